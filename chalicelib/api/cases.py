@@ -1,0 +1,98 @@
+"""Case routes: phone intake, queues, one case with history, and every change to it."""
+
+from __future__ import annotations
+
+from chalice import Blueprint
+
+from .. import wiring
+from ..domain.caller import Caller
+from ..domain.permissions import Action, Resource
+from ..services import case_commands as cmd
+from .endpoint import endpoint
+
+bp = Blueprint(__name__)
+CASES_READ = (Resource.CASES, Action.READ)
+CASES_EDIT = (Resource.CASES, Action.EDIT)
+
+
+@endpoint(
+    bp, "/cases", "POST", permission=(Resource.CASES, Action.ADD), body=cmd.OpenCase, status=201
+)
+def open_case(caller: Caller, body: cmd.OpenCase):
+    """Open a case for a caller found by customer number, phone or email (created if new)."""
+    return wiring.case_service().open_case(caller, body)
+
+
+@endpoint(bp, "/cases", permission=CASES_READ, query=cmd.ListCases)
+def list_cases(caller: Caller, query: cmd.ListCases):
+    """A queue, an agent's cases, a customer's cases, the pool, or the overdue list; one page."""
+    return wiring.case_service().list(caller, query)
+
+
+@endpoint(bp, "/cases/{case_ref}", audience="any", permission=CASES_READ)
+def get_case(caller: Caller, case_ref: str):
+    """One case by id or by number (2026-000123), with its full history."""
+    return wiring.case_service().get(caller, case_ref)
+
+
+@endpoint(bp, "/cases/{case_id}/claim", "POST", permission=CASES_EDIT, body=cmd.Claim)
+def claim_case(caller: Caller, case_id: str, body: cmd.Claim):
+    """Take an open case from your group's pool."""
+    return wiring.case_service().claim(caller, case_id, body)
+
+
+@endpoint(
+    bp,
+    "/cases/{case_id}/assign",
+    "POST",
+    permission=(Resource.ASSIGNMENTS, Action.EDIT),
+    body=cmd.Assign,
+)
+def assign_case(caller: Caller, case_id: str, body: cmd.Assign):
+    """Hand the case to a group and/or an agent, or unassign it (supervisors)."""
+    return wiring.case_service().assign(caller, case_id, body)
+
+
+@endpoint(
+    bp,
+    "/cases/{case_id}/replies",
+    "POST",
+    audience="any",
+    permission=(Resource.REPLIES, Action.ADD),
+    body=cmd.Comment,
+    status=201,
+)
+def reply(caller: Caller, case_id: str, body: cmd.Comment):
+    """A public reply, seen by the customer."""
+    return wiring.case_service().reply(caller, case_id, body)
+
+
+@endpoint(
+    bp,
+    "/cases/{case_id}/notes",
+    "POST",
+    permission=(Resource.NOTES, Action.ADD),
+    body=cmd.Comment,
+    status=201,
+)
+def add_note(caller: Caller, case_id: str, body: cmd.Comment):
+    """An internal note, never shown to the customer."""
+    return wiring.case_service().add_note(caller, case_id, body)
+
+
+@endpoint(bp, "/cases/{case_id}/status", "POST", permission=CASES_EDIT, body=cmd.ChangeStatus)
+def change_status(caller: Caller, case_id: str, body: cmd.ChangeStatus):
+    """Move the case along its lifecycle."""
+    return wiring.case_service().change_status(caller, case_id, body)
+
+
+@endpoint(bp, "/cases/{case_id}", "PATCH", permission=CASES_EDIT, body=cmd.UpdateCase)
+def update_case(caller: Caller, case_id: str, body: cmd.UpdateCase):
+    """Change priority, category, type or subject."""
+    return wiring.case_service().update(caller, case_id, body)
+
+
+@endpoint(bp, "/my/cases", audience="customer", permission=CASES_READ, query=cmd.PageParams)
+def my_cases(caller: Caller, query: cmd.PageParams):
+    """The signed-in customer's own cases, newest first."""
+    return wiring.case_service().my_cases(caller, query)

@@ -1,0 +1,39 @@
+"""Customer routes for staff: find a caller, register one, read one."""
+
+from __future__ import annotations
+
+from chalice import Blueprint
+
+from .. import wiring
+from ..domain.caller import Caller
+from ..domain.clock import utcnow
+from ..domain.permissions import Action, Resource
+from ..services.customers import CustomerLookup, NewCustomer
+from .endpoint import endpoint
+
+bp = Blueprint(__name__)
+
+
+@endpoint(bp, "/customers", permission=(Resource.CUSTOMERS, Action.READ), query=CustomerLookup)
+def find_customer(caller: Caller, query: CustomerLookup):
+    """Find one customer by customer number, phone (any Turkish format) or email."""
+    return wiring.customer_service().lookup(query)
+
+
+@endpoint(
+    bp,
+    "/customers",
+    "POST",
+    permission=(Resource.CUSTOMERS, Action.ADD),
+    body=NewCustomer,
+    status=201,
+)
+def create_customer(caller: Caller, body: NewCustomer):
+    """Register a customer."""
+    return wiring.customer_service().create(body, utcnow())
+
+
+@endpoint(bp, "/customers/{customer_id}", permission=(Resource.CUSTOMERS, Action.READ))
+def get_customer(caller: Caller, customer_id: str):
+    """One customer."""
+    return wiring.customer_service().get(customer_id)

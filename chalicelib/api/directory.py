@@ -1,0 +1,64 @@
+"""Reference data routes: categories, groups, staff, roles and their permissions."""
+
+from __future__ import annotations
+
+from chalice import Blueprint
+
+from .. import wiring
+from ..domain.caller import Caller
+from ..domain.permissions import Action, Resource
+from ..services.directory import NewCategory, RolePermissions
+from .endpoint import endpoint
+
+bp = Blueprint(__name__)
+
+
+@endpoint(bp, "/categories", permission=(Resource.CATEGORIES, Action.READ))
+def category_tree(caller: Caller):
+    """The whole category tree, nested."""
+    return wiring.directory_service().category_tree()
+
+
+@endpoint(
+    bp,
+    "/categories",
+    "POST",
+    permission=(Resource.CATEGORIES, Action.ADD),
+    body=NewCategory,
+    status=201,
+)
+def add_category(caller: Caller, body: NewCategory):
+    """Add a category at the root or under a parent."""
+    return wiring.directory_service().add_category(body)
+
+
+@endpoint(bp, "/groups", permission=(Resource.GROUPS, Action.READ))
+def list_groups(caller: Caller):
+    """Department groups with members and supervisors."""
+    return wiring.directory_service().groups()
+
+
+@endpoint(bp, "/groups/{group_id}", permission=(Resource.GROUPS, Action.READ))
+def get_group(caller: Caller, group_id: str):
+    """One group."""
+    return wiring.directory_service().group(group_id)
+
+
+@endpoint(bp, "/staff", permission=(Resource.STAFF, Action.READ))
+def list_staff(caller: Caller):
+    """Staff members."""
+    return wiring.directory_service().staff()
+
+
+@endpoint(bp, "/roles", permission=(Resource.ROLES, Action.READ))
+def list_roles(caller: Caller):
+    """Every role with its read/add/edit/delete permissions per resource."""
+    return wiring.directory_service().list_roles()
+
+
+@endpoint(
+    bp, "/roles/{role}", "PUT", permission=(Resource.ROLES, Action.EDIT), body=RolePermissions
+)
+def set_role(caller: Caller, role: str, body: RolePermissions):
+    """Replace a role's permissions."""
+    return wiring.directory_service().set_role(role, body)

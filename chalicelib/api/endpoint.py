@@ -1,0 +1,160 @@
+"""One way to declare a route: who may call it, what it reads, what it answers.
+
+Handlers written with `endpoint` receive the verified caller and the parsed,
+validated input, and return a model or a dict. Auth, body limits, JSON and
+pydantic errors, and domain errors are dealt with here, once. The ROUTES
+registry is what the route-permission test walks and what the OpenAPI
+document is generated from.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from chalice import Blueprint, Response
+from pydantic import BaseModel, ValidationError
+
+from .. import wiring
+from ..config import settings
+from ..domain.caller import Caller
+from ..domain.errors import (
+    BadRequest,
+    DomainError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    PayloadTooLarge,
+    Unauthenticated,
+)
+from ..domain.permissions import Action, Resource
+from .errors import error_response
+
+Audience = Literal["public", "any", "staff", "customer"]
+PATH_PARAM = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+@dataclass(frozen=True)
+class Route:
+    path: str
+    method: str
+    name: str
+    audience: Audience
+    permission: tuple[Resource, Action] | None
+    body: type[BaseModel] | None
+    query: type[BaseModel] | None
+    status: int
+    summary: str
+
+
+ROUTES: list[Route] = []
+
+
+def endpoint(
+    bp: Blueprint,
+    path: str,
+    method: str = "GET",
+    *,
+    audience: Audience = "staff",
+    permission: tuple[Resource, Action] | None = None,
+    body: type[BaseModel] | None = None,
+    query: type[BaseModel] | None = None,
+    status: int = 200,
+    summary: str = "",
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    def register(handler: Callable[..., Any]) -> Callable[..., Any]:
+        route = Route(
+            path,
+            method,
+            handler.__name__,
+            audience,
+            permission,
+            body,
+            query,
+            status,
+            summary or (handler.__doc__ or "").strip().split("\n")[0],
+        )
+        ROUTES.append(route)
+
+        def view(**path_args: str) -> Response:
+            request = bp.current_request
+            try:
+                for value in path_args.values():
+                    if not PATH_PARAM.match(value):
+                        raise NotFound("no such resource")
+                caller = authenticate(request.headers, route)
+                inputs: dict[str, Any] = dict(path_args)
+                if body is not None:
+                    inputs["body"] = parse_body(request.raw_body, body)
+                if query is not None:
+                    inputs["query"] = parse_query(request.query_params, query)
+                return respond(handler(caller, **inputs), status)
+            except DomainError as exc:
+                return error_response(exc)
+
+        view.__name__ = handler.__name__
+        view.__doc__ = handler.__doc__
+        bp.route(path, methods=[method], content_types=["application/json"])(view)
+        return handler
+
+    return register
+
+
+def authenticate(headers: Any, route: Route) -> Caller | None:
+    if route.audience == "public":
+        return None
+    scheme, _, token = (headers.get("authorization") or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated("sign in first: send 'Authorization: Bearer <id token>'")
+    principal = wiring.token_verifier().verify(token.strip())
+    if route.audience == "staff" and not principal.is_staff:
+        raise Forbidden("this is for staff only")
+    if route.audience == "customer" and not principal.is_customer:
+        raise Forbidden("this is for customers only")
+    caller = Caller(principal, wiring.role_catalog().roles_for(principal.roles))
+    if route.permission is not None:
+        caller.require(*route.permission)
+    return caller
+
+
+def parse_body(raw: bytes | None, model: type[BaseModel]) -> BaseModel:
+    raw = raw or b""
+    limit = settings().max_body_bytes
+    if len(raw) > limit:
+        raise PayloadTooLarge(f"the body is over {limit} bytes", details={"limit": limit})
+    try:
+        data = json.loads(raw.decode("utf-8")) if raw.strip() else {}
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise BadRequest(f"the body is not valid JSON: {exc}", code="malformed_json") from exc
+    if not isinstance(data, dict):
+        raise InvalidInput("the body must be a JSON object")
+    return validate(model, data)
+
+
+def parse_query(params: dict[str, str] | None, model: type[BaseModel]) -> BaseModel:
+    return validate(model, dict(params or {}))
+
+
+def validate(model: type[BaseModel], data: dict[str, Any]) -> BaseModel:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        problems = exc.errors(include_url=False, include_context=False, include_input=False)
+        details = [
+            {"field": ".".join(str(p) for p in e["loc"]) or "body", "problem": e["msg"]}
+            for e in problems
+        ]
+        raise InvalidInput("the request has invalid fields", details=details) from exc
+
+
+def respond(result: Any, status: int) -> Response:
+    if isinstance(result, Response):
+        return result
+    if isinstance(result, BaseModel):
+        result = result.model_dump(mode="json")
+    elif isinstance(result, list):
+        result = [r.model_dump(mode="json") if isinstance(r, BaseModel) else r for r in result]
+    return Response(body=result, status_code=status, headers={"Content-Type": "application/json"})

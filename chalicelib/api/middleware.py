@@ -1,0 +1,31 @@
+"""Per-request observability and error shape, around every route.
+
+Correlation id: the caller's `x-correlation-id` if given, else API Gateway's
+request id; it is on every log line of the request and echoed back.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice import Chalice
+
+from ..observability import logger, metrics
+from .errors import reshape
+
+
+def install(app: Chalice) -> None:
+    @app.middleware("http")
+    def observe(event: Any, get_response: Any) -> Any:
+        context = event.context or {}
+        correlation_id = event.headers.get("x-correlation-id") or context.get("requestId", "")
+        logger.set_correlation_id(correlation_id)
+        logger.append_keys(method=event.method, route=context.get("resourcePath"))
+        try:
+            response = reshape(get_response(event))
+        finally:
+            metrics.flush_metrics(raise_on_empty_metrics=False)
+        response.headers["x-correlation-id"] = correlation_id
+        logger.info("request", status=response.status_code)
+        logger.remove_keys(["method", "route"])
+        return response

@@ -1,0 +1,36 @@
+"""Health and identity."""
+
+from __future__ import annotations
+
+from chalice import Blueprint
+
+from ..domain.caller import Caller
+from ..domain.errors import NotFound
+from .endpoint import endpoint
+
+bp = Blueprint(__name__)
+
+
+@endpoint(bp, "/health", audience="public")
+def health(caller: None) -> dict:
+    """Liveness: answers without touching AWS."""
+    return {"status": "ok", "service": "destek"}
+
+
+@endpoint(bp, "/me", audience="any")
+def me(caller: Caller) -> dict:
+    """Who the token says you are, and what your roles let you do."""
+    permissions: dict[str, set[str]] = {}
+    for role in caller.roles:
+        for resource, actions in role.permissions.items():
+            permissions.setdefault(resource.value, set()).update(a.value for a in actions)
+    return {
+        **caller.principal.model_dump(mode="json"),
+        "permissions": {k: sorted(v) for k, v in sorted(permissions.items())},
+    }
+
+
+@endpoint(bp, "/{proxy+}", "GET", audience="public")
+def unknown_route(caller: None, **_: str) -> dict:
+    """Any path destek does not serve: a JSON 404 instead of the gateway's 403."""
+    raise NotFound("no such route")

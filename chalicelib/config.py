@@ -1,0 +1,36 @@
+"""Environment variables, read and checked once per process.
+
+Not read at import: `chalice package` imports the app on a machine that has
+none of them. The first request or event reads them, and a missing one fails
+that first call with a log line naming it.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(populate_by_name=True, extra="ignore")
+
+    table_name: str = Field(alias="TABLE_NAME")
+    routing_queue_url: str = Field(alias="ROUTING_QUEUE_URL")
+    staff_pool_id: str = Field(alias="STAFF_POOL_ID")
+    staff_client_ids: str = Field(alias="STAFF_CLIENT_IDS")
+    customer_pool_id: str = Field(alias="CUSTOMER_POOL_ID")
+    customer_client_ids: str = Field(alias="CUSTOMER_CLIENT_IDS")
+    region: str = Field(alias="AWS_REGION")
+    #: where Cognito's JWKS is served; AWS's own host unless the local stack says otherwise
+    cognito_jwks_endpoint: str | None = Field(default=None, alias="COGNITO_JWKS_ENDPOINT")
+    max_body_bytes: int = Field(default=64 * 1024, alias="MAX_BODY_BYTES")
+    role_cache_seconds: float = Field(default=60.0, alias="ROLE_CACHE_SECONDS")
+
+
+@lru_cache(maxsize=1)
+def settings() -> Settings:
+    env = dict(os.environ)
+    env.setdefault("AWS_REGION", env.get("AWS_DEFAULT_REGION", "eu-central-1"))
+    return Settings.model_validate(env)

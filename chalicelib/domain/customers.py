@@ -1,0 +1,33 @@
+"""The customer: who a case is about, found by number, phone or email."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel
+
+
+class Language(StrEnum):
+    TR = "tr"
+    EN = "en"
+
+
+class Customer(BaseModel):
+    id: str
+    customer_number: str
+    name: str
+    email: str | None = None
+    phone: str | None = None  # E.164
+    language: Language = Language.TR
+    created_at: datetime
+    version: int = 1
+
+
+LookupKind = Literal["customer_number", "phone", "email"]
+
+
+def normalize_email(email: str) -> str:
+    """Emails compare case-insensitively in practice; store and look up the lower form."""
+    return email.strip().lower()

@@ -1,0 +1,108 @@
+"""Who may do what: read/add/edit/delete per resource, granted to roles.
+
+Roles are data (an admin changes them through the API); DEFAULT_ROLES are the
+safe defaults used until an admin stores a role of the same name.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+from .errors import Forbidden, InvalidInput
+
+
+class Action(StrEnum):
+    READ = "read"
+    ADD = "add"
+    EDIT = "edit"
+    DELETE = "delete"
+
+
+class Resource(StrEnum):
+    CASES = "cases"
+    REPLIES = "replies"
+    NOTES = "notes"
+    ASSIGNMENTS = "assignments"
+    CUSTOMERS = "customers"
+    CATEGORIES = "categories"
+    GROUPS = "groups"
+    STAFF = "staff"
+    ROLES = "roles"
+
+
+STAFF_ROLES = ("agent", "supervisor", "admin")
+CUSTOMER_ROLE = "customer"
+ALL_ROLES = (CUSTOMER_ROLE, *STAFF_ROLES)
+
+_R, _A, _E, _D = Action.READ, Action.ADD, Action.EDIT, Action.DELETE
+_AGENT = {
+    Resource.CASES: {_R, _A, _E},
+    Resource.REPLIES: {_A},
+    Resource.NOTES: {_R, _A},
+    Resource.CUSTOMERS: {_R, _A, _E},
+    Resource.CATEGORIES: {_R},
+    Resource.GROUPS: {_R},
+    Resource.STAFF: {_R},
+}
+DEFAULT_ROLES: dict[str, dict[Resource, set[Action]]] = {
+    CUSTOMER_ROLE: {Resource.CASES: {_R, _A}, Resource.REPLIES: {_A}},
+    "agent": _AGENT,
+    "supervisor": {**_AGENT, Resource.ASSIGNMENTS: {_E}, Resource.ROLES: {_R}},
+    "admin": {resource: {_R, _A, _E, _D} for resource in Resource},
+}
+
+
+class Role(BaseModel):
+    name: str
+    permissions: dict[Resource, set[Action]] = Field(default_factory=dict)
+
+    def allows(self, resource: Resource, action: Action) -> bool:
+        return action in self.permissions.get(resource, set())
+
+
+def default_role(name: str) -> Role:
+    return Role(name=name, permissions={k: set(v) for k, v in DEFAULT_ROLES.get(name, {}).items()})
+
+
+def check_role_change(role: Role) -> None:
+    """Refuse the one change that would lock every admin out of fixing it again."""
+    if role.name not in ALL_ROLES:
+        raise InvalidInput(f"unknown role {role.name!r}", details={"roles": list(ALL_ROLES)})
+    if role.name == "admin" and not {Action.READ, Action.EDIT} <= role.permissions.get(
+        Resource.ROLES, set()
+    ):
+        raise InvalidInput("the admin role must keep roles:read and roles:edit")
+
+
+class Principal(BaseModel):
+    """The caller, as proven by a verified token."""
+
+    kind: str  # "staff" or "customer"
+    subject: str  # Cognito sub
+    username: str
+    name: str = ""
+    email: str | None = None
+    roles: list[str] = Field(default_factory=list)
+    customer_id: str | None = None
+
+    @property
+    def is_customer(self) -> bool:
+        return self.kind == "customer"
+
+    @property
+    def is_staff(self) -> bool:
+        return self.kind == "staff"
+
+
+def permitted(roles: list[Role], resource: Resource, action: Action) -> bool:
+    return any(role.allows(resource, action) for role in roles)
+
+
+def require(roles: list[Role], resource: Resource, action: Action) -> None:
+    if not permitted(roles, resource, action):
+        raise Forbidden(
+            f"your role may not {action.value} {resource.value}",
+            details={"resource": resource.value, "action": action.value},
+        )

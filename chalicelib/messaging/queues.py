@@ -1,0 +1,18 @@
+"""SQS: the routing queue that takes a new case off the request path."""
+
+from __future__ import annotations
+
+import json
+
+from ..domain.cases import Case
+
+
+class SqsCaseEvents:
+    def __init__(self, routing_queue_url: str) -> None:
+        self.routing_queue_url = routing_queue_url
+
+    def case_opened(self, case: Case) -> None:
+        from ..store.aws import client
+
+        body = {"type": "case.opened", "case_id": case.id, "number": case.number}
+        client("sqs").send_message(QueueUrl=self.routing_queue_url, MessageBody=json.dumps(body))

@@ -1,0 +1,27 @@
+"""Logger, Metrics and Tracer, created once per process and shared by every entry point.
+
+Powertools reads its settings (service name, namespace, log level, whether
+tracing is on) from POWERTOOLS_* environment variables, so the same code logs
+JSON to CloudWatch in AWS and to the terminal on the local stack.
+"""
+
+from __future__ import annotations
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+
+logger = Logger(service="destek")
+metrics = Metrics(namespace="Destek", service="destek")
+tracer = Tracer(service="destek")
+
+
+def count_case_opened(channel: str, case_type: str) -> None:
+    """EMF: one CasesOpened datapoint per dimension set, so ops can split by channel or type."""
+    from aws_lambda_powertools.metrics import single_metric
+
+    for name, value in (("channel", channel), ("type", case_type)):
+        with single_metric(
+            name="CasesOpened", unit=MetricUnit.Count, value=1, namespace="Destek"
+        ) as metric:
+            metric.add_dimension(name=name, value=value)
+    metrics.add_metric(name="CasesOpened", unit=MetricUnit.Count, value=1)

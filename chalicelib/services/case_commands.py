@@ -1,0 +1,113 @@
+"""The inputs of the case use cases, validated by pydantic at the API boundary.
+
+The same models feed the OpenAPI document, so the contract cannot drift from
+what is enforced.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from ..domain.cases import CaseType, Channel, Priority
+from ..domain.customers import Language
+from ..domain.lifecycle import Status
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20000)]
+Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+Email = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
+]
+Version = Annotated[int, Field(ge=1, description="the case version you last read")]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CallerDetails(Strict):
+    """Who is calling: any one of id, customer number, phone or email finds them."""
+
+    customer_id: Id | None = None
+    customer_number: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9-]{1,32}$")] | None = (
+        None
+    )
+    phone: Annotated[str, StringConstraints(max_length=32)] | None = None
+    email: Email | None = None
+    name: Text | None = Field(default=None, description="needed when the caller is new")
+    language: Language = Language.TR
+
+    @model_validator(mode="after")
+    def _one_way_to_find(self) -> CallerDetails:
+        if not (self.customer_id or self.customer_number or self.phone or self.email):
+            raise ValueError("give customer_id, customer_number, phone or email")
+        return self
+
+
+class OpenCase(Strict):
+    customer: CallerDetails
+    type: CaseType
+    channel: Channel = Channel.PHONE
+    priority: Priority = Priority.NORMAL
+    category_id: Id | None = None
+    group_id: Id | None = Field(default=None, description="send straight to this group")
+    subject: Text
+    description: LongText
+
+
+class Claim(Strict):
+    version: Version
+
+
+class Assign(Strict):
+    version: Version
+    group_id: Id | None = None
+    assignee: Annotated[str, StringConstraints(min_length=1, max_length=128)] | None = Field(
+        default=None, description="a staff username; null to unassign"
+    )
+    reason: Text | None = None
+
+    @model_validator(mode="after")
+    def _something_to_do(self) -> Assign:
+        if "group_id" not in self.model_fields_set and "assignee" not in self.model_fields_set:
+            raise ValueError("give group_id, assignee, or both")
+        return self
+
+
+class Comment(Strict):
+    version: Version
+    body: LongText
+
+
+class ChangeStatus(Strict):
+    version: Version
+    status: Status
+    reason: Text | None = None
+
+
+class UpdateCase(Strict):
+    version: Version
+    priority: Priority | None = None
+    category_id: Id | None = None
+    type: CaseType | None = None
+    subject: Text | None = None
+    reason: Text | None = None
+
+
+class ListCases(Strict):
+    view: Literal["group", "pool", "mine", "agent", "customer", "overdue"] = "mine"
+    group_id: Id | None = None
+    status: Status | None = None
+    agent: Annotated[str, StringConstraints(min_length=1, max_length=128)] | None = None
+    customer_id: Id | None = None
+    order: Literal["newest", "priority"] = "newest"
+    limit: Annotated[int, Field(ge=1, le=100)] = 25
+    cursor: Annotated[str, StringConstraints(max_length=2048)] | None = None
+
+
+class PageParams(Strict):
+    limit: Annotated[int, Field(ge=1, le=100)] = 25
+    cursor: Annotated[str, StringConstraints(max_length=2048)] | None = None

@@ -1,0 +1,314 @@
+"""Case use cases: open, read, list, claim, assign, reply, note, move, edit.
+
+Every change is one conditional write of the case plus its history entries;
+a caller holding a stale version gets a Conflict carrying the fresh case.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from ..domain.caller import Caller
+from ..domain.cases import (
+    REOPEN_WINDOW,
+    Case,
+    CaseWithHistory,
+    EntryKind,
+    HistoryEntry,
+    Visibility,
+    diff,
+    resolution_due,
+)
+from ..domain.clock import to_iso, utcnow
+from ..domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from ..domain.ids import is_case_number, new_id
+from ..domain.lifecycle import ACTIVE, DONE, Status, check_move
+from ..domain.permissions import Action, Resource
+from ..observability import count_case_opened, logger
+from . import case_commands as cmd
+from .customers import CustomerService
+from .ports import CaseEvents, CaseListQuery, CaseStore, DirectoryStore, Page
+
+
+class CaseService:
+    def __init__(
+        self,
+        cases: CaseStore,
+        customers: CustomerService,
+        directory: DirectoryStore,
+        events: CaseEvents,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.cases = cases
+        self.customers = customers
+        self.directory = directory
+        self.events = events
+        self.clock = clock
+
+    # ---- opening -------------------------------------------------------------------------
+
+    def open_case(self, caller: Caller, command: cmd.OpenCase) -> Case:
+        """Phone intake: find the caller (or create them) and open the case in one write."""
+        now = self.clock()
+        customer_id, new_customer = self.customers.resolve_caller(command.customer, now)
+        case = Case(
+            id=new_id("c"),
+            type=command.type,
+            channel=command.channel,
+            priority=command.priority,
+            category_id=command.category_id,
+            requested_group_id=command.group_id,
+            subject=command.subject,
+            description=command.description,
+            customer_id=customer_id,
+            created_by=caller.actor,
+            created_at=now,
+            updated_at=now,
+            due_at=resolution_due(now, command.priority),
+        )
+        entry = self._entry(case, caller, EntryKind.CREATED, now, visibility=Visibility.PUBLIC)
+        entry.reason = f"opened via {command.channel.value}"
+        case = self.cases.create(case, entry, new_customer)
+        count_case_opened(case.channel.value, case.type.value)
+        logger.info("case opened", case_id=case.id, number=case.number, channel=case.channel)
+        self._hand_to_routing(case)
+        return case
+
+    def _hand_to_routing(self, case: Case) -> None:
+        """A failed send is not the caller's problem: the reconciler routes unrouted cases."""
+        try:
+            self.events.case_opened(case)
+        except Exception:  # noqa: BLE001 - any transport failure; the sweep recovers
+            logger.exception("routing message not sent; the reconciler will route", case_id=case.id)
+
+    # ---- reading -------------------------------------------------------------------------
+
+    def get(self, caller: Caller, ref: str) -> CaseWithHistory:
+        found = self.cases.get_by_number(ref) if is_case_number(ref) else self.cases.get(ref)
+        return self._visible(caller, found)
+
+    def _visible(self, caller: Caller, found: CaseWithHistory) -> CaseWithHistory:
+        """Customers see only their own cases (others are 'not found') and only public lines."""
+        principal = caller.principal
+        if principal.is_customer:
+            if found.case.customer_id != principal.customer_id:
+                raise NotFound("no such case")
+            history = [e for e in found.history if e.visibility == Visibility.PUBLIC]
+            return CaseWithHistory(case=found.case, history=history)
+        if not caller.can(Resource.NOTES, Action.READ):
+            history = [e for e in found.history if e.kind != EntryKind.NOTE]
+            return CaseWithHistory(case=found.case, history=history)
+        return found
+
+    def list(self, caller: Caller, params: cmd.ListCases) -> Page:
+        query = CaseListQuery(**params.model_dump())
+        if params.view in ("group", "pool") and not params.group_id:
+            raise InvalidInput(f"the {params.view} view needs group_id")
+        if params.view == "pool":
+            query.status = Status.OPEN.value
+            if "order" not in params.model_fields_set:
+                query.order = "priority"
+        elif params.view == "group":
+            query.status = (params.status or Status.OPEN).value
+        elif params.view in ("mine", "agent"):
+            query.agent = caller.principal.username if params.view == "mine" else params.agent
+            if not query.agent:
+                raise InvalidInput("the agent view needs agent")
+        elif params.view == "customer":
+            if not params.customer_id:
+                raise InvalidInput("the customer view needs customer_id")
+            if params.order != "newest":
+                raise InvalidInput("a customer's cases are listed newest first only")
+        elif params.view == "overdue":
+            query.before = to_iso(self.clock())
+        return self.cases.list(query)
+
+    def my_cases(self, caller: Caller, params: cmd.PageParams) -> Page:
+        customer_id = caller.principal.customer_id
+        if not customer_id:
+            return Page(items=[])
+        query = CaseListQuery(view="customer", customer_id=customer_id, **params.model_dump())
+        return self.cases.list(query)
+
+    # ---- changing ------------------------------------------------------------------------
+
+    def claim(self, caller: Caller, case_id: str, command: cmd.Claim) -> Case:
+        case = self._load_for_write(case_id, command.version)
+        me = caller.principal.username
+        if case.status not in (Status.OPEN, Status.REOPENED):
+            raise Conflict(
+                f"only open or reopened cases can be claimed; this one is {case.status.value}",
+                code="not_claimable",
+            )
+        if case.assignee and case.assignee != me:
+            raise Conflict(f"already taken by {case.assignee}", code="already_assigned")
+        self._require_member(caller, case.group_id, me)
+        changed = self._moved(case, Status.IN_PROGRESS, assignee=me)
+        return self._save(caller, case, changed, EntryKind.ASSIGNED, "claimed from the pool")
+
+    def assign(self, caller: Caller, case_id: str, command: cmd.Assign) -> Case:
+        """Supervisors hand a case to a group (back to its pool) and/or to an agent."""
+        case = self._load_for_write(case_id, command.version)
+        if case.status in DONE:
+            raise Conflict(f"a {case.status.value} case cannot be reassigned", code="case_done")
+        group_id = case.group_id
+        if "group_id" in command.model_fields_set and command.group_id != case.group_id:
+            if not command.group_id or self.directory.get_group(command.group_id) is None:
+                raise InvalidInput(f"no group {command.group_id!r}")
+            group_id = command.group_id
+        assignee = case.assignee if group_id == case.group_id else None
+        if "assignee" in command.model_fields_set:
+            assignee = command.assignee
+        if assignee:
+            self._require_staff_member_of(assignee, group_id)
+        changed = case.model_copy(update={"group_id": group_id, "assignee": assignee})
+        target = self._status_after_assignment(case.status, assignee)
+        if target != case.status:
+            changed = self._moved(changed, target)
+        return self._save(
+            caller, case, changed, EntryKind.ASSIGNED, command.reason or "assigned by supervisor"
+        )
+
+    @staticmethod
+    def _status_after_assignment(status: Status, assignee: str | None) -> Status:
+        if assignee and status in (Status.NEW, Status.OPEN, Status.REOPENED):
+            return Status.IN_PROGRESS
+        if not assignee and status in (Status.NEW, Status.IN_PROGRESS, Status.REOPENED):
+            return Status.OPEN
+        return status
+
+    def reply(self, caller: Caller, case_id: str, command: cmd.Comment) -> Case:
+        """A public reply. From staff it is the first response; from the customer it wakes a
+        case that was waiting on them."""
+        case = self._load_for_write(case_id, command.version)
+        if caller.principal.is_customer:
+            if case.customer_id != caller.principal.customer_id:
+                raise NotFound("no such case")
+            if case.status == Status.CLOSED:
+                raise Conflict("this case is closed; open a new one", code="case_closed")
+            changed = case
+            if case.status == Status.WAITING_CUSTOMER:
+                target = Status.IN_PROGRESS if case.assignee else Status.REOPENED
+                changed = self._moved(case, target)
+        else:
+            if case.status == Status.CLOSED:
+                raise Conflict("this case is closed", code="case_closed")
+            changed = case.model_copy(
+                update={"first_response_at": case.first_response_at or self.clock()}
+            )
+        return self._save(
+            caller, case, changed, EntryKind.REPLY, None, body=command.body, public=True
+        )
+
+    def add_note(self, caller: Caller, case_id: str, command: cmd.Comment) -> Case:
+        case = self._load_for_write(case_id, command.version)
+        return self._save(caller, case, case, EntryKind.NOTE, None, body=command.body)
+
+    def change_status(self, caller: Caller, case_id: str, command: cmd.ChangeStatus) -> Case:
+        case = self._load_for_write(case_id, command.version)
+        target = command.status
+        check_move(case.status, target)
+        if target == Status.IN_PROGRESS and not case.assignee:
+            raise Conflict("claim or assign the case before working on it", code="unassigned")
+        if target == Status.OPEN and not case.group_id:
+            raise Conflict("the case has no group to return to", code="no_group")
+        if target == Status.REOPENED and case.status == Status.RESOLVED:
+            resolved_at = case.resolved_at or case.updated_at
+            if self.clock() - resolved_at > REOPEN_WINDOW:
+                raise Conflict(
+                    f"resolved more than {REOPEN_WINDOW.days} days ago; open a new case",
+                    code="reopen_window_passed",
+                )
+        update = {"assignee": None} if target == Status.OPEN else {}
+        changed = self._moved(case.model_copy(update=update), target)
+        return self._save(
+            caller, case, changed, EntryKind.STATUS_CHANGED, command.reason, public=True
+        )
+
+    def update(self, caller: Caller, case_id: str, command: cmd.UpdateCase) -> Case:
+        case = self._load_for_write(case_id, command.version)
+        fields = command.model_dump(exclude_unset=True, exclude={"version", "reason"})
+        fields = {k: v for k, v in fields.items() if v is not None}
+        if not fields:
+            raise InvalidInput("nothing to change: give priority, category_id, type or subject")
+        if case.status == Status.CLOSED:
+            raise Conflict("a closed case cannot be edited", code="case_closed")
+        if "category_id" in fields and self.directory.get_category(fields["category_id"]) is None:
+            raise InvalidInput(f"no category {fields['category_id']!r}")
+        changed = case.model_copy(update=fields)
+        if "priority" in fields:
+            changed.due_at = resolution_due(case.created_at, changed.priority)
+        return self._save(caller, case, changed, EntryKind.FIELDS_CHANGED, command.reason)
+
+    # ---- helpers -------------------------------------------------------------------------
+
+    def _load_for_write(self, case_id: str, version: int) -> Case:
+        case = self.cases.get(case_id).case
+        if case.version != version:
+            raise Conflict(
+                "the case changed since you read it; here is the current one",
+                details={"current_version": case.version, "case": case.model_dump(mode="json")},
+                code="version_conflict",
+            )
+        return case
+
+    def _moved(self, case: Case, target: Status, **update: object) -> Case:
+        check_move(case.status, target)
+        now = self.clock()
+        changes: dict[str, object] = {"status": target, **update}
+        if target == Status.RESOLVED:
+            changes["resolved_at"] = now
+        if target == Status.CLOSED:
+            changes["closed_at"] = now
+        if target in ACTIVE and case.status in DONE:
+            changes["resolved_at"] = None
+        return case.model_copy(update=changes)
+
+    def _require_member(self, caller: Caller, group_id: str | None, username: str) -> None:
+        if caller.can(Resource.ASSIGNMENTS, Action.EDIT):
+            return
+        group = self.directory.get_group(group_id) if group_id else None
+        if group is None or not group.has_member(username):
+            raise Forbidden("you can only claim cases of your own groups")
+
+    def _require_staff_member_of(self, username: str, group_id: str | None) -> None:
+        if self.directory.get_staff(username) is None:
+            raise InvalidInput(f"no staff member {username!r}")
+        group = self.directory.get_group(group_id) if group_id else None
+        if group is None:
+            raise InvalidInput("assign the case to a group before assigning an agent")
+        if not group.has_member(username):
+            raise InvalidInput(f"{username} is not a member of group {group.id}")
+
+    def _save(
+        self,
+        caller: Caller,
+        before: Case,
+        after: Case,
+        kind: EntryKind,
+        reason: str | None,
+        *,
+        body: str | None = None,
+        public: bool = False,
+    ) -> Case:
+        now = self.clock()
+        after = after.model_copy(update={"version": before.version + 1, "updated_at": now})
+        tracked = ["status", "assignee", "group_id", "priority", "category_id", "type", "subject"]
+        entry = self._entry(
+            after,
+            caller,
+            kind,
+            now,
+            visibility=Visibility.PUBLIC if public else Visibility.INTERNAL,
+            body=body,
+            changes=diff(before, after, tracked),
+            reason=reason,
+        )
+        return self.cases.save(after, before.version, [entry])
+
+    @staticmethod
+    def _entry(case: Case, caller: Caller, kind: EntryKind, at: datetime, **fields) -> HistoryEntry:
+        return HistoryEntry(
+            id=new_id("h"), case_id=case.id, at=at, actor=caller.actor, kind=kind, **fields
+        )

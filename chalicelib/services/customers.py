@@ -1,0 +1,106 @@
+"""Finding and creating customers: by customer number, phone (any Turkish format) or email."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from pydantic import BaseModel
+
+from ..domain.customers import Customer, Language, normalize_email
+from ..domain.errors import InvalidInput, NotFound
+from ..domain.ids import new_id
+from ..domain.phone import to_e164
+from .case_commands import CallerDetails, Email, Id, Text
+from .ports import CustomerStore
+
+
+class NewCustomer(BaseModel):
+    name: Text
+    email: Email | None = None
+    phone: str | None = None
+    customer_number: str | None = None
+    language: Language = Language.TR
+
+
+class CustomerLookup(BaseModel):
+    customer_number: str | None = None
+    phone: str | None = None
+    email: Email | None = None
+    id: Id | None = None
+
+
+def new_customer_number() -> str:
+    """Eight digits a caller can read out; uniqueness is enforced by the store's condition."""
+    return str(10_000_000 + secrets.randbelow(90_000_000))
+
+
+class CustomerService:
+    def __init__(self, store: CustomerStore) -> None:
+        self.store = store
+
+    def get(self, customer_id: str) -> Customer:
+        return self.store.get(customer_id)
+
+    def lookup(self, query: CustomerLookup) -> Customer:
+        if query.id:
+            return self.store.get(query.id)
+        for kind, value in self._keys(query.customer_number, query.phone, query.email):
+            found = self.store.find(kind, value)
+            if found:
+                return found
+            raise NotFound(f"no customer with {kind} {value}")
+        raise InvalidInput("give id, customer_number, phone or email")
+
+    def create(self, data: NewCustomer, now: datetime) -> Customer:
+        customer = self._build(data.name, data.email, data.phone, data.customer_number, now)
+        customer.language = data.language
+        return self.store.create(customer)
+
+    def resolve_caller(self, details: CallerDetails, now: datetime) -> tuple[str, Customer | None]:
+        """The customer id to open a case for, and the new customer to create with it (if any).
+
+        A known customer id is not read here: the store checks it exists inside the
+        case's own transaction, which keeps phone intake to one write.
+        """
+        if details.customer_id:
+            return details.customer_id, None
+        keys = self._keys(details.customer_number, details.phone, details.email)
+        for kind, value in keys:
+            found = self.store.find(kind, value)
+            if found:
+                return found.id, None
+        if not details.name:
+            raise InvalidInput(
+                "no customer matches; give a name to create one",
+                details={"lookup": dict(keys)},
+            )
+        customer = self._build(
+            details.name, details.email, details.phone, details.customer_number, now
+        )
+        customer.language = details.language
+        return customer.id, customer
+
+    @staticmethod
+    def _keys(number: str | None, phone: str | None, email: str | None) -> list[tuple[str, str]]:
+        keys: list[tuple[str, str]] = []
+        if number:
+            keys.append(("customer_number", number.strip()))
+        if phone:
+            keys.append(("phone", to_e164(phone)))
+        if email:
+            keys.append(("email", normalize_email(email)))
+        return keys
+
+    @staticmethod
+    def _build(
+        name: str, email: str | None, phone: str | None, number: str | None, now: datetime
+    ) -> Customer:
+        return Customer(
+            id=new_id("u"),
+            customer_number=number or new_customer_number(),
+            name=name,
+            email=normalize_email(email) if email else None,
+            phone=to_e164(phone) if phone else None,
+            created_at=now,
+        )

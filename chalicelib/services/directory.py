@@ -1,0 +1,120 @@
+"""Reference data the cases hang on: categories, groups, staff and roles."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from threading import Lock
+
+from pydantic import BaseModel, Field
+
+from ..domain.categories import Category, CategoryNode, build_tree, check_parent, child_path
+from ..domain.directory import Group, StaffMember
+from ..domain.errors import Conflict, NotFound
+from ..domain.ids import new_id
+from ..domain.permissions import ALL_ROLES, Action, Resource, Role, check_role_change, default_role
+from .case_commands import Id, Strict, Text
+from .ports import DirectoryStore
+
+
+class NewCategory(Strict):
+    name: Text
+    parent_id: Id | None = None
+
+
+class RolePermissions(Strict):
+    permissions: dict[Resource, set[Action]] = Field(default_factory=dict)
+
+
+class RoleList(BaseModel):
+    roles: list[Role]
+
+
+class DirectoryService:
+    def __init__(self, store: DirectoryStore, roles: RoleCatalog) -> None:
+        self.store = store
+        self.roles = roles
+
+    def category_tree(self) -> list[CategoryNode]:
+        return build_tree(self.store.list_categories())
+
+    def add_category(self, command: NewCategory) -> Category:
+        parent = self.store.get_category(command.parent_id) if command.parent_id else None
+        check_parent(command.parent_id, parent)
+        category_id = new_id("k")
+        category = Category(
+            id=category_id,
+            name=command.name,
+            parent_id=command.parent_id,
+            path=child_path(parent, category_id),
+        )
+        return self.store.put_category(category)
+
+    def groups(self) -> list[Group]:
+        return self.store.list_groups()
+
+    def group(self, group_id: str) -> Group:
+        group = self.store.get_group(group_id)
+        if group is None:
+            raise NotFound(f"no group {group_id!r}")
+        return group
+
+    def staff(self) -> list[StaffMember]:
+        return self.store.list_staff()
+
+    def list_roles(self) -> list[Role]:
+        return [self.roles.role(name) for name in ALL_ROLES]
+
+    def set_role(self, name: str, command: RolePermissions) -> Role:
+        if name not in ALL_ROLES:
+            raise NotFound(f"no role {name!r}")
+        role = Role(name=name, permissions=command.permissions)
+        check_role_change(role)
+        saved = self.store.put_role(role)
+        self.roles.forget()
+        return saved
+
+
+class RoleCatalog:
+    """Roles as stored by admins, over the safe defaults, cached briefly per process.
+
+    Every request needs its caller's roles; reading them from DynamoDB each time
+    would double the cost of a case read. A change made here is seen at once by
+    this process and by every other within `ttl` seconds.
+    """
+
+    def __init__(
+        self,
+        store: DirectoryStore,
+        ttl: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.store = store
+        self.ttl = ttl
+        self.clock = clock
+        self._lock = Lock()
+        self._stored: dict[str, Role] | None = None
+        self._loaded_at = 0.0
+
+    def role(self, name: str) -> Role:
+        stored = self._load()
+        return stored.get(name) or default_role(name)
+
+    def roles_for(self, names: list[str]) -> tuple[Role, ...]:
+        return tuple(self.role(name) for name in names if name in ALL_ROLES)
+
+    def forget(self) -> None:
+        with self._lock:
+            self._stored = None
+
+    def _load(self) -> dict[str, Role]:
+        with self._lock:
+            if self._stored is None or self.clock() - self._loaded_at > self.ttl:
+                self._stored = {role.name: role for role in self.store.list_roles()}
+                self._loaded_at = self.clock()
+            return self._stored
+
+
+def ensure_unique(existing: list[str], value: str, what: str) -> None:
+    if value in existing:
+        raise Conflict(f"{what} {value!r} already exists")

@@ -1,0 +1,90 @@
+"""What the services need from the outside world, as Protocols.
+
+The DynamoDB and SQS adapters implement these in production; unit tests
+implement them in memory (tests/unit/fakes.py), so the use cases are tested
+without AWS and without mocks.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from pydantic import BaseModel
+
+from ..domain.cases import Case, CaseWithHistory, HistoryEntry
+from ..domain.categories import Category
+from ..domain.customers import Customer, LookupKind
+from ..domain.directory import Group, StaffMember
+from ..domain.permissions import Role
+
+
+class CaseListQuery(BaseModel):
+    """One list of cases, already validated: which index, which partition, which order."""
+
+    view: str
+    group_id: str | None = None
+    status: str | None = None
+    agent: str | None = None
+    customer_id: str | None = None
+    order: str = "newest"
+    limit: int = 25
+    cursor: str | None = None
+    before: str | None = None  # ISO time, for the overdue view
+
+
+class Page(BaseModel):
+    items: list[Case]
+    next_cursor: str | None = None
+
+
+class CaseStore(Protocol):
+    def create(self, case: Case, entry: HistoryEntry, new_customer: Customer | None = None) -> Case:
+        """Store a new case with its first history entry, taking the next case number."""
+
+    def get(self, case_id: str) -> CaseWithHistory: ...
+
+    def get_by_number(self, number: str) -> CaseWithHistory: ...
+
+    def save(self, case: Case, expected_version: int, entries: list[HistoryEntry]) -> Case:
+        """Write the case if its stored version is still expected_version, else Conflict."""
+
+    def list(self, query: CaseListQuery) -> Page: ...
+
+    def due_for_routing(self, before: str, limit: int) -> list[Case]: ...
+
+
+class CustomerStore(Protocol):
+    def get(self, customer_id: str) -> Customer: ...
+
+    def find(self, kind: LookupKind, value: str) -> Customer | None: ...
+
+    def create(self, customer: Customer) -> Customer: ...
+
+
+class DirectoryStore(Protocol):
+    def get_group(self, group_id: str) -> Group | None: ...
+
+    def list_groups(self) -> list[Group]: ...
+
+    def put_group(self, group: Group) -> Group: ...
+
+    def get_staff(self, username: str) -> StaffMember | None: ...
+
+    def list_staff(self) -> list[StaffMember]: ...
+
+    def put_staff(self, member: StaffMember) -> StaffMember: ...
+
+    def get_category(self, category_id: str) -> Category | None: ...
+
+    def list_categories(self) -> list[Category]: ...
+
+    def put_category(self, category: Category) -> Category: ...
+
+    def list_roles(self) -> list[Role]: ...
+
+    def put_role(self, role: Role) -> Role: ...
+
+
+class CaseEvents(Protocol):
+    def case_opened(self, case: Case) -> None:
+        """Hand the case to routing (off the request path)."""

@@ -1,0 +1,169 @@
+"""A thin layer over the low-level DynamoDB client: (de)serialising, queries, transactions.
+
+The low-level client is used (not the resource API) because transactions and
+cancellation reasons are only there. boto3 is imported on first use, so
+importing the app does not pay for it (cold-start budget).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cached_property
+from typing import Any
+
+from . import cursor as cursor_codec
+from .keys import INDEXES
+
+
+@dataclass
+class CancelReason:
+    code: str
+    item: dict[str, Any] | None
+
+
+class TransactionCanceled(Exception):
+    def __init__(self, reasons: list[CancelReason]) -> None:
+        super().__init__(", ".join(r.code for r in reasons))
+        self.reasons = reasons
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | set):
+        return [_plain(v) for v in value]
+    return value
+
+
+class Table:
+    def __init__(self, name: str, client: Any = None) -> None:
+        self.name = name
+        self._client = client
+
+    @cached_property
+    def client(self) -> Any:
+        if self._client is None:
+            from .aws import client
+
+            self._client = client("dynamodb")
+        return self._client
+
+    @cached_property
+    def _types(self) -> tuple[Any, Any]:
+        from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+        return TypeSerializer(), TypeDeserializer()
+
+    def ser(self, item: dict[str, Any]) -> dict[str, Any]:
+        serializer = self._types[0]
+        return {k: serializer.serialize(v) for k, v in item.items() if v is not None}
+
+    def de(self, item: dict[str, Any]) -> dict[str, Any]:
+        deserializer = self._types[1]
+        return {k: _plain(deserializer.deserialize(v)) for k, v in item.items()}
+
+    # ---- single items --------------------------------------------------------------------
+
+    def get(self, key: dict[str, str]) -> dict[str, Any] | None:
+        found = self.client.get_item(TableName=self.name, Key=self.ser(key), ConsistentRead=True)
+        return self.de(found["Item"]) if "Item" in found else None
+
+    def put(self, item: dict[str, Any], condition: str | None = None) -> None:
+        kwargs: dict[str, Any] = {"TableName": self.name, "Item": self.ser(item)}
+        if condition:
+            kwargs["ConditionExpression"] = condition
+        self.client.put_item(**kwargs)
+
+    # ---- queries -------------------------------------------------------------------------
+
+    def query(
+        self,
+        partition: tuple[str, str],
+        *,
+        index: str | None = None,
+        sort_before: str | None = None,
+        sort_prefix: str | None = None,
+        forward: bool = True,
+        limit: int | None = None,
+        cursor: str | None = None,
+        filters: dict[str, str] | None = None,
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """One page of one partition; returns the items and the cursor of the next page."""
+        pk_name, pk_value = partition
+        sk_name = INDEXES[index][1] if index else "SK"
+        names = {"#pk": pk_name}
+        values: dict[str, Any] = {":pk": pk_value}
+        condition = "#pk = :pk"
+        if sort_before is not None:
+            names["#sk"] = sk_name
+            values[":sk"] = sort_before
+            condition += " AND #sk < :sk"
+        elif sort_prefix is not None:
+            names["#sk"] = sk_name
+            values[":sk"] = sort_prefix
+            condition += " AND begins_with(#sk, :sk)"
+        kwargs: dict[str, Any] = {
+            "TableName": self.name,
+            "KeyConditionExpression": condition,
+            "ScanIndexForward": forward,
+        }
+        if filters:
+            parts = []
+            for i, (attr, value) in enumerate(filters.items()):
+                names[f"#f{i}"] = attr
+                values[f":f{i}"] = value
+                parts.append(f"#f{i} = :f{i}")
+            kwargs["FilterExpression"] = " AND ".join(parts)
+        kwargs["ExpressionAttributeNames"] = names
+        kwargs["ExpressionAttributeValues"] = self.ser(values)
+        if index:
+            kwargs["IndexName"] = index
+        if limit:
+            kwargs["Limit"] = limit
+        key_names = {"PK", "SK", pk_name, sk_name}
+        start = cursor_codec.decode(cursor, {pk_name: pk_value}, key_names)
+        if start:
+            kwargs["ExclusiveStartKey"] = self.ser(start)
+        result = self.client.query(**kwargs)
+        items = [self.de(item) for item in result.get("Items", [])]
+        last = result.get("LastEvaluatedKey")
+        return items, cursor_codec.encode(self.de(last) if last else None)
+
+    def query_all(self, partition: tuple[str, str], **kwargs: Any) -> list[dict[str, Any]]:
+        """Every item of a partition, following DynamoDB's own 1 MB pages."""
+        items, next_cursor = self.query(partition, **kwargs)
+        while next_cursor:
+            more, next_cursor = self.query(partition, cursor=next_cursor, **kwargs)
+            items.extend(more)
+        return items
+
+    # ---- transactions --------------------------------------------------------------------
+
+    def transact(self, operations: list[dict[str, Any]]) -> None:
+        """Operations are ("Put"|"Update"|"ConditionCheck", params) dicts with plain values."""
+        wire = []
+        for op in operations:
+            ((kind, params),) = op.items()
+            params = dict(params, TableName=self.name)
+            if "Item" in params:
+                params["Item"] = self.ser(params["Item"])
+            if "Key" in params:
+                params["Key"] = self.ser(params["Key"])
+            if "ExpressionAttributeValues" in params:
+                params["ExpressionAttributeValues"] = self.ser(params["ExpressionAttributeValues"])
+            params.setdefault("ReturnValuesOnConditionCheckFailure", "ALL_OLD")
+            wire.append({kind: params})
+        try:
+            self.client.transact_write_items(TransactItems=wire)
+        except self.client.exceptions.TransactionCanceledException as exc:
+            reasons = [
+                CancelReason(
+                    code=r.get("Code") or "None",
+                    item=self.de(r["Item"]) if r.get("Item") else None,
+                )
+                for r in exc.response.get("CancellationReasons", [])
+            ]
+            raise TransactionCanceled(reasons) from exc

@@ -1,0 +1,105 @@
+"""The table's key layout. Nothing outside store/ builds a key."""
+
+from __future__ import annotations
+
+from ..domain.cases import PRIORITY_RANK, Case
+from ..domain.clock import to_iso
+from ..domain.lifecycle import ACTIVE, DONE, Status
+
+CASE_META = "#CASE"
+PROFILE = "#PROFILE"
+UNIQUE = "#UNIQUE"
+DIRECTORY = "DIRECTORY"
+CATEGORIES = "CATEGORIES"
+COUNTER = "COUNTER"
+
+#: index name -> (partition attribute, sort attribute)
+INDEXES: dict[str, tuple[str, str]] = {
+    "by_number": ("number_pk", "SK"),
+    "by_customer": ("customer_pk", "created_sk"),
+    "queue_newest": ("queue_pk", "created_sk"),
+    "queue_priority": ("queue_pk", "priority_sk"),
+    "agent_newest": ("agent_pk", "created_sk"),
+    "agent_priority": ("agent_pk", "priority_sk"),
+    "overdue": ("due_pk", "due_sk"),
+    "unrouted": ("unrouted_pk", "created_sk"),
+}
+
+
+def case_pk(case_id: str) -> str:
+    return f"CASE#{case_id}"
+
+
+def history_sk(at_iso: str, entry_id: str) -> str:
+    return f"H#{at_iso}#{entry_id}"
+
+
+def number_pk(number: str) -> str:
+    return f"N#{number}"
+
+
+def customer_pk(customer_id: str) -> str:
+    return f"CUST#{customer_id}"
+
+
+def queue_pk(group_id: str | None, status: str) -> str:
+    return f"Q#{group_id or '-'}#{status}"
+
+
+def agent_pk(username: str, done: bool) -> str:
+    return f"A#{username}#{'done' if done else 'active'}"
+
+
+def counter_key(year: int) -> dict[str, str]:
+    return {"PK": COUNTER, "SK": f"CASE#{year}"}
+
+
+def customer_key(customer_id: str) -> dict[str, str]:
+    return {"PK": f"CUSTOMER#{customer_id}", "SK": PROFILE}
+
+
+def unique_key(kind: str, value: str) -> dict[str, str]:
+    return {"PK": f"UNIQUE#{kind}#{value}", "SK": UNIQUE}
+
+
+def group_key(group_id: str) -> dict[str, str]:
+    return {"PK": DIRECTORY, "SK": f"GROUP#{group_id}"}
+
+
+def staff_key(username: str) -> dict[str, str]:
+    return {"PK": DIRECTORY, "SK": f"STAFF#{username}"}
+
+
+def role_key(name: str) -> dict[str, str]:
+    return {"PK": DIRECTORY, "SK": f"ROLE#{name}"}
+
+
+def category_key(category_id: str) -> dict[str, str]:
+    return {"PK": CATEGORIES, "SK": f"CAT#{category_id}"}
+
+
+def case_index_keys(case: Case) -> dict[str, str]:
+    """The index attributes a case's meta item carries in its current state.
+
+    Sparse indexes get their attributes only while the case belongs there, so an
+    item leaves the `overdue` or `unrouted` index by simply not carrying them.
+    """
+    created = f"{to_iso(case.created_at)}#{case.id}"
+    due = to_iso(case.due_at) if case.due_at else "9999"
+    keys = {
+        "PK": case_pk(case.id),
+        "SK": CASE_META,
+        "number_pk": number_pk(case.number),
+        "customer_pk": customer_pk(case.customer_id),
+        "queue_pk": queue_pk(case.group_id, case.status.value),
+        "created_sk": created,
+        "priority_sk": f"{PRIORITY_RANK[case.priority]}#{due}#{case.id}",
+    }
+    if case.assignee:
+        keys["agent_pk"] = agent_pk(case.assignee, case.status in DONE)
+    if case.status in ACTIVE and case.due_at:
+        keys["due_pk"] = "DUE"
+        keys["due_sk"] = f"{due}#{case.id}"
+    if case.status == Status.NEW:
+        keys["unrouted_pk"] = "UNROUTED"
+    return keys

@@ -1,0 +1,97 @@
+"""Builds the services from the adapters, once per process, on first use.
+
+The one place that knows which adapter serves which port (Chalice's todo-app
+sample wires its table the same way): handlers ask for a service, tests swap
+the whole set with `reset()`.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from .auth.tokens import Pool, TokenVerifier
+from .config import settings
+from .messaging.queues import SqsCaseEvents
+from .services.cases import CaseService
+from .services.customers import CustomerService
+from .services.directory import DirectoryService, RoleCatalog
+from .services.routing import RoutingService
+from .store.cases import DynamoCaseStore
+from .store.customers import DynamoCustomerStore
+from .store.directory import DynamoDirectoryStore
+from .store.dynamo import Table
+
+
+@lru_cache(maxsize=1)
+def table() -> Table:
+    return Table(settings().table_name)
+
+
+@lru_cache(maxsize=1)
+def directory_store() -> DynamoDirectoryStore:
+    return DynamoDirectoryStore(table())
+
+
+@lru_cache(maxsize=1)
+def role_catalog() -> RoleCatalog:
+    return RoleCatalog(directory_store(), ttl=settings().role_cache_seconds)
+
+
+@lru_cache(maxsize=1)
+def case_events() -> SqsCaseEvents:
+    return SqsCaseEvents(settings().routing_queue_url)
+
+
+@lru_cache(maxsize=1)
+def customer_service() -> CustomerService:
+    return CustomerService(DynamoCustomerStore(table()))
+
+
+@lru_cache(maxsize=1)
+def case_service() -> CaseService:
+    return CaseService(
+        DynamoCaseStore(table()), customer_service(), directory_store(), case_events()
+    )
+
+
+@lru_cache(maxsize=1)
+def routing_service() -> RoutingService:
+    return RoutingService(DynamoCaseStore(table()), directory_store(), case_events())
+
+
+@lru_cache(maxsize=1)
+def directory_service() -> DirectoryService:
+    return DirectoryService(directory_store(), role_catalog())
+
+
+@lru_cache(maxsize=1)
+def token_verifier() -> TokenVerifier:
+    s = settings()
+
+    def pool(kind: str, pool_id: str, client_ids: str) -> Pool:
+        ids = tuple(c.strip() for c in client_ids.split(",") if c.strip())
+        return Pool(kind, pool_id, ids, s.region, s.cognito_jwks_endpoint)
+
+    return TokenVerifier(
+        [
+            pool("staff", s.staff_pool_id, s.staff_client_ids),
+            pool("customer", s.customer_pool_id, s.customer_client_ids),
+        ]
+    )
+
+
+def reset() -> None:
+    """Forget every built object (tests point the app at fresh resources)."""
+    for built in (
+        settings,
+        table,
+        directory_store,
+        role_catalog,
+        case_events,
+        customer_service,
+        case_service,
+        routing_service,
+        directory_service,
+        token_verifier,
+    ):
+        built.cache_clear()
