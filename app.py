@@ -16,7 +16,7 @@ for blueprint in (system.bp, cases.bp, customers.bp, directory.bp):
 
 @app.on_sqs_message(queue="destek-routing", batch_size=10)
 def route_cases(event):
-    return routing.handle_batch(event.to_dict(), app.lambda_context)
+    return routing.handle_batch(event.to_dict(), event.context)
 
 
 @app.schedule(Rate(1, unit=Rate.MINUTES))

@@ -6,6 +6,7 @@ request id; it is on every log line of the request and echoed back.
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from chalice import Chalice
@@ -18,13 +19,16 @@ def install(app: Chalice) -> None:
     @app.middleware("http")
     def observe(event: Any, get_response: Any) -> Any:
         context = event.context or {}
-        correlation_id = event.headers.get("x-correlation-id") or context.get("requestId", "")
+        correlation_id = (
+            event.headers.get("x-correlation-id") or context.get("requestId") or str(uuid.uuid4())
+        )
         logger.set_correlation_id(correlation_id)
         logger.append_keys(method=event.method, route=context.get("resourcePath"))
         try:
             response = reshape(get_response(event))
         finally:
-            metrics.flush_metrics(raise_on_empty_metrics=False)
+            if metrics.metric_set:
+                metrics.flush_metrics()
         response.headers["x-correlation-id"] = correlation_id
         logger.info("request", status=response.status_code)
         logger.remove_keys(["method", "route"])

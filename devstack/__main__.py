@@ -1,0 +1,95 @@
+"""`python -m devstack run` starts the local stack; `python -m devstack token USER` prints a token.
+
+Ports default to 8000 (API) and 8001 (moto) and can be set with flags or the
+DESTEK_API_PORT / DESTEK_MOTO_PORT variables, so a test can start its own
+stack beside a running one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+import threading
+import urllib.request
+
+
+def _run(args: argparse.Namespace) -> int:
+    from .stack import LocalStack, configure_logging, log_banner
+
+    configure_logging()
+    stack = LocalStack(
+        host=args.host,
+        moto_port=args.moto_port,
+        api_port=args.api_port,
+        max_receive_count=args.max_receive_count,
+        schedule_every=args.schedule_every,
+    )
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    signal.signal(signal.SIGINT, lambda *_: stopping.set())
+    try:
+        stack.start()
+        if args.env_file:
+            with open(args.env_file, "w") as handle:
+                json.dump({**stack.env, "API_URL": stack.api_url}, handle)
+        log_banner(stack)
+        stopping.wait()
+    finally:
+        sys.stdout.write("stopping destek...\n")
+        stack.stop()
+    return 0
+
+
+def _token(args: argparse.Namespace) -> int:
+    """Sign in a demo user against the running stack's Cognito and print the id token."""
+    import boto3
+
+    base = f"http://{args.host}:{args.moto_port}"
+    env = json.loads(urllib.request.urlopen(f"http://{args.host}:{args.api_port}/health").read())
+    del env  # the API answering proves the stack is up; the pools come from moto itself
+    cognito = boto3.client(
+        "cognito-idp",
+        endpoint_url=base,
+        region_name="eu-central-1",
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
+    pools = cognito.list_user_pools(MaxResults=10)["UserPools"]
+    kind = "customers" if "@" in args.username else "staff"
+    pool = next(p for p in pools if p["Name"].endswith(kind))
+    client = cognito.list_user_pool_clients(UserPoolId=pool["Id"], MaxResults=5)[
+        "UserPoolClients"
+    ][0]
+    result = cognito.initiate_auth(
+        ClientId=client["ClientId"],
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": args.username, "PASSWORD": args.password},
+    )
+    sys.stdout.write(result["AuthenticationResult"]["IdToken"] + "\n")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m devstack")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--api-port", type=int, default=int(os.environ.get("DESTEK_API_PORT", 8000)))
+    parser.add_argument(
+        "--moto-port", type=int, default=int(os.environ.get("DESTEK_MOTO_PORT", 8001))
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="start the local stack")
+    run.add_argument("--max-receive-count", type=int, default=3)
+    run.add_argument("--schedule-every", type=float, default=None, help="seconds (default: rate)")
+    run.add_argument("--env-file", default=None, help="write the stack's variables here as JSON")
+    token = commands.add_parser("token", help="print a demo user's id token")
+    token.add_argument("username")
+    token.add_argument("--password", default="Destek2026!")
+    args = parser.parse_args(argv)
+    return {"run": _run, "token": _token}[args.command](args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,164 @@
+"""Create destek's resources on a moto server from infra/template.yaml.
+
+moto's CloudFormation builds what it supports (table, queues, buckets, topic);
+what it lacks (Cognito pools, clients and groups; alarms) is created here by
+direct calls from the same template's properties, so nothing about a resource
+is written twice.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE = ROOT / "infra" / "template.yaml"
+REGION = "eu-central-1"
+
+#: resource types created by direct calls, or not at all locally (alarms, e-mail subscriptions)
+NOT_IN_MOTO_CFN = {
+    "AWS::Cognito::UserPool",
+    "AWS::Cognito::UserPoolClient",
+    "AWS::Cognito::UserPoolGroup",
+    "AWS::CloudWatch::Alarm",
+    "AWS::SNS::Subscription",
+    "AWS::CloudFront::Distribution",
+    "AWS::CloudFront::OriginAccessControl",
+    "AWS::S3::BucketPolicy",
+}
+
+
+def aws(service: str, endpoint: str):
+    return boto3.client(
+        service,
+        endpoint_url=endpoint,
+        region_name=REGION,
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
+
+
+def load_template() -> dict[str, Any]:
+    return yaml.safe_load(TEMPLATE.read_text())
+
+
+def _mentions(node: Any, names: set[str]) -> bool:
+    text = json.dumps(node)
+    return any(f'"{name}"' in text for name in names)
+
+
+def moto_template(template: dict[str, Any]) -> dict[str, Any]:
+    """The template without what moto's CloudFormation cannot build."""
+    resources = template["Resources"]
+    dropped = {k for k, v in resources.items() if v["Type"] in NOT_IN_MOTO_CFN}
+    local = dict(template)
+    local["Resources"] = {k: v for k, v in resources.items() if k not in dropped}
+    local["Outputs"] = {
+        k: v for k, v in template.get("Outputs", {}).items() if not _mentions(v, dropped)
+    }
+    return local
+
+
+@dataclass
+class Pools:
+    staff_pool_id: str
+    staff_client_id: str
+    customer_pool_id: str
+    customer_client_id: str
+
+
+def _pool_args(props: dict[str, Any], stage: str) -> dict[str, Any]:
+    args: dict[str, Any] = {"PoolName": props["UserPoolName"]["Fn::Sub"].replace("${Stage}", stage)}
+    for key in (
+        "Policies",
+        "Schema",
+        "UsernameAttributes",
+        "AutoVerifiedAttributes",
+        "AdminCreateUserConfig",
+        "UsernameConfiguration",
+        "MfaConfiguration",
+    ):
+        if key in props:
+            args[key] = props[key]
+    return args
+
+
+def create_pools(template: dict[str, Any], stage: str, endpoint: str) -> Pools:
+    cognito = aws("cognito-idp", endpoint)
+    resources = template["Resources"]
+    pool_ids: dict[str, str] = {}
+    client_ids: dict[str, str] = {}
+    for name, res in resources.items():
+        if res["Type"] == "AWS::Cognito::UserPool":
+            created = cognito.create_user_pool(**_pool_args(res["Properties"], stage))
+            pool_ids[name] = created["UserPool"]["Id"]
+    for name, res in resources.items():
+        props = res.get("Properties", {})
+        if res["Type"] == "AWS::Cognito::UserPoolClient":
+            created = cognito.create_user_pool_client(
+                UserPoolId=pool_ids[props["UserPoolId"]["Ref"]],
+                ClientName=props["ClientName"],
+                GenerateSecret=props.get("GenerateSecret", False),
+                ExplicitAuthFlows=props.get("ExplicitAuthFlows", []),
+            )
+            client_ids[name] = created["UserPoolClient"]["ClientId"]
+        elif res["Type"] == "AWS::Cognito::UserPoolGroup":
+            cognito.create_group(
+                UserPoolId=pool_ids[props["UserPoolId"]["Ref"]],
+                GroupName=props["GroupName"],
+                Description=props.get("Description", ""),
+            )
+    return Pools(
+        staff_pool_id=pool_ids["StaffUserPool"],
+        staff_client_id=client_ids["StaffConsoleClient"],
+        customer_pool_id=pool_ids["CustomerUserPool"],
+        customer_client_id=client_ids["CustomerSiteClient"],
+    )
+
+
+def provision(endpoint: str, stage: str = "local", max_receive_count: int = 3) -> dict[str, str]:
+    """Create every resource; return the environment the app runs with."""
+    template = load_template()
+    cfn = aws("cloudformation", endpoint)
+    stack_name = f"destek-{stage}"
+    cfn.create_stack(
+        StackName=stack_name,
+        TemplateBody=json.dumps(moto_template(template)),
+        Parameters=[
+            {"ParameterKey": "Stage", "ParameterValue": stage},
+            {"ParameterKey": "MaxReceiveCount", "ParameterValue": str(max_receive_count)},
+        ],
+    )
+    stack = cfn.describe_stacks(StackName=stack_name)["Stacks"][0]
+    if stack["StackStatus"] != "CREATE_COMPLETE":
+        raise RuntimeError(f"local stack not created: {stack['StackStatus']}")
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+    pools = create_pools(template, stage, endpoint)
+    return {
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_REGION": REGION,
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_ACCESS_KEY_ID": "local",
+        "AWS_SECRET_ACCESS_KEY": "local",
+        "COGNITO_JWKS_ENDPOINT": endpoint,
+        "TABLE_NAME": outputs["TableName"],
+        "ROUTING_QUEUE_URL": outputs["RoutingQueueUrl"],
+        "ROUTING_DLQ_URL": outputs["RoutingDeadLetterQueueUrl"],
+        "NOTIFY_QUEUE_URL": outputs["NotifyQueueUrl"],
+        "NOTIFY_DLQ_URL": outputs["NotifyDeadLetterQueueUrl"],
+        "ATTACHMENTS_BUCKET": outputs["AttachmentsBucketName"],
+        "INBOUND_MAIL_BUCKET": outputs["InboundMailBucketName"],
+        "OPS_TOPIC_ARN": outputs["OpsTopicArn"],
+        "STAFF_POOL_ID": pools.staff_pool_id,
+        "STAFF_CLIENT_IDS": pools.staff_client_id,
+        "CUSTOMER_POOL_ID": pools.customer_pool_id,
+        "CUSTOMER_CLIENT_IDS": pools.customer_client_id,
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_SERVICE_NAME": "destek",
+        "POWERTOOLS_METRICS_NAMESPACE": "Destek",
+    }

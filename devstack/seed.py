@@ -1,0 +1,133 @@
+"""Demo data for the local stack: departments, staff, customers, categories, logins.
+
+Written through destek's own stores and services (so seeded data has exactly
+the shape the app writes), plus Cognito admin calls for the logins.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from chalicelib import wiring
+from chalicelib.domain.categories import Category
+from chalicelib.domain.clock import utcnow
+from chalicelib.domain.directory import Group, StaffMember
+from chalicelib.services.customers import NewCustomer
+
+from .bootstrap import aws
+
+PASSWORD = "Destek2026!"
+
+
+@dataclass(frozen=True)
+class Login:
+    username: str
+    role: str
+    name: str
+
+
+STAFF = [
+    # username, name, cognito group, department groups
+    ("ayse", "Ayşe Kaya", "agent", ["teslimat"]),
+    ("can", "Can Öztürk", "agent", ["teslimat"]),
+    ("mehmet", "Mehmet Demir", "agent", ["urun"]),
+    ("elif", "Elif Şahin", "agent", ["urun"]),
+    ("selin", "Selin Aydın", "supervisor", []),
+    ("admin", "Yönetici", "admin", []),
+]
+
+GROUPS = [
+    Group(id="teslimat", name="Kargo ve Teslimat", members=["ayse", "can"], supervisors=["selin"]),
+    Group(
+        id="urun",
+        name="Ürün ve İade",
+        members=["mehmet", "elif"],
+        supervisors=["selin"],
+        is_default=True,
+    ),
+]
+
+CUSTOMERS = [
+    # name, email, phone as a caller would say it, customer number, language, has a login
+    ("Ahmet Yılmaz", "ahmet@example.com", "0532 123 45 67", "10000001", "tr", True),
+    ("Fatma Çelik", "fatma@example.com", "+90 533 765 43 21", "10000002", "tr", True),
+    ("İsmail Işık", "ismail@example.com", "0(542) 222 33 44", "10000003", "tr", False),
+    ("John Smith", "john@example.com", "0544 555 66 77", "10000004", "en", False),
+]
+
+CATEGORIES = {
+    "Sipariş": ["Teslimat", "İade ve Değişim", "Ödeme"],
+    "Ürün": ["Arıza", "Garanti"],
+    "Hesap": [],
+}
+
+
+def _category(name: str, parent: Category | None) -> Category:
+    category_id = "k-" + "".join(ch for ch in name.lower() if ch.isalnum())[:20]
+    return Category(
+        id=category_id,
+        name=name,
+        parent_id=parent.id if parent else None,
+        path=[*(parent.path if parent else []), category_id],
+    )
+
+
+def seed(env: dict[str, str]) -> list[Login]:
+    directory = wiring.directory_store()
+    cognito = aws("cognito-idp", env["AWS_ENDPOINT_URL"])
+    logins: list[Login] = []
+
+    for group in GROUPS:
+        directory.put_group(group)
+    for root_name, children in CATEGORIES.items():
+        root = directory.put_category(_category(root_name, None))
+        for child in children:
+            directory.put_category(_category(child, root))
+
+    staff_pool = env["STAFF_POOL_ID"]
+    for username, name, role, _groups in STAFF:
+        email = f"{username}@destek.example"
+        directory.put_staff(StaffMember(username=username, name=name, email=email, roles=[role]))
+        cognito.admin_create_user(
+            UserPoolId=staff_pool,
+            Username=username,
+            UserAttributes=[
+                {"Name": "email", "Value": email},
+                {"Name": "email_verified", "Value": "true"},
+                {"Name": "name", "Value": name},
+            ],
+            MessageAction="SUPPRESS",
+        )
+        cognito.admin_set_user_password(
+            UserPoolId=staff_pool, Username=username, Password=PASSWORD, Permanent=True
+        )
+        cognito.admin_add_user_to_group(UserPoolId=staff_pool, Username=username, GroupName=role)
+        logins.append(Login(username, role, name))
+
+    customers = wiring.customer_service()
+    customer_pool = env["CUSTOMER_POOL_ID"]
+    for name, email, phone, number, language, has_login in CUSTOMERS:
+        customer = customers.create(
+            NewCustomer(
+                name=name, email=email, phone=phone, customer_number=number, language=language
+            ),
+            utcnow(),
+        )
+        if not has_login:
+            continue
+        cognito.admin_create_user(
+            UserPoolId=customer_pool,
+            Username=email,
+            UserAttributes=[
+                {"Name": "email", "Value": email},
+                {"Name": "email_verified", "Value": "true"},
+                {"Name": "name", "Value": name},
+                {"Name": "custom:customer_id", "Value": customer.id},
+            ],
+            MessageAction="SUPPRESS",
+        )
+        cognito.admin_set_user_password(
+            UserPoolId=customer_pool, Username=email, Password=PASSWORD, Permanent=True
+        )
+        logins.append(Login(email, "customer", name))
+    return logins

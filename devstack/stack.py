@@ -1,0 +1,156 @@
+"""The whole of destek on one machine: moto, the API, the queues' consumers, the schedules.
+
+One process: an in-process moto server stands in for AWS, resources come from
+infra/template.yaml, `chalice local`'s server serves the app, a dispatcher
+feeds the SQS handlers and a scheduler fires the schedule handlers.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import sys
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from .bootstrap import REGION, aws, provision
+from .dispatcher import Binding, Dispatcher
+from .scheduler import Job, Scheduler, rate_seconds
+
+#: the queue name each SQS handler names in app.py -> the variable holding that queue's URL
+QUEUE_VARIABLES = {"destek-routing": "ROUTING_QUEUE_URL"}
+
+log = logging.getLogger("devstack")
+
+
+@dataclass
+class LocalStack:
+    host: str = "127.0.0.1"
+    moto_port: int = 8001
+    api_port: int = 8000
+    max_receive_count: int = 3
+    schedule_every: float | None = None  # seconds; None = each handler's own rate
+    seed_demo_data: bool = True
+    env: dict[str, str] = field(default_factory=dict)
+    logins: list[Any] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._moto: Any = None
+        self._api: Any = None
+        self._api_thread: threading.Thread | None = None
+        self.dispatcher: Dispatcher | None = None
+        self.scheduler: Scheduler | None = None
+
+    @property
+    def moto_url(self) -> str:
+        return f"http://{self.host}:{self.moto_port}"
+
+    @property
+    def api_url(self) -> str:
+        return f"http://{self.host}:{self.api_port}"
+
+    def start(self) -> LocalStack:
+        from moto.server import ThreadedMotoServer
+
+        self._moto = ThreadedMotoServer(ip_address=self.host, port=self.moto_port, verbose=False)
+        self._moto.start()
+        self.env = provision(self.moto_url, max_receive_count=self.max_receive_count)
+        os.environ.update(self.env)
+        app_module = importlib.import_module("app")
+        from chalicelib import wiring
+
+        wiring.reset()
+        if self.seed_demo_data:
+            from .seed import seed
+
+            self.logins = seed(self.env)
+        self._start_api(app_module)
+        self.dispatcher = Dispatcher(aws("sqs", self.moto_url), self._bindings(app_module), REGION)
+        self.dispatcher.start()
+        self.scheduler = Scheduler(self._jobs(app_module), REGION)
+        self.scheduler.start()
+        return self
+
+    def _start_api(self, app_module: Any) -> None:
+        from chalice.cli.factory import CLIFactory
+        from chalice.local import create_local_server
+
+        root = os.path.dirname(os.path.abspath(app_module.__file__))
+        config = CLIFactory(project_dir=root).create_config_obj(chalice_stage_name="dev")
+        self._api = create_local_server(app_module.app, config, self.host, self.api_port)
+        self._api_thread = threading.Thread(target=self._api.serve_forever, daemon=True)
+        self._api_thread.start()
+
+    def _bindings(self, app_module: Any) -> list[Binding]:
+        from chalice.app import SQSEventConfig
+
+        sqs = aws("sqs", self.moto_url)
+        bindings = []
+        for source in app_module.app.event_sources:
+            if not isinstance(source, SQSEventConfig):
+                continue
+            url = self.env[QUEUE_VARIABLES[source.queue]]
+            arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])[
+                "Attributes"
+            ]["QueueArn"]
+            handler = getattr(app_module, source.handler_string.split(".")[-1])
+            bindings.append(Binding(url, arn, handler, source.name, source.batch_size))
+        return bindings
+
+    def _jobs(self, app_module: Any) -> list[Job]:
+        from chalice.app import ScheduledEventConfig
+
+        jobs = []
+        for source in app_module.app.event_sources:
+            if not isinstance(source, ScheduledEventConfig):
+                continue
+            expression = source.schedule_expression
+            text = expression if isinstance(expression, str) else expression.to_string()
+            every = self.schedule_every or rate_seconds(text)
+            handler = getattr(app_module, source.handler_string.split(".")[-1])
+            jobs.append(Job(source.name, every, handler))
+        return jobs
+
+    def stop(self) -> None:
+        for part in (self.scheduler, self.dispatcher):
+            if part:
+                part.stop()
+        if self._api:
+            self._api.shutdown()
+            self._api.server.server_close()
+        if self._moto:
+            self._moto.stop()
+
+
+def banner(stack: LocalStack) -> str:
+    lines = [
+        "",
+        "destek is running locally",
+        f"  API           {stack.api_url}   (try {stack.api_url}/health)",
+        f"  moto (AWS)    {stack.moto_url}",
+        f"  staff pool    {stack.env['STAFF_POOL_ID']}  client {stack.env['STAFF_CLIENT_IDS']}",
+        f"  customer pool {stack.env['CUSTOMER_POOL_ID']}  client {stack.env['CUSTOMER_CLIENT_IDS']}",
+        "",
+        "demo logins (password for all: Destek2026!)",
+    ]
+    lines += [f"  {login.role:<11} {login.username:<22} {login.name}" for login in stack.logins]
+    lines += [
+        "",
+        "get a token:  .venv/bin/python -m devstack token ayse",
+        "Ctrl-C stops everything.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def configure_logging() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    for noisy in ("werkzeug", "botocore", "urllib3"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def log_banner(stack: LocalStack) -> None:
+    sys.stdout.write(banner(stack) + "\n")
+    sys.stdout.flush()
