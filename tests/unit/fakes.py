@@ -1,0 +1,185 @@
+"""In-memory implementations of the service ports: real behaviour, no AWS, no mocks."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from chalicelib.domain.cases import PRIORITY_RANK, Case, CaseWithHistory, HistoryEntry
+from chalicelib.domain.categories import Category
+from chalicelib.domain.customers import Customer
+from chalicelib.domain.directory import Group, StaffMember
+from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
+from chalicelib.domain.ids import case_number
+from chalicelib.domain.lifecycle import DONE, Status
+from chalicelib.domain.permissions import Role
+from chalicelib.services.ports import CaseListQuery, Page
+
+
+class FakeClock:
+    def __init__(self, start: datetime | None = None) -> None:
+        self.now = start or datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+class FakeDirectory:
+    def __init__(self) -> None:
+        self.groups: dict[str, Group] = {}
+        self.staff: dict[str, StaffMember] = {}
+        self.categories: dict[str, Category] = {}
+        self.roles: dict[str, Role] = {}
+
+    def get_group(self, group_id):
+        return self.groups.get(group_id)
+
+    def list_groups(self):
+        return list(self.groups.values())
+
+    def put_group(self, group):
+        self.groups[group.id] = group
+        return group
+
+    def get_staff(self, username):
+        return self.staff.get(username)
+
+    def list_staff(self):
+        return list(self.staff.values())
+
+    def put_staff(self, member):
+        self.staff[member.username] = member
+        return member
+
+    def get_category(self, category_id):
+        return self.categories.get(category_id)
+
+    def list_categories(self):
+        return list(self.categories.values())
+
+    def put_category(self, category):
+        self.categories[category.id] = category
+        return category
+
+    def list_roles(self):
+        return list(self.roles.values())
+
+    def put_role(self, role):
+        self.roles[role.name] = role
+        return role
+
+
+class FakeCustomers:
+    def __init__(self) -> None:
+        self.by_id: dict[str, Customer] = {}
+
+    def get(self, customer_id):
+        if customer_id not in self.by_id:
+            raise NotFound(f"no customer {customer_id!r}")
+        return self.by_id[customer_id]
+
+    def find(self, kind, value):
+        return next((c for c in self.by_id.values() if getattr(c, kind) == value), None)
+
+    def create(self, customer):
+        for kind in ("customer_number", "phone", "email"):
+            value = getattr(customer, kind)
+            if value and self.find(kind, value):
+                raise Conflict("a customer with this phone, email or number already exists")
+        self.by_id[customer.id] = customer
+        return customer
+
+
+class FakeCases:
+    def __init__(self, customers: FakeCustomers, directory: FakeDirectory) -> None:
+        self.customers = customers
+        self.directory = directory
+        self.cases: dict[str, Case] = {}
+        self.history: dict[str, list[HistoryEntry]] = {}
+        self.sequence = 0
+
+    def create(self, case, entry, new_customer=None):
+        if new_customer is not None:
+            self.customers.create(new_customer)
+        elif case.customer_id not in self.customers.by_id:
+            raise InvalidInput(f"no customer {case.customer_id!r}")
+        if case.category_id and case.category_id not in self.directory.categories:
+            raise InvalidInput(f"no category {case.category_id!r}")
+        if case.requested_group_id and case.requested_group_id not in self.directory.groups:
+            raise InvalidInput(f"no group {case.requested_group_id!r}")
+        self.sequence += 1
+        numbered = case.model_copy(update={"number": case_number(2026, self.sequence)})
+        self.cases[case.id] = numbered
+        self.history[case.id] = [entry]
+        return numbered
+
+    def get(self, case_id):
+        if case_id not in self.cases:
+            raise NotFound("no such case")
+        return CaseWithHistory(case=self.cases[case_id], history=list(self.history[case_id]))
+
+    def get_by_number(self, number):
+        found = next((c for c in self.cases.values() if c.number == number), None)
+        if found is None:
+            raise NotFound("no such case")
+        return self.get(found.id)
+
+    def save(self, case, expected_version, entries):
+        current = self.cases.get(case.id)
+        if current is None:
+            raise NotFound("no such case")
+        if current.version != expected_version:
+            raise Conflict("version conflict", details={"current_version": current.version})
+        self.cases[case.id] = case
+        self.history[case.id].extend(entries)
+        return case
+
+    def list(self, query: CaseListQuery) -> Page:
+        cases = list(self.cases.values())
+        if query.view in ("group", "pool"):
+            cases = [c for c in cases if c.group_id == query.group_id and c.status == query.status]
+        elif query.view in ("mine", "agent"):
+            done = bool(query.status) and Status(query.status) in DONE
+            cases = [c for c in cases if c.assignee == query.agent and (c.status in DONE) == done]
+            if query.status:
+                cases = [c for c in cases if c.status == query.status]
+        elif query.view == "customer":
+            cases = [c for c in cases if c.customer_id == query.customer_id]
+        elif query.view == "overdue":
+            cases = [
+                c
+                for c in cases
+                if c.is_active
+                and c.due_at
+                and c.due_at.isoformat() < query.before.replace("Z", "+00:00")
+            ]
+        if query.order == "priority":
+            cases.sort(
+                key=lambda c: (
+                    PRIORITY_RANK[c.priority],
+                    c.due_at or datetime.max.replace(tzinfo=UTC),
+                )
+            )
+        else:
+            cases.sort(key=lambda c: c.created_at, reverse=True)
+        return Page(items=cases[: query.limit])
+
+    def due_for_routing(self, before, limit):
+        return [
+            c
+            for c in self.cases.values()
+            if c.status == Status.NEW and c.created_at.isoformat() < before.replace("Z", "+00:00")
+        ][:limit]
+
+
+class RecordingEvents:
+    def __init__(self, fail: bool = False) -> None:
+        self.opened: list[str] = []
+        self.fail = fail
+
+    def case_opened(self, case):
+        if self.fail:
+            raise ConnectionError("queue unreachable")
+        self.opened.append(case.id)
