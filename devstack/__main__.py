@@ -60,9 +60,9 @@ def _token(args: argparse.Namespace) -> int:
     pools = cognito.list_user_pools(MaxResults=10)["UserPools"]
     kind = "customers" if "@" in args.username else "staff"
     pool = next(p for p in pools if p["Name"].endswith(kind))
-    client = cognito.list_user_pool_clients(UserPoolId=pool["Id"], MaxResults=5)[
-        "UserPoolClients"
-    ][0]
+    client = cognito.list_user_pool_clients(UserPoolId=pool["Id"], MaxResults=5)["UserPoolClients"][
+        0
+    ]
     result = cognito.initiate_auth(
         ClientId=client["ClientId"],
         AuthFlow="USER_PASSWORD_AUTH",
@@ -75,7 +75,9 @@ def _token(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m devstack")
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--api-port", type=int, default=int(os.environ.get("DESTEK_API_PORT", 8000)))
+    parser.add_argument(
+        "--api-port", type=int, default=int(os.environ.get("DESTEK_API_PORT", 8000))
+    )
     parser.add_argument(
         "--moto-port", type=int, default=int(os.environ.get("DESTEK_MOTO_PORT", 8001))
     )

@@ -63,7 +63,8 @@ CATEGORIES = {
 
 
 def _category(name: str, parent: Category | None) -> Category:
-    category_id = "k-" + "".join(ch for ch in name.lower() if ch.isalnum())[:20]
+    ascii_name = name.lower().translate(str.maketrans("çğıöşüi̇", "cgiosui "))
+    category_id = "k-" + "".join(ch for ch in ascii_name if ch.isascii() and ch.isalnum())[:20]
     return Category(
         id=category_id,
         name=name,

@@ -92,9 +92,9 @@ class LocalStack:
             if not isinstance(source, SQSEventConfig):
                 continue
             url = self.env[QUEUE_VARIABLES[source.queue]]
-            arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])[
-                "Attributes"
-            ]["QueueArn"]
+            arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+                "QueueArn"
+            ]
             handler = getattr(app_module, source.handler_string.split(".")[-1])
             bindings.append(Binding(url, arn, handler, source.name, source.batch_size))
         return bindings

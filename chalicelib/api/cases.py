@@ -29,10 +29,10 @@ def list_cases(caller: Caller, query: cmd.ListCases):
     return wiring.case_service().list(caller, query)
 
 
-@endpoint(bp, "/cases/{case_ref}", audience="any", permission=CASES_READ)
-def get_case(caller: Caller, case_ref: str):
+@endpoint(bp, "/cases/{case_id}", audience="any", permission=CASES_READ)
+def get_case(caller: Caller, case_id: str):
     """One case by id or by number (2026-000123), with its full history."""
-    return wiring.case_service().get(caller, case_ref)
+    return wiring.case_service().get(caller, case_id)
 
 
 @endpoint(bp, "/cases/{case_id}/claim", "POST", permission=CASES_EDIT, body=cmd.Claim)

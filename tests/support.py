@@ -1,0 +1,93 @@
+"""Shared test helpers: free ports, demo tokens, and an HTTP-ish API wrapper."""
+
+from __future__ import annotations
+
+import json
+import socket
+from typing import Any
+
+import boto3
+
+from devstack.seed import PASSWORD
+
+#: the demo users each role test uses
+ROLE_USERS = {
+    "agent": "mehmet",  # member of urun, the default group
+    "supervisor": "selin",
+    "admin": "admin",
+    "customer": "ahmet@example.com",
+    "other_customer": "fatma@example.com",
+}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def cognito(env: dict[str, str]) -> Any:
+    return boto3.client(
+        "cognito-idp",
+        endpoint_url=env["AWS_ENDPOINT_URL"],
+        region_name=env["AWS_REGION"],
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
+
+
+def sign_in(env: dict[str, str], username: str, kind: str = "id") -> str:
+    client_id = env["CUSTOMER_CLIENT_IDS"] if "@" in username else env["STAFF_CLIENT_IDS"]
+    result = cognito(env).initiate_auth(
+        ClientId=client_id,
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": username, "PASSWORD": PASSWORD},
+    )["AuthenticationResult"]
+    return result["IdToken"] if kind == "id" else result["AccessToken"]
+
+
+class Answer:
+    def __init__(self, status: int, body: Any) -> None:
+        self.status = status
+        self.body = body
+
+    def __repr__(self) -> str:
+        return f"Answer({self.status}, {self.body!r})"
+
+
+class Api:
+    """Calls the app through chalice.test.Client with JSON bodies and a bearer token."""
+
+    def __init__(self, client: Any, token: str | None = None) -> None:
+        self.client = client
+        self.token = token
+
+    def as_(self, token: str | None) -> Api:
+        return Api(self.client, token)
+
+    def call(
+        self, method: str, path: str, body: Any = None, raw: bytes | None = None, headers=None
+    ) -> Answer:
+        sent = {"content-type": "application/json", **(headers or {})}
+        if self.token:
+            sent["authorization"] = f"Bearer {self.token}"
+        payload = raw if raw is not None else (json.dumps(body) if body is not None else None)
+        response = getattr(self.client.http, method.lower())(path, headers=sent, body=payload)
+        text = response.body.decode() if response.body else ""
+        try:
+            parsed = json.loads(text) if text else None
+        except ValueError:
+            parsed = text
+        return Answer(response.status_code, parsed)
+
+    def get(self, path: str, **kw) -> Answer:
+        return self.call("GET", path, **kw)
+
+    def post(self, path: str, body: Any = None, **kw) -> Answer:
+        return self.call("POST", path, body, **kw)
+
+    def patch(self, path: str, body: Any = None, **kw) -> Answer:
+        return self.call("PATCH", path, body, **kw)
+
+    def put(self, path: str, body: Any = None, **kw) -> Answer:
+        return self.call("PUT", path, body, **kw)
