@@ -125,13 +125,14 @@ class LocalStack:
 
 
 def banner(stack: LocalStack) -> str:
+    env = stack.env
     lines = [
         "",
         "destek is running locally",
         f"  API           {stack.api_url}   (try {stack.api_url}/health)",
         f"  moto (AWS)    {stack.moto_url}",
-        f"  staff pool    {stack.env['STAFF_POOL_ID']}  client {stack.env['STAFF_CLIENT_IDS']}",
-        f"  customer pool {stack.env['CUSTOMER_POOL_ID']}  client {stack.env['CUSTOMER_CLIENT_IDS']}",
+        f"  staff pool    {env['STAFF_POOL_ID']}  client {env['STAFF_CLIENT_IDS']}",
+        f"  customer pool {env['CUSTOMER_POOL_ID']}  client {env['CUSTOMER_CLIENT_IDS']}",
         "",
         "demo logins (password for all: Destek2026!)",
     ]
