@@ -49,6 +49,8 @@ class TokenVerifier:
             unverified = jwt.decode(token, options={"verify_signature": False})
         except jwt.PyJWTError as exc:
             raise Unauthenticated("the token is not a JWT") from exc
+        if unverified.get("token_use") != "id":
+            raise Unauthenticated("send the id token")
         pool = self._pools.get(unverified.get("iss", ""))
         if pool is None:
             raise Unauthenticated("the token was not issued by destek's user pools")
@@ -69,8 +71,6 @@ class TokenVerifier:
             raise  # our problem, not the caller's: a 5xx and a log line
         except (jwt.PyJWTError, jwt.PyJWKClientError) as exc:
             raise Unauthenticated("the token is not valid") from exc
-        if claims.get("token_use") != "id":
-            raise Unauthenticated("send the id token")
         return principal_from_claims(pool.kind, claims)
 
     def _jwks_client(self, pool: Pool) -> Any:

@@ -1,0 +1,146 @@
+"""Every route, called by every kind of caller, answers as its policy says.
+
+A route added to the app without a row here fails `test_every_route_has_a_row`,
+so no route ships without a stated and tested policy.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+
+import pytest
+
+from chalicelib.api.endpoint import ROUTES
+
+from .conftest import open_case
+
+ROLES = ["none", "customer", "other_customer", "agent", "supervisor", "admin"]
+
+
+def unique_phone() -> str:
+    return f"0532 {random.randint(100, 999)} {random.randint(10, 99)} {random.randint(10, 99)}"
+
+
+def routed_case(setup) -> dict:
+    """A case of the seeded customer Ahmet, routed to `urun` (where the agent works)."""
+    case = open_case(setup.api, customer={"customer_number": "10000001"})
+    setup.drain()
+    return setup.api.get(f"/cases/{case['id']}").body["case"]
+
+
+def claimed_case(setup) -> dict:
+    case = routed_case(setup)
+    return setup.api.post(f"/cases/{case['id']}/claim", {"version": case["version"]}).body
+
+
+def case_call(make_case: Callable, suffix: str, body: Callable | None = None):
+    def prepare(setup):
+        case = make_case(setup)
+        return f"/cases/{case['id']}{suffix}", body(case) if body else None
+
+    return prepare
+
+
+def fixed(path: str, body: dict | None = None):
+    return lambda setup: (path, body)
+
+
+STAFF_READ = {"customer": 403, "other_customer": 403, "agent": 200, "supervisor": 200, "admin": 200}
+EVERYONE = dict.fromkeys(ROLES[1:], 200)
+
+#: (method, route path) -> (how to build the request, expected status per role); "none" is 401
+#: unless given.
+MATRIX: dict[tuple[str, str], tuple[Callable, dict[str, int]]] = {
+    ("GET", "/health"): (fixed("/health"), {**EVERYONE, "none": 200}),
+    ("GET", "/{proxy+}"): (fixed("/nothing-here"), {**dict.fromkeys(ROLES[1:], 404), "none": 404}),
+    ("GET", "/me"): (fixed("/me"), EVERYONE),
+    ("POST", "/cases"): (
+        fixed("/cases", {"customer": {"customer_number": "10000001"}, "type": "question",
+                         "subject": "s", "description": "d"}),
+        {**STAFF_READ, "agent": 201, "supervisor": 201, "admin": 201},
+    ),
+    ("GET", "/cases"): (fixed("/cases?view=pool&group_id=urun"), STAFF_READ),
+    ("GET", "/cases/{case_id}"): (
+        case_call(routed_case, ""), {**STAFF_READ, "customer": 200, "other_customer": 404},
+    ),
+    ("POST", "/cases/{case_id}/claim"): (
+        case_call(routed_case, "/claim", lambda c: {"version": c["version"]}), STAFF_READ,
+    ),
+    ("POST", "/cases/{case_id}/assign"): (
+        case_call(routed_case, "/assign", lambda c: {"version": c["version"], "group_id": "teslimat"}),
+        {**STAFF_READ, "agent": 403},
+    ),
+    ("POST", "/cases/{case_id}/replies"): (
+        case_call(routed_case, "/replies", lambda c: {"version": c["version"], "body": "merhaba"}),
+        {"customer": 201, "other_customer": 404, "agent": 201, "supervisor": 201, "admin": 201},
+    ),
+    ("POST", "/cases/{case_id}/notes"): (
+        case_call(routed_case, "/notes", lambda c: {"version": c["version"], "body": "not"}),
+        {**STAFF_READ, "agent": 201, "supervisor": 201, "admin": 201},
+    ),
+    ("POST", "/cases/{case_id}/status"): (
+        case_call(claimed_case, "/status",
+                  lambda c: {"version": c["version"], "status": "waiting_customer"}),
+        STAFF_READ,
+    ),
+    ("PATCH", "/cases/{case_id}"): (
+        case_call(routed_case, "", lambda c: {"version": c["version"], "priority": "high"}),
+        STAFF_READ,
+    ),
+    ("GET", "/my/cases"): (
+        fixed("/my/cases"),
+        {"customer": 200, "other_customer": 200, "agent": 403, "supervisor": 403, "admin": 403},
+    ),
+    ("GET", "/customers"): (fixed("/customers?customer_number=10000001"), STAFF_READ),
+    ("POST", "/customers"): (
+        lambda setup: ("/customers", {"name": "Yeni Müşteri", "phone": unique_phone()}),
+        {**STAFF_READ, "agent": 201, "supervisor": 201, "admin": 201},
+    ),
+    ("GET", "/customers/{customer_id}"): (
+        lambda setup: (f"/customers/{setup.api.get('/customers?customer_number=10000001').body['id']}", None),
+        STAFF_READ,
+    ),
+    ("GET", "/categories"): (fixed("/categories"), STAFF_READ),
+    ("POST", "/categories"): (
+        fixed("/categories", {"name": "Yeni"}), {**STAFF_READ, "agent": 403, "supervisor": 403, "admin": 201},
+    ),
+    ("GET", "/groups"): (fixed("/groups"), STAFF_READ),
+    ("GET", "/groups/{group_id}"): (fixed("/groups/urun"), STAFF_READ),
+    ("GET", "/staff"): (fixed("/staff"), STAFF_READ),
+    ("GET", "/roles"): (fixed("/roles"), {**STAFF_READ, "agent": 403}),
+    ("PUT", "/roles/{role}"): (
+        lambda setup: ("/roles/supervisor",
+                       {"permissions": next(r for r in setup.api.get("/roles").body
+                                            if r["name"] == "supervisor")["permissions"]}),
+        {**STAFF_READ, "agent": 403, "supervisor": 403},
+    ),
+}  # fmt: skip
+
+
+class Setup:
+    """Prepares requests as the admin (who may do everything), then the role under test calls."""
+
+    def __init__(self, api, drain) -> None:
+        self.api = api
+        self.drain = drain
+
+
+def test_every_route_has_a_row(chalice_app):
+    declared = {(r.method, r.path) for r in ROUTES}
+    served = {(m, path) for path, methods in chalice_app.app.routes.items() for m in methods}
+    assert served == declared, "a route was added without endpoint()"
+    assert set(MATRIX) == declared, f"missing rows: {declared - set(MATRIX)}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("route", sorted(MATRIX), ids=lambda r: f"{r[0]} {r[1]}")
+def test_route_answers_role(route, role, as_role, drain_routing):
+    prepare, expected = MATRIX[route]
+    path, body = prepare(Setup(as_role("admin"), drain_routing))
+    caller = as_role(None if role == "none" else role)
+    answer = caller.call(route[0], path, body)
+    want = expected.get(role, 401)
+    assert answer.status == want, f"{role} {route}: {answer}"
+    if want >= 400:
+        assert set(answer.body["error"]) == {"code", "message", "details"}
