@@ -34,6 +34,10 @@ def claimed_case(setup) -> dict:
     return setup.api.post(f"/cases/{case['id']}/claim", {"version": case["version"]}).body
 
 
+def ahmet_id(setup) -> str:
+    return setup.api.get("/customers?customer_number=10000001").body["id"]
+
+
 def case_call(make_case: Callable, suffix: str, body: Callable | None = None):
     def prepare(setup):
         case = make_case(setup)
@@ -68,7 +72,9 @@ MATRIX: dict[tuple[str, str], tuple[Callable, dict[str, int]]] = {
         case_call(routed_case, "/claim", lambda c: {"version": c["version"]}), STAFF_READ,
     ),
     ("POST", "/cases/{case_id}/assign"): (
-        case_call(routed_case, "/assign", lambda c: {"version": c["version"], "group_id": "teslimat"}),
+        case_call(
+            routed_case, "/assign", lambda c: {"version": c["version"], "group_id": "teslimat"}
+        ),
         {**STAFF_READ, "agent": 403},
     ),
     ("POST", "/cases/{case_id}/replies"): (
@@ -98,12 +104,13 @@ MATRIX: dict[tuple[str, str], tuple[Callable, dict[str, int]]] = {
         {**STAFF_READ, "agent": 201, "supervisor": 201, "admin": 201},
     ),
     ("GET", "/customers/{customer_id}"): (
-        lambda setup: (f"/customers/{setup.api.get('/customers?customer_number=10000001').body['id']}", None),
+        lambda setup: (f"/customers/{ahmet_id(setup)}", None),
         STAFF_READ,
     ),
     ("GET", "/categories"): (fixed("/categories"), STAFF_READ),
     ("POST", "/categories"): (
-        fixed("/categories", {"name": "Yeni"}), {**STAFF_READ, "agent": 403, "supervisor": 403, "admin": 201},
+        fixed("/categories", {"name": "Yeni"}),
+        {**STAFF_READ, "agent": 403, "supervisor": 403, "admin": 201},
     ),
     ("GET", "/groups"): (fixed("/groups"), STAFF_READ),
     ("GET", "/groups/{group_id}"): (fixed("/groups/urun"), STAFF_READ),
