@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import json
 
-from ..domain.cases import Case
-
 
 class SqsCaseEvents:
     def __init__(self, routing_queue_url: str) -> None:
         self.routing_queue_url = routing_queue_url
 
-    def case_opened(self, case: Case) -> None:
+    def case_opened(self, case_id: str, number: str) -> None:
         from ..store.aws import client
 
-        body = {"type": "case.opened", "case_id": case.id, "number": case.number}
+        body = {"type": "case.opened", "case_id": case_id, "number": number}
         client("sqs").send_message(QueueUrl=self.routing_queue_url, MessageBody=json.dumps(body))

@@ -78,7 +78,7 @@ class CaseService:
     def _hand_to_routing(self, case: Case) -> None:
         """A failed send is not the caller's problem: the reconciler routes unrouted cases."""
         try:
-            self.events.case_opened(case)
+            self.events.case_opened(case.id, case.number)
         except Exception:  # noqa: BLE001 - any transport failure; the sweep recovers
             logger.exception("routing message not sent; the reconciler will route", case_id=case.id)
 

@@ -50,7 +50,8 @@ class CaseStore(Protocol):
 
     def list(self, query: CaseListQuery) -> Page: ...
 
-    def due_for_routing(self, before: str, limit: int) -> list[Case]: ...
+    def due_for_routing(self, before: str, limit: int) -> list[tuple[str, str]]:
+        """(id, number) of cases still `new` that were opened before `before`."""
 
 
 class CustomerStore(Protocol):
@@ -86,5 +87,5 @@ class DirectoryStore(Protocol):
 
 
 class CaseEvents(Protocol):
-    def case_opened(self, case: Case) -> None:
+    def case_opened(self, case_id: str, number: str) -> None:
         """Hand the case to routing (off the request path)."""

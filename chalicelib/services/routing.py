@@ -87,7 +87,7 @@ class RoutingService:
         """Re-send routing for cases still `new` past the grace period (their message was lost)."""
         before = to_iso(self.clock() - ROUTING_GRACE)
         stuck = self.cases.due_for_routing(before, limit)
-        for case in stuck:
-            logger.warning("re-sending routing for a stuck case", case_id=case.id)
-            self.events.case_opened(case)
+        for case_id, number in stuck:
+            logger.warning("re-sending routing for a stuck case", case_id=case_id)
+            self.events.case_opened(case_id, number)
         return len(stuck)

@@ -202,8 +202,8 @@ class DynamoCaseStore:
         )
         return Page(items=[Case.model_validate(i) for i in items], next_cursor=next_cursor)
 
-    def due_for_routing(self, before: str, limit: int) -> list[Case]:
+    def due_for_routing(self, before: str, limit: int) -> list[tuple[str, str]]:
         items, _ = self.table.query(
             ("unrouted_pk", "UNROUTED"), index="unrouted", sort_before=before, limit=limit
         )
-        return [Case.model_validate(i) for i in items]
+        return [(i["id"], i["number"]) for i in items]

@@ -168,7 +168,7 @@ class FakeCases:
 
     def due_for_routing(self, before, limit):
         return [
-            c
+            (c.id, c.number)
             for c in self.cases.values()
             if c.status == Status.NEW and c.created_at.isoformat() < before.replace("Z", "+00:00")
         ][:limit]
@@ -179,7 +179,7 @@ class RecordingEvents:
         self.opened: list[str] = []
         self.fail = fail
 
-    def case_opened(self, case):
+    def case_opened(self, case_id, number):
         if self.fail:
             raise ConnectionError("queue unreachable")
-        self.opened.append(case.id)
+        self.opened.append(case_id)

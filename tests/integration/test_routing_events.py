@@ -1,0 +1,112 @@
+"""The routing queue's handler and the reconciler, with SQS-shaped events and a real queue."""
+
+import json
+import uuid
+from datetime import timedelta
+
+import pytest
+
+from chalicelib import wiring
+from chalicelib.domain.clock import utcnow
+from devstack.lambda_runtime import LocalContext, scheduled_event
+
+from .conftest import aws, open_case
+
+
+def record(body: str) -> dict:
+    """An SQS record with its own messageId (chalice's generated events all share one)."""
+    return {
+        "messageId": str(uuid.uuid4()),
+        "receiptHandle": str(uuid.uuid4()),
+        "body": body,
+        "attributes": {
+            "ApproximateReceiveCount": "1",
+            "SentTimestamp": "1795425186267",
+            "SenderId": "AIDAEXAMPLE",
+            "ApproximateFirstReceiveTimestamp": "1795425186267",
+        },
+        "messageAttributes": {},
+        "md5OfBody": "0" * 32,
+        "eventSource": "aws:sqs",
+        "eventSourceARN": "arn:aws:sqs:eu-central-1:123456789012:destek-routing",
+        "awsRegion": "eu-central-1",
+    }
+
+
+def opened(case: dict) -> str:
+    return json.dumps({"type": "case.opened", "case_id": case["id"], "number": case["number"]})
+
+
+def history_kinds(api, case_id):
+    return [e["kind"] for e in api.get(f"/cases/{case_id}").body["history"]]
+
+
+def test_partial_batch_failure_reports_only_the_bad_records(as_role, chalice_app, drain_routing):
+    agent = as_role("agent")
+    case = open_case(agent)
+    drain_routing()  # the real message; the batch below is a redelivery of it plus poison
+    good = record(opened(case))
+    garbage = record("{not json")
+    missing = record(json.dumps({"type": "case.opened", "case_id": "c-gone"}))
+    wrong_kind = record(json.dumps({"type": "case.deleted", "case_id": case["id"]}))
+    result = chalice_app.route_cases(
+        {"Records": [good, garbage, missing, wrong_kind]}, LocalContext("route_cases")
+    )
+    failed = {f["itemIdentifier"] for f in result["batchItemFailures"]}
+    assert failed == {garbage["messageId"], missing["messageId"], wrong_kind["messageId"]}
+    assert history_kinds(agent, case["id"]).count("routed") == 1
+
+
+def test_redelivery_routes_once(as_role, chalice_app):
+    agent = as_role("agent")
+    case = open_case(agent)
+    event = {"Records": [record(opened(case)), record(opened(case))]}
+    for _ in range(2):
+        assert (
+            chalice_app.route_cases(event, LocalContext("route_cases"))["batchItemFailures"] == []
+        )
+    assert history_kinds(agent, case["id"]).count("routed") == 1
+    assert agent.get(f"/cases/{case['id']}").body["case"]["status"] == "open"
+
+
+def test_poison_message_ends_in_the_dead_letter_queue(aws_env, drain_routing):
+    sqs = aws(aws_env, "sqs")
+    sqs.send_message(QueueUrl=aws_env["ROUTING_QUEUE_URL"], MessageBody="poison")
+    for _ in range(4):  # maxReceiveCount is 2 in the test stack
+        drain_routing()
+    dead = sqs.receive_message(QueueUrl=aws_env["ROUTING_DLQ_URL"], MaxNumberOfMessages=10)
+    bodies = [m["Body"] for m in dead.get("Messages", [])]
+    assert "poison" in bodies
+    left = sqs.get_queue_attributes(
+        QueueUrl=aws_env["ROUTING_QUEUE_URL"], AttributeNames=["ApproximateNumberOfMessages"]
+    )["Attributes"]["ApproximateNumberOfMessages"]
+    assert left == "0"
+
+
+class BrokenQueue:
+    def case_opened(self, case_id, number):
+        raise ConnectionError("SQS unreachable")
+
+
+@pytest.fixture
+def lost_sends(monkeypatch):
+    monkeypatch.setattr(wiring.case_service(), "events", BrokenQueue())
+
+
+def test_case_whose_message_was_lost_is_routed_by_the_reconciler(
+    as_role, chalice_app, drain_routing, lost_sends, monkeypatch
+):
+    agent = as_role("agent")
+    case = open_case(agent)  # written, but its routing message never left
+    drain_routing()
+    assert agent.get(f"/cases/{case['id']}").body["case"]["status"] == "new"
+    chalice_app.reconcile_routing(scheduled_event("reconcile", "eu-central-1"), LocalContext("r"))
+    drain_routing()
+    assert agent.get(f"/cases/{case['id']}").body["case"]["status"] == "new"  # still in grace
+    later = utcnow() + timedelta(minutes=3)
+    monkeypatch.setattr(wiring.routing_service(), "clock", lambda: later)
+    chalice_app.reconcile_routing(scheduled_event("reconcile", "eu-central-1"), LocalContext("r"))
+    drain_routing()
+    routed = agent.get(f"/cases/{case['id']}").body
+    assert routed["case"]["status"] == "open"
+    assert history_kinds(agent, case["id"]).count("routed") == 1
