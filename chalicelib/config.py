@@ -27,6 +27,8 @@ class Settings(BaseModel):
     cognito_jwks_endpoint: str | None = Field(default=None, alias="COGNITO_JWKS_ENDPOINT")
     max_body_bytes: int = Field(default=64 * 1024, alias="MAX_BODY_BYTES")
     role_cache_seconds: float = Field(default=60.0, alias="ROLE_CACHE_SECONDS")
+    #: a case still `new` this long after opening lost its routing message
+    routing_grace_seconds: float = Field(default=120.0, alias="ROUTING_GRACE_SECONDS")
 
 
 @lru_cache(maxsize=1)

@@ -7,6 +7,7 @@ the whole set with `reset()`.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import lru_cache
 
 from .auth.tokens import Pool, TokenVerifier
@@ -56,7 +57,12 @@ def case_service() -> CaseService:
 
 @lru_cache(maxsize=1)
 def routing_service() -> RoutingService:
-    return RoutingService(DynamoCaseStore(table()), directory_store(), case_events())
+    return RoutingService(
+        DynamoCaseStore(table()),
+        directory_store(),
+        case_events(),
+        grace=timedelta(seconds=settings().routing_grace_seconds),
+    )
 
 
 @lru_cache(maxsize=1)

@@ -18,9 +18,6 @@ from ..domain.lifecycle import Status, check_move
 from ..observability import logger
 from .ports import CaseEvents, CaseStore, DirectoryStore
 
-#: a case still `new` this long after opening lost its routing message
-ROUTING_GRACE = timedelta(minutes=2)
-
 
 class NoGroupToRouteTo(Exception):
     """No intake group and no default group: retrying later may succeed once an admin sets one."""
@@ -33,11 +30,13 @@ class RoutingService:
         directory: DirectoryStore,
         events: CaseEvents,
         clock: Callable[[], datetime] = utcnow,
+        grace: timedelta = timedelta(minutes=2),
     ) -> None:
         self.cases = cases
         self.directory = directory
         self.events = events
         self.clock = clock
+        self.grace = grace
 
     def route(self, case_id: str) -> Case:
         for _attempt in range(3):
@@ -85,7 +84,7 @@ class RoutingService:
 
     def reconcile(self, limit: int = 100) -> int:
         """Re-send routing for cases still `new` past the grace period (their message was lost)."""
-        before = to_iso(self.clock() - ROUTING_GRACE)
+        before = to_iso(self.clock() - self.grace)
         stuck = self.cases.due_for_routing(before, limit)
         for case_id, number in stuck:
             logger.warning("re-sending routing for a stuck case", case_id=case_id)
