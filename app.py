@@ -1,12 +1,13 @@
 """destek: the API and the event handlers, as one Chalice app.
 
-Entry points only: each route and handler hands over to chalicelib.
+Entry points only: each route and handler hands over to chalicelib. Event
+handlers import their modules when first called, so the API's cold start does
+not pay for the batch utilities they need (cold-start budget, bench/).
 """
 
 from chalice import Chalice, Rate
 
 from chalicelib.api import cases, customers, directory, middleware, system
-from chalicelib.events import routing
 
 app = Chalice(app_name="destek")
 middleware.install(app)
@@ -16,9 +17,13 @@ for blueprint in (system.bp, cases.bp, customers.bp, directory.bp):
 
 @app.on_sqs_message(queue="destek-routing", batch_size=10)
 def route_cases(event):
+    from chalicelib.events import routing
+
     return routing.handle_batch(event.to_dict(), event.context)
 
 
 @app.schedule(Rate(1, unit=Rate.MINUTES))
 def reconcile_routing(event):
+    from chalicelib.events import routing
+
     routing.reconcile()

@@ -3,16 +3,28 @@
 Powertools reads its settings (service name, namespace, log level, whether
 tracing is on) from POWERTOOLS_* environment variables, so the same code logs
 JSON to CloudWatch in AWS and to the terminal on the local stack.
+
+The Tracer is built on first use, not at import: it loads the X-Ray SDK and
+botocore, which would triple the time `import app` takes (cold-start budget).
 """
 
 from __future__ import annotations
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from functools import lru_cache
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
 logger = Logger(service="destek")
 metrics = Metrics(namespace="Destek", service="destek")
-tracer = Tracer(service="destek")
+
+
+@lru_cache(maxsize=1)
+def tracer() -> Any:
+    from aws_lambda_powertools import Tracer
+
+    return Tracer(service="destek")
 
 
 def count_case_opened(channel: str, case_type: str) -> None:
