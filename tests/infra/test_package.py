@@ -232,3 +232,16 @@ def test_deployment_zip_holds_the_code_and_no_development_tooling(build_dir: Pat
     assert "chalicelib/config.py" in names
     for tooling in ("devstack", "tests", "bench"):
         assert tooling not in top, f"{tooling}/ must not ship in the Lambda package"
+
+
+def test_templates_reach_the_package_through_vendor(build_dir: Path) -> None:
+    """Code renders templates from <app dir>/templates; Chalice ships vendor/ at the zip root."""
+    root = Path(__file__).resolve().parents[2]
+    shipped = sorted(
+        str(p.relative_to(root)) for p in (root / "templates").rglob("*") if p.is_file()
+    )
+    assert shipped, "templates/ is empty"
+    with zipfile.ZipFile(build_dir / "deployment.zip") as archive:
+        names = set(archive.namelist())
+    missing = [name for name in shipped if name not in names]
+    assert not missing, f"templates missing from the package: {missing}"
