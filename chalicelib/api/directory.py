@@ -7,7 +7,7 @@ from chalice import Blueprint
 from .. import wiring
 from ..domain.caller import Caller
 from ..domain.permissions import Action, Resource
-from ..services.directory import NewCategory, RolePermissions
+from ..services.directory import GroupDetails, NewCategory, RolePermissions, StaffDetails
 from .endpoint import endpoint
 
 bp = Blueprint(__name__)
@@ -42,6 +42,22 @@ def list_groups(caller: Caller):
 def get_group(caller: Caller, group_id: str):
     """One group."""
     return wiring.directory_service().group(group_id)
+
+
+@endpoint(
+    bp, "/groups/{group_id}", "PUT", permission=(Resource.GROUPS, Action.EDIT), body=GroupDetails
+)
+def put_group(caller: Caller, group_id: str, body: GroupDetails):
+    """Create or replace a department group: members, supervisors, default."""
+    return wiring.directory_service().put_group(group_id, body)
+
+
+@endpoint(
+    bp, "/staff/{username}", "PUT", permission=(Resource.STAFF, Action.EDIT), body=StaffDetails
+)
+def put_staff(caller: Caller, username: str, body: StaffDetails):
+    """Create or replace a staff member's directory entry."""
+    return wiring.directory_service().put_staff(username, body)
 
 
 @endpoint(bp, "/staff", permission=(Resource.STAFF, Action.READ))

@@ -5,21 +5,38 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from threading import Lock
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 
 from ..domain.categories import Category, CategoryNode, build_tree, check_parent, child_path
 from ..domain.directory import Group, StaffMember
-from ..domain.errors import Conflict, NotFound
+from ..domain.errors import InvalidInput, NotFound
 from ..domain.ids import new_id
 from ..domain.permissions import ALL_ROLES, Action, Resource, Role, check_role_change, default_role
-from .case_commands import Id, Strict, Text
+from .case_commands import Email, Id, Strict, Text
 from .ports import DirectoryStore
 
 
 class NewCategory(Strict):
     name: Text
     parent_id: Id | None = None
+
+
+Username = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.@-]{1,64}$")]
+
+
+class GroupDetails(Strict):
+    name: Text
+    members: list[Username] = Field(default_factory=list, max_length=500)
+    supervisors: list[Username] = Field(default_factory=list, max_length=50)
+    is_default: bool = Field(default=False, description="catches cases no rule routes")
+
+
+class StaffDetails(Strict):
+    name: Text
+    email: Email | None = None
+    roles: list[Literal["agent", "supervisor", "admin"]] = Field(default_factory=list)
 
 
 class RolePermissions(Strict):
@@ -59,8 +76,29 @@ class DirectoryService:
             raise NotFound(f"no group {group_id!r}")
         return group
 
+    def put_group(self, group_id: str, details: GroupDetails) -> Group:
+        """Create or replace a group; there is always exactly one default group once set."""
+        known = {member.username for member in self.store.list_staff()}
+        unknown = sorted(set(details.members + details.supervisors) - known)
+        if unknown:
+            raise InvalidInput("unknown staff members", details={"unknown": unknown})
+        group = Group(id=group_id, **details.model_dump())
+        others = [g for g in self.store.list_groups() if g.id != group_id]
+        current = self.store.get_group(group_id)
+        if current and current.is_default and not group.is_default:
+            raise InvalidInput("make another group the default first")
+        changed = [group]
+        if group.is_default:
+            changed += [g.model_copy(update={"is_default": False}) for g in others if g.is_default]
+        self.store.put_groups(changed)
+        return group
+
     def staff(self) -> list[StaffMember]:
         return self.store.list_staff()
+
+    def put_staff(self, username: str, details: StaffDetails) -> StaffMember:
+        """The directory entry; the sign-in itself lives in the staff Cognito pool."""
+        return self.store.put_staff(StaffMember(username=username, **details.model_dump()))
 
     def list_roles(self) -> list[Role]:
         return [self.roles.role(name) for name in ALL_ROLES]
@@ -113,8 +151,3 @@ class RoleCatalog:
                 self._stored = {role.name: role for role in self.store.list_roles()}
                 self._loaded_at = self.clock()
             return self._stored
-
-
-def ensure_unique(existing: list[str], value: str, what: str) -> None:
-    if value in existing:
-        raise Conflict(f"{what} {value!r} already exists")

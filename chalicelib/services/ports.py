@@ -69,6 +69,9 @@ class DirectoryStore(Protocol):
 
     def put_group(self, group: Group) -> Group: ...
 
+    def put_groups(self, groups: list[Group]) -> None:
+        """Write several groups at once (all or none)."""
+
     def get_staff(self, username: str) -> StaffMember | None: ...
 
     def list_staff(self) -> list[StaffMember]: ...

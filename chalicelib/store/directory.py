@@ -30,6 +30,22 @@ class DynamoDirectoryStore:
         self._put(keys.group_key(group.id), group, "group")
         return group
 
+    def put_groups(self, groups: list[Group]) -> None:
+        self.table.transact(
+            [
+                {
+                    "Put": {
+                        "Item": {
+                            **g.model_dump(mode="json"),
+                            **keys.group_key(g.id),
+                            "entity": "group",
+                        }
+                    }
+                }
+                for g in groups
+            ]
+        )
+
     def get_staff(self, username: str) -> StaffMember | None:
         item = self.table.get(keys.staff_key(username))
         return StaffMember.model_validate(item) if item else None

@@ -197,3 +197,23 @@ def test_categories_tree_and_roles_are_data(as_role):
     assert admin.post("/categories", {"name": "X", "parent_id": "k-nothere"}).status == 422
     case = open_case(as_role("agent"), category_id=added.body["id"])
     assert case["category_id"] == added.body["id"]
+
+
+def test_admin_manages_groups_and_staff(as_role):
+    admin = as_role("admin")
+    assert admin.put("/staff/deniz", {"name": "Deniz Ak", "roles": ["agent"]}).status == 200
+    made = admin.put("/groups/odeme", {"name": "Ödeme", "members": ["deniz"], "is_default": True})
+    assert made.status == 200
+    groups = {g["id"]: g for g in admin.get("/groups").body}
+    assert groups["odeme"]["is_default"] and not groups["urun"]["is_default"]
+    ghost = admin.put("/groups/odeme", {"name": "Ödeme", "members": ["ghost"]})
+    assert ghost.status == 422 and ghost.body["error"]["details"] == {"unknown": ["ghost"]}
+    no_default = admin.put("/groups/odeme", {"name": "Ödeme", "members": ["deniz"]})
+    assert no_default.status == 422
+    restored = admin.put(
+        "/groups/urun",
+        {"name": "Ürün ve İade", "members": ["mehmet", "elif"], "supervisors": ["selin"],
+         "is_default": True},
+    )  # fmt: skip
+    assert restored.status == 200
+    assert not {g["id"]: g for g in admin.get("/groups").body}["odeme"]["is_default"]

@@ -115,6 +115,14 @@ MATRIX: dict[tuple[str, str], tuple[Callable, dict[str, int]]] = {
     ("GET", "/groups"): (fixed("/groups"), STAFF_READ),
     ("GET", "/groups/{group_id}"): (fixed("/groups/urun"), STAFF_READ),
     ("GET", "/staff"): (fixed("/staff"), STAFF_READ),
+    ("PUT", "/groups/{group_id}"): (
+        lambda setup: (f"/groups/g{random.randint(0, 10**9)}", {"name": "Yeni"}),
+        {**STAFF_READ, "agent": 403, "supervisor": 403},
+    ),
+    ("PUT", "/staff/{username}"): (
+        fixed("/staff/deniz", {"name": "Deniz Ak", "roles": ["agent"]}),
+        {**STAFF_READ, "agent": 403, "supervisor": 403},
+    ),
     ("GET", "/roles"): (fixed("/roles"), {**STAFF_READ, "agent": 403}),
     ("PUT", "/roles/{role}"): (
         lambda setup: ("/roles/supervisor",

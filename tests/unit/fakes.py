@@ -43,6 +43,10 @@ class FakeDirectory:
         self.groups[group.id] = group
         return group
 
+    def put_groups(self, groups):
+        for group in groups:
+            self.groups[group.id] = group
+
     def get_staff(self, username):
         return self.staff.get(username)
 
