@@ -11,7 +11,7 @@ from typing import Any
 
 from chalice import Chalice
 
-from ..observability import logger, metrics
+from ..observability import logger, metrics, traced
 from .errors import reshape
 
 
@@ -24,8 +24,10 @@ def install(app: Chalice) -> None:
         )
         logger.set_correlation_id(correlation_id)
         logger.append_keys(method=event.method, route=context.get("resourcePath"))
+        route = context.get("resourcePath") or ""
         try:
-            response = reshape(get_response(event))
+            with traced(f"## {event.method} {route}", route=route, method=event.method):
+                response = reshape(get_response(event))
         finally:
             if metrics.metric_set:
                 metrics.flush_metrics()

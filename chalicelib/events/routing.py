@@ -19,7 +19,7 @@ from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from pydantic import BaseModel, Json
 
 from .. import wiring
-from ..observability import logger
+from ..observability import logger, traced
 
 
 class CaseOpened(BaseModel):
@@ -41,9 +41,10 @@ def route_record(record: RoutingRecord) -> None:
 
 
 def handle_batch(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return process_partial_response(
-        event=event, record_handler=route_record, processor=processor, context=context
-    )
+    with traced("## routing batch", records=len(event.get("Records", []))):
+        return process_partial_response(
+            event=event, record_handler=route_record, processor=processor, context=context
+        )
 
 
 def reconcile() -> int:
