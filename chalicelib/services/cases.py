@@ -164,7 +164,9 @@ class CaseService:
             self._require_staff_member_of(assignee, group_id)
         changed = case.model_copy(update={"group_id": group_id, "assignee": assignee})
         target = self._status_after_assignment(case.status, assignee)
-        if target != case.status:
+        if case.status == Status.NEW and target != Status.NEW:
+            changed = self._moved(changed, Status.OPEN)  # routed by hand, before the router
+        if target != changed.status:
             changed = self._moved(changed, target)
         return self._save(
             caller, case, changed, EntryKind.ASSIGNED, command.reason or "assigned by supervisor"
@@ -181,10 +183,8 @@ class CaseService:
     def reply(self, caller: Caller, case_id: str, command: cmd.Comment) -> Case:
         """A public reply. From staff it is the first response; from the customer it wakes a
         case that was waiting on them."""
-        case = self._load_for_write(case_id, command.version)
+        case = self._load_for_write(case_id, command.version, caller)
         if caller.principal.is_customer:
-            if case.customer_id != caller.principal.customer_id:
-                raise NotFound("no such case")
             if case.status == Status.CLOSED:
                 raise Conflict("this case is closed; open a new one", code="case_closed")
             changed = case
@@ -243,8 +243,16 @@ class CaseService:
 
     # ---- helpers -------------------------------------------------------------------------
 
-    def _load_for_write(self, case_id: str, version: int) -> Case:
+    def _load_for_write(self, case_id: str, version: int, caller: Caller | None = None) -> Case:
+        """The case to change, if the caller may see it and holds its current version.
+
+        Visibility is checked first: a customer must not learn, even from a conflict,
+        anything about a case that is not theirs.
+        """
         case = self.cases.get(case_id).case
+        principal = caller.principal if caller else None
+        if principal and principal.is_customer and case.customer_id != principal.customer_id:
+            raise NotFound("no such case")
         if case.version != version:
             raise Conflict(
                 "the case changed since you read it; here is the current one",

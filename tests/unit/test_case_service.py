@@ -228,3 +228,30 @@ def test_commands_refuse_unknown_fields_and_values():
         cmd.OpenCase(customer={}, type="question", subject="s", description="d")
     with pytest.raises(ValueError):
         cmd.Assign(version=1)
+
+
+def test_customer_never_learns_about_anothers_case_from_a_conflict(world):
+    case = routed(world)
+    with pytest.raises(NotFound):
+        world.service.reply(customer("someone-else"), case.id, cmd.Comment(version=99, body="x"))
+
+
+def test_supervisor_assigns_a_case_before_the_router_does(world):
+    case = open_for(world)
+    assert case.status == Status.NEW
+    given = world.service.assign(
+        world.selin,
+        case.id,
+        cmd.Assign(version=case.version, group_id="teslimat", assignee="ayse"),
+    )
+    assert (given.status, given.group_id, given.assignee) == (
+        Status.IN_PROGRESS,
+        "teslimat",
+        "ayse",
+    )
+    assert world.routing.route(case.id).version == given.version  # the router leaves it alone
+    pooled = open_for(world)
+    pooled = world.service.assign(
+        world.selin, pooled.id, cmd.Assign(version=pooled.version, group_id="teslimat")
+    )
+    assert (pooled.status, pooled.assignee) == (Status.OPEN, None)
