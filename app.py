@@ -7,11 +7,11 @@ not pay for the batch utilities they need (cold-start budget, bench/).
 
 from chalice import Chalice, Rate
 
-from chalicelib.api import cases, customers, directory, middleware, system
+from chalicelib.api import cases, customers, directory, middleware, routing_rules, system
 
 app = Chalice(app_name="destek")
 middleware.install(app)
-for blueprint in (system.bp, cases.bp, customers.bp, directory.bp):
+for blueprint in (system.bp, cases.bp, customers.bp, directory.bp, routing_rules.bp):
     app.register_blueprint(blueprint)
 
 

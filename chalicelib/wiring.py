@@ -17,6 +17,7 @@ from .services.cases import CaseService
 from .services.customers import CustomerService
 from .services.directory import DirectoryService, RoleCatalog
 from .services.routing import RoutingService
+from .services.routing_rules import RuleService
 from .store.cases import DynamoCaseStore
 from .store.customers import DynamoCustomerStore
 from .store.directory import DynamoDirectoryStore
@@ -61,8 +62,14 @@ def routing_service() -> RoutingService:
         DynamoCaseStore(table()),
         directory_store(),
         case_events(),
+        DynamoCustomerStore(table()),
         grace=timedelta(seconds=settings().routing_grace_seconds),
     )
+
+
+@lru_cache(maxsize=1)
+def rule_service() -> RuleService:
+    return RuleService(directory_store())
 
 
 @lru_cache(maxsize=1)
@@ -99,5 +106,6 @@ def reset() -> None:
         routing_service,
         directory_service,
         token_verifier,
+        rule_service,
     ):
         built.cache_clear()

@@ -32,6 +32,7 @@ STAFF = [
     ("can", "Can Öztürk", "agent", ["teslimat"]),
     ("mehmet", "Mehmet Demir", "agent", ["urun"]),
     ("elif", "Elif Şahin", "agent", ["urun"]),
+    ("burak", "Burak Koç", "agent", ["finans"]),
     ("selin", "Selin Aydın", "supervisor", []),
     ("admin", "Yönetici", "admin", []),
 ]
@@ -45,7 +46,23 @@ GROUPS = [
         supervisors=["selin"],
         is_default=True,
     ),
+    Group(id="finans", name="Ödeme ve Fatura", members=["burak"], supervisors=["selin"]),
 ]
+
+#: keyword routing rules (name, order, phrases, group, category to set, priority bump)
+RULES = [
+    ("Hukuki süreç", 5, ["tüketici hakem", "avukat", "dava", "mahkeme"], "urun", None, 2),
+    ("Kargo ve teslimat", 10,
+     ["kargo", "teslimat", "kurye", "takip numarası", "paket gelmedi",
+      "siparişim gelmedi", "ulaşmadı", "adres"], "teslimat", "k-teslimat", 0),
+    ("Ödeme ve fatura", 20,
+     ["ödeme", "fatura", "kredi kartı", "taksit", "çekim", "para iadesi", "havale", "ücret"],
+     "finans", "k-odeme", 0),
+    ("İade ve değişim", 30, ["iade", "değişim", "iptal", "geri gönder"], "urun",
+     "k-iadevedegisim", 0),
+    ("Arıza", 40, ["arıza", "bozuk", "kırık", "çalışmıyor", "hasarlı", "defolu", "şarj olmuyor"],
+     "urun", "k-ariza", 0),
+]  # fmt: skip
 
 CUSTOMERS = [
     # name, email, phone as a caller would say it, customer number, language, has a login
@@ -104,6 +121,21 @@ def seed(env: dict[str, str]) -> list[Login]:
         )
         cognito.admin_add_user_to_group(UserPoolId=staff_pool, Username=username, GroupName=role)
         logins.append(Login(username, role, name))
+
+    from chalicelib.domain.routing_rules import RoutingRule
+
+    for index, (name, order, phrases, group, category, bump) in enumerate(RULES):
+        directory.put_rule(
+            RoutingRule(
+                id=f"r-demo-{index}",
+                name=name,
+                order=order,
+                phrases=phrases,
+                group_id=group,
+                set_category_id=category,
+                priority_bump=bump,
+            )
+        )
 
     customers = wiring.customer_service()
     customer_pool = env["CUSTOMER_POOL_ID"]

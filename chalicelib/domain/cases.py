@@ -122,6 +122,8 @@ class HistoryEntry(BaseModel):
     body: str | None = None
     changes: dict[str, dict[str, Any]] = Field(default_factory=dict)
     reason: str | None = None
+    #: structured facts about the event, e.g. the routing rule and the words it matched
+    data: dict[str, Any] = Field(default_factory=dict)
 
 
 class CaseWithHistory(BaseModel):

@@ -14,6 +14,16 @@ class Language(StrEnum):
     EN = "en"
 
 
+class CustomerCategory(StrEnum):
+    """How the shop treats the customer (set by the shop's backend, issue 5)."""
+
+    NORMAL = "normal"
+    VIP = "vip"
+    RISKY = "risky"
+    BANNED = "banned"
+    COD_APPROVED = "cod_approved"
+
+
 class Customer(BaseModel):
     id: str
     customer_number: str
@@ -21,6 +31,7 @@ class Customer(BaseModel):
     email: str | None = None
     phone: str | None = None  # E.164
     language: Language = Language.TR
+    category: CustomerCategory = CustomerCategory.NORMAL
     created_at: datetime
     version: int = 1
 

@@ -30,6 +30,7 @@ class Resource(StrEnum):
     GROUPS = "groups"
     STAFF = "staff"
     ROLES = "roles"
+    ROUTING_RULES = "routing_rules"
 
 
 STAFF_ROLES = ("agent", "supervisor", "admin")
@@ -49,7 +50,12 @@ _AGENT = {
 DEFAULT_ROLES: dict[str, dict[Resource, set[Action]]] = {
     CUSTOMER_ROLE: {Resource.CASES: {_R, _A}, Resource.REPLIES: {_A}},
     "agent": _AGENT,
-    "supervisor": {**_AGENT, Resource.ASSIGNMENTS: {_E}, Resource.ROLES: {_R}},
+    "supervisor": {
+        **_AGENT,
+        Resource.ASSIGNMENTS: {_E},
+        Resource.ROLES: {_R},
+        Resource.ROUTING_RULES: {_R},
+    },
     "admin": {resource: {_R, _A, _E, _D} for resource in Resource},
 }
 

@@ -16,6 +16,7 @@ from ..domain.categories import Category
 from ..domain.customers import Customer, LookupKind
 from ..domain.directory import Group, StaffMember
 from ..domain.permissions import Role
+from ..domain.routing_rules import RoutingRule
 
 
 class CaseListQuery(BaseModel):
@@ -85,6 +86,13 @@ class DirectoryStore(Protocol):
     def put_category(self, category: Category) -> Category: ...
 
     def list_roles(self) -> list[Role]: ...
+
+    def list_rules(self) -> list[RoutingRule]: ...
+
+    def put_rule(self, rule: RoutingRule) -> RoutingRule: ...
+
+    def delete_rule(self, rule_id: str) -> None:
+        """Raises NotFound when there is no such rule."""
 
     def put_role(self, role: Role) -> Role: ...
 

@@ -1,8 +1,9 @@
 """Routing a new case into a group's pool, off the request path.
 
-Keyword rules arrive with the routing issue; until then a case goes to the
-group chosen at intake, else to the default group. Routing is idempotent: a
-redelivered message for a case that already left `new` does nothing.
+A group chosen at intake is kept (the agent on the phone decided); otherwise
+the admins' keyword rules decide, and the default group catches the rest.
+Routing is idempotent: a redelivered message for a case that already left
+`new` does nothing.
 """
 
 from __future__ import annotations
@@ -10,13 +11,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from ..domain.cases import SYSTEM, Case, EntryKind, HistoryEntry
+from ..domain.cases import SYSTEM, Case, EntryKind, HistoryEntry, diff, resolution_due
 from ..domain.clock import to_iso, utcnow
-from ..domain.errors import Conflict
+from ..domain.errors import Conflict, NotFound
 from ..domain.ids import new_id
-from ..domain.lifecycle import Status, check_move
+from ..domain.lifecycle import Status
+from ..domain.routing_rules import RoutingDecision, RoutingInput, decide
 from ..observability import logger
-from .ports import CaseEvents, CaseStore, DirectoryStore
+from .ports import CaseEvents, CaseStore, CustomerStore, DirectoryStore
+from .routing_rules import default_group_id
 
 
 class NoGroupToRouteTo(Exception):
@@ -29,12 +32,14 @@ class RoutingService:
         cases: CaseStore,
         directory: DirectoryStore,
         events: CaseEvents,
+        customers: CustomerStore,
         clock: Callable[[], datetime] = utcnow,
         grace: timedelta = timedelta(minutes=2),
     ) -> None:
         self.cases = cases
         self.directory = directory
         self.events = events
+        self.customers = customers
         self.clock = clock
         self.grace = grace
 
@@ -43,44 +48,63 @@ class RoutingService:
             case = self.cases.get(case_id).case
             if case.status != Status.NEW:
                 return case
-            group_id, reason = self._choose_group(case)
-            check_move(case.status, Status.OPEN)
+            decision = self.decide(case)
             now = self.clock()
-            routed = case.model_copy(
-                update={
-                    "status": Status.OPEN,
-                    "group_id": group_id,
-                    "version": case.version + 1,
-                    "updated_at": now,
-                }
-            )
+            update: dict = {
+                "status": Status.OPEN,
+                "group_id": decision.group_id,
+                "priority": decision.priority,
+                "version": case.version + 1,
+                "updated_at": now,
+            }
+            if decision.set_category_id and not case.category_id:
+                update["category_id"] = decision.set_category_id
+            if decision.priority != case.priority:
+                update["due_at"] = resolution_due(case.created_at, decision.priority)
+            routed = case.model_copy(update=update)
             entry = HistoryEntry(
                 id=new_id("h"),
                 case_id=case.id,
                 at=now,
                 actor=SYSTEM,
                 kind=EntryKind.ROUTED,
-                changes={
-                    "status": {"from": case.status.value, "to": Status.OPEN.value},
-                    "group_id": {"from": None, "to": group_id},
-                },
-                reason=reason,
+                changes=diff(case, routed, ["status", "group_id", "priority", "category_id"]),
+                reason=decision.reason,
+                data={"rule_id": decision.rule_id, "matched": decision.matched},
             )
             try:
                 saved = self.cases.save(routed, case.version, [entry])
             except Conflict:
                 continue  # someone else moved it; look again
-            logger.info("case routed", case_id=case.id, group_id=group_id, reason=reason)
+            logger.info(
+                "case routed", case_id=case.id, group_id=decision.group_id, reason=decision.reason
+            )
             return saved
         raise Conflict(f"case {case_id} kept changing while routing")
 
-    def _choose_group(self, case: Case) -> tuple[str, str]:
+    def decide(self, case: Case) -> RoutingDecision:
         if case.requested_group_id and self.directory.get_group(case.requested_group_id):
-            return case.requested_group_id, "group chosen at intake"
-        for group in self.directory.list_groups():
-            if group.is_default:
-                return group.id, "default group (no rule matched)"
-        raise NoGroupToRouteTo("no default group is set")
+            return RoutingDecision(
+                group_id=case.requested_group_id,
+                priority=case.priority,
+                reason="group chosen at intake",
+            )
+        default = default_group_id(self.directory)
+        if default is None:
+            raise NoGroupToRouteTo("no default group is set")
+        category = self.directory.get_category(case.category_id) if case.category_id else None
+        try:
+            customer_category = self.customers.get(case.customer_id).category
+        except NotFound:
+            customer_category = None
+        routing_input = RoutingInput(
+            text=f"{case.subject}\n{case.description}",
+            case_type=case.type,
+            category_path=category.path if category else [],
+            customer_category=customer_category,
+            priority=case.priority,
+        )
+        return decide(self.directory.list_rules(), routing_input, default)
 
     def reconcile(self, limit: int = 100) -> int:
         """Re-send routing for cases still `new` past the grace period (their message was lost)."""

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from ..domain.categories import Category
 from ..domain.directory import Group, StaffMember
+from ..domain.errors import NotFound
 from ..domain.permissions import Role
+from ..domain.routing_rules import RoutingRule
 from . import keys
 from .dynamo import Table
 
@@ -76,3 +78,14 @@ class DynamoDirectoryStore:
         item["permissions"] = {k: sorted(v) for k, v in item["permissions"].items()}
         self.table.put({**item, **keys.role_key(role.name), "entity": "role"})
         return role
+
+    def list_rules(self) -> list[RoutingRule]:
+        return [RoutingRule.model_validate(i) for i in self._list(keys.RULES, "RULE#")]
+
+    def put_rule(self, rule: RoutingRule) -> RoutingRule:
+        self._put(keys.rule_key(rule.id), rule, "routing_rule")
+        return rule
+
+    def delete_rule(self, rule_id: str) -> None:
+        if not self.table.delete(keys.rule_key(rule_id)):
+            raise NotFound(f"no routing rule {rule_id!r}")

@@ -77,6 +77,16 @@ class Table:
             kwargs["ConditionExpression"] = condition
         self.client.put_item(**kwargs)
 
+    def delete(self, key: dict[str, str]) -> bool:
+        """Delete the item if it exists; False when there was none."""
+        try:
+            self.client.delete_item(
+                TableName=self.name, Key=self.ser(key), ConditionExpression="attribute_exists(PK)"
+            )
+        except self.client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
     # ---- queries -------------------------------------------------------------------------
 
     def query(

@@ -74,6 +74,13 @@ def role_key(name: str) -> dict[str, str]:
     return {"PK": DIRECTORY, "SK": f"ROLE#{name}"}
 
 
+RULES = "ROUTING_RULES"
+
+
+def rule_key(rule_id: str) -> dict[str, str]:
+    return {"PK": RULES, "SK": f"RULE#{rule_id}"}
+
+
 def category_key(category_id: str) -> dict[str, str]:
     return {"PK": CATEGORIES, "SK": f"CAT#{category_id}"}
 

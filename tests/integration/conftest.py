@@ -124,8 +124,8 @@ def open_case(api: Api, **overrides) -> dict:
     body = {
         "customer": {"phone": "0532 123 45 67"},
         "type": "complaint",
-        "subject": "Kargom gelmedi",
-        "description": "Üç gündür bekliyorum",
+        "subject": "Bir sorum var",
+        "description": "Hesabımla ilgili bilgi almak istiyorum",
         **overrides,
     }
     answer = api.post("/cases", body)

@@ -38,6 +38,11 @@ def ahmet_id(setup) -> str:
     return setup.api.get("/customers?customer_number=10000001").body["id"]
 
 
+def scratch_rule(setup) -> str:
+    body = {"name": "scratch", "phrases": ["xyzzy"], "group_id": "urun"}
+    return setup.api.post("/routing-rules", body).body["id"]
+
+
 def case_call(make_case: Callable, suffix: str, body: Callable | None = None):
     def prepare(setup):
         case = make_case(setup)
@@ -124,6 +129,23 @@ MATRIX: dict[tuple[str, str], tuple[Callable, dict[str, int]]] = {
         {**STAFF_READ, "agent": 403, "supervisor": 403},
     ),
     ("GET", "/roles"): (fixed("/roles"), {**STAFF_READ, "agent": 403}),
+    ("GET", "/routing-rules"): (fixed("/routing-rules"), {**STAFF_READ, "agent": 403}),
+    ("POST", "/routing-rules"): (
+        fixed("/routing-rules", {"name": "t", "phrases": ["xyzzy"], "group_id": "urun"}),
+        {**STAFF_READ, "agent": 403, "supervisor": 403, "admin": 201},
+    ),
+    ("PUT", "/routing-rules/{rule_id}"): (
+        lambda setup: (f"/routing-rules/{scratch_rule(setup)}",
+                       {"name": "t2", "phrases": ["xyzzy"], "group_id": "urun"}),
+        {**STAFF_READ, "agent": 403, "supervisor": 403},
+    ),
+    ("DELETE", "/routing-rules/{rule_id}"): (
+        lambda setup: (f"/routing-rules/{scratch_rule(setup)}", None),
+        {**STAFF_READ, "agent": 403, "supervisor": 403, "admin": 204},
+    ),
+    ("POST", "/routing-rules/test"): (
+        fixed("/routing-rules/test", {"text": "kargom gelmedi"}), {**STAFF_READ, "agent": 403},
+    ),
     ("PUT", "/roles/{role}"): (
         lambda setup: ("/roles/supervisor",
                        {"permissions": next(r for r in setup.api.get("/roles").body

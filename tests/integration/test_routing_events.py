@@ -110,3 +110,60 @@ def test_case_whose_message_was_lost_is_routed_by_the_reconciler(
     routed = agent.get(f"/cases/{case['id']}").body
     assert routed["case"]["status"] == "open"
     assert history_kinds(agent, case["id"]).count("routed") == 1
+
+
+def test_keyword_rule_routes_and_history_says_why(as_role, drain_routing):
+    agent = as_role("agent")
+    case = open_case(agent, subject="KARGOM gelmedi", description="kargoya verilmiş diyorlar")
+    drain_routing()
+    found = agent.get(f"/cases/{case['id']}").body
+    assert found["case"]["group_id"] == "teslimat"
+    assert found["case"]["category_id"] == "k-teslimat"
+    routed = next(e for e in found["history"] if e["kind"] == "routed")
+    assert routed["reason"] == "rule 'Kargo ve teslimat' matched: KARGOM"
+    assert routed["data"]["matched"] == ["KARGOM"]
+    assert routed["changes"]["group_id"] == {"from": None, "to": "teslimat"}
+
+
+def test_admin_adds_a_rule_and_tests_a_sample(as_role, drain_routing):
+    admin = as_role("admin")
+    sample = {"text": "Garanti belgem kayboldu"}
+    before = admin.post("/routing-rules/test", sample).body
+    assert before["group_id"] == "urun" and before["rule_id"] is None
+    rule = admin.post(
+        "/routing-rules",
+        {"name": "Garanti", "order": 1, "phrases": ["garanti belge"], "group_id": "finans",
+         "priority_bump": 1},
+    )  # fmt: skip
+    assert rule.status == 201, rule
+    try:
+        after = admin.post("/routing-rules/test", sample).body
+        assert after["group_id"] == "finans"
+        assert after["matched"] == ["Garanti belgem"]
+        assert after["priority"] == "high"
+        case = open_case(as_role("agent"), subject="GARANTİ BELGEM yok", description="?")
+        drain_routing()
+        routed = as_role("agent").get(f"/cases/{case['id']}").body["case"]
+        assert (routed["group_id"], routed["priority"]) == ("finans", "high")
+    finally:
+        assert admin.call("DELETE", f"/routing-rules/{rule.body['id']}").status == 204
+    assert admin.post("/routing-rules/test", sample).body["group_id"] == "urun"
+
+
+def test_rule_refusals(as_role):
+    admin = as_role("admin")
+    bad = [
+        {"name": "x", "phrases": [], "group_id": "urun"},
+        {"name": "x", "phrases": ["a b"], "group_id": "nowhere"},
+        {"name": "x", "phrases": ["kargo"], "group_id": "urun", "priority_bump": 9},
+        {"name": "x", "phrases": ["kargo"], "group_id": "urun", "set_category_id": "k-none"},
+    ]
+    for body in bad:
+        assert admin.post("/routing-rules", body).status == 422, body
+    assert admin.call("DELETE", "/routing-rules/r-nothing").status == 404
+    assert (
+        admin.put(
+            "/routing-rules/r-nothing", {"name": "x", "phrases": ["k"], "group_id": "urun"}
+        ).status
+        == 404
+    )

@@ -34,7 +34,9 @@ class World:
         self.service = CaseService(
             self.cases, self.customer_service, self.directory, self.events, self.clock
         )
-        self.routing = RoutingService(self.cases, self.directory, self.events, self.clock)
+        self.routing = RoutingService(
+            self.cases, self.directory, self.events, self.customers, self.clock
+        )
         self.directory.put_group(Group(id="teslimat", name="Kargo", members=["ayse"]))
         self.directory.put_group(
             Group(

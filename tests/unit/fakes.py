@@ -32,6 +32,7 @@ class FakeDirectory:
         self.staff: dict[str, StaffMember] = {}
         self.categories: dict[str, Category] = {}
         self.roles: dict[str, Role] = {}
+        self.rules: dict[str, object] = {}
 
     def get_group(self, group_id):
         return self.groups.get(group_id)
@@ -73,6 +74,17 @@ class FakeDirectory:
     def put_role(self, role):
         self.roles[role.name] = role
         return role
+
+    def list_rules(self):
+        return list(self.rules.values())
+
+    def put_rule(self, rule):
+        self.rules[rule.id] = rule
+        return rule
+
+    def delete_rule(self, rule_id):
+        if self.rules.pop(rule_id, None) is None:
+            raise NotFound(f"no routing rule {rule_id!r}")
 
 
 class FakeCustomers:
