@@ -1,0 +1,312 @@
+"""Service-level targets: which policy applies, the clocks it starts, and what is due when.
+
+A case gets one clock per target (first response, resolution). A clock counts
+working or calendar minutes; it pauses while the case waits on the customer
+(the minutes used so far are kept) and restarts on their reply. Everything the
+reports need later is stored on the clock: due time, reminded, met or breached,
+and the escalation level reached.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from .business_hours import BusinessCalendar, add_working_minutes, working_minutes_between
+from .cases import CaseType, Priority
+from .customers import CustomerCategory
+
+
+class TargetKind(StrEnum):
+    FIRST_RESPONSE = "first_response"
+    RESOLUTION = "resolution"
+
+
+class SlaPolicy(BaseModel):
+    id: str
+    name: str
+    order: int = 100
+    enabled: bool = True
+    case_type: CaseType | None = None
+    category_id: str | None = Field(default=None, description="applies to this category subtree")
+    priority: Priority | None = None
+    customer_category: CustomerCategory | None = None
+    first_response_minutes: int | None = Field(default=None, gt=0)
+    resolution_minutes: int | None = Field(default=None, gt=0)
+    hours: Literal["business", "calendar"] = "business"
+    remind_at: float = Field(default=0.75, gt=0, lt=1, description="share of the target")
+
+    @property
+    def specificity(self) -> int:
+        conditions = (self.case_type, self.category_id, self.priority, self.customer_category)
+        return sum(c is not None for c in conditions)
+
+    def applies(
+        self,
+        case_type: CaseType,
+        category_path: list[str],
+        priority: Priority,
+        customer_category: CustomerCategory | None,
+    ) -> bool:
+        return (
+            self.enabled
+            and self.case_type in (None, case_type)
+            and (self.category_id is None or self.category_id in category_path)
+            and self.priority in (None, priority)
+            and self.customer_category in (None, customer_category)
+        )
+
+
+def choose_policy(
+    policies: list[SlaPolicy],
+    case_type: CaseType,
+    category_path: list[str],
+    priority: Priority,
+    customer_category: CustomerCategory | None,
+) -> SlaPolicy | None:
+    """The most specific policy that applies; among equals, the lowest order."""
+    matching = [
+        p for p in policies if p.applies(case_type, category_path, priority, customer_category)
+    ]
+    if not matching:
+        return None
+    return min(matching, key=lambda p: (-p.specificity, p.order, p.id))
+
+
+class SlaClock(BaseModel):
+    kind: TargetKind
+    target_minutes: int
+    business: bool
+    remind_ratio: float = 0.75
+    used_minutes: float = 0.0  # counted before the current run
+    running_since: datetime | None = None
+    due_at: datetime | None = None
+    remind_at: datetime | None = None
+    reminded: bool = False
+    met_at: datetime | None = None
+    breached_at: datetime | None = None
+    escalation_level: int = 0
+    next_escalation_at: datetime | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.met_at is not None
+
+    @property
+    def paused(self) -> bool:
+        return not self.done and self.running_since is None
+
+
+class CaseSla(BaseModel):
+    policy_id: str
+    policy_name: str
+    calendar: BusinessCalendar
+    clocks: list[SlaClock] = Field(default_factory=list)
+
+    def clock(self, kind: TargetKind) -> SlaClock | None:
+        return next((c for c in self.clocks if c.kind == kind), None)
+
+
+def _add(calendar: BusinessCalendar, clock: SlaClock, start: datetime, minutes: float) -> datetime:
+    if clock.business:
+        return add_working_minutes(calendar, start, minutes)
+    return start + timedelta(minutes=minutes)
+
+
+def _between(calendar: BusinessCalendar, clock: SlaClock, start: datetime, end: datetime) -> float:
+    if clock.business:
+        return working_minutes_between(calendar, start, end)
+    return (end - start).total_seconds() / 60
+
+
+def _schedule(calendar: BusinessCalendar, clock: SlaClock, now: datetime) -> SlaClock:
+    """Due and reminder times for a clock running from `now` with `used_minutes` spent."""
+    due = _add(calendar, clock, now, max(clock.target_minutes - clock.used_minutes, 0))
+    remind_after = clock.target_minutes * clock.remind_ratio - clock.used_minutes
+    remind = None
+    if not clock.reminded and remind_after > 0:
+        remind = _add(calendar, clock, now, remind_after)
+    return clock.model_copy(update={"running_since": now, "due_at": due, "remind_at": remind})
+
+
+def start_sla(policy: SlaPolicy, calendar: BusinessCalendar, opened_at: datetime) -> CaseSla:
+    clocks = []
+    for kind, minutes in (
+        (TargetKind.FIRST_RESPONSE, policy.first_response_minutes),
+        (TargetKind.RESOLUTION, policy.resolution_minutes),
+    ):
+        if minutes:
+            clock = SlaClock(
+                kind=kind,
+                target_minutes=minutes,
+                business=policy.hours == "business",
+                remind_ratio=policy.remind_at,
+            )
+            clocks.append(_schedule(calendar, clock, opened_at))
+    return CaseSla(policy_id=policy.id, policy_name=policy.name, calendar=calendar, clocks=clocks)
+
+
+def pause(sla: CaseSla, now: datetime) -> CaseSla:
+    """The case waits on the customer: stop every running clock, keep what was used."""
+    clocks = []
+    for clock in sla.clocks:
+        if clock.running_since and not clock.done:
+            used = clock.used_minutes + _between(sla.calendar, clock, clock.running_since, now)
+            clock = clock.model_copy(
+                update={"used_minutes": used, "running_since": None, "due_at": None,
+                        "remind_at": None}
+            )  # fmt: skip
+        clocks.append(clock)
+    return sla.model_copy(update={"clocks": clocks})
+
+
+def resume(sla: CaseSla, now: datetime) -> CaseSla:
+    """The customer answered: paused clocks run again for what is left of their targets."""
+    clocks = [_schedule(sla.calendar, c, now) if c.paused else c for c in sla.clocks]
+    return sla.model_copy(update={"clocks": clocks})
+
+
+def meet(sla: CaseSla, kind: TargetKind, now: datetime) -> CaseSla:
+    """The target was reached (first public reply, resolution); a late one stays breached."""
+    clocks = []
+    for clock in sla.clocks:
+        if clock.kind == kind and not clock.done:
+            breached = clock.breached_at
+            if breached is None and clock.due_at is not None and now > clock.due_at:
+                breached = clock.due_at
+            clock = clock.model_copy(
+                update={"met_at": now, "breached_at": breached, "running_since": None,
+                        "remind_at": None, "next_escalation_at": None}
+            )  # fmt: skip
+        clocks.append(clock)
+    return sla.model_copy(update={"clocks": clocks})
+
+
+def reopen(sla: CaseSla, now: datetime) -> CaseSla:
+    """A reopened case needs resolving again: its resolution clock runs on from what it used."""
+    clocks = []
+    for clock in sla.clocks:
+        if clock.kind == TargetKind.RESOLUTION and clock.done:
+            clock = _schedule(sla.calendar, clock.model_copy(update={"met_at": None}), now)
+        clocks.append(clock)
+    return sla.model_copy(update={"clocks": clocks})
+
+
+def minutes_left(sla: CaseSla, clock: SlaClock, now: datetime) -> float | None:
+    """Working (or calendar) minutes until due; negative when late; None when not running."""
+    if clock.done or clock.due_at is None:
+        return None
+    return _between(sla.calendar, clock, now, clock.due_at)
+
+
+# ---- escalation ----------------------------------------------------------------------------
+
+
+class EscalationLevel(BaseModel):
+    after_minutes: int = Field(ge=0, le=60 * 24 * 30, description="after the breach, calendar")
+    notify: Literal["assignee_and_group", "supervisors", "managers"]
+    emails: list[str] = Field(default_factory=list, description="for managers")
+    raise_priority: bool = False
+
+
+class EscalationLadder(BaseModel):
+    id: str
+    name: str
+    group_id: str | None = None
+    category_id: str | None = None
+    levels: list[EscalationLevel] = Field(min_length=1, max_length=5)
+
+
+def choose_ladder(
+    ladders: list[EscalationLadder], group_id: str | None, category_path: list[str]
+) -> EscalationLadder | None:
+    """A category's ladder beats its group's, which beats the catch-all."""
+    by_category = [lad for lad in ladders if lad.category_id and lad.category_id in category_path]
+    by_group = [lad for lad in ladders if not lad.category_id and lad.group_id == group_id]
+    fallback = [lad for lad in ladders if not lad.category_id and not lad.group_id]
+    for candidates in (by_category, by_group, fallback):
+        if candidates:
+            return min(candidates, key=lambda lad: lad.id)
+    return None
+
+
+class SlaEvent(BaseModel):
+    kind: Literal["reminder", "breach", "escalation"]
+    target: TargetKind
+    level: int = 0
+    notify: str = "assignee"
+    emails: list[str] = Field(default_factory=list)
+    raise_priority: bool = False
+
+
+def due_events(
+    sla: CaseSla, ladder: EscalationLadder | None, now: datetime
+) -> tuple[CaseSla, list[SlaEvent]]:
+    """What is due by `now`, and the clocks with those events marked as done.
+
+    Pure and idempotent: applying it to its own result yields no new events, which
+    is what makes the sweep safe to run twice or in parallel (the write is conditional).
+    """
+    events: list[SlaEvent] = []
+    clocks = []
+    levels = ladder.levels if ladder else []
+    for clock in sla.clocks:
+        if clock.done or clock.running_since is None:
+            clocks.append(clock)
+            continue
+        update: dict = {}
+        if (
+            not clock.reminded
+            and clock.remind_at
+            and clock.remind_at <= now < (clock.due_at or now)
+        ):
+            update["reminded"] = True
+            events.append(SlaEvent(kind="reminder", target=clock.kind))
+        if clock.breached_at is None and clock.due_at and clock.due_at <= now:
+            update["breached_at"] = clock.due_at
+            update["reminded"] = True
+            events.append(SlaEvent(kind="breach", target=clock.kind, notify="assignee_and_group"))
+            if levels:
+                update["next_escalation_at"] = clock.due_at + timedelta(
+                    minutes=levels[0].after_minutes
+                )
+        level = clock.escalation_level
+        next_at = update.get("next_escalation_at", clock.next_escalation_at)
+        breached_at = update.get("breached_at", clock.breached_at)
+        while next_at and next_at <= now and level < len(levels):
+            step = levels[level]
+            level += 1
+            events.append(
+                SlaEvent(kind="escalation", target=clock.kind, level=level, notify=step.notify,
+                         emails=step.emails, raise_priority=step.raise_priority)
+            )  # fmt: skip
+            next_at = (
+                breached_at + timedelta(minutes=levels[level].after_minutes)
+                if level < len(levels)
+                else None
+            )
+        if level != clock.escalation_level or "next_escalation_at" in update:
+            update["escalation_level"] = level
+            update["next_escalation_at"] = next_at
+        clocks.append(clock.model_copy(update=update) if update else clock)
+    return sla.model_copy(update={"clocks": clocks}), events
+
+
+def next_timer(sla: CaseSla | None) -> datetime | None:
+    """The next moment the sweep must look at this case (the sparse index key)."""
+    if sla is None:
+        return None
+    moments = []
+    for clock in sla.clocks:
+        if clock.done or clock.running_since is None:
+            continue
+        if not clock.reminded and clock.remind_at:
+            moments.append(clock.remind_at)
+        if clock.breached_at is None and clock.due_at:
+            moments.append(clock.due_at)
+        if clock.next_escalation_at:
+            moments.append(clock.next_escalation_at)
+    return min(moments) if moments else None
