@@ -8,31 +8,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from .case_kinds import CaseType, Channel, Priority
 from .lifecycle import ACTIVE, Status
-
-
-class CaseType(StrEnum):
-    COMPLAINT = "complaint"
-    REQUEST = "request"
-    SUGGESTION = "suggestion"
-    QUESTION = "question"
-
-
-class Channel(StrEnum):
-    WEB = "web"
-    PHONE = "phone"
-    EMAIL = "email"
-    API = "api"
-    SOCIAL = "social"
-    CHAT = "chat"
-
-
-class Priority(StrEnum):
-    LOW = "low"
-    NORMAL = "normal"
-    HIGH = "high"
-    URGENT = "urgent"
-
+from .sla import CaseSla
 
 #: queue order: urgent first
 PRIORITY_RANK = {Priority.URGENT: 0, Priority.HIGH: 1, Priority.NORMAL: 2, Priority.LOW: 3}
@@ -85,6 +63,7 @@ class Case(BaseModel):
     first_response_at: datetime | None = None
     resolved_at: datetime | None = None
     closed_at: datetime | None = None
+    sla: CaseSla | None = None
     version: int = 1
 
     @property
@@ -103,6 +82,7 @@ class EntryKind(StrEnum):
     REPLY = "reply"
     NOTE = "note"
     FIELDS_CHANGED = "fields_changed"
+    SLA = "sla"
 
 
 class Visibility(StrEnum):

@@ -13,7 +13,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from .cases import CaseType, Priority
+from .case_kinds import CaseType, Priority
 from .customers import CustomerCategory
 from .text import Phrase, original_words, words
 

@@ -16,7 +16,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from .business_hours import BusinessCalendar, add_working_minutes, working_minutes_between
-from .cases import CaseType, Priority
+from .case_kinds import CaseType, Priority
 from .customers import CustomerCategory
 
 

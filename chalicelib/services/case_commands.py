@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from ..domain.cases import CaseType, Channel, Priority
+from ..domain.case_kinds import CaseType, Channel, Priority
 from ..domain.customers import Language
 from ..domain.lifecycle import Status
 

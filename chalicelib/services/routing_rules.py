@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from ..domain.cases import CaseType, Priority
+from ..domain.case_kinds import CaseType, Priority
 from ..domain.customers import CustomerCategory
 from ..domain.errors import InvalidInput, NotFound
 from ..domain.ids import new_id

@@ -10,7 +10,7 @@ from chalicelib.domain.business_hours import (
     add_working_minutes,
     working_minutes_between,
 )
-from chalicelib.domain.cases import CaseType, Priority
+from chalicelib.domain.case_kinds import CaseType, Priority
 from chalicelib.domain.sla import (
     EscalationLadder,
     EscalationLevel,

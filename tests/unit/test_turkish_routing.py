@@ -6,7 +6,7 @@ person trying `make run` sees happen.
 
 import pytest
 
-from chalicelib.domain.cases import CaseType, Priority
+from chalicelib.domain.case_kinds import CaseType, Priority
 from chalicelib.domain.customers import CustomerCategory
 from chalicelib.domain.routing_rules import RoutingInput, RoutingRule, decide, raise_priority
 from chalicelib.domain.text import Keyword, fold, turkish_lower, words
