@@ -7,11 +7,11 @@ not pay for the batch utilities they need (cold-start budget, bench/).
 
 from chalice import Chalice, Rate
 
-from chalicelib.api import cases, customers, directory, middleware, routing_rules, system
+from chalicelib.api import cases, customers, directory, middleware, routing_rules, sla, system
 
 app = Chalice(app_name="destek")
 middleware.install(app)
-for blueprint in (system.bp, cases.bp, customers.bp, directory.bp, routing_rules.bp):
+for blueprint in (system.bp, cases.bp, customers.bp, directory.bp, routing_rules.bp, sla.bp):
     app.register_blueprint(blueprint)
 
 
@@ -27,3 +27,10 @@ def reconcile_routing(event):
     from chalicelib.events import routing
 
     routing.reconcile()
+
+
+@app.schedule(Rate(1, unit=Rate.MINUTES))
+def sweep_sla(event):
+    from chalicelib.events import sla
+
+    sla.sweep()

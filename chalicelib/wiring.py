@@ -18,6 +18,8 @@ from .services.customers import CustomerService
 from .services.directory import DirectoryService, RoleCatalog
 from .services.routing import RoutingService
 from .services.routing_rules import RuleService
+from .services.sla_config import SlaConfigService
+from .services.sla_sweep import SlaSweep
 from .store.cases import DynamoCaseStore
 from .store.customers import DynamoCustomerStore
 from .store.directory import DynamoDirectoryStore
@@ -73,6 +75,16 @@ def rule_service() -> RuleService:
 
 
 @lru_cache(maxsize=1)
+def sla_config() -> SlaConfigService:
+    return SlaConfigService(directory_store())
+
+
+@lru_cache(maxsize=1)
+def sla_sweep() -> SlaSweep:
+    return SlaSweep(DynamoCaseStore(table()), directory_store())
+
+
+@lru_cache(maxsize=1)
 def directory_service() -> DirectoryService:
     return DirectoryService(directory_store(), role_catalog())
 
@@ -107,5 +119,7 @@ def reset() -> None:
         directory_service,
         token_verifier,
         rule_service,
+        sla_config,
+        sla_sweep,
     ):
         built.cache_clear()

@@ -12,6 +12,8 @@ from chalicelib import wiring
 from chalicelib.domain.categories import Category
 from chalicelib.domain.clock import utcnow
 from chalicelib.domain.directory import Group, StaffMember
+from chalicelib.domain.routing_rules import RoutingRule
+from chalicelib.domain.sla import EscalationLadder, EscalationLevel, SlaPolicy
 from chalicelib.services.customers import NewCustomer
 
 from .bootstrap import aws
@@ -62,6 +64,16 @@ RULES = [
      "k-iadevedegisim", 0),
     ("Arıza", 40, ["arıza", "bozuk", "kırık", "çalışmıyor", "hasarlı", "defolu", "şarj olmuyor"],
      "urun", "k-ariza", 0),
+]  # fmt: skip
+
+
+SLA_POLICIES = [
+    SlaPolicy(id="p-genel", name="Genel", order=100, first_response_minutes=240,
+              resolution_minutes=1440),
+    SlaPolicy(id="p-acil", name="Acil", order=10, priority="urgent",
+              first_response_minutes=30, resolution_minutes=240, hours="calendar"),
+    SlaPolicy(id="p-vip", name="VIP şikayet", order=20, case_type="complaint",
+              customer_category="vip", first_response_minutes=60, resolution_minutes=480),
 ]  # fmt: skip
 
 CUSTOMERS = [
@@ -122,8 +134,6 @@ def seed(env: dict[str, str]) -> list[Login]:
         cognito.admin_add_user_to_group(UserPoolId=staff_pool, Username=username, GroupName=role)
         logins.append(Login(username, role, name))
 
-    from chalicelib.domain.routing_rules import RoutingRule
-
     for index, (name, order, phrases, group, category, bump) in enumerate(RULES):
         directory.put_rule(
             RoutingRule(
@@ -136,6 +146,21 @@ def seed(env: dict[str, str]) -> list[Login]:
                 priority_bump=bump,
             )
         )
+
+    for policy in SLA_POLICIES:
+        directory.put_sla_policy(policy)
+    directory.put_ladder(
+        EscalationLadder(
+            id="l-demo",
+            name="Genel yükseltme",
+            levels=[
+                EscalationLevel(after_minutes=0, notify="assignee_and_group"),
+                EscalationLevel(after_minutes=60, notify="supervisors", raise_priority=True),
+                EscalationLevel(after_minutes=240, notify="managers",
+                                emails=["mudur@destek.example"]),
+            ],
+        )
+    )  # fmt: skip
 
     customers = wiring.customer_service()
     customer_pool = env["CUSTOMER_POOL_ID"]

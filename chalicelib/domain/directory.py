@@ -11,6 +11,9 @@ class Group(BaseModel):
     members: list[str] = Field(default_factory=list)  # staff usernames
     supervisors: list[str] = Field(default_factory=list)
     is_default: bool = False
+    calendar_id: str | None = None
+    #: optional automatic assignment of routed cases to members
+    auto_assign: str | None = None
 
     def has_member(self, username: str) -> bool:
         return username in self.members or username in self.supervisors

@@ -31,6 +31,7 @@ class Resource(StrEnum):
     STAFF = "staff"
     ROLES = "roles"
     ROUTING_RULES = "routing_rules"
+    SLA = "sla"
 
 
 STAFF_ROLES = ("agent", "supervisor", "admin")
@@ -55,6 +56,7 @@ DEFAULT_ROLES: dict[str, dict[Resource, set[Action]]] = {
         Resource.ASSIGNMENTS: {_E},
         Resource.ROLES: {_R},
         Resource.ROUTING_RULES: {_R},
+        Resource.SLA: {_R},
     },
     "admin": {resource: {_R, _A, _E, _D} for resource in Resource},
 }

@@ -25,10 +25,17 @@ from ..domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..domain.ids import is_case_number, new_id
 from ..domain.lifecycle import ACTIVE, DONE, Status, check_move
 from ..domain.permissions import Action, Resource
+from ..domain.sla_tracking import TargetStatus, follow, target_status
 from ..observability import count_case_opened, logger
 from . import case_commands as cmd
 from .customers import CustomerService
 from .ports import CaseEvents, CaseListQuery, CaseStore, DirectoryStore, Page
+
+
+class CaseView(CaseWithHistory):
+    """A case as shown: its history, and where each SLA target stands right now."""
+
+    targets: list[TargetStatus] = []
 
 
 class CaseService:
@@ -84,9 +91,14 @@ class CaseService:
 
     # ---- reading -------------------------------------------------------------------------
 
-    def get(self, caller: Caller, ref: str) -> CaseWithHistory:
+    def get(self, caller: Caller, ref: str) -> CaseView:
         found = self.cases.get_by_number(ref) if is_case_number(ref) else self.cases.get(ref)
-        return self._visible(caller, found)
+        visible = self._visible(caller, found)
+        return CaseView(
+            case=visible.case,
+            history=visible.history,
+            targets=target_status(visible.case, self.clock()),
+        )
 
     def _visible(self, caller: Caller, found: CaseWithHistory) -> CaseWithHistory:
         """Customers see only their own cases (others are 'not found') and only public lines."""
@@ -198,7 +210,14 @@ class CaseService:
                 update={"first_response_at": case.first_response_at or self.clock()}
             )
         return self._save(
-            caller, case, changed, EntryKind.REPLY, None, body=command.body, public=True
+            caller,
+            case,
+            changed,
+            EntryKind.REPLY,
+            None,
+            body=command.body,
+            public=True,
+            staff_replied=caller.principal.is_staff,
         )
 
     def add_note(self, caller: Caller, case_id: str, command: cmd.Comment) -> Case:
@@ -237,7 +256,7 @@ class CaseService:
         if "category_id" in fields and self.directory.get_category(fields["category_id"]) is None:
             raise InvalidInput(f"no category {fields['category_id']!r}")
         changed = case.model_copy(update=fields)
-        if "priority" in fields:
+        if "priority" in fields and case.sla is None:
             changed.due_at = resolution_due(case.created_at, changed.priority)
         return self._save(caller, case, changed, EntryKind.FIELDS_CHANGED, command.reason)
 
@@ -299,9 +318,11 @@ class CaseService:
         *,
         body: str | None = None,
         public: bool = False,
+        staff_replied: bool = False,
     ) -> Case:
         now = self.clock()
         after = after.model_copy(update={"version": before.version + 1, "updated_at": now})
+        after = follow(before, after, now, staff_replied=staff_replied)
         tracked = ["status", "assignee", "group_id", "priority", "category_id", "type", "subject"]
         entry = self._entry(
             after,

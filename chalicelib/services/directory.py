@@ -31,6 +31,7 @@ class GroupDetails(Strict):
     members: list[Username] = Field(default_factory=list, max_length=500)
     supervisors: list[Username] = Field(default_factory=list, max_length=50)
     is_default: bool = Field(default=False, description="catches cases no rule routes")
+    calendar_id: Id | None = Field(default=None, description="business hours; default if none")
 
 
 class StaffDetails(Strict):
@@ -82,6 +83,9 @@ class DirectoryService:
         unknown = sorted(set(details.members + details.supervisors) - known)
         if unknown:
             raise InvalidInput("unknown staff members", details={"unknown": unknown})
+        calendar_id = details.calendar_id
+        if calendar_id not in (None, "default") and self.store.get_calendar(calendar_id) is None:
+            raise InvalidInput(f"no calendar {calendar_id!r}")
         group = Group(id=group_id, **details.model_dump())
         others = [g for g in self.store.list_groups() if g.id != group_id]
         current = self.store.get_group(group_id)

@@ -11,12 +11,14 @@ from typing import Protocol
 
 from pydantic import BaseModel
 
+from ..domain.business_hours import BusinessCalendar
 from ..domain.cases import Case, CaseWithHistory, HistoryEntry
 from ..domain.categories import Category
 from ..domain.customers import Customer, LookupKind
 from ..domain.directory import Group, StaffMember
 from ..domain.permissions import Role
 from ..domain.routing_rules import RoutingRule
+from ..domain.sla import EscalationLadder, SlaPolicy
 
 
 class CaseListQuery(BaseModel):
@@ -50,6 +52,9 @@ class CaseStore(Protocol):
         """Write the case if its stored version is still expected_version, else Conflict."""
 
     def list(self, query: CaseListQuery) -> Page: ...
+
+    def due_for_sla(self, until: str, limit: int) -> list[str]:
+        """Ids of cases whose next SLA moment (reminder, breach, escalation) is at or before."""
 
     def due_for_routing(self, before: str, limit: int) -> list[tuple[str, str]]:
         """(id, number) of cases still `new` that were opened before `before`."""
@@ -93,6 +98,24 @@ class DirectoryStore(Protocol):
 
     def delete_rule(self, rule_id: str) -> None:
         """Raises NotFound when there is no such rule."""
+
+    def list_sla_policies(self) -> list[SlaPolicy]: ...
+
+    def put_sla_policy(self, policy: SlaPolicy) -> SlaPolicy: ...
+
+    def delete_sla_policy(self, policy_id: str) -> None: ...
+
+    def list_ladders(self) -> list[EscalationLadder]: ...
+
+    def put_ladder(self, ladder: EscalationLadder) -> EscalationLadder: ...
+
+    def delete_ladder(self, ladder_id: str) -> None: ...
+
+    def get_calendar(self, calendar_id: str) -> BusinessCalendar | None: ...
+
+    def list_calendars(self) -> list[BusinessCalendar]: ...
+
+    def put_calendar(self, calendar: BusinessCalendar) -> BusinessCalendar: ...
 
     def put_role(self, role: Role) -> Role: ...
 

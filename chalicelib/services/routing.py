@@ -11,12 +11,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from ..domain.business_hours import BusinessCalendar
 from ..domain.cases import SYSTEM, Case, EntryKind, HistoryEntry, diff, resolution_due
 from ..domain.clock import to_iso, utcnow
+from ..domain.customers import CustomerCategory
 from ..domain.errors import Conflict, NotFound
 from ..domain.ids import new_id
 from ..domain.lifecycle import Status
 from ..domain.routing_rules import RoutingDecision, RoutingInput, decide
+from ..domain.sla import choose_policy, start_sla
+from ..domain.sla_tracking import with_sla
 from ..observability import logger
 from .ports import CaseEvents, CaseStore, CustomerStore, DirectoryStore
 from .routing_rules import default_group_id
@@ -61,16 +65,22 @@ class RoutingService:
                 update["category_id"] = decision.set_category_id
             if decision.priority != case.priority:
                 update["due_at"] = resolution_due(case.created_at, decision.priority)
-            routed = case.model_copy(update=update)
+            routed = self._start_sla(case.model_copy(update=update))
             entry = HistoryEntry(
                 id=new_id("h"),
                 case_id=case.id,
                 at=now,
                 actor=SYSTEM,
                 kind=EntryKind.ROUTED,
-                changes=diff(case, routed, ["status", "group_id", "priority", "category_id"]),
+                changes=diff(
+                    case, routed, ["status", "group_id", "priority", "category_id", "due_at"]
+                ),
                 reason=decision.reason,
-                data={"rule_id": decision.rule_id, "matched": decision.matched},
+                data={
+                    "rule_id": decision.rule_id,
+                    "matched": decision.matched,
+                    "sla_policy": routed.sla.policy_name if routed.sla else None,
+                },
             )
             try:
                 saved = self.cases.save(routed, case.version, [entry])
@@ -81,6 +91,29 @@ class RoutingService:
             )
             return saved
         raise Conflict(f"case {case_id} kept changing while routing")
+
+    def _start_sla(self, case: Case) -> Case:
+        """Targets start when the customer filed the case, in the calendar of its group."""
+        category = self.directory.get_category(case.category_id) if case.category_id else None
+        policy = choose_policy(
+            self.directory.list_sla_policies(),
+            case.type,
+            category.path if category else [],
+            case.priority,
+            self._customer_category(case),
+        )
+        if policy is None:
+            return case
+        group = self.directory.get_group(case.group_id) if case.group_id else None
+        calendar_id = group.calendar_id if group and group.calendar_id else "default"
+        calendar = self.directory.get_calendar(calendar_id) or BusinessCalendar()
+        return with_sla(case, start_sla(policy, calendar, case.created_at))
+
+    def _customer_category(self, case: Case) -> CustomerCategory | None:
+        try:
+            return self.customers.get(case.customer_id).category
+        except NotFound:
+            return None
 
     def decide(self, case: Case) -> RoutingDecision:
         if case.requested_group_id and self.directory.get_group(case.requested_group_id):
@@ -93,15 +126,11 @@ class RoutingService:
         if default is None:
             raise NoGroupToRouteTo("no default group is set")
         category = self.directory.get_category(case.category_id) if case.category_id else None
-        try:
-            customer_category = self.customers.get(case.customer_id).category
-        except NotFound:
-            customer_category = None
         routing_input = RoutingInput(
             text=f"{case.subject}\n{case.description}",
             case_type=case.type,
             category_path=category.path if category else [],
-            customer_category=customer_category,
+            customer_category=self._customer_category(case),
             priority=case.priority,
         )
         return decide(self.directory.list_rules(), routing_input, default)

@@ -202,6 +202,12 @@ class DynamoCaseStore:
         )
         return Page(items=[Case.model_validate(i) for i in items], next_cursor=next_cursor)
 
+    def due_for_sla(self, until: str, limit: int) -> list[str]:
+        items, _ = self.table.query(
+            ("timer_pk", "SLA"), index="sla_timer", sort_before=f"{until}#~", limit=limit
+        )
+        return [keys.case_id_of(i["PK"]) for i in items]
+
     def due_for_routing(self, before: str, limit: int) -> list[tuple[str, str]]:
         items, _ = self.table.query(
             ("unrouted_pk", "UNROUTED"), index="unrouted", sort_before=before, limit=limit

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from ..domain.business_hours import BusinessCalendar
 from ..domain.categories import Category
 from ..domain.directory import Group, StaffMember
 from ..domain.errors import NotFound
 from ..domain.permissions import Role
 from ..domain.routing_rules import RoutingRule
+from ..domain.sla import EscalationLadder, SlaPolicy
 from . import keys
 from .dynamo import Table
 
@@ -89,3 +91,36 @@ class DynamoDirectoryStore:
     def delete_rule(self, rule_id: str) -> None:
         if not self.table.delete(keys.rule_key(rule_id)):
             raise NotFound(f"no routing rule {rule_id!r}")
+
+    def list_sla_policies(self) -> list[SlaPolicy]:
+        return [SlaPolicy.model_validate(i) for i in self._list(keys.SLA, "POLICY#")]
+
+    def put_sla_policy(self, policy: SlaPolicy) -> SlaPolicy:
+        self._put(keys.sla_policy_key(policy.id), policy, "sla_policy")
+        return policy
+
+    def delete_sla_policy(self, policy_id: str) -> None:
+        if not self.table.delete(keys.sla_policy_key(policy_id)):
+            raise NotFound(f"no SLA policy {policy_id!r}")
+
+    def list_ladders(self) -> list[EscalationLadder]:
+        return [EscalationLadder.model_validate(i) for i in self._list(keys.SLA, "LADDER#")]
+
+    def put_ladder(self, ladder: EscalationLadder) -> EscalationLadder:
+        self._put(keys.ladder_key(ladder.id), ladder, "escalation_ladder")
+        return ladder
+
+    def delete_ladder(self, ladder_id: str) -> None:
+        if not self.table.delete(keys.ladder_key(ladder_id)):
+            raise NotFound(f"no escalation ladder {ladder_id!r}")
+
+    def get_calendar(self, calendar_id: str) -> BusinessCalendar | None:
+        item = self.table.get(keys.calendar_key(calendar_id))
+        return BusinessCalendar.model_validate(item) if item else None
+
+    def list_calendars(self) -> list[BusinessCalendar]:
+        return [BusinessCalendar.model_validate(i) for i in self._list(keys.SLA, "CALENDAR#")]
+
+    def put_calendar(self, calendar: BusinessCalendar) -> BusinessCalendar:
+        self._put(keys.calendar_key(calendar.id), calendar, "calendar")
+        return calendar

@@ -28,6 +28,17 @@ class TransactionCanceled(Exception):
         self.reasons = reasons
 
 
+def _wire(value: Any) -> Any:
+    """DynamoDB numbers are decimals: floats go over as their shortest exact text."""
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, dict):
+        return {k: _wire(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_wire(v) for v in value]
+    return value
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
@@ -59,7 +70,7 @@ class Table:
 
     def ser(self, item: dict[str, Any]) -> dict[str, Any]:
         serializer = self._types[0]
-        return {k: serializer.serialize(v) for k, v in item.items() if v is not None}
+        return {k: serializer.serialize(_wire(v)) for k, v in item.items() if v is not None}
 
     def de(self, item: dict[str, Any]) -> dict[str, Any]:
         deserializer = self._types[1]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..domain.cases import PRIORITY_RANK, Case
 from ..domain.clock import to_iso
 from ..domain.lifecycle import ACTIVE, DONE, Status
+from ..domain.sla import next_timer
 
 CASE_META = "#CASE"
 PROFILE = "#PROFILE"
@@ -23,11 +24,16 @@ INDEXES: dict[str, tuple[str, str]] = {
     "agent_priority": ("agent_pk", "priority_sk"),
     "overdue": ("due_pk", "due_sk"),
     "unrouted": ("unrouted_pk", "created_sk"),
+    "sla_timer": ("timer_pk", "timer_sk"),
 }
 
 
 def case_pk(case_id: str) -> str:
     return f"CASE#{case_id}"
+
+
+def case_id_of(pk: str) -> str:
+    return pk.removeprefix("CASE#")
 
 
 def history_sk(at_iso: str, entry_id: str) -> str:
@@ -75,6 +81,19 @@ def role_key(name: str) -> dict[str, str]:
 
 
 RULES = "ROUTING_RULES"
+SLA = "SLA_CONFIG"
+
+
+def sla_policy_key(policy_id: str) -> dict[str, str]:
+    return {"PK": SLA, "SK": f"POLICY#{policy_id}"}
+
+
+def ladder_key(ladder_id: str) -> dict[str, str]:
+    return {"PK": SLA, "SK": f"LADDER#{ladder_id}"}
+
+
+def calendar_key(calendar_id: str) -> dict[str, str]:
+    return {"PK": SLA, "SK": f"CALENDAR#{calendar_id}"}
 
 
 def rule_key(rule_id: str) -> dict[str, str]:
@@ -109,4 +128,8 @@ def case_index_keys(case: Case) -> dict[str, str]:
         keys["due_sk"] = f"{due}#{case.id}"
     if case.status == Status.NEW:
         keys["unrouted_pk"] = "UNROUTED"
+    timer = next_timer(case.sla) if case.status not in DONE else None
+    if timer is not None:
+        keys["timer_pk"] = "SLA"
+        keys["timer_sk"] = f"{to_iso(timer)}#{case.id}"
     return keys

@@ -38,6 +38,10 @@ def ahmet_id(setup) -> str:
     return setup.api.get("/customers?customer_number=10000001").body["id"]
 
 
+def scratch(setup, path: str, body: dict) -> str:
+    return setup.api.post(path, body).body["id"]
+
+
 def scratch_rule(setup) -> str:
     body = {"name": "scratch", "phrases": ["xyzzy"], "group_id": "urun"}
     return setup.api.post("/routing-rules", body).body["id"]
@@ -55,8 +59,11 @@ def fixed(path: str, body: dict | None = None):
     return lambda setup: (path, body)
 
 
+POLICY = {"name": "t", "priority": "low", "resolution_minutes": 600}
+LADDER = {"name": "t", "levels": [{"after_minutes": 0, "notify": "supervisors"}]}
 STAFF_READ = {"customer": 403, "other_customer": 403, "agent": 200, "supervisor": 200, "admin": 200}
 EVERYONE = dict.fromkeys(ROLES[1:], 200)
+ADMIN_ONLY = {**STAFF_READ, "agent": 403, "supervisor": 403}
 
 #: (method, route path) -> (how to build the request, expected status per role); "none" is 401
 #: unless given.
@@ -142,6 +149,37 @@ MATRIX: dict[tuple[str, str], tuple[Callable, dict[str, int]]] = {
     ("DELETE", "/routing-rules/{rule_id}"): (
         lambda setup: (f"/routing-rules/{scratch_rule(setup)}", None),
         {**STAFF_READ, "agent": 403, "supervisor": 403, "admin": 204},
+    ),
+    ("GET", "/sla-policies"): (fixed("/sla-policies"), {**STAFF_READ, "agent": 403}),
+    ("POST", "/sla-policies"): (
+        fixed("/sla-policies", POLICY), {**ADMIN_ONLY, "admin": 201},
+    ),
+    ("PUT", "/sla-policies/{policy_id}"): (
+        lambda setup: (f"/sla-policies/{scratch(setup, '/sla-policies', POLICY)}", POLICY),
+        ADMIN_ONLY,
+    ),
+    ("DELETE", "/sla-policies/{policy_id}"): (
+        lambda setup: (f"/sla-policies/{scratch(setup, '/sla-policies', POLICY)}", None),
+        {**ADMIN_ONLY, "admin": 204},
+    ),
+    ("GET", "/escalation-ladders"): (fixed("/escalation-ladders"), {**STAFF_READ, "agent": 403}),
+    ("POST", "/escalation-ladders"): (
+        fixed("/escalation-ladders", LADDER), {**ADMIN_ONLY, "admin": 201},
+    ),
+    ("PUT", "/escalation-ladders/{ladder_id}"): (
+        lambda setup: (f"/escalation-ladders/{scratch(setup, '/escalation-ladders', LADDER)}",
+                       LADDER),
+        ADMIN_ONLY,
+    ),
+    ("DELETE", "/escalation-ladders/{ladder_id}"): (
+        lambda setup: (f"/escalation-ladders/{scratch(setup, '/escalation-ladders', LADDER)}",
+                       None),
+        {**ADMIN_ONLY, "admin": 204},
+    ),
+    ("GET", "/calendars"): (fixed("/calendars"), {**STAFF_READ, "agent": 403}),
+    ("PUT", "/calendars/{calendar_id}"): (
+        fixed("/calendars/scratch", {"name": "Cumartesi dahil", "weekdays": [0, 1, 2, 3, 4, 5]}),
+        ADMIN_ONLY,
     ),
     ("POST", "/routing-rules/test"): (
         fixed("/routing-rules/test", {"text": "kargom gelmedi"}), {**STAFF_READ, "agent": 403},

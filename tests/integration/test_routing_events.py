@@ -167,3 +167,60 @@ def test_rule_refusals(as_role):
         ).status
         == 404
     )
+
+
+def test_routed_case_shows_its_sla_targets(as_role, drain_routing):
+    agent = as_role("agent")
+    case = open_case(agent, priority="urgent")
+    drain_routing()
+    found = agent.get(f"/cases/{case['id']}").body
+    assert found["case"]["sla"]["policy_name"] == "Acil"
+    kinds = [t["kind"] for t in found["targets"]]
+    assert kinds == ["first_response", "resolution"]
+    first = found["targets"][0]
+    assert first["state"] == "running" and 0 < first["minutes_left"] <= 30
+    routed = next(e for e in found["history"] if e["kind"] == "routed")
+    assert routed["data"]["sla_policy"] == "Acil"
+
+
+def test_sweep_through_the_schedule_handler_reads_the_sparse_index(
+    as_role, chalice_app, drain_routing, monkeypatch
+):
+    agent = as_role("agent")
+    case = open_case(agent, priority="urgent")
+    drain_routing()
+    later = utcnow() + timedelta(minutes=31)  # past the 30-minute first response target
+    monkeypatch.setattr(wiring.sla_sweep(), "clock", lambda: later)
+    for _ in range(2):  # a second run finds nothing new
+        chalice_app.sweep_sla(scheduled_event("sweep", "eu-central-1"), LocalContext("s"))
+    history = agent.get(f"/cases/{case['id']}").body["history"]
+    sla = [(e["data"]["kind"], e["data"]["target"]) for e in history if e["kind"] == "sla"]
+    assert ("breach", "first_response") in sla
+    assert sla.count(("breach", "first_response")) == 1
+    assert ("escalation", "first_response") in sla
+
+
+def test_sla_config_refusals(as_role):
+    admin = as_role("admin")
+    assert admin.post("/sla-policies", {"name": "x"}).status == 422
+    assert admin.post("/sla-policies", {"name": "x", "resolution_minutes": 0}).status == 422
+    assert (
+        admin.post(
+            "/sla-policies", {"name": "x", "resolution_minutes": 5, "category_id": "k-no"}
+        ).status
+        == 422
+    )
+    late_first = {"name": "x", "levels": [{"after_minutes": 60, "notify": "supervisors"},
+                                          {"after_minutes": 0, "notify": "managers"}]}  # fmt: skip
+    assert admin.post("/escalation-ladders", late_first).status == 422
+    assert admin.put("/calendars/c1", {"name": "x", "weekdays": []}).status == 422
+    assert admin.put("/calendars/c1", {"name": "x", "timezone": "Mars/Base"}).status == 422
+    assert (
+        admin.put("/calendars/c1", {"name": "x", "opens": "18:00", "closes": "09:00"}).status == 422
+    )
+    assert (
+        admin.put(
+            "/groups/urun", {"name": "Ürün", "calendar_id": "nope", "is_default": True}
+        ).status
+        == 422
+    )

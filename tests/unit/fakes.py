@@ -33,6 +33,9 @@ class FakeDirectory:
         self.categories: dict[str, Category] = {}
         self.roles: dict[str, Role] = {}
         self.rules: dict[str, object] = {}
+        self.policies: dict[str, object] = {}
+        self.ladders: dict[str, object] = {}
+        self.calendars: dict[str, object] = {}
 
     def get_group(self, group_id):
         return self.groups.get(group_id)
@@ -85,6 +88,38 @@ class FakeDirectory:
     def delete_rule(self, rule_id):
         if self.rules.pop(rule_id, None) is None:
             raise NotFound(f"no routing rule {rule_id!r}")
+
+    def list_sla_policies(self):
+        return list(self.policies.values())
+
+    def put_sla_policy(self, policy):
+        self.policies[policy.id] = policy
+        return policy
+
+    def delete_sla_policy(self, policy_id):
+        if self.policies.pop(policy_id, None) is None:
+            raise NotFound(policy_id)
+
+    def list_ladders(self):
+        return list(self.ladders.values())
+
+    def put_ladder(self, ladder):
+        self.ladders[ladder.id] = ladder
+        return ladder
+
+    def delete_ladder(self, ladder_id):
+        if self.ladders.pop(ladder_id, None) is None:
+            raise NotFound(ladder_id)
+
+    def get_calendar(self, calendar_id):
+        return self.calendars.get(calendar_id)
+
+    def list_calendars(self):
+        return list(self.calendars.values())
+
+    def put_calendar(self, calendar):
+        self.calendars[calendar.id] = calendar
+        return calendar
 
 
 class FakeCustomers:
@@ -181,6 +216,18 @@ class FakeCases:
         else:
             cases.sort(key=lambda c: c.created_at, reverse=True)
         return Page(items=cases[: query.limit])
+
+    def due_for_sla(self, until, limit):
+        from chalicelib.domain.clock import to_iso
+        from chalicelib.domain.lifecycle import DONE
+        from chalicelib.domain.sla import next_timer
+
+        due = []
+        for case in self.cases.values():
+            moment = next_timer(case.sla) if case.status not in DONE else None
+            if moment is not None and to_iso(moment) <= until:
+                due.append(case.id)
+        return due[:limit]
 
     def due_for_routing(self, before, limit):
         return [

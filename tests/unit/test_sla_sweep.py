@@ -1,0 +1,120 @@
+"""The sweep on in-memory ports: SLA starts at routing, pauses, reminds, breaches, escalates,
+and two sweeps at once record each event exactly once."""
+
+from datetime import timedelta
+
+import pytest
+
+from chalicelib.domain.cases import EntryKind
+from chalicelib.domain.sla import EscalationLadder, EscalationLevel, SlaPolicy, TargetKind
+from chalicelib.services import case_commands as cmd
+from chalicelib.services.sla_sweep import SlaSweep
+
+from .test_case_service import open_for
+
+
+@pytest.fixture
+def sla_world(world):
+    world.directory.put_sla_policy(
+        SlaPolicy(id="p", name="Genel", first_response_minutes=60, resolution_minutes=240,
+                  hours="calendar")
+    )  # fmt: skip
+    world.directory.put_ladder(
+        EscalationLadder(
+            id="l", name="Ürün", group_id="urun",
+            levels=[EscalationLevel(after_minutes=0, notify="assignee_and_group"),
+                    EscalationLevel(after_minutes=30, notify="supervisors", raise_priority=True)],
+        )
+    )  # fmt: skip
+    world.sweep = SlaSweep(world.cases, world.directory, world.clock)
+    return world
+
+
+def sla_entries(world, case_id):
+    history = world.service.get(world.selin, case_id).history
+    return [e.data["kind"] + ":" + e.data["target"] for e in history if e.kind == EntryKind.SLA]
+
+
+def test_routing_starts_the_clocks_from_opening(sla_world):
+    world = sla_world
+    case = open_for(world)
+    world.clock.advance(minutes=5)
+    routed = world.routing.route(case.id)
+    first = routed.sla.clock(TargetKind.FIRST_RESPONSE)
+    assert first.due_at == case.created_at + timedelta(minutes=60)
+    assert routed.due_at == case.created_at + timedelta(minutes=240)
+    view = world.service.get(world.selin, case.id)
+    assert [t.state for t in view.targets] == ["running", "running"]
+    assert view.targets[0].minutes_left == pytest.approx(55)
+
+
+def test_sweep_reminds_breaches_and_escalates_once_each(sla_world):
+    world = sla_world
+    case = world.routing.route(open_for(world).id)
+    assert world.sweep.run() == 0
+    world.clock.advance(minutes=46)  # 75% of the first-response hour
+    assert world.sweep.run() == 1
+    assert world.sweep.run() == 0
+    world.clock.advance(minutes=15)  # due at 60
+    assert world.sweep.run() == 2  # breach + level 1
+    world.clock.advance(minutes=30)
+    assert world.sweep.run() == 1  # level 2, priority raised
+    assert world.sweep.run() == 0
+    assert sla_entries(world, case.id) == [
+        "reminder:first_response", "breach:first_response",
+        "escalation:first_response", "escalation:first_response",
+    ]  # fmt: skip
+    assert world.cases.get(case.id).case.priority == "high"
+    view = world.service.get(world.selin, case.id)
+    assert view.targets[0].state == "breached" and view.targets[0].escalation_level == 2
+
+
+def test_reply_in_time_meets_first_response_and_waiting_pauses(sla_world):
+    world = sla_world
+    case = world.routing.route(open_for(world).id)
+    case = world.service.claim(world.mehmet, case.id, cmd.Claim(version=case.version))
+    world.clock.advance(minutes=20)
+    case = world.service.reply(
+        world.mehmet, case.id, cmd.Comment(version=case.version, body="Merhaba")
+    )
+    assert case.sla.clock(TargetKind.FIRST_RESPONSE).met_at == world.clock.now
+    case = world.service.change_status(
+        world.mehmet, case.id, cmd.ChangeStatus(version=case.version, status="waiting_customer")
+    )
+    world.clock.advance(days=3)  # far past the resolution target, but paused
+    assert world.sweep.run() == 0
+    view = world.service.get(world.selin, case.id)
+    assert [t.state for t in view.targets] == ["met", "paused"]
+    case = world.service.change_status(
+        world.mehmet, case.id, cmd.ChangeStatus(version=case.version, status="in_progress")
+    )
+    resolution = case.sla.clock(TargetKind.RESOLUTION)
+    assert resolution.due_at == world.clock.now + timedelta(minutes=220)
+
+
+class RacingCases:
+    """Lets a second sweep run to completion between the first sweep's read and its write."""
+
+    def __init__(self, inner, other_sweep) -> None:
+        self.inner = inner
+        self.other_sweep = other_sweep
+        self.raced = False
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+    def save(self, case, expected_version, entries):
+        if not self.raced:
+            self.raced = True
+            self.other_sweep.run()
+        return self.inner.save(case, expected_version, entries)
+
+
+def test_two_sweeps_at_once_record_each_event_once(sla_world):
+    world = sla_world
+    case = world.routing.route(open_for(world).id)
+    world.clock.advance(minutes=61)
+    other = SlaSweep(world.cases, world.directory, world.clock)
+    racing = SlaSweep(RacingCases(world.cases, other), world.directory, world.clock)
+    assert racing.run() == 0  # lost the race, re-read, found nothing left to do
+    assert sla_entries(world, case.id) == ["breach:first_response", "escalation:first_response"]
