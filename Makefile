@@ -15,7 +15,7 @@ $(STAMP): $(PY) requirements.txt requirements-dev.txt
 	touch $(STAMP)
 
 run: $(STAMP)  ## start the local stack (API, moto, queues, schedules) with demo data
-	$(PY) -m devstack run
+	$(PY) -m devstack run $(ARGS)
 
 test: $(STAMP) lint  ## every test: unit, integration, infra, e2e
 	$(PY) -m pytest -n 2 --dist loadfile tests

@@ -73,20 +73,19 @@ def _token(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m devstack")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument(
-        "--api-port", type=int, default=int(os.environ.get("DESTEK_API_PORT", 8000))
-    )
-    parser.add_argument(
+    where = argparse.ArgumentParser(add_help=False)
+    where.add_argument("--host", default="127.0.0.1")
+    where.add_argument("--api-port", type=int, default=int(os.environ.get("DESTEK_API_PORT", 8000)))
+    where.add_argument(
         "--moto-port", type=int, default=int(os.environ.get("DESTEK_MOTO_PORT", 8001))
     )
+    parser = argparse.ArgumentParser(prog="python -m devstack")
     commands = parser.add_subparsers(dest="command", required=True)
-    run = commands.add_parser("run", help="start the local stack")
+    run = commands.add_parser("run", parents=[where], help="start the local stack")
     run.add_argument("--max-receive-count", type=int, default=3)
     run.add_argument("--schedule-every", type=float, default=None, help="seconds (default: rate)")
     run.add_argument("--env-file", default=None, help="write the stack's variables here as JSON")
-    token = commands.add_parser("token", help="print a demo user's id token")
+    token = commands.add_parser("token", parents=[where], help="print a demo user's id token")
     token.add_argument("username")
     token.add_argument("--password", default="Destek2026!")
     args = parser.parse_args(argv)

@@ -100,11 +100,23 @@ def create_pools(template: dict[str, Any], stage: str, endpoint: str) -> Pools:
     for name, res in resources.items():
         props = res.get("Properties", {})
         if res["Type"] == "AWS::Cognito::UserPoolClient":
+            client_args = {
+                key: props[key]
+                for key in (
+                    "ExplicitAuthFlows",
+                    "ReadAttributes",
+                    "WriteAttributes",
+                    "PreventUserExistenceErrors",
+                    "IdTokenValidity",
+                    "TokenValidityUnits",
+                )
+                if key in props
+            }
             created = cognito.create_user_pool_client(
                 UserPoolId=pool_ids[props["UserPoolId"]["Ref"]],
                 ClientName=props["ClientName"],
                 GenerateSecret=props.get("GenerateSecret", False),
-                ExplicitAuthFlows=props.get("ExplicitAuthFlows", []),
+                **client_args,
             )
             client_ids[name] = created["UserPoolClient"]["ClientId"]
         elif res["Type"] == "AWS::Cognito::UserPoolGroup":

@@ -6,7 +6,6 @@ from chalice import Blueprint
 
 from .. import wiring
 from ..domain.caller import Caller
-from ..domain.clock import utcnow
 from ..domain.permissions import Action, Resource
 from ..services.customers import CustomerLookup, NewCustomer
 from .endpoint import endpoint
@@ -30,7 +29,7 @@ def find_customer(caller: Caller, query: CustomerLookup):
 )
 def create_customer(caller: Caller, body: NewCustomer):
     """Register a customer."""
-    return wiring.customer_service().create(body, utcnow())
+    return wiring.customer_service().create(body)
 
 
 @endpoint(bp, "/customers/{customer_id}", permission=(Resource.CUSTOMERS, Action.READ))

@@ -34,7 +34,8 @@ from ..domain.permissions import Action, Resource
 from .errors import error_response
 
 Audience = Literal["public", "any", "staff", "customer"]
-PATH_PARAM = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+#: ids, numbers and usernames; anything else cannot name a resource, so it is a 404
+PATH_PARAM = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@-]{0,127}")
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,7 @@ def endpoint(
             request = bp.current_request
             try:
                 for value in path_args.values():
-                    if not PATH_PARAM.match(value):
+                    if not PATH_PARAM.fullmatch(value):
                         raise NotFound("no such resource")
                 caller = authenticate(request.headers, route)
                 inputs: dict[str, Any] = dict(path_args)
@@ -127,7 +128,7 @@ def parse_body(raw: bytes | None, model: type[BaseModel]) -> BaseModel:
         raise PayloadTooLarge(f"the body is over {limit} bytes", details={"limit": limit})
     try:
         data = json.loads(raw.decode("utf-8")) if raw.strip() else {}
-    except (UnicodeDecodeError, ValueError) as exc:
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise BadRequest(f"the body is not valid JSON: {exc}", code="malformed_json") from exc
     if not isinstance(data, dict):
         raise InvalidInput("the body must be a JSON object")

@@ -20,14 +20,7 @@ def health(caller: None) -> dict:
 @endpoint(bp, "/me", audience="any")
 def me(caller: Caller) -> dict:
     """Who the token says you are, and what your roles let you do."""
-    permissions: dict[str, set[str]] = {}
-    for role in caller.roles:
-        for resource, actions in role.permissions.items():
-            permissions.setdefault(resource.value, set()).update(a.value for a in actions)
-    return {
-        **caller.principal.model_dump(mode="json"),
-        "permissions": {k: sorted(v) for k, v in sorted(permissions.items())},
-    }
+    return {**caller.principal.model_dump(mode="json"), "permissions": caller.permission_summary()}
 
 
 @endpoint(bp, "/{proxy+}", "GET", audience="public")

@@ -49,9 +49,10 @@ class TokenVerifier:
             unverified = jwt.decode(token, options={"verify_signature": False})
         except jwt.PyJWTError as exc:
             raise Unauthenticated("the token is not a JWT") from exc
-        if unverified.get("token_use") != "id":
+        if not isinstance(unverified, dict) or unverified.get("token_use") != "id":
             raise Unauthenticated("send the id token")
-        pool = self._pools.get(unverified.get("iss", ""))
+        issuer = unverified.get("iss")
+        pool = self._pools.get(issuer) if isinstance(issuer, str) else None
         if pool is None:
             raise Unauthenticated("the token was not issued by destek's user pools")
         try:

@@ -19,6 +19,14 @@ class Caller:
     def require(self, resource: Resource, action: Action) -> None:
         require(list(self.roles), resource, action)
 
+    def permission_summary(self) -> dict[str, list[str]]:
+        """Every action the caller's roles allow, per resource (for clients to shape their UI)."""
+        summary: dict[str, set[str]] = {}
+        for role in self.roles:
+            for resource, actions in role.permissions.items():
+                summary.setdefault(resource.value, set()).update(a.value for a in actions)
+        return {k: sorted(v) for k, v in sorted(summary.items())}
+
     @property
     def actor(self) -> Actor:
         p = self.principal

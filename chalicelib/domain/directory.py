@@ -14,6 +14,7 @@ class Group(BaseModel):
     calendar_id: str | None = None
     #: optional automatic assignment of routed cases to members
     auto_assign: str | None = None
+    version: int = 1
 
     def has_member(self, username: str) -> bool:
         return username in self.members or username in self.supervisors

@@ -37,7 +37,10 @@ processor = BatchProcessor(event_type=EventType.SQS, model=RoutingRecord)
 
 def route_record(record: RoutingRecord) -> None:
     logger.append_keys(message_id=record.messageId, case_id=record.body.case_id)
-    wiring.routing_service().route(record.body.case_id)
+    try:
+        wiring.routing_service().route(record.body.case_id)
+    finally:
+        logger.remove_keys(["message_id", "case_id"])
 
 
 def handle_batch(event: dict[str, Any], context: Any) -> dict[str, Any]:

@@ -16,11 +16,13 @@ from ..domain.lifecycle import Status
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20000)]
-Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")]
 Email = Annotated[
     str,
     StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
 ]
+CustomerNumber = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9-]{1,32}$")]
+Phone = Annotated[str, StringConstraints(min_length=1, max_length=32)]
 Version = Annotated[int, Field(ge=1, description="the case version you last read")]
 
 
@@ -32,10 +34,8 @@ class CallerDetails(Strict):
     """Who is calling: any one of id, customer number, phone or email finds them."""
 
     customer_id: Id | None = None
-    customer_number: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9-]{1,32}$")] | None = (
-        None
-    )
-    phone: Annotated[str, StringConstraints(max_length=32)] | None = None
+    customer_number: CustomerNumber | None = None
+    phone: Phone | None = None
     email: Email | None = None
     name: Text | None = Field(default=None, description="needed when the caller is new")
     language: Language = Language.TR

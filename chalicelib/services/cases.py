@@ -21,6 +21,13 @@ from ..domain.cases import (
     resolution_due,
 )
 from ..domain.clock import to_iso, utcnow
+from ..domain.customer_view import (
+    CustomerCase,
+    CustomerCaseView,
+    CustomerPage,
+    customer_case,
+    customer_history,
+)
 from ..domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..domain.ids import is_case_number, new_id
 from ..domain.lifecycle import ACTIVE, DONE, Status, check_move
@@ -91,9 +98,13 @@ class CaseService:
 
     # ---- reading -------------------------------------------------------------------------
 
-    def get(self, caller: Caller, ref: str) -> CaseView:
+    def get(self, caller: Caller, ref: str) -> CaseView | CustomerCaseView:
         found = self.cases.get_by_number(ref) if is_case_number(ref) else self.cases.get(ref)
         visible = self._visible(caller, found)
+        if caller.principal.is_customer:
+            return CustomerCaseView(
+                case=customer_case(visible.case), history=customer_history(visible.history)
+            )
         return CaseView(
             case=visible.case,
             history=visible.history,
@@ -136,12 +147,15 @@ class CaseService:
             query.before = to_iso(self.clock())
         return self.cases.list(query)
 
-    def my_cases(self, caller: Caller, params: cmd.PageParams) -> Page:
+    def my_cases(self, caller: Caller, params: cmd.PageParams) -> CustomerPage:
         customer_id = caller.principal.customer_id
         if not customer_id:
-            return Page(items=[])
+            return CustomerPage(items=[])
         query = CaseListQuery(view="customer", customer_id=customer_id, **params.model_dump())
-        return self.cases.list(query)
+        page = self.cases.list(query)
+        return CustomerPage(
+            items=[customer_case(c) for c in page.items], next_cursor=page.next_cursor
+        )
 
     # ---- changing ------------------------------------------------------------------------
 
@@ -166,7 +180,9 @@ class CaseService:
             raise Conflict(f"a {case.status.value} case cannot be reassigned", code="case_done")
         group_id = case.group_id
         if "group_id" in command.model_fields_set and command.group_id != case.group_id:
-            if not command.group_id or self.directory.get_group(command.group_id) is None:
+            if not command.group_id:
+                raise InvalidInput("a case cannot leave its group; give another group_id")
+            if self.directory.get_group(command.group_id) is None:
                 raise InvalidInput(f"no group {command.group_id!r}")
             group_id = command.group_id
         assignee = case.assignee if group_id == case.group_id else None
@@ -192,17 +208,16 @@ class CaseService:
             return Status.OPEN
         return status
 
-    def reply(self, caller: Caller, case_id: str, command: cmd.Comment) -> Case:
-        """A public reply. From staff it is the first response; from the customer it wakes a
-        case that was waiting on them."""
+    def reply(self, caller: Caller, case_id: str, command: cmd.Comment) -> Case | CustomerCase:
+        """A public reply. From staff it is the first response. From the customer it wakes a
+        case that was waiting on them, or says a resolved one is not solved (reopens it)."""
         case = self._load_for_write(case_id, command.version, caller)
         if caller.principal.is_customer:
-            if case.status == Status.CLOSED:
-                raise Conflict("this case is closed; open a new one", code="case_closed")
-            changed = case
-            if case.status == Status.WAITING_CUSTOMER:
-                target = Status.IN_PROGRESS if case.assignee else Status.REOPENED
-                changed = self._moved(case, target)
+            changed = self._after_customer_reply(case)
+            saved = self._save(
+                caller, case, changed, EntryKind.REPLY, None, body=command.body, public=True
+            )
+            return customer_case(saved)
         else:
             if case.status == Status.CLOSED:
                 raise Conflict("this case is closed", code="case_closed")
@@ -220,6 +235,33 @@ class CaseService:
             staff_replied=caller.principal.is_staff,
         )
 
+    def _after_customer_reply(self, case: Case) -> Case:
+        if case.status == Status.CLOSED:
+            raise Conflict("this case is closed; open a new one", code="case_closed")
+        if case.status == Status.WAITING_CUSTOMER:
+            if case.assignee:
+                return self._moved(case, Status.IN_PROGRESS)
+            return self._back_to_pool(self._moved(case, Status.REOPENED))
+        if case.status == Status.RESOLVED:
+            self._check_reopen_window(case)
+            reopened = self._moved(case, Status.REOPENED)
+            return reopened if case.assignee else self._back_to_pool(reopened)
+        return case
+
+    def _back_to_pool(self, case: Case) -> Case:
+        """A reopened case nobody owns goes back to its group's pool (open)."""
+        if case.group_id:
+            return self._moved(case, Status.OPEN)
+        return case
+
+    def _check_reopen_window(self, case: Case) -> None:
+        resolved_at = case.resolved_at or case.updated_at
+        if self.clock() - resolved_at > REOPEN_WINDOW:
+            raise Conflict(
+                f"resolved more than {REOPEN_WINDOW.days} days ago; open a new case",
+                code="reopen_window_passed",
+            )
+
     def add_note(self, caller: Caller, case_id: str, command: cmd.Comment) -> Case:
         case = self._load_for_write(case_id, command.version)
         return self._save(caller, case, case, EntryKind.NOTE, None, body=command.body)
@@ -233,12 +275,7 @@ class CaseService:
         if target == Status.OPEN and not case.group_id:
             raise Conflict("the case has no group to return to", code="no_group")
         if target == Status.REOPENED and case.status == Status.RESOLVED:
-            resolved_at = case.resolved_at or case.updated_at
-            if self.clock() - resolved_at > REOPEN_WINDOW:
-                raise Conflict(
-                    f"resolved more than {REOPEN_WINDOW.days} days ago; open a new case",
-                    code="reopen_window_passed",
-                )
+            self._check_reopen_window(case)
         update = {"assignee": None} if target == Status.OPEN else {}
         changed = self._moved(case.model_copy(update=update), target)
         return self._save(

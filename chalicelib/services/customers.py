@@ -5,27 +5,26 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from pydantic import BaseModel
-
+from ..domain.clock import utcnow
 from ..domain.customers import Customer, Language, normalize_email
 from ..domain.errors import InvalidInput, NotFound
 from ..domain.ids import new_id
 from ..domain.phone import to_e164
-from .case_commands import CallerDetails, Email, Id, Text
+from .case_commands import CallerDetails, CustomerNumber, Email, Id, Phone, Strict, Text
 from .ports import CustomerStore
 
 
-class NewCustomer(BaseModel):
+class NewCustomer(Strict):
     name: Text
     email: Email | None = None
-    phone: str | None = None
-    customer_number: str | None = None
+    phone: Phone | None = None
+    customer_number: CustomerNumber | None = None
     language: Language = Language.TR
 
 
-class CustomerLookup(BaseModel):
-    customer_number: str | None = None
-    phone: str | None = None
+class CustomerLookup(Strict):
+    customer_number: CustomerNumber | None = None
+    phone: Phone | None = None
     email: Email | None = None
     id: Id | None = None
 
@@ -45,14 +44,17 @@ class CustomerService:
     def lookup(self, query: CustomerLookup) -> Customer:
         if query.id:
             return self.store.get(query.id)
-        for kind, value in self._keys(query.customer_number, query.phone, query.email):
+        keys = self._keys(query.customer_number, query.phone, query.email)
+        if not keys:
+            raise InvalidInput("give id, customer_number, phone or email")
+        for kind, value in keys:
             found = self.store.find(kind, value)
             if found:
                 return found
-            raise NotFound(f"no customer with {kind} {value}")
-        raise InvalidInput("give id, customer_number, phone or email")
+        raise NotFound("no customer matches", details={"lookup": dict(keys)})
 
-    def create(self, data: NewCustomer, now: datetime) -> Customer:
+    def create(self, data: NewCustomer, now: datetime | None = None) -> Customer:
+        now = now or utcnow()
         customer = self._build(data.name, data.email, data.phone, data.customer_number, now)
         customer.language = data.language
         return self.store.create(customer)

@@ -86,15 +86,21 @@ class DirectoryService:
         calendar_id = details.calendar_id
         if calendar_id not in (None, "default") and self.store.get_calendar(calendar_id) is None:
             raise InvalidInput(f"no calendar {calendar_id!r}")
-        group = Group(id=group_id, **details.model_dump())
-        others = [g for g in self.store.list_groups() if g.id != group_id]
-        current = self.store.get_group(group_id)
-        if current and current.is_default and not group.is_default:
+        groups = {g.id: g for g in self.store.list_groups()}
+        current = groups.get(group_id)
+        if current and current.is_default and not details.is_default:
             raise InvalidInput("make another group the default first")
-        changed = [group]
+        group = Group(
+            id=group_id, version=current.version + 1 if current else 1, **details.model_dump()
+        )
+        writes = [(group, current.version if current else None)]
         if group.is_default:
-            changed += [g.model_copy(update={"is_default": False}) for g in others if g.is_default]
-        self.store.put_groups(changed)
+            writes += [
+                (g.model_copy(update={"is_default": False, "version": g.version + 1}), g.version)
+                for g in groups.values()
+                if g.is_default and g.id != group_id
+            ]
+        self.store.put_groups(writes)
         return group
 
     def staff(self) -> list[StaffMember]:

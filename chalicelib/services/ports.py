@@ -9,35 +9,15 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from pydantic import BaseModel
-
 from ..domain.business_hours import BusinessCalendar
 from ..domain.cases import Case, CaseWithHistory, HistoryEntry
 from ..domain.categories import Category
 from ..domain.customers import Customer, LookupKind
 from ..domain.directory import Group, StaffMember
+from ..domain.listing import CaseListQuery, Page
 from ..domain.permissions import Role
 from ..domain.routing_rules import RoutingRule
 from ..domain.sla import EscalationLadder, SlaPolicy
-
-
-class CaseListQuery(BaseModel):
-    """One list of cases, already validated: which index, which partition, which order."""
-
-    view: str
-    group_id: str | None = None
-    status: str | None = None
-    agent: str | None = None
-    customer_id: str | None = None
-    order: str = "newest"
-    limit: int = 25
-    cursor: str | None = None
-    before: str | None = None  # ISO time, for the overdue view
-
-
-class Page(BaseModel):
-    items: list[Case]
-    next_cursor: str | None = None
 
 
 class CaseStore(Protocol):
@@ -75,8 +55,9 @@ class DirectoryStore(Protocol):
 
     def put_group(self, group: Group) -> Group: ...
 
-    def put_groups(self, groups: list[Group]) -> None:
-        """Write several groups at once (all or none)."""
+    def put_groups(self, writes: list[tuple[Group, int | None]]) -> None:
+        """Write groups at once, each only if its stored version is still the one given
+        (None: only if it does not exist yet); all or none, else Conflict."""
 
     def get_staff(self, username: str) -> StaffMember | None: ...
 

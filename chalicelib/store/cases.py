@@ -10,7 +10,7 @@ from ..domain.customers import Customer
 from ..domain.errors import Conflict, InvalidInput, NotFound
 from ..domain.ids import case_number
 from ..domain.lifecycle import DONE, Status
-from ..services.ports import CaseListQuery, Page
+from ..domain.listing import CaseListQuery, Page
 from . import keys
 from .customers import customer_items
 from .dynamo import Table, TransactionCanceled

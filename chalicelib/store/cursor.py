@@ -13,6 +13,9 @@ import json
 
 from ..domain.errors import BadRequest
 
+#: DynamoDB's limit for a sort key value (partition keys may be 2048, ours are far shorter)
+MAX_KEY_BYTES = 1024
+
 
 def encode(last_key: dict[str, str] | None) -> str | None:
     if not last_key:
@@ -33,7 +36,9 @@ def decode(cursor: str | None, expected: dict[str, str], names: set[str]) -> dic
     if (
         not isinstance(value, dict)
         or set(value) != names
-        or not all(isinstance(v, str) for v in value.values())
+        or not all(
+            isinstance(v, str) and 0 < len(v.encode()) <= MAX_KEY_BYTES for v in value.values()
+        )
         or any(value.get(k) != v for k, v in expected.items())
     ):
         raise BadRequest("invalid cursor", code="invalid_cursor")

@@ -12,15 +12,18 @@ from .dynamo import Table, TransactionCanceled
 
 def customer_items(customer: Customer) -> list[dict[str, Any]]:
     """The profile and one uniqueness item per way to find the customer."""
-    items = [
-        {**customer.model_dump(mode="json"), **keys.customer_key(customer.id), "entity": "customer"}
-    ]
+    return [item for _kind, item in labelled_items(customer)]
+
+
+def labelled_items(customer: Customer) -> list[tuple[str, dict[str, Any]]]:
+    """Each item with what it stands for, to tell which uniqueness a refusal hit."""
+    profile = {**customer.model_dump(mode="json"), **keys.customer_key(customer.id)}
+    items = [("id", {**profile, "entity": "customer"})]
     for kind in ("customer_number", "phone", "email"):
         value = getattr(customer, kind)
         if value:
-            items.append(
-                {**keys.unique_key(kind, value), "customer_id": customer.id, "entity": "unique"}
-            )
+            unique = {**keys.unique_key(kind, value), "customer_id": customer.id}
+            items.append((kind, {**unique, "entity": "unique"}))
     return items
 
 
@@ -42,18 +45,17 @@ class DynamoCustomerStore:
         return Customer.model_validate(item) if item else None
 
     def create(self, customer: Customer) -> Customer:
+        labelled = labelled_items(customer)
         operations = [
             {"Put": {"Item": item, "ConditionExpression": "attribute_not_exists(PK)"}}
-            for item in customer_items(customer)
+            for _kind, item in labelled
         ]
         try:
             self.table.transact(operations)
         except TransactionCanceled as exc:
             taken = [
                 kind
-                for kind, reason in zip(
-                    ["id", "customer_number", "phone", "email"], exc.reasons, strict=False
-                )
+                for (kind, _item), reason in zip(labelled, exc.reasons, strict=False)
                 if reason.code == "ConditionalCheckFailed"
             ]
             raise Conflict(

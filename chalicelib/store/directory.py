@@ -5,12 +5,12 @@ from __future__ import annotations
 from ..domain.business_hours import BusinessCalendar
 from ..domain.categories import Category
 from ..domain.directory import Group, StaffMember
-from ..domain.errors import NotFound
+from ..domain.errors import Conflict, NotFound
 from ..domain.permissions import Role
 from ..domain.routing_rules import RoutingRule
 from ..domain.sla import EscalationLadder, SlaPolicy
 from . import keys
-from .dynamo import Table
+from .dynamo import Table, TransactionCanceled
 
 
 class DynamoDirectoryStore:
@@ -34,21 +34,24 @@ class DynamoDirectoryStore:
         self._put(keys.group_key(group.id), group, "group")
         return group
 
-    def put_groups(self, groups: list[Group]) -> None:
-        self.table.transact(
-            [
-                {
-                    "Put": {
-                        "Item": {
-                            **g.model_dump(mode="json"),
-                            **keys.group_key(g.id),
-                            "entity": "group",
-                        }
-                    }
-                }
-                for g in groups
-            ]
-        )
+    def put_groups(self, writes: list[tuple[Group, int | None]]) -> None:
+        operations = []
+        for group, expected in writes:
+            item = {**group.model_dump(mode="json"), **keys.group_key(group.id), "entity": "group"}
+            put: dict = {"Item": item}
+            if expected is None:
+                put["ConditionExpression"] = "attribute_not_exists(PK)"
+            else:
+                put["ConditionExpression"] = "attribute_not_exists(version) OR version = :v"
+                put["ExpressionAttributeValues"] = {":v": expected}
+            operations.append({"Put": put})
+        try:
+            self.table.transact(operations)
+        except TransactionCanceled as exc:
+            raise Conflict(
+                "the groups changed while you edited them; read them again",
+                code="version_conflict",
+            ) from exc
 
     def get_staff(self, username: str) -> StaffMember | None:
         item = self.table.get(keys.staff_key(username))

@@ -12,6 +12,7 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
+from ..domain.errors import BadRequest
 from . import cursor as cursor_codec
 from .keys import INDEXES
 
@@ -142,13 +143,21 @@ class Table:
         kwargs["ExpressionAttributeValues"] = self.ser(values)
         if index:
             kwargs["IndexName"] = index
+        else:
+            kwargs["ConsistentRead"] = True  # read-before-write must see the last write
         if limit:
             kwargs["Limit"] = limit
         key_names = {"PK", "SK", pk_name, sk_name}
         start = cursor_codec.decode(cursor, {pk_name: pk_value}, key_names)
         if start:
             kwargs["ExclusiveStartKey"] = self.ser(start)
-        result = self.client.query(**kwargs)
+        try:
+            result = self.client.query(**kwargs)
+        except self.client.exceptions.ClientError as exc:
+            refused = exc.response.get("Error", {}).get("Code") == "ValidationException"
+            if start and refused:
+                raise BadRequest("invalid cursor", code="invalid_cursor") from exc
+            raise
         items = [self.de(item) for item in result.get("Items", [])]
         last = result.get("LastEvaluatedKey")
         return items, cursor_codec.encode(self.de(last) if last else None)

@@ -44,8 +44,8 @@ def start_stack(api_port: int, moto_port: int, extra_env: dict[str, str] | None 
     env_file = Path(tempfile.mkdtemp()) / "stack.json"
     log = env_file.with_name("stack.log")
     process = subprocess.Popen(
-        [sys.executable, "-m", "devstack", "--api-port", str(api_port), "--moto-port",
-         str(moto_port), "run", "--schedule-every", "1", "--env-file", str(env_file)],
+        [sys.executable, "-m", "devstack", "run", "--api-port", str(api_port), "--moto-port",
+         str(moto_port), "--schedule-every", "1", "--env-file", str(env_file)],
         cwd=ROOT,
         env={**os.environ, "ROUTING_GRACE_SECONDS": "2", **(extra_env or {})},
         stdout=log.open("w"),

@@ -245,3 +245,12 @@ def test_templates_reach_the_package_through_vendor(build_dir: Path) -> None:
         names = set(archive.namelist())
     missing = [name for name in shipped if name not in names]
     assert not missing, f"templates missing from the package: {missing}"
+
+
+def test_customers_cannot_write_their_own_customer_id() -> None:
+    """custom:customer_id decides whose cases a token reads: only destek may set it."""
+    from devstack.bootstrap import load_template
+
+    client = load_template()["Resources"]["CustomerSiteClient"]["Properties"]
+    assert "custom:customer_id" not in client["WriteAttributes"]
+    assert "custom:customer_id" in client["ReadAttributes"]

@@ -11,8 +11,8 @@ from chalicelib.domain.directory import Group, StaffMember
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
 from chalicelib.domain.ids import case_number
 from chalicelib.domain.lifecycle import DONE, Status
+from chalicelib.domain.listing import CaseListQuery, Page
 from chalicelib.domain.permissions import Role
-from chalicelib.services.ports import CaseListQuery, Page
 
 
 class FakeClock:
@@ -47,8 +47,12 @@ class FakeDirectory:
         self.groups[group.id] = group
         return group
 
-    def put_groups(self, groups):
-        for group in groups:
+    def put_groups(self, writes):
+        for group, expected in writes:
+            current = self.groups.get(group.id)
+            if (current.version if current else None) != expected:
+                raise Conflict("the groups changed")
+        for group, _expected in writes:
             self.groups[group.id] = group
 
     def get_staff(self, username):

@@ -140,9 +140,18 @@ def test_reply_note_and_resolution(world):
 def test_customer_sees_own_case_without_internal_lines_and_not_others(world):
     case = routed(world)
     world.service.add_note(world.mehmet, case.id, cmd.Comment(version=case.version, body="gizli"))
+    case = world.service.claim(world.mehmet, case.id, cmd.Claim(version=case.version + 1))
+    case = world.service.change_status(
+        world.mehmet,
+        case.id,
+        cmd.ChangeStatus(version=case.version, status="waiting_customer", reason="müşteri sinirli"),
+    )
     mine = world.service.get(customer(case.customer_id), case.id)
-    assert all(e.visibility == Visibility.PUBLIC for e in mine.history)
-    assert "gizli" not in str(mine.model_dump())
+    shown = str(mine.model_dump())
+    assert "gizli" not in shown and "sinirli" not in shown
+    assert [e.kind for e in mine.history] == [EntryKind.CREATED, EntryKind.STATUS_CHANGED]
+    assert mine.history[1].status == {"from": "in_progress", "to": "waiting_customer"}
+    assert "assignee" not in mine.case.model_dump() and "group_id" not in mine.case.model_dump()
     with pytest.raises(NotFound):
         world.service.get(customer("someone-else"), case.id)
     with pytest.raises(NotFound):
@@ -255,3 +264,77 @@ def test_supervisor_assigns_a_case_before_the_router_does(world):
         world.selin, pooled.id, cmd.Assign(version=pooled.version, group_id="teslimat")
     )
     assert (pooled.status, pooled.assignee) == (Status.OPEN, None)
+
+
+def test_customer_says_not_solved_within_the_window(world):
+    case = routed(world)
+    case = world.service.claim(world.mehmet, case.id, cmd.Claim(version=case.version))
+    case = world.service.change_status(
+        world.mehmet, case.id, cmd.ChangeStatus(version=case.version, status="resolved")
+    )
+    me = customer(case.customer_id)
+    world.clock.advance(days=2)
+    reopened = world.service.reply(
+        me, case.id, cmd.Comment(version=case.version, body="Hâlâ bozuk")
+    )
+    assert reopened.status == Status.REOPENED
+    assert world.cases.get(case.id).case.assignee == "mehmet"  # back to its owner
+
+
+def test_unowned_case_the_customer_reopens_goes_back_to_the_pool(world):
+    case = routed(world)
+    case = world.service.claim(world.mehmet, case.id, cmd.Claim(version=case.version))
+    case = world.service.change_status(
+        world.mehmet, case.id, cmd.ChangeStatus(version=case.version, status="waiting_customer")
+    )
+    case = world.service.assign(
+        world.selin, case.id, cmd.Assign(version=case.version, assignee=None)
+    )
+    woke = world.service.reply(
+        customer(case.customer_id), case.id, cmd.Comment(version=case.version, body="Cevap")
+    )
+    assert woke.status == Status.OPEN
+    pool = world.service.list(world.mehmet, cmd.ListCases(view="pool", group_id="urun"))
+    assert case.id in [c.id for c in pool.items]
+
+
+def test_customer_cannot_reopen_after_the_window(world):
+    case = routed(world)
+    case = world.service.claim(world.mehmet, case.id, cmd.Claim(version=case.version))
+    case = world.service.change_status(
+        world.mehmet, case.id, cmd.ChangeStatus(version=case.version, status="resolved")
+    )
+    world.clock.advance(days=8)
+    with pytest.raises(Conflict):
+        world.service.reply(
+            customer(case.customer_id), case.id, cmd.Comment(version=case.version, body="x")
+        )
+
+
+def test_concurrent_group_edits_never_lose_one(world, monkeypatch):
+    from chalicelib.services.directory import DirectoryService, GroupDetails, RoleCatalog
+
+    directory = DirectoryService(world.directory, RoleCatalog(world.directory))
+    stale = world.directory.list_groups()  # admin 1 reads
+    directory.put_group(  # admin 2 adds ayse to urun meanwhile
+        "urun", GroupDetails(name="Ürün", members=["mehmet", "ayse"], is_default=True)
+    )
+    monkeypatch.setattr(world.directory, "list_groups", lambda: stale)
+    with pytest.raises(Conflict):  # admin 1 makes teslimat the default from a stale read
+        directory.put_group(
+            "teslimat", GroupDetails(name="Kargo", members=["ayse"], is_default=True)
+        )
+    assert world.directory.groups["urun"].members == ["mehmet", "ayse"]
+    assert [g.id for g in world.directory.groups.values() if g.is_default] == ["urun"]
+
+
+def test_no_default_group_means_routing_fails_and_retries(world):
+    from chalicelib.services.routing import NoGroupToRouteTo
+
+    case = open_for(world)
+    world.directory.groups["urun"] = world.directory.groups["urun"].model_copy(
+        update={"is_default": False}
+    )
+    with pytest.raises(NoGroupToRouteTo):
+        world.routing.route(case.id)
+    assert world.cases.get(case.id).case.status == Status.NEW

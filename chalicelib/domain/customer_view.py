@@ -1,0 +1,77 @@
+"""What a customer sees of their own case: their words, our replies, where it stands.
+
+Never internal notes, never the reason an agent typed for a status change, never
+who is assigned or how it was routed: those are the shop's business.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+
+from .case_kinds import CaseType, Channel
+from .cases import Case, EntryKind, HistoryEntry, Visibility
+from .lifecycle import Status
+
+
+class CustomerCase(BaseModel):
+    id: str
+    number: str
+    type: CaseType
+    channel: Channel
+    status: Status
+    category_id: str | None
+    subject: str
+    description: str
+    created_at: datetime
+    updated_at: datetime
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    version: int
+
+
+class CustomerEntry(BaseModel):
+    id: str
+    at: datetime
+    kind: EntryKind
+    by: str  # "customer", or the staff member's name, or "destek"
+    body: str | None = None
+    status: dict[str, Any] | None = None
+
+
+class CustomerCaseView(BaseModel):
+    case: CustomerCase
+    history: list[CustomerEntry]
+
+
+class CustomerPage(BaseModel):
+    items: list[CustomerCase]
+    next_cursor: str | None = None
+
+
+_SHOWN = {EntryKind.CREATED, EntryKind.REPLY, EntryKind.STATUS_CHANGED}
+
+
+def customer_case(case: Case) -> CustomerCase:
+    return CustomerCase.model_validate(case.model_dump(include=set(CustomerCase.model_fields)))
+
+
+def customer_history(entries: list[HistoryEntry]) -> list[CustomerEntry]:
+    shown = []
+    for entry in entries:
+        if entry.visibility != Visibility.PUBLIC or entry.kind not in _SHOWN:
+            continue
+        by = "customer" if entry.actor.kind == "customer" else (entry.actor.name or "destek")
+        shown.append(
+            CustomerEntry(
+                id=entry.id,
+                at=entry.at,
+                kind=entry.kind,
+                by=by,
+                body=entry.body if entry.kind == EntryKind.REPLY else None,
+                status=entry.changes.get("status"),
+            )
+        )
+    return shown
