@@ -34,3 +34,17 @@ def sweep_sla(event):
     from chalicelib.events import sla
 
     sla.sweep()
+
+
+@app.on_sqs_message(queue="destek-notify", batch_size=10)
+def deliver_notices(event):
+    from chalicelib.events import notify
+
+    return notify.handle_batch(event.to_dict(), event.context)
+
+
+@app.schedule(Rate(1, unit=Rate.MINUTES))
+def sweep_outbox(event):
+    from chalicelib.events import notify
+
+    notify.sweep_outbox()

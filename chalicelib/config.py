@@ -18,6 +18,11 @@ class Settings(BaseModel):
 
     table_name: str = Field(alias="TABLE_NAME")
     routing_queue_url: str = Field(alias="ROUTING_QUEUE_URL")
+    notify_queue_url: str = Field(alias="NOTIFY_QUEUE_URL")
+    #: the verified SES address notices are sent from
+    notify_from_email: str = Field(alias="NOTIFY_FROM_EMAIL")
+    #: where customers follow their cases (the self-service site); links are left out if empty
+    site_url: str = Field(default="", alias="SITE_URL")
     staff_pool_id: str = Field(alias="STAFF_POOL_ID")
     staff_client_ids: str = Field(alias="STAFF_CLIENT_IDS")
     customer_pool_id: str = Field(alias="CUSTOMER_POOL_ID")

@@ -12,15 +12,18 @@ from functools import lru_cache
 
 from .auth.tokens import Pool, TokenVerifier
 from .config import settings
-from .messaging.queues import SqsCaseEvents
+from .messaging.queues import SqsCaseEvents, SqsNoticeQueue
+from .messaging.sender import AwsSender
+from .messaging.templates import JinjaRenderer
 from .services.cases import CaseService
 from .services.customers import CustomerService
 from .services.directory import DirectoryService, RoleCatalog
+from .services.notifier import Notifier
 from .services.routing import RoutingService
 from .services.routing_rules import RuleService
 from .services.sla_config import SlaConfigService
 from .services.sla_sweep import SlaSweep
-from .store.cases import DynamoCaseStore
+from .store.cases import DynamoCaseStore, DynamoNoticeStore
 from .store.customers import DynamoCustomerStore
 from .store.directory import DynamoDirectoryStore
 from .store.dynamo import Table
@@ -52,9 +55,32 @@ def customer_service() -> CustomerService:
 
 
 @lru_cache(maxsize=1)
+def notifier() -> Notifier:
+    s = settings()
+    return Notifier(
+        DynamoCaseStore(table()),
+        DynamoNoticeStore(table()),
+        DynamoCustomerStore(table()),
+        directory_store(),
+        AwsSender(s.notify_from_email),
+        JinjaRenderer(),
+        SqsNoticeQueue(s.notify_queue_url),
+        site_url=s.site_url,
+    )
+
+
+def announce(notices: list) -> None:
+    notifier().announce(notices)
+
+
+@lru_cache(maxsize=1)
 def case_service() -> CaseService:
     return CaseService(
-        DynamoCaseStore(table()), customer_service(), directory_store(), case_events()
+        DynamoCaseStore(table()),
+        customer_service(),
+        directory_store(),
+        case_events(),
+        announce=announce,
     )
 
 
@@ -66,6 +92,7 @@ def routing_service() -> RoutingService:
         case_events(),
         DynamoCustomerStore(table()),
         grace=timedelta(seconds=settings().routing_grace_seconds),
+        announce=announce,
     )
 
 
@@ -81,7 +108,7 @@ def sla_config() -> SlaConfigService:
 
 @lru_cache(maxsize=1)
 def sla_sweep() -> SlaSweep:
-    return SlaSweep(DynamoCaseStore(table()), directory_store())
+    return SlaSweep(DynamoCaseStore(table()), directory_store(), announce=announce)
 
 
 @lru_cache(maxsize=1)
@@ -121,5 +148,6 @@ def reset() -> None:
         rule_service,
         sla_config,
         sla_sweep,
+        notifier,
     ):
         built.cache_clear()

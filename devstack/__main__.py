@@ -24,6 +24,7 @@ def _run(args: argparse.Namespace) -> int:
         host=args.host,
         moto_port=args.moto_port,
         api_port=args.api_port,
+        mailbox_port=args.mailbox_port,
         max_receive_count=args.max_receive_count,
         schedule_every=args.schedule_every,
     )
@@ -34,7 +35,10 @@ def _run(args: argparse.Namespace) -> int:
         stack.start()
         if args.env_file:
             with open(args.env_file, "w") as handle:
-                json.dump({**stack.env, "API_URL": stack.api_url}, handle)
+                json.dump(
+                    {**stack.env, "API_URL": stack.api_url, "MAILBOX_URL": stack.mailbox_url},
+                    handle,
+                )
         log_banner(stack)
         stopping.wait()
     finally:
@@ -78,6 +82,9 @@ def main(argv: list[str] | None = None) -> int:
     where.add_argument("--api-port", type=int, default=int(os.environ.get("DESTEK_API_PORT", 8000)))
     where.add_argument(
         "--moto-port", type=int, default=int(os.environ.get("DESTEK_MOTO_PORT", 8001))
+    )
+    where.add_argument(
+        "--mailbox-port", type=int, default=int(os.environ.get("DESTEK_MAILBOX_PORT", 8003))
     )
     parser = argparse.ArgumentParser(prog="python -m devstack")
     commands = parser.add_subparsers(dest="command", required=True)

@@ -30,7 +30,9 @@ NOT_IN_MOTO_CFN = {
     "AWS::CloudFront::Distribution",
     "AWS::CloudFront::OriginAccessControl",
     "AWS::S3::BucketPolicy",
+    "AWS::SES::EmailIdentity",
 }
+NOTIFY_FROM = "destek@destek.example"
 
 
 def aws(service: str, endpoint: str):
@@ -151,6 +153,7 @@ def provision(endpoint: str, stage: str = "local", max_receive_count: int = 3) -
         raise RuntimeError(f"local stack not created: {stack['StackStatus']}")
     outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
     pools = create_pools(template, stage, endpoint)
+    aws("ses", endpoint).verify_email_identity(EmailAddress=NOTIFY_FROM)
     return {
         "AWS_ENDPOINT_URL": endpoint,
         "AWS_REGION": REGION,
@@ -163,6 +166,8 @@ def provision(endpoint: str, stage: str = "local", max_receive_count: int = 3) -
         "ROUTING_DLQ_URL": outputs["RoutingDeadLetterQueueUrl"],
         "NOTIFY_QUEUE_URL": outputs["NotifyQueueUrl"],
         "NOTIFY_DLQ_URL": outputs["NotifyDeadLetterQueueUrl"],
+        "NOTIFY_FROM_EMAIL": NOTIFY_FROM,
+        "SITE_URL": "http://127.0.0.1:8002",
         "ATTACHMENTS_BUCKET": outputs["AttachmentsBucketName"],
         "INBOUND_MAIL_BUCKET": outputs["InboundMailBucketName"],
         "OPS_TOPIC_ARN": outputs["OpsTopicArn"],

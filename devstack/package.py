@@ -48,6 +48,8 @@ SETTINGS_ENVIRONMENT: dict[str, Any] = {
     "STAFF_CLIENT_IDS": {"Ref": "StaffConsoleClient"},
     "CUSTOMER_POOL_ID": {"Ref": "CustomerUserPool"},
     "CUSTOMER_CLIENT_IDS": {"Ref": "CustomerSiteClient"},
+    "NOTIFY_QUEUE_URL": {"Ref": "NotifyQueue"},
+    "NOTIFY_FROM_EMAIL": {"Ref": "NotifyFromEmail"},
 }
 #: set by the Lambda runtime itself; Lambda refuses them as function environment variables
 LAMBDA_PROVIDED = {"AWS_REGION"}
@@ -56,7 +58,7 @@ POWERTOOLS_ENVIRONMENT = {
     "POWERTOOLS_METRICS_NAMESPACE": "Destek",
 }
 #: queue name in `@app.on_sqs_message(queue=...)` -> the queue's logical id in infra/
-QUEUES = {"destek-routing": "RoutingQueue"}
+QUEUES = {"destek-routing": "RoutingQueue", "destek-notify": "NotifyQueue"}
 
 
 class PackagingError(RuntimeError):
@@ -255,6 +257,7 @@ def policy_statements() -> list[dict[str, Any]]:
                 "dynamodb:PutItem",
                 "dynamodb:UpdateItem",
                 "dynamodb:ConditionCheckItem",
+                "dynamodb:DeleteItem",
                 "dynamodb:Query",
             ],
             "Resource": [table, indexes],
@@ -274,7 +277,21 @@ def policy_statements() -> list[dict[str, Any]]:
                 "sqs:GetQueueAttributes",
                 "sqs:ChangeMessageVisibility",
             ],
-            "Resource": [routing],
+            "Resource": [routing, notify],
+        },
+        {
+            "Sid": "SendEmail",
+            "Effect": "Allow",
+            "Action": ["ses:SendEmail"],
+            "Resource": {
+                "Fn::Sub": "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/*"
+            },
+        },
+        {
+            "Sid": "SendSms",
+            "Effect": "Allow",
+            "Action": ["sns:Publish"],
+            "NotResource": "arn:aws:sns:*:*:*",
         },
         {
             "Sid": "Tracing",

@@ -20,7 +20,7 @@ from .dispatcher import Binding, Dispatcher
 from .scheduler import Job, Scheduler, rate_seconds
 
 #: the queue name each SQS handler names in app.py -> the variable holding that queue's URL
-QUEUE_VARIABLES = {"destek-routing": "ROUTING_QUEUE_URL"}
+QUEUE_VARIABLES = {"destek-routing": "ROUTING_QUEUE_URL", "destek-notify": "NOTIFY_QUEUE_URL"}
 
 log = logging.getLogger("devstack")
 
@@ -30,6 +30,7 @@ class LocalStack:
     host: str = "127.0.0.1"
     moto_port: int = 8001
     api_port: int = 8000
+    mailbox_port: int = 8003
     max_receive_count: int = 3
     schedule_every: float | None = None  # seconds; None = each handler's own rate
     seed_demo_data: bool = True
@@ -42,6 +43,7 @@ class LocalStack:
         self._api_thread: threading.Thread | None = None
         self.dispatcher: Dispatcher | None = None
         self.scheduler: Scheduler | None = None
+        self.mailbox: Any = None
 
     @property
     def moto_url(self) -> str:
@@ -50,6 +52,10 @@ class LocalStack:
     @property
     def api_url(self) -> str:
         return f"http://{self.host}:{self.api_port}"
+
+    @property
+    def mailbox_url(self) -> str:
+        return f"http://{self.host}:{self.mailbox_port}"
 
     def start(self) -> LocalStack:
         from moto.server import ThreadedMotoServer
@@ -71,6 +77,10 @@ class LocalStack:
         self.dispatcher.start()
         self.scheduler = Scheduler(self._jobs(app_module), REGION)
         self.scheduler.start()
+        from .mailbox import Mailbox
+
+        self.mailbox = Mailbox(self.host, self.mailbox_port, REGION)
+        self.mailbox.start()
         return self
 
     def _start_api(self, app_module: Any) -> None:
@@ -114,7 +124,7 @@ class LocalStack:
         return jobs
 
     def stop(self) -> None:
-        for part in (self.scheduler, self.dispatcher):
+        for part in (self.scheduler, self.dispatcher, self.mailbox):
             if part:
                 part.stop()
         if self._api:
@@ -131,6 +141,7 @@ def banner(stack: LocalStack) -> str:
         "destek is running locally",
         f"  API           {stack.api_url}   (try {stack.api_url}/health)",
         f"  moto (AWS)    {stack.moto_url}",
+        f"  mailbox       {stack.mailbox_url}   (emails and SMS destek sent)",
         f"  staff pool    {env['STAFF_POOL_ID']}  client {env['STAFF_CLIENT_IDS']}",
         f"  customer pool {env['CUSTOMER_POOL_ID']}  client {env['CUSTOMER_CLIENT_IDS']}",
         "",

@@ -106,11 +106,6 @@ class HistoryEntry(BaseModel):
     data: dict[str, Any] = Field(default_factory=dict)
 
 
-class CaseWithHistory(BaseModel):
-    case: Case
-    history: list[HistoryEntry]
-
-
 def diff(before: Case, after: Case, fields: list[str]) -> dict[str, dict[str, Any]]:
     """The fields that changed, as {field: {"from": old, "to": new}} for the history."""
     changes: dict[str, dict[str, Any]] = {}

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class Language(StrEnum):
@@ -24,6 +24,13 @@ class CustomerCategory(StrEnum):
     COD_APPROVED = "cod_approved"
 
 
+class ContactPreferences(BaseModel):
+    channel: Literal["email", "sms", "both"] = "email"
+    quiet_from: time | None = Field(default=None, description="local time, e.g. 22:00")
+    quiet_until: time | None = Field(default=None, description="local time, e.g. 08:00")
+    timezone: str = "Europe/Istanbul"
+
+
 class Customer(BaseModel):
     id: str
     customer_number: str
@@ -32,6 +39,7 @@ class Customer(BaseModel):
     phone: str | None = None  # E.164
     language: Language = Language.TR
     category: CustomerCategory = CustomerCategory.NORMAL
+    contact: ContactPreferences = Field(default_factory=ContactPreferences)
     created_at: datetime
     version: int = 1
 

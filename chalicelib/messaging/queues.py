@@ -14,3 +14,14 @@ class SqsCaseEvents:
 
         body = {"type": "case.opened", "case_id": case_id, "number": number}
         client("sqs").send_message(QueueUrl=self.routing_queue_url, MessageBody=json.dumps(body))
+
+
+class SqsNoticeQueue:
+    def __init__(self, notify_queue_url: str) -> None:
+        self.notify_queue_url = notify_queue_url
+
+    def enqueue(self, case_id: str, notice_id: str) -> None:
+        from ..store.aws import client
+
+        body = {"type": "notice", "case_id": case_id, "notice_id": notice_id}
+        client("sqs").send_message(QueueUrl=self.notify_queue_url, MessageBody=json.dumps(body))

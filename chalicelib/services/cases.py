@@ -10,10 +10,10 @@ from collections.abc import Callable
 from datetime import datetime
 
 from ..domain.caller import Caller
+from ..domain.case_record import CaseWithHistory
 from ..domain.cases import (
     REOPEN_WINDOW,
     Case,
-    CaseWithHistory,
     EntryKind,
     HistoryEntry,
     Visibility,
@@ -31,6 +31,7 @@ from ..domain.customer_view import (
 from ..domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..domain.ids import is_case_number, new_id
 from ..domain.lifecycle import ACTIVE, DONE, Status, check_move
+from ..domain.notifications import Notice, notices_for_change
 from ..domain.permissions import Action, Resource
 from ..domain.sla_tracking import TargetStatus, follow, target_status
 from ..observability import count_case_opened, logger
@@ -53,12 +54,14 @@ class CaseService:
         directory: DirectoryStore,
         events: CaseEvents,
         clock: Callable[[], datetime] = utcnow,
+        announce: Callable[[list[Notice]], None] = lambda notices: None,
     ) -> None:
         self.cases = cases
         self.customers = customers
         self.directory = directory
         self.events = events
         self.clock = clock
+        self.announce = announce
 
     # ---- opening -------------------------------------------------------------------------
 
@@ -83,7 +86,9 @@ class CaseService:
         )
         entry = self._entry(case, caller, EntryKind.CREATED, now, visibility=Visibility.PUBLIC)
         entry.reason = f"opened via {command.channel.value}"
-        case = self.cases.create(case, entry, new_customer)
+        notices = notices_for_change(None, case, [entry], now)
+        case = self.cases.create(case, entry, new_customer, notices)
+        self.announce(notices)
         count_case_opened(case.channel.value, case.type.value)
         logger.info("case opened", case_id=case.id, number=case.number, channel=case.channel)
         self._hand_to_routing(case)
@@ -108,6 +113,7 @@ class CaseService:
         return CaseView(
             case=visible.case,
             history=visible.history,
+            notices=visible.notices,
             targets=target_status(visible.case, self.clock()),
         )
 
@@ -118,10 +124,10 @@ class CaseService:
             if found.case.customer_id != principal.customer_id:
                 raise NotFound("no such case")
             history = [e for e in found.history if e.visibility == Visibility.PUBLIC]
-            return CaseWithHistory(case=found.case, history=history)
+            return found.model_copy(update={"history": history, "notices": []})
         if not caller.can(Resource.NOTES, Action.READ):
             history = [e for e in found.history if e.kind != EntryKind.NOTE]
-            return CaseWithHistory(case=found.case, history=history)
+            return found.model_copy(update={"history": history})
         return found
 
     def list(self, caller: Caller, params: cmd.ListCases) -> Page:
@@ -371,7 +377,10 @@ class CaseService:
             changes=diff(before, after, tracked),
             reason=reason,
         )
-        return self.cases.save(after, before.version, [entry])
+        notices = notices_for_change(before, after, [entry], now)
+        saved = self.cases.save(after, before.version, [entry], notices)
+        self.announce(notices)
+        return saved
 
     @staticmethod
     def _entry(case: Case, caller: Caller, kind: EntryKind, at: datetime, **fields) -> HistoryEntry:

@@ -7,29 +7,53 @@ without AWS and without mocks.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Protocol
 
+from pydantic import BaseModel
+
 from ..domain.business_hours import BusinessCalendar
-from ..domain.cases import Case, CaseWithHistory, HistoryEntry
+from ..domain.case_record import CaseWithHistory
+from ..domain.cases import Case, HistoryEntry
 from ..domain.categories import Category
 from ..domain.customers import Customer, LookupKind
 from ..domain.directory import Group, StaffMember
 from ..domain.listing import CaseListQuery, Page
+from ..domain.notifications import Notice
 from ..domain.permissions import Role
 from ..domain.routing_rules import RoutingRule
 from ..domain.sla import EscalationLadder, SlaPolicy
 
 
+class RenderedNotice(BaseModel):
+    subject: str
+    email: str
+    sms: str
+
+
 class CaseStore(Protocol):
-    def create(self, case: Case, entry: HistoryEntry, new_customer: Customer | None = None) -> Case:
-        """Store a new case with its first history entry, taking the next case number."""
+    def create(
+        self,
+        case: Case,
+        entry: HistoryEntry,
+        new_customer: Customer | None = None,
+        notices: list[Notice] | None = None,
+    ) -> Case:
+        """Store a new case with its first history entry and notices, taking the next number."""
 
     def get(self, case_id: str) -> CaseWithHistory: ...
 
     def get_by_number(self, number: str) -> CaseWithHistory: ...
 
-    def save(self, case: Case, expected_version: int, entries: list[HistoryEntry]) -> Case:
-        """Write the case if its stored version is still expected_version, else Conflict."""
+    def save(
+        self,
+        case: Case,
+        expected_version: int,
+        entries: list[HistoryEntry],
+        notices: list[Notice] | None = None,
+    ) -> Case:
+        """Write the case, its new history and notices, if its stored version is still
+        expected_version, else Conflict."""
 
     def list(self, query: CaseListQuery) -> Page: ...
 
@@ -99,6 +123,34 @@ class DirectoryStore(Protocol):
     def put_calendar(self, calendar: BusinessCalendar) -> BusinessCalendar: ...
 
     def put_role(self, role: Role) -> Role: ...
+
+
+class NoticeStore(Protocol):
+    def get(self, case_id: str, notice_id: str) -> Notice | None: ...
+
+    def claim(self, notice: Notice, now: datetime, lease: timedelta) -> Notice | None:
+        """Take the notice for delivery; None when it is not deliverable now or is taken."""
+
+    def finish(self, notice: Notice, number: str) -> None:
+        """Record the outcome (sent, held, skipped) if this delivery still holds the claim."""
+
+    def awaiting(self, until: str, limit: int) -> list[tuple[str, str]]: ...
+
+
+class NoticeQueue(Protocol):
+    def enqueue(self, case_id: str, notice_id: str) -> None:
+        """Ask for delivery now (best effort: the outbox sweep catches what is lost)."""
+
+
+class Sender(Protocol):
+    def email(self, to: str, subject: str, body: str) -> str:
+        """Send; return the provider's message id."""
+
+    def sms(self, to: str, body: str) -> str: ...
+
+
+class Renderer(Protocol):
+    def render(self, event: str, language: str, context: dict) -> RenderedNotice: ...
 
 
 class CaseEvents(Protocol):

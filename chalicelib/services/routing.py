@@ -18,6 +18,7 @@ from ..domain.customers import CustomerCategory
 from ..domain.errors import Conflict, NotFound
 from ..domain.ids import new_id
 from ..domain.lifecycle import Status
+from ..domain.notifications import Notice, notices_for_change
 from ..domain.routing_rules import RoutingDecision, RoutingInput, decide
 from ..domain.sla import choose_policy, start_sla
 from ..domain.sla_tracking import with_sla
@@ -39,7 +40,9 @@ class RoutingService:
         customers: CustomerStore,
         clock: Callable[[], datetime] = utcnow,
         grace: timedelta = timedelta(minutes=2),
+        announce: Callable[[list[Notice]], None] = lambda notices: None,
     ) -> None:
+        self.announce = announce
         self.cases = cases
         self.directory = directory
         self.events = events
@@ -82,10 +85,12 @@ class RoutingService:
                     "sla_policy": routed.sla.policy_name if routed.sla else None,
                 },
             )
+            notices = notices_for_change(case, routed, [entry], now)
             try:
-                saved = self.cases.save(routed, case.version, [entry])
+                saved = self.cases.save(routed, case.version, [entry], notices)
             except Conflict:
                 continue  # someone else moved it; look again
+            self.announce(notices)
             logger.info(
                 "case routed", case_id=case.id, group_id=decision.group_id, reason=decision.reason
             )

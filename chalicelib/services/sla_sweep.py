@@ -16,6 +16,7 @@ from ..domain.cases import SYSTEM, Case, EntryKind, HistoryEntry, Visibility, di
 from ..domain.clock import to_iso, utcnow
 from ..domain.errors import Conflict, NotFound
 from ..domain.ids import new_id
+from ..domain.notifications import Notice, notices_for_sla
 from ..domain.routing_rules import raise_priority
 from ..domain.sla import SlaEvent, choose_ladder, due_events
 from ..observability import logger
@@ -34,12 +35,12 @@ class SlaSweep:
         cases: CaseStore,
         directory: DirectoryStore,
         clock: Callable[[], datetime] = utcnow,
-        on_events: Callable[[Case, list[SlaEvent]], None] | None = None,
+        announce: Callable[[list[Notice]], None] = lambda notices: None,
     ) -> None:
         self.cases = cases
         self.directory = directory
         self.clock = clock
-        self.on_events = on_events
+        self.announce = announce
 
     def run(self, limit: int = 1000) -> int:
         """Act on every due case; returns how many SLA events were recorded."""
@@ -71,13 +72,13 @@ class SlaSweep:
                 update={"sla": sla, "priority": priority, "version": case.version + 1}
             )
             entries = [self._entry(case, changed, event, now) for event in events]
+            notices = notices_for_sla(changed, events, now)
             try:
-                saved = self.cases.save(changed, case.version, entries)
+                self.cases.save(changed, case.version, entries, notices)
             except Conflict:
                 continue  # another sweep or an agent got there first; look again
             logger.info("sla events", case_id=case.id, events=[e.kind for e in events])
-            if self.on_events:
-                self.on_events(saved, events)
+            self.announce(notices)
             return len(events)
         return 0
 

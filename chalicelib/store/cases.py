@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
-from ..domain.cases import Case, CaseWithHistory, HistoryEntry
+from ..domain.case_record import CaseWithHistory
+from ..domain.cases import Case, HistoryEntry
 from ..domain.clock import ISTANBUL, to_iso
 from ..domain.customers import Customer
 from ..domain.errors import Conflict, InvalidInput, NotFound
 from ..domain.ids import case_number
 from ..domain.lifecycle import DONE, Status
 from ..domain.listing import CaseListQuery, Page
+from ..domain.notifications import Notice
 from . import keys
 from .customers import customer_items
 from .dynamo import Table, TransactionCanceled
@@ -35,6 +38,26 @@ def entry_item(case: Case, entry: HistoryEntry) -> dict[str, Any]:
     }
 
 
+def notice_item(case_number: str, notice: Notice) -> dict[str, Any]:
+    item = {
+        **notice.model_dump(mode="json"),
+        "PK": keys.case_pk(notice.case_id),
+        "SK": keys.notice_sk(notice.id),
+        "number_pk": keys.number_pk(case_number),
+        "entity": "notice",
+        "deliver_after": to_iso(notice.deliver_after),  # fixed width: compared as text
+    }
+    if notice.awaiting:
+        item["outbox_pk"] = "OUTBOX"
+        item["outbox_sk"] = f"{to_iso(notice.deliver_after)}#{notice.case_id}#{notice.id}"
+    return item
+
+
+def _notify(case: Case, notice: Notice) -> dict[str, Any]:
+    item = notice_item(case.number, notice)
+    return {"Put": {"Item": item, "ConditionExpression": "attribute_not_exists(PK)"}}
+
+
 def _append(case: Case, entry: HistoryEntry) -> dict[str, Any]:
     return {
         "Put": {"Item": entry_item(case, entry), "ConditionExpression": "attribute_not_exists(PK)"}
@@ -49,7 +72,13 @@ class DynamoCaseStore:
     def __init__(self, table: Table) -> None:
         self.table = table
 
-    def create(self, case: Case, entry: HistoryEntry, new_customer: Customer | None = None) -> Case:
+    def create(
+        self,
+        case: Case,
+        entry: HistoryEntry,
+        new_customer: Customer | None = None,
+        notices: list[Notice] | None = None,
+    ) -> Case:
         year = case.created_at.astimezone(ISTANBUL).year
         references, meanings = self._references(case, new_customer)
         guess = _LAST_SEQUENCE.get(year)
@@ -67,12 +96,15 @@ class DynamoCaseStore:
                 },
                 _append(numbered, entry),
                 *references,
+                *(_notify(numbered, n) for n in notices or []),
             ]
             try:
                 self.table.transact(operations)
             except TransactionCanceled as exc:
                 counter_reason = exc.reasons[0] if exc.reasons else None
-                for reason, meaning in zip(exc.reasons[3:], meanings, strict=False):
+                for reason, meaning in zip(
+                    exc.reasons[3 : 3 + len(meanings)], meanings, strict=False
+                ):
                     if reason.code == "ConditionalCheckFailed":
                         raise meaning from exc
                 if counter_reason and counter_reason.code == "ConditionalCheckFailed":
@@ -140,9 +172,16 @@ class DynamoCaseStore:
             raise NotFound("no such case")
         history = [HistoryEntry.model_validate(i) for i in items if i.get("entity") == "history"]
         history.sort(key=lambda e: (e.at, e.id))
-        return CaseWithHistory(case=Case.model_validate(meta), history=history)
+        notices = [Notice.model_validate(i) for i in items if i.get("entity") == "notice"]
+        return CaseWithHistory(case=Case.model_validate(meta), history=history, notices=notices)
 
-    def save(self, case: Case, expected_version: int, entries: list[HistoryEntry]) -> Case:
+    def save(
+        self,
+        case: Case,
+        expected_version: int,
+        entries: list[HistoryEntry],
+        notices: list[Notice] | None = None,
+    ) -> Case:
         put = {
             "Put": {
                 "Item": case_item(case),
@@ -151,7 +190,13 @@ class DynamoCaseStore:
             }
         }
         try:
-            self.table.transact([put, *(_append(case, e) for e in entries)])
+            self.table.transact(
+                [
+                    put,
+                    *(_append(case, e) for e in entries),
+                    *(_notify(case, n) for n in notices or []),
+                ]
+            )
         except TransactionCanceled as exc:
             reason = exc.reasons[0] if exc.reasons else None
             if reason and reason.code == "ConditionalCheckFailed":
@@ -213,3 +258,63 @@ class DynamoCaseStore:
             ("unrouted_pk", "UNROUTED"), index="unrouted", sort_before=before, limit=limit
         )
         return [(i["id"], i["number"]) for i in items]
+
+
+class DynamoNoticeStore:
+    """Notices in their cases' partitions; the sparse `outbox` index finds those awaiting."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    def get(self, case_id: str, notice_id: str) -> Notice | None:
+        item = self.table.get({"PK": keys.case_pk(case_id), "SK": keys.notice_sk(notice_id)})
+        return Notice.model_validate(item) if item else None
+
+    def claim(self, notice: Notice, now: datetime, lease: timedelta) -> Notice | None:
+        """Take the notice for delivery, unless another delivery holds a live lease on it."""
+        until = to_iso(now + lease)
+        item = self.table.update(
+            {"PK": keys.case_pk(notice.case_id), "SK": keys.notice_sk(notice.id)},
+            "SET #s = :sending, attempts = attempts + :one, deliver_after = :until,"
+            " outbox_sk = :outbox",
+            "#s IN (:pending, :held, :sending) AND deliver_after <= :now",
+            {"#s": "status"},
+            {
+                ":sending": "sending",
+                ":pending": "pending",
+                ":held": "held",
+                ":one": 1,
+                ":until": until,
+                ":now": to_iso(now),
+                ":outbox": f"{until}#{notice.case_id}#{notice.id}",
+            },
+        )
+        return Notice.model_validate(item) if item else None
+
+    def finish(self, notice: Notice, number: str) -> None:
+        """Record the outcome; only the delivery that holds the claim may."""
+        try:
+            self.table.transact(
+                [
+                    {
+                        "Put": {
+                            "Item": notice_item(number, notice),
+                            "ConditionExpression": "#s = :sending AND attempts = :attempts",
+                            "ExpressionAttributeNames": {"#s": "status"},
+                            "ExpressionAttributeValues": {
+                                ":sending": "sending",
+                                ":attempts": notice.attempts,
+                            },
+                        }
+                    }
+                ]
+            )
+        except TransactionCanceled as exc:
+            raise Conflict("another delivery took this notice over") from exc
+
+    def awaiting(self, until: str, limit: int) -> list[tuple[str, str]]:
+        """(case id, notice id) of notices due for delivery by `until`."""
+        items, _ = self.table.query(
+            ("outbox_pk", "OUTBOX"), index="outbox", sort_before=f"{until}#~", limit=limit
+        )
+        return [(keys.case_id_of(i["PK"]), i["SK"].removeprefix("N#")) for i in items]

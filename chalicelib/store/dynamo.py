@@ -89,6 +89,29 @@ class Table:
             kwargs["ConditionExpression"] = condition
         self.client.put_item(**kwargs)
 
+    def update(
+        self,
+        key: dict[str, str],
+        expression: str,
+        condition: str,
+        names: dict[str, str],
+        values: dict[str, Any],
+    ) -> dict[str, Any] | None:
+        """A conditional update; the item as it is after, or None when the condition failed."""
+        try:
+            result = self.client.update_item(
+                TableName=self.name,
+                Key=self.ser(key),
+                UpdateExpression=expression,
+                ConditionExpression=condition,
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=self.ser(values),
+                ReturnValues="ALL_NEW",
+            )
+        except self.client.exceptions.ConditionalCheckFailedException:
+            return None
+        return self.de(result["Attributes"])
+
     def delete(self, key: dict[str, str]) -> bool:
         """Delete the item if it exists; False when there was none."""
         try:

@@ -25,6 +25,7 @@ INDEXES: dict[str, tuple[str, str]] = {
     "overdue": ("due_pk", "due_sk"),
     "unrouted": ("unrouted_pk", "created_sk"),
     "sla_timer": ("timer_pk", "timer_sk"),
+    "outbox": ("outbox_pk", "outbox_sk"),
 }
 
 
@@ -34,6 +35,10 @@ def case_pk(case_id: str) -> str:
 
 def case_id_of(pk: str) -> str:
     return pk.removeprefix("CASE#")
+
+
+def notice_sk(notice_id: str) -> str:
+    return f"N#{notice_id}"
 
 
 def history_sk(at_iso: str, entry_id: str) -> str:

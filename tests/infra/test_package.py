@@ -111,7 +111,7 @@ def test_functions_are_traced_and_ship_the_built_zip(functions: dict[str, Any]) 
         assert function["Properties"]["CodeUri"] == "./deployment.zip"
 
 
-def test_sqs_event_reads_the_routing_queue_with_partial_batch_responses(
+def test_sqs_events_read_their_queues_with_partial_batch_responses(
     functions: dict[str, Any],
 ) -> None:
     sqs_events = [
@@ -120,9 +120,10 @@ def test_sqs_event_reads_the_routing_queue_with_partial_batch_responses(
         for event in function["Properties"].get("Events", {}).values()
         if event["Type"] == "SQS"
     ]
-    assert sqs_events, "no SQS event source in the packaged template"
+    queues = sorted(event["Queue"]["Fn::GetAtt"][0] for event in sqs_events)
+    assert queues == ["NotifyQueue", "RoutingQueue"]
     for event in sqs_events:
-        assert event["Queue"] == {"Fn::GetAtt": ["RoutingQueue", "Arn"]}
+        assert event["Queue"]["Fn::GetAtt"][1] == "Arn"
         assert event["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
 
 
@@ -143,12 +144,17 @@ def test_role_grants_what_the_code_does_on_its_own_resources_only(
     granted: dict[str, list[Any]] = {}
     for statement in statements:
         assert statement["Effect"] == "Allow"
+        if "NotResource" in statement:  # SMS: publishing to phone numbers, never to topics
+            assert statement["Action"] == ["sns:Publish"]
+            assert statement["NotResource"] == "arn:aws:sns:*:*:*"
+            granted["sns:Publish"] = ["phone numbers"]
+            continue
         resources = statement["Resource"]
         resources = resources if isinstance(resources, list) else [resources]
         for action in statement["Action"]:
             granted.setdefault(action, []).extend(resources)
     table = {"Fn::GetAtt": ["Table", "Arn"]}
-    for action in ("GetItem", "PutItem", "UpdateItem", "ConditionCheckItem", "Query"):
+    for action in ("GetItem", "PutItem", "UpdateItem", "ConditionCheckItem", "DeleteItem", "Query"):
         assert table in granted[f"dynamodb:{action}"]
     assert {"Fn::Sub": "${Table.Arn}/index/*"} in granted["dynamodb:Query"]
     routing = {"Fn::GetAtt": ["RoutingQueue", "Arn"]}
@@ -161,6 +167,8 @@ def test_role_grants_what_the_code_does_on_its_own_resources_only(
         "ChangeMessageVisibility",
     ):
         assert routing in granted[f"sqs:{action}"]
+        assert {"Fn::GetAtt": ["NotifyQueue", "Arn"]} in granted[f"sqs:{action}"]
+    assert "ses:SendEmail" in granted and "sns:Publish" in granted
     assert "xray:PutTraceSegments" in granted
     assert "logs:PutLogEvents" in granted
     # "*" only where AWS has no resource-level permissions

@@ -104,20 +104,35 @@ def table_items(aws_env):
     return snapshot
 
 
-@pytest.fixture
-def drain_routing(aws_env, client, chalice_app):
-    """Feed what is on the routing queue to the router, as Lambda would (real receive)."""
+def _drainer(aws_env, variable: str, handler, name: str):
     from devstack.dispatcher import Binding, Dispatcher
 
     sqs = aws(aws_env, "sqs")
-    url = aws_env["ROUTING_QUEUE_URL"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
-        "QueueArn"
-    ]
-    dispatcher = Dispatcher(
-        sqs, [Binding(url, arn, chalice_app.route_cases, "route_cases")], aws_env["AWS_REGION"], 0
-    )
+    url = aws_env[variable]
+    attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
+    arn = attributes["Attributes"]["QueueArn"]
+    dispatcher = Dispatcher(sqs, [Binding(url, arn, handler, name)], aws_env["AWS_REGION"], 0)
     return dispatcher.drain
+
+
+@pytest.fixture
+def drain_routing(aws_env, client, chalice_app):
+    """Feed what is on the routing queue to the router, as Lambda would (real receive)."""
+    return _drainer(aws_env, "ROUTING_QUEUE_URL", chalice_app.route_cases, "route_cases")
+
+
+@pytest.fixture
+def drain_notify(aws_env, client, chalice_app):
+    """Feed what is on the notify queue to the notifier."""
+    return _drainer(aws_env, "NOTIFY_QUEUE_URL", chalice_app.deliver_notices, "deliver_notices")
+
+
+@pytest.fixture
+def mailbox(aws_env):
+    """What moto's SES and SNS captured (moto runs in this process)."""
+    from devstack.mailbox import messages
+
+    return lambda: messages(aws_env["AWS_REGION"])
 
 
 def open_case(api: Api, **overrides) -> dict:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from chalicelib.domain.cases import PRIORITY_RANK, Case, CaseWithHistory, HistoryEntry
+from chalicelib.domain.case_record import CaseWithHistory
+from chalicelib.domain.cases import PRIORITY_RANK, Case, HistoryEntry
 from chalicelib.domain.categories import Category
 from chalicelib.domain.customers import Customer
 from chalicelib.domain.directory import Group, StaffMember
@@ -153,9 +154,10 @@ class FakeCases:
         self.directory = directory
         self.cases: dict[str, Case] = {}
         self.history: dict[str, list[HistoryEntry]] = {}
+        self.notices: dict[str, list] = {}
         self.sequence = 0
 
-    def create(self, case, entry, new_customer=None):
+    def create(self, case, entry, new_customer=None, notices=None):
         if new_customer is not None:
             self.customers.create(new_customer)
         elif case.customer_id not in self.customers.by_id:
@@ -168,12 +170,17 @@ class FakeCases:
         numbered = case.model_copy(update={"number": case_number(2026, self.sequence)})
         self.cases[case.id] = numbered
         self.history[case.id] = [entry]
+        self.notices[case.id] = list(notices or [])
         return numbered
 
     def get(self, case_id):
         if case_id not in self.cases:
             raise NotFound("no such case")
-        return CaseWithHistory(case=self.cases[case_id], history=list(self.history[case_id]))
+        return CaseWithHistory(
+            case=self.cases[case_id],
+            history=list(self.history[case_id]),
+            notices=list(self.notices[case_id]),
+        )
 
     def get_by_number(self, number):
         found = next((c for c in self.cases.values() if c.number == number), None)
@@ -181,7 +188,7 @@ class FakeCases:
             raise NotFound("no such case")
         return self.get(found.id)
 
-    def save(self, case, expected_version, entries):
+    def save(self, case, expected_version, entries, notices=None):
         current = self.cases.get(case.id)
         if current is None:
             raise NotFound("no such case")
@@ -189,6 +196,7 @@ class FakeCases:
             raise Conflict("version conflict", details={"current_version": current.version})
         self.cases[case.id] = case
         self.history[case.id].extend(entries)
+        self.notices[case.id].extend(notices or [])
         return case
 
     def list(self, query: CaseListQuery) -> Page:
@@ -250,3 +258,68 @@ class RecordingEvents:
         if self.fail:
             raise ConnectionError("queue unreachable")
         self.opened.append(case_id)
+
+
+class FakeNotices:
+    """Notices kept by FakeCases, with the claim/lease rules of the DynamoDB store."""
+
+    def __init__(self, cases: FakeCases) -> None:
+        self.cases = cases
+
+    def _find(self, case_id, notice_id):
+        for index, notice in enumerate(self.cases.notices.get(case_id, [])):
+            if notice.id == notice_id:
+                return index, notice
+        return None, None
+
+    def get(self, case_id, notice_id):
+        return self._find(case_id, notice_id)[1]
+
+    def claim(self, notice, now, lease):
+        index, current = self._find(notice.case_id, notice.id)
+        if current is None or not current.awaiting or current.deliver_after > now:
+            return None
+        claimed = current.model_copy(
+            update={"status": "sending", "attempts": current.attempts + 1,
+                    "deliver_after": now + lease}
+        )  # fmt: skip
+        self.cases.notices[notice.case_id][index] = claimed
+        return claimed
+
+    def finish(self, notice, number):
+        index, current = self._find(notice.case_id, notice.id)
+        if current.status != "sending" or current.attempts != notice.attempts:
+            raise Conflict("taken over")
+        self.cases.notices[notice.case_id][index] = notice
+
+    def awaiting(self, until, limit):
+        from chalicelib.domain.clock import to_iso
+
+        return [
+            (n.case_id, n.id)
+            for notices in self.cases.notices.values()
+            for n in notices
+            if n.awaiting and to_iso(n.deliver_after) <= until
+        ][:limit]
+
+
+class FakeSender:
+    def __init__(self) -> None:
+        self.emails: list[tuple[str, str, str]] = []
+        self.texts: list[tuple[str, str]] = []
+
+    def email(self, to, subject, body):
+        self.emails.append((to, subject, body))
+        return f"e{len(self.emails)}"
+
+    def sms(self, to, body):
+        self.texts.append((to, body))
+        return f"s{len(self.texts)}"
+
+
+class FakeQueue:
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str]] = []
+
+    def enqueue(self, case_id, notice_id):
+        self.sent.append((case_id, notice_id))

@@ -103,11 +103,11 @@ class RacingCases:
     def __getattr__(self, name):
         return getattr(self.inner, name)
 
-    def save(self, case, expected_version, entries):
+    def save(self, case, expected_version, entries, notices=None):
         if not self.raced:
             self.raced = True
             self.other_sweep.run()
-        return self.inner.save(case, expected_version, entries)
+        return self.inner.save(case, expected_version, entries, notices)
 
 
 def test_two_sweeps_at_once_record_each_event_once(sla_world):

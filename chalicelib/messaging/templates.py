@@ -1,0 +1,44 @@
+"""Message templates: one Jinja2 file per event and language, with three blocks.
+
+`templates/messages/<language>/<event>.j2` holds blocks `subject`, `email` and
+`sms`, so the wording of one notice stays in one file. Emails are plain text:
+what a customer wrote is shown as text, never interpreted as markup.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from ..services.ports import RenderedNotice
+
+#: <app dir>/templates: the repository's folder, or vendor/templates in the Lambda package
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "messages"
+
+
+class JinjaRenderer:
+    def __init__(self, root: Path = TEMPLATES) -> None:
+        self.root = root
+
+    @cached_property
+    def environment(self) -> Any:
+        import jinja2
+
+        return jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(self.root)),
+            autoescape=False,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=False,
+        )
+
+    def render(self, event: str, language: str, context: dict[str, Any]) -> RenderedNotice:
+        template = self.environment.get_template(f"{language}/{event}.j2")
+        bound = template.new_context(context)
+
+        def block(name: str) -> str:
+            return "".join(template.blocks[name](bound)).strip()
+
+        return RenderedNotice(subject=block("subject"), email=block("email"), sms=block("sms"))
