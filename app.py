@@ -7,12 +7,22 @@ not pay for the batch utilities they need (cold-start budget, bench/).
 
 from chalice import Chalice, Rate
 
-from chalicelib.api import cases, customers, directory, middleware, routing_rules, sla, system
+from chalicelib.api import (
+    cases,
+    customers,
+    directory,
+    middleware,
+    operations,
+    routing_rules,
+    sla,
+    system,
+)
 
 app = Chalice(app_name="destek")
 middleware.install(app)
-for blueprint in (system.bp, cases.bp, customers.bp, directory.bp, routing_rules.bp, sla.bp):
-    app.register_blueprint(blueprint)
+BLUEPRINTS = (system, cases, customers, directory, routing_rules, sla, operations)
+for module in BLUEPRINTS:
+    app.register_blueprint(module.bp)
 
 
 @app.on_sqs_message(queue="destek-routing", batch_size=10)

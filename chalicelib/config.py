@@ -19,6 +19,8 @@ class Settings(BaseModel):
     table_name: str = Field(alias="TABLE_NAME")
     routing_queue_url: str = Field(alias="ROUTING_QUEUE_URL")
     notify_queue_url: str = Field(alias="NOTIFY_QUEUE_URL")
+    routing_dlq_url: str = Field(alias="ROUTING_DLQ_URL")
+    notify_dlq_url: str = Field(alias="NOTIFY_DLQ_URL")
     #: the verified SES address notices are sent from
     notify_from_email: str = Field(alias="NOTIFY_FROM_EMAIL")
     #: where customers follow their cases (the self-service site); links are left out if empty

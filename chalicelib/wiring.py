@@ -12,6 +12,7 @@ from functools import lru_cache
 
 from .auth.tokens import Pool, TokenVerifier
 from .config import settings
+from .messaging.dead_letters import SqsDeadLetters
 from .messaging.queues import SqsCaseEvents, SqsNoticeQueue
 from .messaging.sender import AwsSender
 from .messaging.templates import JinjaRenderer
@@ -66,6 +67,17 @@ def notifier() -> Notifier:
         JinjaRenderer(),
         SqsNoticeQueue(s.notify_queue_url),
         site_url=s.site_url,
+    )
+
+
+@lru_cache(maxsize=1)
+def dead_letters() -> SqsDeadLetters:
+    s = settings()
+    return SqsDeadLetters(
+        {
+            "routing": (s.routing_dlq_url, s.routing_queue_url),
+            "notify": (s.notify_dlq_url, s.notify_queue_url),
+        }
     )
 
 
@@ -149,5 +161,6 @@ def reset() -> None:
         sla_config,
         sla_sweep,
         notifier,
+        dead_letters,
     ):
         built.cache_clear()

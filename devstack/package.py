@@ -49,6 +49,8 @@ SETTINGS_ENVIRONMENT: dict[str, Any] = {
     "CUSTOMER_POOL_ID": {"Ref": "CustomerUserPool"},
     "CUSTOMER_CLIENT_IDS": {"Ref": "CustomerSiteClient"},
     "NOTIFY_QUEUE_URL": {"Ref": "NotifyQueue"},
+    "ROUTING_DLQ_URL": {"Ref": "RoutingDeadLetterQueue"},
+    "NOTIFY_DLQ_URL": {"Ref": "NotifyDeadLetterQueue"},
     "NOTIFY_FROM_EMAIL": {"Ref": "NotifyFromEmail"},
 }
 #: set by the Lambda runtime itself; Lambda refuses them as function environment variables
@@ -267,6 +269,15 @@ def policy_statements() -> list[dict[str, Any]]:
             "Effect": "Allow",
             "Action": ["sqs:SendMessage"],
             "Resource": [routing, notify],
+        },
+        {
+            "Sid": "RedriveDeadLetters",
+            "Effect": "Allow",
+            "Action": ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"],
+            "Resource": [
+                {"Fn::GetAtt": ["RoutingDeadLetterQueue", "Arn"]},
+                {"Fn::GetAtt": ["NotifyDeadLetterQueue", "Arn"]},
+            ],
         },
         {
             "Sid": "RoutingEventSource",

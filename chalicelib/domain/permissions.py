@@ -32,6 +32,7 @@ class Resource(StrEnum):
     ROLES = "roles"
     ROUTING_RULES = "routing_rules"
     SLA = "sla"
+    OPERATIONS = "operations"
 
 
 STAFF_ROLES = ("agent", "supervisor", "admin")

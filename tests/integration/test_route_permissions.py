@@ -176,6 +176,10 @@ MATRIX: dict[tuple[str, str], tuple[Callable, dict[str, int]]] = {
                        None),
         {**ADMIN_ONLY, "admin": 204},
     ),
+    ("GET", "/dead-letters"): (fixed("/dead-letters"), ADMIN_ONLY),
+    ("POST", "/dead-letters/{queue}/redrive"): (
+        fixed("/dead-letters/notify/redrive", {"limit": 1}), ADMIN_ONLY,
+    ),
     ("GET", "/calendars"): (fixed("/calendars"), {**STAFF_READ, "agent": 403}),
     ("PUT", "/calendars/{calendar_id}"): (
         fixed("/calendars/scratch", {"name": "Cumartesi dahil", "weekdays": [0, 1, 2, 3, 4, 5]}),
