@@ -7,7 +7,7 @@ from chalice import Blueprint
 from .. import wiring
 from ..domain.caller import Caller
 from ..domain.permissions import Action, Resource
-from ..services.customers import CustomerLookup, NewCustomer
+from ..services.customers import CustomerChanges, CustomerLookup, NewCustomer
 from .endpoint import endpoint
 
 bp = Blueprint(__name__)
@@ -36,3 +36,12 @@ def create_customer(caller: Caller, body: NewCustomer):
 def get_customer(caller: Caller, customer_id: str):
     """One customer."""
     return wiring.customer_service().get(customer_id)
+
+
+@endpoint(
+    bp, "/customers/{customer_id}", "PATCH",
+    permission=(Resource.CUSTOMERS, Action.EDIT), body=CustomerChanges,
+)  # fmt: skip
+def change_customer(caller: Caller, customer_id: str, body: CustomerChanges):
+    """Name, language, and contact preferences (channel, quiet hours)."""
+    return wiring.customer_service().change(customer_id, body)

@@ -34,8 +34,8 @@ class SlaPolicy(BaseModel):
     category_id: str | None = Field(default=None, description="applies to this category subtree")
     priority: Priority | None = None
     customer_category: CustomerCategory | None = None
-    first_response_minutes: int | None = Field(default=None, gt=0)
-    resolution_minutes: int | None = Field(default=None, gt=0)
+    first_response_minutes: float | None = Field(default=None, gt=0)
+    resolution_minutes: float | None = Field(default=None, gt=0)
     hours: Literal["business", "calendar"] = "business"
     remind_at: float = Field(default=0.75, gt=0, lt=1, description="share of the target")
 
@@ -78,7 +78,7 @@ def choose_policy(
 
 class SlaClock(BaseModel):
     kind: TargetKind
-    target_minutes: int
+    target_minutes: float
     business: bool
     remind_ratio: float = 0.75
     used_minutes: float = 0.0  # counted before the current run

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
+from typing import Annotated
+
+from pydantic import Field
 
 from ..domain.clock import utcnow
-from ..domain.customers import Customer, Language, normalize_email
+from ..domain.customers import ContactPreferences, Customer, Language, normalize_email
 from ..domain.errors import InvalidInput, NotFound
 from ..domain.ids import new_id
 from ..domain.phone import to_e164
@@ -20,6 +23,13 @@ class NewCustomer(Strict):
     phone: Phone | None = None
     customer_number: CustomerNumber | None = None
     language: Language = Language.TR
+
+
+class CustomerChanges(Strict):
+    version: Annotated[int, Field(ge=1)]
+    name: Text | None = None
+    language: Language | None = None
+    contact: ContactPreferences | None = None
 
 
 class CustomerLookup(Strict):
@@ -40,6 +50,15 @@ class CustomerService:
 
     def get(self, customer_id: str) -> Customer:
         return self.store.get(customer_id)
+
+    def change(self, customer_id: str, changes: CustomerChanges) -> Customer:
+        """Name, language and how and when they want to hear from us (email, SMS, quiet hours)."""
+        current = self.store.get(customer_id)
+        fields = changes.model_dump(exclude_unset=True, exclude={"version"})
+        updated = current.model_copy(
+            update={**{k: getattr(changes, k) for k in fields}, "version": current.version + 1}
+        )
+        return self.store.save(updated, changes.version)
 
     def lookup(self, query: CustomerLookup) -> Customer:
         if query.id:

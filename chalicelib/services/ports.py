@@ -71,6 +71,9 @@ class CustomerStore(Protocol):
 
     def create(self, customer: Customer) -> Customer: ...
 
+    def save(self, customer: Customer, expected_version: int) -> Customer:
+        """Replace the profile if its version is still expected_version, else Conflict."""
+
 
 class DirectoryStore(Protocol):
     def get_group(self, group_id: str) -> Group | None: ...

@@ -25,8 +25,8 @@ class PolicyDetails(Strict):
     category_id: Id | None = None
     priority: Priority | None = None
     customer_category: CustomerCategory | None = None
-    first_response_minutes: int | None = Field(default=None, gt=0, le=60 * 24 * 365)
-    resolution_minutes: int | None = Field(default=None, gt=0, le=60 * 24 * 365)
+    first_response_minutes: float | None = Field(default=None, gt=0, le=60 * 24 * 365)
+    resolution_minutes: float | None = Field(default=None, gt=0, le=60 * 24 * 365)
     hours: Literal["business", "calendar"] = "business"
     remind_at: float = Field(default=0.75, gt=0, lt=1)
 

@@ -64,3 +64,30 @@ class DynamoCustomerStore:
                 code="customer_exists",
             ) from exc
         return customer
+
+    def save(self, customer: Customer, expected_version: int) -> Customer:
+        item = {
+            **customer.model_dump(mode="json"),
+            **keys.customer_key(customer.id),
+            "entity": "customer",
+        }
+        try:
+            self.table.transact(
+                [
+                    {
+                        "Put": {
+                            "Item": item,
+                            "ConditionExpression": "version = :v",
+                            "ExpressionAttributeValues": {":v": expected_version},
+                        }
+                    }
+                ]
+            )
+        except TransactionCanceled as exc:
+            reason = exc.reasons[0] if exc.reasons else None
+            if reason and reason.code == "ConditionalCheckFailed" and not reason.item:
+                raise NotFound(f"no customer {customer.id!r}") from exc
+            raise Conflict(
+                "the customer changed since you read them", code="version_conflict"
+            ) from exc
+        return customer

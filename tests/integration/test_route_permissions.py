@@ -34,8 +34,12 @@ def claimed_case(setup) -> dict:
     return setup.api.post(f"/cases/{case['id']}/claim", {"version": case["version"]}).body
 
 
+def ahmet(setup) -> dict:
+    return setup.api.get("/customers?customer_number=10000001").body
+
+
 def ahmet_id(setup) -> str:
-    return setup.api.get("/customers?customer_number=10000001").body["id"]
+    return ahmet(setup)["id"]
 
 
 def scratch(setup, path: str, body: dict) -> str:
@@ -117,6 +121,11 @@ MATRIX: dict[tuple[str, str], tuple[Callable, dict[str, int]]] = {
     ),
     ("GET", "/customers/{customer_id}"): (
         lambda setup: (f"/customers/{ahmet_id(setup)}", None),
+        STAFF_READ,
+    ),
+    ("PATCH", "/customers/{customer_id}"): (
+        lambda setup: (f"/customers/{ahmet_id(setup)}",
+                       {"version": ahmet(setup)["version"], "language": "tr"}),
         STAFF_READ,
     ),
     ("GET", "/categories"): (fixed("/categories"), STAFF_READ),

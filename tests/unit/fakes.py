@@ -139,6 +139,12 @@ class FakeCustomers:
     def find(self, kind, value):
         return next((c for c in self.by_id.values() if getattr(c, kind) == value), None)
 
+    def save(self, customer, expected_version):
+        if self.get(customer.id).version != expected_version:
+            raise Conflict("the customer changed")
+        self.by_id[customer.id] = customer
+        return customer
+
     def create(self, customer):
         for kind in ("customer_number", "phone", "email"):
             value = getattr(customer, kind)
