@@ -1,6 +1,6 @@
 """`make bench`: AWS calls per operation and the cold-start ratio, against budgets.
 
-Calls are counted with a botocore `before-call` hook on the app's own clients,
+Calls are counted with a botocore `before-parameter-build` hook on the app's own clients,
 while the app runs in-process against a moto server built from infra/ (the same
 set-up as the integration tests). Each operation is measured warm (JWKS, roles
 and the case-number hint cached), which is how nearly every request runs; the
@@ -127,8 +127,8 @@ def measure_operations() -> tuple[list[tuple[str, Counter[str]]], list]:
         from tests.support import sign_in
 
         counter = CallCounter()
-        for service in ("dynamodb", "sqs"):
-            aws_client(service).meta.events.register("before-call", counter.hook)
+        for service in ("dynamodb", "sqs"):  # the first event of every call, before any answer
+            aws_client(service).meta.events.register("before-parameter-build", counter.hook)
         agent = sign_in(env, "mehmet")
         results: list[tuple[str, Counter[str]]] = []
         ahmet_intake = {"type": "question", "subject": "Bir sorum var", "description": "bilgi"}

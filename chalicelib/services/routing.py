@@ -52,7 +52,8 @@ class RoutingService:
 
     def route(self, case_id: str) -> Case:
         for _attempt in range(3):
-            case = self.cases.get(case_id).case
+            found = self.cases.get(case_id)
+            case = found.case
             if case.status != Status.NEW:
                 return case
             decision = self.decide(case)
@@ -90,7 +91,8 @@ class RoutingService:
                 saved = self.cases.save(routed, case.version, [entry], notices)
             except Conflict:
                 continue  # someone else moved it; look again
-            self.announce(notices)
+            waiting = [n for n in found.notices if n.status == "pending"]  # e.g. "received"
+            self.announce(waiting + notices)
             logger.info(
                 "case routed", case_id=case.id, group_id=decision.group_id, reason=decision.reason
             )

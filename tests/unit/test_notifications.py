@@ -31,7 +31,20 @@ def post(world):
         member = world.directory.staff[name].model_copy(update={"email": f"{name}@shop.example"})
         world.directory.put_staff(member)
     world.service.announce = world.notifier.announce
+    world.routing.announce = world.notifier.announce
     return world
+
+
+def filed(world, **caller):
+    """Open a case and route it: the router announces the "received" notice."""
+    case = open_for(world, **caller)
+    assert world.queue.sent == [] or world.queue.sent[-1][0] != case.id  # not at opening
+    world.routing.route(case.id)
+    return world.cases.get(case.id).case
+
+
+def customer_emails(world):
+    return [e for e in world.sender.emails if not e[0].endswith("@shop.example")]
 
 
 def events_of(world, case_id):
@@ -71,9 +84,9 @@ def test_each_change_decides_its_notices(post):
 
 def test_delivery_by_email_with_the_customers_words_as_text(post):
     world = post
-    case = open_for(world, email="ahmet@example.com", name="Ahmet <b>")
-    assert deliver_all(world) == ["sent"]
-    to, subject, body = world.sender.emails[0]
+    case = filed(world, email="ahmet@example.com", name="Ahmet <b>")
+    assert deliver_all(world) == ["sent", "sent"]  # the customer's, the group's
+    to, subject, body = customer_emails(world)[0]
     assert to == "ahmet@example.com"
     assert subject == f"Talebiniz alındı: {case.number}"
     assert "Merhaba Ahmet <b>," in body  # plain text: shown as written, never as markup
@@ -84,8 +97,8 @@ def test_delivery_by_email_with_the_customers_words_as_text(post):
 
 def test_sms_and_both_channels_and_language(post):
     world = post
-    case = open_for(world, phone="0533 111 22 33", email="john@example.com", name="John",
-                    language="en")  # fmt: skip
+    case = filed(world, phone="0533 111 22 33", email="john@example.com", name="John",
+                 language="en")  # fmt: skip
     contact = world.customers.get(case.customer_id)
     world.customers.by_id[contact.id] = contact.model_copy(
         update={"contact": ContactPreferences(channel="both")}
@@ -97,18 +110,18 @@ def test_sms_and_both_channels_and_language(post):
             f"We received your request. Case no: {case.number}. Track: https://destek.example/cases/{case.number}",
         )
     ]
-    assert world.sender.emails[0][1] == f"We received your request: {case.number}"
+    assert customer_emails(world)[0][1] == f"We received your request: {case.number}"
 
 
 def test_quiet_hours_hold_non_urgent_notices_until_morning(post):
     world = post
     world.clock.now = datetime(2026, 11, 23, 20, 30, tzinfo=UTC)  # 23:30 in Istanbul
-    case = open_for(world, email="ahmet@example.com", name="Ahmet")
+    case = filed(world, email="ahmet@example.com", name="Ahmet")
     contact = world.customers.get(case.customer_id)
     quiet = ContactPreferences(quiet_from=time(22), quiet_until=time(8))
     world.customers.by_id[contact.id] = contact.model_copy(update={"contact": quiet})
-    assert deliver_all(world) == ["held"]
-    assert world.sender.emails == []
+    assert deliver_all(world) == ["held", "sent"]  # staff have no quiet hours here
+    assert customer_emails(world) == []
     held = world.cases.notices[case.id][0]
     assert held.status == "held"
     assert held.deliver_after == datetime(2026, 11, 24, 5, 0, tzinfo=UTC)  # 08:00 Istanbul
@@ -117,7 +130,7 @@ def test_quiet_hours_hold_non_urgent_notices_until_morning(post):
     world.clock.now = datetime(2026, 11, 24, 5, 1, tzinfo=UTC)
     assert world.notifier.sweep_outbox() == 1
     assert deliver_all(world) == ["sent"]
-    assert len(world.sender.emails) == 1
+    assert len(customer_emails(world)) == 1
 
 
 def test_urgent_notices_ignore_quiet_hours(post):
@@ -128,36 +141,36 @@ def test_urgent_notices_ignore_quiet_hours(post):
         subject="Acil", description="Acil",
     )  # fmt: skip
     case = world.service.open_case(world.ayse, command)
+    world.routing.route(case.id)
     contact = world.customers.get(case.customer_id)
     quiet = ContactPreferences(quiet_from=time(22), quiet_until=time(8))
     world.customers.by_id[contact.id] = contact.model_copy(update={"contact": quiet})
-    assert deliver_all(world) == ["sent"]
+    assert deliver_all(world) == ["sent", "sent"]
 
 
 def test_delivery_is_idempotent_and_never_concurrent(post):
     world = post
-    open_for(world, email="ahmet@example.com", name="Ahmet")
+    filed(world, email="ahmet@example.com", name="Ahmet")
     case_id, notice_id = world.queue.sent[0]
     assert world.notifier.deliver(case_id, notice_id) == "sent"
     assert world.notifier.deliver(case_id, notice_id) == "done already"
     assert len(world.sender.emails) == 1
     # a delivery that died holds a lease; a copy of the message cannot send meanwhile
-    open_for(world, email="fatma@example.com", name="Fatma")
-    case_id, notice_id = world.queue.sent[-1]
+    filed(world, email="fatma@example.com", name="Fatma")
+    case_id, notice_id = world.queue.sent[-2]  # the customer's "received"
     notice = world.notices.get(case_id, notice_id)
     world.notices.claim(notice, world.clock.now, timedelta(minutes=5))
     assert world.notifier.deliver(case_id, notice_id) == "not due or taken"
     world.clock.advance(minutes=6)  # the lease ran out: the sweep hands it out again
     world.queue.sent.clear()
-    assert world.notifier.sweep_outbox() == 1
-    assert deliver_all(world) == ["sent"]
+    assert world.notifier.sweep_outbox() == 3  # the expired lease, and two group notices
+    assert deliver_all(world) == ["sent", "sent", "sent"]
 
 
 def test_group_and_escalation_notices_go_to_staff(post):
     world = post
-    case = world.routing.route(open_for(world, email="a@example.com", name="A").id)
+    case = filed(world, email="a@example.com", name="A")
     world.queue.sent.clear()
-    world.routing.announce = world.notifier.announce
     routed = world.cases.notices[case.id][1]
     assert routed.event == NoticeEvent.ROUTED_TO_GROUP
     world.queue.sent.append((case.id, routed.id))
@@ -168,8 +181,8 @@ def test_group_and_escalation_notices_go_to_staff(post):
 
 def test_customer_without_any_address_is_skipped_not_retried_forever(post):
     world = post
-    case = open_for(world, customer_number="X1", name="Adressiz")
-    assert deliver_all(world) == ["skipped"]
+    case = filed(world, customer_number="X1", name="Adressiz")
+    assert deliver_all(world) == ["skipped", "sent"]
     assert world.cases.notices[case.id][0].note == "no address to send to"
 
 
