@@ -7,7 +7,7 @@ from chalice import Blueprint
 from .. import wiring
 from ..domain.caller import Caller
 from ..domain.permissions import Action, Resource
-from ..services.directory import GroupDetails, NewCategory, RolePermissions, StaffDetails
+from ..services.directory import GroupDetails, NewCategory, RolePermissions, Shift, StaffDetails
 from .endpoint import endpoint
 
 bp = Blueprint(__name__)
@@ -78,3 +78,9 @@ def list_roles(caller: Caller):
 def set_role(caller: Caller, role: str, body: RolePermissions):
     """Replace a role's permissions."""
     return wiring.directory_service().set_role(role, body)
+
+
+@endpoint(bp, "/me/shift", "PUT", body=Shift)
+def set_shift(caller: Caller, body: Shift):
+    """Start or end your shift: groups that assign automatically skip agents off shift."""
+    return wiring.directory_service().set_shift(caller.principal.username, body)

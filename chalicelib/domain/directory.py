@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 
@@ -12,8 +14,9 @@ class Group(BaseModel):
     supervisors: list[str] = Field(default_factory=list)
     is_default: bool = False
     calendar_id: str | None = None
-    #: optional automatic assignment of routed cases to members
-    auto_assign: str | None = None
+    #: optional automatic assignment of routed cases to members on shift
+    auto_assign: Literal["round_robin", "fewest_open"] | None = None
+    last_assigned: str | None = None
     version: int = 1
 
     def has_member(self, username: str) -> bool:
@@ -25,3 +28,25 @@ class StaffMember(BaseModel):
     name: str
     email: str | None = None
     roles: list[str] = Field(default_factory=list)
+    on_shift: bool = True
+
+
+def pick_agent(
+    group: Group, staff: dict[str, StaffMember], open_cases: dict[str, int] | None = None
+) -> str | None:
+    """Who gets the next case of an auto-assigning group, or None (it waits in the pool).
+
+    Round robin goes to the member after the last one assigned; fewest open goes to
+    the member with the fewest active cases (ties: the group's member order).
+    """
+    candidates = [m for m in group.members if m in staff and staff[m].on_shift]
+    if not candidates or group.auto_assign is None:
+        return None
+    if group.auto_assign == "fewest_open":
+        counts = open_cases or {}
+        return min(candidates, key=lambda m: (counts.get(m, 0), candidates.index(m)))
+    if group.last_assigned in group.members:
+        start = group.members.index(group.last_assigned) + 1
+        ordered = group.members[start:] + group.members[:start]
+        return next(m for m in ordered if m in candidates)
+    return candidates[0]

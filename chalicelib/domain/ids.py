@@ -4,19 +4,32 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 import time
 
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 CASE_NUMBER = re.compile(r"^(?P<year>\d{4})-(?P<seq>\d{6,})$")
 
 
-def new_id(prefix: str = "") -> str:
-    """A ULID: 48 bits of milliseconds then 80 random bits, Crockford base32.
+_last = [0, 0]  # milliseconds, random part of the last id made in this process
+_lock = threading.Lock()
 
-    Time-ordered so that items written later sort later, random enough that
-    ids from many Lambda instances never collide.
+
+def new_id(prefix: str = "") -> str:
+    """A monotonic ULID: 48 bits of milliseconds then 80 random bits, Crockford base32.
+
+    Time-ordered so that items written later sort later, random enough that ids
+    from many Lambda instances never collide; within one millisecond of one process
+    the random part counts up, so two history lines written together keep their order.
     """
-    value = (int(time.time() * 1000) << 80) | int.from_bytes(os.urandom(10), "big")
+    with _lock:
+        millis = int(time.time() * 1000)
+        if millis <= _last[0]:
+            millis, randomness = _last[0], _last[1] + 1
+        else:
+            randomness = int.from_bytes(os.urandom(10), "big") >> 1  # room to count up
+        _last[0], _last[1] = millis, randomness
+    value = (millis << 80) | randomness
     chars = []
     for _ in range(26):
         chars.append(_CROCKFORD[value & 31])

@@ -32,12 +32,20 @@ class GroupDetails(Strict):
     supervisors: list[Username] = Field(default_factory=list, max_length=50)
     is_default: bool = Field(default=False, description="catches cases no rule routes")
     calendar_id: Id | None = Field(default=None, description="business hours; default if none")
+    auto_assign: Literal["round_robin", "fewest_open"] | None = Field(
+        default=None, description="give routed cases to members on shift"
+    )
 
 
 class StaffDetails(Strict):
     name: Text
     email: Email | None = None
     roles: list[Literal["agent", "supervisor", "admin"]] = Field(default_factory=list)
+    on_shift: bool = True
+
+
+class Shift(Strict):
+    on_shift: bool
 
 
 class RolePermissions(Strict):
@@ -91,7 +99,10 @@ class DirectoryService:
         if current and current.is_default and not details.is_default:
             raise InvalidInput("make another group the default first")
         group = Group(
-            id=group_id, version=current.version + 1 if current else 1, **details.model_dump()
+            id=group_id,
+            version=current.version + 1 if current else 1,
+            last_assigned=current.last_assigned if current else None,
+            **details.model_dump(),
         )
         writes = [(group, current.version if current else None)]
         if group.is_default:
@@ -105,6 +116,13 @@ class DirectoryService:
 
     def staff(self) -> list[StaffMember]:
         return self.store.list_staff()
+
+    def set_shift(self, username: str, shift: Shift) -> StaffMember:
+        """An agent starts or ends their shift (automatic assignment skips those off shift)."""
+        member = self.store.get_staff(username)
+        if member is None:
+            raise NotFound("you are not in the staff directory; ask an admin")
+        return self.store.put_staff(member.model_copy(update={"on_shift": shift.on_shift}))
 
     def put_staff(self, username: str, details: StaffDetails) -> StaffMember:
         """The directory entry; the sign-in itself lives in the staff Cognito pool."""

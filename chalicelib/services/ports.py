@@ -57,6 +57,9 @@ class CaseStore(Protocol):
 
     def list(self, query: CaseListQuery) -> Page: ...
 
+    def count_active(self, username: str) -> int:
+        """How many active cases the agent owns."""
+
     def due_for_sla(self, until: str, limit: int) -> list[str]:
         """Ids of cases whose next SLA moment (reminder, breach, escalation) is at or before."""
 
@@ -85,6 +88,9 @@ class DirectoryStore(Protocol):
     def put_groups(self, writes: list[tuple[Group, int | None]]) -> None:
         """Write groups at once, each only if its stored version is still the one given
         (None: only if it does not exist yet); all or none, else Conflict."""
+
+    def note_assignment(self, group_id: str, username: str) -> None:
+        """Remember the last member a case was given to (round robin's place)."""
 
     def get_staff(self, username: str) -> StaffMember | None: ...
 

@@ -15,6 +15,7 @@ from ..domain.business_hours import BusinessCalendar
 from ..domain.cases import SYSTEM, Case, EntryKind, HistoryEntry, diff, resolution_due
 from ..domain.clock import to_iso, utcnow
 from ..domain.customers import CustomerCategory
+from ..domain.directory import pick_agent
 from ..domain.errors import Conflict, NotFound
 from ..domain.ids import new_id
 from ..domain.lifecycle import Status
@@ -70,6 +71,9 @@ class RoutingService:
             if decision.priority != case.priority:
                 update["due_at"] = resolution_due(case.created_at, decision.priority)
             routed = self._start_sla(case.model_copy(update=update))
+            agent = self._auto_assignee(routed.group_id)
+            if agent:
+                routed = routed.model_copy(update={"assignee": agent, "status": Status.IN_PROGRESS})
             entry = HistoryEntry(
                 id=new_id("h"),
                 case_id=case.id,
@@ -86,11 +90,24 @@ class RoutingService:
                     "sla_policy": routed.sla.policy_name if routed.sla else None,
                 },
             )
-            notices = notices_for_change(case, routed, [entry], now)
+            entries = [entry]
+            if agent:
+                entries.append(
+                    HistoryEntry(
+                        id=new_id("h"), case_id=case.id, at=now, actor=SYSTEM,
+                        kind=EntryKind.ASSIGNED,
+                        changes={"assignee": {"from": None, "to": agent},
+                                 "status": {"from": "open", "to": "in_progress"}},
+                        reason="assigned automatically",
+                    )
+                )  # fmt: skip
+            notices = notices_for_change(case, routed, entries, now)
             try:
-                saved = self.cases.save(routed, case.version, [entry], notices)
+                saved = self.cases.save(routed, case.version, entries, notices)
             except Conflict:
                 continue  # someone else moved it; look again
+            if agent and saved.group_id:
+                self.directory.note_assignment(saved.group_id, agent)
             waiting = [n for n in found.notices if n.status == "pending"]  # e.g. "received"
             self.announce(waiting + notices)
             logger.info(
@@ -98,6 +115,16 @@ class RoutingService:
             )
             return saved
         raise Conflict(f"case {case_id} kept changing while routing")
+
+    def _auto_assignee(self, group_id: str | None) -> str | None:
+        group = self.directory.get_group(group_id) if group_id else None
+        if group is None or group.auto_assign is None:
+            return None
+        staff = {member.username: member for member in self.directory.list_staff()}
+        counts = None
+        if group.auto_assign == "fewest_open":
+            counts = {m: self.cases.count_active(m) for m in group.members if m in staff}
+        return pick_agent(group, staff, counts)
 
     def _start_sla(self, case: Case) -> Case:
         """Targets start when the customer filed the case, in the calendar of its group."""

@@ -247,6 +247,16 @@ class DynamoCaseStore:
         )
         return Page(items=[Case.model_validate(i) for i in items], next_cursor=next_cursor)
 
+    def count_active(self, username: str) -> int:
+        result = self.table.client.query(
+            TableName=self.table.name,
+            IndexName="agent_newest",
+            KeyConditionExpression="agent_pk = :pk",
+            ExpressionAttributeValues={":pk": {"S": keys.agent_pk(username, done=False)}},
+            Select="COUNT",
+        )
+        return int(result["Count"])
+
     def due_for_sla(self, until: str, limit: int) -> list[str]:
         items, _ = self.table.query(
             ("timer_pk", "SLA"), index="sla_timer", sort_before=f"{until}#~", limit=limit

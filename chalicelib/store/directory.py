@@ -53,6 +53,15 @@ class DynamoDirectoryStore:
                 code="version_conflict",
             ) from exc
 
+    def note_assignment(self, group_id: str, username: str) -> None:
+        self.table.update(
+            keys.group_key(group_id),
+            "SET last_assigned = :u",
+            "attribute_exists(PK)",
+            {},
+            {":u": username},
+        )
+
     def get_staff(self, username: str) -> StaffMember | None:
         item = self.table.get(keys.staff_key(username))
         return StaffMember.model_validate(item) if item else None

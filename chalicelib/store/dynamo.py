@@ -98,15 +98,16 @@ class Table:
         values: dict[str, Any],
     ) -> dict[str, Any] | None:
         """A conditional update; the item as it is after, or None when the condition failed."""
+        kwargs: dict[str, Any] = {"ExpressionAttributeNames": names} if names else {}
         try:
             result = self.client.update_item(
                 TableName=self.name,
                 Key=self.ser(key),
                 UpdateExpression=expression,
                 ConditionExpression=condition,
-                ExpressionAttributeNames=names,
                 ExpressionAttributeValues=self.ser(values),
                 ReturnValues="ALL_NEW",
+                **kwargs,
             )
         except self.client.exceptions.ConditionalCheckFailedException:
             return None

@@ -136,6 +136,10 @@ MATRIX: dict[tuple[str, str], tuple[Callable, dict[str, int]]] = {
     ("GET", "/groups"): (fixed("/groups"), STAFF_READ),
     ("GET", "/groups/{group_id}"): (fixed("/groups/urun"), STAFF_READ),
     ("GET", "/staff"): (fixed("/staff"), STAFF_READ),
+    ("PUT", "/me/shift"): (
+        fixed("/me/shift", {"on_shift": True}),
+        {**STAFF_READ, "admin": 200, "supervisor": 200, "agent": 200},
+    ),
     ("PUT", "/groups/{group_id}"): (
         lambda setup: (f"/groups/g{random.randint(0, 10**9)}", {"name": "Yeni"}),
         {**STAFF_READ, "agent": 403, "supervisor": 403},

@@ -240,3 +240,18 @@ def test_admin_redrives_the_dead_letter_queue(as_role, aws_env, drain_routing):
     assert {q["queue"]: q["messages"] for q in admin.get("/dead-letters").body}["routing"] == 0
     drain_routing()  # redelivered; routing is idempotent, poison fails back to the DLQ again
     assert admin.post("/dead-letters/nowhere/redrive", {}).status == 404
+
+
+def test_group_assigns_routed_cases_automatically(as_role, drain_routing, tokens):
+    admin = as_role("admin")
+    finans = {"name": "Ödeme ve Fatura", "members": ["burak"], "supervisors": ["selin"]}
+    assert admin.put("/groups/finans", {**finans, "auto_assign": "fewest_open"}).status == 200
+    try:
+        case = open_case(as_role("agent"), subject="Ödeme iki kez çekildi")
+        drain_routing()
+        found = as_role("agent").get(f"/cases/{case['id']}").body
+        assert (found["case"]["group_id"], found["case"]["assignee"]) == ("finans", "burak")
+        assert found["case"]["status"] == "in_progress"
+        assert found["history"][-1]["reason"] == "assigned automatically"
+    finally:
+        assert admin.put("/groups/finans", finans).status == 200

@@ -56,6 +56,10 @@ class FakeDirectory:
         for group, _expected in writes:
             self.groups[group.id] = group
 
+    def note_assignment(self, group_id, username):
+        group = self.groups[group_id]
+        self.groups[group_id] = group.model_copy(update={"last_assigned": username})
+
     def get_staff(self, username):
         return self.staff.get(username)
 
@@ -234,6 +238,11 @@ class FakeCases:
         else:
             cases.sort(key=lambda c: c.created_at, reverse=True)
         return Page(items=cases[: query.limit])
+
+    def count_active(self, username):
+        return sum(
+            1 for c in self.cases.values() if c.assignee == username and c.status not in DONE
+        )
 
     def due_for_sla(self, until, limit):
         from chalicelib.domain.clock import to_iso

@@ -338,3 +338,47 @@ def test_no_default_group_means_routing_fails_and_retries(world):
     with pytest.raises(NoGroupToRouteTo):
         world.routing.route(case.id)
     assert world.cases.get(case.id).case.status == Status.NEW
+
+
+@pytest.mark.parametrize("mode", ["round_robin", "fewest_open"])
+def test_auto_assignment_skips_agents_off_shift(world, mode):
+    from chalicelib.domain.directory import StaffMember
+
+    for name in ("can", "elif"):
+        world.directory.put_staff(StaffMember(username=name, name=name, roles=["agent"]))
+    group = world.directory.groups["urun"].model_copy(
+        update={"members": ["mehmet", "elif", "can"], "auto_assign": mode}
+    )
+    world.directory.put_group(group)
+    world.directory.put_staff(world.directory.staff["can"].model_copy(update={"on_shift": False}))
+    given = [world.routing.route(open_for(world).id).assignee for _ in range(4)]
+    assert given == ["mehmet", "elif", "mehmet", "elif"]  # both ways, can is off shift
+    case = world.cases.get(world.routing.route(open_for(world).id).id)
+    assert case.case.status == Status.IN_PROGRESS
+    assert [e.kind for e in case.history][-2:] == [EntryKind.ROUTED, EntryKind.ASSIGNED]
+
+
+def test_fewest_open_prefers_the_least_loaded(world):
+    from chalicelib.domain.directory import StaffMember
+
+    world.directory.put_staff(StaffMember(username="elif", name="elif", roles=["agent"]))
+    first = world.routing.route(open_for(world).id)  # no auto-assign yet: stays in the pool
+    assert first.assignee is None
+    world.service.claim(world.mehmet, first.id, cmd.Claim(version=first.version))
+    world.directory.put_group(
+        world.directory.groups["urun"].model_copy(
+            update={"members": ["mehmet", "elif"], "auto_assign": "fewest_open"}
+        )
+    )
+    assert world.routing.route(open_for(world).id).assignee == "elif"
+
+
+def test_nobody_on_shift_leaves_the_case_in_the_pool(world):
+    world.directory.put_group(
+        world.directory.groups["urun"].model_copy(update={"auto_assign": "round_robin"})
+    )
+    world.directory.put_staff(
+        world.directory.staff["mehmet"].model_copy(update={"on_shift": False})
+    )
+    case = world.routing.route(open_for(world).id)
+    assert (case.status, case.assignee) == (Status.OPEN, None)

@@ -71,3 +71,8 @@ def test_admin_cannot_lock_admins_out():
     with pytest.raises(InvalidInput):
         check_role_change(Role(name="wizard"))
     check_role_change(Role(name="agent", permissions={}))
+
+
+def test_ids_made_together_keep_their_order():
+    ids = [new_id("h") for _ in range(1000)]
+    assert ids == sorted(ids)
