@@ -102,6 +102,22 @@ def _category(name: str, parent: Category | None) -> Category:
     )
 
 
+def _login(
+    cognito, pool: str, username: str, email: str, name: str, extra: dict[str, str] | None = None
+) -> None:
+    """A demo sign-in with the shared demo password, no invitation email."""
+    attributes = {"email": email, "email_verified": "true", "name": name, **(extra or {})}
+    cognito.admin_create_user(
+        UserPoolId=pool,
+        Username=username,
+        UserAttributes=[{"Name": k, "Value": v} for k, v in attributes.items()],
+        MessageAction="SUPPRESS",
+    )
+    cognito.admin_set_user_password(
+        UserPoolId=pool, Username=username, Password=PASSWORD, Permanent=True
+    )
+
+
 def seed(env: dict[str, str]) -> list[Login]:
     directory = wiring.directory_store()
     cognito = aws("cognito-idp", env["AWS_ENDPOINT_URL"])
@@ -118,19 +134,7 @@ def seed(env: dict[str, str]) -> list[Login]:
     for username, name, role, _groups in STAFF:
         email = f"{username}@destek.example"
         directory.put_staff(StaffMember(username=username, name=name, email=email, roles=[role]))
-        cognito.admin_create_user(
-            UserPoolId=staff_pool,
-            Username=username,
-            UserAttributes=[
-                {"Name": "email", "Value": email},
-                {"Name": "email_verified", "Value": "true"},
-                {"Name": "name", "Value": name},
-            ],
-            MessageAction="SUPPRESS",
-        )
-        cognito.admin_set_user_password(
-            UserPoolId=staff_pool, Username=username, Password=PASSWORD, Permanent=True
-        )
+        _login(cognito, staff_pool, username, email, name)
         cognito.admin_add_user_to_group(UserPoolId=staff_pool, Username=username, GroupName=role)
         logins.append(Login(username, role, name))
 
@@ -173,19 +177,6 @@ def seed(env: dict[str, str]) -> list[Login]:
         )
         if not has_login:
             continue
-        cognito.admin_create_user(
-            UserPoolId=customer_pool,
-            Username=email,
-            UserAttributes=[
-                {"Name": "email", "Value": email},
-                {"Name": "email_verified", "Value": "true"},
-                {"Name": "name", "Value": name},
-                {"Name": "custom:customer_id", "Value": customer.id},
-            ],
-            MessageAction="SUPPRESS",
-        )
-        cognito.admin_set_user_password(
-            UserPoolId=customer_pool, Username=email, Password=PASSWORD, Permanent=True
-        )
+        _login(cognito, customer_pool, email, email, name, {"custom:customer_id": customer.id})
         logins.append(Login(email, "customer", name))
     return logins

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
-from aws_lambda_powertools.utilities.batch import (
-    BatchProcessor,
-    EventType,
-    process_partial_response,
-)
 from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from pydantic import BaseModel, Json
 
 from .. import wiring
-from ..observability import logger, traced
+from .sqs_batch import batch_handler
 
 
 class NoticeMessage(BaseModel):
@@ -26,22 +21,11 @@ class NoticeRecord(SqsRecordModel):
     body: Json[NoticeMessage]  # type: ignore[assignment]
 
 
-processor = BatchProcessor(event_type=EventType.SQS, model=NoticeRecord)
-
-
 def deliver_record(record: NoticeRecord) -> None:
-    logger.append_keys(message_id=record.messageId, notice_id=record.body.notice_id)
-    try:
-        wiring.notifier().deliver(record.body.case_id, record.body.notice_id)
-    finally:
-        logger.remove_keys(["message_id", "notice_id"])
+    wiring.notifier().deliver(record.body.case_id, record.body.notice_id)
 
 
-def handle_batch(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    with traced("## notify batch", records=len(event.get("Records", []))):
-        return process_partial_response(
-            event=event, record_handler=deliver_record, processor=processor, context=context
-        )
+handle_batch = batch_handler(NoticeRecord, deliver_record, "notify")
 
 
 def sweep_outbox() -> int:

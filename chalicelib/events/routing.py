@@ -1,25 +1,14 @@
-"""The routing queue's consumer: one SQS batch, partial failures reported.
-
-Each record is parsed with Powertools' pydantic SQS model; a record that
-fails (bad body, no group to route to, a transient AWS error) is reported in
-`batchItemFailures`, so only it returns to the queue and, after the redrive
-count, lands in the dead-letter queue.
-"""
+"""The routing queue's consumer, and the reconciler that re-sends what was lost."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
-from aws_lambda_powertools.utilities.batch import (
-    BatchProcessor,
-    EventType,
-    process_partial_response,
-)
 from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from pydantic import BaseModel, Json
 
 from .. import wiring
-from ..observability import logger, traced
+from .sqs_batch import batch_handler
 
 
 class CaseOpened(BaseModel):
@@ -32,22 +21,11 @@ class RoutingRecord(SqsRecordModel):
     body: Json[CaseOpened]  # type: ignore[assignment]
 
 
-processor = BatchProcessor(event_type=EventType.SQS, model=RoutingRecord)
-
-
 def route_record(record: RoutingRecord) -> None:
-    logger.append_keys(message_id=record.messageId, case_id=record.body.case_id)
-    try:
-        wiring.routing_service().route(record.body.case_id)
-    finally:
-        logger.remove_keys(["message_id", "case_id"])
+    wiring.routing_service().route(record.body.case_id)
 
 
-def handle_batch(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    with traced("## routing batch", records=len(event.get("Records", []))):
-        return process_partial_response(
-            event=event, record_handler=route_record, processor=processor, context=context
-        )
+handle_batch = batch_handler(RoutingRecord, route_record, "routing")
 
 
 def reconcile() -> int:
