@@ -149,6 +149,48 @@ def start_sla(policy: SlaPolicy, calendar: BusinessCalendar, opened_at: datetime
     return CaseSla(policy_id=policy.id, policy_name=policy.name, calendar=calendar, clocks=clocks)
 
 
+def retarget(sla: CaseSla, policy: SlaPolicy, opened_at: datetime, now: datetime) -> CaseSla:
+    """Apply another policy (the case's priority, type or category changed).
+
+    Targets met stay met; running ones keep the time already used and get the new
+    target; a paused clock stays paused; a target the old policy lacked counts from
+    when the case was opened.
+    """
+    targets = {
+        TargetKind.FIRST_RESPONSE: policy.first_response_minutes,
+        TargetKind.RESOLUTION: policy.resolution_minutes,
+    }
+    clocks = []
+    for kind, minutes in targets.items():
+        old = sla.clock(kind)
+        if old is not None and old.done:
+            clocks.append(old)
+            continue
+        if not minutes:
+            continue
+        if old is None:
+            fresh = SlaClock(kind=kind, target_minutes=minutes, business=policy.hours == "business",
+                             remind_ratio=policy.remind_at)  # fmt: skip
+            used = _between(sla.calendar, fresh, opened_at, now)
+            clocks.append(
+                _schedule(sla.calendar, fresh.model_copy(update={"used_minutes": used}), now)
+            )
+            continue
+        used = old.used_minutes
+        if old.running_since is not None:
+            used += _between(sla.calendar, old, old.running_since, now)
+        changed = old.model_copy(
+            update={"target_minutes": minutes, "business": policy.hours == "business",
+                    "remind_ratio": policy.remind_at, "used_minutes": used}
+        )  # fmt: skip
+        if old.running_since is None:  # paused: stays paused, with the new target
+            clocks.append(changed)
+        else:
+            clocks.append(_schedule(sla.calendar, changed, now))
+    return sla.model_copy(update={"policy_id": policy.id, "policy_name": policy.name,
+                                  "clocks": clocks})  # fmt: skip
+
+
 def pause(sla: CaseSla, now: datetime) -> CaseSla:
     """The case waits on the customer: stop every running clock, keep what was used."""
     clocks = []

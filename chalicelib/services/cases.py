@@ -33,7 +33,8 @@ from ..domain.ids import is_case_number, new_id
 from ..domain.lifecycle import ACTIVE, DONE, Status, check_move
 from ..domain.notifications import Notice, notices_for_change
 from ..domain.permissions import Action, Resource
-from ..domain.sla_tracking import TargetStatus, follow, target_status
+from ..domain.sla import choose_policy, retarget
+from ..domain.sla_tracking import TargetStatus, follow, target_status, with_sla
 from ..observability import count_case_opened, logger
 from . import case_commands as cmd
 from .customers import CustomerService
@@ -302,7 +303,27 @@ class CaseService:
         changed = case.model_copy(update=fields)
         if "priority" in fields and case.sla is None:
             changed.due_at = resolution_due(case.created_at, changed.priority)
+        if case.sla is not None and {"priority", "type", "category_id"} & set(fields):
+            changed = self._reapply_sla(changed)
         return self._save(caller, case, changed, EntryKind.FIELDS_CHANGED, command.reason)
+
+    def _reapply_sla(self, case: Case) -> Case:
+        """The facts an SLA policy looks at changed: the policy that applies now takes over."""
+        category = self.directory.get_category(case.category_id) if case.category_id else None
+        try:
+            customer_category = self.customers.get(case.customer_id).category
+        except NotFound:
+            customer_category = None
+        policy = choose_policy(
+            self.directory.list_sla_policies(),
+            case.type,
+            category.path if category else [],
+            case.priority,
+            customer_category,
+        )
+        if policy is None or case.sla is None:
+            return case
+        return with_sla(case, retarget(case.sla, policy, case.created_at, self.clock()))
 
     # ---- helpers -------------------------------------------------------------------------
 

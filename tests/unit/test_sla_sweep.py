@@ -118,3 +118,44 @@ def test_two_sweeps_at_once_record_each_event_once(sla_world):
     racing = SlaSweep(RacingCases(world.cases, other), world.directory, world.clock)
     assert racing.run() == 0  # lost the race, re-read, found nothing left to do
     assert sla_entries(world, case.id) == ["breach:first_response", "escalation:first_response"]
+
+
+def test_raising_priority_applies_the_tighter_policy_and_keeps_time_used(sla_world):
+    world = sla_world
+    world.directory.put_sla_policy(
+        SlaPolicy(id="u", name="Acil", priority="urgent", first_response_minutes=15,
+                  resolution_minutes=90, hours="calendar")
+    )  # fmt: skip
+    case = world.routing.route(open_for(world).id)
+    case = world.service.claim(world.mehmet, case.id, cmd.Claim(version=case.version))
+    world.clock.advance(minutes=10)
+    case = world.service.reply(world.mehmet, case.id, cmd.Comment(version=case.version, body="x"))
+    world.clock.advance(minutes=20)  # 30 minutes used in all
+    case = world.service.update(
+        world.mehmet, case.id, cmd.UpdateCase(version=case.version, priority="urgent")
+    )
+    assert case.sla.policy_name == "Acil"
+    first = case.sla.clock(TargetKind.FIRST_RESPONSE)
+    assert first.met_at is not None and first.target_minutes == 60  # met stays met
+    resolution = case.sla.clock(TargetKind.RESOLUTION)
+    assert resolution.target_minutes == 90 and resolution.used_minutes == pytest.approx(30)
+    assert resolution.due_at == world.clock.now + timedelta(minutes=60)
+    assert case.due_at == resolution.due_at
+
+
+def test_retargeting_a_paused_clock_keeps_it_paused(sla_world):
+    world = sla_world
+    world.directory.put_sla_policy(
+        SlaPolicy(id="u", name="Acil", priority="urgent", resolution_minutes=90, hours="calendar")
+    )
+    case = world.routing.route(open_for(world).id)
+    case = world.service.claim(world.mehmet, case.id, cmd.Claim(version=case.version))
+    case = world.service.change_status(
+        world.mehmet, case.id, cmd.ChangeStatus(version=case.version, status="waiting_customer")
+    )
+    case = world.service.update(
+        world.mehmet, case.id, cmd.UpdateCase(version=case.version, priority="urgent")
+    )
+    resolution = case.sla.clock(TargetKind.RESOLUTION)
+    assert resolution.paused and resolution.target_minutes == 90
+    assert case.sla.clock(TargetKind.FIRST_RESPONSE) is None  # the urgent policy has none
