@@ -7,9 +7,9 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from .cases import Case
+from .cases import REOPEN_WINDOW, Case
 from .lifecycle import Status
-from .sla import CaseSla, TargetKind, meet, minutes_left, pause, reopen, resume
+from .sla import CaseSla, TargetKind, meet, minutes_left, next_timer, pause, reopen, resume
 
 
 def follow(before: Case, after: Case, now: datetime, *, staff_replied: bool = False) -> Case:
@@ -29,6 +29,16 @@ def follow(before: Case, after: Case, now: datetime, *, staff_replied: bool = Fa
         elif before.status == Status.RESOLVED and after.status == Status.REOPENED:
             sla = reopen(sla, now)
     return with_sla(after, sla)
+
+
+def next_moment(case: Case) -> datetime | None:
+    """When the sweep must next look at the case: its next SLA moment while it is worked on,
+    or, once resolved, the end of the window in which the customer may still reopen it."""
+    if case.status == Status.CLOSED:
+        return None
+    if case.status == Status.RESOLVED:
+        return (case.resolved_at or case.updated_at) + REOPEN_WINDOW
+    return next_timer(case.sla)
 
 
 def with_sla(case: Case, sla: CaseSla) -> Case:

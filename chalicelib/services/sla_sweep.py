@@ -12,10 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from ..domain.cases import SYSTEM, Case, EntryKind, HistoryEntry, Visibility, diff
+from ..domain.cases import REOPEN_WINDOW, SYSTEM, Case, EntryKind, HistoryEntry, Visibility, diff
 from ..domain.clock import to_iso, utcnow
 from ..domain.errors import Conflict, NotFound
 from ..domain.ids import new_id
+from ..domain.lifecycle import Status
 from ..domain.notifications import Notice, notices_for_sla
 from ..domain.routing_rules import raise_priority
 from ..domain.sla import SlaEvent, choose_ladder, due_events
@@ -57,6 +58,8 @@ class SlaSweep:
                 case = self.cases.get(case_id).case
             except NotFound:
                 return 0
+            if case.status == Status.RESOLVED:
+                return self._close_if_window_passed(case, now)
             if case.sla is None:
                 return 0
             category = self.directory.get_category(case.category_id) if case.category_id else None
@@ -81,6 +84,27 @@ class SlaSweep:
             self.announce(notices)
             return len(events)
         return 0
+
+    def _close_if_window_passed(self, case: Case, now: datetime) -> int:
+        """Resolved and not reopened within the window: closed for good (DESIGN's lifecycle)."""
+        resolved_at = case.resolved_at or case.updated_at
+        if now < resolved_at + REOPEN_WINDOW:
+            return 0
+        closed = case.model_copy(
+            update={"status": Status.CLOSED, "closed_at": now, "updated_at": now,
+                    "version": case.version + 1}
+        )  # fmt: skip
+        entry = HistoryEntry(
+            id=new_id("h"), case_id=case.id, at=now, actor=SYSTEM,
+            kind=EntryKind.STATUS_CHANGED, visibility=Visibility.PUBLIC,
+            changes={"status": {"from": Status.RESOLVED.value, "to": Status.CLOSED.value}},
+            reason=f"closed automatically {REOPEN_WINDOW.days} days after resolution",
+        )  # fmt: skip
+        try:
+            self.cases.save(closed, case.version, [entry])
+        except Conflict:
+            return 0  # reopened or closed meanwhile; the next sweep sees what it is now
+        return 1
 
     @staticmethod
     def _entry(before: Case, after: Case, event: SlaEvent, now: datetime) -> HistoryEntry:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..domain.cases import PRIORITY_RANK, Case
 from ..domain.clock import to_iso
 from ..domain.lifecycle import ACTIVE, DONE, Status
-from ..domain.sla import next_timer
+from ..domain.sla_tracking import next_moment
 
 CASE_META = "#CASE"
 PROFILE = "#PROFILE"
@@ -133,7 +133,7 @@ def case_index_keys(case: Case) -> dict[str, str]:
         keys["due_sk"] = f"{due}#{case.id}"
     if case.status == Status.NEW:
         keys["unrouted_pk"] = "UNROUTED"
-    timer = next_timer(case.sla) if case.status not in DONE else None
+    timer = next_moment(case)
     if timer is not None:
         keys["timer_pk"] = "SLA"
         keys["timer_sk"] = f"{to_iso(timer)}#{case.id}"

@@ -246,12 +246,11 @@ class FakeCases:
 
     def due_for_sla(self, until, limit):
         from chalicelib.domain.clock import to_iso
-        from chalicelib.domain.lifecycle import DONE
-        from chalicelib.domain.sla import next_timer
+        from chalicelib.domain.sla_tracking import next_moment
 
         due = []
         for case in self.cases.values():
-            moment = next_timer(case.sla) if case.status not in DONE else None
+            moment = next_moment(case)
             if moment is not None and to_iso(moment) <= until:
                 due.append(case.id)
         return due[:limit]

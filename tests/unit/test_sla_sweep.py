@@ -159,3 +159,21 @@ def test_retargeting_a_paused_clock_keeps_it_paused(sla_world):
     resolution = case.sla.clock(TargetKind.RESOLUTION)
     assert resolution.paused and resolution.target_minutes == 90
     assert case.sla.clock(TargetKind.FIRST_RESPONSE) is None  # the urgent policy has none
+
+
+def test_resolved_cases_close_themselves_after_the_reopen_window(sla_world):
+    world = sla_world
+    case = world.routing.route(open_for(world).id)
+    case = world.service.claim(world.mehmet, case.id, cmd.Claim(version=case.version))
+    case = world.service.change_status(
+        world.mehmet, case.id, cmd.ChangeStatus(version=case.version, status="resolved")
+    )
+    world.clock.advance(days=6)
+    world.sweep.run()
+    assert world.cases.get(case.id).case.status == "resolved"  # still in the window
+    world.clock.advance(days=2)
+    assert world.sweep.run() == 1
+    closed = world.cases.get(case.id)
+    assert closed.case.status == "closed" and closed.case.closed_at == world.clock.now
+    assert closed.history[-1].reason == "closed automatically 7 days after resolution"
+    assert world.sweep.run() == 0
