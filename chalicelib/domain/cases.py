@@ -70,9 +70,6 @@ class Case(BaseModel):
     def is_active(self) -> bool:
         return self.status in ACTIVE
 
-    def is_overdue(self, now: datetime) -> bool:
-        return self.is_active and self.due_at is not None and self.due_at <= now
-
 
 class EntryKind(StrEnum):
     CREATED = "created"
