@@ -33,10 +33,11 @@ from ..domain.ids import is_case_number, new_id
 from ..domain.lifecycle import ACTIVE, DONE, Status, check_move
 from ..domain.notifications import Notice, notices_for_change
 from ..domain.permissions import Action, Resource
-from ..domain.sla import choose_policy, retarget
+from ..domain.sla import retarget
 from ..domain.sla_tracking import TargetStatus, follow, target_status, with_sla
 from ..observability import count_case_opened, logger
 from . import case_commands as cmd
+from .case_facts import policy_for
 from .customers import CustomerService
 from .ports import CaseEvents, CaseListQuery, CaseStore, DirectoryStore, Page
 
@@ -309,18 +310,7 @@ class CaseService:
 
     def _reapply_sla(self, case: Case) -> Case:
         """The facts an SLA policy looks at changed: the policy that applies now takes over."""
-        category = self.directory.get_category(case.category_id) if case.category_id else None
-        try:
-            customer_category = self.customers.get(case.customer_id).category
-        except NotFound:
-            customer_category = None
-        policy = choose_policy(
-            self.directory.list_sla_policies(),
-            case.type,
-            category.path if category else [],
-            case.priority,
-            customer_category,
-        )
+        policy = policy_for(self.directory, self.customers, case)
         if policy is None or case.sla is None:
             return case
         return with_sla(case, retarget(case.sla, policy, case.created_at, self.clock()))

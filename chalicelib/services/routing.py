@@ -14,16 +14,16 @@ from datetime import datetime, timedelta
 from ..domain.business_hours import BusinessCalendar
 from ..domain.cases import SYSTEM, Case, EntryKind, HistoryEntry, diff, resolution_due
 from ..domain.clock import to_iso, utcnow
-from ..domain.customers import CustomerCategory
 from ..domain.directory import pick_agent
-from ..domain.errors import Conflict, NotFound
+from ..domain.errors import Conflict
 from ..domain.ids import new_id
 from ..domain.lifecycle import Status
 from ..domain.notifications import Notice, notices_for_change
 from ..domain.routing_rules import RoutingDecision, RoutingInput, decide
-from ..domain.sla import choose_policy, start_sla
+from ..domain.sla import start_sla
 from ..domain.sla_tracking import with_sla
 from ..observability import logger
+from .case_facts import category_path, customer_category, policy_for
 from .ports import CaseEvents, CaseStore, CustomerStore, DirectoryStore
 from .routing_rules import default_group_id
 
@@ -128,26 +128,13 @@ class RoutingService:
 
     def _start_sla(self, case: Case) -> Case:
         """Targets start when the customer filed the case, in the calendar of its group."""
-        category = self.directory.get_category(case.category_id) if case.category_id else None
-        policy = choose_policy(
-            self.directory.list_sla_policies(),
-            case.type,
-            category.path if category else [],
-            case.priority,
-            self._customer_category(case),
-        )
+        policy = policy_for(self.directory, self.customers, case)
         if policy is None:
             return case
         group = self.directory.get_group(case.group_id) if case.group_id else None
         calendar_id = group.calendar_id if group and group.calendar_id else "default"
         calendar = self.directory.get_calendar(calendar_id) or BusinessCalendar()
         return with_sla(case, start_sla(policy, calendar, case.created_at))
-
-    def _customer_category(self, case: Case) -> CustomerCategory | None:
-        try:
-            return self.customers.get(case.customer_id).category
-        except NotFound:
-            return None
 
     def decide(self, case: Case) -> RoutingDecision:
         if case.requested_group_id and self.directory.get_group(case.requested_group_id):
@@ -159,12 +146,11 @@ class RoutingService:
         default = default_group_id(self.directory)
         if default is None:
             raise NoGroupToRouteTo("no default group is set")
-        category = self.directory.get_category(case.category_id) if case.category_id else None
         routing_input = RoutingInput(
             text=f"{case.subject}\n{case.description}",
             case_type=case.type,
-            category_path=category.path if category else [],
-            customer_category=self._customer_category(case),
+            category_path=category_path(self.directory, case),
+            customer_category=customer_category(self.customers, case),
             priority=case.priority,
         )
         return decide(self.directory.list_rules(), routing_input, default)
