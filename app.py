@@ -8,6 +8,7 @@ not pay for the batch utilities they need (cold-start budget, bench/).
 from chalice import Chalice, Rate
 
 from chalicelib.api import (
+    account,
     cases,
     customers,
     directory,
@@ -20,7 +21,7 @@ from chalicelib.api import (
 
 app = Chalice(app_name="destek")
 middleware.install(app)
-BLUEPRINTS = (system, cases, customers, directory, routing_rules, sla, operations)
+BLUEPRINTS = (system, account, cases, customers, directory, routing_rules, sla, operations)
 for module in BLUEPRINTS:
     app.register_blueprint(module.bp)
 

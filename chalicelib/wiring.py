@@ -10,12 +10,14 @@ from __future__ import annotations
 from datetime import timedelta
 from functools import lru_cache
 
+from .auth.customer_logins import CognitoCustomerLogins
 from .auth.tokens import Pool, TokenVerifier
 from .config import settings
 from .messaging.dead_letters import SqsDeadLetters
 from .messaging.queues import SqsCaseEvents, SqsNoticeQueue
 from .messaging.sender import AwsSender
 from .messaging.templates import JinjaRenderer
+from .services.accounts import AccountService
 from .services.cases import CaseService
 from .services.customers import CustomerService
 from .services.directory import DirectoryService, RoleCatalog
@@ -53,6 +55,13 @@ def case_events() -> SqsCaseEvents:
 @lru_cache(maxsize=1)
 def customer_service() -> CustomerService:
     return CustomerService(DynamoCustomerStore(table()))
+
+
+@lru_cache(maxsize=1)
+def account_service() -> AccountService:
+    return AccountService(
+        DynamoCustomerStore(table()), CognitoCustomerLogins(settings().customer_pool_id)
+    )
 
 
 @lru_cache(maxsize=1)
@@ -153,6 +162,7 @@ def reset() -> None:
         role_catalog,
         case_events,
         customer_service,
+        account_service,
         case_service,
         routing_service,
         directory_service,

@@ -15,6 +15,8 @@ import sys
 import threading
 import urllib.request
 
+from .bootstrap import REGION
+
 
 def _run(args: argparse.Namespace) -> int:
     from .stack import LocalStack, configure_logging, log_banner
@@ -57,7 +59,7 @@ def _token(args: argparse.Namespace) -> int:
     cognito = boto3.client(
         "cognito-idp",
         endpoint_url=base,
-        region_name="eu-central-1",
+        region_name=REGION,
         aws_access_key_id="local",
         aws_secret_access_key="local",
     )

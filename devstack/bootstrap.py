@@ -18,7 +18,9 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "infra" / "template.yaml"
-REGION = "eu-central-1"
+#: moto routes unsigned Cognito calls (a browser's SignUp, InitiateAuth) to us-east-1 only,
+#: so the local stack lives there for the site to reach its pool as it would in AWS
+REGION = "us-east-1"
 
 #: resource types created by direct calls, or not at all locally (alarms, e-mail subscriptions)
 NOT_IN_MOTO_CFN = {

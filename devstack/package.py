@@ -291,6 +291,18 @@ def policy_statements() -> list[dict[str, Any]]:
             "Resource": [routing, notify],
         },
         {
+            "Sid": "LinkCustomerSignIns",
+            "Effect": "Allow",
+            "Action": ["cognito-idp:AdminUpdateUserAttributes"],
+            "Resource": {"Fn::GetAtt": ["CustomerUserPool", "Arn"]},
+        },
+        {
+            "Sid": "Attachments",
+            "Effect": "Allow",
+            "Action": ["s3:PutObject", "s3:GetObject"],
+            "Resource": {"Fn::Sub": "${AttachmentsBucket.Arn}/*"},
+        },
+        {
             "Sid": "SendEmail",
             "Effect": "Allow",
             "Action": ["ses:SendEmail"],

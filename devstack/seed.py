@@ -104,7 +104,7 @@ def _category(name: str, parent: Category | None) -> Category:
 
 def _login(
     cognito, pool: str, username: str, email: str, name: str, extra: dict[str, str] | None = None
-) -> None:
+) -> str:
     """A demo sign-in with the shared demo password, no invitation email."""
     attributes = {"email": email, "email_verified": "true", "name": name, **(extra or {})}
     cognito.admin_create_user(
@@ -116,6 +116,8 @@ def _login(
     cognito.admin_set_user_password(
         UserPoolId=pool, Username=username, Password=PASSWORD, Permanent=True
     )
+    user = cognito.admin_get_user(UserPoolId=pool, Username=username)
+    return next(a["Value"] for a in user["UserAttributes"] if a["Name"] == "sub")
 
 
 def seed(env: dict[str, str]) -> list[Login]:
@@ -177,6 +179,8 @@ def seed(env: dict[str, str]) -> list[Login]:
         )
         if not has_login:
             continue
-        _login(cognito, customer_pool, email, email, name, {"custom:customer_id": customer.id})
+        sub = _login(cognito, customer_pool, email, email, name, {"custom:customer_id": customer.id})
+        linked = customer.model_copy(update={"login": sub, "version": customer.version + 1})
+        customers.store.link_login(linked, customer.version)
         logins.append(Login(email, "customer", name))
     return logins

@@ -46,6 +46,35 @@ def sign_in(env: dict[str, str], username: str, kind: str = "id") -> str:
     return result["IdToken"] if kind == "id" else result["AccessToken"]
 
 
+def sign_up(env: dict[str, str], email: str, name: str = "Yeni Müşteri") -> dict[str, str]:
+    """A customer signs up on the site and confirms, as the site does (moto takes any code)."""
+    client = cognito(env)
+    client_id = env["CUSTOMER_CLIENT_IDS"]
+    client.sign_up(
+        ClientId=client_id,
+        Username=email,
+        Password=PASSWORD,
+        UserAttributes=[{"Name": "email", "Value": email}, {"Name": "name", "Value": name}],
+    )
+    client.confirm_sign_up(ClientId=client_id, Username=email, ConfirmationCode="123456")
+    result = client.initiate_auth(
+        ClientId=client_id,
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": email, "PASSWORD": PASSWORD},
+    )["AuthenticationResult"]
+    return {"id": result["IdToken"], "refresh": result["RefreshToken"]}
+
+
+def refreshed(env: dict[str, str], refresh_token: str) -> str:
+    """A new id token, carrying whatever the sign-in's attributes say now."""
+    result = cognito(env).initiate_auth(
+        ClientId=env["CUSTOMER_CLIENT_IDS"],
+        AuthFlow="REFRESH_TOKEN_AUTH",
+        AuthParameters={"REFRESH_TOKEN": refresh_token},
+    )["AuthenticationResult"]
+    return result["IdToken"]
+
+
 class Answer:
     def __init__(self, status: int, body: Any) -> None:
         self.status = status

@@ -21,6 +21,7 @@ STATUS: dict[type[errors.DomainError], int] = {
     errors.Conflict: 409,
     errors.PayloadTooLarge: 413,
     errors.InvalidInput: 422,
+    errors.TooManyRequests: 429,
 }
 
 #: Chalice's own error names, as it answers before any view runs

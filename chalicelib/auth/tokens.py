@@ -99,4 +99,5 @@ def principal_from_claims(kind: str, claims: dict[str, Any]) -> Principal:
         email=claims.get("email"),
         roles=roles,
         customer_id=claims.get("custom:customer_id") if kind == "customer" else None,
+        email_verified=claims.get("email_verified") in (True, "true"),
     )

@@ -40,11 +40,13 @@ class Customer(BaseModel):
     language: Language = Language.TR
     category: CustomerCategory = CustomerCategory.NORMAL
     contact: ContactPreferences = Field(default_factory=ContactPreferences)
+    #: the Cognito sub of the customer's own sign-in on the site, once they have one
+    login: str | None = None
     created_at: datetime
     version: int = 1
 
 
-LookupKind = Literal["customer_number", "phone", "email"]
+LookupKind = Literal["customer_number", "phone", "email", "login"]
 
 
 def normalize_email(email: str) -> str:

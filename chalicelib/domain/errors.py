@@ -53,3 +53,9 @@ class Conflict(DomainError):
 
 class PayloadTooLarge(DomainError):
     code = "payload_too_large"
+
+
+class TooManyRequests(DomainError):
+    """A public route's per-client allowance for this minute is used up (429)."""
+
+    code = "rate_limited"

@@ -95,6 +95,9 @@ class Principal(BaseModel):
     email: str | None = None
     roles: list[str] = Field(default_factory=list)
     customer_id: str | None = None
+    #: Cognito proved the address (a code was mailed to it); only then may a sign-in
+    #: take over the cases an agent filed under that email
+    email_verified: bool = False
 
     @property
     def is_customer(self) -> bool:

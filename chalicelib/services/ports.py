@@ -74,6 +74,8 @@ class CustomerStore(Protocol):
 
     def create(self, customer: Customer) -> Customer: ...
 
+    def link_login(self, customer: Customer, expected_version: int) -> Customer: ...
+
     def save(self, customer: Customer, expected_version: int) -> Customer:
         """Replace the profile if its version is still expected_version, else Conflict."""
 
@@ -165,3 +167,10 @@ class Renderer(Protocol):
 class CaseEvents(Protocol):
     def case_opened(self, case_id: str, number: str) -> None:
         """Hand the case to routing (off the request path)."""
+
+
+class CustomerLogins(Protocol):
+    """The customers' sign-in directory (Cognito's customer pool)."""
+
+    def set_customer_id(self, username: str, customer_id: str) -> None:
+        """Record the customer a sign-in belongs to, so its next tokens carry it."""

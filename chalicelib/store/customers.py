@@ -19,7 +19,7 @@ def labelled_items(customer: Customer) -> list[tuple[str, dict[str, Any]]]:
     """Each item with what it stands for, to tell which uniqueness a refusal hit."""
     profile = {**customer.model_dump(mode="json"), **keys.customer_key(customer.id)}
     items = [("id", {**profile, "entity": "customer"})]
-    for kind in ("customer_number", "phone", "email"):
+    for kind in ("customer_number", "phone", "email", "login"):
         value = getattr(customer, kind)
         if value:
             unique = {**keys.unique_key(kind, value), "customer_id": customer.id}
@@ -62,6 +62,37 @@ class DynamoCustomerStore:
                 "a customer with this phone, email or customer number already exists",
                 details={"taken": taken},
                 code="customer_exists",
+            ) from exc
+        return customer
+
+    def link_login(self, customer: Customer, expected_version: int) -> Customer:
+        """Give an existing customer their site sign-in: the profile and the login's
+        uniqueness item in one write, so a sign-in reaches at most one customer and a
+        customer has at most one sign-in."""
+        assert customer.login
+        profile = {**customer.model_dump(mode="json"), **keys.customer_key(customer.id)}
+        pointer = {**keys.unique_key("login", customer.login), "customer_id": customer.id}
+        try:
+            self.table.transact(
+                [
+                    {
+                        "Put": {
+                            "Item": {**profile, "entity": "customer"},
+                            "ConditionExpression": "version = :v AND attribute_not_exists(login)",
+                            "ExpressionAttributeValues": {":v": expected_version},
+                        }
+                    },
+                    {
+                        "Put": {
+                            "Item": {**pointer, "entity": "unique"},
+                            "ConditionExpression": "attribute_not_exists(PK)",
+                        }
+                    },
+                ]
+            )
+        except TransactionCanceled as exc:
+            raise Conflict(
+                "this customer or this sign-in is already linked", code="already_linked"
             ) from exc
         return customer
 

@@ -18,7 +18,7 @@ def aws(stack, service):
     return boto3.client(
         service,
         endpoint_url=stack.env["AWS_ENDPOINT_URL"],
-        region_name="eu-central-1",
+        region_name=stack.env["AWS_REGION"],
         aws_access_key_id="local",
         aws_secret_access_key="local",
     )

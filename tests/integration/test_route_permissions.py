@@ -68,6 +68,8 @@ LADDER = {"name": "t", "levels": [{"after_minutes": 0, "notify": "supervisors"}]
 STAFF_READ = {"customer": 403, "other_customer": 403, "agent": 200, "supervisor": 200, "admin": 200}
 EVERYONE = dict.fromkeys(ROLES[1:], 200)
 ADMIN_ONLY = {**STAFF_READ, "agent": 403, "supervisor": 403}
+STAFF_403 = {"agent": 403, "supervisor": 403, "admin": 403}
+CUSTOMERS_ONLY = {"customer": 200, "other_customer": 200, **STAFF_403}
 
 #: (method, route path) -> (how to build the request, expected status per role); "none" is 401
 #: unless given.
@@ -75,6 +77,12 @@ MATRIX: dict[tuple[str, str], tuple[Callable, dict[str, int]]] = {
     ("GET", "/health"): (fixed("/health"), {**EVERYONE, "none": 200}),
     ("GET", "/{proxy+}"): (fixed("/nothing-here"), {**dict.fromkeys(ROLES[1:], 404), "none": 404}),
     ("GET", "/me"): (fixed("/me"), EVERYONE),
+    ("POST", "/my/account"): (fixed("/my/account", {"name": "Ahmet"}), CUSTOMERS_ONLY),
+    ("GET", "/my/profile"): (fixed("/my/profile"), CUSTOMERS_ONLY),
+    # no version: a customer gets as far as validation (422), staff not even that far
+    ("PATCH", "/my/profile"): (
+        fixed("/my/profile", {"name": "x"}), dict.fromkeys(CUSTOMERS_ONLY, 422) | STAFF_403,
+    ),
     ("POST", "/cases"): (
         fixed("/cases", {"customer": {"customer_number": "10000001"}, "type": "question",
                          "subject": "s", "description": "d"}),

@@ -149,8 +149,15 @@ class FakeCustomers:
         self.by_id[customer.id] = customer
         return customer
 
+    def link_login(self, customer, expected_version):
+        current = self.get(customer.id)
+        if current.version != expected_version or current.login or self.find("login", customer.login):
+            raise Conflict("already linked", code="already_linked")
+        self.by_id[customer.id] = customer
+        return customer
+
     def create(self, customer):
-        for kind in ("customer_number", "phone", "email"):
+        for kind in ("customer_number", "phone", "email", "login"):
             value = getattr(customer, kind)
             if value and self.find(kind, value):
                 raise Conflict("a customer with this phone, email or number already exists")
