@@ -179,7 +179,8 @@ def seed(env: dict[str, str]) -> list[Login]:
         )
         if not has_login:
             continue
-        sub = _login(cognito, customer_pool, email, email, name, {"custom:customer_id": customer.id})
+        extra = {"custom:customer_id": customer.id}
+        sub = _login(cognito, customer_pool, email, email, name, extra)
         linked = customer.model_copy(update={"login": sub, "version": customer.version + 1})
         customers.store.link_login(linked, customer.version)
         logins.append(Login(email, "customer", name))

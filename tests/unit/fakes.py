@@ -151,7 +151,8 @@ class FakeCustomers:
 
     def link_login(self, customer, expected_version):
         current = self.get(customer.id)
-        if current.version != expected_version or current.login or self.find("login", customer.login):
+        taken = self.find("login", customer.login)
+        if current.version != expected_version or current.login or taken:
             raise Conflict("already linked", code="already_linked")
         self.by_id[customer.id] = customer
         return customer
