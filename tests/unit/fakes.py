@@ -345,3 +345,13 @@ class FakeQueue:
 
     def enqueue(self, case_id, notice_id):
         self.sent.append((case_id, notice_id))
+
+
+class FakeLogins:
+    """The customer pool: which customer id each sign-in carries."""
+
+    def __init__(self) -> None:
+        self.customer_ids: dict[str, str] = {}
+
+    def set_customer_id(self, username, customer_id):
+        self.customer_ids[username] = customer_id
