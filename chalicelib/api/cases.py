@@ -92,6 +92,24 @@ def update_case(caller: Caller, case_id: str, body: cmd.UpdateCase):
     return wiring.case_service().update(caller, case_id, body)
 
 
+@endpoint(
+    bp, "/my/cases", "POST", audience="customer", permission=(Resource.CASES, Action.ADD),
+    body=cmd.OpenOwnCase, status=201,
+)  # fmt: skip
+def open_my_case(caller: Caller, body: cmd.OpenOwnCase):
+    """File a case from the site, optionally about one of your registered products."""
+    return wiring.case_service().open_own_case(caller, body)
+
+
+@endpoint(
+    bp, "/cases/{case_id}/resolution", "POST", audience="customer", permission=CASES_READ,
+    body=cmd.Settle,
+)  # fmt: skip
+def settle_case(caller: Caller, case_id: str, body: cmd.Settle):
+    """Confirm a resolution (closes the case) or say it is not solved (reopens it)."""
+    return wiring.case_service().settle(caller, case_id, body)
+
+
 @endpoint(bp, "/my/cases", audience="customer", permission=CASES_READ, query=cmd.PageParams)
 def my_cases(caller: Caller, query: cmd.PageParams):
     """The signed-in customer's own cases, newest first."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any, Literal
 
@@ -42,6 +42,22 @@ class Actor(BaseModel):
 SYSTEM = Actor(kind="system", id="destek", name="destek")
 
 
+class CaseProduct(BaseModel):
+    """The customer's registered product a case is about, as registered when it was filed.
+
+    A snapshot: agents see the serial and the warranty without another read, and
+    routing rules can match the product group.
+    """
+
+    registration_id: str
+    product_id: str
+    name: str
+    serial_number: str
+    purchase_date: date
+    warranty_ends: date
+    product_group: str | None = None
+
+
 class Case(BaseModel):
     id: str
     number: str = ""
@@ -53,6 +69,7 @@ class Case(BaseModel):
     subject: str
     description: str
     customer_id: str
+    product: CaseProduct | None = None
     group_id: str | None = None
     requested_group_id: str | None = None
     assignee: str | None = None

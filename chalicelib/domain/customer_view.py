@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from .case_kinds import CaseType, Channel
-from .cases import Case, EntryKind, HistoryEntry, Visibility
+from .cases import Case, CaseProduct, EntryKind, HistoryEntry, Visibility
 from .lifecycle import Status
 
 
@@ -25,6 +25,7 @@ class CustomerCase(BaseModel):
     category_id: str | None
     subject: str
     description: str
+    product: CaseProduct | None = None
     created_at: datetime
     updated_at: datetime
     resolved_at: datetime | None
@@ -70,7 +71,7 @@ def customer_history(entries: list[HistoryEntry]) -> list[CustomerEntry]:
                 at=entry.at,
                 kind=entry.kind,
                 by=by,
-                body=entry.body if entry.kind == EntryKind.REPLY else None,
+                body=entry.body,
                 status=entry.changes.get("status"),
             )
         )

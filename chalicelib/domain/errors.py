@@ -51,6 +51,12 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class AccountIncomplete(Conflict):
+    """A customer signed in but has not completed their account yet (409)."""
+
+    code = "account_incomplete"
+
+
 class PayloadTooLarge(DomainError):
     code = "payload_too_large"
 

@@ -16,7 +16,7 @@ from pydantic import BaseModel
 
 from ..domain.clock import utcnow
 from ..domain.customers import ContactPreferences, Customer, Language, normalize_email
-from ..domain.errors import Conflict, InvalidInput
+from ..domain.errors import AccountIncomplete, Conflict, InvalidInput
 from ..domain.ids import new_id
 from ..domain.permissions import Principal
 from ..domain.phone import to_e164
@@ -46,10 +46,6 @@ class Profile(BaseModel):
 
 def profile_of(customer: Customer) -> Profile:
     return Profile.model_validate(customer.model_dump(include=set(Profile.model_fields)))
-
-
-class AccountIncomplete(Conflict):
-    code = "account_incomplete"
 
 
 class AccountService:

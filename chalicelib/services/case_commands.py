@@ -54,8 +54,37 @@ class OpenCase(Strict):
     priority: Priority = Priority.NORMAL
     category_id: Id | None = None
     group_id: Id | None = Field(default=None, description="send straight to this group")
+    registration_id: Id | None = Field(
+        default=None, description="the caller's registered product the case is about"
+    )
     subject: Text
     description: LongText
+
+
+class OpenOwnCase(Strict):
+    """A case the signed-in customer files from the site."""
+
+    type: CaseType
+    category_id: Id | None = None
+    registration_id: Id | None = Field(
+        default=None, description="one of your registered products, if the case is about it"
+    )
+    subject: Text
+    description: LongText
+
+
+class Settle(Strict):
+    """The customer's answer to a resolution."""
+
+    version: Version
+    solved: bool
+    comment: LongText | None = Field(default=None, description="needed when not solved")
+
+    @model_validator(mode="after")
+    def _say_why(self) -> Settle:
+        if not self.solved and not self.comment:
+            raise ValueError("say what is still wrong in comment")
+        return self
 
 
 class Claim(Strict):

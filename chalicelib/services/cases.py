@@ -10,10 +10,12 @@ from collections.abc import Callable
 from datetime import datetime
 
 from ..domain.caller import Caller
+from ..domain.case_kinds import Channel, Priority
 from ..domain.case_record import CaseWithHistory
 from ..domain.cases import (
     REOPEN_WINDOW,
     Case,
+    CaseProduct,
     EntryKind,
     HistoryEntry,
     Visibility,
@@ -28,7 +30,8 @@ from ..domain.customer_view import (
     customer_case,
     customer_history,
 )
-from ..domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from ..domain.customers import Customer
+from ..domain.errors import AccountIncomplete, Conflict, Forbidden, InvalidInput, NotFound
 from ..domain.ids import is_case_number, new_id
 from ..domain.lifecycle import ACTIVE, DONE, Status, check_move
 from ..domain.notifications import Notice, notices_for_change
@@ -39,7 +42,14 @@ from ..observability import count_case_opened, logger
 from . import case_commands as cmd
 from .case_facts import policy_for
 from .customers import CustomerService
-from .ports import CaseEvents, CaseListQuery, CaseStore, DirectoryStore, Page
+from .ports import (
+    CaseEvents,
+    CaseListQuery,
+    CaseStore,
+    DirectoryStore,
+    Page,
+    RegisteredProducts,
+)
 
 
 class CaseView(CaseWithHistory):
@@ -57,7 +67,9 @@ class CaseService:
         events: CaseEvents,
         clock: Callable[[], datetime] = utcnow,
         announce: Callable[[list[Notice]], None] = lambda notices: None,
+        products: RegisteredProducts | None = None,
     ) -> None:
+        self.products = products
         self.cases = cases
         self.customers = customers
         self.directory = directory
@@ -71,23 +83,53 @@ class CaseService:
         """Phone intake: find the caller (or create them) and open the case in one write."""
         now = self.clock()
         customer_id, new_customer = self.customers.resolve_caller(command.customer, now)
-        case = Case(
+        product = None
+        if command.registration_id:
+            if new_customer is not None:
+                raise InvalidInput("a new caller has no registered products yet")
+            product = self._product(customer_id, command.registration_id)
+        fields = command.model_dump(include={"type", "channel", "priority", "category_id"})
+        case = self._new_case(caller, customer_id, now, **fields, product=product,
+                              requested_group_id=command.group_id, subject=command.subject,
+                              description=command.description)  # fmt: skip
+        return self._open(caller, case, new_customer)
+
+    def open_own_case(self, caller: Caller, command: cmd.OpenOwnCase) -> CustomerCase:
+        """The customer files from the site, about one of their registered products or not."""
+        customer_id = caller.principal.customer_id
+        if not customer_id:
+            raise AccountIncomplete("complete your account first")
+        product = None
+        if command.registration_id:
+            product = self._product(customer_id, command.registration_id)
+        fields = command.model_dump(exclude={"registration_id"})
+        case = self._new_case(
+            caller, customer_id, self.clock(), **fields, channel=Channel.WEB, product=product
+        )
+        return customer_case(self._open(caller, case, None))
+
+    def _product(self, customer_id: str, registration_id: str) -> CaseProduct:
+        if self.products is None:
+            raise InvalidInput("products are not available")
+        return self.products.case_product(customer_id, registration_id)
+
+    def _new_case(self, caller: Caller, customer_id: str, now: datetime, **fields) -> Case:
+        priority = fields.pop("priority", Priority.NORMAL)
+        return Case(
             id=new_id("c"),
-            type=command.type,
-            channel=command.channel,
-            priority=command.priority,
-            category_id=command.category_id,
-            requested_group_id=command.group_id,
-            subject=command.subject,
-            description=command.description,
             customer_id=customer_id,
+            priority=priority,
             created_by=caller.actor,
             created_at=now,
             updated_at=now,
-            due_at=resolution_due(now, command.priority),
+            due_at=resolution_due(now, priority),
+            **fields,
         )
+
+    def _open(self, caller: Caller, case: Case, new_customer: Customer | None) -> Case:
+        now = case.created_at
         entry = self._entry(case, caller, EntryKind.CREATED, now, visibility=Visibility.PUBLIC)
-        entry.reason = f"opened via {command.channel.value}"
+        entry.reason = f"opened via {case.channel.value}"
         notices = notices_for_change(None, case, [entry], now)
         # the "received" notice is announced by the router, seconds later: opening a case
         # stays one write and one send (bench/), and the outbox sweep backs both up
@@ -270,6 +312,25 @@ class CaseService:
                 f"resolved more than {REOPEN_WINDOW.days} days ago; open a new case",
                 code="reopen_window_passed",
             )
+
+    def settle(self, caller: Caller, case_id: str, command: cmd.Settle) -> CustomerCase:
+        """The customer's word on a resolution: solved closes the case, not solved reopens it
+        (within the reopen window) with their reason as a reply the agent sees."""
+        case = self._load_for_write(case_id, command.version, caller)
+        if case.status != Status.RESOLVED:
+            raise Conflict(
+                f"only a resolved case can be confirmed or reopened; this one is "
+                f"{case.status.value}",
+                code="not_resolved",
+            )
+        if not command.solved:
+            return self.reply(caller, case_id, cmd.Comment(version=command.version,
+                                                           body=command.comment or ""))  # fmt: skip
+        closed = self._moved(case, Status.CLOSED)
+        saved = self._save(caller, case, closed, EntryKind.STATUS_CHANGED,
+                           "the customer confirmed the resolution", body=command.comment,
+                           public=True)  # fmt: skip
+        return customer_case(saved)
 
     def add_note(self, caller: Caller, case_id: str, command: cmd.Comment) -> Case:
         case = self._load_for_write(case_id, command.version)

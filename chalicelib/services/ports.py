@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 from ..domain.business_hours import BusinessCalendar
 from ..domain.case_record import CaseWithHistory
-from ..domain.cases import Case, HistoryEntry
+from ..domain.cases import Case, CaseProduct, HistoryEntry
 from ..domain.categories import Category
 from ..domain.customers import Customer, LookupKind
 from ..domain.directory import Group, StaffMember
@@ -167,6 +167,12 @@ class Renderer(Protocol):
 class CaseEvents(Protocol):
     def case_opened(self, case_id: str, number: str) -> None:
         """Hand the case to routing (off the request path)."""
+
+
+class RegisteredProducts(Protocol):
+    def case_product(self, customer_id: str, registration_id: str) -> CaseProduct:
+        """The customer's registered product, as a case records it; InvalidInput if the
+        customer has no such registration (another customer's is no different)."""
 
 
 class CustomerLogins(Protocol):

@@ -150,6 +150,7 @@ class RoutingService:
             text=f"{case.subject}\n{case.description}",
             case_type=case.type,
             category_path=category_path(self.directory, case),
+            product_group=case.product.product_group if case.product else None,
             customer_category=customer_category(self.customers, case),
             priority=case.priority,
         )

@@ -79,6 +79,15 @@ MATRIX: dict[tuple[str, str], tuple[Callable, dict[str, int]]] = {
     ("GET", "/me"): (fixed("/me"), EVERYONE),
     ("POST", "/my/account"): (fixed("/my/account", {"name": "Ahmet"}), CUSTOMERS_ONLY),
     ("GET", "/my/profile"): (fixed("/my/profile"), CUSTOMERS_ONLY),
+    ("POST", "/my/cases"): (
+        fixed("/my/cases", {"type": "question", "subject": "s", "description": "d"}),
+        {"customer": 201, "other_customer": 201, **STAFF_403},
+    ),
+    # the case is not resolved: its owner hears so (409), anyone else finds no such case
+    ("POST", "/cases/{case_id}/resolution"): (
+        case_call(routed_case, "/resolution", lambda c: {"version": c["version"], "solved": True}),
+        {"customer": 409, "other_customer": 404, **STAFF_403},
+    ),
     # no version: a customer gets as far as validation (422), staff not even that far
     ("PATCH", "/my/profile"): (
         fixed("/my/profile", {"name": "x"}), dict.fromkeys(CUSTOMERS_ONLY, 422) | STAFF_403,

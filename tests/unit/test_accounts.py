@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 import pytest
 
 from chalicelib.domain.customers import Customer
-from chalicelib.domain.errors import Conflict, InvalidInput
+from chalicelib.domain.errors import AccountIncomplete, Conflict, InvalidInput
 from chalicelib.domain.permissions import Principal
-from chalicelib.services.accounts import AccountIncomplete, AccountService, CompleteAccount
+from chalicelib.services.accounts import AccountService, CompleteAccount
 
 from .fakes import FakeCustomers, FakeLogins
 
