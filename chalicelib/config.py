@@ -25,6 +25,8 @@ class Settings(BaseModel):
     notify_from_email: str = Field(alias="NOTIFY_FROM_EMAIL")
     #: where customers follow their cases (the self-service site); links are left out if empty
     site_url: str = Field(default="", alias="SITE_URL")
+    #: where case attachments are uploaded to (presigned posts) and read from
+    attachments_bucket: str = Field(alias="ATTACHMENTS_BUCKET")
     staff_pool_id: str = Field(alias="STAFF_POOL_ID")
     staff_client_ids: str = Field(alias="STAFF_CLIENT_IDS")
     customer_pool_id: str = Field(alias="CUSTOMER_POOL_ID")

@@ -18,6 +18,7 @@ from .messaging.queues import SqsCaseEvents, SqsNoticeQueue
 from .messaging.sender import AwsSender
 from .messaging.templates import JinjaRenderer
 from .services.accounts import AccountService
+from .services.attachments import AttachmentService
 from .services.cases import CaseService
 from .services.customers import CustomerService
 from .services.directory import DirectoryService, RoleCatalog
@@ -30,6 +31,7 @@ from .store.cases import DynamoCaseStore, DynamoNoticeStore
 from .store.customers import DynamoCustomerStore
 from .store.directory import DynamoDirectoryStore
 from .store.dynamo import Table
+from .store.files import S3AttachmentFiles
 
 
 @lru_cache(maxsize=1)
@@ -95,6 +97,11 @@ def announce(notices: list) -> None:
 
 
 @lru_cache(maxsize=1)
+def attachment_files() -> S3AttachmentFiles:
+    return S3AttachmentFiles(settings().attachments_bucket)
+
+
+@lru_cache(maxsize=1)
 def case_service() -> CaseService:
     return CaseService(
         DynamoCaseStore(table()),
@@ -102,7 +109,13 @@ def case_service() -> CaseService:
         directory_store(),
         case_events(),
         announce=announce,
+        files=attachment_files(),
     )
+
+
+@lru_cache(maxsize=1)
+def attachment_service() -> AttachmentService:
+    return AttachmentService(case_service(), DynamoCaseStore(table()), attachment_files())
 
 
 @lru_cache(maxsize=1)
@@ -164,6 +177,8 @@ def reset() -> None:
         customer_service,
         account_service,
         case_service,
+        attachment_files,
+        attachment_service,
         routing_service,
         directory_service,
         token_verifier,

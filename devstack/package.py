@@ -52,6 +52,7 @@ SETTINGS_ENVIRONMENT: dict[str, Any] = {
     "ROUTING_DLQ_URL": {"Ref": "RoutingDeadLetterQueue"},
     "NOTIFY_DLQ_URL": {"Ref": "NotifyDeadLetterQueue"},
     "NOTIFY_FROM_EMAIL": {"Ref": "NotifyFromEmail"},
+    "ATTACHMENTS_BUCKET": {"Ref": "AttachmentsBucket"},
 }
 #: set by the Lambda runtime itself; Lambda refuses them as function environment variables
 LAMBDA_PROVIDED = {"AWS_REGION"}
@@ -299,7 +300,7 @@ def policy_statements() -> list[dict[str, Any]]:
         {
             "Sid": "Attachments",
             "Effect": "Allow",
-            "Action": ["s3:PutObject", "s3:GetObject"],
+            "Action": ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"],
             "Resource": {"Fn::Sub": "${AttachmentsBucket.Arn}/*"},
         },
         {

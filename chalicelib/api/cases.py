@@ -8,6 +8,7 @@ from .. import wiring
 from ..domain.caller import Caller
 from ..domain.permissions import Action, Resource
 from ..services import case_commands as cmd
+from ..services.attachments import NewAttachment
 from .endpoint import endpoint
 
 bp = Blueprint(__name__)
@@ -108,6 +109,24 @@ def open_my_case(caller: Caller, body: cmd.OpenOwnCase):
 def settle_case(caller: Caller, case_id: str, body: cmd.Settle):
     """Confirm a resolution (closes the case) or say it is not solved (reopens it)."""
     return wiring.case_service().settle(caller, case_id, body)
+
+
+@endpoint(
+    bp, "/cases/{case_id}/attachments", "POST", audience="any",
+    permission=(Resource.REPLIES, Action.ADD), body=NewAttachment, status=201,
+)  # fmt: skip
+def start_upload(caller: Caller, case_id: str, body: NewAttachment):
+    """A presigned form to upload one file (at most 10 MB; images, PDF, text, MP4) to S3."""
+    return wiring.attachment_service().start_upload(caller, case_id, body)
+
+
+@endpoint(
+    bp, "/cases/{case_id}/attachments/{attachment_id}", "POST", audience="any",
+    permission=(Resource.REPLIES, Action.ADD),
+)  # fmt: skip
+def confirm_upload(caller: Caller, case_id: str, attachment_id: str):
+    """After the upload: record the file on the case, where both sides see it."""
+    return wiring.attachment_service().confirm(caller, case_id, attachment_id)
 
 
 @endpoint(bp, "/my/cases", audience="customer", permission=CASES_READ, query=cmd.PageParams)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from .attachments import Attachment
 from .cases import Case, HistoryEntry
 from .notifications import Notice
 
@@ -12,3 +13,4 @@ class CaseWithHistory(BaseModel):
     case: Case
     history: list[HistoryEntry]
     notices: list[Notice] = Field(default_factory=list)
+    attachments: list[Attachment] = Field(default_factory=list)

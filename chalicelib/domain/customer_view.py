@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from .attachments import Attachment
 from .case_kinds import CaseType, Channel
 from .cases import Case, CaseProduct, EntryKind, HistoryEntry, Visibility
 from .lifecycle import Status
@@ -45,6 +46,7 @@ class CustomerEntry(BaseModel):
 class CustomerCaseView(BaseModel):
     case: CustomerCase
     history: list[CustomerEntry]
+    attachments: list[Attachment] = []
 
 
 class CustomerPage(BaseModel):

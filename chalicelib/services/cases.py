@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from ..domain.attachments import Attachment
 from ..domain.caller import Caller
 from ..domain.case_kinds import Channel, Priority
 from ..domain.case_record import CaseWithHistory
@@ -43,6 +44,7 @@ from . import case_commands as cmd
 from .case_facts import policy_for
 from .customers import CustomerService
 from .ports import (
+    AttachmentFiles,
     CaseEvents,
     CaseListQuery,
     CaseStore,
@@ -68,8 +70,10 @@ class CaseService:
         clock: Callable[[], datetime] = utcnow,
         announce: Callable[[list[Notice]], None] = lambda notices: None,
         products: RegisteredProducts | None = None,
+        files: AttachmentFiles | None = None,
     ) -> None:
         self.products = products
+        self.files = files
         self.cases = cases
         self.customers = customers
         self.directory = directory
@@ -149,18 +153,32 @@ class CaseService:
     # ---- reading -------------------------------------------------------------------------
 
     def get(self, caller: Caller, ref: str) -> CaseView | CustomerCaseView:
-        found = self.cases.get_by_number(ref) if is_case_number(ref) else self.cases.get(ref)
-        visible = self._visible(caller, found)
+        visible = self.visible(caller, ref)
+        attachments = [self.with_link(a) for a in visible.attachments]
         if caller.principal.is_customer:
             return CustomerCaseView(
-                case=customer_case(visible.case), history=customer_history(visible.history)
+                case=customer_case(visible.case),
+                history=customer_history(visible.history),
+                attachments=attachments,
             )
         return CaseView(
             case=visible.case,
             history=visible.history,
             notices=visible.notices,
+            attachments=attachments,
             targets=target_status(visible.case, self.clock()),
         )
+
+    def visible(self, caller: Caller, ref: str) -> CaseWithHistory:
+        """The case by id or number, as much of it as the caller may see."""
+        found = self.cases.get_by_number(ref) if is_case_number(ref) else self.cases.get(ref)
+        return self._visible(caller, found)
+
+    def with_link(self, attachment: Attachment) -> Attachment:
+        if self.files is None:
+            return attachment
+        url = self.files.download_url(attachment.case_id, attachment.id, attachment.filename)
+        return attachment.model_copy(update={"url": url})
 
     def _visible(self, caller: Caller, found: CaseWithHistory) -> CaseWithHistory:
         """Customers see only their own cases (others are 'not found') and only public lines."""

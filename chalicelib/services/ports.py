@@ -8,10 +8,11 @@ without AWS and without mocks.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from pydantic import BaseModel
 
+from ..domain.attachments import Attachment, StoredFile
 from ..domain.business_hours import BusinessCalendar
 from ..domain.case_record import CaseWithHistory
 from ..domain.cases import Case, CaseProduct, HistoryEntry
@@ -56,6 +57,9 @@ class CaseStore(Protocol):
         expected_version, else Conflict."""
 
     def list(self, query: CaseListQuery) -> Page: ...
+
+    def add_attachment(self, case: Case, attachment: Attachment) -> bool:
+        """Record a confirmed upload under the case; False if it is recorded already."""
 
     def count_active(self, username: str) -> int:
         """How many active cases the agent owns."""
@@ -167,6 +171,20 @@ class Renderer(Protocol):
 class CaseEvents(Protocol):
     def case_opened(self, case_id: str, number: str) -> None:
         """Hand the case to routing (off the request path)."""
+
+
+class AttachmentFiles(Protocol):
+    """Where attached files' bytes live (S3); the case store records them."""
+
+    def upload_form(
+        self, case_id: str, attachment_id: str, filename: str, content_type: str
+    ) -> dict[str, Any]: ...
+
+    def stored(self, case_id: str, attachment_id: str) -> StoredFile | None: ...
+
+    def discard(self, case_id: str, attachment_id: str) -> None: ...
+
+    def download_url(self, case_id: str, attachment_id: str, filename: str) -> str: ...
 
 
 class RegisteredProducts(Protocol):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from ..domain.attachments import Attachment
 from ..domain.case_record import CaseWithHistory
 from ..domain.cases import Case, HistoryEntry
 from ..domain.clock import ISTANBUL, to_iso
@@ -173,7 +174,26 @@ class DynamoCaseStore:
         history = [HistoryEntry.model_validate(i) for i in items if i.get("entity") == "history"]
         history.sort(key=lambda e: (e.at, e.id))
         notices = [Notice.model_validate(i) for i in items if i.get("entity") == "notice"]
-        return CaseWithHistory(case=Case.model_validate(meta), history=history, notices=notices)
+        files = [Attachment.model_validate(i) for i in items if i.get("entity") == "attachment"]
+        files.sort(key=lambda a: (a.at, a.id))
+        return CaseWithHistory(
+            case=Case.model_validate(meta), history=history, notices=notices, attachments=files
+        )
+
+    def add_attachment(self, case: Case, attachment: Attachment) -> bool:
+        """Record a confirmed upload under the case; False if it was recorded already."""
+        item = {
+            **attachment.model_dump(mode="json", exclude={"url"}),
+            "PK": keys.case_pk(case.id),
+            "SK": keys.attachment_sk(attachment.id),
+            "number_pk": keys.number_pk(case.number),
+            "entity": "attachment",
+        }
+        try:
+            self.table.put(item, condition="attribute_not_exists(PK)")
+        except self.table.client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
 
     def save(
         self,

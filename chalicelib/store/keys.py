@@ -41,6 +41,10 @@ def notice_sk(notice_id: str) -> str:
     return f"N#{notice_id}"
 
 
+def attachment_sk(attachment_id: str) -> str:
+    return f"F#{attachment_id}"
+
+
 def history_sk(at_iso: str, entry_id: str) -> str:
     return f"H#{at_iso}#{entry_id}"
 

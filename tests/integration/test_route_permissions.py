@@ -59,6 +59,20 @@ def case_call(make_case: Callable, suffix: str, body: Callable | None = None):
     return prepare
 
 
+PNG = {"filename": "a.png", "content_type": "image/png", "size": 4}
+
+
+def uploaded_file(setup) -> tuple[str, None]:
+    """A file the admin uploaded to Ahmet's case, not yet confirmed."""
+    import requests
+
+    case = routed_case(setup)
+    form = setup.api.post(f"/cases/{case['id']}/attachments", PNG).body
+    requests.post(form["url"], data=form["fields"], files={"file": ("a.png", b"\x89PNG")},
+                  timeout=10)  # fmt: skip
+    return f"/cases/{case['id']}/attachments/{form['attachment_id']}", None
+
+
 def fixed(path: str, body: dict | None = None):
     return lambda setup: (path, body)
 
@@ -82,6 +96,13 @@ MATRIX: dict[tuple[str, str], tuple[Callable, dict[str, int]]] = {
     ("POST", "/my/cases"): (
         fixed("/my/cases", {"type": "question", "subject": "s", "description": "d"}),
         {"customer": 201, "other_customer": 201, **STAFF_403},
+    ),
+    ("POST", "/cases/{case_id}/attachments"): (
+        case_call(routed_case, "/attachments", lambda c: PNG),
+        {**dict.fromkeys(ROLES[1:], 201), "other_customer": 404},
+    ),
+    ("POST", "/cases/{case_id}/attachments/{attachment_id}"): (
+        uploaded_file, {**EVERYONE, "other_customer": 404},
     ),
     # the case is not resolved: its owner hears so (409), anyone else finds no such case
     ("POST", "/cases/{case_id}/resolution"): (

@@ -1,0 +1,71 @@
+"""Case attachments in S3: presigned upload forms, what was stored, download links.
+
+The object layout (`cases/<case id>/<attachment id>`) is known only here. Links
+and forms are signed locally by botocore: making one costs no AWS call, so a
+case read stays one Query however many files it has.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote, unquote
+
+from ..domain.attachments import MAX_BYTES, StoredFile
+from .aws import client
+
+UPLOAD_SECONDS = 600
+DOWNLOAD_SECONDS = 900
+
+
+def object_key(case_id: str, attachment_id: str) -> str:
+    return f"cases/{case_id}/{attachment_id}"
+
+
+class S3AttachmentFiles:
+    def __init__(self, bucket: str) -> None:
+        self.bucket = bucket
+
+    def upload_form(
+        self, case_id: str, attachment_id: str, filename: str, content_type: str
+    ) -> dict[str, Any]:
+        """A form S3 accepts only for this key, this type, this name and at most MAX_BYTES."""
+        fields = {"Content-Type": content_type, "x-amz-meta-filename": quote(filename)}
+        conditions: list[Any] = [{k: v} for k, v in fields.items()]
+        conditions.append(["content-length-range", 1, MAX_BYTES])
+        return client("s3").generate_presigned_post(
+            self.bucket,
+            object_key(case_id, attachment_id),
+            Fields=fields,
+            Conditions=conditions,
+            ExpiresIn=UPLOAD_SECONDS,
+        )
+
+    def stored(self, case_id: str, attachment_id: str) -> StoredFile | None:
+        s3 = client("s3")
+        try:
+            head = s3.head_object(Bucket=self.bucket, Key=object_key(case_id, attachment_id))
+        except s3.exceptions.ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return None
+            raise
+        metadata = head.get("Metadata", {})
+        return StoredFile(
+            size=int(head["ContentLength"]),
+            filename=unquote(metadata.get("filename", "")),
+            content_type=head.get("ContentType", ""),
+        )
+
+    def discard(self, case_id: str, attachment_id: str) -> None:
+        client("s3").delete_object(Bucket=self.bucket, Key=object_key(case_id, attachment_id))
+
+    def download_url(self, case_id: str, attachment_id: str, filename: str) -> str:
+        """Always a download, never shown inline: an upload cannot act as a page of ours."""
+        return client("s3").generate_presigned_url(
+            "get_object",
+            Params={
+                "Bucket": self.bucket,
+                "Key": object_key(case_id, attachment_id),
+                "ResponseContentDisposition": f"attachment; filename*=UTF-8''{quote(filename)}",
+            },
+            ExpiresIn=DOWNLOAD_SECONDS,
+        )
