@@ -10,6 +10,7 @@ from chalice import Chalice, Rate
 from chalicelib.api import (
     account,
     cases,
+    cors,
     customers,
     directory,
     middleware,
@@ -20,6 +21,7 @@ from chalicelib.api import (
 )
 
 app = Chalice(app_name="destek")
+app.api.cors = cors.cors_policy()  # before the blueprints: each route takes it when registered
 middleware.install(app)
 BLUEPRINTS = (system, account, cases, customers, directory, routing_rules, sla, operations)
 for module in BLUEPRINTS:

@@ -32,11 +32,17 @@ from .store.customers import DynamoCustomerStore
 from .store.directory import DynamoDirectoryStore
 from .store.dynamo import Table
 from .store.files import S3AttachmentFiles
+from .store.rate_limits import DynamoRateLimiter
 
 
 @lru_cache(maxsize=1)
 def table() -> Table:
     return Table(settings().table_name)
+
+
+@lru_cache(maxsize=1)
+def rate_limiter() -> DynamoRateLimiter:
+    return DynamoRateLimiter(table())
 
 
 @lru_cache(maxsize=1)
@@ -171,6 +177,7 @@ def reset() -> None:
     for built in (
         settings,
         table,
+        rate_limiter,
         directory_store,
         role_catalog,
         case_events,

@@ -28,6 +28,7 @@ from ..domain.errors import (
     InvalidInput,
     NotFound,
     PayloadTooLarge,
+    TooManyRequests,
     Unauthenticated,
 )
 from ..domain.permissions import Action, Resource
@@ -49,6 +50,8 @@ class Route:
     query: type[BaseModel] | None
     status: int
     summary: str
+    #: calls a minute per client address; every public route has one
+    rate_limit: int | None = None
 
 
 ROUTES: list[Route] = []
@@ -65,6 +68,7 @@ def endpoint(
     query: type[BaseModel] | None = None,
     status: int = 200,
     summary: str = "",
+    rate_limit: int | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     def register(handler: Callable[..., Any]) -> Callable[..., Any]:
         route = Route(
@@ -77,7 +81,10 @@ def endpoint(
             query,
             status,
             summary or (handler.__doc__ or "").strip().split("\n")[0],
+            rate_limit,
         )
+        if audience == "public" and not rate_limit:
+            raise ValueError(f"public route {method} {path} needs a rate_limit")
         ROUTES.append(route)
 
         def view(**path_args: str) -> Response:
@@ -86,6 +93,8 @@ def endpoint(
                 for value in path_args.values():
                     if not PATH_PARAM.fullmatch(value):
                         raise NotFound("no such resource")
+                if route.rate_limit:
+                    throttle(request, route)
                 caller = authenticate(request.headers, route)
                 inputs: dict[str, Any] = dict(path_args)
                 if body is not None:
@@ -102,6 +111,16 @@ def endpoint(
         return handler
 
     return register
+
+
+def throttle(request: Any, route: Route) -> None:
+    client = ((request.context or {}).get("identity") or {}).get("sourceIp") or "unknown"
+    wait = wiring.rate_limiter().admit(route.name, client, route.rate_limit or 0)
+    if wait is not None:
+        raise TooManyRequests(
+            f"too many requests; try again in {wait} seconds",
+            details={"limit_per_minute": route.rate_limit, "retry_after": wait},
+        )
 
 
 def authenticate(headers: Any, route: Route) -> Caller | None:

@@ -42,6 +42,8 @@ def error_response(exc: errors.DomainError) -> Response:
     headers = {"Content-Type": "application/json"}
     if status == 401:
         headers["WWW-Authenticate"] = 'Bearer realm="destek"'
+    if status == 429 and isinstance(exc.details, dict):
+        headers["Retry-After"] = str(exc.details.get("retry_after", 60))
     return Response(
         body=error_body(exc.code, exc.message, exc.details), status_code=status, headers=headers
     )

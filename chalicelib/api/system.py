@@ -11,7 +11,7 @@ from .endpoint import endpoint
 bp = Blueprint(__name__)
 
 
-@endpoint(bp, "/health", audience="public")
+@endpoint(bp, "/health", audience="public", rate_limit=120)
 def health(caller: None) -> dict:
     """Liveness: answers without touching AWS."""
     return {"status": "ok", "service": "destek"}
@@ -23,7 +23,7 @@ def me(caller: Caller) -> dict:
     return {**caller.principal.model_dump(mode="json"), "permissions": caller.permission_summary()}
 
 
-@endpoint(bp, "/{proxy+}", "GET", audience="public")
+@endpoint(bp, "/{proxy+}", "GET", audience="public", rate_limit=60)
 def unknown_route(caller: None, **_: str) -> dict:
     """Any path destek does not serve: a JSON 404 instead of the gateway's 403."""
     raise NotFound("no such route")

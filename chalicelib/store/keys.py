@@ -113,6 +113,10 @@ def category_key(category_id: str) -> dict[str, str]:
     return {"PK": CATEGORIES, "SK": f"CAT#{category_id}"}
 
 
+def rate_key(scope: str, client: str, window: int) -> dict[str, str]:
+    return {"PK": f"RATE#{scope}#{client}", "SK": str(window)}
+
+
 def case_index_keys(case: Case) -> dict[str, str]:
     """The index attributes a case's meta item carries in its current state.
 

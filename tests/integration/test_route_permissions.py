@@ -256,6 +256,16 @@ class Setup:
         self.drain = drain
 
 
+#: reachable without signing in; each is rate limited per client address
+PUBLIC = {("GET", "/health"), ("GET", "/{proxy+}")}
+
+
+def test_public_routes_are_the_named_ones_and_rate_limited():
+    public = {(r.method, r.path) for r in ROUTES if r.audience == "public"}
+    assert public == PUBLIC
+    assert all(r.rate_limit for r in ROUTES if r.audience == "public")
+
+
 def test_every_route_has_a_row(chalice_app):
     declared = {(r.method, r.path) for r in ROUTES}
     served = {(m, path) for path, methods in chalice_app.app.routes.items() for m in methods}
