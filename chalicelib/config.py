@@ -34,6 +34,9 @@ class Settings(BaseModel):
     region: str = Field(alias="AWS_REGION")
     #: where Cognito's JWKS is served; AWS's own host unless the local stack says otherwise
     cognito_jwks_endpoint: str | None = Field(default=None, alias="COGNITO_JWKS_ENDPOINT")
+    #: how long an AWS call may take before botocore retries it; the local stack's moto copies
+    #: the whole table on every transaction, and a retry racing the slow original corrupts it
+    aws_read_timeout: float = Field(default=10.0, alias="AWS_READ_TIMEOUT_SECONDS")
     max_body_bytes: int = Field(default=64 * 1024, alias="MAX_BODY_BYTES")
     role_cache_seconds: float = Field(default=60.0, alias="ROLE_CACHE_SECONDS")
     #: a case still `new` this long after opening lost its routing message

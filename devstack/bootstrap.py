@@ -137,7 +137,12 @@ def create_pools(template: dict[str, Any], stage: str, endpoint: str) -> Pools:
     )
 
 
-def provision(endpoint: str, stage: str = "local", max_receive_count: int = 3) -> dict[str, str]:
+def provision(
+    endpoint: str,
+    stage: str = "local",
+    max_receive_count: int = 3,
+    site_url: str = "http://127.0.0.1:8002",
+) -> dict[str, str]:
     """Create every resource; return the environment the app runs with."""
     template = load_template()
     cfn = aws("cloudformation", endpoint)
@@ -169,7 +174,8 @@ def provision(endpoint: str, stage: str = "local", max_receive_count: int = 3) -
         "NOTIFY_QUEUE_URL": outputs["NotifyQueueUrl"],
         "NOTIFY_DLQ_URL": outputs["NotifyDeadLetterQueueUrl"],
         "NOTIFY_FROM_EMAIL": NOTIFY_FROM,
-        "SITE_URL": "http://127.0.0.1:8002",
+        "SITE_URL": site_url,
+        "AWS_READ_TIMEOUT_SECONDS": "120",
         "ATTACHMENTS_BUCKET": outputs["AttachmentsBucketName"],
         "INBOUND_MAIL_BUCKET": outputs["InboundMailBucketName"],
         "OPS_TOPIC_ARN": outputs["OpsTopicArn"],

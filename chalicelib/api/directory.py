@@ -13,7 +13,7 @@ from .endpoint import endpoint
 bp = Blueprint(__name__)
 
 
-@endpoint(bp, "/categories", permission=(Resource.CATEGORIES, Action.READ))
+@endpoint(bp, "/categories", audience="any", permission=(Resource.CATEGORIES, Action.READ))
 def category_tree(caller: Caller):
     """The whole category tree, nested."""
     return wiring.directory_service().category_tree()

@@ -50,7 +50,8 @@ _AGENT = {
     Resource.STAFF: {_R},
 }
 DEFAULT_ROLES: dict[str, dict[Resource, set[Action]]] = {
-    CUSTOMER_ROLE: {Resource.CASES: {_R, _A}, Resource.REPLIES: {_A}},
+    # customers pick a category when they file a case on the site
+    CUSTOMER_ROLE: {Resource.CASES: {_R, _A}, Resource.REPLIES: {_A}, Resource.CATEGORIES: {_R}},
     "agent": _AGENT,
     "supervisor": {
         **_AGENT,

@@ -9,6 +9,8 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from ..config import settings
+
 
 @cache
 def client(service: str) -> Any:
@@ -18,6 +20,6 @@ def client(service: str) -> Any:
     config = Config(
         retries={"mode": "standard", "max_attempts": 3},
         connect_timeout=3,
-        read_timeout=10,
+        read_timeout=settings().aws_read_timeout,
     )
     return boto3.session.Session().client(service, config=config)

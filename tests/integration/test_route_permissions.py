@@ -166,7 +166,7 @@ MATRIX: dict[tuple[str, str], tuple[Callable, dict[str, int]]] = {
                        {"version": ahmet(setup)["version"], "language": "tr"}),
         STAFF_READ,
     ),
-    ("GET", "/categories"): (fixed("/categories"), STAFF_READ),
+    ("GET", "/categories"): (fixed("/categories"), EVERYONE),
     ("POST", "/categories"): (
         fixed("/categories", {"name": "Yeni"}),
         {**STAFF_READ, "agent": 403, "supervisor": 403, "admin": 201},
