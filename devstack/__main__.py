@@ -27,6 +27,7 @@ def _run(args: argparse.Namespace) -> int:
         moto_port=args.moto_port,
         api_port=args.api_port,
         mailbox_port=args.mailbox_port,
+        site_port=args.site_port,
         max_receive_count=args.max_receive_count,
         schedule_every=args.schedule_every,
     )
@@ -38,7 +39,12 @@ def _run(args: argparse.Namespace) -> int:
         if args.env_file:
             with open(args.env_file, "w") as handle:
                 json.dump(
-                    {**stack.env, "API_URL": stack.api_url, "MAILBOX_URL": stack.mailbox_url},
+                    {
+                        **stack.env,
+                        "API_URL": stack.api_url,
+                        "MAILBOX_URL": stack.mailbox_url,
+                        "SITE_DIR": str(stack.site_dir),
+                    },  # fmt: skip
                     handle,
                 )
         log_banner(stack)
@@ -87,6 +93,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     where.add_argument(
         "--mailbox-port", type=int, default=int(os.environ.get("DESTEK_MAILBOX_PORT", 8003))
+    )
+    where.add_argument(
+        "--site-port", type=int, default=int(os.environ.get("DESTEK_SITE_PORT", 8002))
     )
     parser = argparse.ArgumentParser(prog="python -m devstack")
     commands = parser.add_subparsers(dest="command", required=True)

@@ -31,6 +31,7 @@ class LocalStack:
     moto_port: int = 8001
     api_port: int = 8000
     mailbox_port: int = 8003
+    site_port: int = 8002
     max_receive_count: int = 3
     schedule_every: float | None = None  # seconds; None = each handler's own rate
     seed_demo_data: bool = True
@@ -44,6 +45,8 @@ class LocalStack:
         self.dispatcher: Dispatcher | None = None
         self.scheduler: Scheduler | None = None
         self.mailbox: Any = None
+        self.site: Any = None
+        self.site_dir: Any = None
 
     @property
     def moto_url(self) -> str:
@@ -54,6 +57,10 @@ class LocalStack:
         return f"http://{self.host}:{self.api_port}"
 
     @property
+    def site_url(self) -> str:
+        return f"http://{self.host}:{self.site_port}"
+
+    @property
     def mailbox_url(self) -> str:
         return f"http://{self.host}:{self.mailbox_port}"
 
@@ -62,7 +69,9 @@ class LocalStack:
 
         self._moto = ThreadedMotoServer(ip_address=self.host, port=self.moto_port, verbose=False)
         self._moto.start()
-        self.env = provision(self.moto_url, max_receive_count=self.max_receive_count)
+        self.env = provision(
+            self.moto_url, max_receive_count=self.max_receive_count, site_url=self.site_url
+        )
         os.environ.update(self.env)
         app_module = importlib.import_module("app")
         from chalicelib import wiring
@@ -81,7 +90,31 @@ class LocalStack:
 
         self.mailbox = Mailbox(self.host, self.mailbox_port, REGION)
         self.mailbox.start()
+        self._start_site()
         return self
+
+    def _start_site(self) -> None:
+        """Build the customers' site against this stack and serve it from its own origin,
+        so the browser's calls to the API, Cognito and S3 are cross-origin as in AWS."""
+        import tempfile
+        from pathlib import Path
+
+        from .site import SiteConfig, build
+        from .static_server import StaticServer
+
+        self.site_dir = build(
+            Path(tempfile.mkdtemp(prefix="destek-site-")) / "site",
+            SiteConfig(
+                api_url=self.api_url,
+                region=REGION,
+                user_pool_id=self.env["CUSTOMER_POOL_ID"],
+                client_id=self.env["CUSTOMER_CLIENT_IDS"],
+                cognito_endpoint=self.moto_url + "/",
+                upload_origins=(self.moto_url,),
+            ),
+        )
+        self.site = StaticServer(self.host, self.site_port, self.site_dir)
+        self.site.start()
 
     def _start_api(self, app_module: Any) -> None:
         from chalice.cli.factory import CLIFactory
@@ -124,7 +157,7 @@ class LocalStack:
         return jobs
 
     def stop(self) -> None:
-        for part in (self.scheduler, self.dispatcher, self.mailbox):
+        for part in (self.scheduler, self.dispatcher, self.mailbox, self.site):
             if part:
                 part.stop()
         if self._api:
@@ -139,6 +172,7 @@ def banner(stack: LocalStack) -> str:
     lines = [
         "",
         "destek is running locally",
+        f"  site          {stack.site_url}/   (customers: sign up, register products, file cases)",
         f"  API           {stack.api_url}   (try {stack.api_url}/health)",
         f"  moto (AWS)    {stack.moto_url}",
         f"  mailbox       {stack.mailbox_url}   (emails and SMS destek sent)",

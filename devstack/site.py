@@ -1,0 +1,151 @@
+"""Build the customers' self-service site: static files from templates/site/.
+
+Each page is rendered once per language (Turkish at the root, English under
+/en/) with Jinja2, so the site needs no tool chain and no JavaScript build: the
+browser gets plain HTML, one CSS file and one ES module. The build writes
+`config.js` with the API's URL and the customer pool's ids, and a Content
+Security Policy naming exactly the places the pages may talk to.
+
+    python -m devstack.site --api-url https://abc.execute-api.eu-central-1.amazonaws.com/api \\
+        --region eu-central-1 --user-pool-id eu-central-1_X --client-id abc --out build/site
+    aws s3 sync build/site s3://<SiteBucketName> --delete
+
+The local stack builds and serves it by itself (`make run`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCE = ROOT / "templates" / "site"
+PAGES = (
+    "index",
+    "signup",
+    "confirm",
+    "signin",
+    "forgot",
+    "profile",
+    "products",
+    "new-case",
+    "cases",
+    "case",
+)
+#: language -> folder under the site's root
+LANGUAGES = {"tr": "", "en": "en/"}
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    api_url: str
+    region: str
+    user_pool_id: str
+    client_id: str
+    #: Cognito's endpoint; AWS's own unless the local stack's moto stands in
+    cognito_endpoint: str = ""
+    #: where the browser uploads attachments (the presigned posts' host)
+    upload_origins: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def cognito(self) -> str:
+        return self.cognito_endpoint or f"https://cognito-idp.{self.region}.amazonaws.com/"
+
+    def browser_config(self) -> dict[str, str]:
+        return {
+            "apiUrl": self.api_url.rstrip("/"),
+            "region": self.region,
+            "userPoolId": self.user_pool_id,
+            "clientId": self.client_id,
+            "cognitoEndpoint": self.cognito,
+        }
+
+    def content_security_policy(self) -> str:
+        uploads = self.upload_origins or (f"https://*.s3.{self.region}.amazonaws.com",
+                                          "https://*.s3.amazonaws.com")  # fmt: skip
+        origins = dict.fromkeys(["'self'", _origin(self.api_url), _origin(self.cognito), *uploads])
+        connect = " ".join(origins)
+        return (
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            f"connect-src {connect}; form-action 'self'; base-uri 'none'; object-src 'none'"
+        )
+
+
+def _origin(url: str) -> str:
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://{rest.split('/', 1)[0]}"
+
+
+def _script_json(data: dict[str, str]) -> str:
+    """JSON safe inside a <script> element: nothing in it can close the element."""
+    text = json.dumps(data, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def build(out: Path, config: SiteConfig) -> Path:
+    """Write the whole site to `out` (emptied first) and return it."""
+    from markupsafe import Markup
+
+    if out.exists():
+        shutil.rmtree(out)
+    (out / "static").mkdir(parents=True)
+    env = Environment(
+        loader=FileSystemLoader([SOURCE, SOURCE / "pages"]),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    csp = config.content_security_policy()
+    for lang, folder in LANGUAGES.items():
+        strings = json.loads((SOURCE / "strings" / f"{lang}.json").read_text(encoding="utf-8"))
+        other = next(x for x in LANGUAGES if x != lang)
+        depth_up = "../" * folder.count("/")
+        (out / folder).mkdir(parents=True, exist_ok=True)
+        for page in PAGES:
+            html = env.get_template(f"{page}.html.j2").render(
+                t=strings,
+                strings_json=Markup(_script_json(strings)),
+                lang=lang,
+                other_lang=other,
+                page=page,
+                page_file=f"{page}.html",
+                base="",
+                root=depth_up,
+                other_base=depth_up + LANGUAGES[other],
+                csp=csp,
+            )
+            (out / folder / f"{page}.html").write_text(html, encoding="utf-8")
+    for asset in (SOURCE / "static").iterdir():
+        shutil.copyfile(asset, out / "static" / asset.name)
+    browser = json.dumps(config.browser_config(), indent=2)
+    (out / "config.js").write_text(f"window.DESTEK_CONFIG = {browser};\n", encoding="utf-8")
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m devstack.site",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--api-url", required=True)
+    parser.add_argument("--region", required=True)
+    parser.add_argument("--user-pool-id", required=True, help="the customers' pool")
+    parser.add_argument("--client-id", required=True, help="the pool's site client")
+    parser.add_argument("--out", type=Path, default=ROOT / "build" / "site")
+    args = parser.parse_args(argv)
+    built = build(args.out, SiteConfig(args.api_url, args.region, args.user_pool_id,
+                                       args.client_id))  # fmt: skip
+    sys.stdout.write(f"site written to {built}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

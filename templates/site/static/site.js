@@ -1,0 +1,805 @@
+// destek self-service site: plain ES module, no build step, no dependencies.
+// Every piece of text from the API or the user reaches the page through textContent,
+// never innerHTML, so nothing a customer or an agent types can run as markup.
+
+const CONFIG = window.DESTEK_CONFIG;
+const T = JSON.parse(document.getElementById("strings").textContent);
+const LANG = document.documentElement.lang;
+const SESSION_KEY = "destek.session";
+const MAX_BYTES = 10 * 1024 * 1024;
+const FILE_TYPES = {
+  "image/jpeg": [".jpg", ".jpeg"], "image/png": [".png"], "image/gif": [".gif"],
+  "image/webp": [".webp"], "image/heic": [".heic"], "application/pdf": [".pdf"],
+  "text/plain": [".txt"], "video/mp4": [".mp4"],
+};
+
+// ---- small helpers -------------------------------------------------------------------
+
+function say(key, values = {}) {
+  return (T[key] || key).replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ""));
+}
+
+function el(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key === "class") node.className = value;
+    else if (key === "text") node.textContent = value;
+    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+    else node.setAttribute(key, value === true ? "" : String(value));
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+const $ = (selector) => document.querySelector(selector);
+const params = new URLSearchParams(location.search);
+
+function formatDate(iso, withTime = false) {
+  if (!iso) return "";
+  const date = new Date(iso.length === 10 ? `${iso}T00:00:00` : iso);
+  const locale = LANG === "en" ? "en-GB" : "tr-TR";
+  const options = withTime
+    ? { dateStyle: "medium", timeStyle: "short", timeZone: "Europe/Istanbul" }
+    : { dateStyle: "long" };
+  return new Intl.DateTimeFormat(locale, options).format(date);
+}
+
+function notice(message) {
+  const box = $("#notice");
+  box.textContent = message;
+  box.hidden = !message;
+  if (message) $("#problem").hidden = true;
+}
+
+function problem(message) {
+  const box = $("#problem");
+  box.textContent = message;
+  box.hidden = !message;
+  if (message) {
+    $("#notice").hidden = true;
+    box.scrollIntoView({ block: "nearest" });
+  }
+}
+
+function clearFieldErrors(form) {
+  for (const error of form.querySelectorAll(".field-error")) {
+    error.hidden = true;
+    error.textContent = "";
+  }
+  for (const input of form.querySelectorAll("[aria-invalid]")) input.removeAttribute("aria-invalid");
+}
+
+function fieldError(form, name, message) {
+  const input = form.querySelector(`[name="${name}"]`);
+  const error = form.querySelector(`#${CSS.escape(name)}-error`);
+  if (!input || !error) return false;
+  input.setAttribute("aria-invalid", "true");
+  const described = new Set((input.getAttribute("aria-describedby") || "").split(" ").filter(Boolean));
+  described.add(error.id);
+  input.setAttribute("aria-describedby", [...described].join(" "));
+  error.textContent = message;
+  error.hidden = false;
+  return true;
+}
+
+/** Checks the browser's own constraints, marks each broken field, focuses the first. */
+function valid(form) {
+  clearFieldErrors(form);
+  let first = null;
+  for (const input of form.querySelectorAll("input, select, textarea")) {
+    if (input.checkValidity()) continue;
+    fieldError(form, input.name, input.validationMessage);
+    first = first || input;
+  }
+  if (first) {
+    problem(say("error_invalid"));
+    first.focus();
+  }
+  return !first;
+}
+
+async function busy(form, work) {
+  const button = form.querySelector("button[type=submit]") || form;
+  button.disabled = true;
+  form.setAttribute("aria-busy", "true");
+  try {
+    return await work();
+  } catch (error) {
+    report(error, form);
+  } finally {
+    button.disabled = false;
+    form.removeAttribute("aria-busy");
+  }
+}
+
+// ---- Cognito, spoken to directly over its JSON API -----------------------------------------
+
+class CognitoError extends Error {
+  constructor(type, message) {
+    super(message || type);
+    this.type = type;
+  }
+}
+
+async function cognito(action, body) {
+  let response;
+  try {
+    response = await fetch(CONFIG.cognitoEndpoint, {
+      method: "POST",
+      headers: {
+        "Content-Type": "application/x-amz-json-1.1",
+        "X-Amz-Target": `AWSCognitoIdentityProviderService.${action}`,
+      },
+      body: JSON.stringify(body),
+    });
+  } catch {
+    throw new CognitoError("Network", say("error_network"));
+  }
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    const type = String(data.__type || "").split("#").pop();
+    throw new CognitoError(type, data.message);
+  }
+  return data;
+}
+
+const COGNITO_MESSAGES = {
+  NotAuthorizedException: "error_signin",
+  UserNotFoundException: "error_signin",
+  UserNotConfirmedException: "error_unconfirmed",
+  UsernameExistsException: "error_exists",
+  InvalidPasswordException: "error_password",
+  CodeMismatchException: "error_code",
+  ExpiredCodeException: "error_code",
+  TooManyRequestsException: "error_rate",
+  LimitExceededException: "error_rate",
+};
+
+function claims(token) {
+  const part = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+  const json = decodeURIComponent(
+    [...atob(part)].map((c) => "%" + c.charCodeAt(0).toString(16).padStart(2, "0")).join(""),
+  );
+  return JSON.parse(json);
+}
+
+const session = {
+  get() {
+    try {
+      return JSON.parse(localStorage.getItem(SESSION_KEY));
+    } catch {
+      return null;
+    }
+  },
+  set(value) {
+    localStorage.setItem(SESSION_KEY, JSON.stringify(value));
+  },
+  clear() {
+    localStorage.removeItem(SESSION_KEY);
+  },
+};
+
+async function signIn(email, password) {
+  const result = await cognito("InitiateAuth", {
+    ClientId: CONFIG.clientId,
+    AuthFlow: "USER_PASSWORD_AUTH",
+    AuthParameters: { USERNAME: email, PASSWORD: password },
+  });
+  const tokens = result.AuthenticationResult;
+  session.set({ id: tokens.IdToken, refresh: tokens.RefreshToken });
+}
+
+async function refresh() {
+  const current = session.get();
+  const result = await cognito("InitiateAuth", {
+    ClientId: CONFIG.clientId,
+    AuthFlow: "REFRESH_TOKEN_AUTH",
+    AuthParameters: { REFRESH_TOKEN: current.refresh },
+  });
+  session.set({ ...current, id: result.AuthenticationResult.IdToken });
+}
+
+async function idToken() {
+  const current = session.get();
+  if (!current) return null;
+  if (claims(current.id).exp - 60 < Date.now() / 1000) {
+    try {
+      await refresh();
+    } catch {
+      session.clear();
+      return null;
+    }
+  }
+  return session.get().id;
+}
+
+/** After sign-in: a new sign-up becomes a customer, and the tokens then carry its id. */
+async function ensureAccount() {
+  const current = claims(session.get().id);
+  if (current["custom:customer_id"]) return;
+  await api("POST", "/my/account", {
+    name: current.name || current.email.split("@")[0],
+    language: LANG,
+  });
+  await refresh();
+}
+
+function requireSignIn() {
+  if (session.get()) return true;
+  const here = location.pathname.split("/").pop() + location.search;
+  location.replace(`signin.html?next=${encodeURIComponent(here)}`);
+  return false;
+}
+
+// ---- the API ----------------------------------------------------------------------------
+
+class ApiError extends Error {
+  constructor(status, error) {
+    super(error?.message || `HTTP ${status}`);
+    this.status = status;
+    this.code = error?.code;
+    this.details = error?.details;
+  }
+}
+
+async function api(method, path, body) {
+  const token = await idToken();
+  const headers = { "Content-Type": "application/json" };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  let response;
+  try {
+    response = await fetch(CONFIG.apiUrl + path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError(0, { code: "network", message: say("error_network") });
+  }
+  const data = response.status === 204 ? null : await response.json().catch(() => null);
+  if (response.status === 401) {
+    session.clear();
+    requireSignIn();
+  }
+  if (!response.ok) throw new ApiError(response.status, data?.error);
+  return data;
+}
+
+const API_MESSAGES = {
+  serial_taken: "error_serial_taken",
+  already_registered: "error_already_registered",
+  version_conflict: "error_version",
+  rate_limited: "error_rate",
+  network: "error_network",
+};
+
+function report(error, form) {
+  if (error instanceof CognitoError) {
+    problem(say(COGNITO_MESSAGES[error.type] || "error_generic"));
+    return;
+  }
+  if (error instanceof ApiError) {
+    if (error.status === 422 && Array.isArray(error.details) && form) {
+      const marked = error.details.filter((d) =>
+        fieldError(form, String(d.field).split(".").pop(), d.problem),
+      );
+      problem(marked.length ? say("error_invalid") : error.message);
+      return;
+    }
+    const key = API_MESSAGES[error.code];
+    problem(key ? say(key) : error.message || say("error_generic"));
+    return;
+  }
+  console.error(error);
+  problem(say("error_generic"));
+}
+
+// ---- warranty and attachments, shared by several pages -----------------------------------
+
+function warrantyText(warranty) {
+  if (!warranty) return say("warranty_none");
+  const date = formatDate(warranty.ends_on);
+  if (warranty.state === "expired") return say("warranty_expired", { date });
+  if (warranty.state === "ends_soon") return say("warranty_soon", { days: warranty.days_left, date });
+  return say("warranty_in", { date });
+}
+
+function warrantyOn(endsOn) {
+  const today = new Date(new Date().toLocaleString("en-US", { timeZone: "Europe/Istanbul" }));
+  today.setHours(0, 0, 0, 0);
+  const ends = new Date(`${endsOn}T00:00:00`);
+  const days = Math.round((ends - today) / 86400000);
+  const state = days < 0 ? "expired" : days <= 30 ? "ends_soon" : "in_warranty";
+  return { state, ends_on: endsOn, days_left: Math.max(days, 0) };
+}
+
+function showWarranty(node, warranty) {
+  node.textContent = warrantyText(warranty);
+  node.className = `warranty ${warranty ? warranty.state : ""}`;
+}
+
+/** Refuses, before any upload, what the API would refuse; names the file in the message. */
+function checkFiles(files) {
+  for (const file of files) {
+    const extensions = FILE_TYPES[file.type];
+    if (file.size > MAX_BYTES) throw new ApiError(413, { message: say("file_too_big", { name: file.name }) });
+    if (!extensions || !extensions.some((e) => file.name.toLowerCase().endsWith(e))) {
+      throw new ApiError(422, { message: say("file_type", { name: file.name }) });
+    }
+  }
+}
+
+async function attach(caseId, files) {
+  for (const file of files) {
+    notice(say("uploading", { name: file.name }));
+    const form = await api("POST", `/cases/${caseId}/attachments`, {
+      filename: file.name,
+      content_type: file.type,
+      size: file.size,
+    });
+    const body = new FormData();
+    for (const [name, value] of Object.entries(form.fields)) body.append(name, value);
+    body.append("file", file);
+    const uploaded = await fetch(form.url, { method: "POST", body });
+    if (!uploaded.ok) throw new ApiError(uploaded.status, { message: say("error_generic") });
+    await api("POST", `/cases/${caseId}/attachments/${form.attachment_id}`);
+  }
+}
+
+// ---- pages -----------------------------------------------------------------------------
+
+async function homePage() {
+  const current = session.get();
+  if (!current) return;
+  const greeting = $("#greeting");
+  greeting.textContent = say("home_signed_in", { name: claims(current.id).name || claims(current.id).email });
+  greeting.hidden = false;
+}
+
+function signupPage() {
+  const form = $("#signup-form");
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (!valid(form)) return;
+    busy(form, async () => {
+      const email = form.email.value.trim();
+      await cognito("SignUp", {
+        ClientId: CONFIG.clientId,
+        Username: email,
+        Password: form.password.value,
+        UserAttributes: [
+          { Name: "email", Value: email },
+          { Name: "name", Value: form.name.value.trim() },
+        ],
+      });
+      location.assign(`confirm.html?email=${encodeURIComponent(email)}&new=1`);
+    });
+  });
+}
+
+function confirmPage() {
+  const form = $("#confirm-form");
+  form.email.value = params.get("email") || "";
+  if (params.get("new")) notice(say("signup_done"));
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (!valid(form)) return;
+    busy(form, async () => {
+      const email = form.email.value.trim();
+      await cognito("ConfirmSignUp", {
+        ClientId: CONFIG.clientId,
+        Username: email,
+        ConfirmationCode: form.code.value.trim(),
+      });
+      location.assign(`signin.html?email=${encodeURIComponent(email)}&confirmed=1`);
+    });
+  });
+  $("#resend").addEventListener("click", () =>
+    busy(form, async () => {
+      await cognito("ResendConfirmationCode", { ClientId: CONFIG.clientId, Username: form.email.value.trim() });
+      notice(say("code_sent"));
+    }),
+  );
+}
+
+function signinPage() {
+  const form = $("#signin-form");
+  form.email.value = params.get("email") || "";
+  if (params.get("confirmed")) notice(say("confirm_done"));
+  if (params.get("reset")) notice(say("forgot_done"));
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (!valid(form)) return;
+    busy(form, async () => {
+      await signIn(form.email.value.trim(), form.password.value);
+      await ensureAccount();
+      const next = params.get("next") || "";
+      // only a page of this site, never an address elsewhere
+      location.assign(/^[a-z-]+\.html(\?[\w=&%.-]*)?$/.test(next) ? next : "index.html");
+    });
+  });
+}
+
+function forgotPage() {
+  const ask = $("#forgot-form");
+  const reset = $("#reset-form");
+  ask.addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (!valid(ask)) return;
+    busy(ask, async () => {
+      await cognito("ForgotPassword", { ClientId: CONFIG.clientId, Username: ask.email.value.trim() });
+      notice(say("forgot_sent"));
+      reset.hidden = false;
+      reset.code.focus();
+    });
+  });
+  reset.addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (!valid(reset)) return;
+    busy(reset, async () => {
+      const email = ask.email.value.trim();
+      await cognito("ConfirmForgotPassword", {
+        ClientId: CONFIG.clientId,
+        Username: email,
+        ConfirmationCode: reset.code.value.trim(),
+        Password: reset.new_password.value,
+      });
+      location.assign(`signin.html?email=${encodeURIComponent(email)}&reset=1`);
+    });
+  });
+}
+
+async function profilePage() {
+  if (!requireSignIn()) return;
+  const form = $("#profile-form");
+  let profile;
+  const fill = (p) => {
+    profile = p;
+    $("#customer-number").textContent = p.customer_number;
+    form.name.value = p.name;
+    form.language.value = p.language;
+    for (const radio of form.channel) radio.checked = radio.value === p.contact.channel;
+    form.quiet_from.value = (p.contact.quiet_from || "").slice(0, 5);
+    form.quiet_until.value = (p.contact.quiet_until || "").slice(0, 5);
+  };
+  try {
+    fill(await api("GET", "/my/profile"));
+  } catch (error) {
+    report(error);
+    return;
+  }
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (!valid(form)) return;
+    busy(form, async () => {
+      const changed = await api("PATCH", "/my/profile", {
+        version: profile.version,
+        name: form.name.value.trim(),
+        language: form.language.value,
+        contact: {
+          channel: form.channel.value || "email",
+          quiet_from: form.quiet_from.value || null,
+          quiet_until: form.quiet_until.value || null,
+          timezone: profile.contact.timezone,
+        },
+      });
+      fill(changed);
+      notice(say("saved"));
+    });
+  });
+}
+
+function productName(item) {
+  return [item.brand, item.product_name || item.name, item.model, item.sub_model].filter(Boolean).join(" ");
+}
+
+async function productsPage() {
+  if (!requireSignIn()) return;
+  const list = $("#product-list");
+  const form = $("#register-form");
+  const render = async () => {
+    const page = await api("GET", "/my/products");
+    list.replaceChildren(
+      ...page.items.map((item) => {
+        const state = el("p", {});
+        showWarranty(state, item.warranty);
+        return el(
+          "li",
+          { class: "card" },
+          el("h3", { text: productName(item) }),
+          el("p", { text: `${say("serial")}: ${item.serial_number}` }),
+          el("p", { text: `${say("purchase_date")}: ${formatDate(item.purchase_date)}` }),
+          state,
+        );
+      }),
+    );
+    list.removeAttribute("aria-busy");
+    $("#products-empty").hidden = page.items.length > 0;
+  };
+  // the catalog: categories at every depth, flattened for one select with indentation
+  const products = new Map();
+  const categories = [];
+  const walk = (nodes, depth) => {
+    for (const node of nodes) {
+      const name = (LANG === "en" && node.name_en) || node.name;
+      categories.push({ node, label: `${"\u00a0\u00a0".repeat(depth)}${name}` });
+      for (const product of node.products) products.set(product.id, product);
+      walk(node.children, depth + 1);
+    }
+  };
+  const productsUnder = (node) => [...node.products, ...node.children.flatMap(productsUnder)];
+  try {
+    await render();
+    walk(await api("GET", "/catalog"), 0);
+  } catch (error) {
+    report(error);
+    return;
+  }
+  for (const { node, label } of categories) form.category.append(el("option", { value: node.id, text: label }));
+  form.category.addEventListener("change", () => {
+    const chosen = categories.find((c) => c.node.id === form.category.value);
+    form.product_id.replaceChildren(el("option", { value: "", text: say("choose") }));
+    for (const product of chosen ? productsUnder(chosen.node) : []) {
+      form.product_id.append(el("option", { value: product.id, text: productName(product) }));
+    }
+    form.product_id.dispatchEvent(new Event("change"));
+  });
+  form.product_id.addEventListener("change", () => {
+    const product = products.get(form.product_id.value);
+    const box = $("#attribute-fields");
+    box.replaceChildren();
+    $("#product-warranty").textContent = product ? `${say("warranty")}: ${product.warranty_months} ay / months` : "";
+    for (const attribute of product?.attributes || []) {
+      if (!attribute.values?.length) continue;
+      const id = `attr-${attribute.name}`;
+      const select = el("select", { id, name: id, "data-attribute": attribute.name },
+        attribute.values.map((v) => el("option", { value: v, text: v, selected: v === attribute.default })));
+      box.append(el("div", { class: "field" }, el("label", { for: id, text: attribute.name }), select));
+    }
+  });
+  form.purchase_date.max = new Date().toISOString().slice(0, 10);
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (!valid(form)) return;
+    busy(form, async () => {
+      const attributes = {};
+      for (const select of form.querySelectorAll("[data-attribute]")) attributes[select.dataset.attribute] = select.value;
+      await api("POST", "/my/products", {
+        product_id: form.product_id.value,
+        serial_number: form.serial_number.value,
+        purchase_date: form.purchase_date.value,
+        seller: form.seller.value.trim() || null,
+        order_ref: form.order_ref.value.trim() || null,
+        attributes,
+      });
+      form.reset();
+      await render();
+      notice(say("registered"));
+    });
+  });
+}
+
+async function newCasePage() {
+  if (!requireSignIn()) return;
+  const form = $("#case-form");
+  const warranty = $("#case-warranty");
+  const registrations = new Map();
+  try {
+    const [mine, tree] = await Promise.all([api("GET", "/my/products"), api("GET", "/categories")]);
+    for (const item of mine.items) {
+      registrations.set(item.id, item);
+      form.registration_id.append(
+        el("option", { value: item.id, text: `${productName(item)} (${item.serial_number})` }),
+      );
+    }
+    const walk = (nodes, depth) => {
+      for (const node of nodes) {
+        form.category_id.append(el("option", { value: node.id, text: `${"\u00a0\u00a0".repeat(depth)}${node.name}` }));
+        walk(node.children || [], depth + 1);
+      }
+    };
+    walk(tree, 0);
+  } catch (error) {
+    report(error);
+  }
+  const preselected = params.get("product");
+  if (preselected && registrations.has(preselected)) form.registration_id.value = preselected;
+  const showChosen = () => {
+    const chosen = registrations.get(form.registration_id.value);
+    warranty.hidden = !chosen;
+    if (chosen) showWarranty(warranty, chosen.warranty);
+  };
+  form.registration_id.addEventListener("change", showChosen);
+  showChosen();
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (!valid(form)) return;
+    busy(form, async () => {
+      const files = [...form.files.files];
+      try {
+        checkFiles(files);
+      } catch (error) {
+        fieldError(form, "files", error.message);
+        throw error;
+      }
+      const opened = await api("POST", "/my/cases", {
+        type: form.type.value,
+        registration_id: form.registration_id.value || null,
+        category_id: form.category_id.value || null,
+        subject: form.subject.value.trim(),
+        description: form.description.value.trim(),
+      });
+      await attach(opened.id, files);
+      location.assign(`case.html?id=${encodeURIComponent(opened.id)}&sent=${encodeURIComponent(opened.number)}`);
+    });
+  });
+}
+
+function statusBadge(status) {
+  return el("span", { class: `badge status-${status}`, text: say(`status_${status}`) });
+}
+
+async function casesPage() {
+  if (!requireSignIn()) return;
+  const table = $("#case-table");
+  const more = $("#more-cases");
+  let cursor = null;
+  const load = async () => {
+    const query = cursor ? `?cursor=${encodeURIComponent(cursor)}` : "";
+    const page = await api("GET", `/my/cases${query}`);
+    for (const item of page.items) {
+      table.tBodies[0].append(
+        el(
+          "tr",
+          {},
+          el("td", {}, el("a", { href: `case.html?id=${encodeURIComponent(item.id)}`, text: item.number })),
+          el("td", { text: item.subject }),
+          el("td", {}, statusBadge(item.status)),
+          el("td", { text: formatDate(item.updated_at, true) }),
+        ),
+      );
+    }
+    cursor = page.next_cursor;
+    more.hidden = !cursor;
+    table.hidden = table.tBodies[0].rows.length === 0;
+    $("#cases-empty").hidden = !table.hidden;
+  };
+  more.addEventListener("click", () => load().catch((error) => report(error)));
+  await load().catch((error) => report(error));
+}
+
+async function casePage() {
+  if (!requireSignIn()) return;
+  const id = params.get("id") || "";
+  let view;
+  const render = (data) => {
+    view = data;
+    const c = data.case;
+    document.title = `${say("case_title", { number: c.number })} · ${say("site_name")}`;
+    $("#case-heading").textContent = say("case_title", { number: c.number });
+    $("#case-status").replaceWith(Object.assign(statusBadge(c.status), { id: "case-status" }));
+    $("#case-subject").textContent = c.subject;
+    $("#case-opened").textContent = formatDate(c.created_at, true);
+    $("#case-description").textContent = c.description;
+    for (const node of document.querySelectorAll("[data-product]")) node.hidden = !c.product;
+    if (c.product) {
+      $("#case-product").textContent = `${c.product.name} (${c.product.serial_number})`;
+      showWarranty($("#case-warranty"), warrantyOn(c.product.warranty_ends));
+    }
+    const entries = [
+      ...data.history.map((entry) => ({ at: entry.at, entry })),
+      ...data.attachments.map((file) => ({ at: file.at, file })),
+    ].sort((a, b) => a.at.localeCompare(b.at));
+    $("#timeline").replaceChildren(...entries.map(timelineItem));
+    $("#resolution").hidden = c.status !== "resolved";
+    $("#reply-form").hidden = c.status === "closed";
+    $("#closed-note").hidden = c.status !== "closed";
+    $("#case-view").hidden = false;
+  };
+  const reload = async () => render(await api("GET", `/cases/${encodeURIComponent(id)}`));
+  try {
+    await reload();
+  } catch (error) {
+    $("#case-heading").textContent = say("not_found");
+    if (!(error instanceof ApiError && error.status === 404)) report(error);
+    return;
+  }
+  if (params.get("sent")) notice(say("case_sent", { number: params.get("sent") }));
+  const reply = $("#reply-form");
+  reply.addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (!valid(reply)) return;
+    busy(reply, async () => {
+      const files = [...reply.reply_files.files];
+      checkFiles(files);
+      await api("POST", `/cases/${view.case.id}/replies`, { version: view.case.version, body: reply.reply.value.trim() });
+      await attach(view.case.id, files);
+      reply.reset();
+      await reload();
+      notice(say("replied"));
+    }).then(() => undefined, () => reload());
+  });
+  $("#solved").addEventListener("click", () =>
+    busy($("#resolution"), async () => {
+      await api("POST", `/cases/${view.case.id}/resolution`, { version: view.case.version, solved: true });
+      await reload();
+      notice(say("resolution_thanks"));
+    }),
+  );
+  const notSolved = $("#not-solved-form");
+  notSolved.addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (!valid(notSolved)) return;
+    busy(notSolved, async () => {
+      await api("POST", `/cases/${view.case.id}/resolution`, {
+        version: view.case.version,
+        solved: false,
+        comment: notSolved.resolution_comment.value.trim(),
+      });
+      notSolved.reset();
+      await reload();
+      notice(say("resolution_reopened"));
+    });
+  });
+}
+
+function timelineItem({ at, entry, file }) {
+  const when = el("time", { datetime: at, text: formatDate(at, true) });
+  if (file) {
+    const size = `${Math.max(1, Math.round(file.size / 1024))} KB`;
+    return el(
+      "li",
+      { class: "entry file" },
+      el("p", { class: "meta" }, when, ` · ${say("entry_file")}`),
+      el("a", { href: file.url, download: file.filename, rel: "noopener" }, file.filename),
+      ` (${size})`,
+    );
+  }
+  const who = entry.by === "customer" ? say("you") : entry.by;
+  let title;
+  if (entry.kind === "created") title = say("entry_created");
+  else if (entry.kind === "status_changed" && entry.status) title = say("entry_status", { status: say(`status_${entry.status.to}`) });
+  else title = who;
+  return el(
+    "li",
+    { class: `entry ${entry.kind} ${entry.by === "customer" ? "mine" : "theirs"}` },
+    el("p", { class: "meta" }, when, ` · ${title}`),
+    entry.body ? el("p", { class: "body", text: entry.body }) : null,
+  );
+}
+
+// ---- start ------------------------------------------------------------------------------
+
+const PAGES = {
+  home: homePage,
+  signup: signupPage,
+  confirm: confirmPage,
+  signin: signinPage,
+  forgot: forgotPage,
+  profile: profilePage,
+  products: productsPage,
+  "new-case": newCasePage,
+  cases: casesPage,
+  case: casePage,
+};
+
+function chrome() {
+  const signedIn = Boolean(session.get());
+  for (const node of document.querySelectorAll("[data-when]")) {
+    node.hidden = (node.dataset.when === "in") !== signedIn;
+  }
+  $("#sign-out").addEventListener("click", () => {
+    session.clear();
+    location.assign("index.html");
+  });
+  // the language switch keeps the page's query (which case, which product)
+  const other = $("#switch-language");
+  other.href = other.getAttribute("href") + location.search;
+}
+
+chrome();
+Promise.resolve(PAGES[document.body.dataset.page]?.()).catch((error) => report(error));
