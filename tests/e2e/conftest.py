@@ -45,7 +45,8 @@ def start_stack(api_port: int, moto_port: int, extra_env: dict[str, str] | None 
     log = env_file.with_name("stack.log")
     process = subprocess.Popen(
         [sys.executable, "-m", "devstack", "run", "--api-port", str(api_port), "--moto-port",
-         str(moto_port), "--mailbox-port", str(free_port()), "--schedule-every", "1",
+         str(moto_port), "--mailbox-port", str(free_port()), "--site-port", str(free_port()),
+         "--schedule-every", "1",
          "--env-file", str(env_file)],
         cwd=ROOT,
         env={**os.environ, "ROUTING_GRACE_SECONDS": "2", **(extra_env or {})},

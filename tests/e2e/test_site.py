@@ -1,0 +1,201 @@
+"""The customers' site in headless Chromium against the local stack: the seed scenario from
+sign-up to a confirmed resolution, and the refusals a customer can run into.
+
+The site, the API and moto each have their own origin, so every call the page makes is
+cross-origin exactly as it is in AWS (CloudFront, API Gateway, Cognito, S3).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from datetime import date, timedelta
+
+import pytest
+
+from tests.support import sign_in
+
+from .browser import FLAGS, ensure_chromium, screenshot
+from .conftest import Http, eventually
+
+PASSWORD = "Destek2026!"
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
+HOSTILE = '<img src=x onerror="document.title=1">'
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator:
+    from playwright.sync_api import sync_playwright
+
+    executable = ensure_chromium()
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(executable), args=FLAGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser profile (no session) that fails the test on any script error."""
+    context = browser.new_context(locale="tr-TR", viewport={"width": 1100, "height": 900})
+    opened = context.new_page()
+    errors: list[str] = []
+    opened.on("pageerror", lambda error: errors.append(str(error)))
+    opened.set_default_timeout(15_000)
+    yield opened
+    context.close()
+    assert errors == [], errors
+
+
+def site(stack) -> str:
+    return stack.env["SITE_URL"]
+
+
+def sign_up_and_in(page, stack, email: str, name: str) -> None:
+    page.goto(f"{site(stack)}/signup.html")
+    page.get_by_label("Ad soyad").fill(name)
+    page.get_by_label("E-posta").fill(email)
+    page.get_by_label("Parola").fill(PASSWORD)
+    page.get_by_role("button", name="Hesap oluştur").click()
+    page.wait_for_url("**/confirm.html*")
+    # moto sends no mail and takes any code; Cognito in AWS mails a real one
+    page.get_by_label("Doğrulama kodu").fill("123456")
+    page.get_by_role("button", name="Doğrula").click()
+    page.wait_for_url("**/signin.html*")
+    assert page.get_by_role("status").inner_text().startswith("E-postanız doğrulandı")
+    page.get_by_label("Parola").fill(PASSWORD)
+    page.locator("form").get_by_role("button", name="Giriş yap").click()
+    page.wait_for_url("**/index.html")
+
+
+def sign_in_as(page, stack, email: str) -> None:
+    page.goto(f"{site(stack)}/signin.html")
+    page.get_by_label("E-posta").fill(email)
+    page.get_by_label("Parola").fill(PASSWORD)
+    page.locator("form").get_by_role("button", name="Giriş yap").click()
+    page.wait_for_url("**/index.html")
+
+
+def register(page, stack, serial: str, bought: date) -> None:
+    page.goto(f"{site(stack)}/products.html")
+    page.get_by_label("Kategori").select_option("telefon")
+    page.get_by_label("Ürün", exact=True).select_option("p-vestel-venus-v7")
+    page.get_by_label("Seri numarası").fill(serial)
+    page.get_by_label("Satın alma tarihi").fill(bought.isoformat())
+    page.get_by_role("button", name="Ürünü kaydet").click()
+
+
+def agent_resolves(stack, case_id: str) -> None:
+    """The agent's half, through the API: take the case, answer, resolve."""
+    selin = Http(stack.url, sign_in(stack.env, "selin"))
+    mehmet = Http(stack.url, sign_in(stack.env, "mehmet"))
+    case = eventually(lambda: (c := selin.call("GET", f"/cases/{case_id}")[1]["case"])
+                      and c["status"] != "new" and c)  # fmt: skip
+    status, case = selin.call("POST", f"/cases/{case_id}/assign",
+                              {"version": case["version"], "group_id": "urun",
+                               "assignee": "mehmet"})  # fmt: skip
+    assert status == 200, case
+    status, case = mehmet.call("POST", f"/cases/{case_id}/replies",
+                               {"version": case["version"],
+                                "body": "Yeni cihazınız yarın kargoda."})  # fmt: skip
+    assert status == 201, case
+    status, case = mehmet.call("POST", f"/cases/{case_id}/status",
+                               {"version": case["version"], "status": "resolved"})  # fmt: skip
+    assert status == 200, case
+
+
+def test_seed_scenario_from_sign_up_to_a_confirmed_resolution(stack, page):
+    email = f"deniz.{time.time_ns()}@example.com"
+    serial = f"SN-E2E-{time.time_ns() % 10**9}"
+    sign_up_and_in(page, stack, email, "Deniz Yıldız")
+    assert "Deniz Yıldız" in page.locator("#greeting").inner_text()
+    screenshot(page, "home")
+
+    register(page, stack, serial, date.today() - timedelta(days=60))
+    page.get_by_text("Ürününüz kaydedildi.").wait_for()
+    card = page.locator(".card", has_text=serial)
+    assert "Garanti kapsamında" in card.inner_text()
+    screenshot(page, "products")
+
+    page.goto(f"{site(stack)}/new-case.html")
+    page.get_by_label("Talep türü").select_option("complaint")
+    product = page.get_by_label("İlgili ürün")
+    product.select_option(value=product.locator("option", has_text=serial).get_attribute("value"))
+    warranty = page.locator("#case-warranty")
+    assert "Garanti kapsamında" in warranty.inner_text()  # seen while writing
+    page.get_by_label("Konu").fill(f"Ekran çizik geldi {HOSTILE}")
+    page.get_by_label("Açıklama").fill("Kutudan çıkar çıkmaz ekranda çizik vardı.")
+    page.get_by_label("Ekler").set_input_files(
+        [{"name": "cizik.png", "mimeType": "image/png", "buffer": PNG}]
+    )
+    screenshot(page, "new-case")
+    page.get_by_role("button", name="Gönder").click()
+    page.wait_for_url("**/case.html?id=*")
+    page.get_by_text("Talebiniz alındı").wait_for()
+    page.locator("#timeline a", has_text="cizik.png").wait_for()
+    assert page.locator("#case-subject").inner_text().endswith(HOSTILE)  # shown, not run
+    assert page.locator("#case-subject img").count() == 0
+    assert "Garanti kapsamında" in page.locator("#case-warranty").inner_text()
+    case_id = page.url.split("id=")[1].split("&")[0]
+
+    agent_resolves(stack, case_id)
+    page.reload()
+    page.get_by_text("Yeni cihazınız yarın kargoda.").wait_for()
+    assert page.locator("#case-status").inner_text() == "Çözüldü"
+    screenshot(page, "case-resolved")
+    page.get_by_role("button", name="Evet, çözüldü").click()
+    page.get_by_text("Teşekkürler, talebiniz kapatıldı.").wait_for()
+    assert page.locator("#case-status").inner_text() == "Kapandı"
+    assert page.locator("#reply-form").is_hidden()
+
+    page.goto(f"{site(stack)}/cases.html")
+    row = page.locator("tr", has_text="Ekran çizik geldi")
+    assert "Kapandı" in row.inner_text()
+    screenshot(page, "cases")
+
+
+def test_refusals_another_customers_case_a_taken_serial_an_oversize_file(stack, page, http):
+    ahmet = http("ahmet@example.com")
+    status, theirs = ahmet.call("POST", "/my/cases",
+                                {"type": "question", "subject": "Ahmet'in sorusu",
+                                 "description": "Yalnız Ahmet görmeli"})  # fmt: skip
+    assert status == 201, theirs
+    sign_in_as(page, stack, "fatma@example.com")
+
+    page.goto(f"{site(stack)}/case.html?id={theirs['id']}")
+    page.get_by_text("Böyle bir talep bulunamadı.").wait_for()
+    assert "Ahmet" not in page.locator("main").inner_text()
+
+    register(page, stack, "sn-demo 0001", date.today() - timedelta(days=10))  # Ahmet's unit
+    page.get_by_role("alert").get_by_text("başka bir müşteri adına kayıtlı").wait_for()
+    assert page.locator(".card", has_text="SN-DEMO-0001").count() == 0
+
+    before = len(http("fatma@example.com").call("GET", "/my/cases")[1]["items"])
+    page.goto(f"{site(stack)}/new-case.html")
+    page.get_by_label("Konu").fill("Video ekliyorum")
+    page.get_by_label("Açıklama").fill("Arızanın videosu ekte")
+    page.get_by_label("Ekler").set_input_files(
+        [{"name": "ariza.mp4", "mimeType": "video/mp4", "buffer": b"\0" * (10 * 1024 * 1024 + 1)}]
+    )
+    page.get_by_role("button", name="Gönder").click()
+    page.locator("#files-error", has_text="10 MB").wait_for()
+    assert page.get_by_label("Ekler").get_attribute("aria-invalid") == "true"
+    assert len(http("fatma@example.com").call("GET", "/my/cases")[1]["items"]) == before
+
+
+def test_phone_sized_english_pages_fit_and_start_with_a_skip_link(stack, browser):
+    context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True)
+    page = context.new_page()
+    for name in ("index", "signin", "signup", "forgot"):
+        page.goto(f"{site(stack)}/en/{name}.html")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375, name
+        assert page.locator("html").get_attribute("lang") == "en"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip"
+    for field in page.locator("input, select, textarea").all():
+        assert field.evaluate("e => e.labels.length") >= 1
+    screenshot(page, "signin-phone-en")
+    context.close()
