@@ -31,6 +31,7 @@ NOT_IN_MOTO_CFN = {
     "AWS::SNS::Subscription",
     "AWS::CloudFront::Distribution",
     "AWS::CloudFront::OriginAccessControl",
+    "AWS::CloudFront::ResponseHeadersPolicy",
     "AWS::S3::BucketPolicy",
     "AWS::SES::EmailIdentity",
 }
@@ -52,8 +53,9 @@ def load_template() -> dict[str, Any]:
 
 
 def _mentions(node: Any, names: set[str]) -> bool:
+    """Whether a Ref, GetAtt or Sub in the node names one of the resources."""
     text = json.dumps(node)
-    return any(f'"{name}"' in text for name in names)
+    return any(f'"{n}"' in text or f"${{{n}}}" in text or f"${{{n}." in text for n in names)
 
 
 def moto_template(template: dict[str, Any]) -> dict[str, Any]:
@@ -61,7 +63,15 @@ def moto_template(template: dict[str, Any]) -> dict[str, Any]:
     resources = template["Resources"]
     dropped = {k for k, v in resources.items() if v["Type"] in NOT_IN_MOTO_CFN}
     local = dict(template)
-    local["Resources"] = {k: v for k, v in resources.items() if k not in dropped}
+    local["Resources"] = {}
+    for name, resource in resources.items():
+        if name in dropped:
+            continue
+        # a property that needs a dropped resource (the attachments bucket's CORS names the
+        # CloudFront domain) goes too; moto's S3 server answers CORS for every origin anyway
+        props = {k: v for k, v in resource.get("Properties", {}).items()
+                 if not _mentions(v, dropped)}  # fmt: skip
+        local["Resources"][name] = {**resource, "Properties": props}
     local["Outputs"] = {
         k: v for k, v in template.get("Outputs", {}).items() if not _mentions(v, dropped)
     }

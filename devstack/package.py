@@ -53,7 +53,10 @@ SETTINGS_ENVIRONMENT: dict[str, Any] = {
     "NOTIFY_DLQ_URL": {"Ref": "NotifyDeadLetterQueue"},
     "NOTIFY_FROM_EMAIL": {"Ref": "NotifyFromEmail"},
     "ATTACHMENTS_BUCKET": {"Ref": "AttachmentsBucket"},
+    "SITE_URL": {"Fn::Sub": "https://${SiteDistribution.DomainName}"},
 }
+#: API Gateway's own throttle in front of the per-client limits of the public routes
+STAGE_THROTTLE = {"ThrottlingBurstLimit": 200, "ThrottlingRateLimit": 100}
 #: set by the Lambda runtime itself; Lambda refuses them as function environment variables
 LAMBDA_PROVIDED = {"AWS_REGION"}
 POWERTOOLS_ENVIRONMENT = {
@@ -232,6 +235,33 @@ def wire_tracing(template: dict[str, Any]) -> None:
         function["Properties"]["Tracing"] = "Active"
 
 
+def wire_gateway(template: dict[str, Any]) -> None:
+    """Throttle the stage, and let the site read API Gateway's own refusals.
+
+    A 403 for an unknown path, a 413 or a 429 from the gateway never reach the app, so
+    they carry no CORS headers unless the gateway adds them; without them the site's
+    fetch sees a network error instead of the answer.
+    """
+    api = template["Resources"]["RestAPI"]["Properties"]
+    api["MethodSettings"] = [{"ResourcePath": "/*", "HttpMethod": "*", **STAGE_THROTTLE}]
+    headers = {
+        "gatewayresponse.header.Access-Control-Allow-Origin": {
+            "Fn::Sub": "'https://${SiteDistribution.DomainName}'"
+        },
+        "gatewayresponse.header.Access-Control-Allow-Headers": "'Authorization,Content-Type'",
+    }
+    for kind in ("DEFAULT_4XX", "DEFAULT_5XX"):
+        name = "GatewayResponse" + kind.replace("DEFAULT_", "").replace("XX", "xx")
+        template["Resources"][name] = {
+            "Type": "AWS::ApiGateway::GatewayResponse",
+            "Properties": {
+                "RestApiId": {"Ref": "RestAPI"},
+                "ResponseType": kind,
+                "ResponseParameters": headers,
+            },
+        }
+
+
 # ---- permissions -------------------------------------------------------------------------
 
 
@@ -389,6 +419,7 @@ def build(out: Path) -> tuple[Path, float]:
         wire_environment(template)
         wire_sqs_events(template)
         wire_tracing(template)
+        wire_gateway(template)
         wire_permissions(template)
         return write_outputs(template, chalice_dir, out), took
 

@@ -262,3 +262,39 @@ def test_customers_cannot_write_their_own_customer_id() -> None:
     client = load_template()["Resources"]["CustomerSiteClient"]["Properties"]
     assert "custom:customer_id" not in client["WriteAttributes"]
     assert "custom:customer_id" in client["ReadAttributes"]
+
+
+def test_the_site_is_served_privately_through_cloudfront_and_may_call_the_api(
+    template: dict[str, Any], functions: dict[str, Any]
+) -> None:
+    resources = template["Resources"]
+    distribution = resources["SiteDistribution"]["Properties"]["DistributionConfig"]
+    origin = distribution["Origins"][0]
+    assert origin["DomainName"] == {"Fn::GetAtt": ["SiteBucket", "RegionalDomainName"]}
+    assert "OriginAccessControlId" in origin
+    assert distribution["DefaultCacheBehavior"]["ViewerProtocolPolicy"] == "redirect-to-https"
+    statement = resources["SiteBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"][0]
+    assert statement["Principal"] == {"Service": "cloudfront.amazonaws.com"}
+    assert "AWS:SourceArn" in statement["Condition"]["StringEquals"]
+    site = {"Fn::Sub": "https://${SiteDistribution.DomainName}"}
+    for function in functions.values():
+        assert function["Properties"]["Environment"]["Variables"]["SITE_URL"] == site
+    cors = resources["AttachmentsBucket"]["Properties"]["CorsConfiguration"]["CorsRules"][0]
+    assert cors["AllowedOrigins"] == [site] and "POST" in cors["AllowedMethods"]
+
+
+def test_gateway_refusals_carry_cors_headers_and_the_stage_is_throttled(
+    template: dict[str, Any],
+) -> None:
+    resources = template["Resources"]
+    kinds = {
+        r["Properties"]["ResponseType"]: r["Properties"]
+        for r in resources.values()
+        if r["Type"] == "AWS::ApiGateway::GatewayResponse"
+    }
+    assert set(kinds) == {"DEFAULT_4XX", "DEFAULT_5XX"}
+    for props in kinds.values():
+        assert props["RestApiId"] == {"Ref": "RestAPI"}
+        assert "gatewayresponse.header.Access-Control-Allow-Origin" in props["ResponseParameters"]
+    throttle = resources["RestAPI"]["Properties"]["MethodSettings"][0]
+    assert throttle["ThrottlingRateLimit"] > 0 and throttle["ThrottlingBurstLimit"] > 0
