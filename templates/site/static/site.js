@@ -1,6 +1,6 @@
 // destek self-service site: plain ES module, no build step, no dependencies.
-// Every piece of text from the API or the user reaches the page through textContent,
-// never innerHTML, so nothing a customer or an agent types can run as markup.
+// Every piece of text from the API or the user reaches the page through textContent
+// and never as markup, so nothing a customer or an agent types can run as markup.
 
 const CONFIG = window.DESTEK_CONFIG;
 const T = JSON.parse(document.getElementById("strings").textContent);

@@ -1,0 +1,95 @@
+"""The site's build: every page in both languages, labelled fields, a strict CSP, and the
+strings the script asks for present in both catalogs."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from devstack.site import LANGUAGES, PAGES, SOURCE, SiteConfig, build
+
+CONFIG = SiteConfig(
+    api_url="https://api.example.com/api",
+    region="eu-central-1",
+    user_pool_id="eu-central-1_pool",
+    client_id="client",
+)
+
+
+class Page(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.strings = ""
+        self._in_strings = False
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+        self._in_strings = tag == "script" and dict(attrs).get("id") == "strings"
+
+    def handle_data(self, data):
+        if self._in_strings:
+            self.strings += data
+
+    def handle_endtag(self, tag):
+        self._in_strings = False
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    return build(tmp_path_factory.mktemp("site") / "site", CONFIG)
+
+
+@pytest.mark.parametrize("lang", list(LANGUAGES))
+@pytest.mark.parametrize("name", PAGES)
+def test_every_page_is_labelled_and_locked_down(site, lang, name):
+    path = site / LANGUAGES[lang] / f"{name}.html"
+    parsed = Page()
+    parsed.feed(path.read_text(encoding="utf-8"))
+    tags = parsed.tags
+    assert ("html", {"lang": lang}) in tags
+    assert sum(1 for tag, _ in tags if tag == "h1") == 1
+    labelled = {a.get("for") for tag, a in tags if tag == "label"}
+    fields = [a for tag, a in tags if tag in ("input", "select", "textarea")]
+    for field in fields:
+        if field.get("type") == "radio":
+            continue  # each radio sits inside its own label
+        assert field.get("id") in labelled, f"{name}: {field} has no label"
+    csp = next(a["content"] for tag, a in tags if a.get("http-equiv") == "Content-Security-Policy")
+    assert "script-src 'self'" in csp and "https://api.example.com" in csp
+    assert "https://cognito-idp.eu-central-1.amazonaws.com" in csp
+    assert json.loads(parsed.strings)["site_name"]
+
+
+def test_config_names_the_api_and_the_customer_pool(site):
+    text = (site / "config.js").read_text()
+    config = json.loads(text.removeprefix("window.DESTEK_CONFIG = ").rstrip(";\n"))
+    assert config["apiUrl"] == "https://api.example.com/api"
+    assert config["clientId"] == "client" and config["userPoolId"] == "eu-central-1_pool"
+
+
+def test_strings_cannot_close_their_script_element(tmp_path, monkeypatch):
+    from devstack import site as site_module
+
+    assert "</" not in site_module._script_json({"x": "</script><script>alert(1)</script>"})
+
+
+def test_both_catalogs_hold_every_string_the_script_asks_for():
+    script = (SOURCE / "static" / "site.js").read_text()
+    asked = set(re.findall(r'say\("(\w+)"', script)) | set(re.findall(r'"(error_\w+)"', script))
+    for lang in LANGUAGES:
+        strings = json.loads((SOURCE / "strings" / f"{lang}.json").read_text(encoding="utf-8"))
+        assert asked <= set(strings), f"{lang}: missing {sorted(asked - set(strings))}"
+        statuses = {f"status_{s}" for s in ("new", "open", "in_progress", "waiting_customer",
+                                             "reopened", "resolved", "closed")}  # fmt: skip
+        assert statuses <= set(strings)
+
+
+def test_the_script_never_writes_markup_from_data():
+    script = (SOURCE / "static" / "site.js").read_text()
+    assert "innerHTML" not in script and "insertAdjacentHTML" not in script
+    assert "document.write" not in script
