@@ -1,6 +1,6 @@
 // destek self-service site: plain ES module, no build step, no dependencies.
 // Every piece of text from the API or the user reaches the page through textContent
-// and never as markup, so nothing a customer or an agent types can run as markup.
+// and never as HTML, so nothing a customer or an agent types can run in the page.
 
 const CONFIG = window.DESTEK_CONFIG;
 const T = JSON.parse(document.getElementById("strings").textContent);
