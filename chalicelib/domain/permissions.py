@@ -33,6 +33,8 @@ class Resource(StrEnum):
     ROUTING_RULES = "routing_rules"
     SLA = "sla"
     OPERATIONS = "operations"
+    PRODUCTS = "products"  # the product catalog (categories and products)
+    REGISTRATIONS = "registrations"  # customers' registered products
 
 
 STAFF_ROLES = ("agent", "supervisor", "admin")
@@ -48,9 +50,15 @@ _AGENT = {
     Resource.CATEGORIES: {_R},
     Resource.GROUPS: {_R},
     Resource.STAFF: {_R},
+    Resource.PRODUCTS: {_R},
+    Resource.REGISTRATIONS: {_R, _A},
 }
 DEFAULT_ROLES: dict[str, dict[Resource, set[Action]]] = {
-    CUSTOMER_ROLE: {Resource.CASES: {_R, _A}, Resource.REPLIES: {_A}},
+    CUSTOMER_ROLE: {
+        Resource.CASES: {_R, _A},
+        Resource.REPLIES: {_A},
+        Resource.REGISTRATIONS: {_R, _A},
+    },
     "agent": _AGENT,
     "supervisor": {
         **_AGENT,
@@ -58,6 +66,7 @@ DEFAULT_ROLES: dict[str, dict[Resource, set[Action]]] = {
         Resource.ROLES: {_R},
         Resource.ROUTING_RULES: {_R},
         Resource.SLA: {_R},
+        Resource.REGISTRATIONS: {_R, _A, _E, _D},
     },
     "admin": {resource: {_R, _A, _E, _D} for resource in Resource},
 }
