@@ -13,6 +13,8 @@ from chalicelib.api import (
     directory,
     middleware,
     operations,
+    products,
+    registrations,
     routing_rules,
     sla,
     system,
@@ -20,7 +22,17 @@ from chalicelib.api import (
 
 app = Chalice(app_name="destek")
 middleware.install(app)
-BLUEPRINTS = (system, cases, customers, directory, routing_rules, sla, operations)
+BLUEPRINTS = (
+    system,
+    cases,
+    customers,
+    directory,
+    routing_rules,
+    sla,
+    operations,
+    products,
+    registrations,
+)
 for module in BLUEPRINTS:
     app.register_blueprint(module.bp)
 

@@ -17,17 +17,21 @@ from .messaging.queues import SqsCaseEvents, SqsNoticeQueue
 from .messaging.sender import AwsSender
 from .messaging.templates import JinjaRenderer
 from .services.cases import CaseService
+from .services.catalog import CatalogService
 from .services.customers import CustomerService
 from .services.directory import DirectoryService, RoleCatalog
 from .services.notifier import Notifier
+from .services.registrations import RegistrationService
 from .services.routing import RoutingService
 from .services.routing_rules import RuleService
 from .services.sla_config import SlaConfigService
 from .services.sla_sweep import SlaSweep
 from .store.cases import DynamoCaseStore, DynamoNoticeStore
+from .store.catalog import DynamoCatalogStore
 from .store.customers import DynamoCustomerStore
 from .store.directory import DynamoDirectoryStore
 from .store.dynamo import Table
+from .store.registrations import DynamoRegistrationStore
 
 
 @lru_cache(maxsize=1)
@@ -129,6 +133,18 @@ def directory_service() -> DirectoryService:
 
 
 @lru_cache(maxsize=1)
+def catalog_service() -> CatalogService:
+    return CatalogService(DynamoCatalogStore(table()))
+
+
+@lru_cache(maxsize=1)
+def registration_service() -> RegistrationService:
+    return RegistrationService(
+        DynamoRegistrationStore(table()), DynamoCatalogStore(table()), DynamoCustomerStore(table())
+    )
+
+
+@lru_cache(maxsize=1)
 def token_verifier() -> TokenVerifier:
     s = settings()
 
@@ -162,5 +178,7 @@ def reset() -> None:
         sla_sweep,
         notifier,
         dead_letters,
+        catalog_service,
+        registration_service,
     ):
         built.cache_clear()
