@@ -153,6 +153,10 @@ class CatalogService:
     # ---- categories ----------------------------------------------------------------------
 
     def add_category(self, command: NewProductCategory) -> ProductCategory:
+        if command.id and self.store.get_category(command.id) is not None:
+            raise Conflict(
+                f"a product category {command.id!r} already exists", code="category_exists"
+            )
         parent = self._existing_category(command.parent_id) if command.parent_id else None
         category_id = command.id or new_id("pc")
         path = [*(parent.path if parent else []), category_id]

@@ -283,6 +283,12 @@ def test_bad_products_are_422_and_write_nothing(admin, table_items, body):
         ("POST", "/product-categories", {"name": ""}, 422),
         ("POST", "/product-categories", {"name": "X", "parent_id": "nothing"}, 422),
         ("POST", "/product-categories", {"id": "elektronik", "name": "X"}, 409),
+        (
+            "POST",
+            "/product-categories",
+            {"id": "telefon", "name": "X", "parent_id": "telefon"},
+            409,
+        ),
         ("POST", "/product-categories", {"id": "a/b", "name": "X"}, 422),
         ("PATCH", "/product-categories/telefon", {"version": 1}, 422),
         ("PATCH", "/product-categories/telefon", {"name": "X"}, 422),
