@@ -15,6 +15,8 @@ from chalicelib.api import (
     directory,
     middleware,
     operations,
+    products,
+    registrations,
     routing_rules,
     sla,
     system,
@@ -23,7 +25,18 @@ from chalicelib.api import (
 app = Chalice(app_name="destek")
 app.api.cors = cors.cors_policy()  # before the blueprints: each route takes it when registered
 middleware.install(app)
-BLUEPRINTS = (system, account, cases, customers, directory, routing_rules, sla, operations)
+BLUEPRINTS = (
+    system,
+    account,
+    cases,
+    customers,
+    directory,
+    routing_rules,
+    sla,
+    operations,
+    products,
+    registrations,
+)
 for module in BLUEPRINTS:
     app.register_blueprint(module.bp)
 

@@ -20,19 +20,23 @@ from .messaging.templates import JinjaRenderer
 from .services.accounts import AccountService
 from .services.attachments import AttachmentService
 from .services.cases import CaseService
+from .services.catalog import CatalogService
 from .services.customers import CustomerService
 from .services.directory import DirectoryService, RoleCatalog
 from .services.notifier import Notifier
+from .services.registrations import RegistrationService
 from .services.routing import RoutingService
 from .services.routing_rules import RuleService
 from .services.sla_config import SlaConfigService
 from .services.sla_sweep import SlaSweep
 from .store.cases import DynamoCaseStore, DynamoNoticeStore
+from .store.catalog import DynamoCatalogStore
 from .store.customers import DynamoCustomerStore
 from .store.directory import DynamoDirectoryStore
 from .store.dynamo import Table
 from .store.files import S3AttachmentFiles
 from .store.rate_limits import DynamoRateLimiter
+from .store.registrations import DynamoRegistrationStore
 
 
 @lru_cache(maxsize=1)
@@ -116,6 +120,7 @@ def case_service() -> CaseService:
         case_events(),
         announce=announce,
         files=attachment_files(),
+        products=registration_service(),
     )
 
 
@@ -157,6 +162,18 @@ def directory_service() -> DirectoryService:
 
 
 @lru_cache(maxsize=1)
+def catalog_service() -> CatalogService:
+    return CatalogService(DynamoCatalogStore(table()))
+
+
+@lru_cache(maxsize=1)
+def registration_service() -> RegistrationService:
+    return RegistrationService(
+        DynamoRegistrationStore(table()), DynamoCatalogStore(table()), DynamoCustomerStore(table())
+    )
+
+
+@lru_cache(maxsize=1)
 def token_verifier() -> TokenVerifier:
     s = settings()
 
@@ -194,5 +211,7 @@ def reset() -> None:
         sla_sweep,
         notifier,
         dead_letters,
+        catalog_service,
+        registration_service,
     ):
         built.cache_clear()

@@ -1,4 +1,5 @@
-"""Demo data for the local stack: departments, staff, customers, categories, logins.
+"""Demo data for the local stack: departments, staff, customers, categories, the product
+catalog, registered products, logins.
 
 Written through destek's own stores and services (so seeded data has exactly
 the shape the app writes), plus Cognito admin calls for the logins.
@@ -7,14 +8,19 @@ the shape the app writes), plus Cognito admin calls for the logins.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from chalicelib import wiring
+from chalicelib.domain.cases import Actor
 from chalicelib.domain.categories import Category
-from chalicelib.domain.clock import utcnow
+from chalicelib.domain.clock import ISTANBUL, utcnow
 from chalicelib.domain.directory import Group, StaffMember
 from chalicelib.domain.routing_rules import RoutingRule
 from chalicelib.domain.sla import EscalationLadder, EscalationLevel, SlaPolicy
-from chalicelib.services.customers import NewCustomer
+from chalicelib.domain.warranty import add_months
+from chalicelib.services.catalog import NewProduct, NewProductCategory
+from chalicelib.services.customers import CustomerLookup, NewCustomer
+from chalicelib.services.registrations import RegisterProduct
 
 from .bootstrap import aws
 
@@ -89,6 +95,65 @@ CATEGORIES = {
     "Ürün": ["Arıza", "Garanti"],
     "Hesap": [],
 }
+
+
+#: product categories: id, name, English name, parent id
+PRODUCT_CATEGORIES = [
+    ("elektronik", "Elektronik", "Electronics", None),
+    ("telefon", "Telefon", "Phones", "elektronik"),
+    ("bilgisayar", "Bilgisayar", "Computers", "elektronik"),
+    ("dizustu", "Dizüstü", "Laptops", "bilgisayar"),
+    ("ev-aletleri", "Ev Aletleri", "Home Appliances", None),
+    ("supurge", "Süpürge", "Vacuum Cleaners", "ev-aletleri"),
+    ("kahve-makinesi", "Kahve Makinesi", "Coffee Machines", "ev-aletleri"),
+    ("giyim", "Giyim", "Clothing", None),
+    ("ayakkabi", "Ayakkabı", "Shoes", "giyim"),
+]
+
+
+def _colours(*values: str) -> dict:
+    return {"name": "renk", "values": list(values), "default": values[0]}
+
+
+SIZES = {"name": "beden", "values": [str(n) for n in range(36, 46)], "default": "42"}
+
+#: electronics and appliances carry the legal two-year warranty; clothing little or none
+PRODUCTS = [
+    dict(id="p-vestel-venus-v7", brand="Vestel", model="Venus V7", sub_model="128 GB",
+         name="Vestel Venus V7 128 GB", category_id="telefon",
+         attributes=[_colours("siyah", "beyaz", "mavi")], related_ids=[]),
+    dict(id="p-reeder-s19", brand="Reeder", model="S19 Max", sub_model="Pro",
+         name="Reeder S19 Max Pro", category_id="telefon",
+         attributes=[_colours("siyah", "gri")], related_ids=["p-vestel-venus-v7"]),
+    dict(id="p-casper-nirvana-x600", brand="Casper", model="Nirvana X600",
+         sub_model="i5 / 16 GB", name="Casper Nirvana X600 Dizüstü Bilgisayar",
+         category_id="dizustu",
+         attributes=[_colours("gri"),
+                     {"name": "klavye", "values": ["Türkçe Q", "Türkçe F"],
+                      "default": "Türkçe Q"}],
+         related_ids=[]),
+    dict(id="p-fakir-starky", brand="Fakir", model="Starky", name="Fakir Starky Dikey Süpürge",
+         category_id="supurge", attributes=[_colours("kırmızı", "gri")], related_ids=[]),
+    dict(id="p-arzum-okka-minio", brand="Arzum", model="Okka Minio",
+         name="Arzum Okka Minio Türk Kahvesi Makinesi", category_id="kahve-makinesi",
+         attributes=[_colours("siyah", "krom", "bakır")], related_ids=[]),
+    dict(id="p-arcelik-k3300", brand="Arçelik", model="K 3300",
+         name="Arçelik K 3300 Filtre Kahve Makinesi", category_id="kahve-makinesi",
+         attributes=[], related_ids=["p-arzum-okka-minio"]),
+    dict(id="p-kinetix-orion", brand="Kinetix", model="Orion", name="Kinetix Orion Koşu Ayakkabısı",
+         category_id="ayakkabi", attributes=[_colours("siyah", "beyaz"), SIZES],
+         warranty_months=6, related_ids=[]),
+    dict(id="p-hotic-loafer", brand="Hotiç", model="Loafer", sub_model="Deri",
+         name="Hotiç Deri Loafer", category_id="ayakkabi", attributes=[_colours("kahverengi",
+         "siyah"), SIZES], warranty_months=0, related_ids=["p-kinetix-orion"]),
+]  # fmt: skip
+
+#: Ahmet's products: one well in warranty (bought 8 months ago), one long expired
+REGISTRATIONS = [
+    # serial, product, months ago, source, chosen attributes, seller
+    ("SN-DEMO-0001", "p-vestel-venus-v7", 8, "site", {"renk": "mavi"}, "destek Mağaza"),
+    ("SN-DEMO-0002", "p-arzum-okka-minio", 36, "phone", {}, "Kadıköy Elektrik"),
+]
 
 
 def _category(name: str, parent: Category | None) -> Category:
@@ -184,4 +249,40 @@ def seed(env: dict[str, str]) -> list[Login]:
         linked = customer.model_copy(update={"login": sub, "version": customer.version + 1})
         customers.store.link_login(linked, customer.version)
         logins.append(Login(email, "customer", name))
+
+    seed_catalog()
     return logins
+
+
+def seed_catalog() -> None:
+    """The demo catalog and Ahmet's registered products; what exists already is kept."""
+    catalog = wiring.catalog_service()
+    for category_id, name, name_en, parent_id in PRODUCT_CATEGORIES:
+        if catalog.store.get_category(category_id) is None:
+            catalog.add_category(
+                NewProductCategory(id=category_id, name=name, name_en=name_en, parent_id=parent_id)
+            )
+    for details in PRODUCTS:
+        if catalog.store.get_product(details["id"]) is None:
+            catalog.add_product(NewProduct.model_validate(details))
+
+    registrations = wiring.registration_service()
+    ahmet = wiring.customer_service().lookup(CustomerLookup(customer_number="10000001"))
+    today = utcnow().astimezone(ISTANBUL).date()
+    for serial, product_id, months_ago, source, attributes, seller in REGISTRATIONS:
+        if registrations.store.find_serial(serial) is not None:
+            continue
+        bought = add_months(today, -months_ago) - timedelta(days=3)
+        command = RegisterProduct(
+            product_id=product_id,
+            serial_number=serial,
+            purchase_date=bought,
+            seller=seller,
+            attributes=attributes,
+        )
+        actor = (
+            Actor(kind="customer", id=ahmet.id, name=ahmet.name)
+            if source == "site"
+            else Actor(kind="staff", id="mehmet", name="Mehmet Demir")
+        )
+        registrations.register(ahmet.id, command, source, actor)

@@ -33,6 +33,8 @@ class Resource(StrEnum):
     ROUTING_RULES = "routing_rules"
     SLA = "sla"
     OPERATIONS = "operations"
+    PRODUCTS = "products"  # the product catalog (categories and products)
+    REGISTRATIONS = "registrations"  # customers' registered products
 
 
 STAFF_ROLES = ("agent", "supervisor", "admin")
@@ -48,10 +50,17 @@ _AGENT = {
     Resource.CATEGORIES: {_R},
     Resource.GROUPS: {_R},
     Resource.STAFF: {_R},
+    Resource.PRODUCTS: {_R},
+    Resource.REGISTRATIONS: {_R, _A},
 }
 DEFAULT_ROLES: dict[str, dict[Resource, set[Action]]] = {
-    # customers pick a category when they file a case on the site
-    CUSTOMER_ROLE: {Resource.CASES: {_R, _A}, Resource.REPLIES: {_A}, Resource.CATEGORIES: {_R}},
+    CUSTOMER_ROLE: {
+        Resource.CASES: {_R, _A},
+        Resource.REPLIES: {_A},
+        Resource.REGISTRATIONS: {_R, _A},
+        # customers pick a category when they file a case on the site
+        Resource.CATEGORIES: {_R},
+    },
     "agent": _AGENT,
     "supervisor": {
         **_AGENT,
@@ -59,6 +68,7 @@ DEFAULT_ROLES: dict[str, dict[Resource, set[Action]]] = {
         Resource.ROLES: {_R},
         Resource.ROUTING_RULES: {_R},
         Resource.SLA: {_R},
+        Resource.REGISTRATIONS: {_R, _A, _E, _D},
     },
     "admin": {resource: {_R, _A, _E, _D} for resource in Resource},
 }

@@ -16,12 +16,14 @@ from ..domain.attachments import Attachment, StoredFile
 from ..domain.business_hours import BusinessCalendar
 from ..domain.case_record import CaseWithHistory
 from ..domain.cases import Case, CaseProduct, HistoryEntry
+from ..domain.catalog import Product, ProductCategory, Subtree
 from ..domain.categories import Category
 from ..domain.customers import Customer, LookupKind
 from ..domain.directory import Group, StaffMember
 from ..domain.listing import CaseListQuery, Page
 from ..domain.notifications import Notice
 from ..domain.permissions import Role
+from ..domain.registrations import Registration
 from ..domain.routing_rules import RoutingRule
 from ..domain.sla import EscalationLadder, SlaPolicy
 
@@ -138,6 +140,59 @@ class DirectoryStore(Protocol):
     def put_calendar(self, calendar: BusinessCalendar) -> BusinessCalendar: ...
 
     def put_role(self, role: Role) -> Role: ...
+
+
+class CatalogStore(Protocol):
+    def get_category(self, category_id: str) -> ProductCategory | None: ...
+
+    def get_product(self, product_id: str) -> Product | None: ...
+
+    def subtree(self, category: ProductCategory | None) -> Subtree:
+        """The category (None: the whole catalog) with every category and product under it."""
+
+    def list_products(
+        self, category: ProductCategory | None, limit: int, cursor: str | None
+    ) -> tuple[list[Product], str | None]:
+        """One page of the products in a subtree."""
+
+    def create_category(self, category: ProductCategory) -> ProductCategory:
+        """Conflict if the id is taken; InvalidInput if the parent is gone."""
+
+    def save_category(self, category: ProductCategory, expected_version: int) -> ProductCategory:
+        """Rename, if the stored version is still expected_version, else Conflict."""
+
+    def move_category(
+        self, current: ProductCategory, moved: ProductCategory, expected_version: int
+    ) -> ProductCategory:
+        """Put the category where `moved` says, with everything under it; resumable."""
+
+    def delete_category(self, category: ProductCategory) -> None:
+        """Conflict while it has subcategories or products."""
+
+    def create_product(self, product: Product) -> Product: ...
+
+    def save_product(self, product: Product, previous: Product, expected_version: int) -> Product:
+        """Replace if the stored version is still expected_version, else Conflict."""
+
+    def delete_product(self, product: Product) -> None: ...
+
+
+class RegistrationStore(Protocol):
+    def register(self, registration: Registration) -> Registration:
+        """Store it and claim its serial, all or nothing: NotFound (no customer),
+        InvalidInput (no product), Conflict `serial_taken` / `already_registered`."""
+
+    def get(self, customer_id: str, registration_id: str) -> Registration | None: ...
+
+    def list(
+        self, customer_id: str, limit: int, cursor: str | None
+    ) -> tuple[list[Registration], str | None]:
+        """One page of the customer's registrations, newest first."""
+
+    def find_serial(self, serial: str) -> Registration | None: ...
+
+    def remove(self, registration: Registration) -> None:
+        """Delete it and free its serial, together."""
 
 
 class NoticeStore(Protocol):

@@ -173,6 +173,8 @@ class Table:
             kwargs["Limit"] = limit
         key_names = {"PK", "SK", pk_name, sk_name}
         start = cursor_codec.decode(cursor, {pk_name: pk_value}, key_names)
+        if start and sort_prefix is not None and not start[sk_name].startswith(sort_prefix):
+            raise BadRequest("invalid cursor", code="invalid_cursor")  # from another range
         if start:
             kwargs["ExclusiveStartKey"] = self.ser(start)
         try:

@@ -13,6 +13,10 @@ UNIQUE = "#UNIQUE"
 DIRECTORY = "DIRECTORY"
 CATEGORIES = "CATEGORIES"
 COUNTER = "COUNTER"
+CATALOG = "CATALOG"
+PRODUCT_CATEGORY = "#PRODUCT_CATEGORY"
+PRODUCT = "#PRODUCT"
+REGISTRATION_PREFIX = "CP#"
 
 #: index name -> (partition attribute, sort attribute)
 INDEXES: dict[str, tuple[str, str]] = {
@@ -26,6 +30,7 @@ INDEXES: dict[str, tuple[str, str]] = {
     "unrouted": ("unrouted_pk", "created_sk"),
     "sla_timer": ("timer_pk", "timer_sk"),
     "outbox": ("outbox_pk", "outbox_sk"),
+    "catalog": ("catalog_pk", "catalog_sk"),
 }
 
 
@@ -115,6 +120,47 @@ def category_key(category_id: str) -> dict[str, str]:
 
 def rate_key(scope: str, client: str, window: int) -> dict[str, str]:
     return {"PK": f"RATE#{scope}#{client}", "SK": str(window)}
+
+
+def product_category_key(category_id: str) -> dict[str, str]:
+    return {"PK": f"PRODUCT_CATEGORY#{category_id}", "SK": PRODUCT_CATEGORY}
+
+
+def product_key(product_id: str) -> dict[str, str]:
+    return {"PK": f"PRODUCT#{product_id}", "SK": PRODUCT}
+
+
+def catalog_move_key() -> dict[str, str]:
+    """The one pending subtree move (there is at most one at a time)."""
+    return {"PK": CATALOG, "SK": "#MOVE"}
+
+
+def category_sk(path: list[str]) -> str:
+    """`/<root id>/.../<id>/`: a subtree is every catalog_sk that begins with this.
+
+    The trailing slash keeps `/a/` from matching a sibling `/ab/`; `#` (before `/` and
+    every id character) sorts a category's own products right after it, before its
+    subcategories.
+    """
+    return "/" + "".join(f"{part}/" for part in path)
+
+
+def product_sk(category_path: list[str], product_id: str) -> str:
+    return f"{category_sk(category_path)}#{product_id}"
+
+
+def catalog_keys(sk: str) -> dict[str, str]:
+    return {"catalog_pk": CATALOG, "catalog_sk": sk}
+
+
+def registration_key(customer_id: str, registration_id: str) -> dict[str, str]:
+    """A registered product lives in its customer's partition, beside the profile."""
+    return {"PK": customer_key(customer_id)["PK"], "SK": f"{REGISTRATION_PREFIX}{registration_id}"}
+
+
+def serial_key(serial: str) -> dict[str, str]:
+    """The uniqueness item of a (normalized) serial number: who registered that unit."""
+    return unique_key("serial", serial)
 
 
 def case_index_keys(case: Case) -> dict[str, str]:

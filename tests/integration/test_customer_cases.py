@@ -100,3 +100,36 @@ def test_not_solved_reopens_with_the_reason_as_a_reply(as_role, drain_routing):
     staff_view = as_role("agent").get(f"/cases/{case['id']}").body
     assert staff_view["case"]["assignee"] == "mehmet"  # back on the desk of who resolved it
     assert staff_view["history"][-1]["body"] == "Hâlâ gelmedi"
+
+
+def test_a_case_about_a_registered_product_keeps_its_serial_and_warranty(as_role, drain_routing):
+    ahmet = as_role("customer")
+    phone = next(
+        r for r in ahmet.get("/my/products").body["items"] if r["serial_number"] == "SN-DEMO-0001"
+    )
+    filed = ahmet.post("/my/cases", {**FILED, "registration_id": phone["id"]})
+    assert filed.status == 201, filed
+    product = filed.body["product"]
+    assert product["serial_number"] == "SN-DEMO-0001"
+    assert product["warranty_ends"] == phone["warranty_ends"]
+    drain_routing()
+    staff_view = as_role("agent").get(f"/cases/{filed.body['id']}").body["case"]
+    assert staff_view["product"]["product_group"] == "elektronik"
+
+    stolen = as_role("other_customer").post("/my/cases", {**FILED, "registration_id": phone["id"]})
+    assert stolen.status == 422, stolen
+
+
+def test_an_agent_files_for_a_caller_about_their_product(as_role):
+    phone = next(
+        r for r in as_role("customer").get("/my/products").body["items"]
+        if r["serial_number"] == "SN-DEMO-0001"
+    )  # fmt: skip
+    body = {"customer": {"customer_number": "10000001"}, "type": "request",
+            "subject": "Şarj aleti", "description": "Yedek şarj aleti istiyor",
+            "registration_id": phone["id"]}  # fmt: skip
+    opened = as_role("agent").post("/cases", body)
+    assert opened.status == 201, opened
+    assert opened.body["product"]["registration_id"] == phone["id"]
+    other = as_role("agent").post("/cases", {**body, "customer": {"customer_number": "10000002"}})
+    assert other.status == 422, other

@@ -77,6 +77,29 @@ def fixed(path: str, body: dict | None = None):
     return lambda setup: (path, body)
 
 
+def scratch_category(setup) -> str:
+    return setup.api.post("/product-categories", {"name": "Geçici"}).body["id"]
+
+
+def scratch_product(setup) -> str:
+    body = {"brand": "B", "model": "M", "name": "Geçici", "category_id": "telefon"}
+    return setup.api.post("/products", body).body["id"]
+
+
+def serial() -> str:
+    return f"SN-T-{random.randint(0, 10**12)}"
+
+
+def registration(product_id: str = "p-vestel-venus-v7") -> dict:
+    return {"product_id": product_id, "serial_number": serial(), "purchase_date": "2025-06-01"}
+
+
+def ahmet_registration(setup) -> tuple[str, str]:
+    customer_id = ahmet_id(setup)
+    answer = setup.api.post(f"/customers/{customer_id}/products", registration())
+    return customer_id, answer.body["id"]
+
+
 POLICY = {"name": "t", "priority": "low", "resolution_minutes": 600}
 LADDER = {"name": "t", "levels": [{"after_minutes": 0, "notify": "supervisors"}]}
 STAFF_READ = {"customer": 403, "other_customer": 403, "agent": 200, "supervisor": 200, "admin": 200}
@@ -245,6 +268,57 @@ MATRIX: dict[tuple[str, str], tuple[Callable, dict[str, int]]] = {
                                             if r["name"] == "supervisor")["permissions"]}),
         {**STAFF_READ, "agent": 403, "supervisor": 403},
     ),
+    ("GET", "/product-categories"): (fixed("/product-categories?under=elektronik"), STAFF_READ),
+    ("POST", "/product-categories"): (
+        fixed("/product-categories", {"name": "Yeni"}), {**ADMIN_ONLY, "admin": 201},
+    ),
+    ("PATCH", "/product-categories/{category_id}"): (
+        lambda setup: (f"/product-categories/{scratch_category(setup)}",
+                       {"version": 1, "name": "Yeni ad"}),
+        ADMIN_ONLY,
+    ),
+    ("DELETE", "/product-categories/{category_id}"): (
+        lambda setup: (f"/product-categories/{scratch_category(setup)}", None),
+        {**ADMIN_ONLY, "admin": 204},
+    ),
+    ("GET", "/products"): (fixed("/products?category_id=elektronik&limit=5"), STAFF_READ),
+    ("POST", "/products"): (
+        fixed("/products", {"brand": "B", "model": "M", "name": "N", "category_id": "telefon"}),
+        {**ADMIN_ONLY, "admin": 201},
+    ),
+    ("GET", "/products/{product_id}"): (fixed("/products/p-reeder-s19"), STAFF_READ),
+    ("PATCH", "/products/{product_id}"): (
+        lambda setup: (f"/products/{scratch_product(setup)}", {"version": 1, "model": "M2"}),
+        ADMIN_ONLY,
+    ),
+    ("DELETE", "/products/{product_id}"): (
+        lambda setup: (f"/products/{scratch_product(setup)}", None),
+        {**ADMIN_ONLY, "admin": 204},
+    ),
+    ("GET", "/catalog"): (fixed("/catalog"), {**EVERYONE, "none": 200}),
+    ("GET", "/my/products"): (
+        fixed("/my/products"), {**CUSTOMERS_ONLY, "customer": 200, "other_customer": 200},
+    ),
+    ("POST", "/my/products"): (
+        lambda setup: ("/my/products", registration()),
+        {**CUSTOMERS_ONLY, "customer": 201, "other_customer": 201},
+    ),
+    ("GET", "/my/products/{registration_id}"): (
+        lambda setup: (f"/my/products/{ahmet_registration(setup)[1]}", None),
+        {**CUSTOMERS_ONLY, "customer": 200, "other_customer": 404},
+    ),
+    ("GET", "/customers/{customer_id}/products"): (
+        lambda setup: (f"/customers/{ahmet_id(setup)}/products", None), STAFF_READ,
+    ),
+    ("POST", "/customers/{customer_id}/products"): (
+        lambda setup: (f"/customers/{ahmet_id(setup)}/products", registration()),
+        {**STAFF_READ, "agent": 201, "supervisor": 201, "admin": 201},
+    ),
+    ("GET", "/registrations"): (fixed("/registrations?serial=sn-demo-0001"), STAFF_READ),
+    ("DELETE", "/customers/{customer_id}/products/{registration_id}"): (
+        lambda setup: ("/customers/{}/products/{}".format(*ahmet_registration(setup)), None),
+        {**STAFF_READ, "agent": 403, "supervisor": 204, "admin": 204},
+    ),
 }  # fmt: skip
 
 
@@ -257,7 +331,7 @@ class Setup:
 
 
 #: reachable without signing in; each is rate limited per client address
-PUBLIC = {("GET", "/health"), ("GET", "/{proxy+}")}
+PUBLIC = {("GET", "/health"), ("GET", "/{proxy+}"), ("GET", "/catalog")}
 
 
 def test_public_routes_are_the_named_ones_and_rate_limited():

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from chalicelib.domain.case_record import CaseWithHistory
 from chalicelib.domain.cases import PRIORITY_RANK, Case, HistoryEntry
+from chalicelib.domain.catalog import Product, ProductCategory, Subtree, rebase
 from chalicelib.domain.categories import Category
 from chalicelib.domain.customers import Customer
 from chalicelib.domain.directory import Group, StaffMember
@@ -355,3 +356,131 @@ class FakeLogins:
 
     def set_customer_id(self, username, customer_id):
         self.customer_ids[username] = customer_id
+
+
+class FakeCatalog:
+    """Categories and products with the store's rules: ids unique, only empty categories
+    deleted, versions checked, a move rewriting every path under the moved category."""
+
+    def __init__(self) -> None:
+        self.categories: dict[str, ProductCategory] = {}
+        self.products: dict[str, Product] = {}
+
+    def get_category(self, category_id):
+        return self.categories.get(category_id)
+
+    def get_product(self, product_id):
+        return self.products.get(product_id)
+
+    @staticmethod
+    def _under(path, root):
+        return root is None or path[: len(root.path)] == root.path
+
+    def subtree(self, category):
+        return Subtree(
+            categories=[c for c in self.categories.values() if self._under(c.path, category)],
+            products=[p for p in self.products.values() if self._under(p.category_path, category)],
+        )
+
+    def list_products(self, category, limit, cursor):
+        found = sorted(self.subtree(category).products, key=lambda p: (p.category_path, p.id))
+        start = int(cursor or 0)
+        more = start + limit < len(found)
+        return found[start : start + limit], str(start + limit) if more else None
+
+    def create_category(self, category):
+        if category.id in self.categories:
+            raise Conflict("exists", code="category_exists")
+        if category.parent_id and category.parent_id not in self.categories:
+            raise InvalidInput("no parent")
+        self.categories[category.id] = category
+        return category
+
+    def _check(self, stored, expected_version):
+        if stored is None:
+            raise NotFound("gone")
+        if stored.version != expected_version:
+            raise Conflict("changed", code="version_conflict")
+
+    def save_category(self, category, expected_version):
+        self._check(self.categories.get(category.id), expected_version)
+        self.categories[category.id] = category
+        return category
+
+    def move_category(self, current, moved, expected_version):
+        self._check(self.categories.get(current.id), expected_version)
+        for c in self.subtree(current).categories:
+            if c.id != current.id:
+                path = rebase(c.path, current.path, moved.path)
+                self.categories[c.id] = c.model_copy(update={"path": path})
+        for p in self.subtree(current).products:
+            path = rebase(p.category_path, current.path, moved.path)
+            self.products[p.id] = p.model_copy(update={"category_path": path})
+        self.categories[current.id] = moved
+        return moved
+
+    def delete_category(self, category):
+        if any(c.parent_id == category.id for c in self.categories.values()) or any(
+            p.category_id == category.id for p in self.products.values()
+        ):
+            raise Conflict("not empty", code="category_not_empty")
+        if self.categories.pop(category.id, None) is None:
+            raise NotFound("gone")
+
+    def create_product(self, product):
+        if product.id in self.products:
+            raise Conflict("exists", code="product_exists")
+        self.products[product.id] = product
+        return product
+
+    def save_product(self, product, previous, expected_version):
+        self._check(self.products.get(product.id), expected_version)
+        self.products[product.id] = product
+        return product
+
+    def delete_product(self, product):
+        if self.products.pop(product.id, None) is None:
+            raise NotFound("gone")
+
+
+class FakeRegistrations:
+    """Registrations with the store's all-or-nothing rules for customers, products and serials."""
+
+    def __init__(self, customers: FakeCustomers, catalog: FakeCatalog) -> None:
+        self.customers = customers
+        self.catalog = catalog
+        self.items: dict[tuple[str, str], object] = {}
+        self.serials: dict[str, tuple[str, str]] = {}
+
+    def register(self, registration):
+        if registration.customer_id not in self.customers.by_id:
+            raise NotFound("no customer")
+        if registration.product_id not in self.catalog.products:
+            raise InvalidInput("no product")
+        owner = self.serials.get(registration.serial_number)
+        if owner is not None:
+            if owner[0] == registration.customer_id:
+                raise Conflict("yours already", code="already_registered")
+            raise Conflict("another customer's", code="serial_taken")
+        self.items[(registration.customer_id, registration.id)] = registration
+        self.serials[registration.serial_number] = (registration.customer_id, registration.id)
+        return registration
+
+    def get(self, customer_id, registration_id):
+        return self.items.get((customer_id, registration_id))
+
+    def list(self, customer_id, limit, cursor):
+        mine = sorted(
+            (r for (c, _), r in self.items.items() if c == customer_id),
+            key=lambda r: r.id,
+            reverse=True,
+        )
+        return mine[:limit], None
+
+    def find_serial(self, serial):
+        pointer = self.serials.get(serial)
+        return self.items.get(pointer) if pointer else None
+
+    def remove(self, registration):
+        del self.items[(registration.customer_id, registration.id)]
+        del self.serials[registration.serial_number]
