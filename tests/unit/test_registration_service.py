@@ -126,7 +126,7 @@ def test_a_customer_without_a_profile_gets_nothing_and_is_told_why(shop):
     assert shop.service.mine(nobody, PageParams()).items == []
     with pytest.raises(Conflict) as refused:
         shop.service.register_mine(nobody, command())
-    assert refused.value.code == "profile_incomplete"
+    assert refused.value.code == "account_incomplete"
     with pytest.raises(NotFound):
         shop.service.my_one(nobody, "r1")
 

@@ -775,7 +775,7 @@ function timelineItem({ at, entry, file }) {
 // ---- start ------------------------------------------------------------------------------
 
 const PAGES = {
-  home: homePage,
+  index: homePage,
   signup: signupPage,
   confirm: confirmPage,
   signin: signinPage,
