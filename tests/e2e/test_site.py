@@ -143,7 +143,8 @@ def test_seed_scenario_from_sign_up_to_a_confirmed_resolution(stack, page):
 
     agent_resolves(stack, case_id)
     page.reload()
-    page.get_by_text("Yeni cihazınız yarın kargoda.").wait_for()
+    answer = page.locator("#timeline .entry.reply", has_text="Yeni cihazınız yarın kargoda.")
+    expect(answer).to_contain_text("Mehmet Demir")  # who answered, by name
     expect(page.locator("#case-status")).to_have_text("Çözüldü")
     screenshot(page, "case-resolved")
     page.get_by_role("button", name="Evet, çözüldü").click()

@@ -493,8 +493,9 @@ async function profilePage() {
   });
 }
 
+/** The catalog's product names already say brand and model ("Vestel Venus V7 128 GB"). */
 function productName(item) {
-  return [item.brand, item.product_name || item.name, item.model, item.sub_model].filter(Boolean).join(" ");
+  return item.product_name || item.name;
 }
 
 async function productsPage() {
