@@ -334,7 +334,7 @@ class Setup:
 PUBLIC = {("GET", "/health"), ("GET", "/{proxy+}"), ("GET", "/catalog")}
 
 
-def test_public_routes_are_the_named_ones_and_rate_limited():
+def test_public_routes_are_the_named_ones_and_rate_limited(chalice_app):
     public = {(r.method, r.path) for r in ROUTES if r.audience == "public"}
     assert public == PUBLIC
     assert all(r.rate_limit for r in ROUTES if r.audience == "public")
