@@ -7,6 +7,7 @@ cross-origin exactly as it is in AWS (CloudFront, API Gateway, Cognito, S3).
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -51,37 +52,49 @@ def page(browser):
     assert errors == [], errors
 
 
+def ready(page) -> None:
+    """The page's script has loaded its data and wired its forms (main is no longer busy)."""
+    expect(page.locator("main")).not_to_have_attribute("aria-busy", "true")
+
+
 def site(stack) -> str:
     return stack.env["SITE_URL"]
 
 
 def sign_up_and_in(page, stack, email: str, name: str) -> None:
     page.goto(f"{site(stack)}/signup.html")
+    ready(page)
     page.get_by_label("Ad soyad").fill(name)
     page.get_by_label("E-posta").fill(email)
     page.get_by_label("Parola").fill(PASSWORD)
     page.get_by_role("button", name="Hesap oluştur").click()
     page.wait_for_url("**/confirm.html*")
+    ready(page)
     # moto sends no mail and takes any code; Cognito in AWS mails a real one
     page.get_by_label("Doğrulama kodu").fill("123456")
     page.get_by_role("button", name="Doğrula").click()
     page.wait_for_url("**/signin.html*")
+    ready(page)
     expect(page.get_by_role("status")).to_contain_text("E-postanız doğrulandı")
     page.get_by_label("Parola").fill(PASSWORD)
     page.locator("form").get_by_role("button", name="Giriş yap").click()
     page.wait_for_url("**/index.html")
+    ready(page)
 
 
 def sign_in_as(page, stack, email: str) -> None:
     page.goto(f"{site(stack)}/signin.html")
+    ready(page)
     page.get_by_label("E-posta").fill(email)
     page.get_by_label("Parola").fill(PASSWORD)
     page.locator("form").get_by_role("button", name="Giriş yap").click()
     page.wait_for_url("**/index.html")
+    ready(page)
 
 
 def register(page, stack, serial: str, bought: date) -> None:
     page.goto(f"{site(stack)}/products.html")
+    ready(page)
     page.get_by_label("Kategori").select_option("telefon")
     page.get_by_label("Ürün (zorunlu)").select_option("p-vestel-venus-v7")
     page.get_by_label("Seri numarası").fill(serial)
@@ -121,6 +134,8 @@ def test_seed_scenario_from_sign_up_to_a_confirmed_resolution(stack, page):
     screenshot(page, "products")
 
     page.goto(f"{site(stack)}/new-case.html")
+
+    ready(page)
     page.get_by_label("Talep türü").select_option("complaint")
     product = page.get_by_label("İlgili ürün")
     product.select_option(value=product.locator("option", has_text=serial).get_attribute("value"))
@@ -133,7 +148,8 @@ def test_seed_scenario_from_sign_up_to_a_confirmed_resolution(stack, page):
     )
     screenshot(page, "new-case")
     page.get_by_role("button", name="Gönder").click()
-    page.wait_for_url("**/case.html?id=*")
+    expect(page).to_have_url(re.compile(r"/case\.html\?id="))
+    ready(page)
     page.get_by_text("Talebiniz alındı").wait_for()
     page.locator("#timeline a", has_text="cizik.png").wait_for()
     expect(page.locator("#case-subject")).to_have_text(f"Ekran çizik geldi {HOSTILE}")
@@ -143,6 +159,7 @@ def test_seed_scenario_from_sign_up_to_a_confirmed_resolution(stack, page):
 
     agent_resolves(stack, case_id)
     page.reload()
+    ready(page)
     answer = page.locator("#timeline .entry.reply", has_text="Yeni cihazınız yarın kargoda.")
     expect(answer).to_contain_text("Mehmet Demir")  # who answered, by name
     expect(page.locator("#case-status")).to_have_text("Çözüldü")
@@ -153,6 +170,8 @@ def test_seed_scenario_from_sign_up_to_a_confirmed_resolution(stack, page):
     expect(page.locator("#reply-form")).to_be_hidden()
 
     page.goto(f"{site(stack)}/cases.html")
+
+    ready(page)
     expect(page.locator("tr", has_text="Ekran çizik geldi")).to_contain_text("Kapandı")
     screenshot(page, "cases")
 
@@ -166,6 +185,8 @@ def test_refusals_another_customers_case_a_taken_serial_an_oversize_file(stack, 
     sign_in_as(page, stack, "fatma@example.com")
 
     page.goto(f"{site(stack)}/case.html?id={theirs['id']}")
+
+    ready(page)
     page.get_by_text("Böyle bir talep bulunamadı.").wait_for()
     expect(page.locator("main")).not_to_contain_text("Ahmet")
 
@@ -175,6 +196,7 @@ def test_refusals_another_customers_case_a_taken_serial_an_oversize_file(stack, 
 
     before = len(http("fatma@example.com").call("GET", "/my/cases")[1]["items"])
     page.goto(f"{site(stack)}/new-case.html")
+    ready(page)
     page.get_by_label("Konu").fill("Video ekliyorum")
     page.get_by_label("Açıklama").fill("Arızanın videosu ekte")
     page.get_by_label("Ekler").set_input_files(
@@ -191,6 +213,7 @@ def test_phone_sized_english_pages_fit_and_start_with_a_skip_link(stack, browser
     page = context.new_page()
     for name in ("index", "signin", "signup", "forgot"):
         page.goto(f"{site(stack)}/en/{name}.html")
+        ready(page)
         assert page.evaluate("document.documentElement.scrollWidth") <= 375, name
         assert page.locator("html").get_attribute("lang") == "en"
     page.keyboard.press("Tab")
@@ -199,3 +222,62 @@ def test_phone_sized_english_pages_fit_and_start_with_a_skip_link(stack, browser
         assert field.evaluate("e => e.labels.length") >= 1
     screenshot(page, "signin-phone-en")
     context.close()
+
+
+def test_profile_password_reset_a_reply_and_not_solved(stack, page):
+    email = f"ece.{time.time_ns()}@example.com"
+    sign_up_and_in(page, stack, email, "Ece Demir")
+
+    page.goto(f"{site(stack)}/profile.html")
+
+    ready(page)
+    expect(page.locator("#customer-number")).to_have_text(re.compile(r"^\d{8}$"))
+    page.get_by_label("SMS", exact=True).check()
+    page.get_by_label("Başlangıç").fill("22:00")
+    page.get_by_label("Bitiş").fill("08:00")
+    page.get_by_role("button", name="Kaydet").click()
+    expect(page.get_by_role("status")).to_have_text("Kaydedildi.")
+    page.reload()
+    ready(page)
+    expect(page.get_by_label("SMS", exact=True)).to_be_checked()
+    expect(page.get_by_label("Başlangıç")).to_have_value("22:00")
+
+    page.get_by_role("button", name="Çıkış yap").click()
+    page.goto(f"{site(stack)}/forgot.html")
+    ready(page)
+    page.get_by_label("E-posta").fill(email)
+    page.get_by_role("button", name="Kod gönder").click()
+    page.get_by_label("Doğrulama kodu").fill("654321")  # moto takes any code
+    page.get_by_label("Yeni parola").fill("Yenisi2026x")
+    page.get_by_role("button", name="Parolayı değiştir").click()
+    page.wait_for_url("**/signin.html*")
+    ready(page)
+    expect(page.get_by_role("status")).to_contain_text("Parolanız değişti")
+    page.get_by_label("Parola").fill("Yenisi2026x")
+    page.locator("form").get_by_role("button", name="Giriş yap").click()
+    page.wait_for_url("**/index.html")
+    ready(page)
+
+    page.goto(f"{site(stack)}/new-case.html")
+
+    ready(page)
+    page.get_by_label("Talep türü").select_option("question")
+    page.get_by_label("Konu").fill("Fatura adresi")
+    page.get_by_label("Açıklama").fill("Fatura adresimi nasıl değiştiririm?")
+    page.get_by_role("button", name="Gönder").click()
+    expect(page).to_have_url(re.compile(r"/case\.html\?id="))
+    ready(page)
+    case_id = page.url.split("id=")[1].split("&")[0]
+    page.get_by_label("Yanıtınız").fill("Ek bilgi: adres İzmir'de.")
+    page.get_by_role("button", name="Yanıt gönder").click()
+    expect(page.get_by_role("status")).to_have_text("Yanıtınız gönderildi.")
+    expect(page.locator("#timeline .entry.mine", has_text="İzmir")).to_contain_text("Siz")
+
+    agent_resolves(stack, case_id)
+    page.reload()
+    ready(page)
+    page.get_by_label("Neyin çözülmediğini yazın").fill("Adres hâlâ eski görünüyor.")
+    page.get_by_role("button", name="Hayır, çözülmedi").click()
+    expect(page.get_by_role("status")).to_have_text("Talebiniz yeniden açıldı.")
+    expect(page.locator("#case-status")).to_have_text("Yeniden açıldı")
+    expect(page.locator("#timeline")).to_contain_text("Adres hâlâ eski görünüyor.")

@@ -710,6 +710,17 @@ async function casePage() {
     return;
   }
   if (params.get("sent")) notice(say("case_sent", { number: params.get("sent") }));
+  // a reply only adds to the case: if the case moved meanwhile (routed, assigned), send it
+  // again on the fresh version instead of troubling the customer
+  const sendReply = async (body) => {
+    try {
+      await api("POST", `/cases/${view.case.id}/replies`, { version: view.case.version, body });
+    } catch (error) {
+      if (!(error instanceof ApiError && error.code === "version_conflict")) throw error;
+      await reload();
+      await api("POST", `/cases/${view.case.id}/replies`, { version: view.case.version, body });
+    }
+  };
   const reply = $("#reply-form");
   reply.addEventListener("submit", (event) => {
     event.preventDefault();
@@ -717,17 +728,25 @@ async function casePage() {
     busy(reply, async () => {
       const files = [...reply.reply_files.files];
       checkFiles(files);
-      await api("POST", `/cases/${view.case.id}/replies`, { version: view.case.version, body: reply.reply.value.trim() });
+      await sendReply(reply.reply.value.trim());
       await attach(view.case.id, files);
       reply.reset();
       await reload();
       notice(say("replied"));
-    }).then(() => undefined, () => reload());
+    });
   });
+  // the customer's word on a resolution is about the case as they saw it: if it changed,
+  // show the new state and let them decide again
+  const settle = async (answer) => {
+    try {
+      await api("POST", `/cases/${view.case.id}/resolution`, { version: view.case.version, ...answer });
+    } finally {
+      await reload();
+    }
+  };
   $("#solved").addEventListener("click", () =>
     busy($("#resolution"), async () => {
-      await api("POST", `/cases/${view.case.id}/resolution`, { version: view.case.version, solved: true });
-      await reload();
+      await settle({ solved: true });
       notice(say("resolution_thanks"));
     }),
   );
@@ -736,13 +755,8 @@ async function casePage() {
     event.preventDefault();
     if (!valid(notSolved)) return;
     busy(notSolved, async () => {
-      await api("POST", `/cases/${view.case.id}/resolution`, {
-        version: view.case.version,
-        solved: false,
-        comment: notSolved.resolution_comment.value.trim(),
-      });
+      await settle({ solved: false, comment: notSolved.resolution_comment.value.trim() });
       notSolved.reset();
-      await reload();
       notice(say("resolution_reopened"));
     });
   });
@@ -803,4 +817,11 @@ function chrome() {
 }
 
 chrome();
-Promise.resolve(PAGES[document.body.dataset.page]?.()).catch((error) => report(error));
+// the browser must never submit a form by itself (a click before a page's data arrived
+// would send it as a GET with every field in the address)
+document.addEventListener("submit", (event) => event.preventDefault(), true);
+const main = $("#main");
+main.setAttribute("aria-busy", "true");
+Promise.resolve(PAGES[document.body.dataset.page]?.())
+  .catch((error) => report(error))
+  .finally(() => main.removeAttribute("aria-busy"));
