@@ -80,15 +80,16 @@ class AttachmentService:
         stored = self.files.stored(case.id, attachment_id)
         if stored is None:
             raise NotFound("no upload with this id: upload the file first")
+        filename = safe_filename(stored.filename)  # S3 metadata: re-checked, not trusted
         try:
-            check_upload(stored.filename, stored.content_type, stored.size)
+            check_upload(filename, stored.content_type, stored.size)
         except (PayloadTooLarge, InvalidInput):
             self.files.discard(case.id, attachment_id)  # S3's policy would have refused it
             raise
         attachment = Attachment(
             id=attachment_id,
             case_id=case.id,
-            filename=stored.filename,
+            filename=filename,
             content_type=stored.content_type,
             size=stored.size,
             at=self.clock(),

@@ -243,16 +243,20 @@ def test_deployment_zip_holds_the_code_and_no_development_tooling(build_dir: Pat
 
 
 def test_templates_reach_the_package_through_vendor(build_dir: Path) -> None:
-    """Code renders templates from <app dir>/templates; Chalice ships vendor/ at the zip root."""
+    """Code renders templates from <app dir>/templates; Chalice ships vendor/ at the zip root.
+    The message templates ship; the site does not (it is built and hosted apart)."""
     root = Path(__file__).resolve().parents[2]
     shipped = sorted(
-        str(p.relative_to(root)) for p in (root / "templates").rglob("*") if p.is_file()
+        str(p.relative_to(root))
+        for p in (root / "templates" / "messages").rglob("*")
+        if p.is_file()
     )
-    assert shipped, "templates/ is empty"
+    assert shipped, "templates/messages is empty"
     with zipfile.ZipFile(build_dir / "deployment.zip") as archive:
         names = set(archive.namelist())
     missing = [name for name in shipped if name not in names]
     assert not missing, f"templates missing from the package: {missing}"
+    assert not [n for n in names if n.startswith("templates/site")]
 
 
 def test_customers_cannot_write_their_own_customer_id() -> None:
