@@ -130,10 +130,13 @@ def measure_operations() -> tuple[list[tuple[str, Counter[str]]], list]:
         for service in ("dynamodb", "sqs"):  # the first event of every call, before any answer
             aws_client(service).meta.events.register("before-parameter-build", counter.hook)
         agent = sign_in(env, "mehmet")
+        customer = sign_in(env, "ahmet@example.com")
         results: list[tuple[str, Counter[str]]] = []
         ahmet_intake = {"type": "question", "subject": "Bir sorum var", "description": "bilgi"}
         with Client(app_module.app) as client:
             ahmet = call(client, "get", "/customers?customer_number=10000001", agent)
+            phone = next(r for r in call(client, "get", "/my/products", customer)["items"]
+                         if r["serial_number"] == "SN-DEMO-0001")  # fmt: skip
 
             def open_case(customer: dict) -> dict:
                 return call(client, "post", "/cases", agent, {"customer": customer, **ahmet_intake})
@@ -160,6 +163,17 @@ def measure_operations() -> tuple[list[tuple[str, Counter[str]]], list]:
                  lambda: call(client, "get", f"/cases/{first['number']}", agent)),
                 ("queue page (group pool, priority order)",
                  lambda: call(client, "get", "/cases?view=pool&group_id=urun&limit=25", agent)),
+                ("site: file a case about a registered product",
+                 lambda: call(client, "post", "/my/cases", customer,
+                              {**ahmet_intake, "registration_id": phone["id"]})),
+                ("site: register a product",
+                 lambda: call(client, "post", "/my/products", customer,
+                              {"product_id": "p-fakir-starky", "purchase_date": "2026-10-01",
+                               "serial_number": f"SN-BENCH-{uuid.uuid4().hex[:8]}"})),
+                ("site: my products with warranty", lambda: call(client, "get", "/my/products",
+                                                                 customer)),
+                ("public: catalog (rate limit + one subtree Query)",
+                 lambda: call(client, "get", "/catalog", "")),
             ]  # fmt: skip
             for name, operation in measured:
                 with counter.measure() as calls:

@@ -10,10 +10,12 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from .domain.model import Model
 
 
-class Settings(BaseModel):
+class Settings(Model):
     model_config = ConfigDict(populate_by_name=True, extra="ignore")
 
     table_name: str = Field(alias="TABLE_NAME")

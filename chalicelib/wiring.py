@@ -9,26 +9,21 @@ from __future__ import annotations
 
 from datetime import timedelta
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from .auth.customer_logins import CognitoCustomerLogins
 from .auth.tokens import Pool, TokenVerifier
 from .config import settings
-from .messaging.dead_letters import SqsDeadLetters
-from .messaging.queues import SqsCaseEvents, SqsNoticeQueue
-from .messaging.sender import AwsSender
-from .messaging.templates import JinjaRenderer
+from .messaging.queues import SqsCaseEvents
 from .services.accounts import AccountService
 from .services.attachments import AttachmentService
 from .services.cases import CaseService
 from .services.catalog import CatalogService
 from .services.customers import CustomerService
 from .services.directory import DirectoryService, RoleCatalog
-from .services.notifier import Notifier
 from .services.registrations import RegistrationService
-from .services.routing import RoutingService
 from .services.routing_rules import RuleService
 from .services.sla_config import SlaConfigService
-from .services.sla_sweep import SlaSweep
 from .store.cases import DynamoCaseStore, DynamoNoticeStore
 from .store.catalog import DynamoCatalogStore
 from .store.customers import DynamoCustomerStore
@@ -37,6 +32,12 @@ from .store.dynamo import Table
 from .store.files import S3AttachmentFiles
 from .store.rate_limits import DynamoRateLimiter
 from .store.registrations import DynamoRegistrationStore
+
+if TYPE_CHECKING:  # built only when an event handler first asks (cold-start budget, bench/)
+    from .messaging.dead_letters import SqsDeadLetters
+    from .services.notifier import Notifier
+    from .services.routing import RoutingService
+    from .services.sla_sweep import SlaSweep
 
 
 @lru_cache(maxsize=1)
@@ -78,6 +79,11 @@ def account_service() -> AccountService:
 
 @lru_cache(maxsize=1)
 def notifier() -> Notifier:
+    from .messaging.queues import SqsNoticeQueue
+    from .messaging.sender import AwsSender
+    from .messaging.templates import JinjaRenderer
+    from .services.notifier import Notifier
+
     s = settings()
     return Notifier(
         DynamoCaseStore(table()),
@@ -93,6 +99,8 @@ def notifier() -> Notifier:
 
 @lru_cache(maxsize=1)
 def dead_letters() -> SqsDeadLetters:
+    from .messaging.dead_letters import SqsDeadLetters
+
     s = settings()
     return SqsDeadLetters(
         {
@@ -131,6 +139,8 @@ def attachment_service() -> AttachmentService:
 
 @lru_cache(maxsize=1)
 def routing_service() -> RoutingService:
+    from .services.routing import RoutingService
+
     return RoutingService(
         DynamoCaseStore(table()),
         directory_store(),
@@ -153,6 +163,8 @@ def sla_config() -> SlaConfigService:
 
 @lru_cache(maxsize=1)
 def sla_sweep() -> SlaSweep:
+    from .services.sla_sweep import SlaSweep
+
     return SlaSweep(DynamoCaseStore(table()), directory_store(), announce=announce)
 
 

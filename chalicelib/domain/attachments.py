@@ -13,10 +13,9 @@ import re
 import unicodedata
 from datetime import datetime
 
-from pydantic import BaseModel
-
 from .cases import Actor
 from .errors import InvalidInput, PayloadTooLarge
+from .model import Model
 
 MAX_BYTES = 10 * 1024 * 1024
 #: photos of the product, receipts and invoices, short videos; never HTML or scripts,
@@ -34,7 +33,7 @@ ALLOWED_TYPES = {
 MAX_PER_CASE = 20
 
 
-class Attachment(BaseModel):
+class Attachment(Model):
     id: str
     case_id: str
     filename: str
@@ -46,7 +45,7 @@ class Attachment(BaseModel):
     url: str | None = None
 
 
-class StoredFile(BaseModel):
+class StoredFile(Model):
     """What S3 says it holds for an upload."""
 
     size: int

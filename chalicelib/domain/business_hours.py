@@ -11,13 +11,15 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
+
+from .model import Model
 
 HALF_DAY_CLOSES = time(13, 0)
 _MAX_DAYS = 800  # a target longer than two years of working days is a configuration error
 
 
-class BusinessCalendar(BaseModel):
+class BusinessCalendar(Model):
     id: str = "default"
     name: str = "Mesai saatleri"
     timezone: str = "Europe/Istanbul"

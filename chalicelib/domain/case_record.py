@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from .attachments import Attachment
 from .cases import Case, HistoryEntry
+from .model import Model
 from .notifications import Notice
 
 
-class CaseWithHistory(BaseModel):
+class CaseWithHistory(Model):
     case: Case
     history: list[HistoryEntry]
     notices: list[Notice] = Field(default_factory=list)

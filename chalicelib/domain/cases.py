@@ -6,10 +6,11 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from .case_kinds import CaseType, Channel, Priority
 from .lifecycle import ACTIVE, Status
+from .model import Model
 from .sla import CaseSla
 
 #: queue order: urgent first
@@ -31,7 +32,7 @@ def resolution_due(opened_at: datetime, priority: Priority) -> datetime:
     return opened_at + timedelta(hours=DEFAULT_RESOLUTION_HOURS[priority])
 
 
-class Actor(BaseModel):
+class Actor(Model):
     """Who did something: a staff member, a customer, or destek itself."""
 
     kind: Literal["staff", "customer", "system"]
@@ -42,7 +43,7 @@ class Actor(BaseModel):
 SYSTEM = Actor(kind="system", id="destek", name="destek")
 
 
-class CaseProduct(BaseModel):
+class CaseProduct(Model):
     """The customer's registered product a case is about, as registered when it was filed.
 
     A snapshot: agents see the serial and the warranty without another read, and
@@ -58,7 +59,7 @@ class CaseProduct(BaseModel):
     product_group: str | None = None
 
 
-class Case(BaseModel):
+class Case(Model):
     id: str
     number: str = ""
     type: CaseType
@@ -104,7 +105,7 @@ class Visibility(StrEnum):
     INTERNAL = "internal"
 
 
-class HistoryEntry(BaseModel):
+class HistoryEntry(Model):
     """One append-only line of a case's history: who, when, what, why."""
 
     id: str

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints, model_validator
 
 from .errors import InvalidInput
+from .model import Model
 
 #: deep enough for any shop's catalog; keeps a product's index key far below DynamoDB's
 #: 1,024-byte limit for a sort key (12 ids of up to 64 characters, a separator each)
@@ -23,7 +24,7 @@ AttributeText = Annotated[
 ]
 
 
-class ProductAttribute(BaseModel):
+class ProductAttribute(Model):
     """A choice a product comes in (colour, size): allowed values (empty: free text) and a
     default the registration form starts from."""
 
@@ -40,7 +41,7 @@ class ProductAttribute(BaseModel):
         return self
 
 
-class ProductCategory(BaseModel):
+class ProductCategory(Model):
     id: str
     name: str
     name_en: str | None = None
@@ -49,7 +50,7 @@ class ProductCategory(BaseModel):
     version: int = 1
 
 
-class Product(BaseModel):
+class Product(Model):
     id: str
     brand: str
     model: str
@@ -64,14 +65,14 @@ class Product(BaseModel):
     version: int = 1
 
 
-class Subtree(BaseModel):
+class Subtree(Model):
     """A category (or the whole catalog) with every category and product under it."""
 
     categories: list[ProductCategory] = Field(default_factory=list)
     products: list[Product] = Field(default_factory=list)
 
 
-class CategoryNode(BaseModel):
+class CategoryNode(Model):
     id: str
     name: str
     name_en: str | None = None
@@ -81,7 +82,7 @@ class CategoryNode(BaseModel):
     children: list[CategoryNode] = Field(default_factory=list)
 
 
-class CatalogProduct(BaseModel):
+class CatalogProduct(Model):
     """What the site's registration form needs of a product, nothing more."""
 
     id: str
@@ -93,7 +94,7 @@ class CatalogProduct(BaseModel):
     attributes: list[ProductAttribute]
 
 
-class CatalogNode(BaseModel):
+class CatalogNode(Model):
     id: str
     name: str
     name_en: str | None = None

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from .errors import InvalidInput
+from .model import Model
 
 
-class Category(BaseModel):
+class Category(Model):
     id: str
     name: str
     parent_id: str | None = None
     path: list[str] = Field(default_factory=list)  # ids from the root down to this one
 
 
-class CategoryNode(BaseModel):
+class CategoryNode(Model):
     id: str
     name: str
     path: list[str]

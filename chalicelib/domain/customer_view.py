@@ -9,15 +9,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel
-
 from .attachments import Attachment
 from .case_kinds import CaseType, Channel
 from .cases import Case, CaseProduct, EntryKind, HistoryEntry, Visibility
 from .lifecycle import Status
+from .model import Model
 
 
-class CustomerCase(BaseModel):
+class CustomerCase(Model):
     id: str
     number: str
     type: CaseType
@@ -34,7 +33,7 @@ class CustomerCase(BaseModel):
     version: int
 
 
-class CustomerEntry(BaseModel):
+class CustomerEntry(Model):
     id: str
     at: datetime
     kind: EntryKind
@@ -43,13 +42,13 @@ class CustomerEntry(BaseModel):
     status: dict[str, Any] | None = None
 
 
-class CustomerCaseView(BaseModel):
+class CustomerCaseView(Model):
     case: CustomerCase
     history: list[CustomerEntry]
     attachments: list[Attachment] = []
 
 
-class CustomerPage(BaseModel):
+class CustomerPage(Model):
     items: list[CustomerCase]
     next_cursor: str | None = None
 

@@ -6,7 +6,9 @@ from datetime import datetime, time
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
+
+from .model import Model
 
 
 class Language(StrEnum):
@@ -24,14 +26,14 @@ class CustomerCategory(StrEnum):
     COD_APPROVED = "cod_approved"
 
 
-class ContactPreferences(BaseModel):
+class ContactPreferences(Model):
     channel: Literal["email", "sms", "both"] = "email"
     quiet_from: time | None = Field(default=None, description="local time, e.g. 22:00")
     quiet_until: time | None = Field(default=None, description="local time, e.g. 08:00")
     timezone: str = "Europe/Istanbul"
 
 
-class Customer(BaseModel):
+class Customer(Model):
     id: str
     customer_number: str
     name: str

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
+
+from .model import Model
 
 
-class Group(BaseModel):
+class Group(Model):
     id: str
     name: str
     members: list[str] = Field(default_factory=list)  # staff usernames
@@ -23,7 +25,7 @@ class Group(BaseModel):
         return username in self.members or username in self.supervisors
 
 
-class StaffMember(BaseModel):
+class StaffMember(Model):
     username: str
     name: str
     email: str | None = None

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
-
 from .cases import Case
+from .model import Model
 
 
-class CaseListQuery(BaseModel):
+class CaseListQuery(Model):
     """One list of cases, already validated: which index, which partition, which order."""
 
     view: str
@@ -21,6 +20,6 @@ class CaseListQuery(BaseModel):
     before: str | None = None  # ISO time, for the overdue view
 
 
-class Page(BaseModel):
+class Page(Model):
     items: list[Case]
     next_cursor: str | None = None

@@ -14,13 +14,14 @@ from enum import StrEnum
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from .case_kinds import Priority
 from .cases import Case, EntryKind, HistoryEntry
 from .customers import ContactPreferences
 from .ids import new_id
 from .lifecycle import Status
+from .model import Model
 from .sla import SlaEvent
 
 
@@ -38,14 +39,14 @@ class NoticeEvent(StrEnum):
 Audience = Literal["customer", "assignee", "group", "supervisors", "managers"]
 
 
-class Delivery(BaseModel):
+class Delivery(Model):
     channel: Literal["email", "sms"]
     to: str
     message_id: str
     at: datetime
 
 
-class Notice(BaseModel):
+class Notice(Model):
     id: str
     case_id: str
     event: NoticeEvent

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from .errors import Forbidden, InvalidInput
+from .model import Model
 
 
 class Action(StrEnum):
@@ -74,7 +75,7 @@ DEFAULT_ROLES: dict[str, dict[Resource, set[Action]]] = {
 }
 
 
-class Role(BaseModel):
+class Role(Model):
     name: str
     permissions: dict[Resource, set[Action]] = Field(default_factory=dict)
 
@@ -96,7 +97,7 @@ def check_role_change(role: Role) -> None:
         raise InvalidInput("the admin role must keep roles:read and roles:edit")
 
 
-class Principal(BaseModel):
+class Principal(Model):
     """The caller, as proven by a verified token."""
 
     kind: str  # "staff" or "customer"

@@ -11,11 +11,12 @@ import re
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from .cases import Actor
 from .catalog import ProductAttribute
 from .errors import InvalidInput
+from .model import Model
 from .warranty import WarrantyState
 
 Source = Literal["site", "phone", "shop"]
@@ -36,7 +37,7 @@ def check_serial(serial: str) -> str:
     return serial
 
 
-class Registration(BaseModel):
+class Registration(Model):
     id: str
     customer_id: str
     product_id: str
@@ -62,7 +63,7 @@ class RegistrationView(Registration):
     warranty: WarrantyState
 
 
-class CustomerRegistration(BaseModel):
+class CustomerRegistration(Model):
     """A registration as its customer sees it: not which staff member entered it."""
 
     id: str
@@ -83,12 +84,12 @@ class CustomerRegistration(BaseModel):
     warranty: WarrantyState
 
 
-class RegistrationPage(BaseModel):
+class RegistrationPage(Model):
     items: list[RegistrationView]
     next_cursor: str | None = None
 
 
-class CustomerRegistrationPage(BaseModel):
+class CustomerRegistrationPage(Model):
     items: list[CustomerRegistration]
     next_cursor: str | None = None
 

@@ -11,17 +11,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
 from .case_kinds import CaseType, Priority
 from .customers import CustomerCategory
+from .model import Model
 from .text import Phrase, original_words, words
 
 _LADDER = [Priority.LOW, Priority.NORMAL, Priority.HIGH, Priority.URGENT]
 PhraseText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=100)]
 
 
-class RuleConditions(BaseModel):
+class RuleConditions(Model):
     phrases: list[PhraseText] = Field(min_length=1, max_length=50)
     case_types: list[CaseType] = Field(default_factory=list, description="empty: any type")
     category_id: str | None = Field(
@@ -31,7 +32,7 @@ class RuleConditions(BaseModel):
     customer_category: CustomerCategory | None = None
 
 
-class RuleActions(BaseModel):
+class RuleActions(Model):
     group_id: str
     set_category_id: str | None = None
     priority_bump: int = Field(
@@ -46,7 +47,7 @@ class RoutingRule(RuleConditions, RuleActions):
     enabled: bool = True
 
 
-class RoutingInput(BaseModel):
+class RoutingInput(Model):
     """What routing looks at in a case."""
 
     text: str
@@ -57,7 +58,7 @@ class RoutingInput(BaseModel):
     priority: Priority = Priority.NORMAL
 
 
-class RoutingDecision(BaseModel):
+class RoutingDecision(Model):
     group_id: str
     rule_id: str | None = None
     rule_name: str | None = None

@@ -13,11 +13,12 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from .business_hours import BusinessCalendar, add_working_minutes, working_minutes_between
 from .case_kinds import CaseType, Priority
 from .customers import CustomerCategory
+from .model import Model
 
 
 class TargetKind(StrEnum):
@@ -25,7 +26,7 @@ class TargetKind(StrEnum):
     RESOLUTION = "resolution"
 
 
-class SlaPolicy(BaseModel):
+class SlaPolicy(Model):
     id: str
     name: str
     order: int = 100
@@ -76,7 +77,7 @@ def choose_policy(
     return min(matching, key=lambda p: (-p.specificity, p.order, p.id))
 
 
-class SlaClock(BaseModel):
+class SlaClock(Model):
     kind: TargetKind
     target_minutes: float
     business: bool
@@ -100,7 +101,7 @@ class SlaClock(BaseModel):
         return not self.done and self.running_since is None
 
 
-class CaseSla(BaseModel):
+class CaseSla(Model):
     policy_id: str
     policy_name: str
     calendar: BusinessCalendar
@@ -247,14 +248,14 @@ def minutes_left(sla: CaseSla, clock: SlaClock, now: datetime) -> float | None:
 # ---- escalation ----------------------------------------------------------------------------
 
 
-class EscalationLevel(BaseModel):
+class EscalationLevel(Model):
     after_minutes: int = Field(ge=0, le=60 * 24 * 30, description="after the breach, calendar")
     notify: Literal["assignee_and_group", "supervisors", "managers"]
     emails: list[str] = Field(default_factory=list, description="for managers")
     raise_priority: bool = False
 
 
-class EscalationLadder(BaseModel):
+class EscalationLadder(Model):
     id: str
     name: str
     group_id: str | None = None
@@ -275,7 +276,7 @@ def choose_ladder(
     return None
 
 
-class SlaEvent(BaseModel):
+class SlaEvent(Model):
     kind: Literal["reminder", "breach", "escalation"]
     target: TargetKind
     level: int = 0

@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel
-
 from .cases import REOPEN_WINDOW, Case
 from .lifecycle import Status
+from .model import Model
 from .sla import CaseSla, TargetKind, meet, minutes_left, next_timer, pause, reopen, resume
 
 
@@ -50,7 +49,7 @@ def with_sla(case: Case, sla: CaseSla) -> Case:
     return case.model_copy(update={"sla": sla, "due_at": due_at})
 
 
-class TargetStatus(BaseModel):
+class TargetStatus(Model):
     kind: TargetKind
     state: Literal["running", "paused", "met", "breached"]
     due_at: datetime | None

@@ -10,16 +10,15 @@ from calendar import monthrange
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel
-
 from .errors import InvalidInput
+from .model import Model
 
 #: at or below this many days left, the warranty "ends soon"
 ENDS_SOON_DAYS = 30
 EARLIEST_PURCHASE = date(1990, 1, 1)
 
 
-class WarrantyState(BaseModel):
+class WarrantyState(Model):
     state: Literal["in_warranty", "ends_soon", "expired"]
     ends_on: date
     days_left: int  # 0 once expired

@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Literal
 
 from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
-from pydantic import BaseModel, Json
+from pydantic import Json
 
 from .. import wiring
+from ..domain.model import Model
 from .sqs_batch import batch_handler
 
 
-class CaseOpened(BaseModel):
+class CaseOpened(Model):
     type: Literal["case.opened"]
     case_id: str
     number: str | None = None

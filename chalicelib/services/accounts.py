@@ -12,12 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from pydantic import BaseModel
-
 from ..domain.clock import utcnow
 from ..domain.customers import ContactPreferences, Customer, Language, normalize_email
 from ..domain.errors import AccountIncomplete, Conflict, InvalidInput
 from ..domain.ids import new_id
+from ..domain.model import Model
 from ..domain.permissions import Principal
 from ..domain.phone import to_e164
 from .case_commands import Phone, Strict, Text
@@ -31,7 +30,7 @@ class CompleteAccount(Strict):
     language: Language = Language.TR
 
 
-class Profile(BaseModel):
+class Profile(Model):
     """What the customers see of their own record: never the shop's category for them."""
 
     id: str

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
 from ..domain.attachments import (
     MAX_BYTES,
@@ -26,6 +26,7 @@ from ..domain.clock import utcnow
 from ..domain.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge
 from ..domain.ids import new_id
 from ..domain.lifecycle import Status
+from ..domain.model import Model
 from .case_commands import Strict
 from .cases import CaseService
 from .ports import AttachmentFiles, CaseStore
@@ -37,7 +38,7 @@ class NewAttachment(Strict):
     size: Annotated[int, Field(ge=1, description="bytes")]
 
 
-class UploadForm(BaseModel):
+class UploadForm(Model):
     """POST the file to `url` as multipart/form-data: every field, then `file` last."""
 
     attachment_id: str

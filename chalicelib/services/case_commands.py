@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
 from ..domain.case_kinds import CaseType, Channel, Priority
 from ..domain.customers import Language
 from ..domain.lifecycle import Status
+from ..domain.model import Model
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20000)]
@@ -26,7 +27,7 @@ Phone = Annotated[str, StringConstraints(min_length=1, max_length=32)]
 Version = Annotated[int, Field(ge=1, description="the case version you last read")]
 
 
-class Strict(BaseModel):
+class Strict(Model):
     model_config = ConfigDict(extra="forbid")
 
 

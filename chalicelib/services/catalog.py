@@ -22,6 +22,7 @@ from ..domain.catalog import (
 )
 from ..domain.errors import Conflict, InvalidInput, NotFound
 from ..domain.ids import new_id
+from ..domain.model import Model
 from .case_commands import Id, PageParams, Strict, Text
 from .ports import CatalogStore
 
@@ -113,7 +114,7 @@ class ProductQuery(PageParams):
     category_id: Id | None = Field(default=None, description="products anywhere under it")
 
 
-class ProductPage(BaseModel):
+class ProductPage(Model):
     items: list[Product]
     next_cursor: str | None = None
 

@@ -7,12 +7,13 @@ from collections.abc import Callable
 from threading import Lock
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
 from ..domain.categories import Category, CategoryNode, build_tree, check_parent, child_path
 from ..domain.directory import Group, StaffMember
 from ..domain.errors import InvalidInput, NotFound
 from ..domain.ids import new_id
+from ..domain.model import Model
 from ..domain.permissions import ALL_ROLES, Action, Resource, Role, check_role_change, default_role
 from .case_commands import Email, Id, Strict, Text
 from .ports import DirectoryStore
@@ -52,7 +53,7 @@ class RolePermissions(Strict):
     permissions: dict[Resource, set[Action]] = Field(default_factory=dict)
 
 
-class RoleList(BaseModel):
+class RoleList(Model):
     roles: list[Role]
 
 

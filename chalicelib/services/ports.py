@@ -10,8 +10,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from pydantic import BaseModel
-
 from ..domain.attachments import Attachment, StoredFile
 from ..domain.business_hours import BusinessCalendar
 from ..domain.case_record import CaseWithHistory
@@ -21,6 +19,7 @@ from ..domain.categories import Category
 from ..domain.customers import Customer, LookupKind
 from ..domain.directory import Group, StaffMember
 from ..domain.listing import CaseListQuery, Page
+from ..domain.model import Model
 from ..domain.notifications import Notice
 from ..domain.permissions import Role
 from ..domain.registrations import Registration
@@ -28,7 +27,7 @@ from ..domain.routing_rules import RoutingRule
 from ..domain.sla import EscalationLadder, SlaPolicy
 
 
-class RenderedNotice(BaseModel):
+class RenderedNotice(Model):
     subject: str
     email: str
     sms: str
