@@ -13,6 +13,7 @@ from chalicelib.api import (
     cors,
     customers,
     directory,
+    integrations,
     middleware,
     operations,
     products,
@@ -36,6 +37,7 @@ BLUEPRINTS = (
     operations,
     products,
     registrations,
+    integrations,
 )
 for module in BLUEPRINTS:
     app.register_blueprint(module.bp)

@@ -27,6 +27,8 @@ class Settings(Model):
     notify_from_email: str = Field(alias="NOTIFY_FROM_EMAIL")
     #: where customers follow their cases (the self-service site); links are left out if empty
     site_url: str = Field(default="", alias="SITE_URL")
+    #: SSM parameters `<prefix>/<shop id>` hold each shop's signing secrets
+    integration_secrets_prefix: str = Field(alias="INTEGRATION_SECRETS_PREFIX")
     #: where case attachments are uploaded to (presigned posts) and read from
     attachments_bucket: str = Field(alias="ATTACHMENTS_BUCKET")
     staff_pool_id: str = Field(alias="STAFF_POOL_ID")

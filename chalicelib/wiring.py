@@ -12,6 +12,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from .auth.customer_logins import CognitoCustomerLogins
+from .auth.signed_calls import SignedCallVerifier, SsmShopSecrets
 from .auth.tokens import Pool, TokenVerifier
 from .config import settings
 from .messaging.queues import SqsCaseEvents
@@ -23,6 +24,7 @@ from .services.customers import CustomerService
 from .services.directory import DirectoryService, RoleCatalog
 from .services.registrations import RegistrationService
 from .services.routing_rules import RuleService
+from .services.shop_sync import ShopSync
 from .services.sla_config import SlaConfigService
 from .store.cases import DynamoCaseStore, DynamoNoticeStore
 from .store.catalog import DynamoCatalogStore
@@ -30,6 +32,7 @@ from .store.customers import DynamoCustomerStore
 from .store.directory import DynamoDirectoryStore
 from .store.dynamo import Table
 from .store.files import S3AttachmentFiles
+from .store.idempotency import CallLedger
 from .store.rate_limits import DynamoRateLimiter
 from .store.registrations import DynamoRegistrationStore
 
@@ -186,6 +189,21 @@ def registration_service() -> RegistrationService:
 
 
 @lru_cache(maxsize=1)
+def signed_call_verifier() -> SignedCallVerifier:
+    return SignedCallVerifier(SsmShopSecrets(settings().integration_secrets_prefix))
+
+
+@lru_cache(maxsize=1)
+def call_ledger() -> CallLedger:
+    return CallLedger(settings().table_name)
+
+
+@lru_cache(maxsize=1)
+def shop_sync() -> ShopSync:
+    return ShopSync(DynamoCustomerStore(table()))
+
+
+@lru_cache(maxsize=1)
 def token_verifier() -> TokenVerifier:
     s = settings()
 
@@ -218,6 +236,9 @@ def reset() -> None:
         routing_service,
         directory_service,
         token_verifier,
+        signed_call_verifier,
+        call_ledger,
+        shop_sync,
         rule_service,
         sla_config,
         sla_sweep,

@@ -193,6 +193,7 @@ def provision(
         "NOTIFY_FROM_EMAIL": NOTIFY_FROM,
         "SITE_URL": site_url,
         "AWS_READ_TIMEOUT_SECONDS": "120",
+        "INTEGRATION_SECRETS_PREFIX": f"/destek/{stage}/integrations",
         "ATTACHMENTS_BUCKET": outputs["AttachmentsBucketName"],
         "INBOUND_MAIL_BUCKET": outputs["InboundMailBucketName"],
         "OPS_TOPIC_ARN": outputs["OpsTopicArn"],

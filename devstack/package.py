@@ -53,6 +53,7 @@ SETTINGS_ENVIRONMENT: dict[str, Any] = {
     "NOTIFY_DLQ_URL": {"Ref": "NotifyDeadLetterQueue"},
     "NOTIFY_FROM_EMAIL": {"Ref": "NotifyFromEmail"},
     "ATTACHMENTS_BUCKET": {"Ref": "AttachmentsBucket"},
+    "INTEGRATION_SECRETS_PREFIX": {"Fn::Sub": "/destek/${Stage}/integrations"},
     "SITE_URL": {"Fn::Sub": "https://${SiteDistribution.DomainName}"},
 }
 #: API Gateway's own throttle in front of the per-client limits of the public routes
@@ -326,6 +327,15 @@ def policy_statements() -> list[dict[str, Any]]:
             "Effect": "Allow",
             "Action": ["cognito-idp:AdminUpdateUserAttributes"],
             "Resource": {"Fn::GetAtt": ["CustomerUserPool", "Arn"]},
+        },
+        {
+            "Sid": "ShopSigningSecrets",
+            "Effect": "Allow",
+            "Action": ["ssm:GetParameter"],
+            "Resource": {
+                "Fn::Sub": "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}"
+                ":parameter/destek/${Stage}/integrations/*"
+            },
         },
         {
             "Sid": "Attachments",

@@ -7,6 +7,7 @@ the shape the app writes), plus Cognito admin calls for the logins.
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -185,6 +186,11 @@ def _login(
     return next(a["Value"] for a in user["UserAttributes"] if a["Name"] == "sub")
 
 
+#: the demo shop's signing secret (local only): sign calls to /integrations/demo-shop/... with it
+DEMO_SHOP = "demo-shop"
+DEMO_SHOP_SECRET = "whsec_" + base64.b64encode(b"destek local demo shop secret").decode()
+
+
 def seed(env: dict[str, str]) -> list[Login]:
     directory = wiring.directory_store()
     cognito = aws("cognito-idp", env["AWS_ENDPOINT_URL"])
@@ -196,6 +202,13 @@ def seed(env: dict[str, str]) -> list[Login]:
         root = directory.put_category(_category(root_name, None))
         for child in children:
             directory.put_category(_category(child, root))
+
+    aws("ssm", env["AWS_ENDPOINT_URL"]).put_parameter(
+        Name=f"{env['INTEGRATION_SECRETS_PREFIX']}/{DEMO_SHOP}",
+        Value=DEMO_SHOP_SECRET,
+        Type="SecureString",
+        Overwrite=True,
+    )
 
     staff_pool = env["STAFF_POOL_ID"]
     for username, name, role, _groups in STAFF:

@@ -18,6 +18,7 @@ from typing import Any
 from .bootstrap import REGION, aws, provision
 from .dispatcher import Binding, Dispatcher
 from .scheduler import Job, Scheduler, rate_seconds
+from .seed import DEMO_SHOP_SECRET
 
 #: the queue name each SQS handler names in app.py -> the variable holding that queue's URL
 QUEUE_VARIABLES = {"destek-routing": "ROUTING_QUEUE_URL", "destek-notify": "NOTIFY_QUEUE_URL"}
@@ -185,6 +186,8 @@ def banner(stack: LocalStack) -> str:
     lines += [
         "",
         "get a token:  .venv/bin/python -m devstack token ayse",
+        f"shop backend: sign calls to {stack.api_url}/integrations/demo-shop/... with",
+        f"              {DEMO_SHOP_SECRET}",
         "Ctrl-C stops everything.",
         "",
     ]

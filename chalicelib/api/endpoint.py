@@ -31,10 +31,11 @@ from ..domain.errors import (
     TooManyRequests,
     Unauthenticated,
 )
-from ..domain.permissions import Action, Resource
+from ..domain.permissions import Action, Principal, Resource
 from .errors import error_response
 
-Audience = Literal["public", "any", "staff", "customer"]
+#: integration: a shop's backend, proven by a Standard Webhooks signature (path has {shop_id})
+Audience = Literal["public", "any", "staff", "customer", "integration"]
 #: ids, numbers and usernames; anything else cannot name a resource, so it is a 404
 PATH_PARAM = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@-]{0,127}")
 
@@ -83,6 +84,8 @@ def endpoint(
             summary or (handler.__doc__ or "").strip().split("\n")[0],
             rate_limit,
         )
+        if audience == "integration" and "{shop_id}" not in path:
+            raise ValueError(f"integration route {method} {path} must name {{shop_id}}")
         if audience == "public" and not rate_limit:
             raise ValueError(f"public route {method} {path} needs a rate_limit")
         ROUTES.append(route)
@@ -95,6 +98,8 @@ def endpoint(
                         raise NotFound("no such resource")
                 if route.rate_limit:
                     throttle(request, route)
+                if route.audience == "integration":
+                    return respond(signed_call(request, route, handler, path_args), status)
                 caller = authenticate(request.headers, route)
                 inputs: dict[str, Any] = dict(path_args)
                 if body is not None:
@@ -111,6 +116,37 @@ def endpoint(
         return handler
 
     return register
+
+
+def signed_call(
+    request: Any, route: Route, handler: Callable[..., Any], path_args: dict[str, str]
+) -> Any:
+    """Verify the shop's signature, then apply the call once per webhook-id: a repeat gets
+    the first answer back and changes nothing."""
+    shop_id = path_args["shop_id"]
+    raw = request.raw_body or b""
+    webhook_id = wiring.signed_call_verifier().verify(shop_id, raw, request.headers)
+    principal = Principal(
+        kind="integration", subject=shop_id, username=f"shop:{shop_id}", name=shop_id
+    )
+    caller = Caller(principal, ())
+    inputs: dict[str, Any] = dict(path_args)
+    if route.body is not None:
+        inputs["body"] = parse_body(raw, route.body)
+
+    def apply() -> Any:
+        return plain(handler(caller, **inputs))
+
+    context = getattr(request, "lambda_context", None)
+    return wiring.call_ledger().once(shop_id, webhook_id, route.name, raw, apply, context)
+
+
+def plain(result: Any) -> Any:
+    if isinstance(result, BaseModel):
+        return result.model_dump(mode="json")
+    if isinstance(result, list):
+        return [plain(r) for r in result]
+    return result
 
 
 def throttle(request: Any, route: Route) -> None:

@@ -32,4 +32,6 @@ class Caller:
         p = self.principal
         if p.is_customer:
             return Actor(kind="customer", id=p.customer_id or p.subject, name=p.name)
+        if p.kind == "integration":
+            return Actor(kind="system", id=p.username, name=p.name)
         return Actor(kind="staff", id=p.username, name=p.name or p.username)

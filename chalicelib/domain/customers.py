@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 from enum import StrEnum
 from typing import Literal
 
@@ -44,6 +44,10 @@ class Customer(Model):
     contact: ContactPreferences = Field(default_factory=ContactPreferences)
     #: the Cognito sub of the customer's own sign-in on the site, once they have one
     login: str | None = None
+    #: what the shop's backend tells about them (membership, last visit on the shop)
+    membership_tier: str | None = None
+    member_since: date | None = None
+    last_visit_at: datetime | None = None
     created_at: datetime
     version: int = 1
 

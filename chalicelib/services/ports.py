@@ -81,6 +81,9 @@ class CustomerStore(Protocol):
 
     def link_login(self, customer: Customer, expected_version: int) -> Customer: ...
 
+    def save_with_contacts(self, customer: Customer, before: Customer) -> Customer:
+        """Replace the profile, moving its phone and email uniqueness with it; else Conflict."""
+
     def save(self, customer: Customer, expected_version: int) -> Customer:
         """Replace the profile if its version is still expected_version, else Conflict."""
 

@@ -96,6 +96,47 @@ class DynamoCustomerStore:
             ) from exc
         return customer
 
+    def save_with_contacts(self, customer: Customer, before: Customer) -> Customer:
+        """Replace the profile and move its phone and email uniqueness items with it, in one
+        write: a phone or email another customer holds refuses the whole change."""
+        operations: list[dict[str, Any]] = [
+            {
+                "Put": {
+                    "Item": {
+                        **customer.model_dump(mode="json"),
+                        **keys.customer_key(customer.id),
+                        "entity": "customer",
+                    },
+                    "ConditionExpression": "version = :v",
+                    "ExpressionAttributeValues": {":v": before.version},
+                }
+            }
+        ]
+        for kind in ("phone", "email"):
+            old, new = getattr(before, kind), getattr(customer, kind)
+            if old == new:
+                continue
+            if old:
+                operations.append({"Delete": {"Key": keys.unique_key(kind, old)}})
+            if new:
+                pointer = {**keys.unique_key(kind, new), "customer_id": customer.id}
+                operations.append(
+                    {
+                        "Put": {
+                            "Item": {**pointer, "entity": "unique"},
+                            "ConditionExpression": "attribute_not_exists(PK)",
+                        }
+                    }
+                )
+        try:
+            self.table.transact(operations)
+        except TransactionCanceled as exc:
+            raise Conflict(
+                "the customer changed meanwhile, or the phone or email belongs to another customer",
+                code="customer_exists",
+            ) from exc
+        return customer
+
     def save(self, customer: Customer, expected_version: int) -> Customer:
         item = {
             **customer.model_dump(mode="json"),

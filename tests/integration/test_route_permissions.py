@@ -127,6 +127,15 @@ MATRIX: dict[tuple[str, str], tuple[Callable, dict[str, int]]] = {
     ("POST", "/cases/{case_id}/attachments/{attachment_id}"): (
         uploaded_file, {**EVERYONE, "other_customer": 404},
     ),
+    # signed by no shop: whoever the bearer token says they are (test_signed_calls signs)
+    ("POST", "/integrations/{shop_id}/customers"): (
+        fixed("/integrations/demo/customers", {"customer_number": "1", "name": "x"}),
+        dict.fromkeys(ROLES[1:], 401),
+    ),
+    ("POST", "/integrations/{shop_id}/customer-batches"): (
+        fixed("/integrations/demo/customer-batches", {"items": [{"customer_number": "1"}]}),
+        dict.fromkeys(ROLES[1:], 401),
+    ),
     # the case is not resolved: its owner hears so (409), anyone else finds no such case
     ("POST", "/cases/{case_id}/resolution"): (
         case_call(routed_case, "/resolution", lambda c: {"version": c["version"], "solved": True}),

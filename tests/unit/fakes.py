@@ -150,6 +150,14 @@ class FakeCustomers:
         self.by_id[customer.id] = customer
         return customer
 
+    def save_with_contacts(self, customer, before):
+        for kind in ("phone", "email"):
+            value = getattr(customer, kind)
+            holder = self.find(kind, value) if value else None
+            if holder and holder.id != customer.id:
+                raise Conflict("taken", code="customer_exists")
+        return self.save(customer, before.version)
+
     def link_login(self, customer, expected_version):
         current = self.get(customer.id)
         taken = self.find("login", customer.login)
@@ -162,7 +170,10 @@ class FakeCustomers:
         for kind in ("customer_number", "phone", "email", "login"):
             value = getattr(customer, kind)
             if value and self.find(kind, value):
-                raise Conflict("a customer with this phone, email or number already exists")
+                raise Conflict(
+                    "a customer with this phone, email or number already exists",
+                    code="customer_exists",
+                )
         self.by_id[customer.id] = customer
         return customer
 
