@@ -20,6 +20,7 @@ from .services.accounts import AccountService
 from .services.attachments import AttachmentService
 from .services.cases import CaseService
 from .services.catalog import CatalogService
+from .services.customer_overview import OverviewService
 from .services.customers import CustomerService
 from .services.directory import DirectoryService, RoleCatalog
 from .services.registrations import RegistrationService
@@ -35,6 +36,7 @@ from .store.files import S3AttachmentFiles
 from .store.idempotency import CallLedger
 from .store.rate_limits import DynamoRateLimiter
 from .store.registrations import DynamoRegistrationStore
+from .store.shop_records import DynamoShopRecords
 
 if TYPE_CHECKING:  # built only when an event handler first asks (cold-start budget, bench/)
     from .messaging.dead_letters import SqsDeadLetters
@@ -200,7 +202,12 @@ def call_ledger() -> CallLedger:
 
 @lru_cache(maxsize=1)
 def shop_sync() -> ShopSync:
-    return ShopSync(DynamoCustomerStore(table()))
+    return ShopSync(DynamoCustomerStore(table()), DynamoShopRecords(table()))
+
+
+@lru_cache(maxsize=1)
+def overview_service() -> OverviewService:
+    return OverviewService(DynamoShopRecords(table()), DynamoCaseStore(table()))
 
 
 @lru_cache(maxsize=1)
@@ -239,6 +246,7 @@ def reset() -> None:
         signed_call_verifier,
         call_ledger,
         shop_sync,
+        overview_service,
         rule_service,
         sla_config,
         sla_sweep,

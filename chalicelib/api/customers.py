@@ -38,6 +38,12 @@ def get_customer(caller: Caller, customer_id: str):
     return wiring.customer_service().get(customer_id)
 
 
+@endpoint(bp, "/customers/{customer_id}/overview", permission=(Resource.CUSTOMERS, Action.READ))
+def customer_overview(caller: Caller, customer_id: str):
+    """The customer 360: flags, products and warranty, orders and shipments, every case."""
+    return wiring.overview_service().overview(customer_id)
+
+
 @endpoint(
     bp, "/customers/{customer_id}", "PATCH",
     permission=(Resource.CUSTOMERS, Action.EDIT), body=CustomerChanges,

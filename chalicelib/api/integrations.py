@@ -6,7 +6,7 @@ from chalice import Blueprint
 
 from .. import wiring
 from ..domain.caller import Caller
-from ..services.shop_sync import CustomerBatch, ShopCustomer
+from ..services.shop_sync import Batch, CustomerBatch, ShopCustomer, ShopOrder, ShopShipment
 from .endpoint import endpoint
 
 bp = Blueprint(__name__)
@@ -27,3 +27,31 @@ def upsert_customer(caller: Caller, shop_id: str, body: ShopCustomer):
 def upsert_customers(caller: Caller, shop_id: str, body: CustomerBatch):
     """Up to 100 customers at once; each item is applied and reported on its own."""
     return wiring.shop_sync().upsert_customers(body)
+
+
+@endpoint(bp, "/integrations/{shop_id}/orders", "POST", audience="integration", body=ShopOrder)
+def upsert_order(caller: Caller, shop_id: str, body: ShopOrder):
+    """Create or replace an order with its lines (its customer must be known)."""
+    return wiring.shop_sync().upsert_order(body)
+
+
+@endpoint(bp, "/integrations/{shop_id}/order-batches", "POST", audience="integration", body=Batch)
+def upsert_orders(caller: Caller, shop_id: str, body: Batch):
+    """Up to 100 orders, each reported on its own."""
+    return wiring.shop_sync().upsert_orders(body)
+
+
+@endpoint(
+    bp, "/integrations/{shop_id}/shipments", "POST", audience="integration", body=ShopShipment
+)
+def upsert_shipment(caller: Caller, shop_id: str, body: ShopShipment):
+    """Create or replace a shipment: carrier, tracking number, status and its events."""
+    return wiring.shop_sync().upsert_shipment(body)
+
+
+@endpoint(
+    bp, "/integrations/{shop_id}/shipment-batches", "POST", audience="integration", body=Batch
+)
+def upsert_shipments(caller: Caller, shop_id: str, body: Batch):
+    """Up to 100 shipments, each reported on its own."""
+    return wiring.shop_sync().upsert_shipments(body)

@@ -21,6 +21,7 @@ from ..domain.directory import Group, StaffMember
 from ..domain.listing import CaseListQuery, Page
 from ..domain.model import Model
 from ..domain.notifications import Notice
+from ..domain.orders import Order, Shipment
 from ..domain.permissions import Role
 from ..domain.registrations import Registration
 from ..domain.routing_rules import RoutingRule
@@ -248,6 +249,15 @@ class RegisteredProducts(Protocol):
     def case_product(self, customer_id: str, registration_id: str) -> CaseProduct:
         """The customer's registered product, as a case records it; InvalidInput if the
         customer has no such registration (another customer's is no different)."""
+
+
+class ShopRecords(Protocol):
+    def put_order(self, order: Order) -> None: ...
+
+    def put_shipment(self, shipment: Shipment) -> None: ...
+
+    def customer_partition(self, customer_id: str) -> dict[str, Any]:
+        """profile, registrations, orders and shipments of the customer, read at once."""
 
 
 class CustomerLogins(Protocol):

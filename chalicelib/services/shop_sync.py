@@ -10,18 +10,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, ValidationError
+from pydantic import Field, StringConstraints, ValidationError
 
 from ..domain.clock import utcnow
 from ..domain.customers import Customer, CustomerCategory, Language, normalize_email
-from ..domain.errors import DomainError
+from ..domain.errors import DomainError, InvalidInput
 from ..domain.ids import new_id
 from ..domain.model import Model
+from ..domain.orders import Order, OrderLine, Shipment, ShipmentEvent
 from ..domain.phone import to_e164
 from .case_commands import CustomerNumber, Email, Phone, Strict, Text
-from .ports import CustomerStore
+from .ports import CustomerStore, ShopRecords
 
 MAX_BATCH = 100
 
@@ -40,12 +42,50 @@ class ShopCustomer(Strict):
     last_visit_at: datetime | None = None
 
 
-class CustomerBatch(Strict):
+class Batch(Strict):
     items: Annotated[list[dict[str, Any]], Field(min_length=1, max_length=MAX_BATCH)]
+
+
+CustomerBatch = Batch
+Ref = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,63}$")]
+
+
+class ShopOrderLine(Strict):
+    sku: Ref
+    name: Text
+    quantity: Annotated[int, Field(ge=1, le=100_000)]
+    unit_price: Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
+    product_id: Ref | None = Field(default=None, description="destek's product, if known")
+
+
+class ShopOrder(Strict):
+    order_id: Ref
+    customer_number: CustomerNumber
+    placed_at: datetime
+    status: Text
+    currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] = "TRY"
+    lines: Annotated[list[ShopOrderLine], Field(min_length=1, max_length=200)]
+
+
+class ShopShipmentEvent(Strict):
+    at: datetime
+    status: Text
+    location: Text | None = None
+
+
+class ShopShipment(Strict):
+    shipment_id: Ref
+    order_id: Ref
+    customer_number: CustomerNumber
+    carrier: Text
+    tracking_number: Ref
+    status: Text
+    events: Annotated[list[ShopShipmentEvent], Field(max_length=200)] = []
 
 
 class Upserted(Model):
     customer_number: str | None = None
+    ref: str | None = None
     status: Literal["created", "updated", "unchanged", "refused"]
     customer_id: str | None = None
     error: dict[str, Any] | None = None
@@ -60,9 +100,58 @@ class BatchResult(Model):
 
 
 class ShopSync:
-    def __init__(self, customers: CustomerStore, clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(
+        self,
+        customers: CustomerStore,
+        records: ShopRecords,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
         self.customers = customers
+        self.records = records
         self.clock = clock
+
+    def _customer_id(self, customer_number: str) -> str:
+        found = self.customers.find("customer_number", customer_number)
+        if found is None:
+            raise InvalidInput(
+                "no customer with this customer_number: send the customer first",
+                code="unknown_customer",
+            )
+        return found.id
+
+    def upsert_order(self, data: ShopOrder) -> Upserted:
+        customer_id = self._customer_id(data.customer_number)
+        lines = [OrderLine(**line.model_dump()) for line in data.lines]
+        total = sum((line.unit_price * line.quantity for line in lines), Decimal("0"))
+        order = Order(
+            **data.model_dump(exclude={"lines"}),
+            customer_id=customer_id,
+            total=total,
+            lines=lines,
+            updated_at=self.clock(),
+        )
+        self.records.put_order(order)
+        return Upserted(customer_number=data.customer_number, ref=data.order_id,
+                        status="updated", customer_id=customer_id)  # fmt: skip
+
+    def upsert_shipment(self, data: ShopShipment) -> Upserted:
+        customer_id = self._customer_id(data.customer_number)
+        events = sorted((ShipmentEvent(**e.model_dump()) for e in data.events), key=lambda e: e.at)
+        shipment = Shipment(
+            **data.model_dump(exclude={"events", "customer_number"}),
+            customer_id=customer_id,
+            events=events,
+            updated_at=self.clock(),
+        )
+        self.records.put_shipment(shipment)
+        return Upserted(customer_number=data.customer_number, ref=data.shipment_id,
+                        status="updated", customer_id=customer_id)  # fmt: skip
+
+    def upsert_orders(self, batch: Batch) -> BatchResult:
+        return self._batch(batch, ShopOrder, self.upsert_order)
+
+    def upsert_shipments(self, batch: Batch) -> BatchResult:
+        return self._batch(batch, ShopShipment, self.upsert_shipment)
 
     def upsert_customer(self, data: ShopCustomer) -> Upserted:
         phone = to_e164(data.phone) if data.phone else None
@@ -92,17 +181,23 @@ class ShopSync:
         return Upserted(customer_number=data.customer_number, status="updated",
                         customer_id=found.id)  # fmt: skip
 
-    def upsert_customers(self, batch: CustomerBatch) -> BatchResult:
-        results = [self._one(item) for item in batch.items]
+    def upsert_customers(self, batch: Batch) -> BatchResult:
+        return self._batch(batch, ShopCustomer, self.upsert_customer)
+
+    def _batch(
+        self, batch: Batch, model: type[Strict], apply: Callable[..., Upserted]
+    ) -> BatchResult:
+        results = [self._one(item, model, apply) for item in batch.items]
         counts = {s: sum(1 for r in results if r.status == s)
                   for s in ("created", "updated", "unchanged", "refused")}  # fmt: skip
         return BatchResult(**counts, items=results)
 
-    def _one(self, item: dict[str, Any]) -> Upserted:
+    @staticmethod
+    def _one(item: dict[str, Any], model: type[Strict], apply: Callable[..., Upserted]) -> Upserted:
         number = item.get("customer_number") if isinstance(item, dict) else None
         number = number if isinstance(number, str) else None
         try:
-            return self.upsert_customer(ShopCustomer.model_validate(item))
+            return apply(model.model_validate(item))
         except ValidationError as exc:
             problems = [{"field": ".".join(str(p) for p in e["loc"]), "problem": e["msg"]}
                         for e in exc.errors(include_url=False, include_input=False)]  # fmt: skip

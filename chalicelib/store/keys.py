@@ -158,6 +158,19 @@ def registration_key(customer_id: str, registration_id: str) -> dict[str, str]:
     return {"PK": customer_key(customer_id)["PK"], "SK": f"{REGISTRATION_PREFIX}{registration_id}"}
 
 
+ORDER_PREFIX = "ORDER#"
+SHIPMENT_PREFIX = "SHIP#"
+
+
+def order_key(customer_id: str, order_id: str) -> dict[str, str]:
+    """Orders and shipments live in their customer's partition: one Query reads them all."""
+    return {"PK": customer_key(customer_id)["PK"], "SK": f"{ORDER_PREFIX}{order_id}"}
+
+
+def shipment_key(customer_id: str, shipment_id: str) -> dict[str, str]:
+    return {"PK": customer_key(customer_id)["PK"], "SK": f"{SHIPMENT_PREFIX}{shipment_id}"}
+
+
 def serial_key(serial: str) -> dict[str, str]:
     """The uniqueness item of a (normalized) serial number: who registered that unit."""
     return unique_key("serial", serial)

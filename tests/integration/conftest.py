@@ -7,6 +7,7 @@ it does in AWS, so token checks run the production path.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 from collections.abc import Iterator
@@ -146,3 +147,20 @@ def open_case(api: Api, **overrides) -> dict:
     answer = api.post("/cases", body)
     assert answer.status == 201, answer
     return answer.body
+
+
+#: two active signing secrets of the test shop: the old one still valid while the new rolls out
+OLD = "whsec_" + base64.b64encode(b"an old secret, still active!").decode()
+NEW = "whsec_" + base64.b64encode(b"the new secret, rolled out ok").decode()
+
+
+@pytest.fixture(scope="session")
+def shop(aws_env) -> str:
+    """A shop whose backend may call /integrations/test-shop/... (secrets in SSM)."""
+    aws(aws_env, "ssm").put_parameter(
+        Name=f"{aws_env['INTEGRATION_SECRETS_PREFIX']}/test-shop",
+        Value=f"{OLD}\n{NEW}",
+        Type="SecureString",
+        Overwrite=True,
+    )
+    return "test-shop"

@@ -136,6 +136,22 @@ MATRIX: dict[tuple[str, str], tuple[Callable, dict[str, int]]] = {
         fixed("/integrations/demo/customer-batches", {"items": [{"customer_number": "1"}]}),
         dict.fromkeys(ROLES[1:], 401),
     ),
+    ("POST", "/integrations/{shop_id}/orders"): (
+        fixed("/integrations/demo/orders", {"order_id": "1"}), dict.fromkeys(ROLES[1:], 401),
+    ),
+    ("POST", "/integrations/{shop_id}/order-batches"): (
+        fixed("/integrations/demo/order-batches", {"items": [{}]}), dict.fromkeys(ROLES[1:], 401),
+    ),
+    ("POST", "/integrations/{shop_id}/shipments"): (
+        fixed("/integrations/demo/shipments", {"shipment_id": "1"}), dict.fromkeys(ROLES[1:], 401),
+    ),
+    ("POST", "/integrations/{shop_id}/shipment-batches"): (
+        fixed("/integrations/demo/shipment-batches", {"items": [{}]}),
+        dict.fromkeys(ROLES[1:], 401),
+    ),
+    ("GET", "/customers/{customer_id}/overview"): (
+        lambda setup: (f"/customers/{ahmet_id(setup)}/overview", None), STAFF_READ,
+    ),
     # the case is not resolved: its owner hears so (409), anyone else finds no such case
     ("POST", "/cases/{case_id}/resolution"): (
         case_call(routed_case, "/resolution", lambda c: {"version": c["version"], "solved": True}),

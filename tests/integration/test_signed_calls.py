@@ -11,22 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from standardwebhooks import Webhook
 
-from tests.integration.conftest import aws
-
-OLD = "whsec_" + base64.b64encode(b"an old secret, still active!").decode()
-NEW = "whsec_" + base64.b64encode(b"the new secret, rolled out ok").decode()
-SHOP = "test-shop"
-
-
-@pytest.fixture(scope="module")
-def shop(aws_env):
-    aws(aws_env, "ssm").put_parameter(
-        Name=f"{aws_env['INTEGRATION_SECRETS_PREFIX']}/{SHOP}",
-        Value=f"{OLD}\n{NEW}",
-        Type="SecureString",
-        Overwrite=True,
-    )
-    return SHOP
+from tests.integration.conftest import NEW, OLD
 
 
 def signed(body: dict, secret: str = NEW, msg_id: str | None = None, at: datetime | None = None,

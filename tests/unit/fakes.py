@@ -495,3 +495,23 @@ class FakeRegistrations:
     def remove(self, registration):
         del self.items[(registration.customer_id, registration.id)]
         del self.serials[registration.serial_number]
+
+
+class FakeShopRecords:
+    def __init__(self) -> None:
+        self.orders: dict[str, object] = {}
+        self.shipments: dict[str, object] = {}
+
+    def put_order(self, order):
+        self.orders[order.order_id] = order
+
+    def put_shipment(self, shipment):
+        self.shipments[shipment.shipment_id] = shipment
+
+    def customer_partition(self, customer_id):
+        return {
+            "profile": None,
+            "registrations": [],
+            "orders": [o for o in self.orders.values() if o.customer_id == customer_id],
+            "shipments": [s for s in self.shipments.values() if s.customer_id == customer_id],
+        }

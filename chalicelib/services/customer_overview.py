@@ -1,0 +1,100 @@
+"""The customer 360: everything an agent needs about a caller, on one screen, in two Queries.
+
+The customer's partition holds the profile, registered products, orders and
+shipments (one Query); the cases across every channel come from the
+`by_customer` index (the second). Flags the shop set (risky, banned, cash on
+delivery approved, VIP) are listed on their own so the console can show them
+first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+
+from ..domain.case_kinds import CaseType, Channel, Priority
+from ..domain.clock import ISTANBUL, utcnow
+from ..domain.customers import Customer, CustomerCategory
+from ..domain.errors import NotFound
+from ..domain.lifecycle import Status
+from ..domain.listing import CaseListQuery
+from ..domain.model import Model
+from ..domain.orders import Order, Shipment
+from ..domain.registrations import RegistrationView
+from ..domain.warranty import warranty_state
+from .ports import CaseStore, ShopRecords
+
+CASES_SHOWN = 50
+
+
+class CaseLine(Model):
+    id: str
+    number: str
+    type: CaseType
+    channel: Channel
+    status: Status
+    priority: Priority
+    subject: str
+    group_id: str | None
+    assignee: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class OrderWithShipments(Model):
+    order: Order
+    shipments: list[Shipment]
+
+
+class CustomerOverview(Model):
+    customer: Customer
+    flags: list[CustomerCategory]
+    registrations: list[RegistrationView]
+    orders: list[OrderWithShipments]
+    #: shipments the shop sent before (or without) their order
+    other_shipments: list[Shipment]
+    cases: list[CaseLine]
+    more_cases: bool
+
+
+class OverviewService:
+    def __init__(
+        self, records: ShopRecords, cases: CaseStore, clock: Callable[[], datetime] = utcnow
+    ) -> None:
+        self.records = records
+        self.cases = cases
+        self.clock = clock
+
+    def overview(self, customer_id: str) -> CustomerOverview:
+        part = self.records.customer_partition(customer_id)
+        customer: Customer | None = part["profile"]
+        if customer is None:
+            raise NotFound(f"no customer {customer_id!r}")
+        today: date = self.clock().astimezone(ISTANBUL).date()
+        registrations = [
+            RegistrationView(
+                **r.model_dump(),
+                warranty=warranty_state(r.warranty_ends, r.warranty_months, today),
+            )
+            for r in part["registrations"]
+        ]
+        orders = sorted(part["orders"], key=lambda o: o.placed_at, reverse=True)
+        shipments: list[Shipment] = part["shipments"]
+        order_ids = {o.order_id for o in orders}
+        page = self.cases.list(
+            CaseListQuery(view="customer", customer_id=customer_id, limit=CASES_SHOWN)
+        )
+        return CustomerOverview(
+            customer=customer,
+            flags=[] if customer.category == CustomerCategory.NORMAL else [customer.category],
+            registrations=registrations,
+            orders=[
+                OrderWithShipments(
+                    order=o, shipments=[s for s in shipments if s.order_id == o.order_id]
+                )
+                for o in orders
+            ],
+            other_shipments=[s for s in shipments if s.order_id not in order_ids],
+            cases=[CaseLine.model_validate(c.model_dump()) for c in page.items],
+            more_cases=page.next_cursor is not None,
+        )

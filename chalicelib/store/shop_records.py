@@ -1,0 +1,45 @@
+"""Orders, shipments and the customer's whole partition, for the customer 360."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..domain.customers import Customer
+from ..domain.orders import Order, Shipment
+from ..domain.registrations import Registration
+from . import keys
+from .dynamo import Table
+
+
+class DynamoShopRecords:
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    def put_order(self, order: Order) -> None:
+        """The shop's latest word replaces the previous one (the shop owns orders)."""
+        item = {
+            **order.model_dump(mode="json"),
+            **keys.order_key(order.customer_id, order.order_id),
+        }
+        self.table.put({**item, "entity": "order"})
+
+    def put_shipment(self, shipment: Shipment) -> None:
+        key = keys.shipment_key(shipment.customer_id, shipment.shipment_id)
+        self.table.put({**shipment.model_dump(mode="json"), **key, "entity": "shipment"})
+
+    def customer_partition(self, customer_id: str) -> dict[str, Any]:
+        """Profile, registrations, orders and shipments of a customer: one Query."""
+        items = self.table.query_all(("PK", keys.customer_key(customer_id)["PK"]))
+        found: dict[str, Any] = {"profile": None, "registrations": [], "orders": [],
+                                 "shipments": []}  # fmt: skip
+        for item in items:
+            sk = item["SK"]
+            if sk == keys.PROFILE:
+                found["profile"] = Customer.model_validate(item)
+            elif sk.startswith(keys.REGISTRATION_PREFIX):
+                found["registrations"].append(Registration.model_validate(item))
+            elif sk.startswith(keys.ORDER_PREFIX):
+                found["orders"].append(Order.model_validate(item))
+            elif sk.startswith(keys.SHIPMENT_PREFIX):
+                found["shipments"].append(Shipment.model_validate(item))
+        return found
