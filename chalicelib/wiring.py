@@ -202,7 +202,11 @@ def call_ledger() -> CallLedger:
 
 @lru_cache(maxsize=1)
 def shop_sync() -> ShopSync:
-    return ShopSync(DynamoCustomerStore(table()), DynamoShopRecords(table()))
+    return ShopSync(
+        DynamoCustomerStore(table()),
+        DynamoShopRecords(table()),
+        registrations=registration_service(),
+    )
 
 
 @lru_cache(maxsize=1)

@@ -6,7 +6,14 @@ from chalice import Blueprint
 
 from .. import wiring
 from ..domain.caller import Caller
-from ..services.shop_sync import Batch, CustomerBatch, ShopCustomer, ShopOrder, ShopShipment
+from ..services.shop_sync import (
+    Batch,
+    CustomerBatch,
+    ShopCustomer,
+    ShopOrder,
+    ShopSale,
+    ShopShipment,
+)
 from .endpoint import endpoint
 
 bp = Blueprint(__name__)
@@ -55,3 +62,15 @@ def upsert_shipment(caller: Caller, shop_id: str, body: ShopShipment):
 def upsert_shipments(caller: Caller, shop_id: str, body: Batch):
     """Up to 100 shipments, each reported on its own."""
     return wiring.shop_sync().upsert_shipments(body)
+
+
+@endpoint(bp, "/integrations/{shop_id}/sales", "POST", audience="integration", body=ShopSale)
+def register_sale(caller: Caller, shop_id: str, body: ShopSale):
+    """Register a unit sold to a customer (product, serial, date): its warranty then shows."""
+    return wiring.shop_sync().register_sale(body, caller.actor)
+
+
+@endpoint(bp, "/integrations/{shop_id}/sale-batches", "POST", audience="integration", body=Batch)
+def register_sales(caller: Caller, shop_id: str, body: Batch):
+    """Up to 100 sold units, each reported on its own."""
+    return wiring.shop_sync().register_sales(body, caller.actor)

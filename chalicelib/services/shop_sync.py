@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints, ValidationError
 
+from ..domain.cases import Actor
 from ..domain.clock import utcnow
 from ..domain.customers import Customer, CustomerCategory, Language, normalize_email
 from ..domain.errors import DomainError, InvalidInput
@@ -24,6 +25,7 @@ from ..domain.orders import Order, OrderLine, Shipment, ShipmentEvent
 from ..domain.phone import to_e164
 from .case_commands import CustomerNumber, Email, Phone, Strict, Text
 from .ports import CustomerStore, ShopRecords
+from .registrations import RegisterProduct, RegistrationService
 
 MAX_BATCH = 100
 
@@ -83,6 +85,12 @@ class ShopShipment(Strict):
     events: Annotated[list[ShopShipmentEvent], Field(max_length=200)] = []
 
 
+class ShopSale(RegisterProduct):
+    """A unit the shop sold to a customer: registered for them, so its warranty shows."""
+
+    customer_number: CustomerNumber
+
+
 class Upserted(Model):
     customer_number: str | None = None
     ref: str | None = None
@@ -105,10 +113,12 @@ class ShopSync:
         customers: CustomerStore,
         records: ShopRecords,
         clock: Callable[[], datetime] = utcnow,
+        registrations: RegistrationService | None = None,
     ) -> None:
         self.customers = customers
         self.records = records
         self.clock = clock
+        self.registrations = registrations
 
     def _customer_id(self, customer_number: str) -> str:
         found = self.customers.find("customer_number", customer_number)
@@ -146,6 +156,20 @@ class ShopSync:
         self.records.put_shipment(shipment)
         return Upserted(customer_number=data.customer_number, ref=data.shipment_id,
                         status="updated", customer_id=customer_id)  # fmt: skip
+
+    def register_sale(self, data: ShopSale, actor: Actor) -> Upserted:
+        """The same registration as the site's or an agent's (one customer per serial);
+        the shop sending the same sale again is told it is registered already."""
+        if self.registrations is None:
+            raise InvalidInput("product registration is not available")
+        customer_id = self._customer_id(data.customer_number)
+        command = RegisterProduct(**data.model_dump(exclude={"customer_number"}))
+        made = self.registrations.register(customer_id, command, "shop", actor)
+        return Upserted(customer_number=data.customer_number, ref=made.id, status="created",
+                        customer_id=customer_id)  # fmt: skip
+
+    def register_sales(self, batch: Batch, actor: Actor) -> BatchResult:
+        return self._batch(batch, ShopSale, lambda sale: self.register_sale(sale, actor))
 
     def upsert_orders(self, batch: Batch) -> BatchResult:
         return self._batch(batch, ShopOrder, self.upsert_order)

@@ -149,6 +149,12 @@ MATRIX: dict[tuple[str, str], tuple[Callable, dict[str, int]]] = {
         fixed("/integrations/demo/shipment-batches", {"items": [{}]}),
         dict.fromkeys(ROLES[1:], 401),
     ),
+    ("POST", "/integrations/{shop_id}/sales"): (
+        fixed("/integrations/demo/sales", {"serial_number": "1"}), dict.fromkeys(ROLES[1:], 401),
+    ),
+    ("POST", "/integrations/{shop_id}/sale-batches"): (
+        fixed("/integrations/demo/sale-batches", {"items": [{}]}), dict.fromkeys(ROLES[1:], 401),
+    ),
     ("GET", "/customers/{customer_id}/overview"): (
         lambda setup: (f"/customers/{ahmet_id(setup)}/overview", None), STAFF_READ,
     ),

@@ -127,3 +127,19 @@ def test_a_batch_reports_each_item(api, shop):
     assert body["items"][4]["error"]["code"] == "customer_exists"
     too_many = {"items": [customer(f"S-7{n:05d}") for n in range(101)]}
     assert post(api, f"/integrations/{shop}/customer-batches", signed(too_many))[0] == 422
+
+
+def test_a_sold_unit_is_registered_for_its_customer_with_its_warranty(api, shop, as_role):
+    post(api, f"/integrations/{shop}/customers", signed(customer("S-610001")))
+    sale = {"customer_number": "S-610001", "product_id": "p-arcelik-k3300",
+            "serial_number": "ARC-SHOP-0001", "purchase_date": "2026-11-01",
+            "order_ref": "O-610001"}  # fmt: skip
+    status, body = post(api, f"/integrations/{shop}/sales", signed(sale))
+    assert status == 200 and body["status"] == "created", body
+    agent = as_role("agent")
+    found = agent.get("/registrations?serial=ARC-SHOP-0001").body
+    assert found["source"] == "shop" and found["order_ref"] == "O-610001"
+    assert found["warranty"]["state"] == "in_warranty"
+    again = {**sale, "customer_number": "10000001"}  # the same unit, another customer
+    status, batch = post(api, f"/integrations/{shop}/sale-batches", signed({"items": [again]}))
+    assert status == 200 and batch["items"][0]["error"]["code"] == "serial_taken"
