@@ -18,6 +18,7 @@ from .config import settings
 from .messaging.queues import SqsCaseEvents
 from .services.accounts import AccountService
 from .services.attachments import AttachmentService
+from .services.calls import CallLog
 from .services.cases import CaseService
 from .services.catalog import CatalogService
 from .services.customer_overview import OverviewService
@@ -210,6 +211,11 @@ def shop_sync() -> ShopSync:
 
 
 @lru_cache(maxsize=1)
+def call_log() -> CallLog:
+    return CallLog(DynamoShopRecords(table()), DynamoCustomerStore(table()), case_service())
+
+
+@lru_cache(maxsize=1)
 def overview_service() -> OverviewService:
     return OverviewService(DynamoShopRecords(table()), DynamoCaseStore(table()))
 
@@ -251,6 +257,7 @@ def reset() -> None:
         call_ledger,
         shop_sync,
         overview_service,
+        call_log,
         rule_service,
         sla_config,
         sla_sweep,

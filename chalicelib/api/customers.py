@@ -7,6 +7,8 @@ from chalice import Blueprint
 from .. import wiring
 from ..domain.caller import Caller
 from ..domain.permissions import Action, Resource
+from ..services.calls import LogCall
+from ..services.case_commands import PageParams
 from ..services.customers import CustomerChanges, CustomerLookup, NewCustomer
 from .endpoint import endpoint
 
@@ -36,6 +38,24 @@ def create_customer(caller: Caller, body: NewCustomer):
 def get_customer(caller: Caller, customer_id: str):
     """One customer."""
     return wiring.customer_service().get(customer_id)
+
+
+@endpoint(
+    bp, "/customers/{customer_id}/calls", "POST", permission=(Resource.CALLS, Action.ADD),
+    body=LogCall, status=201,
+)  # fmt: skip
+def log_call(caller: Caller, customer_id: str, body: LogCall):
+    """Record an inbound or outbound call; optionally on a case, or open a case from it."""
+    return wiring.call_log().log(caller, customer_id, body)
+
+
+@endpoint(
+    bp, "/customers/{customer_id}/calls", permission=(Resource.CALLS, Action.READ),
+    query=PageParams,
+)  # fmt: skip
+def list_calls(caller: Caller, customer_id: str, query: PageParams):
+    """The customer's calls, newest first."""
+    return wiring.call_log().list(customer_id, query)
 
 
 @endpoint(bp, "/customers/{customer_id}/overview", permission=(Resource.CUSTOMERS, Action.READ))

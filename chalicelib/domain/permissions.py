@@ -36,6 +36,7 @@ class Resource(StrEnum):
     OPERATIONS = "operations"
     PRODUCTS = "products"  # the product catalog (categories and products)
     REGISTRATIONS = "registrations"  # customers' registered products
+    CALLS = "calls"  # the call log
 
 
 STAFF_ROLES = ("agent", "supervisor", "admin")
@@ -53,6 +54,7 @@ _AGENT = {
     Resource.STAFF: {_R},
     Resource.PRODUCTS: {_R},
     Resource.REGISTRATIONS: {_R, _A},
+    Resource.CALLS: {_R, _A},
 }
 DEFAULT_ROLES: dict[str, dict[Resource, set[Action]]] = {
     CUSTOMER_ROLE: {

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 
+from ..domain.calls import Call
 from ..domain.case_kinds import CaseType, Channel, Priority
 from ..domain.clock import ISTANBUL, utcnow
 from ..domain.customers import Customer, CustomerCategory
@@ -55,6 +56,8 @@ class CustomerOverview(Model):
     other_shipments: list[Shipment]
     cases: list[CaseLine]
     more_cases: bool
+    #: the call log, newest first
+    calls: list[Call]
 
 
 class OverviewService:
@@ -97,4 +100,5 @@ class OverviewService:
             other_shipments=[s for s in shipments if s.order_id not in order_ids],
             cases=[CaseLine.model_validate(c.model_dump()) for c in page.items],
             more_cases=page.next_cursor is not None,
+            calls=sorted(part["calls"], key=lambda c: c.started_at, reverse=True),
         )

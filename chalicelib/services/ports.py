@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 from ..domain.attachments import Attachment, StoredFile
 from ..domain.business_hours import BusinessCalendar
+from ..domain.calls import Call
 from ..domain.case_record import CaseWithHistory
 from ..domain.cases import Case, CaseProduct, HistoryEntry
 from ..domain.catalog import Product, ProductCategory, Subtree
@@ -255,6 +256,12 @@ class ShopRecords(Protocol):
     def put_order(self, order: Order) -> None: ...
 
     def put_shipment(self, shipment: Shipment) -> None: ...
+
+    def put_call(self, call: Call) -> None: ...
+
+    def calls(
+        self, customer_id: str, limit: int, cursor: str | None
+    ) -> tuple[list[Call], str | None]: ...
 
     def customer_partition(self, customer_id: str) -> dict[str, Any]:
         """profile, registrations, orders and shipments of the customer, read at once."""

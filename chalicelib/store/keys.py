@@ -159,6 +159,15 @@ def registration_key(customer_id: str, registration_id: str) -> dict[str, str]:
 
 
 ORDER_PREFIX = "ORDER#"
+CALL_PREFIX = "CALL#"
+
+
+def call_key(customer_id: str, started_iso: str, call_id: str) -> dict[str, str]:
+    """Calls sort by start time inside the customer's partition: newest first is a reverse
+    read of `CALL#`."""
+    return {"PK": customer_key(customer_id)["PK"], "SK": f"{CALL_PREFIX}{started_iso}#{call_id}"}
+
+
 SHIPMENT_PREFIX = "SHIP#"
 
 

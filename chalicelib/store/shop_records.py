@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..domain.calls import Call
+from ..domain.clock import to_iso
 from ..domain.customers import Customer
 from ..domain.orders import Order, Shipment
 from ..domain.registrations import Registration
@@ -27,11 +29,30 @@ class DynamoShopRecords:
         key = keys.shipment_key(shipment.customer_id, shipment.shipment_id)
         self.table.put({**shipment.model_dump(mode="json"), **key, "entity": "shipment"})
 
+    def put_call(self, call: Call) -> None:
+        key = keys.call_key(call.customer_id, to_iso(call.started_at), call.id)
+        self.table.put(
+            {**call.model_dump(mode="json"), **key, "entity": "call"},
+            condition="attribute_not_exists(PK)",
+        )
+
+    def calls(
+        self, customer_id: str, limit: int, cursor: str | None
+    ) -> tuple[list[Call], str | None]:
+        items, next_cursor = self.table.query(
+            ("PK", keys.customer_key(customer_id)["PK"]),
+            sort_prefix=keys.CALL_PREFIX,
+            forward=False,
+            limit=limit,
+            cursor=cursor,
+        )
+        return [Call.model_validate(i) for i in items], next_cursor
+
     def customer_partition(self, customer_id: str) -> dict[str, Any]:
         """Profile, registrations, orders and shipments of a customer: one Query."""
         items = self.table.query_all(("PK", keys.customer_key(customer_id)["PK"]))
         found: dict[str, Any] = {"profile": None, "registrations": [], "orders": [],
-                                 "shipments": []}  # fmt: skip
+                                 "shipments": [], "calls": []}  # fmt: skip
         for item in items:
             sk = item["SK"]
             if sk == keys.PROFILE:
@@ -42,4 +63,6 @@ class DynamoShopRecords:
                 found["orders"].append(Order.model_validate(item))
             elif sk.startswith(keys.SHIPMENT_PREFIX):
                 found["shipments"].append(Shipment.model_validate(item))
+            elif sk.startswith(keys.CALL_PREFIX):
+                found["calls"].append(Call.model_validate(item))
         return found

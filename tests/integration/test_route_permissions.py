@@ -155,6 +155,15 @@ MATRIX: dict[tuple[str, str], tuple[Callable, dict[str, int]]] = {
     ("POST", "/integrations/{shop_id}/sale-batches"): (
         fixed("/integrations/demo/sale-batches", {"items": [{}]}), dict.fromkeys(ROLES[1:], 401),
     ),
+    ("POST", "/customers/{customer_id}/calls"): (
+        lambda setup: (f"/customers/{ahmet_id(setup)}/calls",
+                       {"direction": "inbound", "started_at": "2026-11-20T10:00:00Z",
+                        "duration_seconds": 60, "outcome": "answered"}),
+        {**STAFF_READ, "agent": 201, "supervisor": 201, "admin": 201},
+    ),
+    ("GET", "/customers/{customer_id}/calls"): (
+        lambda setup: (f"/customers/{ahmet_id(setup)}/calls", None), STAFF_READ,
+    ),
     ("GET", "/customers/{customer_id}/overview"): (
         lambda setup: (f"/customers/{ahmet_id(setup)}/overview", None), STAFF_READ,
     ),

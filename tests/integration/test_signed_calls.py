@@ -130,8 +130,8 @@ def test_a_batch_reports_each_item(api, shop):
 
 
 def test_a_sold_unit_is_registered_for_its_customer_with_its_warranty(api, shop, as_role):
-    post(api, f"/integrations/{shop}/customers", signed(customer("S-610001")))
-    sale = {"customer_number": "S-610001", "product_id": "p-arcelik-k3300",
+    post(api, f"/integrations/{shop}/customers", signed(customer("S-810001")))
+    sale = {"customer_number": "S-810001", "product_id": "p-arcelik-k3300",
             "serial_number": "ARC-SHOP-0001", "purchase_date": "2026-11-01",
             "order_ref": "O-610001"}  # fmt: skip
     status, body = post(api, f"/integrations/{shop}/sales", signed(sale))

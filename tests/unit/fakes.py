@@ -508,8 +508,16 @@ class FakeShopRecords:
     def put_shipment(self, shipment):
         self.shipments[shipment.shipment_id] = shipment
 
+    def put_call(self, call):
+        self.calls_made = [*getattr(self, "calls_made", []), call]
+
+    def calls(self, customer_id, limit, cursor):
+        mine = [c for c in getattr(self, "calls_made", []) if c.customer_id == customer_id]
+        return sorted(mine, key=lambda c: c.started_at, reverse=True)[:limit], None
+
     def customer_partition(self, customer_id):
         return {
+            "calls": [c for c in getattr(self, "calls_made", []) if c.customer_id == customer_id],
             "profile": None,
             "registrations": [],
             "orders": [o for o in self.orders.values() if o.customer_id == customer_id],
