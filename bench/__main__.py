@@ -172,6 +172,8 @@ def measure_operations() -> tuple[list[tuple[str, Counter[str]]], list]:
                                "serial_number": f"SN-BENCH-{uuid.uuid4().hex[:8]}"})),
                 ("site: my products with warranty", lambda: call(client, "get", "/my/products",
                                                                  customer)),
+                ("customer 360 (profile, products, orders, calls, cases)",
+                 lambda: call(client, "get", f"/customers/{ahmet['id']}/overview", agent)),
                 ("public: catalog (rate limit + one subtree Query)",
                  lambda: call(client, "get", "/catalog", "")),
             ]  # fmt: skip
