@@ -37,7 +37,7 @@ class Stack:
 
     def stop(self) -> int:
         self.process.send_signal(signal.SIGINT)
-        return self.process.wait(timeout=30)
+        return self.process.wait(timeout=90)  # a loaded CI machine stops slowly
 
 
 def start_stack(api_port: int, moto_port: int, extra_env: dict[str, str] | None = None) -> Stack:
