@@ -10,7 +10,7 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from .errors import Forbidden, InvalidInput
+from .errors import AccountIncomplete, Forbidden, InvalidInput
 from .model import Model
 
 
@@ -112,6 +112,12 @@ class Principal(Model):
     #: Cognito proved the address (a code was mailed to it); only then may a sign-in
     #: take over the cases an agent filed under that email
     email_verified: bool = False
+
+    def own_customer_id(self) -> str:
+        """The customer this sign-in belongs to; AccountIncomplete until the account is."""
+        if not self.customer_id:
+            raise AccountIncomplete("complete your account first: POST /my/account")
+        return self.customer_id
 
     @property
     def is_customer(self) -> bool:

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from ..domain.clock import utcnow
 from ..domain.customers import ContactPreferences, Customer, Language, normalize_email
-from ..domain.errors import AccountIncomplete, Conflict, InvalidInput
+from ..domain.errors import Conflict, InvalidInput
 from ..domain.ids import new_id
 from ..domain.model import Model
 from ..domain.permissions import Principal
@@ -105,14 +105,8 @@ class AccountService:
         )
 
     def profile(self, principal: Principal) -> Profile:
-        return profile_of(self.customers.get(self._customer_id(principal)))
+        return profile_of(self.customers.get(principal.own_customer_id()))
 
     def change(self, principal: Principal, changes: CustomerChanges) -> Profile:
-        changed = CustomerService(self.customers).change(self._customer_id(principal), changes)
+        changed = CustomerService(self.customers).change(principal.own_customer_id(), changes)
         return profile_of(changed)
-
-    @staticmethod
-    def _customer_id(principal: Principal) -> str:
-        if not principal.customer_id:
-            raise AccountIncomplete("complete your account first")
-        return principal.customer_id

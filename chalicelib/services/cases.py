@@ -32,7 +32,7 @@ from ..domain.customer_view import (
     customer_history,
 )
 from ..domain.customers import Customer
-from ..domain.errors import AccountIncomplete, Conflict, Forbidden, InvalidInput, NotFound
+from ..domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..domain.ids import is_case_number, new_id
 from ..domain.lifecycle import ACTIVE, DONE, Status, check_move
 from ..domain.notifications import Notice, notices_for_change
@@ -100,9 +100,7 @@ class CaseService:
 
     def open_own_case(self, caller: Caller, command: cmd.OpenOwnCase) -> CustomerCase:
         """The customer files from the site, about one of their registered products or not."""
-        customer_id = caller.principal.customer_id
-        if not customer_id:
-            raise AccountIncomplete("complete your account first")
+        customer_id = caller.principal.own_customer_id()
         product = None
         if command.registration_id:
             product = self._product(customer_id, command.registration_id)

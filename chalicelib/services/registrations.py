@@ -13,7 +13,7 @@ from ..domain.caller import Caller
 from ..domain.cases import Actor, CaseProduct
 from ..domain.catalog import AttributeText
 from ..domain.clock import ISTANBUL, utcnow
-from ..domain.errors import AccountIncomplete, InvalidInput, NotFound
+from ..domain.errors import InvalidInput, NotFound
 from ..domain.ids import new_id
 from ..domain.registrations import (
     CustomerRegistration,
@@ -111,9 +111,7 @@ class RegistrationService:
 
     def register_mine(self, caller: Caller, command: RegisterProduct) -> CustomerRegistration:
         """The site's form: the signed-in customer registers a product of their own."""
-        customer_id = caller.principal.customer_id
-        if not customer_id:
-            raise AccountIncomplete("complete your account first: POST /my/account")
+        customer_id = caller.principal.own_customer_id()
         return for_customer(self.register(customer_id, command, "site", caller.actor))
 
     def register_for(

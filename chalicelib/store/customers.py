@@ -15,15 +15,26 @@ def customer_items(customer: Customer) -> list[dict[str, Any]]:
     return [item for _kind, item in labelled_items(customer)]
 
 
+def profile_item(customer: Customer) -> dict[str, Any]:
+    return {
+        **customer.model_dump(mode="json"),
+        **keys.customer_key(customer.id),
+        "entity": "customer",
+    }
+
+
+def pointer_item(kind: str, value: str, customer_id: str) -> dict[str, Any]:
+    """A uniqueness item: the phone, email, number or sign-in finds this customer."""
+    return {**keys.unique_key(kind, value), "customer_id": customer_id, "entity": "unique"}
+
+
 def labelled_items(customer: Customer) -> list[tuple[str, dict[str, Any]]]:
     """Each item with what it stands for, to tell which uniqueness a refusal hit."""
-    profile = {**customer.model_dump(mode="json"), **keys.customer_key(customer.id)}
-    items = [("id", {**profile, "entity": "customer"})]
+    items = [("id", profile_item(customer))]
     for kind in ("customer_number", "phone", "email", "login"):
         value = getattr(customer, kind)
         if value:
-            unique = {**keys.unique_key(kind, value), "customer_id": customer.id}
-            items.append((kind, {**unique, "entity": "unique"}))
+            items.append((kind, pointer_item(kind, value, customer.id)))
     return items
 
 
@@ -70,21 +81,19 @@ class DynamoCustomerStore:
         uniqueness item in one write, so a sign-in reaches at most one customer and a
         customer has at most one sign-in."""
         assert customer.login
-        profile = {**customer.model_dump(mode="json"), **keys.customer_key(customer.id)}
-        pointer = {**keys.unique_key("login", customer.login), "customer_id": customer.id}
         try:
             self.table.transact(
                 [
                     {
                         "Put": {
-                            "Item": {**profile, "entity": "customer"},
+                            "Item": profile_item(customer),
                             "ConditionExpression": "version = :v AND attribute_not_exists(login)",
                             "ExpressionAttributeValues": {":v": expected_version},
                         }
                     },
                     {
                         "Put": {
-                            "Item": {**pointer, "entity": "unique"},
+                            "Item": pointer_item("login", customer.login, customer.id),
                             "ConditionExpression": "attribute_not_exists(PK)",
                         }
                     },
@@ -102,11 +111,7 @@ class DynamoCustomerStore:
         operations: list[dict[str, Any]] = [
             {
                 "Put": {
-                    "Item": {
-                        **customer.model_dump(mode="json"),
-                        **keys.customer_key(customer.id),
-                        "entity": "customer",
-                    },
+                    "Item": profile_item(customer),
                     "ConditionExpression": "version = :v",
                     "ExpressionAttributeValues": {":v": before.version},
                 }
@@ -119,11 +124,10 @@ class DynamoCustomerStore:
             if old:
                 operations.append({"Delete": {"Key": keys.unique_key(kind, old)}})
             if new:
-                pointer = {**keys.unique_key(kind, new), "customer_id": customer.id}
                 operations.append(
                     {
                         "Put": {
-                            "Item": {**pointer, "entity": "unique"},
+                            "Item": pointer_item(kind, new, customer.id),
                             "ConditionExpression": "attribute_not_exists(PK)",
                         }
                     }
@@ -138,11 +142,7 @@ class DynamoCustomerStore:
         return customer
 
     def save(self, customer: Customer, expected_version: int) -> Customer:
-        item = {
-            **customer.model_dump(mode="json"),
-            **keys.customer_key(customer.id),
-            "entity": "customer",
-        }
+        item = profile_item(customer)
         try:
             self.table.transact(
                 [
