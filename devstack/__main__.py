@@ -8,11 +8,12 @@ stack beside a running one.
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import json
 import os
 import signal
 import sys
-import threading
+import time
 import urllib.request
 
 from .bootstrap import REGION
@@ -31,9 +32,8 @@ def _run(args: argparse.Namespace) -> int:
         max_receive_count=args.max_receive_count,
         schedule_every=args.schedule_every,
     )
-    stopping = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
-    signal.signal(signal.SIGINT, lambda *_: stopping.set())
+    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGINT, _interrupt)
     try:
         stack.start()
         if args.env_file:
@@ -48,11 +48,32 @@ def _run(args: argparse.Namespace) -> int:
                     handle,
                 )
         log_banner(stack)
-        stopping.wait()
+        while True:
+            time.sleep(1)
+    except KeyboardInterrupt:
+        pass
     finally:
         sys.stdout.write("stopping destek...\n")
+        sys.stdout.flush()
+        # a part that will not stop leaves its stack in the log and the process ends anyway
+        faulthandler.dump_traceback_later(STOP_TIMEOUT_SECONDS, exit=True)
         stack.stop()
+        faulthandler.cancel_dump_traceback_later()
     return 0
+
+
+STOP_TIMEOUT_SECONDS = 30
+
+
+def _interrupt(*_: object) -> None:
+    """Ctrl-C and SIGTERM both end the sleep below with KeyboardInterrupt.
+
+    The main thread sleeps in short steps rather than waiting on an Event: a
+    signal the kernel hands to one of the server threads does not wake a lock
+    wait, and setting an Event from a handler can deadlock on the Event's own
+    lock. CI once hung for 90 s that way.
+    """
+    raise KeyboardInterrupt
 
 
 def _token(args: argparse.Namespace) -> int:

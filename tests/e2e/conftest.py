@@ -37,7 +37,11 @@ class Stack:
 
     def stop(self) -> int:
         self.process.send_signal(signal.SIGINT)
-        return self.process.wait(timeout=90)  # a loaded CI machine stops slowly
+        try:
+            return self.process.wait(timeout=90)  # the stack ends itself after 30 s
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            raise AssertionError(f"the stack did not stop: {self.log.read_text()[-5000:]}")
 
 
 def start_stack(api_port: int, moto_port: int, extra_env: dict[str, str] | None = None) -> Stack:
