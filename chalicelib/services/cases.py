@@ -51,6 +51,7 @@ from .ports import (
     DirectoryStore,
     Page,
     RegisteredProducts,
+    Riders,
 )
 
 
@@ -83,8 +84,10 @@ class CaseService:
 
     # ---- opening -------------------------------------------------------------------------
 
-    def open_case(self, caller: Caller, command: cmd.OpenCase) -> Case:
-        """Phone intake: find the caller (or create them) and open the case in one write."""
+    def open_case(self, caller: Caller, command: cmd.OpenCase, also: Riders | None = None) -> Case:
+        """Phone intake: find the caller (or create them) and open the case in one write.
+
+        `also`: writes that stand or fall with the case (a pre-case it came from)."""
         now = self.clock()
         customer_id, new_customer = self.customers.resolve_caller(command.customer, now)
         product = None
@@ -96,7 +99,7 @@ class CaseService:
         case = self._new_case(caller, customer_id, now, **fields, product=product,
                               requested_group_id=command.group_id, subject=command.subject,
                               description=command.description)  # fmt: skip
-        return self._open(caller, case, new_customer)
+        return self._open(caller, case, new_customer, also)
 
     def open_own_case(self, caller: Caller, command: cmd.OpenOwnCase) -> CustomerCase:
         """The customer files from the site, about one of their registered products or not."""
@@ -128,14 +131,16 @@ class CaseService:
             **fields,
         )
 
-    def _open(self, caller: Caller, case: Case, new_customer: Customer | None) -> Case:
+    def _open(
+        self, caller: Caller, case: Case, new_customer: Customer | None, also: Riders | None = None
+    ) -> Case:
         now = case.created_at
         entry = self._entry(case, caller, EntryKind.CREATED, now, visibility=Visibility.PUBLIC)
         entry.reason = f"opened via {case.channel.value}"
         notices = notices_for_change(None, case, [entry], now)
         # the "received" notice is announced by the router, seconds later: opening a case
         # stays one write and one send (bench/), and the outbox sweep backs both up
-        case = self.cases.create(case, entry, new_customer, notices)
+        case = self.cases.create(case, entry, new_customer, notices, also)
         count_case_opened(case.channel.value, case.type.value)
         logger.info("case opened", case_id=case.id, number=case.number, channel=case.channel)
         self._hand_to_routing(case)

@@ -1,8 +1,9 @@
 """The customer 360: everything an agent needs about a caller, on one screen, in two Queries.
 
-The customer's partition holds the profile, registered products, orders and
-shipments (one Query); the cases across every channel come from the
-`by_customer` index (the second). Flags the shop set (risky, banned, cash on
+The customer's partition holds the profile, registered products, orders,
+shipments, calls, chatbot transcripts and a line per waiting pre-case (one
+Query); the cases across every channel come from the `by_customer` index (the
+second). Flags the shop set (risky, banned, cash on
 delivery approved, VIP) are listed on their own so the console can show them
 first.
 """
@@ -14,6 +15,7 @@ from datetime import date, datetime
 
 from ..domain.calls import Call
 from ..domain.case_kinds import CaseType, Channel, Priority
+from ..domain.chats import ChatTranscript, PreCaseLine
 from ..domain.clock import ISTANBUL, utcnow
 from ..domain.customers import Customer, CustomerCategory
 from ..domain.errors import NotFound
@@ -58,6 +60,10 @@ class CustomerOverview(Model):
     more_cases: bool
     #: the call log, newest first
     calls: list[Call]
+    #: the shop's chatbot conversations, newest first
+    chats: list[ChatTranscript]
+    #: what arrived from this customer (email, social, the shop) and waits for an agent
+    precases: list[PreCaseLine]
 
 
 class OverviewService:
@@ -101,4 +107,6 @@ class OverviewService:
             cases=[CaseLine.model_validate(c.model_dump()) for c in page.items],
             more_cases=page.next_cursor is not None,
             calls=sorted(part["calls"], key=lambda c: c.started_at, reverse=True),
+            chats=sorted(part["chats"], key=lambda c: c.started_at, reverse=True),
+            precases=sorted(part["precases"], key=lambda p: p.received_at, reverse=True),
         )

@@ -7,7 +7,8 @@ without AWS and without mocks.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 from ..domain.attachments import Attachment, StoredFile
@@ -17,6 +18,7 @@ from ..domain.case_record import CaseWithHistory
 from ..domain.cases import Case, CaseProduct, HistoryEntry
 from ..domain.catalog import Product, ProductCategory, Subtree
 from ..domain.categories import Category
+from ..domain.chats import ChatTranscript
 from ..domain.customers import Customer, LookupKind
 from ..domain.directory import Group, StaffMember
 from ..domain.listing import CaseListQuery, Page
@@ -24,9 +26,15 @@ from ..domain.model import Model
 from ..domain.notifications import Notice
 from ..domain.orders import Order, Shipment
 from ..domain.permissions import Role
+from ..domain.precases import Mood, PreCase, SocialPost
 from ..domain.registrations import Registration
 from ..domain.routing_rules import RoutingRule
 from ..domain.sla import EscalationLadder, SlaPolicy
+from ..domain.topics import Topic
+
+#: writes that ride in a new case's transaction (given the numbered case), each with what
+#: its failed condition means; the store that builds them knows their keys, services do not
+Riders = Callable[[Case], list[tuple[dict[str, Any], Exception]]]
 
 
 class RenderedNotice(Model):
@@ -42,6 +50,7 @@ class CaseStore(Protocol):
         entry: HistoryEntry,
         new_customer: Customer | None = None,
         notices: list[Notice] | None = None,
+        also: Riders | None = None,
     ) -> Case:
         """Store a new case with its first history entry and notices, taking the next number."""
 
@@ -245,6 +254,54 @@ class AttachmentFiles(Protocol):
 
     def download_url(self, case_id: str, attachment_id: str, filename: str) -> str: ...
 
+    def keep(
+        self, case_id: str, attachment_id: str, filename: str, content_type: str, content: bytes
+    ) -> None: ...
+
+    def keep_for_precase(
+        self, precase_id: str, file_id: str, filename: str, content_type: str, content: bytes
+    ) -> None: ...
+
+    def move_to_case(self, precase_id: str, file_id: str, case_id: str) -> None: ...
+
+
+class PreCaseStore(Protocol):
+    def add(self, pre: PreCase, also: list[dict[str, Any]] | None = None) -> None: ...
+
+    def save(self, pre: PreCase, expected_version: int) -> PreCase:
+        """Replace if the stored version is still expected_version, else Conflict."""
+
+    def save_operations(self, pre: PreCase, expected_version: int) -> list[dict[str, Any]]: ...
+
+    def conflict(self, current: dict[str, Any] | None) -> Exception: ...
+
+    def get(self, precase_id: str) -> PreCase: ...
+
+    def pool(
+        self, channel: str | None, oldest_first: bool, limit: int, cursor: str | None
+    ) -> tuple[list[PreCase], str | None]: ...
+
+    def claimed_by(
+        self, username: str, limit: int, cursor: str | None
+    ) -> tuple[list[PreCase], str | None]: ...
+
+
+class SocialLedger(Protocol):
+    def operations(
+        self,
+        post: SocialPost,
+        text: str,
+        mood: Mood,
+        topic: Topic,
+        on: date,
+        precase_id: str | None,
+    ) -> list[dict[str, Any]]: ...
+
+    def record(self, post: SocialPost, text: str, mood: Mood, topic: Topic, on: date) -> None:
+        """Count a post; Conflict (already_received) if this post was counted before."""
+
+    def counters(self, months: list[str]) -> list[dict[str, Any]]: ...
+
 
 class RegisteredProducts(Protocol):
     def case_product(self, customer_id: str, registration_id: str) -> CaseProduct:
@@ -258,6 +315,8 @@ class ShopRecords(Protocol):
     def put_shipment(self, shipment: Shipment) -> None: ...
 
     def put_call(self, call: Call) -> None: ...
+
+    def put_chat(self, chat: ChatTranscript) -> None: ...
 
     def calls(
         self, customer_id: str, limit: int, cursor: str | None

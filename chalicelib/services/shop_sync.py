@@ -121,13 +121,17 @@ class ShopSync:
         self.registrations = registrations
 
     def _customer_id(self, customer_number: str) -> str:
+        return self.customer(customer_number).id
+
+    def customer(self, customer_number: str) -> Customer:
+        """The shop's customer by its own id; the shop sends customers before their news."""
         found = self.customers.find("customer_number", customer_number)
         if found is None:
             raise InvalidInput(
                 "no customer with this customer_number: send the customer first",
                 code="unknown_customer",
             )
-        return found.id
+        return found
 
     def upsert_order(self, data: ShopOrder) -> Upserted:
         customer_id = self._customer_id(data.customer_number)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -79,7 +80,10 @@ class DynamoCaseStore:
         entry: HistoryEntry,
         new_customer: Customer | None = None,
         notices: list[Notice] | None = None,
+        also: Callable[[Case], list[tuple[dict[str, Any], Exception]]] | None = None,
     ) -> Case:
+        """`also`: writes that must succeed or fail with the case (a pre-case turning into
+        it), each with what its failed condition means; it is given the numbered case."""
         year = case.created_at.astimezone(ISTANBUL).year
         references, meanings = self._references(case, new_customer)
         guess = _LAST_SEQUENCE.get(year)
@@ -87,6 +91,7 @@ class DynamoCaseStore:
             sequence = (guess or 0) + 1
             numbered = case.model_copy(update={"number": case_number(year, sequence)})
             counter = self._take_number(year, guess, sequence)
+            riders = also(numbered) if also else []
             operations = [
                 counter,
                 {
@@ -97,14 +102,16 @@ class DynamoCaseStore:
                 },
                 _append(numbered, entry),
                 *references,
+                *(op for op, _ in riders),
                 *(_notify(numbered, n) for n in notices or []),
             ]
+            checked = [*meanings, *(meaning for _, meaning in riders)]
             try:
                 self.table.transact(operations)
             except TransactionCanceled as exc:
                 counter_reason = exc.reasons[0] if exc.reasons else None
                 for reason, meaning in zip(
-                    exc.reasons[3 : 3 + len(meanings)], meanings, strict=False
+                    exc.reasons[3 : 3 + len(checked)], checked, strict=False
                 ):
                     if reason.code == "ConditionalCheckFailed":
                         raise meaning from exc
@@ -290,6 +297,10 @@ class DynamoCaseStore:
         return [(i["id"], i["number"]) for i in items]
 
 
+#: a reply may come long after the mail it answers; a year covers warranty-length cases
+MAIL_REF_SECONDS = 365 * 24 * 3600
+
+
 class DynamoNoticeStore:
     """Notices in their cases' partitions; the sparse `outbox` index finds those awaiting."""
 
@@ -322,10 +333,19 @@ class DynamoNoticeStore:
         return Notice.model_validate(item) if item else None
 
     def finish(self, notice: Notice, number: str) -> None:
-        """Record the outcome; only the delivery that holds the claim may."""
+        """Record the outcome; only the delivery that holds the claim may. Each email sent
+        is remembered by its Message-ID, so a reply that keeps only In-Reply-To finds the case."""
+        mail_refs = [
+            {"Put": {"Item": {**keys.mail_ref_key(d.message_id), "case_id": notice.case_id,
+                              "case_number": number, "entity": "mail_ref",
+                              "expires_at": int(d.at.timestamp()) + MAIL_REF_SECONDS}}}
+            for d in notice.deliveries
+            if d.channel == "email" and d.message_id
+        ]  # fmt: skip
         try:
             self.table.transact(
                 [
+                    *mail_refs,
                     {
                         "Put": {
                             "Item": notice_item(number, notice),
@@ -336,11 +356,16 @@ class DynamoNoticeStore:
                                 ":attempts": notice.attempts,
                             },
                         }
-                    }
+                    },
                 ]
             )
         except TransactionCanceled as exc:
             raise Conflict("another delivery took this notice over") from exc
+
+    def case_of_mail(self, message_id: str) -> str | None:
+        """The case an email destek sent belongs to, by the Message-ID SES gave it."""
+        item = self.table.get(keys.mail_ref_key(message_id))
+        return item["case_id"] if item else None
 
     def awaiting(self, until: str, limit: int) -> list[tuple[str, str]]:
         """(case id, notice id) of notices due for delivery by `until`."""

@@ -21,6 +21,10 @@ def object_key(case_id: str, attachment_id: str) -> str:
     return f"cases/{case_id}/{attachment_id}"
 
 
+def precase_object_key(precase_id: str, file_id: str) -> str:
+    return f"precases/{precase_id}/{file_id}"
+
+
 class S3AttachmentFiles:
     def __init__(self, bucket: str) -> None:
         self.bucket = bucket
@@ -54,6 +58,31 @@ class S3AttachmentFiles:
             filename=unquote(metadata.get("filename", "")),
             content_type=head.get("ContentType", ""),
         )
+
+    def keep(
+        self, case_id: str, attachment_id: str, filename: str, content_type: str, content: bytes
+    ) -> None:
+        """Bytes that arrived by email, stored where an upload would have put them."""
+        self._put(object_key(case_id, attachment_id), filename, content_type, content)
+
+    def keep_for_precase(
+        self, precase_id: str, file_id: str, filename: str, content_type: str, content: bytes
+    ) -> None:
+        self._put(precase_object_key(precase_id, file_id), filename, content_type, content)
+
+    def move_to_case(self, precase_id: str, file_id: str, case_id: str) -> None:
+        """A pre-case's file follows it into the case (copied; the pre-case keeps its own)."""
+        client("s3").copy_object(
+            Bucket=self.bucket,
+            Key=object_key(case_id, file_id),
+            CopySource={"Bucket": self.bucket, "Key": precase_object_key(precase_id, file_id)},
+        )
+
+    def _put(self, key: str, filename: str, content_type: str, content: bytes) -> None:
+        client("s3").put_object(
+            Bucket=self.bucket, Key=key, Body=content, ContentType=content_type,
+            Metadata={"filename": quote(filename)},
+        )  # fmt: skip
 
     def discard(self, case_id: str, attachment_id: str) -> None:
         client("s3").delete_object(Bucket=self.bucket, Key=object_key(case_id, attachment_id))

@@ -214,3 +214,52 @@ def case_index_keys(case: Case) -> dict[str, str]:
         keys["timer_pk"] = "SLA"
         keys["timer_sk"] = f"{to_iso(timer)}#{case.id}"
     return keys
+
+
+PRECASE = "#PRECASE"
+#: the pool: every pre-case nobody has taken yet, in `queue_newest` (by age) and
+#: `queue_priority` (by channel, then age)
+PRECASE_POOL = "PRECASES"
+PRECASE_LINE_PREFIX = "PRE#"
+CHAT_PREFIX = "CHAT#"
+
+
+def precase_key(precase_id: str) -> dict[str, str]:
+    return {"PK": f"PRECASE#{precase_id}", "SK": PRECASE}
+
+
+def claimed_precases_pk(username: str) -> str:
+    """An agent's claimed pre-cases, in `agent_newest` beside (not among) their cases."""
+    return f"P#{username}"
+
+
+def precase_line_key(customer_id: str, precase_id: str) -> dict[str, str]:
+    """A customer's open pre-cases, seen on their 360 in its first Query."""
+    return {"PK": customer_key(customer_id)["PK"], "SK": f"{PRECASE_LINE_PREFIX}{precase_id}"}
+
+
+def chat_key(customer_id: str, started_iso: str, transcript_id: str) -> dict[str, str]:
+    return {
+        "PK": customer_key(customer_id)["PK"],
+        "SK": f"{CHAT_PREFIX}{started_iso}#{transcript_id}",
+    }
+
+
+def social_post_key(platform: str, url_digest: str) -> dict[str, str]:
+    """One item per post: the same post delivered twice counts once."""
+    return {"PK": f"POST#{platform}#{url_digest}", "SK": "#POST"}
+
+
+def topic_key(month: str, day: str, topic: str) -> dict[str, str]:
+    """Counters of posts per topic and day; a month is one partition, a window one range."""
+    return {"PK": f"TOPICS#{month}", "SK": f"{day}#{topic}"}
+
+
+def mail_ref_key(message_id: str) -> dict[str, str]:
+    """An email destek sent, by its Message-ID: a reply to it finds its case."""
+    return {"PK": f"MAILREF#{message_id}", "SK": "#MAILREF"}
+
+
+def inbound_mail_key(day: str, at_iso: str, object_key: str) -> dict[str, str]:
+    """What became of each inbound email that opened nothing (automatic, refused)."""
+    return {"PK": f"INBOUND#{day}", "SK": f"{at_iso}#{object_key}"}

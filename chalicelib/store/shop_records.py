@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..domain.calls import Call
+from ..domain.chats import ChatTranscript, PreCaseLine
 from ..domain.clock import to_iso
 from ..domain.customers import Customer
 from ..domain.orders import Order, Shipment
@@ -36,6 +37,11 @@ class DynamoShopRecords:
             condition="attribute_not_exists(PK)",
         )
 
+    def put_chat(self, chat: ChatTranscript) -> None:
+        """The shop may send a transcript again as it grows; the last one stands."""
+        key = keys.chat_key(chat.customer_id, to_iso(chat.started_at), chat.id)
+        self.table.put({**chat.model_dump(mode="json"), **key, "entity": "chat"})
+
     def calls(
         self, customer_id: str, limit: int, cursor: str | None
     ) -> tuple[list[Call], str | None]:
@@ -49,10 +55,12 @@ class DynamoShopRecords:
         return [Call.model_validate(i) for i in items], next_cursor
 
     def customer_partition(self, customer_id: str) -> dict[str, Any]:
-        """Profile, registrations, orders and shipments of a customer: one Query."""
+        """Profile, registrations, orders, shipments, calls, chats and waiting pre-cases of a
+        customer: one Query."""
         items = self.table.query_all(("PK", keys.customer_key(customer_id)["PK"]))
         found: dict[str, Any] = {"profile": None, "registrations": [], "orders": [],
-                                 "shipments": [], "calls": []}  # fmt: skip
+                                 "shipments": [], "calls": [], "chats": [],
+                                 "precases": []}  # fmt: skip
         for item in items:
             sk = item["SK"]
             if sk == keys.PROFILE:
@@ -65,4 +73,8 @@ class DynamoShopRecords:
                 found["shipments"].append(Shipment.model_validate(item))
             elif sk.startswith(keys.CALL_PREFIX):
                 found["calls"].append(Call.model_validate(item))
+            elif sk.startswith(keys.CHAT_PREFIX):
+                found["chats"].append(ChatTranscript.model_validate(item))
+            elif sk.startswith(keys.PRECASE_LINE_PREFIX):
+                found["precases"].append(PreCaseLine.model_validate(item))
         return found

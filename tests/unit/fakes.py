@@ -187,7 +187,7 @@ class FakeCases:
         self.notices: dict[str, list] = {}
         self.sequence = 0
 
-    def create(self, case, entry, new_customer=None, notices=None):
+    def create(self, case, entry, new_customer=None, notices=None, also=None):
         if new_customer is not None:
             self.customers.create(new_customer)
         elif case.customer_id not in self.customers.by_id:
@@ -511,6 +511,9 @@ class FakeShopRecords:
     def put_call(self, call):
         self.calls_made = [*getattr(self, "calls_made", []), call]
 
+    def put_chat(self, chat):
+        self.chats = {**getattr(self, "chats", {}), chat.id: chat}
+
     def calls(self, customer_id, limit, cursor):
         mine = [c for c in getattr(self, "calls_made", []) if c.customer_id == customer_id]
         return sorted(mine, key=lambda c: c.started_at, reverse=True)[:limit], None
@@ -522,4 +525,6 @@ class FakeShopRecords:
             "registrations": [],
             "orders": [o for o in self.orders.values() if o.customer_id == customer_id],
             "shipments": [s for s in self.shipments.values() if s.customer_id == customer_id],
+            "chats": [c for c in getattr(self, "chats", {}).values() if c.customer_id == customer_id],
+            "precases": [],
         }

@@ -1,0 +1,348 @@
+"""The pre-case pool: receive what arrived unattended, claim it, hand it out, convert it.
+
+Converting is one transaction: the new case and the pre-case's last move stand
+or fall together, so two agents converting the same pre-case at once make one
+case, and the second hears 409 with the pre-case as it now is. Files follow
+after the case exists (copied in S3, recorded under the case); a copy that
+fails is logged and leaves the case standing, its file still on the pre-case.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, model_validator
+
+from ..domain.attachments import Attachment
+from ..domain.caller import Caller
+from ..domain.case_kinds import CaseType, Channel, Priority
+from ..domain.cases import Case
+from ..domain.clock import utcnow
+from ..domain.customers import normalize_email
+from ..domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from ..domain.ids import new_id
+from ..domain.model import Model
+from ..domain.permissions import Action, Resource
+from ..domain.precases import (
+    Mood,
+    PreCase,
+    PreCaseFile,
+    PreCaseStatus,
+    Sender,
+    SocialPost,
+    SuggestedAction,
+    assigned,
+    finished,
+)
+from ..observability import logger
+from .case_commands import CallerDetails, Id, OpenCase, PageParams, Strict, Text, Version
+from .cases import CaseService
+from .ports import AttachmentFiles, CaseStore, CustomerStore, DirectoryStore, PreCaseStore
+
+Username = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,127}$")]
+
+
+class PoolQuery(PageParams):
+    channel: Channel | None = None
+    order: Literal["oldest", "newest"] = Field(default="oldest", description="by time received")
+
+
+class PreCasePage(Model):
+    items: list[PreCase]
+    next_cursor: str | None = None
+
+
+class Claim(Strict):
+    version: Version
+
+
+class PreCaseRef(Strict):
+    id: Id
+    version: Version
+
+
+class Distribute(Strict):
+    """A supervisor hands several pre-cases to one agent at once."""
+
+    agent: Username
+    precases: list[PreCaseRef] = Field(min_length=1, max_length=50)
+
+
+class Handed(Model):
+    id: str
+    status: Literal["assigned", "refused"]
+    error: dict[str, Any] | None = None
+    precase: PreCase | None = None
+
+
+class Distributed(Model):
+    results: list[Handed]
+
+
+class Convert(Strict):
+    version: Version
+    customer: CallerDetails | None = Field(
+        default=None,
+        description="who the case is for; default: the customer the sender matched, or a new"
+        " customer made from the sender's name, email and phone",
+    )
+    type: CaseType | None = Field(default=None, description="default: the pre-case's likely type")
+    subject: Text | None = Field(default=None, description="default: the pre-case's subject")
+    category_id: Id | None = None
+    priority: Priority = Priority.NORMAL
+    group_id: Id | None = Field(default=None, description="send straight to this group")
+
+
+class SetAside(Strict):
+    version: Version
+    outcome: Literal["spam", "duplicate"]
+    duplicate_of: Annotated[str, Field(max_length=64)] | None = Field(
+        default=None, description="the case (number or id) it repeats; needed for duplicate"
+    )
+
+    @model_validator(mode="after")
+    def _name_the_original(self) -> SetAside:
+        if self.outcome == "duplicate" and not self.duplicate_of:
+            raise ValueError("say which case it duplicates in duplicate_of")
+        return self
+
+
+class Converted(Model):
+    precase: PreCase
+    case: Case
+    files: list[Attachment] = Field(default_factory=list)
+
+
+class Arrival(Model):
+    """Something that came in unattended, before it is a pre-case."""
+
+    channel: Channel
+    subject: str
+    text: str
+    html: str | None = None
+    case_type: CaseType | None = None
+    sender: Sender
+    customer_id: str | None = None
+    post: SocialPost | None = None
+    mood: Mood | None = None
+    topic: str | None = None
+    suggested_action: SuggestedAction | None = None
+    source_ref: str | None = None
+    received_at: datetime | None = None
+
+
+class ArrivingFile(Model):
+    filename: str
+    content_type: str
+    content: bytes
+
+
+class PreCasePool:
+    def __init__(
+        self,
+        store: PreCaseStore,
+        customers: CustomerStore,
+        directory: DirectoryStore,
+        cases: CaseService,
+        case_store: CaseStore,
+        files: AttachmentFiles | None,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.store = store
+        self.customers = customers
+        self.directory = directory
+        self.cases = cases
+        self.case_store = case_store
+        self.files = files
+        self.clock = clock
+
+    # ---- arriving ------------------------------------------------------------------------
+
+    def receive(
+        self,
+        arrival: Arrival,
+        files: list[ArrivingFile] | None = None,
+        also: Callable[[str], list[dict[str, Any]]] | None = None,
+    ) -> PreCase:
+        """Into the pool, matched to a customer by email or phone when the sender is known.
+
+        `also(pre-case id)`: writes that ride in the pre-case's transaction (a social post's
+        own item and counters), built by their store."""
+        pre_id = new_id("p")
+        kept = [self._keep(pre_id, f) for f in files or []]
+        pre = PreCase(
+            id=pre_id,
+            received_at=arrival.received_at or self.clock(),
+            files=kept,
+            **arrival.model_dump(exclude={"received_at", "customer_id"}),
+            customer_id=arrival.customer_id or self._match(arrival.sender),
+        )
+        self.store.add(pre, also(pre_id) if also else None)
+        logger.info("pre-case received", precase_id=pre.id, channel=pre.channel)
+        return pre
+
+    def _keep(self, pre_id: str, arriving: ArrivingFile) -> PreCaseFile:
+        file = PreCaseFile(
+            id=new_id("f"), filename=arriving.filename, content_type=arriving.content_type,
+            size=len(arriving.content),
+        )  # fmt: skip
+        if self.files is None:
+            raise InvalidInput("files are not available")
+        self.files.keep_for_precase(
+            pre_id, file.id, file.filename, file.content_type, arriving.content
+        )
+        return file
+
+    def _match(self, sender: Sender) -> str | None:
+        if sender.email:
+            found = self.customers.find("email", normalize_email(sender.email))
+            if found:
+                return found.id
+        if sender.phone:
+            found = self.customers.find("phone", sender.phone)
+            if found:
+                return found.id
+        return None
+
+    # ---- reading -------------------------------------------------------------------------
+
+    def pool(self, query: PoolQuery) -> PreCasePage:
+        channel = query.channel.value if query.channel else None
+        items, cursor = self.store.pool(channel, query.order == "oldest", query.limit, query.cursor)
+        return PreCasePage(items=items, next_cursor=cursor)
+
+    def mine(self, caller: Caller, page: PageParams) -> PreCasePage:
+        items, cursor = self.store.claimed_by(caller.principal.username, page.limit, page.cursor)
+        return PreCasePage(items=items, next_cursor=cursor)
+
+    def get(self, precase_id: str) -> PreCase:
+        return self.store.get(precase_id)
+
+    # ---- moving --------------------------------------------------------------------------
+
+    def claim(self, caller: Caller, precase_id: str, command: Claim) -> PreCase:
+        pre = self._current(precase_id, command.version)
+        if pre.assignee and pre.assignee != caller.principal.username:
+            self._may_take_over(caller, pre)
+        moved = assigned(pre, caller.principal.username, caller.actor, self.clock())
+        return self.store.save(moved, pre.version)
+
+    def distribute(self, caller: Caller, command: Distribute) -> Distributed:
+        member = self.directory.get_staff(command.agent)
+        if member is None:
+            raise InvalidInput(f"no staff member {command.agent!r}")
+        results = []
+        for ref in command.precases:
+            try:
+                pre = self._current(ref.id, ref.version)
+                moved = assigned(pre, member.username, caller.actor, self.clock())
+                saved = self.store.save(moved, pre.version)
+                results.append(Handed(id=ref.id, status="assigned", precase=saved))
+            except (Conflict, NotFound) as exc:
+                error = {"code": exc.code, "message": exc.message, "details": exc.details}
+                results.append(Handed(id=ref.id, status="refused", error=error))
+        return Distributed(results=results)
+
+    def convert(self, caller: Caller, precase_id: str, command: Convert) -> Converted:
+        pre = self._current(precase_id, command.version)
+        self._may_finish(caller, pre)
+        case_type = command.type or pre.case_type
+        if case_type is None:
+            raise InvalidInput("choose the case's type")
+        now = self.clock()
+        opening = OpenCase(
+            customer=command.customer or self._customer_of(pre),
+            type=case_type,
+            channel=pre.channel,
+            priority=command.priority,
+            category_id=command.category_id,
+            group_id=command.group_id,
+            subject=command.subject or (pre.subject.strip() or pre.text.strip())[:200] or "-",
+            description=description_of(pre),
+        )
+
+        def riders(case: Case) -> list[tuple[dict[str, Any], Exception]]:
+            done = finished(pre, PreCaseStatus.CONVERTED, caller.actor, now,
+                            case_id=case.id, case_number=case.number)  # fmt: skip
+            meaning = Conflict("the pre-case changed while you converted it; read it again",
+                               code="version_conflict")  # fmt: skip
+            return [(op, meaning) for op in self.store.save_operations(done, pre.version)]
+
+        case = self.cases.open_case(caller, opening, also=riders)
+        files = [a for f in pre.files if (a := self._carry(pre, f, case, caller)) is not None]
+        logger.info("pre-case converted", precase_id=pre.id, case_id=case.id)
+        return Converted(precase=self.store.get(pre.id), case=case, files=files)
+
+    def set_aside(self, caller: Caller, precase_id: str, command: SetAside) -> PreCase:
+        pre = self._current(precase_id, command.version)
+        self._may_finish(caller, pre)
+        original = None
+        if command.duplicate_of:
+            original = self.cases.visible(caller, command.duplicate_of).case.number
+        status = PreCaseStatus.SPAM if command.outcome == "spam" else PreCaseStatus.DUPLICATE
+        done = finished(pre, status, caller.actor, self.clock(), duplicate_of=original)
+        return self.store.save(done, pre.version)
+
+    # ---- helpers -------------------------------------------------------------------------
+
+    def _current(self, precase_id: str, version: int) -> PreCase:
+        pre = self.store.get(precase_id)
+        if pre.version != version:
+            raise self.store.conflict(pre.model_dump(mode="json"))
+        return pre
+
+    @staticmethod
+    def _may_take_over(caller: Caller, pre: PreCase) -> None:
+        if not caller.can(Resource.ASSIGNMENTS, Action.EDIT):
+            raise Forbidden(
+                f"{pre.assignee} has claimed this pre-case; a supervisor can hand it over",
+                code="claimed_by_another",
+            )
+
+    def _may_finish(self, caller: Caller, pre: PreCase) -> None:
+        if pre.assignee and pre.assignee != caller.principal.username:
+            self._may_take_over(caller, pre)
+
+    @staticmethod
+    def _customer_of(pre: PreCase) -> CallerDetails:
+        if pre.customer_id:
+            return CallerDetails(customer_id=pre.customer_id)
+        sender = pre.sender
+        if not (sender.email or sender.phone):
+            raise InvalidInput(
+                "the sender is not a known customer: choose one, or give details in customer"
+            )
+        name = sender.name or sender.handle or (sender.email or "").split("@")[0] or "-"
+        return CallerDetails(email=sender.email, phone=sender.phone, name=name[:200])
+
+    def _carry(
+        self, pre: PreCase, file: PreCaseFile, case: Case, caller: Caller
+    ) -> Attachment | None:
+        if self.files is None:
+            return None
+        try:
+            self.files.move_to_case(pre.id, file.id, case.id)
+        except Exception:  # noqa: BLE001 - the case stands; the file stays on the pre-case
+            logger.exception("file not carried to the case", precase_id=pre.id, file_id=file.id)
+            return None
+        attachment = Attachment(
+            id=file.id, case_id=case.id, filename=file.filename,
+            content_type=file.content_type, size=file.size, at=self.clock(), by=caller.actor,
+        )  # fmt: skip
+        self.case_store.add_attachment(case, attachment)
+        return attachment
+
+
+def description_of(pre: PreCase) -> str:
+    """The case keeps what arrived, and where from, in its first words."""
+    lines = [pre.text.strip() or pre.subject.strip() or "-"]
+    origin = []
+    if pre.sender.email:
+        origin.append(pre.sender.email)
+    if pre.post:
+        origin.append(f"{pre.post.platform} @{pre.post.author_handle}: {pre.post.url}")
+    if origin:
+        lines.append("\n— " + " · ".join(origin))
+    return "\n".join(lines)[:20000]
