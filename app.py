@@ -16,6 +16,7 @@ from chalicelib.api import (
     integrations,
     middleware,
     operations,
+    precases,
     products,
     registrations,
     routing_rules,
@@ -38,6 +39,7 @@ BLUEPRINTS = (
     products,
     registrations,
     integrations,
+    precases,
 )
 for module in BLUEPRINTS:
     app.register_blueprint(module.bp)

@@ -42,8 +42,11 @@ from .store.shop_records import DynamoShopRecords
 if TYPE_CHECKING:  # built only when an event handler first asks (cold-start budget, bench/)
     from .messaging.dead_letters import SqsDeadLetters
     from .services.notifier import Notifier
+    from .services.precases import PreCasePool
     from .services.routing import RoutingService
+    from .services.shop_intake import ShopIntake
     from .services.sla_sweep import SlaSweep
+    from .services.social import SocialInbox
 
 
 @lru_cache(maxsize=1)
@@ -221,6 +224,38 @@ def overview_service() -> OverviewService:
 
 
 @lru_cache(maxsize=1)
+def precase_pool() -> PreCasePool:
+    from .services.precases import PreCasePool
+    from .store.precases import DynamoPreCases
+
+    return PreCasePool(
+        DynamoPreCases(table()),
+        DynamoCustomerStore(table()),
+        directory_store(),
+        case_service(),
+        DynamoCaseStore(table()),
+        attachment_files(),
+    )
+
+
+@lru_cache(maxsize=1)
+def social_inbox() -> SocialInbox:
+    from .services.social import SocialInbox
+    from .store.social import DynamoSocialLedger
+
+    return SocialInbox(
+        precase_pool(), DynamoSocialLedger(table()), directory_store(), DynamoCustomerStore(table())
+    )
+
+
+@lru_cache(maxsize=1)
+def shop_intake() -> ShopIntake:
+    from .services.shop_intake import ShopIntake
+
+    return ShopIntake(shop_sync(), precase_pool(), DynamoShopRecords(table()), directory_store())
+
+
+@lru_cache(maxsize=1)
 def token_verifier() -> TokenVerifier:
     s = settings()
 
@@ -265,5 +300,8 @@ def reset() -> None:
         dead_letters,
         catalog_service,
         registration_service,
+        precase_pool,
+        social_inbox,
+        shop_intake,
     ):
         built.cache_clear()

@@ -6,6 +6,7 @@ from chalice import Blueprint
 
 from .. import wiring
 from ..domain.caller import Caller
+from ..services.shop_intake import ShopCase, ShopChat
 from ..services.shop_sync import (
     Batch,
     CustomerBatch,
@@ -14,6 +15,7 @@ from ..services.shop_sync import (
     ShopSale,
     ShopShipment,
 )
+from ..services.social import ShopSocialPost, SocialPostBatch
 from .endpoint import endpoint
 
 bp = Blueprint(__name__)
@@ -74,3 +76,36 @@ def register_sale(caller: Caller, shop_id: str, body: ShopSale):
 def register_sales(caller: Caller, shop_id: str, body: Batch):
     """Up to 100 sold units, each reported on its own."""
     return wiring.shop_sync().register_sales(body, caller.actor)
+
+
+@endpoint(
+    bp, "/integrations/{shop_id}/cases", "POST", audience="integration", body=ShopCase, status=201
+)
+def open_shop_case(caller: Caller, shop_id: str, body: ShopCase):
+    """A case the shop opens for its customer; it waits in the pre-case pool for an agent."""
+    return wiring.shop_intake().open_case(shop_id, body)
+
+
+@endpoint(bp, "/integrations/{shop_id}/chats", "POST", audience="integration", body=ShopChat)
+def keep_chat(caller: Caller, shop_id: str, body: ShopChat):
+    """A chatbot transcript, shown on the customer 360 (sent again, it replaces itself)."""
+    return wiring.shop_intake().keep_chat(body)
+
+
+@endpoint(
+    bp, "/integrations/{shop_id}/social-posts", "POST", audience="integration",
+    body=ShopSocialPost,
+)  # fmt: skip
+def receive_social_post(caller: Caller, shop_id: str, body: ShopSocialPost):
+    """A mention or direct message: scored, filed under a topic; complaints and questions
+    become pre-cases."""
+    return wiring.social_inbox().receive(body)
+
+
+@endpoint(
+    bp, "/integrations/{shop_id}/social-post-batches", "POST", audience="integration",
+    body=SocialPostBatch,
+)  # fmt: skip
+def receive_social_posts(caller: Caller, shop_id: str, body: SocialPostBatch):
+    """Up to 100 posts, each reported."""
+    return wiring.social_inbox().receive_batch(body)

@@ -37,6 +37,7 @@ class Resource(StrEnum):
     PRODUCTS = "products"  # the product catalog (categories and products)
     REGISTRATIONS = "registrations"  # customers' registered products
     CALLS = "calls"  # the call log
+    PRECASES = "precases"  # what arrived unattended (email, social, the shop), before it is a case
 
 
 STAFF_ROLES = ("agent", "supervisor", "admin")
@@ -55,6 +56,8 @@ _AGENT = {
     Resource.PRODUCTS: {_R},
     Resource.REGISTRATIONS: {_R, _A},
     Resource.CALLS: {_R, _A},
+    # claim, convert to a case, set aside as spam or duplicate
+    Resource.PRECASES: {_R, _E},
 }
 DEFAULT_ROLES: dict[str, dict[Resource, set[Action]]] = {
     CUSTOMER_ROLE: {

@@ -246,6 +246,7 @@ class PreCasePool:
         return Distributed(results=results)
 
     def convert(self, caller: Caller, precase_id: str, command: Convert) -> Converted:
+        caller.require(Resource.CASES, Action.ADD)
         pre = self._current(precase_id, command.version)
         self._may_finish(caller, pre)
         case_type = command.type or pre.case_type

@@ -41,7 +41,8 @@ class Stack:
             return self.process.wait(timeout=90)  # the stack ends itself after 30 s
         except subprocess.TimeoutExpired:
             self.process.kill()
-            raise AssertionError(f"the stack did not stop: {self.log.read_text()[-5000:]}")
+            tail = self.log.read_text()[-5000:]
+            raise AssertionError(f"the stack did not stop: {tail}") from None
 
 
 def start_stack(api_port: int, moto_port: int, extra_env: dict[str, str] | None = None) -> Stack:

@@ -525,6 +525,8 @@ class FakeShopRecords:
             "registrations": [],
             "orders": [o for o in self.orders.values() if o.customer_id == customer_id],
             "shipments": [s for s in self.shipments.values() if s.customer_id == customer_id],
-            "chats": [c for c in getattr(self, "chats", {}).values() if c.customer_id == customer_id],
+            "chats": [
+                c for c in getattr(self, "chats", {}).values() if c.customer_id == customer_id
+            ],
             "precases": [],
         }

@@ -1,0 +1,68 @@
+"""The pre-case pool: what arrived by email, social media or the shop, waiting for an agent."""
+
+from __future__ import annotations
+
+from chalice import Blueprint
+
+from .. import wiring
+from ..domain.caller import Caller
+from ..domain.permissions import Action, Resource
+from ..services.case_commands import PageParams
+from ..services.precases import Claim, Convert, Distribute, PoolQuery, SetAside
+from ..services.social import TopicQuery
+from .endpoint import endpoint
+
+bp = Blueprint(__name__)
+READ = (Resource.PRECASES, Action.READ)
+EDIT = (Resource.PRECASES, Action.EDIT)
+
+
+@endpoint(bp, "/precases", permission=READ, query=PoolQuery)
+def list_pool(caller: Caller, query: PoolQuery):
+    """The pool: pre-cases nobody has taken, oldest first (or newest), one channel or all."""
+    return wiring.precase_pool().pool(query)
+
+
+@endpoint(bp, "/precases/mine", permission=READ, query=PageParams)
+def my_precases(caller: Caller, query: PageParams):
+    """The pre-cases you claimed or were handed, oldest first."""
+    return wiring.precase_pool().mine(caller, query)
+
+
+@endpoint(bp, "/precases/{precase_id}", permission=READ)
+def get_precase(caller: Caller, precase_id: str):
+    """One pre-case: what arrived, from whom, its mood, topic and suggested first step."""
+    return wiring.precase_pool().get(precase_id)
+
+
+@endpoint(bp, "/precases/{precase_id}/claim", "POST", permission=EDIT, body=Claim)
+def claim_precase(caller: Caller, precase_id: str, body: Claim):
+    """Take a pre-case from the pool."""
+    return wiring.precase_pool().claim(caller, precase_id, body)
+
+
+@endpoint(bp, "/precases/{precase_id}/case", "POST", permission=EDIT, body=Convert, status=201)
+def convert_precase(caller: Caller, precase_id: str, body: Convert):
+    """Make it a case for the matched, a chosen or a new customer; text and files carry over."""
+    return wiring.precase_pool().convert(caller, precase_id, body)
+
+
+@endpoint(bp, "/precases/{precase_id}/set-aside", "POST", permission=EDIT, body=SetAside)
+def set_aside_precase(caller: Caller, precase_id: str, body: SetAside):
+    """Mark it spam, or a duplicate of a case: it leaves the pool and opens nothing."""
+    return wiring.precase_pool().set_aside(caller, precase_id, body)
+
+
+@endpoint(
+    bp, "/precase-assignments", "POST", permission=(Resource.ASSIGNMENTS, Action.EDIT),
+    body=Distribute,
+)  # fmt: skip
+def distribute_precases(caller: Caller, body: Distribute):
+    """Hand several pre-cases to one agent at once (supervisors); each is reported."""
+    return wiring.precase_pool().distribute(caller, body)
+
+
+@endpoint(bp, "/social/topics", permission=READ, query=TopicQuery)
+def social_topics(caller: Caller, query: TopicQuery):
+    """What social posts talked about over the last days, most complaints first."""
+    return wiring.social_inbox().topics(query)
