@@ -7,6 +7,7 @@ so no route ships without a stated and tested policy.
 from __future__ import annotations
 
 import random
+import uuid
 from collections.abc import Callable
 
 import pytest
@@ -98,6 +99,32 @@ def ahmet_registration(setup) -> tuple[str, str]:
     customer_id = ahmet_id(setup)
     answer = setup.api.post(f"/customers/{customer_id}/products", registration())
     return customer_id, answer.body["id"]
+
+
+def pooled(setup) -> dict:
+    """A pre-case waiting in the pool, as an email would leave it."""
+    from chalicelib import wiring
+    from chalicelib.domain.case_kinds import Channel
+    from chalicelib.domain.precases import Sender
+    from chalicelib.services.precases import Arrival
+
+    pre = wiring.precase_pool().receive(
+        Arrival(channel=Channel.EMAIL, subject="Kargo", text="Kargom nerede?",
+                sender=Sender(name="Ayla", email=f"{uuid.uuid4().hex[:8]}@example.com"))
+    )  # fmt: skip
+    return pre.model_dump(mode="json")
+
+
+def precase_call(suffix: str, body: Callable[[dict], dict | None] = lambda p: None):
+    def prepare(setup):
+        pre = pooled(setup)
+        return f"/precases/{pre['id']}{suffix}", body(pre)
+
+    return prepare
+
+
+def signed_only(path: str, body: dict | None = None):
+    return fixed(path, body or {}), dict.fromkeys(ROLES[1:], 401)
 
 
 POLICY = {"name": "t", "priority": "low", "resolution_minutes": 600}
@@ -355,6 +382,32 @@ MATRIX: dict[tuple[str, str], tuple[Callable, dict[str, int]]] = {
         {**STAFF_READ, "agent": 201, "supervisor": 201, "admin": 201},
     ),
     ("GET", "/registrations"): (fixed("/registrations?serial=sn-demo-0001"), STAFF_READ),
+    ("GET", "/precases"): (fixed("/precases?channel=email"), STAFF_READ),
+    ("GET", "/precases/mine"): (fixed("/precases/mine"), STAFF_READ),
+    ("GET", "/precases/{precase_id}"): (precase_call(""), STAFF_READ),
+    ("POST", "/precases/{precase_id}/claim"): (
+        precase_call("/claim", lambda p: {"version": p["version"]}), STAFF_READ,
+    ),
+    ("POST", "/precases/{precase_id}/case"): (
+        precase_call("/case", lambda p: {"version": p["version"], "type": "question"}),
+        {**STAFF_READ, "agent": 201, "supervisor": 201, "admin": 201},
+    ),
+    ("POST", "/precases/{precase_id}/set-aside"): (
+        precase_call("/set-aside", lambda p: {"version": p["version"], "outcome": "spam"}),
+        STAFF_READ,
+    ),
+    ("POST", "/precase-assignments"): (
+        lambda setup: ("/precase-assignments", {"agent": "mehmet", "precases": [
+            {"id": (p := pooled(setup))["id"], "version": p["version"]}]}),
+        {**STAFF_READ, "agent": 403},
+    ),
+    ("GET", "/social/topics"): (fixed("/social/topics?days=7"), STAFF_READ),
+    ("POST", "/integrations/{shop_id}/cases"): signed_only("/integrations/demo/cases"),
+    ("POST", "/integrations/{shop_id}/chats"): signed_only("/integrations/demo/chats"),
+    ("POST", "/integrations/{shop_id}/social-posts"): signed_only(
+        "/integrations/demo/social-posts"),
+    ("POST", "/integrations/{shop_id}/social-post-batches"): signed_only(
+        "/integrations/demo/social-post-batches"),
     ("DELETE", "/customers/{customer_id}/products/{registration_id}"): (
         lambda setup: ("/customers/{}/products/{}".format(*ahmet_registration(setup)), None),
         {**STAFF_READ, "agent": 403, "supervisor": 204, "admin": 204},
