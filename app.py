@@ -78,3 +78,10 @@ def sweep_outbox(event):
     from chalicelib.events import notify
 
     notify.sweep_outbox()
+
+
+@app.on_sqs_message(queue="destek-inbound-mail", batch_size=5)
+def take_inbound_mail(event):
+    from chalicelib.events import mail
+
+    return mail.handle_batch(event.to_dict(), event.context)

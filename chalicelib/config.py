@@ -31,6 +31,12 @@ class Settings(Model):
     integration_secrets_prefix: str = Field(alias="INTEGRATION_SECRETS_PREFIX")
     #: where case attachments are uploaded to (presigned posts) and read from
     attachments_bucket: str = Field(alias="ATTACHMENTS_BUCKET")
+    #: where SES receiving stores customers' raw mail (under inbound/)
+    inbound_mail_bucket: str = Field(default="", alias="INBOUND_MAIL_BUCKET")
+    #: the address customers write to; mail from it (or from notify_from_email) is a loop
+    support_email: str = Field(default="", alias="SUPPORT_EMAIL")
+    #: raw messages over this size are kept in S3 and logged, never parsed
+    max_mail_bytes: int = Field(default=25 * 1024 * 1024, alias="MAX_MAIL_BYTES")
     staff_pool_id: str = Field(alias="STAFF_POOL_ID")
     staff_client_ids: str = Field(alias="STAFF_CLIENT_IDS")
     customer_pool_id: str = Field(alias="CUSTOMER_POOL_ID")

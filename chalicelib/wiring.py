@@ -41,6 +41,7 @@ from .store.shop_records import DynamoShopRecords
 
 if TYPE_CHECKING:  # built only when an event handler first asks (cold-start budget, bench/)
     from .messaging.dead_letters import SqsDeadLetters
+    from .services.mail_intake import MailIntake
     from .services.notifier import Notifier
     from .services.precases import PreCasePool
     from .services.routing import RoutingService
@@ -256,6 +257,29 @@ def shop_intake() -> ShopIntake:
 
 
 @lru_cache(maxsize=1)
+def mail_intake() -> MailIntake:
+    from .services.mail_intake import MailIntake
+    from .store.mail import DynamoMailJournal, S3Mailbox
+
+    s = settings()
+    own = frozenset(a.strip().lower() for a in (s.support_email, s.notify_from_email) if a.strip())
+    return MailIntake(
+        S3Mailbox(s.inbound_mail_bucket),
+        DynamoMailJournal(table()),
+        DynamoNoticeStore(table()),
+        precase_pool(),
+        case_service(),
+        DynamoCaseStore(table()),
+        DynamoCustomerStore(table()),
+        directory_store(),
+        attachment_files(),
+        lambda: role_catalog().roles_for(["customer"]),
+        own,
+        s.max_mail_bytes,
+    )
+
+
+@lru_cache(maxsize=1)
 def token_verifier() -> TokenVerifier:
     s = settings()
 
@@ -303,5 +327,6 @@ def reset() -> None:
         precase_pool,
         social_inbox,
         shop_intake,
+        mail_intake,
     ):
         built.cache_clear()

@@ -34,11 +34,19 @@ NOT_IN_MOTO_CFN = {
     "AWS::CloudFront::ResponseHeadersPolicy",
     "AWS::S3::BucketPolicy",
     "AWS::SES::EmailIdentity",
+    "AWS::SES::ReceiptRuleSet",
+    "AWS::SES::ReceiptRule",
+    "AWS::SQS::QueuePolicy",
 }
 #: properties left out locally. The table's stream: nothing reads it yet, and moto keeps
 #: every change record in the table object, which it deep-copies on every transaction,
 #: so each transaction grew slower with every write before it
-NOT_IN_MOTO_PROPS = {("AWS::DynamoDB::Table", "StreamSpecification")}
+NOT_IN_MOTO_PROPS = {
+    ("AWS::DynamoDB::Table", "StreamSpecification"),
+    # applied by a direct call once the queue exists (moto's CloudFormation skips it)
+    ("AWS::S3::Bucket", "NotificationConfiguration"),
+}
+SUPPORT_EMAIL = "destek@magaza.example"
 NOTIFY_FROM = "destek@destek.example"
 
 
@@ -154,6 +162,23 @@ def create_pools(template: dict[str, Any], stage: str, endpoint: str) -> Pools:
     )
 
 
+def tell_mail_queue(template: dict[str, Any], outputs: dict[str, str], endpoint: str) -> None:
+    """The inbound bucket's notification, as the template declares it, aimed at the queue."""
+    declared = template["Resources"]["InboundMailBucket"]["Properties"]["NotificationConfiguration"]
+    sqs = aws("sqs", endpoint)
+    arn = sqs.get_queue_attributes(
+        QueueUrl=outputs["InboundMailQueueUrl"], AttributeNames=["QueueArn"]
+    )["Attributes"]["QueueArn"]
+    queues = [
+        {"QueueArn": arn, "Events": [c["Event"]], "Filter": c["Filter"]}
+        for c in declared["QueueConfigurations"]
+    ]
+    aws("s3", endpoint).put_bucket_notification_configuration(
+        Bucket=outputs["InboundMailBucketName"],
+        NotificationConfiguration={"QueueConfigurations": queues},
+    )
+
+
 def provision(
     endpoint: str,
     stage: str = "local",
@@ -178,6 +203,7 @@ def provision(
     outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
     pools = create_pools(template, stage, endpoint)
     aws("ses", endpoint).verify_email_identity(EmailAddress=NOTIFY_FROM)
+    tell_mail_queue(template, outputs, endpoint)
     return {
         "AWS_ENDPOINT_URL": endpoint,
         "AWS_REGION": REGION,
@@ -196,6 +222,8 @@ def provision(
         "INTEGRATION_SECRETS_PREFIX": f"/destek/{stage}/integrations",
         "ATTACHMENTS_BUCKET": outputs["AttachmentsBucketName"],
         "INBOUND_MAIL_BUCKET": outputs["InboundMailBucketName"],
+        "INBOUND_MAIL_QUEUE_URL": outputs["InboundMailQueueUrl"],
+        "SUPPORT_EMAIL": SUPPORT_EMAIL,
         "OPS_TOPIC_ARN": outputs["OpsTopicArn"],
         "STAFF_POOL_ID": pools.staff_pool_id,
         "STAFF_CLIENT_IDS": pools.staff_client_id,

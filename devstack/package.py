@@ -53,6 +53,8 @@ SETTINGS_ENVIRONMENT: dict[str, Any] = {
     "NOTIFY_DLQ_URL": {"Ref": "NotifyDeadLetterQueue"},
     "NOTIFY_FROM_EMAIL": {"Ref": "NotifyFromEmail"},
     "ATTACHMENTS_BUCKET": {"Ref": "AttachmentsBucket"},
+    "INBOUND_MAIL_BUCKET": {"Ref": "InboundMailBucket"},
+    "SUPPORT_EMAIL": {"Ref": "SupportEmail"},
     "INTEGRATION_SECRETS_PREFIX": {"Fn::Sub": "/destek/${Stage}/integrations"},
     "SITE_URL": {"Fn::Sub": "https://${SiteDistribution.DomainName}"},
 }
@@ -65,7 +67,11 @@ POWERTOOLS_ENVIRONMENT = {
     "POWERTOOLS_METRICS_NAMESPACE": "Destek",
 }
 #: queue name in `@app.on_sqs_message(queue=...)` -> the queue's logical id in infra/
-QUEUES = {"destek-routing": "RoutingQueue", "destek-notify": "NotifyQueue"}
+QUEUES = {
+    "destek-routing": "RoutingQueue",
+    "destek-notify": "NotifyQueue",
+    "destek-inbound-mail": "InboundMailQueue",
+}
 
 
 class PackagingError(RuntimeError):
@@ -279,6 +285,7 @@ def policy_statements() -> list[dict[str, Any]]:
     indexes = {"Fn::Sub": "${Table.Arn}/index/*"}
     routing = {"Fn::GetAtt": ["RoutingQueue", "Arn"]}
     notify = {"Fn::GetAtt": ["NotifyQueue", "Arn"]}
+    inbound = {"Fn::GetAtt": ["InboundMailQueue", "Arn"]}
     lambda_logs = (
         "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/*"
     )
@@ -320,7 +327,13 @@ def policy_statements() -> list[dict[str, Any]]:
                 "sqs:GetQueueAttributes",
                 "sqs:ChangeMessageVisibility",
             ],
-            "Resource": [routing, notify],
+            "Resource": [routing, notify, inbound],
+        },
+        {
+            "Sid": "ReadInboundMail",
+            "Effect": "Allow",
+            "Action": ["s3:GetObject"],
+            "Resource": {"Fn::Sub": "${InboundMailBucket.Arn}/inbound/*"},
         },
         {
             "Sid": "LinkCustomerSignIns",

@@ -21,7 +21,11 @@ from .scheduler import Job, Scheduler, rate_seconds
 from .seed import DEMO_SHOP_SECRET
 
 #: the queue name each SQS handler names in app.py -> the variable holding that queue's URL
-QUEUE_VARIABLES = {"destek-routing": "ROUTING_QUEUE_URL", "destek-notify": "NOTIFY_QUEUE_URL"}
+QUEUE_VARIABLES = {
+    "destek-routing": "ROUTING_QUEUE_URL",
+    "destek-notify": "NOTIFY_QUEUE_URL",
+    "destek-inbound-mail": "INBOUND_MAIL_QUEUE_URL",
+}
 
 log = logging.getLogger("devstack")
 
