@@ -21,7 +21,8 @@ FALLBACK_CHARSETS = ("utf-8", "windows-1254")
 _MISLABELLED = {"us-ascii", "ascii", "iso-8859-1", "latin-1", "latin1", "windows-1252", "cp1252"}
 _LATIN1_FOR_TURKISH = re.compile("[ÝÞÐýþð]")
 
-CASE_TOKEN = re.compile(r"(?<!\d)(\d{4}-\d{6})(?!\d)")
+#: a year of this century: a phone number written 0532-123456 is not a case
+CASE_TOKEN = re.compile(r"(?<!\d)(20\d{2}-\d{6})(?!\d)")
 MESSAGE_ID = re.compile(r"<([^<>\s]+)>")
 MAX_FILENAME = 200
 

@@ -26,7 +26,7 @@ from .ports import CustomerStore, DirectoryStore, SocialLedger
 from .precases import Arrival, PreCasePool
 from .shop_sync import MAX_BATCH
 
-Platform = Annotated[str, StringConstraints(to_lower=True, pattern=r"^[a-z0-9_-]{2,32}$")]
+Platform = Annotated[str, StringConstraints(to_lower=True, pattern=r"^[A-Za-z0-9_-]{1,32}$")]
 Url = Annotated[str, StringConstraints(max_length=2048, pattern=r"^https?://\S+$")]
 
 

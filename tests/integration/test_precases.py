@@ -40,7 +40,8 @@ def test_a_case_the_shop_opens_waits_in_the_pool_and_becomes_a_case(api, shop, a
     pool = agent.get("/precases?channel=api&order=newest").body["items"]
     pre = next(p for p in pool if p["id"] == opened["precase_id"])
     assert pre["status"] == "pooled" and pre["case_type"] == "complaint"
-    assert pre["sender"]["email"] == f"{number}@shop.example" and "O-77" in pre["source_ref"]
+    assert pre["sender"]["email"] == f"{number.lower()}@shop.example"
+    assert "O-77" in pre["source_ref"]
     view = agent.get(f"/customers/{customer_id}/overview").body
     assert [p["id"] for p in view["precases"]] == [pre["id"]]
 
