@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test unit integration e2e lint format bench package clean
+.PHONY: run mail test unit integration e2e lint format bench package clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +16,9 @@ $(STAMP): $(PY) requirements.txt requirements-dev.txt
 
 run: $(STAMP)  ## start the local stack (API, moto, queues, schedules) with demo data
 	$(PY) -m devstack run $(ARGS)
+
+mail: $(STAMP)  ## deliver an email to the running stack: make mail EML=tests/data/mail/x.eml
+	$(PY) -m devstack mail $(EML)
 
 test: $(STAMP) lint  ## every test: unit, integration, infra, e2e
 	$(PY) -m pytest -n 2 --dist loadfile tests

@@ -1,4 +1,5 @@
-"""`python -m devstack run` starts the local stack; `python -m devstack token USER` prints a token.
+"""`python -m devstack run` starts the local stack; `python -m devstack token USER` prints a token;
+`python -m devstack mail FILE.eml` delivers an email to the running stack's inbox.
 
 Ports default to 8000 (API) and 8001 (moto) and can be set with flags or the
 DESTEK_API_PORT / DESTEK_MOTO_PORT variables, so a test can start its own
@@ -105,6 +106,31 @@ def _token(args: argparse.Namespace) -> int:
     return 0
 
 
+def _mail(args: argparse.Namespace) -> int:
+    """Drop .eml files where SES receiving would store them; the stack's queue does the rest."""
+    import uuid
+    from pathlib import Path
+
+    import boto3
+
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=f"http://{args.host}:{args.moto_port}",
+        region_name=REGION,
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
+    buckets = [b["Name"] for b in s3.list_buckets()["Buckets"] if "-inbound-mail-" in b["Name"]]
+    if not buckets:
+        sys.stderr.write("no inbound mail bucket: is `make run` running on this moto port?\n")
+        return 1
+    for path in args.files:
+        key = f"inbound/{uuid.uuid4().hex}"
+        s3.put_object(Bucket=buckets[0], Key=key, Body=Path(path).read_bytes())
+        sys.stdout.write(f"{path} -> s3://{buckets[0]}/{key}\n")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     where = argparse.ArgumentParser(add_help=False)
     where.add_argument("--host", default="127.0.0.1")
@@ -127,8 +153,12 @@ def main(argv: list[str] | None = None) -> int:
     token = commands.add_parser("token", parents=[where], help="print a demo user's id token")
     token.add_argument("username")
     token.add_argument("--password", default="Destek2026!")
+    mail = commands.add_parser(
+        "mail", parents=[where], help="deliver .eml files to the running stack's inbox"
+    )
+    mail.add_argument("files", nargs="+", metavar="FILE.eml")
     args = parser.parse_args(argv)
-    return {"run": _run, "token": _token}[args.command](args)
+    return {"run": _run, "token": _token, "mail": _mail}[args.command](args)
 
 
 if __name__ == "__main__":

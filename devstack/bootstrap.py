@@ -170,8 +170,11 @@ def tell_mail_queue(template: dict[str, Any], outputs: dict[str, str], endpoint:
         QueueUrl=outputs["InboundMailQueueUrl"], AttributeNames=["QueueArn"]
     )["Attributes"]["QueueArn"]
     queues = [  # the API's spelling of CloudFormation's S3Key filter
-        {"QueueArn": arn, "Events": [c["Event"]],
-         "Filter": {"Key": {"FilterRules": c["Filter"]["S3Key"]["Rules"]}}}
+        {
+            "QueueArn": arn,
+            "Events": [c["Event"]],
+            "Filter": {"Key": {"FilterRules": c["Filter"]["S3Key"]["Rules"]}},
+        }
         for c in declared["QueueConfigurations"]
     ]
     aws("s3", endpoint).put_bucket_notification_configuration(
