@@ -45,9 +45,18 @@ def test_email_shop_and_social_reach_the_pool_and_the_360(stack, http, tmp_path)
         "order_id": f"O-{tag}", "customer_number": number, "placed_at": "2026-11-20T12:00:00+03:00",
         "status": "shipped", "lines": [{"sku": "FS-1", "name": "Fakir Starky", "quantity": 1,
                                         "unit_price": "3499.90"}]})[0] == 200  # fmt: skip
-    shipped = signed_post(stack.url, f"{shop}/shipments", {
-        "shipment_id": f"SH-{tag}", "order_id": f"O-{tag}", "customer_number": number,
-        "carrier": "Aras Kargo", "tracking_number": f"AR{tag}TR", "status": "in_transit"})  # fmt: skip
+    shipped = signed_post(
+        stack.url,
+        f"{shop}/shipments",
+        {
+            "shipment_id": f"SH-{tag}",
+            "order_id": f"O-{tag}",
+            "customer_number": number,
+            "carrier": "Aras Kargo",
+            "tracking_number": f"AR{tag}TR",
+            "status": "in_transit",
+        },
+    )
     assert shipped[0] == 200
     status, mention = signed_post(stack.url, f"{shop}/social-posts", {
         "platform": "instagram", "author_handle": f"zeynep{tag}", "customer_number": number,

@@ -31,9 +31,19 @@ def pooled(**extra) -> dict:
 
 def test_a_case_the_shop_opens_waits_in_the_pool_and_becomes_a_case(api, shop, as_role):
     number, customer_id = shop_customer(api, shop)
-    status, opened = post(api, f"/integrations/{shop}/cases", signed({
-        "customer_number": number, "type": "complaint", "subject": "İade talebi",
-        "description": "Ürünü iade etmek istiyor, kargo kodu gerekiyor", "order_id": "O-77"}))  # fmt: skip
+    status, opened = post(
+        api,
+        f"/integrations/{shop}/cases",
+        signed(
+            {
+                "customer_number": number,
+                "type": "complaint",
+                "subject": "İade talebi",
+                "description": "Ürünü iade etmek istiyor, kargo kodu gerekiyor",
+                "order_id": "O-77",
+            }
+        ),
+    )
     assert status == 201, opened
     assert opened["customer_id"] == customer_id and opened["topic"] == "r-demo-1"  # kargo first
     agent = as_role("agent")
@@ -79,8 +89,12 @@ def test_two_conversions_of_one_pre_case_make_one_case(api, as_role):
 
 def test_an_unknown_sender_becomes_a_new_customer_and_files_follow(api, as_role):
     photo = b"\x89PNG\r\n\x1a\n" + b"0" * 64
-    arrival = Arrival(channel=Channel.EMAIL, subject="Kırık ekran", text="Ekran kırık geldi",
-                      sender=Sender(name="Deniz Kaya", email=f"{uuid.uuid4().hex[:8]}@example.org"))  # fmt: skip
+    arrival = Arrival(
+        channel=Channel.EMAIL,
+        subject="Kırık ekran",
+        text="Ekran kırık geldi",
+        sender=Sender(name="Deniz Kaya", email=f"{uuid.uuid4().hex[:8]}@example.org"),
+    )
     pre = wiring.precase_pool().receive(
         arrival, files=[ArrivingFile(filename="ekran.png", content_type="image/png", content=photo)]
     )
@@ -109,13 +123,24 @@ def test_spam_and_duplicates_leave_the_pool_and_stay_finished(api, as_role):
     needs_original = agent.post(f"/precases/{dup['id']}/set-aside",
                                 {"version": 1, "outcome": "duplicate"})  # fmt: skip
     assert needs_original.status == 422
-    missing = agent.post(f"/precases/{dup['id']}/set-aside",
-                         {"version": 1, "outcome": "duplicate", "duplicate_of": "2026-999999"})  # fmt: skip
+    missing = agent.post(
+        f"/precases/{dup['id']}/set-aside",
+        {"version": 1, "outcome": "duplicate", "duplicate_of": "2026-999999"},
+    )
     assert missing.status == 404
-    opened = agent.post("/cases", {"customer": {"phone": "+90 532 700 11 22", "name": "Ali"},
-                                   "type": "question", "subject": "s", "description": "d"}).body  # fmt: skip
-    marked = agent.post(f"/precases/{dup['id']}/set-aside",
-                        {"version": 1, "outcome": "duplicate", "duplicate_of": opened["number"]})  # fmt: skip
+    opened = agent.post(
+        "/cases",
+        {
+            "customer": {"phone": "+90 532 700 11 22", "name": "Ali"},
+            "type": "question",
+            "subject": "s",
+            "description": "d",
+        },
+    ).body
+    marked = agent.post(
+        f"/precases/{dup['id']}/set-aside",
+        {"version": 1, "outcome": "duplicate", "duplicate_of": opened["number"]},
+    )
     assert marked.status == 200 and marked.body["duplicate_of"] == opened["number"]
     late = agent.post(f"/precases/{spam['id']}/claim", {"version": 2})
     assert late.status == 409 and late.body["error"]["code"] == "precase_finished"
@@ -151,8 +176,14 @@ def test_social_posts_are_scored_grouped_and_complaints_pooled(api, shop, as_rol
     at = datetime.now(tz=UTC).isoformat()
 
     def social(text: str, **extra):
-        body = {"platform": "X", "author_handle": f"musteri{tag}", "text": text,
-                "url": f"https://x.example/{tag}/{abs(hash(text))}", "posted_at": at, **extra}  # fmt: skip
+        body = {
+            "platform": "X",
+            "author_handle": f"musteri{tag}",
+            "text": text,
+            "url": f"https://x.example/{tag}/{abs(hash(text))}",
+            "posted_at": at,
+            **extra,
+        }
         return post(api, f"/integrations/{shop}/social-posts", signed(body))
 
     before = as_role("supervisor").get("/social/topics?days=1").body["topics"]
@@ -191,11 +222,17 @@ def test_social_posts_are_scored_grouped_and_complaints_pooled(api, shop, as_rol
 
 def test_chat_transcripts_show_on_the_360(api, shop, as_role):
     number, customer_id = shop_customer(api, shop)
-    chat = {"transcript_id": "chat-1", "customer_number": number, "bot": "Asistan",
-            "started_at": "2026-11-20T10:00:00+03:00", "outcome": "handed_over",
-            "messages": [
-                {"author": "customer", "text": "Siparişim nerede?", "at": "2026-11-20T10:00:05+03:00"},
-                {"author": "bot", "text": "Kargoda görünüyor.", "at": "2026-11-20T10:00:06+03:00"}]}  # fmt: skip
+    chat = {
+        "transcript_id": "chat-1",
+        "customer_number": number,
+        "bot": "Asistan",
+        "started_at": "2026-11-20T10:00:00+03:00",
+        "outcome": "handed_over",
+        "messages": [
+            {"author": "customer", "text": "Siparişim nerede?", "at": "2026-11-20T10:00:05+03:00"},
+            {"author": "bot", "text": "Kargoda görünüyor.", "at": "2026-11-20T10:00:06+03:00"},
+        ],
+    }
     status, kept = post(api, f"/integrations/{shop}/chats", signed(chat))
     assert status == 200 and kept["messages"] == 2
     chat["messages"].append(
