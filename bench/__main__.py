@@ -127,7 +127,11 @@ def measure_operations() -> tuple[list[tuple[str, Counter[str]]], list]:
         from tests.support import sign_in
 
         counter = CallCounter()
-        for service in ("dynamodb", "sqs"):  # the first event of every call, before any answer
+        for service in (
+            "dynamodb",
+            "sqs",
+            "s3",
+        ):  # the first event of every call, before any answer
             aws_client(service).meta.events.register("before-parameter-build", counter.hook)
         agent = sign_in(env, "mehmet")
         customer = sign_in(env, "ahmet@example.com")
@@ -181,6 +185,7 @@ def measure_operations() -> tuple[list[tuple[str, Counter[str]]], list]:
                 with counter.measure() as calls:
                     operation()
                 results.append((name, Counter(calls)))
+            results += measure_precases(client, agent, counter, env)
             case = call(client, "get", f"/cases/{first['id']}", agent)["case"]
             with counter.measure() as calls:
                 call(
@@ -195,6 +200,29 @@ def measure_operations() -> tuple[list[tuple[str, Counter[str]]], list]:
         return results, sweeps
     finally:
         server.stop()
+
+
+def measure_precases(client: Any, agent: str, counter: Any, env: dict) -> list:
+    """An email becoming a pre-case, the pool, and a pre-case becoming a case."""
+    from chalicelib import wiring
+    from chalicelib.store.aws import client as aws_client
+
+    raw = (ROOT / "tests" / "data" / "mail" / "01-duz-utf8.eml").read_bytes()
+    key = f"inbound/bench-{uuid.uuid4().hex}"
+    aws_client("s3").put_object(Bucket=env["INBOUND_MAIL_BUCKET"], Key=key, Body=raw)
+    results = []
+    with counter.measure() as calls:
+        taken = wiring.mail_intake().take(key)
+    results.append(("email in: a new message becomes a pre-case", Counter(calls)))
+    with counter.measure() as calls:
+        call(client, "get", "/precases?channel=email&limit=25", agent)
+    results.append(("pre-case pool page (one channel, oldest first)", Counter(calls)))
+    pre = call(client, "get", f"/precases/{taken.precase_id}", agent)
+    with counter.measure() as calls:
+        call(client, "post", f"/precases/{pre['id']}/case", agent,
+             {"version": pre["version"], "type": "question"})  # fmt: skip
+    results.append(("convert a pre-case to a case (case + pre-case in one write)", Counter(calls)))
+    return results
 
 
 def _bulk_cases(customer_id: str, count: int, opened_at, policy, calendar) -> None:

@@ -11,77 +11,88 @@ from datetime import timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from .auth.customer_logins import CognitoCustomerLogins
-from .auth.signed_calls import SignedCallVerifier, SsmShopSecrets
-from .auth.tokens import Pool, TokenVerifier
 from .config import settings
-from .messaging.queues import SqsCaseEvents
-from .services.accounts import AccountService
-from .services.attachments import AttachmentService
-from .services.calls import CallLog
-from .services.cases import CaseService
-from .services.catalog import CatalogService
-from .services.customer_overview import OverviewService
-from .services.customers import CustomerService
-from .services.directory import DirectoryService, RoleCatalog
-from .services.registrations import RegistrationService
-from .services.routing_rules import RuleService
-from .services.shop_sync import ShopSync
-from .services.sla_config import SlaConfigService
-from .store.cases import DynamoCaseStore, DynamoNoticeStore
-from .store.catalog import DynamoCatalogStore
-from .store.customers import DynamoCustomerStore
-from .store.directory import DynamoDirectoryStore
-from .store.dynamo import Table
-from .store.files import S3AttachmentFiles
-from .store.idempotency import CallLedger
-from .store.rate_limits import DynamoRateLimiter
-from .store.registrations import DynamoRegistrationStore
-from .store.shop_records import DynamoShopRecords
 
-if TYPE_CHECKING:  # built only when an event handler first asks (cold-start budget, bench/)
+if TYPE_CHECKING:  # every adapter and service is imported when first built (cold start)
+    from .auth.signed_calls import SignedCallVerifier
+    from .auth.tokens import Pool, TokenVerifier
     from .messaging.dead_letters import SqsDeadLetters
+    from .messaging.queues import SqsCaseEvents
+    from .services.accounts import AccountService
+    from .services.attachments import AttachmentService
+    from .services.calls import CallLog
+    from .services.cases import CaseService
+    from .services.catalog import CatalogService
+    from .services.customer_overview import OverviewService
+    from .services.customers import CustomerService
+    from .services.directory import DirectoryService, RoleCatalog
     from .services.mail_intake import MailIntake
     from .services.notifier import Notifier
     from .services.precases import PreCasePool
+    from .services.registrations import RegistrationService
     from .services.routing import RoutingService
+    from .services.routing_rules import RuleService
     from .services.shop_intake import ShopIntake
+    from .services.shop_sync import ShopSync
+    from .services.sla_config import SlaConfigService
     from .services.sla_sweep import SlaSweep
     from .services.social import SocialInbox
+    from .store.directory import DynamoDirectoryStore
+    from .store.dynamo import Table
+    from .store.files import S3AttachmentFiles
+    from .store.idempotency import CallLedger
+    from .store.rate_limits import DynamoRateLimiter
 
 
 @lru_cache(maxsize=1)
 def table() -> Table:
+    from .store.dynamo import Table
+
     return Table(settings().table_name)
 
 
 @lru_cache(maxsize=1)
 def rate_limiter() -> DynamoRateLimiter:
+    from .store.rate_limits import DynamoRateLimiter
+
     return DynamoRateLimiter(table())
 
 
 @lru_cache(maxsize=1)
 def directory_store() -> DynamoDirectoryStore:
+    from .store.directory import DynamoDirectoryStore
+
     return DynamoDirectoryStore(table())
 
 
 @lru_cache(maxsize=1)
 def role_catalog() -> RoleCatalog:
+    from .services.directory import RoleCatalog
+
     return RoleCatalog(directory_store(), ttl=settings().role_cache_seconds)
 
 
 @lru_cache(maxsize=1)
 def case_events() -> SqsCaseEvents:
+    from .messaging.queues import SqsCaseEvents
+
     return SqsCaseEvents(settings().routing_queue_url)
 
 
 @lru_cache(maxsize=1)
 def customer_service() -> CustomerService:
+    from .services.customers import CustomerService
+    from .store.customers import DynamoCustomerStore
+
     return CustomerService(DynamoCustomerStore(table()))
 
 
 @lru_cache(maxsize=1)
 def account_service() -> AccountService:
+    from .auth.customer_logins import CognitoCustomerLogins
+    from .services.accounts import AccountService
+    from .store.customers import DynamoCustomerStore
+
     return AccountService(
         DynamoCustomerStore(table()), CognitoCustomerLogins(settings().customer_pool_id)
     )
@@ -93,6 +104,8 @@ def notifier() -> Notifier:
     from .messaging.sender import AwsSender
     from .messaging.templates import JinjaRenderer
     from .services.notifier import Notifier
+    from .store.cases import DynamoCaseStore, DynamoNoticeStore
+    from .store.customers import DynamoCustomerStore
 
     s = settings()
     return Notifier(
@@ -126,11 +139,16 @@ def announce(notices: list) -> None:
 
 @lru_cache(maxsize=1)
 def attachment_files() -> S3AttachmentFiles:
+    from .store.files import S3AttachmentFiles
+
     return S3AttachmentFiles(settings().attachments_bucket)
 
 
 @lru_cache(maxsize=1)
 def case_service() -> CaseService:
+    from .services.cases import CaseService
+    from .store.cases import DynamoCaseStore
+
     return CaseService(
         DynamoCaseStore(table()),
         customer_service(),
@@ -144,12 +162,17 @@ def case_service() -> CaseService:
 
 @lru_cache(maxsize=1)
 def attachment_service() -> AttachmentService:
+    from .services.attachments import AttachmentService
+    from .store.cases import DynamoCaseStore
+
     return AttachmentService(case_service(), DynamoCaseStore(table()), attachment_files())
 
 
 @lru_cache(maxsize=1)
 def routing_service() -> RoutingService:
     from .services.routing import RoutingService
+    from .store.cases import DynamoCaseStore
+    from .store.customers import DynamoCustomerStore
 
     return RoutingService(
         DynamoCaseStore(table()),
@@ -163,33 +186,48 @@ def routing_service() -> RoutingService:
 
 @lru_cache(maxsize=1)
 def rule_service() -> RuleService:
+    from .services.routing_rules import RuleService
+
     return RuleService(directory_store())
 
 
 @lru_cache(maxsize=1)
 def sla_config() -> SlaConfigService:
+    from .services.sla_config import SlaConfigService
+
     return SlaConfigService(directory_store())
 
 
 @lru_cache(maxsize=1)
 def sla_sweep() -> SlaSweep:
     from .services.sla_sweep import SlaSweep
+    from .store.cases import DynamoCaseStore
 
     return SlaSweep(DynamoCaseStore(table()), directory_store(), announce=announce)
 
 
 @lru_cache(maxsize=1)
 def directory_service() -> DirectoryService:
+    from .services.directory import DirectoryService
+
     return DirectoryService(directory_store(), role_catalog())
 
 
 @lru_cache(maxsize=1)
 def catalog_service() -> CatalogService:
+    from .services.catalog import CatalogService
+    from .store.catalog import DynamoCatalogStore
+
     return CatalogService(DynamoCatalogStore(table()))
 
 
 @lru_cache(maxsize=1)
 def registration_service() -> RegistrationService:
+    from .services.registrations import RegistrationService
+    from .store.catalog import DynamoCatalogStore
+    from .store.customers import DynamoCustomerStore
+    from .store.registrations import DynamoRegistrationStore
+
     return RegistrationService(
         DynamoRegistrationStore(table()), DynamoCatalogStore(table()), DynamoCustomerStore(table())
     )
@@ -197,16 +235,24 @@ def registration_service() -> RegistrationService:
 
 @lru_cache(maxsize=1)
 def signed_call_verifier() -> SignedCallVerifier:
+    from .auth.signed_calls import SignedCallVerifier, SsmShopSecrets
+
     return SignedCallVerifier(SsmShopSecrets(settings().integration_secrets_prefix))
 
 
 @lru_cache(maxsize=1)
 def call_ledger() -> CallLedger:
+    from .store.idempotency import CallLedger
+
     return CallLedger(settings().table_name)
 
 
 @lru_cache(maxsize=1)
 def shop_sync() -> ShopSync:
+    from .services.shop_sync import ShopSync
+    from .store.customers import DynamoCustomerStore
+    from .store.shop_records import DynamoShopRecords
+
     return ShopSync(
         DynamoCustomerStore(table()),
         DynamoShopRecords(table()),
@@ -216,17 +262,27 @@ def shop_sync() -> ShopSync:
 
 @lru_cache(maxsize=1)
 def call_log() -> CallLog:
+    from .services.calls import CallLog
+    from .store.customers import DynamoCustomerStore
+    from .store.shop_records import DynamoShopRecords
+
     return CallLog(DynamoShopRecords(table()), DynamoCustomerStore(table()), case_service())
 
 
 @lru_cache(maxsize=1)
 def overview_service() -> OverviewService:
+    from .services.customer_overview import OverviewService
+    from .store.cases import DynamoCaseStore
+    from .store.shop_records import DynamoShopRecords
+
     return OverviewService(DynamoShopRecords(table()), DynamoCaseStore(table()))
 
 
 @lru_cache(maxsize=1)
 def precase_pool() -> PreCasePool:
     from .services.precases import PreCasePool
+    from .store.cases import DynamoCaseStore
+    from .store.customers import DynamoCustomerStore
     from .store.precases import DynamoPreCases
 
     return PreCasePool(
@@ -242,6 +298,7 @@ def precase_pool() -> PreCasePool:
 @lru_cache(maxsize=1)
 def social_inbox() -> SocialInbox:
     from .services.social import SocialInbox
+    from .store.customers import DynamoCustomerStore
     from .store.social import DynamoSocialLedger
 
     return SocialInbox(
@@ -252,6 +309,7 @@ def social_inbox() -> SocialInbox:
 @lru_cache(maxsize=1)
 def shop_intake() -> ShopIntake:
     from .services.shop_intake import ShopIntake
+    from .store.shop_records import DynamoShopRecords
 
     return ShopIntake(shop_sync(), precase_pool(), DynamoShopRecords(table()), directory_store())
 
@@ -259,6 +317,8 @@ def shop_intake() -> ShopIntake:
 @lru_cache(maxsize=1)
 def mail_intake() -> MailIntake:
     from .services.mail_intake import MailIntake
+    from .store.cases import DynamoCaseStore, DynamoNoticeStore
+    from .store.customers import DynamoCustomerStore
     from .store.mail import DynamoMailJournal, S3Mailbox
 
     s = settings()
@@ -281,6 +341,8 @@ def mail_intake() -> MailIntake:
 
 @lru_cache(maxsize=1)
 def token_verifier() -> TokenVerifier:
+    from .auth.tokens import Pool, TokenVerifier
+
     s = settings()
 
     def pool(kind: str, pool_id: str, client_ids: str) -> Pool:

@@ -6,7 +6,7 @@ from chalice import Blueprint
 
 from .. import wiring
 from ..domain.caller import Caller
-from ..services.shop_intake import ShopCase, ShopChat
+from ..services.intake_commands import ShopCase, ShopChat, ShopSocialPost, SocialPostBatch
 from ..services.shop_sync import (
     Batch,
     CustomerBatch,
@@ -15,7 +15,6 @@ from ..services.shop_sync import (
     ShopSale,
     ShopShipment,
 )
-from ..services.social import ShopSocialPost, SocialPostBatch
 from .endpoint import endpoint
 
 bp = Blueprint(__name__)

@@ -8,8 +8,7 @@ from .. import wiring
 from ..domain.caller import Caller
 from ..domain.permissions import Action, Resource
 from ..services.case_commands import PageParams
-from ..services.precases import Claim, Convert, Distribute, PoolQuery, SetAside
-from ..services.social import TopicQuery
+from ..services.intake_commands import Claim, Convert, Distribute, PoolQuery, SetAside, TopicQuery
 from .endpoint import endpoint
 
 bp = Blueprint(__name__)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..domain.attachments import Attachment, StoredFile
 from ..domain.business_hours import BusinessCalendar
@@ -18,7 +18,6 @@ from ..domain.case_record import CaseWithHistory
 from ..domain.cases import Case, CaseProduct, HistoryEntry
 from ..domain.catalog import Product, ProductCategory, Subtree
 from ..domain.categories import Category
-from ..domain.chats import ChatTranscript
 from ..domain.customers import Customer, LookupKind
 from ..domain.directory import Group, StaffMember
 from ..domain.listing import CaseListQuery, Page
@@ -26,11 +25,14 @@ from ..domain.model import Model
 from ..domain.notifications import Notice
 from ..domain.orders import Order, Shipment
 from ..domain.permissions import Role
-from ..domain.precases import Mood, PreCase, SocialPost
 from ..domain.registrations import Registration
 from ..domain.routing_rules import RoutingRule
 from ..domain.sla import EscalationLadder, SlaPolicy
-from ..domain.topics import Topic
+
+if TYPE_CHECKING:  # annotations only: these models load with the services that use them
+    from ..domain.chats import ChatTranscript
+    from ..domain.precases import Mood, PreCase, SocialPost
+    from ..domain.topics import Topic
 
 #: writes that ride in a new case's transaction (given the numbered case), each with what
 #: its failed condition means; the store that builds them knows their keys, services do not

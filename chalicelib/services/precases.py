@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from ..domain.attachments import Attachment
 from ..domain.caller import Caller
-from ..domain.case_kinds import CaseType, Channel, Priority
+from ..domain.case_kinds import CaseType, Channel
 from ..domain.cases import Case
 from ..domain.clock import utcnow
 from ..domain.customers import normalize_email
@@ -37,37 +37,15 @@ from ..domain.precases import (
     finished,
 )
 from ..observability import logger
-from .case_commands import CallerDetails, Id, OpenCase, PageParams, Strict, Text, Version
+from .case_commands import CallerDetails, OpenCase, PageParams
 from .cases import CaseService
+from .intake_commands import Claim, Convert, Distribute, PoolQuery, SetAside
 from .ports import AttachmentFiles, CaseStore, CustomerStore, DirectoryStore, PreCaseStore
-
-Username = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,127}$")]
-
-
-class PoolQuery(PageParams):
-    channel: Channel | None = None
-    order: Literal["oldest", "newest"] = Field(default="oldest", description="by time received")
 
 
 class PreCasePage(Model):
     items: list[PreCase]
     next_cursor: str | None = None
-
-
-class Claim(Strict):
-    version: Version
-
-
-class PreCaseRef(Strict):
-    id: Id
-    version: Version
-
-
-class Distribute(Strict):
-    """A supervisor hands several pre-cases to one agent at once."""
-
-    agent: Username
-    precases: list[PreCaseRef] = Field(min_length=1, max_length=50)
 
 
 class Handed(Model):
@@ -79,34 +57,6 @@ class Handed(Model):
 
 class Distributed(Model):
     results: list[Handed]
-
-
-class Convert(Strict):
-    version: Version
-    customer: CallerDetails | None = Field(
-        default=None,
-        description="who the case is for; default: the customer the sender matched, or a new"
-        " customer made from the sender's name, email and phone",
-    )
-    type: CaseType | None = Field(default=None, description="default: the pre-case's likely type")
-    subject: Text | None = Field(default=None, description="default: the pre-case's subject")
-    category_id: Id | None = None
-    priority: Priority = Priority.NORMAL
-    group_id: Id | None = Field(default=None, description="send straight to this group")
-
-
-class SetAside(Strict):
-    version: Version
-    outcome: Literal["spam", "duplicate"]
-    duplicate_of: Annotated[str, Field(max_length=64)] | None = Field(
-        default=None, description="the case (number or id) it repeats; needed for duplicate"
-    )
-
-    @model_validator(mode="after")
-    def _name_the_original(self) -> SetAside:
-        if self.outcome == "duplicate" and not self.duplicate_of:
-            raise ValueError("say which case it duplicates in duplicate_of")
-        return self
 
 
 class Converted(Model):

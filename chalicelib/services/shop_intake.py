@@ -9,9 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated, Literal
-
-from pydantic import AwareDatetime, Field, StringConstraints
 
 from ..domain.case_kinds import CaseType, Channel
 from ..domain.chats import ChatMessage, ChatTranscript
@@ -20,45 +17,16 @@ from ..domain.model import Model
 from ..domain.precases import Mood, Sender, SuggestedAction, suggest
 from ..domain.sentiment import analyze
 from ..domain.topics import topic_of
-from .case_commands import CustomerNumber, LongText, Strict, Text
+from .intake_commands import ShopCase, ShopChat
 from .ports import DirectoryStore, ShopRecords
 from .precases import Arrival, PreCasePool
-from .shop_sync import Ref, ShopSync
-
-
-class ShopCase(Strict):
-    """A case the shop opens for one of its customers; it lands in the pre-case pool."""
-
-    customer_number: CustomerNumber
-    type: CaseType
-    subject: Text
-    description: LongText
-    reference: Ref | None = Field(default=None, description="the shop's own id for it")
-    order_id: Ref | None = None
+from .shop_sync import ShopSync
 
 
 class PreCaseOpened(Model):
     precase_id: str
     customer_id: str
     topic: str
-
-
-class ShopChatMessage(Strict):
-    author: Literal["customer", "bot", "agent"]
-    text: Annotated[str, StringConstraints(min_length=1, max_length=4000)]
-    at: AwareDatetime
-
-
-class ShopChat(Strict):
-    """A chatbot conversation; sending it again with more messages replaces it."""
-
-    transcript_id: Ref
-    customer_number: CustomerNumber
-    bot: Text = "chatbot"
-    started_at: AwareDatetime
-    ended_at: AwareDatetime | None = None
-    outcome: Literal["answered", "handed_over", "abandoned"] = "answered"
-    messages: Annotated[list[ShopChatMessage], Field(min_length=1, max_length=500)]
 
 
 class ChatKept(Model):

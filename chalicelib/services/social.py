@@ -10,9 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import Annotated, Literal
-
-from pydantic import AwareDatetime, Field, StringConstraints
+from typing import Literal
 
 from ..domain.case_kinds import Channel
 from ..domain.clock import ISTANBUL, utcnow
@@ -21,33 +19,9 @@ from ..domain.model import Model
 from ..domain.precases import Mood, Sender, SocialPost, likely_type, needs_a_person, suggest
 from ..domain.sentiment import analyze
 from ..domain.topics import Topic, topic_of
-from .case_commands import CustomerNumber, Strict
+from .intake_commands import ShopSocialPost, SocialPostBatch, TopicQuery
 from .ports import CustomerStore, DirectoryStore, SocialLedger
 from .precases import Arrival, PreCasePool
-from .shop_sync import MAX_BATCH
-
-Platform = Annotated[str, StringConstraints(to_lower=True, pattern=r"^[A-Za-z0-9_-]{1,32}$")]
-Url = Annotated[str, StringConstraints(max_length=2048, pattern=r"^https?://\S+$")]
-
-
-class ShopSocialPost(Strict):
-    """One post, from any platform, in one shape."""
-
-    platform: Platform = Field(description="x, instagram, facebook, tiktok, sikayetvar, ...")
-    kind: Literal["mention", "direct_message"] = "mention"
-    author_handle: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
-                                                    max_length=100)]  # fmt: skip
-    author_name: Annotated[str, StringConstraints(max_length=200)] | None = None
-    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
-    url: Url
-    posted_at: AwareDatetime
-    customer_number: CustomerNumber | None = Field(
-        default=None, description="when the shop knows whose account wrote it"
-    )
-
-
-class SocialPostBatch(Strict):
-    items: Annotated[list[ShopSocialPost], Field(min_length=1, max_length=MAX_BATCH)]
 
 
 class PostTaken(Model):
@@ -76,10 +50,6 @@ class TopicReport(Model):
     since: date
     until: date
     topics: list[TopicCount]
-
-
-class TopicQuery(Strict):
-    days: Annotated[int, Field(ge=1, le=31)] = 7
 
 
 class SocialInbox:
