@@ -113,7 +113,7 @@ def notifier() -> Notifier:
         DynamoNoticeStore(table()),
         DynamoCustomerStore(table()),
         directory_store(),
-        AwsSender(s.notify_from_email),
+        AwsSender(s.notify_from_email, s.support_email),
         JinjaRenderer(),
         SqsNoticeQueue(s.notify_queue_url),
         site_url=s.site_url,

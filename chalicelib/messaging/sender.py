@@ -4,15 +4,19 @@ from __future__ import annotations
 
 
 class AwsSender:
-    def __init__(self, from_address: str) -> None:
+    def __init__(self, from_address: str, reply_to: str = "") -> None:
         self.from_address = from_address
+        #: the support address SES receives for: a customer's reply reaches the mail handler
+        self.reply_to = reply_to
 
     def email(self, to: str, subject: str, body: str) -> str:
         from ..store.aws import client
 
+        reply_to = {"ReplyToAddresses": [self.reply_to]} if self.reply_to else {}
         sent = client("ses").send_email(
             Source=self.from_address,
             Destination={"ToAddresses": [to]},
+            **reply_to,
             Message={
                 "Subject": {"Data": subject, "Charset": "UTF-8"},
                 "Body": {"Text": {"Data": body, "Charset": "UTF-8"}},

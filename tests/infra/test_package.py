@@ -121,7 +121,7 @@ def test_sqs_events_read_their_queues_with_partial_batch_responses(
         if event["Type"] == "SQS"
     ]
     queues = sorted(event["Queue"]["Fn::GetAtt"][0] for event in sqs_events)
-    assert queues == ["NotifyQueue", "RoutingQueue"]
+    assert queues == ["InboundMailQueue", "NotifyQueue", "RoutingQueue"]
     for event in sqs_events:
         assert event["Queue"]["Fn::GetAtt"][1] == "Arn"
         assert event["FunctionResponseTypes"] == ["ReportBatchItemFailures"]

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from chalicelib import wiring
+from chalicelib.store.aws import client as aws_client
 
 from .conftest import _drainer, aws, open_case
 
@@ -97,7 +98,16 @@ def test_a_reply_threads_onto_the_case_without_the_quoted_mail(
     case = open_case(api, customer={"email": address, "name": "Ahmet Yılmaz"},
                      subject="Süpürge çalışmıyor")  # fmt: skip
     drain_routing()
-    drain_notify()  # "we received it" goes out through SES, and its Message-ID is remembered
+    asked: list[dict] = []
+    ses = aws_client("ses")
+    hook = lambda params, **_: asked.append(params)  # noqa: E731
+    ses.meta.events.register("before-parameter-build.ses.SendEmail", hook)
+    try:
+        drain_notify()  # "we received it" goes out through SES, and its Message-ID is remembered
+    finally:
+        ses.meta.events.unregister("before-parameter-build.ses.SendEmail", hook)
+    mine = [a for a in asked if address in a["Destination"]["ToAddresses"]]
+    assert mine and mine[0]["ReplyToAddresses"] == ["destek@magaza.example"]  # answers come back
     sent = [m for m in mailbox()["emails"] if address in m["to"]]
     assert sent, "the customer was told"
     body = ("Fotoğrafı ekledim, hâlâ çalışmıyor.\n\n"
