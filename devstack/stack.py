@@ -192,6 +192,7 @@ def banner(stack: LocalStack) -> str:
         "get a token:  .venv/bin/python -m devstack token ayse",
         f"shop backend: sign calls to {stack.api_url}/integrations/demo-shop/... with",
         f"              {DEMO_SHOP_SECRET}",
+        "email in:     make mail EML=tests/data/mail/01-duz-utf8.eml  (then GET /precases)",
         "Ctrl-C stops everything.",
         "",
     ]
