@@ -10,6 +10,7 @@ from chalice import Chalice, Rate
 from chalicelib.api import (
     account,
     cases,
+    console,
     cors,
     customers,
     directory,
@@ -40,6 +41,7 @@ BLUEPRINTS = (
     registrations,
     integrations,
     precases,
+    console,
 )
 for module in BLUEPRINTS:
     app.register_blueprint(module.bp)

@@ -141,6 +141,8 @@ MATRIX: dict[tuple[str, str], tuple[Callable, dict[str, int]]] = {
     ("GET", "/health"): (fixed("/health"), {**EVERYONE, "none": 200}),
     ("GET", "/{proxy+}"): (fixed("/nothing-here"), {**dict.fromkeys(ROLES[1:], 404), "none": 404}),
     ("GET", "/me"): (fixed("/me"), EVERYONE),
+    ("GET", "/console"): (fixed("/console"), {**EVERYONE, "none": 200}),
+    ("GET", "/console/{asset}"): (fixed("/console/console.js"), {**EVERYONE, "none": 200}),
     ("POST", "/my/account"): (fixed("/my/account", {"name": "Ahmet"}), CUSTOMERS_ONLY),
     ("GET", "/my/profile"): (fixed("/my/profile"), CUSTOMERS_ONLY),
     ("POST", "/my/cases"): (
@@ -424,7 +426,13 @@ class Setup:
 
 
 #: reachable without signing in; each is rate limited per client address
-PUBLIC = {("GET", "/health"), ("GET", "/{proxy+}"), ("GET", "/catalog")}
+PUBLIC = {
+    ("GET", "/health"),
+    ("GET", "/{proxy+}"),
+    ("GET", "/catalog"),
+    ("GET", "/console"),
+    ("GET", "/console/{asset}"),
+}
 
 
 def test_public_routes_are_the_named_ones_and_rate_limited(chalice_app):

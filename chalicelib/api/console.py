@@ -1,0 +1,51 @@
+"""The agent console, served by the API itself: one page and its script and style."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from chalice import Blueprint, Response
+
+from ..domain.errors import NotFound
+from ..domain.model import Model
+from . import console_page
+from .endpoint import endpoint
+
+bp = Blueprint(__name__)
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
+
+
+class ConsoleQuery(Model):
+    lang: Literal["tr", "en"] = "tr"
+
+
+@endpoint(bp, "/console", audience="public", rate_limit=120, query=ConsoleQuery)
+def console(caller: None, query: ConsoleQuery) -> Response:
+    """The console's page (Turkish, or English with ?lang=en); it signs staff in itself."""
+    return Response(
+        body=console_page.page(query.lang),
+        status_code=200,
+        headers={
+            "Content-Type": "text/html; charset=utf-8",
+            "Content-Security-Policy": console_page.content_security_policy(),
+            "Cache-Control": "no-store",
+            **SECURITY_HEADERS,
+        },
+    )
+
+
+@endpoint(bp, "/console/{asset}", audience="public", rate_limit=600)
+def console_asset(caller: None, asset: str) -> Response:
+    """The console's script and style sheet."""
+    if asset not in console_page.ASSETS:
+        raise NotFound("no such file")
+    return Response(
+        body=console_page.asset(asset),
+        status_code=200,
+        headers={"Content-Type": console_page.ASSETS[asset], "Cache-Control": "no-cache",
+                 **SECURITY_HEADERS},
+    )  # fmt: skip

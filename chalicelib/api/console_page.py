@@ -1,0 +1,78 @@
+"""The console's one HTML page: its strings, its Cognito settings and a strict CSP.
+
+The console is served by the API itself, so its calls to the API are same-origin
+and need no CORS; only Cognito (sign-in) is another origin. Every text the
+console shows comes from the API as data and reaches the page through
+textContent, never as markup.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+from ..config import settings
+
+#: <app dir>/templates: the repository's folder, or vendor/templates in the Lambda package
+ROOT = Path(__file__).resolve().parents[2] / "templates" / "console"
+LANGUAGES = ("tr", "en")
+ASSETS = {
+    "console.js": "text/javascript; charset=utf-8",
+    "console.css": "text/css; charset=utf-8",
+}
+
+
+def cognito_endpoint() -> str:
+    s = settings()
+    return s.cognito_jwks_endpoint or f"https://cognito-idp.{s.region}.amazonaws.com/"
+
+
+def browser_config() -> dict[str, str]:
+    s = settings()
+    return {
+        "region": s.region,
+        "userPoolId": s.staff_pool_id,
+        "clientId": s.staff_client_ids.split(",")[0].strip(),
+        "cognitoEndpoint": cognito_endpoint(),
+    }
+
+
+def content_security_policy() -> str:
+    scheme, _, rest = cognito_endpoint().partition("://")
+    cognito = f"{scheme}://{rest.split('/', 1)[0]}"
+    return (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        f"connect-src 'self' {cognito}; form-action 'self'; base-uri 'none'; "
+        "object-src 'none'; frame-ancestors 'none'"
+    )
+
+
+def _script_json(data: dict) -> str:
+    """JSON safe inside a <script> element: nothing in it can close the element."""
+    text = json.dumps(data, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+@lru_cache(maxsize=2)
+def page(lang: str) -> str:
+    import jinja2
+    from markupsafe import Markup
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(ROOT)), autoescape=True,
+        undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+    )  # fmt: skip
+    strings = json.loads((ROOT / "strings" / f"{lang}.json").read_text(encoding="utf-8"))
+    return env.get_template("console.html.j2").render(
+        t=strings,
+        lang=lang,
+        other_lang=next(x for x in LANGUAGES if x != lang),
+        strings_json=Markup(_script_json(strings)),
+        config_json=Markup(_script_json(browser_config())),
+    )
+
+
+@lru_cache(maxsize=len(ASSETS))
+def asset(name: str) -> str:
+    return (ROOT / "static" / name).read_text(encoding="utf-8")

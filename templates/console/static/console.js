@@ -1,0 +1,524 @@
+// destek agent console: one ES module, no build step, no dependencies. Served by the API,
+// so its calls are same-origin. Every text from the API reaches the page through
+// textContent (el() below), never as HTML: nothing a customer types can run here.
+
+const CONFIG = JSON.parse(document.getElementById("config").textContent);
+const T = JSON.parse(document.getElementById("strings").textContent);
+const LANG = document.documentElement.lang;
+const API = location.pathname.replace(/\/console\/?$/, "");
+const SESSION_KEY = "destek.console";
+const STATUSES = ["new", "open", "in_progress", "waiting_customer", "reopened", "resolved", "closed"];
+const PRIORITIES = ["low", "normal", "high", "urgent"];
+const TYPES = ["complaint", "request", "suggestion", "question"];
+const OUTCOMES = ["answered", "missed", "voicemail", "busy", "no_answer", "callback_requested"];
+
+let me = null; // GET /me: username, roles, permissions
+
+// ---- small helpers -------------------------------------------------------------------
+
+function say(key, values = {}) {
+  return (T[key] || key).replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ""));
+}
+
+function el(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key === "class") node.className = value;
+    else if (key === "text") node.textContent = value;
+    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+    else node.setAttribute(key, value === true ? "" : String(value));
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+const $ = (selector) => document.querySelector(selector);
+
+function when(iso) {
+  if (!iso) return "";
+  const locale = LANG === "en" ? "en-GB" : "tr-TR";
+  return new Intl.DateTimeFormat(locale, {
+    dateStyle: "medium", timeStyle: "short", timeZone: "Europe/Istanbul",
+  }).format(new Date(iso));
+}
+
+function notice(message) {
+  $("#notice").textContent = message || "";
+  $("#notice").hidden = !message;
+  if (message) $("#problem").hidden = true;
+}
+
+function problem(message) {
+  $("#problem").textContent = message || "";
+  $("#problem").hidden = !message;
+  if (message) $("#notice").hidden = true;
+}
+
+function can(resource, action) {
+  return Boolean(me && (me.permissions[resource] || []).includes(action));
+}
+
+function field(label, control) {
+  const id = `f-${Math.random().toString(36).slice(2, 9)}`;
+  control.id = id;
+  return el("div", { class: "field" }, el("label", { for: id, text: label }), control);
+}
+
+function select(name, values, current, labelPrefix) {
+  return el("select", { name },
+    values.map((v) => el("option", { value: v, selected: v === current, text: say(`${labelPrefix}${v}`) })));
+}
+
+// ---- session and API -----------------------------------------------------------------
+
+function session() {
+  try { return JSON.parse(sessionStorage.getItem(SESSION_KEY)) || null; } catch { return null; }
+}
+
+async function cognito(action, body) {
+  const response = await fetch(CONFIG.cognitoEndpoint, {
+    method: "POST",
+    headers: {
+      "Content-Type": "application/x-amz-json-1.1",
+      "X-Amz-Target": `AWSCognitoIdentityProviderService.${action}`,
+    },
+    body: JSON.stringify(body),
+  });
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) throw new Error(data.message || data.__type || say("signin_failed"));
+  return data;
+}
+
+async function signIn(username, password) {
+  const result = await cognito("InitiateAuth", {
+    AuthFlow: "USER_PASSWORD_AUTH", ClientId: CONFIG.clientId,
+    AuthParameters: { USERNAME: username, PASSWORD: password },
+  });
+  const auth = result.AuthenticationResult;
+  sessionStorage.setItem(SESSION_KEY, JSON.stringify({ idToken: auth.IdToken }));
+}
+
+class ApiError extends Error {
+  constructor(status, error) {
+    super(error.message || `HTTP ${status}`);
+    this.status = status;
+    this.code = error.code;
+    this.details = error.details;
+  }
+}
+
+async function api(method, path, body) {
+  const current = session();
+  const response = await fetch(API + path, {
+    method,
+    headers: {
+      "Content-Type": "application/json",
+      ...(current ? { Authorization: `Bearer ${current.idToken}` } : {}),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const data = response.status === 204 ? null : await response.json().catch(() => null);
+  if (response.status === 401) {
+    sessionStorage.removeItem(SESSION_KEY);
+    showSignIn(say("session_over"));
+    throw new ApiError(401, (data && data.error) || {});
+  }
+  if (!response.ok) throw new ApiError(response.status, (data && data.error) || {});
+  return data;
+}
+
+function explain(error) {
+  if (error instanceof ApiError) {
+    if (error.status === 403) return say("forbidden");
+    if (error.status === 404) return say("not_found");
+    if (error.status === 409 && error.code === "version_conflict") return say("conflict");
+    const fields = Array.isArray(error.details) ? error.details.map((d) => `${d.field}: ${d.problem}`) : [];
+    return [error.message, ...fields].join(" · ");
+  }
+  return say("network_error");
+}
+
+// ---- frame ---------------------------------------------------------------------------
+
+function showSignIn(message) {
+  me = null;
+  $("#signin").hidden = false;
+  $("#view").hidden = true;
+  $("#nav").hidden = true;
+  $("#search").hidden = true;
+  $("#sign-out").hidden = true;
+  $("#who").textContent = "";
+  problem(message || "");
+}
+
+async function start() {
+  $("#signin-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const form = event.target;
+    try {
+      await signIn(form.username.value.trim(), form.password.value);
+      form.reset();
+      await enter();
+    } catch (error) {
+      problem(error instanceof ApiError ? explain(error) : say("signin_failed"));
+    }
+  });
+  $("#sign-out").addEventListener("click", () => {
+    sessionStorage.removeItem(SESSION_KEY);
+    location.hash = "";
+    showSignIn(say("signed_out"));
+  });
+  $("#search").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const text = event.target.q.value.trim();
+    if (text) location.hash = `#/search/${encodeURIComponent(text)}`;
+  });
+  window.addEventListener("hashchange", () => route());
+  if (session()) await enter(); else showSignIn();
+}
+
+async function enter() {
+  try {
+    me = await api("GET", "/me");
+  } catch (error) {
+    if (!(error instanceof ApiError && error.status === 401)) problem(explain(error));
+    return;
+  }
+  if (!me.roles.some((r) => ["agent", "supervisor", "admin"].includes(r))) {
+    sessionStorage.removeItem(SESSION_KEY);
+    showSignIn(say("staff_only"));
+    return;
+  }
+  $("#signin").hidden = true;
+  $("#view").hidden = false;
+  $("#nav").hidden = false;
+  $("#search").hidden = false;
+  $("#sign-out").hidden = false;
+  $("#who").textContent = `${me.name || me.username} · ${me.roles.map((r) => say(`role_${r}`)).join(", ")}`;
+  for (const link of document.querySelectorAll("[data-needs]")) {
+    const [resource, action] = link.dataset.needs.split(":");
+    link.parentElement.hidden = !can(resource, action);
+  }
+  problem("");
+  await route();
+}
+
+async function route() {
+  if (!me) return;
+  const [, view, arg] = (location.hash || "#/mine").split("/");
+  for (const link of document.querySelectorAll("#nav a")) {
+    if (link.dataset.view === view) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
+  }
+  const target = $("#view");
+  target.setAttribute("aria-busy", "true");
+  try {
+    const views = { mine: caseList, pool: caseList, overdue: caseList, case: caseScreen,
+                    precases: preCaseList, precase: preCaseScreen, search, queues };
+    const render = views[view] || caseList;
+    const content = await render(view in views ? view : "mine", arg && decodeURIComponent(arg));
+    target.replaceChildren(...[content].flat());
+    const heading = target.querySelector("h1");
+    if (heading) heading.setAttribute("tabindex", "-1");
+  } catch (error) {
+    if (!(error instanceof ApiError && error.status === 401)) {
+      target.replaceChildren(el("p", { class: "empty", text: explain(error) }));
+    }
+  } finally {
+    target.removeAttribute("aria-busy");
+  }
+}
+
+// ---- lists ---------------------------------------------------------------------------
+
+function urgency(minutesLeft) {
+  if (minutesLeft === null || minutesLeft === undefined) return "";
+  if (minutesLeft < 0) return "late";
+  if (minutesLeft < 60) return "soon";
+  if (minutesLeft < 240) return "today";
+  return "ok";
+}
+
+function timeLeft(dueIso) {
+  if (!dueIso) return { text: "", cls: "" };
+  const minutes = Math.round((new Date(dueIso) - Date.now()) / 60000);
+  const abs = Math.abs(minutes);
+  const amount = abs >= 1440 ? say("days", { n: Math.round(abs / 1440) })
+    : abs >= 60 ? say("hours", { n: Math.round(abs / 60) }) : say("minutes", { n: abs });
+  return { text: minutes < 0 ? say("late_by", { t: amount }) : say("left", { t: amount }), cls: urgency(minutes) };
+}
+
+function caseTable(items) {
+  if (!items.length) return el("p", { class: "empty", text: say("no_cases") });
+  return el("table", { class: "list" },
+    el("thead", {}, el("tr", {}, ["number", "subject", "status", "priority", "assignee", "time_left"]
+      .map((k) => el("th", { scope: "col", text: say(`col_${k}`) })))),
+    el("tbody", {}, items.map((c) => {
+      const left = timeLeft(c.due_at);
+      return el("tr", { "data-case": c.id },
+        el("td", {}, el("a", { href: `#/case/${c.id}`, text: c.number || c.id })),
+        el("td", { text: c.subject }),
+        el("td", {}, el("span", { class: `status s-${c.status}`, text: say(`status_${c.status}`) })),
+        el("td", { class: `p-${c.priority}`, text: say(`priority_${c.priority}`) }),
+        el("td", { text: c.assignee || "—" }),
+        el("td", { class: `due ${left.cls}`, text: left.text }));
+    })));
+}
+
+async function caseList(view) {
+  let path = `/cases?view=${view}&order=priority&limit=50`;
+  let title = say(`title_${view}`);
+  const groups = view === "pool" ? await api("GET", "/groups") : null;
+  let chooser = null;
+  if (view === "pool") {
+    const mine = groups.items ? groups.items : groups;
+    const usable = mine.filter((g) => g.members.includes(me.username) || g.supervisors.includes(me.username));
+    const list = usable.length ? usable : mine;
+    const chosen = new URLSearchParams(location.hash.split("?")[1] || "").get("group") || (list[0] && list[0].id);
+    path = `/cases?view=pool&group_id=${encodeURIComponent(chosen || "")}&limit=50`;
+    title = say("title_pool_of", { group: (list.find((g) => g.id === chosen) || {}).name || chosen });
+    chooser = el("nav", { class: "tabs", "aria-label": say("groups") },
+      list.map((g) => el("a", { href: `#/pool?group=${g.id}`, "aria-current": g.id === chosen ? "page" : null, text: g.name })));
+  }
+  if (view === "overdue") path = "/cases?view=overdue&limit=50";
+  const page = await api("GET", path);
+  return [el("h1", { text: title }), chooser, caseTable(page.items)];
+}
+
+async function preCaseList() {
+  const channel = new URLSearchParams(location.hash.split("?")[1] || "").get("channel") || "";
+  const page = await api("GET", `/precases?order=oldest&limit=50${channel ? `&channel=${channel}` : ""}`);
+  const mine = await api("GET", "/precases/mine?limit=50");
+  const tabs = el("nav", { class: "tabs", "aria-label": say("channels") },
+    ["", "email", "social", "api", "chat"].map((c) => el("a", {
+      href: `#/precases${c ? `?channel=${c}` : ""}`, "aria-current": c === channel ? "page" : null,
+      text: say(c ? `channel_${c}` : "all_channels") })));
+  const table = (items) => items.length ? el("table", { class: "list" },
+    el("thead", {}, el("tr", {}, ["received", "channel", "subject", "sender", "mood"].map((k) =>
+      el("th", { scope: "col", text: say(`col_${k}`) })))),
+    el("tbody", {}, items.map((p) => el("tr", {},
+      el("td", { text: when(p.received_at) }),
+      el("td", { text: say(`channel_${p.channel}`) }),
+      el("td", {}, el("a", { href: `#/precase/${p.id}`, text: p.subject })),
+      el("td", { text: p.sender.email || (p.sender.handle ? `@${p.sender.handle}` : p.sender.name) }),
+      el("td", { class: p.mood ? `mood-${p.mood.label}` : "", text: p.mood ? say(`mood_${p.mood.label}`) : "" })))))
+    : el("p", { class: "empty", text: say("no_precases") });
+  return [el("h1", { text: say("title_precases") }), tabs, table(page.items),
+          el("h2", { text: say("my_precases") }), table(mine.items)];
+}
+
+async function search(_, text) {
+  if (/^\d{4}-\d{6}$/.test(text)) { location.hash = `#/case/${text}`; return []; }
+  const kind = text.includes("@") ? "email" : /^[+0-9 ()-]{7,}$/.test(text) ? "phone" : "customer_number";
+  let customer;
+  try {
+    customer = await api("GET", `/customers?${kind}=${encodeURIComponent(text)}`);
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) {
+      return [el("h1", { text: say("title_search", { q: text }) }), el("p", { class: "empty", text: say("nothing_found") })];
+    }
+    throw error;
+  }
+  const page = await api("GET", `/cases?view=customer&customer_id=${customer.id}&limit=50`);
+  return [el("h1", { text: say("title_search", { q: text }) }),
+          el("p", {}, el("strong", { text: customer.name }), ` · ${customer.phone || ""} · ${customer.email || ""}`),
+          caseTable(page.items)];
+}
+
+async function queues() {
+  const groups = await api("GET", "/groups");
+  const list = groups.items ? groups.items : groups;
+  const rows = [];
+  for (const g of list.filter((x) => x.supervisors.includes(me.username) || can("groups", "edit"))) {
+    const counts = {};
+    for (const status of ["open", "in_progress", "waiting_customer", "reopened"]) {
+      counts[status] = (await api("GET", `/cases?view=group&group_id=${g.id}&status=${status}&limit=100`)).items.length;
+    }
+    rows.push(el("tr", {}, el("th", { scope: "row" }, el("a", { href: `#/pool?group=${g.id}`, text: g.name })),
+      ...["open", "in_progress", "waiting_customer", "reopened"].map((s) => el("td", { text: counts[s] }))));
+  }
+  return [el("h1", { text: say("title_queues") }),
+    el("table", { class: "list" }, el("thead", {}, el("tr", {}, el("th", { text: say("group") }),
+      ...["open", "in_progress", "waiting_customer", "reopened"].map((s) => el("th", { scope: "col", text: say(`status_${s}`) })))),
+      el("tbody", {}, rows))];
+}
+
+// ---- one case ------------------------------------------------------------------------
+
+async function caseScreen(_, ref) {
+  const view = await api("GET", `/cases/${encodeURIComponent(ref)}`);
+  const overview = await api("GET", `/customers/${view.case.customer_id}/overview`).catch(() => null);
+  return [el("div", { class: "case-screen" }, casePanel(view), customerPanel(overview, view.case.id))];
+}
+
+async function reload(caseId, message) {
+  await route();
+  if (message) notice(message);
+}
+
+function act(caseId, run, okMessage) {
+  return async (event) => {
+    event.preventDefault();
+    const button = event.target.closest("form, button");
+    if (button) button.setAttribute("aria-busy", "true");
+    try {
+      await run(event);
+      await reload(caseId, okMessage);
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 409 && error.code === "version_conflict") {
+        await reload(caseId);
+        problem(say("conflict"));
+      } else {
+        problem(explain(error));
+      }
+    } finally {
+      if (button) button.removeAttribute("aria-busy");
+    }
+  };
+}
+
+function casePanel(view) {
+  const c = view.case;
+  const v = c.version;
+  const post = (path, body) => api("POST", `/cases/${c.id}${path}`, { version: v, ...body });
+  const header = el("header", { class: "case-head" },
+    el("h1", { text: `${c.number} · ${c.subject}` }),
+    el("dl", { class: "facts" },
+      ...[["status", say(`status_${c.status}`)], ["priority", say(`priority_${c.priority}`)],
+          ["type", say(`type_${c.type}`)], ["channel", say(`channel_${c.channel}`)],
+          ["group", c.group_id || "—"], ["assignee", c.assignee || "—"], ["opened", when(c.created_at)]]
+        .flatMap(([k, value]) => [el("dt", { text: say(`col_${k}`) }), el("dd", { "data-fact": k, text: value })])),
+    el("p", { class: "description", text: c.description }),
+    view.targets && view.targets.length ? el("ul", { class: "targets" }, view.targets.map((t) => {
+      const left = t.state === "running" ? timeLeft(t.due_at) : { text: say(`sla_${t.state}`), cls: t.state === "breached" ? "late" : "" };
+      return el("li", { class: `due ${left.cls}` }, `${say(`target_${t.kind}`)}: ${left.text}`);
+    })) : null);
+
+  const actions = el("div", { class: "actions" });
+  if (can("cases", "edit") && !c.assignee && ["open", "reopened", "new"].includes(c.status)) {
+    actions.append(el("button", { type: "button", id: "claim", onclick: act(c.id, () => post("/claim", {}), say("claimed")), text: say("claim") }));
+  }
+  if (can("replies", "add")) {
+    actions.append(el("form", { class: "reply", onsubmit: act(c.id, (e) => post("/replies", { body: e.target.body.value }), say("replied")) },
+      field(say("reply_label"), el("textarea", { name: "body", rows: 4, required: true })),
+      el("button", { type: "submit", text: say("send_reply") })));
+  }
+  if (can("notes", "add")) {
+    actions.append(el("form", { class: "note", onsubmit: act(c.id, (e) => post("/notes", { body: e.target.body.value }), say("noted")) },
+      field(say("note_label"), el("textarea", { name: "body", rows: 3, required: true })),
+      el("button", { type: "submit", text: say("add_note") })));
+  }
+  if (can("cases", "edit")) {
+    actions.append(el("form", { class: "status-form", onsubmit: act(c.id, (e) => post("/status", { status: e.target.status.value }), say("status_changed")) },
+      field(say("col_status"), select("status", STATUSES, c.status, "status_")),
+      el("button", { type: "submit", text: say("change_status") })));
+    actions.append(el("form", { class: "fields-form", onsubmit: act(c.id, (e) => api("PATCH", `/cases/${c.id}`, {
+      version: v, priority: e.target.priority.value, type: e.target.type.value }), say("fields_changed")) },
+      field(say("col_priority"), select("priority", PRIORITIES, c.priority, "priority_")),
+      field(say("col_type"), select("type", TYPES, c.type, "type_")),
+      el("button", { type: "submit", text: say("save_fields") })));
+  }
+  if (can("calls", "add")) {
+    actions.append(el("form", { class: "call-form", onsubmit: act(c.id, (e) => api("POST", `/customers/${c.customer_id}/calls`, {
+      direction: e.target.direction.value, outcome: e.target.outcome.value,
+      started_at: new Date(Date.now() - Number(e.target.minutes.value || 0) * 60000).toISOString(),
+      duration_seconds: Math.round(Number(e.target.minutes.value || 0) * 60),
+      notes: e.target.notes.value || undefined, case_id: c.id }), say("call_recorded")) },
+      el("fieldset", {}, el("legend", { text: say("record_call") }),
+        field(say("direction"), select("direction", ["inbound", "outbound"], "outbound", "direction_")),
+        field(say("outcome"), select("outcome", OUTCOMES, "answered", "outcome_")),
+        field(say("minutes"), el("input", { name: "minutes", type: "number", min: 0, max: 600, value: 3 })),
+        field(say("call_notes"), el("textarea", { name: "notes", rows: 2 })),
+        el("button", { type: "submit", text: say("save_call") }))));
+  }
+
+  const history = el("ol", { class: "history", "aria-label": say("history") },
+    view.history.map((h) => el("li", { class: `entry k-${h.kind} ${h.visibility === "internal" ? "internal" : ""}` },
+      el("div", { class: "entry-head" },
+        el("span", { class: "entry-kind", text: say(`entry_${h.kind}`) }),
+        h.visibility === "internal" && h.kind === "note" ? el("span", { class: "badge", text: say("internal") }) : null,
+        el("span", { text: ` ${h.actor.name || h.actor.id} · ${when(h.at)}` })),
+      h.body ? el("p", { class: "body", text: h.body }) : null,
+      h.reason ? el("p", { class: "reason", text: h.reason }) : null,
+      Object.keys(h.changes || {}).length ? el("p", { class: "reason", text: Object.entries(h.changes)
+        .map(([k, ch]) => `${k}: ${ch.from ?? "—"} → ${ch.to ?? "—"}`).join(", ") }) : null)));
+  const notices = (view.notices || []).length ? el("section", {},
+    el("h2", { text: say("notices_sent") }),
+    el("ul", { class: "notices" }, view.notices.map((n) => el("li", {},
+      `${say(`notice_${n.event}`)} → ${say(`audience_${n.audience}`)}: ${say(`notice_status_${n.status}`)}`,
+      n.deliveries.length ? ` (${n.deliveries.map((d) => `${d.channel} ${d.to}`).join(", ")})` : "")))) : null;
+  const files = (view.attachments || []).length ? el("section", {},
+    el("h2", { text: say("files") }),
+    el("ul", {}, view.attachments.map((a) => el("li", {}, el("a", { href: a.url || "#", text: a.filename }))))) : null;
+  return el("section", { class: "case-panel", "data-version": v }, header, actions, el("h2", { text: say("history") }), history, notices, files);
+}
+
+function customerPanel(o, caseId) {
+  if (!o) return el("aside", { class: "customer-panel" }, el("p", { text: say("no_customer") }));
+  const c = o.customer;
+  const warranty = (w) => w ? say(`warranty_${w.state}`, { days: w.days_left ?? "" }) : "";
+  return el("aside", { class: "customer-panel", "aria-label": say("customer_360") },
+    el("h2", { text: c.name }),
+    o.flags.length ? el("ul", { class: "flags" }, o.flags.map((f) => el("li", { class: `flag f-${f}`, text: say(`flag_${f}`) }))) : null,
+    el("dl", { class: "facts" },
+      ...[["phone", c.phone], ["email", c.email], ["customer_number", c.customer_number],
+          ["membership", c.membership_tier], ["last_visit", when(c.last_visit_at)]]
+        .filter(([, value]) => value)
+        .flatMap(([k, value]) => [el("dt", { text: say(`c_${k}`) }), el("dd", { text: value })])),
+    block(say("products"), o.registrations, (r) => `${r.product_name || r.product_id} · ${r.serial_number} · ${warranty(r.warranty)}`),
+    block(say("orders"), o.orders, (x) => el("span", {}, `${x.order.order_id} · ${when(x.order.placed_at)} · ${x.order.total} ${x.order.currency}`,
+      x.shipments.map((s) => el("div", { class: "sub", text: `${s.carrier} ${s.tracking_number} · ${s.status}` })))),
+    block(say("earlier_cases"), o.cases.filter((x) => x.id !== caseId), (x) => el("a", { href: `#/case/${x.id}`, text: `${x.number} · ${x.subject} · ${say(`status_${x.status}`)}${x.assignee ? ` · ${x.assignee}` : ""}` })),
+    block(say("calls"), o.calls, (k) => `${when(k.started_at)} · ${say(`direction_${k.direction}`)} · ${say(`outcome_${k.outcome}`)}${k.notes ? ` · ${k.notes}` : ""}`),
+    block(say("chats"), o.chats, (ch) => el("details", {}, el("summary", { text: `${when(ch.started_at)} · ${ch.bot} · ${ch.outcome}` }),
+      ch.messages.map((m) => el("p", { text: `${m.author}: ${m.text}` })))),
+    block(say("waiting_precases"), o.precases, (p) => el("a", { href: `#/precase/${p.id}`, text: `${say(`channel_${p.channel}`)} · ${p.subject}` })));
+}
+
+function block(title, items, line) {
+  return el("section", {}, el("h3", { text: title }),
+    items && items.length ? el("ul", {}, items.map((item) => el("li", {}, line(item)))) : el("p", { class: "empty", text: "—" }));
+}
+
+// ---- one pre-case --------------------------------------------------------------------
+
+async function preCaseScreen(_, id) {
+  const p = await api("GET", `/precases/${encodeURIComponent(id)}`);
+  const run = (fn, message) => async (event) => {
+    event.preventDefault();
+    try {
+      const result = await fn(event);
+      if (result && result.case) { location.hash = `#/case/${result.case.id}`; notice(say("converted", { number: result.case.number })); return; }
+      await route();
+      notice(message);
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 409) { await route(); problem(say("conflict")); } else problem(explain(error));
+    }
+  };
+  const open = ["pooled", "claimed"].includes(p.status);
+  return el("section", { class: "precase" },
+    el("h1", { text: p.subject }),
+    el("dl", { class: "facts" },
+      ...[["channel", say(`channel_${p.channel}`)], ["received", when(p.received_at)],
+          ["sender", p.sender.email || p.sender.handle || p.sender.name], ["status", say(`pre_${p.status}`)],
+          ["assignee", p.assignee || "—"], ["mood", p.mood ? say(`mood_${p.mood.label}`) : "—"],
+          ["suggested", p.suggested_action ? say(`action_${p.suggested_action}`) : "—"]]
+        .flatMap(([k, value]) => [el("dt", { text: say(`col_${k}`) }), el("dd", { text: value })])),
+    p.post ? el("p", {}, el("a", { href: p.post.url, rel: "noopener noreferrer", target: "_blank", text: p.post.url })) : null,
+    el("pre", { class: "body", text: p.text }),
+    p.files.length ? el("ul", {}, p.files.map((f) => el("li", { text: `${f.filename} (${Math.ceil(f.size / 1024)} KB)` }))) : null,
+    p.case_number ? el("p", {}, el("a", { href: `#/case/${p.case_id}`, text: say("became_case", { number: p.case_number }) })) : null,
+    open && can("precases", "edit") ? el("div", { class: "actions" },
+      el("button", { type: "button", id: "claim-precase", onclick: run(() => api("POST", `/precases/${p.id}/claim`, { version: p.version }), say("claimed")), text: say("claim") }),
+      el("form", { onsubmit: run((e) => api("POST", `/precases/${p.id}/case`, { version: p.version, type: e.target.type.value })) },
+        field(say("col_type"), select("type", TYPES, p.case_type || "request", "type_")),
+        el("button", { type: "submit", text: say("convert") })),
+      el("button", { type: "button", onclick: run(() => api("POST", `/precases/${p.id}/set-aside`, { version: p.version, outcome: "spam" }), say("set_aside")), text: say("spam") }))
+      : null);
+}
+
+start();

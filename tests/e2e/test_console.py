@@ -1,0 +1,144 @@
+"""The agent console in headless Chromium, served by the local stack's API under /console:
+an agent finds a case by phone, claims, replies, records a call and resolves; two agents
+editing one case; what each role is shown."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import expect
+
+from .browser import FLAGS, ensure_chromium, screenshot
+from .conftest import eventually
+
+PASSWORD = "Destek2026!"
+HOSTILE = '<img src=x onerror="document.title=1">'
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator:
+    from playwright.sync_api import sync_playwright
+
+    executable = ensure_chromium()
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(executable), args=FLAGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def open_console(browser, stack):
+    contexts = []
+    errors: list[str] = []
+
+    def signed_in(username: str, lang: str = "tr"):
+        context = browser.new_context(locale="tr-TR", viewport={"width": 1280, "height": 900})
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.set_default_timeout(15_000)
+        page.goto(f"{stack.url}/console" + ("?lang=en" if lang == "en" else ""))
+        page.get_by_label("Kullanıcı adı" if lang == "tr" else "Username").fill(username)
+        page.get_by_label("Parola" if lang == "tr" else "Password").fill(PASSWORD)
+        page.get_by_role("button", name="Giriş yap" if lang == "tr" else "Sign in").click()
+        expect(page.locator("#nav")).to_be_visible()
+        ready(page)
+        return page
+
+    yield signed_in
+    for context in contexts:
+        context.close()
+    assert errors == [], errors
+
+
+def ready(page) -> None:
+    expect(page.locator("#view")).not_to_have_attribute("aria-busy", "true")
+
+
+def routed_case(http, phone: str, name: str, subject: str = "Süpürge çalışmıyor") -> dict:
+    agent = http("mehmet")
+    status, case = agent.call("POST", "/cases", {
+        "customer": {"phone": phone, "name": name}, "type": "complaint",
+        "subject": subject, "description": "Kutudan bozuk çıktı"})  # fmt: skip
+    assert status == 201, case
+    eventually(lambda: agent.call("GET", f"/cases/{case['id']}")[1]["case"]["status"] == "open")
+    return case
+
+
+def unique_phone() -> str:
+    return f"0533 {uuid.uuid4().int % 900 + 100} {uuid.uuid4().int % 90 + 10} 44"
+
+
+def test_an_agent_finds_a_case_by_phone_and_works_it_to_resolution(open_console, http):
+    phone = unique_phone()
+    case = routed_case(http, phone, f"Deniz {HOSTILE}")
+    page = open_console("mehmet")
+    page.get_by_role("searchbox").fill(phone)
+    page.get_by_role("button", name="Ara", exact=True).click()
+    ready(page)
+    page.get_by_role("link", name=case["number"]).click()
+    ready(page)
+    expect(page.get_by_role("heading", level=1)).to_contain_text(case["number"])
+    expect(page.locator(".customer-panel h2")).to_have_text(f"Deniz {HOSTILE}")  # text, not markup
+
+    page.get_by_role("button", name="Üstlen").click()
+    expect(page.locator("#notice")).to_have_text("Üstlendiniz.")
+    expect(page.locator('[data-fact="assignee"]')).to_have_text("mehmet")
+
+    page.get_by_label("Müşteriye yanıt").fill("Yenisini kargoya verdik, yarın elinizde.")
+    page.get_by_role("button", name="Yanıtı gönder").click()
+    expect(page.locator("#notice")).to_have_text("Yanıt gönderildi.")
+    expect(page.locator(".history .k-reply")).to_contain_text("Yenisini kargoya verdik")
+
+    page.get_by_label("Süre (dk)").fill("4")
+    page.get_by_label("Notlar").fill("Kargo takip numarası verildi")
+    page.get_by_role("button", name="Görüşmeyi kaydet").click()
+    expect(page.locator("#notice")).to_have_text("Görüşme kaydedildi.")
+    expect(page.locator(".customer-panel")).to_contain_text("Kargo takip numarası verildi")
+
+    page.get_by_label("Durum").select_option("resolved")
+    page.get_by_role("button", name="Durumu değiştir").click()
+    expect(page.locator("#notice")).to_have_text("Durum değişti.")
+    expect(page.locator('[data-fact="status"]')).to_have_text("Çözüldü")
+    screenshot(page, "console-case")
+    assert page.title() != "1"
+    status, found = http("mehmet").call("GET", f"/cases/{case['id']}")
+    assert found["case"]["status"] == "resolved" and found["case"]["assignee"] == "mehmet"
+
+
+def test_the_second_of_two_agents_sees_a_conflict_and_the_fresh_case(open_console, http):
+    case = routed_case(http, unique_phone(), "Ayla Demir", subject="Fatura gelmedi")
+    first, second = open_console("mehmet"), open_console("admin")
+    for page in (first, second):
+        page.goto(page.url.split("#")[0] + f"#/case/{case['id']}")
+        ready(page)
+    first.get_by_label("Öncelik").select_option("urgent")
+    first.get_by_role("button", name="Kaydet", exact=True).click()
+    expect(first.locator("#notice")).to_have_text("Kaydedildi.")
+
+    second.get_by_label("İç not (müşteri görmez)").fill("Müşteri aradı, acil değil dedi")
+    second.get_by_role("button", name="Not ekle").click()
+    expect(second.locator("#problem")).to_contain_text("başka biri tarafından değiştirildi")
+    expect(second.locator('[data-fact="priority"]')).to_have_text("Acil")  # the fresh case
+    notes = [e for e in http("mehmet").call("GET", f"/cases/{case['id']}")[1]["history"]
+             if e["kind"] == "note"]  # fmt: skip
+    assert notes == []  # the stale write changed nothing
+
+
+def test_each_role_sees_what_it_may_do(open_console, http):
+    routed_case(http, unique_phone(), "Kuyruk Müşterisi")
+    agent = open_console("mehmet")
+    expect(agent.get_by_role("link", name="Kuyruklar")).to_be_hidden()
+    expect(agent.get_by_role("link", name="Ön talepler")).to_be_visible()
+    supervisor = open_console("selin")
+    supervisor.get_by_role("link", name="Kuyruklar").click()
+    ready(supervisor)
+    expect(supervisor.get_by_role("heading", level=1)).to_have_text("Grupların kuyrukları")
+    supervisor.get_by_role("link", name="Grup havuzu").click()
+    ready(supervisor)
+    expect(supervisor.locator("table.list")).to_be_visible()
+    screenshot(supervisor, "console-queue")
+    english = open_console("ayse", lang="en")
+    expect(english.get_by_role("heading", level=1)).to_have_text("My cases")
