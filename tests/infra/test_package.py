@@ -244,14 +244,17 @@ def test_deployment_zip_holds_the_code_and_no_development_tooling(build_dir: Pat
 
 def test_templates_reach_the_package_through_vendor(build_dir: Path) -> None:
     """Code renders templates from <app dir>/templates; Chalice ships vendor/ at the zip root.
-    The message templates ship; the site does not (it is built and hosted apart)."""
+    The message templates and the console ship; the site does not (it is built and hosted
+    apart)."""
     root = Path(__file__).resolve().parents[2]
     shipped = sorted(
         str(p.relative_to(root))
-        for p in (root / "templates" / "messages").rglob("*")
+        for folder in ("messages", "console")
+        for p in (root / "templates" / folder).rglob("*")
         if p.is_file()
     )
-    assert shipped, "templates/messages is empty"
+    assert any(n.startswith("templates/console/static/") for n in shipped)
+    assert any(n.startswith("templates/messages/") for n in shipped)
     with zipfile.ZipFile(build_dir / "deployment.zip") as archive:
         names = set(archive.namelist())
     missing = [name for name in shipped if name not in names]

@@ -1,0 +1,45 @@
+"""The console's page as the API serves it: strings, staff-pool settings, a strict CSP."""
+
+from __future__ import annotations
+
+import json
+import re
+
+
+def test_the_page_names_the_staff_pool_and_allows_only_itself_and_cognito(api, aws_env):
+    answer = api.client.http.get("/console")
+    assert answer.status_code == 200
+    headers = {k.lower(): v for k, v in answer.headers.items()}
+    assert headers["content-type"].startswith("text/html")
+    csp = headers["content-security-policy"]
+    assert "script-src 'self';" in csp and "frame-ancestors 'none'" in csp
+    assert f"connect-src 'self' {aws_env['AWS_ENDPOINT_URL']}" in csp
+    html = answer.body.decode()
+    config = json.loads(re.search(r'<script type="application/json" id="config">(.*?)</script>',
+                                  html, re.S).group(1))  # fmt: skip
+    assert config["userPoolId"] == aws_env["STAFF_POOL_ID"]
+    assert config["clientId"] == aws_env["STAFF_CLIENT_IDS"].split(",")[0]
+    assert '<html lang="tr">' in html and "Personel girişi" in html
+    assert not re.search(r"<script[^>]*src=\"(https?:)?//", html)  # nothing from elsewhere
+
+
+def test_english_and_the_two_files_and_nothing_else(api):
+    english = api.client.http.get("/console?lang=en").body.decode()
+    assert '<html lang="en">' in english and "Staff sign-in" in english
+    script = api.client.http.get("/console/console.js")
+    assert script.status_code == 200 and b"textContent" in script.body
+    assert dict(script.headers)["Content-Type"].startswith("text/javascript")
+    assert api.client.http.get("/console/console.css").status_code == 200
+    assert api.get("/console/app.py").status == 404
+    assert api.get("/console?lang=de").status == 422
+
+
+def test_both_languages_have_every_string():
+    from chalicelib.api.console_page import ROOT
+
+    tr = json.loads((ROOT / "strings" / "tr.json").read_text())
+    en = json.loads((ROOT / "strings" / "en.json").read_text())
+    assert set(tr) == set(en)
+    script = (ROOT / "static" / "console.js").read_text()
+    fixed = set(re.findall(r'say\("([a-z_]+)"', script))
+    assert fixed <= set(tr), fixed - set(tr)
