@@ -37,6 +37,7 @@ if TYPE_CHECKING:  # every adapter and service is imported when first built (col
     from .services.sla_config import SlaConfigService
     from .services.sla_sweep import SlaSweep
     from .services.social import SocialInbox
+    from .services.workload import WorkloadService
     from .store.directory import DynamoDirectoryStore
     from .store.dynamo import Table
     from .store.files import S3AttachmentFiles
@@ -315,6 +316,14 @@ def shop_intake() -> ShopIntake:
 
 
 @lru_cache(maxsize=1)
+def workload_service() -> WorkloadService:
+    from .services.workload import WorkloadService
+    from .store.cases import DynamoCaseStore
+
+    return WorkloadService(DynamoCaseStore(table()), directory_store())
+
+
+@lru_cache(maxsize=1)
 def mail_intake() -> MailIntake:
     from .services.mail_intake import MailIntake
     from .store.cases import DynamoCaseStore, DynamoNoticeStore
@@ -390,5 +399,6 @@ def reset() -> None:
         social_inbox,
         shop_intake,
         mail_intake,
+        workload_service,
     ):
         built.cache_clear()

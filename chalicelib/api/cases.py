@@ -133,3 +133,9 @@ def confirm_upload(caller: Caller, case_id: str, attachment_id: str):
 def my_cases(caller: Caller, query: cmd.PageParams):
     """The signed-in customer's own cases, newest first."""
     return wiring.case_service().my_cases(caller, query)
+
+
+@endpoint(bp, "/workload", permission=(Resource.ASSIGNMENTS, Action.EDIT))
+def workload(caller: Caller):
+    """Queues of the groups you lead by status and breach, and what each agent holds."""
+    return wiring.workload_service().summary(caller)

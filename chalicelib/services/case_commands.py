@@ -134,6 +134,9 @@ class ListCases(Strict):
     agent: Annotated[str, StringConstraints(min_length=1, max_length=128)] | None = None
     customer_id: Id | None = None
     order: Literal["newest", "priority"] = "newest"
+    within_minutes: Annotated[int, Field(ge=0, le=7 * 24 * 60)] = Field(
+        default=0, description="overdue view: also cases due within this many minutes"
+    )
     limit: Annotated[int, Field(ge=1, le=100)] = 25
     cursor: Annotated[str, StringConstraints(max_length=2048)] | None = None
 

@@ -7,7 +7,7 @@ a caller holding a stale version gets a Conflict carrying the fresh case.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from ..domain.attachments import Attachment
 from ..domain.caller import Caller
@@ -216,7 +216,7 @@ class CaseService:
             if params.order != "newest":
                 raise InvalidInput("a customer's cases are listed newest first only")
         elif params.view == "overdue":
-            query.before = to_iso(self.clock())
+            query.before = to_iso(self.clock() + timedelta(minutes=params.within_minutes))
         return self.cases.list(query)
 
     def my_cases(self, caller: Caller, params: cmd.PageParams) -> CustomerPage:

@@ -284,6 +284,24 @@ class DynamoCaseStore:
         )
         return int(result["Count"])
 
+    def count_queue(self, group_id: str, status: str) -> int:
+        """How many cases a group's queue holds in one status (a COUNT Query, no items read)."""
+        result = self.table.client.query(
+            TableName=self.table.name,
+            IndexName="queue_newest",
+            KeyConditionExpression="queue_pk = :pk",
+            ExpressionAttributeValues={":pk": {"S": keys.queue_pk(group_id, status)}},
+            Select="COUNT",
+        )
+        return int(result["Count"])
+
+    def overdue(self, before: str, limit: int = 1000) -> list[Case]:
+        """Active cases due before `before` (the sparse `overdue` index)."""
+        items, _ = self.table.query(
+            ("due_pk", "DUE"), index="overdue", sort_before=f"{before}#", limit=limit
+        )
+        return [Case.model_validate(i) for i in items]
+
     def due_for_sla(self, until: str, limit: int) -> list[str]:
         items, _ = self.table.query(
             ("timer_pk", "SLA"), index="sla_timer", sort_before=f"{until}#~", limit=limit

@@ -142,3 +142,24 @@ def test_each_role_sees_what_it_may_do(open_console, http):
     screenshot(supervisor, "console-queue")
     english = open_console("ayse", lang="en")
     expect(english.get_by_role("heading", level=1)).to_have_text("My cases")
+
+
+def test_a_supervisor_reassigns_cases_from_the_pool(open_console, http):
+    first = routed_case(http, unique_phone(), "Bir Müşteri", subject="Ekran kırık")
+    second = routed_case(http, unique_phone(), "İki Müşteri", subject="Kapak kırık")
+    supervisor = open_console("selin")
+    supervisor.get_by_role("link", name="Grup havuzu").click()
+    ready(supervisor)
+    supervisor.get_by_role("link", name="Ürün ve İade").click()
+    ready(supervisor)
+    for case in (first, second):
+        supervisor.get_by_label(f"{case['number']} seç").check()
+    supervisor.get_by_label("Atanacak kişi").select_option("elif")
+    supervisor.get_by_role("button", name="Seçilenleri ata").click()
+    expect(supervisor.locator("#notice")).to_have_text("2 kayıt atandı.")
+    for case in (first, second):
+        found = http("selin").call("GET", f"/cases/{case['id']}")[1]["case"]
+        assert found["assignee"] == "elif" and found["status"] == "in_progress"
+    supervisor.get_by_role("link", name="Kuyruklar").click()
+    ready(supervisor)
+    expect(supervisor.get_by_role("link", name="Elif Şahin (elif)")).to_be_visible()

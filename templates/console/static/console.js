@@ -209,7 +209,8 @@ async function enter() {
 
 async function route() {
   if (!me) return;
-  const [, view, arg] = (location.hash || "#/mine").split("/");
+  const [, rawView, arg] = (location.hash || "#/mine").split("?")[0].split("/");
+  const view = rawView || "mine";
   for (const link of document.querySelectorAll("#nav a")) {
     if (link.dataset.view === view) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");
@@ -217,7 +218,7 @@ async function route() {
   const target = $("#view");
   target.setAttribute("aria-busy", "true");
   try {
-    const views = { mine: caseList, pool: caseList, overdue: caseList, case: caseScreen,
+    const views = { mine: caseList, pool: caseList, overdue: caseList, agent: caseList, case: caseScreen,
                     precases: preCaseList, precase: preCaseScreen, search, queues };
     const render = views[view] || caseList;
     const content = await render(view in views ? view : "mine", arg && decodeURIComponent(arg));
@@ -252,14 +253,17 @@ function timeLeft(dueIso) {
   return { text: minutes < 0 ? say("late_by", { t: amount }) : say("left", { t: amount }), cls: urgency(minutes) };
 }
 
-function caseTable(items) {
+function caseTable(items, pickable = false) {
   if (!items.length) return el("p", { class: "empty", text: say("no_cases") });
   return el("table", { class: "list" },
-    el("thead", {}, el("tr", {}, ["number", "subject", "status", "priority", "assignee", "time_left"]
+    el("thead", {}, el("tr", {}, pickable ? el("th", { scope: "col" }, el("span", { class: "visually-hidden", text: say("choose") })) : null,
+      ["number", "subject", "status", "priority", "assignee", "time_left"]
       .map((k) => el("th", { scope: "col", text: say(`col_${k}`) })))),
     el("tbody", {}, items.map((c) => {
       const left = timeLeft(c.due_at);
       return el("tr", { "data-case": c.id },
+        pickable ? el("td", {}, el("input", { type: "checkbox", name: "pick", value: c.id, "data-version": c.version,
+          "aria-label": say("choose_case", { number: c.number }) })) : null,
         el("td", {}, el("a", { href: `#/case/${c.id}`, text: c.number || c.id })),
         el("td", { text: c.subject }),
         el("td", {}, el("span", { class: `status s-${c.status}`, text: say(`status_${c.status}`) })),
@@ -269,7 +273,7 @@ function caseTable(items) {
     })));
 }
 
-async function caseList(view) {
+async function caseList(view, agentName) {
   let path = `/cases?view=${view}&order=priority&limit=50`;
   let title = say(`title_${view}`);
   const groups = view === "pool" ? await api("GET", "/groups") : null;
@@ -284,9 +288,41 @@ async function caseList(view) {
     chooser = el("nav", { class: "tabs", "aria-label": say("groups") },
       list.map((g) => el("a", { href: `#/pool?group=${g.id}`, "aria-current": g.id === chosen ? "page" : null, text: g.name })));
   }
-  if (view === "overdue") path = "/cases?view=overdue&limit=50";
+  if (view === "overdue") path = "/cases?view=overdue&within_minutes=240&limit=100";
+  if (view === "agent") {
+    path = `/cases?view=agent&agent=${encodeURIComponent(agentName)}&order=priority&limit=100`;
+    title = say("title_agent", { agent: agentName });
+  }
   const page = await api("GET", path);
-  return [el("h1", { text: title }), chooser, caseTable(page.items)];
+  const table = caseTable(page.items, can("assignments", "edit"));
+  return [el("h1", { text: title }), chooser, table, page.items.length ? await assignForm(table) : null];
+}
+
+async function staffChoice(name = "agent") {
+  const staff = await api("GET", "/staff");
+  return el("select", { name }, (staff.items || staff).map((m) => el("option", { value: m.username, text: `${m.name} (${m.username})` })));
+}
+
+async function assignForm(table) {
+  if (!can("assignments", "edit")) return null;
+  const form = el("form", { class: "bulk", onsubmit: async (event) => {
+    event.preventDefault();
+    const chosen = [...table.querySelectorAll("input[name=pick]:checked")];
+    if (!chosen.length) { problem(say("choose_some")); return; }
+    const results = [];
+    for (const box of chosen) {
+      try {
+        await api("POST", `/cases/${box.value}/assign`, { version: Number(box.dataset.version), assignee: event.target.agent.value });
+        results.push(true);
+      } catch (error) {
+        results.push(false);
+      }
+    }
+    await route();
+    const failed = results.filter((ok) => !ok).length;
+    if (failed) problem(say("assigned_some", { ok: results.length - failed, failed })); else notice(say("assigned", { n: results.length }));
+  } }, field(say("assign_to"), await staffChoice()), el("button", { type: "submit", text: say("assign_selected") }));
+  return form;
 }
 
 async function preCaseList() {
@@ -297,17 +333,36 @@ async function preCaseList() {
     ["", "email", "social", "api", "chat"].map((c) => el("a", {
       href: `#/precases${c ? `?channel=${c}` : ""}`, "aria-current": c === channel ? "page" : null,
       text: say(c ? `channel_${c}` : "all_channels") })));
-  const table = (items) => items.length ? el("table", { class: "list" },
-    el("thead", {}, el("tr", {}, ["received", "channel", "subject", "sender", "mood"].map((k) =>
+  const table = (items, pickable = false) => items.length ? el("table", { class: "list" },
+    el("thead", {}, el("tr", {}, pickable ? el("th", { scope: "col" }, el("span", { class: "visually-hidden", text: say("choose") })) : null,
+      ["received", "channel", "subject", "sender", "mood"].map((k) =>
       el("th", { scope: "col", text: say(`col_${k}`) })))),
     el("tbody", {}, items.map((p) => el("tr", {},
+      pickable ? el("td", {}, el("input", { type: "checkbox", name: "pick", value: p.id, "data-version": p.version,
+        "aria-label": say("choose_case", { number: p.subject }) })) : null,
       el("td", { text: when(p.received_at) }),
       el("td", { text: say(`channel_${p.channel}`) }),
       el("td", {}, el("a", { href: `#/precase/${p.id}`, text: p.subject })),
       el("td", { text: p.sender.email || (p.sender.handle ? `@${p.sender.handle}` : p.sender.name) }),
       el("td", { class: p.mood ? `mood-${p.mood.label}` : "", text: p.mood ? say(`mood_${p.mood.label}`) : "" })))))
     : el("p", { class: "empty", text: say("no_precases") });
-  return [el("h1", { text: say("title_precases") }), tabs, table(page.items),
+  const pool = table(page.items, can("assignments", "edit"));
+  let distribute = null;
+  if (can("assignments", "edit") && page.items.length) {
+    distribute = el("form", { class: "bulk", onsubmit: async (event) => {
+      event.preventDefault();
+      const chosen = [...pool.querySelectorAll("input[name=pick]:checked")];
+      if (!chosen.length) { problem(say("choose_some")); return; }
+      try {
+        const done = await api("POST", "/precase-assignments", { agent: event.target.agent.value,
+          precases: chosen.map((b) => ({ id: b.value, version: Number(b.dataset.version) })) });
+        const failed = done.results.filter((r) => r.status !== "assigned").length;
+        await route();
+        if (failed) problem(say("assigned_some", { ok: done.results.length - failed, failed })); else notice(say("assigned", { n: done.results.length }));
+      } catch (error) { problem(explain(error)); }
+    } }, field(say("assign_to"), await staffChoice()), el("button", { type: "submit", text: say("assign_selected") }));
+  }
+  return [el("h1", { text: say("title_precases") }), tabs, pool, distribute,
           el("h2", { text: say("my_precases") }), table(mine.items)];
 }
 
@@ -330,21 +385,26 @@ async function search(_, text) {
 }
 
 async function queues() {
-  const groups = await api("GET", "/groups");
-  const list = groups.items ? groups.items : groups;
-  const rows = [];
-  for (const g of list.filter((x) => x.supervisors.includes(me.username) || can("groups", "edit"))) {
-    const counts = {};
-    for (const status of ["open", "in_progress", "waiting_customer", "reopened"]) {
-      counts[status] = (await api("GET", `/cases?view=group&group_id=${g.id}&status=${status}&limit=100`)).items.length;
-    }
-    rows.push(el("tr", {}, el("th", { scope: "row" }, el("a", { href: `#/pool?group=${g.id}`, text: g.name })),
-      ...["open", "in_progress", "waiting_customer", "reopened"].map((s) => el("td", { text: counts[s] }))));
-  }
-  return [el("h1", { text: say("title_queues") }),
-    el("table", { class: "list" }, el("thead", {}, el("tr", {}, el("th", { text: say("group") }),
-      ...["open", "in_progress", "waiting_customer", "reopened"].map((s) => el("th", { scope: "col", text: say(`status_${s}`) })))),
-      el("tbody", {}, rows))];
+  const load = await api("GET", "/workload");
+  const statuses = ["open", "in_progress", "waiting_customer", "reopened"];
+  const groups = el("table", { class: "list" },
+    el("thead", {}, el("tr", {}, el("th", { scope: "col", text: say("group") }),
+      ...statuses.map((s) => el("th", { scope: "col", text: say(`status_${s}`) })),
+      el("th", { scope: "col", text: say("breached") }))),
+    el("tbody", {}, load.groups.map((g) => el("tr", {},
+      el("th", { scope: "row" }, el("a", { href: `#/pool?group=${g.group_id}`, text: g.name })),
+      ...statuses.map((s) => el("td", { text: g.counts[s] })),
+      el("td", { class: g.overdue ? "due late" : "", text: g.overdue })))));
+  const agents = el("table", { class: "list" },
+    el("thead", {}, el("tr", {}, ["agent", "groups", "active", "breached", "on_shift"].map((k) =>
+      el("th", { scope: "col", text: say(k === "agent" ? "col_assignee" : k) })))),
+    el("tbody", {}, load.agents.map((a) => el("tr", {},
+      el("th", { scope: "row" }, el("a", { href: `#/agent/${a.username}`, text: `${a.name} (${a.username})` })),
+      el("td", { text: a.groups.join(", ") }),
+      el("td", { text: a.active }),
+      el("td", { class: a.overdue ? "due late" : "", text: a.overdue }),
+      el("td", { text: a.on_shift ? say("yes") : say("no") })))));
+  return [el("h1", { text: say("title_queues") }), groups, el("h2", { text: say("who_works_what") }), agents];
 }
 
 // ---- one case ------------------------------------------------------------------------
@@ -401,6 +461,12 @@ function casePanel(view) {
   const actions = el("div", { class: "actions" });
   if (can("cases", "edit") && !c.assignee && ["open", "reopened", "new"].includes(c.status)) {
     actions.append(el("button", { type: "button", id: "claim", onclick: act(c.id, () => post("/claim", {}), say("claimed")), text: say("claim") }));
+  }
+  if (can("assignments", "edit")) {
+    const assign = el("form", { class: "assign-form", onsubmit: act(c.id, (e) => post("/assign", { assignee: e.target.agent.value }), say("reassigned")) },
+      el("button", { type: "submit", text: say("assign") }));
+    staffChoice().then((choice) => { choice.value = c.assignee || ""; assign.prepend(field(say("assign_to"), choice)); });
+    actions.append(assign);
   }
   if (can("replies", "add")) {
     actions.append(el("form", { class: "reply", onsubmit: act(c.id, (e) => post("/replies", { body: e.target.body.value }), say("replied")) },
