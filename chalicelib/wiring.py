@@ -209,9 +209,12 @@ def sla_sweep() -> SlaSweep:
 
 @lru_cache(maxsize=1)
 def directory_service() -> DirectoryService:
+    from .auth.staff_logins import CognitoStaffLogins
     from .services.directory import DirectoryService
 
-    return DirectoryService(directory_store(), role_catalog())
+    return DirectoryService(
+        directory_store(), role_catalog(), CognitoStaffLogins(settings().staff_pool_id)
+    )
 
 
 @lru_cache(maxsize=1)

@@ -342,6 +342,18 @@ def policy_statements() -> list[dict[str, Any]]:
             "Resource": {"Fn::GetAtt": ["CustomerUserPool", "Arn"]},
         },
         {
+            "Sid": "ManageStaffSignIns",
+            "Effect": "Allow",
+            "Action": [
+                "cognito-idp:AdminGetUser",
+                "cognito-idp:AdminCreateUser",
+                "cognito-idp:AdminListGroupsForUser",
+                "cognito-idp:AdminAddUserToGroup",
+                "cognito-idp:AdminRemoveUserFromGroup",
+            ],
+            "Resource": {"Fn::GetAtt": ["StaffUserPool", "Arn"]},
+        },
+        {
             "Sid": "ShopSigningSecrets",
             "Effect": "Allow",
             "Action": ["ssm:GetParameter"],

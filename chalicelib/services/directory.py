@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from threading import Lock
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Protocol
 
 from pydantic import Field, StringConstraints
 
@@ -17,6 +17,12 @@ from ..domain.model import Model
 from ..domain.permissions import ALL_ROLES, Action, Resource, Role, check_role_change, default_role
 from .case_commands import Email, Id, Strict, Text
 from .ports import DirectoryStore
+
+
+class StaffLogins(Protocol):
+    def ensure(self, username: str, email: str | None, name: str) -> bool: ...
+
+    def set_roles(self, username: str, roles: list[str]) -> None: ...
 
 
 class NewCategory(Strict):
@@ -58,7 +64,10 @@ class RoleList(Model):
 
 
 class DirectoryService:
-    def __init__(self, store: DirectoryStore, roles: RoleCatalog) -> None:
+    def __init__(
+        self, store: DirectoryStore, roles: RoleCatalog, logins: StaffLogins | None = None
+    ) -> None:
+        self.logins = logins
         self.store = store
         self.roles = roles
 
@@ -126,7 +135,11 @@ class DirectoryService:
         return self.store.put_staff(member.model_copy(update={"on_shift": shift.on_shift}))
 
     def put_staff(self, username: str, details: StaffDetails) -> StaffMember:
-        """The directory entry; the sign-in itself lives in the staff Cognito pool."""
+        """The directory entry, and the sign-in in the staff pool with the same roles (made,
+        with a mailed temporary password, for someone new)."""
+        if self.logins is not None:
+            self.logins.ensure(username, details.email, details.name)
+            self.logins.set_roles(username, details.roles)
         return self.store.put_staff(StaffMember(username=username, **details.model_dump()))
 
     def list_roles(self) -> list[Role]:
