@@ -17,8 +17,8 @@ def groups_of(aws_env, username: str) -> set[str]:
 def test_a_new_agent_gets_a_sign_in_and_role_changes_follow(as_role, aws_env):
     admin = as_role("admin")
     username = f"yeni{uuid.uuid4().hex[:6]}"
-    made = admin.call("PUT", f"/staff/{username}", {
-        "name": "Yeni Temsilci", "email": f"{username}@destek.example", "roles": ["agent"]})  # fmt: skip
+    details = {"name": "Yeni Temsilci", "email": f"{username}@destek.example", "roles": ["agent"]}
+    made = admin.call("PUT", f"/staff/{username}", details)
     assert made.status == 200, made.body
     cognito = aws(aws_env, "cognito-idp")
     user = cognito.admin_get_user(UserPoolId=aws_env["STAFF_POOL_ID"], Username=username)
