@@ -163,3 +163,38 @@ def test_a_supervisor_reassigns_cases_from_the_pool(open_console, http):
     supervisor.get_by_role("link", name="Kuyruklar").click()
     ready(supervisor)
     expect(supervisor.get_by_role("link", name="Elif Şahin (elif)")).to_be_visible()
+
+
+def test_an_admin_adds_a_keyword_rule_and_tries_a_sample(open_console, http):
+    admin = open_console("admin")
+    admin.get_by_role("link", name="Yönetim").click()
+    ready(admin)
+    expect(admin.get_by_role("heading", name="Yeni kural")).to_be_visible()
+    admin.get_by_label("Ad", exact=True).fill("Kupon sorunları")
+    admin.get_by_label("Sözcükler ve ifadeler (virgülle)").fill("kupon, indirim kodu")
+    admin.get_by_label("Hedef grup").select_option("teslimat")
+    admin.get_by_label("Sıra").fill("15")
+    admin.get_by_role("button", name="Kaydet").click()
+    expect(admin.locator("#notice")).to_have_text("Kural kaydedildi.")
+    expect(admin.get_by_role("link", name="Kupon sorunları")).to_be_visible()
+
+    admin.get_by_label("Müşterinin yazabileceği bir metin").fill("KUPONUM sepette geçmiyor")
+    admin.get_by_role("button", name="Nereye gider?").click()
+    expect(admin.locator("#route-result")).to_contain_text("Kargo ve Teslimat grubuna gider")
+    expect(admin.locator("#route-result")).to_contain_text("“Kupon sorunları” kuralı eşleşti: KUPONUM")
+    screenshot(admin, "console-admin-rules")
+    rules = http("admin").call("GET", "/routing-rules")[1]
+    added = next(r for r in rules if r["name"] == "Kupon sorunları")
+    assert added["phrases"] == ["kupon", "indirim kodu"] and added["order"] == 15
+
+    admin.get_by_role("link", name="Kupon sorunları").click()
+    ready(admin)
+    admin.get_by_role("button", name="Sil").click()
+    expect(admin.locator("#notice")).to_have_text("Silindi.")
+    assert all(r["name"] != "Kupon sorunları" for r in http("admin").call("GET", "/routing-rules")[1])
+
+    admin.get_by_role("link", name="Roller ve yetkiler").click()
+    ready(admin)
+    expect(admin.get_by_label("Talepler okuma", exact=True)).to_be_checked()  # the agent role reads cases
+    agent = open_console("mehmet")
+    expect(agent.get_by_role("link", name="Yönetim")).to_be_hidden()

@@ -139,6 +139,7 @@ function explain(error) {
     const fields = Array.isArray(error.details) ? error.details.map((d) => `${d.field}: ${d.problem}`) : [];
     return [error.message, ...fields].join(" · ");
   }
+  if (error instanceof Error && !(error instanceof TypeError) && error.message) return error.message;
   return say("network_error");
 }
 
@@ -219,10 +220,10 @@ async function route() {
   target.setAttribute("aria-busy", "true");
   try {
     const views = { mine: caseList, pool: caseList, overdue: caseList, agent: caseList, case: caseScreen,
-                    precases: preCaseList, precase: preCaseScreen, search, queues };
+                    precases: preCaseList, precase: preCaseScreen, search, queues, admin };
     const render = views[view] || caseList;
     const content = await render(view in views ? view : "mine", arg && decodeURIComponent(arg));
-    target.replaceChildren(...[content].flat());
+    target.replaceChildren(...[content].flat(Infinity).filter((n) => n !== null && n !== undefined));
     const heading = target.querySelector("h1");
     if (heading) heading.setAttribute("tabindex", "-1");
   } catch (error) {
@@ -585,6 +586,205 @@ async function preCaseScreen(_, id) {
         el("button", { type: "submit", text: say("convert") })),
       el("button", { type: "button", onclick: run(() => api("POST", `/precases/${p.id}/set-aside`, { version: p.version, outcome: "spam" }), say("set_aside")), text: say("spam") }))
       : null);
+}
+
+// ---- administration ------------------------------------------------------------------
+
+const ADMIN_SECTIONS = [
+  ["rules", "routing_rules"], ["roles", "roles"], ["staff", "staff"], ["groups", "groups"],
+  ["categories", "categories"], ["sla", "sla"], ["ladders", "sla"], ["calendars", "sla"], ["priorities", "sla"],
+];
+
+async function admin(_, section) {
+  const allowed = ADMIN_SECTIONS.filter(([, resource]) => can(resource, "read"));
+  const current = section || (allowed[0] && allowed[0][0]);
+  const tabs = el("nav", { class: "tabs", "aria-label": say("nav_admin") }, allowed.map(([name]) =>
+    el("a", { href: `#/admin/${name}`, "aria-current": name === current ? "page" : null, text: say(`admin_${name}`) })));
+  const render = { rules: adminRules, roles: adminRoles, staff: adminStaff, groups: adminGroups,
+                   categories: adminCategories, sla: () => jsonSection("sla-policies", "sla"),
+                   ladders: () => jsonSection("escalation-ladders", "sla"),
+                   calendars: () => jsonSection("calendars", "sla", true), priorities: adminPriorities }[current];
+  return [el("h1", { text: say("title_admin") }), tabs, render ? await render() : null];
+}
+
+function saved(run, message) {
+  return async (event) => {
+    event.preventDefault();
+    try {
+      await run(event);
+      await route();
+      notice(message || say("saved"));
+    } catch (error) {
+      problem(explain(error));
+    }
+  };
+}
+
+const csv = (text) => text.split(",").map((x) => x.trim()).filter(Boolean);
+
+async function adminRules() {
+  const [rules, groups] = await Promise.all([api("GET", "/routing-rules"), api("GET", "/groups")]);
+  const editing = new URLSearchParams(location.hash.split("?")[1] || "").get("edit");
+  const rule = rules.find((r) => r.id === editing) || null;
+  const editable = can("routing_rules", "edit");
+  const table = el("table", { class: "list" },
+    el("thead", {}, el("tr", {}, ["order", "name", "phrases", "group", "enabled"].map((k) => el("th", { scope: "col", text: say(`rule_${k}`) })))),
+    el("tbody", {}, rules.map((r) => el("tr", {},
+      el("td", { text: r.order }),
+      el("td", {}, editable ? el("a", { href: `#/admin/rules?edit=${r.id}`, text: r.name }) : r.name),
+      el("td", { text: r.phrases.join(", ") }), el("td", { text: r.group_id }),
+      el("td", { text: r.enabled ? say("yes") : say("no") })))));
+  const form = editable ? el("form", { id: "rule-form", onsubmit: saved((e) => {
+    const f = e.target;
+    const body = { name: f.name.value, order: Number(f.order.value), enabled: f.enabled.checked,
+                   phrases: csv(f.phrases.value), group_id: f.group.value,
+                   set_category_id: f.category.value || null, priority_bump: Number(f.bump.value) };
+    return rule ? api("PUT", `/routing-rules/${rule.id}`, body) : api("POST", "/routing-rules", body);
+  }, say("rule_saved")) },
+    el("h2", { text: rule ? say("rule_edit", { name: rule.name }) : say("rule_new") }),
+    field(say("rule_name"), el("input", { name: "name", required: true, value: rule ? rule.name : "" })),
+    field(say("rule_phrases"), el("input", { name: "phrases", required: true, value: rule ? rule.phrases.join(", ") : "" })),
+    field(say("rule_group"), el("select", { name: "group" }, groups.map((g) => el("option", { value: g.id, selected: rule && rule.group_id === g.id, text: g.name })))),
+    field(say("rule_category"), el("input", { name: "category", value: rule && rule.set_category_id ? rule.set_category_id : "" })),
+    field(say("rule_order"), el("input", { name: "order", type: "number", min: 0, value: rule ? rule.order : 100 })),
+    field(say("rule_bump"), select("bump", ["0", "1", "2", "3"], String(rule ? rule.priority_bump : 0), "bump_")),
+    el("label", {}, el("input", { type: "checkbox", name: "enabled", checked: rule ? rule.enabled : true }), ` ${say("rule_enabled")}`),
+    el("button", { type: "submit", text: say("save") }),
+    rule ? el("button", { type: "button", class: "danger", text: say("delete"),
+      onclick: saved(() => api("DELETE", `/routing-rules/${rule.id}`).then(() => { location.hash = "#/admin/rules"; }), say("deleted")) }) : null)
+    : null;
+  const result = el("div", { id: "route-result", role: "status", "aria-live": "polite" });
+  const tester = el("form", { id: "rule-test", onsubmit: async (e) => {
+    e.preventDefault();
+    try {
+      const d = await api("POST", "/routing-rules/test", { text: e.target.sample.value });
+      const group = (groups.find((g) => g.id === d.group_id) || {}).name || d.group_id;
+      result.replaceChildren(el("p", {}, el("strong", { text: say("would_go", { group }) })),
+        el("p", { text: d.rule_name ? say("by_rule", { rule: d.rule_name, words: d.matched.join(", ") }) : say("by_default") }),
+        el("p", { class: "reason", text: `${say("col_priority")}: ${say(`priority_${d.priority}`)}` }));
+    } catch (error) { problem(explain(error)); }
+  } }, el("h2", { text: say("try_sample") }),
+    field(say("sample_text"), el("textarea", { name: "sample", rows: 3, required: true })),
+    el("button", { type: "submit", text: say("where_would_it_go") }));
+  return [table, form, tester, result];
+}
+
+async function adminRoles() {
+  const roles = await api("GET", "/roles");
+  const chosen = new URLSearchParams(location.hash.split("?")[1] || "").get("role") || "agent";
+  const role = roles.find((r) => r.name === chosen) || roles[0];
+  const resources = ["cases", "replies", "notes", "assignments", "customers", "calls", "precases", "registrations",
+    "products", "categories", "groups", "staff", "roles", "routing_rules", "sla", "operations"];
+  const actions = ["read", "add", "edit", "delete"];
+  const editable = can("roles", "edit");
+  return [el("nav", { class: "tabs" }, roles.map((r) => el("a", { href: `#/admin/roles?role=${r.name}`, "aria-current": r.name === role.name ? "page" : null, text: say(`role_${r.name}`) }))),
+    el("form", { id: "role-form", onsubmit: saved((e) => {
+      const permissions = {};
+      for (const box of e.target.querySelectorAll("input[type=checkbox]:checked")) {
+        const [resource, action] = box.name.split(":");
+        (permissions[resource] = permissions[resource] || []).push(action);
+      }
+      return api("PUT", `/roles/${role.name}`, { permissions });
+    }) },
+      el("table", { class: "list" }, el("thead", {}, el("tr", {}, el("th", { text: say("resource") }), actions.map((a) => el("th", { scope: "col", text: say(`action_${a}`) })))),
+        el("tbody", {}, resources.map((res) => el("tr", {}, el("th", { scope: "row", text: say(`resource_${res}`) }),
+          actions.map((a) => el("td", {}, el("input", { type: "checkbox", name: `${res}:${a}`, disabled: !editable,
+            checked: (role.permissions[res] || []).includes(a), "aria-label": `${say(`resource_${res}`)} ${say(`action_${a}`)}` }))))))),
+      editable ? el("button", { type: "submit", text: say("save") }) : null)];
+}
+
+async function adminStaff() {
+  const staff = await api("GET", "/staff");
+  const editing = new URLSearchParams(location.hash.split("?")[1] || "").get("edit");
+  const member = staff.find((m) => m.username === editing) || null;
+  const editable = can("staff", "edit");
+  return [el("table", { class: "list" },
+    el("thead", {}, el("tr", {}, ["username", "name", "email", "roles", "on_shift"].map((k) => el("th", { scope: "col", text: say(`staff_${k}`) })))),
+    el("tbody", {}, staff.map((m) => el("tr", {},
+      el("td", {}, editable ? el("a", { href: `#/admin/staff?edit=${m.username}`, text: m.username }) : m.username),
+      el("td", { text: m.name }), el("td", { text: m.email || "" }),
+      el("td", { text: m.roles.map((r) => say(`role_${r}`)).join(", ") }), el("td", { text: m.on_shift ? say("yes") : say("no") }))))),
+    editable ? el("form", { id: "staff-form", onsubmit: saved((e) => {
+      const f = e.target;
+      return api("PUT", `/staff/${encodeURIComponent(f.username.value.trim())}`, {
+        name: f.name.value, email: f.email.value || null, on_shift: f.on_shift.checked,
+        roles: ["agent", "supervisor", "admin"].filter((r) => f[`role_${r}`].checked) });
+    }) },
+      el("h2", { text: member ? member.username : say("staff_new") }),
+      field(say("staff_username"), el("input", { name: "username", required: true, value: member ? member.username : "", readonly: Boolean(member) })),
+      field(say("staff_name"), el("input", { name: "name", required: true, value: member ? member.name : "" })),
+      field(say("staff_email"), el("input", { name: "email", type: "email", value: member && member.email ? member.email : "" })),
+      el("fieldset", {}, el("legend", { text: say("staff_roles") }), ["agent", "supervisor", "admin"].map((r) =>
+        el("label", {}, el("input", { type: "checkbox", name: `role_${r}`, checked: member ? member.roles.includes(r) : r === "agent" }), ` ${say(`role_${r}`)} `))),
+      el("label", {}, el("input", { type: "checkbox", name: "on_shift", checked: member ? member.on_shift : true }), ` ${say("staff_on_shift")}`),
+      el("button", { type: "submit", text: say("save") })) : null];
+}
+
+async function adminGroups() {
+  const groups = await api("GET", "/groups");
+  const editing = new URLSearchParams(location.hash.split("?")[1] || "").get("edit");
+  const group = groups.find((g) => g.id === editing) || null;
+  const editable = can("groups", "edit");
+  return [el("table", { class: "list" },
+    el("thead", {}, el("tr", {}, ["id", "name", "members", "supervisors", "default"].map((k) => el("th", { scope: "col", text: say(`group_${k}`) })))),
+    el("tbody", {}, groups.map((g) => el("tr", {},
+      el("td", {}, editable ? el("a", { href: `#/admin/groups?edit=${g.id}`, text: g.id }) : g.id),
+      el("td", { text: g.name }), el("td", { text: g.members.join(", ") }), el("td", { text: g.supervisors.join(", ") }),
+      el("td", { text: g.is_default ? say("yes") : "" }))))),
+    editable ? el("form", { id: "group-form", onsubmit: saved((e) => {
+      const f = e.target;
+      return api("PUT", `/groups/${encodeURIComponent(f.id.value.trim())}`, {
+        name: f.name.value, members: csv(f.members.value), supervisors: csv(f.supervisors.value),
+        is_default: f.is_default.checked, auto_assign: f.auto_assign.value || null, calendar_id: group ? group.calendar_id : null });
+    }) },
+      el("h2", { text: group ? group.name : say("group_new") }),
+      field(say("group_id"), el("input", { name: "id", required: true, value: group ? group.id : "", readonly: Boolean(group) })),
+      field(say("group_name"), el("input", { name: "name", required: true, value: group ? group.name : "" })),
+      field(say("group_members"), el("input", { name: "members", value: group ? group.members.join(", ") : "" })),
+      field(say("group_supervisors"), el("input", { name: "supervisors", value: group ? group.supervisors.join(", ") : "" })),
+      field(say("group_auto_assign"), el("select", { name: "auto_assign" }, ["", "round_robin", "fewest_open"].map((v) =>
+        el("option", { value: v, selected: group && (group.auto_assign || "") === v, text: say(`auto_${v || "none"}`) })))),
+      el("label", {}, el("input", { type: "checkbox", name: "is_default", checked: group ? group.is_default : false }), ` ${say("group_default")}`),
+      el("button", { type: "submit", text: say("save") })) : null];
+}
+
+async function adminCategories() {
+  const tree = await api("GET", "/categories");
+  const flat = [];
+  const walk = (nodes, depth) => nodes.forEach((n) => { flat.push([n, depth]); walk(n.children, depth + 1); });
+  walk(tree, 0);
+  return [el("ul", { class: "tree" }, flat.map(([n, depth]) => el("li", { style: null, class: `depth-${Math.min(depth, 5)}`, text: n.name }))),
+    can("categories", "add") ? el("form", { id: "category-form", onsubmit: saved((e) =>
+      api("POST", "/categories", { name: e.target.name.value, parent_id: e.target.parent.value || null })) },
+      el("h2", { text: say("category_new") }),
+      field(say("category_name"), el("input", { name: "name", required: true })),
+      field(say("category_parent"), el("select", { name: "parent" }, el("option", { value: "", text: "—" }),
+        flat.map(([n, depth]) => el("option", { value: n.id, text: `${"· ".repeat(depth)}${n.name}` })))),
+      el("button", { type: "submit", text: say("add") })) : null];
+}
+
+function adminPriorities() {
+  return el("ul", {}, ["urgent", "high", "normal", "low"].map((p) =>
+    el("li", {}, el("strong", { class: `p-${p}`, text: say(`priority_${p}`) }), ` — ${say(`priority_about_${p}`)}`)));
+}
+
+async function jsonSection(path, resource, byIdOnly = false) {
+  const items = await api("GET", `/${path}`);
+  const editable = can(resource, "edit");
+  const editor = (item) => {
+    const { id, ...details } = item || {};
+    return el("form", { class: "json-form", onsubmit: saved((e) => {
+      let body;
+      try { body = JSON.parse(e.target.json.value); } catch { throw new Error(say("bad_json")); }
+      const target = e.target.target_id.value.trim();
+      return target ? api("PUT", `/${path}/${encodeURIComponent(target)}`, body) : api("POST", `/${path}`, body);
+    }) },
+      el("h3", { text: item ? `${item.name || item.id}` : say("new_item") }),
+      field(say("item_id"), el("input", { name: "target_id", value: id || "", readonly: Boolean(item), required: byIdOnly })),
+      field(say("item_json"), el("textarea", { name: "json", rows: 8, class: "code", text: JSON.stringify(item ? details : {}, null, 2) })),
+      editable ? el("button", { type: "submit", text: say("save") }) : null);
+  };
+  return [...items.map(editor), editable ? editor(null) : null];
 }
 
 start();
