@@ -180,8 +180,9 @@ def test_an_admin_adds_a_keyword_rule_and_tries_a_sample(open_console, http):
 
     admin.get_by_label("Müşterinin yazabileceği bir metin").fill("KUPONUM sepette geçmiyor")
     admin.get_by_role("button", name="Nereye gider?").click()
-    expect(admin.locator("#route-result")).to_contain_text("Kargo ve Teslimat grubuna gider")
-    expect(admin.locator("#route-result")).to_contain_text("“Kupon sorunları” kuralı eşleşti: KUPONUM")
+    result = admin.locator("#route-result")
+    expect(result).to_contain_text("Kargo ve Teslimat grubuna gider")
+    expect(result).to_contain_text("“Kupon sorunları” kuralı eşleşti: KUPONUM")
     screenshot(admin, "console-admin-rules")
     rules = http("admin").call("GET", "/routing-rules")[1]
     added = next(r for r in rules if r["name"] == "Kupon sorunları")
@@ -191,10 +192,12 @@ def test_an_admin_adds_a_keyword_rule_and_tries_a_sample(open_console, http):
     ready(admin)
     admin.get_by_role("button", name="Sil").click()
     expect(admin.locator("#notice")).to_have_text("Silindi.")
-    assert all(r["name"] != "Kupon sorunları" for r in http("admin").call("GET", "/routing-rules")[1])
+    left = http("admin").call("GET", "/routing-rules")[1]
+    assert all(r["name"] != "Kupon sorunları" for r in left)
 
     admin.get_by_role("link", name="Roller ve yetkiler").click()
     ready(admin)
-    expect(admin.get_by_label("Talepler okuma", exact=True)).to_be_checked()  # the agent role reads cases
+    # the agent role reads cases
+    expect(admin.get_by_label("Talepler okuma", exact=True)).to_be_checked()
     agent = open_console("mehmet")
     expect(agent.get_by_role("link", name="Yönetim")).to_be_hidden()
