@@ -9,7 +9,7 @@ from ..domain.caller import Caller
 from ..domain.permissions import Action, Resource
 from ..services.calls import LogCall
 from ..services.case_commands import PageParams
-from ..services.customers import CustomerChanges, CustomerLookup, NewCustomer
+from ..services.customers import CustomerChanges, CustomerLookup, NameSearch, NewCustomer
 from .endpoint import endpoint
 
 bp = Blueprint(__name__)
@@ -19,6 +19,12 @@ bp = Blueprint(__name__)
 def find_customer(caller: Caller, query: CustomerLookup):
     """Find one customer by customer number, phone (any Turkish format) or email."""
     return wiring.customer_service().lookup(query)
+
+
+@endpoint(bp, "/customer-search", permission=(Resource.CUSTOMERS, Action.READ), query=NameSearch)
+def search_customers(caller: Caller, query: NameSearch):
+    """Customers whose name starts as typed (`?name=ahmet yil`), Turkish letters or not."""
+    return wiring.customer_service().search(query)
 
 
 @endpoint(

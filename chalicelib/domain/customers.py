@@ -52,7 +52,7 @@ class Customer(Model):
     version: int = 1
 
 
-LookupKind = Literal["customer_number", "phone", "email", "login"]
+LookupKind = Literal["customer_number", "phone", "email", "login", "order"]
 
 
 def normalize_email(email: str) -> str:

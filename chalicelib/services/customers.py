@@ -6,12 +6,13 @@ import secrets
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
 from ..domain.clock import utcnow
 from ..domain.customers import ContactPreferences, Customer, Language, normalize_email
 from ..domain.errors import InvalidInput, NotFound
 from ..domain.ids import new_id
+from ..domain.model import Model
 from ..domain.phone import to_e164
 from .case_commands import CallerDetails, CustomerNumber, Email, Id, Phone, Strict, Text
 from .ports import CustomerStore
@@ -36,7 +37,19 @@ class CustomerLookup(Strict):
     customer_number: CustomerNumber | None = None
     phone: Phone | None = None
     email: Email | None = None
+    order_number: Annotated[str, StringConstraints(max_length=64)] | None = Field(
+        default=None, description="an order the shop reported"
+    )
     id: Id | None = None
+
+
+class NameSearch(Strict):
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=100)]
+    limit: Annotated[int, Field(ge=1, le=50)] = 20
+
+
+class CustomerMatches(Model):
+    items: list[Customer]
 
 
 def new_customer_number() -> str:
@@ -64,13 +77,19 @@ class CustomerService:
         if query.id:
             return self.store.get(query.id)
         keys = self._keys(query.customer_number, query.phone, query.email)
+        if query.order_number:
+            keys.append(("order", query.order_number))
         if not keys:
-            raise InvalidInput("give id, customer_number, phone or email")
+            raise InvalidInput("give id, customer_number, phone, email or order_number")
         for kind, value in keys:
             found = self.store.find(kind, value)
             if found:
                 return found
         raise NotFound("no customer matches", details={"lookup": dict(keys)})
+
+    def search(self, query: NameSearch) -> CustomerMatches:
+        """By name as the agent types it: from the first name on, Turkish letters or not."""
+        return CustomerMatches(items=self.store.by_name(query.name, query.limit))
 
     def create(self, data: NewCustomer, now: datetime | None = None) -> Customer:
         now = now or utcnow()

@@ -6,6 +6,7 @@ from typing import Any
 
 from ..domain.customers import Customer, LookupKind
 from ..domain.errors import Conflict, NotFound
+from ..domain.text import fold
 from . import keys
 from .dynamo import Table, TransactionCanceled
 
@@ -19,6 +20,7 @@ def profile_item(customer: Customer) -> dict[str, Any]:
     return {
         **customer.model_dump(mode="json"),
         **keys.customer_key(customer.id),
+        **keys.name_keys(fold(customer.name), customer.id),
         "entity": "customer",
     }
 
@@ -31,7 +33,7 @@ def pointer_item(kind: str, value: str, customer_id: str) -> dict[str, Any]:
 def labelled_items(customer: Customer) -> list[tuple[str, dict[str, Any]]]:
     """Each item with what it stands for, to tell which uniqueness a refusal hit."""
     items = [("id", profile_item(customer))]
-    for kind in ("customer_number", "phone", "email", "login"):
+    for kind in ("customer_number", "phone", "email", "login"):  # an order points on its own
         value = getattr(customer, kind)
         if value:
             items.append((kind, pointer_item(kind, value, customer.id)))
@@ -54,6 +56,16 @@ class DynamoCustomerStore:
             return None
         item = self.table.get(keys.customer_key(pointer["customer_id"]))
         return Customer.model_validate(item) if item else None
+
+    def by_name(self, text: str, limit: int) -> list[Customer]:
+        """Customers whose name starts with `text`, as typed with or without Turkish letters."""
+        partition, prefix = keys.name_search(fold(text))
+        if not prefix:
+            return []
+        items, _ = self.table.query(
+            ("name_pk", partition), index="by_name", sort_prefix=prefix, limit=limit
+        )
+        return [Customer.model_validate(i) for i in items]
 
     def create(self, customer: Customer) -> Customer:
         labelled = labelled_items(customer)

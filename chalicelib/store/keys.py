@@ -31,6 +31,7 @@ INDEXES: dict[str, tuple[str, str]] = {
     "sla_timer": ("timer_pk", "timer_sk"),
     "outbox": ("outbox_pk", "outbox_sk"),
     "catalog": ("catalog_pk", "catalog_sk"),
+    "by_name": ("name_pk", "name_sk"),
 }
 
 
@@ -263,3 +264,14 @@ def mail_ref_key(message_id: str) -> dict[str, str]:
 def inbound_mail_key(day: str, at_iso: str, object_key: str) -> dict[str, str]:
     """What became of each inbound email that opened nothing (automatic, refused)."""
     return {"PK": f"INBOUND#{day}", "SK": f"{at_iso}#{object_key}"}
+
+
+def name_keys(folded_name: str, customer_id: str) -> dict[str, str]:
+    """A customer under the first letter of their folded name, sorted by the whole of it."""
+    words = " ".join(folded_name.split())
+    return {"name_pk": f"NAME#{words[:1]}", "name_sk": f"{words}#{customer_id}"} if words else {}
+
+
+def name_search(folded_prefix: str) -> tuple[str, str]:
+    words = " ".join(folded_prefix.split())
+    return f"NAME#{words[:1]}", words

@@ -19,12 +19,17 @@ class DynamoShopRecords:
         self.table = table
 
     def put_order(self, order: Order) -> None:
-        """The shop's latest word replaces the previous one (the shop owns orders)."""
+        """The shop's latest word replaces the previous one (the shop owns orders). The order
+        number also finds its customer, so an agent can search by it."""
         item = {
             **order.model_dump(mode="json"),
             **keys.order_key(order.customer_id, order.order_id),
         }
-        self.table.put({**item, "entity": "order"})
+        pointer = {**keys.unique_key("order", order.order_id), "customer_id": order.customer_id,
+                   "entity": "unique"}  # fmt: skip
+        self.table.transact(
+            [{"Put": {"Item": {**item, "entity": "order"}}}, {"Put": {"Item": pointer}}]
+        )
 
     def put_shipment(self, shipment: Shipment) -> None:
         key = keys.shipment_key(shipment.customer_id, shipment.shipment_id)

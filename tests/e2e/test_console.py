@@ -78,7 +78,7 @@ def test_an_agent_finds_a_case_by_phone_and_works_it_to_resolution(open_console,
     page.get_by_role("searchbox").fill(phone)
     page.get_by_role("button", name="Ara", exact=True).click()
     ready(page)
-    page.get_by_role("link", name=case["number"]).click()
+    page.get_by_role("link", name=case["number"], exact=True).click()
     ready(page)
     expect(page.get_by_role("heading", level=1)).to_contain_text(case["number"])
     expect(page.locator(".customer-panel h2")).to_have_text(f"Deniz {HOSTILE}")  # text, not markup
@@ -201,3 +201,14 @@ def test_an_admin_adds_a_keyword_rule_and_tries_a_sample(open_console, http):
     expect(admin.get_by_label("Talepler okuma", exact=True)).to_be_checked()
     agent = open_console("mehmet")
     expect(agent.get_by_role("link", name="Yönetim")).to_be_hidden()
+
+
+def test_an_agent_finds_a_customer_by_name_typed_without_turkish_letters(open_console, http):
+    tag = uuid.uuid4().hex[:4]
+    case = routed_case(http, unique_phone(), f"Gülşen Çağlayan{tag}", subject="Kapak çatlak")
+    page = open_console("mehmet")
+    page.get_by_role("searchbox").fill(f"gulsen caglayan{tag}")
+    page.get_by_role("button", name="Ara", exact=True).click()
+    ready(page)
+    expect(page.get_by_role("link", name=case["number"], exact=True)).to_be_visible()
+    expect(page.locator(".customer-panel h2")).to_have_text(f"Gülşen Çağlayan{tag}")

@@ -403,6 +403,7 @@ MATRIX: dict[tuple[str, str], tuple[Callable, dict[str, int]]] = {
             {"id": (p := pooled(setup))["id"], "version": p["version"]}]}),
         {**STAFF_READ, "agent": 403},
     ),
+    ("GET", "/customer-search"): (fixed("/customer-search?name=ahmet"), STAFF_READ),
     ("GET", "/workload"): (fixed("/workload"), {**STAFF_READ, "agent": 403}),
     ("GET", "/social/topics"): (fixed("/social/topics?days=7"), STAFF_READ),
     ("POST", "/integrations/{shop_id}/cases"): signed_only("/integrations/demo/cases"),

@@ -220,7 +220,8 @@ async function route() {
   target.setAttribute("aria-busy", "true");
   try {
     const views = { mine: caseList, pool: caseList, overdue: caseList, agent: caseList, case: caseScreen,
-                    precases: preCaseList, precase: preCaseScreen, search, queues, admin };
+                    precases: preCaseList, precase: preCaseScreen, search, queues, admin,
+                    customer: customerView };
     const render = views[view] || caseList;
     const content = await render(view in views ? view : "mine", arg && decodeURIComponent(arg));
     target.replaceChildren(...[content].flat(Infinity).filter((n) => n !== null && n !== undefined));
@@ -369,20 +370,40 @@ async function preCaseList() {
 
 async function search(_, text) {
   if (/^\d{4}-\d{6}$/.test(text)) { location.hash = `#/case/${text}`; return []; }
-  const kind = text.includes("@") ? "email" : /^[+0-9 ()-]{7,}$/.test(text) ? "phone" : "customer_number";
-  let customer;
-  try {
-    customer = await api("GET", `/customers?${kind}=${encodeURIComponent(text)}`);
-  } catch (error) {
-    if (error instanceof ApiError && error.status === 404) {
-      return [el("h1", { text: say("title_search", { q: text }) }), el("p", { class: "empty", text: say("nothing_found") })];
-    }
+  const lookups = text.includes("@") ? [`email=${encodeURIComponent(text)}`]
+    : /^[+0-9 ()-]{7,}$/.test(text) ? [`phone=${encodeURIComponent(text)}`, `customer_number=${encodeURIComponent(text)}`, `order_number=${encodeURIComponent(text)}`]
+    : [`customer_number=${encodeURIComponent(text)}`, `order_number=${encodeURIComponent(text)}`];
+  const found = new Map();
+  const quiet = (promise) => promise.catch((error) => {
+    if (error instanceof ApiError && [404, 422].includes(error.status)) return null;
     throw error;
+  });
+  for (const one of await Promise.all(lookups.map((q) => quiet(api("GET", `/customers?${q}`))))) {
+    if (one) found.set(one.id, one);
   }
+  if (!text.includes("@") && /\p{L}{2}/u.test(text)) {
+    const byName = await quiet(api("GET", `/customer-search?name=${encodeURIComponent(text)}`));
+    for (const one of (byName && byName.items) || []) found.set(one.id, one);
+  }
+  const heading = el("h1", { text: say("title_search", { q: text }) });
+  if (found.size === 1) return [heading, ...(await customerCases([...found.values()][0]))];
+  if (!found.size) return [heading, el("p", { class: "empty", text: say("nothing_found") })];
+  return [heading, el("ul", { class: "matches" }, [...found.values()].map((c) => el("li", {},
+    el("a", { href: `#/customer/${c.id}`, text: c.name }), ` · ${c.phone || ""} · ${c.email || ""} · ${c.customer_number || ""}`)))];
+}
+
+async function customerCases(customer) {
   const page = await api("GET", `/cases?view=customer&customer_id=${customer.id}&limit=50`);
-  return [el("h1", { text: say("title_search", { q: text }) }),
-          el("p", {}, el("strong", { text: customer.name }), ` · ${customer.phone || ""} · ${customer.email || ""}`),
-          caseTable(page.items)];
+  const overview = await api("GET", `/customers/${customer.id}/overview`).catch(() => null);
+  return [el("div", { class: "case-screen" },
+    el("section", {}, el("p", {}, el("strong", { text: customer.name }), ` · ${customer.phone || ""} · ${customer.email || ""}`),
+      caseTable(page.items)),
+    customerPanel(overview, null))];
+}
+
+async function customerView(_, id) {
+  const customer = await api("GET", `/customers/${encodeURIComponent(id)}`);
+  return [el("h1", { text: customer.name }), ...(await customerCases(customer))];
 }
 
 async function queues() {
