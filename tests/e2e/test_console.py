@@ -163,6 +163,7 @@ def test_a_supervisor_reassigns_cases_from_the_pool(open_console, http):
     supervisor.get_by_role("link", name="Kuyruklar").click()
     ready(supervisor)
     expect(supervisor.get_by_role("link", name="Elif Şahin (elif)")).to_be_visible()
+    screenshot(supervisor, "console-workload")
 
 
 def test_an_admin_adds_a_keyword_rule_and_tries_a_sample(open_console, http):

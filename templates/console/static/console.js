@@ -419,7 +419,7 @@ async function queues() {
       el("td", { class: g.overdue ? "due late" : "", text: g.overdue })))));
   const agents = el("table", { class: "list" },
     el("thead", {}, el("tr", {}, ["agent", "groups", "active", "breached", "on_shift"].map((k) =>
-      el("th", { scope: "col", text: say(k === "agent" ? "col_assignee" : k) })))),
+      el("th", { scope: "col", text: say(k === "agent" ? "col_agent" : k) })))),
     el("tbody", {}, load.agents.map((a) => el("tr", {},
       el("th", { scope: "row" }, el("a", { href: `#/agent/${a.username}`, text: `${a.name} (${a.username})` })),
       el("td", { text: a.groups.join(", ") }),
