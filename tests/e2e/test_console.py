@@ -213,3 +213,32 @@ def test_an_agent_finds_a_customer_by_name_typed_without_turkish_letters(open_co
     ready(page)
     expect(page.get_by_role("link", name=case["number"], exact=True)).to_be_visible()
     expect(page.locator(".customer-panel h2")).to_have_text(f"Gülşen Çağlayan{tag}")
+
+
+def test_an_agent_claims_a_pre_case_and_makes_it_a_case(open_console, stack):
+    from .test_channels import signed_post
+
+    tag = uuid.uuid4().hex[:6]
+    shop = "/integrations/demo-shop"
+    ferhat = {"customer_number": f"K-{tag}", "name": "Ferhat Kılıç",
+              "email": f"ferhat.{tag}@example.com"}  # fmt: skip
+    assert signed_post(stack.url, f"{shop}/customers", ferhat)[0] == 200
+    status, opened = signed_post(stack.url, f"{shop}/cases", {
+        "customer_number": f"K-{tag}", "type": "request", "subject": f"İade kodu {tag}",
+        "description": "İade için kargo kodu istiyor"})  # fmt: skip
+    assert status == 201
+    page = open_console("mehmet")
+    page.get_by_role("link", name="Ön talepler").click()
+    ready(page)
+    page.get_by_role("link", name="Mağaza").click()
+    ready(page)
+    page.get_by_role("link", name=f"İade kodu {tag}").click()
+    ready(page)
+    page.get_by_role("button", name="Üstlen").click()
+    expect(page.locator("#notice")).to_have_text("Üstlendiniz.")
+    page.get_by_role("button", name="Talebe dönüştür").click()
+    expect(page.locator("#notice")).to_contain_text("numaralı talep açıldı.")
+    ready(page)
+    expect(page.get_by_role("heading", level=1)).to_contain_text(f"İade kodu {tag}")
+    expect(page.locator('[data-fact="channel"]')).to_have_text("Mağaza")
+    expect(page.locator(".customer-panel h2")).to_have_text("Ferhat Kılıç")

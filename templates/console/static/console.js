@@ -300,6 +300,17 @@ async function caseList(view, agentName) {
   return [el("h1", { text: title }), chooser, table, page.items.length ? await assignForm(table) : null];
 }
 
+async function categoryChoice(current) {
+  const tree = await api("GET", "/categories");
+  const options = [el("option", { value: "", text: "—" })];
+  const walk = (nodes, depth) => nodes.forEach((n) => {
+    options.push(el("option", { value: n.id, selected: n.id === current, text: `${"· ".repeat(depth)}${n.name}` }));
+    walk(n.children, depth + 1);
+  });
+  walk(tree, 0);
+  return el("select", { name: "category" }, options);
+}
+
 async function staffChoice(name = "agent") {
   const staff = await api("GET", "/staff");
   return el("select", { name }, (staff.items || staff).map((m) => el("option", { value: m.username, text: `${m.name} (${m.username})` })));
@@ -504,11 +515,14 @@ function casePanel(view) {
     actions.append(el("form", { class: "status-form", onsubmit: act(c.id, (e) => post("/status", { status: e.target.status.value }), say("status_changed")) },
       field(say("col_status"), select("status", STATUSES, c.status, "status_")),
       el("button", { type: "submit", text: say("change_status") })));
-    actions.append(el("form", { class: "fields-form", onsubmit: act(c.id, (e) => api("PATCH", `/cases/${c.id}`, {
-      version: v, priority: e.target.priority.value, type: e.target.type.value }), say("fields_changed")) },
+    const fieldsForm = el("form", { class: "fields-form", onsubmit: act(c.id, (e) => api("PATCH", `/cases/${c.id}`, {
+      version: v, priority: e.target.priority.value, type: e.target.type.value,
+      ...(e.target.category && e.target.category.value ? { category_id: e.target.category.value } : {}) }), say("fields_changed")) },
       field(say("col_priority"), select("priority", PRIORITIES, c.priority, "priority_")),
       field(say("col_type"), select("type", TYPES, c.type, "type_")),
-      el("button", { type: "submit", text: say("save_fields") })));
+      el("button", { type: "submit", text: say("save_fields") }));
+    categoryChoice(c.category_id).then((choice) => fieldsForm.insertBefore(field(say("col_category"), choice), fieldsForm.lastChild));
+    actions.append(fieldsForm);
   }
   if (can("calls", "add")) {
     actions.append(el("form", { class: "call-form", onsubmit: act(c.id, (e) => api("POST", `/customers/${c.customer_id}/calls`, {
@@ -602,8 +616,14 @@ async function preCaseScreen(_, id) {
     p.case_number ? el("p", {}, el("a", { href: `#/case/${p.case_id}`, text: say("became_case", { number: p.case_number }) })) : null,
     open && can("precases", "edit") ? el("div", { class: "actions" },
       el("button", { type: "button", id: "claim-precase", onclick: run(() => api("POST", `/precases/${p.id}/claim`, { version: p.version }), say("claimed")), text: say("claim") }),
-      el("form", { onsubmit: run((e) => api("POST", `/precases/${p.id}/case`, { version: p.version, type: e.target.type.value })) },
+      el("form", { onsubmit: run((e) => {
+        const who = e.target.customer.value.trim();
+        const customer = !who ? undefined : who.includes("@") ? { email: who }
+          : /^[+0-9 ()-]{7,}$/.test(who) ? { phone: who } : { customer_number: who };
+        return api("POST", `/precases/${p.id}/case`, { version: p.version, type: e.target.type.value, customer });
+      }) },
         field(say("col_type"), select("type", TYPES, p.case_type || "request", "type_")),
+        field(say("convert_for"), el("input", { name: "customer", placeholder: p.customer_id ? say("matched_customer") : say("new_from_sender") })),
         el("button", { type: "submit", text: say("convert") })),
       el("button", { type: "button", onclick: run(() => api("POST", `/precases/${p.id}/set-aside`, { version: p.version, outcome: "spam" }), say("set_aside")), text: say("spam") }))
       : null);
