@@ -140,6 +140,8 @@ CUSTOMERS_ONLY = {"customer": 200, "other_customer": 200, **STAFF_403}
 MATRIX: dict[tuple[str, str], tuple[Callable, dict[str, int]]] = {
     ("GET", "/health"): (fixed("/health"), {**EVERYONE, "none": 200}),
     ("GET", "/{proxy+}"): (fixed("/nothing-here"), {**dict.fromkeys(ROLES[1:], 404), "none": 404}),
+    ("GET", "/openapi.json"): (fixed("/openapi.json"), {**EVERYONE, "none": 200}),
+    ("GET", "/docs"): (fixed("/docs"), {**EVERYONE, "none": 200}),
     ("GET", "/me"): (fixed("/me"), EVERYONE),
     ("POST", "/my/account"): (fixed("/my/account", {"name": "Ahmet"}), CUSTOMERS_ONLY),
     ("GET", "/my/profile"): (fixed("/my/profile"), CUSTOMERS_ONLY),
@@ -424,7 +426,13 @@ class Setup:
 
 
 #: reachable without signing in; each is rate limited per client address
-PUBLIC = {("GET", "/health"), ("GET", "/{proxy+}"), ("GET", "/catalog")}
+PUBLIC = {
+    ("GET", "/health"),
+    ("GET", "/{proxy+}"),
+    ("GET", "/catalog"),
+    ("GET", "/openapi.json"),
+    ("GET", "/docs"),
+}
 
 
 def test_public_routes_are_the_named_ones_and_rate_limited(chalice_app):
