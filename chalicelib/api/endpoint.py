@@ -190,12 +190,17 @@ def parse_body(raw: bytes | None, model: type[BaseModel]) -> BaseModel:
     if len(raw) > limit:
         raise PayloadTooLarge(f"the body is over {limit} bytes", details={"limit": limit})
     try:
-        data = json.loads(raw.decode("utf-8")) if raw.strip() else {}
+        data = json.loads(raw.decode("utf-8"), parse_constant=not_json) if raw.strip() else {}
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise BadRequest(f"the body is not valid JSON: {exc}", code="malformed_json") from exc
     if not isinstance(data, dict):
         raise InvalidInput("the body must be a JSON object")
     return validate(model, data)
+
+
+def not_json(constant: str) -> Any:
+    """NaN and Infinity are Python's extensions, not JSON (RFC 8259)."""
+    raise ValueError(f"{constant} is not a JSON number")
 
 
 def parse_query(params: dict[str, str] | None, model: type[BaseModel]) -> BaseModel:
