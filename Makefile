@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run mail test unit integration e2e lint format bench package clean
+.PHONY: run mail test unit integration e2e fuzz lint format bench package clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,9 @@ integration: $(STAMP)
 
 e2e: $(STAMP)
 	$(PY) -m pytest tests/e2e
+
+fuzz: $(STAMP)  ## schemathesis against a fresh local stack, from its /openapi.json: no 5xx
+	$(PY) -m pytest tests/e2e/test_api_fuzz.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

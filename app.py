@@ -14,6 +14,7 @@ from chalicelib.api import (
     cors,
     customers,
     directory,
+    docs,
     integrations,
     middleware,
     operations,
@@ -30,6 +31,7 @@ app.api.cors = cors.cors_policy()  # before the blueprints: each route takes it 
 middleware.install(app)
 BLUEPRINTS = (
     system,
+    docs,
     account,
     cases,
     customers,

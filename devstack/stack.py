@@ -7,6 +7,7 @@ feeds the SQS handlers and a scheduler fires the schedule handlers.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import logging
 import os
@@ -123,11 +124,25 @@ class LocalStack:
 
     def _start_api(self, app_module: Any) -> None:
         from chalice.cli.factory import CLIFactory
-        from chalice.local import create_local_server
+        from chalice.local import ChaliceRequestHandler, create_local_server
+
+        class Handler(ChaliceRequestHandler):
+            """chalice local's server knows seven methods and answers any other (TRACE, QUERY,
+            ...) with its own HTML 501, which API Gateway never sends; pass every method to the
+            app, which refuses what a route does not take in destek's error shape (405)."""
+
+            def __getattr__(self, name: str) -> Any:
+                if name.startswith("do_"):
+                    return self._generic_handle
+                raise AttributeError(name)
 
         root = os.path.dirname(os.path.abspath(app_module.__file__))
         config = CLIFactory(project_dir=root).create_config_obj(chalice_stage_name="dev")
         self._api = create_local_server(app_module.app, config, self.host, self.api_port)
+        server = self._api.server
+        server.RequestHandlerClass = functools.partial(
+            Handler, **server.RequestHandlerClass.keywords
+        )
         self._api_thread = threading.Thread(target=self._api.serve_forever, daemon=True)
         self._api_thread.start()
 

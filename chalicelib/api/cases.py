@@ -5,10 +5,15 @@ from __future__ import annotations
 from chalice import Blueprint
 
 from .. import wiring
+from ..domain.attachments import Attachment
 from ..domain.caller import Caller
+from ..domain.cases import Case
+from ..domain.customer_view import CustomerCase, CustomerCaseView, CustomerPage
+from ..domain.listing import Page
 from ..domain.permissions import Action, Resource
 from ..services import case_commands as cmd
-from ..services.attachments import NewAttachment
+from ..services.attachments import NewAttachment, UploadForm
+from ..services.cases import CaseView
 from .endpoint import endpoint
 
 bp = Blueprint(__name__)
@@ -17,26 +22,40 @@ CASES_EDIT = (Resource.CASES, Action.EDIT)
 
 
 @endpoint(
-    bp, "/cases", "POST", permission=(Resource.CASES, Action.ADD), body=cmd.OpenCase, status=201
+    bp,
+    "/cases",
+    "POST",
+    permission=(Resource.CASES, Action.ADD),
+    body=cmd.OpenCase,
+    status=201,
+    response=Case,
 )
 def open_case(caller: Caller, body: cmd.OpenCase):
     """Open a case for a caller found by customer number, phone or email (created if new)."""
     return wiring.case_service().open_case(caller, body)
 
 
-@endpoint(bp, "/cases", permission=CASES_READ, query=cmd.ListCases)
+@endpoint(bp, "/cases", permission=CASES_READ, query=cmd.ListCases, response=Page)
 def list_cases(caller: Caller, query: cmd.ListCases):
     """A queue, an agent's cases, a customer's cases, the pool, or the overdue list; one page."""
     return wiring.case_service().list(caller, query)
 
 
-@endpoint(bp, "/cases/{case_id}", audience="any", permission=CASES_READ)
+@endpoint(
+    bp,
+    "/cases/{case_id}",
+    audience="any",
+    permission=CASES_READ,
+    response=CaseView | CustomerCaseView,
+)
 def get_case(caller: Caller, case_id: str):
     """One case by id or by number (2026-000123), with its full history."""
     return wiring.case_service().get(caller, case_id)
 
 
-@endpoint(bp, "/cases/{case_id}/claim", "POST", permission=CASES_EDIT, body=cmd.Claim)
+@endpoint(
+    bp, "/cases/{case_id}/claim", "POST", permission=CASES_EDIT, body=cmd.Claim, response=Case
+)
 def claim_case(caller: Caller, case_id: str, body: cmd.Claim):
     """Take an open case from your group's pool."""
     return wiring.case_service().claim(caller, case_id, body)
@@ -48,6 +67,7 @@ def claim_case(caller: Caller, case_id: str, body: cmd.Claim):
     "POST",
     permission=(Resource.ASSIGNMENTS, Action.EDIT),
     body=cmd.Assign,
+    response=Case,
 )
 def assign_case(caller: Caller, case_id: str, body: cmd.Assign):
     """Hand the case to a group and/or an agent, or unassign it (supervisors)."""
@@ -62,6 +82,7 @@ def assign_case(caller: Caller, case_id: str, body: cmd.Assign):
     permission=(Resource.REPLIES, Action.ADD),
     body=cmd.Comment,
     status=201,
+    response=Case | CustomerCase,
 )
 def reply(caller: Caller, case_id: str, body: cmd.Comment):
     """A public reply, seen by the customer."""
@@ -75,19 +96,29 @@ def reply(caller: Caller, case_id: str, body: cmd.Comment):
     permission=(Resource.NOTES, Action.ADD),
     body=cmd.Comment,
     status=201,
+    response=Case,
 )
 def add_note(caller: Caller, case_id: str, body: cmd.Comment):
     """An internal note, never shown to the customer."""
     return wiring.case_service().add_note(caller, case_id, body)
 
 
-@endpoint(bp, "/cases/{case_id}/status", "POST", permission=CASES_EDIT, body=cmd.ChangeStatus)
+@endpoint(
+    bp,
+    "/cases/{case_id}/status",
+    "POST",
+    permission=CASES_EDIT,
+    body=cmd.ChangeStatus,
+    response=Case,
+)
 def change_status(caller: Caller, case_id: str, body: cmd.ChangeStatus):
     """Move the case along its lifecycle."""
     return wiring.case_service().change_status(caller, case_id, body)
 
 
-@endpoint(bp, "/cases/{case_id}", "PATCH", permission=CASES_EDIT, body=cmd.UpdateCase)
+@endpoint(
+    bp, "/cases/{case_id}", "PATCH", permission=CASES_EDIT, body=cmd.UpdateCase, response=Case
+)
 def update_case(caller: Caller, case_id: str, body: cmd.UpdateCase):
     """Change priority, category, type or subject."""
     return wiring.case_service().update(caller, case_id, body)
@@ -96,6 +127,7 @@ def update_case(caller: Caller, case_id: str, body: cmd.UpdateCase):
 @endpoint(
     bp, "/my/cases", "POST", audience="customer", permission=(Resource.CASES, Action.ADD),
     body=cmd.OpenOwnCase, status=201,
+    response=CustomerCase,
 )  # fmt: skip
 def open_my_case(caller: Caller, body: cmd.OpenOwnCase):
     """File a case from the site, optionally about one of your registered products."""
@@ -105,6 +137,7 @@ def open_my_case(caller: Caller, body: cmd.OpenOwnCase):
 @endpoint(
     bp, "/cases/{case_id}/resolution", "POST", audience="customer", permission=CASES_READ,
     body=cmd.Settle,
+    response=CustomerCase,
 )  # fmt: skip
 def settle_case(caller: Caller, case_id: str, body: cmd.Settle):
     """Confirm a resolution (closes the case) or say it is not solved (reopens it)."""
@@ -114,6 +147,7 @@ def settle_case(caller: Caller, case_id: str, body: cmd.Settle):
 @endpoint(
     bp, "/cases/{case_id}/attachments", "POST", audience="any",
     permission=(Resource.REPLIES, Action.ADD), body=NewAttachment, status=201,
+    response=UploadForm,
 )  # fmt: skip
 def start_upload(caller: Caller, case_id: str, body: NewAttachment):
     """A presigned form to upload one file (at most 10 MB; images, PDF, text, MP4) to S3."""
@@ -123,13 +157,21 @@ def start_upload(caller: Caller, case_id: str, body: NewAttachment):
 @endpoint(
     bp, "/cases/{case_id}/attachments/{attachment_id}", "POST", audience="any",
     permission=(Resource.REPLIES, Action.ADD),
+    response=Attachment,
 )  # fmt: skip
 def confirm_upload(caller: Caller, case_id: str, attachment_id: str):
     """After the upload: record the file on the case, where both sides see it."""
     return wiring.attachment_service().confirm(caller, case_id, attachment_id)
 
 
-@endpoint(bp, "/my/cases", audience="customer", permission=CASES_READ, query=cmd.PageParams)
+@endpoint(
+    bp,
+    "/my/cases",
+    audience="customer",
+    permission=CASES_READ,
+    query=cmd.PageParams,
+    response=CustomerPage,
+)
 def my_cases(caller: Caller, query: cmd.PageParams):
     """The signed-in customer's own cases, newest first."""
     return wiring.case_service().my_cases(caller, query)

@@ -6,8 +6,9 @@ from chalice import Blueprint
 
 from .. import wiring
 from ..domain.caller import Caller
+from ..domain.customers import Customer
 from ..domain.permissions import Action, Resource
-from ..services.calls import LogCall
+from ..services.calls import CallPage, LogCall, LoggedCall
 from ..services.case_commands import PageParams
 from ..services.customers import CustomerChanges, CustomerLookup, NameSearch, NewCustomer
 from .endpoint import endpoint
@@ -15,7 +16,13 @@ from .endpoint import endpoint
 bp = Blueprint(__name__)
 
 
-@endpoint(bp, "/customers", permission=(Resource.CUSTOMERS, Action.READ), query=CustomerLookup)
+@endpoint(
+    bp,
+    "/customers",
+    permission=(Resource.CUSTOMERS, Action.READ),
+    query=CustomerLookup,
+    response=Customer,
+)
 def find_customer(caller: Caller, query: CustomerLookup):
     """Find one customer by customer number, phone (any Turkish format) or email."""
     return wiring.customer_service().lookup(query)
@@ -34,13 +41,16 @@ def search_customers(caller: Caller, query: NameSearch):
     permission=(Resource.CUSTOMERS, Action.ADD),
     body=NewCustomer,
     status=201,
+    response=Customer,
 )
 def create_customer(caller: Caller, body: NewCustomer):
     """Register a customer."""
     return wiring.customer_service().create(body)
 
 
-@endpoint(bp, "/customers/{customer_id}", permission=(Resource.CUSTOMERS, Action.READ))
+@endpoint(
+    bp, "/customers/{customer_id}", permission=(Resource.CUSTOMERS, Action.READ), response=Customer
+)
 def get_customer(caller: Caller, customer_id: str):
     """One customer."""
     return wiring.customer_service().get(customer_id)
@@ -49,6 +59,7 @@ def get_customer(caller: Caller, customer_id: str):
 @endpoint(
     bp, "/customers/{customer_id}/calls", "POST", permission=(Resource.CALLS, Action.ADD),
     body=LogCall, status=201,
+    response=LoggedCall,
 )  # fmt: skip
 def log_call(caller: Caller, customer_id: str, body: LogCall):
     """Record an inbound or outbound call; optionally on a case, or open a case from it."""
@@ -58,13 +69,19 @@ def log_call(caller: Caller, customer_id: str, body: LogCall):
 @endpoint(
     bp, "/customers/{customer_id}/calls", permission=(Resource.CALLS, Action.READ),
     query=PageParams,
+    response=CallPage,
 )  # fmt: skip
 def list_calls(caller: Caller, customer_id: str, query: PageParams):
     """The customer's calls, newest first."""
     return wiring.call_log().list(customer_id, query)
 
 
-@endpoint(bp, "/customers/{customer_id}/overview", permission=(Resource.CUSTOMERS, Action.READ))
+@endpoint(
+    bp,
+    "/customers/{customer_id}/overview",
+    permission=(Resource.CUSTOMERS, Action.READ),
+    response="chalicelib.services.customer_overview:CustomerOverview",
+)
 def customer_overview(caller: Caller, customer_id: str):
     """The customer 360: flags, products and warranty, orders and shipments, every case."""
     return wiring.overview_service().overview(customer_id)
@@ -73,6 +90,7 @@ def customer_overview(caller: Caller, customer_id: str):
 @endpoint(
     bp, "/customers/{customer_id}", "PATCH",
     permission=(Resource.CUSTOMERS, Action.EDIT), body=CustomerChanges,
+    response=Customer,
 )  # fmt: skip
 def change_customer(caller: Caller, customer_id: str, body: CustomerChanges):
     """Name, language, and contact preferences (channel, quiet hours)."""

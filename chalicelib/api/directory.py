@@ -6,14 +6,22 @@ from chalice import Blueprint
 
 from .. import wiring
 from ..domain.caller import Caller
-from ..domain.permissions import Action, Resource
+from ..domain.categories import Category, CategoryNode
+from ..domain.directory import Group, StaffMember
+from ..domain.permissions import Action, Resource, Role
 from ..services.directory import GroupDetails, NewCategory, RolePermissions, Shift, StaffDetails
 from .endpoint import endpoint
 
 bp = Blueprint(__name__)
 
 
-@endpoint(bp, "/categories", audience="any", permission=(Resource.CATEGORIES, Action.READ))
+@endpoint(
+    bp,
+    "/categories",
+    audience="any",
+    permission=(Resource.CATEGORIES, Action.READ),
+    response=list[CategoryNode],
+)
 def category_tree(caller: Caller):
     """The whole category tree, nested."""
     return wiring.directory_service().category_tree()
@@ -26,26 +34,32 @@ def category_tree(caller: Caller):
     permission=(Resource.CATEGORIES, Action.ADD),
     body=NewCategory,
     status=201,
+    response=Category,
 )
 def add_category(caller: Caller, body: NewCategory):
     """Add a category at the root or under a parent."""
     return wiring.directory_service().add_category(body)
 
 
-@endpoint(bp, "/groups", permission=(Resource.GROUPS, Action.READ))
+@endpoint(bp, "/groups", permission=(Resource.GROUPS, Action.READ), response=list[Group])
 def list_groups(caller: Caller):
     """Department groups with members and supervisors."""
     return wiring.directory_service().groups()
 
 
-@endpoint(bp, "/groups/{group_id}", permission=(Resource.GROUPS, Action.READ))
+@endpoint(bp, "/groups/{group_id}", permission=(Resource.GROUPS, Action.READ), response=Group)
 def get_group(caller: Caller, group_id: str):
     """One group."""
     return wiring.directory_service().group(group_id)
 
 
 @endpoint(
-    bp, "/groups/{group_id}", "PUT", permission=(Resource.GROUPS, Action.EDIT), body=GroupDetails
+    bp,
+    "/groups/{group_id}",
+    "PUT",
+    permission=(Resource.GROUPS, Action.EDIT),
+    body=GroupDetails,
+    response=Group,
 )
 def put_group(caller: Caller, group_id: str, body: GroupDetails):
     """Create or replace a department group: members, supervisors, default."""
@@ -53,34 +67,44 @@ def put_group(caller: Caller, group_id: str, body: GroupDetails):
 
 
 @endpoint(
-    bp, "/staff/{username}", "PUT", permission=(Resource.STAFF, Action.EDIT), body=StaffDetails
+    bp,
+    "/staff/{username}",
+    "PUT",
+    permission=(Resource.STAFF, Action.EDIT),
+    body=StaffDetails,
+    response=StaffMember,
 )
 def put_staff(caller: Caller, username: str, body: StaffDetails):
     """Create or replace a staff member's directory entry."""
     return wiring.directory_service().put_staff(username, body)
 
 
-@endpoint(bp, "/staff", permission=(Resource.STAFF, Action.READ))
+@endpoint(bp, "/staff", permission=(Resource.STAFF, Action.READ), response=list[StaffMember])
 def list_staff(caller: Caller):
     """Staff members."""
     return wiring.directory_service().staff()
 
 
-@endpoint(bp, "/roles", permission=(Resource.ROLES, Action.READ))
+@endpoint(bp, "/roles", permission=(Resource.ROLES, Action.READ), response=list[Role])
 def list_roles(caller: Caller):
     """Every role with its read/add/edit/delete permissions per resource."""
     return wiring.directory_service().list_roles()
 
 
 @endpoint(
-    bp, "/roles/{role}", "PUT", permission=(Resource.ROLES, Action.EDIT), body=RolePermissions
+    bp,
+    "/roles/{role}",
+    "PUT",
+    permission=(Resource.ROLES, Action.EDIT),
+    body=RolePermissions,
+    response=Role,
 )
 def set_role(caller: Caller, role: str, body: RolePermissions):
     """Replace a role's permissions."""
     return wiring.directory_service().set_role(role, body)
 
 
-@endpoint(bp, "/me/shift", "PUT", body=Shift)
+@endpoint(bp, "/me/shift", "PUT", body=Shift, response=StaffMember)
 def set_shift(caller: Caller, body: Shift):
     """Start or end your shift: groups that assign automatically skip agents off shift."""
     return wiring.directory_service().set_shift(caller.principal.username, body)

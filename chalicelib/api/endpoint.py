@@ -53,6 +53,11 @@ class Route:
     summary: str
     #: calls a minute per client address; every public route has one
     rate_limit: int | None = None
+    #: what a success answers, for the OpenAPI document: a model, `list[Model]`, `A | B`, or
+    #: "package.module:Name" for a model whose module the API does not import (cold start)
+    response: Any = None
+    #: the api module that declares it (the OpenAPI tag)
+    tag: str = ""
 
 
 ROUTES: list[Route] = []
@@ -70,6 +75,7 @@ def endpoint(
     status: int = 200,
     summary: str = "",
     rate_limit: int | None = None,
+    response: type[BaseModel] | Any | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     def register(handler: Callable[..., Any]) -> Callable[..., Any]:
         route = Route(
@@ -83,6 +89,8 @@ def endpoint(
             status,
             summary or (handler.__doc__ or "").strip().split("\n")[0],
             rate_limit,
+            response,
+            handler.__module__.rsplit(".", 1)[-1],
         )
         if audience == "integration" and "{shop_id}" not in path:
             raise ValueError(f"integration route {method} {path} must name {{shop_id}}")
@@ -182,12 +190,17 @@ def parse_body(raw: bytes | None, model: type[BaseModel]) -> BaseModel:
     if len(raw) > limit:
         raise PayloadTooLarge(f"the body is over {limit} bytes", details={"limit": limit})
     try:
-        data = json.loads(raw.decode("utf-8")) if raw.strip() else {}
+        data = json.loads(raw.decode("utf-8"), parse_constant=not_json) if raw.strip() else {}
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise BadRequest(f"the body is not valid JSON: {exc}", code="malformed_json") from exc
     if not isinstance(data, dict):
         raise InvalidInput("the body must be a JSON object")
     return validate(model, data)
+
+
+def not_json(constant: str) -> Any:
+    """NaN and Infinity are Python's extensions, not JSON (RFC 8259)."""
+    raise ValueError(f"{constant} is not a JSON number")
 
 
 def parse_query(params: dict[str, str] | None, model: type[BaseModel]) -> BaseModel:

@@ -9,11 +9,13 @@ from ..domain.caller import Caller
 from ..services.intake_commands import ShopCase, ShopChat, ShopSocialPost, SocialPostBatch
 from ..services.shop_sync import (
     Batch,
+    BatchResult,
     CustomerBatch,
     ShopCustomer,
     ShopOrder,
     ShopSale,
     ShopShipment,
+    Upserted,
 )
 from .endpoint import endpoint
 
@@ -21,7 +23,12 @@ bp = Blueprint(__name__)
 
 
 @endpoint(
-    bp, "/integrations/{shop_id}/customers", "POST", audience="integration", body=ShopCustomer
+    bp,
+    "/integrations/{shop_id}/customers",
+    "POST",
+    audience="integration",
+    body=ShopCustomer,
+    response=Upserted,
 )
 def upsert_customer(caller: Caller, shop_id: str, body: ShopCustomer):
     """Create or update one customer: contact, membership, last visit, category."""
@@ -31,26 +38,46 @@ def upsert_customer(caller: Caller, shop_id: str, body: ShopCustomer):
 @endpoint(
     bp, "/integrations/{shop_id}/customer-batches", "POST", audience="integration",
     body=CustomerBatch,
+    response=BatchResult,
 )  # fmt: skip
 def upsert_customers(caller: Caller, shop_id: str, body: CustomerBatch):
     """Up to 100 customers at once; each item is applied and reported on its own."""
     return wiring.shop_sync().upsert_customers(body)
 
 
-@endpoint(bp, "/integrations/{shop_id}/orders", "POST", audience="integration", body=ShopOrder)
+@endpoint(
+    bp,
+    "/integrations/{shop_id}/orders",
+    "POST",
+    audience="integration",
+    body=ShopOrder,
+    response=Upserted,
+)
 def upsert_order(caller: Caller, shop_id: str, body: ShopOrder):
     """Create or replace an order with its lines (its customer must be known)."""
     return wiring.shop_sync().upsert_order(body)
 
 
-@endpoint(bp, "/integrations/{shop_id}/order-batches", "POST", audience="integration", body=Batch)
+@endpoint(
+    bp,
+    "/integrations/{shop_id}/order-batches",
+    "POST",
+    audience="integration",
+    body=Batch,
+    response=BatchResult,
+)
 def upsert_orders(caller: Caller, shop_id: str, body: Batch):
     """Up to 100 orders, each reported on its own."""
     return wiring.shop_sync().upsert_orders(body)
 
 
 @endpoint(
-    bp, "/integrations/{shop_id}/shipments", "POST", audience="integration", body=ShopShipment
+    bp,
+    "/integrations/{shop_id}/shipments",
+    "POST",
+    audience="integration",
+    body=ShopShipment,
+    response=Upserted,
 )
 def upsert_shipment(caller: Caller, shop_id: str, body: ShopShipment):
     """Create or replace a shipment: carrier, tracking number, status and its events."""
@@ -58,34 +85,66 @@ def upsert_shipment(caller: Caller, shop_id: str, body: ShopShipment):
 
 
 @endpoint(
-    bp, "/integrations/{shop_id}/shipment-batches", "POST", audience="integration", body=Batch
+    bp,
+    "/integrations/{shop_id}/shipment-batches",
+    "POST",
+    audience="integration",
+    body=Batch,
+    response=BatchResult,
 )
 def upsert_shipments(caller: Caller, shop_id: str, body: Batch):
     """Up to 100 shipments, each reported on its own."""
     return wiring.shop_sync().upsert_shipments(body)
 
 
-@endpoint(bp, "/integrations/{shop_id}/sales", "POST", audience="integration", body=ShopSale)
+@endpoint(
+    bp,
+    "/integrations/{shop_id}/sales",
+    "POST",
+    audience="integration",
+    body=ShopSale,
+    response=Upserted,
+)
 def register_sale(caller: Caller, shop_id: str, body: ShopSale):
     """Register a unit sold to a customer (product, serial, date): its warranty then shows."""
     return wiring.shop_sync().register_sale(body, caller.actor)
 
 
-@endpoint(bp, "/integrations/{shop_id}/sale-batches", "POST", audience="integration", body=Batch)
+@endpoint(
+    bp,
+    "/integrations/{shop_id}/sale-batches",
+    "POST",
+    audience="integration",
+    body=Batch,
+    response=BatchResult,
+)
 def register_sales(caller: Caller, shop_id: str, body: Batch):
     """Up to 100 sold units, each reported on its own."""
     return wiring.shop_sync().register_sales(body, caller.actor)
 
 
 @endpoint(
-    bp, "/integrations/{shop_id}/cases", "POST", audience="integration", body=ShopCase, status=201
+    bp,
+    "/integrations/{shop_id}/cases",
+    "POST",
+    audience="integration",
+    body=ShopCase,
+    status=201,
+    response="chalicelib.services.shop_intake:PreCaseOpened",
 )
 def open_shop_case(caller: Caller, shop_id: str, body: ShopCase):
     """A case the shop opens for its customer; it waits in the pre-case pool for an agent."""
     return wiring.shop_intake().open_case(shop_id, body)
 
 
-@endpoint(bp, "/integrations/{shop_id}/chats", "POST", audience="integration", body=ShopChat)
+@endpoint(
+    bp,
+    "/integrations/{shop_id}/chats",
+    "POST",
+    audience="integration",
+    body=ShopChat,
+    response="chalicelib.services.shop_intake:ChatKept",
+)
 def keep_chat(caller: Caller, shop_id: str, body: ShopChat):
     """A chatbot transcript, shown on the customer 360 (sent again, it replaces itself)."""
     return wiring.shop_intake().keep_chat(body)
@@ -94,6 +153,7 @@ def keep_chat(caller: Caller, shop_id: str, body: ShopChat):
 @endpoint(
     bp, "/integrations/{shop_id}/social-posts", "POST", audience="integration",
     body=ShopSocialPost,
+    response="chalicelib.services.social:PostTaken",
 )  # fmt: skip
 def receive_social_post(caller: Caller, shop_id: str, body: ShopSocialPost):
     """A mention or direct message: scored, filed under a topic; complaints and questions
@@ -104,6 +164,7 @@ def receive_social_post(caller: Caller, shop_id: str, body: ShopSocialPost):
 @endpoint(
     bp, "/integrations/{shop_id}/social-post-batches", "POST", audience="integration",
     body=SocialPostBatch,
+    response="chalicelib.services.social:PostBatchResult",
 )  # fmt: skip
 def receive_social_posts(caller: Caller, shop_id: str, body: SocialPostBatch):
     """Up to 100 posts, each reported."""

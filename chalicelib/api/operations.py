@@ -10,6 +10,7 @@ from pydantic import Field
 from .. import wiring
 from ..domain.caller import Caller
 from ..domain.errors import NotFound
+from ..domain.model import Model
 from ..domain.permissions import Action, Resource
 from ..services.case_commands import Strict
 from .endpoint import endpoint
@@ -21,7 +22,22 @@ class Redrive(Strict):
     limit: Annotated[int, Field(ge=1, le=1000)] = 100
 
 
-@endpoint(bp, "/dead-letters", permission=(Resource.OPERATIONS, Action.READ))
+class DeadLetterQueue(Model):
+    queue: str
+    messages: int
+
+
+class Redriven(Model):
+    queue: str
+    moved: int
+
+
+@endpoint(
+    bp,
+    "/dead-letters",
+    permission=(Resource.OPERATIONS, Action.READ),
+    response=list[DeadLetterQueue],
+)
 def dead_letters(caller: Caller):
     """How many messages wait in each dead-letter queue."""
     queues = wiring.dead_letters()
@@ -31,6 +47,7 @@ def dead_letters(caller: Caller):
 @endpoint(
     bp, "/dead-letters/{queue}/redrive", "POST",
     permission=(Resource.OPERATIONS, Action.EDIT), body=Redrive,
+    response=Redriven,
 )  # fmt: skip
 def redrive(caller: Caller, queue: str, body: Redrive):
     """Send a dead-letter queue's messages back to be processed again."""

@@ -7,13 +7,14 @@ from chalice import Blueprint, Response
 
 from .. import wiring
 from ..domain.caller import Caller
-from ..domain.catalog import CatalogNode
+from ..domain.catalog import CatalogNode, CategoryNode, Product, ProductCategory
 from ..domain.permissions import Action, Resource
 from ..services.catalog import (
     NewProduct,
     NewProductCategory,
     ProductCategoryChanges,
     ProductChanges,
+    ProductPage,
     ProductQuery,
     TreeQuery,
 )
@@ -25,7 +26,13 @@ PRODUCTS = Resource.PRODUCTS
 CATALOG_MAX_AGE = 60
 
 
-@endpoint(bp, "/product-categories", permission=(PRODUCTS, Action.READ), query=TreeQuery)
+@endpoint(
+    bp,
+    "/product-categories",
+    permission=(PRODUCTS, Action.READ),
+    query=TreeQuery,
+    response=list[CategoryNode],
+)
 def product_category_tree(caller: Caller, query: TreeQuery):
     """The product category tree, nested; or one category's subtree with `?under=`."""
     return wiring.catalog_service().category_tree(query.under)
@@ -34,6 +41,7 @@ def product_category_tree(caller: Caller, query: TreeQuery):
 @endpoint(
     bp, "/product-categories", "POST",
     permission=(PRODUCTS, Action.ADD), body=NewProductCategory, status=201,
+    response=ProductCategory,
 )  # fmt: skip
 def add_product_category(caller: Caller, body: NewProductCategory):
     """Add a product category at the top level or under a parent."""
@@ -43,53 +51,75 @@ def add_product_category(caller: Caller, body: NewProductCategory):
 @endpoint(
     bp, "/product-categories/{category_id}", "PATCH",
     permission=(PRODUCTS, Action.EDIT), body=ProductCategoryChanges,
+    response=ProductCategory,
 )  # fmt: skip
 def change_product_category(caller: Caller, category_id: str, body: ProductCategoryChanges):
     """Rename a category, and/or move it (with everything under it) under another parent."""
     return wiring.catalog_service().change_category(category_id, body)
 
 
-@endpoint(bp, "/product-categories/{category_id}", "DELETE", permission=(PRODUCTS, Action.DELETE))
+@endpoint(
+    bp,
+    "/product-categories/{category_id}",
+    "DELETE",
+    permission=(PRODUCTS, Action.DELETE),
+    status=204,
+)
 def delete_product_category(caller: Caller, category_id: str):
     """Delete an empty category (409 while it has subcategories or products)."""
     wiring.catalog_service().delete_category(category_id)
     return Response(body="", status_code=204)
 
 
-@endpoint(bp, "/products", permission=(PRODUCTS, Action.READ), query=ProductQuery)
+@endpoint(
+    bp, "/products", permission=(PRODUCTS, Action.READ), query=ProductQuery, response=ProductPage
+)
 def list_products(caller: Caller, query: ProductQuery):
     """Products anywhere under a category (or all), one page."""
     return wiring.catalog_service().products(query)
 
 
-@endpoint(bp, "/products", "POST", permission=(PRODUCTS, Action.ADD), body=NewProduct, status=201)
+@endpoint(
+    bp,
+    "/products",
+    "POST",
+    permission=(PRODUCTS, Action.ADD),
+    body=NewProduct,
+    status=201,
+    response=Product,
+)
 def add_product(caller: Caller, body: NewProduct):
     """Add a product: brand, model, attributes, warranty period, related products."""
     return wiring.catalog_service().add_product(body)
 
 
-@endpoint(bp, "/products/{product_id}", permission=(PRODUCTS, Action.READ))
+@endpoint(bp, "/products/{product_id}", permission=(PRODUCTS, Action.READ), response=Product)
 def get_product(caller: Caller, product_id: str):
     """One product."""
     return wiring.catalog_service().product(product_id)
 
 
 @endpoint(
-    bp, "/products/{product_id}", "PATCH", permission=(PRODUCTS, Action.EDIT), body=ProductChanges
+    bp,
+    "/products/{product_id}",
+    "PATCH",
+    permission=(PRODUCTS, Action.EDIT),
+    body=ProductChanges,
+    response=Product,
 )
 def change_product(caller: Caller, product_id: str, body: ProductChanges):
     """Change a product; a new category_id moves it there."""
     return wiring.catalog_service().change_product(product_id, body)
 
 
-@endpoint(bp, "/products/{product_id}", "DELETE", permission=(PRODUCTS, Action.DELETE))
+@endpoint(bp, "/products/{product_id}", "DELETE", permission=(PRODUCTS, Action.DELETE), status=204)
 def delete_product(caller: Caller, product_id: str):
     """Delete a product (customers' registrations of it keep their own copy)."""
     wiring.catalog_service().delete_product(product_id)
     return Response(body="", status_code=204)
 
 
-@endpoint(bp, "/catalog", audience="public", rate_limit=60)
+@endpoint(bp, "/catalog", audience="public", rate_limit=60, response=list[CatalogNode])
 def catalog(caller: None):
     """The category tree with its products, compact, for the site's registration form."""
     tree: list[CatalogNode] = wiring.catalog_service().catalog()

@@ -8,6 +8,12 @@ from chalice import Blueprint, Response
 from .. import wiring
 from ..domain.caller import Caller
 from ..domain.permissions import Action, Resource
+from ..domain.registrations import (
+    CustomerRegistration,
+    CustomerRegistrationPage,
+    RegistrationPage,
+    RegistrationView,
+)
 from ..services.case_commands import PageParams
 from ..services.registrations import RegisterProduct, SerialQuery
 from .endpoint import endpoint
@@ -19,6 +25,7 @@ REGISTRATIONS = Resource.REGISTRATIONS
 @endpoint(
     bp, "/my/products", audience="customer",
     permission=(REGISTRATIONS, Action.READ), query=PageParams,
+    response=CustomerRegistrationPage,
 )  # fmt: skip
 def my_products(caller: Caller, query: PageParams):
     """The signed-in customer's registered products, newest first, each with its warranty."""
@@ -28,6 +35,7 @@ def my_products(caller: Caller, query: PageParams):
 @endpoint(
     bp, "/my/products", "POST", audience="customer",
     permission=(REGISTRATIONS, Action.ADD), body=RegisterProduct, status=201,
+    response=CustomerRegistration,
 )  # fmt: skip
 def register_my_product(caller: Caller, body: RegisterProduct):
     """Register a product you bought (its serial number can belong to one customer only)."""
@@ -37,6 +45,7 @@ def register_my_product(caller: Caller, body: RegisterProduct):
 @endpoint(
     bp, "/my/products/{registration_id}", audience="customer",
     permission=(REGISTRATIONS, Action.READ),
+    response=CustomerRegistration,
 )  # fmt: skip
 def my_product(caller: Caller, registration_id: str):
     """One of your registered products, with its warranty."""
@@ -46,6 +55,7 @@ def my_product(caller: Caller, registration_id: str):
 @endpoint(
     bp, "/customers/{customer_id}/products",
     permission=(REGISTRATIONS, Action.READ), query=PageParams,
+    response=RegistrationPage,
 )  # fmt: skip
 def customer_products(caller: Caller, customer_id: str, query: PageParams):
     """A customer's registered products, newest first, each with its warranty."""
@@ -55,13 +65,20 @@ def customer_products(caller: Caller, customer_id: str, query: PageParams):
 @endpoint(
     bp, "/customers/{customer_id}/products", "POST",
     permission=(REGISTRATIONS, Action.ADD), body=RegisterProduct, status=201,
+    response=RegistrationView,
 )  # fmt: skip
 def register_customer_product(caller: Caller, customer_id: str, body: RegisterProduct):
     """Register a product for a customer (on the phone)."""
     return wiring.registration_service().register_for(caller, customer_id, body)
 
 
-@endpoint(bp, "/registrations", permission=(REGISTRATIONS, Action.READ), query=SerialQuery)
+@endpoint(
+    bp,
+    "/registrations",
+    permission=(REGISTRATIONS, Action.READ),
+    query=SerialQuery,
+    response=RegistrationView,
+)
 def find_by_serial(caller: Caller, query: SerialQuery):
     """The registration of a serial number, whoever's it is."""
     return wiring.registration_service().by_serial(query.serial)
@@ -70,6 +87,7 @@ def find_by_serial(caller: Caller, query: SerialQuery):
 @endpoint(
     bp, "/customers/{customer_id}/products/{registration_id}", "DELETE",
     permission=(REGISTRATIONS, Action.DELETE),
+    status=204,
 )  # fmt: skip
 def remove_customer_product(caller: Caller, customer_id: str, registration_id: str):
     """Remove a registration and free its serial number."""

@@ -6,18 +6,31 @@ from chalice import Blueprint
 
 from ..domain.caller import Caller
 from ..domain.errors import NotFound
+from ..domain.model import Model
+from ..domain.permissions import Principal
 from .endpoint import endpoint
 
 bp = Blueprint(__name__)
 
 
-@endpoint(bp, "/health", audience="public", rate_limit=120)
+class Health(Model):
+    status: str
+    service: str
+
+
+class Identity(Principal):
+    """The verified caller, with every action their roles allow, per resource."""
+
+    permissions: dict[str, list[str]]
+
+
+@endpoint(bp, "/health", audience="public", rate_limit=120, response=Health)
 def health(caller: None) -> dict:
     """Liveness: answers without touching AWS."""
     return {"status": "ok", "service": "destek"}
 
 
-@endpoint(bp, "/me", audience="any")
+@endpoint(bp, "/me", audience="any", response=Identity)
 def me(caller: Caller) -> dict:
     """Who the token says you are, and what your roles let you do."""
     return {**caller.principal.model_dump(mode="json"), "permissions": caller.permission_summary()}

@@ -40,8 +40,15 @@ class BusinessCalendar(Model):
     def _zone(cls, value: str) -> str:
         try:
             ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {value!r}") from exc
+        except (ZoneInfoNotFoundError, ValueError, OSError) as exc:  # OSError: a name too long
+            raise ValueError(f"unknown time zone {value[:64]!r}") from exc
+        return value
+
+    @field_validator("opens", "closes")
+    @classmethod
+    def _wall_clock(cls, value: time) -> time:
+        if value.tzinfo is not None:
+            raise ValueError("a wall-clock time without an offset: the timezone field says where")
         return value
 
     @model_validator(mode="after")

@@ -5,8 +5,9 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, StringConstraints, field_validator
 
 from ..domain.clock import utcnow
 from ..domain.customers import ContactPreferences, Customer, Language, normalize_email
@@ -31,6 +32,22 @@ class CustomerChanges(Strict):
     name: Text | None = None
     language: Language | None = None
     contact: ContactPreferences | None = None
+
+    @field_validator("contact")
+    @classmethod
+    def _contact(cls, value: ContactPreferences | None) -> ContactPreferences | None:
+        """Refused here, not when a notice is due: the notifier reads these on every notice."""
+        if value is None:
+            return value
+        try:
+            ZoneInfo(value.timezone)
+        except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
+            raise ValueError(f"unknown time zone {value.timezone[:64]!r}") from exc
+        if any(
+            t is not None and t.tzinfo is not None for t in (value.quiet_from, value.quiet_until)
+        ):
+            raise ValueError("quiet hours are wall-clock times without an offset (see timezone)")
+        return value
 
 
 class CustomerLookup(Strict):
@@ -67,7 +84,8 @@ class CustomerService:
     def change(self, customer_id: str, changes: CustomerChanges) -> Customer:
         """Name, language and how and when they want to hear from us (email, SMS, quiet hours)."""
         current = self.store.get(customer_id)
-        fields = changes.model_dump(exclude_unset=True, exclude={"version"})
+        # null leaves a field as it is: a customer always has a name, a language and preferences
+        fields = changes.model_dump(exclude_unset=True, exclude_none=True, exclude={"version"})
         updated = current.model_copy(
             update={**{k: getattr(changes, k) for k in fields}, "version": current.version + 1}
         )

@@ -8,7 +8,13 @@ from ..domain.case_kinds import CaseType, Priority
 from ..domain.customers import CustomerCategory
 from ..domain.errors import InvalidInput, NotFound
 from ..domain.ids import new_id
-from ..domain.routing_rules import RoutingDecision, RoutingInput, RoutingRule, decide
+from ..domain.routing_rules import (
+    PhraseText,
+    RoutingDecision,
+    RoutingInput,
+    RoutingRule,
+    decide,
+)
 from .case_commands import Id, LongText, Strict, Text
 from .ports import DirectoryStore
 
@@ -17,7 +23,8 @@ class RuleDetails(Strict):
     name: Text
     order: int = Field(default=100, ge=0, le=100_000, description="lower runs first")
     enabled: bool = True
-    phrases: list[Text] = Field(min_length=1, max_length=50)
+    #: the rule's own limits (2 to 100 characters each), so what validates here also saves
+    phrases: list[PhraseText] = Field(min_length=1, max_length=50)
     case_types: list[CaseType] = Field(default_factory=list)
     category_id: Id | None = None
     product_group: Id | None = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import time
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, ValidationError
 
 from ..domain.business_hours import BusinessCalendar
 from ..domain.case_kinds import CaseType, Priority
@@ -25,10 +25,12 @@ class PolicyDetails(Strict):
     category_id: Id | None = None
     priority: Priority | None = None
     customer_category: CustomerCategory | None = None
-    first_response_minutes: float | None = Field(default=None, gt=0, le=60 * 24 * 365)
-    resolution_minutes: float | None = Field(default=None, gt=0, le=60 * 24 * 365)
+    #: targets from a second (0.01 minutes: nothing shorter is a target, and the store keeps
+    #: no number nearer zero than 1E-130) to a year
+    first_response_minutes: float | None = Field(default=None, ge=0.01, le=60 * 24 * 365)
+    resolution_minutes: float | None = Field(default=None, ge=0.01, le=60 * 24 * 365)
     hours: Literal["business", "calendar"] = "business"
-    remind_at: float = Field(default=0.75, gt=0, lt=1)
+    remind_at: float = Field(default=0.75, ge=0.01, lt=1)
 
 
 class LadderDetails(Strict):
@@ -92,8 +94,15 @@ class SlaConfigService:
     def save_calendar(self, calendar_id: str, details: CalendarDetails) -> BusinessCalendar:
         try:
             calendar = BusinessCalendar(id=calendar_id, **details.model_dump())
-        except ValueError as exc:
-            raise InvalidInput(str(exc).splitlines()[-1].strip()) from exc
+        except ValidationError as exc:
+            problems = exc.errors(include_url=False, include_context=False, include_input=False)
+            raise InvalidInput(
+                "the calendar has invalid fields",
+                details=[
+                    {"field": ".".join(str(p) for p in e["loc"]), "problem": e["msg"]}
+                    for e in problems
+                ],
+            ) from exc
         return self.store.put_calendar(calendar)
 
     def _check_category(self, category_id: str | None) -> None:

@@ -8,11 +8,11 @@ importing the app does not pay for it (cold-start budget).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, DecimalException
 from functools import cached_property
 from typing import Any
 
-from ..domain.errors import BadRequest
+from ..domain.errors import BadRequest, InvalidInput
 from . import cursor as cursor_codec
 from .keys import INDEXES
 
@@ -70,8 +70,17 @@ class Table:
         return TypeSerializer(), TypeDeserializer()
 
     def ser(self, item: dict[str, Any]) -> dict[str, Any]:
+        """Every item, key and value goes over here, before anything is sent: a number DynamoDB
+        cannot keep (over 38 digits, beyond 1E+125 or closer to zero than 1E-130, or not finite)
+        is the caller's input, refused as such (422) with nothing written."""
         serializer = self._types[0]
-        return {k: serializer.serialize(_wire(v)) for k, v in item.items() if v is not None}
+        try:
+            return {k: serializer.serialize(_wire(v)) for k, v in item.items() if v is not None}
+        except DecimalException as exc:
+            raise InvalidInput(
+                "a number is out of range: at most 38 significant digits, "
+                "between 1E-130 and 9.9E+125 in size"
+            ) from exc
 
     def de(self, item: dict[str, Any]) -> dict[str, Any]:
         deserializer = self._types[1]

@@ -140,6 +140,8 @@ CUSTOMERS_ONLY = {"customer": 200, "other_customer": 200, **STAFF_403}
 MATRIX: dict[tuple[str, str], tuple[Callable, dict[str, int]]] = {
     ("GET", "/health"): (fixed("/health"), {**EVERYONE, "none": 200}),
     ("GET", "/{proxy+}"): (fixed("/nothing-here"), {**dict.fromkeys(ROLES[1:], 404), "none": 404}),
+    ("GET", "/openapi.json"): (fixed("/openapi.json"), {**EVERYONE, "none": 200}),
+    ("GET", "/docs"): (fixed("/docs"), {**EVERYONE, "none": 200}),
     ("GET", "/me"): (fixed("/me"), EVERYONE),
     ("GET", "/console"): (fixed("/console"), {**EVERYONE, "none": 200}),
     ("GET", "/console/{asset}"): (fixed("/console/console.js"), {**EVERYONE, "none": 200}),
@@ -434,6 +436,8 @@ PUBLIC = {
     ("GET", "/catalog"),
     ("GET", "/console"),
     ("GET", "/console/{asset}"),
+    ("GET", "/openapi.json"),
+    ("GET", "/docs"),
 }
 
 

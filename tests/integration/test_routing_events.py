@@ -157,13 +157,14 @@ def test_rule_refusals(as_role):
         {"name": "x", "phrases": ["a b"], "group_id": "nowhere"},
         {"name": "x", "phrases": ["kargo"], "group_id": "urun", "priority_bump": 9},
         {"name": "x", "phrases": ["kargo"], "group_id": "urun", "set_category_id": "k-none"},
+        {"name": "x", "phrases": ["k"], "group_id": "urun"},  # a rule holds 2 to 100 characters
     ]
     for body in bad:
         assert admin.post("/routing-rules", body).status == 422, body
     assert admin.call("DELETE", "/routing-rules/r-nothing").status == 404
     assert (
         admin.put(
-            "/routing-rules/r-nothing", {"name": "x", "phrases": ["k"], "group_id": "urun"}
+            "/routing-rules/r-nothing", {"name": "x", "phrases": ["kargo"], "group_id": "urun"}
         ).status
         == 404
     )
