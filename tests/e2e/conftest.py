@@ -116,12 +116,3 @@ def eventually(check, timeout: float = 20.0, every: float = 0.3):
         if time.monotonic() > deadline:
             raise AssertionError("condition not met in time")
         time.sleep(every)
-
-
-def pytest_terminal_summary(terminalreporter) -> None:
-    """Print what tests recorded as `summary` (the fuzz run's figures), also from xdist workers."""
-    for reports in terminalreporter.stats.values():
-        for report in reports:
-            for name, value in getattr(report, "user_properties", ()):
-                if name == "summary" and getattr(report, "when", "") == "call":
-                    terminalreporter.write_line(f"{report.nodeid}: {value}")
