@@ -59,7 +59,10 @@ class DynamoPreCases:
         try:
             self.table.transact(operations)
         except TransactionCanceled as exc:
-            raise repeated(exc) or exc from exc
+            conflict = repeated(exc)
+            if conflict is None:
+                raise
+            raise conflict from exc
 
     def save(self, pre: PreCase, expected_version: int) -> PreCase:
         try:

@@ -84,7 +84,10 @@ class DynamoSocialLedger:
         try:
             self.table.transact(post_operations(post, text, mood, topic, on, None))
         except TransactionCanceled as exc:
-            raise repeated(exc) or exc from exc
+            conflict = repeated(exc)
+            if conflict is None:
+                raise
+            raise conflict from exc
 
     def counters(self, months: list[str]) -> list[dict[str, Any]]:
         """Every topic counter of the given months (one Query each)."""
