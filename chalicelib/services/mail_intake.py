@@ -39,6 +39,10 @@ from .ports import AttachmentFiles, CaseStore, CustomerStore, DirectoryStore
 from .precases import Arrival, ArrivingFile, PreCasePool
 
 SES_ID_DOMAIN = "amazonses.com"
+#: a pre-case is one DynamoDB item (400 KB at most, Turkish letters take two bytes): the
+#: rest of a very long mail stays in the raw message in S3, which the pre-case names
+MAX_TEXT_CHARS = 50_000
+MAX_HTML_CHARS = 80_000
 
 
 class Mailbox(Protocol):
@@ -216,8 +220,8 @@ class MailIntake:
             Arrival(
                 channel=Channel.EMAIL,
                 subject=mail.subject or "(konusuz)",
-                text=text,
-                html=mail.html,
+                text=text[:MAX_TEXT_CHARS],
+                html=mail.html[:MAX_HTML_CHARS] if mail.html else None,
                 case_type=likely_type(mood),
                 sender=Sender(name=mail.from_name, email=mail.from_address),
                 mood=mood,

@@ -188,3 +188,9 @@ def test_an_oversize_message_is_kept_logged_and_opens_nothing(deliver, monkeypat
     entry = journal(key)
     assert entry["outcome"] == "refused" and "over 2000" in entry["reason"]
     assert precase_of(key) is None
+
+
+def test_a_very_long_mail_still_becomes_a_pre_case(deliver):
+    key = deliver(mail(f"{uuid.uuid4().hex[:8]}@example.com", "Uzun", "çok uzun metin " * 20_000))
+    pre = precase_of(key)
+    assert pre is not None and len(pre.text) == 50_000  # the rest stays in S3
