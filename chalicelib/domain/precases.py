@@ -26,6 +26,7 @@ from .case_kinds import CaseType, Channel
 from .cases import Actor
 from .errors import Conflict
 from .model import Model
+from .sentiment import analyze
 
 
 class PreCaseStatus(StrEnum):
@@ -162,6 +163,12 @@ def finished(
             "version": pre.version + 1,
         }
     )
+
+
+def mood_of(text: str) -> Mood:
+    """The sentiment of a post or message, as a pre-case keeps it."""
+    found = analyze(text)
+    return Mood(label=found.label, score=found.score, is_question=found.is_question)
 
 
 def suggest(mood: Mood, known_customer_with_phone: bool) -> SuggestedAction:

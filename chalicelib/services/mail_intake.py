@@ -29,8 +29,7 @@ from ..domain.ids import is_case_number, new_id
 from ..domain.inbound_mail import InboundMail, MailPart, MailRefused, parse_mail
 from ..domain.model import Model
 from ..domain.permissions import Principal, Role
-from ..domain.precases import Mood, Sender, likely_type, suggest
-from ..domain.sentiment import analyze
+from ..domain.precases import Sender, likely_type, mood_of, suggest
 from ..domain.topics import topic_of
 from ..observability import logger
 from .case_commands import Comment
@@ -207,8 +206,7 @@ class MailIntake:
         self, key: str, mail: InboundMail, answered: CaseWithHistory | None
     ) -> MailOutcome:
         text = mail.text or mail.subject
-        found = analyze(f"{mail.subject}\n{text}")
-        mood = Mood(label=found.label, score=found.score, is_question=found.is_question)
+        mood = mood_of(f"{mail.subject}\n{text}")
         topic = topic_of(self.directory.list_rules(), f"{mail.subject}\n{text}")
         refused: list[str] = []
         files = [

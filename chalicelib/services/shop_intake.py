@@ -14,8 +14,7 @@ from ..domain.case_kinds import CaseType, Channel
 from ..domain.chats import ChatMessage, ChatTranscript
 from ..domain.clock import utcnow
 from ..domain.model import Model
-from ..domain.precases import Mood, Sender, SuggestedAction, suggest
-from ..domain.sentiment import analyze
+from ..domain.precases import Sender, SuggestedAction, mood_of, suggest
 from ..domain.topics import topic_of
 from .intake_commands import ShopCase, ShopChat
 from .ports import DirectoryStore, ShopRecords
@@ -53,8 +52,7 @@ class ShopIntake:
     def open_case(self, shop_id: str, data: ShopCase) -> PreCaseOpened:
         customer = self.sync.customer(data.customer_number)
         text = f"{data.subject}\n{data.description}"
-        found = analyze(text)
-        mood = Mood(label=found.label, score=found.score, is_question=found.is_question)
+        mood = mood_of(text)
         topic = topic_of(self.directory.list_rules(), text)
         refs = [f"order {data.order_id}" if data.order_id else "", data.reference or ""]
         pre = self.pool.receive(

@@ -16,8 +16,15 @@ from ..domain.case_kinds import Channel
 from ..domain.clock import ISTANBUL, utcnow
 from ..domain.errors import Conflict
 from ..domain.model import Model
-from ..domain.precases import Mood, Sender, SocialPost, likely_type, needs_a_person, suggest
-from ..domain.sentiment import analyze
+from ..domain.precases import (
+    Mood,
+    Sender,
+    SocialPost,
+    likely_type,
+    mood_of,
+    needs_a_person,
+    suggest,
+)
 from ..domain.topics import Topic, topic_of
 from .intake_commands import ShopSocialPost, SocialPostBatch, TopicQuery
 from .ports import CustomerStore, DirectoryStore, SocialLedger
@@ -68,8 +75,7 @@ class SocialInbox:
         self.clock = clock
 
     def receive(self, data: ShopSocialPost) -> PostTaken:
-        found = analyze(data.text)
-        mood = Mood(label=found.label, score=found.score, is_question=found.is_question)
+        mood = mood_of(data.text)
         topic = topic_of(self.directory.list_rules(), data.text)
         post = SocialPost(**data.model_dump(include={"platform", "kind", "author_handle", "url",
                                                      "posted_at"}))  # fmt: skip
