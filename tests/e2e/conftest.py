@@ -74,6 +74,20 @@ def start_stack(api_port: int, moto_port: int, extra_env: dict[str, str] | None 
 
 
 @pytest.fixture(scope="module")
+def browser() -> Iterator:
+    """Debian's Chromium through Playwright, one per test module (tests/e2e/browser.py)."""
+    from playwright.sync_api import sync_playwright
+
+    from .browser import FLAGS, ensure_chromium
+
+    executable = ensure_chromium()
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(executable), args=FLAGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
 def stack() -> Iterator[Stack]:
     running = start_stack(free_port(), free_port())
     yield running

@@ -5,27 +5,15 @@ editing one case; what each role is shown."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import expect
 
-from .browser import FLAGS, ensure_chromium, screenshot
+from .browser import screenshot
 from .conftest import eventually
 
 PASSWORD = "Destek2026!"
 HOSTILE = '<img src=x onerror="document.title=1">'
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator:
-    from playwright.sync_api import sync_playwright
-
-    executable = ensure_chromium()
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(executable), args=FLAGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
@@ -17,7 +16,7 @@ from playwright.sync_api import expect
 
 from tests.support import sign_in
 
-from .browser import FLAGS, ensure_chromium, screenshot
+from .browser import screenshot
 from .conftest import Http, eventually
 
 PASSWORD = "Destek2026!"
@@ -26,17 +25,6 @@ PNG = bytes.fromhex(
     "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
 )
 HOSTILE = '<img src=x onerror="document.title=1">'
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator:
-    from playwright.sync_api import sync_playwright
-
-    executable = ensure_chromium()
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(executable), args=FLAGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture
