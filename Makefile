@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run mail test unit integration e2e fuzz lint format bench package clean
+.PHONY: run mail sql reset test unit integration conformance e2e fuzz lint format bench bench-restart bench-mail soak queues package clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -17,8 +17,14 @@ $(STAMP): $(PY) requirements.txt requirements-dev.txt
 run: $(STAMP)  ## start the local stack (API, moto, queues, schedules) with demo data
 	$(PY) -m devstack run $(ARGS)
 
-mail: $(STAMP)  ## deliver an email to the running stack: make mail EML=tests/data/mail/x.eml
-	$(PY) -m devstack mail $(EML)
+mail: $(STAMP)  ## deliver an email to the running stack (found in .devstack/stack.json): make mail EML=tests/data/mail/x.eml
+	$(PY) -m devstack mail $(EML) $(ARGS)
+
+sql: $(STAMP)  ## read-only SQL over the running stack's case-event archive, as a supervisor: make sql Q="SELECT type, count(*) FROM events GROUP BY 1"
+	$(PY) -m devstack sql "$(Q)" $(ARGS)
+
+reset: $(STAMP)  ## forget the local stack's data (.devstack/data); the next run seeds the demo data anew
+	$(PY) -m devstack reset $(ARGS)
 
 test: $(STAMP) lint  ## every test: unit, integration, infra, e2e
 	$(PY) -m pytest -n 2 --dist loadfile tests
@@ -29,6 +35,9 @@ unit: $(STAMP)
 integration: $(STAMP)
 	$(PY) -m pytest tests/integration
 
+conformance: $(STAMP)  ## destek's DynamoDB operations on stock moto and on devstack/fast_dynamodb.py
+	$(PY) -m pytest tests/conformance
+
 e2e: $(STAMP)
 	$(PY) -m pytest tests/e2e
 
@@ -38,14 +47,27 @@ fuzz: $(STAMP)  ## schemathesis against a fresh local stack, from its /openapi.j
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(PY) -m devstack.queues --check
 	$(VENV)/bin/cfn-lint infra/template.yaml
 
 format: $(STAMP)
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-bench: $(STAMP)  ## AWS calls per operation, cold-start ratio
+bench: $(STAMP)  ## AWS calls, latency at 1k/10k/100k cases (BENCH_SIZES), events, restart, cold start, the zip: writes docs/performance.md
 	$(PY) -m bench
+
+bench-restart: $(STAMP)  ## how long `make run` takes to serve again with 100,000 cases (RESTART_CASES)
+	$(PY) -m bench.restart
+
+soak: $(STAMP)  ## mixed load with faults on the local stack for SOAK_SECONDS (180): 5xx, lost writes, notices sent twice
+	$(PY) -m bench.soak
+
+bench-mail: $(STAMP)  ## every test mail through the intake: refused, files kept, right case
+	$(PY) -m bench.mail_corpus
+
+queues: $(STAMP)  ## infra/template.yaml's queues, dead-letter queues and alarms, from chalicelib/messaging/queue_registry.py
+	$(PY) -m devstack.queues
 
 package: $(STAMP)  ## build/template.yaml + build/deployment.zip, ready for cloudformation deploy
 	$(PY) -m devstack.package

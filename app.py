@@ -1,6 +1,7 @@
 """destek: the API and the event handlers, as one Chalice app.
 
-Entry points only: each route and handler hands over to chalicelib. Event
+Entry points only: each route and handler hands over to chalicelib. Each SQS handler reads
+the queue chalicelib/messaging/queue_registry.py declares for it. Event
 handlers import their modules when first called, so the API's cold start does
 not pay for the batch utilities they need (cold-start budget, bench/).
 """
@@ -9,12 +10,14 @@ from chalice import Chalice, Rate
 
 from chalicelib.api import (
     account,
+    analytics,
     cases,
     console,
     cors,
     customers,
     directory,
     docs,
+    event_docs,
     integrations,
     middleware,
     operations,
@@ -24,7 +27,14 @@ from chalicelib.api import (
     routing_rules,
     sla,
     system,
+    vocabulary,
+    webhooks,
 )
+from chalicelib.messaging import queue_registry
+
+#: the table's stream. `make package` points the event source at the template's own table
+#: (devstack/package.py); the local stack reads its table's stream itself (devstack/streams.py)
+TABLE_STREAM = "arn:aws:dynamodb:region:account:table/destek/stream/table"
 
 app = Chalice(app_name="destek")
 app.api.cors = cors.cors_policy()  # before the blueprints: each route takes it when registered
@@ -32,6 +42,7 @@ middleware.install(app)
 BLUEPRINTS = (
     system,
     docs,
+    event_docs,
     account,
     cases,
     customers,
@@ -42,14 +53,17 @@ BLUEPRINTS = (
     products,
     registrations,
     integrations,
+    webhooks,
     precases,
     console,
+    vocabulary,
+    analytics,
 )
 for module in BLUEPRINTS:
     app.register_blueprint(module.bp)
 
 
-@app.on_sqs_message(queue="destek-routing", batch_size=10)
+@app.on_sqs_message(**queue_registry.ROUTING.source)
 def route_cases(event):
     from chalicelib.events import routing
 
@@ -70,7 +84,7 @@ def sweep_sla(event):
     sla.sweep()
 
 
-@app.on_sqs_message(queue="destek-notify", batch_size=10)
+@app.on_sqs_message(**queue_registry.NOTIFY.source)
 def deliver_notices(event):
     from chalicelib.events import notify
 
@@ -84,8 +98,29 @@ def sweep_outbox(event):
     notify.sweep_outbox()
 
 
-@app.on_sqs_message(queue="destek-inbound-mail", batch_size=5)
+@app.on_sqs_message(**queue_registry.INBOUND_MAIL.source)
 def take_inbound_mail(event):
     from chalicelib.events import mail
 
     return mail.handle_batch(event.to_dict(), event.context)
+
+
+@app.on_dynamodb_record(stream_arn=TABLE_STREAM, batch_size=100, starting_position="TRIM_HORIZON")
+def publish_case_events(event):
+    from chalicelib.events import publish
+
+    return publish.handle_stream(event.to_dict(), event.context)
+
+
+@app.on_sqs_message(**queue_registry.WEBHOOKS.source)
+def fan_out_webhooks(event):
+    from chalicelib.events import webhooks
+
+    return webhooks.fan_out_batch(event.to_dict(), event.context)
+
+
+@app.on_sqs_message(**queue_registry.WEBHOOK_DELIVERIES.source)
+def deliver_webhooks(event):
+    from chalicelib.events import webhooks
+
+    return webhooks.deliver_batch(event.to_dict(), event.context)

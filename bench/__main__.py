@@ -1,10 +1,25 @@
-"""`make bench`: AWS calls per operation and the cold-start ratio, against budgets.
+"""`make bench`: AWS calls per operation, latency at a shop's size, the cold-start ratio.
 
 Calls are counted with a botocore `before-parameter-build` hook on the app's own clients,
 while the app runs in-process against a moto server built from infra/ (the same
 set-up as the integration tests). Each operation is measured warm (JWKS, roles
 and the case-number hint cached), which is how nearly every request runs; the
 first request of a cold container is shown too.
+
+Latency is measured through the API over HTTP on the local stack with the table loaded to
+1,000, 10,000 and 100,000 cases (bench/latency.py, bench/loader.py); `BENCH_SIZES=1000,10000`
+picks sizes, `BENCH_ROUNDS` the samples per operation (20). The SLA sweep runs at each
+size with 100 cases due, every call real. Then the local stack's restart is timed at the
+largest size (bench/restart.py; `BENCH_RESTART=0` leaves it out), and DuckDB over a million
+case events with the open data store's cost in AWS (bench/duckdb_events.py; `BENCH_DUCKDB=0`
+leaves it out).
+
+Then `make package` is built into a temporary folder: the zip's size, what fills it, and a
+start from it as Lambda starts it (bench/package.py).
+
+Everything measured is written below the marker line of docs/performance.md, with the
+date (bench/report.py); `BENCH_DOC=path` writes another file, `BENCH_DOC=-` none. A quick
+run: `BENCH_SIZES=1000 BENCH_ROUNDS=5 make bench`.
 
 Exit status is 1 when a budget is broken, so a regression is visible in CI logs
 if anyone runs it there; budgets are never timed tests.
@@ -20,7 +35,7 @@ import subprocess
 import sys
 import uuid
 from collections import Counter
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +50,23 @@ BUDGETS = {
     "read case with history (by id)": {"Query": 1},
     "read case with history (by number)": {"Query": 1},
     "queue page (group pool, priority order)": {"Query": 1},
+    "my cases page, each row marked unread or not": {"Query": 1},
+    "open a case in the console: mark it seen": {"UpdateItem": 1},
+    # a change's history, notices and case events ride in its one transaction
+    "claim a case (read + conditional write)": {"Query": 1, "TransactWriteItems": 1},
+    # a pre-case's events ride in its move's one transaction too (measured the same before)
+    "email in: a new message becomes a pre-case": {
+        "GetObject": 1,
+        "GetItem": 2,
+        "Query": 1,
+        "TransactWriteItems": 1,
+    },
+    "convert a pre-case to a case (case + pre-case in one write)": {
+        "Query": 2,
+        "GetItem": 1,
+        "TransactWriteItems": 1,
+        "SendMessage": 1,
+    },
 }
 IMPORT_RATIO_BUDGET = 2.0
 
@@ -42,26 +74,50 @@ IMPORT_RATIO_BUDGET = 2.0
 class CallCounter:
     def __init__(self) -> None:
         self.calls: Counter[str] = Counter()
+        self.only: Any = None  # a predicate: count only the calls it accepts (this thread)
 
     def hook(self, model: Any, **_: Any) -> None:
-        self.calls[model.name] += 1
+        if self.only is None or self.only():
+            self.calls[model.name] += 1
+
+    def index_reads(self, model: Any, parsed: dict, **_: Any) -> None:
+        """Items an index Query of only keys returned (the sweep's sla_timer read)."""
+        items = parsed.get("Items")
+        keys_only = {"PK", "SK", "timer_pk", "timer_sk"}
+        if model.name != "Query" or not items or (self.only and not self.only()):
+            return
+        if all(set(i) <= keys_only for i in items):
+            self.calls["(items read from the index)"] += parsed["Count"]
+
+    def attach(self) -> None:
+        """Hook the app's clients (created here if they were not yet)."""
+        from chalicelib.store.aws import client as aws_client
+
+        tag = f"bench-{id(self)}"  # registering twice on one client counts once
+        for service in ("dynamodb", "sqs", "s3"):  # the first event of every call
+            events = aws_client(service).meta.events
+            events.register("before-parameter-build", self.hook, unique_id=f"{tag}-calls")
+        aws_client("dynamodb").meta.events.register(
+            "after-call.dynamodb", self.index_reads, unique_id=f"{tag}-reads"
+        )
 
     @contextmanager
-    def measure(self):
+    def measure(self, only: Any = None):
         self.calls.clear()
-        yield self.calls
+        self.only = only
+        try:
+            yield self.calls
+        finally:
+            self.only = None
 
 
 def start_aws() -> Any:
-    from moto.server import ThreadedMotoServer
-
     from devstack.bootstrap import provision
+    from devstack.moto_server import MotoServer
     from tests.support import free_port
 
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    env = provision(f"http://127.0.0.1:{port}", stage="bench")
+    server = MotoServer("127.0.0.1", free_port()).start()
+    env = provision(server.url, stage="bench")
     os.environ.update(env)
     from chalicelib import wiring
     from devstack.seed import seed
@@ -116,23 +172,17 @@ def new_container() -> None:
     cases._LAST_SEQUENCE.clear()
 
 
-def measure_operations() -> tuple[list[tuple[str, Counter[str]]], list]:
+def measure_operations() -> list[tuple[str, Counter[str]]]:
     server, env = start_aws()
     try:
         from chalice.test import Client
 
         import app as app_module
-        from chalicelib.store.aws import client as aws_client
         from devstack.lambda_runtime import LocalContext
         from tests.support import sign_in
 
         counter = CallCounter()
-        for service in (
-            "dynamodb",
-            "sqs",
-            "s3",
-        ):  # the first event of every call, before any answer
-            aws_client(service).meta.events.register("before-parameter-build", counter.hook)
+        counter.attach()
         agent = sign_in(env, "mehmet")
         customer = sign_in(env, "ahmet@example.com")
         results: list[tuple[str, Counter[str]]] = []
@@ -150,6 +200,7 @@ def measure_operations() -> tuple[list[tuple[str, Counter[str]]], list]:
             with counter.measure() as calls:
                 open_case({"customer_id": ahmet["id"]})
             results.append(("open case, first request of a new container", Counter(calls)))
+            call(client, "get", "/my/products", customer)  # warm: the sign-in record is cached
             measured = [
                 ("open case (customer id known)", lambda: open_case({"customer_id": ahmet["id"]})),
                 ("open case (caller found by phone)",
@@ -167,6 +218,8 @@ def measure_operations() -> tuple[list[tuple[str, Counter[str]]], list]:
                  lambda: call(client, "get", f"/cases/{first['number']}", agent)),
                 ("queue page (group pool, priority order)",
                  lambda: call(client, "get", "/cases?view=pool&group_id=urun&limit=25", agent)),
+                ("my cases page, each row marked unread or not",
+                 lambda: call(client, "get", "/cases?view=mine&limit=25", agent)),
                 ("site: file a case about a registered product",
                  lambda: call(client, "post", "/my/cases", customer,
                               {**ahmet_intake, "registration_id": phone["id"]})),
@@ -188,7 +241,7 @@ def measure_operations() -> tuple[list[tuple[str, Counter[str]]], list]:
             results += measure_precases(client, agent, counter, env)
             case = call(client, "get", f"/cases/{first['id']}", agent)["case"]
             with counter.measure() as calls:
-                call(
+                claimed = call(
                     client,
                     "post",
                     f"/cases/{case['id']}/claim",
@@ -196,8 +249,16 @@ def measure_operations() -> tuple[list[tuple[str, Counter[str]]], list]:
                     {"version": case["version"]},
                 )
             results.append(("claim a case (read + conditional write)", Counter(calls)))
-            sweeps = measure_sweep(counter, ahmet["id"])
-        return results, sweeps
+            with counter.measure() as calls:
+                call(client, "post", f"/cases/{case['id']}/seen", agent,
+                     {"version": claimed["version"]})  # fmt: skip
+            results.append(("open a case in the console: mark it seen", Counter(calls)))
+            new_container()  # what a customer's first request in a container reads
+            with counter.measure() as calls:
+                call(client, "get", "/my/products", customer)
+            results.append(("site: my products, first request of a new container",
+                            Counter(calls)))  # fmt: skip
+        return results
     finally:
         server.stop()
 
@@ -225,99 +286,26 @@ def measure_precases(client: Any, agent: str, counter: Any, env: dict) -> list:
     return results
 
 
-def _bulk_cases(customer_id: str, count: int, opened_at, policy, calendar) -> None:
-    """Write open cases straight into the table (as the app would store them), 25 per call."""
-    from chalicelib import wiring
-    from chalicelib.domain.cases import Actor, Case
-    from chalicelib.domain.ids import new_id
-    from chalicelib.domain.lifecycle import Status
-    from chalicelib.domain.sla import start_sla
-    from chalicelib.domain.sla_tracking import with_sla
-    from chalicelib.store.cases import case_item
+def measure_latency() -> tuple[list, list]:
+    """Latency at each size on a fresh local stack, and the sweep's calls at each size."""
+    from chalicelib.store.aws import client as aws_client
 
-    table = wiring.table()
-    batch = []
-    for index in range(count):
-        case = Case(
-            id=new_id("c"), number=f"2020-{index:07d}", type="question", channel="web",
-            status=Status.OPEN, subject="bench", description="bench", customer_id=customer_id,
-            group_id="urun", created_by=Actor(kind="system", id="bench"),
-            created_at=opened_at, updated_at=opened_at,
-        )  # fmt: skip
-        case = with_sla(case, start_sla(policy, calendar, opened_at))
-        batch.append({"PutRequest": {"Item": table.ser(case_item(case))}})
-        if len(batch) == 25:
-            table.client.batch_write_item(RequestItems={table.name: batch})
-            batch = []
-    if batch:
-        table.client.batch_write_item(RequestItems={table.name: batch})
+    from .latency import run
 
+    sizes = [int(x) for x in os.environ.get("BENCH_SIZES", "1000,10000,100000").split(",") if x]
+    rounds = int(os.environ.get("BENCH_ROUNDS", "20"))
+    aws_client.cache_clear()  # the clients of the call-count run point at its stopped server
+    counter = CallCounter()
 
-class _Accepted:
-    status_code = 200
+    @contextmanager
+    def count_calls(only: Any):
+        counter.attach()
+        with counter.measure(only) as calls:
+            yield calls
 
-
-def _accept_transactions(model: Any, **_: Any) -> Any:
-    """Answer TransactWriteItems here: moto deep-copies the whole table on every transaction
-    (for its rollback), which makes a write on a 10,000-case table take seconds. The call is
-    still counted (the counter's hook runs first); every read stays real."""
-    if model.name == "TransactWriteItems":
-        return _Accepted(), {}
-    return None
-
-
-class IndexReads:
-    """Items the sweep's index Query returned (its Count), from the real responses."""
-
-    def __init__(self) -> None:
-        self.items = 0
-
-    def hook(self, model: Any, parsed: dict, **_: Any) -> None:
-        items = parsed.get("Items")
-        keys_only = {"PK", "SK", "timer_pk", "timer_sk"}
-        if model.name == "Query" and items is not None and all(set(i) <= keys_only for i in items):
-            self.items += parsed["Count"]
-
-
-def measure_sweep(counter: CallCounter, customer_id: str) -> list[tuple[str, Counter[str], int]]:
-    """The sweep's AWS calls with 100 cases due, as open cases grow from 1,000 to 10,000.
-
-    The 100 due cases stay due between the two runs (their writes are answered by the
-    bench, see _accept_transactions), so both runs sweep the same due set.
-    """
-    from datetime import timedelta
-
-    from chalicelib import wiring
-    from chalicelib.domain.business_hours import BusinessCalendar
-    from chalicelib.domain.clock import utcnow
-    from chalicelib.domain.sla import SlaPolicy
-
-    policy = SlaPolicy(id="bench", name="bench", first_response_minutes=60,
-                       resolution_minutes=600, hours="calendar")  # fmt: skip
-    calendar = BusinessCalendar()
-    now = utcnow()
-    from chalicelib.store.aws import client
-
-    dynamodb = client("dynamodb")
-    index_reads = IndexReads()
-    dynamodb.meta.events.register_last("before-call.dynamodb", _accept_transactions)
-    dynamodb.meta.events.register("after-call.dynamodb", index_reads.hook)
-    results = []
-    _bulk_cases(customer_id, 100, now - timedelta(hours=3), policy, calendar)  # due
-    open_so_far = 100
-    try:
-        for open_cases in (1_000, 10_000):
-            _bulk_cases(customer_id, open_cases - open_so_far, now, policy, calendar)  # not due
-            open_so_far = open_cases
-            index_reads.items = 0
-            with counter.measure() as calls:
-                events = wiring.sla_sweep().run()
-            calls["(items read from the index)"] = index_reads.items
-            results.append((f"{open_cases:,} open, 100 due", Counter(calls), events))
-    finally:
-        dynamodb.meta.events.unregister("before-call.dynamodb", _accept_transactions)
-        dynamodb.meta.events.unregister("after-call.dynamodb", index_reads.hook)
-    return results
+    # the stack's own output (request logs, metrics) would bury the tables: kept out
+    with open(os.devnull, "w") as quiet, redirect_stdout(quiet), redirect_stderr(quiet):
+        return run(sizes, rounds, count_calls, progress=sys.__stderr__)
 
 
 def import_seconds(module: str, runs: int) -> list[float]:
@@ -330,6 +318,14 @@ def import_seconds(module: str, runs: int) -> list[float]:
 
 
 def cold_start(runs: int = 9) -> tuple[float, float]:
+    """Medians of `import boto3` and `import app`, each in fresh interpreters. The app's
+    bytecode is compiled first, as boto3's was when pip installed it and as the Lambda
+    package ships it (devstack/package.py, with_bytecode): otherwise, with
+    PYTHONDONTWRITEBYTECODE set, every run measured compiling chalicelib from source."""
+    import compileall
+
+    compileall.compile_file(str(ROOT / "app.py"), quiet=2)
+    compileall.compile_dir(str(ROOT / "chalicelib"), quiet=2)
     boto3_times, app_times = [], []
     for _ in range(runs):  # alternate, so machine noise hits both alike
         boto3_times += import_seconds("boto3", 1)
@@ -337,11 +333,45 @@ def cold_start(runs: int = 9) -> tuple[float, float]:
     return statistics.median(boto3_times), statistics.median(app_times)
 
 
+def measure_package() -> Any:
+    """`make package` into a temporary folder, then its size and a start from it."""
+    import tempfile
+
+    from .package import build, measure
+
+    with tempfile.TemporaryDirectory(prefix="destek-bench-package-") as tmp:
+        return measure(build(Path(tmp)))
+
+
+def in_fresh_process(imports: str, expression: str) -> Any:
+    """The JSON value of `expression` computed in a fresh interpreter (its progress on this
+    one's stderr). A local stack keeps moto's backends in its process: the latency stack has
+    already provisioned `destek-local` in this one, and a second stack here found it taken
+    (AlreadyExistsException)."""
+    code = f"import json, sys; {imports}; print(json.dumps({expression}))"
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE,
+                          text=True, check=True)  # fmt: skip
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def report() -> int:
+    import datetime
+    import time
+
+    from .report import DOCUMENT, Run, write
+
+    started = time.perf_counter()
+    run = Run(
+        date=datetime.date.today().isoformat(),
+        machine=f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start",
+        budgets=BUDGETS,
+        cold_start_budget=IMPORT_RATIO_BUDGET,
+    )
     broken = []
     lines = ["", "AWS calls per operation (warm container unless said)", ""]
     lines.append(f"  {'operation':<48} {'calls':<44} budget")
-    operations, sweeps = measure_operations()
+    operations = measure_operations()
+    run.calls = operations
     for name, calls in operations:
         shown = ", ".join(f"{op} {n}" for op, n in sorted(calls.items())) or "none"
         budget = BUDGETS.get(name)
@@ -352,25 +382,57 @@ def report() -> int:
             if not ok:
                 broken.append(name)
         lines.append(f"  {name:<48} {shown:<44} {verdict}")
-    lines += ["", "SLA sweep: reads stay flat while open cases grow (100 due each time)", ""]
-    for name, calls, events in sweeps:
-        shown = ", ".join(f"{op} {n}" for op, n in sorted(calls.items()))
-        lines.append(f"  {name:<22} {events} SLA events; {shown}")
-    if len(sweeps) == 2 and sweeps[0][1] != sweeps[1][1]:
-        broken.append("sweep reads grew with open cases")
+    from .latency import report_lines
+
+    latency, sweeps = measure_latency()
+    run.latency, run.sweeps = latency, sweeps
+    shown, over = report_lines(latency, sweeps)
+    lines += shown
+    broken += over
+    from . import restart
+    from .event_latency import report_lines as event_lines
+
+    lines += event_lines(in_fresh_process("from bench.event_latency import measure", "measure()"))
+    if os.environ.get("BENCH_RESTART", "1") != "0":  # `make bench-restart` runs it alone
+        cases = max(int(x) for x in os.environ.get("BENCH_SIZES", "1000,10000,100000").split(",")
+                    if x)  # fmt: skip
+        sys.stderr.write(f"bench: a restart at {cases:,} cases\n")
+        measured = in_fresh_process("import dataclasses; from bench.restart import measure",
+                                    f"dataclasses.asdict(measure({cases}))")  # fmt: skip
+        shown, over = restart.report_lines(restart.Restart(**measured))
+        lines += shown
+        broken += over
+    if os.environ.get("BENCH_DUCKDB", "1") != "0":  # `python -m bench.duckdb_events` alone
+        from .duckdb_events import measure as duck_measure
+        from .duckdb_events import report_lines as duck_lines
+
+        sys.stderr.write("bench: DuckDB over the archive's events\n")
+        run.data_store = [line.strip("\n") for line in duck_lines(duck_measure()) if line]
+        lines += ["", *run.data_store]
     boto3_median, app_median = cold_start()
+    run.cold_start = (boto3_median, app_median)
     ratio = app_median / boto3_median
     verdict = "ok" if ratio <= IMPORT_RATIO_BUDGET else "OVER"
     if ratio > IMPORT_RATIO_BUDGET:
         broken.append("cold start")
+    package = run.package = measure_package()
     lines += [
         "",
         "cold start (median of 9 fresh interpreters each, alternating)",
         f"  import boto3 {boto3_median * 1000:.0f} ms, import app {app_median * 1000:.0f} ms,"
         f" ratio {ratio:.2f} (budget {IMPORT_RATIO_BUDGET}) {verdict}",
         "",
+        f"Lambda package: {package.zip_bytes / 1e6:.1f} MB zipped; unpacking"
+        f" {package.unpack_seconds * 1000:.0f} ms, import app"
+        f" {package.import_app_seconds * 1000:.0f} ms, first request"
+        f" {package.first_request_seconds * 1000:.0f} ms",
+        "",
         "budgets broken: " + (", ".join(broken) if broken else "none"),
     ]
+    run.broken, run.seconds = broken, time.perf_counter() - started
+    target = os.environ.get("BENCH_DOC", str(DOCUMENT))
+    if target != "-":
+        lines.append(f"written: {write(run, Path(target))}")
     sys.stdout.write("\n".join(lines) + "\n")
     return 1 if broken else 0
 

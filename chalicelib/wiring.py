@@ -17,8 +17,12 @@ if TYPE_CHECKING:  # every adapter and service is imported when first built (col
     from .auth.signed_calls import SignedCallVerifier
     from .auth.tokens import Pool, TokenVerifier
     from .messaging.dead_letters import SqsDeadLetters
+    from .messaging.event_bus import EventBridgeBus
     from .messaging.queues import SqsCaseEvents
+    from .messaging.webhook_queue import SqsWebhookQueues
+    from .services.access import AccessGate
     from .services.accounts import AccountService
+    from .services.analytics import AnalyticsService
     from .services.attachments import AttachmentService
     from .services.calls import CallLog
     from .services.cases import CaseService
@@ -37,12 +41,14 @@ if TYPE_CHECKING:  # every adapter and service is imported when first built (col
     from .services.sla_config import SlaConfigService
     from .services.sla_sweep import SlaSweep
     from .services.social import SocialInbox
+    from .services.webhooks import WebhookDelivery, WebhookFanOut, WebhookService
     from .services.workload import WorkloadService
     from .store.directory import DynamoDirectoryStore
     from .store.dynamo import Table
     from .store.files import S3AttachmentFiles
     from .store.idempotency import CallLedger
     from .store.rate_limits import DynamoRateLimiter
+    from .store.webhooks import DynamoWebhookStore
 
 
 @lru_cache(maxsize=1)
@@ -74,18 +80,30 @@ def role_catalog() -> RoleCatalog:
 
 
 @lru_cache(maxsize=1)
+def access_gate() -> AccessGate:
+    from .services.access import AccessGate
+    from .store.customers import DynamoCustomerStore
+
+    s = settings()
+    return AccessGate(role_catalog(), DynamoCustomerStore(table()), ttl=s.role_cache_seconds)
+
+
+@lru_cache(maxsize=1)
 def case_events() -> SqsCaseEvents:
     from .messaging.queues import SqsCaseEvents
 
-    return SqsCaseEvents(settings().routing_queue_url)
+    return SqsCaseEvents(settings().queue_url("routing"))
 
 
 @lru_cache(maxsize=1)
 def customer_service() -> CustomerService:
+    from .auth.customer_logins import CognitoCustomerLogins
     from .services.customers import CustomerService
     from .store.customers import DynamoCustomerStore
 
-    return CustomerService(DynamoCustomerStore(table()))
+    return CustomerService(
+        DynamoCustomerStore(table()), CognitoCustomerLogins(settings().customer_pool_id)
+    )
 
 
 @lru_cache(maxsize=1)
@@ -114,23 +132,75 @@ def notifier() -> Notifier:
         DynamoNoticeStore(table()),
         DynamoCustomerStore(table()),
         directory_store(),
-        AwsSender(s.notify_from_email, s.support_email),
+        AwsSender(s.notify_from_email, s.support_email, s.ses_configuration_set),
         JinjaRenderer(),
-        SqsNoticeQueue(s.notify_queue_url),
+        SqsNoticeQueue(s.queue_url("notify")),
         site_url=s.site_url,
+        sms_alphabet=s.sms_alphabet,
+        console_url=s.console_url,
+        max_attempts=s.notice_max_attempts,
     )
 
 
 @lru_cache(maxsize=1)
+def event_bus() -> EventBridgeBus:
+    from .messaging.event_bus import EventBridgeBus
+
+    return EventBridgeBus(settings().event_bus_name)
+
+
+@lru_cache(maxsize=1)
+def webhook_store() -> DynamoWebhookStore:
+    from .store.webhooks import DynamoWebhookStore
+
+    return DynamoWebhookStore(table())
+
+
+@lru_cache(maxsize=1)
+def webhook_queues() -> SqsWebhookQueues:
+    from .messaging.webhook_queue import SqsWebhookQueues
+
+    s = settings()
+    return SqsWebhookQueues(s.queue_url("webhooks"), s.queue_url("webhook-deliveries"))
+
+
+@lru_cache(maxsize=1)
+def webhook_service() -> WebhookService:
+    from .messaging.webhook_http import resolve
+    from .services.webhooks import WebhookService
+
+    return WebhookService(
+        webhook_store(), webhook_queues(), resolve, local=settings().webhook_local_targets
+    )
+
+
+@lru_cache(maxsize=1)
+def webhook_fan_out() -> WebhookFanOut:
+    from .services.webhooks import WebhookFanOut
+
+    return WebhookFanOut(webhook_store(), webhook_queues())
+
+
+@lru_cache(maxsize=1)
+def webhook_delivery() -> WebhookDelivery:
+    from .messaging.webhook_http import post
+    from .services.webhooks import WebhookDelivery
+
+    s = settings()
+    return WebhookDelivery(webhook_store(), post, s.webhook_timeout,
+                           local=s.webhook_local_targets,
+                           backoff_scale=s.webhook_backoff_scale)  # fmt: skip
+
+
+@lru_cache(maxsize=1)
 def dead_letters() -> SqsDeadLetters:
+    """Every queue of the registry (messaging/queue_registry.py): none can go unlisted."""
     from .messaging.dead_letters import SqsDeadLetters
+    from .messaging.queue_registry import QUEUES
 
     s = settings()
     return SqsDeadLetters(
-        {
-            "routing": (s.routing_dlq_url, s.routing_queue_url),
-            "notify": (s.notify_dlq_url, s.notify_queue_url),
-        }
+        {spec.name: (s.dead_letter_url(spec.name), s.queue_url(spec.name)) for spec in QUEUES}
     )
 
 
@@ -203,17 +273,30 @@ def sla_config() -> SlaConfigService:
 def sla_sweep() -> SlaSweep:
     from .services.sla_sweep import SlaSweep
     from .store.cases import DynamoCaseStore
+    from .store.customers import DynamoCustomerStore
 
-    return SlaSweep(DynamoCaseStore(table()), directory_store(), announce=announce)
+    return SlaSweep(
+        DynamoCaseStore(table()),
+        directory_store(),
+        announce=announce,
+        customers=DynamoCustomerStore(table()),
+    )
 
 
 @lru_cache(maxsize=1)
 def directory_service() -> DirectoryService:
     from .auth.staff_logins import CognitoStaffLogins
+    from .messaging.invitations import MailedInvitations
+    from .messaging.sender import AwsSender
+    from .messaging.templates import JinjaRenderer
     from .services.directory import DirectoryService
 
+    s = settings()
     return DirectoryService(
-        directory_store(), role_catalog(), CognitoStaffLogins(settings().staff_pool_id)
+        directory_store(),
+        role_catalog(),
+        CognitoStaffLogins(s.staff_pool_id),
+        MailedInvitations(AwsSender(s.notify_from_email), JinjaRenderer()),
     )
 
 
@@ -248,7 +331,9 @@ def signed_call_verifier() -> SignedCallVerifier:
 def call_ledger() -> CallLedger:
     from .store.idempotency import CallLedger
 
-    return CallLedger(settings().table_name)
+    s = settings()
+    # whole reports too large to keep with the record go under reports/ in the files bucket
+    return CallLedger(s.table_name, reports_bucket=s.attachments_bucket)
 
 
 @lru_cache(maxsize=1)
@@ -331,14 +416,14 @@ def mail_intake() -> MailIntake:
     from .services.mail_intake import MailIntake
     from .store.cases import DynamoCaseStore, DynamoNoticeStore
     from .store.customers import DynamoCustomerStore
-    from .store.mail import DynamoMailJournal, S3Mailbox
+    from .store.mail import DynamoMailJournal, DynamoMailRefs, S3Mailbox
 
     s = settings()
     own = frozenset(a.strip().lower() for a in (s.support_email, s.notify_from_email) if a.strip())
     return MailIntake(
         S3Mailbox(s.inbound_mail_bucket),
         DynamoMailJournal(table()),
-        DynamoNoticeStore(table()),
+        DynamoMailRefs(table()),
         precase_pool(),
         case_service(),
         DynamoCaseStore(table()),
@@ -348,6 +433,7 @@ def mail_intake() -> MailIntake:
         lambda: role_catalog().roles_for(["customer"]),
         own,
         s.max_mail_bytes,
+        notices=DynamoNoticeStore(table()),
     )
 
 
@@ -369,6 +455,28 @@ def token_verifier() -> TokenVerifier:
     )
 
 
+@lru_cache(maxsize=1)
+def analytics_service() -> AnalyticsService:
+    """The open data store's SQL: Athena in AWS; locally DuckDB, from devstack (imported by
+    name so that neither duckdb nor devstack is ever part of the Lambda zip)."""
+    from .domain.analytics import QueryLimits
+    from .services.analytics import AnalyticsService
+
+    s = settings()
+    limits = QueryLimits(seconds=s.analytics_seconds, max_bytes=s.analytics_max_bytes,
+                         max_rows=s.analytics_max_rows)  # fmt: skip
+    if s.analytics_engine == "duckdb":
+        import importlib
+
+        engine = importlib.import_module("devstack.event_archive").DuckDbEngine.from_settings(s)
+    else:
+        from .analytics.athena import AthenaEngine
+        from .store.aws import client
+
+        engine = AthenaEngine(client("athena"), s.athena_workgroup, s.athena_database)
+    return AnalyticsService(engine, limits)
+
+
 def reset() -> None:
     """Forget every built object (tests point the app at fresh resources)."""
     for built in (
@@ -377,6 +485,7 @@ def reset() -> None:
         rate_limiter,
         directory_store,
         role_catalog,
+        access_gate,
         case_events,
         customer_service,
         account_service,
@@ -396,6 +505,12 @@ def reset() -> None:
         sla_sweep,
         notifier,
         dead_letters,
+        event_bus,
+        webhook_store,
+        webhook_queues,
+        webhook_service,
+        webhook_fan_out,
+        webhook_delivery,
         catalog_service,
         registration_service,
         precase_pool,
@@ -403,5 +518,6 @@ def reset() -> None:
         shop_intake,
         mail_intake,
         workload_service,
+        analytics_service,
     ):
         built.cache_clear()

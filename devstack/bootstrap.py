@@ -34,15 +34,24 @@ NOT_IN_MOTO_CFN = {
     "AWS::CloudFront::ResponseHeadersPolicy",
     "AWS::S3::BucketPolicy",
     "AWS::SES::EmailIdentity",
+    "AWS::SES::ConfigurationSet",
+    "AWS::SES::ConfigurationSetEventDestination",
     "AWS::SES::ReceiptRuleSet",
     "AWS::SES::ReceiptRule",
     "AWS::SQS::QueuePolicy",
+    # the open data store's AWS side: locally the rule targets a queue the archiver reads
+    # (devstack/event_archive.py) and DuckDB stands in for Glue and Athena
+    "AWS::IAM::Role",
+    "AWS::KinesisFirehose::DeliveryStream",
+    "AWS::Glue::Database",
+    "AWS::Glue::Table",
+    "AWS::Athena::WorkGroup",
+    "AWS::Athena::NamedQuery",
 }
-#: properties left out locally. The table's stream: nothing reads it yet, and moto keeps
-#: every change record in the table object, which it deep-copies on every transaction,
-#: so each transaction grew slower with every write before it
+#: properties left out locally. (The table's stream is kept: the local stack reads it,
+#: devstack/streams.py, and drops what it has read; fast_dynamodb's transactions no longer
+#: copy the table, stream and all.)
 NOT_IN_MOTO_PROPS = {
-    ("AWS::DynamoDB::Table", "StreamSpecification"),
     # applied by a direct call once the queue exists (moto's CloudFormation skips it)
     ("AWS::S3::Bucket", "NotificationConfiguration"),
 }
@@ -183,11 +192,35 @@ def tell_mail_queue(template: dict[str, Any], outputs: dict[str, str], endpoint:
     )
 
 
+def archive_queue_name(stage: str) -> str:
+    return f"destek-{stage}-archive"
+
+
+def archive_queue(stage: str, endpoint: str) -> str:
+    """The template's ArchiveRule (moto's CloudFormation made it without its Firehose
+    target) aimed at a queue of its own, which the local archiver reads as Firehose would
+    the rule's events; the queue's URL."""
+    sqs = aws("sqs", endpoint)
+    url = sqs.create_queue(QueueName=archive_queue_name(stage))["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    cfn = aws("cloudformation", endpoint)
+    rule = cfn.describe_stack_resource(StackName=f"destek-{stage}", LogicalResourceId="ArchiveRule")
+    events = aws("events", endpoint)
+    physical = rule["StackResourceDetail"]["PhysicalResourceId"]
+    name = physical.rsplit("/", 1)[-1]
+    bus = f"destek-{stage}-events"
+    events.put_targets(Rule=name, EventBusName=bus, Targets=[{"Id": "ArchiveQueue", "Arn": arn}])
+    return url
+
+
 def provision(
     endpoint: str,
     stage: str = "local",
     max_receive_count: int = 3,
     site_url: str = "http://127.0.0.1:8002",
+    console_url: str = "http://127.0.0.1:8000/console",
 ) -> dict[str, str]:
     """Create every resource; return the environment the app runs with."""
     template = load_template()
@@ -205,9 +238,56 @@ def provision(
     if stack["StackStatus"] != "CREATE_COMPLETE":
         raise RuntimeError(f"local stack not created: {stack['StackStatus']}")
     outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
-    pools = create_pools(template, stage, endpoint)
+    create_pools(template, stage, endpoint)
     aws("ses", endpoint).verify_email_identity(EmailAddress=NOTIFY_FROM)
     tell_mail_queue(template, outputs, endpoint)
+    archive_queue(stage, endpoint)
+    return environment(endpoint, stage, site_url, console_url)
+
+
+def find_pools(template: dict[str, Any], stage: str, endpoint: str) -> Pools:
+    """The pools and app clients already on this moto, found by the names the template gives."""
+    cognito = aws("cognito-idp", endpoint)
+    resources = template["Resources"]
+    by_name = {p["Name"]: p["Id"] for p in cognito.list_user_pools(MaxResults=60)["UserPools"]}
+
+    def pool_and_client(pool: str, client: str) -> tuple[str, str]:
+        pool_id = by_name[_pool_args(resources[pool]["Properties"], stage)["PoolName"]]
+        wanted = resources[client]["Properties"]["ClientName"]
+        clients = cognito.list_user_pool_clients(UserPoolId=pool_id, MaxResults=60)
+        client_id = next(
+            c["ClientId"] for c in clients["UserPoolClients"] if c["ClientName"] == wanted
+        )
+        return pool_id, client_id
+
+    staff = pool_and_client("StaffUserPool", "StaffConsoleClient")
+    customers = pool_and_client("CustomerUserPool", "CustomerSiteClient")
+    return Pools(*staff, *customers)
+
+
+def queue_environment(outputs: dict[str, str]) -> dict[str, str]:
+    """Each registry queue's and dead-letter queue's URL, from the stack's outputs."""
+    from chalicelib.messaging.queue_registry import QUEUES
+
+    found: dict[str, str] = {}
+    for spec in QUEUES:
+        found[spec.url_variable] = outputs[spec.url_output]
+        found[spec.dead_letter_variable] = outputs[spec.dead_letter_output]
+    return found
+
+
+def environment(
+    endpoint: str,
+    stage: str = "local",
+    site_url: str = "http://127.0.0.1:8002",
+    console_url: str = "http://127.0.0.1:8000/console",
+) -> dict[str, str]:
+    """The environment the app runs with, read from the resources already on this moto (a
+    restarted local stack finds them in its replayed journal, under the names they had)."""
+    template = load_template()
+    stack = aws("cloudformation", endpoint).describe_stacks(StackName=f"destek-{stage}")
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in stack["Stacks"][0].get("Outputs", [])}
+    pools = find_pools(template, stage, endpoint)
     return {
         "AWS_ENDPOINT_URL": endpoint,
         "AWS_REGION": REGION,
@@ -216,17 +296,17 @@ def provision(
         "AWS_SECRET_ACCESS_KEY": "local",
         "COGNITO_JWKS_ENDPOINT": endpoint,
         "TABLE_NAME": outputs["TableName"],
-        "ROUTING_QUEUE_URL": outputs["RoutingQueueUrl"],
-        "ROUTING_DLQ_URL": outputs["RoutingDeadLetterQueueUrl"],
-        "NOTIFY_QUEUE_URL": outputs["NotifyQueueUrl"],
-        "NOTIFY_DLQ_URL": outputs["NotifyDeadLetterQueueUrl"],
+        "EVENT_BUS_NAME": outputs["EventBusName"],
+        # webhook endpoints on this machine (http://127.0.0.1:...) are allowed locally only
+        "WEBHOOK_LOCAL_TARGETS": "true",
+        **queue_environment(outputs),
         "NOTIFY_FROM_EMAIL": NOTIFY_FROM,
         "SITE_URL": site_url,
+        "CONSOLE_URL": console_url,
         "AWS_READ_TIMEOUT_SECONDS": "120",
         "INTEGRATION_SECRETS_PREFIX": f"/destek/{stage}/integrations",
         "ATTACHMENTS_BUCKET": outputs["AttachmentsBucketName"],
         "INBOUND_MAIL_BUCKET": outputs["InboundMailBucketName"],
-        "INBOUND_MAIL_QUEUE_URL": outputs["InboundMailQueueUrl"],
         "SUPPORT_EMAIL": SUPPORT_EMAIL,
         "OPS_TOPIC_ARN": outputs["OpsTopicArn"],
         "STAFF_POOL_ID": pools.staff_pool_id,
@@ -236,4 +316,10 @@ def provision(
         "POWERTOOLS_TRACE_DISABLED": "true",
         "POWERTOOLS_SERVICE_NAME": "destek",
         "POWERTOOLS_METRICS_NAMESPACE": "Destek",
+        # the open data store: DuckDB over the archive bucket's Parquet (devstack/event_archive.py)
+        "ANALYTICS_ENGINE": "duckdb",
+        "ARCHIVE_BUCKET": outputs["ArchiveBucketName"],
+        "ARCHIVE_QUEUE_URL": aws("sqs", endpoint).get_queue_url(
+            QueueName=archive_queue_name(stage)
+        )["QueueUrl"],
     }

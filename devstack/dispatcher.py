@@ -3,8 +3,15 @@ event source mapping does.
 
 Messages the handler reports in `batchItemFailures` (or every message, if the
 handler raises) are not deleted: they become visible again after a short
-back-off, and moto moves them to the dead-letter queue once their receive
-count passes the queue's redrive maxReceiveCount.
+back-off (or after the backoff a handler set itself, for a queue whose handler sets it),
+and moto moves them to the dead-letter queue once their receive count passes the queue's
+redrive maxReceiveCount.
+
+Each queue is polled by its own thread, as each function has its own event source mapping
+in AWS: a flood on the routing queue does not hold back the notices.
+
+`redeliver` (the soak's faults, devstack/faults.py) picks messages to deliver once more in a
+later batch, with the same message id, as SQS's at-least-once delivery may.
 """
 
 from __future__ import annotations
@@ -27,18 +34,31 @@ class Binding:
     handler: Callable[[dict[str, Any], Any], Any]
     function_name: str
     batch_size: int = 10
+    #: the queue registry's name for the queue (chalicelib/messaging/queue_registry.py)
+    queue: str = ""
+    #: the handler sets a failed message's visibility itself (the registry's `own_backoff`):
+    #: the dispatcher leaves it, as Lambda does
+    own_backoff: bool = False
 
 
 class Dispatcher:
     def __init__(
-        self, sqs: Any, bindings: list[Binding], region: str, retry_after_seconds: int = 1
+        self,
+        sqs: Any,
+        bindings: list[Binding],
+        region: str,
+        retry_after_seconds: int = 1,
+        redeliver: Callable[[Binding], bool] | None = None,
     ) -> None:
         self.sqs = sqs
         self.bindings = bindings
         self.region = region
         self.retry_after_seconds = retry_after_seconds
+        self.redeliver = redeliver
+        #: queue url -> messages handled and deleted that are delivered once more
+        self._again: dict[str, list[dict[str, Any]]] = {}
         self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._threads: list[threading.Thread] = []
 
     def poll_once(self, binding: Binding) -> int:
         """Receive one batch, run the handler, settle each message. Returns the batch size."""
@@ -49,9 +69,12 @@ class Dispatcher:
             MessageAttributeNames=["All"],
             WaitTimeSeconds=0,
         ).get("Messages", [])
-        if not received:
+        again = self._again.pop(binding.queue_url, [])
+        if not received and not again:
             return 0
-        event = {"Records": [sqs_record(m, binding.queue_arn, self.region) for m in received]}
+        event = {
+            "Records": [sqs_record(m, binding.queue_arn, self.region) for m in received + again]
+        }
         try:
             result = binding.handler(event, LocalContext(binding.function_name))
             failed = {f["itemIdentifier"] for f in (result or {}).get("batchItemFailures", [])}
@@ -59,6 +82,8 @@ class Dispatcher:
             log.exception("handler %s failed the whole batch", binding.function_name)
             failed = {m["MessageId"] for m in received}
         for message in received:
+            if message["MessageId"] in failed and binding.own_backoff:
+                continue
             if message["MessageId"] in failed:
                 self.sqs.change_message_visibility(
                     QueueUrl=binding.queue_url,
@@ -69,7 +94,9 @@ class Dispatcher:
                 self.sqs.delete_message(
                     QueueUrl=binding.queue_url, ReceiptHandle=message["ReceiptHandle"]
                 )
-        return len(received)
+                if self.redeliver and self.redeliver(binding):
+                    self._again.setdefault(binding.queue_url, []).append(message)
+        return len(received) + len(again)
 
     def drain(self, max_rounds: int = 50) -> int:
         """Poll every queue until a round finds nothing (tests and benchmarks use this)."""
@@ -81,21 +108,30 @@ class Dispatcher:
                 break
         return total
 
-    def _run(self, interval: float) -> None:
+    def _run(self, binding: Binding, interval: float) -> None:
         while not self._stop.is_set():
             try:
-                busy = sum(self.poll_once(b) for b in self.bindings)
+                busy = self.poll_once(binding)
             except Exception:
-                log.exception("polling failed; trying again")
+                log.exception("polling %s failed; trying again", binding.function_name)
                 busy = 0
             if not busy:
                 self._stop.wait(interval)
 
-    def start(self, interval: float = 0.2) -> None:
-        self._thread = threading.Thread(target=self._run, args=(interval,), daemon=True)
-        self._thread.start()
+    def start(self, interval: float = 0.2, pollers: dict[str, int] | None = None) -> None:
+        """Poll each queue from its own thread; `pollers` (queue name -> threads) polls a
+        queue from several, as Lambda runs several batches of one queue at once: with one,
+        a batch that waits (botocore backing off a throttled SES send) holds every message
+        behind it."""
+        for binding in self.bindings:
+            for _ in range((pollers or {}).get(binding.queue, 1)):
+                thread = threading.Thread(target=self._run, args=(binding, interval), daemon=True)
+                thread.start()
+                self._threads.append(thread)
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 5) -> None:
+        """Stop polling; each thread finishes the batch it holds, waited for up to `timeout`
+        seconds a thread (the soak waits longer, so that it counts every send's record)."""
         self._stop.set()
-        if self._thread:
-            self._thread.join(timeout=5)
+        for thread in self._threads:
+            thread.join(timeout=timeout)

@@ -12,10 +12,20 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from .backlog import deepen
+from .moto_server import service_lock
+
 ACCOUNT = "123456789012"
 
 
 def messages(region: str) -> dict[str, list[dict[str, Any]]]:
+    # read under the services' locks: a send adding to these while the page reads them failed
+    # the read with "dictionary changed size during iteration"
+    with service_lock("ses"), service_lock("sns"):
+        return _messages(region)
+
+
+def _messages(region: str) -> dict[str, list[dict[str, Any]]]:
     from moto.ses.models import ses_backends
     from moto.sns.models import sns_backends
 
@@ -83,6 +93,7 @@ class Mailbox:
                 pass
 
         self.server = ThreadingHTTPServer((host, port), Handler)
+        deepen(self.server.socket)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def start(self) -> None:

@@ -32,9 +32,12 @@ class Job:
 
 
 class Scheduler:
-    def __init__(self, jobs: list[Job], region: str) -> None:
+    def __init__(
+        self, jobs: list[Job], region: str, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.jobs = jobs
         self.region = region
+        self.clock = clock
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -45,13 +48,14 @@ class Scheduler:
             log.exception("schedule %s failed", job.name)
 
     def _run(self) -> None:
-        next_run = {job.name: time.monotonic() + job.every_seconds for job in self.jobs}
+        next_run = {job.name: self.clock() + job.every_seconds for job in self.jobs}
         while not self._stop.is_set():
-            now = time.monotonic()
             for job in self.jobs:
-                if now >= next_run[job.name]:
+                if self.clock() >= next_run[job.name]:
                     self.fire(job)
-                    next_run[job.name] = now + job.every_seconds
+                    # counted from the end of the run: on a busy machine a run that outlasts
+                    # its interval would otherwise start again at once, back to back, forever
+                    next_run[job.name] = self.clock() + job.every_seconds
             self._stop.wait(0.5)
 
     def start(self) -> None:

@@ -77,10 +77,13 @@ RULES = [
 SLA_POLICIES = [
     SlaPolicy(id="p-genel", name="Genel", order=100, first_response_minutes=240,
               resolution_minutes=1440),
-    SlaPolicy(id="p-acil", name="Acil", order=10, priority="urgent",
+    SlaPolicy(id="p-acil", name="Acil", order=10,
+              conditions=[{"field": "priority", "operator": "is", "value": "urgent"}],
               first_response_minutes=30, resolution_minutes=240, hours="calendar"),
-    SlaPolicy(id="p-vip", name="VIP şikayet", order=20, case_type="complaint",
-              customer_category="vip", first_response_minutes=60, resolution_minutes=480),
+    SlaPolicy(id="p-vip", name="VIP şikayet", order=20,
+              conditions=[{"field": "type", "operator": "is", "value": "complaint"},
+                          {"field": "customer_category", "operator": "is", "value": "vip"}],
+              first_response_minutes=60, resolution_minutes=480),
 ]  # fmt: skip
 
 CUSTOMERS = [
@@ -189,6 +192,13 @@ def _login(
 #: the demo shop's signing secret (local only): sign calls to /integrations/demo-shop/... with it
 DEMO_SHOP = "demo-shop"
 DEMO_SHOP_SECRET = "whsec_" + base64.b64encode(b"destek local demo shop secret").decode()
+
+
+def demo_logins() -> list[Login]:
+    """The logins seed() creates, in its order (a restarted stack lists them without seeding)."""
+    staff = [Login(username, role, name) for username, name, role, _ in STAFF]
+    customers = [Login(c[1], "customer", c[0]) for c in CUSTOMERS if c[5]]
+    return staff + customers
 
 
 def seed(env: dict[str, str]) -> list[Login]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+import random
 import socket
 from typing import Any
 
@@ -18,6 +20,30 @@ ROLE_USERS = {
     "customer": "ahmet@example.com",
     "other_customer": "fatma@example.com",
 }
+
+
+#: one counter per test process, from a random start so that a stack kept between runs meets new
+#: values; every unique_* value below takes the next number, so none repeats within a process
+_SERIAL = itertools.count(random.randrange(10**7))
+
+
+def unique_phone() -> str:
+    """A Turkish mobile number as a person types it, e.g. ``"0549 123 45 67"``, never the same
+    twice in one test process. Operator 549 is left to this function: no fixed number in the
+    tests uses it. A counter, not a random draw: seven random digits drawn a few hundred times
+    per run met each other now and then, and a taken phone refuses the customer (409)."""
+    n = next(_SERIAL) % 10**7
+    return f"0549 {n // 10**4:03d} {n // 100 % 100:02d} {n % 100:02d}"
+
+
+def e164(spoken: str) -> str:
+    """``"0549 123 45 67"`` -> ``"+905491234567"``, as destek stores a Turkish number."""
+    return "+90" + spoken.replace(" ", "")[1:]
+
+
+def unique_number(prefix: str = "S-") -> str:
+    """A customer number, serial or name tail never used before in this test process."""
+    return f"{prefix}{next(_SERIAL)}"
 
 
 def free_port() -> int:

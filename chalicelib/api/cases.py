@@ -9,11 +9,11 @@ from ..domain.attachments import Attachment
 from ..domain.caller import Caller
 from ..domain.cases import Case
 from ..domain.customer_view import CustomerCase, CustomerCaseView, CustomerPage
-from ..domain.listing import Page
+from ..domain.listing import CaseRowPage
 from ..domain.permissions import Action, Resource
 from ..services import case_commands as cmd
 from ..services.attachments import NewAttachment, UploadForm
-from ..services.cases import CaseView
+from ..services.cases import CaseView, SeenVersion
 from .endpoint import endpoint
 
 bp = Blueprint(__name__)
@@ -35,9 +35,10 @@ def open_case(caller: Caller, body: cmd.OpenCase):
     return wiring.case_service().open_case(caller, body)
 
 
-@endpoint(bp, "/cases", permission=CASES_READ, query=cmd.ListCases, response=Page)
+@endpoint(bp, "/cases", permission=CASES_READ, query=cmd.ListCases, response=CaseRowPage)
 def list_cases(caller: Caller, query: cmd.ListCases):
-    """A queue, an agent's cases, a customer's cases, the pool, or the overdue list; one page."""
+    """A queue, an agent's cases, a customer's cases, the pool, or the overdue list; one page,
+    each case marked `unread` when it changed since you last looked."""
     return wiring.case_service().list(caller, query)
 
 
@@ -51,6 +52,15 @@ def list_cases(caller: Caller, query: cmd.ListCases):
 def get_case(caller: Caller, case_id: str):
     """One case by id or by number (2026-000123), with its full history."""
     return wiring.case_service().get(caller, case_id)
+
+
+@endpoint(
+    bp, "/cases/{case_id}/seen", "POST", permission=CASES_READ, body=cmd.Seen,
+    response=SeenVersion,
+)  # fmt: skip
+def mark_seen(caller: Caller, case_id: str, body: cmd.Seen):
+    """You looked at this version of the case: its unread mark clears for you, everywhere."""
+    return wiring.case_service().mark_seen(caller, case_id, body)
 
 
 @endpoint(

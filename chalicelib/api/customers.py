@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chalice import Blueprint
+from chalice import Blueprint, Response
 
 from .. import wiring
 from ..domain.caller import Caller
@@ -95,3 +95,16 @@ def customer_overview(caller: Caller, customer_id: str):
 def change_customer(caller: Caller, customer_id: str, body: CustomerChanges):
     """Name, language, and contact preferences (channel, quiet hours)."""
     return wiring.customer_service().change(customer_id, body)
+
+
+@endpoint(
+    bp, "/customers/{customer_id}", "DELETE", permission=(Resource.CUSTOMERS, Action.DELETE),
+    status=204,
+)  # fmt: skip
+def delete_customer(caller: Caller, customer_id: str):
+    """Delete a customer and their site sign-in (its tokens are refused from now on); their
+    cases, products and orders stay as the shop's records."""
+    deleted = wiring.customer_service().delete(customer_id)
+    if deleted.login:
+        wiring.access_gate().forget(deleted.login)  # at once here; within a minute elsewhere
+    return Response(body="", status_code=204)

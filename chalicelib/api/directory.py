@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
-from chalice import Blueprint
+from chalice import Blueprint, Response
 
 from .. import wiring
 from ..domain.caller import Caller
 from ..domain.categories import Category, CategoryNode
 from ..domain.directory import Group, StaffMember
 from ..domain.permissions import Action, Resource, Role
-from ..services.directory import GroupDetails, NewCategory, RolePermissions, Shift, StaffDetails
+from ..services.directory import (
+    CategoryDetails,
+    GroupDetails,
+    NewCategory,
+    RolePermissions,
+    Shift,
+    StaffDetails,
+)
 from .endpoint import endpoint
+from .links import console_address
 
 bp = Blueprint(__name__)
 
@@ -39,6 +47,19 @@ def category_tree(caller: Caller):
 def add_category(caller: Caller, body: NewCategory):
     """Add a category at the root or under a parent."""
     return wiring.directory_service().add_category(body)
+
+
+@endpoint(
+    bp,
+    "/categories/{category_id}",
+    "PUT",
+    permission=(Resource.CATEGORIES, Action.EDIT),
+    body=CategoryDetails,
+    response=Category,
+)
+def change_category(caller: Caller, category_id: str, body: CategoryDetails):
+    """Rename a category, and/or move it (with everything under it) under another parent."""
+    return wiring.directory_service().change_category(category_id, body)
 
 
 @endpoint(bp, "/groups", permission=(Resource.GROUPS, Action.READ), response=list[Group])
@@ -75,8 +96,21 @@ def put_group(caller: Caller, group_id: str, body: GroupDetails):
     response=StaffMember,
 )
 def put_staff(caller: Caller, username: str, body: StaffDetails):
-    """Create or replace a staff member's directory entry."""
-    return wiring.directory_service().put_staff(username, body)
+    """Create or replace a staff member's directory entry; someone new is mailed an
+    invitation with a temporary password and the console's address; taking a role away or
+    disabling the account ends their open sessions."""
+    console = console_address(bp.current_request)
+    return wiring.directory_service().put_staff(
+        username, body, console, by=caller.principal.username
+    )
+
+
+@endpoint(bp, "/staff/{username}", "DELETE", permission=(Resource.STAFF, Action.DELETE), status=204)
+def remove_staff(caller: Caller, username: str):
+    """Remove a staff member: their directory entry, their groups and their sign-in; their
+    open sessions are refused from now on."""
+    wiring.directory_service().remove_staff(username, by=caller.principal.username)
+    return Response(body="", status_code=204)
 
 
 @endpoint(bp, "/staff", permission=(Resource.STAFF, Action.READ), response=list[StaffMember])

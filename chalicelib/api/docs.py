@@ -115,7 +115,8 @@ def render(doc: dict[str, Any]) -> str:
         f"<h1>{title} API <small>{escape(doc['info']['version'])}</small></h1>",
         f"<p>{escape(doc['info']['description'])} "
         '<a href="openapi.json">openapi.json</a> (OpenAPI '
-        f"{escape(doc['openapi'])}).</p>",
+        f"{escape(doc['openapi'])}). The case events destek publishes: "
+        '<a href="events">events</a>.</p>',
         "<nav>" + "".join(f'<a href="#tag-{escape(t)}">{escape(t)}</a>' for t in by_tag) + "</nav>",
     ]
     for tag in sorted(by_tag):

@@ -32,6 +32,7 @@ from ..domain.errors import (
     Unauthenticated,
 )
 from ..domain.permissions import Action, Principal, Resource
+from ..domain.reports import problems_of
 from .errors import error_response
 
 #: integration: a shop's backend, proven by a Standard Webhooks signature (path has {shop_id})
@@ -178,7 +179,9 @@ def authenticate(headers: Any, route: Route) -> Caller | None:
         raise Forbidden("this is for staff only")
     if route.audience == "customer" and not principal.is_customer:
         raise Forbidden("this is for customers only")
-    caller = Caller(principal, wiring.role_catalog().roles_for(principal.roles))
+    # the token's claims are not the whole truth: roles, groups and whose data a customer
+    # reaches come from state a revocation changes (domain/access.py)
+    caller = wiring.access_gate().admit(principal)
     if route.permission is not None:
         caller.require(*route.permission)
     return caller
@@ -212,11 +215,7 @@ def validate(model: type[BaseModel], data: dict[str, Any]) -> BaseModel:
         return model.model_validate(data)
     except ValidationError as exc:
         problems = exc.errors(include_url=False, include_context=False, include_input=False)
-        details = [
-            {"field": ".".join(str(p) for p in e["loc"]) or "body", "problem": e["msg"]}
-            for e in problems
-        ]
-        raise InvalidInput("the request has invalid fields", details=details) from exc
+        raise InvalidInput("the request has invalid fields", details=problems_of(problems)) from exc
 
 
 def respond(result: Any, status: int) -> Response:

@@ -29,7 +29,7 @@ OPENAPI_VERSION = "3.1.0"
 REF = "#/components/schemas/{model}"
 #: routes that are not part of the API: the catch-all answers a JSON 404 for any path destek
 #: does not serve, so documenting it would claim every path exists
-UNDOCUMENTED = frozenset({("GET", "/{proxy+}")})
+UNDOCUMENTED = frozenset((m, "/{proxy+}") for m in ("GET", "POST", "PUT", "PATCH", "DELETE"))
 PATH_PARAMETER = re.compile(r"{([^}]+)}")
 
 AUDIENCES = {

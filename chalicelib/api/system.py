@@ -7,7 +7,7 @@ from chalice import Blueprint
 from ..domain.caller import Caller
 from ..domain.errors import NotFound
 from ..domain.model import Model
-from ..domain.permissions import Principal
+from ..domain.permissions import CaseAccess, Principal
 from .endpoint import endpoint
 
 bp = Blueprint(__name__)
@@ -19,9 +19,12 @@ class Health(Model):
 
 
 class Identity(Principal):
-    """The verified caller, with every action their roles allow, per resource."""
+    """The verified caller, with every action their roles allow, per resource, and (staff)
+    the groups they belong to and which groups' cases their roles reach."""
 
     permissions: dict[str, list[str]]
+    groups: list[str] = []
+    case_access: CaseAccess | None = None
 
 
 @endpoint(bp, "/health", audience="public", rate_limit=120, response=Health)
@@ -32,11 +35,26 @@ def health(caller: None) -> dict:
 
 @endpoint(bp, "/me", audience="any", response=Identity)
 def me(caller: Caller) -> dict:
-    """Who the token says you are, and what your roles let you do."""
-    return {**caller.principal.model_dump(mode="json"), "permissions": caller.permission_summary()}
+    """Who you are and what your roles let you do, as destek holds it now."""
+    staff = caller.principal.is_staff
+    return {
+        **caller.principal.model_dump(mode="json"),
+        "permissions": caller.permission_summary(),
+        "groups": sorted(caller.groups),
+        "case_access": caller.case_access.model_dump() if staff else None,
+    }
 
 
-@endpoint(bp, "/{proxy+}", "GET", audience="public", rate_limit=60)
+#: every method a client may send to a path destek does not serve (API Gateway sends them
+#: all to `/{proxy+}` only where it has the method; the others would get its 403)
+UNKNOWN_ROUTE_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
 def unknown_route(caller: None, **_: str) -> dict:
-    """Any path destek does not serve: a JSON 404 instead of the gateway's 403."""
+    """Any path destek does not serve, by any method: a JSON 404 instead of the gateway's
+    403 (a path destek serves, by a method it does not take, is a 405)."""
     raise NotFound("no such route")
+
+
+for _method in UNKNOWN_ROUTE_METHODS:
+    endpoint(bp, "/{proxy+}", _method, audience="public", rate_limit=60)(unknown_route)

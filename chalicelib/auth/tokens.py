@@ -100,4 +100,9 @@ def principal_from_claims(kind: str, claims: dict[str, Any]) -> Principal:
         roles=roles,
         customer_id=claims.get("custom:customer_id") if kind == "customer" else None,
         email_verified=claims.get("email_verified") in (True, "true"),
+        authenticated_at=_seconds(claims.get("auth_time")) or _seconds(claims.get("iat")),
     )
+
+
+def _seconds(value: Any) -> int | None:
+    return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else None

@@ -78,3 +78,78 @@ def safe_filename(filename: str) -> str:
     name = unicodedata.normalize("NFC", filename).replace("\\", "/").rsplit("/", 1)[-1]
     name = re.sub(r"[\x00-\x1f\x7f\"]", "", name).strip(" .")
     return name[:120] or "dosya"
+
+
+# -- files that arrive by email ----------------------------------------------------------
+
+#: labels mail clients put on the allowed types (`image/pjpeg` is Internet Explorer's)
+TYPE_ALIASES = {
+    "image/jpg": "image/jpeg",
+    "image/pjpeg": "image/jpeg",
+    "image/jpe": "image/jpeg",
+    "image/x-png": "image/png",
+    "image/heif": "image/heic",
+    "application/x-pdf": "application/pdf",
+    "application/acrobat": "application/pdf",
+    "text/x-plain": "text/plain",
+}
+#: what mail may carry beyond what the site uploads: a forwarded message (an order
+#: confirmation, an earlier answer), kept whole as .eml and only ever offered as a download
+MAIL_ONLY_TYPES = {"message/rfc822": (".eml",)}
+_HEADER_LINE = re.compile(rb"^[!-9;-~]+:")
+#: extensions that say nothing, replaced rather than kept in front of the right one
+_EMPTY_EXTENSIONS = frozenset({"", "bin", "dat", "tmp", "octet-stream"})
+
+
+class FileVerdict(Model):
+    """What destek keeps a mailed file as, or why it refuses it.
+
+    `refused`: `too_large`, `type_not_allowed` (the content is a kind of file that
+    cannot be attached) or `content_mismatch` (labelled as an allowed type, but its
+    bytes are not one); the name is always kept, so the agent can ask for the file.
+    """
+
+    filename: str
+    content_type: str
+    refused: str | None = None
+
+
+def identify_file(filename: str, label: str, content: bytes) -> FileVerdict:
+    """A file judged by its bytes (magic numbers, through `filetype`), not by the type its
+    sender's client wrote: a JPEG labelled `image/pjpeg`, a PDF labelled
+    `application/octet-stream` are kept as what they are, an executable labelled
+    `image/png` is refused. Text has no magic: a text/plain label holds if no NUL byte
+    says otherwise. A forwarded message (message/rfc822 starting with a header) is kept
+    as .eml."""
+    import filetype
+
+    name = safe_filename(filename)
+    declared = TYPE_ALIASES.get(label.lower(), label.lower())
+    if len(content) > MAX_BYTES:
+        return FileVerdict(filename=name, content_type=declared, refused="too_large")
+    sniffed = filetype.guess_mime(content[:8192])
+    sniffed = TYPE_ALIASES.get(sniffed, sniffed) if sniffed else None
+    if declared in ("message/rfc822", "message/global") and _HEADER_LINE.match(content):
+        return FileVerdict(filename=_with_extension(name, "message/rfc822"),
+                           content_type="message/rfc822")  # fmt: skip
+    if sniffed:
+        kind = sniffed
+    elif declared == "text/plain" or (declared.startswith("text/") and name.endswith(".txt")):
+        kind = "text/plain" if b"\x00" not in content[:8192] else "application/octet-stream"
+    elif declared in ALLOWED_TYPES:
+        return FileVerdict(filename=name, content_type=declared, refused="content_mismatch")
+    else:
+        kind = declared
+    if kind not in ALLOWED_TYPES:
+        return FileVerdict(filename=name, content_type=kind, refused="type_not_allowed")
+    return FileVerdict(filename=_with_extension(name, kind), content_type=kind)
+
+
+def _with_extension(name: str, content_type: str) -> str:
+    extensions = {**ALLOWED_TYPES, **MAIL_ONLY_TYPES}[content_type]
+    if name.lower().endswith(extensions):
+        return name
+    stem, dot, ext = name.rpartition(".")
+    if dot and ext.lower() in _EMPTY_EXTENSIONS:
+        name = stem
+    return f"{name[: 120 - len(extensions[0])]}{extensions[0]}"

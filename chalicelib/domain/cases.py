@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from .case_kinds import CaseType, Channel, Priority
 from .lifecycle import ACTIVE, Status
@@ -83,10 +83,31 @@ class Case(Model):
     closed_at: datetime | None = None
     sla: CaseSla | None = None
     version: int = 1
+    #: when the customer last wrote (filed, replied, answered a resolution), and the
+    #: version that change made
+    customer_activity_at: datetime | None = None
+    customer_activity_version: int = 0
+    #: staff username -> the version they last looked at or changed; every change makes a
+    #: new version, so a case is unread for someone while its version is above theirs
+    seen: dict[str, int] = Field(default_factory=dict)
 
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE
+
+    @property
+    def staff_opener(self) -> str:
+        """The username of the staff member who filed the case ("" when a customer, the shop
+        or destek did): Caller.reaches_case lets them work it until it has a group."""
+        return self.created_by.id if self.created_by.kind == "staff" else ""
+
+    def unread_for(self, username: str) -> bool:
+        """Changed since this staff member last looked (their own changes count as looked)."""
+        return self.version > self.seen.get(username, 0)
+
+    def customer_unread_for(self, username: str) -> bool:
+        """The customer wrote since this staff member last looked."""
+        return self.customer_activity_version > self.seen.get(username, 0)
 
 
 class EntryKind(StrEnum):
@@ -98,6 +119,39 @@ class EntryKind(StrEnum):
     NOTE = "note"
     FIELDS_CHANGED = "fields_changed"
     SLA = "sla"
+    #: a notice destek gave up on; `data` names it and says why
+    NOTICE_FAILED = "notice_failed"
+    #: a notice could not be delivered (a bounce, a complaint); data names it and why
+    DELIVERY_FAILED = "delivery_failed"
+
+
+class ReasonCode(StrEnum):
+    """Why destek wrote a history line, as a stable code; the console says it in words.
+
+    The facts a reason needs travel in the entry's `data` (named per code below), so
+    the words, names and local times are the reader's, never stored English text.
+    `reason` keeps only what a person typed.
+    """
+
+    OPENED = "opened"  # data: channel
+    GROUP_CHOSEN_AT_INTAKE = "group_chosen_at_intake"
+    RULE_MATCHED = "rule_matched"  # data: rule_id, rule_name, matched
+    DEFAULT_GROUP = "default_group"
+    AUTO_ASSIGNED = "auto_assigned"
+    CLAIMED = "claimed"
+    ASSIGNED_BY_SUPERVISOR = "assigned_by_supervisor"
+    CUSTOMER_CONFIRMED = "customer_confirmed"
+    AUTO_CLOSED = "auto_closed"  # data: days
+    SLA_REMINDER = "sla_reminder"  # data: target
+    SLA_BREACH = "sla_breach"  # data: target
+    SLA_ESCALATION = "sla_escalation"  # data: target, level, notify
+    #: a notice bounced / was reported as spam; data: notice_id, event, to, reason, kind
+    BOUNCED = "bounced"
+    COMPLAINED = "complained"
+    #: files an email brought that were not kept; data: files_refused [{filename, reason}]
+    FILES_REFUSED = "files_refused"
+    #: a pre-case set aside as this case's duplicate; data: merged_from, files
+    MERGED_DUPLICATE = "merged_duplicate"
 
 
 class Visibility(StrEnum):
@@ -116,9 +170,20 @@ class HistoryEntry(Model):
     visibility: Visibility = Visibility.INTERNAL
     body: str | None = None
     changes: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    #: what a person typed as the reason (a supervisor's note on an assignment); never code text
     reason: str | None = None
+    #: why destek wrote the line, when it was destek's own doing or a standard move
+    reason_code: ReasonCode | None = None
     #: structured facts about the event, e.g. the routing rule and the words it matched
     data: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _read_legacy_reason(cls, value: Any) -> Any:
+        """Lines stored before reason codes carry English text in `reason`: read it as a code."""
+        from .legacy_reasons import upgrade
+
+        return upgrade(value) if isinstance(value, dict) else value
 
 
 def diff(before: Case, after: Case, fields: list[str]) -> dict[str, dict[str, Any]]:

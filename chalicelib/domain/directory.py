@@ -6,7 +6,11 @@ from typing import Literal
 
 from pydantic import Field
 
+from .customers import Language
 from .model import Model
+
+#: how a group hands routed cases to its members on shift (none: they wait in the pool)
+AutoAssign = Literal["round_robin", "fewest_open"]
 
 
 class Group(Model):
@@ -17,7 +21,7 @@ class Group(Model):
     is_default: bool = False
     calendar_id: str | None = None
     #: optional automatic assignment of routed cases to members on shift
-    auto_assign: Literal["round_robin", "fewest_open"] | None = None
+    auto_assign: AutoAssign | None = None
     last_assigned: str | None = None
     version: int = 1
 
@@ -31,6 +35,10 @@ class StaffMember(Model):
     email: str | None = None
     roles: list[str] = Field(default_factory=list)
     on_shift: bool = True
+    #: the language of the emails destek sends them (the console follows the browser's choice)
+    language: Language = Language.TR
+    #: a disabled member cannot sign in, and their open sessions are refused
+    active: bool = True
 
 
 def pick_agent(

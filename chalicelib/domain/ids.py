@@ -44,3 +44,16 @@ def case_number(year: int, sequence: int) -> str:
 
 def is_case_number(text: str) -> bool:
     return bool(CASE_NUMBER.match(text))
+
+
+def stable_id(prefix: str, *parts: str) -> str:
+    """The same id every time for the same parts (26 Crockford characters of a SHA-256):
+    what a retried step writes lands on the item or object its first try wrote."""
+    import hashlib
+
+    digest = int.from_bytes(hashlib.sha256("\x1f".join(parts).encode()).digest()[:17], "big")
+    chars = []
+    for _ in range(26):
+        chars.append(_CROCKFORD[digest & 31])
+        digest >>= 5
+    return prefix + "".join(reversed(chars))

@@ -14,24 +14,22 @@ import email.policy
 import re
 from datetime import UTC, datetime
 from email.message import EmailMessage
-from email.utils import getaddresses, parsedate_to_datetime
-from enum import StrEnum
+from email.utils import parsedate_to_datetime
 
+from .charsets import decode_bytes, decode_header_value, decode_rfc2231, detect
+from .mail_auth import MailAuth, from_header
+from .mail_headers import addresses_in, parse_sender, repair_header_block, starts_like_mail
+from .mail_machines import AutomaticMail, BounceReport, automatic, bounce_report, raw_header
 from .mail_text import (
     case_number_in,
-    decode_bytes,
-    decode_words,
     html_to_text,
-    is_address,
     message_ids,
-    repair,
     safe_filename,
     sanitize_html,
     strip_quoted,
     unnamed_filename,
 )
 from .model import Model
-from .text import turkish_lower
 
 __all__ = [
     "AutomaticMail",
@@ -64,15 +62,6 @@ class MailTooLarge(MailRefused):
     pass
 
 
-class AutomaticMail(StrEnum):
-    """Why a message must open nothing: answering a machine starts a mail loop."""
-
-    auto_reply = "auto_reply"
-    bounce = "bounce"
-    bulk = "bulk"
-    loop = "loop"
-
-
 class MailPart(Model):
     filename: str
     content_type: str
@@ -86,8 +75,13 @@ class InboundMail(Model):
     message_id: str | None
     #: what threads the mail to a case when the subject lost its number
     replied_ids: list[str]
+    #: "" when no usable sender could be read (see sender_problem)
     from_address: str
     from_name: str
+    #: `no_from` (no From header) or `no_address` (a From that names nobody)
+    sender_problem: str | None = None
+    #: the display name held another address and was dropped (`a@x <b@y>`)
+    name_was_address: bool = False
     to: list[str]
     subject: str
     sent_at: datetime | None
@@ -98,26 +92,20 @@ class InboundMail(Model):
     attachments: list[MailPart]
     automatic: AutomaticMail | None
     case_number: str | None
-
-
-_AUTO_SUBJECTS = (
-    "Otomatik yanıt",
-    "Otomatik Yanıt",
-    "Automatic reply",
-    "Auto:",
-    "Out of Office",
-    "Ofis Dışında",
-    "İzindeyim",
-)
-_BOUNCE_SENDERS = frozenset({"mailer-daemon", "postmaster"})
-_BULK = frozenset({"bulk", "junk", "list"})
-_HEADER_LINE = re.compile(rb"^[!-9;-~]+:")
+    #: SES's SPF/DKIM/DMARC verdicts from its Authentication-Results header
+    auth: MailAuth = MailAuth()
+    #: what a bounce reports (automatic == bounce)
+    bounce: BounceReport | None = None
 
 
 def parse_mail(
     raw: bytes, *, own_addresses: frozenset[str] = frozenset(), max_bytes: int = MAX_BYTES
 ) -> InboundMail:
-    """Read one raw message; refuse, with a reason for the log, what cannot be a customer's mail."""
+    """Read one raw message; refuse, with a reason for the log, what cannot be mail at all.
+
+    A message whose sender cannot be read is not refused: it comes back with
+    `from_address` "" and `sender_problem` set, for the pool to show as "sender unknown".
+    """
     if len(raw) > max_bytes:
         raise MailTooLarge(f"the message has {len(raw)} bytes, more than the {max_bytes} allowed")
     if not raw or not raw.strip():
@@ -131,100 +119,82 @@ def parse_mail(
 
 
 def _parse(raw: bytes, own: frozenset[str]) -> InboundMail:
-    first = raw.lstrip(b"\r\n").split(b"\n", 1)[0]
-    if not (_HEADER_LINE.match(first) or first.startswith(b"From ")):
+    raw = repair_header_block(raw)
+    if not starts_like_mail(raw):
         raise MalformedMail("the message does not start with a header")
     msg = email.message_from_bytes(raw, policy=email.policy.default)
     if not msg.keys():
         raise MalformedMail("the message has no header block")
-    from_name, from_address = _sender(msg)
-    subject = " ".join(_header_text(msg, "Subject").split())
 
     body = _Body()
     body.visit(msg)
-    text = body.text()
-    cleaned = sanitize_html(body.html) if body.html is not None else None
-    attachments = body.finish_parts(body.html or "")
+    hint = body.charset
 
+    def header(name: str) -> str:
+        value = raw_header(msg, name)
+        return decode_header_value(value, hint) if value else ""
+
+    from_header_value = raw_header(msg, "From")
+    sender = parse_sender(from_header_value, hint) if from_header_value is not None else None
+    problem = None if sender and sender.address else ("no_address" if sender else "no_from")
+    subject = " ".join(header("Subject").split())
+    text = body.text()
+    attachments = body.finish_parts(body.html or "", hint)
+    if problem and not (text or subject or attachments):
+        raise MalformedMail("the message has no sender and nothing in it")
+    from_address = sender.address if sender else ""
+    replied = _replied_ids(header)
+    case_number = case_number_in(subject)
+    machine = automatic(
+        msg, header, from_address, subject, text, own, body.saw_delivery_status,
+        is_reply=bool(replied or case_number),
+    )  # fmt: skip
     return InboundMail(
-        message_id=next(iter(message_ids(_header_text(msg, "Message-ID"))), None),
-        replied_ids=_repliedmessage_ids(msg),
+        message_id=next(iter(message_ids(header("Message-ID"))), None),
+        replied_ids=replied,
         from_address=from_address,
-        from_name=from_name,
-        to=_recipients(msg),
+        from_name=sender.name if sender else "",
+        sender_problem=problem,
+        name_was_address=bool(sender and sender.name_was_address),
+        to=_recipients(msg, hint),
         subject=subject,
         sent_at=_sent_at(msg),
         text=text,
         reply_text=strip_quoted(text) if text else "",
-        html=cleaned,
+        html=sanitize_html(body.html) if body.html is not None else None,
         attachments=attachments,
-        automatic=_automatic(msg, from_address, subject, own, body.saw_delivery_status),
-        case_number=case_number_in(subject),
+        automatic=machine,
+        case_number=case_number,
+        auth=from_header(raw_header(msg, "Authentication-Results")),
+        bounce=(
+            bounce_report(body.status_texts, body.returned_headers, text)
+            if machine == AutomaticMail.bounce
+            else None
+        ),
     )
 
 
 # -- headers --------------------------------------------------------------------
 
 
-def _raw_header(msg: EmailMessage, name: str) -> str | None:
-    wanted = name.lower()
-    return next((str(v) for k, v in msg.raw_items() if k.lower() == wanted), None)
-
-
-def _header_text(msg: EmailMessage, name: str) -> str:
-    """A header decoded, including the raw 8-bit bytes some Turkish clients still send."""
-    raw = _raw_header(msg, name)
-    if raw is None:
-        return ""
-    if any("\udc80" <= ch <= "\udcff" for ch in raw):
-        return decode_words(repair(raw))
-    try:
-        return repair(str(msg[name] or ""))
-    except Exception:
-        return decode_words(raw)
-
-
-def _addresses(msg: EmailMessage, name: str) -> list[tuple[str, str]]:
-    """(display name, lowercased addr-spec) pairs, falling back to the lenient old parser."""
-    pairs: list[tuple[str, str]] = []
-    for folded in (str(v) for k, v in msg.raw_items() if k.lower() == name.lower()):
-        raw = folded.replace("\r", "").replace("\n", "")
-        try:
-            header = msg.policy.header_factory(name, raw)
-            found = [(a.display_name, a.addr_spec) for a in header.addresses]
-        except Exception:
-            found = getaddresses([raw])
-        pairs.extend((repair(decode_words(n)), repair(a).strip().lower()) for n, a in found)
-    return [(n, a) for n, a in pairs if is_address(a)]
-
-
-def _sender(msg: EmailMessage) -> tuple[str, str]:
-    if _raw_header(msg, "From") is None:
-        raise MalformedMail("the message has no From header")
-    found = _addresses(msg, "From")
-    if not found:
-        raise MalformedMail("the From header holds no address")
-    name, address = found[0]
-    return " ".join(name.split()), address
-
-
-def _recipients(msg: EmailMessage) -> list[str]:
+def _recipients(msg: EmailMessage, hint: str | None) -> list[str]:
     seen: dict[str, None] = {}
     for name in ("To", "Cc"):
-        for _, address in _addresses(msg, name):
-            seen.setdefault(address, None)
+        for folded in (str(v) for k, v in msg.raw_items() if k.lower() == name.lower()):
+            for address in addresses_in(decode_header_value(folded, hint)):
+                seen.setdefault(address, None)
     return list(seen)
 
 
-def _repliedmessage_ids(msg: EmailMessage) -> list[str]:
+def _replied_ids(header) -> list[str]:
     """In-Reply-To first, then References newest first: the nearest ancestor is the likeliest."""
-    ordered = message_ids(_header_text(msg, "In-Reply-To"))
-    ordered += list(reversed(message_ids(_header_text(msg, "References"))))
+    ordered = message_ids(header("In-Reply-To"))
+    ordered += list(reversed(message_ids(header("References"))))
     return list(dict.fromkeys(ordered))
 
 
 def _sent_at(msg: EmailMessage) -> datetime | None:
-    raw = _raw_header(msg, "Date")
+    raw = raw_header(msg, "Date")
     if not raw:
         return None
     try:
@@ -236,54 +206,9 @@ def _sent_at(msg: EmailMessage) -> datetime | None:
     return when.astimezone(UTC)
 
 
-# -- machines -------------------------------------------------------------------
-
-
-def _automatic(
-    msg: EmailMessage, sender: str, subject: str, own: frozenset[str], delivery_status: bool
-) -> AutomaticMail | None:
-    """Loops first, then bounces: a bounce of our own notice also says auto-replied."""
-    if sender in own or _raw_header(msg, "X-Destek-Loop") is not None:
-        return AutomaticMail.loop
-    loops = " ".join(_header_text(msg, "X-Loop").lower().split())
-    if any(address in loops for address in own):
-        return AutomaticMail.loop
-
-    report_type = (msg.get_param("report-type", "", header="content-type") or "").lower()
-    is_report = msg.get_content_type() == "multipart/report"
-    return_path = _header_text(msg, "Return-Path").strip()
-    if (
-        (is_report and report_type == "delivery-status")
-        or sender.rpartition("@")[0] in _BOUNCE_SENDERS
-        or (return_path == "<>" and delivery_status)
-    ):
-        return AutomaticMail.bounce
-
-    auto_submitted = _header_text(msg, "Auto-Submitted").split(";")[0].strip().lower()
-    precedence = _header_text(msg, "Precedence").strip().lower()
-    suppress = {t.strip().lower() for t in _header_text(msg, "X-Auto-Response-Suppress").split(",")}
-    lowered = turkish_lower(subject)
-    if (
-        (auto_submitted and auto_submitted != "no")
-        or _flag(msg, "X-Autoreply")
-        or _flag(msg, "X-Autorespond")
-        or suppress & {"all", "oof"}
-        or precedence == "auto_reply"
-        or is_report  # read receipts and other reports: a machine, never a question
-        or any(lowered.startswith(turkish_lower(p)) for p in _AUTO_SUBJECTS)
-    ):
-        return AutomaticMail.auto_reply
-    if precedence in _BULK:
-        return AutomaticMail.bulk
-    return None
-
-
-def _flag(msg: EmailMessage, name: str) -> bool:
-    value = _raw_header(msg, name)
-    return value is not None and value.strip().lower() not in {"no", "false", "0"}
-
-
 # -- body -----------------------------------------------------------------------
+
+_RETURNED_HEADERS = ("text/rfc822-headers", "message/rfc822-headers")
 
 
 class _Body:
@@ -292,16 +217,29 @@ class _Body:
     def __init__(self) -> None:
         self.plain: list[str] = []
         self.html: str | None = None
-        self.parts: list[tuple[MailPart, str | None]] = []  # with the part's disposition
+        #: each part with its disposition and its name as written (decoded at the end)
+        self.parts: list[tuple[MailPart, str | None, EmailMessage]] = []
         self.saw_delivery_status = False
+        self.status_texts: list[str] = []
+        self.returned_headers: list[str] = []
         self.unnamed = 0
+        #: what the first text part was written in: the hint for raw 8-bit headers
+        self.charset: str | None = None
 
     def visit(self, part: EmailMessage) -> None:
         ctype = part.get_content_type()
         if ctype in ("message/rfc822", "message/global"):
-            self._keep(part, ctype, _embedded_bytes(part))
-        elif ctype == "message/delivery-status":
+            content = _embedded_bytes(part)
+            self._keep(part, ctype, content)
+            if self.saw_delivery_status or self.status_texts:
+                self.returned_headers.append(
+                    content.split(b"\n\n", 1)[0].decode("utf-8", "replace")
+                )
+        elif ctype in ("message/delivery-status", "message/global-delivery-status"):
             self.saw_delivery_status = True
+            self.status_texts.append(_part_text(part))
+        elif ctype in _RETURNED_HEADERS:
+            self.returned_headers.append(_part_text(part))
         elif part.is_multipart():
             for sub in part.get_payload():
                 if isinstance(sub, EmailMessage):
@@ -314,26 +252,25 @@ class _Body:
         payload = part.get_payload(decode=True)
         payload = payload if isinstance(payload, bytes) else b""
         if ctype in ("text/plain", "text/html") and disposition != "attachment":
-            decoded = decode_bytes(payload, part.get_content_charset())
+            label = part.get_content_charset()
+            decoded = decode_bytes(payload, label, self.charset)
+            if self.charset is None and any(b >= 0x80 for b in payload):
+                self.charset = label if label and label != "us-ascii" else detect(payload)
             if ctype == "text/plain":
                 self.plain.append(decoded)
             elif self.html is None:
                 self.html = decoded
             return
-        if ctype.startswith("text/") and disposition != "attachment" and not _filename(part):
+        if ctype.startswith("text/") and disposition != "attachment" and not _has_name(part):
             return  # a bounce's returned headers and the like: part of the report, not a file
         self._keep(part, ctype, payload)
 
     def _keep(self, part: EmailMessage, ctype: str, content: bytes) -> None:
-        content_id = (_header_text(part, "Content-ID").strip().strip("<>").strip()) or None
-        filename = safe_filename(_filename(part))
-        if not filename:
-            self.unnamed += 1
-            filename = unnamed_filename(ctype, self.unnamed)
-        mail_part = MailPart(
-            filename=filename, content_type=ctype, content=content, content_id=content_id
-        )
-        self.parts.append((mail_part, part.get_content_disposition()))
+        content_id = (decode_header_value(raw_header(part, "Content-ID") or "").strip()
+                      .strip("<>").strip()) or None  # fmt: skip
+        mail_part = MailPart(filename="", content_type=ctype, content=content,
+                             content_id=content_id)  # fmt: skip
+        self.parts.append((mail_part, part.get_content_disposition(), part))
 
     def text(self) -> str:
         plain = "\n".join(t.replace("\r\n", "\n").replace("\r", "\n") for t in self.plain)
@@ -341,12 +278,32 @@ class _Body:
             return plain.strip()
         return html_to_text(self.html) if self.html else ""
 
-    def finish_parts(self, html: str) -> list[MailPart]:
+    def finish_parts(self, html: str, hint: str | None) -> list[MailPart]:
+        """Names decoded with the message's charset hint, inline images marked."""
         referenced = {m.lower() for m in re.findall(r"cid:([^\"'\s>)]+)", html, re.IGNORECASE)}
-        for mail_part, disposition in self.parts:
+        kept = []
+        for mail_part, disposition, part in self.parts:
+            name = safe_filename(_filename(part, hint))
+            if not name:
+                self.unnamed += 1
+                name = unnamed_filename(mail_part.content_type, self.unnamed)
             cid = mail_part.content_id
-            mail_part.inline = bool(cid) and (disposition == "inline" or cid.lower() in referenced)
-        return [p for p, _ in self.parts]
+            inline = bool(cid) and (disposition == "inline" or cid.lower() in referenced)
+            kept.append(mail_part.model_copy(update={"filename": name, "inline": inline}))
+        return kept
+
+
+def _part_text(part: EmailMessage) -> str:
+    """A report part's text, however the email package holds it (blocks, or bytes)."""
+    payload = part.get_payload()
+    if isinstance(payload, list):
+        return "\n\n".join(
+            "\n".join(f"{k}: {v}" for k, v in block.raw_items())
+            for block in payload
+            if isinstance(block, EmailMessage)
+        )
+    raw = part.get_payload(decode=True)
+    return decode_bytes(raw, part.get_content_charset()) if isinstance(raw, bytes) else str(payload)
 
 
 def _embedded_bytes(part: EmailMessage) -> bytes:
@@ -363,10 +320,34 @@ def _embedded_bytes(part: EmailMessage) -> bytes:
     return payload if isinstance(payload, bytes) else str(inner or "").encode()
 
 
-def _filename(part: EmailMessage) -> str:
-    try:
-        name = part.get_filename() or ""
-    except Exception:
-        name = part.get_param("name", "", header="content-type") or ""
-        name = name if isinstance(name, str) else ""
-    return decode_words(repair(str(name)))
+def _has_name(part: EmailMessage) -> bool:
+    return bool(
+        part.get_param("filename", None, header="content-disposition")
+        or part.get_param("name", None, header="content-type")
+    )
+
+
+def _filename(part: EmailMessage, hint: str | None) -> str:
+    """The file's name as its sender wrote it: RFC 2231 (`filename*=`), RFC 2047 words in a
+    quoted `name=` (Outlook), or raw 8-bit bytes, each read with the same charset rules."""
+    for param, header in (("filename", "content-disposition"), ("name", "content-type")):
+        try:
+            value = part.get_param(param, None, header=header)
+        except Exception:  # a broken parameter list: try the other header
+            continue
+        if value is None:
+            continue
+        if isinstance(value, tuple):  # RFC 2231: (charset, language, value)
+            charset, _language, text = value
+            return decode_rfc2231(charset, text, hint)
+        # the raw header still holds 8-bit bytes the parsed parameter has lost
+        raw = _RAW_PARAM[param].search(raw_header(part, header) or "")
+        written = (raw.group(1) if raw.group(1) is not None else raw.group(2)) if raw else ""
+        return decode_header_value(written or email.utils.unquote(str(value)), hint)
+    return ""
+
+
+_RAW_PARAM = {
+    name: re.compile(rf'(?:^|;)\s*{name}\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;\s]+))', re.I)
+    for name in ("filename", "name")
+}

@@ -1,5 +1,5 @@
-"""The text of inbound mail: charsets, HTML turned into plain text, quoted history cut off,
-header words and file names made safe.
+"""The text of inbound mail: HTML turned into plain text, quoted history cut off, case
+numbers and Message-IDs found, file names made safe (charsets are in `charsets`).
 
 Kept apart from the MIME walk in `inbound_mail` because each of these is a
 judgement about what people and their clients write rather than about message
@@ -8,18 +8,8 @@ structure, and each can be tested with short strings instead of whole messages.
 
 from __future__ import annotations
 
-import codecs
-import email.header
 import re
 from html.parser import HTMLParser
-
-#: what Turkish mail is written in when the label is missing or lies; windows-1254
-#: is a superset of ISO-8859-9 for every letter a Turkish customer types
-FALLBACK_CHARSETS = ("utf-8", "windows-1254")
-#: labels old Turkish clients put on ISO-8859-9 text; Ý Þ Ð ý þ ð are where
-#: İ Ş Ğ ı ş ğ sit in the Turkish code page, and almost never appear in real Latin-1
-_MISLABELLED = {"us-ascii", "ascii", "iso-8859-1", "latin-1", "latin1", "windows-1252", "cp1252"}
-_LATIN1_FOR_TURKISH = re.compile("[ÝÞÐýþð]")
 
 #: a year of this century: a phone number written 0532-123456 is not a case
 CASE_TOKEN = re.compile(r"(?<!\d)(20\d{2}-\d{6})(?!\d)")
@@ -36,39 +26,6 @@ def case_number_in(subject: str) -> str | None:
     """
     found = CASE_TOKEN.search(subject or "")
     return found.group(1) if found else None
-
-
-def decode_bytes(payload: bytes, charset: str | None) -> str:
-    """Text from a body whatever its label says; a wrong guess must cost letters, not the mail."""
-    candidates = []
-    label = (charset or "").strip().strip('"').lower()
-    if label:
-        candidates.append(label)
-    candidates.extend(FALLBACK_CHARSETS)
-    for candidate in candidates:
-        try:
-            text = payload.decode(candidate)
-        except (LookupError, UnicodeError, ValueError, TypeError):
-            continue
-        if _known_name(candidate) in _MISLABELLED and _LATIN1_FOR_TURKISH.search(text):
-            return payload.decode("windows-1254", errors="replace")
-        return text
-    return payload.decode("utf-8", errors="replace")
-
-
-def _known_name(label: str) -> str:
-    try:
-        name = codecs.lookup(label).name
-    except LookupError:
-        return label
-    return {"iso8859-1": "iso-8859-1", "cp1252": "cp1252", "ascii": "ascii"}.get(name, name)
-
-
-def repair(text: str) -> str:
-    """Undo the surrogate escapes the email package leaves for raw 8-bit header bytes."""
-    if not any("\udc80" <= ch <= "\udcff" for ch in text):
-        return text
-    return decode_bytes(text.encode("utf-8", errors="surrogateescape"), None)
 
 
 # -- HTML to text ---------------------------------------------------------------
@@ -241,16 +198,6 @@ def strip_quoted(text: str) -> str:
 
 
 # -- headers and names ------------------------------------------------------------
-
-
-def decode_words(value: str) -> str:
-    """RFC 2047 words where the email package leaves them: file names, 8-bit-damaged headers."""
-    if "=?" not in value:
-        return value
-    try:
-        return str(email.header.make_header(email.header.decode_header(value)))
-    except Exception:
-        return value
 
 
 def is_address(value: str) -> bool:

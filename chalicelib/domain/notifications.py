@@ -17,10 +17,10 @@ from zoneinfo import ZoneInfo
 from pydantic import Field
 
 from .case_kinds import Priority
-from .cases import Case, EntryKind, HistoryEntry
+from .cases import SYSTEM, Actor, Case, EntryKind, HistoryEntry
 from .customers import ContactPreferences
 from .ids import new_id
-from .lifecycle import Status
+from .lifecycle import ACTIVE, DONE, Status
 from .model import Model
 from .sla import SlaEvent
 
@@ -30,10 +30,20 @@ class NoticeEvent(StrEnum):
     AGENT_REPLIED = "agent_replied"
     WAITING_ON_CUSTOMER = "waiting_on_customer"
     CASE_RESOLVED = "case_resolved"
+    #: the case is finished for good (no more replies): the customer hears it unless they
+    #: closed it themselves by confirming the resolution
+    CASE_CLOSED = "case_closed"
     ROUTED_TO_GROUP = "routed_to_group"
     SLA_REMINDER = "sla_reminder"
     SLA_BREACH = "sla_breach"
     SLA_ESCALATION = "sla_escalation"
+    # the agent's side: the case's owner (or, with none, its group) hears what others did
+    CUSTOMER_REPLIED = "customer_replied"
+    CASE_REOPENED = "case_reopened"
+    CASE_ASSIGNED = "case_assigned"
+    ESCALATED_TO_YOU = "escalated_to_you"
+    #: for the case's agent (or group): a notice to the customer bounced
+    DELIVERY_FAILED = "delivery_failed"
 
 
 Audience = Literal["customer", "assignee", "group", "supervisors", "managers"]
@@ -44,6 +54,15 @@ class Delivery(Model):
     to: str
     message_id: str
     at: datetime
+    #: SMS only: how many parts the carrier bills (GSM-7 160/153, UCS-2 70/67 characters)
+    parts: int | None = None
+
+
+#: how long the notify queue has to deliver a notice it was given (announced after the
+#: write, or handed out by the outbox sweep) before the sweep takes the message for lost and
+#: hands the notice out again. Without it every sweep queued every waiting notice once more,
+#: so a backlog grew by its own size at each sweep (the soak: notices untried for 6 minutes)
+HANDOFF = timedelta(minutes=2)
 
 
 class Notice(Model):
@@ -52,10 +71,18 @@ class Notice(Model):
     event: NoticeEvent
     audience: Audience
     emails: list[str] = Field(default_factory=list)  # for managers
+    #: staff usernames the audience leaves out: nobody hears about their own action
+    exclude: list[str] = Field(default_factory=list)
     urgent: bool = False
+    #: the case's priority when the notice was decided: the notice says this one, whenever it
+    #: is sent (a retry, a held notice, a slow queue), not a raise that came after it; None on
+    #: notices stored before it was kept (they say the case's current priority)
+    priority: Priority | None = None
     data: dict[str, Any] = Field(default_factory=dict)
     created_at: datetime
-    status: Literal["pending", "held", "sending", "sent", "skipped"] = "pending"
+    #: failed: given up on, with the reason in `note` (an address no one can send to, a
+    #: provider's refusal, the retry budget spent), or sent and then bounced or complained of
+    status: Literal["pending", "held", "sending", "sent", "skipped", "failed"] = "pending"
     deliver_after: datetime
     attempts: int = 0
     deliveries: list[Delivery] = Field(default_factory=list)
@@ -64,6 +91,14 @@ class Notice(Model):
     @property
     def awaiting(self) -> bool:
         return self.status in ("pending", "held", "sending")
+
+    @property
+    def outbox_at(self) -> datetime:
+        """When the outbox sweep should hand the notice out: a held one when its hour comes,
+        a claimed one when its lease runs out, a new one (announced to the queue in the
+        same breath) only once the queue has had HANDOFF to deliver it and seems to have
+        lost it."""
+        return self.deliver_after + (HANDOFF if self.status == "pending" else timedelta(0))
 
 
 def notice(case: Case, event: NoticeEvent, audience: Audience, now: datetime, **extra) -> Notice:
@@ -74,6 +109,7 @@ def notice(case: Case, event: NoticeEvent, audience: Audience, now: datetime, **
         event=event,
         audience=audience,
         urgent=urgent,
+        priority=case.priority,
         created_at=now,
         deliver_after=now,
         **extra,
@@ -83,30 +119,95 @@ def notice(case: Case, event: NoticeEvent, audience: Audience, now: datetime, **
 def notices_for_change(
     before: Case | None, after: Case, entries: list[HistoryEntry], now: datetime
 ) -> list[Notice]:
-    """The notices a change of the case calls for (the customer's and the group's)."""
+    """The notices a change of the case calls for. `before` is None for a new case.
+
+    The customer hears: received, an agent's reply, waiting on you, resolved, closed (by
+    an agent or when the reopen window ended; not when they confirmed it). The group
+    hears that a case was routed to it. The agent's side hears what others did: the
+    customer wrote (on the site, by email, or "not solved"), the case was reopened, it
+    was assigned to you (by a supervisor or automatically) or, with nobody assigned, to
+    your group. These go to the assignee, or with none to the group; nobody hears about
+    their own action. One change has one actor (every entry of it names the same one).
+    """
     result = []
+    actor = entries[0].actor if entries else SYSTEM
+    reopened = before is not None and before.status in DONE and after.status in ACTIVE
     for entry in entries:
         if entry.kind == EntryKind.CREATED:
             result.append(notice(after, NoticeEvent.CASE_RECEIVED, "customer", now))
         elif entry.kind == EntryKind.ROUTED and after.group_id:
+            why = {
+                "reason_code": entry.reason_code.value if entry.reason_code else None,
+                "rule_name": entry.data.get("rule_name"),
+                "matched": entry.data.get("matched", []),
+            }
+            # an automatic assignee hears "assigned to you" instead
             result.append(
-                notice(after, NoticeEvent.ROUTED_TO_GROUP, "group", now,
-                       data={"reason": entry.reason or ""})
+                notice(after, NoticeEvent.ROUTED_TO_GROUP, "group", now, data=why,
+                       exclude=[after.assignee] if after.assignee else [])
             )  # fmt: skip
         elif entry.kind == EntryKind.REPLY and entry.actor.kind == "staff":
             result.append(
                 notice(after, NoticeEvent.AGENT_REPLIED, "customer", now,
                        data={"body": entry.body or "", "by": entry.actor.name})
             )  # fmt: skip
+        elif entry.kind == EntryKind.REPLY and entry.actor.kind == "customer" and not reopened:
+            result += _to_owner(after, NoticeEvent.CUSTOMER_REPLIED, actor, now,
+                                {"body": entry.body or ""})  # fmt: skip
+    if reopened:
+        said = next((e.body for e in entries if e.body), None) or ""
+        result += _to_owner(after, NoticeEvent.CASE_REOPENED, actor, now,
+                            {"body": said, "by": actor.name,
+                             "by_customer": actor.kind == "customer"})  # fmt: skip
+    if before is not None:
+        result += _assignment_notices(before, after, entries, actor, now)
     if before is not None and before.status != after.status:
         if after.status == Status.WAITING_CUSTOMER:
             result.append(notice(after, NoticeEvent.WAITING_ON_CUSTOMER, "customer", now))
         elif after.status == Status.RESOLVED:
             result.append(notice(after, NoticeEvent.CASE_RESOLVED, "customer", now))
+        elif after.status == Status.CLOSED and actor.kind != "customer":
+            result.append(notice(after, NoticeEvent.CASE_CLOSED, "customer", now))
     return result
 
 
+def _assignment_notices(
+    before: Case, after: Case, entries: list[HistoryEntry], actor: Actor, now: datetime
+) -> list[Notice]:
+    """A new assignee hears it unless they took the case themselves (a claim); a case moved
+    to another group with nobody assigned is announced to that group (routing announces
+    its own)."""
+    by = actor.name if actor.kind == "staff" else ""
+    if after.assignee and after.assignee != before.assignee:
+        if actor.kind == "staff" and actor.id == after.assignee:
+            return []
+        return [notice(after, NoticeEvent.CASE_ASSIGNED, "assignee", now, data={"by": by})]
+    routed = any(e.kind == EntryKind.ROUTED for e in entries)
+    if after.group_id and after.group_id != before.group_id and not after.assignee and not routed:
+        return _to_owner(after, NoticeEvent.CASE_ASSIGNED, actor, now, {"by": by})
+    return []
+
+
+def _to_owner(
+    case: Case, event: NoticeEvent, actor: Actor, now: datetime, data: dict[str, Any]
+) -> list[Notice]:
+    """A notice for whoever owns the case: its assignee, or with none its group (told so by
+    `to_group`, for the wording), leaving out the staff member who made the change."""
+    me = actor.id if actor.kind == "staff" else None
+    if case.assignee:
+        return [] if case.assignee == me else [notice(case, event, "assignee", now, data=data)]
+    if case.group_id:
+        return [
+            notice(case, event, "group", now, data={**data, "to_group": True},
+                   exclude=[me] if me else [])
+        ]  # fmt: skip
+    return []  # not routed yet: nobody owns it, and routing will announce it
+
+
 def notices_for_sla(case: Case, events: list[SlaEvent], now: datetime) -> list[Notice]:
+    """Reminders go to the assignee (or the group), breaches to the group, escalations to
+    the level's audience. A level for the assignee and the group gives the assignee an
+    "escalated to you" of their own, and the group's notice leaves them out."""
     result = []
     for event in events:
         data = {"target": event.target.value, "level": event.level}
@@ -120,9 +221,14 @@ def notices_for_sla(case: Case, events: list[SlaEvent], now: datetime) -> list[N
             audience = {"assignee_and_group": "group", "supervisors": "supervisors"}.get(
                 event.notify, "managers"
             )
+            named = event.notify == "assignee_and_group" and case.assignee
+            if named:
+                result.append(notice(case, NoticeEvent.ESCALATED_TO_YOU, "assignee", now,
+                                     data=data, urgent=True))  # fmt: skip
             result.append(
                 notice(case, NoticeEvent.SLA_ESCALATION, audience, now, data=data,
-                       emails=event.emails, urgent=True)
+                       emails=event.emails, urgent=True,
+                       exclude=[case.assignee] if named and case.assignee else [])
             )  # fmt: skip
     return result
 
@@ -142,3 +248,13 @@ def quiet_until(prefs: ContactPreferences, now: datetime) -> datetime | None:
     if ends <= local:
         ends += timedelta(days=1)
     return ends
+
+
+def notice_of_failed_delivery(
+    case: Case, failed: Notice, to: str, reason: str, now: datetime
+) -> Notice:
+    """Tell the case's agent (its group while nobody owns it) that a notice bounced, so
+    they can reach the customer another way."""
+    audience: Audience = "assignee" if case.assignee else "group"
+    data = {"failed_event": failed.event.value, "to": to, "reason": reason}
+    return notice(case, NoticeEvent.DELIVERY_FAILED, audience, now, data=data)

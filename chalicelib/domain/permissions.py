@@ -2,13 +2,20 @@
 
 Roles are data (an admin changes them through the API); DEFAULT_ROLES are the
 safe defaults used until an admin stores a role of the same name.
+
+Besides the actions, a role says which groups' cases its holders reach (as
+Zammad's group permissions and Zendesk's "tickets in agent's groups" do): the
+cases of every group, or only of the groups they belong to, for reading and for
+changing separately. Safe defaults: agents change the cases of their own groups
+and read everyone's; supervisors and admins reach every group's.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any, Literal, get_args
 
-from pydantic import Field
+from pydantic import Field, field_serializer, model_validator
 
 from .errors import AccountIncomplete, Forbidden, InvalidInput
 from .model import Model
@@ -38,9 +45,12 @@ class Resource(StrEnum):
     REGISTRATIONS = "registrations"  # customers' registered products
     CALLS = "calls"  # the call log
     PRECASES = "precases"  # what arrived unattended (email, social, the shop), before it is a case
+    ANALYTICS = "analytics"  # read-only SQL over the case-event archive (the open data store)
 
 
-STAFF_ROLES = ("agent", "supervisor", "admin")
+#: the roles a staff member can hold (Cognito groups of the staff pool)
+StaffRole = Literal["agent", "supervisor", "admin"]
+STAFF_ROLES: tuple[str, ...] = get_args(StaffRole)
 CUSTOMER_ROLE = "customer"
 ALL_ROLES = (CUSTOMER_ROLE, *STAFF_ROLES)
 
@@ -75,14 +85,62 @@ DEFAULT_ROLES: dict[str, dict[Resource, set[Action]]] = {
         Resource.ROUTING_RULES: {_R},
         Resource.SLA: {_R},
         Resource.REGISTRATIONS: {_R, _A, _E, _D},
+        Resource.ANALYTICS: {_R},
     },
     "admin": {resource: {_R, _A, _E, _D} for resource in Resource},
+}
+
+
+#: whose cases: every group's, or those of the groups the person is a member or supervisor of
+GroupScope = Literal["all", "own"]
+
+
+class CaseAccess(Model):
+    """Which groups' cases a role reaches: `read` for seeing them, `change` for every write
+    (reply, note, status, fields, claim, assign, files). A case assigned to the person is
+    always theirs to read and change."""
+
+    read: GroupScope = "all"
+    change: GroupScope = "own"
+
+    @model_validator(mode="after")
+    def _change_within_read(self) -> CaseAccess:
+        if self.read == "own" and self.change == "all":
+            raise ValueError("a role cannot change cases it cannot read: change 'all' needs "
+                             "read 'all'")  # fmt: skip
+        return self
+
+
+DEFAULT_CASE_ACCESS: dict[str, CaseAccess] = {
+    "agent": CaseAccess(read="all", change="own"),
+    "supervisor": CaseAccess(read="all", change="all"),
+    "admin": CaseAccess(read="all", change="all"),
 }
 
 
 class Role(Model):
     name: str
     permissions: dict[Resource, set[Action]] = Field(default_factory=dict)
+    #: staff roles only (customers reach their own cases, whatever the group)
+    case_access: CaseAccess = Field(default_factory=CaseAccess)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_case_access(cls, data: Any) -> Any:
+        """A role stored before case access existed gets its role's safe default."""
+        if isinstance(data, dict) and data.get("case_access") is None:
+            default = DEFAULT_CASE_ACCESS.get(str(data.get("name")), CaseAccess())
+            data = {**data, "case_access": default}
+        return data
+
+    @field_serializer("permissions", when_used="json")
+    def _in_order(self, permissions: dict[Resource, set[Action]]) -> dict[str, list[str]]:
+        """Resources and actions in their declared order, so the same role reads the same."""
+        return {
+            resource.value: [action.value for action in Action if action in permissions[resource]]
+            for resource in Resource
+            if resource in permissions
+        }
 
     def allows(self, resource: Resource, action: Action) -> bool:
         return action in self.permissions.get(resource, set())
@@ -90,6 +148,13 @@ class Role(Model):
 
 def default_role(name: str) -> Role:
     return Role(name=name, permissions={k: set(v) for k, v in DEFAULT_ROLES.get(name, {}).items()})
+
+
+def case_access_of(roles: list[Role]) -> CaseAccess:
+    """What several roles reach together: the widest of each (one role's "all" is enough)."""
+    read = "all" if any(r.case_access.read == "all" for r in roles) else "own"
+    change = "all" if any(r.case_access.change == "all" for r in roles) else "own"
+    return CaseAccess(read=read, change=change)
 
 
 def check_role_change(role: Role) -> None:
@@ -115,6 +180,9 @@ class Principal(Model):
     #: Cognito proved the address (a code was mailed to it); only then may a sign-in
     #: take over the cases an agent filed under that email
     email_verified: bool = False
+    #: when the person signed in (the token's `auth_time`, else `iat`), seconds since the
+    #: epoch: sessions opened before a revocation are refused
+    authenticated_at: int | None = Field(default=None, exclude=True)
 
     def own_customer_id(self) -> str:
         """The customer this sign-in belongs to; AccountIncomplete until the account is."""

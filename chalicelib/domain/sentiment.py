@@ -16,7 +16,7 @@ Turkish mostly puts inside the verb or after the word:
 Verbs a customer expects to happen (arrive, work, answer, solve) count as
 negative when negated even though they are neutral on their own: `kargom
 gelmedi`. The method and its accuracy on the labelled set in tests/ are in
-the README.
+docs/channels.md#social-media.
 """
 
 from __future__ import annotations

@@ -11,14 +11,19 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from .business_hours import BusinessCalendar, add_working_minutes, working_minutes_between
-from .case_kinds import CaseType, Priority
-from .customers import CustomerCategory
+from .conditions import CaseFacts, ConditionField, Conditions, all_hold, mentions
+from .legacy_conditions import LADDER, POLICY, upgrade
 from .model import Model
+
+#: business: the group's working hours and holidays; calendar: every minute counts
+SlaHours = Literal["business", "calendar"]
+#: who an escalation level tells
+EscalationAudience = Literal["assignee_and_group", "supervisors", "managers"]
 
 
 class TargetKind(StrEnum):
@@ -27,51 +32,38 @@ class TargetKind(StrEnum):
 
 
 class SlaPolicy(Model):
+    """A policy as stored and listed; an item in the shape before issue 14 (flat `case_type`,
+    `category_id`, `priority`, `customer_category`) reads as its conditions."""
+
     id: str
     name: str
     order: int = 100
     enabled: bool = True
-    case_type: CaseType | None = None
-    category_id: str | None = Field(default=None, description="applies to this category subtree")
-    priority: Priority | None = None
-    customer_category: CustomerCategory | None = None
+    #: the cases it applies to (domain/conditions.py); none: every case
+    conditions: Conditions = Field(default_factory=list)
     first_response_minutes: float | None = Field(default=None, gt=0)
     resolution_minutes: float | None = Field(default=None, gt=0)
-    hours: Literal["business", "calendar"] = "business"
+    hours: SlaHours = "business"
     remind_at: float = Field(default=0.75, gt=0, lt=1, description="share of the target")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _read_old_shape(cls, data: Any) -> Any:
+        return upgrade(data, POLICY)
 
     @property
     def specificity(self) -> int:
-        conditions = (self.case_type, self.category_id, self.priority, self.customer_category)
-        return sum(c is not None for c in conditions)
+        """How many conditions it has: the more, the more specific."""
+        return len(self.conditions)
 
-    def applies(
-        self,
-        case_type: CaseType,
-        category_path: list[str],
-        priority: Priority,
-        customer_category: CustomerCategory | None,
-    ) -> bool:
-        return (
-            self.enabled
-            and self.case_type in (None, case_type)
-            and (self.category_id is None or self.category_id in category_path)
-            and self.priority in (None, priority)
-            and self.customer_category in (None, customer_category)
-        )
+    def applies(self, facts: CaseFacts) -> bool:
+        return self.enabled and all_hold(self.conditions, facts)
 
 
-def choose_policy(
-    policies: list[SlaPolicy],
-    case_type: CaseType,
-    category_path: list[str],
-    priority: Priority,
-    customer_category: CustomerCategory | None,
-) -> SlaPolicy | None:
-    """The most specific policy that applies; among equals, the lowest order."""
-    matching = [
-        p for p in policies if p.applies(case_type, category_path, priority, customer_category)
-    ]
+def choose_policy(policies: list[SlaPolicy], facts: CaseFacts) -> SlaPolicy | None:
+    """The most specific policy that applies (the most conditions); among equals, the
+    lowest order, then the lowest id."""
+    matching = [p for p in policies if p.applies(facts)]
     if not matching:
         return None
     return min(matching, key=lambda p: (-p.specificity, p.order, p.id))
@@ -250,30 +242,42 @@ def minutes_left(sla: CaseSla, clock: SlaClock, now: datetime) -> float | None:
 
 class EscalationLevel(Model):
     after_minutes: int = Field(ge=0, le=60 * 24 * 30, description="after the breach, calendar")
-    notify: Literal["assignee_and_group", "supervisors", "managers"]
+    notify: EscalationAudience
     emails: list[str] = Field(default_factory=list, description="for managers")
     raise_priority: bool = False
 
 
 class EscalationLadder(Model):
+    """A ladder as stored and listed; an item in the shape before issue 14 (flat `group_id`,
+    `category_id`) reads as its conditions (domain/legacy_conditions.py)."""
+
     id: str
     name: str
-    group_id: str | None = None
-    category_id: str | None = None
+    #: the breached cases it applies to (domain/conditions.py); none: the catch-all
+    conditions: Conditions = Field(default_factory=list)
     levels: list[EscalationLevel] = Field(min_length=1, max_length=5)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _read_old_shape(cls, data: Any) -> Any:
+        return upgrade(data, LADDER)
 
-def choose_ladder(
-    ladders: list[EscalationLadder], group_id: str | None, category_path: list[str]
-) -> EscalationLadder | None:
-    """A category's ladder beats its group's, which beats the catch-all."""
-    by_category = [lad for lad in ladders if lad.category_id and lad.category_id in category_path]
-    by_group = [lad for lad in ladders if not lad.category_id and lad.group_id == group_id]
-    fallback = [lad for lad in ladders if not lad.category_id and not lad.group_id]
-    for candidates in (by_category, by_group, fallback):
-        if candidates:
-            return min(candidates, key=lambda lad: lad.id)
-    return None
+
+def _ladder_rank(ladder: EscalationLadder) -> tuple[int, int, str]:
+    if mentions(ladder.conditions, ConditionField.CATEGORY):
+        tier = 0
+    else:
+        tier = 1 if ladder.conditions else 2
+    return tier, -len(ladder.conditions), ladder.id
+
+
+def choose_ladder(ladders: list[EscalationLadder], facts: CaseFacts) -> EscalationLadder | None:
+    """Of the ladders whose conditions hold, one with a category condition beats one with
+    other conditions, which beats the catch-all (no conditions); then the one with more
+    conditions, then the lowest id. Before issue 14 this was "a category's ladder beats its
+    group's, which beats the catch-all", which the old ladders still get."""
+    matching = [lad for lad in ladders if all_hold(lad.conditions, facts)]
+    return min(matching, key=_ladder_rank) if matching else None
 
 
 class SlaEvent(Model):

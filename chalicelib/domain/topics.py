@@ -8,8 +8,9 @@ keep up to date.
 
 from __future__ import annotations
 
+from .conditions import CaseFacts
 from .model import Model
-from .routing_rules import RoutingInput, RoutingRule, decide
+from .routing_rules import RoutingRule, decide
 
 OTHER = "other"
 
@@ -21,7 +22,7 @@ class Topic(Model):
 
 
 def topic_of(rules: list[RoutingRule], text: str) -> Topic:
-    decision = decide(rules, RoutingInput(text=text), default_group="")
+    decision = decide(rules, CaseFacts(text=text), default_group="")
     if decision.rule_id is None:
         return Topic(id=OTHER, name=OTHER)
     return Topic(id=decision.rule_id, name=decision.rule_name or decision.rule_id,

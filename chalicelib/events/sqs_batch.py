@@ -22,9 +22,17 @@ from ..observability import logger, traced
 
 
 def batch_handler(
-    model: type[SqsRecordModel], handle: Callable[[Any], None], name: str
+    model: type[SqsRecordModel],
+    handle: Callable[[Any], None],
+    name: str,
+    raise_when_all_fail: bool = True,
 ) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
-    processor = BatchProcessor(event_type=EventType.SQS, model=model)
+    """`raise_when_all_fail`: a batch whose every record failed raises (Powertools' default:
+    the invocation counts as an error). False where a failure is an expected outcome, such
+    as a webhook endpoint that is down: the batch then answers its failures like any other."""
+    processor = BatchProcessor(
+        event_type=EventType.SQS, model=model, raise_on_entire_batch_failure=raise_when_all_fail
+    )
 
     def handle_record(record: Any) -> None:
         logger.append_keys(message_id=record.messageId)

@@ -3,6 +3,11 @@
 `templates/messages/<language>/<event>.j2` holds blocks `subject`, `email` and
 `sms`, so the wording of one notice stays in one file. Emails are plain text:
 what a customer wrote is shown as text, never interpreted as markup.
+
+Besides the notice's own facts, every template gets `word(kind, code)` (the
+language's word for a type, priority, status, channel, SLA target...; see
+`_words.json`), `when(moment)` (an ISO time on Istanbul's clock, in the
+language's format) and `due` (the case's resolution target, so formatted).
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..services.ports import RenderedNotice
+from .words import Vocabulary
 
 #: <app dir>/templates: the repository's folder, or vendor/templates in the Lambda package
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "messages"
@@ -36,7 +42,12 @@ class JinjaRenderer:
 
     def render(self, event: str, language: str, context: dict[str, Any]) -> RenderedNotice:
         template = self.environment.get_template(f"{language}/{event}.j2")
-        bound = template.new_context(context)
+        words = Vocabulary.of(self.root, language)
+        case = context.get("case") or {}
+        bound = template.new_context(
+            {"due": words.when(case.get("due_at")), **context, "word": words.word,
+             "when": words.when}
+        )  # fmt: skip
 
         def block(name: str) -> str:
             return "".join(template.blocks[name](bound)).strip()

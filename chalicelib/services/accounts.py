@@ -13,7 +13,8 @@ from collections.abc import Callable
 from datetime import datetime
 
 from ..domain.clock import utcnow
-from ..domain.customers import ContactPreferences, Customer, Language, normalize_email
+from ..domain.customers import ContactPreferences, Customer, Language
+from ..domain.emails import InvalidEmail, checked_email
 from ..domain.errors import Conflict, InvalidInput
 from ..domain.ids import new_id
 from ..domain.model import Model
@@ -76,7 +77,14 @@ class AccountService:
     def _link_or_create(self, principal: Principal, details: CompleteAccount) -> Customer:
         if not principal.email:
             raise InvalidInput("your sign-in has no email address")
-        email = normalize_email(principal.email)
+        try:
+            email = checked_email(principal.email)
+        except InvalidEmail as exc:  # Cognito takes addresses SES cannot send to
+            raise InvalidInput(
+                "your sign-in's email address cannot receive mail; change it and try again",
+                details={"email": str(exc)},
+                code="invalid_email",
+            ) from exc
         on_file = self.customers.find("email", email)
         if on_file is not None:
             if not principal.email_verified:

@@ -62,6 +62,8 @@ class AttachmentService:
 
     def start_upload(self, caller: Caller, case_ref: str, request: NewAttachment) -> UploadForm:
         found = self.cases.visible(caller, case_ref)
+        caller.require_case(found.case.group_id, found.case.assignee, change=True,
+                            opened_by=found.case.staff_opener)  # fmt: skip
         if found.case.status == Status.CLOSED:
             raise Conflict("this case is closed", code="case_closed")
         if len(found.attachments) >= MAX_PER_CASE:
@@ -75,6 +77,7 @@ class AttachmentService:
     def confirm(self, caller: Caller, case_ref: str, attachment_id: str) -> Attachment:
         found = self.cases.visible(caller, case_ref)
         case = found.case
+        caller.require_case(case.group_id, case.assignee, change=True, opened_by=case.staff_opener)
         recorded = next((a for a in found.attachments if a.id == attachment_id), None)
         if recorded is not None:
             return self.cases.with_link(recorded)

@@ -79,7 +79,11 @@ class CallLog:
         customer = self.customers.get(customer_id)
         number = to_e164(command.number) if command.number else customer.phone
         if not number:
-            raise InvalidInput("the customer has no phone on file: give the number")
+            raise InvalidInput(
+                "the customer has no phone on file: give the number",
+                details={"field": "number"},
+                code="call_needs_number",
+            )
         now = self.clock()
         if command.started_at > now + timedelta(minutes=5):
             raise InvalidInput("a call cannot start in the future")

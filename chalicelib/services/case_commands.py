@@ -8,19 +8,37 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, ConfigDict, Field, StringConstraints, model_validator
 
 from ..domain.case_kinds import CaseType, Channel, Priority
+from ..domain.charsets import strip_c1
 from ..domain.customers import Language
+from ..domain.emails import MAX_LENGTH, checked_email
 from ..domain.lifecycle import Status
+from ..domain.limits import CASE_TEXT_BYTES, SHORT_TEXT_BYTES, max_bytes
 from ..domain.model import Model
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20000)]
+#: free text: no C1 control characters kept, and bounded in UTF-8 bytes (domain/limits.py)
+Text = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    AfterValidator(strip_c1),
+    AfterValidator(max_bytes(SHORT_TEXT_BYTES)),
+]
+LongText = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=20000),
+    AfterValidator(strip_c1),
+    AfterValidator(max_bytes(CASE_TEXT_BYTES)),
+]
 Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")]
+#: an address SES can send to, in its stored form (domain/emails.py): `<x>@example.com` and
+#: `a@example.com,b` are refused at every door that takes one, so no notice is sent to them
 Email = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
+    StringConstraints(strip_whitespace=True, min_length=3, max_length=MAX_LENGTH),
+    AfterValidator(checked_email),
+    Field(json_schema_extra={"format": "email"}),
 ]
 CustomerNumber = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9-]{1,32}$")]
 Phone = Annotated[str, StringConstraints(min_length=1, max_length=32)]
@@ -89,6 +107,12 @@ class Settle(Strict):
 
 
 class Claim(Strict):
+    version: Version
+
+
+class Seen(Strict):
+    """The version of the case the agent has just looked at (clears its unread mark)."""
+
     version: Version
 
 

@@ -1,7 +1,8 @@
 """Case use cases: open, read, list, claim, assign, reply, note, move, edit.
 
-Every change is one conditional write of the case plus its history entries;
-a caller holding a stale version gets a Conflict carrying the fresh case.
+Every change is decided by domain/case_change.py (`change_case`) and written as one
+conditional write of the case with its history, notices and events; a caller holding a
+stale version gets a Conflict carrying the fresh case.
 """
 
 from __future__ import annotations
@@ -9,18 +10,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from ..domain import case_change as change
 from ..domain.attachments import Attachment
 from ..domain.caller import Caller
+from ..domain.case_change import OpenCase as OpenCommand
+from ..domain.case_change import change_case
 from ..domain.case_kinds import Channel, Priority
 from ..domain.case_record import CaseWithHistory
 from ..domain.cases import (
-    REOPEN_WINDOW,
+    Actor,
     Case,
     CaseProduct,
     EntryKind,
     HistoryEntry,
+    ReasonCode,
     Visibility,
-    diff,
     resolution_due,
 )
 from ..domain.clock import to_iso, utcnow
@@ -32,13 +36,15 @@ from ..domain.customer_view import (
     customer_history,
 )
 from ..domain.customers import Customer
-from ..domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from ..domain.errors import Conflict, InvalidInput, NotFound
 from ..domain.ids import is_case_number, new_id
-from ..domain.lifecycle import ACTIVE, DONE, Status, check_move
-from ..domain.notifications import Notice, notices_for_change
+from ..domain.lifecycle import DONE, Status
+from ..domain.listing import CaseRowPage, rows_for
+from ..domain.model import Model
+from ..domain.notifications import Notice
 from ..domain.permissions import Action, Resource
-from ..domain.sla import retarget
-from ..domain.sla_tracking import TargetStatus, follow, target_status, with_sla
+from ..domain.sla import CaseSla, retarget
+from ..domain.sla_tracking import TargetStatus, target_status
 from ..observability import count_case_opened, logger
 from . import case_commands as cmd
 from .case_facts import policy_for
@@ -49,10 +55,16 @@ from .ports import (
     CaseListQuery,
     CaseStore,
     DirectoryStore,
-    Page,
     RegisteredProducts,
     Riders,
 )
+
+
+class SeenVersion(Model):
+    """What the caller is now recorded as having seen."""
+
+    case_id: str
+    version: int
 
 
 class CaseView(CaseWithHistory):
@@ -84,10 +96,20 @@ class CaseService:
 
     # ---- opening -------------------------------------------------------------------------
 
-    def open_case(self, caller: Caller, command: cmd.OpenCase, also: Riders | None = None) -> Case:
+    def open_case(
+        self,
+        caller: Caller,
+        command: cmd.OpenCase,
+        also: Riders | None = None,
+        *,
+        carried: Callable[[Case], list[HistoryEntry]] | None = None,
+        precase_id: str | None = None,
+    ) -> Case:
         """Phone intake: find the caller (or create them) and open the case in one write.
 
-        `also`: writes that stand or fall with the case (a pre-case it came from)."""
+        `also`: writes that stand or fall with the case (a pre-case it came from);
+        `carried(case)`: history lines written with the opening (the pre-case's later
+        mails); `precase_id`: the pre-case it converts (its event says so)."""
         now = self.clock()
         customer_id, new_customer = self.customers.resolve_caller(command.customer, now)
         product = None
@@ -99,7 +121,8 @@ class CaseService:
         case = self._new_case(caller, customer_id, now, **fields, product=product,
                               requested_group_id=command.group_id, subject=command.subject,
                               description=command.description)  # fmt: skip
-        return self._open(caller, case, new_customer, also)
+        opening = OpenCommand(precase_id=precase_id, carried=carried(case) if carried else [])
+        return self._open(caller, case, new_customer, also, opening)
 
     def open_own_case(self, caller: Caller, command: cmd.OpenOwnCase) -> CustomerCase:
         """The customer files from the site, about one of their registered products or not."""
@@ -132,15 +155,18 @@ class CaseService:
         )
 
     def _open(
-        self, caller: Caller, case: Case, new_customer: Customer | None, also: Riders | None = None
+        self,
+        caller: Caller,
+        case: Case,
+        new_customer: Customer | None,
+        also: Riders | None = None,
+        opening: OpenCommand | None = None,
     ) -> Case:
-        now = case.created_at
-        entry = self._entry(case, caller, EntryKind.CREATED, now, visibility=Visibility.PUBLIC)
-        entry.reason = f"opened via {case.channel.value}"
-        notices = notices_for_change(None, case, [entry], now)
+        """`opening`: what the opening carries (the pre-case it converts, its later mails)."""
+        change = change_case(case, opening or OpenCommand(), caller.actor, case.created_at)
         # the "received" notice is announced by the router, seconds later: opening a case
         # stays one write and one send (bench/), and the outbox sweep backs both up
-        case = self.cases.create(case, entry, new_customer, notices, also)
+        case = self.cases.create(change, new_customer, also).case
         count_case_opened(case.channel.value, case.type.value)
         logger.info("case opened", case_id=case.id, number=case.number, channel=case.channel)
         self._hand_to_routing(case)
@@ -191,15 +217,28 @@ class CaseService:
                 raise NotFound("no such case")
             history = [e for e in found.history if e.visibility == Visibility.PUBLIC]
             return found.model_copy(update={"history": history, "notices": []})
+        caller.require_case(found.case.group_id, found.case.assignee, change=False,
+                            opened_by=found.case.staff_opener)  # fmt: skip
         if not caller.can(Resource.NOTES, Action.READ):
             history = [e for e in found.history if e.kind != EntryKind.NOTE]
             return found.model_copy(update={"history": history})
         return found
 
-    def list(self, caller: Caller, params: cmd.ListCases) -> Page:
+    def list(self, caller: Caller, params: cmd.ListCases) -> CaseRowPage:
+        """One page of a view. A role that reads only its own groups' cases is refused a
+        foreign group's queue, and sees only its groups' cases in the other views."""
+        page = self._list(caller, params)
+        if caller.case_access.read == "all" or not caller.principal.is_staff:
+            return page
+        mine = [c for c in page.items if caller.reaches_case(c.group_id, c.assignee, change=False)]
+        return page.model_copy(update={"items": mine})
+
+    def _list(self, caller: Caller, params: cmd.ListCases) -> CaseRowPage:
         query = CaseListQuery(**params.model_dump())
         if params.view in ("group", "pool") and not params.group_id:
             raise InvalidInput(f"the {params.view} view needs group_id")
+        if params.view in ("group", "pool"):
+            caller.require_case(params.group_id, None, change=False)
         if params.view == "pool":
             query.status = Status.OPEN.value
             if "order" not in params.model_fields_set:
@@ -217,7 +256,13 @@ class CaseService:
                 raise InvalidInput("a customer's cases are listed newest first only")
         elif params.view == "overdue":
             query.before = to_iso(self.clock() + timedelta(minutes=params.within_minutes))
-        return self.cases.list(query)
+        return rows_for(self.cases.list(query), caller.principal.username)
+
+    def mark_seen(self, caller: Caller, case_id: str, command: cmd.Seen) -> SeenVersion:
+        """The agent opened the case at this version: its unread mark clears for them, on every
+        device (the mark lives on the case, not in the browser)."""
+        self.cases.mark_seen(case_id, caller.principal.username, command.version)
+        return SeenVersion(case_id=case_id, version=command.version)
 
     def my_cases(self, caller: Caller, params: cmd.PageParams) -> CustomerPage:
         customer_id = caller.principal.customer_id
@@ -232,22 +277,14 @@ class CaseService:
     # ---- changing ------------------------------------------------------------------------
 
     def claim(self, caller: Caller, case_id: str, command: cmd.Claim) -> Case:
-        case = self._load_for_write(case_id, command.version)
-        me = caller.principal.username
-        if case.status not in (Status.OPEN, Status.REOPENED):
-            raise Conflict(
-                f"only open or reopened cases can be claimed; this one is {case.status.value}",
-                code="not_claimable",
-            )
-        if case.assignee and case.assignee != me:
-            raise Conflict(f"already taken by {case.assignee}", code="already_assigned")
-        self._require_member(caller, case.group_id, me)
-        changed = self._moved(case, Status.IN_PROGRESS, assignee=me)
-        return self._save(caller, case, changed, EntryKind.ASSIGNED, "claimed from the pool")
+        case = self._load_for_write(case_id, command.version, caller)
+        may_assign = caller.can(Resource.ASSIGNMENTS, Action.EDIT)
+        claim = change.Claim(groups=caller.groups, may_assign=may_assign)
+        return self._change(caller, case, claim)
 
     def assign(self, caller: Caller, case_id: str, command: cmd.Assign) -> Case:
         """Supervisors hand a case to a group (back to its pool) and/or to an agent."""
-        case = self._load_for_write(case_id, command.version)
+        case = self._load_for_write(case_id, command.version, caller)
         if case.status in DONE:
             raise Conflict(f"a {case.status.value} case cannot be reassigned", code="case_done")
         group_id = case.group_id
@@ -262,77 +299,59 @@ class CaseService:
             assignee = command.assignee
         if assignee:
             self._require_staff_member_of(assignee, group_id)
-        changed = case.model_copy(update={"group_id": group_id, "assignee": assignee})
-        target = self._status_after_assignment(case.status, assignee)
-        if case.status == Status.NEW and target != Status.NEW:
-            changed = self._moved(changed, Status.OPEN)  # routed by hand, before the router
-        if target != changed.status:
-            changed = self._moved(changed, target)
-        return self._save(
-            caller, case, changed, EntryKind.ASSIGNED, command.reason or "assigned by supervisor"
-        )
+        assign = change.Assign(group_id=group_id, assignee=assignee, reason=command.reason)
+        return self._change(caller, case, assign)
 
-    @staticmethod
-    def _status_after_assignment(status: Status, assignee: str | None) -> Status:
-        if assignee and status in (Status.NEW, Status.OPEN, Status.REOPENED):
-            return Status.IN_PROGRESS
-        if not assignee and status in (Status.NEW, Status.IN_PROGRESS, Status.REOPENED):
-            return Status.OPEN
-        return status
-
-    def reply(self, caller: Caller, case_id: str, command: cmd.Comment) -> Case | CustomerCase:
+    def reply(
+        self,
+        caller: Caller,
+        case_id: str,
+        command: cmd.Comment,
+        *,
+        data: dict | None = None,
+        also: list[tuple[dict, Exception]] | None = None,
+    ) -> Case | CustomerCase:
         """A public reply. From staff it is the first response. From the customer it wakes a
-        case that was waiting on them, or says a resolved one is not solved (reopens it)."""
+        case that was waiting on them, or says a resolved one is not solved (reopens it).
+
+        `data`: facts kept on the history entry (the mail it came from, files refused);
+        `also`: writes that stand or fall with it (the mail's taken-once record)."""
         case = self._load_for_write(case_id, command.version, caller)
-        if caller.principal.is_customer:
-            changed = self._after_customer_reply(case)
-            saved = self._save(
-                caller, case, changed, EntryKind.REPLY, None, body=command.body, public=True
-            )
-            return customer_case(saved)
-        else:
-            if case.status == Status.CLOSED:
-                raise Conflict("this case is closed", code="case_closed")
-            changed = case.model_copy(
-                update={"first_response_at": case.first_response_at or self.clock()}
-            )
-        return self._save(
-            caller,
-            case,
-            changed,
-            EntryKind.REPLY,
-            None,
-            body=command.body,
-            public=True,
-            staff_replied=caller.principal.is_staff,
-        )
+        saved = self._change(caller, case, change.Reply(body=command.body, data=data or {}),
+                             also=also)  # fmt: skip
+        return customer_case(saved) if caller.principal.is_customer else saved
 
-    def _after_customer_reply(self, case: Case) -> Case:
-        if case.status == Status.CLOSED:
-            raise Conflict("this case is closed; open a new one", code="case_closed")
-        if case.status == Status.WAITING_CUSTOMER:
-            if case.assignee:
-                return self._moved(case, Status.IN_PROGRESS)
-            return self._back_to_pool(self._moved(case, Status.REOPENED))
-        if case.status == Status.RESOLVED:
-            self._check_reopen_window(case)
-            reopened = self._moved(case, Status.REOPENED)
-            return reopened if case.assignee else self._back_to_pool(reopened)
-        return case
-
-    def _back_to_pool(self, case: Case) -> Case:
-        """A reopened case nobody owns goes back to its group's pool (open)."""
-        if case.group_id:
-            return self._moved(case, Status.OPEN)
-        return case
-
-    def _check_reopen_window(self, case: Case) -> None:
-        resolved_at = case.resolved_at or case.updated_at
-        if self.clock() - resolved_at > REOPEN_WINDOW:
-            raise Conflict(
-                f"resolved more than {REOPEN_WINDOW.days} days ago; open a new case",
-                code="reopen_window_passed",
-            )
+    def add_customer_message(
+        self,
+        caller: Caller,
+        case_id: str,
+        body: str,
+        author: Actor,
+        *,
+        code: ReasonCode | None = None,
+        data: dict | None = None,
+        carried: Callable[[Case], list[HistoryEntry]] | None = None,
+        also: Callable[[Case], list[tuple[dict, Exception]]] | None = None,
+    ) -> Case:
+        """What a customer wrote elsewhere (a pre-case set aside as this case's duplicate),
+        brought onto the case by an agent as the customer's public message. It moves no
+        status and no SLA clock: the customer wrote it before, the agent only files it.
+        A closed case takes none (409 `case_closed`), as Zendesk merges into no closed
+        ticket. `carried(case)`: more history lines written with it; `also(case)`: writes
+        riding in the same transaction."""
+        caller.require(Resource.CASES, Action.EDIT)
+        for _attempt in range(3):
+            case = self.cases.get(case_id).case
+            message = change.FileCustomerMessage(
+                body=body, author=author, reason_code=code, data=data or {},
+                carried=carried(case) if carried else [],
+            )  # fmt: skip
+            try:
+                return self._change(caller, case, message, also=also(case) if also else None)
+            except Conflict as exc:
+                if exc.code != "version_conflict":
+                    raise
+        raise Conflict("the case kept changing; try again", code="busy")
 
     def settle(self, caller: Caller, case_id: str, command: cmd.Settle) -> CustomerCase:
         """The customer's word on a resolution: solved closes the case, not solved reopens it
@@ -347,34 +366,20 @@ class CaseService:
         if not command.solved:
             return self.reply(caller, case_id, cmd.Comment(version=command.version,
                                                            body=command.comment or ""))  # fmt: skip
-        closed = self._moved(case, Status.CLOSED)
-        saved = self._save(caller, case, closed, EntryKind.STATUS_CHANGED,
-                           "the customer confirmed the resolution", body=command.comment,
-                           public=True)  # fmt: skip
-        return customer_case(saved)
+        confirm = change.ConfirmResolution(comment=command.comment)
+        return customer_case(self._change(caller, case, confirm))
 
     def add_note(self, caller: Caller, case_id: str, command: cmd.Comment) -> Case:
-        case = self._load_for_write(case_id, command.version)
-        return self._save(caller, case, case, EntryKind.NOTE, None, body=command.body)
+        case = self._load_for_write(case_id, command.version, caller)
+        return self._change(caller, case, change.Note(body=command.body))
 
     def change_status(self, caller: Caller, case_id: str, command: cmd.ChangeStatus) -> Case:
-        case = self._load_for_write(case_id, command.version)
-        target = command.status
-        check_move(case.status, target)
-        if target == Status.IN_PROGRESS and not case.assignee:
-            raise Conflict("claim or assign the case before working on it", code="unassigned")
-        if target == Status.OPEN and not case.group_id:
-            raise Conflict("the case has no group to return to", code="no_group")
-        if target == Status.REOPENED and case.status == Status.RESOLVED:
-            self._check_reopen_window(case)
-        update = {"assignee": None} if target == Status.OPEN else {}
-        changed = self._moved(case.model_copy(update=update), target)
-        return self._save(
-            caller, case, changed, EntryKind.STATUS_CHANGED, command.reason, public=True
-        )
+        case = self._load_for_write(case_id, command.version, caller)
+        move = change.ChangeStatus(status=command.status, reason=command.reason)
+        return self._change(caller, case, move)
 
     def update(self, caller: Caller, case_id: str, command: cmd.UpdateCase) -> Case:
-        case = self._load_for_write(case_id, command.version)
+        case = self._load_for_write(case_id, command.version, caller)
         fields = command.model_dump(exclude_unset=True, exclude={"version", "reason"})
         fields = {k: v for k, v in fields.items() if v is not None}
         if not fields:
@@ -383,32 +388,33 @@ class CaseService:
             raise Conflict("a closed case cannot be edited", code="case_closed")
         if "category_id" in fields and self.directory.get_category(fields["category_id"]) is None:
             raise InvalidInput(f"no category {fields['category_id']!r}")
-        changed = case.model_copy(update=fields)
-        if "priority" in fields and case.sla is None:
-            changed.due_at = resolution_due(case.created_at, changed.priority)
+        sla = None
         if case.sla is not None and {"priority", "type", "category_id"} & set(fields):
-            changed = self._reapply_sla(changed)
-        return self._save(caller, case, changed, EntryKind.FIELDS_CHANGED, command.reason)
+            sla = self._sla_after(case.model_copy(update=fields))
+        edit = change.ChangeFields(fields=fields, reason=command.reason, sla=sla)
+        return self._change(caller, case, edit)
 
-    def _reapply_sla(self, case: Case) -> Case:
-        """The facts an SLA policy looks at changed: the policy that applies now takes over."""
-        policy = policy_for(self.directory, self.customers, case)
+    def _sla_after(self, case: Case) -> CaseSla | None:
+        """The facts an SLA policy looks at changed: the policy that applies now takes over
+        (None: none applies, the targets stay)."""
+        policy = policy_for(self.directory, self.customers, case, self.clock())
         if policy is None or case.sla is None:
-            return case
-        return with_sla(case, retarget(case.sla, policy, case.created_at, self.clock()))
+            return None
+        return retarget(case.sla, policy, case.created_at, self.clock())
 
     # ---- helpers -------------------------------------------------------------------------
 
-    def _load_for_write(self, case_id: str, version: int, caller: Caller | None = None) -> Case:
-        """The case to change, if the caller may see it and holds its current version.
+    def _load_for_write(self, case_id: str, version: int, caller: Caller) -> Case:
+        """The case to change, if the caller may change it and holds its current version.
 
-        Visibility is checked first: a customer must not learn, even from a conflict,
-        anything about a case that is not theirs.
+        Access is checked first: a customer must not learn, even from a conflict, anything
+        about a case that is not theirs, and staff write only where their role reaches.
         """
         case = self.cases.get(case_id).case
-        principal = caller.principal if caller else None
-        if principal and principal.is_customer and case.customer_id != principal.customer_id:
+        principal = caller.principal
+        if principal.is_customer and case.customer_id != principal.customer_id:
             raise NotFound("no such case")
+        caller.require_case(case.group_id, case.assignee, change=True, opened_by=case.staff_opener)
         if case.version != version:
             raise Conflict(
                 "the case changed since you read it; here is the current one",
@@ -416,25 +422,6 @@ class CaseService:
                 code="version_conflict",
             )
         return case
-
-    def _moved(self, case: Case, target: Status, **update: object) -> Case:
-        check_move(case.status, target)
-        now = self.clock()
-        changes: dict[str, object] = {"status": target, **update}
-        if target == Status.RESOLVED:
-            changes["resolved_at"] = now
-        if target == Status.CLOSED:
-            changes["closed_at"] = now
-        if target in ACTIVE and case.status in DONE:
-            changes["resolved_at"] = None
-        return case.model_copy(update=changes)
-
-    def _require_member(self, caller: Caller, group_id: str | None, username: str) -> None:
-        if caller.can(Resource.ASSIGNMENTS, Action.EDIT):
-            return
-        group = self.directory.get_group(group_id) if group_id else None
-        if group is None or not group.has_member(username):
-            raise Forbidden("you can only claim cases of your own groups")
 
     def _require_staff_member_of(self, username: str, group_id: str | None) -> None:
         if self.directory.get_staff(username) is None:
@@ -445,39 +432,16 @@ class CaseService:
         if not group.has_member(username):
             raise InvalidInput(f"{username} is not a member of group {group.id}")
 
-    def _save(
+    def _change(
         self,
         caller: Caller,
-        before: Case,
-        after: Case,
-        kind: EntryKind,
-        reason: str | None,
-        *,
-        body: str | None = None,
-        public: bool = False,
-        staff_replied: bool = False,
+        case: Case,
+        command: change.Command,
+        also: list[tuple[dict, Exception]] | None = None,
     ) -> Case:
-        now = self.clock()
-        after = after.model_copy(update={"version": before.version + 1, "updated_at": now})
-        after = follow(before, after, now, staff_replied=staff_replied)
-        tracked = ["status", "assignee", "group_id", "priority", "category_id", "type", "subject"]
-        entry = self._entry(
-            after,
-            caller,
-            kind,
-            now,
-            visibility=Visibility.PUBLIC if public else Visibility.INTERNAL,
-            body=body,
-            changes=diff(before, after, tracked),
-            reason=reason,
-        )
-        notices = notices_for_change(before, after, [entry], now)
-        saved = self.cases.save(after, before.version, [entry], notices)
-        self.announce(notices)
+        """The one way this service changes a case: the domain decides, the store writes it
+        (case, history, notices, events) in one transaction, the notices are announced."""
+        decided = change_case(case, command, caller.actor, self.clock())
+        saved = self.cases.apply(decided, also=also)
+        self.announce(decided.notices)
         return saved
-
-    @staticmethod
-    def _entry(case: Case, caller: Caller, kind: EntryKind, at: datetime, **fields) -> HistoryEntry:
-        return HistoryEntry(
-            id=new_id("h"), case_id=case.id, at=at, actor=caller.actor, kind=kind, **fields
-        )

@@ -3,20 +3,29 @@
 from __future__ import annotations
 
 import secrets
+import time
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, StringConstraints, field_validator
+from pydantic import ConfigDict, Field, StringConstraints, field_validator
 
 from ..domain.clock import utcnow
-from ..domain.customers import ContactPreferences, Customer, Language, normalize_email
-from ..domain.errors import InvalidInput, NotFound
+from ..domain.customers import (
+    ContactPreferences,
+    Customer,
+    Language,
+    channel_for,
+    check_contact,
+    normalize_email,
+)
+from ..domain.errors import Conflict, InvalidInput, NotFound
 from ..domain.ids import new_id
 from ..domain.model import Model
 from ..domain.phone import to_e164
+from ..observability import logger
 from .case_commands import CallerDetails, CustomerNumber, Email, Id, Phone, Strict, Text
-from .ports import CustomerStore
+from .ports import CustomerLogins, CustomerStore
 
 
 class NewCustomer(Strict):
@@ -27,11 +36,25 @@ class NewCustomer(Strict):
     language: Language = Language.TR
 
 
+class ContactDetails(ContactPreferences):
+    """Contact preferences as a client sends them: an unknown field is refused, not dropped."""
+
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+
+
 class CustomerChanges(Strict):
     version: Annotated[int, Field(ge=1)]
     name: Text | None = None
     language: Language | None = None
-    contact: ContactPreferences | None = None
+    phone: Phone | Literal[""] | None = Field(
+        default=None,
+        description='a number in any Turkish format; "" removes it; null or absent: unchanged',
+    )
+    contact: ContactDetails | None = Field(
+        default=None,
+        description="SMS (or both) needs a phone, email (or both) an email address: else 422 "
+        "sms_needs_phone / email_needs_address",
+    )
 
     @field_validator("contact")
     @classmethod
@@ -75,20 +98,51 @@ def new_customer_number() -> str:
 
 
 class CustomerService:
-    def __init__(self, store: CustomerStore) -> None:
+    def __init__(self, store: CustomerStore, logins: CustomerLogins | None = None) -> None:
         self.store = store
+        self.logins = logins
+
+    def delete(self, customer_id: str) -> Customer:
+        """Delete a customer: the profile and what finds it (number, phone, email) in one
+        write, and their site sign-in, whose tokens are refused from now on (the sign-in
+        record stays, closed). Their cases, products and orders are kept as they are: they
+        are the shop's records of what happened. Answers the customer as it was."""
+        customer = self.store.get(customer_id)
+        self.store.delete(customer, closed_at=time.time())
+        if customer.login and self.logins is not None:
+            try:
+                self.logins.close(customer.login)
+            except Exception:  # noqa: BLE001 - the closed record already refuses the sign-in
+                logger.exception("customer sign-in not removed", customer_id=customer_id)
+        return customer
 
     def get(self, customer_id: str) -> Customer:
         return self.store.get(customer_id)
 
     def change(self, customer_id: str, changes: CustomerChanges) -> Customer:
-        """Name, language and how and when they want to hear from us (email, SMS, quiet hours)."""
+        """Name, language, phone, and how and when they want to hear from us (email, SMS,
+        quiet hours).
+
+        A new phone moves its uniqueness item in the same write (another customer's number
+        is a 409 `customer_exists`). A channel without its address, or removing the phone an
+        SMS choice needs, is a 422 (domain.customers.check_contact) and changes nothing.
+        """
         current = self.store.get(customer_id)
         # null leaves a field as it is: a customer always has a name, a language and preferences
-        fields = changes.model_dump(exclude_unset=True, exclude_none=True, exclude={"version"})
-        updated = current.model_copy(
-            update={**{k: getattr(changes, k) for k in fields}, "version": current.version + 1}
+        fields = changes.model_dump(
+            exclude_unset=True, exclude_none=True, exclude={"version", "phone"}
         )
+        update = {k: getattr(changes, k) for k in fields}
+        if changes.phone is not None:
+            update["phone"] = to_e164(changes.phone) if changes.phone else None
+        updated = current.model_copy(update={**update, "version": current.version + 1})
+        if "contact" in update or updated.phone != current.phone:
+            check_contact(updated.contact.channel, updated.phone, updated.email,
+                          sms_only="contact" not in update)  # fmt: skip
+        if updated.phone != current.phone:
+            if current.version != changes.version:  # the write compares with what we read
+                raise Conflict("the customer changed since you read them", code="version_conflict")
+            return self.store.save_with_contacts(updated, current)
         return self.store.save(updated, changes.version)
 
     def lookup(self, query: CustomerLookup) -> Customer:
@@ -154,11 +208,14 @@ class CustomerService:
     def _build(
         name: str, email: str | None, phone: str | None, number: str | None, now: datetime
     ) -> Customer:
+        email = normalize_email(email) if email else None
+        phone = to_e164(phone) if phone else None
         return Customer(
             id=new_id("u"),
             customer_number=number or new_customer_number(),
             name=name,
-            email=normalize_email(email) if email else None,
-            phone=to_e164(phone) if phone else None,
+            email=email,
+            phone=phone,
+            contact=ContactPreferences(channel=channel_for(email, phone)),
             created_at=now,
         )

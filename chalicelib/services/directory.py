@@ -5,29 +5,74 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from threading import Lock
-from typing import Annotated, Literal, Protocol
+from typing import Annotated, Protocol
 
 from pydantic import Field, StringConstraints
 
-from ..domain.categories import Category, CategoryNode, build_tree, check_parent, child_path
-from ..domain.directory import Group, StaffMember
-from ..domain.errors import InvalidInput, NotFound
+from ..domain.access import DirectoryState
+from ..domain.categories import (
+    Category,
+    CategoryNode,
+    build_tree,
+    changed_subtree,
+    check_parent,
+    child_path,
+)
+from ..domain.customers import Language
+from ..domain.directory import AutoAssign, Group, StaffMember
+from ..domain.errors import Conflict, InvalidInput, NotFound
 from ..domain.ids import new_id
 from ..domain.model import Model
-from ..domain.permissions import ALL_ROLES, Action, Resource, Role, check_role_change, default_role
+from ..domain.permissions import (
+    ALL_ROLES,
+    Action,
+    CaseAccess,
+    Resource,
+    Role,
+    StaffRole,
+    check_role_change,
+    default_role,
+)
+from ..observability import logger
 from .case_commands import Email, Id, Strict, Text
 from .ports import DirectoryStore
 
 
 class StaffLogins(Protocol):
-    def ensure(self, username: str, email: str | None, name: str) -> bool: ...
+    """The staff pool (Cognito): accounts, their role groups, and their sessions."""
 
-    def set_roles(self, username: str, roles: list[str]) -> None: ...
+    def ensure(
+        self, username: str, email: str | None, name: str, reissue: bool = False
+    ) -> str | None:
+        """The sign-in exists afterwards; the temporary password given now, if any."""
+
+    def set_roles(self, username: str, roles: list[str]) -> set[str]:
+        """Make the account's role groups these; the groups it was taken out of."""
+
+    def set_enabled(self, username: str, enabled: bool) -> None: ...
+
+    def sign_out(self, username: str) -> None:
+        """Revoke every refresh token of the account (AdminUserGlobalSignOut)."""
+
+    def delete(self, username: str) -> None: ...
+
+
+class StaffInvitations(Protocol):
+    def invite(self, member: StaffMember, password: str, console: str) -> None:
+        """Mail someone their user name, temporary password and the console's address."""
 
 
 class NewCategory(Strict):
     name: Text
     parent_id: Id | None = None
+
+
+class CategoryDetails(Strict):
+    """A category as an admin changes it: its name, and its parent (a move takes every
+    category under it along)."""
+
+    name: Text
+    parent_id: Id | None = Field(default=None, description="none: a top-level category")
 
 
 Username = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.@-]{1,64}$")]
@@ -39,16 +84,25 @@ class GroupDetails(Strict):
     supervisors: list[Username] = Field(default_factory=list, max_length=50)
     is_default: bool = Field(default=False, description="catches cases no rule routes")
     calendar_id: Id | None = Field(default=None, description="business hours; default if none")
-    auto_assign: Literal["round_robin", "fewest_open"] | None = Field(
+    auto_assign: AutoAssign | None = Field(
         default=None, description="give routed cases to members on shift"
+    )
+    version: int | None = Field(
+        default=None, ge=1, description="the version you read, if any: a stale one is a 409"
     )
 
 
 class StaffDetails(Strict):
     name: Text
     email: Email | None = None
-    roles: list[Literal["agent", "supervisor", "admin"]] = Field(default_factory=list)
+    roles: list[StaffRole] = Field(default_factory=list)
     on_shift: bool = True
+    language: Language = Field(default=Language.TR, description="of the notices they get")
+    active: bool | None = Field(
+        default=None,
+        description="false disables the sign-in and ends its open sessions; left out: as it is "
+        "(a new member is active)",
+    )
 
 
 class Shift(Strict):
@@ -57,6 +111,9 @@ class Shift(Strict):
 
 class RolePermissions(Strict):
     permissions: dict[Resource, set[Action]] = Field(default_factory=dict)
+    case_access: CaseAccess | None = Field(
+        default=None, description="which groups' cases the role reaches; unchanged if left out"
+    )
 
 
 class RoleList(Model):
@@ -65,11 +122,18 @@ class RoleList(Model):
 
 class DirectoryService:
     def __init__(
-        self, store: DirectoryStore, roles: RoleCatalog, logins: StaffLogins | None = None
+        self,
+        store: DirectoryStore,
+        roles: RoleCatalog,
+        logins: StaffLogins | None = None,
+        invitations: StaffInvitations | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.logins = logins
+        self.invitations = invitations
         self.store = store
         self.roles = roles
+        self.clock = clock
 
     def category_tree(self) -> list[CategoryNode]:
         return build_tree(self.store.list_categories())
@@ -85,6 +149,14 @@ class DirectoryService:
             path=child_path(parent, category_id),
         )
         return self.store.put_category(category)
+
+    def change_category(self, category_id: str, details: CategoryDetails) -> Category:
+        """Rename and/or move a category; one transaction that fails if the tree moved."""
+        categories = self.store.list_categories()
+        read = {c.id: c.path for c in categories}
+        changed = changed_subtree(categories, category_id, details.name, details.parent_id)
+        self.store.replace_categories([(c, read[c.id]) for c in changed])
+        return changed[0]
 
     def groups(self) -> list[Group]:
         return self.store.list_groups()
@@ -106,13 +178,19 @@ class DirectoryService:
             raise InvalidInput(f"no calendar {calendar_id!r}")
         groups = {g.id: g for g in self.store.list_groups()}
         current = groups.get(group_id)
+        if details.version is not None and details.version != (current.version if current else 0):
+            raise Conflict(
+                "the group changed since you read it; read it again",
+                details={"current_version": current.version if current else None},
+                code="version_conflict",
+            )
         if current and current.is_default and not details.is_default:
             raise InvalidInput("make another group the default first")
         group = Group(
             id=group_id,
             version=current.version + 1 if current else 1,
             last_assigned=current.last_assigned if current else None,
-            **details.model_dump(),
+            **details.model_dump(exclude={"version"}),
         )
         writes = [(group, current.version if current else None)]
         if group.is_default:
@@ -122,6 +200,7 @@ class DirectoryService:
                 if g.is_default and g.id != group_id
             ]
         self.store.put_groups(writes)
+        self.roles.forget()  # who belongs where decides whose cases they may change
         return group
 
     def staff(self) -> list[StaffMember]:
@@ -134,13 +213,89 @@ class DirectoryService:
             raise NotFound("you are not in the staff directory; ask an admin")
         return self.store.put_staff(member.model_copy(update={"on_shift": shift.on_shift}))
 
-    def put_staff(self, username: str, details: StaffDetails) -> StaffMember:
-        """The directory entry, and the sign-in in the staff pool with the same roles (made,
-        with a mailed temporary password, for someone new)."""
+    def put_staff(
+        self, username: str, details: StaffDetails, console: str = "", by: str | None = None
+    ) -> StaffMember:
+        """The directory entry, and the sign-in in the staff pool with the same roles.
+
+        Someone new is mailed an invitation: user name, temporary password and `console`,
+        the console's address. The entry is written last, so a request that failed before
+        the mail went out is finished by sending it again: while there is no entry (or it
+        had no email) and the person has not signed in, they get a fresh password and mail.
+
+        Taking a role away or disabling the account ends the person's sessions: their tokens
+        are refused from now on (at once here, within the directory cache's minute elsewhere)
+        and their refresh tokens are revoked, so they sign in again with what they have now.
+        Nobody disables themselves or takes their own admin role (409 cannot_revoke_yourself).
+        """
+        current = self.store.get_staff(username)
+        was_active = current.active if current else True
+        active = was_active if details.active is None else details.active
+        if username == by and not active:
+            raise Conflict("you cannot disable your own account", code="cannot_revoke_yourself")
+        if username == by and current and "admin" in current.roles and "admin" not in details.roles:
+            raise Conflict("another admin must take your admin role away",
+                           code="cannot_revoke_yourself")  # fmt: skip
+        taken: set[str] = set(current.roles) - set(details.roles) if current else set()
+        member = StaffMember(username=username, **{**details.model_dump(), "active": active})
         if self.logins is not None:
-            self.logins.ensure(username, details.email, details.name)
-            self.logins.set_roles(username, details.roles)
-        return self.store.put_staff(StaffMember(username=username, **details.model_dump()))
+            reissue = current is None or (not current.email and bool(details.email))
+            password = self.logins.ensure(username, details.email, details.name, reissue)
+            taken |= self.logins.set_roles(username, details.roles)
+            if was_active != active:
+                self.logins.set_enabled(username, active)
+            if password and details.email and self.invitations is not None:
+                self.invitations.invite(member, password, console)
+        revoke = bool(taken) or (was_active and not active)
+        self.store.put_staff(member, revoked_before=self._stamp() if revoke else None)
+        self.roles.forget()
+        if revoke:
+            self._sign_out(username)
+        return member
+
+    def remove_staff(self, username: str, by: str) -> None:
+        """Delete the directory entry and the sign-in; the person's tokens are refused from
+        now on and they leave every group. Their cases stay assigned to them until a
+        supervisor hands them over."""
+        if username == by:
+            raise Conflict("you cannot remove yourself", code="cannot_revoke_yourself")
+        if self.store.get_staff(username) is None:
+            raise NotFound(f"no staff member {username!r}")
+        groups = [
+            (
+                g.model_copy(
+                    update={
+                        "members": [m for m in g.members if m != username],
+                        "supervisors": [m for m in g.supervisors if m != username],
+                        "version": g.version + 1,
+                    }
+                ),
+                g.version,
+            )
+            for g in self.store.list_groups()
+            if g.has_member(username)
+        ]
+        self.store.remove_staff(username, groups, self._stamp())
+        self.roles.forget()
+        self._sign_out(username)
+        if self.logins is not None:
+            try:
+                self.logins.delete(username)
+            except Exception:  # noqa: BLE001 - the directory already refuses them
+                logger.exception("staff sign-in not deleted", username=username)
+
+    def _stamp(self) -> int:
+        """Sessions opened before this second's end are void: a token issued in the same
+        second as the revocation is refused too (tokens count whole seconds)."""
+        return int(self.clock()) + 1
+
+    def _sign_out(self, username: str) -> None:
+        if self.logins is None:
+            return
+        try:
+            self.logins.sign_out(username)
+        except Exception:  # noqa: BLE001 - the stamp already refuses their sessions
+            logger.exception("refresh tokens not revoked", username=username)
 
     def list_roles(self) -> list[Role]:
         return [self.roles.role(name) for name in ALL_ROLES]
@@ -148,7 +303,8 @@ class DirectoryService:
     def set_role(self, name: str, command: RolePermissions) -> Role:
         if name not in ALL_ROLES:
             raise NotFound(f"no role {name!r}")
-        role = Role(name=name, permissions=command.permissions)
+        access = command.case_access or self.roles.role(name).case_access
+        role = Role(name=name, permissions=command.permissions, case_access=access)
         check_role_change(role)
         saved = self.store.put_role(role)
         self.roles.forget()
@@ -156,11 +312,14 @@ class DirectoryService:
 
 
 class RoleCatalog:
-    """Roles as stored by admins, over the safe defaults, cached briefly per process.
+    """The directory partition as one read (roles stored by admins over the safe defaults,
+    staff, their revocation stamps, groups), cached briefly per process.
 
-    Every request needs its caller's roles; reading them from DynamoDB each time
-    would double the cost of a case read. A change made here is seen at once by
-    this process and by every other within `ttl` seconds.
+    Every request needs its caller's roles, and staff requests also the caller's entry,
+    stamp and groups (domain/access.py); reading them from DynamoDB each time would double
+    the cost of a case read. One Query serves them all, at most once per `ttl` seconds per
+    process; a change made here is seen at once by this process (`forget`) and by every
+    other within `ttl` seconds.
     """
 
     def __init__(
@@ -173,23 +332,22 @@ class RoleCatalog:
         self.ttl = ttl
         self.clock = clock
         self._lock = Lock()
-        self._stored: dict[str, Role] | None = None
+        self._state: DirectoryState | None = None
         self._loaded_at = 0.0
 
+    def state(self) -> DirectoryState:
+        with self._lock:
+            if self._state is None or self.clock() - self._loaded_at > self.ttl:
+                self._state = self.store.read_directory()
+                self._loaded_at = self.clock()
+            return self._state
+
     def role(self, name: str) -> Role:
-        stored = self._load()
-        return stored.get(name) or default_role(name)
+        return self.state().roles.get(name) or default_role(name)
 
     def roles_for(self, names: list[str]) -> tuple[Role, ...]:
         return tuple(self.role(name) for name in names if name in ALL_ROLES)
 
     def forget(self) -> None:
         with self._lock:
-            self._stored = None
-
-    def _load(self) -> dict[str, Role]:
-        with self._lock:
-            if self._stored is None or self.clock() - self._loaded_at > self.ttl:
-                self._stored = {role.name: role for role in self.store.list_roles()}
-                self._loaded_at = self.clock()
-            return self._stored
+            self._state = None

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, AwareDatetime, Field, StringConstraints, model_validator
 
 from ..domain.case_kinds import CaseType, Channel, Priority
+from ..domain.charsets import strip_c1
+from ..domain.limits import CHAT_TEXT_BYTES, SOCIAL_TEXT_BYTES, max_bytes
 from .case_commands import (
     CallerDetails,
     CustomerNumber,
@@ -86,7 +88,12 @@ class ShopSocialPost(Strict):
     author_handle: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
                                                     max_length=100)]  # fmt: skip
     author_name: Annotated[str, StringConstraints(max_length=200)] | None = None
-    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
+    text: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=5000),
+        AfterValidator(strip_c1),
+        AfterValidator(max_bytes(SOCIAL_TEXT_BYTES)),
+    ]
     url: Url
     posted_at: AwareDatetime
     customer_number: CustomerNumber | None = Field(
@@ -115,7 +122,7 @@ class ShopCase(Strict):
 
 class ShopChatMessage(Strict):
     author: Literal["customer", "bot", "agent"]
-    text: Annotated[str, StringConstraints(min_length=1, max_length=4000)]
+    text: Annotated[str, StringConstraints(min_length=1, max_length=4000), AfterValidator(strip_c1)]
     at: AwareDatetime
 
 
@@ -129,3 +136,9 @@ class ShopChat(Strict):
     ended_at: AwareDatetime | None = None
     outcome: Literal["answered", "handed_over", "abandoned"] = "answered"
     messages: Annotated[list[ShopChatMessage], Field(min_length=1, max_length=500)]
+
+    @model_validator(mode="after")
+    def _fits_one_item(self) -> ShopChat:
+        """A transcript is one item: its messages together are bounded in UTF-8 bytes."""
+        max_bytes(CHAT_TEXT_BYTES)("".join(m.text for m in self.messages))
+        return self

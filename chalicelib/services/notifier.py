@@ -4,6 +4,12 @@ Delivery is at least once and never concurrent: a delivery first claims the noti
 (a conditional write with a lease), so two copies of its queue message cannot both
 send; a delivery that dies leaves a lease that runs out, and the outbox sweep
 hands the notice out again.
+
+But not forever: a notice gets `max_attempts` tries (claims). An address no one can
+send to (stored before addresses were checked), a provider's refusal of a recipient
+(SES MessageRejected, an invalid parameter), a customer who is gone, or a spent
+budget mark it `failed` with the reason in `note`; the case's history says so in the
+same write, and the NoticesFailed metric (EMF) counts it for the alarm.
 """
 
 from __future__ import annotations
@@ -13,10 +19,17 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ..domain.case_record import CaseWithHistory
-from ..domain.clock import ISTANBUL, to_iso, utcnow
+from ..domain.cases import SYSTEM, EntryKind, HistoryEntry
+from ..domain.clock import to_iso, utcnow
 from ..domain.customers import Customer
-from ..domain.notifications import Delivery, Notice, quiet_until
-from ..observability import logger
+from ..domain.emails import is_valid_email
+from ..domain.errors import NotFound
+from ..domain.ids import new_id
+from ..domain.links import console_case_url, site_case_url
+from ..domain.notifications import HANDOFF, Delivery, Notice, quiet_until
+from ..domain.sla import TargetKind
+from ..domain.sms import for_sending, size_of
+from ..observability import MetricUnit, count_notice_failed, emit, logger, milliseconds
 from .ports import (
     CaseStore,
     CustomerStore,
@@ -41,7 +54,12 @@ class Notifier:
         clock: Callable[[], datetime] = utcnow,
         lease: timedelta = timedelta(minutes=5),
         site_url: str = "",
+        sms_alphabet: str = "ucs2",
+        console_url: str = "",
+        max_attempts: int = 5,
     ) -> None:
+        self.sms_alphabet = sms_alphabet
+        self.max_attempts = max_attempts
         self.cases = cases
         self.notices = notices
         self.customers = customers
@@ -52,6 +70,7 @@ class Notifier:
         self.clock = clock
         self.lease = lease
         self.site_url = site_url.rstrip("/")
+        self.console_url = console_url.rstrip("/")
 
     def announce(self, notices: list[Notice]) -> None:
         """Right after the write: ask for delivery. A lost message is found by the sweep."""
@@ -62,72 +81,145 @@ class Notifier:
                 logger.exception("notice not queued; the outbox sweep will", notice_id=notice.id)
 
     def sweep_outbox(self, limit: int = 500) -> int:
-        """Every minute: hand out notices whose time has come (held ones, lost ones)."""
-        due = self.notices.awaiting(to_iso(self.clock()), limit)
-        for case_id, notice_id in due:
-            self.queue.enqueue(case_id, notice_id)
-        return len(due)
+        """Every minute: hand out notices whose time has come (held ones, ones whose lease ran
+        out, ones the queue seems to have lost). Each goes to the queue once a HANDOFF: a
+        notice still waiting in a slow queue is not queued again at every sweep."""
+        now = self.clock()
+        handed = 0
+        for case_id, notice_id in self.notices.awaiting(to_iso(now), limit):
+            if self.notices.hand_out(case_id, notice_id, now, now + HANDOFF):
+                self.queue.enqueue(case_id, notice_id)
+                handed += 1
+        return handed
 
     def deliver(self, case_id: str, notice_id: str) -> str:
         now = self.clock()
         notice = self.notices.get(case_id, notice_id)
         if notice is None or not notice.awaiting:
             return "done already"
+        # due when decided, or when the quiet hours it was held for ended (NotificationLatency)
+        due = notice.deliver_after if notice.status == "held" else notice.created_at
         claimed = self.notices.claim(notice, now, self.lease)
         if claimed is None:
             return "not due or taken"
         found = self.cases.get(case_id)
-        customer = self.customers.get(found.case.customer_id)
+        if claimed.attempts > self.max_attempts:  # earlier tries died before they could say
+            return self._fail(found, claimed, "retry_budget_spent", f"{claimed.attempts - 1}")
+        try:
+            customer = self.customers.get(found.case.customer_id)
+        except NotFound:
+            return self._fail(found, claimed, "no_customer", found.case.customer_id)
         if claimed.audience == "customer":
             held = None if claimed.urgent else quiet_until(customer.contact, now)
             if held:
                 self._finish(found, claimed, status="held", deliver_after=held, note="quiet hours")
                 return "held"
-            targets = self._customer_targets(customer)
             language = customer.language.value
+            targets = [(c, to, language) for c, to in self._customer_targets(customer)]
         else:
-            targets = [("email", address) for address in self._staff_emails(found, claimed)]
-            language = "tr"
+            targets = [("email", to, lang) for to, lang in self._staff_emails(found, claimed)]
         if not targets:
             self._finish(found, claimed, status="skipped", note="no address to send to")
             return "skipped"
-        text = self.renderer.render(
-            claimed.event.value, language, self._context(found, claimed, customer)
-        )
-        deliveries = []
-        for channel, to in targets:
-            if channel == "email":
-                message_id = self.sender.email(to, text.subject, text.email)
-            else:
-                message_id = self.sender.sms(to, text.sms)
-            deliveries.append(Delivery(channel=channel, to=to, message_id=message_id, at=now))
-        self._finish(found, claimed, status="sent", deliveries=deliveries)
+        unusable = [to for ch, to, _ in targets if ch == "email" and not is_valid_email(to)]
+        targets = [t for t in targets if t[1] not in unusable]
+        if not targets:
+            return self._fail(found, claimed, "invalid_address", ", ".join(unusable))
+        texts = {
+            language: self.renderer.render(
+                claimed.event.value, language, self._context(found, claimed, customer, language)
+            )
+            for language in dict.fromkeys(t[2] for t in targets)
+        }
+        # an earlier try that was cut short kept what it sent: those addresses are not sent to
+        # again (a group notice, throttled at its third address, mailed the first two twice)
+        sent_before = {(d.channel, d.to) for d in claimed.deliveries}
+        deliveries = list(claimed.deliveries)
+        refused = [f"invalid_address: {to}" for to in unusable]
+        for channel, to, language in targets:
+            if (channel, to) in sent_before:
+                continue
+            text = texts[language]
+            parts = None
+            try:
+                if channel == "email":
+                    message_id = self.sender.email(to, text.subject, text.email)
+                else:
+                    sms = for_sending(text.sms, self.sms_alphabet)
+                    parts = size_of(sms).parts
+                    message_id = self.sender.sms(to, sms)
+            except Exception as exc:
+                code = refusal_of(exc)
+                if code is None and claimed.attempts < self.max_attempts:
+                    if len(deliveries) > len(claimed.deliveries):  # keep what went out
+                        self._finish(found, claimed, status="sending", deliveries=deliveries,
+                                     deliver_after=claimed.deliver_after)  # fmt: skip
+                    raise  # tried again when the lease runs out (the outbox sweep)
+                refused.append(f"{code or 'retry_budget_spent'}: {to}: {str(exc)[:200]}")
+                continue
+            deliveries.append(
+                Delivery(channel=channel, to=to, message_id=message_id, at=now, parts=parts)
+            )
+        if not deliveries:
+            reason, _, detail = refused[-1].partition(": ")
+            return self._fail(found, claimed, reason, detail, deliveries=deliveries)
+        note = "; ".join(refused) or None
+        self._finish(found, claimed, status="sent", deliveries=deliveries, note=note)
+        emit("NoticesSent", MetricUnit.Count, 1)
+        emit("NotificationLatency", MetricUnit.Milliseconds, milliseconds(due, self.clock()))
         logger.info("notice sent", notice_id=notice_id, notice_event=claimed.event, to=len(targets))
         return "sent"
 
-    def _finish(self, found: CaseWithHistory, notice: Notice, **update: Any) -> None:
+    def _finish(
+        self, found: CaseWithHistory, notice: Notice, entry: HistoryEntry | None = None,
+        **update: Any,
+    ) -> None:  # fmt: skip
         if "deliver_after" not in update:
             update["deliver_after"] = notice.created_at
-        self.notices.finish(notice.model_copy(update=update), found.case.number)
+        self.notices.finish(notice.model_copy(update=update), found.case.number, entry)
+
+    def _fail(
+        self, found: CaseWithHistory, notice: Notice, reason: str, detail: str, **update: Any
+    ) -> str:
+        """Give the notice up: `failed` with the reason, a line in the case's history (in the
+        same write), a NoticesFailed datapoint. `reason` is a stable code; `detail` says more."""
+        entry = HistoryEntry(
+            id=new_id("h"), case_id=found.case.id, at=self.clock(), actor=SYSTEM,
+            kind=EntryKind.NOTICE_FAILED,
+            data={"notice_id": notice.id, "event": notice.event.value,
+                  "audience": notice.audience, "reason": reason, "detail": detail[:500],
+                  "attempts": notice.attempts},
+        )  # fmt: skip
+        self._finish(found, notice, entry, status="failed", note=f"{reason}: {detail}"[:500],
+                     **update)  # fmt: skip
+        count_notice_failed()
+        logger.warning("notice failed", notice_id=notice.id, case_id=found.case.id,
+                       reason=reason, attempts=notice.attempts)  # fmt: skip
+        return "failed"
 
     @staticmethod
     def _customer_targets(customer: Customer) -> list[tuple[str, str]]:
+        """The customer's channel, or whatever works: an address that bounced is not used
+        (mail_intake marks it), so the notice goes by SMS when there is a phone."""
         wanted = customer.contact.channel
+        email = customer.email if customer.email_deliverable else None
         targets = []
-        if wanted in ("email", "both") and customer.email:
-            targets.append(("email", customer.email))
+        if wanted in ("email", "both") and email:
+            targets.append(("email", email))
         if wanted in ("sms", "both") and customer.phone:
             targets.append(("sms", customer.phone))
         if not targets:  # the preferred channel has no address: use whatever we have
-            if customer.email:
-                targets.append(("email", customer.email))
+            if email:
+                targets.append(("email", email))
             elif customer.phone:
                 targets.append(("sms", customer.phone))
         return targets
 
-    def _staff_emails(self, found: CaseWithHistory, notice: Notice) -> list[str]:
+    def _staff_emails(self, found: CaseWithHistory, notice: Notice) -> list[tuple[str, str]]:
+        """(address, language) of each staff member the notice is for; managers named only by
+        address in an escalation ladder read the shop's language, Turkish."""
         if notice.audience == "managers":
-            return list(notice.emails)
+            return [(address, "tr") for address in notice.emails]
         case = found.case
         group = self.directory.get_group(case.group_id) if case.group_id else None
         if notice.audience == "assignee":
@@ -140,16 +232,57 @@ class Notifier:
                 *([case.assignee] if case.assignee else []),
             ]
         staff = {member.username: member for member in self.directory.list_staff()}
-        emails = [staff[u].email for u in dict.fromkeys(usernames) if u in staff and staff[u].email]
-        return emails
+        wanted = [u for u in dict.fromkeys(usernames) if u not in notice.exclude]
+        return [
+            (staff[u].email, str(staff[u].language))
+            for u in wanted
+            if u in staff and staff[u].email
+        ]
 
-    def _context(self, found: CaseWithHistory, notice: Notice, customer: Customer) -> dict:
+    def _context(
+        self, found: CaseWithHistory, notice: Notice, customer: Customer, language: str
+    ) -> dict:
+        """The notice's facts as codes, names and ISO times; the templates say them in words
+        (`word`, `when`: messaging/templates.py). People are named, never shown by id.
+        `case_url` is the reader's own way to the case: the site's case page for the
+        customer, the console's case screen for staff; `track_url` is the same link under
+        the name the customer templates know. The case's facts are today's, but for its
+        priority, which is the one the notice was decided with (Notice.priority)."""
         case = found.case
-        due = case.due_at.astimezone(ISTANBUL).strftime("%d.%m.%Y %H:%M") if case.due_at else ""
+        group = self.directory.get_group(case.group_id) if case.group_id else None
+        assignee = self.directory.get_staff(case.assignee) if case.assignee else None
+        target = notice.data.get("target")
+        clock = (
+            case.sla.clock(TargetKind(target)) if case.sla and target in set(TargetKind) else None
+        )
+        if notice.audience == "customer":
+            link = site_case_url(self.site_url, language, case.number)
+        else:
+            link = console_case_url(self.console_url, language, case.number)
+        facts = case.model_dump(mode="json")
+        if notice.priority is not None:  # as it was when the notice was decided
+            facts["priority"] = notice.priority.value
         return {
-            "case": case.model_dump(mode="json"),
+            "case": facts,
             "customer_name": customer.name,
-            "track_url": f"{self.site_url}/cases/{case.number}" if self.site_url else "",
-            "due": due,
+            "case_url": link,
+            "track_url": link if notice.audience == "customer" else "",
+            "group_name": group.name if group else "",
+            "assignee_name": (assignee.name if assignee else case.assignee) or "",
+            "target_due": to_iso(clock.due_at) if clock and clock.due_at else "",
             **notice.data,
         }
+
+
+#: a provider's answers that no retry changes: the recipient is refused as such
+PERMANENT_REFUSALS = frozenset(
+    {"MessageRejected", "InvalidParameterValue", "InvalidParameter", "InvalidParameterException"}
+)
+
+
+def refusal_of(error: Exception) -> str | None:
+    """ "rejected" when the provider refused the recipient for good (SES, SNS); None when a
+    retry may succeed (throttling, a timeout, the network)."""
+    response = getattr(error, "response", None)
+    code = response.get("Error", {}).get("Code") if isinstance(response, dict) else None
+    return "rejected" if code in PERMANENT_REFUSALS else None

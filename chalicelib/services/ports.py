@@ -11,14 +11,16 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
+from ..domain.access import DirectoryState, SignIn
 from ..domain.attachments import Attachment, StoredFile
 from ..domain.business_hours import BusinessCalendar
 from ..domain.calls import Call
+from ..domain.case_change import CaseChange
 from ..domain.case_record import CaseWithHistory
 from ..domain.cases import Case, CaseProduct, HistoryEntry
 from ..domain.catalog import Product, ProductCategory, Subtree
 from ..domain.categories import Category
-from ..domain.customers import Customer, LookupKind
+from ..domain.customers import Customer, EmailUndeliverable, LookupKind
 from ..domain.directory import Group, StaffMember
 from ..domain.listing import CaseListQuery, Page
 from ..domain.model import Model
@@ -30,8 +32,9 @@ from ..domain.routing_rules import RoutingRule
 from ..domain.sla import EscalationLadder, SlaPolicy
 
 if TYPE_CHECKING:  # annotations only: these models load with the services that use them
+    from ..domain.analytics import QueryLimits, QueryResult
     from ..domain.chats import ChatTranscript
-    from ..domain.precases import Mood, PreCase, SocialPost
+    from ..domain.precases import Mood, PreCase, PreCaseChange, PreCaseMessage, SocialPost
     from ..domain.topics import Topic
 
 #: writes that ride in a new case's transaction (given the numbered case), each with what
@@ -48,29 +51,42 @@ class RenderedNotice(Model):
 class CaseStore(Protocol):
     def create(
         self,
-        case: Case,
-        entry: HistoryEntry,
+        change: CaseChange,
         new_customer: Customer | None = None,
-        notices: list[Notice] | None = None,
         also: Riders | None = None,
-    ) -> Case:
-        """Store a new case with its first history entry and notices, taking the next number."""
+    ) -> CaseChange:
+        """Store an opening (the case, its first history lines, notices and events) in one
+        write, taking the next number; returns the change with the case numbered."""
 
     def get(self, case_id: str) -> CaseWithHistory: ...
 
     def get_by_number(self, number: str) -> CaseWithHistory: ...
 
-    def save(
-        self,
-        case: Case,
-        expected_version: int,
-        entries: list[HistoryEntry],
-        notices: list[Notice] | None = None,
+    def apply(
+        self, change: CaseChange, also: list[tuple[dict[str, Any], Exception]] | None = None
     ) -> Case:
-        """Write the case, its new history and notices, if its stored version is still
-        expected_version, else Conflict."""
+        """Write a change (domain/case_change.py): the case, its history lines, notices and
+        events, and `also` (writes that stand or fall with them, raising their meaning when
+        their condition fails), if the stored version is still the one the change started
+        from, else Conflict `version_conflict`. The only way a case's status, version or
+        history changes."""
+
+    def entry_operation(self, case: Case, entry: HistoryEntry) -> dict[str, Any]:
+        """A delivery line's write (a bounce filed), for a transaction of another store to
+        carry: it records what happened to a notice, changes nothing of the case (no
+        version, no status, no event), so it never conflicts with an agent's change."""
+
+    def attachment_operation(self, case: Case, attachment: Attachment) -> dict[str, Any]:
+        """An attachment record's write (once only), for a transaction to carry."""
+
+    def notice_operation(self, case: Case, notice: Notice) -> dict[str, Any]:
+        """A new notice's write (once only), for a transaction to carry."""
 
     def list(self, query: CaseListQuery) -> Page: ...
+
+    def mark_seen(self, case_id: str, username: str, version: int) -> None:
+        """Remember that a staff member looked at this version (kept only if not older), without
+        changing the case's version. NotFound for no case; InvalidInput for a future version."""
 
     def add_attachment(self, case: Case, attachment: Attachment) -> bool:
         """Record a confirmed upload under the case; False if it is recorded already."""
@@ -102,6 +118,15 @@ class CustomerStore(Protocol):
     def save(self, customer: Customer, expected_version: int) -> Customer:
         """Replace the profile if its version is still expected_version, else Conflict."""
 
+    def sign_in(self, sub: str) -> SignIn | None:
+        """The sign-in record of a site login: whose it is, or closed."""
+
+    def delete(self, customer: Customer, closed_at: float) -> None:
+        """Profile and lookups gone, sign-in closed, in one write; Conflict if it changed."""
+
+    def mark_undeliverable(self, customer: Customer, mark: EmailUndeliverable) -> bool:
+        """Mark the email as bouncing (once, while it is still the customer's address)."""
+
 
 class DirectoryStore(Protocol):
     def get_group(self, group_id: str) -> Group | None: ...
@@ -121,13 +146,26 @@ class DirectoryStore(Protocol):
 
     def list_staff(self) -> list[StaffMember]: ...
 
-    def put_staff(self, member: StaffMember) -> StaffMember: ...
+    def put_staff(self, member: StaffMember, revoked_before: int | None = None) -> StaffMember:
+        """With `revoked_before`, the stamp voiding the member's older sessions in one write."""
+
+    def remove_staff(
+        self, username: str, groups: list[tuple[Group, int]], revoked_before: int
+    ) -> None:
+        """Entry gone, sessions void, out of these groups (at these versions), in one write."""
+
+    def read_directory(self) -> DirectoryState:
+        """Staff, revocation stamps, roles and groups in one read."""
 
     def get_category(self, category_id: str) -> Category | None: ...
 
     def list_categories(self) -> list[Category]: ...
 
     def put_category(self, category: Category) -> Category: ...
+
+    def replace_categories(self, writes: list[tuple[Category, list[str]]]) -> None:
+        """Write each category if it still has the path given beside it (the one read):
+        all or none, else Conflict."""
 
     def list_roles(self) -> list[Role]: ...
 
@@ -218,10 +256,21 @@ class NoticeStore(Protocol):
     def claim(self, notice: Notice, now: datetime, lease: timedelta) -> Notice | None:
         """Take the notice for delivery; None when it is not deliverable now or is taken."""
 
-    def finish(self, notice: Notice, number: str) -> None:
-        """Record the outcome (sent, held, skipped) if this delivery still holds the claim."""
+    def finish(self, notice: Notice, number: str, entry: HistoryEntry | None = None) -> None:
+        """Record the outcome (sent, held, skipped, failed) if this delivery still holds the
+        claim; `entry`, a line for the case's history, in the same write."""
 
-    def awaiting(self, until: str, limit: int) -> list[tuple[str, str]]: ...
+    def awaiting(self, until: str, limit: int) -> list[tuple[str, str]]:
+        """(case id, notice id) of notices whose place in the outbox is at or before `until`."""
+
+    def hand_out(self, case_id: str, notice_id: str, now: datetime, until: datetime) -> bool:
+        """Move an awaiting notice's outbox place to `until` as the sweep queues it; False
+        when it is no longer awaiting or a live lease holds it."""
+
+    def fail_operation(
+        self, case_id: str, notice_id: str, reason: str
+    ) -> tuple[dict[str, Any], Exception]:
+        """A sent notice marked failed, once, for the case's transaction to carry."""
 
 
 class NoticeQueue(Protocol):
@@ -270,12 +319,23 @@ class AttachmentFiles(Protocol):
 
 
 class PreCaseStore(Protocol):
-    def add(self, pre: PreCase, also: list[dict[str, Any]] | None = None) -> None: ...
+    def add(self, change: PreCaseChange, also: list[dict[str, Any]] | None = None) -> None:
+        """A new pre-case with its events (else Conflict already_received)."""
 
-    def save(self, pre: PreCase, expected_version: int) -> PreCase:
-        """Replace if the stored version is still expected_version, else Conflict."""
+    def save(self, change: PreCaseChange) -> PreCase:
+        """The move with its events if the stored version is still the expected one, else
+        Conflict."""
 
-    def save_operations(self, pre: PreCase, expected_version: int) -> list[dict[str, Any]]: ...
+    def save_operations(self, change: PreCaseChange) -> list[dict[str, Any]]: ...
+
+    def add_message(
+        self,
+        change: PreCaseChange,
+        message: PreCaseMessage,
+        also: list[tuple[dict[str, Any], Exception]] | None = None,
+    ) -> None:
+        """A later mail onto the pre-case while it is open and unmoved, with its event (else
+        Conflict precase_finished, version_conflict or already_received)."""
 
     def conflict(self, current: dict[str, Any] | None) -> Exception: ...
 
@@ -335,3 +395,17 @@ class CustomerLogins(Protocol):
 
     def set_customer_id(self, username: str, customer_id: str) -> None:
         """Record the customer a sign-in belongs to, so its next tokens carry it."""
+
+    def close(self, username: str) -> None:
+        """Revoke the sign-in's refresh tokens and delete it."""
+
+
+class AnalyticsEngine(Protocol):
+    """Runs read-only SQL over the case-event archive (the table `events`): Athena in AWS
+    (analytics/athena.py), DuckDB over the local stack's Parquet (devstack/event_archive.py).
+    Never reads the DynamoDB table."""
+
+    def run(self, sql: str, limits: QueryLimits) -> QueryResult:
+        """Run one statement `check_sql` let through, within `limits`; SqlInvalid when
+        the engine refuses it, QueryTimedOut past `limits.seconds`, QueryTooLarge past
+        `limits.max_bytes`."""

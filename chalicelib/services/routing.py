@@ -12,18 +12,17 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from ..domain.business_hours import BusinessCalendar
-from ..domain.cases import SYSTEM, Case, EntryKind, HistoryEntry, diff, resolution_due
+from ..domain.case_change import Route, change_case
+from ..domain.cases import SYSTEM, Case, ReasonCode
 from ..domain.clock import to_iso, utcnow
 from ..domain.directory import pick_agent
 from ..domain.errors import Conflict
-from ..domain.ids import new_id
 from ..domain.lifecycle import Status
-from ..domain.notifications import Notice, notices_for_change
-from ..domain.routing_rules import RoutingDecision, RoutingInput, decide
-from ..domain.sla import start_sla
-from ..domain.sla_tracking import with_sla
-from ..observability import logger
-from .case_facts import category_path, customer_category, policy_for
+from ..domain.notifications import Notice
+from ..domain.routing_rules import RoutingDecision, decide
+from ..domain.sla import CaseSla, start_sla
+from ..observability import MetricUnit, emit, logger, milliseconds
+from .case_facts import facts_of, fields_named, policy_for
 from .ports import CaseEvents, CaseStore, CustomerStore, DirectoryStore
 from .routing_rules import default_group_id
 
@@ -58,61 +57,40 @@ class RoutingService:
             if case.status != Status.NEW:
                 return case
             decision = self.decide(case)
-            now = self.clock()
-            update: dict = {
-                "status": Status.OPEN,
-                "group_id": decision.group_id,
-                "priority": decision.priority,
-                "version": case.version + 1,
-                "updated_at": now,
-            }
+            facts = {"group_id": decision.group_id, "priority": decision.priority}
             if decision.set_category_id and not case.category_id:
-                update["category_id"] = decision.set_category_id
-            if decision.priority != case.priority:
-                update["due_at"] = resolution_due(case.created_at, decision.priority)
-            routed = self._start_sla(case.model_copy(update=update))
-            agent = self._auto_assignee(routed.group_id)
-            if agent:
-                routed = routed.model_copy(update={"assignee": agent, "status": Status.IN_PROGRESS})
-            entry = HistoryEntry(
-                id=new_id("h"),
-                case_id=case.id,
-                at=now,
-                actor=SYSTEM,
-                kind=EntryKind.ROUTED,
-                changes=diff(
-                    case, routed, ["status", "group_id", "priority", "category_id", "due_at"]
-                ),
-                reason=decision.reason,
-                data={
-                    "rule_id": decision.rule_id,
-                    "matched": decision.matched,
-                    "sla_policy": routed.sla.policy_name if routed.sla else None,
-                },
+                facts["category_id"] = decision.set_category_id
+            # the SLA policy and the round robin look at the case as routed
+            routed = case.model_copy(update=facts)
+            command = Route(
+                group_id=decision.group_id,
+                priority=decision.priority,
+                reason_code=ReasonCode(decision.reason_code),
+                set_category_id=decision.set_category_id,
+                rule_id=decision.rule_id,
+                rule_name=decision.rule_name,
+                matched=decision.matched,
+                sla=self._start_sla(routed),
+                assignee=self._auto_assignee(routed.group_id),
             )
-            entries = [entry]
-            if agent:
-                entries.append(
-                    HistoryEntry(
-                        id=new_id("h"), case_id=case.id, at=now, actor=SYSTEM,
-                        kind=EntryKind.ASSIGNED,
-                        changes={"assignee": {"from": None, "to": agent},
-                                 "status": {"from": "open", "to": "in_progress"}},
-                        reason="assigned automatically",
-                    )
-                )  # fmt: skip
-            notices = notices_for_change(case, routed, entries, now)
+            routed_at = self.clock()
+            decided = change_case(case, command, SYSTEM, routed_at)
             try:
-                saved = self.cases.save(routed, case.version, entries, notices)
+                saved = self.cases.apply(decided)
             except Conflict:
                 continue  # someone else moved it; look again
-            if agent and saved.group_id:
-                self.directory.note_assignment(saved.group_id, agent)
+            # from the customer's filing to a group's pool: the queue's wait and the
+            # reconciler's grace included (ops' dashboard and RoutingSlowAlarm)
+            emit("RoutingLatency", MetricUnit.Milliseconds,
+                 milliseconds(case.created_at, routed_at))  # fmt: skip
+            if command.assignee and saved.group_id:
+                self.directory.note_assignment(saved.group_id, command.assignee)
             waiting = [n for n in found.notices if n.status == "pending"]  # e.g. "received"
-            self.announce(waiting + notices)
+            self.announce(waiting + decided.notices)
             logger.info(
-                "case routed", case_id=case.id, group_id=decision.group_id, reason=decision.reason
-            )
+                "case routed", case_id=case.id, group_id=decision.group_id,
+                reason=decision.reason_code, rule_id=decision.rule_id,
+            )  # fmt: skip
             return saved
         raise Conflict(f"case {case_id} kept changing while routing")
 
@@ -126,35 +104,30 @@ class RoutingService:
             counts = {m: self.cases.count_active(m) for m in group.members if m in staff}
         return pick_agent(group, staff, counts)
 
-    def _start_sla(self, case: Case) -> Case:
+    def _start_sla(self, case: Case) -> CaseSla | None:
         """Targets start when the customer filed the case, in the calendar of its group."""
-        policy = policy_for(self.directory, self.customers, case)
+        policy = policy_for(self.directory, self.customers, case, self.clock())
         if policy is None:
-            return case
+            return None
         group = self.directory.get_group(case.group_id) if case.group_id else None
         calendar_id = group.calendar_id if group and group.calendar_id else "default"
         calendar = self.directory.get_calendar(calendar_id) or BusinessCalendar()
-        return with_sla(case, start_sla(policy, calendar, case.created_at))
+        return start_sla(policy, calendar, case.created_at)
 
     def decide(self, case: Case) -> RoutingDecision:
         if case.requested_group_id and self.directory.get_group(case.requested_group_id):
             return RoutingDecision(
                 group_id=case.requested_group_id,
                 priority=case.priority,
-                reason="group chosen at intake",
+                reason_code="group_chosen_at_intake",
             )
         default = default_group_id(self.directory)
         if default is None:
             raise NoGroupToRouteTo("no default group is set")
-        routing_input = RoutingInput(
-            text=f"{case.subject}\n{case.description}",
-            case_type=case.type,
-            category_path=category_path(self.directory, case),
-            product_group=case.product.product_group if case.product else None,
-            customer_category=customer_category(self.customers, case),
-            priority=case.priority,
-        )
-        return decide(self.directory.list_rules(), routing_input, default)
+        rules = self.directory.list_rules()
+        needed = fields_named(r.conditions for r in rules if r.enabled)
+        facts = facts_of(self.directory, self.customers, case, self.clock(), needed)
+        return decide(rules, facts, default)
 
     def reconcile(self, limit: int = 100) -> int:
         """Re-send routing for cases still `new` past the grace period (their message was lost)."""

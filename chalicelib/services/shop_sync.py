@@ -23,6 +23,7 @@ from ..domain.ids import new_id
 from ..domain.model import Model
 from ..domain.orders import Order, OrderLine, Shipment, ShipmentEvent
 from ..domain.phone import to_e164
+from ..domain.reports import MAX_PROBLEM_BYTES, cut_utf8, problems_of
 from .case_commands import CustomerNumber, Email, Phone, Strict, Text
 from .ports import CustomerStore, ShopRecords
 from .registrations import RegisterProduct, RegistrationService
@@ -227,9 +228,9 @@ class ShopSync:
         try:
             return apply(model.model_validate(item))
         except ValidationError as exc:
-            problems = [{"field": ".".join(str(p) for p in e["loc"]), "problem": e["msg"]}
-                        for e in exc.errors(include_url=False, include_input=False)]  # fmt: skip
+            problems = problems_of(exc.errors(include_url=False, include_input=False))
             error = {"code": "invalid_input", "message": "invalid fields", "details": problems}
         except DomainError as exc:
-            error = {"code": exc.code, "message": exc.message, "details": exc.details}
+            error = {"code": exc.code, "message": cut_utf8(exc.message, MAX_PROBLEM_BYTES),
+                     "details": exc.details}  # fmt: skip
         return Upserted(customer_number=number, status="refused", error=error)

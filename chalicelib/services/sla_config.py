@@ -3,41 +3,90 @@
 from __future__ import annotations
 
 from datetime import time
-from typing import Literal
 
-from pydantic import Field, ValidationError
+from pydantic import ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ..domain.business_hours import BusinessCalendar
 from ..domain.case_kinds import CaseType, Priority
+from ..domain.conditions import Conditions
 from ..domain.customers import CustomerCategory
+from ..domain.emails import InvalidEmail, checked_email
 from ..domain.errors import InvalidInput, NotFound
 from ..domain.ids import new_id
-from ..domain.sla import EscalationLadder, EscalationLevel, SlaPolicy
+from ..domain.legacy_conditions import LADDER, POLICY, fold, old_field
+from ..domain.reports import problems_of
+from ..domain.sla import EscalationLadder, EscalationLevel, SlaHours, SlaPolicy
 from .case_commands import Id, Strict, Text
+from .condition_refs import check_references
 from .ports import DirectoryStore
 
 
 class PolicyDetails(Strict):
+    """A policy as an admin sends it. The flat conditions of before (`case_type`,
+    `category_id`, `priority`, `customer_category`) are still taken and become conditions."""
+
     name: Text
     order: int = Field(default=100, ge=0, le=100_000)
     enabled: bool = True
-    case_type: CaseType | None = None
-    category_id: Id | None = None
-    priority: Priority | None = None
-    customer_category: CustomerCategory | None = None
+    conditions: Conditions = Field(default_factory=list)
     #: targets from a second (0.01 minutes: nothing shorter is a target, and the store keeps
     #: no number nearer zero than 1E-130) to a year
     first_response_minutes: float | None = Field(default=None, ge=0.01, le=60 * 24 * 365)
     resolution_minutes: float | None = Field(default=None, ge=0.01, le=60 * 24 * 365)
-    hours: Literal["business", "calendar"] = "business"
+    hours: SlaHours = "business"
     remind_at: float = Field(default=0.75, ge=0.01, lt=1)
+    case_type: CaseType | None = old_field()
+    category_id: Id | None = old_field()
+    priority: Priority | None = old_field()
+    customer_category: CustomerCategory | None = old_field()
+
+    @model_validator(mode="after")
+    def _fold_old_fields(self) -> PolicyDetails:
+        self.conditions = fold(self.conditions, self.model_dump(include=set(POLICY.fields)), POLICY)
+        return self
+
+    def stored(self) -> dict:
+        """The fields a policy keeps (the old flat ones are in its conditions now)."""
+        return self.model_dump(exclude=set(POLICY.fields))
+
+
+class LevelDetails(EscalationLevel):
+    """A level as an admin sends it: a field the level does not have is refused, not dropped."""
+
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class LadderDetails(Strict):
+    """A ladder as an admin sends it. The flat `group_id` and `category_id` of before are
+    still taken and become conditions (a category hides the group, as it always did)."""
+
     name: Text
-    group_id: Id | None = None
-    category_id: Id | None = None
-    levels: list[EscalationLevel] = Field(min_length=1, max_length=5)
+    conditions: Conditions = Field(default_factory=list)
+    levels: list[LevelDetails] = Field(min_length=1, max_length=5)
+    group_id: Id | None = old_field()
+    category_id: Id | None = old_field()
+
+    @model_validator(mode="after")
+    def _fold_old_fields(self) -> LadderDetails:
+        self.conditions = fold(self.conditions, self.model_dump(include=set(LADDER.fields)), LADDER)
+        return self
+
+    def stored(self) -> dict:
+        """The fields a ladder keeps (the old flat ones are in its conditions now)."""
+        return self.model_dump(exclude=set(LADDER.fields))
+
+    @field_validator("levels")
+    @classmethod
+    def _managers_reachable(cls, levels: list[EscalationLevel]) -> list[EscalationLevel]:
+        """Managers' addresses are checked as every other address is (domain/emails.py)."""
+        checked = []
+        for index, level in enumerate(levels):
+            try:
+                emails = [checked_email(e) for e in level.emails]
+            except InvalidEmail as exc:
+                raise ValueError(f"level {index + 1}: {exc}") from exc
+            checked.append(level.model_copy(update={"emails": emails}))
+        return checked
 
 
 class CalendarDetails(Strict):
@@ -61,8 +110,8 @@ class SlaConfigService:
             raise InvalidInput("give first_response_minutes, resolution_minutes or both")
         if policy_id and not any(p.id == policy_id for p in self.store.list_sla_policies()):
             raise NotFound(f"no SLA policy {policy_id!r}")
-        self._check_category(details.category_id)
-        policy = SlaPolicy(id=policy_id or new_id("p"), **details.model_dump())
+        check_references(self.store, details.conditions)
+        policy = SlaPolicy(id=policy_id or new_id("p"), **details.stored())
         return self.store.put_sla_policy(policy)
 
     def delete_policy(self, policy_id: str) -> None:
@@ -74,13 +123,11 @@ class SlaConfigService:
     def save_ladder(self, details: LadderDetails, ladder_id: str | None = None) -> EscalationLadder:
         if ladder_id and not any(lad.id == ladder_id for lad in self.store.list_ladders()):
             raise NotFound(f"no escalation ladder {ladder_id!r}")
-        if details.group_id and self.store.get_group(details.group_id) is None:
-            raise InvalidInput(f"no group {details.group_id!r}")
-        self._check_category(details.category_id)
+        check_references(self.store, details.conditions)
         delays = [level.after_minutes for level in details.levels]
         if delays != sorted(delays):
             raise InvalidInput("each level must come at or after the one before it")
-        ladder = EscalationLadder(id=ladder_id or new_id("l"), **details.model_dump())
+        ladder = EscalationLadder(id=ladder_id or new_id("l"), **details.stored())
         return self.store.put_ladder(ladder)
 
     def delete_ladder(self, ladder_id: str) -> None:
@@ -98,13 +145,6 @@ class SlaConfigService:
             problems = exc.errors(include_url=False, include_context=False, include_input=False)
             raise InvalidInput(
                 "the calendar has invalid fields",
-                details=[
-                    {"field": ".".join(str(p) for p in e["loc"]), "problem": e["msg"]}
-                    for e in problems
-                ],
+                details=problems_of(problems),
             ) from exc
         return self.store.put_calendar(calendar)
-
-    def _check_category(self, category_id: str | None) -> None:
-        if category_id and self.store.get_category(category_id) is None:
-            raise InvalidInput(f"no category {category_id!r}")

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 from ..domain.attachments import Attachment
+from ..domain.case_change import CaseChange, numbered
+from ..domain.case_events import EventBase
 from ..domain.case_record import CaseWithHistory
 from ..domain.cases import Case, HistoryEntry
-from ..domain.clock import ISTANBUL, to_iso
+from ..domain.clock import ISTANBUL, from_iso, to_iso
 from ..domain.customers import Customer
 from ..domain.errors import Conflict, InvalidInput, NotFound
 from ..domain.ids import case_number
@@ -23,7 +27,18 @@ from .dynamo import Table, TransactionCanceled
 #: last case number seen per year, per process: a hint that lets the next case's
 #: transaction take the counter in one try; the counter's condition keeps it exact
 _LAST_SEQUENCE: dict[int, int] = {}
-_MAX_ATTEMPTS = 8
+_MAX_ATTEMPTS = 16
+#: seconds. From the third attempt on, a process waits a random time up to
+#: min(cap, base * 2**attempt) ("full jitter", AWS's advice for contended conditional writes)
+#: and then reads the counter afresh: 50 agents opening cases at once retried in lockstep
+#: with numbers already taken, and most ran out of attempts (409 busy)
+_BACKOFF_BASE = 0.01
+_BACKOFF_CAP = 2.0
+#: DynamoDB's limit of items in one TransactWriteItems
+MAX_TRANSACTION_ITEMS = 100
+#: how long a case event stays in the table (seconds): long enough for the stream reader
+#: and a consumer's replay, short enough that a case's partition does not grow with it
+EVENT_SECONDS = 30 * 24 * 3600
 
 
 def case_item(case: Case) -> dict[str, Any]:
@@ -40,6 +55,21 @@ def entry_item(case: Case, entry: HistoryEntry) -> dict[str, Any]:
     }
 
 
+def attachment_item(case: Case, attachment: Attachment) -> dict[str, Any]:
+    return {
+        **attachment.model_dump(mode="json", exclude={"url"}),
+        "PK": keys.case_pk(case.id),
+        "SK": keys.attachment_sk(attachment.id),
+        "number_pk": keys.number_pk(case.number),
+        "entity": "attachment",
+    }
+
+
+def outbox_sk(at: datetime, case_id: str, notice_id: str) -> str:
+    """A notice's place in the `outbox` index: when the sweep should hand it out."""
+    return f"{to_iso(at)}#{case_id}#{notice_id}"
+
+
 def notice_item(case_number: str, notice: Notice) -> dict[str, Any]:
     item = {
         **notice.model_dump(mode="json"),
@@ -51,8 +81,41 @@ def notice_item(case_number: str, notice: Notice) -> dict[str, Any]:
     }
     if notice.awaiting:
         item["outbox_pk"] = "OUTBOX"
-        item["outbox_sk"] = f"{to_iso(notice.deliver_after)}#{notice.case_id}#{notice.id}"
+        item["outbox_sk"] = outbox_sk(notice.outbox_at, notice.case_id, notice.id)
     return item
+
+
+def event_item(event: EventBase) -> dict[str, Any]:
+    """An event in its subject's partition (the case's, else the pre-case's: keys.event_pk),
+    after every other item (keys.event_sk); no `number_pk`, so reading a case by number does
+    not read it either; gone after EVENT_SECONDS (TTL)."""
+    expires = int(from_iso(event.occurred_at).timestamp()) + EVENT_SECONDS
+    return {
+        **event.model_dump(mode="json"),
+        "PK": keys.event_pk(event.case_id, event.precase_id),
+        "SK": keys.event_sk(event.sequence, event.index),
+        "entity": "event",
+        "expires_at": expires,
+        # the day's event log (a time range for a shop's replay), on an index: no extra item
+        **keys.event_log_keys(event.occurred_at, event.subject_id, event.sequence, event.index),
+    }
+
+
+def event_operation(event: EventBase) -> dict[str, Any]:
+    """An event's write, once only (a retried change finds it there and is refused whole)."""
+    return {"Put": {"Item": event_item(event), "ConditionExpression": "attribute_not_exists(PK)"}}
+
+
+def _within_limit(operations: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A change and what rides with it must fit one transaction (100 items)."""
+    if len(operations) > MAX_TRANSACTION_ITEMS:
+        raise InvalidInput(
+            f"this change writes {len(operations)} items; one change writes at most "
+            f"{MAX_TRANSACTION_ITEMS}",
+            details={"items": len(operations), "limit": MAX_TRANSACTION_ITEMS},
+            code="change_too_large",
+        )
+    return operations
 
 
 def _notify(case: Case, notice: Notice) -> dict[str, Any]:
@@ -76,42 +139,47 @@ class DynamoCaseStore:
 
     def create(
         self,
-        case: Case,
-        entry: HistoryEntry,
+        change: CaseChange,
         new_customer: Customer | None = None,
-        notices: list[Notice] | None = None,
         also: Callable[[Case], list[tuple[dict[str, Any], Exception]]] | None = None,
-    ) -> Case:
-        """`also`: writes that must succeed or fail with the case (a pre-case turning into
-        it), each with what its failed condition means; it is given the numbered case."""
+    ) -> CaseChange:
+        """An opening (domain/case_change.py) in one transaction with the next case number:
+        the case, its history, notices and events. `also`: writes that must succeed or fail
+        with the case (a pre-case turning into it), each with what its failed condition
+        means; it is given the numbered case. Returns the change as numbered."""
+        case = change.case
         year = case.created_at.astimezone(ISTANBUL).year
         references, meanings = self._references(case, new_customer)
         guess = _LAST_SEQUENCE.get(year)
-        for _attempt in range(_MAX_ATTEMPTS):
+        for attempt in range(_MAX_ATTEMPTS):
+            if attempt >= 2:  # contended: the second try used the number the failure returned
+                time.sleep(random.uniform(0, min(_BACKOFF_CAP, _BACKOFF_BASE * 2**attempt)))
+                current = self.table.get(keys.counter_key(year))
+                guess = int(current["seq"]) if current else None
             sequence = (guess or 0) + 1
-            numbered = case.model_copy(update={"number": case_number(year, sequence)})
+            opened = numbered(change, case_number(year, sequence))
             counter = self._take_number(year, guess, sequence)
-            riders = also(numbered) if also else []
-            operations = [
+            riders = also(opened.case) if also else []
+            put = {"Put": {"Item": case_item(opened.case),
+                           "ConditionExpression": "attribute_not_exists(PK)"}}  # fmt: skip
+            # the checked writes first, after the counter and the case: a cancellation's
+            # reasons are read by position
+            operations = _within_limit([
                 counter,
-                {
-                    "Put": {
-                        "Item": case_item(numbered),
-                        "ConditionExpression": "attribute_not_exists(PK)",
-                    }
-                },
-                _append(numbered, entry),
+                put,
                 *references,
                 *(op for op, _ in riders),
-                *(_notify(numbered, n) for n in notices or []),
-            ]
+                *(_append(opened.case, e) for e in opened.entries),
+                *(_notify(opened.case, n) for n in opened.notices),
+                *(event_operation(e) for e in opened.events),
+            ])  # fmt: skip
             checked = [*meanings, *(meaning for _, meaning in riders)]
             try:
                 self.table.transact(operations)
             except TransactionCanceled as exc:
                 counter_reason = exc.reasons[0] if exc.reasons else None
                 for reason, meaning in zip(
-                    exc.reasons[3 : 3 + len(checked)], checked, strict=False
+                    exc.reasons[2 : 2 + len(checked)], checked, strict=False
                 ):
                     if reason.code == "ConditionalCheckFailed":
                         raise meaning from exc
@@ -119,7 +187,7 @@ class DynamoCaseStore:
                     guess = int((counter_reason.item or {}).get("seq", 0))
                 continue  # counter moved, or a concurrent transaction touched it: try again
             _LAST_SEQUENCE[year] = sequence
-            return numbered
+            return opened
         raise Conflict("too many cases opened at once; try again", code="busy")
 
     @staticmethod
@@ -166,8 +234,15 @@ class DynamoCaseStore:
         return operations, meanings
 
     def get(self, case_id: str) -> CaseWithHistory:
-        items = self.table.query_all(("PK", keys.case_pk(case_id)))
+        # the case's events sort last in its partition and are not part of reading it
+        items = self.table.query_all(("PK", keys.case_pk(case_id)), sort_before="~")
         return self._assemble(items)
+
+    def events(self, case_id: str) -> list[dict[str, Any]]:
+        """The case's stored events, in order, as items (for tests and the bench; the
+        events reach consumers through the table's stream)."""
+        return self.table.query_all(("PK", keys.case_pk(case_id)),
+                                    sort_prefix=keys.EVENT_PREFIX)  # fmt: skip
 
     def get_by_number(self, number: str) -> CaseWithHistory:
         items = self.table.query_all(("number_pk", keys.number_pk(number)), index="by_number")
@@ -189,42 +264,60 @@ class DynamoCaseStore:
 
     def add_attachment(self, case: Case, attachment: Attachment) -> bool:
         """Record a confirmed upload under the case; False if it was recorded already."""
-        item = {
-            **attachment.model_dump(mode="json", exclude={"url"}),
-            "PK": keys.case_pk(case.id),
-            "SK": keys.attachment_sk(attachment.id),
-            "number_pk": keys.number_pk(case.number),
-            "entity": "attachment",
-        }
+        item = attachment_item(case, attachment)
         try:
             self.table.put(item, condition="attribute_not_exists(PK)")
         except self.table.client.exceptions.ConditionalCheckFailedException:
             return False
         return True
 
-    def save(
-        self,
-        case: Case,
-        expected_version: int,
-        entries: list[HistoryEntry],
-        notices: list[Notice] | None = None,
+    @staticmethod
+    def entry_operation(case: Case, entry: HistoryEntry) -> dict[str, Any]:
+        """A history entry's write, for another transaction to carry (a pre-case's
+        follow-up mails becoming the new case's replies)."""
+        return _append(case, entry)
+
+    @staticmethod
+    def notice_operation(case: Case, notice: Notice) -> dict[str, Any]:
+        """A new notice's write, for another transaction to carry (a bounce filed)."""
+        return _notify(case, notice)
+
+    @staticmethod
+    def attachment_operation(case: Case, attachment: Attachment) -> dict[str, Any]:
+        """An attachment's record, written only once (a retried mail finds it there)."""
+        return {"Put": {"Item": attachment_item(case, attachment),
+                        "ConditionExpression": "attribute_not_exists(PK)"}}  # fmt: skip
+
+    def apply(
+        self, change: CaseChange, also: list[tuple[dict[str, Any], Exception]] | None = None
     ) -> Case:
+        """A change of a case (domain/case_change.py) in one transaction: the case if its
+        stored version is still the one the change started from, its history lines, notices
+        and events; `also`: writes that stand or fall with it, each with what its failed
+        condition means. A stale version raises Conflict `version_conflict` with the current
+        case, and nothing of the change is written."""
+        case = change.case
         put = {
             "Put": {
                 "Item": case_item(case),
                 "ConditionExpression": "version = :expected",
-                "ExpressionAttributeValues": {":expected": expected_version},
+                "ExpressionAttributeValues": {":expected": change.expected_version},
             }
         }
+        operations = _within_limit([
+            put,
+            *(_append(case, e) for e in change.entries),
+            *(_notify(case, n) for n in change.notices),
+            *(event_operation(e) for e in change.events),
+            *(op for op, _ in also or []),
+        ])  # fmt: skip
         try:
-            self.table.transact(
-                [
-                    put,
-                    *(_append(case, e) for e in entries),
-                    *(_notify(case, n) for n in notices or []),
-                ]
-            )
+            self.table.transact(operations)
         except TransactionCanceled as exc:
+            riders = exc.reasons[len(exc.reasons) - len(also or []) :] if also else []
+            for reason, (_op, meaning) in zip(riders, also or [], strict=False):
+                if reason.code == "ConditionalCheckFailed":
+                    raise meaning from exc
             reason = exc.reasons[0] if exc.reasons else None
             if reason and reason.code == "ConditionalCheckFailed":
                 if not reason.item:
@@ -240,6 +333,49 @@ class DynamoCaseStore:
                 ) from exc
             raise Conflict("the case is being changed by someone else; try again") from exc
         return case
+
+    def mark_seen(self, case_id: str, username: str, version: int) -> None:
+        """Record that a staff member has looked at this version of the case: one UpdateItem
+        of `seen.<username>` on the case's item, kept only if it is not older than what they
+        saw before. It leaves the case's version alone, so it never makes anyone's write
+        conflict; a write that races it puts a newer version, which is news to them anyway.
+
+        Raises NotFound for no such case, InvalidInput for a version the case never had."""
+        key = {"PK": keys.case_pk(case_id), "SK": keys.CASE_META}
+        client = self.table.client
+        try:
+            client.update_item(
+                TableName=self.table.name,
+                Key=self.table.ser(key),
+                UpdateExpression="SET seen.#u = :v",
+                ConditionExpression="attribute_exists(PK) AND version >= :v"
+                " AND (attribute_not_exists(seen.#u) OR seen.#u <= :v)",
+                ExpressionAttributeNames={"#u": username},
+                ExpressionAttributeValues=self.table.ser({":v": version}),
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+        except client.exceptions.ConditionalCheckFailedException as exc:
+            old = exc.response.get("Item")
+            if not old:
+                raise NotFound("no such case") from exc
+            current = int(self.table.de(old)["version"])
+            if version > current:
+                raise InvalidInput(
+                    f"the case has no version {version}; it is at {current}",
+                    code="no_such_version",
+                ) from exc
+            # they have already seen a later version: nothing to record
+        except client.exceptions.ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") != "ValidationException":
+                raise
+            # an item written before cases kept `seen` has no map to set a key in
+            self.table.update(
+                key,
+                "SET seen = :seen",
+                "attribute_exists(PK) AND attribute_not_exists(seen) AND version >= :v",
+                {},
+                {":seen": {username: version}, ":v": version},
+            )
 
     def list(self, query: CaseListQuery) -> Page:
         filters: dict[str, str] = {}
@@ -345,21 +481,44 @@ class DynamoNoticeStore:
                 ":one": 1,
                 ":until": until,
                 ":now": to_iso(now),
-                ":outbox": f"{until}#{notice.case_id}#{notice.id}",
+                ":outbox": outbox_sk(now + lease, notice.case_id, notice.id),
             },
         )
         return Notice.model_validate(item) if item else None
 
-    def finish(self, notice: Notice, number: str) -> None:
+    def hand_out(self, case_id: str, notice_id: str, now: datetime, until: datetime) -> bool:
+        """The sweep queues the notice: its place in the outbox moves to `until`, so later
+        sweeps leave it to the queue till then. False when it is no longer awaiting or a
+        delivery holds a live lease on it (then the sweep does not queue it)."""
+        item = self.table.update(
+            {"PK": keys.case_pk(case_id), "SK": keys.notice_sk(notice_id)},
+            "SET outbox_sk = :outbox",
+            "#s IN (:pending, :held, :sending) AND deliver_after <= :now",
+            {"#s": "status"},
+            {":pending": "pending", ":held": "held", ":sending": "sending",
+             ":now": to_iso(now), ":outbox": outbox_sk(until, case_id, notice_id)},
+        )  # fmt: skip
+        return item is not None
+
+    def finish(self, notice: Notice, number: str, entry: HistoryEntry | None = None) -> None:
         """Record the outcome; only the delivery that holds the claim may. Each email sent
-        is remembered by its Message-ID, so a reply that keeps only In-Reply-To finds the case."""
+        is remembered by its Message-ID, so a reply that keeps only In-Reply-To finds the case.
+        `entry` (a failure, say) joins the case's history in the same write."""
         mail_refs = [
             {"Put": {"Item": {**keys.mail_ref_key(d.message_id), "case_id": notice.case_id,
-                              "case_number": number, "entity": "mail_ref",
+                              "case_number": number, "notice_id": notice.id,
+                              "entity": "mail_ref",
                               "expires_at": int(d.at.timestamp()) + MAIL_REF_SECONDS}}}
             for d in notice.deliveries
             if d.channel == "email" and d.message_id
         ]  # fmt: skip
+        if entry is not None:
+            line = {**entry.model_dump(mode="json"), "PK": keys.case_pk(notice.case_id),
+                    "SK": keys.history_sk(to_iso(entry.at), entry.id),
+                    "number_pk": keys.number_pk(number), "entity": "history"}  # fmt: skip
+            mail_refs.append(
+                {"Put": {"Item": line, "ConditionExpression": "attribute_not_exists(PK)"}}
+            )
         try:
             self.table.transact(
                 [
@@ -379,6 +538,23 @@ class DynamoNoticeStore:
             )
         except TransactionCanceled as exc:
             raise Conflict("another delivery took this notice over") from exc
+
+    @staticmethod
+    def fail_operation(
+        case_id: str, notice_id: str, reason: str
+    ) -> tuple[dict[str, Any], Exception]:
+        """A sent notice that bounced: failed, with why; once only (a bounce reported twice,
+        as a DSN mail and as SES's notification, is filed once)."""
+        update = {
+            "Key": {"PK": keys.case_pk(case_id), "SK": keys.notice_sk(notice_id)},
+            "UpdateExpression": "SET #s = :failed, note = :reason",
+            "ConditionExpression": "#s = :sent",
+            "ExpressionAttributeNames": {"#s": "status"},
+            "ExpressionAttributeValues": {":failed": "failed", ":sent": "sent",
+                                          ":reason": reason[:500]},
+        }  # fmt: skip
+        meaning = Conflict("this notice is failed already", code="already_failed")
+        return {"Update": update}, meaning
 
     def case_of_mail(self, message_id: str) -> str | None:
         """The case an email destek sent belongs to, by the Message-ID SES gave it."""

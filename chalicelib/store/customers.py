@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..domain.customers import Customer, LookupKind
+from ..domain.access import SignIn
+from ..domain.customers import Customer, EmailUndeliverable, LookupKind
 from ..domain.errors import Conflict, NotFound
 from ..domain.text import fold
 from . import keys
@@ -56,6 +57,41 @@ class DynamoCustomerStore:
             return None
         item = self.table.get(keys.customer_key(pointer["customer_id"]))
         return Customer.model_validate(item) if item else None
+
+    def sign_in(self, sub: str) -> SignIn | None:
+        """The sign-in record of a site login (its uniqueness item): whose it is, or closed."""
+        item = self.table.get(keys.unique_key("login", sub))
+        if item is None:
+            return None
+        return SignIn(sub=sub, customer_id=item.get("customer_id"),
+                      closed_at=item.get("closed_at"))  # fmt: skip
+
+    def delete(self, customer: Customer, closed_at: float) -> None:
+        """The profile and the items that find it (number, phone, email) go in one write; the
+        sign-in's item stays, closed, so a token of that sign-in is refused from now on.
+        Conflict if the customer changed since it was read."""
+        operations: list[dict[str, Any]] = [
+            {"Delete": {"Key": keys.customer_key(customer.id),
+                        "ConditionExpression": "version = :v",
+                        "ExpressionAttributeValues": {":v": customer.version}}},
+        ]  # fmt: skip
+        for kind in ("customer_number", "phone", "email"):
+            value = getattr(customer, kind)
+            if value:
+                operations.append({"Delete": {
+                    "Key": keys.unique_key(kind, value),
+                    "ConditionExpression": "attribute_not_exists(PK) OR customer_id = :id",
+                    "ExpressionAttributeValues": {":id": customer.id}}})  # fmt: skip
+        if customer.login:
+            closed = {**pointer_item("login", customer.login, customer.id),
+                      "closed_at": closed_at}  # fmt: skip
+            operations.append({"Put": {"Item": closed}})
+        try:
+            self.table.transact(operations)
+        except TransactionCanceled as exc:
+            raise Conflict(
+                "the customer changed since you read them", code="version_conflict"
+            ) from exc
 
     def by_name(self, text: str, limit: int) -> list[Customer]:
         """Customers whose name starts with `text`, as typed with or without Turkish letters."""
@@ -147,11 +183,29 @@ class DynamoCustomerStore:
         try:
             self.table.transact(operations)
         except TransactionCanceled as exc:
+            first = exc.reasons[0] if exc.reasons else None
+            if first is not None and first.code == "ConditionalCheckFailed":
+                raise Conflict(
+                    "the customer changed since you read them", code="version_conflict"
+                ) from exc
             raise Conflict(
-                "the customer changed meanwhile, or the phone or email belongs to another customer",
-                code="customer_exists",
+                "the phone or email belongs to another customer", code="customer_exists"
             ) from exc
         return customer
+
+    def mark_undeliverable(self, customer: Customer, mark: EmailUndeliverable) -> bool:
+        """Mark the customer's email as bouncing, if it is still the address that bounced and
+        is not marked yet; False when there was nothing to do (a retry, a changed address)."""
+        if not customer.email:
+            return False
+        found = self.table.update(
+            keys.customer_key(customer.id),
+            "SET email_undeliverable = :mark, version = version + :one",
+            "email = :address AND attribute_not_exists(email_undeliverable)",
+            {},
+            {":mark": mark.model_dump(mode="json"), ":one": 1, ":address": customer.email},
+        )
+        return found is not None
 
     def save(self, customer: Customer, expected_version: int) -> Customer:
         item = profile_item(customer)

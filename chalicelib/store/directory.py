@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..domain.access import DirectoryState
 from ..domain.business_hours import BusinessCalendar
 from ..domain.categories import Category
 from ..domain.directory import Group, StaffMember
@@ -69,9 +70,68 @@ class DynamoDirectoryStore:
     def list_staff(self) -> list[StaffMember]:
         return [StaffMember.model_validate(i) for i in self._list(keys.DIRECTORY, "STAFF#")]
 
-    def put_staff(self, member: StaffMember) -> StaffMember:
-        self._put(keys.staff_key(member.username), member, "staff")
+    def put_staff(self, member: StaffMember, revoked_before: int | None = None) -> StaffMember:
+        """The directory entry; with `revoked_before`, in the same write as the stamp that voids
+        the member's sessions opened before it."""
+        item = {**member.model_dump(mode="json"), **keys.staff_key(member.username),
+                "entity": "staff"}  # fmt: skip
+        if revoked_before is None:
+            self.table.put(item)
+        else:
+            stamp = self._stamp(member.username, revoked_before)
+            self.table.transact([{"Put": {"Item": item}}, stamp])
         return member
+
+    def remove_staff(
+        self, username: str, groups: list[tuple[Group, int]], revoked_before: int
+    ) -> None:
+        """Delete the entry, void the member's sessions and take them out of their groups, in
+        one write: Conflict if a group changed meanwhile, NotFound if there is no entry."""
+        operations: list[dict] = [
+            {"Delete": {"Key": keys.staff_key(username),
+                        "ConditionExpression": "attribute_exists(PK)"}},
+            self._stamp(username, revoked_before),
+        ]  # fmt: skip
+        for group, expected in groups:
+            item = {**group.model_dump(mode="json"), **keys.group_key(group.id), "entity": "group"}
+            operations.append({"Put": {"Item": item, "ConditionExpression": "version = :v",
+                                       "ExpressionAttributeValues": {":v": expected}}})  # fmt: skip
+        try:
+            self.table.transact(operations)
+        except TransactionCanceled as exc:
+            if exc.reasons and exc.reasons[0].code == "ConditionalCheckFailed":
+                raise NotFound(f"no staff member {username!r}") from exc
+            raise Conflict(
+                "the groups changed meanwhile; try again", code="version_conflict"
+            ) from exc
+
+    @staticmethod
+    def _stamp(username: str, revoked_before: int) -> dict:
+        # kept for as long as a refresh token lives (30 days), then removed by the table's TTL
+        item = {
+            **keys.revocation_key(username),
+            "entity": "revocation",
+            "revoked_before": revoked_before,
+            "expires_at": revoked_before + 31 * 86400,
+        }
+        return {"Put": {"Item": item}}  # fmt: skip
+
+    def read_directory(self) -> DirectoryState:
+        """Staff, their revocation stamps, roles and groups: one Query of the partition."""
+        state = DirectoryState()
+        for item in self.table.query_all(("PK", keys.DIRECTORY)):
+            kind, _, name = item["SK"].partition("#")
+            if kind == "STAFF":
+                state.staff[name] = StaffMember.model_validate(item)
+            elif kind == "REVOKED":
+                state.revoked_before[name] = float(item["revoked_before"])
+            elif kind == "ROLE":
+                role = Role.model_validate(item)
+                state.roles[role.name] = role
+            elif kind == "GROUP":
+                group = Group.model_validate(item)
+                state.groups[group.id] = group
+        return state
 
     def get_category(self, category_id: str) -> Category | None:
         item = self.table.get(keys.category_key(category_id))
@@ -83,6 +143,30 @@ class DynamoDirectoryStore:
     def put_category(self, category: Category) -> Category:
         self._put(keys.category_key(category.id), category, "category")
         return category
+
+    def replace_categories(self, writes: list[tuple[Category, list[str]]]) -> None:
+        operations = [
+            {
+                "Put": {
+                    "Item": {
+                        **category.model_dump(mode="json"),
+                        **keys.category_key(category.id),
+                        "entity": "category",
+                    },
+                    "ConditionExpression": "#path = :path",
+                    "ExpressionAttributeNames": {"#path": "path"},
+                    "ExpressionAttributeValues": {":path": expected},
+                }
+            }
+            for category, expected in writes
+        ]
+        try:
+            self.table.transact(operations)
+        except TransactionCanceled as exc:
+            raise Conflict(
+                "the category tree changed while you edited it; read it again",
+                code="version_conflict",
+            ) from exc
 
     def list_roles(self) -> list[Role]:
         return [Role.model_validate(i) for i in self._list(keys.DIRECTORY, "ROLE#")]

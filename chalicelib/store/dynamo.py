@@ -7,6 +7,7 @@ importing the app does not pay for it (cold-start budget).
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from decimal import Decimal, DecimalException
 from functools import cached_property
@@ -48,6 +49,10 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list | set):
         return [_plain(v) for v in value]
     return value
+
+
+#: calls a BatchGetItem makes for keys DynamoDB leaves unprocessed (throttling)
+BATCH_GET_ROUNDS = 5
 
 
 class Table:
@@ -141,12 +146,16 @@ class Table:
         index: str | None = None,
         sort_before: str | None = None,
         sort_prefix: str | None = None,
+        sort_between: tuple[str, str] | None = None,
         forward: bool = True,
         limit: int | None = None,
         cursor: str | None = None,
         filters: dict[str, str] | None = None,
+        projection: list[str] | None = None,
     ) -> tuple[list[dict[str, Any]], str | None]:
-        """One page of one partition; returns the items and the cursor of the next page."""
+        """One page of one partition; returns the items and the cursor of the next page.
+        `sort_between`: the sort key within [low, high], both ends included; `projection`:
+        only these attributes of each item (the keys are added, for the cursor)."""
         pk_name, pk_value = partition
         sk_name = INDEXES[index][1] if index else "SK"
         names = {"#pk": pk_name}
@@ -160,6 +169,10 @@ class Table:
             names["#sk"] = sk_name
             values[":sk"] = sort_prefix
             condition += " AND begins_with(#sk, :sk)"
+        elif sort_between is not None:
+            names["#sk"] = sk_name
+            values[":low"], values[":high"] = sort_between
+            condition += " AND #sk BETWEEN :low AND :high"
         kwargs: dict[str, Any] = {
             "TableName": self.name,
             "KeyConditionExpression": condition,
@@ -172,6 +185,11 @@ class Table:
                 values[f":f{i}"] = value
                 parts.append(f"#f{i} = :f{i}")
             kwargs["FilterExpression"] = " AND ".join(parts)
+        if projection:
+            wanted = dict.fromkeys([*projection, pk_name, sk_name, "PK", "SK"])
+            for i, attr in enumerate(wanted):
+                names[f"#p{i}"] = attr
+            kwargs["ProjectionExpression"] = ", ".join(f"#p{i}" for i in range(len(wanted)))
         kwargs["ExpressionAttributeNames"] = names
         kwargs["ExpressionAttributeValues"] = self.ser(values)
         if index:
@@ -205,7 +223,47 @@ class Table:
             items.extend(more)
         return items
 
+    def batch_get(
+        self, item_keys: list[dict[str, str]], projection: list[str] | None = None
+    ) -> list[dict[str, Any]]:
+        """The items of these keys that exist, in no particular order (BatchGetItem, a hundred
+        keys a call, consistent; keys DynamoDB left unprocessed are asked again, with a
+        growing pause, up to BATCH_GET_ROUNDS times, then RuntimeError)."""
+        found: list[dict[str, Any]] = []
+        for start in range(0, len(item_keys), 100):
+            request: dict[str, Any] = {
+                "Keys": [self.ser(k) for k in item_keys[start : start + 100]],
+                "ConsistentRead": True,
+            }
+            if projection:
+                wanted = list(dict.fromkeys([*projection, "PK", "SK"]))
+                request["ProjectionExpression"] = ", ".join(f"#p{i}" for i in range(len(wanted)))
+                request["ExpressionAttributeNames"] = {f"#p{i}": a for i, a in enumerate(wanted)}
+            for round_ in range(BATCH_GET_ROUNDS):
+                answer = self.client.batch_get_item(RequestItems={self.name: request})
+                found.extend(self.de(i) for i in answer.get("Responses", {}).get(self.name, []))
+                left = answer.get("UnprocessedKeys", {}).get(self.name)
+                if not left:
+                    break
+                request = left
+                time.sleep(0.05 * 2**round_)
+            else:
+                raise RuntimeError("DynamoDB left keys of a BatchGetItem unprocessed")
+        return found
+
     # ---- transactions --------------------------------------------------------------------
+
+    def transact_meaning(self, operations: list[tuple[dict[str, Any], Exception]]) -> None:
+        """Writes that stand or fall together, each paired with what its failed condition
+        means: the first operation whose condition failed raises its meaning (a Conflict,
+        say); any other cancellation raises TransactionCanceled."""
+        try:
+            self.transact([op for op, _ in operations])
+        except TransactionCanceled as exc:
+            for reason, (_op, meaning) in zip(exc.reasons, operations, strict=False):
+                if reason.code == "ConditionalCheckFailed":
+                    raise meaning from exc
+            raise
 
     def transact(self, operations: list[dict[str, Any]]) -> None:
         """Operations are ("Put"|"Update"|"ConditionCheck", params) dicts with plain values."""

@@ -55,6 +55,43 @@ def history_sk(at_iso: str, entry_id: str) -> str:
     return f"H#{at_iso}#{entry_id}"
 
 
+#: a case's (or pre-case's) events sort after every other item of its partition ("~" is
+#: above every id character), so reading one (`SK < "~"`) never reads them
+EVENT_PREFIX = "~EV#"
+
+
+def event_sk(sequence: int, index: int) -> str:
+    """`~EV#<version, 8 digits>#<index, 2 digits>`: a case's (or pre-case's) events in order."""
+    return f"{EVENT_PREFIX}{sequence:08d}#{index:02d}"
+
+
+def event_log_keys(occurred_at: str, subject_id: str, sequence: int, index: int) -> dict[str, str]:
+    """A case event's place in the day's event log, on the `queue_newest` index (shared, as
+    the pre-cases share it, under its own partition values): `EVENTS#<yyyy-mm-dd>` (UTC),
+    sorted by time, then case or pre-case, then the event's order in it. A time range is one
+    Query per day (a shop's replay)."""
+    return {
+        "queue_pk": f"{EVENT_LOG_PREFIX}{occurred_at[:10]}",
+        "created_sk": f"{occurred_at}#{subject_id}#{sequence:08d}#{index:02d}",
+    }
+
+
+EVENT_LOG_PREFIX = "EVENTS#"
+#: the shops' webhook endpoints, all in one partition (the fan-out reads it whole)
+WEBHOOKS_PK = "WEBHOOKS"
+#: dead-lettered webhook deliveries, newest last (admins read them backwards)
+WEBHOOK_FAILURES_PK = "WEBHOOK_FAILURES"
+
+
+def webhook_sk(shop_id: str, endpoint_id: str) -> str:
+    return f"EP#{shop_id}#{endpoint_id}"
+
+
+def delivery_pk(endpoint_id: str) -> str:
+    """An endpoint's deliveries: `SK = <event id>` (or `<event id>#<replay id>`)."""
+    return f"WHD#{endpoint_id}"
+
+
 def number_pk(number: str) -> str:
     return f"N#{number}"
 
@@ -93,6 +130,11 @@ def staff_key(username: str) -> dict[str, str]:
 
 def role_key(name: str) -> dict[str, str]:
     return {"PK": DIRECTORY, "SK": f"ROLE#{name}"}
+
+
+def revocation_key(username: str) -> dict[str, str]:
+    """A staff member's "sessions opened before T are void" stamp (kept after removal)."""
+    return {"PK": DIRECTORY, "SK": f"REVOKED#{username}"}
 
 
 RULES = "ROUTING_RULES"
@@ -229,6 +271,21 @@ def precase_key(precase_id: str) -> dict[str, str]:
     return {"PK": f"PRECASE#{precase_id}", "SK": PRECASE}
 
 
+def event_pk(case_id: str | None, precase_id: str | None) -> str:
+    """The partition of an event's subject: the case's when the event names one (a
+    conversion names both), else the pre-case's (domain/case_events.py)."""
+    if case_id:
+        return case_pk(case_id)
+    if not precase_id:
+        raise ValueError("an event names a case or a pre-case")
+    return precase_key(precase_id)["PK"]
+
+
+def precase_message_sk(received_iso: str, message_id: str) -> str:
+    """A follow-up mail in its pre-case's partition, in the order it arrived."""
+    return f"MSG#{received_iso}#{message_id}"
+
+
 def claimed_precases_pk(username: str) -> str:
     """An agent's claimed pre-cases, in `agent_newest` beside (not among) their cases."""
     return f"P#{username}"
@@ -259,6 +316,12 @@ def topic_key(month: str, day: str, topic: str) -> dict[str, str]:
 def mail_ref_key(message_id: str) -> dict[str, str]:
     """An email destek sent, by its Message-ID: a reply to it finds its case."""
     return {"PK": f"MAILREF#{message_id}", "SK": "#MAILREF"}
+
+
+def inbound_message_key(message_key: str) -> dict[str, str]:
+    """An inbound email already taken, by its Message-ID (or the hash of its bytes): what it
+    became, so the same mail again changes nothing and a reply to it finds its thread."""
+    return {"PK": f"MAILIN#{message_key}", "SK": "#MAILIN"}
 
 
 def inbound_mail_key(day: str, at_iso: str, object_key: str) -> dict[str, str]:

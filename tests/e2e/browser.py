@@ -43,8 +43,21 @@ def ensure_chromium() -> Path:
 
 
 def screenshot(page, name: str) -> Path:
-    """Keep a picture of the page as a test artifact (and for the README)."""
+    """Keep a picture of the page as a test artifact (the README.md and docs/ show some)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def console_ready(page) -> None:
+    """The console's #view shows the screen the address bar names and has finished drawing it.
+
+    A click on a link returns once the hash has changed, before the console's hashchange
+    handler has even marked the view busy, so `aria-busy` alone can pass on the old screen;
+    the console writes the hash it drew into `data-route` (console.js, route())."""
+    from playwright.sync_api import expect
+
+    view = page.locator("#view")
+    expect(view).to_have_attribute("data-route", page.evaluate("location.hash"))
+    expect(view).not_to_have_attribute("aria-busy", "true")

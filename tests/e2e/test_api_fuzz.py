@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import free_port, sign_in
+from tests.support import sign_in
 
 from .conftest import Http, Stack, start_stack
 
@@ -45,7 +45,7 @@ ACCESS = re.compile(r'"([A-Z]+) (\S+) HTTP/1\.[01]" (\d{3}) ')
 
 @pytest.fixture(scope="module")
 def fuzz_stack() -> Iterator[Stack]:
-    running = start_stack(free_port(), free_port())
+    running = start_stack()
     yield running
     running.stop()
 

@@ -15,6 +15,7 @@ from email.message import EmailMessage
 from standardwebhooks import Webhook
 
 from devstack.seed import DEMO_SHOP_SECRET
+from tests.support import unique_phone
 
 from .conftest import ROOT, eventually
 
@@ -38,7 +39,7 @@ def test_email_shop_and_social_reach_the_pool_and_the_360(stack, http, tmp_path)
     shop = "/integrations/demo-shop"
     status, made = signed_post(stack.url, f"{shop}/customers", {
         "customer_number": number, "name": "Zeynep Arslan", "email": address,
-        "phone": f"0535 {uuid.uuid4().int % 1000:03d} {uuid.uuid4().int % 100:02d} 11",
+        "phone": unique_phone(),
         "category": "cod_approved", "membership_tier": "Altın"})  # fmt: skip
     assert status == 200, made
     assert signed_post(stack.url, f"{shop}/orders", {

@@ -9,7 +9,9 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from .browser import screenshot
+from tests.support import unique_phone
+
+from .browser import console_ready, screenshot
 from .conftest import eventually
 
 PASSWORD = "Destek2026!"
@@ -41,8 +43,7 @@ def open_console(browser, stack):
     assert errors == [], errors
 
 
-def ready(page) -> None:
-    expect(page.locator("#view")).not_to_have_attribute("aria-busy", "true")
+ready = console_ready
 
 
 def routed_case(http, phone: str, name: str, subject: str = "Süpürge çalışmıyor") -> dict:
@@ -53,10 +54,6 @@ def routed_case(http, phone: str, name: str, subject: str = "Süpürge çalışm
     assert status == 201, case
     eventually(lambda: agent.call("GET", f"/cases/{case['id']}")[1]["case"]["status"] == "open")
     return case
-
-
-def unique_phone() -> str:
-    return f"0533 {uuid.uuid4().int % 900 + 100} {uuid.uuid4().int % 90 + 10} 44"
 
 
 def test_an_agent_finds_a_case_by_phone_and_works_it_to_resolution(open_console, http):
@@ -73,7 +70,7 @@ def test_an_agent_finds_a_case_by_phone_and_works_it_to_resolution(open_console,
 
     page.get_by_role("button", name="Üstlen").click()
     expect(page.locator("#notice")).to_have_text("Üstlendiniz.")
-    expect(page.locator('[data-fact="assignee"]')).to_have_text("mehmet")
+    expect(page.locator('[data-fact="assignee"]')).to_have_text("Mehmet Demir")
 
     page.get_by_label("Müşteriye yanıt").fill("Yenisini kargoya verdik, yarın elinizde.")
     page.get_by_role("button", name="Yanıtı gönder").click()
@@ -97,7 +94,7 @@ def test_an_agent_finds_a_case_by_phone_and_works_it_to_resolution(open_console,
 
 
 def test_the_second_of_two_agents_sees_a_conflict_and_the_fresh_case(open_console, http):
-    case = routed_case(http, unique_phone(), "Ayla Demir", subject="Fatura gelmedi")
+    case = routed_case(http, unique_phone(), "Ayla Demir", subject="Kapak çizik geldi")
     first, second = open_console("mehmet"), open_console("admin")
     for page in (first, second):
         page.goto(page.url.split("#")[0] + f"#/case/{case['id']}")
@@ -116,7 +113,8 @@ def test_the_second_of_two_agents_sees_a_conflict_and_the_fresh_case(open_consol
 
 
 def test_each_role_sees_what_it_may_do(open_console, http):
-    routed_case(http, unique_phone(), "Kuyruk Müşterisi")
+    # lands in finans, the first group's pool the supervisor sees
+    routed_case(http, unique_phone(), "Kuyruk Müşterisi", subject="Fatura gelmedi")
     agent = open_console("mehmet")
     expect(agent.get_by_role("link", name="Kuyruklar")).to_be_hidden()
     expect(agent.get_by_role("link", name="Ön talepler")).to_be_visible()
@@ -188,6 +186,9 @@ def test_an_admin_adds_a_keyword_rule_and_tries_a_sample(open_console, http):
     ready(admin)
     # the agent role reads cases
     expect(admin.get_by_label("Talepler okuma", exact=True)).to_be_checked()
+    # and changes only its own groups' cases, reading everyone's (a role setting)
+    expect(admin.get_by_label("Değiştirebildiği talepler")).to_have_value("own")
+    expect(admin.get_by_label("Görebildiği talepler")).to_have_value("all")
     agent = open_console("mehmet")
     expect(agent.get_by_role("link", name="Yönetim")).to_be_hidden()
 
@@ -230,3 +231,82 @@ def test_an_agent_claims_a_pre_case_and_makes_it_a_case(open_console, stack):
     expect(page.get_by_role("heading", level=1)).to_contain_text(f"İade kodu {tag}")
     expect(page.locator('[data-fact="channel"]')).to_have_text("Mağaza")
     expect(page.locator(".customer-panel h2")).to_have_text("Ferhat Kılıç")
+
+
+def test_an_agent_sees_a_bounced_address_and_a_forged_sender(open_console, http, stack):
+    """Issue 11: the customer panel marks an address whose notice bounced, the history says
+    the notice failed, and a forged mail waits in the pool saying why it is not trusted."""
+    import boto3
+
+    from tests.integration.test_mail_cases import SES_ID, source
+
+    tag = uuid.uuid4().hex[:8]
+    address = f"bounce.{tag}@example.com"
+    agent = http("mehmet")
+    status, case = agent.call(
+        "POST",
+        "/cases",
+        {
+            "customer": {"email": address, "phone": unique_phone(), "name": f"Bora Aksoy{tag}"},
+            "type": "complaint",
+            "subject": f"Kargo {tag}",
+            "description": "Kargom gelmedi",
+        },
+    )
+    assert status == 201, case
+
+    def sent_id():
+        notices = agent.call("GET", f"/cases/{case['id']}")[1]["notices"]
+        return next((d["message_id"] for n in notices for d in n["deliveries"]
+                     if d["channel"] == "email"), None)  # fmt: skip
+
+    ses_id = eventually(sent_id)
+    s3 = boto3.client("s3", endpoint_url=f"http://127.0.0.1:{stack.moto_port}",
+                      region_name=stack.env["AWS_REGION"], aws_access_key_id="local",
+                      aws_secret_access_key="local")  # fmt: skip
+    bucket = stack.env["INBOUND_MAIL_BUCKET"]
+    bounce = source("T05", {"ahmet@example.com": address, SES_ID: ses_id})
+    s3.put_object(Bucket=bucket, Key=f"inbound/{uuid.uuid4().hex}", Body=bounce)
+    forged = source("C06", {"ahmet@example.com": address, "2026-000001": case["number"],
+                            "Kargom gelmedi": f"Sahte {tag}"})  # fmt: skip
+    s3.put_object(Bucket=bucket, Key=f"inbound/{uuid.uuid4().hex}", Body=forged)
+    eventually(lambda: agent.call("GET", f"/customers/{case['customer_id']}")[1]
+               .get("email_undeliverable"))  # fmt: skip
+
+    page = open_console("mehmet")
+    page.evaluate(f"location.hash = '#/case/{case['id']}'")
+    ready(page)
+    expect(page.locator(".customer-panel .f-undeliverable")).to_contain_text(
+        "E-posta adresine ulaşılamıyor"
+    )
+    expect(page.locator(".history")).to_contain_text("Bildirim iletilemedi")
+    screenshot(page, "console-bounced-address")
+
+    def forged_precase():
+        newest = agent.call("GET", "/precases?channel=email&order=newest&limit=50")[1]["items"]
+        return [p for p in newest if p["subject"].endswith(f"Sahte {tag}")]
+
+    pooled = eventually(forged_precase)
+    page.evaluate(f"location.hash = '#/precase/{pooled[0]['id']}'")
+    ready(page)
+    expect(page.locator(".warnings")).to_contain_text("Gönderen doğrulanamadı")
+
+
+def test_a_screen_answered_late_does_not_replace_the_one_asked_for_after_it(open_console):
+    """Two screens asked for one after the other (a link clicked while the first still loads):
+    the first one's answer, arriving last, is not drawn over the second."""
+    page = open_console("admin")
+    held = []
+    page.route("**/cases?view=mine*", lambda route: held.append(route))  # answered when told
+    with page.expect_request("**/cases?view=mine*"):
+        page.evaluate("location.hash = '#/mine'")
+    page.evaluate("location.hash = '#/admin/priorities'")
+    ready(page)
+    words = page.locator("#view li strong")
+    expect(words).to_have_text(["Acil", "Yüksek", "Normal", "Düşük"])
+    with page.expect_response("**/cases?view=mine*"):
+        held[0].continue_()
+    page.wait_for_load_state("networkidle")  # the late list has been read (and would be drawn)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Yönetim")
+    expect(words).to_have_count(4)
+    expect(page.locator("#view")).to_have_attribute("data-route", "#/admin/priorities")

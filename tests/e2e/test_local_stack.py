@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+
 import boto3
 
-from chalicelib.domain.cases import Actor, Case, EntryKind, HistoryEntry
+from chalicelib.domain.case_change import OpenCase, change_case
+from chalicelib.domain.cases import Actor, Case
 from chalicelib.domain.clock import utcnow
 from chalicelib.domain.ids import new_id
 from chalicelib.store.cases import DynamoCaseStore
 from chalicelib.store.dynamo import Table
 from tests.support import free_port
 
-from .conftest import eventually, start_stack
+from .conftest import ROOT, Http, eventually, start_stack
 
 
 def aws(stack, service):
@@ -75,11 +83,8 @@ def test_unrouted_case_is_found_by_the_scheduled_reconciler(stack, http):
         customer_id=customer["id"], created_by=Actor(kind="staff", id="mehmet"),
         created_at=now, updated_at=now,
     )  # fmt: skip
-    entry = HistoryEntry(
-        id=new_id("h"), case_id=case.id, at=now, actor=case.created_by, kind=EntryKind.CREATED
-    )
     store = DynamoCaseStore(Table(stack.env["TABLE_NAME"], aws(stack, "dynamodb")))
-    store.create(case, entry)
+    store.create(change_case(case, OpenCase(), case.created_by, now))
 
     def routed():
         return agent.call("GET", f"/cases/{case.id}")[1]["case"]["status"] == "open"
@@ -107,3 +112,96 @@ def test_stops_on_ctrl_c_and_starts_again_on_the_same_ports():
         assert second.env["API_URL"].endswith(str(api_port))
     finally:
         assert second.stop() == 0
+
+
+def _devstack(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "devstack", *args],
+        cwd=ROOT, capture_output=True, text=True, timeout=120, env={**os.environ, **(env or {})},
+    )  # fmt: skip
+
+
+def test_the_commands_follow_the_ports_the_stack_was_started_with(stack, tmp_path):
+    """The stack runs on free ports, not 8000/8001: `token` and `mail` find it through
+    stack.json alone (they failed with a traceback before)."""
+    where = json.loads((stack.state_dir / "stack.json").read_text())
+    assert where["ports"]["api"] == stack.api_port and where["ports"]["moto"] == stack.moto_port
+    assert where["urls"]["console"] == f"{stack.url}/console"
+    banner = stack.log.read_text()
+    assert f"console       {stack.url}/console" in banner  # the console's URL, printed at start
+    assert f"(these commands find this stack's ports in {stack.state_dir}" in banner
+
+    by_folder = {"DESTEK_STATE_DIR": str(stack.state_dir)}
+    token = _devstack("token", "mehmet", env=by_folder)
+    assert token.returncode == 0, token.stderr
+    status, me = Http(stack.url, token.stdout.strip()).call("GET", "/me")
+    assert status == 200 and me["username"] == "mehmet"
+
+    eml = tmp_path / "bilgi.eml"
+    eml.write_bytes(
+        b"From: Deniz <deniz.port@example.com>\r\nTo: destek@magaza.example\r\n"
+        b"Subject: Port testi\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nMerhaba\r\n"
+    )
+    dropped = _devstack("mail", str(eml), "--state-dir", str(stack.state_dir))
+    assert dropped.returncode == 0, dropped.stderr
+    agent = Http(stack.url, token.stdout.strip())
+
+    def pooled():
+        page = agent.call("GET", "/precases?channel=email&order=newest&limit=100")[1]
+        return [p for p in page["items"] if p["subject"] == "Port testi"]
+
+    eventually(pooled)
+
+    nowhere = _devstack("token", "mehmet", "--state-dir", str(tmp_path / "none"))
+    assert nowhere.returncode == 1 and "make run" in nowhere.stderr
+    assert "Traceback" not in nowhere.stderr
+
+
+def test_the_readme_names_every_port_flag():
+    usage = _devstack("run", "--help").stdout
+    flags = {flag for flag in re.findall(r"--[a-z-]+", usage) if flag.endswith("-port")}
+    assert flags == {"--api-port", "--moto-port", "--site-port", "--mailbox-port"}
+    readme = (ROOT / "README.md").read_text()
+    for flag in (*flags, "--state-dir", "make reset"):
+        assert flag in readme, flag
+
+
+def _raw(stack, request: bytes) -> tuple[int, dict]:
+    """Send bytes as they are (urllib would refuse to build some of these requests)."""
+    with socket.create_connection(("127.0.0.1", stack.api_port), timeout=60) as connection:
+        connection.sendall(request)
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = dict(line.split(": ", 1) for line in lines[1:])
+    assert headers["Content-Type"] == "application/json", head
+    return int(lines[0].split()[1]), json.loads(body)
+
+
+def test_every_unknown_path_is_destek_json_404_inside_the_rate_limit(stack):
+    """chalice local answered `/a/b` with its own 403 outside the error shape and the rate
+    limit; API Gateway sends any path no route takes to `/{proxy+}` (destek's 404)."""
+    anyone = Http(stack.url)
+    for path in ("/a/b", "/cases/x/y/z", "/console/x/y", "/", "/%C3%BC/%2F/x"):
+        status, body = anyone.call("GET", path)
+        assert status == 404 and body["error"]["code"] == "not_found", (path, body)
+    for method in ("POST", "PUT", "PATCH", "DELETE"):  # by any method, as API Gateway routes it
+        status, body = anyone.call(method, "/a/b/c", {})
+        assert status == 404 and body["error"]["code"] == "not_found", (method, body)
+    status, body = anyone.call("DELETE", "/health", {})  # served, but not by this method
+    assert status == 405 and body["error"]["code"] == "method_not_allowed"
+    answers = [anyone.call("GET", f"/deep/unknown/{n}")[0] for n in range(130)]
+    assert 429 in answers and set(answers) <= {404, 429}  # 60 a minute: 130 fill one of two
+
+
+def test_oversize_headers_get_a_json_431(stack):
+    long_line = b"GET /health HTTP/1.1\r\nHost: x\r\nX-Long: " + b"a" * 70000 + b"\r\n\r\n"
+    status, body = _raw(stack, long_line)
+    assert status == 431 and body["error"]["code"] == "headers_too_large"
+    many = b"".join(b"X-H%d: v\r\n" % n for n in range(120))
+    status, body = _raw(stack, b"GET /health HTTP/1.1\r\nHost: x\r\n" + many + b"\r\n")
+    assert status == 431 and body["error"]["code"] == "headers_too_large"
+    status, body = _raw(stack, b"GET /health HTTP/1.1\r\nHost: x\r\nContent-Length: x\r\n\r\n")
+    assert status == 400 and body["error"]["code"] == "bad_request"

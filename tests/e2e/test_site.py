@@ -14,7 +14,7 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from tests.support import sign_in
+from tests.support import sign_in, unique_phone
 
 from .browser import screenshot
 from .conftest import Http, eventually
@@ -220,7 +220,8 @@ def test_profile_password_reset_a_reply_and_not_solved(stack, page):
 
     ready(page)
     expect(page.locator("#customer-number")).to_have_text(re.compile(r"^\d{8}$"))
-    page.get_by_label("SMS", exact=True).check()
+    page.get_by_label("Cep telefonu (isteğe bağlı)").fill(unique_phone())
+    page.get_by_label("SMS", exact=True).check()  # SMS needs the phone just given
     page.get_by_label("Başlangıç").fill("22:00")
     page.get_by_label("Bitiş").fill("08:00")
     page.get_by_role("button", name="Kaydet").click()

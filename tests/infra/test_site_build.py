@@ -65,6 +65,20 @@ def test_every_page_is_labelled_and_locked_down(site, lang, name):
     assert json.loads(parsed.strings)["site_name"]
 
 
+def test_the_case_page_notices_link_to_is_built_in_each_language(site):
+    """Emails and SMS link to domain.links.site_case_url: a file the static host serves as is
+    (S3 behind CloudFront, the local stack's server), in the folder of the reader's language."""
+    from chalicelib.domain.links import SITE_FOLDERS, site_case_url
+
+    assert SITE_FOLDERS == LANGUAGES
+    for lang in LANGUAGES:
+        link = site_case_url("https://site.example", lang, "2026-000001")
+        path = link.removeprefix("https://site.example/").split("?")[0]
+        page = (site / path).read_text()
+        assert f'<html lang="{lang}"' in page and 'data-page="case"' in page
+    assert 'params.get("n")' in (site / "static" / "site.js").read_text()  # it reads the number
+
+
 def test_config_names_the_api_and_the_customer_pool(site):
     text = (site / "config.js").read_text()
     config = json.loads(text.removeprefix("window.DESTEK_CONFIG = ").rstrip(";\n"))

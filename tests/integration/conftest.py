@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import uuid
 from collections.abc import Iterator
 
 import boto3
@@ -20,15 +21,14 @@ from tests.support import ROLE_USERS, Api, free_port, sign_in
 
 @pytest.fixture(scope="session")
 def aws_env() -> Iterator[dict[str, str]]:
-    from moto.server import ThreadedMotoServer
-
     from devstack.bootstrap import provision
+    from devstack.moto_server import MotoServer
 
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
+    # devstack's moto server, as the local stack's: one lock per service, so concurrent tests
+    # and threads see what AWS would (moto's backends are not thread-safe on their own)
+    server = MotoServer("127.0.0.1", free_port()).start()
     saved = dict(os.environ)
-    env = provision(f"http://127.0.0.1:{port}", stage="test", max_receive_count=2)
+    env = provision(server.url, stage="test", max_receive_count=2)
     os.environ.update(env)
     from chalicelib import wiring
     from devstack.seed import seed
@@ -40,6 +40,17 @@ def aws_env() -> Iterator[dict[str, str]]:
     os.environ.update(saved)
     wiring.reset()
     server.stop()
+
+
+@pytest.fixture(autouse=True)
+def _fast_engine_in_place(request) -> None:
+    """The session's server answers on devstack's DynamoDB engine, or a test fails here,
+    at once: on stock moto each transaction copies the whole shared table, and a test that
+    drains a queue ran for over an hour (a conformance test had left the engine out)."""
+    if "aws_env" in request.fixturenames:
+        from devstack import fast_dynamodb
+
+        assert fast_dynamodb.is_installed(), "devstack/fast_dynamodb.py is not installed"
 
 
 @pytest.fixture(scope="session")
@@ -164,3 +175,22 @@ def shop(aws_env) -> str:
         Overwrite=True,
     )
     return "test-shop"
+
+
+@pytest.fixture
+def drain_mail(aws_env, client, chalice_app):
+    return _drainer(aws_env, "INBOUND_MAIL_QUEUE_URL", chalice_app.take_inbound_mail, "mail")
+
+
+@pytest.fixture
+def deliver(aws_env, drain_mail):
+    """Store a raw message where SES would, and let the queue carry it to the handler."""
+    s3 = aws(aws_env, "s3")
+
+    def drop(raw: bytes, key: str | None = None) -> str:
+        key = key or f"inbound/{uuid.uuid4().hex}"
+        s3.put_object(Bucket=aws_env["INBOUND_MAIL_BUCKET"], Key=key, Body=raw)
+        assert drain_mail() >= 1
+        return key
+
+    return drop

@@ -83,3 +83,17 @@ def test_a_call_on_another_customers_case_is_refused(as_role):
     answer = agent.post(f"/customers/{ahmet(as_role)['id']}/calls", {**CALL, "case_id": case["id"]})
     assert answer.status == 422, answer
     assert agent.post("/customers/u-nobody/calls", CALL).status == 404
+
+
+def test_a_call_for_someone_with_no_phone_on_file_needs_the_number_typed(as_role, table_items):
+    agent = as_role("agent")
+    who = agent.post("/customers", {"name": "Telefonsuz", "email": "telefonsuz@example.com"}).body
+    before = table_items()
+    refused = agent.post(f"/customers/{who['id']}/calls", CALL)
+    assert refused.status == 422 and refused.body["error"]["code"] == "call_needs_number"
+    assert table_items() == before
+    logged = agent.post(f"/customers/{who['id']}/calls", {**CALL, "number": "0544 321 00 11"})
+    assert logged.status == 201, logged
+    assert (
+        logged.body["call"]["number"] == "+905443210011" and logged.body["call"]["case_id"] is None
+    )

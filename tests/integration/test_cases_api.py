@@ -51,7 +51,10 @@ def test_read_by_id_and_by_number_with_history(agent, drain_routing):
     assert by_id["case"]["status"] == "open" and by_id["case"]["group_id"] == "urun"
     kinds = [e["kind"] for e in by_id["history"]]
     assert kinds == ["created", "routed"]
-    assert by_id["history"][1]["reason"].startswith("default group")
+    assert by_id["history"][0]["reason_code"] == "opened"
+    assert by_id["history"][0]["data"] == {"channel": "phone"}
+    assert by_id["history"][1]["reason_code"] == "default_group"
+    assert by_id["history"][1]["reason"] is None  # words are the console's, not the API's
 
 
 def test_intake_group_wins_over_default(agent, drain_routing):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import uuid
 
+from tests.support import unique_number
+
 from .test_signed_calls import customer, post, signed
 
 
@@ -20,7 +22,7 @@ def test_a_name_is_found_as_typed_with_or_without_turkish_letters(as_role):
 
 
 def test_an_order_number_finds_its_customer(api, shop, as_role):
-    number = f"S-{uuid.uuid4().int % 10**6:06d}"
+    number = unique_number()
     status, made = post(api, f"/integrations/{shop}/customers", signed(customer(number)))
     assert status == 200
     order = {"order_id": f"SIP-{number}", "customer_number": number, "status": "paid",

@@ -152,3 +152,16 @@ def test_roles_refuse_unknown_and_lockout(as_role):
     assert lockout.status == 422
     assert admin.put("/roles/agent", {"permissions": {"cases": ["fly"]}}).status == 422
     assert admin.put("/roles/agent", {"permissions": {"planets": ["read"]}}).status == 422
+
+
+def test_an_unknown_path_is_a_json_404_by_every_method_and_changes_nothing(as_role, table_items):
+    """API Gateway sends every method on a path no route takes to `/{proxy+}`, where the app
+    has it: each is destek's 404 (a 403 from the gateway before), and nothing is written
+    but the rate limit's count."""
+    agent = as_role("agent")
+    before = [i for i in table_items() if not i["PK"]["S"].startswith("RATE#")]
+    for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+        answer = agent.call(method, "/no-such-route", **({} if method == "GET" else {"body": {}}))
+        assert answer.status == 404 and answer.body["error"]["code"] == "not_found", method
+    after = [i for i in table_items() if not i["PK"]["S"].startswith("RATE#")]
+    assert after == before

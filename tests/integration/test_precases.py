@@ -11,12 +11,13 @@ from chalicelib.domain.case_kinds import Channel
 from chalicelib.domain.precases import Sender
 from chalicelib.services.precases import Arrival, ArrivingFile
 from chalicelib.store.aws import client
+from tests.support import unique_number
 
 from .test_signed_calls import customer, post, signed
 
 
 def shop_customer(api, shop) -> tuple[str, str]:
-    number = f"S-{uuid.uuid4().int % 10**6:06d}"
+    number = unique_number()
     status, body = post(api, f"/integrations/{shop}/customers", signed(customer(number)))
     assert status == 200, body
     return number, body["customer_id"]

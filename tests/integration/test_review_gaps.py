@@ -151,7 +151,7 @@ def test_second_claim_from_a_stale_read_is_refused_by_the_table(
 
     def agent(username: str) -> Caller:
         principal = Principal(kind="staff", subject=username, username=username, roles=["agent"])
-        return Caller(principal, (default_role("agent"),))
+        return Caller(principal, (default_role("agent"),), frozenset({"urun"}))
 
     case = open_case(as_role("agent"))
     drain_routing()

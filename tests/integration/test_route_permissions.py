@@ -13,14 +13,11 @@ from collections.abc import Callable
 import pytest
 
 from chalicelib.api.endpoint import ROUTES
+from tests.support import unique_phone
 
 from .conftest import open_case
 
 ROLES = ["none", "customer", "other_customer", "agent", "supervisor", "admin"]
-
-
-def unique_phone() -> str:
-    return f"0532 {random.randint(100, 999)} {random.randint(10, 99)} {random.randint(10, 99)}"
 
 
 def routed_case(setup) -> dict:
@@ -45,6 +42,16 @@ def ahmet_id(setup) -> str:
 
 def scratch(setup, path: str, body: dict) -> str:
     return setup.api.post(path, body).body["id"]
+
+
+def scratch_staff(setup) -> str:
+    username = f"s{uuid.uuid4().hex[:8]}"
+    setup.api.put(f"/staff/{username}", {"name": "Geçici", "roles": ["agent"]})
+    return username
+
+
+def scratch_customer(setup) -> str:
+    return scratch(setup, "/customers", {"name": "Silinecek", "phone": unique_phone()})
 
 
 def scratch_rule(setup) -> str:
@@ -139,9 +146,12 @@ CUSTOMERS_ONLY = {"customer": 200, "other_customer": 200, **STAFF_403}
 #: unless given.
 MATRIX: dict[tuple[str, str], tuple[Callable, dict[str, int]]] = {
     ("GET", "/health"): (fixed("/health"), {**EVERYONE, "none": 200}),
-    ("GET", "/{proxy+}"): (fixed("/nothing-here"), {**dict.fromkeys(ROLES[1:], 404), "none": 404}),
+    **{(method, "/{proxy+}"): (fixed("/nothing-here"), dict.fromkeys(ROLES, 404))
+       for method in ("GET", "POST", "PUT", "PATCH", "DELETE")},
     ("GET", "/openapi.json"): (fixed("/openapi.json"), {**EVERYONE, "none": 200}),
     ("GET", "/docs"): (fixed("/docs"), {**EVERYONE, "none": 200}),
+    ("GET", "/events.json"): (fixed("/events.json"), {**EVERYONE, "none": 200}),
+    ("GET", "/events"): (fixed("/events"), {**EVERYONE, "none": 200}),
     ("GET", "/me"): (fixed("/me"), EVERYONE),
     ("GET", "/console"): (fixed("/console"), {**EVERYONE, "none": 200}),
     ("GET", "/console/{asset}"): (fixed("/console/console.js"), {**EVERYONE, "none": 200}),
@@ -219,6 +229,9 @@ MATRIX: dict[tuple[str, str], tuple[Callable, dict[str, int]]] = {
     ("POST", "/cases/{case_id}/claim"): (
         case_call(routed_case, "/claim", lambda c: {"version": c["version"]}), STAFF_READ,
     ),
+    ("POST", "/cases/{case_id}/seen"): (
+        case_call(routed_case, "/seen", lambda c: {"version": c["version"]}), STAFF_READ,
+    ),
     ("POST", "/cases/{case_id}/assign"): (
         case_call(
             routed_case, "/assign", lambda c: {"version": c["version"], "group_id": "teslimat"}
@@ -265,6 +278,12 @@ MATRIX: dict[tuple[str, str], tuple[Callable, dict[str, int]]] = {
         fixed("/categories", {"name": "Yeni"}),
         {**STAFF_READ, "agent": 403, "supervisor": 403, "admin": 201},
     ),
+    ("PUT", "/categories/{category_id}"): (
+        lambda setup: (f"/categories/{scratch(setup, '/categories', {'name': 'Geçici'})}",
+                       {"name": "Yeni ad"}),
+        {**STAFF_READ, "agent": 403, "supervisor": 403},
+    ),
+    ("GET", "/vocabulary"): (fixed("/vocabulary"), STAFF_READ),
     ("GET", "/groups"): (fixed("/groups"), STAFF_READ),
     ("GET", "/groups/{group_id}"): (fixed("/groups/urun"), STAFF_READ),
     ("GET", "/staff"): (fixed("/staff"), STAFF_READ),
@@ -320,6 +339,10 @@ MATRIX: dict[tuple[str, str], tuple[Callable, dict[str, int]]] = {
         lambda setup: (f"/escalation-ladders/{scratch(setup, '/escalation-ladders', LADDER)}",
                        None),
         {**ADMIN_ONLY, "admin": 204},
+    ),
+    ("POST", "/analytics/sql"): (
+        fixed("/analytics/sql", {"sql": "SELECT count(*) FROM events"}),
+        {**STAFF_READ, "agent": 403},
     ),
     ("GET", "/dead-letters"): (fixed("/dead-letters"), ADMIN_ONLY),
     ("POST", "/dead-letters/{queue}/redrive"): (
@@ -409,11 +432,28 @@ MATRIX: dict[tuple[str, str], tuple[Callable, dict[str, int]]] = {
     ("GET", "/workload"): (fixed("/workload"), {**STAFF_READ, "agent": 403}),
     ("GET", "/social/topics"): (fixed("/social/topics?days=7"), STAFF_READ),
     ("POST", "/integrations/{shop_id}/cases"): signed_only("/integrations/demo/cases"),
+    ("POST", "/integrations/{shop_id}/webhooks"): signed_only("/integrations/demo/webhooks"),
+    ("GET", "/integrations/{shop_id}/webhooks"): (
+        fixed("/integrations/demo/webhooks"), dict.fromkeys(ROLES[1:], 401)),
+    ("DELETE", "/integrations/{shop_id}/webhooks/{endpoint_id}"): (
+        fixed("/integrations/demo/webhooks/wh_1"), dict.fromkeys(ROLES[1:], 401)),
+    ("POST", "/integrations/{shop_id}/webhooks/{endpoint_id}/replay"): signed_only(
+        "/integrations/demo/webhooks/wh_1/replay"),
+    ("GET", "/webhooks"): (fixed("/webhooks"), ADMIN_ONLY),
+    ("GET", "/webhooks/failed-deliveries"): (fixed("/webhooks/failed-deliveries"), ADMIN_ONLY),
     ("POST", "/integrations/{shop_id}/chats"): signed_only("/integrations/demo/chats"),
     ("POST", "/integrations/{shop_id}/social-posts"): signed_only(
         "/integrations/demo/social-posts"),
     ("POST", "/integrations/{shop_id}/social-post-batches"): signed_only(
         "/integrations/demo/social-post-batches"),
+    ("DELETE", "/staff/{username}"): (
+        lambda setup: (f"/staff/{scratch_staff(setup)}", None),
+        {**STAFF_READ, "agent": 403, "supervisor": 403, "admin": 204},
+    ),
+    ("DELETE", "/customers/{customer_id}"): (
+        lambda setup: (f"/customers/{scratch_customer(setup)}", None),
+        {**STAFF_READ, "agent": 403, "supervisor": 403, "admin": 204},
+    ),
     ("DELETE", "/customers/{customer_id}/products/{registration_id}"): (
         lambda setup: ("/customers/{}/products/{}".format(*ahmet_registration(setup)), None),
         {**STAFF_READ, "agent": 403, "supervisor": 204, "admin": 204},
@@ -432,12 +472,14 @@ class Setup:
 #: reachable without signing in; each is rate limited per client address
 PUBLIC = {
     ("GET", "/health"),
-    ("GET", "/{proxy+}"),
+    *((method, "/{proxy+}") for method in ("GET", "POST", "PUT", "PATCH", "DELETE")),
     ("GET", "/catalog"),
     ("GET", "/console"),
     ("GET", "/console/{asset}"),
     ("GET", "/openapi.json"),
     ("GET", "/docs"),
+    ("GET", "/events.json"),
+    ("GET", "/events"),
 }
 
 
@@ -465,3 +507,94 @@ def test_route_answers_role(route, role, as_role, drain_routing):
     assert answer.status == want, f"{role} {route}: {answer}"
     if want >= 400:
         assert set(answer.body["error"]) == {"code", "message", "details"}
+
+
+def teslimat_case(setup) -> dict:
+    """A case of Ahmet's routed to `teslimat`, a group the agent (mehmet) is not in."""
+    case = open_case(setup.api, customer={"customer_number": "10000001"},
+                     subject="Kargom gelmedi", description="Kargo üç gündür yolda")  # fmt: skip
+    setup.drain()
+    found = setup.api.get(f"/cases/{case['id']}").body["case"]
+    assert found["group_id"] == "teslimat", found
+    return found
+
+
+def teslimat_claimed(setup) -> dict:
+    case = teslimat_case(setup)
+    return setup.api.post(f"/cases/{case['id']}/assign",
+                          {"version": case["version"], "assignee": "ayse"}).body  # fmt: skip
+
+
+OWN_GROUPS_ONLY = {"agent": 403, "supervisor": 201, "admin": 201}
+#: the same case routes on a case of another group: agents read it and change nothing (their
+#: role's default `case_access`: read all, change own); supervisors and admins reach all
+OTHER_GROUP: dict[tuple[str, str], tuple[Callable, dict[str, int]]] = {
+    ("GET", "/cases/{case_id}"): (case_call(teslimat_case, ""), dict.fromkeys(STAFF_403, 200)),
+    ("POST", "/cases/{case_id}/claim"): (
+        case_call(teslimat_case, "/claim", lambda c: {"version": c["version"]}),
+        {"agent": 403, "supervisor": 200, "admin": 200},
+    ),
+    ("POST", "/cases/{case_id}/replies"): (
+        case_call(teslimat_case, "/replies", lambda c: {"version": c["version"], "body": "x"}),
+        OWN_GROUPS_ONLY,
+    ),
+    ("POST", "/cases/{case_id}/notes"): (
+        case_call(teslimat_case, "/notes", lambda c: {"version": c["version"], "body": "x"}),
+        OWN_GROUPS_ONLY,
+    ),
+    ("POST", "/cases/{case_id}/status"): (
+        case_call(teslimat_claimed, "/status",
+                  lambda c: {"version": c["version"], "status": "waiting_customer"}),
+        {"agent": 403, "supervisor": 200, "admin": 200},
+    ),
+    ("PATCH", "/cases/{case_id}"): (
+        case_call(teslimat_case, "", lambda c: {"version": c["version"], "priority": "high"}),
+        {"agent": 403, "supervisor": 200, "admin": 200},
+    ),
+    ("POST", "/cases/{case_id}/attachments"): (
+        case_call(teslimat_case, "/attachments", lambda c: PNG), OWN_GROUPS_ONLY,
+    ),
+    ("GET", "/cases"): (fixed("/cases?view=pool&group_id=teslimat"), dict.fromkeys(STAFF_403, 200)),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("role", ["agent", "supervisor", "admin"])
+@pytest.mark.parametrize("route", sorted(OTHER_GROUP), ids=lambda r: f"{r[0]} {r[1]}")
+def test_case_routes_on_another_groups_case(route, role, as_role, drain_routing, table_items):
+    prepare, expected = OTHER_GROUP[route]
+    path, body = prepare(Setup(as_role("admin"), drain_routing))
+    before = table_items()
+    answer = as_role(role).call(route[0], path, body)
+    assert answer.status == expected[role], f"{role} {route}: {answer}"
+    if answer.status == 403:
+        assert answer.body["error"]["code"] == "outside_your_groups"
+        assert table_items() == before
+
+
+@pytest.fixture
+def agents_read_own_groups_only(as_role):
+    admin = as_role("admin")
+    agent = next(r for r in admin.get("/roles").body if r["name"] == "agent")
+    changed = admin.put(
+        "/roles/agent",
+        {"permissions": agent["permissions"], "case_access": {"read": "own", "change": "own"}},
+    )
+    assert changed.status == 200 and changed.body["case_access"]["read"] == "own", changed
+    yield
+    admin.put("/roles/agent", {"permissions": agent["permissions"],
+                               "case_access": agent["case_access"]})  # fmt: skip
+
+
+def test_a_role_set_to_its_own_groups_reads_no_other_groups_cases(
+    agents_read_own_groups_only, as_role, drain_routing
+):
+    setup = Setup(as_role("admin"), drain_routing)
+    foreign, own = teslimat_case(setup), routed_case(setup)
+    agent = as_role("agent")
+    assert agent.get(f"/cases/{foreign['id']}").status == 403
+    assert agent.get("/cases?view=pool&group_id=teslimat").status == 403
+    assert agent.get(f"/cases/{own['id']}").status == 200
+    listed = agent.get(f"/cases?view=customer&customer_id={own['customer_id']}").body["items"]
+    assert {c["group_id"] for c in listed} <= {"urun"} and own["id"] in {c["id"] for c in listed}
+    me = agent.get("/me").body
+    assert me["case_access"] == {"read": "own", "change": "own"} and me["groups"] == ["urun"]

@@ -120,7 +120,8 @@ def test_keyword_rule_routes_and_history_says_why(as_role, drain_routing):
     assert found["case"]["group_id"] == "teslimat"
     assert found["case"]["category_id"] == "k-teslimat"
     routed = next(e for e in found["history"] if e["kind"] == "routed")
-    assert routed["reason"] == "rule 'Kargo ve teslimat' matched: KARGOM"
+    assert routed["reason_code"] == "rule_matched"
+    assert routed["data"]["rule_name"] == "Kargo ve teslimat"
     assert routed["data"]["matched"] == ["KARGOM"]
     assert routed["changes"]["group_id"] == {"from": None, "to": "teslimat"}
 
@@ -253,6 +254,6 @@ def test_group_assigns_routed_cases_automatically(as_role, drain_routing, tokens
         found = as_role("agent").get(f"/cases/{case['id']}").body
         assert (found["case"]["group_id"], found["case"]["assignee"]) == ("finans", "burak")
         assert found["case"]["status"] == "in_progress"
-        assert found["history"][-1]["reason"] == "assigned automatically"
+        assert found["history"][-1]["reason_code"] == "auto_assigned"
     finally:
         assert admin.put("/groups/finans", finans).status == 200

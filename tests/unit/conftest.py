@@ -11,9 +11,9 @@ from chalicelib.services.routing import RoutingService
 from .fakes import FakeCases, FakeClock, FakeCustomers, FakeDirectory, RecordingEvents
 
 
-def staff(username: str, role: str) -> Caller:
+def staff(username: str, role: str, groups: tuple[str, ...] = ()) -> Caller:
     principal = Principal(kind="staff", subject=f"sub-{username}", username=username, roles=[role])
-    return Caller(principal, (default_role(role),))
+    return Caller(principal, (default_role(role),), frozenset(groups))
 
 
 def customer(customer_id: str | None) -> Caller:
@@ -46,9 +46,9 @@ class World:
         for name, role in [("ayse", "agent"), ("mehmet", "agent"), ("selin", "supervisor")]:
             self.directory.put_staff(StaffMember(username=name, name=name, roles=[role]))
         self.directory.put_category(Category(id="k1", name="Teslimat", path=["k1"]))
-        self.ayse = staff("ayse", "agent")
-        self.mehmet = staff("mehmet", "agent")
-        self.selin = staff("selin", "supervisor")
+        self.ayse = staff("ayse", "agent", ("teslimat",))
+        self.mehmet = staff("mehmet", "agent", ("urun",))
+        self.selin = staff("selin", "supervisor", ("urun",))
 
 
 @pytest.fixture

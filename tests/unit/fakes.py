@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from chalicelib.domain.access import DirectoryState, SignIn
+from chalicelib.domain.case_change import numbered
 from chalicelib.domain.case_record import CaseWithHistory
 from chalicelib.domain.cases import PRIORITY_RANK, Case, HistoryEntry
 from chalicelib.domain.catalog import Product, ProductCategory, Subtree, rebase
@@ -38,6 +40,8 @@ class FakeDirectory:
         self.policies: dict[str, object] = {}
         self.ladders: dict[str, object] = {}
         self.calendars: dict[str, object] = {}
+        self.revoked: dict[str, float] = {}
+        self.directory_reads = 0
 
     def get_group(self, group_id):
         return self.groups.get(group_id)
@@ -67,9 +71,25 @@ class FakeDirectory:
     def list_staff(self):
         return list(self.staff.values())
 
-    def put_staff(self, member):
+    def put_staff(self, member, revoked_before=None):
         self.staff[member.username] = member
+        if revoked_before is not None:
+            self.revoked[member.username] = revoked_before
         return member
+
+    def remove_staff(self, username, groups, revoked_before):
+        if username not in self.staff:
+            raise NotFound(f"no staff member {username!r}")
+        self.put_groups(groups)
+        del self.staff[username]
+        self.revoked[username] = revoked_before
+
+    def read_directory(self):
+        self.directory_reads += 1
+        return DirectoryState(
+            staff=dict(self.staff), revoked_before=dict(self.revoked),
+            roles=dict(self.roles), groups=dict(self.groups),
+        )  # fmt: skip
 
     def get_category(self, category_id):
         return self.categories.get(category_id)
@@ -80,6 +100,12 @@ class FakeDirectory:
     def put_category(self, category):
         self.categories[category.id] = category
         return category
+
+    def replace_categories(self, writes):
+        if any(self.categories[c.id].path != expected for c, expected in writes):
+            raise Conflict("the category tree changed", code="version_conflict")
+        for category, _ in writes:
+            self.categories[category.id] = category
 
     def list_roles(self):
         return list(self.roles.values())
@@ -135,6 +161,23 @@ class FakeDirectory:
 class FakeCustomers:
     def __init__(self) -> None:
         self.by_id: dict[str, Customer] = {}
+        self.closed: dict[str, tuple[str, float]] = {}
+        self.sign_in_reads = 0
+
+    def sign_in(self, sub):
+        self.sign_in_reads += 1
+        if sub in self.closed:
+            customer_id, at = self.closed[sub]
+            return SignIn(sub=sub, customer_id=customer_id, closed_at=at)
+        found = self.find("login", sub)
+        return SignIn(sub=sub, customer_id=found.id) if found else None
+
+    def delete(self, customer, closed_at):
+        if self.get(customer.id).version != customer.version:
+            raise Conflict("the customer changed", code="version_conflict")
+        del self.by_id[customer.id]
+        if customer.login:
+            self.closed[customer.login] = (customer.id, closed_at)
 
     def get(self, customer_id):
         if customer_id not in self.by_id:
@@ -185,9 +228,12 @@ class FakeCases:
         self.cases: dict[str, Case] = {}
         self.history: dict[str, list[HistoryEntry]] = {}
         self.notices: dict[str, list] = {}
+        #: case id -> the case events written with its changes, in order
+        self.events: dict[str, list] = {}
         self.sequence = 0
 
-    def create(self, case, entry, new_customer=None, notices=None, also=None):
+    def create(self, change, new_customer=None, also=None):
+        case = change.case
         if new_customer is not None:
             self.customers.create(new_customer)
         elif case.customer_id not in self.customers.by_id:
@@ -197,11 +243,12 @@ class FakeCases:
         if case.requested_group_id and case.requested_group_id not in self.directory.groups:
             raise InvalidInput(f"no group {case.requested_group_id!r}")
         self.sequence += 1
-        numbered = case.model_copy(update={"number": case_number(2026, self.sequence)})
-        self.cases[case.id] = numbered
-        self.history[case.id] = [entry]
-        self.notices[case.id] = list(notices or [])
-        return numbered
+        opened = numbered(change, case_number(2026, self.sequence))
+        self.cases[case.id] = opened.case
+        self.history[case.id] = list(opened.entries)
+        self.notices[case.id] = list(opened.notices)
+        self.events[case.id] = list(opened.events)
+        return opened
 
     def get(self, case_id):
         if case_id not in self.cases:
@@ -218,16 +265,31 @@ class FakeCases:
             raise NotFound("no such case")
         return self.get(found.id)
 
-    def save(self, case, expected_version, entries, notices=None):
+    def apply(self, change, also=None):
+        """`also` (store operations) cannot be applied in memory: the fake only records them."""
+        self.riders = list(also or [])
+        case = change.case
         current = self.cases.get(case.id)
         if current is None:
             raise NotFound("no such case")
-        if current.version != expected_version:
-            raise Conflict("version conflict", details={"current_version": current.version})
+        if current.version != change.expected_version:
+            raise Conflict("version conflict", details={"current_version": current.version},
+                           code="version_conflict")  # fmt: skip
+        assert case.version == current.version + 1, "a change moves the version by one"
         self.cases[case.id] = case
-        self.history[case.id].extend(entries)
-        self.notices[case.id].extend(notices or [])
+        self.history[case.id].extend(change.entries)
+        self.notices[case.id].extend(change.notices)
+        self.events[case.id].extend(change.events)
         return case
+
+    def mark_seen(self, case_id, username, version):
+        case = self.cases.get(case_id)
+        if case is None:
+            raise NotFound("no such case")
+        if version > case.version:
+            raise InvalidInput(f"the case has no version {version}", code="no_such_version")
+        if case.seen.get(username, 0) <= version:
+            self.cases[case_id] = case.model_copy(update={"seen": {**case.seen, username: version}})
 
     def list(self, query: CaseListQuery) -> Page:
         cases = list(self.cases.values())
@@ -299,6 +361,8 @@ class FakeNotices:
 
     def __init__(self, cases: FakeCases) -> None:
         self.cases = cases
+        #: notice id -> its place in the outbox as the sweep moved it (`hand_out`)
+        self.places: dict[str, datetime] = {}
 
     def _find(self, case_id, notice_id):
         for index, notice in enumerate(self.cases.notices.get(case_id, [])):
@@ -318,13 +382,17 @@ class FakeNotices:
                     "deliver_after": now + lease}
         )  # fmt: skip
         self.cases.notices[notice.case_id][index] = claimed
+        self.places.pop(notice.id, None)
         return claimed
 
-    def finish(self, notice, number):
+    def finish(self, notice, number, entry=None):
         index, current = self._find(notice.case_id, notice.id)
         if current.status != "sending" or current.attempts != notice.attempts:
             raise Conflict("taken over")
         self.cases.notices[notice.case_id][index] = notice
+        self.places.pop(notice.id, None)
+        if entry is not None:
+            self.cases.history[notice.case_id].append(entry)
 
     def awaiting(self, until, limit):
         from chalicelib.domain.clock import to_iso
@@ -333,8 +401,15 @@ class FakeNotices:
             (n.case_id, n.id)
             for notices in self.cases.notices.values()
             for n in notices
-            if n.awaiting and to_iso(n.deliver_after) <= until
+            if n.awaiting and to_iso(self.places.get(n.id, n.outbox_at)) <= until
         ][:limit]
+
+    def hand_out(self, case_id, notice_id, now, until):
+        current = self.get(case_id, notice_id)
+        if current is None or not current.awaiting or current.deliver_after > now:
+            return False
+        self.places[notice_id] = until
+        return True
 
 
 class FakeSender:
@@ -364,9 +439,14 @@ class FakeLogins:
 
     def __init__(self) -> None:
         self.customer_ids: dict[str, str] = {}
+        self.closed: list[str] = []
 
     def set_customer_id(self, username, customer_id):
         self.customer_ids[username] = customer_id
+
+    def close(self, username):
+        self.customer_ids.pop(username, None)
+        self.closed.append(username)
 
 
 class FakeCatalog:

@@ -1,11 +1,20 @@
 """Who hears about what, quiet hours, the templates, and delivery on in-memory ports."""
 
+import json
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
+from chalicelib.domain.case_kinds import Priority
 from chalicelib.domain.customers import ContactPreferences
-from chalicelib.domain.notifications import NoticeEvent, quiet_until
+from chalicelib.domain.directory import StaffMember
+from chalicelib.domain.notifications import (
+    HANDOFF,
+    NoticeEvent,
+    notices_for_sla,
+    quiet_until,
+)
+from chalicelib.domain.sla import SlaEvent, TargetKind
 from chalicelib.messaging.templates import TEMPLATES, JinjaRenderer
 from chalicelib.services import case_commands as cmd
 from chalicelib.services.notifier import Notifier
@@ -26,6 +35,7 @@ def post(world):
     world.notifier = Notifier(
         world.cases, world.notices, world.customers, world.directory, world.sender,
         JinjaRenderer(), world.queue, world.clock, site_url="https://destek.example",
+        console_url="https://api.example/api/console",
     )  # fmt: skip
     for name in ("ayse", "mehmet", "selin"):
         member = world.directory.staff[name].model_copy(update={"email": f"{name}@shop.example"})
@@ -78,8 +88,9 @@ def test_each_change_decides_its_notices(post):
         ("routed_to_group", "group"),
         ("agent_replied", "customer"),
         ("waiting_on_customer", "customer"),
+        ("customer_replied", "assignee"),
         ("case_resolved", "customer"),
-    ]  # the note and the customer's own reply notify nobody
+    ]  # the claim and the note notify nobody; the customer's reply reaches its owner
 
 
 def test_delivery_by_email_with_the_customers_words_as_text(post):
@@ -90,7 +101,7 @@ def test_delivery_by_email_with_the_customers_words_as_text(post):
     assert to == "ahmet@example.com"
     assert subject == f"Talebiniz alındı: {case.number}"
     assert "Merhaba Ahmet <b>," in body  # plain text: shown as written, never as markup
-    assert f"https://destek.example/cases/{case.number}" in body
+    assert f"https://destek.example/case.html?n={case.number}" in body  # the site's own page
     notice = world.cases.notices[case.id][0]
     assert notice.status == "sent" and notice.deliveries[0].message_id == "e1"
 
@@ -107,7 +118,7 @@ def test_sms_and_both_channels_and_language(post):
     assert world.sender.texts == [
         (
             "+905331112233",
-            f"We received your request. Case no: {case.number}. Track: https://destek.example/cases/{case.number}",
+            f"We received your request. Case no: {case.number}. Track: https://destek.example/en/case.html?n={case.number}",
         )
     ]
     assert customer_emails(world)[0][1] == f"We received your request: {case.number}"
@@ -167,6 +178,30 @@ def test_delivery_is_idempotent_and_never_concurrent(post):
     assert deliver_all(world) == ["sent", "sent", "sent"]
 
 
+def test_the_sweep_queues_a_waiting_notice_once_a_handoff_not_at_every_sweep(post):
+    """A notice still waiting in a slow queue was queued again at every sweep: a backlog grew
+    by its own size each time and new notices waited behind the copies (the soak)."""
+    world = post
+    case = filed(world, email="ahmet@example.com", name="Ahmet")
+    announced = list(world.queue.sent)
+    world.queue.sent.clear()
+    assert world.notifier.sweep_outbox() == 0  # just announced: the queue has it
+    world.clock.advance(seconds=HANDOFF.total_seconds() + 1)  # the queue seems to have lost it
+    assert world.notifier.sweep_outbox() == len(announced)
+    assert sorted(world.queue.sent) == sorted(announced)
+    for _ in range(3):  # later sweeps, the queue still slow: no more copies
+        world.clock.advance(seconds=20)
+        assert world.notifier.sweep_outbox() == 0
+    world.clock.advance(seconds=HANDOFF.total_seconds())  # lost again: once more
+    assert world.notifier.sweep_outbox() == len(announced)
+    results = deliver_all(world)  # each notice sent once, its copy finds it done
+    assert sorted(results) == ["done already"] * len(announced) + ["sent"] * len(announced)
+    assert {n.status for n in world.cases.notices[case.id]} == {"sent"}
+    world.queue.sent.clear()
+    world.clock.advance(hours=1)
+    assert world.notifier.sweep_outbox() == 0
+
+
 def test_group_and_escalation_notices_go_to_staff(post):
     world = post
     case = filed(world, email="a@example.com", name="A")
@@ -176,7 +211,57 @@ def test_group_and_escalation_notices_go_to_staff(post):
     world.queue.sent.append((case.id, routed.id))
     deliver_all(world)
     assert [e[0] for e in world.sender.emails] == ["mehmet@shop.example"]
-    assert "Yönlendirme: default group" in world.sender.emails[0][2]
+    email = world.sender.emails[0][2]
+    assert "Ürün havuzuna" in email and "Tür: şikâyet · Öncelik: normal · Kanal: telefon" in email
+    assert "Yönlendirme: hiçbir kural eşleşmedi" in email and "24 Kasım 2026 12:00" in email
+    # staff are sent to the console's case screen, never to the customers' site
+    link = f"https://api.example/api/console#/case/{case.number}"
+    assert f"Talebi konsolda açın: {link}" in world.sender.emails[0][2]
+    assert "destek.example" not in world.sender.emails[0][2]
+
+
+def test_a_notice_says_the_priority_it_was_decided_with_when_sent_after_a_raise(post):
+    """An escalation raised the priority before the group's "new case" notice was sent (a
+    slow queue, a retry): the notice still says the priority the case was routed with; the
+    raise has notices of its own."""
+    world = post
+    case = filed(world, email="a@example.com", name="A")
+    routed = world.cases.notices[case.id][1]
+    assert routed.event == NoticeEvent.ROUTED_TO_GROUP
+    world.cases.cases[case.id] = case.model_copy(update={"priority": Priority.URGENT})
+    world.notifier.deliver(case.id, routed.id)
+    [(_, subject, email)] = [e for e in world.sender.emails if e[0] == "mehmet@shop.example"]
+    assert subject == f"Yeni talep havuzunuzda: {case.number} (normal)"
+    assert "Öncelik: normal" in email
+
+
+@pytest.mark.parametrize("event", ["routed_to_group", "sla_breach", "sla_escalation",
+                                   "sla_reminder"])  # fmt: skip
+@pytest.mark.parametrize("language", ["tr", "en"])
+def test_every_staff_notice_links_to_the_case_in_the_console(event, language):
+    context = {
+        "case": {"number": "2026-000001", "subject": "Kargo", "priority": "high",
+                 "type": "complaint", "assignee": None, "status": "open", "channel": "web"},
+        "customer_name": "Ayşe", "track_url": "", "due": "", "reason_code": "no_rule_matched",
+        "target": "resolution", "level": 1, "group_name": "Kargo", "assignee_name": "",
+        "target_due": "", "case_url": "https://api.example/console#/case/2026-000001",
+    }  # fmt: skip
+    text = JinjaRenderer().render(event, language, context)
+    assert "https://api.example/console#/case/2026-000001" in text.email
+
+
+@pytest.mark.parametrize("event", ["case_received", "agent_replied", "waiting_on_customer",
+                                   "case_resolved"])  # fmt: skip
+@pytest.mark.parametrize("language", ["tr", "en"])
+def test_every_customer_email_links_to_the_case_on_the_site(event, language):
+    link = "https://destek.example/en/case.html?n=2026-000001"
+    context = {
+        "case": {"number": "2026-000001", "subject": "Kargo", "priority": "high",
+                 "type": "complaint", "assignee": None, "status": "open", "channel": "web"},
+        "customer_name": "Ayşe", "track_url": link, "case_url": link, "due": "",
+        "body": "Merhaba", "by": "Mehmet",
+    }  # fmt: skip
+    assert link in JinjaRenderer().render(event, language, context).email
 
 
 def test_customer_without_any_address_is_skipped_not_retried_forever(post):
@@ -206,10 +291,206 @@ def test_every_template_renders(event, language):
     assert (TEMPLATES / language / f"{event}.j2").exists()
     context = {
         "case": {"number": "2026-000001", "subject": "Kargo", "priority": "high",
-                 "type": "complaint", "assignee": None, "status": "open"},
-        "customer_name": "Ayşe", "track_url": "", "due": "24.11.2026 10:00",
-        "body": "Merhaba", "by": "Mehmet", "reason": "kural", "target": "resolution", "level": 2,
+                 "type": "complaint", "assignee": None, "status": "open", "channel": "web"},
+        "customer_name": "Ayşe", "track_url": "", "case_url": "", "due_at": "2026-11-24T07:00:00Z",
+        "body": "Merhaba", "by": "Mehmet", "reason_code": "rule_matched", "rule_name": "Kargo",
+        "matched": ["kargom"], "target": "resolution", "level": 2, "group_name": "Kargo",
+        "assignee_name": "", "target_due": "",
     }  # fmt: skip
     text = JinjaRenderer().render(event, language, context)
     assert "2026-000001" in text.subject and "2026-000001" in text.sms
     assert text.email and len(text.sms) <= 160
+
+
+@pytest.mark.parametrize("language", ["tr", "en"])
+def test_the_console_names_every_notice_a_case_lists(language):
+    strings = json.loads(
+        (TEMPLATES.parent / "console" / "strings" / f"{language}.json").read_text()
+    )
+    assert [e for e in EVENTS if f"notice_{e}" not in strings] == []
+
+
+# ---- the agent's side: who hears what others did -------------------------------------------
+
+
+def pooled(world, **caller):
+    """A case routed to `urun` (mehmet's group, selin supervises), nobody assigned."""
+    return world.routing.route(open_for(world, **caller).id)
+
+
+def claimed(world):
+    case = pooled(world)
+    return world.service.claim(world.mehmet, case.id, cmd.Claim(version=case.version))
+
+
+def new_notices(world, case_id, since):
+    return world.cases.notices[case_id][since:]
+
+
+def test_a_customer_reply_reaches_the_assignee_with_their_words(world):
+    case = claimed(world)
+    before = len(world.cases.notices[case.id])
+    world.service.reply(customer(case.customer_id), case.id,
+                        cmd.Comment(version=case.version, body="Hâlâ gelmedi"))  # fmt: skip
+    (told,) = new_notices(world, case.id, before)
+    assert (told.event, told.audience, told.data) == (
+        NoticeEvent.CUSTOMER_REPLIED,
+        "assignee",
+        {"body": "Hâlâ gelmedi"},
+    )
+
+
+def test_a_customer_reply_to_an_unassigned_case_reaches_its_group(world):
+    case = pooled(world)
+    before = len(world.cases.notices[case.id])
+    world.service.reply(customer(case.customer_id), case.id,
+                        cmd.Comment(version=case.version, body="Ek bilgi"))  # fmt: skip
+    (told,) = new_notices(world, case.id, before)
+    assert (told.event, told.audience) == (NoticeEvent.CUSTOMER_REPLIED, "group")
+    assert told.data["to_group"] is True and told.exclude == []
+
+
+def test_a_reply_before_routing_tells_nobody_yet(world):
+    case = open_for(world)  # new: no group, no assignee; routing announces it later
+    world.service.reply(customer(case.customer_id), case.id,
+                        cmd.Comment(version=case.version, body="Ek"))  # fmt: skip
+    assert [n.event for n in world.cases.notices[case.id]] == [NoticeEvent.CASE_RECEIVED]
+
+
+def resolved(world):
+    case = claimed(world)
+    return world.service.change_status(
+        world.mehmet, case.id, cmd.ChangeStatus(version=case.version, status="resolved")
+    )
+
+
+def test_not_solved_reopens_and_the_assignee_hears_it_once_with_the_reason(world):
+    case = resolved(world)
+    before = len(world.cases.notices[case.id])
+    world.service.settle(customer(case.customer_id), case.id,
+                         cmd.Settle(version=case.version, solved=False,
+                                    comment="Yine bozuldu"))  # fmt: skip
+    (told,) = new_notices(world, case.id, before)  # a reopen, not also a "replied"
+    assert (told.event, told.audience) == (NoticeEvent.CASE_REOPENED, "assignee")
+    assert told.data["body"] == "Yine bozuldu" and told.data["by_customer"] is True
+
+
+def test_a_customer_reply_to_a_resolved_case_is_a_reopen(world):
+    case = resolved(world)
+    before = len(world.cases.notices[case.id])
+    world.service.reply(customer(case.customer_id), case.id,
+                        cmd.Comment(version=case.version, body="Olmadı"))  # fmt: skip
+    assert [n.event for n in new_notices(world, case.id, before)] == [NoticeEvent.CASE_REOPENED]
+
+
+def test_a_reopen_by_staff_reaches_the_assignee_but_not_the_one_who_did_it(world):
+    case = resolved(world)
+    before = len(world.cases.notices[case.id])
+    case = world.service.change_status(
+        world.mehmet, case.id, cmd.ChangeStatus(version=case.version, status="reopened")
+    )
+    assert new_notices(world, case.id, before) == []  # mehmet reopened his own case
+    case = resolved(world)
+    before = len(world.cases.notices[case.id])
+    world.service.change_status(
+        world.selin, case.id, cmd.ChangeStatus(version=case.version, status="reopened")
+    )
+    (told,) = new_notices(world, case.id, before)
+    assert (told.event, told.audience) == (NoticeEvent.CASE_REOPENED, "assignee")
+    assert told.data["by_customer"] is False and told.data["by"] == "selin"
+
+
+def test_assignment_by_someone_else_is_announced_to_the_assignee_a_claim_is_not(world):
+    case = pooled(world)
+    before = len(world.cases.notices[case.id])
+    case = world.service.claim(world.mehmet, case.id, cmd.Claim(version=case.version))
+    assert new_notices(world, case.id, before) == []
+    world.directory.put_group(world.directory.groups["urun"].model_copy(
+        update={"members": ["mehmet", "elif"]}))  # fmt: skip
+    world.directory.put_staff(StaffMember(username="elif", name="Elif", roles=["agent"]))
+    case = world.service.assign(world.selin, case.id,
+                                cmd.Assign(version=case.version, assignee="elif"))  # fmt: skip
+    (told,) = new_notices(world, case.id, before)
+    assert (told.event, told.audience, told.data) == (
+        NoticeEvent.CASE_ASSIGNED,
+        "assignee",
+        {"by": "selin"},
+    )
+    before = len(world.cases.notices[case.id])
+    world.service.assign(world.selin, case.id,
+                         cmd.Assign(version=case.version, assignee="selin"))  # fmt: skip
+    assert new_notices(world, case.id, before) == []  # she took it herself
+
+
+def test_a_case_moved_to_another_group_unassigned_is_announced_to_that_group(world):
+    case = pooled(world)
+    before = len(world.cases.notices[case.id])
+    world.service.assign(world.selin, case.id,
+                         cmd.Assign(version=case.version, group_id="teslimat"))  # fmt: skip
+    (told,) = new_notices(world, case.id, before)
+    assert (told.event, told.audience) == (NoticeEvent.CASE_ASSIGNED, "group")
+    assert told.data["to_group"] is True and told.exclude == ["selin"]
+
+
+def test_automatic_assignment_tells_the_agent_and_leaves_them_out_of_the_group_notice(world):
+    world.directory.put_group(world.directory.groups["urun"].model_copy(
+        update={"auto_assign": "round_robin"}))  # fmt: skip
+    case = pooled(world)
+    assert case.assignee == "mehmet"
+    told = {n.event: n for n in world.cases.notices[case.id]}
+    assigned = told[NoticeEvent.CASE_ASSIGNED]
+    assert (assigned.audience, assigned.data) == ("assignee", {"by": ""})  # "automatically"
+    assert told[NoticeEvent.ROUTED_TO_GROUP].exclude == ["mehmet"]
+
+
+def escalation_events(level_notify: str) -> list[SlaEvent]:
+    return [SlaEvent(kind="escalation", target=TargetKind.RESOLUTION, level=1,
+                     notify=level_notify)]  # fmt: skip
+
+
+def test_an_escalation_that_names_the_assignee_is_theirs_and_the_group_is_told_without_them(
+    world,
+):
+    case = claimed(world)
+    now = world.clock()
+    told = notices_for_sla(case, escalation_events("assignee_and_group"), now)
+    assert [(n.event, n.audience, n.exclude) for n in told] == [
+        (NoticeEvent.ESCALATED_TO_YOU, "assignee", []),
+        (NoticeEvent.SLA_ESCALATION, "group", ["mehmet"]),
+    ]
+    assert all(n.urgent for n in told)
+    unowned = notices_for_sla(pooled(world), escalation_events("assignee_and_group"), now)
+    assert [(n.event, n.audience) for n in unowned] == [(NoticeEvent.SLA_ESCALATION, "group")]
+    supervisors = notices_for_sla(case, escalation_events("supervisors"), now)
+    assert [n.event for n in supervisors] == [NoticeEvent.SLA_ESCALATION]  # names no assignee
+
+
+def test_delivery_leaves_out_who_acted_and_speaks_each_agents_language(post):
+    world = post
+    world.directory.put_group(world.directory.groups["teslimat"].model_copy(
+        update={"members": ["ayse", "selin"]}))  # fmt: skip
+    ayse = world.directory.staff["ayse"]
+    world.directory.put_staff(StaffMember.model_validate({**ayse.model_dump(), "language": "en"}))
+    case = filed(world, email="a@example.com", name="A")
+    world.queue.sent.clear()
+    world.service.assign(world.selin, case.id,
+                         cmd.Assign(version=case.version, group_id="teslimat"))  # fmt: skip
+    assert deliver_all(world) == ["sent"]
+    ((to, subject, body),) = [e for e in world.sender.emails if e[1].startswith("Assigned")]
+    assert to == "ayse@shop.example"  # selin moved it: she is not told
+    assert subject == f"Assigned to your group: {case.number}"
+    assert "assigned to your group by selin" in body
+    assert all(e[0] != "selin@shop.example" for e in world.sender.emails)
+
+
+def test_a_customer_reply_is_emailed_to_the_assignee_in_turkish(post):
+    world = post
+    case = filed(world, email="a@example.com", name="Ayşe Kaya")
+    case = world.service.claim(world.mehmet, case.id, cmd.Claim(version=case.version))
+    world.queue.sent.clear()
+    world.service.reply(customer(case.customer_id), case.id,
+                        cmd.Comment(version=case.version, body="Kargo hâlâ yok"))  # fmt: skip
+    assert deliver_all(world) == ["sent"]
+    ((to, subject, body),) = world.sender.emails[-1:]
+    assert (to, subject) == ("mehmet@shop.example", f"Müşteri yanıt verdi: {case.number}")
+    assert "Ayşe Kaya" in body and "Kargo hâlâ yok" in body

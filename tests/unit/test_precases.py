@@ -34,16 +34,16 @@ def pre(**fields) -> PreCase:
 
 
 def test_claiming_and_handing_over_bump_the_version_and_keep_it_open():
-    claimed = assigned(pre(), "mehmet", SELIN, NOW)
+    claimed = assigned(pre(), "mehmet", SELIN, NOW).precase
     assert (claimed.status, claimed.assignee, claimed.version) == ("claimed", "mehmet", 2)
-    handed = assigned(claimed, "ayse", SELIN, NOW)
+    handed = assigned(claimed, "ayse", SELIN, NOW).precase
     assert handed.assignee == "ayse" and handed.version == 3 and handed.is_open
 
 
 @pytest.mark.parametrize("end", [PreCaseStatus.CONVERTED, PreCaseStatus.SPAM,
                                  PreCaseStatus.DUPLICATE])  # fmt: skip
 def test_a_finished_pre_case_never_moves_again(end):
-    done = finished(pre(), end, SELIN, NOW, case_id="c1" if end == "converted" else None)
+    done = finished(pre(), end, SELIN, NOW, case_id="c1" if end == "converted" else None).precase
     assert not done.is_open and done.finished_by == SELIN
     with pytest.raises(Conflict) as refused:
         assigned(done, "mehmet", SELIN, NOW)

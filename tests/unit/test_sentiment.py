@@ -10,7 +10,7 @@ import pytest
 from chalicelib.domain.sentiment import analyze
 
 LABELLED = Path(__file__).resolve().parents[1] / "data" / "sentiment.tsv"
-#: the floor the README reports against; measured today: see README
+#: the floor docs/channels.md#social-media reports against, with today's score
 FLOOR = {"tr": 0.85, "en": 0.85}
 
 

@@ -11,6 +11,7 @@ from chalicelib.domain.business_hours import (
     working_minutes_between,
 )
 from chalicelib.domain.case_kinds import CaseType, Priority
+from chalicelib.domain.conditions import CaseFacts
 from chalicelib.domain.sla import (
     EscalationLadder,
     EscalationLevel,
@@ -86,11 +87,14 @@ POLICIES = [
     ],
 )
 def test_most_specific_policy_wins(facts, expected):
-    assert choose_policy(POLICIES, *facts).id == expected
+    kind, path, priority, customer = facts
+    case = CaseFacts(type=kind, category_path=path, priority=priority, customer_category=customer)
+    assert choose_policy(POLICIES, case).id == expected
 
 
 def test_no_policy_when_none_applies():
-    assert choose_policy(POLICIES[1:2], CaseType.QUESTION, [], Priority.LOW, None) is None
+    case = CaseFacts(type=CaseType.QUESTION, priority=Priority.LOW)
+    assert choose_policy(POLICIES[1:2], case) is None
 
 
 def base_sla(opened=None):
@@ -196,10 +200,15 @@ def test_reopening_restarts_resolution_from_what_it_used():
 
 
 def test_ladder_choice():
-    by_category = LADDER.model_copy(update={"id": "c", "group_id": None, "category_id": "k-iade"})
-    fallback = LADDER.model_copy(update={"id": "z", "group_id": None})
+    levels = [level.model_dump() for level in LADDER.levels]
+    by_category = EscalationLadder(id="c", name="İade", category_id="k-iade", levels=levels)
+    fallback = EscalationLadder(id="z", name="Genel", levels=levels)
     ladders = [fallback, LADDER, by_category]
-    assert choose_ladder(ladders, "teslimat", ["k-siparis", "k-iade"]).id == "c"
-    assert choose_ladder(ladders, "teslimat", []).id == "l1"
-    assert choose_ladder(ladders, "urun", []).id == "z"
-    assert choose_ladder([LADDER], "urun", []) is None
+
+    def at(group, path):
+        return CaseFacts(group_id=group, category_path=path)
+
+    assert choose_ladder(ladders, at("teslimat", ["k-siparis", "k-iade"])).id == "c"
+    assert choose_ladder(ladders, at("teslimat", [])).id == "l1"
+    assert choose_ladder(ladders, at("urun", [])).id == "z"
+    assert choose_ladder([LADDER], at("urun", [])) is None

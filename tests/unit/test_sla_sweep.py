@@ -103,11 +103,11 @@ class RacingCases:
     def __getattr__(self, name):
         return getattr(self.inner, name)
 
-    def save(self, case, expected_version, entries, notices=None):
+    def apply(self, change, also=None):
         if not self.raced:
             self.raced = True
             self.other_sweep.run()
-        return self.inner.save(case, expected_version, entries, notices)
+        return self.inner.apply(change, also)
 
 
 def test_two_sweeps_at_once_record_each_event_once(sla_world):
@@ -175,5 +175,39 @@ def test_resolved_cases_close_themselves_after_the_reopen_window(sla_world):
     assert world.sweep.run() == 1
     closed = world.cases.get(case.id)
     assert closed.case.status == "closed" and closed.case.closed_at == world.clock.now
-    assert closed.history[-1].reason == "closed automatically 7 days after resolution"
+    last = closed.history[-1]
+    assert (last.reason_code, last.data, last.reason) == ("auto_closed", {"days": 7}, None)
     assert world.sweep.run() == 0
+    # the close is a close like any other: the customer hears it, and it is a case event
+    notices = [n.event for n in world.cases.notices[case.id]]
+    assert notices[-1] == "case_closed"
+    events = [e.type for e in world.cases.events[case.id]]
+    assert events[-2:] == ["destek.case.status_changed", "destek.case.closed"]
+    assert world.cases.events[case.id][-1].data.reason_code == "auto_closed"
+    assert world.cases.events[case.id][-1].sequence == closed.case.version
+
+
+def test_the_automatic_close_announces_its_notice(sla_world):
+    world = sla_world
+    announced = []
+    world.sweep.announce = announced.extend
+    case = world.routing.route(open_for(world).id)
+    case = world.service.claim(world.mehmet, case.id, cmd.Claim(version=case.version))
+    case = world.service.change_status(
+        world.mehmet, case.id, cmd.ChangeStatus(version=case.version, status="resolved")
+    )
+    world.clock.advance(days=8)
+    assert world.sweep.run() == 1
+    assert [(n.event, n.audience) for n in announced] == [("case_closed", "customer")]
+
+
+def test_sla_events_are_case_events_written_with_the_change(sla_world):
+    world = sla_world
+    case = world.routing.route(open_for(world).id)
+    world.clock.advance(minutes=61)
+    assert world.sweep.run() == 2
+    types = [e.type for e in world.cases.events[case.id]]
+    assert types == ["destek.case.opened", "destek.case.routed", "destek.case.status_changed",
+                     "destek.case.sla_breached", "destek.case.escalated"]  # fmt: skip
+    sequences = [e.sequence for e in world.cases.events[case.id]]
+    assert sequences == [1, 2, 2, 3, 3]

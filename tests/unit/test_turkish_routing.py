@@ -7,8 +7,9 @@ person trying `make run` sees happen.
 import pytest
 
 from chalicelib.domain.case_kinds import CaseType, Priority
+from chalicelib.domain.conditions import CaseFacts
 from chalicelib.domain.customers import CustomerCategory
-from chalicelib.domain.routing_rules import RoutingInput, RoutingRule, decide, raise_priority
+from chalicelib.domain.routing_rules import RoutingRule, decide, raise_priority
 from chalicelib.domain.text import Keyword, fold, turkish_lower, words
 from devstack.seed import RULES
 
@@ -78,8 +79,8 @@ TABLE = [
 
 @pytest.mark.parametrize(("text", "group"), TABLE)
 def test_turkish_phrases_route_to_their_group(text, group):
-    decision = decide(DEMO_RULES, RoutingInput(text=text), default_group="urun")
-    assert decision.group_id == group, decision.reason
+    decision = decide(DEMO_RULES, CaseFacts(text=text), default_group="urun")
+    assert decision.group_id == group, (decision.reason_code, decision.rule_name, decision.matched)
 
 
 def test_table_is_big_enough():
@@ -87,16 +88,17 @@ def test_table_is_big_enough():
 
 
 def test_decision_says_which_rule_and_words():
-    decision = decide(DEMO_RULES, RoutingInput(text="KARGOM gelmedi, kargoya da sordum"), "urun")
+    decision = decide(DEMO_RULES, CaseFacts(text="KARGOM gelmedi, kargoya da sordum"), "urun")
     assert decision.rule_name == "Kargo ve teslimat"
     assert decision.matched == ["KARGOM"]
     assert decision.set_category_id == "k-teslimat"
-    assert "KARGOM" in decision.reason
+    assert decision.reason_code == "rule_matched"
+    assert decide(DEMO_RULES, CaseFacts(text="merhaba"), "urun").reason_code == "default_group"
 
 
 def test_first_rule_by_order_wins_and_bumps_priority():
     text = "kargom gelmedi, avukatıma danışacağım"
-    decision = decide(DEMO_RULES, RoutingInput(text=text, priority=Priority.NORMAL), "urun")
+    decision = decide(DEMO_RULES, CaseFacts(text=text, priority=Priority.NORMAL), "urun")
     assert decision.rule_name == "Hukuki süreç"
     assert decision.priority == Priority.URGENT
 
@@ -109,21 +111,21 @@ def test_limits_on_type_category_and_customer():
     )  # fmt: skip
     rules = [vip, *DEMO_RULES]
     base = {"text": "kargom yok", "category_path": ["k-siparis", "k-teslimat"]}
-    match = RoutingInput(**base, customer_category="vip", case_type="complaint")
+    match = CaseFacts(**base, customer_category="vip", type="complaint")
     assert decide(rules, match, "urun").group_id == "vip"
     for other in (
-        {"customer_category": "normal", "case_type": "complaint"},
-        {"customer_category": "vip", "case_type": "question"},
+        {"customer_category": "normal", "type": "complaint"},
+        {"customer_category": "vip", "type": "question"},
     ):
-        assert decide(rules, RoutingInput(**base, **other), "urun").group_id == "teslimat"
-    outside = RoutingInput(text="kargom yok", category_path=["k-urun"], customer_category="vip",
-                           case_type="complaint")  # fmt: skip
+        assert decide(rules, CaseFacts(**base, **other), "urun").group_id == "teslimat"
+    outside = CaseFacts(text="kargom yok", category_path=["k-urun"], customer_category="vip",
+                        type="complaint")  # fmt: skip
     assert decide(rules, outside, "urun").group_id == "teslimat"
 
 
 def test_disabled_rules_are_skipped():
     off = DEMO_RULES[1].model_copy(update={"enabled": False})
-    assert decide([off], RoutingInput(text="kargom gelmedi"), "urun").group_id == "urun"
+    assert decide([off], CaseFacts(text="kargom gelmedi"), "urun").group_id == "urun"
 
 
 def test_turkish_case_folding():

@@ -7,12 +7,17 @@ const T = JSON.parse(document.getElementById("strings").textContent);
 const LANG = document.documentElement.lang;
 const API = location.pathname.replace(/\/console\/?$/, "");
 const SESSION_KEY = "destek.console";
-const STATUSES = ["new", "open", "in_progress", "waiting_customer", "reopened", "resolved", "closed"];
-const PRIORITIES = ["low", "normal", "high", "urgent"];
-const TYPES = ["complaint", "request", "suggestion", "question"];
-const OUTCOMES = ["answered", "missed", "voicemail", "busy", "no_answer", "callback_requested"];
+// The fixed lists of codes come from GET /vocabulary at sign-in (loadVocabulary); the
+// strings files give each code its words (status_*, priority_*, type_*...).
+let VOCAB = null;
+let STATUSES = [];
+let PRIORITIES = [];
+let TYPES = [];
+let OUTCOMES = [];
 
 let me = null; // GET /me: username, roles, permissions
+// names for the ids the API gives (groups, staff, categories), loaded once per sign-in
+const names = { groups: new Map(), staff: new Map(), categories: new Map() };
 
 // ---- small helpers -------------------------------------------------------------------
 
@@ -98,8 +103,54 @@ async function signIn(username, password) {
     AuthFlow: "USER_PASSWORD_AUTH", ClientId: CONFIG.clientId,
     AuthParameters: { USERNAME: username, PASSWORD: password },
   });
-  const auth = result.AuthenticationResult;
+  if (result.ChallengeName === "NEW_PASSWORD_REQUIRED") {
+    await firstPassword(username, result.Session);
+    return;
+  }
+  keepSession(result.AuthenticationResult);
+}
+
+function keepSession(auth) {
   sessionStorage.setItem(SESSION_KEY, JSON.stringify({ idToken: auth.IdToken }));
+}
+
+// ---- first sign-in: the temporary password from the invitation becomes the person's own ----
+
+/** Shows the new-password form and settles once Cognito took a new password (or refused). */
+function firstPassword(username, cognitoSession) {
+  // built only when asked for, so the sign-in form is the page's only password form
+  const input = (name) => el("input", { name, type: "password", autocomplete: "new-password", required: true,
+    minlength: 10, "aria-describedby": "new-password-rules" });
+  const form = el("form", { id: "new-password-form", novalidate: true },
+    field(say("new_password"), input("new_password")),
+    field(say("new_password_again"), input("new_password_again")),
+    el("p", { id: "new-password-rules", class: "hint", text: say("new_password_rules") }),
+    el("button", { type: "submit", text: say("new_password_save") }));
+  $("#signin").append(form);
+  $("#signin-form").hidden = true;
+  notice(say("new_password_needed"));
+  form.new_password.focus();
+  return new Promise((resolve) => {
+    const submit = async (event) => {
+      event.preventDefault();
+      const chosen = form.new_password.value;
+      if (chosen !== form.new_password_again.value) { problem(say("new_password_mismatch")); return; }
+      try {
+        const result = await cognito("RespondToAuthChallenge", {
+          ChallengeName: "NEW_PASSWORD_REQUIRED", ClientId: CONFIG.clientId, Session: cognitoSession,
+          ChallengeResponses: { USERNAME: username, NEW_PASSWORD: chosen },
+        });
+        form.remove();
+        $("#signin-form").hidden = false;
+        keepSession(result.AuthenticationResult);
+        notice(say("new_password_set"));
+        resolve();
+      } catch {
+        problem(say("new_password_refused"));
+      }
+    };
+    form.addEventListener("submit", submit);
+  });
 }
 
 class ApiError extends Error {
@@ -131,16 +182,28 @@ async function api(method, path, body) {
   return data;
 }
 
+// what an HTTP status means when the API's code has no words of its own here
+const STATUS_ERRORS = { 400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
+  409: "conflict", 413: "payload_too_large", 422: "invalid_input", 429: "rate_limited" };
+
+/** An API refusal in the reader's words: the error code's string (strings/*.json), else the
+ *  status's, else a generic one; never the API's own (English) message. A 422's fields are
+ *  named with their problem (`details[].type`, pydantic's error type). */
 function explain(error) {
   if (error instanceof ApiError) {
-    if (error.status === 403) return say("forbidden");
-    if (error.status === 404) return say("not_found");
-    if (error.status === 409 && error.code === "version_conflict") return say("conflict");
-    const fields = Array.isArray(error.details) ? error.details.map((d) => `${d.field}: ${d.problem}`) : [];
-    return [error.message, ...fields].join(" · ");
+    const code = [error.code, STATUS_ERRORS[error.status]].find((c) => c && T[`error_${c}`]);
+    const problems = (Array.isArray(error.details) ? error.details : []).filter((d) => d && d.field)
+      .map((d) => say("error_fields", { field: fieldName(d.field),
+        problem: say(T[`problem_${d.type}`] ? `problem_${d.type}` : "problem_generic") }));
+    return [say(code ? `error_${code}` : "error_generic"), ...problems].join(" · ");
   }
   if (error instanceof Error && !(error instanceof TypeError) && error.message) return error.message;
   return say("network_error");
+}
+
+async function loadVocabulary() {
+  VOCAB = await api("GET", "/vocabulary");
+  ({ statuses: STATUSES, priorities: PRIORITIES, case_types: TYPES, call_outcomes: OUTCOMES } = VOCAB);
 }
 
 // ---- frame ---------------------------------------------------------------------------
@@ -194,7 +257,14 @@ async function enter() {
     showSignIn(say("staff_only"));
     return;
   }
+  try {
+    await loadVocabulary();
+  } catch (error) {
+    if (!(error instanceof ApiError && error.status === 401)) problem(explain(error));
+    return;
+  }
   $("#signin").hidden = true;
+  $("#view").setAttribute("aria-busy", "true"); // until route() below has drawn the first screen
   $("#view").hidden = false;
   $("#nav").hidden = false;
   $("#search").hidden = false;
@@ -205,12 +275,36 @@ async function enter() {
     link.parentElement.hidden = !can(resource, action);
   }
   problem("");
+  await loadNames();
   await route();
 }
 
+async function loadNames() {
+  const quiet = (resource, path) => (can(resource, "read") ? api("GET", path).catch(() => []) : Promise.resolve([]));
+  const [groups, staff, tree] = await Promise.all([quiet("groups", "/groups"), quiet("staff", "/staff"),
+    quiet("categories", "/categories")]);
+  names.groups = new Map((groups.items || groups).map((g) => [g.id, g.name]));
+  names.staff = new Map((staff.items || staff).map((m) => [m.username, m.name]));
+  names.categories = new Map();
+  const walk = (nodes) => nodes.forEach((n) => { names.categories.set(n.id, n.name); walk(n.children || []); });
+  walk(tree);
+}
+
+const groupName = (id) => (id ? names.groups.get(id) || id : "—");
+const staffName = (username) => (username ? names.staff.get(username) || username : "—");
+const fieldName = (path) => { const last = String(path).split(".").pop(); return T[`field_${last}`] ? say(`field_${last}`) : path; };
+
+// route() may be called again before an earlier call's requests are answered (a link clicked
+// while the first screen loads, a hashchange during enter()); only the newest call shows its
+// screen, so a slower, older one never replaces it. #view carries the hash it shows
+// (data-route) and aria-busy until the newest call is done.
+let routing = 0;
+
 async function route() {
   if (!me) return;
-  const [, rawView, arg] = (location.hash || "#/mine").split("?")[0].split("/");
+  const hash = location.hash;
+  const call = ++routing;
+  const [, rawView, arg] = (hash || "#/mine").split("?")[0].split("/");
   const view = rawView || "mine";
   for (const link of document.querySelectorAll("#nav a")) {
     if (link.dataset.view === view) link.setAttribute("aria-current", "page");
@@ -224,15 +318,20 @@ async function route() {
                     customer: customerView };
     const render = views[view] || caseList;
     const content = await render(view in views ? view : "mine", arg && decodeURIComponent(arg));
+    if (call !== routing) return;
     target.replaceChildren(...[content].flat(Infinity).filter((n) => n !== null && n !== undefined));
     const heading = target.querySelector("h1");
     if (heading) heading.setAttribute("tabindex", "-1");
   } catch (error) {
+    if (call !== routing) return;
     if (!(error instanceof ApiError && error.status === 401)) {
       target.replaceChildren(el("p", { class: "empty", text: explain(error) }));
     }
   } finally {
-    target.removeAttribute("aria-busy");
+    if (call === routing) {
+      target.dataset.route = hash;
+      target.removeAttribute("aria-busy");
+    }
   }
 }
 
@@ -246,13 +345,33 @@ function urgency(minutesLeft) {
   return "ok";
 }
 
-function timeLeft(dueIso) {
+/** Whole minutes as "2 gün 3 sa", "1 sa 5 dk", "7 dk" (never less than a minute). */
+function duration(minutes) {
+  const m = Math.max(1, Math.floor(minutes));
+  if (m >= 1440) {
+    const d = Math.floor(m / 1440), h = Math.floor((m % 1440) / 60);
+    return h ? say("dur_days_hours", { d, h }) : say("dur_days", { d });
+  }
+  if (m >= 60) {
+    const h = Math.floor(m / 60), rest = m % 60;
+    return rest ? say("dur_hours_minutes", { h, m: rest }) : say("dur_hours", { h });
+  }
+  return say("dur_minutes", { n: m });
+}
+
+/** Time to a due moment: "20 dk kaldı" ahead of it, "3 sa gecikti" once it has passed. */
+function timeLeft(dueIso, now = Date.now()) {
   if (!dueIso) return { text: "", cls: "" };
-  const minutes = Math.round((new Date(dueIso) - Date.now()) / 60000);
-  const abs = Math.abs(minutes);
-  const amount = abs >= 1440 ? say("days", { n: Math.round(abs / 1440) })
-    : abs >= 60 ? say("hours", { n: Math.round(abs / 60) }) : say("minutes", { n: abs });
-  return { text: minutes < 0 ? say("late_by", { t: amount }) : say("left", { t: amount }), cls: urgency(minutes) };
+  const minutes = (new Date(dueIso) - now) / 60000;
+  if (minutes <= 0) return { text: say("late_by", { t: duration(-minutes) }), cls: "late" };
+  return { text: say("left", { t: duration(minutes) }), cls: urgency(minutes) };
+}
+
+/** A listed case's countdown: none once it is resolved, paused while it waits on the customer. */
+function caseTimeLeft(c) {
+  if (["resolved", "closed"].includes(c.status)) return { text: "—", cls: "" };
+  if (c.status === "waiting_customer" && c.sla) return { text: say("sla_paused"), cls: "" };
+  return timeLeft(c.due_at);
 }
 
 function caseTable(items, pickable = false) {
@@ -262,15 +381,15 @@ function caseTable(items, pickable = false) {
       ["number", "subject", "status", "priority", "assignee", "time_left"]
       .map((k) => el("th", { scope: "col", text: say(`col_${k}`) })))),
     el("tbody", {}, items.map((c) => {
-      const left = timeLeft(c.due_at);
-      return el("tr", { "data-case": c.id },
+      const left = caseTimeLeft(c);
+      return el("tr", { "data-case": c.id, class: c.unread ? "unread" : null },
         pickable ? el("td", {}, el("input", { type: "checkbox", name: "pick", value: c.id, "data-version": c.version,
           "aria-label": say("choose_case", { number: c.number }) })) : null,
-        el("td", {}, el("a", { href: `#/case/${c.id}`, text: c.number || c.id })),
+        el("td", { class: "number" }, unreadMark(c), el("a", { href: `#/case/${c.id}`, text: c.number || c.id })),
         el("td", { text: c.subject }),
         el("td", {}, el("span", { class: `status s-${c.status}`, text: say(`status_${c.status}`) })),
         el("td", { class: `p-${c.priority}`, text: say(`priority_${c.priority}`) }),
-        el("td", { text: c.assignee || "—" }),
+        el("td", { text: staffName(c.assignee) }),
         el("td", { class: `due ${left.cls}`, text: left.text }));
     })));
 }
@@ -297,7 +416,64 @@ async function caseList(view, agentName) {
   }
   const page = await api("GET", path);
   const table = caseTable(page.items, can("assignments", "edit"));
+  watchList(path, table);
   return [el("h1", { text: title }), chooser, table, page.items.length ? await assignForm(table) : null];
+}
+
+// ---- unread marks: what changed on the listed cases since I last looked ---------------
+// The API marks each row for the caller (the case keeps who saw which version, so it is
+// the same on every device); the list on screen is asked again every 30 s.
+
+const POLL_MS = 30000;
+
+function unreadMark(c) {
+  if (!c.unread) return null;
+  const label = say(c.customer_unread ? "unread_customer" : "unread");
+  return el("span", { class: `unread-mark${c.customer_unread ? " from-customer" : ""}`, title: label },
+    el("span", { class: "visually-hidden", text: label }));
+}
+
+// The list carries the path it was read from (data-watch); the poll asks again for the one in
+// #view, so a list drawn by a route() call that was overtaken (never shown) is never polled.
+function watchList(path, table) {
+  table.dataset.watch = path;
+  if (watchList.timer) return;
+  watchList.timer = setInterval(refreshList, POLL_MS);
+  document.addEventListener("visibilitychange", () => { if (!document.hidden) refreshList(); });
+}
+
+async function refreshList() {
+  const table = $("#view [data-watch]");
+  if (!me || !table || document.hidden) return;
+  const path = table.dataset.watch;
+  let page;
+  try { page = await api("GET", path); } catch { return; }
+  if (!table.isConnected) return;
+  const busy = table.contains(document.activeElement) || table.querySelector("input[name=pick]:checked");
+  if (table.tagName !== "TABLE") {
+    if (page.items.length) { const fresh = caseTable(page.items); fresh.dataset.watch = path; table.replaceWith(fresh); }
+    return;
+  }
+  if (!busy) { // rows come and go, versions and time left move on: take the fresh rows
+    const pickable = Boolean(table.querySelector("input[name=pick]"));
+    const fresh = caseTable(page.items, pickable);
+    if (fresh.tagName === "TABLE") table.tBodies[0].replaceWith(fresh.tBodies[0]);
+    else { fresh.dataset.watch = path; table.replaceWith(fresh); } // the list emptied
+    return;
+  }
+  for (const c of page.items) { // someone is choosing rows: only the marks change
+    const row = table.querySelector(`tr[data-case="${CSS.escape(c.id)}"]`);
+    if (!row) continue;
+    row.classList.toggle("unread", Boolean(c.unread));
+    const cell = row.querySelector("td.number");
+    cell.querySelector(".unread-mark")?.remove();
+    const mark = unreadMark(c);
+    if (mark) cell.prepend(mark);
+  }
+}
+
+function markSeen(c) {
+  return api("POST", `/cases/${encodeURIComponent(c.id)}/seen`, { version: c.version }).catch(() => null);
 }
 
 async function categoryChoice(current) {
@@ -396,9 +572,13 @@ async function search(_, text) {
     const byName = await quiet(api("GET", `/customer-search?name=${encodeURIComponent(text)}`));
     for (const one of (byName && byName.items) || []) found.set(one.id, one);
   }
+  if (!found.size && !text.includes("@")) {
+    const owner = await ownerOfSerial(text, quiet);
+    if (owner) found.set(owner.id, owner);
+  }
   const heading = el("h1", { text: say("title_search", { q: text }) });
   if (found.size === 1) return [heading, ...(await customerCases([...found.values()][0]))];
-  if (!found.size) return [heading, el("p", { class: "empty", text: say("nothing_found") })];
+  if (!found.size) return [heading, el("p", { class: "empty", text: say("nothing_found") }), await newCallerForm(text)];
   return [heading, el("ul", { class: "matches" }, [...found.values()].map((c) => el("li", {},
     el("a", { href: `#/customer/${c.id}`, text: c.name }), ` · ${c.phone || ""} · ${c.email || ""} · ${c.customer_number || ""}`)))];
 }
@@ -408,7 +588,7 @@ async function customerCases(customer) {
   const overview = await api("GET", `/customers/${customer.id}/overview`).catch(() => null);
   return [el("div", { class: "case-screen" },
     el("section", {}, el("p", {}, el("strong", { text: customer.name }), ` · ${customer.phone || ""} · ${customer.email || ""}`),
-      caseTable(page.items)),
+      caseTable(page.items), await phoneDesk(customer, overview, page.items)),
     customerPanel(overview, null))];
 }
 
@@ -433,18 +613,229 @@ async function queues() {
       el("th", { scope: "col", text: say(k === "agent" ? "col_agent" : k) })))),
     el("tbody", {}, load.agents.map((a) => el("tr", {},
       el("th", { scope: "row" }, el("a", { href: `#/agent/${a.username}`, text: `${a.name} (${a.username})` })),
-      el("td", { text: a.groups.join(", ") }),
+      el("td", { text: a.groups.map(groupName).join(", ") }),
       el("td", { text: a.active }),
       el("td", { class: a.overdue ? "due late" : "", text: a.overdue }),
       el("td", { text: a.on_shift ? say("yes") : say("no") })))));
   return [el("h1", { text: say("title_queues") }), groups, el("h2", { text: say("who_works_what") }), agents];
 }
 
+// ---- the phone desk: what an agent on a call does next --------------------------------
+// A found caller: open a case, log a call (with or without a case; the number typed when
+// none is on file), register a product by serial, correct the contact details. Nobody
+// found: register the caller, and open their case in the same write (POST /cases creates
+// an unknown caller who has a name).
+
+const DESK_ERRORS = {
+  sms_needs_phone: "error_sms_needs_phone", email_needs_address: "error_email_needs_address",
+  customer_exists: "error_customer_exists", serial_taken: "error_serial_taken",
+  call_needs_number: "error_call_needs_number", version_conflict: "error_customer_changed",
+};
+
+/** The agent's words for a refusal at the desk; the field it is about gets marked. */
+function deskProblem(form, error) {
+  for (const marked of form.querySelectorAll("[aria-invalid]")) marked.removeAttribute("aria-invalid");
+  if (!(error instanceof ApiError)) { problem(explain(error)); return; }
+  const details = error.details && !Array.isArray(error.details) ? error.details : {};
+  let key = DESK_ERRORS[error.code];
+  let name = { sms_needs_phone: "phone", email_needs_address: "email", call_needs_number: "number",
+               serial_taken: "serial_number" }[error.code];
+  if (error.code === "customer_exists") name = (details.taken || []).find((k) => k !== "id") || "phone";
+  if (!key && error.status === 422 && "phone" in details) {
+    key = "error_phone_invalid";
+    name = form.elements.number ? "number" : "phone";
+  }
+  if (name && form.elements[name] && form.elements[name].setAttribute) form.elements[name].setAttribute("aria-invalid", "true");
+  problem(key ? say(key) : explain(error));
+}
+
+/** A desk form's submit: run(form) writes; it may answer { go: "#/…", said: "…" } to move
+ *  to what it made, else the view is drawn again and `message` is said. */
+function desk(run, message) {
+  return async (event) => {
+    event.preventDefault();
+    const form = event.target;
+    form.setAttribute("aria-busy", "true");
+    try {
+      const next = await run(form);
+      if (next && next.go) {
+        location.hash = next.go;
+        notice(next.said);
+      } else {
+        await route();
+        notice(message);
+      }
+    } catch (error) {
+      if (error instanceof ApiError && error.code === "version_conflict") await route();
+      deskProblem(form, error);
+    } finally {
+      form.removeAttribute("aria-busy");
+    }
+  };
+}
+
+const deskInput = (name, props = {}) => el("input", { name, ...props });
+
+function caseFields() {
+  return [
+    field(say("col_type"), select("type", TYPES, "complaint", "type_")),
+    field(say("col_priority"), select("priority", PRIORITIES, "normal", "priority_")),
+    field(say("col_subject"), deskInput("subject", { required: true, maxlength: 200 })),
+    field(say("desk_description"), el("textarea", { name: "description", rows: 3, required: true })),
+  ];
+}
+
+function caseBody(form) {
+  return { type: form.type.value, priority: form.priority.value, channel: "phone",
+           subject: form.subject.value.trim(), description: form.description.value.trim(),
+           ...(form.category && form.category.value ? { category_id: form.category.value } : {}) };
+}
+
+async function phoneDesk(customer, overview, cases) {
+  const parts = [];
+  const registrations = (overview && overview.registrations) || [];
+  if (can("cases", "add")) {
+    parts.push(el("details", { class: "desk desk-case" }, el("summary", { text: say("desk_open_case") }),
+      el("form", { onsubmit: desk(async (f) => {
+        const body = { ...caseBody(f), customer: { customer_id: customer.id },
+                       ...(f.registration.value ? { registration_id: f.registration.value } : {}) };
+        const made = await api("POST", "/cases", body);
+        return { go: `#/case/${made.id}`, said: say("converted", { number: made.number }) };
+      }) },
+        ...caseFields(),
+        field(say("col_category"), await categoryChoice(null)),
+        field(say("desk_about_product"), el("select", { name: "registration" }, el("option", { value: "", text: "—" }),
+          registrations.map((r) => el("option", { value: r.id, text: `${r.product_name || r.product_id} · ${r.serial_number}` })))),
+        el("button", { type: "submit", text: say("desk_open_case_button") }))));
+  }
+  if (can("calls", "add")) {
+    parts.push(el("details", { class: "desk desk-call" }, el("summary", { text: say("record_call") }),
+      el("form", { onsubmit: desk((f) => api("POST", `/customers/${customer.id}/calls`, {
+        direction: f.direction.value, outcome: f.outcome.value,
+        started_at: new Date(Date.now() - Number(f.minutes.value || 0) * 60000).toISOString(),
+        duration_seconds: Math.round(Number(f.minutes.value || 0) * 60),
+        ...(f.number.value.trim() ? { number: f.number.value.trim() } : {}),
+        ...(f.case.value ? { case_id: f.case.value } : {}),
+        notes: f.notes.value.trim() || undefined }), say("call_recorded")) },
+        field(say("direction"), select("direction", ["inbound", "outbound"], "inbound", "direction_")),
+        field(customer.phone ? say("desk_call_number") : say("desk_call_number_needed"),
+          deskInput("number", { type: "tel", required: !customer.phone, autocomplete: "off" })),
+        field(say("outcome"), select("outcome", OUTCOMES, "answered", "outcome_")),
+        field(say("minutes"), deskInput("minutes", { type: "number", min: 0, max: 600, value: 3 })),
+        field(say("desk_call_case"), el("select", { name: "case" }, el("option", { value: "", text: say("desk_no_case") }),
+          cases.map((c) => el("option", { value: c.id, text: `${c.number} · ${c.subject}` })))),
+        field(say("call_notes"), el("textarea", { name: "notes", rows: 2 })),
+        el("button", { type: "submit", text: say("save_call") }))));
+  }
+  if (can("registrations", "add")) {
+    parts.push(el("details", { class: "desk desk-product", ontoggle: (e) => e.target.open && fillProducts(e.target) },
+      el("summary", { text: say("desk_register") }),
+      el("form", { onsubmit: desk((f) => api("POST", `/customers/${customer.id}/products`, {
+        product_id: f.product.value, serial_number: f.serial_number.value.trim(),
+        purchase_date: f.purchase_date.value, seller: f.seller.value.trim() || null }), say("desk_product_registered")) },
+        field(say("desk_product"), productChoice()),
+        field(say("desk_serial"), deskInput("serial_number", { required: true, maxlength: 100, autocomplete: "off" })),
+        field(say("desk_purchase_date"), deskInput("purchase_date", { type: "date", required: true,
+          max: new Date().toISOString().slice(0, 10), value: new Date().toISOString().slice(0, 10) })),
+        field(say("desk_seller"), deskInput("seller", { maxlength: 200 })),
+        el("button", { type: "submit", text: say("desk_register_button") }))));
+  }
+  if (can("customers", "edit")) {
+    parts.push(el("details", { class: "desk desk-contact" }, el("summary", { text: say("desk_contact") }),
+      el("form", { onsubmit: desk((f) => {
+        const typed = f.phone.value.trim();
+        return api("PATCH", `/customers/${customer.id}`, {
+          version: customer.version, name: f.name.value.trim(), language: f.language.value,
+          ...(typed === (customer.phone || "") ? {} : { phone: typed }),
+          contact: { ...customer.contact, channel: f.channel.value } });
+      }, say("saved")) },
+        field(say("desk_name"), deskInput("name", { required: true, value: customer.name, maxlength: 200 })),
+        field(say("desk_phone"), deskInput("phone", { type: "tel", value: customer.phone || "", autocomplete: "off" })),
+        field(say("desk_channel"), select("channel", ["email", "sms", "both"], customer.contact.channel, "contact_")),
+        field(say("desk_language"), select("language", ["tr", "en"], customer.language, "language_")),
+        el("button", { type: "submit", text: say("desk_contact_button") }))));
+  }
+  return parts.length ? el("section", { class: "phone-desk", "aria-label": say("desk_title") },
+    el("h2", { text: say("desk_title") }), parts) : null;
+}
+
+function productChoice() {
+  return el("select", { name: "product", required: true }, el("option", { value: "", text: say("desk_choose_product") }));
+}
+
+// the catalog (a public, rate-limited route the site shares) is read once a page, and only
+// when an agent opens the product form
+let catalog = null;
+
+/** Every product of the catalog in the form's list, each under its category's path. */
+async function fillProducts(details) {
+  const list = details.querySelector("select[name=product]");
+  if (list.options.length > 1) return;
+  try {
+    catalog = catalog || api("GET", "/catalog");
+    const tree = await catalog;
+    const walk = (nodes, path) => nodes.forEach((n) => {
+      const here = [...path, (LANG === "en" && n.name_en) || n.name];
+      for (const p of n.products) list.append(el("option", { value: p.id, text: `${here.join(" › ")} › ${p.name}` }));
+      walk(n.children || [], here);
+    });
+    walk(tree, []);
+  } catch (error) {
+    catalog = null;
+    problem(explain(error));
+  }
+}
+
+/** Whose a serial number is, when the search text is one (a unit in the caller's hand). */
+async function ownerOfSerial(text, quiet) {
+  if (!can("registrations", "read") || !/^[\w-]{4,100}$/u.test(text.replace(/\s/g, ""))) return null;
+  const unit = await quiet(api("GET", `/registrations?serial=${encodeURIComponent(text)}`));
+  return unit ? quiet(api("GET", `/customers/${encodeURIComponent(unit.customer_id)}`)) : null;
+}
+
+/** Nobody matches what the caller said: register them, with their case, in one step. */
+async function newCallerForm(text) {
+  if (!can("customers", "add")) return null;
+  const email = text.includes("@") ? text : "";
+  const phone = !email && /^[+0-9 ()-]{7,}$/.test(text) ? text : "";
+  const number = !email && !phone && /^[A-Za-z0-9-]{1,32}$/.test(text) && /\d/.test(text) ? text : "";
+  const name = !email && !phone && !number ? text : "";
+  const withCase = can("cases", "add");
+  const form = el("form", { id: "new-caller", onsubmit: desk(async (f) => {
+    const who = { name: f.name.value.trim(), ...(f.phone.value.trim() ? { phone: f.phone.value.trim() } : {}),
+                  ...(f.email.value.trim() ? { email: f.email.value.trim() } : {}),
+                  ...(f.customer_number.value.trim() ? { customer_number: f.customer_number.value.trim() } : {}) };
+    if (withCase && f.with_case.checked) {
+      const made = await api("POST", "/cases", { ...caseBody(f), customer: who });
+      return { go: `#/case/${made.id}`, said: say("converted", { number: made.number }) };
+    }
+    const made = await api("POST", "/customers", who);
+    return { go: `#/customer/${made.id}`, said: say("desk_customer_created", { name: made.name }) };
+  }) },
+    el("h2", { text: say("desk_new_caller") }),
+    field(say("desk_name"), deskInput("name", { required: true, value: name, maxlength: 200 })),
+    field(say("desk_phone"), deskInput("phone", { type: "tel", value: phone, autocomplete: "off" })),
+    field(say("desk_email"), deskInput("email", { type: "email", value: email, autocomplete: "off" })),
+    field(say("desk_customer_number"), deskInput("customer_number", { value: number, maxlength: 32, autocomplete: "off" })),
+    withCase ? el("fieldset", {}, el("legend", {},
+      el("label", {}, el("input", { type: "checkbox", name: "with_case", checked: true }), ` ${say("desk_with_case")}`)),
+      ...caseFields()) : null,
+    el("button", { type: "submit", text: say("desk_new_caller_button") }));
+  if (withCase) {
+    // the case's subject and description are asked for only while a case is to be opened
+    form.with_case.addEventListener("change", () => {
+      for (const name of ["subject", "description"]) form.elements[name].required = form.with_case.checked;
+    });
+  }
+  return form;
+}
+
 // ---- one case ------------------------------------------------------------------------
 
 async function caseScreen(_, ref) {
   const view = await api("GET", `/cases/${encodeURIComponent(ref)}`);
-  const overview = await api("GET", `/customers/${view.case.customer_id}/overview`).catch(() => null);
+  const [overview] = await Promise.all([
+    api("GET", `/customers/${view.case.customer_id}/overview`).catch(() => null), markSeen(view.case)]);
   return [el("div", { class: "case-screen" }, casePanel(view), customerPanel(overview, view.case.id))];
 }
 
@@ -483,7 +874,7 @@ function casePanel(view) {
     el("dl", { class: "facts" },
       ...[["status", say(`status_${c.status}`)], ["priority", say(`priority_${c.priority}`)],
           ["type", say(`type_${c.type}`)], ["channel", say(`channel_${c.channel}`)],
-          ["group", c.group_id || "—"], ["assignee", c.assignee || "—"], ["opened", when(c.created_at)]]
+          ["group", groupName(c.group_id)], ["assignee", staffName(c.assignee)], ["opened", when(c.created_at)]]
         .flatMap(([k, value]) => [el("dt", { text: say(`col_${k}`) }), el("dd", { "data-fact": k, text: value })])),
     el("p", { class: "description", text: c.description }),
     view.targets && view.targets.length ? el("ul", { class: "targets" }, view.targets.map((t) => {
@@ -538,25 +929,76 @@ function casePanel(view) {
         el("button", { type: "submit", text: say("save_call") }))));
   }
 
-  const history = el("ol", { class: "history", "aria-label": say("history") },
-    view.history.map((h) => el("li", { class: `entry k-${h.kind} ${h.visibility === "internal" ? "internal" : ""}` },
-      el("div", { class: "entry-head" },
-        el("span", { class: "entry-kind", text: say(`entry_${h.kind}`) }),
-        h.visibility === "internal" && h.kind === "note" ? el("span", { class: "badge", text: say("internal") }) : null,
-        el("span", { text: ` ${h.actor.name || h.actor.id} · ${when(h.at)}` })),
-      h.body ? el("p", { class: "body", text: h.body }) : null,
-      h.reason ? el("p", { class: "reason", text: h.reason }) : null,
-      Object.keys(h.changes || {}).length ? el("p", { class: "reason", text: Object.entries(h.changes)
-        .map(([k, ch]) => `${k}: ${ch.from ?? "—"} → ${ch.to ?? "—"}`).join(", ") }) : null)));
+  const history = el("ol", { class: "history", "aria-label": say("history") }, view.history.map(historyEntry));
   const notices = (view.notices || []).length ? el("section", {},
     el("h2", { text: say("notices_sent") }),
     el("ul", { class: "notices" }, view.notices.map((n) => el("li", {},
       `${say(`notice_${n.event}`)} → ${say(`audience_${n.audience}`)}: ${say(`notice_status_${n.status}`)}`,
-      n.deliveries.length ? ` (${n.deliveries.map((d) => `${d.channel} ${d.to}`).join(", ")})` : "")))) : null;
+      n.deliveries.length ? ` (${n.deliveries.map((d) => `${say(`delivery_${d.channel}`)} ${d.to}${d.parts > 1 ? `, ${say("sms_parts", { n: d.parts })}` : ""}`).join("; ")})` : "")))) : null;
   const files = (view.attachments || []).length ? el("section", {},
     el("h2", { text: say("files") }),
     el("ul", {}, view.attachments.map((a) => el("li", {}, el("a", { href: a.url || "#", text: a.filename }))))) : null;
   return el("section", { class: "case-panel", "data-version": v }, header, actions, el("h2", { text: say("history") }), history, notices, files);
+}
+
+// what a history entry's data says (issue 11): a notice that bounced, files a mail
+// brought that were not kept, a duplicate pre-case merged in
+function entryFacts(h) {
+  const d = h.data || {};
+  const facts = [];
+  if (h.kind === "delivery_failed") facts.push(el("p", { class: "reason late", text: say("delivery_failed_line", d) }));
+  for (const f of d.files_refused || []) {
+    facts.push(el("p", { class: "reason", text: say("files_refused_line", { filename: f.filename, reason: say(`file_reason_${f.reason}`) }) }));
+  }
+  if (d.merged_from) facts.push(el("p", { class: "reason", text: say("merged_from") }));
+  return facts;
+}
+
+function warningText(w) {
+  return say(`warn_${w.code}`, { ...w, reason: w.detail ? say(`file_reason_${w.detail}`) : "" });
+}
+
+// ---- history: codes and ids from the API, words and names here ------------------------------
+
+/** One history line: what happened (its kind), who and when, the person's words, why
+ *  (the reason code in words, or what a person typed) and each changed field in words. */
+function historyEntry(h) {
+  const a = h.actor;
+  const who = a.kind === "staff" ? staffName(a.id) : a.kind === "customer" ? a.name || say("author_customer")
+    : a.id === "destek" ? say("actor_system") : a.name || a.id; // a shop's backend by its name
+  const changes = Object.entries(h.changes || {});
+  return el("li", { class: `entry k-${h.kind} ${h.visibility === "internal" ? "internal" : ""}` },
+    el("div", { class: "entry-head" },
+      el("span", { class: "entry-kind", text: say(`entry_${h.kind}`) }),
+      h.visibility === "internal" && h.kind === "note" ? el("span", { class: "badge", text: say("internal") }) : null,
+      el("span", {}, " ", who, " · ", el("time", { datetime: h.at, text: when(h.at) }))),
+    h.body ? el("p", { class: "body", text: h.body }) : null,
+    ...entryFacts(h),
+    h.reason_code ? el("p", { class: "reason", "data-reason": h.reason_code, text: reasonText(h.reason_code, h.data || {}) }) : null,
+    h.reason ? el("p", { class: "reason typed", text: h.reason }) : null,
+    changes.length ? el("p", { class: "reason changes", text: changes.map(([k, ch]) => changeText(k, ch)).join(", ") }) : null);
+}
+
+function reasonText(code, d) {
+  return say(`reason_${code}`, {
+    channel: d.channel ? say(`channel_${d.channel}`) : "", rule: d.rule_name || "",
+    words: (d.matched || []).join(", "), days: d.days ?? "", level: d.level ?? "",
+    target: d.target ? say(`target_word_${d.target}`) : "", notify: d.notify ? say(`notify_${d.notify}`) : "",
+  });
+}
+
+function changeText(field, change) {
+  const show = (value) => (value === null || value === undefined || value === "" ? "—" : fieldValue(field, value));
+  return `${fieldName(field)}: ${show(change.from)} → ${show(change.to)}`;
+}
+
+function fieldValue(field, value) {
+  if (["status", "priority", "type", "channel"].includes(field)) return say(`${field}_${value}`);
+  if (field === "group_id") return groupName(value);
+  if (field === "assignee") return staffName(value);
+  if (field === "category_id") return names.categories.get(value) || value;
+  if (field.endsWith("_at")) return when(value);
+  return String(value);
 }
 
 function customerPanel(o, caseId) {
@@ -566,6 +1008,8 @@ function customerPanel(o, caseId) {
   return el("aside", { class: "customer-panel", "aria-label": say("customer_360") },
     el("h2", { text: c.name }),
     o.flags.length ? el("ul", { class: "flags" }, o.flags.map((f) => el("li", { class: `flag f-${f}`, text: say(`flag_${f}`) }))) : null,
+    c.email_undeliverable && c.email_undeliverable.address === (c.email || "").toLowerCase()
+      ? el("p", { class: "flag f-undeliverable", role: "note", text: say("email_undeliverable", { reason: c.email_undeliverable.reason }) }) : null,
     el("dl", { class: "facts" },
       ...[["phone", c.phone], ["email", c.email], ["customer_number", c.customer_number],
           ["membership", c.membership_tier], ["last_visit", when(c.last_visit_at)]]
@@ -574,10 +1018,10 @@ function customerPanel(o, caseId) {
     block(say("products"), o.registrations, (r) => `${r.product_name || r.product_id} · ${r.serial_number} · ${warranty(r.warranty)}`),
     block(say("orders"), o.orders, (x) => el("span", {}, `${x.order.order_id} · ${when(x.order.placed_at)} · ${x.order.total} ${x.order.currency}`,
       x.shipments.map((s) => el("div", { class: "sub", text: `${s.carrier} ${s.tracking_number} · ${s.status}` })))),
-    block(say("earlier_cases"), o.cases.filter((x) => x.id !== caseId), (x) => el("a", { href: `#/case/${x.id}`, text: `${x.number} · ${x.subject} · ${say(`status_${x.status}`)}${x.assignee ? ` · ${x.assignee}` : ""}` })),
+    block(say("earlier_cases"), o.cases.filter((x) => x.id !== caseId), (x) => el("a", { href: `#/case/${x.id}`, text: `${x.number} · ${x.subject} · ${say(`status_${x.status}`)}${x.assignee ? ` · ${staffName(x.assignee)}` : ""}` })),
     block(say("calls"), o.calls, (k) => `${when(k.started_at)} · ${say(`direction_${k.direction}`)} · ${say(`outcome_${k.outcome}`)}${k.notes ? ` · ${k.notes}` : ""}`),
-    block(say("chats"), o.chats, (ch) => el("details", {}, el("summary", { text: `${when(ch.started_at)} · ${ch.bot} · ${ch.outcome}` }),
-      ch.messages.map((m) => el("p", { text: `${m.author}: ${m.text}` })))),
+    block(say("chats"), o.chats, (ch) => el("details", {}, el("summary", { text: `${when(ch.started_at)} · ${ch.bot} · ${say(`chat_${ch.outcome}`)}` }),
+      ch.messages.map((m) => el("p", { text: `${say(`author_${m.author}`)}: ${m.text}` })))),
     block(say("waiting_precases"), o.precases, (p) => el("a", { href: `#/precase/${p.id}`, text: `${say(`channel_${p.channel}`)} · ${p.subject}` })));
 }
 
@@ -607,12 +1051,17 @@ async function preCaseScreen(_, id) {
     el("dl", { class: "facts" },
       ...[["channel", say(`channel_${p.channel}`)], ["received", when(p.received_at)],
           ["sender", p.sender.email || p.sender.handle || p.sender.name], ["status", say(`pre_${p.status}`)],
-          ["assignee", p.assignee || "—"], ["mood", p.mood ? say(`mood_${p.mood.label}`) : "—"],
+          ["assignee", staffName(p.assignee)], ["mood", p.mood ? say(`mood_${p.mood.label}`) : "—"],
           ["suggested", p.suggested_action ? say(`action_${p.suggested_action}`) : "—"]]
         .flatMap(([k, value]) => [el("dt", { text: say(`col_${k}`) }), el("dd", { text: value })])),
     p.post ? el("p", {}, el("a", { href: p.post.url, rel: "noopener noreferrer", target: "_blank", text: p.post.url })) : null,
+    (p.warnings || []).length ? el("ul", { class: "warnings", role: "note" }, p.warnings.map((w) => el("li", { class: `warning w-${w.code}`, text: warningText(w) }))) : null,
     el("pre", { class: "body", text: p.text }),
     p.files.length ? el("ul", {}, p.files.map((f) => el("li", { text: `${f.filename} (${Math.ceil(f.size / 1024)} KB)` }))) : null,
+    (p.messages || []).length ? el("section", {}, el("h2", { text: say("later_messages") }),
+      p.messages.map((m) => el("article", { class: "later" }, el("p", { class: "entry-head", text: when(m.received_at) }),
+        el("pre", { class: "body", text: m.text }),
+        ...[...m.files.map((f) => el("p", { text: f.filename })), ...(m.warnings || []).map((w) => el("p", { class: "warning", text: warningText(w) }))]))) : null,
     p.case_number ? el("p", {}, el("a", { href: `#/case/${p.case_id}`, text: say("became_case", { number: p.case_number }) })) : null,
     open && can("precases", "edit") ? el("div", { class: "actions" },
       el("button", { type: "button", id: "claim-precase", onclick: run(() => api("POST", `/precases/${p.id}/claim`, { version: p.version }), say("claimed")), text: say("claim") }),
@@ -625,11 +1074,26 @@ async function preCaseScreen(_, id) {
         field(say("col_type"), select("type", TYPES, p.case_type || "request", "type_")),
         field(say("convert_for"), el("input", { name: "customer", placeholder: p.customer_id ? say("matched_customer") : say("new_from_sender") })),
         el("button", { type: "submit", text: say("convert") })),
-      el("button", { type: "button", onclick: run(() => api("POST", `/precases/${p.id}/set-aside`, { version: p.version, outcome: "spam" }), say("set_aside")), text: say("spam") }))
+      el("button", { type: "button", onclick: run(() => api("POST", `/precases/${p.id}/set-aside`, { version: p.version, outcome: "spam" }), say("set_aside")), text: say("spam") }),
+      el("form", { class: "duplicate-form", onsubmit: run((e) => api("POST", `/precases/${p.id}/set-aside`, { version: p.version, outcome: "duplicate", duplicate_of: e.target.duplicate_of.value.trim() }), say("merged")) },
+        field(say("duplicate_of"), el("input", { name: "duplicate_of", required: true, pattern: "[0-9]{4}-[0-9]{6,}", placeholder: "2026-000123" })),
+        el("button", { type: "submit", text: say("set_duplicate") })))
       : null);
 }
 
 // ---- administration ------------------------------------------------------------------
+//
+// Every admin form round-trips the whole object: it starts from the object as the API
+// returned it, takes from the form only what the person changed, and sends everything else
+// back as it was, so a field no form shows (or one the API gains later) survives every
+// edit. Only the path's key and the server's own bookkeeping stay out of the body: the API
+// refuses a field its PUT does not take (tests/integration/test_admin_round_trip.py, OWNED).
+// Choices (types, priorities, customer categories, roles...) are the codes of GET /vocabulary.
+
+const SERVER_OWNED = {
+  rule: ["id"], policy: ["id"], ladder: ["id"], calendar: ["id"], group: ["id", "last_assigned"],
+  staff: ["username"], role: ["name"], category: ["id", "path", "children"],
+};
 
 const ADMIN_SECTIONS = [
   ["rules", "routing_rules"], ["roles", "roles"], ["staff", "staff"], ["groups", "groups"],
@@ -642,10 +1106,81 @@ async function admin(_, section) {
   const tabs = el("nav", { class: "tabs", "aria-label": say("nav_admin") }, allowed.map(([name]) =>
     el("a", { href: `#/admin/${name}`, "aria-current": name === current ? "page" : null, text: say(`admin_${name}`) })));
   const render = { rules: adminRules, roles: adminRoles, staff: adminStaff, groups: adminGroups,
-                   categories: adminCategories, sla: () => jsonSection("sla-policies", "sla"),
-                   ladders: () => jsonSection("escalation-ladders", "sla"),
-                   calendars: () => jsonSection("calendars", "sla", true), priorities: adminPriorities }[current];
+                   categories: adminCategories, sla: adminPolicies, ladders: adminLadders,
+                   calendars: adminCalendars, priorities: adminPriorities }[current];
   return [el("h1", { text: say("title_admin") }), tabs, render ? await render() : null];
+}
+
+function roundTrip(kind, original, changes) {
+  const body = original ? structuredClone(original) : {};
+  for (const key of SERVER_OWNED[kind]) delete body[key];
+  return { ...body, ...changes };
+}
+
+// What a control gives the body: the object's own value while the person left the control as
+// shown (so a number or a time is never rewritten in another spelling), else its value parsed.
+function kept(control, original, parse = (v) => v) {
+  let untouched;
+  if (control.type === "checkbox") untouched = control.checked === control.defaultChecked;
+  else if (control.tagName === "SELECT") {
+    const initial = [...control.options].find((o) => o.defaultSelected) || control.options[0];
+    untouched = control.value === (initial ? initial.value : "");
+  } else untouched = control.value === control.defaultValue;
+  if (untouched && original !== undefined) return original;
+  return parse(control.type === "checkbox" ? control.checked : control.value);
+}
+
+// A list shown as checkboxes: as it was while no box changed; else what is ticked, where what
+// was already there keeps its place (a group's member order is its round-robin order) and a
+// value with no box of its own stays.
+function keptList(form, name, original, parse = (v) => v) {
+  const boxes = [...form.querySelectorAll(`input[type=checkbox][data-list="${name}"]`)];
+  if (original !== undefined && boxes.every((b) => b.checked === b.defaultChecked)) return original;
+  const shown = boxes.map((b) => b.dataset.value);
+  const ticked = boxes.filter((b) => b.checked).map((b) => b.dataset.value);
+  const before = (original || []).filter((v) => ticked.includes(String(v)) || !shown.includes(String(v)));
+  return [...before, ...ticked.filter((v) => !before.some((b) => String(b) === v)).map(parse)];
+}
+
+function checkList(name, legend, values, chosen, wordOf) {
+  const has = (v) => (chosen || []).some((c) => String(c) === String(v));
+  return el("fieldset", { class: "checks" }, el("legend", { text: legend }),
+    values.map((v) => el("label", {}, el("input", { type: "checkbox", "data-list": name, "data-value": v, checked: has(v) }), ` ${wordOf(v)}`)));
+}
+
+// A select over codes. `none` adds an empty choice meaning "not set" (null); a current value
+// missing from the list stays choosable as itself, so saving never changes it unseen.
+function choice(name, values, current, wordOf, none) {
+  const set = current !== null && current !== undefined;
+  const options = values.map((v) => [String(v), wordOf(v)]);
+  if (set && !options.some(([v]) => v === String(current))) options.push([String(current), String(current)]);
+  return el("select", { name },
+    none ? el("option", { value: "", selected: !set, text: none }) : null,
+    options.map(([v, text]) => el("option", { value: v, selected: set && String(current) === v, text })));
+}
+
+function labelled(control, text) {
+  control.setAttribute("aria-label", text);
+  return control;
+}
+
+const orNull = (v) => (v.trim() === "" ? null : v.trim());
+const numberOrNull = (v) => (v.trim() === "" ? null : Number(v));
+const csv = (text) => text.split(",").map((x) => x.trim()).filter(Boolean);
+const editing = () => new URLSearchParams(location.hash.split("?")[1] || "").get("edit");
+const named = (form) => (name) => form.elements.namedItem(name);
+
+function flatCategories(tree) {
+  const flat = [];
+  const walk = (nodes, depth) => nodes.forEach((n) => { flat.push([n, depth]); walk(n.children, depth + 1); });
+  walk(tree, 0);
+  return flat;
+}
+
+function categorySelect(name, flat, current, none, leaveOut = () => false) {
+  const shown = flat.filter(([n]) => !leaveOut(n));
+  const words = Object.fromEntries(shown.map(([n, depth]) => [n.id, `${"· ".repeat(depth)}${n.name}`]));
+  return choice(name, shown.map(([n]) => n.id), current, (id) => words[id], none);
 }
 
 function saved(run, message) {
@@ -653,54 +1188,132 @@ function saved(run, message) {
     event.preventDefault();
     try {
       await run(event);
+      await loadNames(); // a group, user or category may have a new name
       await route();
       notice(message || say("saved"));
     } catch (error) {
-      problem(explain(error));
+      if (error instanceof ApiError && error.code === "version_conflict") {
+        await route();
+        problem(say("admin_conflict"));
+      } else problem(explain(error));
     }
   };
 }
 
-const csv = (text) => text.split(",").map((x) => x.trim()).filter(Boolean);
+function deleteButton(path, back) {
+  return el("button", { type: "button", class: "danger", text: say("delete"),
+    onclick: saved(() => api("DELETE", path).then(() => { location.hash = back; }), say("deleted")) });
+}
+
+const typeWord = (t) => say(`type_${t}`);
+const customerCategoryWord = (c) => say(`customer_category_${c}`);
+
+// Conditions (domain/conditions.py): `{field, operator, value}`, all must hold. The forms show
+// the usual ones as fields; a condition a form has no field for goes back as it was.
+const conditionValue = (list, field, operator) =>
+  ((list || []).find((c) => c.field === field && c.operator === operator) || {}).value;
+
+// `list` with each [field, operator, value] set in place (added at the end when new); an empty
+// value (null, "", []) removes that condition
+function withConditions(list, changes) {
+  const out = structuredClone(list || []);
+  for (const [field, operator, value] of changes) {
+    const at = out.findIndex((c) => c.field === field && c.operator === operator);
+    const empty = value === null || value === undefined || value === "" || (Array.isArray(value) && !value.length);
+    if (empty) { if (at >= 0) out.splice(at, 1); } else if (at >= 0) out[at] = { ...out[at], value };
+    else out.push({ field, operator, value });
+  }
+  return out;
+}
+
+// one condition in words: the usual ones as the lists always said them ("Şikâyet / Soru",
+// "K altında"), any other as "{field} {operator} {value}" from the strings files
+function conditionWords(c, names) {
+  const word = {
+    type: typeWord, priority: (p) => say(`priority_${p}`), customer_category: customerCategoryWord,
+    channel: (v) => say(`channel_${v}`), status: (v) => say(`status_${v}`),
+    category: names.category || String, group: names.group || String,
+  }[c.field] || String;
+  const value = (Array.isArray(c.value) ? c.value : [c.value]).map(word).join(" / ");
+  const plain = { is: true, in: true }[c.operator] && ["type", "priority", "customer_category", "group"].includes(c.field);
+  if (plain) return value;
+  if (c.field === "category" && c.operator === "within") return say("limit_under", { category: value });
+  if (c.field === "product_group" && c.operator === "is") return say("limit_product_group", { group: value });
+  return say(`cond_op_${c.operator}`, { field: say(`cond_field_${c.field}`), value });
+}
+
+const conditionsWords = (list, names, none = say("limit_none")) =>
+  (list || []).map((c) => conditionWords(c, names)).join(" · ") || none;
+
+// the [field, operator] pairs each form has a field for
+const RULE_FORM_CONDITIONS = [["type", "in"], ["category", "within"], ["product_group", "is"], ["customer_category", "is"]];
+const POLICY_FORM_CONDITIONS = [["type", "is"], ["category", "within"], ["priority", "is"], ["customer_category", "is"]];
+const LADDER_FORM_CONDITIONS = [["group", "is"], ["category", "within"]];
+
+// the conditions a form has no field for, in words, so the admin sees what else applies
+function otherConditions(list, shown, names) {
+  const others = (list || []).filter((c) => !shown.some(([f, op]) => c.field === f && c.operator === op));
+  if (!others.length) return null;
+  return el("p", { class: "other-conditions" }, `${say("other_conditions")}: `, others.map((c) => conditionWords(c, names)).join(" · "));
+}
 
 async function adminRules() {
-  const [rules, groups] = await Promise.all([api("GET", "/routing-rules"), api("GET", "/groups")]);
-  const editing = new URLSearchParams(location.hash.split("?")[1] || "").get("edit");
-  const rule = rules.find((r) => r.id === editing) || null;
+  const [rules, groups, tree, products] = await Promise.all([
+    api("GET", "/routing-rules"), api("GET", "/groups"), api("GET", "/categories"),
+    can("products", "read") ? api("GET", "/product-categories") : Promise.resolve([])]);
+  const flat = flatCategories(tree);
+  const categoryName = (id) => ((flat.find(([n]) => n.id === id) || [])[0] || {}).name || id;
+  const groupName = (id) => (groups.find((g) => g.id === id) || {}).name || id;
+  const rule = rules.find((r) => r.id === editing()) || null;
   const editable = can("routing_rules", "edit");
+  const limits = (r) => conditionsWords(r.conditions, { category: categoryName, group: groupName });
   const table = el("table", { class: "list" },
-    el("thead", {}, el("tr", {}, ["order", "name", "phrases", "group", "enabled"].map((k) => el("th", { scope: "col", text: say(`rule_${k}`) })))),
+    el("thead", {}, el("tr", {}, ["order", "name", "phrases", "when", "group", "enabled"].map((k) => el("th", { scope: "col", text: say(`rule_${k}`) })))),
     el("tbody", {}, rules.map((r) => el("tr", {},
       el("td", { text: r.order }),
       el("td", {}, editable ? el("a", { href: `#/admin/rules?edit=${r.id}`, text: r.name }) : r.name),
-      el("td", { text: r.phrases.join(", ") }), el("td", { text: r.group_id }),
-      el("td", { text: r.enabled ? say("yes") : say("no") })))));
+      el("td", { text: r.phrases.join(", ") }), el("td", { class: "limits", text: limits(r) }),
+      el("td", { text: groupName(r.group_id) }), el("td", { text: r.enabled ? say("yes") : say("no") })))));
+  const o = rule || {};
+  const was = (field, operator) => conditionValue(o.conditions, field, operator);
   const form = editable ? el("form", { id: "rule-form", onsubmit: saved((e) => {
-    const f = e.target;
-    const body = { name: f.name.value, order: Number(f.order.value), enabled: f.enabled.checked,
-                   phrases: csv(f.phrases.value), group_id: f.group.value,
-                   set_category_id: f.category.value || null, priority_bump: Number(f.bump.value) };
+    const get = named(e.target);
+    const body = roundTrip("rule", rule, {
+      name: kept(get("name"), o.name), phrases: kept(get("phrases"), o.phrases, csv),
+      group_id: kept(get("group_id"), o.group_id), set_category_id: kept(get("set_category_id"), o.set_category_id, orNull),
+      order: kept(get("order"), o.order, Number), priority_bump: kept(get("priority_bump"), o.priority_bump, Number),
+      enabled: kept(get("enabled"), o.enabled),
+      conditions: withConditions(o.conditions, [
+        ["type", "in", keptList(e.target, "case_types", was("type", "in"))],
+        ["category", "within", kept(get("category_id"), was("category", "within"), orNull)],
+        ["product_group", "is", kept(get("product_group"), was("product_group", "is"), orNull)],
+        ["customer_category", "is", kept(get("customer_category"), was("customer_category", "is"), orNull)]]) });
     return rule ? api("PUT", `/routing-rules/${rule.id}`, body) : api("POST", "/routing-rules", body);
   }, say("rule_saved")) },
     el("h2", { text: rule ? say("rule_edit", { name: rule.name }) : say("rule_new") }),
-    field(say("rule_name"), el("input", { name: "name", required: true, value: rule ? rule.name : "" })),
-    field(say("rule_phrases"), el("input", { name: "phrases", required: true, value: rule ? rule.phrases.join(", ") : "" })),
-    field(say("rule_group"), el("select", { name: "group" }, groups.map((g) => el("option", { value: g.id, selected: rule && rule.group_id === g.id, text: g.name })))),
-    field(say("rule_category"), el("input", { name: "category", value: rule && rule.set_category_id ? rule.set_category_id : "" })),
-    field(say("rule_order"), el("input", { name: "order", type: "number", min: 0, value: rule ? rule.order : 100 })),
-    field(say("rule_bump"), select("bump", ["0", "1", "2", "3"], String(rule ? rule.priority_bump : 0), "bump_")),
+    field(say("rule_name"), el("input", { name: "name", required: true, value: o.name || "" })),
+    field(say("rule_phrases"), el("input", { name: "phrases", required: true, value: (o.phrases || []).join(", ") })),
+    field(say("rule_group"), choice("group_id", groups.map((g) => g.id), o.group_id, groupName)),
+    field(say("rule_category"), categorySelect("set_category_id", flat, o.set_category_id, say("rule_no_category"))),
+    field(say("rule_order"), el("input", { name: "order", type: "number", min: 0, max: 100000, value: rule ? rule.order : 100 })),
+    field(say("rule_bump"), choice("priority_bump", VOCAB.priority_bumps, rule ? rule.priority_bump : 0, (n) => say(`bump_${n}`))),
     el("label", {}, el("input", { type: "checkbox", name: "enabled", checked: rule ? rule.enabled : true }), ` ${say("rule_enabled")}`),
+    el("fieldset", { class: "limits" }, el("legend", { text: say("rule_limits") }),
+      checkList("case_types", say("rule_case_types"), VOCAB.case_types, was("type", "in"), typeWord),
+      field(say("rule_within_category"), categorySelect("category_id", flat, was("category", "within"), say("any"))),
+      field(say("rule_product_group"), el("input", { name: "product_group", list: "product-groups", value: was("product_group", "is") || "" })),
+      el("datalist", { id: "product-groups" }, products.map((p) => el("option", { value: p.id, text: LANG === "en" && p.name_en ? p.name_en : p.name }))),
+      field(say("rule_customer_category"), choice("customer_category", VOCAB.customer_categories, was("customer_category", "is"), customerCategoryWord, say("any"))),
+      otherConditions(o.conditions, RULE_FORM_CONDITIONS, { category: categoryName, group: groupName })),
     el("button", { type: "submit", text: say("save") }),
-    rule ? el("button", { type: "button", class: "danger", text: say("delete"),
-      onclick: saved(() => api("DELETE", `/routing-rules/${rule.id}`).then(() => { location.hash = "#/admin/rules"; }), say("deleted")) }) : null)
+    rule ? deleteButton(`/routing-rules/${rule.id}`, "#/admin/rules") : null)
     : null;
   const result = el("div", { id: "route-result", role: "status", "aria-live": "polite" });
   const tester = el("form", { id: "rule-test", onsubmit: async (e) => {
     e.preventDefault();
     try {
       const d = await api("POST", "/routing-rules/test", { text: e.target.sample.value });
-      const group = (groups.find((g) => g.id === d.group_id) || {}).name || d.group_id;
-      result.replaceChildren(el("p", {}, el("strong", { text: say("would_go", { group }) })),
+      result.replaceChildren(el("p", {}, el("strong", { text: say("would_go", { group: groupName(d.group_id) }) })),
         el("p", { text: d.rule_name ? say("by_rule", { rule: d.rule_name, words: d.matched.join(", ") }) : say("by_default") }),
         el("p", { class: "reason", text: `${say("col_priority")}: ${say(`priority_${d.priority}`)}` }));
     } catch (error) { problem(explain(error)); }
@@ -714,118 +1327,286 @@ async function adminRoles() {
   const roles = await api("GET", "/roles");
   const chosen = new URLSearchParams(location.hash.split("?")[1] || "").get("role") || "agent";
   const role = roles.find((r) => r.name === chosen) || roles[0];
-  const resources = ["cases", "replies", "notes", "assignments", "customers", "calls", "precases", "registrations",
-    "products", "categories", "groups", "staff", "roles", "routing_rules", "sla", "operations"];
-  const actions = ["read", "add", "edit", "delete"];
+  const resources = VOCAB.permission_resources;
+  const actions = VOCAB.permission_actions;
   const editable = can("roles", "edit");
   return [el("nav", { class: "tabs" }, roles.map((r) => el("a", { href: `#/admin/roles?role=${r.name}`, "aria-current": r.name === role.name ? "page" : null, text: say(`role_${r.name}`) }))),
     el("form", { id: "role-form", onsubmit: saved((e) => {
-      const permissions = {};
-      for (const box of e.target.querySelectorAll("input[type=checkbox]:checked")) {
-        const [resource, action] = box.name.split(":");
-        (permissions[resource] = permissions[resource] || []).push(action);
+      const permissions = structuredClone(role.permissions);
+      for (const res of resources) {
+        const boxes = actions.map((a) => named(e.target)(`${res}:${a}`));
+        if (boxes.every((b) => b.checked === b.defaultChecked)) continue;
+        const allowed = actions.filter((a, i) => boxes[i].checked);
+        if (allowed.length || res in permissions) permissions[res] = allowed;
       }
-      return api("PUT", `/roles/${role.name}`, { permissions });
+      const access = caseAccessOf(e.target);
+      return api("PUT", `/roles/${role.name}`, roundTrip("role", role, { permissions, ...(access ? { case_access: access } : {}) }));
     }) },
       el("table", { class: "list" }, el("thead", {}, el("tr", {}, el("th", { text: say("resource") }), actions.map((a) => el("th", { scope: "col", text: say(`action_${a}`) })))),
         el("tbody", {}, resources.map((res) => el("tr", {}, el("th", { scope: "row", text: say(`resource_${res}`) }),
           actions.map((a) => el("td", {}, el("input", { type: "checkbox", name: `${res}:${a}`, disabled: !editable,
             checked: (role.permissions[res] || []).includes(a), "aria-label": `${say(`resource_${res}`)} ${say(`action_${a}`)}` }))))))),
+      role.case_access && role.name !== "customer" ? caseAccessFields(role.case_access, editable) : null,
       editable ? el("button", { type: "submit", text: say("save") }) : null)];
+}
+
+// which groups' cases a role reaches (GET /roles: case_access), read and change apart
+function caseAccessFields(access, editable) {
+  const scope = (name) => {
+    const control = select(`case_access_${name}`, ["all", "own"], access[name], "scope_");
+    control.disabled = !editable;
+    return field(say(`case_access_${name}`), control);
+  };
+  return el("fieldset", { class: "case-access" }, el("legend", { text: say("case_access") }), scope("read"), scope("change"));
+}
+
+function caseAccessOf(form) {
+  const read = form.elements.case_access_read, change = form.elements.case_access_change;
+  return read && change ? { read: read.value, change: change.value } : undefined;
 }
 
 async function adminStaff() {
   const staff = await api("GET", "/staff");
-  const editing = new URLSearchParams(location.hash.split("?")[1] || "").get("edit");
-  const member = staff.find((m) => m.username === editing) || null;
+  const member = staff.find((m) => m.username === editing()) || null;
+  const o = member || {};
   const editable = can("staff", "edit");
+  const roleWord = (r) => say(`role_${r}`);
   return [el("table", { class: "list" },
     el("thead", {}, el("tr", {}, ["username", "name", "email", "roles", "on_shift"].map((k) => el("th", { scope: "col", text: say(`staff_${k}`) })))),
     el("tbody", {}, staff.map((m) => el("tr", {},
       el("td", {}, editable ? el("a", { href: `#/admin/staff?edit=${m.username}`, text: m.username }) : m.username),
       el("td", { text: m.name }), el("td", { text: m.email || "" }),
-      el("td", { text: m.roles.map((r) => say(`role_${r}`)).join(", ") }), el("td", { text: m.on_shift ? say("yes") : say("no") }))))),
+      el("td", { text: m.roles.map(roleWord).join(", ") }), el("td", { text: m.on_shift ? say("yes") : say("no") }))))),
     editable ? el("form", { id: "staff-form", onsubmit: saved((e) => {
-      const f = e.target;
-      return api("PUT", `/staff/${encodeURIComponent(f.username.value.trim())}`, {
-        name: f.name.value, email: f.email.value || null, on_shift: f.on_shift.checked,
-        roles: ["agent", "supervisor", "admin"].filter((r) => f[`role_${r}`].checked) });
+      const get = named(e.target);
+      const username = member ? member.username : get("username").value.trim();
+      return api("PUT", `/staff/${encodeURIComponent(username)}`, roundTrip("staff", member, {
+        name: kept(get("name"), o.name), email: kept(get("email"), o.email, orNull),
+        on_shift: kept(get("on_shift"), o.on_shift), language: kept(get("language"), o.language), roles: keptList(e.target, "roles", o.roles) }));
     }) },
       el("h2", { text: member ? member.username : say("staff_new") }),
-      field(say("staff_username"), el("input", { name: "username", required: true, value: member ? member.username : "", readonly: Boolean(member) })),
-      field(say("staff_name"), el("input", { name: "name", required: true, value: member ? member.name : "" })),
-      field(say("staff_email"), el("input", { name: "email", type: "email", value: member && member.email ? member.email : "" })),
-      el("fieldset", {}, el("legend", { text: say("staff_roles") }), ["agent", "supervisor", "admin"].map((r) =>
-        el("label", {}, el("input", { type: "checkbox", name: `role_${r}`, checked: member ? member.roles.includes(r) : r === "agent" }), ` ${say(`role_${r}`)} `))),
+      field(say("staff_username"), el("input", { name: "username", required: true, value: o.username || "", readonly: Boolean(member) })),
+      field(say("staff_name"), el("input", { name: "name", required: true, value: o.name || "" })),
+      field(say("staff_email"), el("input", { name: "email", type: "email", value: o.email || "" })),
+      checkList("roles", say("staff_roles"), VOCAB.staff_roles, member ? member.roles : [VOCAB.staff_roles[0]], roleWord),
       el("label", {}, el("input", { type: "checkbox", name: "on_shift", checked: member ? member.on_shift : true }), ` ${say("staff_on_shift")}`),
+      field(say("staff_language"), el("select", { name: "language" }, VOCAB.languages.map((l) =>
+        el("option", { value: l, selected: (member ? member.language : LANG) === l, text: say(`lang_${l}`) })))),
       el("button", { type: "submit", text: say("save") })) : null];
 }
 
 async function adminGroups() {
-  const groups = await api("GET", "/groups");
-  const editing = new URLSearchParams(location.hash.split("?")[1] || "").get("edit");
-  const group = groups.find((g) => g.id === editing) || null;
+  const [groups, staff, calendars] = await Promise.all([api("GET", "/groups"), api("GET", "/staff"),
+    can("sla", "read") ? api("GET", "/calendars") : Promise.resolve([])]);
+  const group = groups.find((g) => g.id === editing()) || null;
+  const o = group || {};
   const editable = can("groups", "edit");
+  const person = (username) => { const m = staff.find((s) => s.username === username); return m ? `${m.name} (${username})` : username; };
+  const calendarName = (id) => (calendars.find((c) => c.id === id) || {}).name || id;
+  const usernames = staff.map((m) => m.username);
   return [el("table", { class: "list" },
-    el("thead", {}, el("tr", {}, ["id", "name", "members", "supervisors", "default"].map((k) => el("th", { scope: "col", text: say(`group_${k}`) })))),
+    el("thead", {}, el("tr", {}, ["id", "name", "members", "supervisors", "auto_assign", "default"].map((k) => el("th", { scope: "col", text: say(`group_${k}`) })))),
     el("tbody", {}, groups.map((g) => el("tr", {},
       el("td", {}, editable ? el("a", { href: `#/admin/groups?edit=${g.id}`, text: g.id }) : g.id),
-      el("td", { text: g.name }), el("td", { text: g.members.join(", ") }), el("td", { text: g.supervisors.join(", ") }),
-      el("td", { text: g.is_default ? say("yes") : "" }))))),
+      el("td", { text: g.name }), el("td", { text: g.members.map(person).join(", ") }), el("td", { text: g.supervisors.map(person).join(", ") }),
+      el("td", { text: say(`auto_${g.auto_assign || "none"}`) }), el("td", { text: g.is_default ? say("yes") : "" }))))),
     editable ? el("form", { id: "group-form", onsubmit: saved((e) => {
-      const f = e.target;
-      return api("PUT", `/groups/${encodeURIComponent(f.id.value.trim())}`, {
-        name: f.name.value, members: csv(f.members.value), supervisors: csv(f.supervisors.value),
-        is_default: f.is_default.checked, auto_assign: f.auto_assign.value || null, calendar_id: group ? group.calendar_id : null });
+      const get = named(e.target);
+      const id = group ? group.id : get("id").value.trim();
+      return api("PUT", `/groups/${encodeURIComponent(id)}`, roundTrip("group", group, {
+        name: kept(get("name"), o.name), members: keptList(e.target, "members", o.members),
+        supervisors: keptList(e.target, "supervisors", o.supervisors), is_default: kept(get("is_default"), o.is_default),
+        auto_assign: kept(get("auto_assign"), o.auto_assign, orNull), calendar_id: kept(get("calendar_id"), o.calendar_id, orNull) }));
     }) },
       el("h2", { text: group ? group.name : say("group_new") }),
-      field(say("group_id"), el("input", { name: "id", required: true, value: group ? group.id : "", readonly: Boolean(group) })),
-      field(say("group_name"), el("input", { name: "name", required: true, value: group ? group.name : "" })),
-      field(say("group_members"), el("input", { name: "members", value: group ? group.members.join(", ") : "" })),
-      field(say("group_supervisors"), el("input", { name: "supervisors", value: group ? group.supervisors.join(", ") : "" })),
-      field(say("group_auto_assign"), el("select", { name: "auto_assign" }, ["", "round_robin", "fewest_open"].map((v) =>
-        el("option", { value: v, selected: group && (group.auto_assign || "") === v, text: say(`auto_${v || "none"}`) })))),
-      el("label", {}, el("input", { type: "checkbox", name: "is_default", checked: group ? group.is_default : false }), ` ${say("group_default")}`),
+      field(say("group_id"), el("input", { name: "id", required: true, value: o.id || "", readonly: Boolean(group) })),
+      field(say("group_name"), el("input", { name: "name", required: true, value: o.name || "" })),
+      checkList("members", say("group_members"), usernames, o.members, person),
+      checkList("supervisors", say("group_supervisors"), usernames, o.supervisors, person),
+      field(say("group_auto_assign"), choice("auto_assign", VOCAB.auto_assign, o.auto_assign, (m) => say(`auto_${m}`), say("auto_none"))),
+      field(say("group_calendar"), choice("calendar_id", calendars.map((c) => c.id), o.calendar_id, calendarName, say("group_default_calendar"))),
+      el("label", {}, el("input", { type: "checkbox", name: "is_default", checked: Boolean(o.is_default) }), ` ${say("group_default")}`),
       el("button", { type: "submit", text: say("save") })) : null];
 }
 
 async function adminCategories() {
-  const tree = await api("GET", "/categories");
-  const flat = [];
-  const walk = (nodes, depth) => nodes.forEach((n) => { flat.push([n, depth]); walk(n.children, depth + 1); });
-  walk(tree, 0);
-  return [el("ul", { class: "tree" }, flat.map(([n, depth]) => el("li", { style: null, class: `depth-${Math.min(depth, 5)}`, text: n.name }))),
+  const flat = flatCategories(await api("GET", "/categories"));
+  const editable = can("categories", "edit");
+  const category = (flat.find(([n]) => n.id === editing()) || [])[0] || null;
+  const editForm = category && editable ? el("form", { id: "category-edit", onsubmit: saved((e) => {
+    const get = named(e.target);
+    return api("PUT", `/categories/${category.id}`, roundTrip("category", category, {
+      name: kept(get("name"), category.name), parent_id: kept(get("parent_id"), category.parent_id, orNull) }));
+  }) },
+    el("h2", { text: say("category_edit", { name: category.name }) }),
+    field(say("category_name"), el("input", { name: "name", required: true, value: category.name })),
+    // a category cannot go under itself or anything under it
+    field(say("category_parent"), categorySelect("parent_id", flat, category.parent_id, say("category_top"), (n) => n.path.includes(category.id))),
+    el("button", { type: "submit", text: say("save") })) : null;
+  return [el("ul", { class: "tree" }, flat.map(([n, depth]) => el("li", { class: `depth-${Math.min(depth, 5)}` },
+      editable ? el("a", { href: `#/admin/categories?edit=${n.id}`, text: n.name }) : n.name))),
+    editForm,
     can("categories", "add") ? el("form", { id: "category-form", onsubmit: saved((e) =>
-      api("POST", "/categories", { name: e.target.name.value, parent_id: e.target.parent.value || null })) },
+      api("POST", "/categories", { name: e.target.elements.namedItem("name").value, parent_id: orNull(e.target.elements.namedItem("parent").value) })) },
       el("h2", { text: say("category_new") }),
       field(say("category_name"), el("input", { name: "name", required: true })),
-      field(say("category_parent"), el("select", { name: "parent" }, el("option", { value: "", text: "—" }),
-        flat.map(([n, depth]) => el("option", { value: n.id, text: `${"· ".repeat(depth)}${n.name}` })))),
+      field(say("category_parent"), categorySelect("parent", flat, null, say("category_top"))),
       el("button", { type: "submit", text: say("add") })) : null];
 }
 
 function adminPriorities() {
-  return el("ul", {}, ["urgent", "high", "normal", "low"].map((p) =>
+  return el("ul", {}, [...VOCAB.priorities].reverse().map((p) =>
     el("li", {}, el("strong", { class: `p-${p}`, text: say(`priority_${p}`) }), ` — ${say(`priority_about_${p}`)}`)));
 }
 
-async function jsonSection(path, resource, byIdOnly = false) {
-  const items = await api("GET", `/${path}`);
-  const editable = can(resource, "edit");
-  const editor = (item) => {
-    const { id, ...details } = item || {};
-    return el("form", { class: "json-form", onsubmit: saved((e) => {
-      let body;
-      try { body = JSON.parse(e.target.json.value); } catch { throw new Error(say("bad_json")); }
-      const target = e.target.target_id.value.trim();
-      return target ? api("PUT", `/${path}/${encodeURIComponent(target)}`, body) : api("POST", `/${path}`, body);
-    }) },
-      el("h3", { text: item ? `${item.name || item.id}` : say("new_item") }),
-      field(say("item_id"), el("input", { name: "target_id", value: id || "", readonly: Boolean(item), required: byIdOnly })),
-      field(say("item_json"), el("textarea", { name: "json", rows: 8, class: "code", text: JSON.stringify(item ? details : {}, null, 2) })),
-      editable ? el("button", { type: "submit", text: say("save") }) : null);
-  };
-  return [...items.map(editor), editable ? editor(null) : null];
+async function adminPolicies() {
+  const [policies, tree] = await Promise.all([api("GET", "/sla-policies"), api("GET", "/categories")]);
+  const flat = flatCategories(tree);
+  const categoryName = (id) => ((flat.find(([n]) => n.id === id) || [])[0] || {}).name || id;
+  const policy = policies.find((p) => p.id === editing()) || null;
+  const o = policy || {};
+  const editable = can("sla", "edit");
+  const when = (p) => conditionsWords(p.conditions, { category: categoryName });
+  const minutes = (m) => (m === null || m === undefined ? "—" : say("n_minutes", { n: m }));
+  const table = el("table", { class: "list" },
+    el("thead", {}, el("tr", {}, ["order", "name", "when", "first_response", "resolution", "hours", "enabled"].map((k) => el("th", { scope: "col", text: say(`policy_${k}`) })))),
+    el("tbody", {}, policies.map((p) => el("tr", {},
+      el("td", { text: p.order }),
+      el("td", {}, editable ? el("a", { href: `#/admin/sla?edit=${p.id}`, text: p.name }) : p.name),
+      el("td", { text: when(p) }), el("td", { text: minutes(p.first_response_minutes) }), el("td", { text: minutes(p.resolution_minutes) }),
+      el("td", { text: say(`hours_${p.hours}`) }), el("td", { text: p.enabled ? say("yes") : say("no") })))));
+  if (!editable) return table;
+  const was = (field, operator) => conditionValue(o.conditions, field, operator);
+  const form = el("form", { id: "policy-form", onsubmit: saved((e) => {
+    const get = named(e.target);
+    const body = roundTrip("policy", policy, {
+      name: kept(get("name"), o.name), order: kept(get("order"), o.order, Number), enabled: kept(get("enabled"), o.enabled),
+      conditions: withConditions(o.conditions, [
+        ["type", "is", kept(get("case_type"), was("type", "is"), orNull)],
+        ["category", "within", kept(get("category_id"), was("category", "within"), orNull)],
+        ["priority", "is", kept(get("priority"), was("priority", "is"), orNull)],
+        ["customer_category", "is", kept(get("customer_category"), was("customer_category", "is"), orNull)]]),
+      first_response_minutes: kept(get("first_response_minutes"), o.first_response_minutes, numberOrNull),
+      resolution_minutes: kept(get("resolution_minutes"), o.resolution_minutes, numberOrNull),
+      hours: kept(get("hours"), o.hours), remind_at: kept(get("remind_at"), o.remind_at, Number) });
+    return policy ? api("PUT", `/sla-policies/${policy.id}`, body) : api("POST", "/sla-policies", body);
+  }) },
+    el("h2", { text: policy ? say("policy_edit", { name: policy.name }) : say("policy_new") }),
+    field(say("policy_name"), el("input", { name: "name", required: true, value: o.name || "" })),
+    field(say("policy_order"), el("input", { name: "order", type: "number", min: 0, max: 100000, value: policy ? policy.order : 100 })),
+    el("label", {}, el("input", { type: "checkbox", name: "enabled", checked: policy ? policy.enabled : true }), ` ${say("policy_enabled")}`),
+    el("fieldset", { class: "limits" }, el("legend", { text: say("policy_limits") }),
+      field(say("col_type"), choice("case_type", VOCAB.case_types, was("type", "is"), typeWord, say("any"))),
+      field(say("rule_within_category"), categorySelect("category_id", flat, was("category", "within"), say("any"))),
+      field(say("col_priority"), choice("priority", VOCAB.priorities, was("priority", "is"), (p) => say(`priority_${p}`), say("any"))),
+      field(say("rule_customer_category"), choice("customer_category", VOCAB.customer_categories, was("customer_category", "is"), customerCategoryWord, say("any"))),
+      otherConditions(o.conditions, POLICY_FORM_CONDITIONS, { category: categoryName })),
+    field(say("policy_first_response_minutes"), el("input", { name: "first_response_minutes", type: "number", min: 0.01, step: "any", value: o.first_response_minutes ?? "" })),
+    field(say("policy_resolution_minutes"), el("input", { name: "resolution_minutes", type: "number", min: 0.01, step: "any", value: o.resolution_minutes ?? "" })),
+    field(say("policy_hours"), choice("hours", VOCAB.sla_hours, o.hours || VOCAB.sla_hours[0], (h) => say(`hours_${h}`))),
+    field(say("policy_remind_at"), el("input", { name: "remind_at", type: "number", min: 0.01, max: 0.99, step: "any", value: o.remind_at ?? 0.75 })),
+    el("button", { type: "submit", text: say("save") }),
+    policy ? deleteButton(`/sla-policies/${policy.id}`, "#/admin/sla") : null);
+  return [table, form];
+}
+
+async function adminLadders() {
+  const [ladders, groups, tree] = await Promise.all([api("GET", "/escalation-ladders"), api("GET", "/groups"), api("GET", "/categories")]);
+  const flat = flatCategories(tree);
+  const groupName = (id) => (groups.find((g) => g.id === id) || {}).name || id;
+  const ladder = ladders.find((l) => l.id === editing()) || null;
+  const o = ladder || {};
+  const editable = can("sla", "edit");
+  const audience = (a) => say(`notify_${a}`);
+  const categoryName = (id) => ((flat.find(([n]) => n.id === id) || [])[0] || {}).name || id;
+  // a category's ladder beats its group's, which beats the catch-all (domain/sla.choose_ladder)
+  const appliesTo = (l) => conditionsWords(l.conditions, { category: categoryName, group: groupName }, say("ladder_catch_all"));
+  const was = (field, operator) => conditionValue(o.conditions, field, operator);
+  const steps = (l) => l.levels.map((v) => say("ladder_step", { n: v.after_minutes, who: audience(v.notify) })).join(" → ");
+  const table = el("table", { class: "list" },
+    el("thead", {}, el("tr", {}, ["name", "when", "levels"].map((k) => el("th", { scope: "col", text: say(`ladder_${k}`) })))),
+    el("tbody", {}, ladders.map((l) => el("tr", {},
+      el("td", {}, editable ? el("a", { href: `#/admin/ladders?edit=${l.id}`, text: l.name }) : l.name),
+      el("td", { text: appliesTo(l) }), el("td", { text: steps(l) })))));
+  if (!editable) return table;
+  const levels = o.levels || [];
+  const rows = [...levels, ...(levels.length < 5 ? [null] : [])];
+  const form = el("form", { id: "ladder-form", onsubmit: saved((e) => {
+    const get = named(e.target);
+    const chosenLevels = [];
+    rows.forEach((level, i) => {
+      const at = (n) => get(`level${i}_${n}`);
+      if (level && at("remove").checked) return;
+      if (!level && at("after_minutes").value.trim() === "") return;
+      const was = level || {};
+      chosenLevels.push({ ...structuredClone(was), after_minutes: kept(at("after_minutes"), was.after_minutes, Number),
+        notify: kept(at("notify"), was.notify), emails: kept(at("emails"), was.emails, csv),
+        raise_priority: kept(at("raise_priority"), was.raise_priority) });
+    });
+    const body = roundTrip("ladder", ladder, {
+      name: kept(get("name"), o.name), levels: chosenLevels,
+      conditions: withConditions(o.conditions, [
+        ["group", "is", kept(get("group_id"), was("group", "is"), orNull)],
+        ["category", "within", kept(get("category_id"), was("category", "within"), orNull)]]) });
+    return ladder ? api("PUT", `/escalation-ladders/${ladder.id}`, body) : api("POST", "/escalation-ladders", body);
+  }) },
+    el("h2", { text: ladder ? say("ladder_edit", { name: ladder.name }) : say("ladder_new") }),
+    field(say("ladder_name"), el("input", { name: "name", required: true, value: o.name || "" })),
+    field(say("ladder_group"), choice("group_id", groups.map((g) => g.id), was("group", "is"), groupName, say("any"))),
+    field(say("ladder_category"), categorySelect("category_id", flat, was("category", "within"), say("any"))),
+    otherConditions(o.conditions, LADDER_FORM_CONDITIONS, { category: categoryName, group: groupName }),
+    el("table", { class: "list levels" },
+      el("caption", { text: say("ladder_levels") }),
+      el("thead", {}, el("tr", {}, ["after_minutes", "notify", "emails", "raise_priority", "remove"].map((k) => el("th", { scope: "col", text: say(`level_${k}`) })))),
+      el("tbody", {}, rows.map((level, i) => {
+        const v = level || {};
+        const label = (k) => `${say("level_n", { n: i + 1 })} ${say(`level_${k}`)}`;
+        return el("tr", {},
+          el("td", {}, el("input", { name: `level${i}_after_minutes`, type: "number", min: 0, max: 43200, value: v.after_minutes ?? "", "aria-label": label("after_minutes") })),
+          el("td", {}, labelled(choice(`level${i}_notify`, VOCAB.escalation_audiences, v.notify || VOCAB.escalation_audiences[0], audience), label("notify"))),
+          el("td", {}, el("input", { name: `level${i}_emails`, value: (v.emails || []).join(", "), "aria-label": label("emails") })),
+          el("td", {}, el("input", { type: "checkbox", name: `level${i}_raise_priority`, checked: Boolean(v.raise_priority), "aria-label": label("raise_priority") })),
+          el("td", {}, level ? el("input", { type: "checkbox", name: `level${i}_remove`, "aria-label": label("remove") }) : null));
+      }))),
+    el("button", { type: "submit", text: say("save") }),
+    ladder ? deleteButton(`/escalation-ladders/${ladder.id}`, "#/admin/ladders") : null);
+  return [table, form];
+}
+
+async function adminCalendars() {
+  const calendars = await api("GET", "/calendars");
+  const calendar = calendars.find((c) => c.id === editing()) || null;
+  const o = calendar || {};
+  const editable = can("sla", "edit");
+  const day = (d) => say(`weekday_${d}`);
+  const table = el("table", { class: "list" },
+    el("thead", {}, el("tr", {}, ["id", "name", "days", "hours", "holidays"].map((k) => el("th", { scope: "col", text: say(`calendar_${k}`) })))),
+    el("tbody", {}, calendars.map((c) => el("tr", {},
+      el("td", {}, editable ? el("a", { href: `#/admin/calendars?edit=${c.id}`, text: c.id }) : c.id),
+      el("td", { text: c.name }), el("td", { text: c.weekdays.map(day).join(", ") }),
+      el("td", { text: `${c.opens.slice(0, 5)}–${c.closes.slice(0, 5)} (${c.timezone})` }),
+      el("td", { text: c.observe_holidays ? say("yes") : say("no") })))));
+  if (!editable) return table;
+  const zones = typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : [];
+  const form = el("form", { id: "calendar-form", onsubmit: saved((e) => {
+    const get = named(e.target);
+    const id = calendar ? calendar.id : get("id").value.trim();
+    return api("PUT", `/calendars/${encodeURIComponent(id)}`, roundTrip("calendar", calendar, {
+      name: kept(get("name"), o.name), timezone: kept(get("timezone"), o.timezone, (v) => v.trim()),
+      weekdays: keptList(e.target, "weekdays", o.weekdays, Number), opens: kept(get("opens"), o.opens),
+      closes: kept(get("closes"), o.closes), observe_holidays: kept(get("observe_holidays"), o.observe_holidays) }));
+  }) },
+    el("h2", { text: calendar ? say("calendar_edit", { name: calendar.name }) : say("calendar_new") }),
+    field(say("calendar_id"), el("input", { name: "id", required: true, value: o.id || "", readonly: Boolean(calendar) })),
+    field(say("calendar_name"), el("input", { name: "name", required: true, value: o.name || "" })),
+    field(say("calendar_timezone"), el("input", { name: "timezone", required: true, list: "time-zones", value: o.timezone || "Europe/Istanbul" })),
+    el("datalist", { id: "time-zones" }, zones.map((z) => el("option", { value: z }))),
+    checkList("weekdays", say("calendar_days"), VOCAB.weekdays, calendar ? o.weekdays : VOCAB.weekdays.slice(0, 5), day),
+    field(say("calendar_opens"), el("input", { name: "opens", type: "time", required: true, value: o.opens || "09:00" })),
+    field(say("calendar_closes"), el("input", { name: "closes", type: "time", required: true, value: o.closes || "18:00" })),
+    el("label", {}, el("input", { type: "checkbox", name: "observe_holidays", checked: calendar ? o.observe_holidays : true }), ` ${say("calendar_holidays_label")}`),
+    el("button", { type: "submit", text: say("save") }));
+  return [table, form];
 }
 
 start();

@@ -217,15 +217,24 @@ async function idToken() {
   return session.get().id;
 }
 
-/** After sign-in: a new sign-up becomes a customer, and the tokens then carry its id. */
+/** After sign-in: a new sign-up becomes a customer, and the tokens then carry its id.
+ *  Returns false when the phone given at sign-up could not be kept (the account is made
+ *  without it and the customer is asked on the profile page). */
 async function ensureAccount() {
   const current = claims(session.get().id);
-  if (current["custom:customer_id"]) return;
-  await api("POST", "/my/account", {
-    name: current.name || current.email.split("@")[0],
-    language: LANG,
-  });
+  if (current["custom:customer_id"]) return true;
+  const details = { name: current.name || current.email.split("@")[0], language: LANG };
+  let kept = true;
+  try {
+    await api("POST", "/my/account", current.phone_number ? { ...details, phone: current.phone_number } : details);
+  } catch (error) {
+    // a number the API refuses (impossible, another customer's) must not stop the account
+    if (!(current.phone_number && error instanceof ApiError && [409, 422].includes(error.status))) throw error;
+    await api("POST", "/my/account", details);
+    kept = false;
+  }
   await refresh();
+  return kept;
 }
 
 function requireSignIn() {
@@ -238,11 +247,13 @@ function requireSignIn() {
 // ---- the API ----------------------------------------------------------------------------
 
 class ApiError extends Error {
-  constructor(status, error) {
+  /** `localized`: the message is the site's own, in the reader's words (an API's never is). */
+  constructor(status, error, localized = false) {
     super(error?.message || `HTTP ${status}`);
     this.status = status;
     this.code = error?.code;
     this.details = error?.details;
+    this.localized = localized;
   }
 }
 
@@ -269,13 +280,22 @@ async function api(method, path, body) {
   return data;
 }
 
-const API_MESSAGES = {
-  serial_taken: "error_serial_taken",
-  already_registered: "error_already_registered",
-  version_conflict: "error_version",
-  rate_limited: "error_rate",
-  network: "error_network",
-};
+// what an HTTP status means when the API's code has no words of its own here
+const STATUS_ERRORS = { 400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
+  409: "conflict", 413: "payload_too_large", 422: "invalid_input", 429: "rate_limited" };
+
+/** An API refusal in the reader's words: its code's string, else its status's, else a generic
+ *  one; never the API's own (English) message. */
+function apiMessage(error) {
+  if (error.localized) return error.message;
+  const code = [error.code, STATUS_ERRORS[error.status]].find((c) => c && T[`error_${c}`]);
+  return say(code ? `error_${code}` : "error_generic");
+}
+
+/** A field's problem (`details[].type`, pydantic's error type) in the reader's words. */
+function problemText(detail) {
+  return say(T[`problem_${detail.type}`] ? `problem_${detail.type}` : "problem_generic");
+}
 
 function report(error, form) {
   if (error instanceof CognitoError) {
@@ -285,13 +305,12 @@ function report(error, form) {
   if (error instanceof ApiError) {
     if (error.status === 422 && Array.isArray(error.details) && form) {
       const marked = error.details.filter((d) =>
-        fieldError(form, String(d.field).split(".").pop(), d.problem),
+        fieldError(form, String(d.field).split(".").pop(), problemText(d)),
       );
-      problem(marked.length ? say("error_invalid") : error.message);
+      problem(marked.length ? say("error_invalid") : apiMessage(error));
       return;
     }
-    const key = API_MESSAGES[error.code];
-    problem(key ? say(key) : error.message || say("error_generic"));
+    problem(apiMessage(error));
     return;
   }
   console.error(error);
@@ -326,9 +345,9 @@ function showWarranty(node, warranty) {
 function checkFiles(files) {
   for (const file of files) {
     const extensions = FILE_TYPES[file.type];
-    if (file.size > MAX_BYTES) throw new ApiError(413, { message: say("file_too_big", { name: file.name }) });
+    if (file.size > MAX_BYTES) throw new ApiError(413, { message: say("file_too_big", { name: file.name }) }, true);
     if (!extensions || !extensions.some((e) => file.name.toLowerCase().endsWith(e))) {
-      throw new ApiError(422, { message: say("file_type", { name: file.name }) });
+      throw new ApiError(422, { message: say("file_type", { name: file.name }) }, true);
     }
   }
 }
@@ -345,7 +364,7 @@ async function attach(caseId, files) {
     for (const [name, value] of Object.entries(form.fields)) body.append(name, value);
     body.append("file", file);
     const uploaded = await fetch(form.url, { method: "POST", body });
-    if (!uploaded.ok) throw new ApiError(uploaded.status, { message: say("error_generic") });
+    if (!uploaded.ok) throw new ApiError(uploaded.status, { message: say("error_generic") }, true);
     await api("POST", `/cases/${caseId}/attachments/${form.attachment_id}`);
   }
 }
@@ -365,6 +384,13 @@ function signupPage() {
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     if (!valid(form)) return;
+    const phone = form.phone.value.trim() ? e164(form.phone.value) : "";
+    if (phone === null) {
+      fieldError(form, "phone", say("error_phone_format"));
+      problem(say("error_invalid"));
+      form.phone.focus();
+      return;
+    }
     busy(form, async () => {
       const email = form.email.value.trim();
       await cognito("SignUp", {
@@ -374,6 +400,8 @@ function signupPage() {
         UserAttributes: [
           { Name: "email", Value: email },
           { Name: "name", Value: form.name.value.trim() },
+          // kept on the sign-in until the account is completed (ensureAccount)
+          ...(phone ? [{ Name: "phone_number", Value: phone }] : []),
         ],
       });
       location.assign(`confirm.html?email=${encodeURIComponent(email)}&new=1`);
@@ -416,7 +444,10 @@ function signinPage() {
     if (!valid(form)) return;
     busy(form, async () => {
       await signIn(form.email.value.trim(), form.password.value);
-      await ensureAccount();
+      if (!(await ensureAccount())) {
+        location.assign("profile.html?phone=refused");
+        return;
+      }
       const next = params.get("next") || "";
       // only a page of this site, never an address elsewhere
       location.assign(/^[a-z-]+\.html(\?[\w=&%.-]*)?$/.test(next) ? next : "index.html");
@@ -461,6 +492,7 @@ async function profilePage() {
     profile = p;
     $("#customer-number").textContent = p.customer_number;
     form.name.value = p.name;
+    form.phone.value = p.phone || "";
     form.language.value = p.language;
     for (const radio of form.channel) radio.checked = radio.value === p.contact.channel;
     form.quiet_from.value = (p.contact.quiet_from || "").slice(0, 5);
@@ -472,25 +504,69 @@ async function profilePage() {
     report(error);
     return;
   }
+  if (params.get("phone") === "refused") {
+    problem(say("phone_not_saved"));
+    fieldError(form, "phone", say("phone_not_saved"));
+  }
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     if (!valid(form)) return;
     busy(form, async () => {
-      const changed = await api("PATCH", "/my/profile", {
-        version: profile.version,
-        name: form.name.value.trim(),
-        language: form.language.value,
-        contact: {
-          channel: form.channel.value || "email",
-          quiet_from: form.quiet_from.value || null,
-          quiet_until: form.quiet_until.value || null,
-          timezone: profile.contact.timezone,
-        },
-      });
-      fill(changed);
-      notice(say("saved"));
+      // the phone is sent only when it changed: "" removes it, and the API refuses that
+      // (like SMS without a number) with a code put into words here
+      const typed = form.phone.value.trim();
+      const phone = typed === (profile.phone || "") ? {} : { phone: typed };
+      try {
+        const changed = await api("PATCH", "/my/profile", {
+          version: profile.version,
+          name: form.name.value.trim(),
+          language: form.language.value,
+          ...phone,
+          contact: {
+            channel: form.channel.value || "email",
+            quiet_from: form.quiet_from.value || null,
+            quiet_until: form.quiet_until.value || null,
+            timezone: profile.contact.timezone,
+          },
+        });
+        fill(changed);
+        notice(say("saved"));
+      } catch (error) {
+        if (!contactProblem(form, error)) throw error;
+      }
     });
   });
+}
+
+// ---- the phone number: typed in any Turkish way, refusals put into words ------------------
+
+/** E.164 for what a Turkish customer types (`0532 123 45 67`, `+90 532…`, `532…`), or null.
+ *  Cognito keeps the sign-up's number only in E.164; the API checks it for real. */
+function e164(text) {
+  const digits = text.replace(/\D/g, "");
+  if (text.trim().startsWith("+")) return digits.length >= 8 && digits.length <= 15 ? `+${digits}` : null;
+  if (digits.length === 12 && digits.startsWith("90")) return `+${digits}`;
+  if (digits.length === 11 && digits.startsWith("0")) return `+9${digits}`;
+  if (digits.length === 10 && !digits.startsWith("0")) return `+90${digits}`;
+  return null;
+}
+
+/** Marks the field a contact refusal is about; true when the error was one of those. */
+function contactProblem(form, error) {
+  if (!(error instanceof ApiError)) return false;
+  const details = error.details && !Array.isArray(error.details) ? error.details : {};
+  let key = null;
+  let field = "phone";
+  if (error.code === "sms_needs_phone") key = "error_sms_needs_phone";
+  else if (error.code === "email_needs_address") [key, field] = ["error_email_needs_address", "channel"];
+  else if (error.code === "customer_exists") key = "error_phone_taken";
+  else if (error.status === 422 && "phone" in details) key = "error_phone_invalid";
+  if (!key) return false;
+  clearFieldErrors(form);
+  fieldError(form, field, say(key));
+  problem(say(key));
+  form.querySelector(`[name="${field}"]`)?.focus();
+  return true;
 }
 
 /** The catalog's product names already say brand and model ("Vestel Venus V7 128 GB"). */
@@ -553,7 +629,7 @@ async function productsPage() {
     const product = products.get(form.product_id.value);
     const box = $("#attribute-fields");
     box.replaceChildren();
-    $("#product-warranty").textContent = product ? `${say("warranty")}: ${product.warranty_months} ay / months` : "";
+    $("#product-warranty").textContent = product ? say("warranty_months", { n: product.warranty_months }) : "";
     for (const attribute of product?.attributes || []) {
       if (!attribute.values?.length) continue;
       const id = `attr-${attribute.name}`;
@@ -675,7 +751,9 @@ async function casesPage() {
 
 async function casePage() {
   if (!requireSignIn()) return;
-  const id = params.get("id") || "";
+  // ?n=2026-000001 is what emails and SMS link to (the number the customer reads in them);
+  // ?id= is what this site's own lists link to. The API takes either.
+  const id = params.get("n") || params.get("id") || "";
   let view;
   const render = (data) => {
     view = data;

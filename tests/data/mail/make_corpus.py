@@ -1180,7 +1180,7 @@ mail(
 
 mail(
     "39-bozuk-from-yok.eml",
-    "Malformed: a header block without From",
+    "No From header: into the pool as 'sender unknown', never only a log",
     headers(
         To=SHOP,
         Subject="Siparis",
@@ -1189,12 +1189,14 @@ mail(
         Content_Type="text/plain; charset=utf-8",
     )
     + "\nFrom satiri olmayan bir ileti.\n",
-    refused="malformed",
+    from_address="",
+    sender_problem="no_from",
+    text_contains=["From satiri olmayan"],
 )
 
 mail(
     "40-bozuk-from-adressiz.eml",
-    "Malformed: 'From: Ahmet', a name and no address",
+    "'From: Ahmet', a name and no address: into the pool as 'sender unknown'",
     headers(
         From="Ahmet",
         To=SHOP,
@@ -1204,7 +1206,9 @@ mail(
         Content_Type="text/plain; charset=utf-8",
     )
     + "\nKargom nerede?\n",
-    refused="malformed",
+    from_address="",
+    sender_problem="no_address",
+    text_contains=["Kargom nerede?"],
 )
 
 mail(
@@ -1266,7 +1270,8 @@ client's habits: Gmail's wrapped Turkish attribution, Outlook's `Kimden:` block,
 `expected.json` says, for each file, what the parser must produce (a key left
 out is not checked). `opens` is what the inbound-mail handler should do with it:
 `reply` (a case number or replied-to Message-IDs, not automatic), `nothing`
-(automatic), `refused` (malformed) or `pre_case` (a new question).
+(automatic), `refused` (malformed) or `pre_case` (a new question, or mail whose
+sender cannot be read: `sender_problem`, shown in the pool as "sender unknown").
 Besides the keys in the brief, `text_excludes`, `sent_at` (ISO 8601, UTC),
 `to`, `from_name` and `message_id` are checked when present.
 

@@ -1,0 +1,624 @@
+"""One way to change a case: `change_case(case, command, actor, at)`.
+
+Every writer of a case (the API's use cases, routing, the SLA sweep and its automatic
+close, the mail intake, pre-case conversion, the customer's word on a resolution) builds
+a command and hands it here; what comes back (`CaseChange`) is written by the store as
+one conditional write: the case at its next version, its history lines, the notices the
+change calls for and the case events it emits. Nothing else moves a case's status,
+version, history or timestamps (docs/architecture.md#how-a-case-changes).
+
+Pure: no I/O. What needs a read (a group exists, an agent is its member, which SLA
+policy applies, who the round robin picks) is looked up by the service first and
+carried in the command; what the case itself decides (the state machine, the reopen
+window, who may claim, a closed case takes no edits) is checked here. Refusals are
+DomainErrors with stable codes (Conflict `illegal_transition`, `not_claimable`,
+`already_assigned`, `case_done`, `case_closed`, `unassigned`, `no_group`,
+`reopen_window_passed`, `reopen_window_open`, `not_resolved`, `not_new`; Forbidden
+`not_a_member`; InvalidInput for a change that says nothing).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import Field
+
+from . import case_events as ev
+from .case_kinds import CaseType, Priority
+from .cases import (
+    REOPEN_WINDOW,
+    Actor,
+    Case,
+    EntryKind,
+    HistoryEntry,
+    ReasonCode,
+    Visibility,
+    diff,
+    resolution_due,
+)
+from .clock import to_iso
+from .errors import Conflict, Forbidden, InvalidInput
+from .ids import new_id
+from .lifecycle import ACTIVE, DONE, Status, check_move
+from .model import Model
+from .notifications import Notice, notices_for_change, notices_for_sla
+from .routing_rules import raise_priority
+from .sla import CaseSla, SlaEvent
+from .sla_tracking import follow, with_sla
+
+#: the fields a history line shows the change of
+TRACKED = ["status", "assignee", "group_id", "priority", "category_id", "type", "subject"]
+
+
+# ---- commands ------------------------------------------------------------------------------
+
+
+class OpenCase(Model):
+    """File a new case: `case` given to change_case is the draft at version 1, unnumbered
+    (the store gives it its number in the same write). `carried`: history lines written
+    with the opening (a converted pre-case's later mails, its refused files)."""
+
+    kind: Literal["open"] = "open"
+    precase_id: str | None = None
+    carried: list[HistoryEntry] = Field(default_factory=list)
+
+
+class Route(Model):
+    """Routing's decision for a `new` case, with what it looked up: the SLA clocks started
+    for the routed case (None: no policy applies) and the agent the group's automatic
+    assignment picked (None: the case waits in the pool)."""
+
+    kind: Literal["route"] = "route"
+    group_id: str
+    priority: Priority
+    reason_code: ReasonCode
+    set_category_id: str | None = None
+    rule_id: str | None = None
+    rule_name: str | None = None
+    matched: list[str] = Field(default_factory=list)
+    sla: CaseSla | None = None
+    assignee: str | None = None
+
+
+class Claim(Model):
+    """An agent takes a case from the pool. `groups`: the groups the agent belongs to now;
+    `may_assign`: their role may assign cases (then any group's pool is theirs to take)."""
+
+    kind: Literal["claim"] = "claim"
+    groups: frozenset[str] = frozenset()
+    may_assign: bool = False
+
+
+class Assign(Model):
+    """A supervisor hands the case to `group_id` and/or `assignee` (None: back to the pool).
+    The values are the case's new ones, checked against the directory by the service."""
+
+    kind: Literal["assign"] = "assign"
+    group_id: str | None
+    assignee: str | None
+    reason: str | None = None
+
+
+class Reply(Model):
+    """A public reply: from staff to the customer, or from the customer (site, email).
+    `data`: facts kept on the line (the mail it came from, files refused)."""
+
+    kind: Literal["reply"] = "reply"
+    body: str
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+class Note(Model):
+    """An internal note: moves nothing, tells nobody, emits no event."""
+
+    kind: Literal["note"] = "note"
+    body: str
+
+
+class ChangeStatus(Model):
+    kind: Literal["change_status"] = "change_status"
+    status: Status
+    reason: str | None = None
+
+
+class ChangeFields(Model):
+    """Edit priority, category, type or subject. `sla`: the targets of the SLA policy that
+    applies to the edited case (the service looks it up), None to keep them."""
+
+    kind: Literal["change_fields"] = "change_fields"
+    fields: dict[str, Any]
+    reason: str | None = None
+    sla: CaseSla | None = None
+
+
+class RecordSla(Model):
+    """The sweep found SLA moments due: `sla` is the clocks with them marked done."""
+
+    kind: Literal["record_sla"] = "record_sla"
+    sla: CaseSla
+    events: list[SlaEvent]
+
+
+class AutoClose(Model):
+    """The reopen window of a resolved case ended: closed for good."""
+
+    kind: Literal["auto_close"] = "auto_close"
+
+
+class ConfirmResolution(Model):
+    """The customer says a resolved case is solved (their "not solved" is a Reply)."""
+
+    kind: Literal["confirm_resolution"] = "confirm_resolution"
+    comment: str | None = None
+
+
+class FileCustomerMessage(Model):
+    """What the customer wrote elsewhere (a duplicate pre-case), filed on the case by an agent
+    as the customer's public message. It moves no status and no SLA clock: the customer
+    wrote it before, the agent only files it. `carried`: more lines written with it."""
+
+    kind: Literal["file_customer_message"] = "file_customer_message"
+    body: str
+    author: Actor
+    reason_code: ReasonCode | None = None
+    data: dict[str, Any] = Field(default_factory=dict)
+    carried: list[HistoryEntry] = Field(default_factory=list)
+
+
+Command = (
+    OpenCase
+    | Route
+    | Claim
+    | Assign
+    | Reply
+    | Note
+    | ChangeStatus
+    | ChangeFields
+    | RecordSla
+    | AutoClose
+    | ConfirmResolution
+    | FileCustomerMessage
+)
+
+
+class CaseChange(Model):
+    """One change of a case, ready to be written in one transaction: the case at its new
+    version (`case.version == before.version + 1`; version 1 for an opening, `before` None),
+    the history lines, the notices and the events it emits."""
+
+    before: Case | None
+    case: Case
+    entries: list[HistoryEntry]
+    notices: list[Notice]
+    events: list[ev.CaseEvent]
+
+    @property
+    def expected_version(self) -> int:
+        """The version the stored case must still have for the write to succeed (0: new)."""
+        return self.before.version if self.before is not None else 0
+
+
+# ---- the one function ----------------------------------------------------------------------
+
+
+def change_case(case: Case, command: Command, actor: Actor, at: datetime) -> CaseChange:
+    """The case after `command` by `actor` at `at`, or a DomainError saying why not."""
+    handler = _HANDLERS[command.kind]
+    return handler(case, command, actor, at)
+
+
+# ---- what each command does ----------------------------------------------------------------
+
+_Specific = list[tuple[type[ev.CaseEventBase], dict[str, Any]]]
+
+
+def _open(case: Case, command: OpenCase, actor: Actor, at: datetime) -> CaseChange:
+    if case.version != 1 or case.status != Status.NEW:
+        raise Conflict("only a new, unsaved case can be opened", code="not_new")
+    case = _marked(case, actor, at)
+    entry = _line(case, actor, EntryKind.CREATED, at, visibility=Visibility.PUBLIC,
+                  reason_code=ReasonCode.OPENED, data={"channel": case.channel.value})  # fmt: skip
+    notices = notices_for_change(None, case, [entry], at)
+    specific: _Specific = [(ev.CaseOpened, {
+        "channel": case.channel.value, "case_type": case.type.value,
+        "priority": case.priority.value, "category_id": case.category_id,
+        "customer_id": case.customer_id, "requested_group_id": case.requested_group_id,
+        "precase_id": command.precase_id, **_product_facts(case, at),
+    })]  # fmt: skip
+    if command.precase_id:
+        converted = {"precase_id": command.precase_id, "channel": case.channel.value}
+        specific.append((ev.PreCaseConverted, converted))
+    # the conversion is also the pre-case's last event: it names the pre-case in the envelope
+    events = [e.model_copy(update={"precase_id": command.precase_id})
+              if isinstance(e, ev.PreCaseConverted) else e
+              for e in _stamp(case, specific, actor, at)]  # fmt: skip
+    return CaseChange(before=None, case=case, entries=[entry, *command.carried],
+                      notices=notices, events=events)  # fmt: skip
+
+
+def _route(case: Case, command: Route, actor: Actor, at: datetime) -> CaseChange:
+    if case.status != Status.NEW:
+        raise Conflict(f"only a new case is routed; this one is {case.status.value}",
+                       code="not_new")  # fmt: skip
+    update: dict[str, Any] = {"group_id": command.group_id, "priority": command.priority}
+    if command.set_category_id and not case.category_id:
+        update["category_id"] = command.set_category_id
+    if command.priority != case.priority:
+        update["due_at"] = resolution_due(case.created_at, command.priority)
+    routed = _moved(case.model_copy(update=update), Status.OPEN, at)
+    if command.sla is not None:
+        routed = with_sla(routed, command.sla)
+    entries = [
+        _line(case, actor, EntryKind.ROUTED, at, reason_code=command.reason_code,
+              changes=diff(case, routed, ["status", "group_id", "priority", "category_id",
+                                          "due_at"]),
+              data={"rule_id": command.rule_id, "rule_name": command.rule_name,
+                    "matched": command.matched,
+                    "sla_policy": command.sla.policy_name if command.sla else None})
+    ]  # fmt: skip
+    specific: _Specific = [(ev.CaseRouted, {
+        "group_id": command.group_id, "priority": routed.priority.value,
+        "category_id": routed.category_id, "reason_code": command.reason_code.value,
+        "rule_id": command.rule_id,
+        "sla_policy_id": command.sla.policy_id if command.sla else None,
+    })]  # fmt: skip
+    after = routed
+    if command.assignee:
+        after = _moved(routed, Status.IN_PROGRESS, at, assignee=command.assignee)
+        entries.append(_line(case, actor, EntryKind.ASSIGNED, at,
+                             reason_code=ReasonCode.AUTO_ASSIGNED,
+                             changes=diff(routed, after, ["assignee", "status"])))  # fmt: skip
+        specific.append(_assigned(routed, after, "automatic"))
+    return _finish(case, after, entries, actor, at, specific)
+
+
+def _claim(case: Case, command: Claim, actor: Actor, at: datetime) -> CaseChange:
+    me = actor.id
+    if case.status not in (Status.OPEN, Status.REOPENED):
+        raise Conflict(
+            f"only open or reopened cases can be claimed; this one is {case.status.value}",
+            code="not_claimable",
+        )
+    if case.assignee and case.assignee != me:
+        raise Conflict(f"already taken by {case.assignee}", code="already_assigned")
+    if not command.may_assign and (case.group_id is None or case.group_id not in command.groups):
+        raise Forbidden("you can only claim cases of your own groups", code="not_a_member")
+    after = _moved(case, Status.IN_PROGRESS, at, assignee=me)
+    entry = _line(case, actor, EntryKind.ASSIGNED, at, reason_code=ReasonCode.CLAIMED,
+                  changes=diff(case, after, TRACKED))  # fmt: skip
+    return _finish(case, after, [entry], actor, at, [_assigned(case, after, "claimed")])
+
+
+def _assign(case: Case, command: Assign, actor: Actor, at: datetime) -> CaseChange:
+    if case.status in DONE:
+        raise Conflict(f"a {case.status.value} case cannot be reassigned", code="case_done")
+    if case.group_id and not command.group_id:
+        raise InvalidInput("a case cannot leave its group; give another group_id")
+    if command.assignee and not command.group_id:
+        raise InvalidInput("assign the case to a group before assigning an agent")
+    after = case.model_copy(update={"group_id": command.group_id, "assignee": command.assignee})
+    target = _status_after_assignment(case.status, command.assignee)
+    if case.status == Status.NEW and target != Status.NEW:
+        after = _moved(after, Status.OPEN, at)  # routed by hand, before the router
+    if target != after.status:
+        after = _moved(after, target, at)
+    entry = _line(case, actor, EntryKind.ASSIGNED, at, reason=command.reason,
+                  reason_code=ReasonCode.ASSIGNED_BY_SUPERVISOR,
+                  changes=diff(case, after, TRACKED))  # fmt: skip
+    moved = (case.group_id, case.assignee) != (after.group_id, after.assignee)
+    specific = [_assigned(case, after, "by_supervisor")] if moved else []
+    return _finish(case, after, [entry], actor, at, specific)
+
+
+def _status_after_assignment(status: Status, assignee: str | None) -> Status:
+    if assignee and status in (Status.NEW, Status.OPEN, Status.REOPENED):
+        return Status.IN_PROGRESS
+    if not assignee and status in (Status.NEW, Status.IN_PROGRESS, Status.REOPENED):
+        return Status.OPEN
+    return status
+
+
+def _reply(case: Case, command: Reply, actor: Actor, at: datetime) -> CaseChange:
+    if actor.kind == "customer":
+        after = _after_customer_reply(case, at)
+        specific: _Specific = [(ev.CustomerReplied, {"status_from": case.status.value,
+                                                     "status_to": after.status.value})]  # fmt: skip
+    else:
+        if case.status == Status.CLOSED:
+            raise Conflict("this case is closed", code="case_closed")
+        after = case.model_copy(update={"first_response_at": case.first_response_at or at})
+        specific = [(ev.AgentReplied, {"first_response": case.first_response_at is None})]
+    entry = _line(case, actor, EntryKind.REPLY, at, visibility=Visibility.PUBLIC,
+                  body=command.body, data=command.data,
+                  changes=diff(case, after, TRACKED))  # fmt: skip
+    return _finish(case, after, [entry], actor, at, specific,
+                   staff_replied=actor.kind == "staff")  # fmt: skip
+
+
+def _after_customer_reply(case: Case, at: datetime) -> Case:
+    """The customer wrote: a case waiting on them wakes (to its owner, or reopened to the
+    pool); a resolved one is not solved (reopened, within the window); else unchanged."""
+    if case.status == Status.CLOSED:
+        raise Conflict("this case is closed; open a new one", code="case_closed")
+    if case.status == Status.WAITING_CUSTOMER:
+        if case.assignee:
+            return _moved(case, Status.IN_PROGRESS, at)
+        return _back_to_pool(_moved(case, Status.REOPENED, at), at)
+    if case.status == Status.RESOLVED:
+        _check_reopen_window(case, at)
+        reopened = _moved(case, Status.REOPENED, at)
+        return reopened if case.assignee else _back_to_pool(reopened, at)
+    return case
+
+
+def _back_to_pool(case: Case, at: datetime) -> Case:
+    """A reopened case nobody owns goes back to its group's pool (open)."""
+    return _moved(case, Status.OPEN, at) if case.group_id else case
+
+
+def _check_reopen_window(case: Case, at: datetime) -> None:
+    resolved_at = case.resolved_at or case.updated_at
+    if at - resolved_at > REOPEN_WINDOW:
+        raise Conflict(
+            f"resolved more than {REOPEN_WINDOW.days} days ago; open a new case",
+            code="reopen_window_passed",
+        )
+
+
+def _note(case: Case, command: Note, actor: Actor, at: datetime) -> CaseChange:
+    entry = _line(case, actor, EntryKind.NOTE, at, body=command.body)
+    return _finish(case, case, [entry], actor, at, [])
+
+
+def _change_status(case: Case, command: ChangeStatus, actor: Actor, at: datetime) -> CaseChange:
+    target = command.status
+    check_move(case.status, target)
+    if target == Status.IN_PROGRESS and not case.assignee:
+        raise Conflict("claim or assign the case before working on it", code="unassigned")
+    if target == Status.OPEN and not case.group_id:
+        raise Conflict("the case has no group to return to", code="no_group")
+    if target == Status.REOPENED and case.status == Status.RESOLVED:
+        _check_reopen_window(case, at)
+    update = {"assignee": None} if target == Status.OPEN else {}
+    after = _moved(case.model_copy(update=update), target, at)
+    entry = _line(case, actor, EntryKind.STATUS_CHANGED, at, visibility=Visibility.PUBLIC,
+                  reason=command.reason, changes=diff(case, after, TRACKED))  # fmt: skip
+    specific = [_assigned(case, after, "released")] if after.assignee != case.assignee else []
+    return _finish(case, after, [entry], actor, at, specific)
+
+
+def _change_fields(case: Case, command: ChangeFields, actor: Actor, at: datetime) -> CaseChange:
+    fields = {k: v for k, v in command.fields.items() if v is not None}
+    unknown = set(fields) - {"priority", "category_id", "type", "subject"}
+    if not fields or unknown:
+        raise InvalidInput("nothing to change: give priority, category_id, type or subject")
+    if case.status == Status.CLOSED:
+        raise Conflict("a closed case cannot be edited", code="case_closed")
+    if "priority" in fields:
+        fields["priority"] = Priority(fields["priority"])
+    if "type" in fields:
+        fields["type"] = CaseType(fields["type"])
+    after = case.model_copy(update=fields)
+    if "priority" in fields and case.sla is None:
+        after = after.model_copy(update={"due_at": resolution_due(case.created_at, after.priority)})
+    if command.sla is not None and case.sla is not None:
+        after = with_sla(after, command.sla)
+    entry = _line(case, actor, EntryKind.FIELDS_CHANGED, at, reason=command.reason,
+                  changes=diff(case, after, TRACKED))  # fmt: skip
+    return _finish(case, after, [entry], actor, at, [])
+
+
+_SLA_EVENTS: dict[str, type[ev.CaseEventBase]] = {
+    "reminder": ev.SlaReminder,
+    "breach": ev.SlaBreached,
+    "escalation": ev.CaseEscalated,
+}
+
+
+def _record_sla(case: Case, command: RecordSla, actor: Actor, at: datetime) -> CaseChange:
+    if not command.events:
+        raise InvalidInput("no SLA event to record")
+    if case.status in DONE:
+        raise Conflict(f"a {case.status.value} case has no SLA moments", code="case_done")
+    priority = case.priority
+    for event in command.events:
+        if event.raise_priority:
+            priority = raise_priority(priority, 1)
+    after = case.model_copy(update={"sla": command.sla, "priority": priority})
+    entries = [
+        _line(case, actor, EntryKind.SLA, at, reason_code=ReasonCode(f"sla_{event.kind}"),
+              changes=diff(case, after, ["priority"]) if event.raise_priority else {},
+              data=event.model_dump(mode="json"))
+        for event in command.events
+    ]  # fmt: skip
+    specific: _Specific = []
+    for event in command.events:
+        data: dict[str, Any] = {"target": event.target.value, "level": event.level,
+                                "priority": priority.value,
+                                "sla_policy_id": command.sla.policy_id}  # fmt: skip
+        if event.kind == "escalation":
+            data["notify"] = event.notify
+        specific.append((_SLA_EVENTS[event.kind], data))
+    # the sweep's notices: reminders, breaches and escalations go to the staff side
+    notices = notices_for_sla(after, command.events, at)
+    return _finish(case, after, entries, actor, at, specific, notices=notices)
+
+
+def _auto_close(case: Case, command: AutoClose, actor: Actor, at: datetime) -> CaseChange:
+    check_move(case.status, Status.CLOSED)
+    resolved_at = case.resolved_at or case.updated_at
+    if at < resolved_at + REOPEN_WINDOW:
+        raise Conflict("the customer may still reopen this case", code="reopen_window_open")
+    after = _moved(case, Status.CLOSED, at)
+    entry = _line(case, actor, EntryKind.STATUS_CHANGED, at, visibility=Visibility.PUBLIC,
+                  reason_code=ReasonCode.AUTO_CLOSED, data={"days": REOPEN_WINDOW.days},
+                  changes=diff(case, after, TRACKED))  # fmt: skip
+    return _finish(case, after, [entry], actor, at, [], reason_code=ReasonCode.AUTO_CLOSED)
+
+
+def _confirm(case: Case, command: ConfirmResolution, actor: Actor, at: datetime) -> CaseChange:
+    if case.status != Status.RESOLVED:
+        raise Conflict(
+            f"only a resolved case can be confirmed or reopened; this one is {case.status.value}",
+            code="not_resolved",
+        )
+    after = _moved(case, Status.CLOSED, at)
+    entry = _line(case, actor, EntryKind.STATUS_CHANGED, at, visibility=Visibility.PUBLIC,
+                  reason_code=ReasonCode.CUSTOMER_CONFIRMED, body=command.comment,
+                  changes=diff(case, after, TRACKED))  # fmt: skip
+    return _finish(case, after, [entry], actor, at, [],
+                   reason_code=ReasonCode.CUSTOMER_CONFIRMED)  # fmt: skip
+
+
+def _file_message(
+    case: Case, command: FileCustomerMessage, actor: Actor, at: datetime
+) -> CaseChange:
+    if case.status == Status.CLOSED:
+        raise Conflict("a closed case takes no more messages; convert it instead",
+                       code="case_closed")  # fmt: skip
+    entry = _line(case, command.author, EntryKind.REPLY, at, visibility=Visibility.PUBLIC,
+                  body=command.body, reason_code=command.reason_code,
+                  data=command.data)  # fmt: skip
+    specific: _Specific = [(ev.CustomerReplied, {
+        "status_from": case.status.value, "status_to": case.status.value,
+        "merged_from_precase_id": command.data.get("merged_from"),
+    })]  # fmt: skip
+    change = _finish(case, case, [entry], actor, at, specific)
+    return change.model_copy(update={"entries": [*change.entries, *command.carried]})
+
+
+_HANDLERS: dict[str, Callable[[Case, Any, Actor, datetime], CaseChange]] = {
+    "open": _open,
+    "route": _route,
+    "claim": _claim,
+    "assign": _assign,
+    "reply": _reply,
+    "note": _note,
+    "change_status": _change_status,
+    "change_fields": _change_fields,
+    "record_sla": _record_sla,
+    "auto_close": _auto_close,
+    "confirm_resolution": _confirm,
+    "file_customer_message": _file_message,
+}
+
+
+# ---- the common part -----------------------------------------------------------------------
+
+
+def _finish(
+    before: Case,
+    after: Case,
+    entries: list[HistoryEntry],
+    actor: Actor,
+    at: datetime,
+    specific: _Specific,
+    *,
+    staff_replied: bool = False,
+    notices: list[Notice] | None = None,
+    reason_code: ReasonCode | None = None,
+) -> CaseChange:
+    """The version moves once, `updated_at` is now, the SLA clocks follow the move, the actor
+    is marked as having seen it; the notices and the events follow from before and after."""
+    after = _bumped(before, after, at)
+    after = _marked(follow(before, after, at, staff_replied=staff_replied), actor, at)
+    if notices is None:
+        notices = notices_for_change(before, after, entries, at)
+    events = _stamp(after, [*specific, *_status_events(before, after, actor, reason_code)],
+                    actor, at)  # fmt: skip
+    return CaseChange(before=before, case=after, entries=entries, notices=notices, events=events)
+
+
+def _bumped(before: Case, after: Case, at: datetime) -> Case:
+    return after.model_copy(update={"version": before.version + 1, "updated_at": at})
+
+
+def _moved(case: Case, target: Status, at: datetime, **update: object) -> Case:
+    """The case in `target` status, if the state machine allows it, with its timestamps."""
+    check_move(case.status, target)
+    changes: dict[str, object] = {"status": target, **update}
+    if target == Status.RESOLVED:
+        changes["resolved_at"] = at
+    if target == Status.CLOSED:
+        changes["closed_at"] = at
+    if target in ACTIVE and case.status in DONE:
+        changes["resolved_at"] = None
+    return case.model_copy(update=changes)
+
+
+def _marked(case: Case, actor: Actor, at: datetime) -> Case:
+    """Who has seen this version: a staff member has seen what they changed themselves;
+    a customer's change is news for every agent (the console's unread marks)."""
+    if actor.kind == "staff":
+        return case.model_copy(update={"seen": {**case.seen, actor.id: case.version}})
+    if actor.kind == "customer":
+        return case.model_copy(
+            update={"customer_activity_at": at, "customer_activity_version": case.version}
+        )
+    return case
+
+
+def _line(case: Case, actor: Actor, kind: EntryKind, at: datetime, **fields: Any) -> HistoryEntry:
+    return HistoryEntry(id=new_id("h"), case_id=case.id, at=at, actor=actor, kind=kind, **fields)
+
+
+def _assigned(
+    before: Case, after: Case, how: Literal["claimed", "by_supervisor", "automatic", "released"]
+) -> tuple[type[ev.CaseEventBase], dict[str, Any]]:
+    return ev.CaseAssigned, {
+        "group_id": after.group_id, "assignee": after.assignee,
+        "previous_group_id": before.group_id, "previous_assignee": before.assignee, "how": how,
+    }  # fmt: skip
+
+
+def _status_events(
+    before: Case, after: Case, actor: Actor, reason_code: ReasonCode | None
+) -> _Specific:
+    """Every status move is a status_changed; resolved, reopened and closed are named too."""
+    if before.status == after.status:
+        return []
+    code = reason_code.value if reason_code else None
+    result: _Specific = [(ev.StatusChanged, {"status_from": before.status.value,
+                                             "status_to": after.status.value,
+                                             "reason_code": code})]  # fmt: skip
+    if after.status == Status.RESOLVED:
+        result.append((ev.CaseResolved, {"status_from": before.status.value,
+                                         "assignee": after.assignee,
+                                         "group_id": after.group_id}))  # fmt: skip
+    elif after.status == Status.CLOSED:
+        result.append((ev.CaseClosed, {"status_from": before.status.value, "reason_code": code}))
+    elif (before.status in DONE and after.status in ACTIVE) or after.status == Status.REOPENED:
+        result.append((ev.CaseReopened, {"status_from": before.status.value,
+                                         "to_pool": after.status == Status.OPEN,
+                                         "by": actor.kind}))  # fmt: skip
+    return result
+
+
+def _product_facts(case: Case, at: datetime) -> dict[str, Any]:
+    """The opened event's product fields: ids and a flag, never the serial or the name."""
+    product = case.product
+    if product is None:
+        return {}
+    return {"product_id": product.product_id, "product_group": product.product_group,
+            "under_warranty": at.date() <= product.warranty_ends}  # fmt: skip
+
+
+def _stamp(case: Case, specific: _Specific, actor: Actor, at: datetime) -> list[ev.CaseEvent]:
+    """The envelope: ids from the case and its new version, so the same change always
+    yields the same ids (a consumer deduplicates on them)."""
+    who = ev.EventActor(kind=actor.kind, id=actor.id)
+    return [
+        model(id=ev.event_id(case.id, case.version, index), case_id=case.id,
+              case_number=case.number, sequence=case.version, index=index,
+              occurred_at=to_iso(at), actor=who, data=data)
+        for index, (model, data) in enumerate(specific)
+    ]  # fmt: skip
+
+
+def numbered(change: CaseChange, number: str) -> CaseChange:
+    """An opening once the store has taken its number: the case and its events carry it."""
+    case = change.case.model_copy(update={"number": number})
+    events = [e.model_copy(update={"case_number": number}) for e in change.events]
+    return change.model_copy(update={"case": case, "events": events})

@@ -1,0 +1,44 @@
+"""The addresses destek writes into emails and SMS: a case on the site, a case in the console.
+
+One place builds them, so every notice points where the pages really are:
+
+- the self-service site is static files (S3 + CloudFront, or the local stack's server):
+  Turkish pages at its root, English ones under `/en/`; the case page is `case.html` and
+  takes the case number as `?n=` (the number is what the customer reads in the notice, and
+  `GET /cases/{id or number}` accepts it). A static host serves that address as it is: no
+  rewrite in CloudFront, none in the local server.
+- the agent console is one page the API serves at `/console`; its router reads the
+  fragment (`#/case/<number>`), which never reaches the server, and `?lang=en` picks
+  English.
+
+An empty base address gives an empty link: the templates then leave the line out.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+#: language -> the site's folder for it (the site's build writes the same folders)
+SITE_FOLDERS = {"tr": "", "en": "en/"}
+
+
+def site_case_url(site_url: str, language: str, number: str) -> str:
+    """`<site>/case.html?n=2026-000001` (Turkish) or `<site>/en/case.html?n=…` (English)."""
+    if not site_url:
+        return ""
+    folder = SITE_FOLDERS.get(language, "")
+    return f"{site_url.rstrip('/')}/{folder}case.html?n={quote(number, safe='')}"
+
+
+def console_url(console: str, language: str = "tr") -> str:
+    """The console's page in the reader's language: `<api>/console` or `<api>/console?lang=en`."""
+    if not console:
+        return ""
+    base = console.rstrip("/")
+    return f"{base}?lang=en" if language == "en" else base
+
+
+def console_case_url(console: str, language: str, number: str) -> str:
+    """The console opened on one case: `<api>/console#/case/2026-000001`."""
+    page = console_url(console, language)
+    return f"{page}#/case/{quote(number, safe='')}" if page else ""

@@ -1,0 +1,175 @@
+"""Every SQS queue of destek, declared once.
+
+Each entry is a queue a handler of app.py reads, with its dead-letter queue and that
+dead-letter queue's alarm. Everything else is derived from this tuple:
+
+- app.py's `@app.on_sqs_message(**spec.source)` (queue name and batch size);
+- the environment (`<VARIABLE>_QUEUE_URL`, `<VARIABLE>_DLQ_URL`), read by chalicelib/config.py;
+- `/dead-letters` and its re-drive (chalicelib/wiring.py `dead_letters`): every queue listed;
+- infra/template.yaml's queue block (queue, dead-letter queue, alarm, outputs), written by
+  `make queues` (devstack/queues.py) and checked by `make lint` and tests/infra;
+- the packaged template's event source mappings and IAM grants (devstack/package.py);
+- the local stack's dispatcher (devstack/stack.py).
+
+A new queue is one entry here, one handler in app.py, then `make queues`. A queue fed by an
+EventBridge rule (case events for a consumer) says so with `rule`: the block then also holds
+the rule and the queue policy that lets EventBridge send to it.
+
+Plain dataclasses, no pydantic: app.py imports this on every cold start.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+#: who may put messages on a queue besides destek's own code
+SENDERS = ("s3", "sns", "events")
+
+
+@dataclass(frozen=True)
+class EventRule:
+    """An EventBridge rule that feeds a queue: `pattern` is the rule's event pattern;
+    `bus` the logical id of the event bus in infra/template.yaml (None: the default bus)."""
+
+    pattern: dict[str, Any]
+    bus: str | None = None
+
+
+@dataclass(frozen=True)
+class QueueSpec:
+    """One queue, its consumer and its dead-letter queue.
+
+    name: the short name admins see at `/dead-letters` and re-drive by (`routing`).
+    stem: the CloudFormation stem: `<stem>Queue`, `<stem>DeadLetterQueue`,
+        `<stem>DeadLettersAlarm`, outputs `<stem>QueueUrl`, `<stem>DeadLetterQueueUrl`.
+    variable: the environment stem: `<variable>_QUEUE_URL`, `<variable>_DLQ_URL`.
+    handler: the function of app.py that reads the queue (Lambda's event source mapping).
+    batch_size: records per invocation (at most 10 for a standard queue without a window).
+    visibility_timeout: seconds; AWS asks for six times the function's timeout (30 s).
+    max_receives: receives before a message moves to the dead-letter queue; None takes the
+        stack's `MaxReceiveCount` parameter (the local stack sets it lower).
+    purpose: what the queue carries; the template's comment and the alarm's description.
+    senders: AWS services that send to it (their queue policy is written in infra/ by hand,
+        except EventBridge's, which `rule` generates).
+    rule: the EventBridge rule that feeds it, if any.
+    """
+
+    name: str
+    stem: str
+    variable: str
+    handler: str
+    batch_size: int
+    purpose: str
+    visibility_timeout: int = 180
+    max_receives: int | None = None
+    senders: tuple[str, ...] = ()
+    rule: EventRule | None = None
+    #: how long a dead letter is kept: 14 days, SQS's longest, to leave time to re-drive
+    dead_letter_retention: int = 1_209_600
+    #: the handler sets each failed message's visibility itself (ChangeMessageVisibility: a
+    #: backoff per message); Lambda then leaves it, and so does the local dispatcher
+    own_backoff: bool = False
+
+    @property
+    def queue(self) -> str:
+        """The name `@app.on_sqs_message` is given (chalice's own; mapped to `queue_id`)."""
+        return f"destek-{self.name}"
+
+    @property
+    def source(self) -> dict[str, Any]:
+        """Keyword arguments of `@app.on_sqs_message`."""
+        return {"queue": self.queue, "batch_size": self.batch_size}
+
+    @property
+    def queue_id(self) -> str:
+        return f"{self.stem}Queue"
+
+    @property
+    def dead_letter_id(self) -> str:
+        return f"{self.stem}DeadLetterQueue"
+
+    @property
+    def alarm_id(self) -> str:
+        return f"{self.stem}DeadLettersAlarm"
+
+    @property
+    def rule_id(self) -> str:
+        return f"{self.stem}Rule"
+
+    @property
+    def url_variable(self) -> str:
+        return f"{self.variable}_QUEUE_URL"
+
+    @property
+    def dead_letter_variable(self) -> str:
+        return f"{self.variable}_DLQ_URL"
+
+    @property
+    def url_output(self) -> str:
+        return f"{self.queue_id}Url"
+
+    @property
+    def dead_letter_output(self) -> str:
+        return f"{self.dead_letter_id}Url"
+
+
+QUEUES: tuple[QueueSpec, ...] = (
+    QueueSpec(
+        name="routing",
+        stem="Routing",
+        variable="ROUTING",
+        handler="route_cases",
+        batch_size=10,
+        purpose="a new case, to be routed off the request path",
+    ),
+    QueueSpec(
+        name="notify",
+        stem="Notify",
+        variable="NOTIFY",
+        handler="deliver_notices",
+        batch_size=10,
+        purpose="a notice decided with a case change, to be sent by email or SMS",
+    ),
+    QueueSpec(
+        name="inbound-mail",
+        stem="InboundMail",
+        variable="INBOUND_MAIL",
+        handler="take_inbound_mail",
+        batch_size=5,
+        purpose="mail SES stored in S3, and SES's bounces and complaints of notices",
+        senders=("s3", "sns"),
+    ),
+    QueueSpec(
+        name="webhooks",
+        stem="Webhooks",
+        variable="WEBHOOKS",
+        handler="fan_out_webhooks",
+        batch_size=10,
+        purpose="a case event from the events bus (or a shop's replay, a page at a time), "
+        "to be fanned out to the shops' webhook endpoints that want it",
+        senders=("events",),
+        rule=EventRule(pattern={"source": ["destek.cases"]}, bus="EventBus"),
+    ),
+    QueueSpec(
+        name="webhook-deliveries",
+        stem="WebhookDeliveries",
+        variable="WEBHOOK_DELIVERIES",
+        handler="deliver_webhooks",
+        batch_size=5,
+        purpose="one event for one webhook endpoint, POSTed signed (Standard Webhooks) and "
+        "retried with backoff for about a day",
+        # the first try and seven retries (domain/webhooks.py RETRY_DELAYS): about 24 hours
+        max_receives=8,
+        own_backoff=True,
+    ),
+)
+
+ROUTING, NOTIFY, INBOUND_MAIL, WEBHOOKS, WEBHOOK_DELIVERIES = QUEUES
+BY_NAME: dict[str, QueueSpec] = {spec.name: spec for spec in QUEUES}
+BY_QUEUE: dict[str, QueueSpec] = {spec.queue: spec for spec in QUEUES}
+
+
+def variables(specs: tuple[QueueSpec, ...] = QUEUES) -> list[str]:
+    """Every environment variable the registry names: each queue's URL and its DLQ's."""
+    return [v for s in specs for v in (s.url_variable, s.dead_letter_variable)]
