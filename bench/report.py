@@ -19,8 +19,8 @@ DOCUMENT = Path(__file__).resolve().parent.parent / "docs" / "performance.md"
 #: what each measured operation's calls are, for a reader who does not know the table
 CALL_NOTES = {
     "open case, first request of a new container": "Query of the directory partition "
-    "(roles, staff, revocations, groups); the case-number hint is cold, so the counter's "
-    "condition fails once and the transaction is sent again with its value",
+    "(roles, staff, revocations, groups); UpdateItem: the container's first block of case "
+    "numbers (store/case_numbers.py)",
     "open case (caller found by phone)": "GetItem of the phone's uniqueness item, then of "
     "the customer",
     "open case (new caller created with it)": "GetItem of the phone's uniqueness item "
@@ -43,7 +43,7 @@ CALL_NOTES = {
     "one transaction: pre-case, the customer's line, the mail's record",
     "convert a pre-case to a case (case + pre-case in one write)": "Query of the pre-case "
     "with later mails; GetItem of the sender's uniqueness item and profile; one "
-    "transaction: case, history, counter, the pre-case's end",
+    "transaction: case, history, the pre-case's end",
 }
 
 

@@ -21,19 +21,16 @@ from ..domain.lifecycle import DONE, Status
 from ..domain.listing import CaseListQuery, Page
 from ..domain.notifications import Notice
 from . import keys
+from .case_numbers import CASE_NUMBERS
 from .customers import customer_items
 from .dynamo import Table, TransactionCanceled
 
-#: last case number seen per year, per process: a hint that lets the next case's
-#: transaction take the counter in one try; the counter's condition keeps it exact
-_LAST_SEQUENCE: dict[int, int] = {}
-_MAX_ATTEMPTS = 16
-#: seconds. From the third attempt on, a process waits a random time up to
-#: min(cap, base * 2**attempt) ("full jitter", AWS's advice for contended conditional writes)
-#: and then reads the counter afresh: 50 agents opening cases at once retried in lockstep
-#: with numbers already taken, and most ran out of attempts (409 busy)
-_BACKOFF_BASE = 0.01
-_BACKOFF_CAP = 2.0
+#: attempts at a case's transaction when it is cancelled by a concurrent transaction on the
+#: same items (TransactionConflict), with "full jitter" waits between (AWS's advice)
+_MAX_ATTEMPTS = 8
+#: seconds: the n-th retry waits a random time up to min(cap, base * 2**n)
+_BACKOFF_BASE = 0.02
+_BACKOFF_CAP = 1.0
 #: DynamoDB's limit of items in one TransactWriteItems
 MAX_TRANSACTION_ITEMS = 100
 #: how long a case event stays in the table (seconds): long enough for the stream reader
@@ -150,59 +147,36 @@ class DynamoCaseStore:
         case = change.case
         year = case.created_at.astimezone(ISTANBUL).year
         references, meanings = self._references(case, new_customer)
-        guess = _LAST_SEQUENCE.get(year)
+        sequence = CASE_NUMBERS.take(self.table, year)
+        opened = numbered(change, case_number(year, sequence))
+        riders = also(opened.case) if also else []
+        put = {"Put": {"Item": case_item(opened.case),
+                       "ConditionExpression": "attribute_not_exists(PK)"}}  # fmt: skip
+        # the checked writes first, after the case: a cancellation's reasons are read by position
+        operations = _within_limit([
+            put,
+            *references,
+            *(op for op, _ in riders),
+            *(_append(opened.case, e) for e in opened.entries),
+            *(_notify(opened.case, n) for n in opened.notices),
+            *(event_operation(e) for e in opened.events),
+        ])  # fmt: skip
+        checked = [*meanings, *(meaning for _, meaning in riders)]
         for attempt in range(_MAX_ATTEMPTS):
-            if attempt >= 2:  # contended: the second try used the number the failure returned
+            if attempt:
                 time.sleep(random.uniform(0, min(_BACKOFF_CAP, _BACKOFF_BASE * 2**attempt)))
-                current = self.table.get(keys.counter_key(year))
-                guess = int(current["seq"]) if current else None
-            sequence = (guess or 0) + 1
-            opened = numbered(change, case_number(year, sequence))
-            counter = self._take_number(year, guess, sequence)
-            riders = also(opened.case) if also else []
-            put = {"Put": {"Item": case_item(opened.case),
-                           "ConditionExpression": "attribute_not_exists(PK)"}}  # fmt: skip
-            # the checked writes first, after the counter and the case: a cancellation's
-            # reasons are read by position
-            operations = _within_limit([
-                counter,
-                put,
-                *references,
-                *(op for op, _ in riders),
-                *(_append(opened.case, e) for e in opened.entries),
-                *(_notify(opened.case, n) for n in opened.notices),
-                *(event_operation(e) for e in opened.events),
-            ])  # fmt: skip
-            checked = [*meanings, *(meaning for _, meaning in riders)]
             try:
                 self.table.transact(operations)
             except TransactionCanceled as exc:
-                counter_reason = exc.reasons[0] if exc.reasons else None
-                for reason, meaning in zip(
-                    exc.reasons[2 : 2 + len(checked)], checked, strict=False
-                ):
+                reasons = exc.reasons[1 : 1 + len(checked)]
+                for reason, meaning in zip(reasons, checked, strict=False):
                     if reason.code == "ConditionalCheckFailed":
+                        CASE_NUMBERS.give_back(self.table, year, sequence)
                         raise meaning from exc
-                if counter_reason and counter_reason.code == "ConditionalCheckFailed":
-                    guess = int((counter_reason.item or {}).get("seq", 0))
-                continue  # counter moved, or a concurrent transaction touched it: try again
-            _LAST_SEQUENCE[year] = sequence
+                continue  # a concurrent transaction touched one of its items: try again
             return opened
-        raise Conflict("too many cases opened at once; try again", code="busy")
-
-    @staticmethod
-    def _take_number(year: int, guess: int | None, sequence: int) -> dict[str, Any]:
-        update: dict[str, Any] = {
-            "Key": keys.counter_key(year),
-            "UpdateExpression": "SET seq = :next",
-            "ExpressionAttributeValues": {":next": sequence},
-        }
-        if guess is None:
-            update["ConditionExpression"] = "attribute_not_exists(seq)"
-        else:
-            update["ConditionExpression"] = "seq = :guess"
-            update["ExpressionAttributeValues"][":guess"] = guess
-        return {"Update": update}
+        CASE_NUMBERS.give_back(self.table, year, sequence)
+        raise Conflict("too many changes at once to the same records; try again", code="busy")
 
     @staticmethod
     def _references(

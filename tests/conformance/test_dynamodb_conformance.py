@@ -241,6 +241,19 @@ def atomic_counter_with_add(db: Db) -> list[Any]:
 
 
 @scenario
+def case_number_blocks_with_add(db: Db) -> list[Any]:
+    """store/case_numbers.py: a block reserved with an unconditional ADD, from no item."""
+    k = {"PK": s("COUNTER"), "SK": s("CASE#2026")}
+    blocks = [
+        answer(db.client.update_item, TableName=db.name, Key=k, UpdateExpression="ADD seq :size",
+               ExpressionAttributeValues={":size": n(size)}, ReturnValues="UPDATED_NEW")
+        for size in (1, 2, 64)
+    ]  # fmt: skip
+    assert [b["Attributes"]["seq"] for b in blocks] == [n(1), n(3), n(67)]
+    return blocks
+
+
+@scenario
 def every_attribute_type_comes_back_as_written(db: Db) -> list[Any]:
     item = {
         **case(11),
