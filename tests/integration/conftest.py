@@ -98,7 +98,10 @@ def aws(env: dict[str, str], service: str):
 
 @pytest.fixture
 def table_items(aws_env):
-    """Every item in the table (a Scan: fine in a test, never in the app)."""
+    """Every item in the table (a Scan: fine in a test, never in the app), but the case
+    counters: a refused create may have reserved this process's block of case numbers (as a
+    database sequence is consumed by a rolled-back insert) and given its number back to the
+    process (store/case_numbers.py); the reservation is no data a person sees."""
 
     def snapshot() -> list[dict]:
         dynamodb = aws(aws_env, "dynamodb")
@@ -108,7 +111,7 @@ def table_items(aws_env):
             if start:
                 kwargs["ExclusiveStartKey"] = start
             page = dynamodb.scan(**kwargs)
-            items.extend(page["Items"])
+            items.extend(i for i in page["Items"] if i["PK"] != {"S": "COUNTER"})
             start = page.get("LastEvaluatedKey")
             if not start:
                 return sorted(items, key=lambda i: json.dumps(i, sort_keys=True))

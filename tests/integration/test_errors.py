@@ -59,6 +59,19 @@ def test_bad_case_openings(as_role, table_items, label, raw, status, code):
     assert table_items() == before
 
 
+def test_a_refused_opening_gives_its_case_number_back(as_role):
+    agent = as_role("agent")
+    found = agent.call("GET", "/customers?customer_number=10000001").body
+    body = {"customer": {"customer_id": found["id"]}, "type": "question",
+            "subject": "Numara", "description": "Sıradaki numara"}  # fmt: skip
+    first = agent.call("POST", "/cases", body)
+    refused = agent.call("POST", "/cases", {**body, "customer": {"customer_id": "u-nobody"}})
+    second = agent.call("POST", "/cases", body)
+    assert (first.status, refused.status, second.status) == (201, 422, 201)
+    year, number = first.body["number"].split("-")
+    assert second.body["number"] == f"{year}-{int(number) + 1:06d}"  # no gap where it failed
+
+
 BAD_READS = [
     ("/cases/c-does-not-exist", 404, "not_found"),
     ("/cases/2026-999999", 404, "not_found"),
