@@ -990,14 +990,20 @@ def _table_query(
 
 
 def import_items(
-    table_name: str, items: Iterable[dict[str, Any]], account_id: str, region: str
+    table_name: str,
+    items: Iterable[dict[str, Any]],
+    account_id: str,
+    region: str,
+    stream_records: bool = True,
 ) -> int:
     """Store items (DynamoDB JSON) as BatchWriteItem's puts would, for loading a data set in
     this process: each replaces any item with its key; moto's own checks refuse a missing
     or mistyped key, an empty or oversized key value and an item over 400 KB; the indexes
-    stay current; a table with a stream gets its records (through moto's put_item). What
-    it leaves out is the request around each put (parsing, expressions, capacity), which is
-    most of a put's time. The number of items stored."""
+    stay current; a table with a stream gets its records (through moto's put_item) unless
+    `stream_records` is False: then the items arrive as DynamoDB's import from S3
+    (ImportTable) brings data, as history with no stream records. What it leaves out is
+    the request around each put (parsing, expressions, capacity), which is most of a put's
+    time. The number of items stored."""
     from moto.dynamodb.exceptions import InvalidAttributeTypeError
     from moto.dynamodb.responses import validate_put_has_empty_keys
 
@@ -1018,7 +1024,7 @@ def import_items(
                 )
             validate_put_has_empty_keys(attrs, table)
             table._validate_key_sizes(attrs)
-            if table.stream_shard is not None:
+            if table.stream_shard is not None and stream_records:
                 table.put_item(attrs)  # its stream records too
                 count += 1
                 continue

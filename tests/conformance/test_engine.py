@@ -84,3 +84,26 @@ def test_import_items_refuses_what_moto_refuses(fast_db, item, words) -> None:
 
     with pytest.raises(MockValidationException, match=words):
         _import(fast_db, [item])
+
+
+def test_an_import_writes_stream_records_unless_it_is_history(moto_endpoint) -> None:
+    """bench/loader.py loads as DynamoDB's import from S3 does: no stream records, so the
+    stack's stream reader has no load to catch up on and a snapshot keeps no backlog."""
+    from moto.dynamodb.models import dynamodb_backends
+
+    with engine_installed("fast"):
+        db = Db(moto_endpoint, stream=True)
+        try:
+            shard = dynamodb_backends[DEFAULT_ACCOUNT_ID][REGION].get_table(db.name).stream_shard
+            before = len(shard.items)
+            assert _import(db, [case(1), case(2)]) == 2
+            assert len(shard.items) == before + 2
+            stored = fast_dynamodb.import_items(
+                db.name, [case(3), case(4)], DEFAULT_ACCOUNT_ID, REGION, stream_records=False
+            )
+            assert stored == 2
+            assert len(shard.items) == before + 2
+            found = sorted(ids(queue(db, "Q#urun#open")))
+            assert found == ["c000001", "c000002", "c000003", "c000004"]
+        finally:
+            db.drop()
