@@ -124,3 +124,10 @@ def deliver_webhooks(event):
     from chalicelib.events import webhooks
 
     return webhooks.deliver_batch(event.to_dict(), event.context)
+
+
+@app.on_sqs_message(**queue_registry.REPORTS.source)
+def project_reports(event):
+    from chalicelib.events import reports
+
+    return reports.handle_batch(event.to_dict(), event.context)

@@ -9,25 +9,17 @@ slice by day is free). A case's event adds to one cell of every slice: 1 + 10 + 
 items a day at most. A dimension a case has no value for is counted under `NONE` (a
 report shows it as null).
 
-**Counters** (attribute names of a counter item, every one an integer added with `ADD`):
-
-| counter | added when |
-| --- | --- |
-| `opened` | `destek.case.opened`; its group, topic, priority and category are moved to the routed ones by `destek.case.routed` (on the opening's day) |
-| `resolved` | `destek.case.resolved` (each time; the resolving agent and group) |
-| `closed` | `destek.case.closed` |
-| `reopened` | `destek.case.reopened` |
-| `escalations` | `destek.case.escalated` (each level) |
-| `replies` | `destek.case.agent_replied` (the replying agent) |
-| `fcr` | a first resolution with at most one agent reply; taken back (on that resolution's day and cells) if the case is reopened |
-| `replies_at_resolution` | at each resolution, the agent replies the case had (replies per resolved case = this / `resolved`) |
-| `sla_<target>_met`, `sla_<target>_breached` | per target (`first_response`, `resolution`), once per settlement: breached on `destek.case.sla_breached`, else at the first response / the resolution, met or breached by the case's clock (`breached_at` not after the event); a reopened case's resolution target counts again |
-| `frt_n`, `frt_sum`, `frt_c<i>` | first response time, calendar minutes from opening: count, sum, histogram bucket `i` of `EDGES` |
-| `frt_bn`, `frt_bsum`, `frt_b<i>` | the same in business minutes of the case's SLA calendar (only cases with one) |
-| `res_*` | resolution time (opening to each resolution), the same six |
-| `active` | change of the backlog (cases neither resolved nor closed) in the cell that day |
-| `age` | change of the sum of the backlog's opening times (epoch minutes), for its age |
-| `in_warranty`, `out_warranty` | openings about a registered product under / out of warranty |
+**Counters** (attribute names of a counter item, integers added with `ADD`; docs/reports.md
+says when each is added): `opened` (moved to the routed group, topic, priority and
+category by `destek.case.routed`, on the opening's day), `resolved`, `closed`, `reopened`,
+`escalations`, `replies` (the replying agent), `fcr` (a first resolution with at most one
+agent reply, taken back on its day if the case is reopened), `replies_at_resolution`,
+`sla_<target>_met` / `sla_<target>_breached` (`first_response`, `resolution`: breached on
+`destek.case.sla_breached`, else at the first response or resolution by the case's clock),
+first response and resolution times (`frt_*`, `res_*`: `_n`, `_sum`, and histogram counts
+`_c<i>` in calendar minutes, `_bn`, `_bsum`, `_b<i>` in business minutes of the case's SLA
+calendar; bucket i of `EDGES`), `active` and `age` (changes of the backlog and of the sum
+of its opening times, in epoch minutes), `in_warranty` / `out_warranty`.
 
 Level items (`active`, `age` per cell, not per day) hold the current backlog; the backlog
 at the end of day D is the level minus the `active` changes of every day after D (see
@@ -391,9 +383,7 @@ def apply(
         after.active = data.get("status_to") not in DONE_STATUSES
     if state is None and kind != "destek.case.opened" and facts is not None:
         # a seeded case joins the backlog as it is now, when it is open
-        after.active = after.active or (
-            facts.status not in DONE_STATUSES and kind not in _LEAVING
-        )
+        after.active = after.active or (facts.status not in DONE_STATUSES and kind not in _LEAVING)
     out.days = {k: v for k, v in acc.days.items()}
     _backlog(out, day, before if state is not None or kind == "destek.case.opened" else None,
              after)  # fmt: skip
@@ -434,3 +424,43 @@ def day_end(day: str) -> datetime:
     """The end of an Istanbul day (midnight after it), in UTC."""
     start = datetime.fromisoformat(day).replace(tzinfo=ISTANBUL)
     return (start + timedelta(days=1)).astimezone(UTC)
+
+
+def facts_from_case(case: Any, customer_category: str | None = None) -> CaseFacts:
+    """A case's facts for the projection (`case`: a domain/cases.py Case): its values now,
+    its opening, first response, status, and each SLA clock's breach time and calendar."""
+    breached: dict[str, datetime | None] = {}
+    calendar = None
+    if case.sla is not None:
+        calendar = case.sla.calendar
+        for clock in case.sla.clocks:
+            breached[clock.kind.value] = clock.breached_at
+    product = case.product
+    values = {
+        "group": case.group_id, "agent": case.assignee, "category": case.category_id,
+        "type": case.type.value, "channel": case.channel.value, "priority": case.priority.value,
+        "product_group": product.product_group if product else None,
+        "product": product.product_id if product else None,
+        "customer_category": customer_category, "topic": None,
+    }  # fmt: skip
+    return CaseFacts(opened_at=case.created_at, values=values, status=case.status.value,
+                     first_response_at=case.first_response_at, breached_at=breached,
+                     calendar=calendar, customer_category=customer_category)  # fmt: skip
+
+
+def new_breaches(
+    before: ReportState | None, after: ReportState, event: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """The breached targets this event counted, as drill-down records: day, case, target and
+    the case's group, agent and priority then."""
+    found = []
+    for target in TARGETS:
+        was = before.sla.get(target) if before is not None else None
+        if after.sla.get(target) == "breached" and was != "breached":
+            found.append({
+                "day": report_day(event["occurred_at"]), "case_id": event["case_id"],
+                "case_number": event.get("case_number"), "target": target,
+                "at": event["occurred_at"], "group": after.values.get("group"),
+                "agent": after.values.get("agent"), "priority": after.values.get("priority"),
+            })  # fmt: skip
+    return found
