@@ -24,6 +24,7 @@ from chalicelib.api import (
     precases,
     products,
     registrations,
+    reports,
     routing_rules,
     sla,
     system,
@@ -58,6 +59,7 @@ BLUEPRINTS = (
     console,
     vocabulary,
     analytics,
+    reports,
 )
 for module in BLUEPRINTS:
     app.register_blueprint(module.bp)

@@ -243,9 +243,9 @@ class ReportRebuild:
         self.send_step({"kind": "rebuild", "version": current.building["version"]})
         return self._status(current)
 
-    def status(self) -> RebuildStatus | None:
-        current = read_versions(self.store)
-        return self._status(current) if current.building else None
+    def status(self) -> RebuildStatus:
+        """The rebuild under way, or the live version (`done`) when none is."""
+        return self._status(read_versions(self.store))
 
     @staticmethod
     def _status(current: Versions) -> RebuildStatus:

@@ -60,8 +60,14 @@ def total(inc: Increments, day: str = "2026-03-02") -> dict[str, int]:
 
 def opened_and_routed():
     state, inc = apply(None, event("opened", 1, T0, OPENED), opening_facts())
-    routed = {"group_id": "urun", "priority": "high", "category_id": "kargo",
-              "reason_code": "rule_matched", "rule_id": "r-kargo", "sla_policy_id": "p"}
+    routed = {
+        "group_id": "urun",
+        "priority": "high",
+        "category_id": "kargo",
+        "reason_code": "rule_matched",
+        "rule_id": "r-kargo",
+        "sla_policy_id": "p",
+    }
     state, moved = apply(state, event("routed", 2, T0 + timedelta(seconds=5), routed))
     return state, inc, moved
 
@@ -130,8 +136,12 @@ def test_first_response_resolution_fcr_and_sla_from_the_case_clocks():
     assert inc.days[("2026-03-02", "group+agent", "urun|ayse")]["resolved"] == 1
     # reopened the next day: counted there, and the first-contact resolution taken back
     next_day = T0 + timedelta(days=1)
-    state, inc = apply(state, event("reopened", 5, next_day, {"status_from": "resolved",
-                                                             "to_pool": True, "by": "customer"}))
+    state, inc = apply(
+        state,
+        event(
+            "reopened", 5, next_day, {"status_from": "resolved", "to_pool": True, "by": "customer"}
+        ),
+    )
     assert total(inc, "2026-03-03")["reopened"] == 1
     assert total(inc, "2026-03-03")["active"] == 1
     assert total(inc)["fcr"] == -1
