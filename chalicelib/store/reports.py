@@ -74,6 +74,14 @@ def _add(pk: str, sk: str, counters: dict[str, int], extra: dict[str, Any]) -> d
                        "ExpressionAttributeValues": values}}  # fmt: skip
 
 
+def _revision_condition(expected: int | None) -> dict[str, Any]:
+    """The condition of a write at the next revision: none yet (None), or still `expected`."""
+    if expected is None:
+        return {"ConditionExpression": "attribute_not_exists(PK)"}
+    return {"ConditionExpression": "#rev = :rev", "ExpressionAttributeNames": {"#rev": "revision"},
+            "ExpressionAttributeValues": {":rev": int(expected)}}  # fmt: skip
+
+
 def operation_count(increments: Increments, breaches: int = 0) -> int:
     """How many items a write of these increments (and a state) takes."""
     return len(increments.days) + len(increments.levels) + breaches + 1
@@ -91,12 +99,11 @@ class DynamoReportStore:
     def save_config(self, config: dict[str, Any], expected_revision: int | None) -> bool:
         """Write the version item if its `revision` is still `expected_revision` (None: no
         item yet); False when another writer got there first."""
-        item = {**config, **CONFIG_KEY, "entity": "report_config"}
-        condition = ("attribute_not_exists(PK)" if expected_revision is None
-                     else f"revision = {int(expected_revision)}")  # fmt: skip
+        put: dict[str, Any] = {"Item": {**config, **CONFIG_KEY, "entity": "report_config"}}
+        put.update(_revision_condition(expected_revision))
         try:
-            self.table.put(item, condition=condition)
-        except self.table.client.exceptions.ConditionalCheckFailedException:
+            self.table.transact([{"Put": put}])
+        except TransactionCanceled:
             return False
         return True
 
@@ -128,12 +135,10 @@ class DynamoReportStore:
         """The state at its next revision and every counter's `ADD`, in one
         TransactWriteItems; False (nothing written) when the state moved meanwhile."""
         key = state_key(version, state.case_id)
-        condition = ("attribute_not_exists(PK)" if expected_revision == 0
-                     else f"revision = {int(expected_revision)}")  # fmt: skip
         operations: list[dict[str, Any]] = [{"Put": {
             "Item": {**key, "entity": "report_state", "revision": state.revision,
                      "state": state.model_dump(mode="json")},
-            "ConditionExpression": condition,
+            **_revision_condition(expected_revision or None),
         }}]  # fmt: skip
         for (day, slice_, value), counters in sorted(increments.days.items()):
             operations.append(_add(day_pk(version, slice_, day), f"{day}#{value}", counters,
