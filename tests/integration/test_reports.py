@@ -101,9 +101,10 @@ def group(as_role) -> str:
 
 
 def open_in(api, group_id: str, channel: str, case_type: str, priority: str = "normal") -> dict:
-    body = {"customer": {"name": "Rapor Müşterisi", "phone": unique_phone()}, "type": case_type,
-            "channel": channel, "priority": priority, "group_id": group_id,
-            "subject": f"Rapor {channel} {case_type}", "description": "Rapor senaryosu"}  # fmt: skip
+    body = {"customer": {"name": "Rapor Müşterisi", "phone": unique_phone()},
+            "type": case_type, "channel": channel, "priority": priority, "group_id": group_id,
+            "subject": f"Rapor {channel} {case_type}",
+            "description": "Rapor senaryosu"}  # fmt: skip
     answer = api.post("/cases", body)
     assert answer.status == 201, answer
     return answer.body

@@ -81,6 +81,12 @@ def uploaded_file(setup) -> tuple[str, None]:
     return f"/cases/{case['id']}/attachments/{form['attachment_id']}", None
 
 
+def _istanbul_today() -> str:
+    from chalicelib.domain.clock import ISTANBUL, utcnow
+
+    return utcnow().astimezone(ISTANBUL).date().isoformat()
+
+
 def fixed(path: str, body: dict | None = None):
     return lambda setup: (path, body)
 
@@ -344,6 +350,20 @@ MATRIX: dict[tuple[str, str], tuple[Callable, dict[str, int]]] = {
         fixed("/analytics/sql", {"sql": "SELECT count(*) FROM events"}),
         {**STAFF_READ, "agent": 403},
     ),
+    ("GET", "/reports/{name}"): (
+        fixed("/reports/volume?from=2026-03-01&to=2026-03-02&by=group"),
+        {**STAFF_READ, "agent": 403},
+    ),
+    ("GET", "/reports/sla/breached"): (
+        fixed("/reports/sla/breached?from=2026-03-01&to=2026-03-02"),
+        {**STAFF_READ, "agent": 403},
+    ),
+    # a rebuild of today only: its steps wait on the reports queue for whoever drains it
+    ("POST", "/reports/rebuild"): (
+        lambda setup: ("/reports/rebuild", {"from": _istanbul_today()}),
+        {**ADMIN_ONLY, "admin": 202},
+    ),
+    ("GET", "/reports/rebuild/status"): (fixed("/reports/rebuild/status"), ADMIN_ONLY),
     ("GET", "/dead-letters"): (fixed("/dead-letters"), ADMIN_ONLY),
     ("POST", "/dead-letters/{queue}/redrive"): (
         fixed("/dead-letters/notify/redrive", {"limit": 1}), ADMIN_ONLY,
