@@ -1,6 +1,7 @@
 """The standard reports' projection, from the `reports` queue (services/report_projection.py
 has the walk): each body is an EventBridge event whose `detail` is a case event, or a step
-of a rebuild (`{"kind": "rebuild", "version": n}`) the rebuild sends itself."""
+of a rebuild (`{"kind": "rebuild", "version": n, "page": pages done}`) the rebuild sends
+itself."""
 
 from __future__ import annotations
 

@@ -240,7 +240,9 @@ class ReportRebuild:
                 raise Conflict("another rebuild was just started", code="rebuild_busy")
             current = Versions(**saved)
             logger.info("report rebuild started", version=version, since=first.isoformat())
-        self.send_step({"kind": "rebuild", "version": current.building["version"]})
+        building = current.building
+        self.send_step({"kind": "rebuild", "version": building["version"],
+                        "page": int(building.get("pages", 0))})  # fmt: skip
         return self._status(current)
 
     def status(self) -> RebuildStatus:
@@ -259,12 +261,15 @@ class ReportRebuild:
 
     def step(self, message: dict[str, Any]) -> bool:
         """Apply one page of the log to the version being built and save the cursor; send the
-        next step while there is more. A step of a rebuild no longer under way does nothing.
-        True while more is to come."""
+        next step while there is more. A step of a rebuild no longer under way, or of a page
+        already taken (`page`: the pages done when it was sent), does nothing. True while
+        more is to come."""
         current = read_versions(self.store)
         b = current.building
         if not b or int(b["version"]) != int(message.get("version", -1)):
             return False
+        if int(message.get("page", -1)) != int(b.get("pages", 0)):
+            return False  # a copy of a step already taken
         version = int(b["version"])
         events, cursor = self.store.log_page(b["log_day"], self.page, b.get("cursor"))
         by_case: dict[str, list[dict[str, Any]]] = {}
@@ -294,6 +299,6 @@ class ReportRebuild:
         saved = {"versions": current.versions, "building": building,
                  "revision": current.revision + 1}  # fmt: skip
         if self.store.save_config(saved, current.revision):
-            self.send_step({"kind": "rebuild", "version": version})
+            self.send_step({"kind": "rebuild", "version": version, "page": building["pages"]})
             return True
         return False  # another copy of this step saved first and sent the next
