@@ -19,7 +19,9 @@ agent reply, taken back on its day if the case is reopened), `replies_at_resolut
 first response and resolution times (`frt_*`, `res_*`: `_n`, `_sum`, and histogram counts
 `_c<i>` in calendar minutes, `_bn`, `_bsum`, `_b<i>` in business minutes of the case's SLA
 calendar; bucket i of `EDGES`), `active` and `age` (changes of the backlog and of the sum
-of its opening times, in epoch minutes), `in_warranty` / `out_warranty`.
+of its opening times, in epoch minutes), `complaints` (openings of type complaint, moved
+with `opened`), `in_warranty` / `out_warranty` (openings about a registered product) and
+`complaints_in_warranty` / `complaints_out_warranty`.
 
 Level items (`active`, `age` per cell, not per day) hold the current backlog; the backlog
 at the end of day D is the level minus the `active` changes of every day after D (see
@@ -312,8 +314,14 @@ def apply(
     values = after.values
     if kind == "destek.case.opened":
         counters = {"opened": 1}
+        complaint = data.get("case_type") == "complaint"
+        if complaint:
+            counters["complaints"] = 1
         if data.get("product_id") and data.get("under_warranty") is not None:
-            counters["in_warranty" if data["under_warranty"] else "out_warranty"] = 1
+            side = "in_warranty" if data["under_warranty"] else "out_warranty"
+            counters[side] = 1
+            if complaint:
+                counters[f"complaints_{side}"] = 1
         acc.count(day, values, counters)
         after.active = True
     elif kind == "destek.case.routed":
@@ -322,8 +330,10 @@ def apply(
                      category=data.get("category_id") or values.get("category"))  # fmt: skip
         if not before.routed and moved != values:
             opened_day = report_day(_iso(before.opened_at))
-            acc.count(opened_day, values, {"opened": -1})
-            acc.count(opened_day, moved, {"opened": 1})
+            counted = {"opened": 1, **({"complaints": 1} if values.get("type") == "complaint"
+                                       else {})}  # fmt: skip
+            acc.count(opened_day, values, {k: -v for k, v in counted.items()})
+            acc.count(opened_day, moved, counted)
         after.values, after.routed = moved, True
     elif kind == "destek.case.assigned":
         after.values = dict(values, group=data.get("group_id") or values.get("group"),

@@ -74,8 +74,9 @@ def opened_and_routed():
 
 def test_an_opening_counts_once_in_every_slice_with_the_values_it_has():
     state, inc, _ = opened_and_routed()
-    assert total(inc) == {"opened": 1, "in_warranty": 1, "active": 1, "age": state.opened_at
-                          .timestamp() // 60}  # fmt: skip
+    assert total(inc) == {"opened": 1, "complaints": 1, "in_warranty": 1,
+                          "complaints_in_warranty": 1, "active": 1,
+                          "age": state.opened_at.timestamp() // 60}  # fmt: skip
     assert inc.days[("2026-03-02", "channel", "phone")]["opened"] == 1
     assert inc.days[("2026-03-02", "customer_category", "vip")]["opened"] == 1
     assert inc.days[("2026-03-02", "group", "~")]["opened"] == 1  # not routed yet
@@ -89,6 +90,7 @@ def test_routing_moves_the_opening_to_its_group_topic_and_priority():
     day = "2026-03-02"
     assert moved.days[(day, "group", "~")]["opened"] == -1
     assert moved.days[(day, "group", "urun")]["opened"] == 1
+    assert moved.days[(day, "topic", "r-kargo")]["complaints"] == 1  # moved with opened
     assert moved.days[(day, "topic", "r-kargo")]["opened"] == 1
     assert moved.days[(day, "priority", "high")]["opened"] == 1
     assert (day, "channel", "phone") not in moved.days  # unchanged cells net to nothing
