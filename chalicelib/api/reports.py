@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from chalice import Blueprint
+from chalice import Blueprint, Response
 from pydantic import ConfigDict, Field
 
 from .. import wiring
@@ -15,6 +15,7 @@ from ..domain.errors import InvalidInput, NotFound
 from ..domain.model import Model
 from ..domain.permissions import Action, Resource
 from ..domain.report_table import Dimension, ReportName, ReportTable
+from ..services.reports import TopicAction
 from .endpoint import endpoint
 
 bp = Blueprint(__name__)
@@ -79,7 +80,47 @@ def breached_cases(caller: Caller, query: BreachedQuery):
 
 
 @endpoint(
-    bp, "/reports/rebuild", "POST", permission=(Resource.REPORTS, Action.EDIT),
+    bp, "/reports/topics/{dimension}", permission=(Resource.REPORTS, Action.READ),
+    response="list[chalicelib.services.reports:SavedTopicAction]",
+)  # fmt: skip
+def topic_actions(caller: Caller, dimension: str):
+    """The recommended actions and links set for complaint topics (`topic`) or categories
+    (`category`)."""
+    return wiring.report_service().topic_actions(_topic_dimension(dimension))
+
+
+@endpoint(
+    bp, "/reports/topics/{dimension}/{value}", "PUT", permission=(Resource.REPORTS, Action.EDIT),
+    body=TopicAction,
+    response="chalicelib.services.reports:SavedTopicAction",
+)  # fmt: skip
+def set_topic_action(caller: Caller, dimension: str, value: str, body: TopicAction):
+    """Set what to do about a complaint topic (a routing rule's id, under `topic`) or a
+    category (its id, under `category`): the top topics report shows it on its row."""
+    from ..domain.clock import utcnow
+
+    return wiring.report_service().set_topic_action(_topic_dimension(dimension), value, body,
+                                                    caller.actor.id, utcnow())  # fmt: skip
+
+
+@endpoint(
+    bp, "/reports/topics/{dimension}/{value}", "DELETE", permission=(Resource.REPORTS, Action.EDIT),
+    status=204,
+)  # fmt: skip
+def remove_topic_action(caller: Caller, dimension: str, value: str):
+    """Remove a topic's action; 404 if it has none."""
+    wiring.report_service().remove_topic_action(_topic_dimension(dimension), value)
+    return Response(body="", status_code=204)
+
+
+def _topic_dimension(code: str) -> Dimension:
+    if code not in ("topic", "category"):
+        raise NotFound("actions are kept per topic or per category")
+    return Dimension(code)
+
+
+@endpoint(
+    bp, "/reports/rebuild", "POST", permission=(Resource.OPERATIONS, Action.EDIT),
     body=RebuildBody, status=202, response="chalicelib.services.report_projection:RebuildStatus",
 )  # fmt: skip
 def rebuild_reports(caller: Caller, body: RebuildBody):
@@ -89,7 +130,7 @@ def rebuild_reports(caller: Caller, body: RebuildBody):
 
 
 @endpoint(
-    bp, "/reports/rebuild/status", permission=(Resource.REPORTS, Action.EDIT),
+    bp, "/reports/rebuild/status", permission=(Resource.OPERATIONS, Action.EDIT),
     response="chalicelib.services.report_projection:RebuildStatus",
 )  # fmt: skip
 def rebuild_status(caller: Caller):

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import Any, Protocol
+from typing import Annotated, Any, Protocol
+
+from pydantic import ConfigDict, Field
 
 from ..domain.clock import ISTANBUL, utcnow
 from ..domain.errors import InvalidInput
@@ -66,17 +68,46 @@ COLUMNS: dict[ReportName, list[tuple[str, ColumnKind]]] = {
         ("backlog_age_average", _M),
     ],
 }  # fmt: skip
-BUILT = tuple(COLUMNS)
+#: top complaint topics: this period against the one before, with the topic's actions
+TOPIC_COLUMNS: list[tuple[str, ColumnKind]] = [
+    ("complaints", _C), ("previous_complaints", _C), ("change", _C), ("change_rate", _N),
+    ("opened", _C), ("action", ColumnKind.TEXT), ("link", ColumnKind.LINK),
+]  # fmt: skip
+TOPIC_DIMENSIONS = (Dimension.TOPIC, Dimension.CATEGORY)
+BUILT = (*COLUMNS, ReportName.TOPICS)
 #: breached cases a drill-down lists at most
 BREACHED_LIMIT = 200
 
 
 class ReportReads(Protocol):
     def config(self) -> dict[str, Any] | None: ...
+    def topic_actions(self, dimension: str) -> list[dict[str, Any]]: ...
+    def put_topic_action(self, dimension: str, value: str, action: dict[str, Any]) -> None: ...
+    def remove_topic_action(self, dimension: str, value: str) -> bool: ...
     def days(self, version: int, slice_: str, start: date, end: date) -> list[dict]: ...
     def levels(self, version: int, slice_: str) -> list[dict[str, Any]]: ...
     def breaches(self, version: int, start: date, end: date) -> list[dict[str, Any]]: ...
     def case_items(self, case_ids: list[str]) -> list[dict[str, Any]]: ...
+
+
+class TopicAction(Model):
+    """What to do about a complaint topic (a routing rule's topic, or a category), written by
+    a supervisor: the recommended action, in their words, and a link to the solution
+    (a knowledge-base page, a procedure)."""
+
+    action: Annotated[str, Field(min_length=1, max_length=1000)]
+    link: Annotated[str, Field(max_length=500, pattern=r"^https?://[^\s]+$")] | None = None
+
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+
+
+class SavedTopicAction(TopicAction):
+    """A topic's action as stored: which dimension and value, by whom and when."""
+
+    dimension: Dimension
+    value: str
+    updated_by: str
+    updated_at: str
 
 
 class BreachedCase(Model):
@@ -210,6 +241,8 @@ class ReportService:
     def report(self, name: ReportName, start: date, end: date, by: list[Dimension]) -> ReportTable:
         """`name` for the days [start, end] (Europe/Istanbul, at most MAX_DAYS) by 0–2
         dimensions; InvalidInput (422) for a bad period, dimensions or a report not built."""
+        if name == ReportName.TOPICS:
+            return self.topics(start, end, by)
         if name not in BUILT:
             raise InvalidInput("this report is not available yet", code="report_not_built",
                                details={"report": name.value,
@@ -342,3 +375,93 @@ class ReportService:
             for r in chosen
         ]  # fmt: skip
         return BreachedCases(items=items, more=more, items_read=read)
+
+    # ---- top complaint topics --------------------------------------------------------------
+
+    def topics(self, start: date, end: date, by: list[Dimension]) -> ReportTable:
+        """The complaint topics (by `topic`, the routing rule that matched, the default; or
+        by `category`), most complained about first, against the period of the same length
+        just before, each with the action and link a supervisor set for it."""
+        check_period(start, end)
+        by = by or [Dimension.TOPIC]
+        if len(by) != 1 or by[0] not in TOPIC_DIMENSIONS:
+            details = {"by": [d.value for d in by], "allowed": [d.value for d in TOPIC_DIMENSIONS]}
+            raise InvalidInput("top topics are by topic or by category",
+                               code="invalid_dimensions", details=details)  # fmt: skip
+        dimension = by[0]
+        length = (end - start).days + 1
+        previous_end = start - timedelta(days=1)
+        previous_start = previous_end - timedelta(days=length - 1)
+        versions = read_versions(self.store)
+        items: list[dict[str, Any]] = []
+        for version, first, last in _segments(versions, previous_start, end):
+            items.extend(self.store.days(version, dimension.value, first, last))
+        actions = {a["value"]: a for a in self.store.topic_actions(dimension.value)}
+        now: dict[str | None, dict[str, int]] = {}
+        before: dict[str | None, dict[str, int]] = {}
+        for item in items:
+            value = None if item["cell"] in (NONE, ALL) else item["cell"]
+            into = now if item["day"] >= start.isoformat() else before
+            _add(into.setdefault(value, {}), item)
+        rows = []
+        for value in set(now) | set(before):
+            current, earlier = now.get(value, {}), before.get(value, {})
+            complaints = int(current.get("complaints", 0))
+            previous = int(earlier.get("complaints", 0))
+            if not complaints and not previous:
+                continue
+            action = actions.get(value or "") or {}
+            rows.append({
+                dimension.value: value, "complaints": complaints,
+                "previous_complaints": previous, "change": complaints - previous,
+                "change_rate": round((complaints - previous) / previous, 4) if previous else None,
+                "opened": int(current.get("opened", 0)), "action": action.get("action"),
+                "link": action.get("link"),
+            })  # fmt: skip
+        rows.sort(key=lambda r: (-r["complaints"], -r["previous_complaints"],
+                                 r[dimension.value] or "~"))  # fmt: skip
+        complaints = sum(r["complaints"] for r in rows)
+        previous = sum(r["previous_complaints"] for r in rows)
+        totals = {
+            dimension.value: None, "complaints": complaints, "previous_complaints": previous,
+            "change": complaints - previous,
+            "change_rate": round((complaints - previous) / previous, 4) if previous else None,
+            "opened": sum(r["opened"] for r in rows), "action": None, "link": None,
+        }  # fmt: skip
+        columns = [ReportColumn(key=dimension.value, kind=ColumnKind.DIMENSION)]
+        columns += [ReportColumn(key=k, kind=kind) for k, kind in TOPIC_COLUMNS]
+        return ReportTable(report=ReportName.TOPICS, start=start, end=end, by=[dimension],
+                           columns=columns, rows=rows, totals=totals,
+                           items_read=len(items) + len(actions), previous_start=previous_start,
+                           previous_end=previous_end)  # fmt: skip
+
+    def set_topic_action(self, dimension: Dimension, value: str, action: TopicAction,
+                         by: str, at: datetime) -> SavedTopicAction:  # fmt: skip
+        """Set (or replace) a topic's recommended action and link; InvalidInput for a
+        dimension other than topic or category."""
+        if dimension not in TOPIC_DIMENSIONS:
+            allowed = [d.value for d in TOPIC_DIMENSIONS]
+            raise InvalidInput(
+                "actions are kept per topic or per category",
+                code="invalid_dimensions",
+                details={"allowed": allowed},
+            )
+        from ..domain.clock import to_iso
+
+        saved = SavedTopicAction(**action.model_dump(), dimension=dimension, value=value,
+                                 updated_by=by, updated_at=to_iso(at))  # fmt: skip
+        self.store.put_topic_action(
+            dimension.value, value, saved.model_dump(mode="json", exclude={"dimension", "value"})
+        )
+        return saved
+
+    def remove_topic_action(self, dimension: Dimension, value: str) -> None:
+        if not self.store.remove_topic_action(dimension.value, value):
+            from ..domain.errors import NotFound
+
+            raise NotFound("this topic has no action")
+
+    def topic_actions(self, dimension: Dimension) -> list[SavedTopicAction]:
+        return [SavedTopicAction.model_validate({k: v for k, v in a.items()
+                                                 if k not in ("PK", "SK", "entity")})
+                for a in self.store.topic_actions(dimension.value)]  # fmt: skip

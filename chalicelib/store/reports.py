@@ -13,6 +13,8 @@ beside the live one:
 - a breached SLA target, for the drill-down: `PK = RPT#<v>#BREACH#<yyyy-mm>`,
   `SK = <yyyy-mm-dd>#<case id>#<target>` (the case's cells' values on it);
 - which version is read and which is being rebuilt: `PK = REPORTS`, `SK = #VERSION`;
+- a complaint topic's recommended action and link (supervisors edit them):
+  `PK = REPORT_TOPICS`, `SK = <dimension>#<value>` (`topic#r-kargo`, `category#iade`);
 - a rebuild's day already done is its cursor on that item.
 """
 
@@ -26,6 +28,7 @@ from . import keys
 from .dynamo import Table, TransactionCanceled
 
 CONFIG_KEY = {"PK": "REPORTS", "SK": "#VERSION"}
+TOPICS_PK = "REPORT_TOPICS"
 LEVEL = "LEVEL"
 #: a transaction's items at most (DynamoDB: 100)
 MAX_ITEMS = 100
@@ -200,6 +203,19 @@ class DynamoReportStore:
     def customer_category(self, customer_id: str) -> str | None:
         item = self.table.get(keys.customer_key(customer_id))
         return (item or {}).get("category")
+
+    # ---- topics' actions -------------------------------------------------------------------
+
+    def topic_actions(self, dimension: str) -> list[dict[str, Any]]:
+        """Every topic action of a dimension (`topic` or `category`): one Query."""
+        return self.table.query_all(("PK", TOPICS_PK), sort_prefix=f"{dimension}#")
+
+    def put_topic_action(self, dimension: str, value: str, action: dict[str, Any]) -> None:
+        self.table.put({"PK": TOPICS_PK, "SK": f"{dimension}#{value}", "entity": "topic_action",
+                        "dimension": dimension, "value": value, **action})  # fmt: skip
+
+    def remove_topic_action(self, dimension: str, value: str) -> bool:
+        return self.table.delete({"PK": TOPICS_PK, "SK": f"{dimension}#{value}"})
 
     # ---- the event log ---------------------------------------------------------------------
 

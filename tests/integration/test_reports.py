@@ -282,7 +282,8 @@ def test_what_a_report_reads_does_not_grow_with_the_cases(as_role, group, flow, 
         ("/reports/volume?from=2026-03-01", 422, "invalid_input"),
         ("/reports/volume?from=yesterday&to=2026-03-02", 422, "invalid_input"),
         ("/reports/weather?from=2026-03-01&to=2026-03-02", 404, "not_found"),
-        ("/reports/topics?from=2026-03-01&to=2026-03-02", 422, "report_not_built"),
+        ("/reports/products?from=2026-03-01&to=2026-03-02", 422, "report_not_built"),
+        ("/reports/topics?from=2026-03-01&to=2026-03-02&by=group", 422, "invalid_dimensions"),
         ("/reports/sla/breached?from=2026-03-01&to=2026-03-02&target=lunch", 422,
          "invalid_input"),
     ],
@@ -299,6 +300,10 @@ def test_who_may_read_reports_and_rebuild_them(as_role):
     assert as_role("supervisor").get(path).status == 200
     assert as_role("admin").get(path).status == 200
     assert as_role("supervisor").post("/reports/rebuild", {}).status == 403
+    action = {"action": "Kargo firmasını arayın", "link": "https://example.com/kargo"}
+    assert as_role("agent").put("/reports/topics/category/x", action).status == 403
+    refused = as_role("supervisor").put("/reports/topics/category/x", {**action, "link": "ftp:x"})
+    assert refused.status == 422
     far = (utcnow().astimezone(ISTANBUL).date() - timedelta(days=40)).isoformat()
     refused = as_role("admin").post("/reports/rebuild", {"from": far})
     assert (refused.status, refused.body["error"]["code"]) == (422, "rebuild_out_of_range")
@@ -329,3 +334,40 @@ def test_a_rebuild_from_the_event_log_gives_the_same_numbers_twice(
             rebuilt = report(work, name, "group")
             assert row(rebuilt, group=group) == row(table, group=group), name
     assert versions[1] == versions[0] + 1
+
+
+def test_top_complaint_topics_against_the_previous_period_with_their_actions(
+    as_role, group, flow, drain_routing
+):
+    admin, work = as_role("admin"), as_role("supervisor")
+    word = "rapor" + "".join(chr(ord("a") + int(c, 16) % 26) for c in uuid.uuid4().hex[:8])
+    rule = admin.post("/routing-rules", {"name": "Rapor konusu", "phrases": [word], "order": 0,
+                                         "group_id": group})  # fmt: skip
+    assert rule.status == 201, rule
+    topic = rule.body["id"]
+    for case_type in ("complaint", "complaint", "question"):
+        body = {
+            "customer": {"name": "Konu Müşterisi", "phone": unique_phone()},
+            "type": case_type,
+            "subject": f"{word} sorunu",
+            "description": f"{word} bozuk",
+        }
+        assert work.post("/cases", body).status == 201
+    drain_routing()
+    flow()
+    action = {"action": "Önce yazılım güncellemesini önerin", "link": "https://example.com/k/1"}
+    saved = work.put(f"/reports/topics/topic/{topic}", action)
+    assert saved.status == 200 and saved.body["updated_by"] == "selin", saved
+    table = report(work, "topics")
+    assert table["by"] == ["topic"] and table["previous_end"] < table["start"]
+    mine = row(table, topic=topic)
+    assert (mine["complaints"], mine["previous_complaints"], mine["change"], mine["opened"]) == (
+        2, 0, 2, 3)  # fmt: skip
+    assert (mine["action"], mine["link"]) == (action["action"], action["link"])
+    complaints = [r["complaints"] for r in table["rows"]]
+    assert complaints == sorted(complaints, reverse=True)  # most complained about first
+    listed = work.get("/reports/topics/topic").body
+    assert any(a["value"] == topic and a["action"] == action["action"] for a in listed)
+    assert work.call("DELETE", f"/reports/topics/topic/{topic}").status == 204
+    assert row(report(work, "topics"), topic=topic)["action"] is None
+    assert work.call("DELETE", f"/reports/topics/topic/{topic}").status == 404

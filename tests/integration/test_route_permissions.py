@@ -81,6 +81,12 @@ def uploaded_file(setup) -> tuple[str, None]:
     return f"/cases/{case['id']}/attachments/{form['attachment_id']}", None
 
 
+def _topic_with_action(setup) -> str:
+    path = f"/reports/topics/category/t{uuid.uuid4().hex[:8]}"
+    setup.api.put(path, {"action": "Geçici"})
+    return path
+
+
 def _istanbul_today() -> str:
     from chalicelib.domain.clock import ISTANBUL, utcnow
 
@@ -364,6 +370,17 @@ MATRIX: dict[tuple[str, str], tuple[Callable, dict[str, int]]] = {
         {**ADMIN_ONLY, "admin": 202},
     ),
     ("GET", "/reports/rebuild/status"): (fixed("/reports/rebuild/status"), ADMIN_ONLY),
+    ("GET", "/reports/topics/{dimension}"): (
+        fixed("/reports/topics/category"), {**STAFF_READ, "agent": 403},
+    ),
+    ("PUT", "/reports/topics/{dimension}/{value}"): (
+        fixed("/reports/topics/category/kargo", {"action": "Kargoyu arayın"}),
+        {**STAFF_READ, "agent": 403},
+    ),
+    ("DELETE", "/reports/topics/{dimension}/{value}"): (
+        lambda setup: (_topic_with_action(setup), None),
+        {**STAFF_READ, "agent": 403, "supervisor": 204, "admin": 204},
+    ),
     ("GET", "/dead-letters"): (fixed("/dead-letters"), ADMIN_ONLY),
     ("POST", "/dead-letters/{queue}/redrive"): (
         fixed("/dead-letters/notify/redrive", {"limit": 1}), ADMIN_ONLY,
