@@ -15,7 +15,7 @@ from ..domain.errors import InvalidInput, NotFound
 from ..domain.model import Model
 from ..domain.permissions import Action, Resource
 from ..domain.report_table import Dimension, ReportName, ReportTable
-from ..services.reports import TopicAction
+from ..services.reports import SavedTopicAction, TopicAction
 from .endpoint import endpoint
 
 bp = Blueprint(__name__)
@@ -81,7 +81,7 @@ def breached_cases(caller: Caller, query: BreachedQuery):
 
 @endpoint(
     bp, "/reports/topics/{dimension}", permission=(Resource.REPORTS, Action.READ),
-    response="list[chalicelib.services.reports:SavedTopicAction]",
+    response=list[SavedTopicAction],
 )  # fmt: skip
 def topic_actions(caller: Caller, dimension: str):
     """The recommended actions and links set for complaint topics (`topic`) or categories

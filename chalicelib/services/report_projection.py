@@ -27,7 +27,6 @@ from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 from ..domain.case_events import SCHEMA_VERSION
-from ..domain.cases import Case
 from ..domain.clock import ISTANBUL, to_iso, utcnow
 from ..domain.errors import Conflict, InvalidInput
 from ..domain.model import Model
@@ -167,6 +166,8 @@ class ReportProjection:
             return CaseFacts(opened_at=at, values={}, status="new", customer_category=category)
         if not needs_case(state, event):
             return None
+        from ..domain.cases import Case
+
         item = self.store.case_item(event["case_id"])
         if item is None:
             return None

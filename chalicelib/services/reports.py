@@ -46,7 +46,7 @@ _C, _S, _M, _N = ColumnKind.COUNT, ColumnKind.SHARE, ColumnKind.MINUTES, ColumnK
 #: each report's columns after its dimensions, in order
 COLUMNS: dict[ReportName, list[tuple[str, ColumnKind]]] = {
     ReportName.VOLUME: [
-        ("opened", _C), ("resolved", _C), ("closed", _C), ("reopened", _C),
+        ("opened", _C), ("complaints", _C), ("resolved", _C), ("closed", _C), ("reopened", _C),
         ("escalations", _C), ("replies", _C), ("replies_per_resolved", _N), ("fcr", _C),
         ("fcr_share", _S), ("first_response_median", _M), ("first_response_p90", _M),
         ("first_response_business_median", _M), ("first_response_business_p90", _M),
@@ -200,7 +200,7 @@ def derive(raw: dict[str, int], report: ReportName) -> dict[str, Any]:
     met = g("sla_first_response_met") + g("sla_resolution_met")
     settled = met + g("sla_first_response_breached") + g("sla_resolution_breached")
     out: dict[str, Any] = {
-        "opened": g("opened"), "resolved": g("resolved"), "closed": g("closed"),
+        "opened": g("opened"), "complaints": g("complaints"), "resolved": g("resolved"), "closed": g("closed"),
         "reopened": g("reopened"), "escalations": g("escalations"), "replies": g("replies"),
         "fcr": g("fcr"),
         "replies_per_resolved": (round(g("replies_at_resolution") / g("resolved"), 2)
