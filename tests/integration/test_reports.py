@@ -165,8 +165,8 @@ def test_every_report_number_matches_what_the_test_did(
                       if e["kind"] == "sla" and e["data"].get("kind") == "escalation")  # fmt: skip
     assert escalations >= 1
     expected = {
-        "opened": 4, "complaints": 2, "resolved": 3, "closed": 1, "reopened": 1, "replies": 4, "fcr": 1,
-        "escalations": escalations,
+        "opened": 4, "complaints": 2, "resolved": 3, "closed": 1, "reopened": 1, "replies": 4,
+        "fcr": 1, "escalations": escalations,
         "replies_per_resolved": round((1 + 2 + 2) / 3, 2),  # replies had at each resolution
         "fcr_share": 1 / 3,
     }  # fmt: skip
