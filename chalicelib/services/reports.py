@@ -201,8 +201,8 @@ def derive(raw: dict[str, int], report: ReportName) -> dict[str, Any]:
     settled = met + g("sla_first_response_breached") + g("sla_resolution_breached")
     out: dict[str, Any] = {
         "opened": g("opened"), "complaints": g("complaints"), "resolved": g("resolved"),
-        "closed": g("closed"), "reopened": g("reopened"), "escalations": g("escalations"), "replies": g("replies"),
-        "fcr": g("fcr"),
+        "closed": g("closed"), "reopened": g("reopened"), "escalations": g("escalations"),
+        "replies": g("replies"), "fcr": g("fcr"),
         "replies_per_resolved": (round(g("replies_at_resolution") / g("resolved"), 2)
                                  if g("resolved") else None),
         "fcr_share": _share(g("fcr"), g("resolved")),
