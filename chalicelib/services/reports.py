@@ -74,7 +74,14 @@ TOPIC_COLUMNS: list[tuple[str, ColumnKind]] = [
     ("opened", _C), ("action", ColumnKind.TEXT), ("link", ColumnKind.LINK),
 ]  # fmt: skip
 TOPIC_DIMENSIONS = (Dimension.TOPIC, Dimension.CATEGORY)
-BUILT = (*COLUMNS, ReportName.TOPICS)
+#: complaints per 1,000 registered units, in and out of warranty
+PRODUCT_COLUMNS: list[tuple[str, ColumnKind]] = [
+    ("complaints", _C), ("units", _C), ("complaints_per_1000_units", _N),
+    ("complaints_in_warranty", _C), ("units_in_warranty", _C),
+    ("in_warranty_per_1000_units", _N), ("complaints_out_warranty", _C),
+    ("units_out_warranty", _C), ("out_warranty_per_1000_units", _N),
+]  # fmt: skip
+BUILT = (*COLUMNS, ReportName.TOPICS, ReportName.PRODUCTS)
 #: breached cases a drill-down lists at most
 BREACHED_LIMIT = 200
 
@@ -82,6 +89,8 @@ BREACHED_LIMIT = 200
 class ReportReads(Protocol):
     def config(self) -> dict[str, Any] | None: ...
     def topic_actions(self, dimension: str) -> list[dict[str, Any]]: ...
+    def units(self) -> list[dict[str, Any]]: ...
+    def product_groups(self, product_ids: list[str]) -> dict[str, str | None]: ...
     def put_topic_action(self, dimension: str, value: str, action: dict[str, Any]) -> None: ...
     def remove_topic_action(self, dimension: str, value: str) -> bool: ...
     def days(self, version: int, slice_: str, start: date, end: date) -> list[dict]: ...
@@ -243,6 +252,8 @@ class ReportService:
         dimensions; InvalidInput (422) for a bad period, dimensions or a report not built."""
         if name == ReportName.TOPICS:
             return self.topics(start, end, by)
+        if name == ReportName.PRODUCTS:
+            return self.products(start, end, by)
         if name not in BUILT:
             raise InvalidInput("this report is not available yet", code="report_not_built",
                                details={"report": name.value,
@@ -465,3 +476,80 @@ class ReportService:
         return [SavedTopicAction.model_validate({k: v for k, v in a.items()
                                                  if k not in ("PK", "SK", "entity")})
                 for a in self.store.topic_actions(dimension.value)]  # fmt: skip
+
+    # ---- product complaint rate ------------------------------------------------------------
+
+    def products(self, start: date, end: date, by: list[Dimension]) -> ReportTable:
+        """Complaints per 1,000 registered units, by `product_group` (the default), `product`,
+        or both, in and out of warranty. Complaints: those opened in the period about a
+        registered product (in or out of warranty the day they were opened). Units: the
+        registrations now, in warranty when their warranty ends in the period's last month or
+        later (counted by month)."""
+        check_period(start, end)
+        by = by or [Dimension.PRODUCT_GROUP]
+        allowed = {Dimension.PRODUCT_GROUP, Dimension.PRODUCT}
+        if not set(by) <= allowed or len(set(by)) != len(by):
+            details = {"by": [d.value for d in by], "allowed": sorted(d.value for d in allowed)}
+            raise InvalidInput("the product report is by product group and product",
+                               code="invalid_dimensions", details=details)  # fmt: skip
+        pair = (Dimension.PRODUCT_GROUP, Dimension.PRODUCT)
+        versions = read_versions(self.store)
+        items: list[dict[str, Any]] = []
+        for version, first, last in _segments(versions, start, end):
+            items.extend(self.store.days(version, slice_name(pair), first, last))
+        unit_items = self.store.units()
+        groups = self.store.product_groups(sorted({u["product_id"] for u in unit_items}))
+        end_month = end.isoformat()[:7]
+        rows: dict[tuple, dict[str, int]] = {}
+
+        def key_of(group: str | None, product: str | None) -> tuple:
+            named = {Dimension.PRODUCT_GROUP: group, Dimension.PRODUCT: product}
+            return tuple(named[d] for d in by)
+
+        for item in items:
+            group, product = (None if v == NONE else v for v in item["cell"].split("|"))
+            if product is None:
+                continue  # not about a registered product
+            _add(rows.setdefault(key_of(group, product), {}), item)
+        for unit in unit_items:
+            product = unit["product_id"]
+            raw = rows.setdefault(key_of(groups.get(product), product), {})
+            units = int(unit.get("units", 0))
+            side = "units_in" if unit["SK"].rsplit("#", 1)[-1] >= end_month else "units_out"
+            raw[side] = raw.get(side, 0) + units
+        out_rows, total = [], {}
+        for key in sorted(rows, key=lambda k: tuple(v or "" for v in k)):
+            raw = rows[key]
+            if not raw.get("complaints") and not raw.get("units_in") and not raw.get("units_out"):
+                continue
+            out_rows.append({**dict(zip([d.value for d in by], key, strict=True)),
+                             **_rates(raw)})  # fmt: skip
+            _add(total, raw)
+        columns = [ReportColumn(key=d.value, kind=ColumnKind.DIMENSION) for d in by]
+        columns += [ReportColumn(key=k, kind=kind) for k, kind in PRODUCT_COLUMNS]
+        totals = {**{d.value: None for d in by}, **_rates(total)}
+        return ReportTable(report=ReportName.PRODUCTS, start=start, end=end, by=by,
+                           columns=columns, rows=out_rows, totals=totals,
+                           items_read=len(items) + len(unit_items) + len(groups))  # fmt: skip
+
+
+def _rates(raw: dict[str, int]) -> dict[str, Any]:
+    """Complaints per 1,000 units: complaints ÷ units × 1000 (null without units)."""
+
+    def per(complaints: int, units: int) -> float | None:
+        return round(complaints / units * 1000, 1) if units > 0 else None
+
+    inside, outside = int(raw.get("units_in", 0)), int(raw.get("units_out", 0))
+    c_in, c_out = (
+        int(raw.get("complaints_in_warranty", 0)),
+        int(raw.get("complaints_out_warranty", 0)),
+    )
+    complaints = int(raw.get("complaints", 0))
+    return {
+        "complaints": complaints, "units": inside + outside,
+        "complaints_per_1000_units": per(complaints, inside + outside),
+        "complaints_in_warranty": c_in, "units_in_warranty": inside,
+        "in_warranty_per_1000_units": per(c_in, inside),
+        "complaints_out_warranty": c_out, "units_out_warranty": outside,
+        "out_warranty_per_1000_units": per(c_out, outside),
+    }  # fmt: skip

@@ -13,6 +13,8 @@ beside the live one:
 - a breached SLA target, for the drill-down: `PK = RPT#<v>#BREACH#<yyyy-mm>`,
   `SK = <yyyy-mm-dd>#<case id>#<target>` (the case's cells' values on it);
 - which version is read and which is being rebuilt: `PK = REPORTS`, `SK = #VERSION`;
+- registered units (the products report's denominator): `PK = REPORT_UNITS`,
+  `SK = <product id>#<warranty end yyyy-mm>`, kept by store/registrations.py;
 - a complaint topic's recommended action and link (supervisors edit them):
   `PK = REPORT_TOPICS`, `SK = <dimension>#<value>` (`topic#r-kargo`, `category#iade`);
 - a rebuild's day already done is its cursor on that item.
@@ -203,6 +205,21 @@ class DynamoReportStore:
     def customer_category(self, customer_id: str) -> str | None:
         item = self.table.get(keys.customer_key(customer_id))
         return (item or {}).get("category")
+
+    # ---- registered units ------------------------------------------------------------------
+
+    def units(self) -> list[dict[str, Any]]:
+        """Registered units per product and warranty end month (`product_id`, `SK` ending in
+        `#yyyy-mm`, `units`): one Query (written by store/registrations.py)."""
+        return self.table.query_all(("PK", keys.UNITS_PK))
+
+    def product_groups(self, product_ids: list[str]) -> dict[str, str | None]:
+        """Each product's group from the catalog (BatchGetItem, a hundred a call)."""
+        if not product_ids:
+            return {}
+        found = self.table.batch_get([keys.product_key(p) for p in dict.fromkeys(product_ids)],
+                                     projection=["id", "product_group"])  # fmt: skip
+        return {i["id"]: i.get("product_group") for i in found}
 
     # ---- topics' actions -------------------------------------------------------------------
 

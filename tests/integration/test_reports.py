@@ -282,7 +282,8 @@ def test_what_a_report_reads_does_not_grow_with_the_cases(as_role, group, flow, 
         ("/reports/volume?from=2026-03-01", 422, "invalid_input"),
         ("/reports/volume?from=yesterday&to=2026-03-02", 422, "invalid_input"),
         ("/reports/weather?from=2026-03-01&to=2026-03-02", 404, "not_found"),
-        ("/reports/products?from=2026-03-01&to=2026-03-02", 422, "report_not_built"),
+        ("/reports/products?from=2026-03-01&to=2026-03-02&by=channel", 422,
+         "invalid_dimensions"),
         ("/reports/topics?from=2026-03-01&to=2026-03-02&by=group", 422, "invalid_dimensions"),
         ("/reports/sla/breached?from=2026-03-01&to=2026-03-02&target=lunch", 422,
          "invalid_input"),
@@ -371,3 +372,45 @@ def test_top_complaint_topics_against_the_previous_period_with_their_actions(
     assert work.call("DELETE", f"/reports/topics/topic/{topic}").status == 204
     assert row(report(work, "topics"), topic=topic)["action"] is None
     assert work.call("DELETE", f"/reports/topics/topic/{topic}").status == 404
+
+
+def test_product_complaints_per_registered_unit_in_and_out_of_warranty(
+    as_role, flow, drain_routing
+):
+    admin, work = as_role("admin"), as_role("supervisor")
+    product = admin.post("/products", {"brand": "Rapor", "model": f"R{uuid.uuid4().hex[:6]}",
+                                       "name": "Rapor Telefonu", "category_id": "telefon",
+                                       "warranty_months": 24})  # fmt: skip
+    assert product.status == 201, product
+    product_id, group = product.body["id"], product.body["product_group"]
+    this_year = utcnow().astimezone(ISTANBUL).date().replace(day=1).isoformat()
+    units = []  # (customer id, registration id, in warranty)
+    for purchased in (this_year, this_year, "2020-01-15"):
+        customer = work.post("/customers", {"name": "Ürün Müşterisi", "phone": unique_phone()})
+        assert customer.status == 201, customer
+        serial = f"SN-RP-{uuid.uuid4().hex[:10]}"
+        registered = work.post(f"/customers/{customer.body['id']}/products", {
+            "product_id": product_id, "serial_number": serial, "purchase_date": purchased})
+        assert registered.status == 201, registered
+        units.append((customer.body["id"], registered.body["id"], purchased == this_year))
+    for (customer_id, registration_id, _), case_type in zip(
+        units + units[:1], ["complaint", "complaint", "complaint", "question"], strict=True
+    ):  # fmt: skip
+        body = {"customer": {"customer_id": customer_id}, "type": case_type,
+                "registration_id": registration_id, "subject": "Ekran", "description": "Ekran"}
+        assert work.post("/cases", body).status == 201
+    drain_routing()
+    flow()
+    table = report(work, "products", "product")
+    mine = row(table, product=product_id)
+    assert (mine["complaints"], mine["units"], mine["complaints_per_1000_units"]) == (
+        3, 3, 1000.0)  # fmt: skip
+    assert (mine["complaints_in_warranty"], mine["units_in_warranty"]) == (2, 2)
+    assert (mine["complaints_out_warranty"], mine["units_out_warranty"]) == (1, 1)
+    by_group = row(report(work, "products", "product_group,product"), product=product_id)
+    assert by_group["product_group"] == group and by_group["complaints"] == 3
+    # a registration removed is a unit less
+    customer_id, registration_id, _ = units[2]
+    removed = work.call("DELETE", f"/customers/{customer_id}/products/{registration_id}")
+    assert removed.status == 204, removed
+    assert row(report(work, "products", "product"), product=product_id)["units"] == 2
