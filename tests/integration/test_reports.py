@@ -389,15 +389,22 @@ def test_product_complaints_per_registered_unit_in_and_out_of_warranty(
         customer = work.post("/customers", {"name": "Ürün Müşterisi", "phone": unique_phone()})
         assert customer.status == 201, customer
         serial = f"SN-RP-{uuid.uuid4().hex[:10]}"
-        registered = work.post(f"/customers/{customer.body['id']}/products", {
-            "product_id": product_id, "serial_number": serial, "purchase_date": purchased})
+        registered = work.post(
+            f"/customers/{customer.body['id']}/products",
+            {"product_id": product_id, "serial_number": serial, "purchase_date": purchased},
+        )
         assert registered.status == 201, registered
         units.append((customer.body["id"], registered.body["id"], purchased == this_year))
     for (customer_id, registration_id, _), case_type in zip(
         units + units[:1], ["complaint", "complaint", "complaint", "question"], strict=True
     ):  # fmt: skip
-        body = {"customer": {"customer_id": customer_id}, "type": case_type,
-                "registration_id": registration_id, "subject": "Ekran", "description": "Ekran"}
+        body = {
+            "customer": {"customer_id": customer_id},
+            "type": case_type,
+            "registration_id": registration_id,
+            "subject": "Ekran",
+            "description": "Ekran",
+        }
         assert work.post("/cases", body).status == 201
     drain_routing()
     flow()
