@@ -223,3 +223,29 @@ def test_a_rebuild_gives_the_same_numbers_twice_and_reads_through_versions():
     rebuild.step(first)
     assert rebuild.step(first) is False
     assert report_day(iso(now)) == "2026-03-05"
+
+
+def test_every_report_column_and_dimension_has_words_in_both_languages():
+    import json
+    from pathlib import Path
+
+    from chalicelib.services.reports import COLUMNS, PRODUCT_COLUMNS, TOPIC_COLUMNS
+
+    folder = Path(__file__).resolve().parents[2] / "templates" / "console" / "strings"
+    keys = {f"report_{r.value}" for r in ReportName}
+    keys |= {f"report_dim_{d.value}" for d in Dimension}
+    columns = [*TOPIC_COLUMNS, *PRODUCT_COLUMNS, *(c for cols in COLUMNS.values() for c in cols)]
+    keys |= {f"report_col_{key}" for key, _ in columns}
+    for language in ("tr", "en"):
+        words = json.loads((folder / f"{language}.json").read_text(encoding="utf-8"))
+        assert sorted(keys - set(words)) == [], language
+
+
+def test_months_cut_a_period_at_month_ends():
+    from chalicelib.store.reports import months
+
+    assert months(date(2026, 1, 30), date(2026, 3, 2)) == [
+        ("2026-01", "2026-01-30", "2026-01-31"), ("2026-02", "2026-02-01", "2026-02-28"),
+        ("2026-03", "2026-03-01", "2026-03-02")]  # fmt: skip
+    assert months(date(2026, 12, 5), date(2026, 12, 5)) == [("2026-12", "2026-12-05",
+                                                              "2026-12-05")]  # fmt: skip
