@@ -144,7 +144,16 @@ class BreachedCases(Model):
     items_read: int = 0
 
 
+#: the days a report may ask about (the year 2000 on, to the end of 2099)
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
+
+
 def check_period(start: date, end: date) -> None:
+    """InvalidInput unless start ≤ end, at most MAX_DAYS days, within FIRST_DAY–LAST_DAY."""
+    if start < FIRST_DAY or end > LAST_DAY:
+        raise InvalidInput("a report covers days from 2000 to 2099", code="invalid_period",
+                           details={"first": FIRST_DAY.isoformat(),
+                                    "last": LAST_DAY.isoformat()})  # fmt: skip
     if end < start:
         raise InvalidInput("the period ends before it starts", code="invalid_period",
                            details={"from": start.isoformat(), "to": end.isoformat()})  # fmt: skip

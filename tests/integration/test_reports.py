@@ -278,6 +278,8 @@ def test_what_a_report_reads_does_not_grow_with_the_cases(as_role, group, flow, 
     [
         ("/reports/volume?from=2026-03-10&to=2026-03-01", 422, "invalid_period"),
         ("/reports/volume?from=2024-01-01&to=2026-03-01", 422, "period_too_long"),
+        ("/reports/topics?from=9999-12-01&to=9999-12-31", 422, "invalid_period"),
+        ("/reports/backlog?from=0001-01-01&to=0001-01-02", 422, "invalid_period"),
         ("/reports/volume?from=2026-03-01&to=2026-03-02&by=group,colour", 422,
          "invalid_dimensions"),
         ("/reports/volume?from=2026-03-01&to=2026-03-02&by=type,priority", 422,
