@@ -24,6 +24,7 @@ from chalicelib.api import (
     precases,
     products,
     registrations,
+    reports,
     routing_rules,
     sla,
     system,
@@ -58,6 +59,7 @@ BLUEPRINTS = (
     console,
     vocabulary,
     analytics,
+    reports,
 )
 for module in BLUEPRINTS:
     app.register_blueprint(module.bp)
@@ -124,3 +126,10 @@ def deliver_webhooks(event):
     from chalicelib.events import webhooks
 
     return webhooks.deliver_batch(event.to_dict(), event.context)
+
+
+@app.on_sqs_message(**queue_registry.REPORTS.source)
+def project_reports(event):
+    from chalicelib.events import reports
+
+    return reports.handle_batch(event.to_dict(), event.context)

@@ -34,6 +34,8 @@ if TYPE_CHECKING:  # every adapter and service is imported when first built (col
     from .services.notifier import Notifier
     from .services.precases import PreCasePool
     from .services.registrations import RegistrationService
+    from .services.report_projection import ReportProjection, ReportRebuild
+    from .services.reports import ReportService
     from .services.routing import RoutingService
     from .services.routing_rules import RuleService
     from .services.shop_intake import ShopIntake
@@ -48,6 +50,7 @@ if TYPE_CHECKING:  # every adapter and service is imported when first built (col
     from .store.files import S3AttachmentFiles
     from .store.idempotency import CallLedger
     from .store.rate_limits import DynamoRateLimiter
+    from .store.reports import DynamoReportStore
     from .store.webhooks import DynamoWebhookStore
 
 
@@ -190,6 +193,43 @@ def webhook_delivery() -> WebhookDelivery:
     return WebhookDelivery(webhook_store(), post, s.webhook_timeout,
                            local=s.webhook_local_targets,
                            backoff_scale=s.webhook_backoff_scale)  # fmt: skip
+
+
+@lru_cache(maxsize=1)
+def report_store() -> DynamoReportStore:
+    from .store.reports import DynamoReportStore
+
+    return DynamoReportStore(table())
+
+
+@lru_cache(maxsize=1)
+def report_projection() -> ReportProjection:
+    from .services.report_projection import ReportProjection
+
+    return ReportProjection(report_store())
+
+
+def _send_report_step(step: dict) -> None:
+    import json
+
+    from .store.aws import client
+
+    client("sqs").send_message(QueueUrl=settings().queue_url("reports"),
+                               MessageBody=json.dumps(step))  # fmt: skip
+
+
+@lru_cache(maxsize=1)
+def report_rebuild() -> ReportRebuild:
+    from .services.report_projection import ReportRebuild
+
+    return ReportRebuild(report_store(), _send_report_step)
+
+
+@lru_cache(maxsize=1)
+def report_service() -> ReportService:
+    from .services.reports import ReportService
+
+    return ReportService(report_store())
 
 
 @lru_cache(maxsize=1)
@@ -482,6 +522,10 @@ def reset() -> None:
     for built in (
         settings,
         table,
+        report_store,
+        report_projection,
+        report_rebuild,
+        report_service,
         rate_limiter,
         directory_store,
         role_catalog,

@@ -46,6 +46,7 @@ class Resource(StrEnum):
     CALLS = "calls"  # the call log
     PRECASES = "precases"  # what arrived unattended (email, social, the shop), before it is a case
     ANALYTICS = "analytics"  # read-only SQL over the case-event archive (the open data store)
+    REPORTS = "reports"  # the standard reports (read); complaint topics' actions (edit)
 
 
 #: the roles a staff member can hold (Cognito groups of the staff pool)
@@ -86,6 +87,8 @@ DEFAULT_ROLES: dict[str, dict[Resource, set[Action]]] = {
         Resource.SLA: {_R},
         Resource.REGISTRATIONS: {_R, _A, _E, _D},
         Resource.ANALYTICS: {_R},
+        # read the reports; set a complaint topic's recommended action and link
+        Resource.REPORTS: {_R, _E},
     },
     "admin": {resource: {_R, _A, _E, _D} for resource in Resource},
 }

@@ -163,9 +163,23 @@ QUEUES: tuple[QueueSpec, ...] = (
         max_receives=8,
         own_backoff=True,
     ),
+    QueueSpec(
+        name="reports",
+        stem="Reports",
+        variable="REPORTS",
+        handler="project_reports",
+        batch_size=10,
+        purpose="a case event from the events bus, to be added to the standard reports' "
+        "counters (or a step of their rebuild from the event log)",
+        senders=("events",),
+        rule=EventRule(
+            pattern={"source": ["destek.cases"], "detail-type": [{"prefix": "destek.case."}]},
+            bus="EventBus",
+        ),
+    ),
 )
 
-ROUTING, NOTIFY, INBOUND_MAIL, WEBHOOKS, WEBHOOK_DELIVERIES = QUEUES
+ROUTING, NOTIFY, INBOUND_MAIL, WEBHOOKS, WEBHOOK_DELIVERIES, REPORTS = QUEUES
 BY_NAME: dict[str, QueueSpec] = {spec.name: spec for spec in QUEUES}
 BY_QUEUE: dict[str, QueueSpec] = {spec.queue: spec for spec in QUEUES}
 

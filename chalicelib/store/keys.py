@@ -223,6 +223,16 @@ def shipment_key(customer_id: str, shipment_id: str) -> dict[str, str]:
     return {"PK": customer_key(customer_id)["PK"], "SK": f"{SHIPMENT_PREFIX}{shipment_id}"}
 
 
+#: registered units per product and month their warranty ends (the products report's
+#: denominator), added and taken back in the registration's own transaction
+UNITS_PK = "REPORT_UNITS"
+
+
+def unit_count_key(product_id: str, warranty_ends: str) -> dict[str, str]:
+    """`warranty_ends`: an ISO date; the item counts the month (`yyyy-mm`)."""
+    return {"PK": UNITS_PK, "SK": f"{product_id}#{warranty_ends[:7]}"}
+
+
 def serial_key(serial: str) -> dict[str, str]:
     """The uniqueness item of a (normalized) serial number: who registered that unit."""
     return unique_key("serial", serial)

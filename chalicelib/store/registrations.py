@@ -2,7 +2,9 @@
 
 A registration and the uniqueness item of its serial are written (and deleted) in one
 transaction, with checks that the customer and the product exist, so a serial belongs
-to exactly one customer and a refused registration writes nothing.
+to exactly one customer and a refused registration writes nothing. The same transaction
+adds the unit to (or takes it from) its product's count by warranty end month, the
+products report's denominator (`keys.unit_count_key`).
 """
 
 from __future__ import annotations
@@ -21,6 +23,14 @@ def registration_item(registration: Registration) -> dict[str, Any]:
         **keys.registration_key(registration.customer_id, registration.id),
         "entity": "registration",
     }
+
+
+def _count_unit(registration: Registration, amount: int) -> dict[str, Any]:
+    key = keys.unit_count_key(registration.product_id, registration.warranty_ends.isoformat())
+    return {"Update": {"Key": key, "UpdateExpression": "ADD #u :n SET #p = :p",
+                       "ExpressionAttributeNames": {"#u": "units", "#p": "product_id"},
+                       "ExpressionAttributeValues": {":n": amount,
+                                                     ":p": registration.product_id}}}  # fmt: skip
 
 
 def _exists(key: dict[str, str]) -> dict[str, Any]:
@@ -48,6 +58,7 @@ class DynamoRegistrationStore:
                     "ConditionExpression": "attribute_not_exists(PK)",
                 }
             },
+            _count_unit(registration, 1),
         ]
         try:
             self.table.transact(operations)
@@ -113,6 +124,7 @@ class DynamoRegistrationStore:
                             "ExpressionAttributeValues": {":r": registration.id},
                         }
                     },
+                    _count_unit(registration, -1),
                 ]
             )
         except TransactionCanceled as exc:

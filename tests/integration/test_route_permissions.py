@@ -81,6 +81,18 @@ def uploaded_file(setup) -> tuple[str, None]:
     return f"/cases/{case['id']}/attachments/{form['attachment_id']}", None
 
 
+def _topic_with_action(setup) -> str:
+    path = f"/reports/topics/category/t{uuid.uuid4().hex[:8]}"
+    setup.api.put(path, {"action": "Geçici"})
+    return path
+
+
+def _istanbul_today() -> str:
+    from chalicelib.domain.clock import ISTANBUL, utcnow
+
+    return utcnow().astimezone(ISTANBUL).date().isoformat()
+
+
 def fixed(path: str, body: dict | None = None):
     return lambda setup: (path, body)
 
@@ -343,6 +355,31 @@ MATRIX: dict[tuple[str, str], tuple[Callable, dict[str, int]]] = {
     ("POST", "/analytics/sql"): (
         fixed("/analytics/sql", {"sql": "SELECT count(*) FROM events"}),
         {**STAFF_READ, "agent": 403},
+    ),
+    ("GET", "/reports/{name}"): (
+        fixed("/reports/volume?from=2026-03-01&to=2026-03-02&by=group"),
+        {**STAFF_READ, "agent": 403},
+    ),
+    ("GET", "/reports/sla/breached"): (
+        fixed("/reports/sla/breached?from=2026-03-01&to=2026-03-02"),
+        {**STAFF_READ, "agent": 403},
+    ),
+    # a rebuild of today only: its steps wait on the reports queue for whoever drains it
+    ("POST", "/reports/rebuild"): (
+        lambda setup: ("/reports/rebuild", {"from": _istanbul_today()}),
+        {**ADMIN_ONLY, "admin": 202},
+    ),
+    ("GET", "/reports/rebuild/status"): (fixed("/reports/rebuild/status"), ADMIN_ONLY),
+    ("GET", "/reports/topics/{dimension}"): (
+        fixed("/reports/topics/category"), {**STAFF_READ, "agent": 403},
+    ),
+    ("PUT", "/reports/topics/{dimension}/{value}"): (
+        fixed("/reports/topics/category/kargo", {"action": "Kargoyu arayın"}),
+        {**STAFF_READ, "agent": 403},
+    ),
+    ("DELETE", "/reports/topics/{dimension}/{value}"): (
+        lambda setup: (_topic_with_action(setup), None),
+        {**STAFF_READ, "agent": 403, "supervisor": 204, "admin": 204},
     ),
     ("GET", "/dead-letters"): (fixed("/dead-letters"), ADMIN_ONLY),
     ("POST", "/dead-letters/{queue}/redrive"): (

@@ -1,0 +1,153 @@
+"""The standard reports (services/reports.py; docs/reports.md): a report as one table, the
+breached cases behind the SLA report, and the projection's rebuild (admins)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from chalice import Blueprint, Response
+from pydantic import ConfigDict, Field
+
+from .. import wiring
+from ..domain.caller import Caller
+from ..domain.errors import InvalidInput, NotFound
+from ..domain.model import Model
+from ..domain.permissions import Action, Resource
+from ..domain.report_table import Dimension, ReportName, ReportTable
+from ..services.reports import SavedTopicAction, TopicAction
+from .endpoint import endpoint
+
+bp = Blueprint(__name__)
+
+#: `by`: one or two dimension codes
+_BY = r"^[a-z_]+(,[a-z_]+)?$"
+
+
+class ReportQuery(Model):
+    """`from`, `to`: the first and last day (Europe/Istanbul, both included, at most 366
+    days); `by`: up to two dimensions, comma-separated (`group,day`)."""
+
+    start: date = Field(alias="from")
+    end: date = Field(alias="to")
+    by: Annotated[str, Field(pattern=_BY, max_length=60)] | None = None
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
+
+
+class BreachedQuery(Model):
+    """The period and, optionally, the group, agent, priority and target the case had when
+    its target breached."""
+
+    start: date = Field(alias="from")
+    end: date = Field(alias="to")
+    group: Annotated[str, Field(max_length=100)] | None = None
+    agent: Annotated[str, Field(max_length=100)] | None = None
+    priority: Annotated[str, Field(max_length=20)] | None = None
+    target: Annotated[str, Field(pattern=r"^(first_response|resolution)$")] | None = None
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
+
+
+class RebuildBody(Model):
+    """`from`: the first day (Europe/Istanbul) to rebuild, at most 29 days back (the event
+    log keeps 30); none: as far back as the log goes."""
+
+    start: date | None = Field(default=None, alias="from")
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
+
+
+def dimensions(by: str | None) -> list[Dimension]:
+    codes = [c for c in (by or "").split(",") if c]
+    known = {d.value for d in Dimension}
+    unknown = [c for c in codes if c not in known]
+    if unknown:
+        raise InvalidInput("unknown dimension", code="invalid_dimensions",
+                           details={"unknown": unknown, "known": sorted(known)})  # fmt: skip
+    return [Dimension(c) for c in codes]
+
+
+@endpoint(
+    bp, "/reports/sla/breached", permission=(Resource.REPORTS, Action.READ), query=BreachedQuery,
+    response="chalicelib.services.reports:BreachedCases",
+)  # fmt: skip
+def breached_cases(caller: Caller, query: BreachedQuery):
+    """The cases whose SLA target breached in the period (ids, numbers, subjects), for the
+    SLA report's drill-down."""
+    return wiring.report_service().breached(query.start, query.end, query.group, query.agent,
+                                            query.priority, query.target)  # fmt: skip
+
+
+@endpoint(
+    bp, "/reports/topics/{dimension}", permission=(Resource.REPORTS, Action.READ),
+    response=list[SavedTopicAction],
+)  # fmt: skip
+def topic_actions(caller: Caller, dimension: str):
+    """The recommended actions and links set for complaint topics (`topic`) or categories
+    (`category`)."""
+    return wiring.report_service().topic_actions(_topic_dimension(dimension))
+
+
+@endpoint(
+    bp, "/reports/topics/{dimension}/{value}", "PUT", permission=(Resource.REPORTS, Action.EDIT),
+    body=TopicAction,
+    response="chalicelib.services.reports:SavedTopicAction",
+)  # fmt: skip
+def set_topic_action(caller: Caller, dimension: str, value: str, body: TopicAction):
+    """Set what to do about a complaint topic (a routing rule's id, under `topic`) or a
+    category (its id, under `category`): the top topics report shows it on its row."""
+    from ..domain.clock import utcnow
+
+    return wiring.report_service().set_topic_action(_topic_dimension(dimension), value, body,
+                                                    caller.actor.id, utcnow())  # fmt: skip
+
+
+@endpoint(
+    bp, "/reports/topics/{dimension}/{value}", "DELETE", permission=(Resource.REPORTS, Action.EDIT),
+    status=204,
+)  # fmt: skip
+def remove_topic_action(caller: Caller, dimension: str, value: str):
+    """Remove a topic's action; 404 if it has none."""
+    wiring.report_service().remove_topic_action(_topic_dimension(dimension), value)
+    return Response(body="", status_code=204)
+
+
+def _topic_dimension(code: str) -> Dimension:
+    if code not in ("topic", "category"):
+        raise NotFound("actions are kept per topic or per category")
+    return Dimension(code)
+
+
+@endpoint(
+    bp, "/reports/rebuild", "POST", permission=(Resource.OPERATIONS, Action.EDIT),
+    body=RebuildBody, status=202, response="chalicelib.services.report_projection:RebuildStatus",
+)  # fmt: skip
+def rebuild_reports(caller: Caller, body: RebuildBody):
+    """Rebuild the reports' counters from the stored case events into a fresh version (or
+    resume the rebuild under way); it runs a page at a time in the background."""
+    return wiring.report_rebuild().start(body.start)
+
+
+@endpoint(
+    bp, "/reports/rebuild/status", permission=(Resource.OPERATIONS, Action.EDIT),
+    response="chalicelib.services.report_projection:RebuildStatus",
+)  # fmt: skip
+def rebuild_status(caller: Caller):
+    """The rebuild under way, or the live version when none is (`done`)."""
+    return wiring.report_rebuild().status()
+
+
+@endpoint(
+    bp, "/reports/{name}", permission=(Resource.REPORTS, Action.READ), query=ReportQuery,
+    response=ReportTable,
+)  # fmt: skip
+def report(caller: Caller, name: str, query: ReportQuery):
+    """A standard report (sla, volume, backlog, agents) for the period, by up to two
+    dimensions, as one table."""
+    try:
+        report_name = ReportName(name)
+    except ValueError:
+        raise NotFound("no such report", details={"known": [r.value for r in ReportName]}) from None
+    return wiring.report_service().report(report_name, query.start, query.end,
+                                          dimensions(query.by))  # fmt: skip

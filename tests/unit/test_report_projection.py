@@ -1,0 +1,243 @@
+"""The reports' projection (domain/report_projection.py): each event's counters, the case's
+report state, repeats, backlog moves, and percentiles read from histograms."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from chalicelib.domain.business_hours import BusinessCalendar
+from chalicelib.domain.report_projection import (
+    EDGES,
+    CaseFacts,
+    Increments,
+    apply,
+    bucket,
+    cells,
+    needs_case,
+    new_breaches,
+    percentile,
+    report_day,
+)
+
+T0 = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)  # a Monday, 10:00 in Istanbul
+
+
+def iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def event(kind: str, seq: int, at: datetime, data: dict, index: int = 0, actor=None) -> dict:
+    return {
+        "id": f"c1.{seq}.{index}", "type": f"destek.case.{kind}", "schema_version": 1,
+        "case_id": "c1", "case_number": "2026-000001", "precase_id": None, "sequence": seq,
+        "index": index, "occurred_at": iso(at),
+        "actor": actor or {"kind": "system", "id": "destek"}, "data": data,
+    }  # fmt: skip
+
+
+OPENED = {"channel": "phone", "case_type": "complaint", "priority": "normal",
+          "category_id": "kargo", "customer_id": "cu1", "product_id": "p1",
+          "product_group": "telefon", "under_warranty": True}  # fmt: skip
+
+
+def opening_facts(category: str | None = "vip") -> CaseFacts:
+    return CaseFacts(opened_at=T0, values={}, status="new", customer_category=category)
+
+
+def case_facts(fr_breached: datetime | None = None, res_breached=None, calendar=None) -> CaseFacts:
+    return CaseFacts(
+        opened_at=T0, values={}, status="in_progress",
+        breached_at={"first_response": fr_breached, "resolution": res_breached},
+        calendar=calendar,
+    )  # fmt: skip
+
+
+def total(inc: Increments, day: str = "2026-03-02") -> dict[str, int]:
+    return inc.days.get((day, "all", "all"), {})
+
+
+def opened_and_routed():
+    state, inc = apply(None, event("opened", 1, T0, OPENED), opening_facts())
+    routed = {
+        "group_id": "urun",
+        "priority": "high",
+        "category_id": "kargo",
+        "reason_code": "rule_matched",
+        "rule_id": "r-kargo",
+        "sla_policy_id": "p",
+    }
+    state, moved = apply(state, event("routed", 2, T0 + timedelta(seconds=5), routed))
+    return state, inc, moved
+
+
+def test_an_opening_counts_once_in_every_slice_with_the_values_it_has():
+    state, inc, _ = opened_and_routed()
+    assert total(inc) == {"opened": 1, "complaints": 1, "in_warranty": 1,
+                          "complaints_in_warranty": 1, "active": 1,
+                          "age": state.opened_at.timestamp() // 60}  # fmt: skip
+    assert inc.days[("2026-03-02", "channel", "phone")]["opened"] == 1
+    assert inc.days[("2026-03-02", "customer_category", "vip")]["opened"] == 1
+    assert inc.days[("2026-03-02", "group", "~")]["opened"] == 1  # not routed yet
+    assert inc.days[("2026-03-02", "product_group+product", "telefon|p1")]["opened"] == 1
+    assert len([k for k in inc.days if k[0] == "2026-03-02"]) == len(cells({})) == 19
+    assert inc.levels[("all", "all")]["active"] == 1
+
+
+def test_routing_moves_the_opening_to_its_group_topic_and_priority():
+    state, _, moved = opened_and_routed()
+    day = "2026-03-02"
+    assert moved.days[(day, "group", "~")]["opened"] == -1
+    assert moved.days[(day, "group", "urun")]["opened"] == 1
+    assert moved.days[(day, "topic", "r-kargo")]["complaints"] == 1  # moved with opened
+    assert moved.days[(day, "topic", "r-kargo")]["opened"] == 1
+    assert moved.days[(day, "priority", "high")]["opened"] == 1
+    assert (day, "channel", "phone") not in moved.days  # unchanged cells net to nothing
+    assert moved.levels[("group", "urun")]["active"] == 1
+    assert moved.levels[("group", "~")]["active"] == -1
+    assert (day, "all", "all") not in moved.days
+    assert state.values["group"] == "urun" and state.values["topic"] == "r-kargo"
+
+
+def test_a_repeat_changes_nothing():
+    state, _, _ = opened_and_routed()
+    again, inc = apply(state, event("routed", 2, T0, {"group_id": "x", "priority": "low",
+                                                      "reason_code": "default_group"}))  # fmt: skip
+    assert again is state and not inc.days and not inc.levels
+    same, inc = apply(state, event("opened", 1, T0, OPENED), opening_facts())
+    assert same is state and not inc.days
+
+
+def test_first_response_resolution_fcr_and_sla_from_the_case_clocks():
+    state, _, _ = opened_and_routed()
+    calendar = BusinessCalendar()
+    reply_at = T0 + timedelta(minutes=20)
+    assert needs_case(state, event("agent_replied", 3, reply_at, {"first_response": True}))
+    state, inc = apply(
+        state, event("agent_replied", 3, reply_at, {"first_response": True},
+                     actor={"kind": "staff", "id": "ayse"}),
+        case_facts(calendar=calendar),
+    )  # fmt: skip
+    counters = total(inc)
+    assert counters["replies"] == 1 and counters["frt_n"] == 1 and counters["frt_sum"] == 20
+    assert counters[f"frt_c{bucket(20)}"] == 1 and counters["frt_bsum"] == 20
+    assert counters["sla_first_response_met"] == 1
+    assert inc.days[("2026-03-02", "agent", "ayse")]["replies"] == 1
+    done_at = T0 + timedelta(hours=3)
+    late = T0 + timedelta(hours=2)
+    state, inc = apply(state, event("resolved", 4, done_at, {"status_from": "in_progress",
+                                                            "assignee": "ayse",
+                                                            "group_id": "urun"}),
+                       case_facts(res_breached=late))  # fmt: skip
+    counters = total(inc)
+    assert counters["resolved"] == 1 and counters["fcr"] == 1
+    assert counters["sla_resolution_breached"] == 1 and "sla_resolution_met" not in counters
+    assert counters["res_sum"] == 180 and counters["replies_at_resolution"] == 1
+    assert counters["active"] == -1
+    assert inc.days[("2026-03-02", "group+agent", "urun|ayse")]["resolved"] == 1
+    # reopened the next day: counted there, and the first-contact resolution taken back
+    next_day = T0 + timedelta(days=1)
+    state, inc = apply(
+        state,
+        event(
+            "reopened", 5, next_day, {"status_from": "resolved", "to_pool": True, "by": "customer"}
+        ),
+    )
+    assert total(inc, "2026-03-03")["reopened"] == 1
+    assert total(inc, "2026-03-03")["active"] == 1
+    assert total(inc)["fcr"] == -1
+    assert state.values["agent"] is None and state.reopened and "resolution" not in state.sla
+
+
+def test_a_breach_counts_once_and_leaves_a_drill_down_record():
+    state, _, _ = opened_and_routed()
+    breach = event("sla_breached", 3, T0 + timedelta(hours=1),
+                   {"target": "first_response", "priority": "urgent"})  # fmt: skip
+    after, inc = apply(state, breach)
+    assert total(inc)["sla_first_response_breached"] == 1
+    assert inc.days[("2026-03-02", "priority", "urgent")]["sla_first_response_breached"] == 1
+    records = new_breaches(state, after, breach)
+    assert [(r["target"], r["group"], r["priority"]) for r in records] == [
+        ("first_response", "urun", "urgent")]  # fmt: skip
+    reply = event("agent_replied", 4, T0 + timedelta(hours=2), {"first_response": True},
+                  actor={"kind": "staff", "id": "ayse"})  # fmt: skip
+    _, inc = apply(after, reply, case_facts(fr_breached=T0 + timedelta(minutes=30)))
+    assert "sla_first_response_breached" not in total(inc)
+    assert "sla_first_response_met" not in total(inc)
+
+
+def test_a_case_met_first_by_a_later_event_is_seeded_from_the_case():
+    facts = CaseFacts(opened_at=T0, values={"group": "urun", "type": "question"},
+                      status="in_progress")  # fmt: skip
+    reply = event("agent_replied", 7, T0 + timedelta(minutes=5), {"first_response": False},
+                  actor={"kind": "staff", "id": "ali"})  # fmt: skip
+    assert needs_case(None, reply)
+    assert apply(None, reply, None) == (None, Increments())
+    state, inc = apply(None, reply, facts)
+    assert state is not None and state.cursor == "00000007#00"
+    assert total(inc)["replies"] == 1
+    assert total(inc)["active"] == 1  # open now: joins the backlog
+
+
+def test_closing_a_resolved_case_does_not_leave_the_backlog_twice():
+    state, _, _ = opened_and_routed()
+    state, inc = apply(state, event("resolved", 3, T0 + timedelta(hours=1),
+                                    {"status_from": "open"}), case_facts())  # fmt: skip
+    assert total(inc)["active"] == -1
+    state, inc = apply(state, event("closed", 4, T0 + timedelta(hours=2),
+                                    {"status_from": "resolved"}))  # fmt: skip
+    assert total(inc) == {"closed": 1}
+
+
+def test_pre_case_events_are_not_projected():
+    pre = {"id": "p1.1.0", "type": "destek.precase.received", "case_id": None,
+           "precase_id": "p1", "sequence": 1, "index": 0, "occurred_at": iso(T0),
+           "actor": {"kind": "system", "id": "destek"}, "data": {"channel": "email"}}  # fmt: skip
+    assert apply(None, pre) == (None, Increments())
+
+
+def test_the_report_day_is_istanbuls():
+    assert report_day("2026-03-01T20:59:59.000000Z") == "2026-03-01"
+    assert report_day("2026-03-01T21:00:00.000000Z") == "2026-03-02"
+
+
+# ---- percentiles from histograms ------------------------------------------------------------
+
+
+def test_buckets_follow_the_edges():
+    assert bucket(0) == 0 and bucket(4.9) == 0 and bucket(5) == 1 and bucket(-3) == 0
+    assert bucket(10**6) == len(EDGES) - 1
+
+
+def counts(**by_bucket: int) -> list[int]:
+    out = [0] * len(EDGES)
+    for name, n in by_bucket.items():
+        out[int(name[1:])] = n
+    return out
+
+
+@pytest.mark.parametrize(
+    ("histogram", "q", "expected"),
+    [
+        (counts(), 0.5, None),
+        (counts(b1=10), 0.5, 10.0),  # [5, 15): rank 5 of 10 is half way
+        (counts(b1=10), 0.9, 14.0),
+        (counts(b0=5, b3=5), 0.5, 5.0),  # the rank ends exactly at the first bucket's top
+        (counts(b0=5, b3=5), 0.9, 30 + 4 / 5 * 30),  # rank 9: 4 of 5 into [30, 60)
+        (counts(b14=3), 0.5, 43200.0),  # the open last bucket: its lower edge
+        (counts(b0=1, b2=2, b4=1), 0.5, 15 + 1 / 2 * 15),  # rank 2: 1 of 2 into [15, 30)
+    ],
+)
+def test_percentile_interpolates_inside_the_bucket(histogram, q, expected):
+    assert percentile(histogram, q) == pytest.approx(expected) if expected else (
+        percentile(histogram, q) is None)  # fmt: skip
+
+
+def test_percentile_of_exact_durations_is_within_their_bucket():
+    durations = [3, 7, 12, 20, 25, 45, 50, 70, 200, 400]
+    histogram = [0] * len(EDGES)
+    for d in durations:
+        histogram[bucket(d)] += 1
+    median = percentile(histogram, 0.5)
+    assert EDGES[bucket(25)] <= median <= EDGES[bucket(25) + 1]

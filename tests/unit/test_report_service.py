@@ -1,0 +1,251 @@
+"""ReportProjection, ReportRebuild and ReportService on an in-memory store of the same port:
+events out of order, the backlog at each day's end and its age, what a report reads, and a
+rebuild that gives the same numbers twice."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from chalicelib.domain.report_projection import event_key, report_day
+from chalicelib.domain.report_table import Dimension, ReportName
+from chalicelib.services.report_projection import ReportProjection, ReportRebuild
+from chalicelib.services.reports import ReportService
+
+T0 = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)
+
+
+class MemoryReports:
+    """The report store's port, in memory (the reads count the items they return)."""
+
+    def __init__(self) -> None:
+        self.cfg: dict[str, Any] | None = None
+        self.states: dict[tuple[int, str], Any] = {}
+        self.counters: dict[tuple[int, str, str, str], Counter] = {}
+        self.level: dict[tuple[int, str, str], Counter] = {}
+        self.breach: dict[tuple[int, str, str, str], dict] = {}
+        self.case_events: dict[str, list[dict]] = {}
+        self.writes = 0
+
+    def config(self):
+        return self.cfg
+
+    def save_config(self, config, expected_revision):
+        current = self.cfg.get("revision") if self.cfg else None
+        if current != expected_revision:
+            return False
+        self.cfg = dict(config)
+        return True
+
+    def state(self, version, case_id):
+        return self.states.get((version, case_id))
+
+    def events_after(self, case_id, cursor, upto):
+        return [e for e in self.case_events.get(case_id, []) if cursor < event_key(e) <= upto]
+
+    def write(self, version, state, expected_revision, increments, breaches):
+        old = self.states.get((version, state.case_id))
+        if (old.revision if old else 0) != expected_revision:
+            return False
+        self.writes += 1
+        self.states[(version, state.case_id)] = state
+        for (day, slice_, cell), counters in increments.days.items():
+            self.counters.setdefault((version, slice_, day, cell), Counter()).update(counters)
+        for (slice_, cell), counters in increments.levels.items():
+            self.level.setdefault((version, slice_, cell), Counter()).update(counters)
+        for b in breaches:
+            self.breach[(version, b["day"], b["case_id"], b["target"])] = b
+        return True
+
+    def days(self, version, slice_, start, end):
+        return [
+            {"day": d, "cell": c, **n}
+            for (v, s, d, c), n in sorted(self.counters.items())
+            if v == version and s == slice_ and start.isoformat() <= d <= end.isoformat()
+        ]
+
+    def levels(self, version, slice_):
+        return [{"cell": c, **n} for (v, s, c), n in self.level.items()
+                if v == version and s == slice_]  # fmt: skip
+
+    def breaches(self, version, start, end):
+        return [b for (v, d, _, _), b in sorted(self.breach.items())
+                if v == version and start.isoformat() <= d <= end.isoformat()]  # fmt: skip
+
+    def case_items(self, case_ids):
+        return [{"id": c, "number": f"N-{c}", "subject": "konu"} for c in case_ids]
+
+    def case_item(self, case_id):
+        return None
+
+    def customer_category(self, customer_id):
+        return "normal"
+
+    def log_page(self, utc_day, limit, cursor):
+        day = sorted((e for evs in self.case_events.values() for e in evs
+                      if e["occurred_at"][:10] == utc_day),
+                     key=lambda e: (e["occurred_at"], e["case_id"], event_key(e)))  # fmt: skip
+        start = int(cursor or 0)
+        page = day[start:start + limit]  # fmt: skip
+        return page, (str(start + limit) if start + limit < len(day) else None)
+
+
+def iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def ev(case: str, kind: str, seq: int, at: datetime, data: dict, actor=None) -> dict:
+    return {"id": f"{case}.{seq}.0", "type": f"destek.case.{kind}", "schema_version": 1,
+            "case_id": case, "case_number": f"N-{case}", "sequence": seq, "index": 0,
+            "occurred_at": iso(at), "actor": actor or {"kind": "system", "id": "destek"},
+            "data": data}  # fmt: skip
+
+
+def opened(case: str, at: datetime, channel: str = "phone") -> dict:
+    return ev(case, "opened", 1, at, {"channel": channel, "case_type": "complaint",
+                                      "priority": "normal", "customer_id": "cu"})  # fmt: skip
+
+
+def routed(case: str, at: datetime, group: str = "urun") -> dict:
+    return ev(case, "routed", 2, at, {"group_id": group, "priority": "normal",
+                                      "reason_code": "default_group"})  # fmt: skip
+
+
+def status(case: str, seq: int, at: datetime, to: str) -> dict:
+    return ev(case, "status_changed", seq, at, {"status_from": "open", "status_to": to})
+
+
+def resolved(case: str, seq: int, at: datetime) -> dict:
+    return ev(case, "resolved", seq, at, {"status_from": "in_progress"})
+
+
+def store_events(store: MemoryReports, *events: dict) -> None:
+    for e in events:
+        store.case_events.setdefault(e["case_id"], []).append(e)
+        store.case_events[e["case_id"]].sort(key=event_key)
+
+
+def feed(store: MemoryReports, *events: dict) -> None:
+    """Store the events as the cases' partitions hold them, then deliver them in this order."""
+    store_events(store, *events)
+    projection = ReportProjection(store)
+    for e in events:
+        projection.handle(e)
+
+
+def ask(store, name, start, end, by=(), today=date(2026, 3, 10)) -> Any:
+    clock = lambda: datetime.combine(today, datetime.min.time(), UTC) + timedelta(hours=12)  # noqa: E731
+    return ReportService(store, clock).report(ReportName(name), start, end, list(by))
+
+
+def test_an_event_that_overtakes_an_earlier_one_applies_it_first():
+    store = MemoryReports()
+    events = [opened("a", T0), routed("a", T0 + timedelta(seconds=1), "satis")]
+    store_events(store, *events)
+    projection = ReportProjection(store)
+    assert projection.handle(events[1]) == 2  # the routing arrived first: both applied
+    assert projection.handle(events[0]) == 0  # the opening, late: a repeat
+    assert projection.handle(events[1]) == 0
+    table = ask(store, "volume", date(2026, 3, 2), date(2026, 3, 2), [Dimension.GROUP])
+    assert [(r["group"], r["opened"]) for r in table.rows] == [("satis", 1)]
+    assert store.writes == 1
+
+
+def test_the_backlog_at_each_days_end_and_its_age():
+    store = MemoryReports()
+    day = timedelta(days=1)
+    feed(store,
+         opened("a", T0), routed("a", T0),  # Monday 10:00 Istanbul
+         opened("b", T0 + day), routed("b", T0 + day),
+         status("a", 3, T0 + 2 * day, "resolved"), resolved("a", 4, T0 + 2 * day))  # fmt: skip
+    table = ask(store, "backlog", date(2026, 3, 2), date(2026, 3, 4), [Dimension.DAY])
+    backlog = {r["day"]: r["backlog"] for r in table.rows}
+    assert backlog == {"2026-03-02": 1, "2026-03-03": 2, "2026-03-04": 1}
+    ages = {r["day"]: r["backlog_age_average"] for r in table.rows}
+    assert ages["2026-03-02"] == 14 * 60  # opened at 10:00, the day ends at midnight
+    assert ages["2026-03-03"] == (38 * 60 + 14 * 60) / 2
+    assert ages["2026-03-04"] == 14 * 60 + 24 * 60  # b, a day and 14 hours old
+    assert table.totals["backlog"] == 1  # the period's backlog is its last day's
+    assert ask(store, "backlog", date(2026, 3, 2), date(2026, 3, 3)).totals["backlog"] == 2
+
+
+def test_a_report_reads_days_times_values_not_cases():
+    store = MemoryReports()
+    for n in range(30):
+        feed(store, opened(f"c{n}", T0 + timedelta(minutes=n), "phone" if n % 2 else "web"))
+    table = ask(store, "volume", date(2026, 3, 1), date(2026, 3, 3), [Dimension.CHANNEL])
+    assert table.items_read == 2  # one day holds data, two channels
+    assert {r["channel"]: r["opened"] for r in table.rows} == {"phone": 15, "web": 15}
+    by_day = ask(store, "volume", date(2026, 3, 1), date(2026, 3, 3), [Dimension.DAY])
+    assert [r["opened"] for r in by_day.rows] == [0, 30, 0] and by_day.items_read == 1
+
+
+def test_bad_questions_are_refused():
+    store = MemoryReports()
+    with pytest.raises(Exception) as refused:
+        ask(store, "volume", date(2026, 3, 1), date(2026, 3, 2),
+            [Dimension.TYPE, Dimension.PRIORITY])  # fmt: skip
+    assert refused.value.code == "unsupported_dimensions"
+    with pytest.raises(Exception) as refused:
+        ask(store, "volume", date(2025, 1, 1), date(2026, 3, 2))
+    assert refused.value.code == "period_too_long"
+
+
+def test_a_rebuild_gives_the_same_numbers_twice_and_reads_through_versions():
+    store = MemoryReports()
+    now = T0 + timedelta(days=3)
+    for n in range(25):
+        at = T0 + timedelta(hours=n * 2)
+        feed(store, opened(f"c{n}", at, "web" if n % 3 else "phone"), routed(f"c{n}", at))
+        if n % 2:
+            feed(store, status(f"c{n}", 3, at + timedelta(hours=1), "resolved"),
+                 resolved(f"c{n}", 4, at + timedelta(hours=1)))  # fmt: skip
+    sent: list[dict] = []
+    rebuild = ReportRebuild(store, sent.append, clock=lambda: now, page=7)
+    start, end = date(2026, 3, 1), date(2026, 3, 5)
+    live = ask(store, "volume", start, end, [Dimension.DAY, Dimension.CHANNEL]).rows
+    assert sum(r["opened"] for r in live) == 25 and sum(r["resolved"] for r in live) == 12
+    for version in (2, 3):
+        status_ = rebuild.start(date(2026, 3, 2))
+        assert status_.version == version
+        while sent:
+            rebuild.step(sent.pop())
+        assert rebuild.status().done and rebuild.status().live == version
+        assert ask(store, "volume", start, end, [Dimension.DAY, Dimension.CHANNEL]).rows == live
+        backlog = ask(store, "backlog", start, end, [Dimension.DAY], today=date(2026, 3, 5))
+        assert backlog.totals["backlog"] == 13  # the 13 even-numbered cases are open
+    # a step sent twice moves nothing twice
+    rebuild.start(date(2026, 3, 2))
+    first = sent.pop()
+    rebuild.step(first)
+    assert rebuild.step(first) is False
+    assert report_day(iso(now)) == "2026-03-05"
+
+
+def test_every_report_column_and_dimension_has_words_in_both_languages():
+    import json
+    from pathlib import Path
+
+    from chalicelib.services.reports import COLUMNS, PRODUCT_COLUMNS, TOPIC_COLUMNS
+
+    folder = Path(__file__).resolve().parents[2] / "templates" / "console" / "strings"
+    keys = {f"report_{r.value}" for r in ReportName}
+    keys |= {f"report_dim_{d.value}" for d in Dimension}
+    columns = [*TOPIC_COLUMNS, *PRODUCT_COLUMNS, *(c for cols in COLUMNS.values() for c in cols)]
+    keys |= {f"report_col_{key}" for key, _ in columns}
+    for language in ("tr", "en"):
+        words = json.loads((folder / f"{language}.json").read_text(encoding="utf-8"))
+        assert sorted(keys - set(words)) == [], language
+
+
+def test_months_cut_a_period_at_month_ends():
+    from chalicelib.store.reports import months
+
+    assert months(date(2026, 1, 30), date(2026, 3, 2)) == [
+        ("2026-01", "2026-01-30", "2026-01-31"), ("2026-02", "2026-02-01", "2026-02-28"),
+        ("2026-03", "2026-03-01", "2026-03-02")]  # fmt: skip
+    assert months(date(2026, 12, 5), date(2026, 12, 5)) == [("2026-12", "2026-12-05",
+                                                              "2026-12-05")]  # fmt: skip
