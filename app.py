@@ -24,6 +24,7 @@ from chalicelib.api import (
     precases,
     products,
     registrations,
+    report_exports,
     routing_rules,
     sla,
     system,
@@ -37,6 +38,8 @@ from chalicelib.messaging import queue_registry
 TABLE_STREAM = "arn:aws:dynamodb:region:account:table/destek/stream/table"
 
 app = Chalice(app_name="destek")
+# report downloads (api/report_exports.py): the XLSX goes out as binary
+app.api.binary_types.append(report_exports.XLSX_TYPE)
 app.api.cors = cors.cors_policy()  # before the blueprints: each route takes it when registered
 middleware.install(app)
 BLUEPRINTS = (
@@ -58,6 +61,7 @@ BLUEPRINTS = (
     console,
     vocabulary,
     analytics,
+    report_exports,
 )
 for module in BLUEPRINTS:
     app.register_blueprint(module.bp)

@@ -32,8 +32,10 @@ if TYPE_CHECKING:  # every adapter and service is imported when first built (col
     from .services.directory import DirectoryService, RoleCatalog
     from .services.mail_intake import MailIntake
     from .services.notifier import Notifier
+    from .services.ports import ReportSource
     from .services.precases import PreCasePool
     from .services.registrations import RegistrationService
+    from .services.report_exports import ReportExports
     from .services.routing import RoutingService
     from .services.routing_rules import RuleService
     from .services.shop_intake import ShopIntake
@@ -477,6 +479,37 @@ def analytics_service() -> AnalyticsService:
     return AnalyticsService(engine, limits)
 
 
+# ---- report_service(): REPLACED when the `reports` branch (issue 15, report projections)
+# is merged: it then returns its ReportService. Until then no report is available (404).
+@lru_cache(maxsize=1)
+def report_service() -> ReportSource:
+    """The standard reports (`ReportSource` port, services/ports.py)."""
+    from .services.report_exports import NoReports
+
+    return NoReports()
+
+
+# ---- end of what the `reports` branch replaces
+
+
+@lru_cache(maxsize=1)
+def report_exports() -> ReportExports:
+    """Reports as CSV and XLSX files. The source is looked up on each export
+    (`report_service()`), so tests swap the reports with `monkeypatch.setattr(wiring,
+    "report_service", ...)` whenever they like."""
+    from .messaging.words import console_strings
+    from .services.report_exports import ReportExports, ReportNames
+    from .store.catalog import DynamoCatalogStore
+
+    return ReportExports(
+        source=lambda: report_service(),
+        names=lambda language: ReportNames(
+            directory_store(), DynamoCatalogStore(table()), language
+        ),
+        words=console_strings,
+    )
+
+
 def reset() -> None:
     """Forget every built object (tests point the app at fresh resources)."""
     for built in (
@@ -519,5 +552,7 @@ def reset() -> None:
         mail_intake,
         workload_service,
         analytics_service,
+        report_service,
+        report_exports,
     ):
         built.cache_clear()

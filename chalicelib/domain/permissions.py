@@ -46,6 +46,7 @@ class Resource(StrEnum):
     CALLS = "calls"  # the call log
     PRECASES = "precases"  # what arrived unattended (email, social, the shop), before it is a case
     ANALYTICS = "analytics"  # read-only SQL over the case-event archive (the open data store)
+    REPORTS = "reports"  # the standard reports, their CSV and XLSX downloads
 
 
 #: the roles a staff member can hold (Cognito groups of the staff pool)
@@ -86,6 +87,7 @@ DEFAULT_ROLES: dict[str, dict[Resource, set[Action]]] = {
         Resource.SLA: {_R},
         Resource.REGISTRATIONS: {_R, _A, _E, _D},
         Resource.ANALYTICS: {_R},
+        Resource.REPORTS: {_R},
     },
     "admin": {resource: {_R, _A, _E, _D} for resource in Resource},
 }

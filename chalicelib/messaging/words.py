@@ -50,3 +50,13 @@ class Vocabulary:
             day=local.day, month=self.words["months"][local.month - 1], year=local.year,
             hh=f"{local.hour:02d}", mm=f"{local.minute:02d}",
         )  # fmt: skip
+
+
+#: <app dir>/templates/console/strings: the console's words, which reports and their files use
+CONSOLE_STRINGS = Path(__file__).resolve().parents[2] / "templates" / "console" / "strings"
+
+
+@cache
+def console_strings(language: str, root: Path = CONSOLE_STRINGS) -> dict[str, str]:
+    """The console's strings of `language` ("tr" or "en"): `{key: words}`."""
+    return json.loads((root / f"{language}.json").read_text(encoding="utf-8"))
