@@ -344,6 +344,12 @@ MATRIX: dict[tuple[str, str], tuple[Callable, dict[str, int]]] = {
         fixed("/analytics/sql", {"sql": "SELECT count(*) FROM events"}),
         {**STAFF_READ, "agent": 403},
     ),
+    # a report no service knows: the permission is checked first, the name after (404), so
+    # the row holds whatever serves the reports (the downloads themselves: test_report_exports)
+    ("GET", "/reports/{name}/export"): (
+        fixed("/reports/nosuch/export?from=2026-11-01&to=2026-11-07"),
+        {**STAFF_READ, "agent": 403, "supervisor": 404, "admin": 404},
+    ),
     ("GET", "/dead-letters"): (fixed("/dead-letters"), ADMIN_ONLY),
     ("POST", "/dead-letters/{queue}/redrive"): (
         fixed("/dead-letters/notify/redrive", {"limit": 1}), ADMIN_ONLY,
