@@ -6,7 +6,7 @@ handlers import their modules when first called, so the API's cold start does
 not pay for the batch utilities they need (cold-start budget, bench/).
 """
 
-from chalice import Chalice, Rate
+from chalice import Chalice, Cron, Rate
 
 from chalicelib.api import (
     account,
@@ -86,6 +86,18 @@ def sweep_sla(event):
     from chalicelib.events import sla
 
     sla.sweep()
+
+
+#: Mondays 08:00 in Istanbul, which keeps UTC+3 all year: 05:00 UTC (EventBridge rules run
+#: on UTC)
+WEEKLY_SUMMARY = Cron(0, 5, "?", "*", "MON", "*")
+
+
+@app.schedule(WEEKLY_SUMMARY)
+def send_weekly_summary(event):
+    from chalicelib.events import weekly_summary
+
+    weekly_summary.send()
 
 
 @app.on_sqs_message(**queue_registry.NOTIFY.source)

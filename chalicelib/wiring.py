@@ -44,6 +44,7 @@ if TYPE_CHECKING:  # every adapter and service is imported when first built (col
     from .services.sla_sweep import SlaSweep
     from .services.social import SocialInbox
     from .services.webhooks import WebhookDelivery, WebhookFanOut, WebhookService
+    from .services.weekly_summary import WeeklySummary
     from .services.workload import WorkloadService
     from .store.directory import DynamoDirectoryStore
     from .store.dynamo import Table
@@ -510,6 +511,30 @@ def report_exports() -> ReportExports:
     )
 
 
+@lru_cache(maxsize=1)
+def weekly_summary() -> WeeklySummary:
+    """The supervisors' Monday email. Sent without a reply-to (a reply is not a case) and
+    without the notices' configuration set (no case to file a bounce on)."""
+    from .messaging.sender import AwsSender
+    from .messaging.templates import JinjaRenderer
+    from .messaging.words import console_strings
+    from .services.report_exports import ReportNames
+    from .services.weekly_summary import WeeklySummary
+    from .store.weekly_marks import DynamoWeeklyMarks
+
+    s = settings()
+    return WeeklySummary(
+        source=lambda: report_service(),
+        directory=directory_store(),
+        marks=DynamoWeeklyMarks(table()),
+        sender=AwsSender(s.notify_from_email),
+        renderer=JinjaRenderer(),
+        names=lambda language: ReportNames(directory_store(), None, language),
+        words=console_strings,
+        console=s.console_url,
+    )
+
+
 def reset() -> None:
     """Forget every built object (tests point the app at fresh resources)."""
     for built in (
@@ -554,5 +579,6 @@ def reset() -> None:
         analytics_service,
         report_service,
         report_exports,
+        weekly_summary,
     ):
         built.cache_clear()

@@ -280,14 +280,18 @@ class NoticeQueue(Protocol):
 
 
 class Sender(Protocol):
-    def email(self, to: str, subject: str, body: str) -> str:
-        """Send; return the provider's message id."""
+    def email(self, to: str, subject: str, body: str, html: str | None = None) -> str:
+        """Send `body` as plain text (and `html` as its HTML alternative, if given); return
+        the provider's message id."""
 
     def sms(self, to: str, body: str) -> str: ...
 
 
 class Renderer(Protocol):
     def render(self, event: str, language: str, context: dict) -> RenderedNotice: ...
+
+    def html(self, name: str, language: str, context: dict) -> str:
+        """The HTML body of a message that has one (`<language>/<name>_html.j2`)."""
 
 
 class CaseEvents(Protocol):
@@ -426,7 +430,11 @@ class WeeklyMarks(Protocol):
     """Which weekly summaries were sent: one mark per ISO week and supervisor."""
 
     def claim(self, week: str, username: str, at: datetime) -> bool:
-        """Take the mark (a conditional put): True if nobody had, False if it was taken."""
+        """Take the mark (a conditional put): True if nobody had it, or a run that took it
+        died while sending (its lease ran out); False if it is taken."""
+
+    def sent(self, week: str, username: str, message_id: str, at: datetime) -> None:
+        """The summary went out: the mark is kept for good."""
 
     def release(self, week: str, username: str) -> None:
         """Give a mark back (its email could not be sent): the next run tries again."""
