@@ -7,8 +7,9 @@ before (cases opened, SLA compliance, backlog, top complaint topics), in their l
    `now`'s on Istanbul's calendar, and the one before it);
 2. the supervisors: active staff with the role `supervisor` and an email address (one
    Query of the directory);
-3. the figures, once for everyone: seven reports from the `ReportSource` port (volume and
-   SLA for each week, the backlog by day over both, the topics for each week);
+3. the figures, once for everyone and only if someone is still due a summary: seven
+   reports from the `ReportSource` port (volume and SLA for each week, the backlog by day
+   over both, the topics for each week);
 4. for each supervisor, the week's mark (`WeeklyMarks.claim`, a conditional put) and then
    the email, rendered from `templates/messages/<language>/weekly_summary.j2` (subject and
    text) and `weekly_summary_html.j2` (HTML), sent through SES v2. A mark already taken
@@ -142,11 +143,17 @@ class WeeklySummary:
         outcome = Outcome(weeks.code, [], [], [])
         if not supervisors:
             return outcome
-        figures = self.figures(weeks)
+        figures: Figures | None = None  # read when the first summary is due, not before
         for member in supervisors:
             if not self.marks.claim(weeks.code, member.username, now):
                 outcome.already.append(member.username)
                 continue
+            if figures is None:
+                try:
+                    figures = self.figures(weeks)
+                except Exception:  # no reports, no summaries: the retry tries again
+                    self.marks.release(weeks.code, member.username)
+                    raise
             language = member.language.value
             try:
                 context = self.context(figures, member.name, language)

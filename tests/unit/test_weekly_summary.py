@@ -38,7 +38,7 @@ class Reports:
     """Last week (23-29 Nov): 120 opened, 87.5% within target, 40 open on Sunday, cargo 30,
     refunds 12, other 4; the week before (16-22 Nov): 100, 90%, 35, cargo 20, refunds 15."""
 
-    def __init__(self, topic_names: dict[str, str] | None = None) -> None:
+    def __init__(self) -> None:
         self.asked: list[tuple] = []
 
     def report(self, name, start, end, by):
@@ -310,3 +310,21 @@ def test_weeks_with_nothing_counted_say_so_without_failing():
     assert "Açılan talepler: — (önceki hafta —, —)" in text
     assert "Geçen hafta konusu belli bir şikâyet gelmedi." in text
     assert english_in(visible(html)) == set()
+
+
+def test_a_run_that_finds_every_summary_sent_asks_no_report():
+    marks, reports = Marks(), Reports()
+    summary(marks=marks).send()
+    summary(marks=marks, reports=reports).send()
+    assert reports.asked == []
+
+
+def test_reports_that_fail_give_the_mark_back_and_fail_the_run():
+    class Down:
+        def report(self, name, start, end, by):
+            raise ConnectionError("reports are away")
+
+    marks, sender = Marks(), FakeSender()
+    with pytest.raises(ConnectionError):
+        summary(marks=marks, sender=sender, reports=Down()).send()
+    assert (marks.marks, sender.emails) == ({}, [])
