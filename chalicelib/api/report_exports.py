@@ -20,9 +20,9 @@ from ..domain.caller import Caller
 from ..domain.errors import BadRequest, NotFound
 from ..domain.permissions import Action, Resource
 from ..domain.report_table import MAX_DAYS, Dimension, ReportName
-from ..messaging.report_files import XLSX_TYPE
+from ..messaging.report_files import CSV_TYPE, XLSX_TYPE
 from ..services.case_commands import Strict
-from .endpoint import endpoint
+from .endpoint import FileAnswer, endpoint
 
 bp = Blueprint(__name__)
 
@@ -75,10 +75,13 @@ def accepts(accept: str | None, content_type: str) -> bool:
 @endpoint(
     bp, "/reports/{name}/export",
     permission=(Resource.REPORTS, Action.READ), query=ExportQuery,
+    response=FileAnswer((CSV_TYPE.split(";")[0], XLSX_TYPE)),
 )  # fmt: skip
 def export_report(caller: Caller, name: str, query: ExportQuery) -> Response:
-    """Download a standard report as CSV or XLSX, with headers and names in the language
-    asked for (docs/report-exports.md)."""
+    """Download a standard report (sla, volume, backlog, agents, topics, products) as a file.
+
+    CSV or XLSX, with headers and names in the language asked for (docs/report-exports.md).
+    """
     try:
         report = ReportName(name)
     except ValueError:
