@@ -17,7 +17,7 @@ from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from .. import wiring
 from ..domain.caller import Caller
-from ..domain.errors import BadRequest, NotFound
+from ..domain.errors import BadRequest, NotFound, PayloadTooLarge
 from ..domain.permissions import Action, Resource
 from ..domain.report_table import MAX_DAYS, Dimension, ReportName
 from ..messaging.report_files import CSV_TYPE, XLSX_TYPE
@@ -25,6 +25,9 @@ from ..services.case_commands import Strict
 from .endpoint import FileAnswer, endpoint
 
 bp = Blueprint(__name__)
+#: a Lambda's answer is at most 6 MB (6,291,456 bytes), and the XLSX goes out in base64
+#: (4 bytes for 3): the largest file each format can be answered with, its headers aside
+MAX_FILE_BYTES = {"csv": 6_000_000, "xlsx": 4_500_000}
 
 
 class ExportQuery(Strict):
@@ -92,6 +95,13 @@ def export_report(caller: Caller, name: str, query: ExportQuery) -> Response:
     file = wiring.report_exports().export(
         report, query.start, query.end, query.dimensions(), query.format, query.lang
     )
+    limit = MAX_FILE_BYTES[query.format]
+    if len(file.body) > limit:
+        raise PayloadTooLarge(
+            f"the file would be {len(file.body)} bytes, over the {limit} a download may be; "
+            "ask for a shorter period or fewer dimensions",
+            details={"bytes": len(file.body), "limit": limit},
+        )
     body: bytes | str = file.body
     if query.format == "csv":
         body = file.body.decode("utf-8")  # text: API Gateway passes it through as UTF-8

@@ -141,3 +141,15 @@ def test_an_unknown_report_is_not_found_and_an_agent_may_not_download(client, to
     agent = download(client, tokens["agent"], PATH)
     assert agent.status_code == 403
     assert reports.asked == []
+
+
+def test_a_file_too_large_for_a_lambdas_answer_is_a_413(client, tokens, reports, monkeypatch):
+    import json
+
+    from chalicelib.api import report_exports
+
+    monkeypatch.setattr(report_exports, "MAX_FILE_BYTES", {"csv": 50, "xlsx": 50})
+    answer = download(client, tokens["supervisor"], PATH + "&format=csv")
+    assert answer.status_code == 413
+    error = json.loads(answer.body)["error"]
+    assert error["code"] == "payload_too_large" and error["details"]["limit"] == 50
