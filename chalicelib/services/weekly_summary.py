@@ -94,10 +94,12 @@ class WeeklySummary:
             topics=both(ReportName.TOPICS, [Dimension.TOPIC]),
         )
 
-    def context(self, figures: Figures, name: str, language: str) -> dict[str, Any]:
+    def context(
+        self, figures: Figures, name: str, language: str, name_of: NameOf | None = None
+    ) -> dict[str, Any]:
         """What the templates read (numbers stay numbers: the templates format them)."""
         weeks = figures.weeks
-        name_of = self.names(language)
+        name_of = name_of or self.names(language)
         words = self.words(language)
 
         def topic_name(code: str) -> str:
@@ -144,6 +146,7 @@ class WeeklySummary:
         if not supervisors:
             return outcome
         figures: Figures | None = None  # read when the first summary is due, not before
+        namers: dict[str, NameOf] = {}  # the topics' names, read once per language and run
         for member in supervisors:
             if not self.marks.claim(weeks.code, member.username, now):
                 outcome.already.append(member.username)
@@ -156,7 +159,9 @@ class WeeklySummary:
                     raise
             language = member.language.value
             try:
-                context = self.context(figures, member.name, language)
+                if language not in namers:
+                    namers[language] = self.names(language)
+                context = self.context(figures, member.name, language, namers[language])
                 text = self.renderer.render(TEMPLATE, language, context)
                 html = self.renderer.html(TEMPLATE, language, context)
                 message_id = self.sender.email(member.email or "", text.subject, text.email,
