@@ -6,7 +6,7 @@ handlers import their modules when first called, so the API's cold start does
 not pay for the batch utilities they need (cold-start budget, bench/).
 """
 
-from chalice import Chalice, Rate
+from chalice import Chalice, Cron, Rate
 
 from chalicelib.api import (
     account,
@@ -25,6 +25,7 @@ from chalicelib.api import (
     products,
     registrations,
     reports,
+    report_exports,
     routing_rules,
     sla,
     system,
@@ -38,6 +39,8 @@ from chalicelib.messaging import queue_registry
 TABLE_STREAM = "arn:aws:dynamodb:region:account:table/destek/stream/table"
 
 app = Chalice(app_name="destek")
+# report downloads (api/report_exports.py): the XLSX goes out as binary
+app.api.binary_types.append(report_exports.XLSX_TYPE)
 app.api.cors = cors.cors_policy()  # before the blueprints: each route takes it when registered
 middleware.install(app)
 BLUEPRINTS = (
@@ -60,6 +63,7 @@ BLUEPRINTS = (
     vocabulary,
     analytics,
     reports,
+    report_exports,
 )
 for module in BLUEPRINTS:
     app.register_blueprint(module.bp)
@@ -84,6 +88,18 @@ def sweep_sla(event):
     from chalicelib.events import sla
 
     sla.sweep()
+
+
+#: Mondays 08:00 in Istanbul, which keeps UTC+3 all year: 05:00 UTC (EventBridge rules run
+#: on UTC)
+WEEKLY_SUMMARY = Cron(0, 5, "?", "*", "MON", "*")
+
+
+@app.schedule(WEEKLY_SUMMARY)
+def send_weekly_summary(event):
+    from chalicelib.events import weekly_summary
+
+    weekly_summary.send()
 
 
 @app.on_sqs_message(**queue_registry.NOTIFY.source)

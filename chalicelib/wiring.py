@@ -34,6 +34,7 @@ if TYPE_CHECKING:  # every adapter and service is imported when first built (col
     from .services.notifier import Notifier
     from .services.precases import PreCasePool
     from .services.registrations import RegistrationService
+    from .services.report_exports import ReportExports
     from .services.report_projection import ReportProjection, ReportRebuild
     from .services.reports import ReportService
     from .services.routing import RoutingService
@@ -44,6 +45,7 @@ if TYPE_CHECKING:  # every adapter and service is imported when first built (col
     from .services.sla_sweep import SlaSweep
     from .services.social import SocialInbox
     from .services.webhooks import WebhookDelivery, WebhookFanOut, WebhookService
+    from .services.weekly_summary import WeeklySummary
     from .services.workload import WorkloadService
     from .store.directory import DynamoDirectoryStore
     from .store.dynamo import Table
@@ -227,6 +229,8 @@ def report_rebuild() -> ReportRebuild:
 
 @lru_cache(maxsize=1)
 def report_service() -> ReportService:
+    """The standard reports from the projections (`ReportSource`, services/ports.py): the
+    API, the downloads and the weekly summary email read them here."""
     from .services.reports import ReportService
 
     return ReportService(report_store())
@@ -517,6 +521,48 @@ def analytics_service() -> AnalyticsService:
     return AnalyticsService(engine, limits)
 
 
+@lru_cache(maxsize=1)
+def report_exports() -> ReportExports:
+    """Reports as CSV and XLSX files. The source is looked up on each export
+    (`report_service()`), so tests swap the reports with `monkeypatch.setattr(wiring,
+    "report_service", ...)` whenever they like."""
+    from .messaging.words import console_strings
+    from .services.report_exports import ReportExports, ReportNames
+    from .store.catalog import DynamoCatalogStore
+
+    return ReportExports(
+        source=lambda: report_service(),
+        names=lambda language: ReportNames(
+            directory_store(), DynamoCatalogStore(table()), language
+        ),
+        words=console_strings,
+    )
+
+
+@lru_cache(maxsize=1)
+def weekly_summary() -> WeeklySummary:
+    """The supervisors' Monday email. Sent without a reply-to (a reply is not a case) and
+    without the notices' configuration set (no case to file a bounce on)."""
+    from .messaging.sender import AwsSender
+    from .messaging.templates import JinjaRenderer
+    from .messaging.words import console_strings
+    from .services.report_exports import ReportNames
+    from .services.weekly_summary import WeeklySummary
+    from .store.weekly_marks import DynamoWeeklyMarks
+
+    s = settings()
+    return WeeklySummary(
+        source=lambda: report_service(),
+        directory=directory_store(),
+        marks=DynamoWeeklyMarks(table()),
+        sender=AwsSender(s.notify_from_email),
+        renderer=JinjaRenderer(),
+        names=lambda language: ReportNames(directory_store(), None, language),
+        words=console_strings,
+        console=s.console_url,
+    )
+
+
 def reset() -> None:
     """Forget every built object (tests point the app at fresh resources)."""
     for built in (
@@ -563,5 +609,8 @@ def reset() -> None:
         mail_intake,
         workload_service,
         analytics_service,
+        report_service,
+        report_exports,
+        weekly_summary,
     ):
         built.cache_clear()

@@ -258,8 +258,11 @@ class LocalStack:
                 continue
             expression = source.schedule_expression
             text = expression if isinstance(expression, str) else expression.to_string()
-            every = self.schedule_every or rate_seconds(text)
             handler = getattr(app_module, source.handler_string.split(".")[-1])
+            if text.startswith("cron("):  # at its times, however fast the rates run
+                jobs.append(Job(source.name, 0, handler, cron=text))
+                continue
+            every = self.schedule_every or rate_seconds(text)
             jobs.append(Job(source.name, every, handler))
         return jobs
 

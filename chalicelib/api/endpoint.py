@@ -42,6 +42,13 @@ PATH_PARAM = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@-]{0,127}")
 
 
 @dataclass(frozen=True)
+class FileAnswer:
+    """A route that answers a file to download (a Route.response): its media types."""
+
+    media_types: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Route:
     path: str
     method: str

@@ -23,7 +23,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from .endpoint import PATH_PARAM, Route
+from .endpoint import PATH_PARAM, FileAnswer, Route
 
 OPENAPI_VERSION = "3.1.0"
 REF = "#/components/schemas/{model}"
@@ -155,7 +155,7 @@ def document(
 
 def response_models(response: Any) -> list[type[BaseModel]]:
     """The models named by a Route.response: a model, list[Model], A | B, or "module:Name"."""
-    if response is None:
+    if response is None or isinstance(response, FileAnswer):
         return []
     if isinstance(response, str):
         module, _, name = response.partition(":")
@@ -292,6 +292,14 @@ def not_null(schema: dict[str, Any]) -> dict[str, Any]:
 def success(route: Route, refs: dict[tuple, str]) -> dict[str, Any]:
     if route.status == 204:
         return {"204": {"description": "done; no content"}}
+    if isinstance(route.response, FileAnswer):
+        binary = {"type": "string", "format": "binary"}
+        return {
+            str(route.status): {
+                "description": "the file, as an attachment",
+                "content": {kind: {"schema": binary} for kind in route.response.media_types},
+            }
+        }
     schema = schema_of(route.response, refs) if route.response is not None else {"type": "object"}
     return {
         str(route.status): {

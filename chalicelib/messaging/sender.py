@@ -25,15 +25,17 @@ class AwsSender:
         #: the SES configuration set whose event destination reports bounces and complaints
         self.configuration_set = configuration_set
 
-    def email(self, to: str, subject: str, body: str) -> str:
+    def email(self, to: str, subject: str, body: str, html: str | None = None) -> str:
+        """Plain text `body`, with `html` as the alternative part when given (a
+        multipart/alternative message: a reader that shows HTML shows it)."""
         from ..domain.emails import ascii_address
         from ..store.aws import client
 
         sesv2 = client("sesv2")
-        message: dict = {
-            "Subject": {"Data": subject, "Charset": "UTF-8"},
-            "Body": {"Text": {"Data": body, "Charset": "UTF-8"}},
-        }
+        content: dict = {"Text": {"Data": body, "Charset": "UTF-8"}}
+        if html is not None:
+            content["Html"] = {"Data": html, "Charset": "UTF-8"}
+        message: dict = {"Subject": {"Data": subject, "Charset": "UTF-8"}, "Body": content}
         # custom headers arrived in SES's API in 2024; an older SDK in the Lambda runtime
         # sends the notice without them rather than not at all
         if "Headers" in sesv2.meta.service_model.shape_for("Message").members:

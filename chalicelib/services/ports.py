@@ -35,6 +35,7 @@ if TYPE_CHECKING:  # annotations only: these models load with the services that 
     from ..domain.analytics import QueryLimits, QueryResult
     from ..domain.chats import ChatTranscript
     from ..domain.precases import Mood, PreCase, PreCaseChange, PreCaseMessage, SocialPost
+    from ..domain.report_table import Dimension, ReportName, ReportTable
     from ..domain.topics import Topic
 
 #: writes that ride in a new case's transaction (given the numbered case), each with what
@@ -279,14 +280,18 @@ class NoticeQueue(Protocol):
 
 
 class Sender(Protocol):
-    def email(self, to: str, subject: str, body: str) -> str:
-        """Send; return the provider's message id."""
+    def email(self, to: str, subject: str, body: str, html: str | None = None) -> str:
+        """Send `body` as plain text (and `html` as its HTML alternative, if given); return
+        the provider's message id."""
 
     def sms(self, to: str, body: str) -> str: ...
 
 
 class Renderer(Protocol):
     def render(self, event: str, language: str, context: dict) -> RenderedNotice: ...
+
+    def html(self, name: str, language: str, context: dict) -> str:
+        """The HTML body of a message that has one (`<language>/<name>_html.j2`)."""
 
 
 class CaseEvents(Protocol):
@@ -409,3 +414,27 @@ class AnalyticsEngine(Protocol):
         """Run one statement `check_sql` let through, within `limits`; SqlInvalid when
         the engine refuses it, QueryTimedOut past `limits.seconds`, QueryTooLarge past
         `limits.max_bytes`."""
+
+
+class ReportSource(Protocol):
+    """The standard reports (issue 15): what the downloads and the weekly summary email
+    read. Served by the report projections' service (`wiring.report_service()`)."""
+
+    def report(self, name: ReportName, start: date, end: date, by: list[Dimension]) -> ReportTable:
+        """Report `name` for the whole Istanbul days `start` to `end` (both included), by
+        zero, one or two dimensions; InvalidInput for a period or breakdown it cannot
+        answer (longer than `report_table.MAX_DAYS`, a dimension the report has not)."""
+
+
+class WeeklyMarks(Protocol):
+    """Which weekly summaries were sent: one mark per ISO week and supervisor."""
+
+    def claim(self, week: str, username: str, at: datetime) -> bool:
+        """Take the mark (a conditional put): True if nobody had it, or a run that took it
+        died while sending (its lease ran out); False if it is taken."""
+
+    def sent(self, week: str, username: str, message_id: str, at: datetime) -> None:
+        """The summary went out: the mark is kept for good."""
+
+    def release(self, week: str, username: str) -> None:
+        """Give a mark back (its email could not be sent): the next run tries again."""

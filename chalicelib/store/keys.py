@@ -348,3 +348,8 @@ def name_keys(folded_name: str, customer_id: str) -> dict[str, str]:
 def name_search(folded_prefix: str) -> tuple[str, str]:
     words = " ".join(folded_prefix.split())
     return f"NAME#{words[:1]}", words
+
+
+def weekly_mark_key(week: str, username: str) -> dict[str, str]:
+    """A supervisor's weekly summary of ISO week `week` (`2026-W48`), sent or being sent."""
+    return {"PK": f"WEEKLY#{week}", "SK": f"STAFF#{username}"}

@@ -381,6 +381,10 @@ MATRIX: dict[tuple[str, str], tuple[Callable, dict[str, int]]] = {
         lambda setup: (_topic_with_action(setup), None),
         {**STAFF_READ, "agent": 403, "supervisor": 204, "admin": 204},
     ),
+    ("GET", "/reports/{name}/export"): (
+        fixed("/reports/volume/export?from=2026-11-01&to=2026-11-07&format=csv"),
+        {**STAFF_READ, "agent": 403},
+    ),
     ("GET", "/dead-letters"): (fixed("/dead-letters"), ADMIN_ONLY),
     ("POST", "/dead-letters/{queue}/redrive"): (
         fixed("/dead-letters/notify/redrive", {"limit": 1}), ADMIN_ONLY,

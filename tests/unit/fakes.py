@@ -416,9 +416,13 @@ class FakeSender:
     def __init__(self) -> None:
         self.emails: list[tuple[str, str, str]] = []
         self.texts: list[tuple[str, str]] = []
+        #: the HTML part of each email that had one, by its place in `emails`
+        self.html: dict[int, str] = {}
 
-    def email(self, to, subject, body):
+    def email(self, to, subject, body, html=None):
         self.emails.append((to, subject, body))
+        if html is not None:
+            self.html[len(self.emails) - 1] = html
         return f"e{len(self.emails)}"
 
     def sms(self, to, body):

@@ -122,3 +122,37 @@ def test_a_wrapped_handler_fails_one_call_in_n_after_doing_its_work():
     assert faults.fired["handler_failure:notify"] == 2
     with pytest.raises(InjectedFault):
         Faults(handler_failure_every=1).wrap_handler("x", lambda e, c: None)({}, None)
+
+
+def test_a_cron_schedule_runs_at_its_time_on_the_wall_clock_not_at_a_rate():
+    """The weekly summary (Mondays 05:00 UTC) fires once when the wall clock passes it,
+    however often the loop turns."""
+    from datetime import UTC, datetime, timedelta
+
+    from app import WEEKLY_SUMMARY
+    from devstack.scheduler import cron_next
+
+    expression = WEEKLY_SUMMARY.to_string()
+    sunday = datetime(2026, 12, 6, 23, 0, tzinfo=UTC)
+    assert cron_next(expression, sunday) == datetime(2026, 12, 7, 5, 0, tzinfo=UTC)
+    assert cron_next(expression, datetime(2026, 12, 7, 5, 0, tzinfo=UTC)) == datetime(
+        2026, 12, 14, 5, 0, tzinfo=UTC
+    )
+    assert cron_next("cron(30 9 ? * MON-FRI *)", sunday) == datetime(2026, 12, 7, 9, 30,
+                                                                     tzinfo=UTC)  # fmt: skip
+    wall = [sunday]
+    runs: list[datetime] = []
+    scheduler = Scheduler([Job("weekly", 0, lambda e, c: runs.append(wall[0]), cron=expression)],
+                          "us-east-1", wall=lambda: wall[0])  # fmt: skip
+    ticks = []
+
+    def wait(seconds: float) -> bool:  # each turn of the loop, an hour passes
+        ticks.append(seconds)
+        wall[0] += timedelta(hours=1)
+        if len(ticks) >= 24 * 7:  # to Sunday 13 December, 23:00
+            scheduler._stop.set()
+        return scheduler._stop.is_set()
+
+    scheduler._stop.wait = wait  # type: ignore[method-assign]
+    scheduler._run()
+    assert runs == [datetime(2026, 12, 7, 5, 0, tzinfo=UTC)]
