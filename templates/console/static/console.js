@@ -185,10 +185,10 @@ async function api(method, path, body) {
 }
 
 /** A file from the API (a report's CSV or XLSX) as a Blob; refusals as api() throws them. */
-async function apiFile(path) {
+async function apiFile(path, accept) {
   const current = session();
   const response = await fetch(API + path, {
-    headers: current ? { Authorization: `Bearer ${current.idToken}` } : {},
+    headers: { Accept: accept, ...(current ? { Authorization: `Bearer ${current.idToken}` } : {}) },
   });
   if (response.ok) return response.blob();
   const data = await response.json().catch(() => null);
@@ -313,7 +313,7 @@ const fieldName = (path) => { const last = String(path).split(".").pop(); return
 
 /** What reports.js may use of this module: its helpers, never its state. */
 const reportsUi = () => ({
-  el, say, api, apiFile, explain, field, problem, duration, caseTable, groupName, staffName,
+  el, say, api, apiFile, explain, field, problem, duration, when, groupName, staffName,
   categoryName: (id) => (id ? names.categories.get(id) || id : "—"),
   has: (key) => Object.prototype.hasOwnProperty.call(T, key), lang: LANG,
 });

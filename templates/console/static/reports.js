@@ -10,8 +10,10 @@ export const REPORTS = ["sla", "volume", "backlog", "agents", "topics", "product
 export const DIMENSIONS = ["day", "group", "agent", "category", "type", "channel", "priority",
   "product_group", "product", "customer_category", "topic"];
 // the measure a report's chart shows, and whether it is a share (0..1)
-const CHART_MEASURE = { sla: "met_share", volume: "opened", backlog: "open_at_end",
-  agents: "handled", topics: "opened", products: "complaints_per_1000" };
+const CHART_MEASURE = { sla: "sla_share", volume: "opened", backlog: "backlog",
+  agents: "resolved", topics: "complaints", products: "complaints_per_1000_units" };
+// the SLA report's row keys that GET /reports/sla/breached filters by
+const BREACH_FILTERS = ["group", "agent", "priority"];
 
 let chartLibrary = null;
 
@@ -123,9 +125,9 @@ function reportTable(ui, table, c) {
     }));
     if (drill) {
       const query = new URLSearchParams({ from: table.start, to: table.end });
-      for (const d of table.by) if (d !== "day" && row[d]) query.set(d, row[d]);
+      for (const d of table.by) if (BREACH_FILTERS.includes(d) && row[d]) query.set(d, row[d]);
       if (table.by.includes("day") && row.day) { query.set("from", row.day); query.set("to", row.day); }
-      const breached = row.breached ?? 0;
+      const breached = (row.sla_first_response_breached ?? 0) + (row.sla_resolution_breached ?? 0);
       tr.append(el("td", { class: "num" }, breached
         ? el("a", { href: `#/breached?${query}`, text: say("report_show_breached", { n: breached }) })
         : "—"));
@@ -168,7 +170,8 @@ async function drawChart(ui, canvas, table, c) {
 /** Fetches an export with the session's token and saves it (a plain link cannot send it). */
 async function download(ui, c, format) {
   const query = `${apiQuery(c)}&format=${format}&lang=${ui.lang}`;
-  const blob = await ui.apiFile(`/reports/${c.report}/export?${query}`);
+  const types = { csv: "text/csv", xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" };
+  const blob = await ui.apiFile(`/reports/${c.report}/export?${query}`, types[format]);
   const link = ui.el("a", { href: URL.createObjectURL(blob), download: `destek-${c.report}-${c.from}-${c.to}.${format}` });
   document.body.append(link);
   link.click();
@@ -238,7 +241,18 @@ export async function breachedView(ui) {
   const answer = await ui.api("GET", `/reports/sla/breached?${query}`);
   const items = answer.items || [];
   if (!items.length) return [heading, back, el("p", { class: "empty", text: say("report_no_breached") })];
-  return [heading, back, ui.caseTable(items)];
+  const columns = ["number", "subject", "target", "breached_at", "group", "agent", "priority"];
+  return [heading, back, el("table", { class: "list" },
+    el("thead", {}, el("tr", {}, columns.map((k) => el("th", { scope: "col", text: say(`breached_col_${k}`) })))),
+    el("tbody", {}, items.map((b) => el("tr", { "data-case": b.case_id },
+      el("td", { class: "number" }, el("a", { href: `#/case/${encodeURIComponent(b.case_id)}`, text: b.number || b.case_id })),
+      el("td", { text: b.subject || "—" }),
+      el("td", { text: say(`target_${b.target}`) }),
+      el("td", { text: ui.when(b.at) }),
+      el("td", { text: ui.groupName(b.group) }),
+      el("td", { text: ui.staffName(b.agent) }),
+      el("td", { text: b.priority ? say(`priority_${b.priority}`) : "—" }))))),
+  answer.more ? el("p", { class: "meta", text: say("report_breached_more") }) : null];
 }
 
 /** #/sql: read-only SQL over the case-event archive (POST /analytics/sql). */
