@@ -14,8 +14,10 @@ from tests.support import unique_phone
 
 from .browser import console_ready as ready
 from .conftest import eventually
-from .test_console import open_console  # noqa: F401  (the fixture)
-from .test_console import routed_case
+from .test_console import (
+    open_console,  # noqa: F401  (the fixture)
+    routed_case,
+)
 
 
 def test_only_roles_with_the_permission_see_reports_and_the_data_query(open_console):  # noqa: F811
@@ -48,7 +50,7 @@ def test_a_supervisor_asks_the_archive_in_sql_and_reads_a_refusal_in_turkish(ope
 
 
 def test_a_supervisor_reads_todays_volume_by_channel_as_a_chart_a_table_and_files(
-    open_console,
+    open_console,  # noqa: F811
     http,
     stack,
     tmp_path,  # noqa: F811
