@@ -20,6 +20,9 @@ LANGUAGES = ("tr", "en")
 ASSETS = {
     "console.js": "text/javascript; charset=utf-8",
     "console.css": "text/css; charset=utf-8",
+    "reports.js": "text/javascript; charset=utf-8",
+    # Chart.js 4.6.1 as npm ships it (dist/chart.umd.min.js, MIT: chart.LICENSE.md)
+    "chart.umd.min.js": "text/javascript; charset=utf-8",
 }
 
 

@@ -22,6 +22,7 @@ from chalicelib.domain.cases import EntryKind, HistoryEntry, ReasonCode
 from chalicelib.domain.customers import ContactPreferences, Language
 from chalicelib.domain.lifecycle import Status
 from chalicelib.domain.notifications import NoticeEvent, notice
+from chalicelib.domain.report_table import Dimension, ReportName
 from chalicelib.domain.sla import TargetKind
 from chalicelib.domain.sms import fold_to_gsm7, is_gsm7, size_of
 from chalicelib.messaging.templates import TEMPLATES, JinjaRenderer
@@ -115,6 +116,24 @@ def test_every_history_kind_and_reason_has_words_in_the_console():
     codes += [f"notify_{n}" for n in ("assignee_and_group", "supervisors", "managers")]
     codes += [f"notice_{e.value}" for e in NoticeEvent]
     assert [c for c in codes if c not in console] == []
+
+
+def test_every_word_the_console_scripts_name_is_in_both_languages():
+    """say("key") with a literal key in console.js or reports.js: a key missing from a
+    strings file shows as the bare key on the page, in one language only."""
+    scripts = ROOT / "templates" / "console" / "static"
+    named = set()
+    for script in ("console.js", "reports.js"):
+        named |= set(re.findall(r"""\bsay\("(\w+)\"""", (scripts / script).read_text("utf-8")))
+    assert len(named) > 100  # the scripts were read
+    for language in ("tr", "en"):
+        assert sorted(named - set(strings(CONSOLE, language))) == [], language
+
+
+def test_every_report_and_dimension_has_its_words():
+    words = strings(CONSOLE, "tr")
+    codes = [f"report_{r.value}" for r in ReportName] + [f"report_dim_{d.value}" for d in Dimension]
+    assert [c for c in codes if c not in words] == []
 
 
 def api_error_codes() -> set[str]:

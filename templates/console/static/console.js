@@ -1,6 +1,8 @@
-// destek agent console: one ES module, no build step, no dependencies. Served by the API,
-// so its calls are same-origin. Every text from the API reaches the page through
+// destek agent console: ES modules, no build step. Served by the API, so its calls are
+// same-origin. The reports pages are in reports.js (and draw with Chart.js, loaded there). Every text from the API reaches the page through
 // textContent (el() below), never as HTML: nothing a customer types can run here.
+
+import { breachedView, reportsView, sqlView } from "./reports.js";
 
 const CONFIG = JSON.parse(document.getElementById("config").textContent);
 const T = JSON.parse(document.getElementById("strings").textContent);
@@ -182,6 +184,21 @@ async function api(method, path, body) {
   return data;
 }
 
+/** A file from the API (a report's CSV or XLSX) as a Blob; refusals as api() throws them. */
+async function apiFile(path, accept) {
+  const current = session();
+  const response = await fetch(API + path, {
+    headers: { Accept: accept, ...(current ? { Authorization: `Bearer ${current.idToken}` } : {}) },
+  });
+  if (response.ok) return response.blob();
+  const data = await response.json().catch(() => null);
+  if (response.status === 401) {
+    sessionStorage.removeItem(SESSION_KEY);
+    showSignIn(say("session_over"));
+  }
+  throw new ApiError(response.status, (data && data.error) || {});
+}
+
 // what an HTTP status means when the API's code has no words of its own here
 const STATUS_ERRORS = { 400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
   409: "conflict", 413: "payload_too_large", 422: "invalid_input", 429: "rate_limited" };
@@ -294,6 +311,13 @@ const groupName = (id) => (id ? names.groups.get(id) || id : "—");
 const staffName = (username) => (username ? names.staff.get(username) || username : "—");
 const fieldName = (path) => { const last = String(path).split(".").pop(); return T[`field_${last}`] ? say(`field_${last}`) : path; };
 
+/** What reports.js may use of this module: its helpers, never its state. */
+const reportsUi = () => ({
+  el, say, api, apiFile, explain, field, problem, duration, when, groupName, staffName,
+  categoryName: (id) => (id ? names.categories.get(id) || id : "—"),
+  has: (key) => Object.prototype.hasOwnProperty.call(T, key), lang: LANG,
+});
+
 // route() may be called again before an earlier call's requests are answered (a link clicked
 // while the first screen loads, a hashchange during enter()); only the newest call shows its
 // screen, so a slower, older one never replaces it. #view carries the hash it shows
@@ -315,7 +339,8 @@ async function route() {
   try {
     const views = { mine: caseList, pool: caseList, overdue: caseList, agent: caseList, case: caseScreen,
                     precases: preCaseList, precase: preCaseScreen, search, queues, admin,
-                    customer: customerView };
+                    customer: customerView, reports: () => reportsView(reportsUi()),
+                    breached: () => breachedView(reportsUi()), sql: () => sqlView(reportsUi()) };
     const render = views[view] || caseList;
     const content = await render(view in views ? view : "mine", arg && decodeURIComponent(arg));
     if (call !== routing) return;
