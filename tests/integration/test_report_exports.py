@@ -69,7 +69,7 @@ def test_a_supervisor_downloads_the_csv_in_turkish(client, tokens, reports):
     assert answer.body.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(answer.body[3:].decode("utf-8")), delimiter=";"))
     assert rows == [
-        ["Grup", "Açılan", "Hedefinde oranı (%)"],
+        ["Grup", "Açılan", "SLA uyumu (%)"],
         ["Kargo ve Teslimat", "8", "75"],
         ["Ödeme ve Fatura", "2", "100"],
         ["Toplam", "10", "80"],
@@ -88,7 +88,7 @@ def test_an_admin_downloads_the_xlsx_in_english(client, tokens, reports):
     book = read_xlsx(answer.body)
     assert book.sheet_name == "SLA compliance"
     assert book.rows == [
-        ["Group", "Opened", "Share within target (%)"],
+        ["Group", "Opened", "SLA compliance (%)"],
         ["Kargo ve Teslimat", 8, 0.75],
         ["Ödeme ve Fatura", 2, 1.0],
         ["Total", 10, 0.8],

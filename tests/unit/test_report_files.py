@@ -128,8 +128,8 @@ def parse_csv(data: bytes, language: str) -> list[list[str]]:
 def test_the_sheet_names_codes_in_the_readers_words():
     sheet = sheet_of(sla_by_group_and_day(), console_strings("tr"), names("tr"))
     assert sheet.title == "SLA uyumu"
-    assert sheet.headers == ["Grup", "Gün", "Açılan", "Hedefinde oranı (%)",
-                             "first_response_median (dk)", "replies_per_case"]  # fmt: skip
+    assert sheet.headers == ["Grup", "Gün", "Açılan", "SLA uyumu (%)",
+                             "İlk yanıt süresi (medyan) (dk)", "replies_per_case"]  # fmt: skip
     assert [r[0] for r in sheet.rows] == ["Kargo ve teslimat", "Ürün", "gone", "(yok)"]
     assert sheet.rows[0][1] == date(2026, 11, 23)
     assert sheet.totals == ["Toplam", None, 16, 0.9, 50.0, 1.56]
@@ -209,7 +209,7 @@ def test_the_csv_holds_every_value_in_the_locales_form(language, share, minutes,
 def test_turkish_csv_headers_hold_no_english():
     rows = parse_csv(csv_bytes(sheet_of(topics_by_topic_and_channel(), console_strings("tr"),
                                         names("tr")), "tr"), "tr")  # fmt: skip
-    assert rows[0] == ["Konu", "Kanal", "Şikâyet", "Önerilen çözüm", "Çözüm bağlantısı"]
+    assert rows[0] == ["Konu", "Kanal", "Şikâyet", "Önerilen eylem", "Çözüm bağlantısı"]
     assert english_in(" ".join(rows[0] + [rows[-1][0]])) == set()
 
 
