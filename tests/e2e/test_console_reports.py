@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 from tests.support import unique_phone
 
 from .browser import console_ready as ready
+from .browser import screenshot
 from .conftest import eventually
 from .test_console import (
     open_console,  # noqa: F401  (the fixture)
@@ -76,6 +77,7 @@ def test_a_supervisor_reads_todays_volume_by_channel_as_a_chart_a_table_and_file
     expect(row.locator("td").nth(1)).to_have_text(str(opened))
     expect(page.locator("table.report thead")).to_contain_text("Açılan")
     page.wait_for_function("() => window.Chart && Chart.getChart('report-chart')")
+    screenshot(page, "console-reports")
 
     with page.expect_download() as got:
         page.get_by_role("button", name="CSV indir").click()

@@ -111,7 +111,8 @@ function safeLink(value) {
 
 function reportTable(ui, table, c) {
   const { el, say } = ui;
-  const head = el("tr", {}, table.columns.map((col) => el("th", { scope: "col", text: say(`report_col_${col.key}`) })));
+  const head = el("tr", {}, table.columns.map((col) => el("th", { scope: "col",
+    text: say(col.kind === "dimension" ? `report_dim_${col.key}` : `report_col_${col.key}`) })));
   const drill = c.report === "sla";
   if (drill) head.append(el("th", { scope: "col", text: say("report_breached_cases") }));
   const line = (row, total) => {
@@ -134,11 +135,11 @@ function reportTable(ui, table, c) {
     }
     return tr;
   };
-  return el("table", { class: "list report" },
+  return el("div", { class: "report-scroll" }, el("table", { class: "list report" },
     el("caption", { class: "visually-hidden", text: say(`report_${table.report}`) }),
     el("thead", {}, head),
     el("tbody", {}, table.rows.map((row) => line(row, false))),
-    table.rows.length && Object.keys(table.totals || {}).length ? el("tfoot", {}, line(table.totals, true)) : null);
+    table.rows.length && Object.keys(table.totals || {}).length ? el("tfoot", {}, line(table.totals, true)) : null));
 }
 
 async function drawChart(ui, canvas, table, c) {
@@ -156,12 +157,14 @@ async function drawChart(ui, canvas, table, c) {
       datasets: [{
         label: ui.say(`report_col_${column.key}`),
         data: table.rows.map((row) => (row[column.key] === null ? null : (share ? row[column.key] * 100 : row[column.key]))),
-        borderColor: "#1d4ed8", backgroundColor: trend ? "rgba(29, 78, 216, 0.15)" : "#1d4ed8", fill: trend,
+        borderColor: "#0b5cad", backgroundColor: trend ? "rgba(11, 92, 173, 0.15)" : "#0b5cad", fill: trend,
+        maxBarThickness: 32,
       }],
     },
     options: {
       animation: false, responsive: true, maintainAspectRatio: false, indexAxis: trend ? "x" : "y",
-      scales: { [trend ? "y" : "x"]: { beginAtZero: true, ...(share ? { max: 100 } : {}) } },
+      scales: { [trend ? "y" : "x"]: { beginAtZero: true, ...(share ? { max: 100 } : {}),
+        ticks: { precision: column.kind === "count" ? 0 : undefined } } },
       plugins: { legend: { display: false } },
     },
   });
@@ -218,9 +221,11 @@ export async function reportsView(ui) {
     ["csv", "xlsx"].map((format) => el("button", { type: "button", class: "link", "data-format": format,
       text: say(`report_download_${format}`),
       onclick: () => download(ui, c, format).catch((error) => ui.problem(ui.explain(error))) })));
+  const day = (iso) => dimensionName(ui, "day", iso);
   const period = table.previous_start
-    ? say("report_period_compared", { from: table.start, to: table.end, pfrom: table.previous_start, pto: table.previous_end })
-    : say("report_period", { from: table.start, to: table.end });
+    ? say("report_period_compared", { from: day(table.start), to: day(table.end),
+      pfrom: day(table.previous_start), pto: day(table.previous_end) })
+    : say("report_period", { from: day(table.start), to: day(table.end) });
   const body = table.rows.length
     ? [el("div", { class: "chart" }, canvas), reportTable(ui, table, c)]
     : [el("p", { class: "empty", text: say("report_empty") })];
