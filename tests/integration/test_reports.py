@@ -428,3 +428,62 @@ def test_product_complaints_per_registered_unit_in_and_out_of_warranty(
     removed = work.call("DELETE", f"/customers/{customer_id}/products/{registration_id}")
     assert removed.status == 204, removed
     assert row(report(work, "products", "product"), product=product_id)["units"] == 2
+
+
+def test_the_report_its_csv_its_xlsx_and_the_same_question_in_sql_agree(
+    as_role, group, flow, drain_routing, aws_env, client, tokens
+):
+    """One scripted day in a group of the test's own, asked four ways: the API's table, the
+    CSV and the XLSX downloads of it, and SQL over the open data store's archive of the
+    same events (the archive queue fed by its own rule, written as Parquet, read by DuckDB)."""
+    import csv
+    import io
+
+    from devstack.event_archive import ArchiveWriter, QueueArchiver
+    from tests.xlsx_reader import read_xlsx
+
+    writer = ArchiveWriter(aws(aws_env, "s3"), aws_env["ARCHIVE_BUCKET"])
+    archiver = QueueArchiver(aws(aws_env, "sqs"), aws_env["ARCHIVE_QUEUE_URL"], writer)
+    work = as_role("supervisor")
+    cases = [open_in(work, group, channel, "complaint") for channel in ("phone", "email", "web")]
+    drain_routing()
+    act(work, cases[0]["id"], "claim")
+    act(work, cases[0]["id"], "replies", body="Çözdük.")
+    status(work, cases[0]["id"], "resolved")
+    assert flow() > 0
+    archiver.drain()
+
+    table = report(work, "volume", "group")
+    mine = row(table, group=group)
+    at = 1 + table["rows"].index(mine)  # the files keep the table's rows in order, after a header
+    assert (mine["opened"], mine["complaints"], mine["resolved"], mine["replies"]) == (3, 3, 1, 1)
+
+    start, end = period()
+    path = f"/reports/volume/export?from={start}&to={end}&by=group&lang=en"
+    headers = {"authorization": f"Bearer {tokens['supervisor']}"}
+    answer = client.http.get(path + "&format=csv", headers=headers)
+    assert answer.status_code == 200, answer.body
+    lines = list(csv.reader(io.StringIO(answer.body.decode("utf-8-sig"))))
+    head, found = lines[0], lines[at]
+    assert found[0] == "Rapor"  # the group's name, not its id
+    for key, word in (("opened", "Opened"), ("complaints", "Complaints"),
+                      ("resolved", "Resolved"), ("replies", "Agent replies")):  # fmt: skip
+        assert int(found[head.index(word)]) == mine[key], key
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    answer = client.http.get(path + "&format=xlsx", headers={**headers, "accept": xlsx})
+    assert answer.status_code == 200, answer.body
+    book = read_xlsx(answer.body)
+    sheet_row = book.rows[at]
+    assert sheet_row[book.rows[0].index("Opened")] == mine["opened"]
+    assert sheet_row[book.rows[0].index("Resolved")] == mine["resolved"]
+
+    ids = ", ".join(f"'{c['id']}'" for c in cases)
+    sql = ("SELECT count(*) FILTER (WHERE type = 'destek.case.opened'),"
+           " count(*) FILTER (WHERE type = 'destek.case.resolved'),"
+           " count(*) FILTER (WHERE type = 'destek.case.agent_replied'),"
+           " count(DISTINCT case_id) FILTER (WHERE type = 'destek.case.routed'"
+           f" AND group_id = '{group}')"
+           f" FROM events WHERE case_id IN ({ids})")  # fmt: skip
+    asked = work.post("/analytics/sql", {"sql": sql})
+    assert asked.status == 200, asked
+    assert asked.body["rows"] == [[mine["opened"], mine["resolved"], mine["replies"], 3]]
