@@ -393,7 +393,9 @@ def report() -> int:
     from . import restart
     from .event_latency import report_lines as event_lines
 
-    lines += event_lines(in_fresh_process("from bench.event_latency import measure", "measure()"))
+    events = event_lines(in_fresh_process("from bench.event_latency import measure", "measure()"))
+    lines += events
+    run.local_stack += [line.strip("\n") for line in events if line.strip()]
     if os.environ.get("BENCH_RESTART", "1") != "0":  # `make bench-restart` runs it alone
         cases = max(int(x) for x in os.environ.get("BENCH_SIZES", "1000,10000,100000").split(",")
                     if x)  # fmt: skip
@@ -402,6 +404,7 @@ def report() -> int:
                                     f"dataclasses.asdict(measure({cases}))")  # fmt: skip
         shown, over = restart.report_lines(restart.Restart(**measured))
         lines += shown
+        run.local_stack += [line for line in shown if line.strip()]
         broken += over
     if os.environ.get("BENCH_DUCKDB", "1") != "0":  # `python -m bench.duckdb_events` alone
         from .duckdb_events import measure as duck_measure

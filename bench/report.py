@@ -64,6 +64,8 @@ class Run:
     seconds: float = 0.0  # the whole run
     #: DuckDB over a million events, the data store's cost in AWS (bench/duckdb_events.py)
     data_store: list[str] = field(default_factory=list)
+    #: case events to a shop's receiver, and the restart at the largest size (restart.py)
+    local_stack: list[str] = field(default_factory=list)
 
 
 def _calls(calls: Counter[str]) -> str:
@@ -198,6 +200,9 @@ def render(run: Run) -> str:
     if run.latency:
         parts.append(latency_section(run) + [""])
     parts.append(cold_start_section(run))
+    if run.local_stack:
+        parts.append(["", "## Events and restart on the local stack", "", "```",
+                      *run.local_stack, "```"])  # fmt: skip
     if run.data_store:
         parts.append(["", "## The open data store", "", "```", *run.data_store, "```"])
     return "\n".join(line for part in parts for line in part).rstrip() + "\n"
