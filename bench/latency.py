@@ -20,6 +20,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 #: the operations timed at each size, in the order of a round
@@ -31,6 +32,7 @@ OPERATIONS = [
     "queue page (pool, priority)",
     "case read (with history)",
     "customer 360",
+    "report (volume by group, 30 days)",
 ]
 WRITES = OPERATIONS[:4]
 
@@ -46,6 +48,8 @@ class Timings:
     samples: dict[str, list[float]] = field(default_factory=dict)
     cpu: dict[str, list[float]] = field(default_factory=dict)
     load_average: float = 0.0
+    #: DynamoDB items the report read (its answer's `items_read`): days x cells, not cases
+    report_items: int = 0
 
     def p(self, operation: str, q: float, cpu: bool = False) -> float:
         values = sorted((self.cpu if cpu else self.samples)[operation])
@@ -107,6 +111,7 @@ def run(
         from chalicelib import wiring
 
         http = Http(stack.api_url, sign_in(stack.env, "mehmet"))
+        supervisor = Http(stack.api_url, sign_in(stack.env, "selin"))  # reports:read
         ahmet = http("GET", "/customers?customer_number=10000001")[1]
         loader = Loader(wiring.table(), REGION)
         timings, sweeps = [], []
@@ -120,7 +125,7 @@ def run(
             customer = loader.customers[len(loader.customers) // 2] if size else ahmet["id"]
             result = Timings(size, items, load_seconds)
             say(f"{size:,} cases: measuring {rounds} rounds")
-            _measure(http, result, targets, customer, ahmet["id"], rounds)
+            _measure(http, supervisor, result, targets, customer, ahmet["id"], rounds)
             timings.append(result)
             stack.dispatcher.drain()
             if size:
@@ -137,8 +142,8 @@ def _account_region(region: str) -> tuple[str, str]:
     return DEFAULT_ACCOUNT_ID, region
 
 
-def _measure(http: Http, result: Timings, targets: list[str], customer: str, ahmet: str,
-             rounds: int) -> None:  # fmt: skip
+def _measure(http: Http, supervisor: Http, result: Timings, targets: list[str], customer: str,
+             ahmet: str, rounds: int) -> None:  # fmt: skip
     samples: dict[str, list[float]] = {name: [] for name in OPERATIONS}
     cpu: dict[str, list[float]] = {name: [] for name in OPERATIONS}
     intake = {
@@ -147,6 +152,10 @@ def _measure(http: Http, result: Timings, targets: list[str], customer: str, ahm
         "subject": "Siparişim nerede",
         "description": "Kargo takip numarası çalışmıyor",
     }
+    from chalicelib.domain.clock import ISTANBUL, utcnow
+
+    today = utcnow().astimezone(ISTANBUL).date()
+    month = ((today - timedelta(days=29)).isoformat(), today.isoformat())
     for round_ in range(rounds + 2):  # two rounds to warm up, not counted
         case_id = targets[round_]
         timed = []
@@ -169,6 +178,9 @@ def _measure(http: Http, result: Timings, targets: list[str], customer: str, ahm
         timed.append(http("GET", "/cases?view=pool&group_id=urun&limit=25")[0])
         timed.append(http("GET", f"/cases/{case_id}")[0])
         timed.append(http("GET", f"/customers/{customer}/overview")[0])
+        took, table = supervisor("GET", f"/reports/volume?from={month[0]}&to={month[1]}&by=group")
+        timed.append(took)
+        result.report_items = table["items_read"]
         if round_ >= 2:
             for name, (wall, used) in zip(OPERATIONS, timed, strict=True):
                 samples[name].append(wall)
@@ -203,21 +215,22 @@ def report_lines(timings: list[Timings], sweeps: list[Sweep]) -> tuple[list[str]
         "(ms: p50 / p95 wall clock, and [p50 CPU of this process meanwhile])",
         "",
     ]
-    header = f"  {'operation':<28}" + "".join(f"{t.size:>20,}" for t in timings)
+    header = f"  {'operation':<36}" + "".join(f"{t.size:>20,}" for t in timings)
     lines.append(header.replace(f"{0:>20,}", f"{'empty':>20}", 1))
     for name in OPERATIONS:
         cells = "".join(
             f"{t.p(name, 0.5):>8.0f} /{t.p(name, 0.95):>5.0f} [{t.p(name, 0.5, cpu=True):>3.0f}]"
             for t in timings
         )
-        lines.append(f"  {name:<28}{cells}")
+        lines.append(f"  {name:<36}{cells}")
     rows = [
         ("items loaded", [f"{t.items:,}" for t in timings]),
+        ("items the report read", [f"{t.report_items:,}" for t in timings]),
         ("load time (s)", [f"{t.load_seconds:.0f}" for t in timings]),
         ("machine load average", [f"{t.load_average:.1f}" for t in timings]),
     ]
     for label, values in rows:
-        lines.append(f"  {label:<28}" + "".join(f"{v:>20}" for v in values))
+        lines.append(f"  {label:<36}" + "".join(f"{v:>20}" for v in values))
     lines += ["", "SLA sweep, 100 cases due (a breach and two escalations each)", ""]
     for sweep in sweeps:
         shown = ", ".join(f"{op} {n}" for op, n in sorted(sweep.calls.items()))

@@ -15,6 +15,13 @@ with targets of hours, so no SLA moment falls due while the bench runs (the swee
 cases are added by the bench itself). Every case has two to four history lines and one
 delivered notice; one customer (profile, phone, email and customer-number items) for
 every five cases.
+
+The report counters of the loaded cases are loaded too (`report_items`), as the projection
+(chalicelib/domain/report_projection.py) would have counted their openings, resolutions
+and closings in every cell, for the days before today (today's cells are the live
+projection's, fed by the cases the bench works through the API): so a report over the
+past month reads as many counter items as a shop of that size would have. The time
+histograms and SLA outcomes are left out (the loaded cases carry no events to time).
 """
 
 from __future__ import annotations
@@ -37,12 +44,14 @@ from chalicelib.domain.customers import Customer
 from chalicelib.domain.ids import case_number, new_id
 from chalicelib.domain.lifecycle import Status
 from chalicelib.domain.notifications import Notice
+from chalicelib.domain.report_projection import cells, report_day
 from chalicelib.domain.sla import SlaPolicy, start_sla
 from chalicelib.domain.sla_tracking import with_sla
 from chalicelib.store import keys
 from chalicelib.store.cases import case_item, entry_item, notice_item
 from chalicelib.store.customers import customer_items
 from chalicelib.store.dynamo import Table
+from chalicelib.store.reports import day_pk
 from devstack.fast_dynamodb import import_items
 
 GROUPS = {"teslimat": ["ayse", "can"], "urun": ["mehmet", "elif"], "finans": ["burak"]}
@@ -101,7 +110,12 @@ class Loader:
         self._random = random.Random(self.seed)
         self._calendar = BusinessCalendar()
         self._now = utcnow()
+        self._today = self._now.astimezone(ISTANBUL).date().isoformat()
         self._statuses = [status for status, share in MIX for _ in range(share)]
+        #: report counters of the loaded cases not yet written: (day, slice, cell) -> counts
+        self._counts: dict[tuple[str, str, str], dict[str, int]] = {}
+        #: every counter item written so far, cumulative (a later load adds to its days)
+        self._written: dict[tuple[str, str, str], dict[str, int]] = {}
 
     def grow_to(self, cases: int) -> int:
         """Load cases until the table holds `cases` of them; the number of items written."""
@@ -113,7 +127,36 @@ class Loader:
                 written += self._write(self._case())
                 self.loaded += 1
             written += self._write([self._counter(year) for year in self.sequences])
+            written += self._write(self.report_items())
         return written
+
+    def report_items(self) -> list[dict[str, Any]]:
+        """The counter items the loads since the last call changed, with their whole counts
+        (the projection's key layout, store/reports.py, version 1)."""
+        items = []
+        for key, counts in self._counts.items():
+            total = self._written.setdefault(key, {})
+            for name, amount in counts.items():
+                total[name] = total.get(name, 0) + amount
+            day, slice_, cell = key
+            items.append({"PK": day_pk(1, slice_, day), "SK": f"{day}#{cell}", "day": day,
+                          "cell": cell, **total})  # fmt: skip
+        self._counts = {}
+        return items
+
+    def _count(self, case: Case, at: datetime, counters: dict[str, int]) -> None:
+        day = report_day(at.isoformat())
+        if day >= self._today:  # today's cells are the live projection's
+            return
+        values = {"group": case.group_id, "agent": case.assignee, "category": None,
+                  "type": str(case.type), "channel": str(case.channel),
+                  "priority": str(case.priority),
+                  "product_group": None, "product": None, "customer_category": "normal",
+                  "topic": None}  # fmt: skip
+        for slice_, cell in cells(values):
+            mine = self._counts.setdefault((day, slice_, cell), {})
+            for name, amount in counters.items():
+                mine[name] = mine.get(name, 0) + amount
 
     def _write(self, items: list[dict[str, Any]]) -> int:
         from moto.core import DEFAULT_ACCOUNT_ID
@@ -221,6 +264,15 @@ class Loader:
                     "closed_at": done + timedelta(days=7) if status == Status.CLOSED else None,
                 })  # fmt: skip
                 entries.append(self._entry(case, EntryKind.STATUS_CHANGED, done))
+        self._count(
+            case.model_copy(update={"assignee": None}),
+            opened,
+            {"opened": 1, **({"complaints": 1} if case.type == "complaint" else {})},
+        )
+        if case.resolved_at:
+            self._count(case, case.resolved_at, {"resolved": 1})
+        if case.closed_at:
+            self._count(case, case.closed_at, {"closed": 1})
         notice = Notice(
             id=new_id("n"), case_id=case.id, event="case_received", audience="customer",
             created_at=opened, deliver_after=opened, status="sent", attempts=1,

@@ -130,6 +130,7 @@ def latency_section(run: Run) -> list[str]:
         lines.append(f"| {name} | " + " | ".join(cells) + f" | {against} |")
     for label, values in (
         ("items in the table", [f"{t.items:,}" for t in timings]),
+        ("items the report read", [f"{t.report_items:,}" for t in timings]),
         ("loading took (s)", [f"{t.load_seconds:.0f}" for t in timings]),
         ("machine load average", [f"{t.load_average:.1f}" for t in timings]),
     ):
