@@ -96,6 +96,20 @@ def aws(env: dict[str, str], service: str):
     )
 
 
+def case_event_reader(env: dict[str, str], app_module):
+    """The table's stream read as Lambda reads it for `publish_case_events` (to the events
+    bus, and so to every consumer's queue), from now on (`LATEST`); it leaves the shard's
+    records in place (`trim=False`), since other tests' readers read the same shard."""
+    from devstack.streams import StreamReader, table_stream
+
+    return StreamReader(
+        aws(env, "dynamodbstreams"),
+        table_stream(aws(env, "dynamodb"), env["TABLE_NAME"]),
+        app_module.publish_case_events, "publish_case_events", 100, start="LATEST",
+        retry_after_seconds=0, trim=False,
+    )  # fmt: skip
+
+
 @pytest.fixture
 def table_items(aws_env):
     """Every item in the table (a Scan: fine in a test, never in the app), but the case

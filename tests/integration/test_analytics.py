@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import aws, open_case
+from .conftest import aws, case_event_reader, open_case
 
 
 @pytest.fixture
@@ -14,14 +14,8 @@ def archived(aws_env, chalice_app):
     """`flow()` publishes what the stream holds (to the bus, so to the archive queue) and
     archives what the queue holds, as the local stack's reader and archiver do."""
     from devstack.event_archive import ArchiveWriter, QueueArchiver
-    from devstack.streams import StreamReader, table_stream
 
-    reader = StreamReader(
-        aws(aws_env, "dynamodbstreams"),
-        table_stream(aws(aws_env, "dynamodb"), aws_env["TABLE_NAME"]),
-        chalice_app.publish_case_events, "publish_case_events", 100, start="LATEST",
-        retry_after_seconds=0, trim=False,
-    )  # fmt: skip
+    reader = case_event_reader(aws_env, chalice_app)
     writer = ArchiveWriter(aws(aws_env, "s3"), aws_env["ARCHIVE_BUCKET"])
     archiver = QueueArchiver(aws(aws_env, "sqs"), aws_env["ARCHIVE_QUEUE_URL"], writer)
 

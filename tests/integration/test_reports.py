@@ -19,7 +19,7 @@ from chalicelib.domain.report_projection import bucket, percentile
 from devstack.lambda_runtime import LocalContext, scheduled_event
 from tests.support import unique_phone
 
-from .conftest import aws
+from .conftest import aws, case_event_reader
 
 
 def _empty(sqs, url: str) -> None:
@@ -38,7 +38,6 @@ def flow(aws_env, client, chalice_app):
     """`flow()`: the stream to the bus (and so to the reports queue), then the queue to its
     handler, until both are empty."""
     from devstack.dispatcher import Binding, Dispatcher
-    from devstack.streams import StreamReader, table_stream
 
     sqs = aws(aws_env, "sqs")
     url = aws_env["REPORTS_QUEUE_URL"]
@@ -46,12 +45,7 @@ def flow(aws_env, client, chalice_app):
     binding = Binding(url, arn["Attributes"]["QueueArn"], chalice_app.project_reports,
                       "project_reports", 10)  # fmt: skip
     reports = Dispatcher(sqs, [binding], aws_env["AWS_REGION"], 0)
-    reader = StreamReader(
-        aws(aws_env, "dynamodbstreams"),
-        table_stream(aws(aws_env, "dynamodb"), aws_env["TABLE_NAME"]),
-        chalice_app.publish_case_events, "publish_case_events", 100, start="LATEST",
-        retry_after_seconds=0, trim=False,
-    )  # fmt: skip
+    reader = case_event_reader(aws_env, chalice_app)
 
     def run() -> int:
         reader.drain()

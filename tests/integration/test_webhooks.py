@@ -14,7 +14,7 @@ from standardwebhooks import Webhook
 from chalicelib.domain.webhooks import ATTEMPTS
 from tests.webhook_receiver import Receiver, deduplicated
 
-from .conftest import OLD, aws, open_case
+from .conftest import OLD, aws, case_event_reader, open_case
 from .test_signed_calls import post, signed
 
 
@@ -30,15 +30,9 @@ def pipeline(aws_env, client, chalice_app):
     """`flow()` moves everything along once: the stream to the bus (and so to the webhooks
     queue), the fan-out, the deliveries. Returns how many deliveries were handled."""
     from devstack.dispatcher import Binding, Dispatcher
-    from devstack.streams import StreamReader, table_stream
 
     sqs = aws(aws_env, "sqs")
-    reader = StreamReader(
-        aws(aws_env, "dynamodbstreams"),
-        table_stream(aws(aws_env, "dynamodb"), aws_env["TABLE_NAME"]),
-        chalice_app.publish_case_events, "publish_case_events", 100, start="LATEST",
-        retry_after_seconds=0, trim=False,
-    )  # fmt: skip
+    reader = case_event_reader(aws_env, chalice_app)
 
     def binding(variable: str, handler, own_backoff: bool) -> Binding:
         url = aws_env[variable]
