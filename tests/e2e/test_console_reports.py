@@ -102,3 +102,10 @@ def test_a_supervisor_reads_todays_volume_by_channel_as_a_chart_a_table_and_file
         f"{stack.url}/console#/reports?report=sla&from={start}&to={end}&by=group"
     )
     expect(page.locator("table.report thead")).to_contain_text("İhlal edilen talepler")
+
+    # a topic is a routing rule: the page names it ("Kargo gecikti" matched the demo's rule)
+    page.goto(f"{stack.url}/console#/reports?report=topics&from={start}&to={end}&by=topic")
+    ready(page)
+    topics = page.locator("table.report tbody")
+    expect(topics).to_contain_text("Kargo ve teslimat")
+    assert "r-demo-" not in topics.inner_text()

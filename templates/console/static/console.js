@@ -313,7 +313,7 @@ const fieldName = (path) => { const last = String(path).split(".").pop(); return
 
 /** What reports.js may use of this module: its helpers, never its state. */
 const reportsUi = () => ({
-  el, say, api, apiFile, explain, field, problem, duration, when, groupName, staffName,
+  el, say, api, apiFile, can, explain, field, problem, duration, when, groupName, staffName,
   categoryName: (id) => (id ? names.categories.get(id) || id : "—"),
   has: (key) => Object.prototype.hasOwnProperty.call(T, key), lang: LANG,
 });

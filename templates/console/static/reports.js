@@ -16,6 +16,33 @@ const CHART_MEASURE = { sla: "sla_share", volume: "opened", backlog: "backlog",
 const BREACH_FILTERS = ["group", "agent", "priority"];
 
 let chartLibrary = null;
+// names of the codes the vocabulary does not hold: routing rules (topics), product groups
+// and products; read once per page load, when a report first shows such a dimension
+const lookedUp = { topic: null, product: null, product_group: null };
+
+/** Fills `lookedUp` for the table's dimensions: GET /routing-rules (when the reader may),
+ *  GET /catalog (the product tree the site shows). A failed read leaves the codes. */
+async function lookUpNames(ui, table) {
+  const reads = [];
+  if (table.by.includes("topic") && !lookedUp.topic && ui.can("routing_rules", "read")) {
+    reads.push(ui.api("GET", "/routing-rules").then((rules) => {
+      lookedUp.topic = new Map((rules.items || rules).map((r) => [r.id, r.name]));
+    }).catch(() => {}));
+  }
+  if (table.by.some((d) => d === "product" || d === "product_group") && !lookedUp.product) {
+    reads.push(ui.api("GET", "/catalog").then((tree) => {
+      lookedUp.product = new Map();
+      lookedUp.product_group = new Map();
+      const walk = (nodes) => nodes.forEach((n) => {
+        lookedUp.product_group.set(n.id, ui.lang === "en" ? n.name_en || n.name : n.name);
+        (n.products || []).forEach((p) => lookedUp.product.set(p.id, p.name));
+        walk(n.children || []);
+      });
+      walk(tree);
+    }).catch(() => {}));
+  }
+  await Promise.all(reads);
+}
 
 /** Chart.js, loaded once as a classic script from the console's own origin (CSP 'self'). */
 function loadChart() {
@@ -87,6 +114,8 @@ export function dimensionName(ui, dimension, code) {
     case "channel": return word("channel");
     case "priority": return word("priority");
     case "customer_category": return word("customer_category");
+    case "topic": case "product": case "product_group":
+      return (lookedUp[dimension] && lookedUp[dimension].get(code)) || code;
     case "day": {
       const locale = ui.lang === "en" ? "en-GB" : "tr-TR";
       return new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeZone: "UTC" })
@@ -213,6 +242,7 @@ export async function reportsView(ui) {
   let table;
   try {
     table = await ui.api("GET", `/reports/${c.report}?${apiQuery(c)}`);
+    await lookUpNames(ui, table);
   } catch (error) {
     return [heading, form, el("p", { class: "problem", role: "alert", text: ui.explain(error) })];
   }
