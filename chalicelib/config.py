@@ -36,6 +36,9 @@ class Settings(Model):
     console_url: str = Field(default="", alias="CONSOLE_URL")
     #: SSM parameters `<prefix>/<shop id>` hold each shop's signing secrets
     integration_secrets_prefix: str = Field(alias="INTEGRATION_SECRETS_PREFIX")
+    #: the Secrets Manager secret (name or ARN) holding the keys that sign customers' links
+    #: (ratings, surveys, opt-outs: domain/signed_links.py), one per line, the first signs
+    link_keys_secret: str = Field(default="", alias="LINK_KEYS_SECRET")
     #: where case attachments are uploaded to (presigned posts) and read from
     attachments_bucket: str = Field(alias="ATTACHMENTS_BUCKET")
     #: where SES receiving stores customers' raw mail (under inbound/)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from .config import settings
 
 if TYPE_CHECKING:  # every adapter and service is imported when first built (cold start)
+    from .auth.link_keys import SecretLinkKeys
     from .auth.signed_calls import SignedCallVerifier
     from .auth.tokens import Pool, TokenVerifier
     from .messaging.dead_letters import SqsDeadLetters
@@ -372,6 +373,14 @@ def signed_call_verifier() -> SignedCallVerifier:
 
 
 @lru_cache(maxsize=1)
+def link_keys() -> SecretLinkKeys:
+    """The signer of customers' links (ratings, surveys, opt-outs): `link_keys().signer()`."""
+    from .auth.link_keys import SecretLinkKeys
+
+    return SecretLinkKeys(settings().link_keys_secret)
+
+
+@lru_cache(maxsize=1)
 def call_ledger() -> CallLedger:
     from .store.idempotency import CallLedger
 
@@ -586,6 +595,7 @@ def reset() -> None:
         directory_service,
         token_verifier,
         signed_call_verifier,
+        link_keys,
         call_ledger,
         shop_sync,
         overview_service,

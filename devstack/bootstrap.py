@@ -24,6 +24,7 @@ REGION = "us-east-1"
 
 #: resource types created by direct calls, or not at all locally (alarms, e-mail subscriptions)
 NOT_IN_MOTO_CFN = {
+    "AWS::SecretsManager::Secret",  # moto's CloudFormation makes none; link_keys() does
     "AWS::Cognito::UserPool",
     "AWS::Cognito::UserPoolClient",
     "AWS::Cognito::UserPoolGroup",
@@ -215,6 +216,19 @@ def archive_queue(stage: str, endpoint: str) -> str:
     return url
 
 
+def link_keys_name(stage: str) -> str:
+    return f"destek-{stage}-link-keys"
+
+
+def link_keys(stage: str, endpoint: str) -> None:
+    """The link signing keys' secret, as infra's LinkKeysSecret generates it in AWS."""
+    import secrets
+
+    aws("secretsmanager", endpoint).create_secret(
+        Name=link_keys_name(stage), SecretString=secrets.token_urlsafe(48)
+    )
+
+
 def provision(
     endpoint: str,
     stage: str = "local",
@@ -242,6 +256,7 @@ def provision(
     aws("ses", endpoint).verify_email_identity(EmailAddress=NOTIFY_FROM)
     tell_mail_queue(template, outputs, endpoint)
     archive_queue(stage, endpoint)
+    link_keys(stage, endpoint)
     return environment(endpoint, stage, site_url, console_url)
 
 
@@ -305,6 +320,7 @@ def environment(
         "CONSOLE_URL": console_url,
         "AWS_READ_TIMEOUT_SECONDS": "120",
         "INTEGRATION_SECRETS_PREFIX": f"/destek/{stage}/integrations",
+        "LINK_KEYS_SECRET": link_keys_name(stage),
         "ATTACHMENTS_BUCKET": outputs["AttachmentsBucketName"],
         "INBOUND_MAIL_BUCKET": outputs["InboundMailBucketName"],
         "SUPPORT_EMAIL": SUPPORT_EMAIL,

@@ -67,6 +67,7 @@ SETTINGS_ENVIRONMENT: dict[str, Any] = {
     "SES_CONFIGURATION_SET": {"Ref": "NotifyConfigurationSet"},
     "SUPPORT_EMAIL": {"Ref": "SupportEmail"},
     "INTEGRATION_SECRETS_PREFIX": {"Fn::Sub": "/destek/${Stage}/integrations"},
+    "LINK_KEYS_SECRET": {"Ref": "LinkKeysSecret"},
     "SITE_URL": {"Fn::Sub": "https://${SiteDistribution.DomainName}"},
     "SMS_ALPHABET": {"Ref": "SmsAlphabet"},
     "EVENT_BUS_NAME": {"Fn::GetAtt": ["EventBus", "Name"]},
@@ -592,6 +593,12 @@ def policy_statements() -> list[dict[str, Any]]:
                 "Fn::Sub": "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}"
                 ":parameter/destek/${Stage}/integrations/*"
             },
+        },
+        {
+            "Sid": "LinkKeys",
+            "Effect": "Allow",
+            "Action": ["secretsmanager:GetSecretValue"],
+            "Resource": {"Ref": "LinkKeysSecret"},
         },
         {
             "Sid": "AnalyticsQueries",
