@@ -23,6 +23,10 @@ of its opening times, in epoch minutes), `complaints` (openings of type complain
 with `opened`), `in_warranty` / `out_warranty` (openings about a registered product) and
 `complaints_in_warranty` / `complaints_out_warranty`.
 
+A hand edit (`destek.case.fields_changed`) gives the case its new priority, category or
+type from then on: later counts and its backlog move to the new cells, nothing counted
+before moves (an edit before routing moves the opening, as routing does).
+
 Level items (`active`, `age` per cell, not per day) hold the current backlog; the backlog
 at the end of day D is the level minus the `active` changes of every day after D (see
 services/reports.py).
