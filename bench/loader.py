@@ -44,7 +44,7 @@ from chalicelib.domain.customers import Customer
 from chalicelib.domain.ids import case_number, new_id
 from chalicelib.domain.lifecycle import Status
 from chalicelib.domain.notifications import Notice
-from chalicelib.domain.report_projection import cells, report_day
+from chalicelib.domain.report_projection import count_in_cells, report_day
 from chalicelib.domain.sla import SlaPolicy, start_sla
 from chalicelib.domain.sla_tracking import with_sla
 from chalicelib.store import keys
@@ -153,10 +153,7 @@ class Loader:
                   "priority": str(case.priority),
                   "product_group": None, "product": None, "customer_category": "normal",
                   "topic": None}  # fmt: skip
-        for slice_, cell in cells(values):
-            mine = self._counts.setdefault((day, slice_, cell), {})
-            for name, amount in counters.items():
-                mine[name] = mine.get(name, 0) + amount
+        count_in_cells(self._counts, day, values, counters)
 
     def _write(self, items: list[dict[str, Any]]) -> int:
         from moto.core import DEFAULT_ACCOUNT_ID

@@ -9,20 +9,18 @@ docs/report-exports.md.
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Annotated, Literal
+from typing import Literal
 
 from chalice import Blueprint, Response
-from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from .. import wiring
 from ..domain.caller import Caller
 from ..domain.errors import BadRequest, NotFound, PayloadTooLarge
 from ..domain.permissions import Action, Resource
-from ..domain.report_table import MAX_DAYS, Dimension, ReportName
+from ..domain.report_table import ReportName
 from ..messaging.report_files import CSV_TYPE, XLSX_TYPE
-from ..services.case_commands import Strict
 from .endpoint import FileAnswer, endpoint
+from .reports import ReportQuery
 
 bp = Blueprint(__name__)
 #: a Lambda's answer is at most 6 MB (6,291,456 bytes), and the XLSX goes out in base64
@@ -30,40 +28,12 @@ bp = Blueprint(__name__)
 MAX_FILE_BYTES = {"csv": 6_000_000, "xlsx": 4_500_000}
 
 
-class ExportQuery(Strict):
-    """Which file: the period's first and last day (Europe/Istanbul, both included), up to
-    two dimensions (comma-separated), the format and the language of its words."""
+class ExportQuery(ReportQuery):
+    """A report's query (`ReportQuery`: the period, up to two dimensions, checked with the
+    reports' codes) and the file's format and the language of its words."""
 
-    start: date = Field(alias="from", description="first day, YYYY-MM-DD")
-    end: date = Field(alias="to", description="last day, YYYY-MM-DD (included)")
-    by: Annotated[str, StringConstraints(max_length=64)] = Field(
-        default="", description="zero, one or two dimensions, comma-separated: group,day"
-    )
     format: Literal["csv", "xlsx"] = "csv"
     lang: Literal["tr", "en"] = "tr"
-
-    @field_validator("by")
-    @classmethod
-    def _dimensions(cls, value: str) -> str:
-        codes = [c.strip() for c in value.split(",") if c.strip()]
-        known = {d.value for d in Dimension}
-        unknown = [c for c in codes if c not in known]
-        if unknown:
-            raise ValueError(f"unknown dimension(s) {unknown}; known: {sorted(known)}")
-        if len(codes) > 2 or len(set(codes)) != len(codes):
-            raise ValueError("at most two different dimensions")
-        return ",".join(codes)
-
-    @model_validator(mode="after")
-    def _period(self) -> ExportQuery:
-        if self.end < self.start:
-            raise ValueError("'to' is before 'from'")
-        if (self.end - self.start).days + 1 > MAX_DAYS:
-            raise ValueError(f"a report covers at most {MAX_DAYS} days")
-        return self
-
-    def dimensions(self) -> list[Dimension]:
-        return [Dimension(c) for c in self.by.split(",") if c]
 
 
 def accepts(accept: str | None, content_type: str) -> bool:
@@ -90,10 +60,11 @@ def export_report(caller: Caller, name: str, query: ExportQuery) -> Response:
     except ValueError:
         raise NotFound(f"no report {name!r}",
                        details={"reports": [r.value for r in ReportName]}) from None  # fmt: skip
+    by = query.dimensions()
     if query.format == "xlsx" and not accepts(bp.current_request.headers.get("accept"), XLSX_TYPE):
         raise BadRequest(f"an XLSX file needs 'Accept: {XLSX_TYPE}' (or */*)")
     file = wiring.report_exports().export(
-        report, query.start, query.end, query.dimensions(), query.format, query.lang
+        report, query.start, query.end, by, query.format, query.lang
     )
     limit = MAX_FILE_BYTES[query.format]
     if len(file.body) > limit:

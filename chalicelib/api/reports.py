@@ -15,24 +15,40 @@ from ..domain.errors import InvalidInput, NotFound
 from ..domain.model import Model
 from ..domain.permissions import Action, Resource
 from ..domain.report_table import Dimension, ReportName, ReportTable
-from ..services.reports import SavedTopicAction, TopicAction
+from ..services.reports import SavedTopicAction, TopicAction, check_period, slice_for
 from .endpoint import endpoint
 
 bp = Blueprint(__name__)
 
-#: `by`: one or two dimension codes
-_BY = r"^[a-z_]+(,[a-z_]+)?$"
+#: `by`: dimension codes, comma-separated (how many, which: `ReportQuery.dimensions`)
+_BY = r"^[a-z_]+(,[a-z_]+)*$"
 
 
 class ReportQuery(Model):
-    """`from`, `to`: the first and last day (Europe/Istanbul, both included, at most 366
-    days); `by`: up to two dimensions, comma-separated (`group,day`)."""
+    """Which report table: `from`, `to`, the first and last day (Europe/Istanbul, both
+    included, at most 366 days); `by`: up to two dimensions, comma-separated (`group,day`).
+    The one query of a report and of its file (api/report_exports.py adds the format).
+    A day that is no `YYYY-MM-DD`, a parameter missing or unknown: 422 `invalid_input`; the
+    rest `dimensions()` checks."""
 
-    start: date = Field(alias="from")
-    end: date = Field(alias="to")
-    by: Annotated[str, Field(pattern=_BY, max_length=60)] | None = None
+    start: date = Field(alias="from", description="first day, YYYY-MM-DD")
+    end: date = Field(alias="to", description="last day, YYYY-MM-DD (included)")
+    by: Annotated[str, Field(pattern=_BY, max_length=60)] | None = Field(
+        default=None, description="zero, one or two dimensions, comma-separated: group,day"
+    )
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
+
+    def dimensions(self) -> list[Dimension]:
+        """`by` as dimensions, once the period and the breakdown are checked as every report
+        checks them, before anything is read. Raises InvalidInput (422): `invalid_period`
+        (`to` before `from`, outside 2000–2099), `period_too_long` (over 366 days),
+        `invalid_dimensions` (unknown, repeated, more than two), `unsupported_dimensions`
+        (two that are not a kept pair)."""
+        check_period(self.start, self.end)
+        by = dimensions(self.by)
+        slice_for(by)
+        return by
 
 
 class BreachedQuery(Model):
@@ -59,6 +75,7 @@ class RebuildBody(Model):
 
 
 def dimensions(by: str | None) -> list[Dimension]:
+    """The dimension codes of `by`; InvalidInput `invalid_dimensions` naming the unknown."""
     codes = [c for c in (by or "").split(",") if c]
     known = {d.value for d in Dimension}
     unknown = [c for c in codes if c not in known]
@@ -150,4 +167,4 @@ def report(caller: Caller, name: str, query: ReportQuery):
     except ValueError:
         raise NotFound("no such report", details={"known": [r.value for r in ReportName]}) from None
     return wiring.report_service().report(report_name, query.start, query.end,
-                                          dimensions(query.by))  # fmt: skip
+                                          query.dimensions())  # fmt: skip

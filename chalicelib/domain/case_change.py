@@ -125,7 +125,8 @@ class ChangeStatus(Model):
 
 class ChangeFields(Model):
     """Edit priority, category, type or subject. `sla`: the targets of the SLA policy that
-    applies to the edited case (the service looks it up), None to keep them."""
+    applies to the edited case (the service looks it up), None to keep them. Emits
+    `destek.case.fields_changed` when at least one field changed."""
 
     kind: Literal["change_fields"] = "change_fields"
     fields: dict[str, Any]
@@ -407,7 +408,28 @@ def _change_fields(case: Case, command: ChangeFields, actor: Actor, at: datetime
         after = with_sla(after, command.sla)
     entry = _line(case, actor, EntryKind.FIELDS_CHANGED, at, reason=command.reason,
                   changes=diff(case, after, TRACKED))  # fmt: skip
-    return _finish(case, after, [entry], actor, at, [])
+    return _finish(case, after, [entry], actor, at, _fields_changed(case, after))
+
+
+#: an edited field's name on the case → its name in `destek.case.fields_changed`; the values
+#: of those in `_CODED` go with it (codes and ids), the subject's words never do
+_EDITED = {"priority": "priority", "category_id": "category_id", "type": "case_type",
+           "subject": "subject"}  # fmt: skip
+_CODED = ("priority", "category_id", "case_type")
+
+
+def _fields_changed(before: Case, after: Case) -> _Specific:
+    """The `destek.case.fields_changed` of a hand edit, or none when it changed nothing."""
+    data: dict[str, Any] = {"fields": []}
+    for name, published in _EDITED.items():
+        old, new = getattr(before, name), getattr(after, name)
+        if old == new:
+            continue
+        data["fields"].append(published)
+        if published in _CODED:
+            data[published] = getattr(new, "value", new)
+            data[f"previous_{published}"] = getattr(old, "value", old)
+    return [(ev.FieldsChanged, data)] if data["fields"] else []
 
 
 _SLA_EVENTS: dict[str, type[ev.CaseEventBase]] = {

@@ -25,8 +25,8 @@ derived from the subject, the version the change made and the event's place in i
 change written once has one id per event however often it is read or re-sent. `sequence`
 is the subject's version after the change: it orders one subject's events (several events
 of one change share it and are ordered by `index`); it has gaps, since some changes (an
-internal note, an edited subject, a pre-case's conversion, told by the case's events)
-emit none in the subject's order. `schema_version` grows when a field is removed or
+internal note, an edit that changed nothing, a pre-case's conversion, told by the case's
+events) emit none in the subject's order. `schema_version` grows when a field is removed or
 changes meaning; adding an optional field does not raise it.
 
 The models here are the source of the events page: their docstrings are its text.
@@ -285,6 +285,31 @@ class CaseClosed(CaseEventBase):
     data: ClosedData
 
 
+class FieldsChangedData(Model):
+    """What a hand edit changed: `fields` names every field that changed, in this order:
+    `priority`, `category_id`, `case_type`, `subject`. The codes and ids that changed have
+    their new value (`priority`, `category_id`, `case_type`) and the one before
+    (`previous_...`; null when the case had none); a field not changed is null in both.
+    The subject is text a person wrote: only its name is in `fields`, never its words."""
+
+    fields: list[Literal["priority", "category_id", "case_type", "subject"]] = Field(min_length=1)
+    priority: str | None = None
+    previous_priority: str | None = None
+    category_id: str | None = None
+    previous_category_id: str | None = None
+    case_type: str | None = None
+    previous_case_type: str | None = None
+
+
+class FieldsChanged(CaseEventBase):
+    """`destek.case.fields_changed`: staff edited the case's priority, category, type or
+    subject by hand (an edit that changes nothing emits none). Reports count the case's
+    later moments under the new values; what was counted before stays where it was."""
+
+    type: Literal["destek.case.fields_changed"] = "destek.case.fields_changed"
+    data: FieldsChangedData
+
+
 class PreCaseConvertedData(Model):
     precase_id: str
     channel: str
@@ -402,6 +427,7 @@ CaseEvent = Annotated[
     | CaseResolved
     | CaseReopened
     | CaseClosed
+    | FieldsChanged
     | PreCaseConverted
     | PreCaseReceived
     | PreCaseAssigned
@@ -426,6 +452,7 @@ EVENT_TYPES: dict[str, type[EventBase]] = {
         CaseResolved,
         CaseReopened,
         CaseClosed,
+        FieldsChanged,
         PreCaseConverted,
         PreCaseReceived,
         PreCaseAssigned,

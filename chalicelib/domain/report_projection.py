@@ -23,6 +23,10 @@ of its opening times, in epoch minutes), `complaints` (openings of type complain
 with `opened`), `in_warranty` / `out_warranty` (openings about a registered product) and
 `complaints_in_warranty` / `complaints_out_warranty`.
 
+A hand edit (`destek.case.fields_changed`) gives the case its new priority, category or
+type from then on: later counts and its backlog move to the new cells, nothing counted
+before moves (an edit before routing moves the opening, as routing does).
+
 Level items (`active`, `age` per cell, not per day) hold the current backlog; the backlog
 at the end of day D is the level minus the `active` changes of every day after D (see
 services/reports.py).
@@ -173,6 +177,9 @@ class ReportState(Model):
     values: dict[str, str | None]
     #: counted in the backlog (of this projection version) now
     active: bool = False
+    #: the opening's warranty counter (`in_warranty`, `out_warranty`; None: no registered
+    #: product), moved with its count
+    warranty: str | None = None
     routed: bool = False
     replies: int = 0
     first_response_at: datetime | None = None
@@ -243,15 +250,28 @@ def seed(case_id: str, facts: CaseFacts) -> ReportState:
                        routed=True, first_response_at=facts.first_response_at)  # fmt: skip
 
 
+def count_in_cells(
+    days: dict[tuple[str, str, str], dict[str, int]],
+    day: str,
+    values: dict[str, str | None],
+    counters: dict[str, int],
+) -> None:
+    """Add `counters` (counter name → amount) to each of the 19 cells (`cells(values)`) a
+    case with dimension `values` counts in on `day` (`yyyy-mm-dd`), in `days`:
+    (day, slice, cell value) → counter → running sum. How the projection counts every event;
+    bench/loader.py writes its loaded cases' counters with it."""
+    for slice_, value in cells(values):
+        mine = days.setdefault((day, slice_, value), {})
+        for name, amount in counters.items():
+            mine[name] = mine.get(name, 0) + amount
+
+
 class _Acc:
     def __init__(self) -> None:
-        self.days: dict[tuple[str, str, str], dict[str, int]] = defaultdict(dict)
+        self.days: dict[tuple[str, str, str], dict[str, int]] = {}
 
     def count(self, day: str, values: dict[str, str | None], counters: dict[str, int]) -> None:
-        for slice_, value in cells(values):
-            mine = self.days[(day, slice_, value)]
-            for name, amount in counters.items():
-                mine[name] = mine.get(name, 0) + amount
+        count_in_cells(self.days, day, values, counters)
 
 
 def _duration(prefix: str, at: datetime, opened: datetime, calendar: BusinessCalendar | None,
@@ -322,19 +342,24 @@ def apply(
             counters[side] = 1
             if complaint:
                 counters[f"complaints_{side}"] = 1
+            after.warranty = side
         acc.count(day, values, counters)
         after.active = True
     elif kind == "destek.case.routed":
         moved = dict(values, group=data.get("group_id"), priority=data.get("priority"),
                      topic=data.get("rule_id"),
                      category=data.get("category_id") or values.get("category"))  # fmt: skip
-        if not before.routed and moved != values:
-            opened_day = report_day(_iso(before.opened_at))
-            counted = {"opened": 1, **({"complaints": 1} if values.get("type") == "complaint"
-                                       else {})}  # fmt: skip
-            acc.count(opened_day, values, {k: -v for k, v in counted.items()})
-            acc.count(opened_day, moved, counted)
+        if not before.routed:
+            _move_opening(acc, before, values, moved)
         after.values, after.routed = moved, True
+    elif kind == "destek.case.fields_changed":
+        edited = data.get("fields") or []
+        moved = dict(values, **{dim: data.get(name) for dim, name in _EDITED.items()
+                                if name in edited})  # fmt: skip
+        if not before.routed:
+            # the opening counts as routed: an edit before routing moves it as routing does
+            _move_opening(acc, before, values, moved)
+        after.values = moved
     elif kind == "destek.case.assigned":
         after.values = dict(values, group=data.get("group_id") or values.get("group"),
                             agent=data.get("assignee"))  # fmt: skip
@@ -403,6 +428,26 @@ def apply(
 
 
 _LEAVING = frozenset({"destek.case.resolved", "destek.case.closed"})
+#: a dimension a hand edit changes → its field in `destek.case.fields_changed`
+_EDITED = {"priority": "priority", "category": "category_id", "type": "case_type"}
+
+
+def _move_opening(acc: _Acc, state: ReportState, old: dict[str, str | None],
+                  new: dict[str, str | None]) -> None:  # fmt: skip
+    """Move the opening's counts from a case's old cells to its new ones, on the opening's
+    day: `opened`, its warranty side, and `complaints` (and the side's) by each side's type."""
+    if new == old:
+        return
+    opened_day = report_day(_iso(state.opened_at))
+    for values, sign in ((old, -1), (new, 1)):
+        counted = {"opened": sign}
+        if state.warranty:
+            counted[state.warranty] = sign
+        if values.get("type") == "complaint":
+            counted["complaints"] = sign
+            if state.warranty:
+                counted[f"complaints_{state.warranty}"] = sign
+        acc.count(opened_day, values, counted)
 
 
 def _iso(moment: datetime) -> str:

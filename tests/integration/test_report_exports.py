@@ -107,11 +107,16 @@ def test_a_browsers_accept_header_gets_the_xlsx(client, tokens, reports):
     ("query", "status", "code"),
     [
         ("from=2026-11-23&to=2026-11-29&format=xlsx", 400, "bad_request"),  # no Accept for it
-        ("from=2026-11-29&to=2026-11-23", 422, "invalid_input"),  # to before from
-        ("from=2025-11-01&to=2026-11-30", 422, "invalid_input"),  # over 366 days
-        ("from=2026-11-23&to=2026-11-29&by=weather", 422, "invalid_input"),
-        ("from=2026-11-23&to=2026-11-29&by=group,day,channel", 422, "invalid_input"),
-        ("from=2026-11-23&to=2026-11-29&by=group,group", 422, "invalid_input"),
+        # the reports' own checks and codes (api/reports.py ReportQuery)
+        ("from=2026-11-29&to=2026-11-23", 422, "invalid_period"),  # to before from
+        ("from=2025-11-01&to=2026-11-30", 422, "period_too_long"),  # over 366 days
+        ("from=1999-12-30&to=1999-12-31", 422, "invalid_period"),
+        ("from=2026-11-23&to=2026-11-29&by=weather", 422, "invalid_dimensions"),
+        ("from=2026-11-23&to=2026-11-29&by=group,day,channel", 422, "invalid_dimensions"),
+        ("from=2026-11-23&to=2026-11-29&by=group,group", 422, "invalid_dimensions"),
+        ("from=2026-11-23&to=2026-11-29&by=type,priority", 422, "unsupported_dimensions"),
+        # the file's own
+        ("from=2026-11-23&to=2026-11-29&by=group,%20day", 422, "invalid_input"),
         ("from=2026-11-23&to=2026-11-29&format=pdf", 422, "invalid_input"),
         ("from=2026-11-23&to=2026-11-29&lang=de", 422, "invalid_input"),
         ("from=yesterday&to=2026-11-29", 422, "invalid_input"),

@@ -96,11 +96,12 @@ def group(as_role) -> str:
     return group_id
 
 
-def open_in(api, group_id: str, channel: str, case_type: str, priority: str = "normal") -> dict:
+def open_in(api, group_id: str, channel: str, case_type: str, priority: str = "normal",
+            **more: str) -> dict:  # fmt: skip
     body = {"customer": {"name": "Rapor Müşterisi", "phone": unique_phone()},
             "type": case_type, "channel": channel, "priority": priority, "group_id": group_id,
             "subject": f"Rapor {channel} {case_type}",
-            "description": "Rapor senaryosu"}  # fmt: skip
+            "description": "Rapor senaryosu", **more}  # fmt: skip
     answer = api.post("/cases", body)
     assert answer.status == 201, answer
     return answer.body
@@ -251,6 +252,49 @@ def test_an_event_delivered_twice_counts_once(as_role, group, flow, drain_routin
     assert (again["opened"], again["replies"]) == (1, 1)
 
 
+def test_a_category_edited_by_hand_counts_the_later_resolution_under_the_new_one(
+    as_role, group, flow, drain_routing
+):
+    admin = as_role("admin")
+    old, new = (admin.post("/categories", {"name": f"Rapor {uuid.uuid4().hex[:6]}"}).body["id"]
+                for _ in range(2))  # fmt: skip
+    work = as_role("supervisor")
+    case = open_in(work, group, "phone", "complaint", category_id=old)
+    drain_routing()
+    act(work, case["id"], "claim")
+    flow()
+    assert row(report(work, "backlog", "group,category"), group=group, category=old)[
+        "backlog"] == 1  # fmt: skip
+    version = fresh(work, case["id"])["case"]["version"]
+    edited = work.patch(f"/cases/{case['id']}", {"version": version, "category_id": new,
+                                                 "subject": "Rapor: başka konu"})  # fmt: skip
+    assert edited.status == 200, edited
+    # the edit's own event, from the stream to the reports queue: the backlog moves with it
+    assert flow() == 1
+    from chalicelib.store.cases import DynamoCaseStore
+
+    [event] = [e for e in DynamoCaseStore(wiring.table()).events(case["id"])
+               if e["type"] == "destek.case.fields_changed"]  # fmt: skip
+    assert event["data"] == {"fields": ["category_id", "subject"], "category_id": new,
+                             "previous_category_id": old, "priority": None,
+                             "previous_priority": None, "case_type": None,
+                             "previous_case_type": None}  # fmt: skip
+    backlog = report(work, "backlog", "group,category")
+    assert row(backlog, group=group, category=old)["backlog"] == 0
+    assert row(backlog, group=group, category=new)["backlog"] == 1
+    status(work, case["id"], "resolved")
+    flow()
+    # the opening stays under the category it was opened in; the resolution is the new one's
+    volume = report(work, "volume", "group,category")
+    assert (row(volume, group=group, category=old)["opened"],
+            row(volume, group=group, category=old)["resolved"]) == (1, 0)  # fmt: skip
+    assert (row(volume, group=group, category=new)["opened"],
+            row(volume, group=group, category=new)["resolved"]) == (0, 1)  # fmt: skip
+    assert row(report(work, "volume", "category"), category=new)["resolved"] == 1
+    assert row(report(work, "backlog", "group,category"), group=group, category=new)[
+        "backlog"] == 0  # fmt: skip
+
+
 def test_what_a_report_reads_does_not_grow_with_the_cases(as_role, group, flow, drain_routing):
     work = as_role("supervisor")
     open_in(work, group, "phone", "complaint")
@@ -279,6 +323,8 @@ def test_what_a_report_reads_does_not_grow_with_the_cases(as_role, group, flow, 
         ("/reports/volume?from=2026-03-01&to=2026-03-02&by=type,priority", 422,
          "unsupported_dimensions"),
         ("/reports/volume?from=2026-03-01&to=2026-03-02&by=group,group", 422,
+         "invalid_dimensions"),
+        ("/reports/volume?from=2026-03-01&to=2026-03-02&by=group,day,channel", 422,
          "invalid_dimensions"),
         ("/reports/volume?from=2026-03-01", 422, "invalid_input"),
         ("/reports/volume?from=yesterday&to=2026-03-02", 422, "invalid_input"),

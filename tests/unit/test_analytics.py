@@ -5,6 +5,7 @@ the Athena adapter's requests (botocore's Stubber)."""
 from __future__ import annotations
 
 import io
+import json
 import time
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -107,6 +108,27 @@ def test_an_event_becomes_one_row_of_every_column():
     assert row["actor_kind"] == "staff" and row["actor_id"] == "mehmet"
     assert row["day"] == "2026-03-01"
     assert '"warnings": ["x"]' in row["data"]  # lists stay in data only
+
+
+def test_a_hand_edit_has_its_new_values_in_their_columns_and_the_old_in_data():
+    from chalicelib.domain import case_change as cc
+    from chalicelib.domain.cases import Actor, Case
+
+    at = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    staff = Actor(kind="staff", id="selin", name="Selin Kaya")
+    case = Case(id="c1", number="2026-000007", type="complaint", channel="phone",
+                status="open", subject="Kargom gelmedi", description="yok", customer_id="cu1",
+                group_id="urun", category_id="kargo", created_by=staff, created_at=at,
+                updated_at=at, version=3)  # fmt: skip
+    edit = cc.change_case(
+        case, cc.ChangeFields(fields={"category_id": "iade", "subject": "Ahmet 0532"}), staff, at
+    )
+    row = event_row(edit.events[0].model_dump(mode="json"))
+    assert row["type"] == "destek.case.fields_changed"
+    assert (row["category_id"], row["priority"], row["case_type"]) == ("iade", None, None)
+    assert json.loads(row["data"])["previous_category_id"] == "kargo"
+    assert json.loads(row["data"])["fields"] == ["category_id", "subject"]
+    assert "Ahmet" not in json.dumps(row)
 
 
 # ---- the local archive and DuckDB -----------------------------------------------------------

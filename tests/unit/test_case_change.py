@@ -344,16 +344,53 @@ def test_opening_and_a_converted_precase():
         cc.change_case(case_in(S.NEW), cc.OpenCase(), MEHMET, NOW)  # version 5: saved already
 
 
-def test_notes_and_field_edits_emit_no_event_but_move_the_version():
+def test_notes_emit_no_event_but_move_the_version():
     note = cc.change_case(case_in(S.CLOSED), cc.Note(body="arşiv"), MEHMET, NOW)
     assert note.events == [] and note.notices == [] and note.case.version == 6
-    edit = cc.change_case(case_in(S.OPEN), cc.ChangeFields(fields={"subject": "Kargo"}),
-                          MEHMET, NOW)  # fmt: skip
-    assert edit.events == [] and edit.entries[0].changes == {
-        "subject": {"from": "Kargom gelmedi", "to": "Kargo"}
-    }
     with pytest.raises(InvalidInput):
         cc.change_case(case_in(S.OPEN), cc.ChangeFields(fields={}), MEHMET, NOW)
+
+
+def test_a_field_edit_emits_fields_changed_with_codes_and_ids_never_the_subject():
+    case = case_in(S.IN_PROGRESS, category_id="kargo")
+    fields = {"priority": "high", "category_id": "iade", "type": "request",
+              "subject": "Ahmet Yılmaz 0532 123 45 67"}  # fmt: skip
+    edit = cc.change_case(case, cc.ChangeFields(fields=fields), MEHMET, NOW)
+    [event] = edit.events
+    assert (event.type, event.id, event.sequence, event.actor.id) == (
+        "destek.case.fields_changed",
+        "c1.6.0",
+        6,
+        "mehmet",
+    )
+    assert event.data.model_dump() == {
+        "fields": ["priority", "category_id", "case_type", "subject"],
+        "priority": "high", "previous_priority": "normal",
+        "category_id": "iade", "previous_category_id": "kargo",
+        "case_type": "request", "previous_case_type": "complaint",
+    }  # fmt: skip
+    wire = TypeAdapter(list[CaseEvent]).dump_json(edit.events).decode()
+    assert "Ahmet" not in wire and "0532" not in wire and "Kargom" not in wire
+    assert TypeAdapter(list[CaseEvent]).validate_json(wire) == edit.events
+    # the subject alone: its name, no values; a category given to a case without one
+    subject = cc.change_case(case_in(S.OPEN), cc.ChangeFields(fields={"subject": "Kargo"}),
+                             MEHMET, NOW)  # fmt: skip
+    assert subject.entries[0].changes == {"subject": {"from": "Kargom gelmedi", "to": "Kargo"}}
+    assert subject.events[0].data.model_dump(exclude_none=True) == {"fields": ["subject"]}
+    first = cc.change_case(case_in(S.OPEN), cc.ChangeFields(fields={"category_id": "kargo"}),
+                           MEHMET, NOW)  # fmt: skip
+    assert first.events[0].data.model_dump(exclude_none=True) == {
+        "fields": ["category_id"],
+        "category_id": "kargo",
+    }
+
+
+def test_an_edit_that_changes_nothing_emits_no_event():
+    case = case_in(S.OPEN, category_id="kargo")
+    same = {"priority": "normal", "category_id": "kargo", "type": "complaint",
+            "subject": "Kargom gelmedi"}  # fmt: skip
+    edit = cc.change_case(case, cc.ChangeFields(fields=same), MEHMET, NOW)
+    assert edit.events == [] and edit.entries[0].changes == {}
 
 
 def test_event_ids_are_the_same_for_the_same_change_and_carry_no_personal_data():
@@ -369,7 +406,8 @@ def test_event_ids_are_the_same_for_the_same_change_and_carry_no_personal_data()
 def test_every_event_type_is_documented_and_versioned():
     expected = {f"destek.case.{n}" for n in (
         "opened", "routed", "assigned", "customer_replied", "agent_replied", "status_changed",
-        "sla_reminder", "sla_breached", "escalated", "resolved", "reopened", "closed")}  # fmt: skip
+        "sla_reminder", "sla_breached", "escalated", "resolved", "reopened", "closed",
+        "fields_changed")}  # fmt: skip
     precase = {f"destek.precase.{n}" for n in (
         "converted", "received", "assigned", "sender_replied", "discarded")}  # fmt: skip
     assert expected | precase == set(EVENT_TYPES)

@@ -190,6 +190,73 @@ def test_closing_a_resolved_case_does_not_leave_the_backlog_twice():
     assert total(inc) == {"closed": 1}
 
 
+def fields_changed(seq: int, at: datetime, **changes: tuple[str | None, str]) -> dict:
+    data: dict = {"fields": list(changes)}
+    for name, (old, new) in changes.items():
+        data[name], data[f"previous_{name}"] = new, old
+    return event("fields_changed", seq, at, data, actor={"kind": "staff", "id": "selin"})
+
+
+def test_a_hand_edit_moves_the_later_counts_and_the_backlog_not_the_past():
+    state, _, _ = opened_and_routed()  # routed: group urun, priority high, category kargo
+    next_day = T0 + timedelta(days=1)
+    edit = fields_changed(3, next_day, category_id=("kargo", "iade"), priority=("high", "low"),
+                          case_type=("complaint", "request"))  # fmt: skip
+    assert not needs_case(state, edit)
+    state, inc = apply(state, edit)
+    assert (state.values["category"], state.values["priority"], state.values["type"]) == (
+        "iade",
+        "low",
+        "request",
+    )
+    day = "2026-03-03"
+    # the opening stays where it was counted; the backlog moves, on the edit's day
+    assert not any(c.get("opened") or c.get("complaints") for c in inc.days.values())
+    assert inc.levels[("category", "kargo")] == {"active": -1, "age": -(T0.timestamp() // 60)}
+    assert inc.levels[("category", "iade")]["active"] == 1
+    assert inc.days[(day, "category+type", "kargo|complaint")]["active"] == -1
+    assert inc.days[(day, "category+type", "iade|request")]["active"] == 1
+    assert ("all", "all") not in inc.levels and ("group", "urun") not in inc.levels
+    # the resolution counts under the new values
+    state, inc = apply(state, event("resolved", 4, next_day + timedelta(hours=1),
+                                    {"status_from": "in_progress", "assignee": "ayse",
+                                     "group_id": "urun"}), case_facts())  # fmt: skip
+    assert inc.days[(day, "category", "iade")]["resolved"] == 1
+    assert inc.days[(day, "priority", "low")]["resolved"] == 1
+    assert inc.days[(day, "type", "request")]["resolved"] == 1
+    assert (day, "category", "kargo") not in inc.days
+    assert inc.levels[("category", "iade")]["active"] == -1
+    # only the subject: the case's cells stay, nothing is counted
+    same, inc = apply(state, fields_changed(5, next_day, subject=(None, None)))
+    assert same.values == state.values and not inc.days and not inc.levels
+
+
+def test_an_edit_before_routing_moves_the_opening_as_routing_does():
+    state, inc = apply(None, event("opened", 1, T0, OPENED), opening_facts())
+    edit = fields_changed(2, T0 + timedelta(minutes=1), case_type=("complaint", "question"),
+                          category_id=("kargo", "fatura"))  # fmt: skip
+    state, moved = apply(state, edit)
+    day = "2026-03-02"
+    minutes = T0.timestamp() // 60
+    assert moved.days[(day, "category", "kargo")] == {
+        "opened": -1, "in_warranty": -1, "complaints": -1, "complaints_in_warranty": -1,
+        "active": -1, "age": -minutes}  # fmt: skip
+    assert moved.days[(day, "category", "fatura")] == {"opened": 1, "in_warranty": 1,
+                                                       "active": 1, "age": minutes}  # fmt: skip
+    # a question now: no longer a complaint anywhere, still one opening about a product
+    assert moved.days[(day, "all", "all")] == {"complaints": -1, "complaints_in_warranty": -1}
+    assert moved.days[(day, "product_group+product", "telefon|p1")] == {
+        "complaints": -1, "complaints_in_warranty": -1}  # fmt: skip
+    routed = {"group_id": "urun", "priority": "normal", "category_id": "fatura",
+              "reason_code": "default_group"}  # fmt: skip
+    state, moved = apply(state, event("routed", 3, T0 + timedelta(minutes=2), routed))
+    # routing takes the opening back from where the edit put it
+    assert moved.days[(day, "group", "~")] == {"opened": -1, "in_warranty": -1,
+                                               "active": -1, "age": -minutes}  # fmt: skip
+    assert moved.days[(day, "group", "urun")]["opened"] == 1
+    assert (day, "category", "fatura") not in moved.days
+
+
 def test_pre_case_events_are_not_projected():
     pre = {"id": "p1.1.0", "type": "destek.precase.received", "case_id": None,
            "precase_id": "p1", "sequence": 1, "index": 0, "occurred_at": iso(T0),

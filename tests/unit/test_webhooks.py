@@ -66,6 +66,10 @@ def test_event_types_are_known_names_in_the_pages_order():
     assert refused.value.code == "unknown_event_type"
     assert refused.value.details["unknown"] == ["destek.case.exploded"]
     assert wh.wants(["*"], "destek.case.routed") and not wh.wants(["x"], "destek.case.routed")
+    # a hand edit's event may be subscribed to, alone or with others
+    assert wh.check_event_types(["destek.case.fields_changed", "destek.case.opened"]) == [
+        "destek.case.opened", "destek.case.fields_changed"]  # fmt: skip
+    assert wh.wants(["destek.case.fields_changed"], "destek.case.fields_changed")
 
 
 def test_retries_back_off_for_about_a_day_and_the_queue_dead_letters_after_the_last():
