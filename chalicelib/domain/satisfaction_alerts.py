@@ -39,10 +39,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from statistics import NormalDist
 
+from .survey_stats import Distribution
 from .weekly_summary import weeks_before
 
 BASELINE_WEEKS = 8
@@ -71,10 +72,12 @@ RULE = AlertRule()
 
 @dataclass(frozen=True)
 class WeekTally:
-    """One week's ratings of one dimension value: how many, and how many satisfied."""
+    """One week's ratings of one dimension value: how many, how many satisfied, and their
+    distribution over the scale (for the statistics of domain/survey_stats.py)."""
 
     responses: int = 0
     satisfied: int = 0
+    scores: Distribution = field(default_factory=Distribution)
 
 
 @dataclass(frozen=True)
