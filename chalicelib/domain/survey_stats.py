@@ -158,7 +158,7 @@ def merge(distributions: Iterable[Distribution]) -> Distribution:
 
 def from_counters(item: Mapping[str, object], prefix: str, values: Iterable[int]) -> Distribution:
     """A distribution from a counter item's `<prefix><value>` attributes (absent: 0), e.g.
-    `from_counters(item, "csat_score_", range(1, 6))`."""
+    `from_counters(item, "rt_s", range(1, 6))` (the report counters' customer ratings)."""
     counts = {}
     for value in values:
         raw = item.get(f"{prefix}{value}", 0)

@@ -1,10 +1,11 @@
 """Weekly satisfaction per dimension value, read from the standard reports' counters (the
 `SatisfactionHistory` port of services/ports.py, for the deviation alert).
 
-The CSAT counters of a day and cell (domain/report_projection.py, docs/reports.md):
-`csat_responses` (customers' ratings), `csat_satisfied` (of them, 4–5 on 1–5) and
-`csat_score_<v>` (ratings of score v). The names are `RESPONSES`, `SATISFIED` and
-`SCORE_PREFIX` + 1..5 below: one place to change if the projection names them otherwise.
+The CSAT counters of a day and cell, as the report projection adds them for a customer's
+rating (domain/report_projection.py `rating_counters`, prefix `rt`): `rt_n` (ratings),
+`rt_sat` (of them, satisfied: 4–5 on 1–5) and `rt_s<v>` (ratings of score v). The scores
+agents recorded from the phone (`rta_*`) are left out: the alert watches what customers
+said themselves. The names are `RESPONSES`, `SATISFIED` and `SCORE_PREFIX` below.
 
 Access pattern: one slice (`group`, `category`, `agent`) for the days of every week asked
 (nine weeks: 63 days), one Query per month and projection version those days touch
@@ -23,10 +24,11 @@ from ..domain.survey_stats import Distribution, from_counters
 from .report_projection import read_versions
 from .reports import ReportReads, _segments
 
-RESPONSES = "csat_responses"
-SATISFIED = "csat_satisfied"
-SCORE_PREFIX = "csat_score_"
-SCALE = range(1, 6)
+RESPONSES = "rt_n"
+SATISFIED = "rt_sat"
+SCORE_PREFIX = "rt_s"
+#: the scores read (1–5 by default; a shop's longer scale fits)
+SCALE = range(1, 11)
 
 
 def _int(item: dict[str, Any], name: str) -> int:

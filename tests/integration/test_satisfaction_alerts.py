@@ -24,8 +24,12 @@ def write_week(value: str, monday: date, responses: int, satisfied: int) -> None
     store = wiring.report_store()
     version = read_versions(store).live
     day = (monday + timedelta(days=2)).isoformat()
-    counters = {"csat_responses": responses, "csat_satisfied": satisfied,
-                "csat_score_5": satisfied, "csat_score_2": responses - satisfied}  # fmt: skip
+    # the counters domain/report_projection.py `rating_counters` adds for customers' ratings,
+    # and an agent-recorded score (`rta_*`), which the alert leaves out
+    unhappy = responses - satisfied
+    counters = {"rt_n": responses, "rt_sat": satisfied, "rt_sum": 5 * satisfied + 2 * unhappy,
+                "rt_s5": satisfied, "rt_s2": unhappy, "rta_n": 100, "rta_sat": 100,
+                "rta_s5": 100}  # fmt: skip
     increments = Increments(days={(day, "group", value): counters})
     state = ReportState(case_id=f"csat-{uuid.uuid4().hex}", opened_at=MONDAY, values={},
                         revision=1)  # fmt: skip

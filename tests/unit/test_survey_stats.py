@@ -195,5 +195,5 @@ def test_days_and_values_merge_into_one_distribution():
     assert total.counts == {5: 3, 1: 1, 3: 4} and total.n == 8
     assert summary(total) == summary(Distribution({1: 1, 3: 4, 5: 3}))
     assert (monday + tuesday) == (tuesday + monday)
-    item = {"csat_score_1": 2, "csat_score_5": 7, "csat_score_3": 0, "day": "2026-12-01"}
-    assert from_counters(item, "csat_score_", range(1, 6)).counts == {1: 2, 5: 7}
+    item = {"rt_s1": 2, "rt_s5": 7, "rt_s3": 0, "rt_sum": 37, "day": "2026-12-01"}
+    assert from_counters(item, "rt_s", range(1, 6)).counts == {1: 2, 5: 7}
