@@ -102,6 +102,18 @@ def send_weekly_summary(event):
     weekly_summary.send()
 
 
+#: Mondays 08:30 in Istanbul (05:30 UTC): after the weekly summary, with last week's
+#: ratings counted (services/satisfaction_alerts.py)
+SATISFACTION_ALERTS = Cron(30, 5, "?", "*", "MON", "*")
+
+
+@app.schedule(SATISFACTION_ALERTS)
+def send_satisfaction_alerts(event):
+    from chalicelib.events import satisfaction_alerts
+
+    satisfaction_alerts.send()
+
+
 @app.on_sqs_message(**queue_registry.NOTIFY.source)
 def deliver_notices(event):
     from chalicelib.events import notify

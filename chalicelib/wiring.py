@@ -40,6 +40,7 @@ if TYPE_CHECKING:  # every adapter and service is imported when first built (col
     from .services.reports import ReportService
     from .services.routing import RoutingService
     from .services.routing_rules import RuleService
+    from .services.satisfaction_alerts import SatisfactionAlerts
     from .services.shop_intake import ShopIntake
     from .services.shop_sync import ShopSync
     from .services.sla_config import SlaConfigService
@@ -572,6 +573,29 @@ def weekly_summary() -> WeeklySummary:
     )
 
 
+@lru_cache(maxsize=1)
+def satisfaction_alerts() -> SatisfactionAlerts:
+    """The supervisors' Monday satisfaction deviation alerts, read from the report
+    counters; sent like the weekly summary (no reply-to, no configuration set)."""
+    from .messaging.sender import AwsSender
+    from .messaging.templates import JinjaRenderer
+    from .services.report_exports import ReportNames
+    from .services.satisfaction_alerts import SatisfactionAlerts
+    from .services.satisfaction_history import ReportSatisfactionHistory
+    from .store.weekly_marks import satisfaction_alert_marks
+
+    s = settings()
+    return SatisfactionAlerts(
+        history=ReportSatisfactionHistory(report_store()),
+        directory=directory_store(),
+        marks=satisfaction_alert_marks(table()),
+        sender=AwsSender(s.notify_from_email),
+        renderer=JinjaRenderer(),
+        names=lambda language: ReportNames(directory_store(), None, language),
+        console=s.console_url,
+    )
+
+
 def reset() -> None:
     """Forget every built object (tests point the app at fresh resources)."""
     for built in (
@@ -622,5 +646,6 @@ def reset() -> None:
         report_service,
         report_exports,
         weekly_summary,
+        satisfaction_alerts,
     ):
         built.cache_clear()

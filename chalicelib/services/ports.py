@@ -36,6 +36,7 @@ if TYPE_CHECKING:  # annotations only: these models load with the services that 
     from ..domain.chats import ChatTranscript
     from ..domain.precases import Mood, PreCase, PreCaseChange, PreCaseMessage, SocialPost
     from ..domain.report_table import Dimension, ReportName, ReportTable
+    from ..domain.satisfaction_alerts import WeekTally
     from ..domain.topics import Topic
 
 #: writes that ride in a new case's transaction (given the numbered case), each with what
@@ -438,3 +439,13 @@ class WeeklyMarks(Protocol):
 
     def release(self, week: str, username: str) -> None:
         """Give a mark back (its email could not be sent): the next run tries again."""
+
+
+class SatisfactionHistory(Protocol):
+    """Customers' satisfaction ratings per week and dimension value, for the deviation alert
+    (services/satisfaction_alerts.py); served by the report counters
+    (services/satisfaction_history.py)."""
+
+    def weekly(self, dimension: str, weeks: list[tuple[date, date]]) -> dict[str, list[WeekTally]]:
+        """Per value of `dimension` (`group`, `category`, `agent`) that had ratings in any of
+        `weeks` (each Monday, Sunday; Istanbul days), one tally per week in that order."""

@@ -353,3 +353,9 @@ def name_search(folded_prefix: str) -> tuple[str, str]:
 def weekly_mark_key(week: str, username: str) -> dict[str, str]:
     """A supervisor's weekly summary of ISO week `week` (`2026-W48`), sent or being sent."""
     return {"PK": f"WEEKLY#{week}", "SK": f"STAFF#{username}"}
+
+
+def satisfaction_alert_key(week: str, subject: str) -> dict[str, str]:
+    """A satisfaction deviation alert of ISO week `week` to one supervisor, sent or being
+    sent: `subject` is `<dimension>#<value>#<username>` (services/satisfaction_alerts.py)."""
+    return {"PK": f"SATALERT#{week}", "SK": subject}
