@@ -369,7 +369,8 @@ def test_event_ids_are_the_same_for_the_same_change_and_carry_no_personal_data()
 def test_every_event_type_is_documented_and_versioned():
     expected = {f"destek.case.{n}" for n in (
         "opened", "routed", "assigned", "customer_replied", "agent_replied", "status_changed",
-        "sla_reminder", "sla_breached", "escalated", "resolved", "reopened", "closed")}  # fmt: skip
+        "sla_reminder", "sla_breached", "escalated", "resolved", "reopened", "closed",
+        "rated")}  # fmt: skip
     precase = {f"destek.precase.{n}" for n in (
         "converted", "received", "assigned", "sender_replied", "discarded")}  # fmt: skip
     assert expected | precase == set(EVENT_TYPES)
