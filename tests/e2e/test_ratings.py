@@ -104,3 +104,13 @@ def test_the_emailed_link_rates_the_case_which_shows_in_the_console_and_the_repo
     shown = console.locator("table.report tbody tr", has_text="Mehmet Demir")
     expect(shown).to_have_count(1)
     expect(shown.locator("td").nth(1)).to_have_text(str(row["csat_responses"]))
+
+
+def test_a_broken_link_is_told_kindly_in_the_readers_language(stack, contexts):  # noqa: F811
+    page = contexts()
+    page.goto(f"{stack.env['SITE_URL']}/en/rate.html?t=A{'x' * 66}")  # the shape, not ours
+    site_ready(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Rate our help")
+    expect(page.locator("#rate-gone")).to_have_text(re.compile("We could not open this rating"))
+    expect(page.locator("#rate-gone")).to_be_focused()
+    expect(page.locator("#rate-form")).to_be_hidden()
