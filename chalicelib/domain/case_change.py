@@ -13,7 +13,8 @@ carried in the command; what the case itself decides (the state machine, the reo
 window, who may claim, a closed case takes no edits) is checked here. Refusals are
 DomainErrors with stable codes (Conflict `illegal_transition`, `not_claimable`,
 `already_assigned`, `case_done`, `case_closed`, `unassigned`, `no_group`,
-`reopen_window_passed`, `reopen_window_open`, `not_resolved`, `not_new`; Forbidden
+`reopen_window_passed`, `reopen_window_open`, `not_resolved`, `not_new`, `not_rateable`,
+`rating_locked`, `no_follow_up`; Forbidden
 `not_a_member`; InvalidInput for a change that says nothing).
 """
 
