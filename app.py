@@ -23,6 +23,7 @@ from chalicelib.api import (
     operations,
     precases,
     products,
+    ratings,
     registrations,
     report_exports,
     reports,
@@ -64,6 +65,7 @@ BLUEPRINTS = (
     analytics,
     reports,
     report_exports,
+    ratings,
 )
 for module in BLUEPRINTS:
     app.register_blueprint(module.bp)

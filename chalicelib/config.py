@@ -39,6 +39,10 @@ class Settings(Model):
     #: the Secrets Manager secret (name or ARN) holding the keys that sign customers' links
     #: (ratings, surveys, opt-outs: domain/signed_links.py), one per line, the first signs
     link_keys_secret: str = Field(default="", alias="LINK_KEYS_SECRET")
+    #: days a rating link works after its notice (resolved, closed) was rendered
+    rating_link_days: int = Field(default=7, ge=1, le=90, alias="RATING_LINK_DAYS")
+    #: days a customer may change their rating after their first answer (docs/satisfaction.md)
+    rating_change_days: int = Field(default=3, ge=0, le=90, alias="RATING_CHANGE_DAYS")
     #: where case attachments are uploaded to (presigned posts) and read from
     attachments_bucket: str = Field(alias="ATTACHMENTS_BUCKET")
     #: where SES receiving stores customers' raw mail (under inbound/)

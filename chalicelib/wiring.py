@@ -34,6 +34,7 @@ if TYPE_CHECKING:  # every adapter and service is imported when first built (col
     from .services.mail_intake import MailIntake
     from .services.notifier import Notifier
     from .services.precases import PreCasePool
+    from .services.ratings import RatingService
     from .services.registrations import RegistrationService
     from .services.report_exports import ReportExports
     from .services.report_projection import ReportProjection, ReportRebuild
@@ -146,6 +147,8 @@ def notifier() -> Notifier:
         sms_alphabet=s.sms_alphabet,
         console_url=s.console_url,
         max_attempts=s.notice_max_attempts,
+        links=(lambda: link_keys().signer()) if s.link_keys_secret else None,
+        rating_link_days=s.rating_link_days,
     )
 
 
@@ -379,6 +382,20 @@ def link_keys() -> SecretLinkKeys:
     from .auth.link_keys import SecretLinkKeys
 
     return SecretLinkKeys(settings().link_keys_secret)
+
+
+@lru_cache(maxsize=1)
+def rating_service() -> RatingService:
+    """Customers' ratings through their signed links, agents' recorded scores, follow-ups."""
+    from .services.ratings import RatingService
+    from .store.cases import DynamoCaseStore
+
+    return RatingService(
+        DynamoCaseStore(table()),
+        lambda: link_keys().signer(),
+        announce=announce,
+        change_days=settings().rating_change_days,
+    )
 
 
 @lru_cache(maxsize=1)
@@ -620,6 +637,7 @@ def reset() -> None:
         token_verifier,
         signed_call_verifier,
         link_keys,
+        rating_service,
         call_ledger,
         shop_sync,
         overview_service,

@@ -37,6 +37,7 @@ PAGES = (
     "new-case",
     "cases",
     "case",
+    "rate",
 )
 #: language -> folder under the site's root
 LANGUAGES = {"tr": "", "en": "en/"}

@@ -10,8 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from chalice import Response
+from pydantic_core import to_jsonable_python
 
 from ..domain import errors
+from ..domain.signed_links import LinkExpired, LinkInvalid
 
 STATUS: dict[type[errors.DomainError], int] = {
     errors.BadRequest: 400,
@@ -22,6 +24,10 @@ STATUS: dict[type[errors.DomainError], int] = {
     errors.PayloadTooLarge: 413,
     errors.InvalidInput: 422,
     errors.TooManyRequests: 429,
+    # a customer's signed link (a rating): forged, or another's, is no such thing; expired
+    # is gone for good (the page says so kindly)
+    LinkInvalid: 404,
+    LinkExpired: 410,
 }
 
 #: Chalice's own error names, as it answers before any view runs
@@ -44,8 +50,10 @@ def error_response(exc: errors.DomainError) -> Response:
         headers["WWW-Authenticate"] = 'Bearer realm="destek"'
     if status == 429 and isinstance(exc.details, dict):
         headers["Retry-After"] = str(exc.details.get("retry_after", 60))
+    # details may hold times (a link's expiry): JSON as pydantic writes them, ISO 8601
+    details = to_jsonable_python(exc.details)
     return Response(
-        body=error_body(exc.code, exc.message, exc.details), status_code=status, headers=headers
+        body=error_body(exc.code, exc.message, details), status_code=status, headers=headers
     )
 
 

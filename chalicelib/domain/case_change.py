@@ -13,14 +13,15 @@ carried in the command; what the case itself decides (the state machine, the reo
 window, who may claim, a closed case takes no edits) is checked here. Refusals are
 DomainErrors with stable codes (Conflict `illegal_transition`, `not_claimable`,
 `already_assigned`, `case_done`, `case_closed`, `unassigned`, `no_group`,
-`reopen_window_passed`, `reopen_window_open`, `not_resolved`, `not_new`; Forbidden
+`reopen_window_passed`, `reopen_window_open`, `not_resolved`, `not_new`, `not_rateable`,
+`rating_locked`, `no_follow_up`; Forbidden
 `not_a_member`; InvalidInput for a change that says nothing).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import Field
@@ -43,7 +44,8 @@ from .errors import Conflict, Forbidden, InvalidInput
 from .ids import new_id
 from .lifecycle import ACTIVE, DONE, Status, check_move
 from .model import Model
-from .notifications import Notice, notices_for_change, notices_for_sla
+from .notifications import Notice, NoticeEvent, notice, notices_for_change, notices_for_sla
+from .ratings import SCALE, CaseRating, FollowUp, RatingSource, is_low
 from .routing_rules import raise_priority
 from .sla import CaseSla, SlaEvent
 from .sla_tracking import follow, with_sla
@@ -168,6 +170,27 @@ class FileCustomerMessage(Model):
     carried: list[HistoryEntry] = Field(default_factory=list)
 
 
+class Rate(Model):
+    """A satisfaction rating of a resolved or closed case (domain/ratings.py): the customer's
+    answer through their link, or the score they gave an agent on the phone (`source`
+    agent, recorded by the agent). The same source answering again replaces its answer
+    within `change_window` of its first one. A low score opens a follow-up and tells the
+    group's supervisors (unless one is open already)."""
+
+    kind: Literal["rate"] = "rate"
+    score: int = Field(ge=1, le=SCALE)
+    comment: str | None = None
+    source: RatingSource
+    change_window: timedelta
+
+
+class CloseFollowUp(Model):
+    """The follow-up a low score opened is done: `note` says what was done."""
+
+    kind: Literal["close_follow_up"] = "close_follow_up"
+    note: str | None = None
+
+
 Command = (
     OpenCase
     | Route
@@ -181,6 +204,8 @@ Command = (
     | AutoClose
     | ConfirmResolution
     | FileCustomerMessage
+    | Rate
+    | CloseFollowUp
 )
 
 
@@ -511,6 +536,56 @@ def _file_message(
     return change.model_copy(update={"entries": [*change.entries, *command.carried]})
 
 
+def _rate(case: Case, command: Rate, actor: Actor, at: datetime) -> CaseChange:
+    if case.status not in DONE:
+        raise Conflict(f"only a resolved or closed case is rated; this one is "
+                       f"{case.status.value}", code="not_rateable")  # fmt: skip
+    field = "rating" if command.source == "customer" else "agent_rating"
+    current: CaseRating | None = getattr(case, field)
+    if current is not None and at > current.changeable_until(command.change_window):
+        raise Conflict("this rating can no longer be changed", code="rating_locked",
+                       details={"changeable_until": to_iso(current.changeable_until(
+                           command.change_window))})  # fmt: skip
+    rating = CaseRating(
+        score=command.score, scale=SCALE, source=command.source, comment=command.comment,
+        at=at, first_at=current.first_at if current else at,
+        by=actor.id if command.source == "agent" else None,
+        answers=current.answers + 1 if current else 1,
+    )  # fmt: skip
+    previous = current.score if current else None
+    low = is_low(command.score)
+    update: dict[str, Any] = {field: rating}
+    entries = [_line(case, actor, EntryKind.RATED, at, body=command.comment,
+                     data={"score": command.score, "scale": SCALE, "source": command.source,
+                           "previous_score": previous})]  # fmt: skip
+    notices: list[Notice] = []
+    if low and (case.follow_up is None or not case.follow_up.open):
+        update["follow_up"] = FollowUp(score=command.score, source=command.source, at=at)
+        entries.append(_line(case, actor, EntryKind.FOLLOW_UP, at,
+                             reason_code=ReasonCode.LOW_RATING,
+                             data={"score": command.score, "scale": SCALE,
+                                   "source": command.source}))  # fmt: skip
+        if case.group_id:
+            notices.append(notice(case, NoticeEvent.LOW_RATING, "supervisors", at,
+                                  data={"score": command.score, "scale": SCALE,
+                                        "source": command.source}))  # fmt: skip
+    after = case.model_copy(update=update)
+    specific: _Specific = [(ev.CaseRated, {"score": command.score, "scale": SCALE,
+                                           "source": command.source,
+                                           "previous_score": previous, "low": low})]  # fmt: skip
+    return _finish(case, after, entries, actor, at, specific, notices=notices)
+
+
+def _close_follow_up(case: Case, command: CloseFollowUp, actor: Actor, at: datetime) -> CaseChange:
+    if case.follow_up is None or not case.follow_up.open:
+        raise Conflict("this case has no open follow-up", code="no_follow_up")
+    done = case.follow_up.model_copy(update={"done_at": at, "done_by": actor.id})
+    after = case.model_copy(update={"follow_up": done})
+    entry = _line(case, actor, EntryKind.FOLLOW_UP, at, reason_code=ReasonCode.FOLLOW_UP_DONE,
+                  body=command.note, data={"score": done.score, "source": done.source})  # fmt: skip
+    return _finish(case, after, [entry], actor, at, [], notices=[])
+
+
 _HANDLERS: dict[str, Callable[[Case, Any, Actor, datetime], CaseChange]] = {
     "open": _open,
     "route": _route,
@@ -524,6 +599,8 @@ _HANDLERS: dict[str, Callable[[Case, Any, Actor, datetime], CaseChange]] = {
     "auto_close": _auto_close,
     "confirm_resolution": _confirm,
     "file_customer_message": _file_message,
+    "rate": _rate,
+    "close_follow_up": _close_follow_up,
 }
 
 

@@ -310,6 +310,29 @@ class FieldsChanged(CaseEventBase):
     data: FieldsChangedData
 
 
+class RatedData(Model):
+    #: the score that counts now, 1 to `scale`
+    score: int
+    #: the scale's top score (5)
+    scale: int
+    #: customer (their own answer through the rating link) or agent (the score the customer
+    #: gave an agent on the phone, recorded by the agent: counted apart)
+    source: Literal["customer", "agent"]
+    #: the score this answer replaces (the same source's previous answer), null for a first
+    previous_score: int | None = None
+    #: the score is low (the bottom 40%: 1 or 2 on 5): a follow-up was put on the case
+    low: bool = False
+
+
+class CaseRated(CaseEventBase):
+    """`destek.case.rated`: a resolved or closed case got a satisfaction rating, or its rating
+    changed (the last answer counts; a consumer takes `previous_score` back). The comment
+    is never in the event (it is personal data): read the case."""
+
+    type: Literal["destek.case.rated"] = "destek.case.rated"
+    data: RatedData
+
+
 class PreCaseConvertedData(Model):
     precase_id: str
     channel: str
@@ -428,6 +451,7 @@ CaseEvent = Annotated[
     | CaseReopened
     | CaseClosed
     | FieldsChanged
+    | CaseRated
     | PreCaseConverted
     | PreCaseReceived
     | PreCaseAssigned
@@ -453,6 +477,7 @@ EVENT_TYPES: dict[str, type[EventBase]] = {
         CaseReopened,
         CaseClosed,
         FieldsChanged,
+        CaseRated,
         PreCaseConverted,
         PreCaseReceived,
         PreCaseAssigned,

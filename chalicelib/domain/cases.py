@@ -11,6 +11,7 @@ from pydantic import Field, model_validator
 from .case_kinds import CaseType, Channel, Priority
 from .lifecycle import ACTIVE, Status
 from .model import Model
+from .ratings import CaseRating, FollowUp
 from .sla import CaseSla
 
 #: queue order: urgent first
@@ -90,6 +91,12 @@ class Case(Model):
     #: staff username -> the version they last looked at or changed; every change makes a
     #: new version, so a case is unread for someone while its version is above theirs
     seen: dict[str, int] = Field(default_factory=dict)
+    #: the customer's satisfaction rating (their last answer), and the score an agent recorded
+    #: from the customer on the phone, kept apart (domain/ratings.py)
+    rating: CaseRating | None = None
+    agent_rating: CaseRating | None = None
+    #: a follow-up a low score put on the case (open until someone marks it done)
+    follow_up: FollowUp | None = None
 
     @property
     def is_active(self) -> bool:
@@ -123,6 +130,12 @@ class EntryKind(StrEnum):
     NOTICE_FAILED = "notice_failed"
     #: a notice could not be delivered (a bounce, a complaint); data names it and why
     DELIVERY_FAILED = "delivery_failed"
+    #: a satisfaction rating (the customer's or one an agent recorded); `body` is its
+    #: comment; data: score, scale, source, previous_score
+    RATED = "rated"
+    #: a follow-up opened by a low score (reason_code low_rating; data: score, source) or
+    #: marked done (reason_code follow_up_done; `body`: what was done)
+    FOLLOW_UP = "follow_up"
 
 
 class ReasonCode(StrEnum):
@@ -152,6 +165,9 @@ class ReasonCode(StrEnum):
     FILES_REFUSED = "files_refused"
     #: a pre-case set aside as this case's duplicate; data: merged_from, files
     MERGED_DUPLICATE = "merged_duplicate"
+    #: a low satisfaction score opened a follow-up; data: score, source
+    LOW_RATING = "low_rating"
+    FOLLOW_UP_DONE = "follow_up_done"
 
 
 class Visibility(StrEnum):

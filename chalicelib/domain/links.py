@@ -42,3 +42,14 @@ def console_case_url(console: str, language: str, number: str) -> str:
     """The console opened on one case: `<api>/console#/case/2026-000001`."""
     page = console_url(console, language)
     return f"{page}#/case/{quote(number, safe='')}" if page else ""
+
+
+def site_rating_url(site_url: str, language: str, token: str, score: int | None = None) -> str:
+    """The site's rating page for a signed rating token: `<site>/rate.html?t=<token>`
+    (`/en/rate.html?…` in English); `score` pre-selects an answer (`&s=4`), which the page
+    only shows: following a link never records an answer (mail scanners follow links)."""
+    if not site_url or not token:
+        return ""
+    folder = SITE_FOLDERS.get(language, "")
+    chosen = f"&s={score}" if score is not None else ""
+    return f"{site_url.rstrip('/')}/{folder}rate.html?t={quote(token, safe='')}{chosen}"

@@ -44,6 +44,8 @@ class NoticeEvent(StrEnum):
     ESCALATED_TO_YOU = "escalated_to_you"
     #: for the case's agent (or group): a notice to the customer bounced
     DELIVERY_FAILED = "delivery_failed"
+    #: for the supervisors of the case's group: the case got a low satisfaction score
+    LOW_RATING = "low_rating"
 
 
 Audience = Literal["customer", "assignee", "group", "supervisors", "managers"]

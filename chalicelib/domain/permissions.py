@@ -47,6 +47,7 @@ class Resource(StrEnum):
     PRECASES = "precases"  # what arrived unattended (email, social, the shop), before it is a case
     ANALYTICS = "analytics"  # read-only SQL over the case-event archive (the open data store)
     REPORTS = "reports"  # the standard reports (read); complaint topics' actions (edit)
+    RATINGS = "ratings"  # satisfaction: record the score a customer gave on the phone (add)
 
 
 #: the roles a staff member can hold (Cognito groups of the staff pool)
@@ -69,6 +70,7 @@ _AGENT = {
     Resource.CALLS: {_R, _A},
     # claim, convert to a case, set aside as spam or duplicate
     Resource.PRECASES: {_R, _E},
+    Resource.RATINGS: {_A},
 }
 DEFAULT_ROLES: dict[str, dict[Resource, set[Action]]] = {
     CUSTOMER_ROLE: {

@@ -192,6 +192,9 @@ class ReportState(Model):
     fcr_values: dict[str, str | None] | None = None
     #: the writes of this state so far (a conditional put checks it)
     revision: int = 0
+    #: satisfaction: per source (customer, agent), the day and cell values its counted answer
+    #: was added on, so a changed answer is taken back where it was counted
+    rated: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
 
 class Increments(Model):
@@ -416,6 +419,8 @@ def apply(
         after.active = False
     elif kind == "destek.case.status_changed":
         after.active = data.get("status_to") not in DONE_STATUSES
+    elif kind == "destek.case.rated":
+        _rated(acc, after, day, data)
     if state is None and kind != "destek.case.opened" and facts is not None:
         # a seeded case joins the backlog as it is now, when it is open
         after.active = after.active or (facts.status not in DONE_STATUSES and kind not in _LEAVING)
@@ -448,6 +453,40 @@ def _move_opening(acc: _Acc, state: ReportState, old: dict[str, str | None],
             if state.warranty:
                 counted[f"complaints_{state.warranty}"] = sign
         acc.count(opened_day, values, counted)
+
+
+#: satisfaction counters' prefix per source: the customer's own answers, and the scores
+#: agents recorded from the phone (counted apart)
+RATING_PREFIX = {"customer": "rt", "agent": "rta"}
+
+
+def rating_counters(source: str, score: int, scale: int, sign: int = 1) -> dict[str, int]:
+    """One answer's counters: `<p>_n` (responses), `<p>_sum` (scores), `<p>_sat` (satisfied:
+    4–5 on 5) and `<p>_s<score>` (the distribution), `<p>` = `rt` (customer) or `rta`
+    (agent); `sign` -1 takes an answer back."""
+    from .ratings import is_satisfied
+
+    prefix = RATING_PREFIX.get(source, "rt")
+    counters = {f"{prefix}_n": sign, f"{prefix}_sum": sign * score,
+                f"{prefix}_s{score}": sign}  # fmt: skip
+    if is_satisfied(score, scale):
+        counters[f"{prefix}_sat"] = sign
+    return counters
+
+
+def _rated(acc: _Acc, after: ReportState, day: str, data: dict[str, Any]) -> None:
+    """`destek.case.rated`: the answer counts on its day in the case's cells now (its group,
+    its agent...); a changed answer first takes the previous score back where it was
+    counted (its day and cells, remembered in the state; else this day's)."""
+    source, scale = data.get("source", "customer"), int(data.get("scale") or 5)
+    previous = data.get("previous_score")
+    counted = after.rated.get(source)
+    if previous is not None:
+        where = counted or {"day": day, "values": after.values}
+        acc.count(where["day"], where["values"],
+                  rating_counters(source, int(previous), scale, -1))  # fmt: skip
+    acc.count(day, after.values, rating_counters(source, int(data["score"]), scale))
+    after.rated = {**after.rated, source: {"day": day, "values": dict(after.values)}}
 
 
 def _iso(moment: datetime) -> str:

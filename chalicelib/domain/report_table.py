@@ -37,6 +37,7 @@ class ReportName(StrEnum):
     AGENTS = "agents"  # handled, first response, resolution, SLA share, reopen rate
     TOPICS = "topics"  # top complaint topics against the previous period, with their actions
     PRODUCTS = "products"  # complaints per registered unit, in and out of warranty
+    SATISFACTION = "satisfaction"  # CSAT: ratings at resolution, customers' and agents' apart
 
 
 class Dimension(StrEnum):

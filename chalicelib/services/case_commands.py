@@ -152,7 +152,7 @@ class UpdateCase(Strict):
 
 
 class ListCases(Strict):
-    view: Literal["group", "pool", "mine", "agent", "customer", "overdue"] = "mine"
+    view: Literal["group", "pool", "mine", "agent", "customer", "overdue", "follow_up"] = "mine"
     group_id: Id | None = None
     status: Status | None = None
     agent: Annotated[str, StringConstraints(min_length=1, max_length=128)] | None = None

@@ -23,6 +23,7 @@ from ..domain.lifecycle import Status
 from ..domain.listing import CaseListQuery
 from ..domain.model import Model
 from ..domain.orders import Order, Shipment
+from ..domain.ratings import CaseRating, FollowUp
 from ..domain.registrations import RegistrationView
 from ..domain.warranty import warranty_state
 from .ports import CaseStore, ShopRecords
@@ -42,6 +43,10 @@ class CaseLine(Model):
     assignee: str | None
     created_at: datetime
     updated_at: datetime
+    #: the customer's satisfaction rating, the score an agent recorded, an open follow-up
+    rating: CaseRating | None = None
+    agent_rating: CaseRating | None = None
+    follow_up: FollowUp | None = None
 
 
 class OrderWithShipments(Model):

@@ -25,8 +25,10 @@ from ..domain.customers import Customer
 from ..domain.emails import is_valid_email
 from ..domain.errors import NotFound
 from ..domain.ids import new_id
-from ..domain.links import console_case_url, site_case_url
-from ..domain.notifications import HANDOFF, Delivery, Notice, quiet_until
+from ..domain.links import console_case_url, site_case_url, site_rating_url
+from ..domain.notifications import HANDOFF, Delivery, Notice, NoticeEvent, quiet_until
+from ..domain.ratings import SCALE
+from ..domain.signed_links import LinkPurpose, LinkSigner
 from ..domain.sla import TargetKind
 from ..domain.sms import for_sending, size_of
 from ..observability import MetricUnit, count_notice_failed, emit, logger, milliseconds
@@ -57,7 +59,12 @@ class Notifier:
         sms_alphabet: str = "ucs2",
         console_url: str = "",
         max_attempts: int = 5,
+        links: Callable[[], LinkSigner] | None = None,
+        rating_link_days: int = 7,
     ) -> None:
+        #: signs the rating link the resolved and closed notices carry (None: no link)
+        self.links = links
+        self.rating_link_days = rating_link_days
         self.sms_alphabet = sms_alphabet
         self.max_attempts = max_attempts
         self.cases = cases
@@ -270,8 +277,32 @@ class Notifier:
             "group_name": group.name if group else "",
             "assignee_name": (assignee.name if assignee else case.assignee) or "",
             "target_due": to_iso(clock.due_at) if clock and clock.due_at else "",
+            **self._rating_links(found, notice, language),
             **notice.data,
         }
+
+    #: the customer notices that ask for a rating: resolved always, closed while unrated
+    RATING_NOTICES = frozenset({NoticeEvent.CASE_RESOLVED, NoticeEvent.CASE_CLOSED})
+
+    def _rating_links(self, found: CaseWithHistory, notice: Notice, language: str) -> dict:
+        """`rating_url` (the page) and `rating_urls` (score → the page with it pre-selected)
+        of a signed link minted now, bound to the case and its customer and working for
+        `rating_link_days`; empty for other notices, for a closed case the customer rated
+        already, or without a site or keys."""
+        case = found.case
+        wanted = notice.audience == "customer" and notice.event in self.RATING_NOTICES
+        if notice.event == NoticeEvent.CASE_CLOSED and case.rating is not None:
+            wanted = False
+        if not wanted or self.links is None or not self.site_url:
+            return {}
+        expires = self.clock() + timedelta(days=self.rating_link_days)
+        token = self.links().sign(LinkPurpose.case_rating, case.id, case.customer_id, expires)
+        return {
+            "rating_url": site_rating_url(self.site_url, language, token),
+            "rating_urls": {n: site_rating_url(self.site_url, language, token, n)
+                            for n in range(1, SCALE + 1)},
+            "rating_days": self.rating_link_days,
+        }  # fmt: skip
 
 
 #: a provider's answers that no retry changes: the recipient is refused as such

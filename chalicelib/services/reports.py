@@ -62,6 +62,12 @@ COLUMNS: dict[ReportName, list[tuple[str, ColumnKind]]] = {
         ("resolved", _C), ("replies", _C), ("replies_per_resolved", _N),
         ("first_response_median", _M), ("resolution_median", _M), ("sla_share", _S),
         ("reopened", _C), ("reopen_rate", _S), ("fcr_share", _S),
+        ("csat_responses", _C), ("csat", _S),
+    ],
+    ReportName.SATISFACTION: [
+        ("csat_responses", _C), ("csat_satisfied", _C), ("csat", _S), ("csat_average", _N),
+        *((f"csat_score_{n}", _C) for n in range(1, 6)),
+        ("agent_csat_responses", _C), ("agent_csat", _S), ("agent_csat_average", _N),
     ],
     ReportName.BACKLOG: [
         ("opened", _C), ("resolved", _C), ("closed", _C), ("backlog", _C),
@@ -235,11 +241,28 @@ def derive(raw: dict[str, int], report: ReportName) -> dict[str, Any]:
         "resolution_business_p90": quantile("res_b", 0.9),
         "sla_share": _share(met, settled),
     }  # fmt: skip
+    out.update(_satisfaction(g))
     for target in ("first_response", "resolution"):
         m, b = g(f"sla_{target}_met"), g(f"sla_{target}_breached")
         out[f"sla_{target}_met"], out[f"sla_{target}_breached"] = m, b
         out[f"sla_{target}_share"] = _share(m, m + b)
     return {key: out.get(key) for key, _ in COLUMNS[report]}
+
+
+def _satisfaction(g: Callable[[str], int]) -> dict[str, Any]:
+    """CSAT columns from the rating counters (domain/report_projection.py `rating_counters`):
+    CSAT % = satisfied (4–5) ÷ responses, the average = sum of scores ÷ responses, the
+    distribution per score; the customers' own answers, and agent-collected scores apart."""
+    out: dict[str, Any] = {
+        "csat_responses": g("rt_n"), "csat_satisfied": g("rt_sat"),
+        "csat": _share(g("rt_sat"), g("rt_n")),
+        "csat_average": round(g("rt_sum") / g("rt_n"), 2) if g("rt_n") else None,
+        "agent_csat_responses": g("rta_n"), "agent_csat": _share(g("rta_sat"), g("rta_n")),
+        "agent_csat_average": round(g("rta_sum") / g("rta_n"), 2) if g("rta_n") else None,
+    }  # fmt: skip
+    for n in range(1, 6):
+        out[f"csat_score_{n}"] = g(f"rt_s{n}")
+    return out
 
 
 def _add(into: dict[str, int], item: dict[str, Any]) -> None:

@@ -366,6 +366,11 @@ class DynamoCaseStore:
         elif query.view == "customer":
             index = "by_customer"
             partition = ("customer_pk", keys.customer_pk(query.customer_id or ""))
+        elif query.view == "follow_up":  # finished cases whose low rating waits, newest first
+            index = "overdue"
+            partition = ("due_pk", keys.FOLLOW_UP)
+            if query.group_id:
+                filters["group_id"] = query.group_id
         else:  # overdue
             index = "overdue"
             partition = ("due_pk", "DUE")

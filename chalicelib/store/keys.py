@@ -238,6 +238,10 @@ def serial_key(serial: str) -> dict[str, str]:
     return unique_key("serial", serial)
 
 
+#: the `overdue` index's partition of finished cases with an open follow-up (a low rating)
+FOLLOW_UP = "FOLLOWUP"
+
+
 def case_index_keys(case: Case) -> dict[str, str]:
     """The index attributes a case's meta item carries in its current state.
 
@@ -262,6 +266,11 @@ def case_index_keys(case: Case) -> dict[str, str]:
         keys["due_sk"] = f"{due}#{case.id}"
     if case.status == Status.NEW:
         keys["unrouted_pk"] = "UNROUTED"
+    if case.status in DONE and case.follow_up is not None and case.follow_up.open:
+        # a finished case whose low rating waits for a follow-up: the `overdue` index holds
+        # only active cases under DUE, so its own partition there costs no new index
+        keys["due_pk"] = FOLLOW_UP
+        keys["due_sk"] = f"{to_iso(case.follow_up.at)}#{case.id}"
     timer = next_moment(case)
     if timer is not None:
         keys["timer_pk"] = "SLA"

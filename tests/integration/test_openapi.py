@@ -150,6 +150,7 @@ def test_query_parameters_are_the_query_models_fields(doc):
         "agent",
         "customer",
         "overdue",
+        "follow_up",
     ]
 
 

@@ -502,6 +502,47 @@ MATRIX: dict[tuple[str, str], tuple[Callable, dict[str, int]]] = {
 }  # fmt: skip
 
 
+def resolved_case(setup) -> dict:
+    """A case of Ahmet's routed to `urun` (the agent's group), taken and resolved."""
+    case = claimed_case(setup)
+    return setup.api.post(f"/cases/{case['id']}/status",
+                          {"version": case["version"], "status": "resolved"}).body  # fmt: skip
+
+
+def rating_link(setup) -> str:
+    """A rating link of a resolved case, signed as its resolved notice would carry it."""
+    from datetime import timedelta
+
+    from chalicelib import wiring
+    from chalicelib.domain.clock import utcnow
+    from chalicelib.domain.signed_links import LinkPurpose
+
+    case = resolved_case(setup)
+    until = utcnow() + timedelta(days=1)
+    signer = wiring.link_keys().signer()
+    token = signer.sign(LinkPurpose.case_rating, case["id"], case["customer_id"], until)
+    return f"/ratings/{token}"
+
+
+RATINGS = {
+    # the link is the proof: anyone holding it, signed in or not, as the customer would
+    ("GET", "/ratings/{token}"): (lambda setup: (rating_link(setup), None),
+                                  dict.fromkeys(ROLES, 200)),
+    ("POST", "/ratings/{token}"): (lambda setup: (rating_link(setup), {"score": 4}),
+                                   dict.fromkeys(ROLES, 200)),
+    ("POST", "/cases/{case_id}/rating"): (
+        case_call(resolved_case, "/rating", lambda c: {"version": c["version"], "score": 5}),
+        {**STAFF_READ, "agent": 201, "supervisor": 201, "admin": 201},
+    ),
+    # no follow-up is open on a fresh case: staff get as far as the case's word (409)
+    ("POST", "/cases/{case_id}/follow-up/done"): (
+        case_call(resolved_case, "/follow-up/done", lambda c: {"version": c["version"]}),
+        {**STAFF_READ, "agent": 409, "supervisor": 409, "admin": 409},
+    ),
+}  # fmt: skip
+MATRIX.update(RATINGS)
+
+
 class Setup:
     """Prepares requests as the admin (who may do everything), then the role under test calls."""
 
@@ -521,6 +562,8 @@ PUBLIC = {
     ("GET", "/docs"),
     ("GET", "/events.json"),
     ("GET", "/events"),
+    ("GET", "/ratings/{token}"),
+    ("POST", "/ratings/{token}"),
 }
 
 

@@ -98,7 +98,7 @@ def test_turkish_strings_hold_no_english(folder):
 
 
 def test_every_history_kind_and_reason_has_words_in_the_console():
-    facts = {"channel", "rule", "words", "days", "level", "target", "notify"}  # console.js
+    facts = {"channel", "rule", "words", "days", "level", "target", "notify", "score"}  # console.js
     for language in ("tr", "en"):
         words = strings(CONSOLE, language)
         missing = [f"entry_{k.value}" for k in EntryKind if f"entry_{k.value}" not in words]
@@ -253,6 +253,7 @@ SAMPLE_DATA = {
     NoticeEvent.SLA_REMINDER: {"target": "first_response", "level": 0},
     NoticeEvent.SLA_BREACH: {"target": "resolution", "level": 0},
     NoticeEvent.SLA_ESCALATION: {"target": "resolution", "level": 2},
+    NoticeEvent.LOW_RATING: {"score": 2, "scale": 5, "source": "customer"},
 }  # fmt: skip
 ANY_DATA = {k: v for data in SAMPLE_DATA.values() for k, v in data.items()}
 #: codes that must never reach a reader as they are

@@ -295,7 +295,7 @@ def test_every_template_renders(event, language):
         "customer_name": "Ayşe", "track_url": "", "case_url": "", "due_at": "2026-11-24T07:00:00Z",
         "body": "Merhaba", "by": "Mehmet", "reason_code": "rule_matched", "rule_name": "Kargo",
         "matched": ["kargom"], "target": "resolution", "level": 2, "group_name": "Kargo",
-        "assignee_name": "", "target_due": "",
+        "assignee_name": "", "target_due": "", "score": 1, "scale": 5, "source": "customer",
     }  # fmt: skip
     text = JinjaRenderer().render(event, language, context)
     assert "2026-000001" in text.subject and "2026-000001" in text.sms

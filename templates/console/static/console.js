@@ -337,7 +337,7 @@ async function route() {
   const target = $("#view");
   target.setAttribute("aria-busy", "true");
   try {
-    const views = { mine: caseList, pool: caseList, overdue: caseList, agent: caseList, case: caseScreen,
+    const views = { mine: caseList, pool: caseList, overdue: caseList, follow_up: caseList, agent: caseList, case: caseScreen,
                     precases: preCaseList, precase: preCaseScreen, search, queues, admin,
                     customer: customerView, reports: () => reportsView(reportsUi()),
                     breached: () => breachedView(reportsUi()), sql: () => sqlView(reportsUi()) };
@@ -435,6 +435,7 @@ async function caseList(view, agentName) {
       list.map((g) => el("a", { href: `#/pool?group=${g.id}`, "aria-current": g.id === chosen ? "page" : null, text: g.name })));
   }
   if (view === "overdue") path = "/cases?view=overdue&within_minutes=240&limit=100";
+  if (view === "follow_up") path = "/cases?view=follow_up&limit=100";
   if (view === "agent") {
     path = `/cases?view=agent&agent=${encodeURIComponent(agentName)}&order=priority&limit=100`;
     title = say("title_agent", { agent: agentName });
@@ -954,6 +955,21 @@ function casePanel(view) {
         el("button", { type: "submit", text: say("save_call") }))));
   }
 
+  const satisfaction = ratingBlock(c);
+  if (["resolved", "closed"].includes(c.status) && can("ratings", "add")) {
+    actions.append(el("form", { class: "rating-form", onsubmit: act(c.id, (e) => post("/rating", {
+      score: Number(e.target.score.value), comment: e.target.comment.value || undefined }), say("rating_recorded")) },
+      el("fieldset", {}, el("legend", { text: say("record_rating") }),
+        field(say("rating_score"), select("score", ["5", "4", "3", "2", "1"], c.agent_rating ? String(c.agent_rating.score) : "5", "rating_score_")),
+        field(say("rating_comment"), el("textarea", { name: "comment", rows: 2, maxlength: 1000 })),
+        el("button", { type: "submit", text: say("save_rating") }))));
+  }
+  if (c.follow_up && !c.follow_up.done_at && can("cases", "edit")) {
+    actions.append(el("form", { class: "follow-up-form", onsubmit: act(c.id, (e) => post("/follow-up/done", {
+      note: e.target.note.value || undefined }), say("follow_up_closed")) },
+      field(say("follow_up_note"), el("textarea", { name: "note", rows: 2, maxlength: 1000 })),
+      el("button", { type: "submit", text: say("follow_up_done") })));
+  }
   const history = el("ol", { class: "history", "aria-label": say("history") }, view.history.map(historyEntry));
   const notices = (view.notices || []).length ? el("section", {},
     el("h2", { text: say("notices_sent") }),
@@ -963,7 +979,33 @@ function casePanel(view) {
   const files = (view.attachments || []).length ? el("section", {},
     el("h2", { text: say("files") }),
     el("ul", {}, view.attachments.map((a) => el("li", {}, el("a", { href: a.url || "#", text: a.filename }))))) : null;
-  return el("section", { class: "case-panel", "data-version": v }, header, actions, el("h2", { text: say("history") }), history, notices, files);
+  return el("section", { class: "case-panel", "data-version": v }, header, satisfaction, actions, el("h2", { text: say("history") }), history, notices, files);
+}
+
+/** The case's satisfaction: the customer's rating (score, comment, when), the score an agent
+ *  recorded from the phone (apart), and an open follow-up a low score put on it. */
+function ratingBlock(c) {
+  const line = (r) => el("li", { class: `rating r-${r.source}`, "data-score": r.score },
+    say(`rating_source_${r.source}`), ": ", el("strong", { text: say("rating_of", { score: r.score, scale: r.scale }) }),
+    " · ", el("time", { datetime: r.at, text: when(r.at) }),
+    r.source === "agent" && r.by ? ` · ${staffName(r.by)}` : "",
+    r.comment ? el("q", { class: "body", text: r.comment }) : null);
+  const ratings = [c.rating, c.agent_rating].filter(Boolean);
+  const open = c.follow_up && !c.follow_up.done_at;
+  if (!ratings.length && !open) return null;
+  return el("section", { class: "satisfaction", "aria-label": say("satisfaction") },
+    el("h2", { text: say("satisfaction") }),
+    open ? el("p", { class: "flag f-follow_up", role: "note", text: say("follow_up_open", { score: c.follow_up.score }) }) : null,
+    ratings.length ? el("ul", {}, ratings.map(line)) : null);
+}
+
+/** A case's rating in a short line (the customer 360's case list): "★ 4/5", and the flag. */
+function ratingShort(x) {
+  const parts = [];
+  if (x.rating) parts.push(say("rating_short", { score: x.rating.score, scale: x.rating.scale }));
+  if (x.agent_rating) parts.push(say("rating_short_agent", { score: x.agent_rating.score, scale: x.agent_rating.scale }));
+  if (x.follow_up && !x.follow_up.done_at) parts.push(say("follow_up_flag"));
+  return parts.length ? ` · ${parts.join(" · ")}` : "";
 }
 
 // what a history entry's data says (issue 11): a notice that bounced, files a mail
@@ -976,6 +1018,11 @@ function entryFacts(h) {
     facts.push(el("p", { class: "reason", text: say("files_refused_line", { filename: f.filename, reason: say(`file_reason_${f.reason}`) }) }));
   }
   if (d.merged_from) facts.push(el("p", { class: "reason", text: say("merged_from") }));
+  if (h.kind === "rated") {
+    facts.push(el("p", { class: "reason", "data-score": d.score, text: [say("rated_line", {
+      source: say(`rating_source_${d.source}`), score: d.score, scale: d.scale }),
+      d.previous_score ? say("rated_changed", { previous: d.previous_score }) : ""].join(" ").trim() }));
+  }
   return facts;
 }
 
@@ -1009,6 +1056,7 @@ function reasonText(code, d) {
     channel: d.channel ? say(`channel_${d.channel}`) : "", rule: d.rule_name || "",
     words: (d.matched || []).join(", "), days: d.days ?? "", level: d.level ?? "",
     target: d.target ? say(`target_word_${d.target}`) : "", notify: d.notify ? say(`notify_${d.notify}`) : "",
+    score: d.score ?? "",
   });
 }
 
@@ -1043,7 +1091,7 @@ function customerPanel(o, caseId) {
     block(say("products"), o.registrations, (r) => `${r.product_name || r.product_id} · ${r.serial_number} · ${warranty(r.warranty)}`),
     block(say("orders"), o.orders, (x) => el("span", {}, `${x.order.order_id} · ${when(x.order.placed_at)} · ${x.order.total} ${x.order.currency}`,
       x.shipments.map((s) => el("div", { class: "sub", text: `${s.carrier} ${s.tracking_number} · ${s.status}` })))),
-    block(say("earlier_cases"), o.cases.filter((x) => x.id !== caseId), (x) => el("a", { href: `#/case/${x.id}`, text: `${x.number} · ${x.subject} · ${say(`status_${x.status}`)}${x.assignee ? ` · ${staffName(x.assignee)}` : ""}` })),
+    block(say("earlier_cases"), o.cases.filter((x) => x.id !== caseId), (x) => el("a", { href: `#/case/${x.id}`, text: `${x.number} · ${x.subject} · ${say(`status_${x.status}`)}${x.assignee ? ` · ${staffName(x.assignee)}` : ""}${ratingShort(x)}` })),
     block(say("calls"), o.calls, (k) => `${when(k.started_at)} · ${say(`direction_${k.direction}`)} · ${say(`outcome_${k.outcome}`)}${k.notes ? ` · ${k.notes}` : ""}`),
     block(say("chats"), o.chats, (ch) => el("details", {}, el("summary", { text: `${when(ch.started_at)} · ${ch.bot} · ${say(`chat_${ch.outcome}`)}` }),
       ch.messages.map((m) => el("p", { text: `${say(`author_${m.author}`)}: ${m.text}` })))),

@@ -865,6 +865,79 @@ function timelineItem({ at, entry, file }) {
   );
 }
 
+// ---- the rating page: a signed link from the resolved notice, no sign-in ----------------
+// Opening the page (a GET, as a mail scanner's) records nothing; `s` in the address only
+// pre-selects a score. The answer is recorded by the form's POST alone.
+
+async function ratePage() {
+  const token = params.get("t") || "";
+  const form = $("#rate-form");
+  const gone = (key) => {
+    form.hidden = true;
+    const box = $("#rate-gone");
+    box.textContent = say(key);
+    box.hidden = false;
+    box.setAttribute("tabindex", "-1");
+    box.focus();
+  };
+  const show = (view) => {
+    const heading = $("#rate-case");
+    heading.textContent = say("rate_case", { number: view.case_number, subject: view.subject });
+    heading.hidden = false;
+    const current = $("#rate-current");
+    current.hidden = view.score === null;
+    if (view.score !== null) {
+      current.textContent = say(view.can_answer ? "rate_current_changeable" : "rate_current", {
+        score: view.score, scale: view.scale, until: formatDate(view.changeable_until, true) });
+      const chosen = form.querySelector(`input[name=score][value="${view.score}"]`);
+      if (chosen) chosen.checked = true;
+      form.comment.value = view.comment || "";
+    }
+    if (!view.can_answer) {
+      form.hidden = true;
+      if (view.score === null) gone("rate_not_open");
+      return;
+    }
+    form.hidden = false;
+  };
+  const explainLink = (error) => {
+    if (error instanceof ApiError && error.status === 410) { gone("rate_expired"); return true; }
+    if (error instanceof ApiError && error.status === 404) { gone("rate_invalid"); return true; }
+    return false;
+  };
+  if (!/^[A-Za-z0-9_-]{30,200}$/.test(token)) { gone("rate_invalid"); return; }
+  try {
+    show(await api("GET", `/ratings/${token}`));
+  } catch (error) {
+    if (!explainLink(error)) throw error;
+    return;
+  }
+  const preset = form.querySelector(`input[name=score][value="${CSS.escape(params.get("s") || "")}"]`);
+  if (preset) preset.checked = true;
+  form.addEventListener("submit", async () => {
+    clearFieldErrors(form);
+    const chosen = form.querySelector("input[name=score]:checked");
+    if (!chosen) {
+      fieldError(form, "score", say("rate_choose"));
+      problem(say("error_invalid"));
+      form.querySelector("input[name=score]").focus();
+      return;
+    }
+    await busy(form, async () => {
+      try {
+        const view = await api("POST", `/ratings/${token}`, {
+          score: Number(chosen.value), comment: form.comment.value.trim() || undefined });
+        show(view);
+        notice(say("rate_thanks"));
+        $("#notice").setAttribute("tabindex", "-1");
+        $("#notice").focus();
+      } catch (error) {
+        if (!explainLink(error)) throw error;
+      }
+    });
+  });
+}
+
 // ---- start ------------------------------------------------------------------------------
 
 const PAGES = {
@@ -878,6 +951,7 @@ const PAGES = {
   "new-case": newCasePage,
   cases: casesPage,
   case: casePage,
+  rate: ratePage,
 };
 
 function chrome() {
