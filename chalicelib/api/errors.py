@@ -12,6 +12,7 @@ from typing import Any
 from chalice import Response
 
 from ..domain import errors
+from ..domain.signed_links import LinkExpired, LinkInvalid
 
 STATUS: dict[type[errors.DomainError], int] = {
     errors.BadRequest: 400,
@@ -22,6 +23,10 @@ STATUS: dict[type[errors.DomainError], int] = {
     errors.PayloadTooLarge: 413,
     errors.InvalidInput: 422,
     errors.TooManyRequests: 429,
+    # signed links (ratings, surveys, opt-outs): one answer for every kind of bad link, and
+    # "gone" for a genuine one past its time
+    LinkInvalid: 404,
+    LinkExpired: 410,
 }
 
 #: Chalice's own error names, as it answers before any view runs

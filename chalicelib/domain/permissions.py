@@ -47,6 +47,7 @@ class Resource(StrEnum):
     PRECASES = "precases"  # what arrived unattended (email, social, the shop), before it is a case
     ANALYTICS = "analytics"  # read-only SQL over the case-event archive (the open data store)
     REPORTS = "reports"  # the standard reports (read); complaint topics' actions (edit)
+    SURVEYS = "surveys"  # planned surveys: build, schedule, pause, watch, download answers
 
 
 #: the roles a staff member can hold (Cognito groups of the staff pool)
@@ -89,6 +90,8 @@ DEFAULT_ROLES: dict[str, dict[Resource, set[Action]]] = {
         Resource.ANALYTICS: {_R},
         # read the reports; set a complaint topic's recommended action and link
         Resource.REPORTS: {_R, _E},
+        # build, schedule, pause and end planned surveys; watch their runs; the throttle
+        Resource.SURVEYS: {_R, _A, _E},
     },
     "admin": {resource: {_R, _A, _E, _D} for resource in Resource},
 }

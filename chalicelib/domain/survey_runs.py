@@ -169,10 +169,10 @@ class SurveyRun(Model):
     counts: RunCounts = Field(default_factory=RunCounts)
     finished_at: datetime | None = None
 
-    @property
-    def response_rate(self) -> float | None:
-        """Answered per invitation sent (None before any was sent)."""
-        return self.counts.answered / self.counts.sent if self.counts.sent else None
+
+def response_rate(counts: RunCounts) -> float | None:
+    """Answered per invitation sent (None before any was sent)."""
+    return counts.answered / counts.sent if counts.sent else None
 
 
 class Invitation(Model):

@@ -226,8 +226,14 @@ def moved(survey: Survey, status: SurveyStatus, now: datetime) -> Survey:
         raise Conflict(f"a {survey.status.value} survey cannot become {status.value}",
                        code="survey_status")  # fmt: skip
     next_at = run_time(survey.schedule, survey.runs) if status == SurveyStatus.ACTIVE else None
-    return survey.model_copy(update={"status": status, "next_run_at": next_at,
-                                     "updated_at": now, "version": survey.version + 1})
+    return survey.model_copy(
+        update={
+            "status": status,
+            "next_run_at": next_at,
+            "updated_at": now,
+            "version": survey.version + 1,
+        }
+    )
 
 
 def editable(survey: Survey) -> None:
