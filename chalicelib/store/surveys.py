@@ -102,16 +102,25 @@ class DynamoSurveyStore:
     def start_run(self, survey: Survey, run: SurveyRun, next_at: datetime | None) -> bool:
         """The run and the survey's move to its next time, in one write, once: False when
         another tick started it already (or the survey changed meanwhile)."""
+        values: dict[str, Any] = {
+            ":next_runs": survey.runs + 1,
+            ":runs": survey.runs,
+            ":v": survey.version,
+            ":nv": survey.version + 1,
+        }
+        expression = "SET runs = :next_runs, version = :nv"
+        if next_at is None:
+            expression += " REMOVE next_run_at"
+        else:
+            expression += ", next_run_at = :next_at"
+            later = survey.model_copy(update={"next_run_at": next_at})
+            values[":next_at"] = later.model_dump(mode="json")["next_run_at"]
         survey_update = {
             "Key": keys.survey_key(survey.id),
-            "UpdateExpression": "SET runs = :next_runs, next_run_at = :next_at, version = :nv",
+            "UpdateExpression": expression,
             "ConditionExpression": "version = :v AND runs = :runs",
-            "ExpressionAttributeValues": {
-                ":next_runs": survey.runs + 1, ":runs": survey.runs, ":v": survey.version,
-                ":nv": survey.version + 1,
-                ":next_at": next_at.isoformat().replace("+00:00", "Z") if next_at else None,
-            },
-        }  # fmt: skip
+            "ExpressionAttributeValues": values,
+        }
         run_item = {**run.model_dump(mode="json"), **keys.run_key(survey.id, run.id),
                     "entity": "survey_run"}  # fmt: skip
         try:
