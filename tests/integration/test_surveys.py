@@ -276,8 +276,8 @@ def test_an_active_survey_cannot_be_changed_and_a_paused_one_can(as_role):
     paused = supervisor.post(f"/surveys/{made['id']}/status",
                              {"status": "paused", "version": active["version"]}).body  # fmt: skip
     assert paused["next_run_at"] is None
-    changed = supervisor.put(f"/surveys/{made['id']}",
-                             {**draft, "name": "Yeni ad", "version": paused["version"]})  # fmt: skip
+    renamed = {**draft, "name": "Yeni ad", "version": paused["version"]}
+    changed = supervisor.put(f"/surveys/{made['id']}", renamed)
     assert changed.status == 200 and changed.body["name"] == "Yeni ad"
     stale = supervisor.put(f"/surveys/{made['id']}", {**draft, "version": paused["version"]})
     assert stale.status == 409
