@@ -37,6 +37,8 @@ PAGES = (
     "new-case",
     "cases",
     "case",
+    "survey",
+    "opt-out",
 )
 #: language -> folder under the site's root
 LANGUAGES = {"tr": "", "en": "en/"}
