@@ -1,5 +1,5 @@
 """Customers' consents to commercial messages: the standing one per channel and the
-append-only history of every change (store/README.md)."""
+append-only history of every change (chalicelib/store/README.md)."""
 
 from __future__ import annotations
 

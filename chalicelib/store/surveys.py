@@ -1,6 +1,6 @@
 """Planned surveys in the table: definitions, runs, candidates, invitations, answers, the
 throttle mark and the roster a run pages through (keys: store/keys.py; patterns:
-store/README.md)."""
+chalicelib/store/README.md)."""
 
 from __future__ import annotations
 

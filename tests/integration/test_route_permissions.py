@@ -154,8 +154,11 @@ ADMIN_ONLY = {**STAFF_READ, "agent": 403, "supervisor": 403}
 STAFF_403 = {"agent": 403, "supervisor": 403, "admin": 403}
 CUSTOMERS_ONLY = {"customer": 200, "other_customer": 200, **STAFF_403}
 
-SURVEY = {"name": "Deneme", "schedule": {"start_at": "2030-01-01T07:00:00Z"},
-          "questions": [{"id": "q", "kind": "rating", "text": {"tr": "Puan", "en": "Score"}}]}
+SURVEY = {
+    "name": "Deneme",
+    "schedule": {"start_at": "2030-01-01T07:00:00Z"},
+    "questions": [{"id": "q", "kind": "rating", "text": {"tr": "Puan", "en": "Score"}}],
+}
 NO_LINK = "A" * 67
 ALL_404 = dict.fromkeys(ROLES, 404)
 
