@@ -285,3 +285,68 @@ def test_an_active_survey_cannot_be_changed_and_a_paused_one_can(as_role):
                             {"status": "ended", "version": changed.body["version"]})  # fmt: skip
     assert ended.status == 200
     assert as_role("agent").get("/surveys").status == 403
+
+
+def test_quiet_hours_delay_an_invitation_and_an_opt_out_meanwhile_cancels_it(
+    api, shop, as_role, mailbox, drain_surveys, monkeypatch
+):
+    """Two customers inside their quiet hours: both invitations wait (counted as delayed,
+    nothing sent); one withdraws consent meanwhile; when the hours end the tick sends the
+    other's, with RFC 8058's headers, and cancels the first's."""
+    from zoneinfo import ZoneInfo
+
+    from chalicelib import wiring
+
+    admin, supervisor = as_role("admin"), as_role("supervisor")
+    tag = uuid.uuid4().hex[:8]
+    brand = f"Sessiz{tag}"
+    product = admin.post("/products", {"brand": brand, "model": "M", "name": f"Ü {tag}",
+                                       "category_id": "telefon"}).body  # fmt: skip
+    now = datetime.now(UTC)
+    local = now.astimezone(ZoneInfo("Europe/Istanbul"))
+    quiet = {"channel": "email", "timezone": "Europe/Istanbul",
+             "quiet_from": (local - timedelta(hours=1)).strftime("%H:%M"),
+             "quiet_until": (local + timedelta(hours=2)).strftime("%H:%M")}  # fmt: skip
+    people = []
+    for i in range(2):
+        number, email = f"QH-{tag}-{i}", f"qh{tag}{i}@example.com"
+        cid = shop_customer(api, shop, number, "normal", email)
+        admin.post(f"/customers/{cid}/products", {"product_id": product["id"],
+                   "serial_number": f"QH{tag}{i}", "purchase_date": "2026-06-01"})  # fmt: skip
+        version = admin.get(f"/customers/{cid}").body["version"]
+        changed = admin.patch(f"/customers/{cid}", {"version": version, "contact": quiet})
+        assert changed.status == 200, changed
+        consent(api, shop, number, True, now - timedelta(days=1))
+        people.append({"id": cid, "number": number, "email": email})
+
+    draft = {"name": f"Sessiz {tag}", "questions": QUESTIONS[:1], "channel": "email",
+             "segment": {"brands": [brand]},
+             "schedule": {"start_at": (now - timedelta(minutes=1)).isoformat()}}  # fmt: skip
+    detail = run_now(supervisor, draft, drain_surveys)
+    counts = detail["runs"][0]["counts"]
+    assert (counts["invited"], counts["quiet_delayed"], counts["sent"]) == (2, 2, 0), counts
+    assert all(not mails_to(mailbox, p["email"]) for p in people)
+
+    consent(api, shop, people[0]["number"], False)
+    sent_headers: list[dict] = []
+    runner = wiring.survey_runner()
+    real_email = runner.sender.email
+
+    def recording(to, subject, body, html=None, headers=None):
+        sent_headers.append(dict(headers or ()))
+        return real_email(to, subject, body, html=html, headers=headers)
+
+    monkeypatch.setattr(runner.sender, "email", recording)
+    monkeypatch.setattr(runner, "clock", lambda: now + timedelta(hours=3))
+    from chalicelib.events import surveys
+
+    assert surveys.tick()["handed_out"] >= 2
+    drain_surveys()
+    counts = supervisor.get(f"/surveys/{detail['survey']['id']}").body["runs"][0]["counts"]
+    assert (counts["sent"], counts["cancelled"]) == (1, 1), counts
+    assert not mails_to(mailbox, people[0]["email"])
+    (mail,) = mails_to(mailbox, people[1]["email"])
+    (headers,) = sent_headers
+    assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    opt_token = OPT_OUT.search(mail["body"]).group(1)
+    assert headers["List-Unsubscribe"] == f"<http://127.0.0.1:8000/opt-out/{opt_token}>"
