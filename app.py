@@ -29,6 +29,8 @@ from chalicelib.api import (
     reports,
     routing_rules,
     sla,
+    survey_links,
+    surveys,
     system,
     vocabulary,
     webhooks,
@@ -66,6 +68,8 @@ BLUEPRINTS = (
     reports,
     report_exports,
     ratings,
+    surveys,
+    survey_links,
 )
 for module in BLUEPRINTS:
     app.register_blueprint(module.bp)
@@ -163,3 +167,19 @@ def project_reports(event):
     from chalicelib.events import reports
 
     return reports.handle_batch(event.to_dict(), event.context)
+
+
+#: planned surveys: due runs and held invitations, every 15 minutes (an EventBridge rule, not
+#: EventBridge Scheduler: docs/surveys.md "Schedule")
+@app.schedule(Rate(15, unit=Rate.MINUTES))
+def tick_surveys(event):
+    from chalicelib.events import surveys
+
+    surveys.tick()
+
+
+@app.on_sqs_message(**queue_registry.SURVEYS.source)
+def run_surveys(event):
+    from chalicelib.events import surveys
+
+    return surveys.handle_batch(event.to_dict(), event.context)

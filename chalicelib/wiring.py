@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .config import settings
 
@@ -667,3 +667,67 @@ def reset() -> None:
         satisfaction_alerts,
     ):
         built.cache_clear()
+    for built in SURVEY_PARTS:  # planned surveys (below)
+        built.cache_clear()
+
+
+# ---- planned surveys and consent (docs/surveys.md) -----------------------------------------
+
+
+@lru_cache(maxsize=1)
+def survey_store() -> Any:
+    from .store.surveys import DynamoSurveyStore
+
+    return DynamoSurveyStore(table())
+
+
+@lru_cache(maxsize=1)
+def consent_store() -> Any:
+    from .store.consents import DynamoConsentStore
+
+    return DynamoConsentStore(table())
+
+
+@lru_cache(maxsize=1)
+def consent_service() -> Any:
+    from .services.consents import ConsentService
+    from .store.customers import DynamoCustomerStore
+
+    return ConsentService(consent_store(), DynamoCustomerStore(table()))
+
+
+@lru_cache(maxsize=1)
+def survey_service() -> Any:
+    from .services.surveys import SurveyService
+
+    return SurveyService(survey_store())
+
+
+@lru_cache(maxsize=1)
+def survey_answers() -> Any:
+    from .services.survey_answers import SurveyAnswers
+
+    return SurveyAnswers(survey_store(), consent_store(), lambda: link_keys().signer())
+
+
+@lru_cache(maxsize=1)
+def survey_runner() -> Any:
+    """Runs planned surveys (the schedule's tick and the `surveys` queue's steps). The
+    one-click opt-out address is the API's: CONSOLE_URL less `/console` (the functions that
+    send have it; infra/, devstack/package.py)."""
+    from .messaging.queues import SqsSurveyJobs
+    from .messaging.sender import AwsSender
+    from .messaging.templates import JinjaRenderer
+    from .services.survey_runs import SurveyRunner
+
+    s = settings()
+    return SurveyRunner(
+        survey_store(), consent_store(), SqsSurveyJobs(s.queue_url("surveys")),
+        AwsSender(s.notify_from_email, s.support_email, s.ses_configuration_set),
+        JinjaRenderer(), lambda: link_keys().signer(), site_url=s.site_url,
+        api_url=s.console_url.removesuffix("/console"), sms_alphabet=s.sms_alphabet,
+    )  # fmt: skip
+
+
+SURVEY_PARTS = (survey_store, consent_store, consent_service, survey_service, survey_answers,
+                survey_runner)  # fmt: skip

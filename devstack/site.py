@@ -38,6 +38,8 @@ PAGES = (
     "cases",
     "case",
     "rate",
+    "survey",
+    "opt-out",
 )
 #: language -> folder under the site's root
 LANGUAGES = {"tr": "", "en": "en/"}

@@ -84,7 +84,11 @@ def endpoint(
     summary: str = "",
     rate_limit: int | None = None,
     response: type[BaseModel] | Any | None = None,
+    content_types: tuple[str, ...] = ("application/json",),
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """`content_types`: what a POST may send; a route without a `body` that must take a
+    form (RFC 8058's one-click unsubscribe) names it."""
+
     def register(handler: Callable[..., Any]) -> Callable[..., Any]:
         route = Route(
             path,
@@ -128,7 +132,7 @@ def endpoint(
 
         view.__name__ = handler.__name__
         view.__doc__ = handler.__doc__
-        bp.route(path, methods=[method], content_types=["application/json"])(view)
+        bp.route(path, methods=[method], content_types=list(content_types))(view)
         return handler
 
     return register

@@ -24,8 +24,8 @@ STATUS: dict[type[errors.DomainError], int] = {
     errors.PayloadTooLarge: 413,
     errors.InvalidInput: 422,
     errors.TooManyRequests: 429,
-    # a customer's signed link (a rating): forged, or another's, is no such thing; expired
-    # is gone for good (the page says so kindly)
+    # signed links (ratings, surveys, opt-outs): one answer for every kind of bad link, and
+    # "gone" for a genuine one past its time
     LinkInvalid: 404,
     LinkExpired: 410,
 }

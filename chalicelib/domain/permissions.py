@@ -48,6 +48,7 @@ class Resource(StrEnum):
     ANALYTICS = "analytics"  # read-only SQL over the case-event archive (the open data store)
     REPORTS = "reports"  # the standard reports (read); complaint topics' actions (edit)
     RATINGS = "ratings"  # satisfaction: record the score a customer gave on the phone (add)
+    SURVEYS = "surveys"  # planned surveys: build, schedule, pause, watch, download answers
 
 
 #: the roles a staff member can hold (Cognito groups of the staff pool)
@@ -91,6 +92,8 @@ DEFAULT_ROLES: dict[str, dict[Resource, set[Action]]] = {
         Resource.ANALYTICS: {_R},
         # read the reports; set a complaint topic's recommended action and link
         Resource.REPORTS: {_R, _E},
+        # build, schedule, pause and end planned surveys; watch their runs; the throttle
+        Resource.SURVEYS: {_R, _A, _E},
     },
     "admin": {resource: {_R, _A, _E, _D} for resource in Resource},
 }

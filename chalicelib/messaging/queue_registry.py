@@ -177,9 +177,18 @@ QUEUES: tuple[QueueSpec, ...] = (
             bus="EventBus",
         ),
     ),
+    QueueSpec(
+        name="surveys",
+        stem="Surveys",
+        variable="SURVEYS",
+        handler="run_surveys",
+        batch_size=5,
+        purpose="a step of a planned survey's run (a page of the roster, a page of the "
+        "sample) or an invitation to send",
+    ),
 )
 
-ROUTING, NOTIFY, INBOUND_MAIL, WEBHOOKS, WEBHOOK_DELIVERIES, REPORTS = QUEUES
+ROUTING, NOTIFY, INBOUND_MAIL, WEBHOOKS, WEBHOOK_DELIVERIES, REPORTS, SURVEYS = QUEUES
 BY_NAME: dict[str, QueueSpec] = {spec.name: spec for spec in QUEUES}
 BY_QUEUE: dict[str, QueueSpec] = {spec.queue: spec for spec in QUEUES}
 

@@ -25,3 +25,15 @@ class SqsNoticeQueue:
 
         body = {"type": "notice", "case_id": case_id, "notice_id": notice_id}
         client("sqs").send_message(QueueUrl=self.notify_queue_url, MessageBody=json.dumps(body))
+
+
+class SqsSurveyJobs:
+    """The `surveys` queue: a run's next step (services/survey_runs.py)."""
+
+    def __init__(self, queue_url: str) -> None:
+        self.queue_url = queue_url
+
+    def enqueue(self, step: dict) -> None:
+        from ..store.aws import client
+
+        client("sqs").send_message(QueueUrl=self.queue_url, MessageBody=json.dumps(step))

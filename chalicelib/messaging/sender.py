@@ -25,9 +25,13 @@ class AwsSender:
         #: the SES configuration set whose event destination reports bounces and complaints
         self.configuration_set = configuration_set
 
-    def email(self, to: str, subject: str, body: str, html: str | None = None) -> str:
+    def email(
+        self, to: str, subject: str, body: str, html: str | None = None,
+        headers: list[tuple[str, str]] | None = None,
+    ) -> str:  # fmt: skip
         """Plain text `body`, with `html` as the alternative part when given (a
-        multipart/alternative message: a reader that shows HTML shows it)."""
+        multipart/alternative message: a reader that shows HTML shows it); `headers` are
+        added to HEADERS (a survey's List-Unsubscribe, RFC 8058)."""
         from ..domain.emails import ascii_address
         from ..store.aws import client
 
@@ -39,7 +43,9 @@ class AwsSender:
         # custom headers arrived in SES's API in 2024; an older SDK in the Lambda runtime
         # sends the notice without them rather than not at all
         if "Headers" in sesv2.meta.service_model.shape_for("Message").members:
-            message["Headers"] = [{"Name": name, "Value": value} for name, value in HEADERS]
+            message["Headers"] = [
+                {"Name": name, "Value": value} for name, value in (*HEADERS, *(headers or ()))
+            ]
         extra: dict = {}
         if self.reply_to:
             extra["ReplyToAddresses"] = [self.reply_to]
@@ -53,14 +59,19 @@ class AwsSender:
         )
         return sent["MessageId"]
 
-    def sms(self, to: str, body: str) -> str:
+    def sms(self, to: str, body: str, promotional: bool = False) -> str:
+        """`promotional`: a planned survey, a commercial message (SNS's SMS type; AWS may
+        route it more cheaply and never through a transactional-only sender)."""
         from ..store.aws import client
 
         sent = client("sns").publish(
             PhoneNumber=to,
             Message=body,
             MessageAttributes={
-                "AWS.SNS.SMS.SMSType": {"DataType": "String", "StringValue": "Transactional"}
+                "AWS.SNS.SMS.SMSType": {
+                    "DataType": "String",
+                    "StringValue": "Promotional" if promotional else "Transactional",
+                }
             },
         )
         return sent["MessageId"]

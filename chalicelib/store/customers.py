@@ -22,6 +22,8 @@ def profile_item(customer: Customer) -> dict[str, Any]:
         **customer.model_dump(mode="json"),
         **keys.customer_key(customer.id),
         **keys.name_keys(fold(customer.name), customer.id),
+        # the roster a planned survey's run pages through (docs/surveys.md)
+        **keys.roster_keys(customer.id),
         "entity": "customer",
     }
 

@@ -368,3 +368,61 @@ def satisfaction_alert_key(week: str, subject: str) -> dict[str, str]:
     """A satisfaction deviation alert of ISO week `week` to one supervisor, sent or being
     sent: `subject` is `<dimension>#<value>#<username>` (services/satisfaction_alerts.py)."""
     return {"PK": f"SATALERT#{week}", "SK": subject}
+
+
+# ---- planned surveys and consent (docs/surveys.md) ------------------------------------------
+
+SURVEYS = "SURVEYS"
+CONSENT_PREFIX = "CONSENT#"
+CONSENT_LOG_PREFIX = "CONSENTLOG#"
+SURVEY_OUTBOX = "SURVEY_OUTBOX"
+
+
+def roster_keys(customer_id: str) -> dict[str, str]:
+    """A customer's place in the roster a survey run pages through: the `queue_newest` index,
+    one of ROSTER_SHARDS partitions (carried by the profile item; no extra item)."""
+    from ..domain.survey_runs import roster_shard
+
+    return {"queue_pk": roster_pk(roster_shard(customer_id)), "created_sk": customer_id}
+
+
+def roster_pk(shard: int) -> str:
+    return f"ROSTER#{shard:02d}"
+
+
+def consent_key(customer_id: str, channel: str) -> dict[str, str]:
+    return {"PK": f"CUSTOMER#{customer_id}", "SK": f"{CONSENT_PREFIX}{channel}"}
+
+
+def consent_log_key(customer_id: str, at: str, line_id: str) -> dict[str, str]:
+    return {"PK": f"CUSTOMER#{customer_id}", "SK": f"{CONSENT_LOG_PREFIX}{at}#{line_id}"}
+
+
+def surveyed_key(customer_id: str) -> dict[str, str]:
+    """When the customer was last invited to a planned survey (the throttle)."""
+    return {"PK": f"CUSTOMER#{customer_id}", "SK": "SURVEYED"}
+
+
+def survey_key(survey_id: str) -> dict[str, str]:
+    return {"PK": SURVEYS, "SK": f"SURVEY#{survey_id}"}
+
+
+def survey_settings_key() -> dict[str, str]:
+    return {"PK": SURVEYS, "SK": "#SETTINGS"}
+
+
+def run_key(survey_id: str, run_id: str) -> dict[str, str]:
+    return {"PK": f"SURVEY#{survey_id}", "SK": f"RUN#{run_id}"}
+
+
+def candidate_key(run_id: str, sample_key: str, customer_id: str) -> dict[str, str]:
+    return {"PK": f"SRUNCAND#{run_id}", "SK": f"{sample_key}#{customer_id}"}
+
+
+def invitation_key(invitation_id: str) -> dict[str, str]:
+    return {"PK": f"SINV#{invitation_id}", "SK": "#INV"}
+
+
+def answers_pk(survey_id: str) -> str:
+    """A survey's answered invitations, by answer time, in the `queue_newest` index."""
+    return f"SANSWERS#{survey_id}"

@@ -100,13 +100,14 @@ def test_no_queue_exists_outside_the_registry_and_every_dead_letter_queue_is_ala
 
 
 def test_a_queue_an_eventbridge_rule_feeds_is_one_entry_and_lints_clean(tmp_path: Path) -> None:
-    """A case-events consumer to come (surveys): a rule, its target and the queue policy come with
+    """A case-events consumer to come (say, closed cases to ask about; the name is not the real
+    `surveys` queue's): a rule, its target and the queue policy come with
     the entry, and the template still passes cfn-lint."""
-    surveys = QueueSpec(
-        name="surveys",
-        stem="Surveys",
-        variable="SURVEYS",
-        handler="send_surveys",
+    consumer = QueueSpec(
+        name="closed-cases",
+        stem="ClosedCases",
+        variable="CLOSED_CASES",
+        handler="ask_closed_cases",
         batch_size=10,
         purpose="closed cases, to be asked about",
         rule=EventRule(
@@ -115,21 +116,21 @@ def test_a_queue_an_eventbridge_rule_feeds_is_one_entry_and_lints_clean(tmp_path
         ),
     )
     path = tmp_path / "template.yaml"
-    path.write_text(generator.refresh(TEMPLATE.read_text(), (*QUEUES, surveys)))
+    path.write_text(generator.refresh(TEMPLATE.read_text(), (*QUEUES, consumer)))
     done = _cfn_lint(path)
     assert done.returncode == 0, done.stdout + done.stderr
     resources = yaml.safe_load(path.read_text())["Resources"]
-    rule = resources["SurveysRule"]["Properties"]
+    rule = resources["ClosedCasesRule"]["Properties"]
     assert rule["EventPattern"]["detail-type"] == ["destek.case.closed"]
     # by name through GetAtt: moto's CloudFormation answers a bus's Ref with no name
     assert rule["EventBusName"] == {"Fn::GetAtt": ["EventBus", "Name"]}
-    assert rule["Targets"][0]["Arn"] == {"Fn::GetAtt": ["SurveysQueue", "Arn"]}
-    statement = resources["SurveysQueuePolicy"]["Properties"]["PolicyDocument"]["Statement"][0]
+    assert rule["Targets"][0]["Arn"] == {"Fn::GetAtt": ["ClosedCasesQueue", "Arn"]}
+    statement = resources["ClosedCasesQueuePolicy"]["Properties"]["PolicyDocument"]["Statement"][0]
     assert statement["Principal"] == {"Service": "events.amazonaws.com"}
     assert statement["Condition"]["ArnEquals"]["aws:SourceArn"] == {
-        "Fn::GetAtt": ["SurveysRule", "Arn"]
+        "Fn::GetAtt": ["ClosedCasesRule", "Arn"]
     }
-    assert _alarms_on(resources, "SurveysDeadLetterQueue")
+    assert _alarms_on(resources, "ClosedCasesDeadLetterQueue")
 
 
 # ---- the handlers and the local stack ---------------------------------------------------

@@ -154,6 +154,19 @@ ADMIN_ONLY = {**STAFF_READ, "agent": 403, "supervisor": 403}
 STAFF_403 = {"agent": 403, "supervisor": 403, "admin": 403}
 CUSTOMERS_ONLY = {"customer": 200, "other_customer": 200, **STAFF_403}
 
+SURVEY = {
+    "name": "Deneme",
+    "schedule": {"start_at": "2030-01-01T07:00:00Z"},
+    "questions": [{"id": "q", "kind": "rating", "text": {"tr": "Puan", "en": "Score"}}],
+}
+NO_LINK = "A" * 67
+ALL_404 = dict.fromkeys(ROLES, 404)
+
+
+def scratch_survey(setup) -> dict:
+    return setup.api.post("/surveys", SURVEY).body
+
+
 #: (method, route path) -> (how to build the request, expected status per role); "none" is 401
 #: unless given.
 MATRIX: dict[tuple[str, str], tuple[Callable, dict[str, int]]] = {
@@ -499,6 +512,49 @@ MATRIX: dict[tuple[str, str], tuple[Callable, dict[str, int]]] = {
         lambda setup: ("/customers/{}/products/{}".format(*ahmet_registration(setup)), None),
         {**STAFF_READ, "agent": 403, "supervisor": 204, "admin": 204},
     ),
+    # planned surveys (docs/surveys.md): supervisors build and watch them
+    ("GET", "/surveys"): (fixed("/surveys"), {**STAFF_READ, "agent": 403}),
+    ("POST", "/surveys"): (
+        fixed("/surveys", SURVEY), {**STAFF_READ, "agent": 403, "supervisor": 201, "admin": 201},
+    ),
+    ("GET", "/surveys/{survey_id}"): (
+        lambda setup: (f"/surveys/{scratch_survey(setup)['id']}", None),
+        {**STAFF_READ, "agent": 403},
+    ),
+    ("PUT", "/surveys/{survey_id}"): (
+        lambda setup: (f"/surveys/{(s := scratch_survey(setup))['id']}",
+                       {**SURVEY, "version": s["version"]}),
+        {**STAFF_READ, "agent": 403},
+    ),
+    ("POST", "/surveys/{survey_id}/status"): (
+        lambda setup: (f"/surveys/{(s := scratch_survey(setup))['id']}/status",
+                       {"status": "ended", "version": s["version"]}),
+        {**STAFF_READ, "agent": 403},
+    ),
+    ("GET", "/surveys/{survey_id}/answers/export"): (
+        lambda setup: (f"/surveys/{scratch_survey(setup)['id']}/answers/export?format=csv", None),
+        {**STAFF_READ, "agent": 403},
+    ),
+    ("GET", "/survey-settings"): (fixed("/survey-settings"), {**STAFF_READ, "agent": 403}),
+    ("PUT", "/survey-settings"): (
+        fixed("/survey-settings", {"throttle_days": 90}), {**STAFF_READ, "agent": 403},
+    ),
+    # signed links: public; a link that is not ours is a 404 to everyone, signed in or not
+    ("GET", "/survey-links/{token}"): (fixed(f"/survey-links/{NO_LINK}"), ALL_404),
+    ("POST", "/survey-links/{token}"): (
+        fixed(f"/survey-links/{NO_LINK}", {"answers": {"q": 1}}), ALL_404,
+    ),
+    ("GET", "/opt-out/{token}"): (fixed(f"/opt-out/{NO_LINK}"), ALL_404),
+    ("POST", "/opt-out/{token}"): (fixed(f"/opt-out/{NO_LINK}"), ALL_404),
+    ("GET", "/my/consents"): (fixed("/my/consents"), CUSTOMERS_ONLY),
+    ("PUT", "/my/consents"): (
+        fixed("/my/consents", {"changes": [{"channel": "sms", "granted": False}]}),
+        CUSTOMERS_ONLY,
+    ),
+    ("GET", "/customers/{customer_id}/consents"): (
+        lambda setup: (f"/customers/{ahmet_id(setup)}/consents", None), STAFF_READ,
+    ),
+    ("POST", "/integrations/{shop_id}/consents"): signed_only("/integrations/demo/consents"),
 }  # fmt: skip
 
 
@@ -564,6 +620,11 @@ PUBLIC = {
     ("GET", "/events"),
     ("GET", "/ratings/{token}"),
     ("POST", "/ratings/{token}"),
+    # signed links a customer follows without signing in (docs/surveys.md)
+    ("GET", "/survey-links/{token}"),
+    ("POST", "/survey-links/{token}"),
+    ("GET", "/opt-out/{token}"),
+    ("POST", "/opt-out/{token}"),
 }
 
 

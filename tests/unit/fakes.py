@@ -419,13 +419,16 @@ class FakeSender:
         #: the HTML part of each email that had one, by its place in `emails`
         self.html: dict[int, str] = {}
 
-    def email(self, to, subject, body, html=None):
+    def email(self, to, subject, body, html=None, headers=None):
         self.emails.append((to, subject, body))
+        #: the extra headers of each email, by its place in `emails`
+        self.headers = getattr(self, "headers", {})
+        self.headers[len(self.emails) - 1] = dict(headers or ())
         if html is not None:
             self.html[len(self.emails) - 1] = html
         return f"e{len(self.emails)}"
 
-    def sms(self, to, body):
+    def sms(self, to, body, promotional=False):
         self.texts.append((to, body))
         return f"s{len(self.texts)}"
 

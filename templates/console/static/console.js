@@ -3,6 +3,7 @@
 // textContent (el() below), never as HTML: nothing a customer types can run here.
 
 import { breachedView, reportsView, sqlView } from "./reports.js";
+import { surveysView, surveyView } from "./surveys.js";
 
 const CONFIG = JSON.parse(document.getElementById("config").textContent);
 const T = JSON.parse(document.getElementById("strings").textContent);
@@ -340,7 +341,8 @@ async function route() {
     const views = { mine: caseList, pool: caseList, overdue: caseList, follow_up: caseList, agent: caseList, case: caseScreen,
                     precases: preCaseList, precase: preCaseScreen, search, queues, admin,
                     customer: customerView, reports: () => reportsView(reportsUi()),
-                    breached: () => breachedView(reportsUi()), sql: () => sqlView(reportsUi()) };
+                    breached: () => breachedView(reportsUi()), sql: () => sqlView(reportsUi()),
+                    surveys: () => surveysView(reportsUi()), survey: (_v, id) => surveyView(reportsUi(), id) };
     const render = views[view] || caseList;
     const content = await render(view in views ? view : "mine", arg && decodeURIComponent(arg));
     if (call !== routing) return;

@@ -498,8 +498,17 @@ async function profilePage() {
     form.quiet_from.value = (p.contact.quiet_from || "").slice(0, 5);
     form.quiet_until.value = (p.contact.quiet_until || "").slice(0, 5);
   };
+  // consent to surveys per channel (commercial messages: docs/surveys.md), saved with the
+  // profile when changed; none recorded is no consent
+  let consents = {};
+  const fillConsents = (c) => {
+    consents = Object.fromEntries(c.channels.map((x) => [x.channel, x.granted]));
+    form.consent_email.checked = Boolean(consents.email);
+    form.consent_sms.checked = Boolean(consents.sms);
+  };
   try {
     fill(await api("GET", "/my/profile"));
+    fillConsents(await api("GET", "/my/consents"));
   } catch (error) {
     report(error);
     return;
@@ -530,6 +539,10 @@ async function profilePage() {
           },
         });
         fill(changed);
+        const changes = ["email", "sms"]
+          .filter((ch) => form[`consent_${ch}`].checked !== Boolean(consents[ch]))
+          .map((ch) => ({ channel: ch, granted: form[`consent_${ch}`].checked }));
+        if (changes.length) fillConsents(await api("PUT", "/my/consents", { changes }));
         notice(say("saved"));
       } catch (error) {
         if (!contactProblem(form, error)) throw error;
@@ -952,7 +965,133 @@ const PAGES = {
   cases: casesPage,
   case: casePage,
   rate: ratePage,
+  survey: surveyPage,
+  "opt-out": optOutPage,
 };
+
+// ---- planned surveys and opt-out: signed links, no sign-in (docs/surveys.md) -------------
+
+/** The survey behind `?t=`: GET shows it (and records nothing), the form POSTs the answers;
+ *  answering again replaces them until the link expires. */
+async function surveyPage() {
+  const token = params.get("t") || "";
+  const form = $("#survey-form");
+  let survey;
+  try {
+    survey = await api("GET", `/survey-links/${encodeURIComponent(token)}`);
+  } catch (error) {
+    $("#survey-intro").hidden = true;
+    report(linkError(error));
+    return;
+  }
+  const lang = LANG === "en" ? "en" : "tr";
+  document.title = `${survey.name} · ${say("site_name")}`;
+  $("#survey-intro").textContent = survey.answered_at
+    ? say("survey_answered_before", { until: formatDate(survey.expires_at, true) })
+    : say("survey_until", { until: formatDate(survey.expires_at, true) });
+  const box = $("#survey-questions");
+  for (const q of survey.questions) box.append(questionField(q, lang, survey.answers[q.id]));
+  form.hidden = false;
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    busy(form, async () => {
+      clearFieldErrors(form);
+      try {
+        await api("POST", `/survey-links/${encodeURIComponent(token)}`, { answers: answersOf(form, survey.questions) });
+        notice(say("survey_thanks"));
+      } catch (error) {
+        if (error instanceof ApiError && error.code === "invalid_answers" && Array.isArray(error.details)) {
+          for (const d of error.details) fieldError(form, d.field, say(`survey_problem_${d.problem}`));
+          problem(say("error_invalid"));
+          return;
+        }
+        report(linkError(error));
+      }
+    });
+  });
+}
+
+/** A refused link in the reader's words: gone (410) or not ours (404). */
+function linkError(error) {
+  if (error instanceof ApiError && error.status === 410) error.code = "link_expired";
+  if (error instanceof ApiError && error.status === 404) error.code = "link_invalid";
+  return error;
+}
+
+/** One question as a fieldset (scales and choices) or a labelled text box; `given` is the
+ *  earlier answer, shown so it can be changed. */
+function questionField(q, lang, given) {
+  const legend = q.text[lang] + (q.required ? ` (${say("required")})` : "");
+  const error = el("p", { class: "field-error", id: `${q.id}-error`, hidden: true });
+  if (q.kind === "free_text") {
+    const area = el("textarea", { id: q.id, name: q.id, rows: 4, "aria-describedby": `${q.id}-error` });
+    area.value = given || "";
+    return el("div", { class: "field" }, el("label", { for: q.id, text: legend }), area, error);
+  }
+  let options;
+  if (q.kind === "rating" || q.kind === "nps") {
+    const [low, high] = q.kind === "nps" ? [0, 10] : [q.scale_min, q.scale_max];
+    options = Array.from({ length: high - low + 1 }, (_, i) => ({ id: String(low + i), text: String(low + i) }));
+  } else {
+    options = q.choices.map((c) => ({ id: c.id, text: c.text[lang] }));
+  }
+  const type = q.kind === "multiple_choice" ? "checkbox" : "radio";
+  const chosen = new Set([given].flat().filter((v) => v !== undefined && v !== null).map(String));
+  const scale = q.kind === "rating" || q.kind === "nps";
+  return el("fieldset", { class: scale ? "scale" : null, "aria-describedby": `${q.id}-error` },
+    el("legend", { text: legend }),
+    scale ? el("p", { class: "hint", text: say(q.kind === "nps" ? "survey_nps_ends" : "survey_scale_ends") }) : null,
+    options.map((o) => el("label", { class: "choice" },
+      el("input", { type, name: q.id, value: o.id, checked: chosen.has(o.id) }), ` ${o.text}`)),
+    error);
+}
+
+function answersOf(form, questions) {
+  const answers = {};
+  for (const q of questions) {
+    if (q.kind === "free_text") {
+      const text = form.elements[q.id].value.trim();
+      if (text) answers[q.id] = text;
+      continue;
+    }
+    const picked = [...form.querySelectorAll(`input[name="${CSS.escape(q.id)}"]:checked`)].map((i) => i.value);
+    if (q.kind === "multiple_choice") {
+      if (picked.length) answers[q.id] = picked;
+    } else if (picked.length) {
+      answers[q.id] = q.kind === "single_choice" ? picked[0] : Number(picked[0]);
+    }
+  }
+  return answers;
+}
+
+/** The opt-out link's page: opening it changes nothing (mail scanners open links); the one
+ *  button POSTs, and the consent is withdrawn at once. */
+async function optOutPage() {
+  const token = encodeURIComponent(params.get("t") || "");
+  const form = $("#opt-out-form");
+  const show = (state) => {
+    $("#opt-out-text").textContent = say(state.withdrawn ? "opt_out_done" : "opt_out_ask",
+      { channel: say(`channel_${state.channel}`) });
+    form.hidden = state.withdrawn;
+  };
+  try {
+    show(await api("GET", `/opt-out/${token}`));
+  } catch (error) {
+    $("#opt-out-text").hidden = true;
+    report(linkError(error));
+    return;
+  }
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    busy(form, async () => {
+      try {
+        show(await api("POST", `/opt-out/${token}`, {}));
+      } catch (error) {
+        report(linkError(error));
+      }
+    });
+  });
+}
 
 function chrome() {
   const signedIn = Boolean(session.get());

@@ -1,0 +1,117 @@
+"""A planned survey answered in Chromium: the shop records a customer's consent, a
+supervisor starts a survey for a segment only they are in, the local stack's schedule and
+queue run it, the invitation reaches the developer mailbox, and its link opens the survey
+on the site (phone-sized), where a wrong answer is marked and a right one saved; the
+opt-out link's page stops the next one with its one button."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from playwright.sync_api import expect
+
+from tests.support import unique_phone
+
+from .conftest import eventually
+from .test_channels import signed_post
+from .test_links import mailbox
+
+SURVEY = re.compile(r"https?://\S+/survey\.html\?t=[A-Za-z0-9_-]+")
+OPT_OUT = re.compile(r"https?://\S+/opt-out\.html\?t=[A-Za-z0-9_-]+")
+TEXT = {"tr": "Bizden ne kadar memnunsunuz?", "en": "How satisfied are you with us?"}
+
+
+def test_a_customer_answers_a_planned_survey_and_opts_out_in_the_browser(stack, http, browser):
+    admin, supervisor = http("admin"), http("selin")
+    tag = uuid.uuid4().hex[:8]
+    status, product = admin.call("POST", "/products", {"brand": f"E2E{tag}", "model": "M",
+                                                       "name": f"Ürün {tag}",
+                                                       "category_id": "telefon"})  # fmt: skip
+    assert status == 201, product
+    number, address = f"SVE-{tag}", f"anket.{tag}@example.com"
+    shop = "/integrations/demo-shop"
+    status, made = signed_post(stack.url, f"{shop}/customers", {
+        "customer_number": number, "name": "Deniz Kaya", "email": address,
+        "phone": unique_phone()})  # fmt: skip
+    assert status == 200, made
+    status, _ = admin.call("POST", f"/customers/{made['customer_id']}/products", {
+        "product_id": product["id"], "serial_number": f"SE{tag}",
+        "purchase_date": "2026-06-01"})  # fmt: skip
+    assert status == 201
+    assert (
+        signed_post(
+            stack.url,
+            f"{shop}/consents",
+            {"customer_number": number, "changes": [{"channel": "email", "granted": True}]},
+        )[0]
+        == 200
+    )
+
+    start = (datetime.now(UTC) - timedelta(minutes=1)).isoformat()
+    status, survey = supervisor.call(
+        "POST",
+        "/surveys",
+        {
+            "name": f"Memnuniyet {tag}",
+            "segment": {"brands": [f"E2E{tag}"]},
+            "schedule": {"start_at": start},
+            "questions": [
+                {"id": "overall", "kind": "rating", "text": TEXT},
+                {"id": "words", "kind": "free_text", "text": TEXT, "required": False},
+            ],
+        },
+    )
+    assert status == 201, survey
+    status, _ = supervisor.call(
+        "POST",
+        f"/surveys/{survey['id']}/status",
+        {"status": "active", "version": survey["version"]},
+    )
+    assert status == 200
+
+    def mail():
+        return next((m for m in mailbox(stack)["emails"] if m["to"] == [address]), None)
+
+    body = eventually(mail, timeout=30)["body"]
+    survey_url, opt_out_url = SURVEY.search(body).group(0), OPT_OUT.search(body).group(0)
+
+    context = browser.new_context(locale="tr-TR", viewport={"width": 390, "height": 844})
+    errors: list[str] = []
+    try:
+        page = context.new_page()
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.set_default_timeout(15_000)
+        page.goto(survey_url)
+        expect(page.locator("#survey-form")).to_be_visible()
+        expect(page.get_by_role("group", name=re.compile(TEXT["tr"]))).to_be_visible()
+        page.get_by_label("Bizden ne kadar memnunsunuz?").fill("ş" * 3000)  # over its bytes
+        page.get_by_role("button", name="Yanıtları gönder").click()
+        expect(page.locator("#overall-error")).to_have_text("Bu soruyu yanıtlayın.")
+        expect(page.locator("#words-error")).to_have_text("Yanıt çok uzun; kısaltın.")
+        page.get_by_label("Bizden ne kadar memnunsunuz?").fill("Kargo hızlıydı")
+        page.get_by_role("radio", name="4").check()
+        page.get_by_role("button", name="Yanıtları gönder").click()
+        expect(page.locator("#notice")).to_have_text("Teşekkür ederiz, yanıtlarınız kaydedildi.")
+
+        def answered():
+            status, detail = supervisor.call("GET", f"/surveys/{survey['id']}")
+            return status == 200 and detail["totals"]["answered"] == 1
+
+        eventually(answered)
+        page.reload()  # the answer shows again, to be changed
+        expect(page.get_by_role("radio", name="4")).to_be_checked()
+
+        page.goto(opt_out_url)
+        expect(page.locator("#opt-out-text")).to_contain_text("E-posta")
+        status, consents = admin.call("GET", f"/customers/{made['customer_id']}/consents")
+        assert consents["channels"][0]["granted"] is True  # opening the page changed nothing
+        page.get_by_role("button", name="Anket iletilerini durdur").click()
+        expect(page.locator("#opt-out-text")).to_contain_text("anket iletisi gönderilmeyecek")
+        status, consents = admin.call("GET", f"/customers/{made['customer_id']}/consents")
+        assert consents["channels"][0]["granted"] is False
+        assert consents["history"][0]["source"] == "opt_out_link"
+    finally:
+        context.close()
+    assert errors == [], errors
