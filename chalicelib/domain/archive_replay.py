@@ -62,6 +62,13 @@ def page_sql(day: date, after: ArchiveCursor | None, limit: int) -> str:
 FIRST_DAY_SQL = "SELECT min(day) AS first_day FROM events"
 
 
+def next_day_sql(day: date, before: date) -> str:
+    """The first `day` partition after `day` and before `before` (a day with events, to
+    skip an empty stretch in one query)."""
+    return (f"SELECT min(day) AS next_day FROM events WHERE day > {_text(day.isoformat())} "
+            f"AND day < {_text(before.isoformat())}")  # fmt: skip
+
+
 def _occurred_at(value: Any) -> str:
     """The archive's timestamp (DuckDB: ISO text without a zone, Athena: `2026-03-01
     09:30:00.000`) as the events' own fixed-width UTC text."""

@@ -7,7 +7,7 @@ domain/archive_replay.py's. Never reads the DynamoDB table."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from ..domain.analytics import QueryLimits
@@ -15,6 +15,7 @@ from ..domain.archive_replay import (
     FIRST_DAY_SQL,
     ArchiveCursor,
     next_cursor,
+    next_day_sql,
     page_events,
     page_sql,
 )
@@ -53,6 +54,18 @@ class ArchiveReader:
 
     def first_day(self) -> date | None:
         """The archive's first `day` partition (UTC), or None when it holds nothing."""
-        result = self.engine.run(FIRST_DAY_SQL, self.limits.model_copy(update={"max_rows": 1}))
+        return self._day(FIRST_DAY_SQL)
+
+    def next_day(self, day: date, before: date) -> date | None:
+        """The first day after `day` whose events may have occurred after it and before
+        `before`: the partition after `day` holding any, less one (in AWS an event is in its
+        arrival day's partition, at most a day late), not before `day` + 1; None: none."""
+        found = self._day(next_day_sql(day, before + timedelta(days=1)))
+        if found is None:
+            return None
+        return max(day + timedelta(days=1), found - timedelta(days=1))
+
+    def _day(self, sql: str) -> date | None:
+        result = self.engine.run(sql, self.limits.model_copy(update={"max_rows": 1}))
         value = result.rows[0][0] if result.rows and result.rows[0] else None
         return date.fromisoformat(str(value)[:10]) if value else None

@@ -323,10 +323,14 @@ class ReportRebuild:
             day = date.fromisoformat(b["archive_day"])
             events, after = self.archive.page(day, b.get("after"), self.archive_page)
             self._apply(version, events)
+            switch = date.fromisoformat(b["log_day"])
+            following: date | None = day + timedelta(days=1)
+            if not events and not b.get("after"):  # an empty day: skip to the next with any
+                following = self.archive.next_day(day, switch)
             if after:
                 building["after"] = after
-            elif day + timedelta(days=1) < date.fromisoformat(b["log_day"]):
-                building.update(archive_day=(day + timedelta(days=1)).isoformat(), after=None)
+            elif following is not None and following < switch:
+                building.update(archive_day=following.isoformat(), after=None)
             else:  # the archive is read up to the switch-over day: the log from it
                 building.update(phase="log", archive_day=None, after=None, cursor=None)
         else:
