@@ -33,6 +33,7 @@ if TYPE_CHECKING:  # every adapter and service is imported when first built (col
     from .services.directory import DirectoryService, RoleCatalog
     from .services.mail_intake import MailIntake
     from .services.notifier import Notifier
+    from .services.ports import AnalyticsEngine
     from .services.precases import PreCasePool
     from .services.ratings import RatingService
     from .services.registrations import RegistrationService
@@ -227,9 +228,18 @@ def _send_report_step(step: dict) -> None:
 
 @lru_cache(maxsize=1)
 def report_rebuild() -> ReportRebuild:
-    from .services.report_projection import ReportRebuild
+    """The rebuild: the event log, and for older days the archive through the open data
+    store's engine (built only when a step reads it), each query within the analytics
+    limits and at most 20 s (the reports function has 30)."""
+    from .domain.analytics import QueryLimits
+    from .services.report_archive import ArchiveReader
+    from .services.report_projection import ARCHIVE_PAGE, ReportRebuild
 
-    return ReportRebuild(report_store(), _send_report_step)
+    s = settings()
+    limits = QueryLimits(seconds=min(s.analytics_seconds, 20.0),
+                         max_bytes=s.analytics_max_bytes, max_rows=ARCHIVE_PAGE)  # fmt: skip
+    return ReportRebuild(report_store(), _send_report_step,
+                         archive=ArchiveReader(analytics_engine, limits))  # fmt: skip
 
 
 @lru_cache(maxsize=1)
@@ -536,16 +546,22 @@ def analytics_service() -> AnalyticsService:
     s = settings()
     limits = QueryLimits(seconds=s.analytics_seconds, max_bytes=s.analytics_max_bytes,
                          max_rows=s.analytics_max_rows)  # fmt: skip
+    return AnalyticsService(analytics_engine(), limits)
+
+
+@lru_cache(maxsize=1)
+def analytics_engine() -> AnalyticsEngine:
+    """The engine over the archive the settings name: supervisors' SQL and the reports'
+    rebuild share it."""
+    s = settings()
     if s.analytics_engine == "duckdb":
         import importlib
 
-        engine = importlib.import_module("devstack.event_archive").DuckDbEngine.from_settings(s)
-    else:
-        from .analytics.athena import AthenaEngine
-        from .store.aws import client
+        return importlib.import_module("devstack.event_archive").DuckDbEngine.from_settings(s)
+    from .analytics.athena import AthenaEngine
+    from .store.aws import client
 
-        engine = AthenaEngine(client("athena"), s.athena_workgroup, s.athena_database)
-    return AnalyticsService(engine, limits)
+    return AthenaEngine(client("athena"), s.athena_workgroup, s.athena_database)
 
 
 @lru_cache(maxsize=1)
@@ -661,6 +677,7 @@ def reset() -> None:
         mail_intake,
         workload_service,
         analytics_service,
+        analytics_engine,
         report_service,
         report_exports,
         weekly_summary,

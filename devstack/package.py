@@ -603,7 +603,8 @@ def policy_statements() -> list[dict[str, Any]]:
         {
             "Sid": "AnalyticsQueries",
             "Effect": "Allow",
-            # supervisors' SQL (POST /analytics/sql): in destek's workgroup only
+            # supervisors' SQL (POST /analytics/sql) and the reports' rebuild over the archive
+            # (the reports function): in destek's workgroup only
             "Action": [
                 "athena:StartQueryExecution",
                 "athena:GetQueryExecution",

@@ -14,10 +14,15 @@ state at its next revision and every counter's `ADD` are written in one Transact
 conditional on the revision read (store/reports.py). A write that lost the race to another
 copy reads again (3 times, then the message returns to the queue).
 
-The rebuild (`ReportRebuild`) applies the day's event log, a page at a time, into a fresh
+The rebuild (`ReportRebuild`) applies the stored events, a page at a time, into a fresh
 version and, when it reaches today, makes that version the one reports read for the days
-it covers; the live consumer writes to it meanwhile, and each case's cursor keeps every
-event applied once in it.
+it covers; each case's cursor keeps every event applied once in it. Days older than the
+event log (30 days) are read from the open data store's archive (services/report_archive.py:
+Athena in AWS, DuckDB locally) up to a switch-over UTC day a week back, the log from that
+day on: the archive holds the events that occurred before it, the log those at or after it,
+so none is read twice or missed (docs/reports.md, Rebuild). The live consumer writes to the
+version being built once it reads the log (while it reads the archive, the events
+happening now are in the log, read later).
 """
 
 from __future__ import annotations
@@ -42,10 +47,16 @@ from ..domain.report_projection import (
     new_breaches,
 )
 from ..observability import logger
+from .report_archive import ArchiveReader
 
 #: events a rebuild step reads from the log (one Query), and the days the log keeps
 REBUILD_PAGE = 100
 LOG_DAYS = 29
+#: events a rebuild step reads from the archive (one query); the UTC days back where a
+#: rebuild over the archive switches to the log (the archive is settled by then: Firehose's
+#: 15-minute buffer and day of retries are past; the log still holds the day for 3 weeks)
+ARCHIVE_PAGE = 500
+SETTLED_DAYS = 7
 #: the first version; the days it covers reach back to the first case
 FIRST = {"version": 1, "since": "0001-01-01"}
 #: a transaction's items at most (DynamoDB's limit)
@@ -80,9 +91,10 @@ class Versions(Model):
         return int(self.versions[0]["version"])
 
     def written(self) -> list[int]:
-        """The versions an event is applied to now."""
+        """The versions an event is applied to now: the live one, and the one being built
+        once its rebuild reads the log (before, the log holds the event for it to read)."""
         out = [self.live]
-        if self.building:
+        if self.building and self.building.get("phase", "log") == "log":
             out.append(int(self.building["version"]))
         return out
 
@@ -179,19 +191,23 @@ class ReportProjection:
 
 class RebuildStatus(Model):
     """A rebuild asked for or under way: the version it builds, the first day it covers
-    (Istanbul), the UTC day of the event log it has reached, and whether it is done."""
+    (Istanbul), the UTC day of the event log it has reached (or will start at), while it
+    reads the archive the UTC day it has reached there (`archive_day`), and whether it is
+    done."""
 
     version: int
     since: str
     log_day: str
+    archive_day: str | None = None
     pages: int = 0
     done: bool = False
     live: int
 
 
 class RebuildRequest(Model):
-    """`from`: the first day (Europe/Istanbul) to rebuild; at most 29 days back (the event
-    log keeps 30); none: as far back as it goes."""
+    """`from`: the first day (Europe/Istanbul) to rebuild; older than 29 days back (the
+    event log keeps 30) it is read from the archive, at most back to the day after the
+    archive's first; none: as far back as the log goes."""
 
     from_: date | None = None
 
@@ -199,9 +215,13 @@ class RebuildRequest(Model):
 
 
 class ReportRebuild:
-    """Rebuilds the projection from the event log into a fresh version (see the module's
+    """Rebuilds the projection from the stored events into a fresh version (see the module's
     text): `start` sets the version up and sends the first step; each `step` applies one page
-    of the log and sends the next, until the log's today is read; then the version is live."""
+    (of the archive while its days are older than the switch-over day, then of the log) and
+    sends the next, until the log's today is read; then the version is live.
+
+    `archive`: the archive's reader; None: the log alone (a `from` older than it is out of
+    range)."""
 
     def __init__(
         self,
@@ -209,38 +229,59 @@ class ReportRebuild:
         send_step: Callable[[dict[str, Any]], None],
         clock: Callable[[], datetime] = utcnow,
         page: int = REBUILD_PAGE,
+        archive: ArchiveReader | None = None,
+        archive_page: int = ARCHIVE_PAGE,
     ) -> None:
         self.store = store
         self.send_step = send_step
         self.clock = clock
         self.page = page
+        self.archive = archive
+        self.archive_page = archive_page
         self.projection = ReportProjection(store)
+
+    def oldest(self, first: date) -> date:
+        """The first day a rebuild may start at: 29 days back (the log); when `first` is
+        older and there is an archive, the day after its first day (that day may be
+        partial: the archive began during it)."""
+        today = self.clock().astimezone(ISTANBUL).date()
+        oldest = today - timedelta(days=LOG_DAYS)
+        if first >= oldest or self.archive is None:
+            return oldest
+        archived = self.archive.first_day()
+        return min(oldest, archived + timedelta(days=1)) if archived else oldest
 
     def start(self, first: date | None) -> RebuildStatus:
         """Set up a rebuild (or resume the one under way, whatever `first` says) and send
-        its next step."""
+        its next step. InvalidInput `rebuild_out_of_range` before `oldest` or after today."""
         today = self.clock().astimezone(ISTANBUL).date()
-        oldest = today - timedelta(days=LOG_DAYS)
-        first = first or oldest
+        first = first or today - timedelta(days=LOG_DAYS)
+        oldest = self.oldest(first)
         if first < oldest or first > today:
             raise InvalidInput(
-                f"a rebuild starts at most {LOG_DAYS} days back (the event log keeps 30) "
-                "and not after today",
+                f"a rebuild starts at most {LOG_DAYS} days back (the event log keeps 30), or "
+                "from the archive's second day on, and not after today",
                 details={"from": first.isoformat(), "oldest": oldest.isoformat()},
                 code="rebuild_out_of_range",
             )  # fmt: skip
         current = read_versions(self.store)
         if current.building is None:
             version = max(int(v["version"]) for v in current.versions) + 1
+            read_from = first - timedelta(days=1)  # the UTC day Istanbul's `first` starts in
             building = {"version": version, "since": first.isoformat(), "cursor": None,
-                        "log_day": (first - timedelta(days=1)).isoformat(), "pages": 0,
+                        "phase": "log", "log_day": read_from.isoformat(), "pages": 0,
                         "started_at": to_iso(self.clock())}  # fmt: skip
+            if first < today - timedelta(days=LOG_DAYS):
+                switch = self.clock().date() - timedelta(days=SETTLED_DAYS)
+                building.update(phase="archive", archive_day=read_from.isoformat(),
+                                after=None, log_day=switch.isoformat())  # fmt: skip
             saved = {"versions": current.versions, "building": building,
                      "revision": current.revision + 1}  # fmt: skip
             if not self.store.save_config(saved, current.revision if current.revision else None):
                 raise Conflict("another rebuild was just started", code="rebuild_busy")
             current = Versions(**saved)
-            logger.info("report rebuild started", version=version, since=first.isoformat())
+            logger.info("report rebuild started", version=version, since=first.isoformat(),
+                        phase=building["phase"])  # fmt: skip
         building = current.building
         self.send_step({"kind": "rebuild", "version": building["version"],
                         "page": int(building.get("pages", 0))})  # fmt: skip
@@ -257,14 +298,16 @@ class ReportRebuild:
             first = current.versions[0]
             return RebuildStatus(version=current.live, since=first["since"], log_day="",
                                  done=True, live=current.live)  # fmt: skip
+        archive_day = b.get("archive_day") if b.get("phase") == "archive" else None
         return RebuildStatus(version=b["version"], since=b["since"], log_day=b["log_day"],
-                             pages=b.get("pages", 0), live=current.live)  # fmt: skip
+                             archive_day=archive_day, pages=b.get("pages", 0),
+                             live=current.live)  # fmt: skip
 
     def step(self, message: dict[str, Any]) -> bool:
-        """Apply one page of the log to the version being built and save the cursor; send the
-        next step while there is more. A step of a rebuild no longer under way, or of a page
-        already taken (`page`: the pages done when it was sent), does nothing. True while
-        more is to come."""
+        """Apply one page (of the archive, then of the log) to the version being built and
+        save the cursor; send the next step while there is more. A step of a rebuild no
+        longer under way, or of a page already taken (`page`: the pages done when it was
+        sent), does nothing. True while more is to come."""
         current = read_versions(self.store)
         b = current.building
         if not b or int(b["version"]) != int(message.get("version", -1)):
@@ -272,10 +315,53 @@ class ReportRebuild:
         if int(message.get("page", -1)) != int(b.get("pages", 0)):
             return False  # a copy of a step already taken
         version = int(b["version"])
-        events, cursor = self.store.log_page(b["log_day"], self.page, b.get("cursor"))
+        building = dict(b, pages=int(b.get("pages", 0)) + 1)
+        if b.get("phase") == "archive":
+            if self.archive is None:
+                raise Conflict("the rebuild reads the archive, and none is set up",
+                               code="rebuild_busy")  # fmt: skip
+            day = date.fromisoformat(b["archive_day"])
+            events, after = self.archive.page(day, b.get("after"), self.archive_page)
+            self._apply(version, events)
+            switch = date.fromisoformat(b["log_day"])
+            following: date | None = day + timedelta(days=1)
+            if not events and not b.get("after"):  # an empty day: skip to the next with any
+                following = self.archive.next_day(day, switch)
+            if after:
+                building["after"] = after
+            elif following is not None and following < switch:
+                building.update(archive_day=following.isoformat(), after=None)
+            else:  # the archive is read up to the switch-over day: the log from it
+                building.update(phase="log", archive_day=None, after=None, cursor=None)
+        else:
+            events, cursor = self.store.log_page(b["log_day"], self.page, b.get("cursor"))
+            self._apply(version, events)
+            today_utc = self.clock().date().isoformat()
+            if cursor:
+                building["cursor"] = cursor
+            elif b["log_day"] < today_utc:
+                following = date.fromisoformat(b["log_day"]) + timedelta(days=1)
+                building.update(log_day=following.isoformat(), cursor=None)
+            else:
+                versions = [{"version": version, "since": b["since"]}, *current.versions]
+                done = {"versions": versions[:8], "building": None,
+                        "revision": current.revision + 1}  # fmt: skip
+                if self.store.save_config(done, current.revision):
+                    logger.info("report rebuild done", version=version, pages=building["pages"])
+                return False
+        saved = {"versions": current.versions, "building": building,
+                 "revision": current.revision + 1}  # fmt: skip
+        if self.store.save_config(saved, current.revision):
+            self.send_step({"kind": "rebuild", "version": version, "page": building["pages"]})
+            return True
+        return False  # another copy of this step saved first and sent the next
+
+    def _apply(self, version: int, events: list[dict[str, Any]]) -> None:
+        """Apply a page's case events, each case's in its order (its cursor skips what it
+        has applied already: a page read again applies nothing twice)."""
         by_case: dict[str, list[dict[str, Any]]] = {}
         for event in events:
-            if is_case_event(event):
+            if is_case_event(event) and int(event.get("schema_version", 1)) <= SCHEMA_VERSION:
                 by_case.setdefault(event["case_id"], []).append(event)
         for case_id, own in by_case.items():
             for _ in range(3):
@@ -284,22 +370,3 @@ class ReportRebuild:
                     break
             else:
                 raise Conflict("the case's report state keeps changing", code="report_busy")
-        today_utc = self.clock().date().isoformat()
-        building = dict(b, pages=int(b.get("pages", 0)) + 1)
-        if cursor:
-            building["cursor"] = cursor
-        elif b["log_day"] < today_utc:
-            following = date.fromisoformat(b["log_day"]) + timedelta(days=1)
-            building.update(log_day=following.isoformat(), cursor=None)
-        else:
-            versions = [{"version": version, "since": b["since"]}, *current.versions]
-            done = {"versions": versions[:8], "building": None, "revision": current.revision + 1}
-            if self.store.save_config(done, current.revision):
-                logger.info("report rebuild done", version=version, pages=building["pages"])
-            return False
-        saved = {"versions": current.versions, "building": building,
-                 "revision": current.revision + 1}  # fmt: skip
-        if self.store.save_config(saved, current.revision):
-            self.send_step({"kind": "rebuild", "version": version, "page": building["pages"]})
-            return True
-        return False  # another copy of this step saved first and sent the next
