@@ -66,8 +66,9 @@ class BreachedQuery(Model):
 
 
 class RebuildBody(Model):
-    """`from`: the first day (Europe/Istanbul) to rebuild, at most 29 days back (the event
-    log keeps 30); none: as far back as the log goes."""
+    """`from`: the first day (Europe/Istanbul) to rebuild: up to 29 days back from the table's
+    event log, older days from the open data store's archive, at most back to the day after
+    its first (422 `rebuild_out_of_range` beyond); none: as far back as the log goes."""
 
     start: date | None = Field(default=None, alias="from")
 
