@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import uuid
 from datetime import date, datetime, time, timedelta
 
@@ -226,6 +227,18 @@ def compare_reports(api, month: dict, month_days: list[date], first: int = 0) ->
             mine = row(volume, group=group, day=day)
             for key in ("opened", "complaints", "resolved", "reopened", "replies", "fcr"):
                 assert mine[key] == counts[key], (day, key)
+    # first responses, calendar minutes from the script: A at 10:10 (opened 10:00), B at
+    # 10:11 or, on breach days, 10:50 (opened 10:01). The report reads its median and 90th
+    # percentile from a histogram (buckets [5, 15) and [30, 60) minutes hold these), so each
+    # must fall inside the bucket that holds the true value
+    first = sorted([10.0 for _ in ks] + [49.0 if plan(k)["breach"] else 10.0 for k in ks])
+    true_median = first[(len(first) - 1) // 2]
+    true_p90 = first[math.ceil(0.9 * len(first)) - 1]
+    whole = row(ask(api, "volume", start, end, "group"), group=group)
+    for value, truth in ((whole["first_response_median"], true_median),
+                         (whole["first_response_p90"], true_p90)):  # fmt: skip
+        low, high = (5, 15) if truth < 15 else (30, 60)
+        assert low <= value < high, (value, truth)
     by_channel = ask(api, "volume", start, end, "group,channel")
     for channel in CHANNELS:
         count = sum(1 for k in ks if plan(k)["channel"] == channel)
