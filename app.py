@@ -27,6 +27,7 @@ from chalicelib.api import (
     report_exports,
     reports,
     routing_rules,
+    search,
     sla,
     system,
     vocabulary,
@@ -64,6 +65,7 @@ BLUEPRINTS = (
     analytics,
     reports,
     report_exports,
+    search,
 )
 for module in BLUEPRINTS:
     app.register_blueprint(module.bp)
@@ -149,3 +151,10 @@ def project_reports(event):
     from chalicelib.events import reports
 
     return reports.handle_batch(event.to_dict(), event.context)
+
+
+@app.on_sqs_message(**queue_registry.SEARCH.source)
+def index_search(event):
+    from chalicelib.events import search
+
+    return search.handle_batch(event.to_dict(), event.context)

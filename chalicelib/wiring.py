@@ -38,6 +38,8 @@ if TYPE_CHECKING:  # every adapter and service is imported when first built (col
     from .services.report_exports import ReportExports
     from .services.report_projection import ReportProjection, ReportRebuild
     from .services.reports import ReportService
+    from .services.search import SearchRebuild, SearchService
+    from .store.search_engine import FileSearchEngine
     from .services.routing import RoutingService
     from .services.routing_rules import RuleService
     from .services.shop_intake import ShopIntake
@@ -624,3 +626,40 @@ def reset() -> None:
         weekly_summary,
     ):
         built.cache_clear()
+
+
+# ---- full-text search (issue 17, docs/search.md) -------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def search_engine() -> FileSearchEngine:
+    """The S3-kept SQLite index; one per container, so its /tmp copy is reused by version."""
+    from .store.search_engine import FileSearchEngine
+    from .store.search_files import SearchFiles
+
+    return FileSearchEngine(SearchFiles(table(), settings().attachments_bucket))
+
+
+@lru_cache(maxsize=1)
+def search_service() -> SearchService:
+    from .services.search import SearchService
+    from .store.cases import DynamoCaseStore
+    from .store.precases import DynamoPreCases
+
+    return SearchService(search_engine(), DynamoCaseStore(table()), DynamoPreCases(table()))
+
+
+def _send_search_step(step: dict) -> None:
+    import json
+
+    from .store.aws import client
+
+    client("sqs").send_message(QueueUrl=settings().queue_url("search"),
+                               MessageBody=json.dumps(step))  # fmt: skip
+
+
+@lru_cache(maxsize=1)
+def search_rebuild() -> SearchRebuild:
+    from .services.search import SearchRebuild
+
+    return SearchRebuild(search_engine(), search_service(), directory_store(), _send_search_step)

@@ -177,9 +177,24 @@ QUEUES: tuple[QueueSpec, ...] = (
             bus="EventBus",
         ),
     ),
+    QueueSpec(
+        name="search",
+        stem="Search",
+        variable="SEARCH",
+        handler="index_search",
+        batch_size=10,
+        purpose="a case or pre-case event from the events bus, whose case is read and written "
+        "to the search index as one delta (or a step of the index's rebuild); one writer: "
+        "the handler's reserved concurrency is 1",
+        senders=("events",),
+        rule=EventRule(
+            pattern={"source": ["destek.cases"], "detail-type": [{"prefix": "destek."}]},
+            bus="EventBus",
+        ),
+    ),
 )
 
-ROUTING, NOTIFY, INBOUND_MAIL, WEBHOOKS, WEBHOOK_DELIVERIES, REPORTS = QUEUES
+ROUTING, NOTIFY, INBOUND_MAIL, WEBHOOKS, WEBHOOK_DELIVERIES, REPORTS, SEARCH = QUEUES
 BY_NAME: dict[str, QueueSpec] = {spec.name: spec for spec in QUEUES}
 BY_QUEUE: dict[str, QueueSpec] = {spec.queue: spec for spec in QUEUES}
 
