@@ -38,10 +38,9 @@ if TYPE_CHECKING:  # every adapter and service is imported when first built (col
     from .services.report_exports import ReportExports
     from .services.report_projection import ReportProjection, ReportRebuild
     from .services.reports import ReportService
-    from .services.search import SearchRebuild, SearchService
-    from .store.search_engine import FileSearchEngine
     from .services.routing import RoutingService
     from .services.routing_rules import RuleService
+    from .services.search import SearchRebuild, SearchService
     from .services.shop_intake import ShopIntake
     from .services.shop_sync import ShopSync
     from .services.sla_config import SlaConfigService
@@ -56,6 +55,7 @@ if TYPE_CHECKING:  # every adapter and service is imported when first built (col
     from .store.idempotency import CallLedger
     from .store.rate_limits import DynamoRateLimiter
     from .store.reports import DynamoReportStore
+    from .store.search_engine import FileSearchEngine
     from .store.webhooks import DynamoWebhookStore
 
 

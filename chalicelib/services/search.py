@@ -163,8 +163,9 @@ class SearchRebuild:
 
     @staticmethod
     def _status(b: dict[str, Any]) -> RebuildStatus:
-        return RebuildStatus(id=b["id"], partition=b["partition"], partitions=len(b["partitions"]),
-                             documents=b["documents"], started_at=b["started_at"], done=False)  # fmt: skip
+        return RebuildStatus(id=b["id"], partition=b["partition"],
+                             partitions=len(b["partitions"]), documents=b["documents"],
+                             started_at=b["started_at"], done=False)  # fmt: skip
 
     def step(self, message: dict[str, Any]) -> None:
         """One step: read a page, write its part, save the cursor, send the next step (or
@@ -185,7 +186,9 @@ class SearchRebuild:
             raise RuntimeError("the search pointer moved during a rebuild step; retried")
         self.send_step({"kind": "rebuild", "id": b["id"], "step": len(after["parts"])})
 
-    def _page(self, partition: list[str | None], cursor: str | None) -> tuple[list[SearchDoc], str | None]:
+    def _page(
+        self, partition: list[str | None], cursor: str | None
+    ) -> tuple[list[SearchDoc], str | None]:
         group, status = partition
         if group == "precases" and status is None:
             pres, next_cursor = self.search.precases.pool(None, True, self.page, cursor)

@@ -17,6 +17,7 @@ writer once no reader can still be fetching them (RETIRE_AFTER).
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 import shutil
@@ -85,8 +86,12 @@ class SearchFiles:
         revision becomes expected + 1. False when another writer moved it first."""
         body = new.model_copy(update={"revision": expected + 1})
         put: dict[str, Any] = {
-            "Item": {**POINTER_KEY, "entity": "search_pointer", "revision": expected + 1,
-                     "pointer": body.model_dump(mode="json")},  # fmt: skip
+            "Item": {
+                **POINTER_KEY,
+                "entity": "search_pointer",
+                "revision": expected + 1,
+                "pointer": body.model_dump(mode="json"),
+            },  # fmt: skip
         }
         if expected == 0:
             put["ConditionExpression"] = "attribute_not_exists(PK)"
@@ -157,7 +162,9 @@ def retire(pointer: IndexPointer, keys: list[str], now: datetime) -> list[dict[s
     return [*pointer.retired, *({"key": k, "at": now.isoformat()} for k in keys)]
 
 
-def due_for_removal(retired: list[dict[str, str]], now: datetime) -> tuple[list[str], list[dict[str, str]]]:
+def due_for_removal(
+    retired: list[dict[str, str]], now: datetime
+) -> tuple[list[str], list[dict[str, str]]]:
     """(keys old enough to remove, the retired entries to keep)."""
     due = [r["key"] for r in retired if datetime.fromisoformat(r["at"]) + RETIRE_AFTER <= now]
     keep = [r for r in retired if r["key"] not in due]
@@ -172,7 +179,5 @@ def _new_id() -> str:
 def _remove(path: str) -> None:
     import os
 
-    try:
+    with contextlib.suppress(FileNotFoundError):
         os.remove(path)
-    except FileNotFoundError:
-        pass

@@ -14,6 +14,7 @@ document can be replaced) whose rowid is the document's; `vocab` lists its terms
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterable
 from datetime import datetime
@@ -185,11 +186,11 @@ class SqliteSearchIndex:
             doc = SearchDoc(**dict(zip(_FIELDS, row[:-1], strict=True)))
             if not filt.allows(doc):  # the SQL said so already; a second, plain check
                 continue
-            hits.append(_hit(doc, query, -row[-1], filt.notes))
+            hits.append(make_hit(doc, query, -row[-1], filt.notes))
         return hits
 
 
-def _hit(doc: SearchDoc, query: SearchQuery, score: float, notes: bool) -> SearchHit:
+def make_hit(doc: SearchDoc, query: SearchQuery, score: float, notes: bool) -> SearchHit:
     """The snippet comes from the body, or from the notes when only they match."""
     snippet_from = doc.body
     if notes and doc.notes and not _matches(doc.body, query) and _matches(doc.notes, query):
@@ -224,7 +225,5 @@ class _transaction:
 
 def remove_file(path: str) -> None:
     for suffix in ("", "-journal", "-wal", "-shm"):
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.remove(path + suffix)
-        except FileNotFoundError:
-            pass

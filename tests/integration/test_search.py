@@ -72,7 +72,10 @@ def test_cases_are_found_by_their_words_turkish_aware(staff, flow):
     hits = found(staff, f"{marker} kargom")
     assert [h["id"] for h in hits][:1] == [case["id"]]
     assert f"<mark>{marker}</mark>" in hits[0]["title"]
-    assert "<mark>KARGODAN</mark>" in hits[0]["snippet"] or "<mark>Kargoya</mark>" in hits[0]["snippet"]
+    assert (
+        "<mark>KARGODAN</mark>" in hits[0]["snippet"]
+        or "<mark>Kargoya</mark>" in hits[0]["snippet"]
+    )
     # typed without Turkish letters, inflected
     assert case["id"] in [h["id"] for h in found(staff, f"{marker} siparisimi")]
 
@@ -83,8 +86,8 @@ def test_a_reply_changes_what_finds_the_case(staff, flow):
     flow()
     assert found(staff, later) == []
     fresh = staff.get(f"/cases/{case['id']}").body["case"]
-    answer = staff.post(f"/cases/{case['id']}/replies", {"body": f"Faturanız {later} ile gönderildi",
-                                                       "version": fresh["version"]})  # fmt: skip
+    reply = {"body": f"Faturanız {later} ile gönderildi", "version": fresh["version"]}
+    answer = staff.post(f"/cases/{case['id']}/replies", reply)
     assert answer.status in (200, 201), answer
     flow()
     assert [h["id"] for h in found(staff, later)] == [case["id"]]
