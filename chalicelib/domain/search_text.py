@@ -42,11 +42,7 @@ _FOLD = str.maketrans("çğıöşüâîû", "cgiosuaiu")
 #: words so common in Turkish questions that they only slow a query down; dropped from a
 #: query that has other words (still indexed: a quoted title may need them)
 STOP_WORDS = frozenset(
-    (
-        "acaba ama bana ben beni benim bir bu cok da daha de diye gibi hala hangi hem hic "
-        "icin ile ise ki mi mu ne neden nasil o olan olarak sen siz size sizin su ve veya ya "
-        "zaman"
-    ).split()
+    ["acaba", "ama", "bana", "ben", "beni", "benim", "bir", "bu", "cok", "da", "daha", "de", "diye", "gibi", "hala", "hangi", "hem", "hic", "icin", "ile", "ise", "ki", "mi", "mu", "ne", "neden", "nasil", "o", "olan", "olarak", "sen", "siz", "size", "sizin", "su", "ve", "veya", "ya", "zaman"]
 )
 
 
