@@ -26,6 +26,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .text import MIN_PREFIX, MIN_STEM, fold, stem, turkish_lower
@@ -42,7 +43,47 @@ _FOLD = str.maketrans("çğıöşüâîû", "cgiosuaiu")
 #: words so common in Turkish questions that they only slow a query down; dropped from a
 #: query that has other words (still indexed: a quoted title may need them)
 STOP_WORDS = frozenset(
-    ["acaba", "ama", "bana", "ben", "beni", "benim", "bir", "bu", "cok", "da", "daha", "de", "diye", "gibi", "hala", "hangi", "hem", "hic", "icin", "ile", "ise", "ki", "mi", "mu", "ne", "neden", "nasil", "o", "olan", "olarak", "sen", "siz", "size", "sizin", "su", "ve", "veya", "ya", "zaman"]
+    [
+        "acaba",
+        "ama",
+        "bana",
+        "ben",
+        "beni",
+        "benim",
+        "bir",
+        "bu",
+        "cok",
+        "da",
+        "daha",
+        "de",
+        "diye",
+        "gibi",
+        "hala",
+        "hangi",
+        "hem",
+        "hic",
+        "icin",
+        "ile",
+        "ise",
+        "ki",
+        "mi",
+        "mu",
+        "ne",
+        "neden",
+        "nasil",
+        "o",
+        "olan",
+        "olarak",
+        "sen",
+        "siz",
+        "size",
+        "sizin",
+        "su",
+        "ve",
+        "veya",
+        "ya",
+        "zaman",
+    ]
 )
 
 
@@ -181,20 +222,45 @@ MARK_OPEN, MARK_CLOSE = "<mark>", "</mark>"
 ELLIPSIS = "…"
 
 
-def highlight(text: str, query: SearchQuery, size: int = 200) -> str:
+def matcher(query: SearchQuery) -> Callable[[str], bool]:
+    """Whether a word as written matches the query, remembered per distinct word (a text
+    repeats its words; the analyzer is the costly part)."""
+    seen: dict[str, bool] = {}
+
+    def matches(word: str) -> bool:
+        found = seen.get(word)
+        if found is None:
+            found = seen[word] = query.matches(_terms_of(turkish_lower(word)))
+        return found
+
+    return matches
+
+
+def mentions(text: str, query: SearchQuery, matched: Callable[[str], bool] | None = None) -> bool:
+    """Does any word of `text` match the query? (`matched`: a `matcher` to share)"""
+    matched = matched or matcher(query)
+    return any(matched(w) for w in _WORD.findall(text))
+
+
+def highlight(
+    text: str, query: SearchQuery, size: int = 200, matched: Callable[[str], bool] | None = None
+) -> str:
     """A snippet of `text`, at most about `size` characters, around the window with the
     most matched words, safe to put in HTML: the text escaped (html.escape, quotes too), the
-    matched words wrapped in <mark></mark>, "…" where it was cut. No match: the start."""
+    matched words wrapped in <mark></mark>, "…" where it was cut. No match: the start.
+    `matched`: a `matcher` of the query shared by the hits of one answer."""
     spans = [(m.start(), m.end()) for m in _WORD.finditer(text)]
-    hits = [i for i, (s, e) in enumerate(spans)
-            if query.matches(_terms_of(turkish_lower(text[s:e])))]  # fmt: skip
+    matched = matched or matcher(query)
+    hits = [i for i, (s, e) in enumerate(spans) if matched(text[s:e])]
     start = 0
     if hits:
-        best, best_count = hits[0], 0
-        for i in hits:  # the first word of the densest window of `size` characters
-            count = sum(1 for j in hits if spans[i][0] <= spans[j][0] < spans[i][0] + size)
-            if count > best_count:
-                best, best_count = i, count
+        best, best_count, last = hits[0], 0, 0
+        for first, i in enumerate(hits):  # the first word of the densest window of `size`
+            last = max(last, first)
+            while last + 1 < len(hits) and spans[hits[last + 1]][0] < spans[i][0] + size:
+                last += 1
+            if last - first + 1 > best_count:
+                best, best_count = i, last - first + 1
         start = max(0, spans[best][0] - size // 4)
         start = _word_start(text, start)
     end = min(len(text), start + size)

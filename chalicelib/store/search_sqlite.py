@@ -16,12 +16,19 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
 from ..domain.search import DocKind, SearchDoc, SearchFilter, SearchHit
-from ..domain.search_text import SearchQuery, highlight, index_terms, one_edit
+from ..domain.search_text import (
+    SearchQuery,
+    highlight,
+    index_terms,
+    matcher,
+    mentions,
+    one_edit,
+)
 
 try:  # the wheel Lambda gets; SQLite with FTS5 whatever the runtime has
     from pysqlite3 import dbapi2 as sqlite3  # type: ignore[import-not-found]
@@ -182,34 +189,40 @@ class SqliteSearchIndex:
                "ORDER BY rank LIMIT ?")  # fmt: skip
         rows = self.db.execute(sql, [match_expression(query, filt.notes), *args, limit])
         hits = []
+        matched = matcher(query)
         for row in rows:
             doc = SearchDoc(**dict(zip(_FIELDS, row[:-1], strict=True)))
             if not filt.allows(doc):  # the SQL said so already; a second, plain check
                 continue
-            hits.append(make_hit(doc, query, -row[-1], filt.notes))
+            hits.append(make_hit(doc, query, -row[-1], filt.notes, matched))
         return hits
 
 
-def make_hit(doc: SearchDoc, query: SearchQuery, score: float, notes: bool) -> SearchHit:
-    """The snippet comes from the body, or from the notes when only they match."""
+def make_hit(
+    doc: SearchDoc,
+    query: SearchQuery,
+    score: float,
+    notes: bool,
+    matched: Callable[[str], bool] | None = None,
+) -> SearchHit:
+    """The snippet comes from the body, or from the notes when only they match. `matched`:
+    the answer's `matcher`, shared by its hits."""
+    matched = matched or matcher(query)
     snippet_from = doc.body
-    if notes and doc.notes and not _matches(doc.body, query) and _matches(doc.notes, query):
+    if notes and doc.notes and not mentions(doc.body, query, matched) and \
+            mentions(doc.notes, query, matched):  # fmt: skip
         snippet_from = doc.notes
     return SearchHit(
         kind=doc.kind,
         id=doc.id,
         ref=doc.ref,
-        title=highlight(doc.title, query, size=len(doc.title) + 1),
-        snippet=highlight(snippet_from, query, size=SNIPPET_CHARS),
+        title=highlight(doc.title, query, size=len(doc.title) + 1, matched=matched),
+        snippet=highlight(snippet_from, query, size=SNIPPET_CHARS, matched=matched),
         status=doc.status,
         group_id=doc.group_id,
         score=round(score, 4),
         updated_at=doc.updated_at,
     )
-
-
-def _matches(text: str, query: SearchQuery) -> bool:
-    return "<mark>" in highlight(text, query, size=len(text) + 1)
 
 
 class _transaction:
