@@ -6,7 +6,12 @@ version from S3; a compaction and a rebuild keep every case findable."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import uuid
+from pathlib import Path
 
 import pytest
 
@@ -19,6 +24,8 @@ from chalicelib.store.search_engine import FileSearchEngine
 from chalicelib.store.search_files import SearchFiles
 
 from .conftest import aws, case_event_reader, open_case
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -126,24 +133,38 @@ def test_bad_queries_are_4xx(staff):
     assert staff.get("/search?q=kargo&limit=51").status == 422
 
 
+FRESH_PROCESS = """
+import json, sys
+from chalicelib import wiring
+from chalicelib.domain.search import SearchFilter
+from chalicelib.domain.search_text import parse_query
+engine = wiring.search_engine()
+found = {}
+for q in sys.argv[1:]:
+    hits, version = engine.search(parse_query(q), SearchFilter(kind="case", notes=True), 5)
+    found[q] = [h.id for h in hits]
+print(json.dumps({"found": found, "version": version}))
+"""
+
+
 def test_a_fresh_process_loads_the_latest_version_from_s3(staff, flow, aws_env, tmp_path):
-    marker = word()
-    case = open_case(staff, subject=f"Ekran {marker} kırık")
+    """A compaction folds the deltas into a new base; a case after it is one delta on top;
+    a new Python process (a new Lambda container: nothing cached) loads both from S3."""
+    first, second = word(), word()
+    case = open_case(staff, subject=f"Ekran {first} kırık")
     flow()
     files = SearchFiles(wiring.table(), aws_env["ATTACHMENTS_BUCKET"])
-    fresh = FileSearchEngine(files, workdir=str(tmp_path))  # what a new container starts with
-    assert fresh.compact()  # fold the deltas into a new base, as the writer does every 32
-    hits = SearchParams(q=marker)
-    other = FileSearchEngine(SearchFiles(wiring.table(), aws_env["ATTACHMENTS_BUCKET"]),
-                             workdir=str(tmp_path / "other"))  # fmt: skip
-    (tmp_path / "other").mkdir()
-    caller_filter = _staff_filter()
-    from chalicelib.domain.search_text import parse_query
-
-    found_ids, version = other.search(parse_query(hits.q), caller_filter, 5)
-    assert [h.id for h in found_ids] == [case["id"]]
-    assert version.endswith("+0")  # the new base, no delta
-    assert case["id"] in [h["id"] for h in found(staff, marker)]  # the API's container follows
+    assert FileSearchEngine(files, workdir=str(tmp_path)).compact()  # as the writer does
+    later = open_case(staff, subject=f"Batarya {second} şişti")
+    flow()
+    run = subprocess.run([sys.executable, "-c", FRESH_PROCESS, first, f"{second}x"],
+                         capture_output=True, text=True, cwd=ROOT, env=dict(os.environ),
+                         timeout=120)  # fmt: skip
+    assert run.returncode == 0, run.stderr[-2000:]
+    answer = json.loads(run.stdout.strip().splitlines()[-1])
+    assert answer["found"] == {first: [case["id"]], f"{second}x": [later["id"]]}  # a typo too
+    assert answer["version"].endswith("+1")  # the new base and the one delta after it
+    assert [h["id"] for h in found(staff, first)] == [case["id"]]  # the API's container follows
 
 
 def test_a_rebuild_from_the_table_finds_every_case(staff, as_role, flow):
@@ -156,9 +177,3 @@ def test_a_rebuild_from_the_table_finds_every_case(staff, as_role, flow):
     flow()  # the rebuild's steps go through the search queue
     assert admin.get("/search/rebuild/status").body["done"] is True
     assert [h["id"] for h in found(staff, marker)] == [case["id"]]
-
-
-def _staff_filter():
-    from chalicelib.domain.search import SearchFilter
-
-    return SearchFilter(kind=DocKind.CASE, notes=True)
