@@ -183,6 +183,9 @@ QUEUES: tuple[QueueSpec, ...] = (
         variable="SEARCH",
         handler="index_search",
         batch_size=10,
+        # six times its function's 120 s: a compaction or a rebuild's last step writes the
+        # whole index (about 30 s at 100,000 cases, docs/search.md)
+        visibility_timeout=720,
         purpose="a case or pre-case event from the events bus, whose case is read and written "
         "to the search index as one delta (or a step of the index's rebuild); one writer: "
         "the handler's reserved concurrency is 1",
