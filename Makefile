@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run mail sql reset test unit integration conformance e2e fuzz lint format bench bench-restart bench-mail soak queues package clean
+.PHONY: run mail sql reset test unit integration conformance e2e fuzz lint format bench bench-restart bench-mail bench-search soak queues package clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +62,9 @@ bench-restart: $(STAMP)  ## how long `make run` takes to serve again with 100,00
 
 soak: $(STAMP)  ## mixed load with faults on the local stack for SOAK_SECONDS (180): 5xx, lost writes, notices sent twice
 	$(PY) -m bench.soak
+
+bench-search: $(STAMP)  ## search at 100,000 cases and 1,000 articles (SEARCH_CASES): build, size, p50/p95, memory
+	$(PY) -m bench.search
 
 bench-mail: $(STAMP)  ## every test mail through the intake: refused, files kept, right case
 	$(PY) -m bench.mail_corpus

@@ -28,6 +28,7 @@ from chalicelib.api import (
     report_exports,
     reports,
     routing_rules,
+    search,
     sla,
     survey_links,
     surveys,
@@ -70,6 +71,7 @@ BLUEPRINTS = (
     ratings,
     surveys,
     survey_links,
+    search,
 )
 for module in BLUEPRINTS:
     app.register_blueprint(module.bp)
@@ -183,3 +185,10 @@ def run_surveys(event):
     from chalicelib.events import surveys
 
     return surveys.handle_batch(event.to_dict(), event.context)
+
+
+@app.on_sqs_message(**queue_registry.SEARCH.source)
+def index_search(event):
+    from chalicelib.events import search
+
+    return search.handle_batch(event.to_dict(), event.context)

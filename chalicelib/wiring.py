@@ -43,6 +43,7 @@ if TYPE_CHECKING:  # every adapter and service is imported when first built (col
     from .services.routing import RoutingService
     from .services.routing_rules import RuleService
     from .services.satisfaction_alerts import SatisfactionAlerts
+    from .services.search import SearchRebuild, SearchService
     from .services.shop_intake import ShopIntake
     from .services.shop_sync import ShopSync
     from .services.sla_config import SlaConfigService
@@ -57,6 +58,7 @@ if TYPE_CHECKING:  # every adapter and service is imported when first built (col
     from .store.idempotency import CallLedger
     from .store.rate_limits import DynamoRateLimiter
     from .store.reports import DynamoReportStore
+    from .store.search_engine import FileSearchEngine
     from .store.webhooks import DynamoWebhookStore
 
 
@@ -748,3 +750,40 @@ def survey_runner() -> Any:
 
 SURVEY_PARTS = (survey_store, consent_store, consent_service, survey_service, survey_answers,
                 survey_runner)  # fmt: skip
+
+
+# ---- full-text search (issue 17, docs/search.md) -------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def search_engine() -> FileSearchEngine:
+    """The S3-kept SQLite index; one per container, so its /tmp copy is reused by version."""
+    from .store.search_engine import FileSearchEngine
+    from .store.search_files import SearchFiles
+
+    return FileSearchEngine(SearchFiles(table(), settings().attachments_bucket))
+
+
+@lru_cache(maxsize=1)
+def search_service() -> SearchService:
+    from .services.search import SearchService
+    from .store.cases import DynamoCaseStore
+    from .store.precases import DynamoPreCases
+
+    return SearchService(search_engine(), DynamoCaseStore(table()), DynamoPreCases(table()))
+
+
+def _send_search_step(step: dict) -> None:
+    import json
+
+    from .store.aws import client
+
+    client("sqs").send_message(QueueUrl=settings().queue_url("search"),
+                               MessageBody=json.dumps(step))  # fmt: skip
+
+
+@lru_cache(maxsize=1)
+def search_rebuild() -> SearchRebuild:
+    from .services.search import SearchRebuild
+
+    return SearchRebuild(search_engine(), search_service(), directory_store(), _send_search_step)

@@ -740,6 +740,34 @@ def without_runtime_sdk(zip_path: Path, leave_out: tuple[str, ...] = RUNTIME_SDK
     return before - zip_path.stat().st_size
 
 
+def without_debug_info(zip_path: Path) -> int:
+    """Strip the debug sections (`strip --strip-debug`: the symbol tables stay) from the
+    zip's shared objects that carry them; return the bytes saved. pysqlite3-binary's
+    extension ships with DWARF debug info: 13.4 MB, 2.0 MB without (4.4 MB of the zip, 1.0
+    MB after). Nothing else changes; without binutils' `strip` the zip is left as it is."""
+    strip = shutil.which("strip")
+    if strip is None:
+        return 0
+    before = zip_path.stat().st_size
+    rewritten = zip_path.with_suffix(".stripped")
+    with (
+        tempfile.TemporaryDirectory(prefix="destek-strip-") as tmp,
+        zipfile.ZipFile(zip_path) as source,
+        zipfile.ZipFile(rewritten, "w") as target,
+    ):
+        for entry in source.infolist():
+            data = source.read(entry)
+            if ".so" in Path(entry.filename).name and data[:4] == b"\x7fELF":
+                binary = Path(tmp) / "lib.so"
+                binary.write_bytes(data)
+                done = subprocess.run([strip, "--strip-debug", str(binary)], capture_output=True)
+                if done.returncode == 0 and binary.stat().st_size < len(data):
+                    data = binary.read_bytes()
+            target.writestr(entry, data, compress_type=entry.compress_type)
+    rewritten.replace(zip_path)
+    return before - zip_path.stat().st_size
+
+
 def runtime_folder(where: Path) -> Path:
     """A folder with what the Lambda runtime provides (RUNTIME_PACKAGES), linked from this
     environment's packages."""
@@ -829,6 +857,7 @@ def write_outputs(template: dict[str, Any], chalice_dir: Path, out: Path) -> Pat
     out.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(chalice_dir / "deployment.zip", out / "deployment.zip")
     without_runtime_sdk(out / "deployment.zip")
+    without_debug_info(out / "deployment.zip")
     with_bytecode(out / "deployment.zip")
     for function in functions(template).values():
         function["Properties"]["CodeUri"] = "./deployment.zip"

@@ -186,9 +186,27 @@ QUEUES: tuple[QueueSpec, ...] = (
         purpose="a step of a planned survey's run (a page of the roster, a page of the "
         "sample) or an invitation to send",
     ),
+    QueueSpec(
+        name="search",
+        stem="Search",
+        variable="SEARCH",
+        handler="index_search",
+        batch_size=10,
+        # six times its function's 120 s: a compaction or a rebuild's last step writes the
+        # whole index (about 30 s at 100,000 cases, docs/search.md)
+        visibility_timeout=720,
+        purpose="a case or pre-case event from the events bus, whose case is read and written "
+        "to the search index as one delta (or a step of the index's rebuild); one writer: "
+        "the handler's reserved concurrency is 1",
+        senders=("events",),
+        rule=EventRule(
+            pattern={"source": ["destek.cases"], "detail-type": [{"prefix": "destek."}]},
+            bus="EventBus",
+        ),
+    ),
 )
 
-ROUTING, NOTIFY, INBOUND_MAIL, WEBHOOKS, WEBHOOK_DELIVERIES, REPORTS, SURVEYS = QUEUES
+ROUTING, NOTIFY, INBOUND_MAIL, WEBHOOKS, WEBHOOK_DELIVERIES, REPORTS, SURVEYS, SEARCH = QUEUES
 BY_NAME: dict[str, QueueSpec] = {spec.name: spec for spec in QUEUES}
 BY_QUEUE: dict[str, QueueSpec] = {spec.queue: spec for spec in QUEUES}
 

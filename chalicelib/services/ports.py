@@ -37,6 +37,8 @@ if TYPE_CHECKING:  # annotations only: these models load with the services that 
     from ..domain.precases import Mood, PreCase, PreCaseChange, PreCaseMessage, SocialPost
     from ..domain.report_table import Dimension, ReportName, ReportTable
     from ..domain.satisfaction_alerts import WeekTally
+    from ..domain.search import SearchDoc, SearchFilter, SearchHit
+    from ..domain.search_text import SearchQuery
     from ..domain.topics import Topic
 
 #: writes that ride in a new case's transaction (given the numbered case), each with what
@@ -496,3 +498,20 @@ class ConsentStore(Protocol):
     def standing(self, customer_id: str) -> list[Any]: ...
     def history(self, customer_id: str, limit: int = 100) -> list[Any]: ...
     def record(self, customer_id: str, consent: Any) -> Any: ...
+
+
+class SearchEngine(Protocol):
+    """Full-text search over cases, pre-cases and articles (issue 17; docs/search.md): the
+    SQLite FTS5 index kept in S3 (store/search_engine.py) or OpenSearch Serverless
+    (store/search_opensearch.py). Both analyze text with domain/search_text.py and apply
+    the caller's `SearchFilter` inside their query."""
+
+    def search(
+        self, query: SearchQuery, filt: SearchFilter, limit: int
+    ) -> tuple[list[SearchHit], str]:
+        """The best `limit` documents `filt` allows, best first (BM25), highlighted, and the
+        index version that answered."""
+
+    def apply(self, docs: list[SearchDoc], deleted: list[str]) -> None:
+        """Add or replace `docs` (an older version never replaces a newer) and remove the
+        documents keyed `deleted`; visible to the next search. Idempotent."""

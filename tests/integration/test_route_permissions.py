@@ -383,6 +383,10 @@ MATRIX: dict[tuple[str, str], tuple[Callable, dict[str, int]]] = {
         {**ADMIN_ONLY, "admin": 202},
     ),
     ("GET", "/reports/rebuild/status"): (fixed("/reports/rebuild/status"), ADMIN_ONLY),
+    ("GET", "/search"): (fixed("/search?q=kargo"), STAFF_READ),
+    # its steps wait on the search queue for whoever drains it
+    ("POST", "/search/rebuild"): (fixed("/search/rebuild", {}), {**ADMIN_ONLY, "admin": 202}),
+    ("GET", "/search/rebuild/status"): (fixed("/search/rebuild/status"), ADMIN_ONLY),
     ("GET", "/reports/topics/{dimension}"): (
         fixed("/reports/topics/category"), {**STAFF_READ, "agent": 403},
     ),

@@ -1,0 +1,48 @@
+"""The search index's writer, from the `search` queue (docs/search.md): each body is an
+EventBridge event whose `detail` is a case or pre-case event (ids only), or a step of a
+rebuild (`{"kind": "rebuild", "id": ..., "step": n}`) the rebuild sends itself.
+
+A batch is indexed together: the cases and pre-cases its events name are read once each and
+written as one delta, so the index takes one file and one pointer move per batch, not per
+event. If that write fails, every record of it is reported failed (indexing is idempotent,
+so the retry is harmless); a record that is no event is reported alone.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .. import wiring
+from ..observability import logger, traced
+
+
+def handle_batch(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
+    from ..services.search import refs_of
+
+    records = event.get("Records", [])
+    failures: list[str] = []
+    refs: list[Any] = []
+    indexed: list[str] = []
+    with traced("## search batch", records=len(records)):
+        for record in records:
+            message_id = record.get("messageId", "")
+            try:
+                body = json.loads(record["body"])
+                if body.get("kind") == "rebuild":
+                    wiring.search_rebuild().step(body)
+                    continue
+                found = refs_of(body["detail"])
+            except Exception:  # one bad record fails alone
+                logger.exception("search record failed", message_id=message_id)
+                failures.append(message_id)
+                continue
+            refs += found
+            indexed.append(message_id)
+        if refs:
+            try:
+                wiring.search_service().index(refs)
+            except Exception:
+                logger.exception("search batch not indexed; its records return to the queue")
+                failures += indexed
+    return {"batchItemFailures": [{"itemIdentifier": m} for m in failures]}
