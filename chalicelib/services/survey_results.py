@@ -37,6 +37,9 @@ from .ports import DirectoryStore, SurveyStore
 
 #: free-text answers read per results request at most (the newest of the period)
 TEXT_LIMIT = 500
+#: the console's words for a dimension's values (`<prefix><code>`); brands are names already
+VALUE_WORDS = {"customer_category": "customer_category_", "language": "language_",
+               "case_channel": "channel_"}  # fmt: skip
 #: the longest period one request covers (a survey's counters are a few items per run)
 MAX_DAYS = 3 * 366
 
@@ -182,17 +185,13 @@ def results_sheet(survey: Survey, results: SurveyResults, words: dict[str, str],
         results.response.n,
     )
     questions_of(everyone, results.questions)
+    prefix = VALUE_WORDS.get(results.by or "")
     for g in results.groups:
-        add(
-            g.value,
-            "",
-            w("survey_count_response_rate"),
-            g.response.share,
-            g.response.low,
-            g.response.high,
-            g.response.n,
-        )
-        questions_of(g.value, g.questions)
+        name = words.get(f"{prefix}{g.value}", g.value) if prefix else g.value
+        share = g.response
+        add(name, "", w("survey_count_response_rate"), share.share, share.low, share.high,
+            share.n)  # fmt: skip
+        questions_of(name, g.questions)
     headers = [w("survey_res_group"), w("survey_res_question"), w("survey_res_figure"),
                w("survey_res_count"), w("survey_res_value"), w("survey_res_low"),
                w("survey_res_high")]  # fmt: skip
