@@ -151,3 +151,29 @@ def survey_settings(caller: Caller):
 def set_survey_settings(caller: Caller, body: SurveySettings):
     """Set the throttle (1 to 730 days; 90 until set)."""
     return wiring.survey_service().set_settings(body)
+
+
+class BackfillState(Model):
+    """The roster backfill's last pass: when it started and finished (None: under way, or
+    never run), profiles it listed, Scan segments read to their end."""
+
+    started_at: str | None = None
+    finished_at: str | None = None
+    updated: int | None = None
+    segments: int | None = None
+    segments_done: list[int] | None = None
+
+
+@endpoint(bp, "/survey-roster/backfill", permission=(Resource.OPERATIONS, Action.READ),
+          response=BackfillState)  # fmt: skip
+def roster_backfill_state(caller: Caller):
+    """The roster backfill's last pass (docs/surveys.md "The roster's backfill")."""
+    return wiring.survey_runner().backfill_state()
+
+
+@endpoint(bp, "/survey-roster/backfill", "POST", permission=(Resource.OPERATIONS, Action.EDIT),
+          status=202, response=BackfillState)  # fmt: skip
+def start_roster_backfill(caller: Caller):
+    """List the customer profiles written before planned surveys in the roster runs read:
+    a bounded, resumable pass on the surveys queue (one under way is not started again)."""
+    return wiring.survey_runner().start_backfill()

@@ -52,6 +52,9 @@ from .ports import ConsentStore, Renderer, Sender, SurveyStore
 
 PAGE = 100
 SEND_PAGE = 25
+#: the roster backfill: parallel Scan segments, and items a step reads (before filtering)
+BACKFILL_SEGMENTS = 4
+BACKFILL_PAGE = 500
 #: an invitation due while its survey is paused is looked at again this much later
 PAUSED_RETRY = timedelta(hours=1)
 
@@ -347,6 +350,38 @@ class SurveyRunner:
             from ..domain.sms import for_sending
 
             self.sender.sms(address, for_sending(text.sms, self.sms_alphabet), promotional=True)
+
+    # ---- the roster's backfill --------------------------------------------------------------
+
+    def start_backfill(self) -> dict[str, Any]:
+        """Put every customer profile written before the roster existed into it: a pass of
+        BACKFILL_SEGMENTS parallel Scan segments, a page per step on the `surveys` queue.
+        Idempotent: a pass under way is answered as it is, not started twice; a profile
+        that has its shard is left alone. The pass's state (docs/surveys.md)."""
+        started = self.surveys.start_backfill(self.clock(), BACKFILL_SEGMENTS)
+        if started is not None:
+            for segment in range(BACKFILL_SEGMENTS):
+                self.jobs.enqueue({"kind": "backfill", "pass": started["started_at"],
+                                   "segment": segment, "cursor": None})  # fmt: skip
+            logger.info("roster backfill started", started_at=started["started_at"])
+        return self.backfill_state()
+
+    def backfill_state(self) -> dict[str, Any]:
+        state = self.surveys.backfill_state() or {}
+        return {k: state.get(k) for k in ("started_at", "finished_at", "updated", "segments",
+                                          "segments_done")}  # fmt: skip
+
+    def backfill(self, step: dict[str, Any]) -> None:
+        """One page of one Scan segment: list each unlisted profile in its roster shard."""
+        ids, cursor = self.surveys.unlisted_profiles(step["segment"], BACKFILL_SEGMENTS,
+                                                     step.get("cursor"), BACKFILL_PAGE)  # fmt: skip
+        updated = sum(self.surveys.list_in_roster(customer_id) for customer_id in ids)
+        if updated:
+            self.surveys.backfill_page_done(step["pass"], updated)
+        if cursor:
+            self.jobs.enqueue({**step, "cursor": cursor})
+        else:
+            self.surveys.backfill_segment_done(step["pass"], step["segment"], self.clock())
 
     def _read(self, step: dict[str, Any]) -> tuple[Survey | None, SurveyRun | None]:
         survey = self.surveys.get_survey(step["survey_id"])

@@ -25,6 +25,8 @@ from . import keys
 from .dynamo import Table, TransactionCanceled
 
 CALL_PREFIX = "CALL#"
+#: the roster backfill's marker, in the surveys' partition
+BACKFILL_SK = "#ROSTER_BACKFILL"
 
 
 def _survey_item(survey: Survey) -> dict[str, Any]:
@@ -487,3 +489,66 @@ class DynamoSurveyStore:
             cursor=cursor,
         )  # fmt: skip
         return [Invitation.model_validate(i) for i in items], next_cursor
+
+    # ---- the roster's backfill (docs/surveys.md "The roster's backfill") -------------------
+
+    def start_backfill(self, now: datetime, segments: int) -> dict[str, Any] | None:
+        """Start a pass (the marker item), unless one is under way: the new pass, or None."""
+        marker = {**keys.survey_settings_key(), "SK": BACKFILL_SK, "started_at": to_iso(now),
+                  "segments": segments, "segments_done": [], "updated": 0,
+                  "entity": "roster_backfill"}  # fmt: skip
+        try:
+            self.table.put(marker, "attribute_not_exists(PK) OR attribute_exists(finished_at)")
+        except self.table.client.exceptions.ConditionalCheckFailedException:
+            return None
+        return marker
+
+    def backfill_state(self) -> dict[str, Any] | None:
+        return self.table.get({**keys.survey_settings_key(), "SK": BACKFILL_SK})
+
+    def unlisted_profiles(self, segment: int, segments: int, start: dict | None,
+                          limit: int) -> tuple[list[str], dict | None]:  # fmt: skip
+        """One page of one segment of a parallel Scan: the ids of customer profiles not in
+        the roster (written before it existed), and where the next page starts. A Scan is
+        what a one-off backfill over every profile needs; nothing else scans."""
+        table = self.table
+        kwargs: dict[str, Any] = {
+            "TableName": table.name, "Limit": limit, "Segment": segment,
+            "TotalSegments": segments,
+            "FilterExpression": "SK = :profile AND attribute_not_exists(queue_pk)",
+            "ExpressionAttributeValues": table.ser({":profile": keys.PROFILE}),
+            "ProjectionExpression": "PK, SK",
+        }  # fmt: skip
+        if start:
+            kwargs["ExclusiveStartKey"] = table.ser(start)
+        result = table.client.scan(**kwargs)
+        ids = [table.de(i)["PK"].removeprefix("CUSTOMER#") for i in result.get("Items", [])]
+        last = result.get("LastEvaluatedKey")
+        return ids, (table.de(last) if last else None)
+
+    def list_in_roster(self, customer_id: str) -> bool:
+        """Give an old profile its roster shard (no other change, no new version); False
+        when it has one already or is gone."""
+        done = self.table.update(
+            keys.customer_key(customer_id), "SET queue_pk = :pk, created_sk = :sk",
+            "attribute_exists(PK) AND attribute_not_exists(queue_pk)", {},
+            {":pk": keys.roster_keys(customer_id)["queue_pk"], ":sk": customer_id},
+        )  # fmt: skip
+        return done is not None
+
+    def backfill_page_done(self, started_at: str, updated: int) -> None:
+        key = {**keys.survey_settings_key(), "SK": BACKFILL_SK}
+        self.table.update(key, "ADD updated :n", "started_at = :pass", {},
+                          {":n": updated, ":pass": started_at})  # fmt: skip
+
+    def backfill_segment_done(self, started_at: str, segment: int, now: datetime) -> None:
+        """Mark a segment read to its end (once); the last one finishes the pass."""
+        key = {**keys.survey_settings_key(), "SK": BACKFILL_SK}
+        item = self.table.update(
+            key, "SET segments_done = list_append(segments_done, :one)",
+            "started_at = :pass AND NOT contains(segments_done, :segment)", {},
+            {":one": [segment], ":segment": segment, ":pass": started_at},
+        )  # fmt: skip
+        if item and len(set(item["segments_done"])) >= int(item["segments"]):
+            self.table.update(key, "SET finished_at = :now", "started_at = :pass", {},
+                              {":now": to_iso(now), ":pass": started_at})  # fmt: skip
