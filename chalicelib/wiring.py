@@ -719,7 +719,14 @@ def consent_service() -> Any:
 def survey_service() -> Any:
     from .services.surveys import SurveyService
 
-    return SurveyService(survey_store())
+    return SurveyService(survey_store(), resume=lambda sid: survey_runner().resume_held(sid))
+
+
+@lru_cache(maxsize=1)
+def survey_results() -> Any:
+    from .services.survey_results import SurveyResultsService
+
+    return SurveyResultsService(survey_store(), directory_store())
 
 
 @lru_cache(maxsize=1)
@@ -749,7 +756,7 @@ def survey_runner() -> Any:
 
 
 SURVEY_PARTS = (survey_store, consent_store, consent_service, survey_service, survey_answers,
-                survey_runner)  # fmt: skip
+                survey_runner, survey_results)  # fmt: skip
 
 
 # ---- full-text search (issue 17, docs/search.md) -------------------------------------------

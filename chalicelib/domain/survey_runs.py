@@ -17,6 +17,7 @@ from enum import StrEnum
 from pydantic import Field
 
 from .case_kinds import CaseType, Channel
+from .clock import ISTANBUL
 from .customers import CustomerCategory
 from .ids import stable_id
 from .model import Model
@@ -113,6 +114,28 @@ def matches(segment: Segment, facts: CustomerFacts, now: datetime) -> bool:
     return True
 
 
+def dimensions_of(segment: Segment, facts: CustomerFacts, now: datetime) -> dict[str, str]:
+    """What a run's results can be split by for this customer (domain/survey_results.py):
+    their category; the brand of their newest registered product the segment matched, when
+    it asks about products; the channel of their newest case it matched, when it asks about
+    cases. Kept with the candidate, then on the invitation (the language is added there)."""
+    dims = {"customer_category": facts.category.value}
+    if segment.needs_products:
+        products = [p for p in facts.products if _product_matches(segment, p)]
+        if products:
+            dims["brand"] = max(products, key=lambda p: p.registered_at).brand
+    if segment.needs_cases:
+        cases = [c for c in facts.cases if _case_matches(segment, c)]
+        if cases:
+            dims["case_channel"] = max(cases, key=lambda c: c.created_at).channel.value
+    return dims
+
+
+def run_day(due_at: datetime) -> str:
+    """The Istanbul day a run was due (`2026-06-01`): results are asked for by these days."""
+    return due_at.astimezone(ISTANBUL).date().isoformat()
+
+
 class Outcome(StrEnum):
     """What became of one customer drawn for a run."""
 
@@ -168,6 +191,10 @@ class SurveyRun(Model):
     sample_size: int | None = None
     counts: RunCounts = Field(default_factory=RunCounts)
     finished_at: datetime | None = None
+    #: sending held while the survey is paused: where it resumes (`cursor`, `taken`)
+    held: dict | None = None
+    #: the survey ended while this run was sending: the rest of the sample was not asked
+    stopped: bool = False
 
 
 def response_rate(counts: RunCounts) -> float | None:
@@ -196,6 +223,15 @@ class Invitation(Model):
     answers: dict = Field(default_factory=dict)
     answered_at: datetime | None = None
     note: str | None = None
+    #: the Istanbul day its run was due: its counters' day (None: made before counters
+    #: existed, and then never counted)
+    stats_day: str | None = None
+    #: the customer's value of each dimension results are split by (domain/survey_results.py)
+    dims: dict[str, str] = Field(default_factory=dict)
+    #: the counters its last answers added (taken back when they change)
+    counted: list[str] = Field(default_factory=list)
+    #: how many times it was answered: a change is written only over the answer it read
+    answers_version: int = 0
 
 
 def throttle_cutoff(now: datetime, days: int) -> datetime:

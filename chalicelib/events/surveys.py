@@ -1,8 +1,9 @@
 """Planned surveys' schedule tick and the `surveys` queue's steps (services/survey_runs.py).
 
 Each body is one step: `{"kind": "select", survey_id, run_id, shard, cursor}`,
-`{"kind": "send", survey_id, run_id, cursor, taken}` or `{"kind": "deliver",
-invitation_id}`. A failed step is reported alone and retried by SQS; every step is safe to
+`{"kind": "send", survey_id, run_id, cursor, taken}`, `{"kind": "deliver",
+invitation_id}` or `{"kind": "backfill", pass, segment, cursor}` (the roster's backfill).
+A failed step is reported alone and retried by SQS; every step is safe to
 repeat.
 """
 
@@ -32,6 +33,8 @@ def step_record(record: SurveyRecord) -> None:
         runner.send(step)
     elif kind == "deliver":
         runner.deliver(step["invitation_id"])
+    elif kind == "backfill":
+        runner.backfill(step)
     else:
         logger.warning("unknown survey step, dropped", kind=kind)
 

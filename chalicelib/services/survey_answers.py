@@ -14,6 +14,7 @@ from ..domain.consent import ConsentChange, ConsentChannel, ConsentSource, appli
 from ..domain.errors import Conflict
 from ..domain.model import Model
 from ..domain.signed_links import LinkInvalid, LinkPurpose, LinkSigner
+from ..domain.survey_results import counted
 from ..domain.survey_runs import Invitation, InvitationStatus
 from ..domain.surveys import AnswerValue, Question, check_answers
 from .ports import ConsentStore, SurveyStore
@@ -94,15 +95,16 @@ class SurveyAnswers:
         if survey is None:
             raise LinkInvalid("this link is not one of ours")
         kept = check_answers(survey.questions, body.answers)
+        names = counted(survey.questions, kept)
         now = self.clock()
         try:
-            self.surveys.save_answers(inv, kept, now)
+            self.surveys.save_answers(inv, kept, now, names)
         except Conflict:
-            # another first answer landed between the read and the write: this one replaces it
+            # another answer landed between the read and the write: this one replaces it
             fresh = self.surveys.get_invitation(inv.id)
             if fresh is None:
                 raise
-            self.surveys.save_answers(fresh, kept, now)
+            self.surveys.save_answers(fresh, kept, now, names)
         return Answered(answered_at=now, first=inv.answered_at is None)
 
     def _opt_out_claims(self, token: str) -> tuple[str, ConsentChannel]:

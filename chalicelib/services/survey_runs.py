@@ -37,8 +37,10 @@ from ..domain.survey_runs import (
     Outcome,
     RunPhase,
     SurveyRun,
+    dimensions_of,
     invitation_id,
     matches,
+    run_day,
     run_id,
     sample_key,
     throttle_cutoff,
@@ -50,6 +52,11 @@ from .ports import ConsentStore, Renderer, Sender, SurveyStore
 
 PAGE = 100
 SEND_PAGE = 25
+#: the roster backfill: parallel Scan segments, and items a step reads (before filtering)
+BACKFILL_SEGMENTS = 4
+BACKFILL_PAGE = 500
+#: an invitation due while its survey is paused is looked at again this much later
+PAUSED_RETRY = timedelta(hours=1)
 
 
 class SurveyJobs(Protocol):
@@ -127,7 +134,8 @@ class SurveyRunner:
         for facts in self._facts(survey, customers):
             if matches(survey.segment, facts, now):
                 key = sample_key(run.seed, facts.customer_id)
-                self.surveys.keep_candidate(run.id, key, facts.customer_id)
+                dims = dimensions_of(survey.segment, facts, now)
+                self.surveys.keep_candidate(run.id, key, facts.customer_id, dims)
         if cursor:
             self.jobs.enqueue({**step, "cursor": cursor})
             return
@@ -169,44 +177,89 @@ class SurveyRunner:
     # ---- 3. sending ------------------------------------------------------------------------
 
     def send(self, step: dict[str, Any]) -> None:
+        """One page of the sample. A paused survey holds the run here (its place kept on
+        the run, resumed when the survey is started again); an ended one stops it."""
         survey, run = self._read(step)
         if survey is None or run is None or run.phase != RunPhase.SENDING:
+            return
+        if survey.status == SurveyStatus.ENDED:
+            self.surveys.finish_run(survey.id, run.id, self.clock(), stopped=True)
+            return
+        if survey.status == SurveyStatus.PAUSED:
+            self.surveys.hold_run(
+                survey.id,
+                run.id,
+                {"cursor": step.get("cursor"), "taken": int(step.get("taken", 0))},
+            )
+            # restarted between the read and the hold: the restart may have looked for
+            # held runs before this one was held, so it resumes itself (once: see resume)
+            latest = self.surveys.get_survey(survey.id)
+            if latest is not None and latest.status == SurveyStatus.ACTIVE:
+                self.resume(survey.id, run.id)
             return
         size, taken = run.sample_size or 0, int(step.get("taken", 0))
         want = min(SEND_PAGE, size - taken)
         if want <= 0:
             self.surveys.finish_run(survey.id, run.id, self.clock())
             return
-        customer_ids, cursor = self.surveys.candidates_page(run.id, step.get("cursor"), want)
+        candidates, cursor = self.surveys.candidates_page(run.id, step.get("cursor"), want)
         throttle_days = self.surveys.throttle_days()
-        for customer_id in customer_ids:
-            self.invite(survey, run, customer_id, throttle_days)
-        taken += len(customer_ids)
+        for customer_id, dims in candidates:
+            self.invite(survey, run, customer_id, throttle_days, dims)
+        taken += len(candidates)
         if cursor and taken < size:
             self.jobs.enqueue({**step, "cursor": cursor, "taken": taken})
         else:
             self.surveys.finish_run(survey.id, run.id, self.clock())
 
-    def invite(self, survey: Survey, run: SurveyRun, customer_id: str, throttle_days: int) -> None:
+    def resume(self, survey_id: str, run_id: str) -> bool:
+        """Send the rest of a run held by a pause, from where it stopped; once, however
+        many callers try (the hold is taken with a conditional write)."""
+        place = self.surveys.take_held(survey_id, run_id)
+        if place is None:
+            return False
+        self.jobs.enqueue(
+            {
+                "kind": "send",
+                "survey_id": survey_id,
+                "run_id": run_id,
+                "cursor": place.get("cursor"),
+                "taken": int(place.get("taken", 0)),
+            }
+        )
+        logger.info("survey run resumed", survey_id=survey_id, run_id=run_id)
+        return True
+
+    def resume_held(self, survey_id: str) -> int:
+        """After a restart: resume every run of the survey its pause held."""
+        return sum(self.resume(survey_id, run.id)
+                   for run in self.surveys.list_runs(survey_id) if run.held)  # fmt: skip
+
+    def invite(self, survey: Survey, run: SurveyRun, customer_id: str, throttle_days: int,
+               dims: dict[str, str] | None = None) -> None:  # fmt: skip
         """Decide one drawn customer (once: the invitation id is the run's and theirs), and
         send their invitation if it is due now."""
         now = self.clock()
         inv_id = invitation_id(run.id, customer_id)
         existing = self.surveys.get_invitation(inv_id)
         if existing is None:
-            existing = self._decide(survey, run, customer_id, inv_id, now, throttle_days)
+            existing = self._decide(survey, run, customer_id, inv_id, now, throttle_days,
+                                    dims or {})  # fmt: skip
         if existing is not None and existing.status == InvitationStatus.PENDING:
             self.deliver(existing.id)
 
     def _decide(self, survey: Survey, run: SurveyRun, customer_id: str, inv_id: str,
-                now: datetime, throttle_days: int) -> Invitation | None:  # fmt: skip
+                now: datetime, throttle_days: int,
+                dims: dict[str, str]) -> Invitation | None:  # fmt: skip
         try:
             customer = self.surveys.customer(customer_id)
         except NotFound:
             return None  # deleted since it was selected: nobody to ask
         base = {"id": inv_id, "run_id": run.id, "survey_id": survey.id,
                 "customer_id": customer_id, "channel": survey.channel,
-                "language": customer.language.value, "created_at": now}  # fmt: skip
+                "language": customer.language.value, "created_at": now,
+                "stats_day": run_day(run.due_at),
+                "dims": {**dims, "language": customer.language.value}}  # fmt: skip
         if not may_send(self.consents.get(customer_id, survey.channel)):
             outcome = Outcome.NO_CONSENT
         elif not _address(customer, survey.channel):
@@ -242,13 +295,20 @@ class SurveyRunner:
         if not may_send(self.consents.get(inv.customer_id, inv.channel)):
             self.surveys.cancel(inv, "consent_withdrawn")
             return "cancelled"
+        survey = self.surveys.get_survey(inv.survey_id)
+        if survey is not None and survey.status == SurveyStatus.ENDED:
+            self.surveys.cancel(inv, "survey_ended")
+            return "cancelled"
+        if survey is not None and survey.status == SurveyStatus.PAUSED:
+            # held with the survey: out of the tick's way for a while, sent after a restart
+            self.surveys.postpone(inv, now + PAUSED_RETRY)
+            return "paused"
         held = quiet_until(customer.contact, now)
         if held is not None:
             return "held"  # its send_at is the end of the quiet hours; the tick finds it
         claimed = self.surveys.claim(inv, now, now + self.lease)
         if claimed is None:
             return "not due or taken"
-        survey = self.surveys.get_survey(inv.survey_id)
         address = _address(customer, inv.channel)
         if survey is None or not address:
             self.surveys.cancel(claimed, "no_address" if survey else "no_survey")
@@ -290,6 +350,38 @@ class SurveyRunner:
             from ..domain.sms import for_sending
 
             self.sender.sms(address, for_sending(text.sms, self.sms_alphabet), promotional=True)
+
+    # ---- the roster's backfill --------------------------------------------------------------
+
+    def start_backfill(self) -> dict[str, Any]:
+        """Put every customer profile written before the roster existed into it: a pass of
+        BACKFILL_SEGMENTS parallel Scan segments, a page per step on the `surveys` queue.
+        Idempotent: a pass under way is answered as it is, not started twice; a profile
+        that has its shard is left alone. The pass's state (docs/surveys.md)."""
+        started = self.surveys.start_backfill(self.clock(), BACKFILL_SEGMENTS)
+        if started is not None:
+            for segment in range(BACKFILL_SEGMENTS):
+                self.jobs.enqueue({"kind": "backfill", "pass": started["started_at"],
+                                   "segment": segment, "cursor": None})  # fmt: skip
+            logger.info("roster backfill started", started_at=started["started_at"])
+        return self.backfill_state()
+
+    def backfill_state(self) -> dict[str, Any]:
+        state = self.surveys.backfill_state() or {}
+        return {k: state.get(k) for k in ("started_at", "finished_at", "updated", "segments",
+                                          "segments_done")}  # fmt: skip
+
+    def backfill(self, step: dict[str, Any]) -> None:
+        """One page of one Scan segment: list each unlisted profile in its roster shard."""
+        ids, cursor = self.surveys.unlisted_profiles(step["segment"], BACKFILL_SEGMENTS,
+                                                     step.get("cursor"), BACKFILL_PAGE)  # fmt: skip
+        updated = sum(self.surveys.list_in_roster(customer_id) for customer_id in ids)
+        if updated:
+            self.surveys.backfill_page_done(step["pass"], updated)
+        if cursor:
+            self.jobs.enqueue({**step, "cursor": cursor})
+        else:
+            self.surveys.backfill_segment_done(step["pass"], step["segment"], self.clock())
 
     def _read(self, step: dict[str, Any]) -> tuple[Survey | None, SurveyRun | None]:
         survey = self.surveys.get_survey(step["survey_id"])

@@ -67,9 +67,12 @@ class AnswerFile(Model):
 
 
 class SurveyService:
-    def __init__(self, surveys: SurveyStore, clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(self, surveys: SurveyStore, clock: Callable[[], datetime] = utcnow,
+                 resume: Callable[[str], object] | None = None) -> None:  # fmt: skip
         self.surveys = surveys
         self.clock = clock
+        #: resumes the runs a pause held (services/survey_runs.py `resume_held`)
+        self.resume = resume
 
     def create(self, draft: SurveyDraft, username: str) -> Survey:
         now = self.clock()
@@ -102,7 +105,11 @@ class SurveyService:
             from ..domain.errors import Conflict
 
             raise Conflict("the survey changed since you read it", code="version_conflict")
-        return self.surveys.save_survey(moved(survey, change.status, self.clock()), survey.version)
+        saved = self.surveys.save_survey(moved(survey, change.status, self.clock()),
+                                         survey.version)  # fmt: skip
+        if saved.status == SurveyStatus.ACTIVE and self.resume is not None:
+            self.resume(saved.id)  # a run its pause held sends the rest of its sample
+        return saved
 
     def detail(self, survey_id: str) -> SurveyDetail:
         survey = self.get(survey_id)

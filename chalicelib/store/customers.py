@@ -69,8 +69,9 @@ class DynamoCustomerStore:
                       closed_at=item.get("closed_at"))  # fmt: skip
 
     def delete(self, customer: Customer, closed_at: float) -> None:
-        """The profile and the items that find it (number, phone, email) go in one write; the
-        sign-in's item stays, closed, so a token of that sign-in is refused from now on.
+        """The profile and the items that find it (number, phone, email), its standing
+        consents and survey throttle mark go in one write; the sign-in's item stays,
+        closed, so a token of that sign-in is refused from now on.
         Conflict if the customer changed since it was read."""
         operations: list[dict[str, Any]] = [
             {"Delete": {"Key": keys.customer_key(customer.id),
@@ -84,6 +85,12 @@ class DynamoCustomerStore:
                     "Key": keys.unique_key(kind, value),
                     "ConditionExpression": "attribute_not_exists(PK) OR customer_id = :id",
                     "ExpressionAttributeValues": {":id": customer.id}}})  # fmt: skip
+        # their standing consents and survey throttle mark go too (no message can be sent to
+        # a deleted customer); the consent history stays as the proof the law asks the shop
+        # to keep (docs/surveys.md "Consent and the law")
+        for key in (keys.consent_key(customer.id, "email"), keys.consent_key(customer.id, "sms"),
+                    keys.surveyed_key(customer.id)):  # fmt: skip
+            operations.append({"Delete": {"Key": key}})
         if customer.login:
             closed = {**pointer_item("login", customer.login, customer.id),
                       "closed_at": closed_at}  # fmt: skip

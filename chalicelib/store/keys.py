@@ -423,6 +423,17 @@ def invitation_key(invitation_id: str) -> dict[str, str]:
     return {"PK": f"SINV#{invitation_id}", "SK": "#INV"}
 
 
+def survey_stats_pk(survey_id: str) -> str:
+    """A survey's answer counters (domain/survey_results.py), one item per run and
+    dimension value, sorted by the Istanbul day the run was due."""
+    return f"SSTATS#{survey_id}"
+
+
+def survey_stats_key(survey_id: str, day: str, run_id: str, dimension: str,
+                     value: str) -> dict[str, str]:  # fmt: skip
+    return {"PK": survey_stats_pk(survey_id), "SK": f"{day}#{run_id}#{dimension}#{value}"}
+
+
 def answers_pk(survey_id: str) -> str:
     """A survey's answered invitations, by answer time, in the `queue_newest` index."""
     return f"SANSWERS#{survey_id}"

@@ -12,6 +12,7 @@ from ..domain.clock import to_iso
 from ..domain.customers import Customer
 from ..domain.errors import Conflict, NotFound
 from ..domain.registrations import Registration
+from ..domain.survey_results import ALL, CounterItem, deltas
 from ..domain.survey_runs import (
     CaseFact,
     Invitation,
@@ -24,6 +25,8 @@ from . import keys
 from .dynamo import Table, TransactionCanceled
 
 CALL_PREFIX = "CALL#"
+#: the roster backfill's marker, in the surveys' partition
+BACKFILL_SK = "#ROSTER_BACKFILL"
 
 
 def _survey_item(survey: Survey) -> dict[str, Any]:
@@ -49,6 +52,31 @@ def _run_counts(survey_id: str, run_id: str, **adds: int) -> dict[str, Any]:
     return {"Update": {"Key": keys.run_key(survey_id, run_id), "UpdateExpression": expression,
                        "ExpressionAttributeNames": names,
                        "ExpressionAttributeValues": values}}  # fmt: skip
+
+
+def _stats_updates(inv: Invitation, adds: dict[str, int]) -> list[dict[str, Any]]:
+    """Updates of the invitation's counter items (everyone's and one per dimension value)
+    adding `adds` (a change's −1s too). None for an invitation made before counters."""
+    if inv.stats_day is None or not adds:
+        return []
+    names = {f"#n{i}": n for i, n in enumerate(adds)}
+    values: dict[str, Any] = {f":v{i}": v for i, v in enumerate(adds.values())}
+    expression = "ADD " + ", ".join(f"#n{i} :v{i}" for i in range(len(adds)))
+    expression += " SET #day = :day, #run = :run, #dim = :dim, #value = :value, #ent = :entity"
+    names.update(
+        {"#day": "day", "#run": "run_id", "#dim": "dimension", "#value": "value", "#ent": "entity"}
+    )
+    operations = []
+    for dimension, value in [(ALL, ALL), *sorted(inv.dims.items())]:
+        operations.append({"Update": {
+            "Key": keys.survey_stats_key(inv.survey_id, inv.stats_day, inv.run_id, dimension,
+                                         value),
+            "UpdateExpression": expression, "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": {**values, ":day": inv.stats_day, ":run": inv.run_id,
+                                          ":dim": dimension, ":value": value,
+                                          ":entity": "survey_stats"},
+        }})  # fmt: skip
+    return operations
 
 
 class DynamoSurveyStore:
@@ -163,14 +191,34 @@ class DynamoSurveyStore:
         )  # fmt: skip
         return found is not None
 
-    def finish_run(self, survey_id: str, run_id: str, now: datetime) -> None:
+    def finish_run(self, survey_id: str, run_id: str, now: datetime,
+                   stopped: bool = False) -> None:  # fmt: skip
+        """Sending is over (`stopped`: the survey ended before the sample was all asked)."""
         self.table.update(
             keys.run_key(survey_id, run_id),
-            "SET phase = :done, finished_at = :now",
+            "SET phase = :done, finished_at = :now, stopped = :stopped REMOVE held",
             "phase = :sending",
             {},
-            {":done": "done", ":sending": "sending", ":now": to_iso(now)},
+            {":done": "done", ":sending": "sending", ":now": to_iso(now), ":stopped": stopped},
         )
+
+    def hold_run(self, survey_id: str, run_id: str, place: dict[str, Any]) -> None:
+        """Keep where a paused survey's run stopped sending (a repeat rewrites it)."""
+        self.table.update(keys.run_key(survey_id, run_id), "SET held = :place",
+                          "phase = :sending", {},
+                          {":place": place, ":sending": "sending"})  # fmt: skip
+
+    def take_held(self, survey_id: str, run_id: str) -> dict[str, Any] | None:
+        """Take a held run's place to resume it: the place, or None when it is not held
+        (or another caller took it first)."""
+        run = self.table.get(keys.run_key(survey_id, run_id))
+        place = run.get("held") if run else None
+        if not place:
+            return None
+        taken = self.table.update(keys.run_key(survey_id, run_id), "REMOVE held",
+                                  "held = :place AND phase = :sending", {},
+                                  {":place": place, ":sending": "sending"})  # fmt: skip
+        return dict(place) if taken is not None else None
 
     # ---- the roster and candidates ---------------------------------------------------------
 
@@ -183,10 +231,13 @@ class DynamoSurveyStore:
         )
         return [Customer.model_validate(i) for i in items], next_cursor
 
-    def keep_candidate(self, run_id: str, sample_key: str, customer_id: str) -> None:
-        """A customer the segment matched, in the run's random order (a repeat rewrites it)."""
+    def keep_candidate(self, run_id: str, sample_key: str, customer_id: str,
+                       dims: dict[str, str] | None = None) -> None:  # fmt: skip
+        """A customer the segment matched, in the run's random order, with their values of
+        the results' dimensions (a repeat rewrites it)."""
         self.table.put({**keys.candidate_key(run_id, sample_key, customer_id),
-                        "customer_id": customer_id, "entity": "survey_candidate"})  # fmt: skip
+                        "customer_id": customer_id, "dims": dims or {},
+                        "entity": "survey_candidate"})  # fmt: skip
 
     def count_candidates(self, run_id: str) -> int:
         """How many the segment matched (keys only, a page of up to 1 MB a call)."""
@@ -195,12 +246,13 @@ class DynamoSurveyStore:
 
     def candidates_page(
         self, run_id: str, cursor: str | None, limit: int
-    ) -> tuple[list[str], str | None]:
-        """Customer ids in the run's random order (their sample key), one page."""
+    ) -> tuple[list[tuple[str, dict[str, str]]], str | None]:
+        """(customer id, dimension values) in the run's random order (their sample key),
+        one page."""
         items, next_cursor = self.table.query(
             ("PK", f"SRUNCAND#{run_id}"), limit=limit, cursor=cursor
         )
-        return [i["customer_id"] for i in items], next_cursor
+        return [(i["customer_id"], dict(i.get("dims") or {})) for i in items], next_cursor
 
     # ---- what a segment reads of a customer ------------------------------------------------
 
@@ -322,6 +374,7 @@ class DynamoSurveyStore:
                         "ExpressionAttributeValues": {":sent": "sent", ":sending": "sending",
                                                       ":now": to_iso(now)}}},
             _run_counts(inv.survey_id, inv.run_id, sent=1),
+            *_stats_updates(inv, {"sent": 1}),
         ])  # fmt: skip
 
     def cancel(self, inv: Invitation, note: str) -> None:
@@ -342,6 +395,16 @@ class DynamoSurveyStore:
         except TransactionCanceled:
             return
 
+    def postpone(self, inv: Invitation, until: datetime) -> None:
+        """Move a waiting invitation's place in the outbox to `until` (its survey is
+        paused); nothing when it was sent or cancelled meanwhile."""
+        self.table.update(
+            keys.invitation_key(inv.id), "SET claim_at = :at, outbox_sk = :slot",
+            "#s IN (:pending, :sending)", {"#s": "status"},
+            {":at": to_iso(until), ":slot": f"{to_iso(until)}#{inv.id}",
+             ":pending": "pending", ":sending": "sending"},
+        )  # fmt: skip
+
     def due_invitations(self, now: datetime, limit: int) -> list[str]:
         """Invitations whose time came (quiet hours over, a sender's lease run out)."""
         items, _ = self.table.query(
@@ -352,31 +415,70 @@ class DynamoSurveyStore:
 
     # ---- answers ---------------------------------------------------------------------------
 
-    def save_answers(self, inv: Invitation, answers: dict, now: datetime) -> None:
-        """The customer's answers (the last counts); the first answer is counted on the run
-        in the same write. Conflict when the invitation changed under it (a second first
-        answer at the same moment): the caller reads it again."""
+    def save_answers(self, inv: Invitation, answers: dict, now: datetime,
+                     counted: list[str] | None = None) -> None:  # fmt: skip
+        """The customer's answers (the last counts), written over the answer read (its
+        `answers_version`), with their counters in the same write: the first answer counts
+        on the run and adds its counters; a change takes the previous answer's counters
+        back and adds its own (domain/survey_results.py). Conflict when the invitation
+        changed under it (another answer at the same moment): the caller reads it again."""
+        counted = counted or []
+        first = inv.answered_at is None
         update = {
             "Key": keys.invitation_key(inv.id),
             "UpdateExpression": "SET answers = :a, answered_at = :now, queue_pk = :qp,"
-                                " created_sk = :sk",
+                                " created_sk = :sk, counted = :counted,"
+                                " answers_version = :next",
             "ExpressionAttributeValues": {
                 ":a": answers, ":now": to_iso(now), ":qp": keys.answers_pk(inv.survey_id),
-                ":sk": f"{to_iso(now)}#{inv.id}", ":sent": "sent",
+                ":sk": f"{to_iso(now)}#{inv.id}", ":sent": "sent", ":counted": counted,
+                ":next": inv.answers_version + 1,
             },
             "ExpressionAttributeNames": {"#s": "status"},
         }  # fmt: skip
-        operations: list[dict[str, Any]] = []
-        if inv.answered_at is None:
-            update["ConditionExpression"] = "#s = :sent AND attribute_not_exists(answered_at)"
-            operations = [{"Update": update}, _run_counts(inv.survey_id, inv.run_id, answered=1)]
-        else:
-            update["ConditionExpression"] = "#s = :sent AND attribute_exists(answered_at)"
-            operations = [{"Update": update}]
+        condition = "#s = :sent AND " + (
+            "attribute_not_exists(answered_at)" if first else "attribute_exists(answered_at)"
+        )
+        # an invitation written before answers had versions has none: it reads as 0
+        condition += " AND " + (
+            "answers_version = :prev"
+            if inv.answers_version
+            else "(attribute_not_exists(answers_version) OR answers_version = :prev)"
+        )
+        update["ExpressionAttributeValues"][":prev"] = inv.answers_version
+        update["ConditionExpression"] = condition
+        operations: list[dict[str, Any]] = [{"Update": update}]
+        if first:
+            operations.append(_run_counts(inv.survey_id, inv.run_id, answered=1))
+        operations += _stats_updates(inv, deltas(inv.counted, counted, first))
         try:
             self.table.transact(operations)
         except TransactionCanceled as exc:
             raise Conflict("the invitation changed; try again", code="version_conflict") from exc
+
+    def counter_items(self, survey_id: str, from_day: str, to_day: str) -> list[CounterItem]:
+        """The survey's counter items of the runs due from `from_day` to `to_day` (Istanbul
+        days, both included): one Query (a few items per run)."""
+        items = self.table.query_all(("PK", keys.survey_stats_pk(survey_id)),
+                                     sort_between=(from_day, f"{to_day}#~"))  # fmt: skip
+        found = []
+        for item in items:
+            counters = {k: int(v) for k, v in item.items() if k == "sent" or k == "answered"
+                        or k[:2] in ("n:", "v:", "c:")}  # fmt: skip
+            found.append(CounterItem(day=item["day"], run_id=item["run_id"],
+                                     dimension=item["dimension"], value=item["value"],
+                                     counters=counters))  # fmt: skip
+        return found
+
+    def latest_answers(self, survey_id: str, since: datetime, until: datetime,
+                       limit: int) -> list[Invitation]:  # fmt: skip
+        """The survey's latest answered invitations answered from `since` to `until`, newest
+        first, at most `limit` (one bounded Query of the answers index)."""
+        items, _ = self.table.query(
+            ("queue_pk", keys.answers_pk(survey_id)), index="queue_newest", forward=False,
+            sort_between=(to_iso(since), f"{to_iso(until)}#~"), limit=limit,
+        )  # fmt: skip
+        return [Invitation.model_validate(i) for i in items]
 
     def answers_page(
         self, survey_id: str, cursor: str | None, limit: int
@@ -387,3 +489,66 @@ class DynamoSurveyStore:
             cursor=cursor,
         )  # fmt: skip
         return [Invitation.model_validate(i) for i in items], next_cursor
+
+    # ---- the roster's backfill (docs/surveys.md "The roster's backfill") -------------------
+
+    def start_backfill(self, now: datetime, segments: int) -> dict[str, Any] | None:
+        """Start a pass (the marker item), unless one is under way: the new pass, or None."""
+        marker = {**keys.survey_settings_key(), "SK": BACKFILL_SK, "started_at": to_iso(now),
+                  "segments": segments, "segments_done": [], "updated": 0,
+                  "entity": "roster_backfill"}  # fmt: skip
+        try:
+            self.table.put(marker, "attribute_not_exists(PK) OR attribute_exists(finished_at)")
+        except self.table.client.exceptions.ConditionalCheckFailedException:
+            return None
+        return marker
+
+    def backfill_state(self) -> dict[str, Any] | None:
+        return self.table.get({**keys.survey_settings_key(), "SK": BACKFILL_SK})
+
+    def unlisted_profiles(self, segment: int, segments: int, start: dict | None,
+                          limit: int) -> tuple[list[str], dict | None]:  # fmt: skip
+        """One page of one segment of a parallel Scan: the ids of customer profiles not in
+        the roster (written before it existed), and where the next page starts. A Scan is
+        what a one-off backfill over every profile needs; nothing else scans."""
+        table = self.table
+        kwargs: dict[str, Any] = {
+            "TableName": table.name, "Limit": limit, "Segment": segment,
+            "TotalSegments": segments,
+            "FilterExpression": "SK = :profile AND attribute_not_exists(queue_pk)",
+            "ExpressionAttributeValues": table.ser({":profile": keys.PROFILE}),
+            "ProjectionExpression": "PK, SK",
+        }  # fmt: skip
+        if start:
+            kwargs["ExclusiveStartKey"] = table.ser(start)
+        result = table.client.scan(**kwargs)
+        ids = [table.de(i)["PK"].removeprefix("CUSTOMER#") for i in result.get("Items", [])]
+        last = result.get("LastEvaluatedKey")
+        return ids, (table.de(last) if last else None)
+
+    def list_in_roster(self, customer_id: str) -> bool:
+        """Give an old profile its roster shard (no other change, no new version); False
+        when it has one already or is gone."""
+        done = self.table.update(
+            keys.customer_key(customer_id), "SET queue_pk = :pk, created_sk = :sk",
+            "attribute_exists(PK) AND attribute_not_exists(queue_pk)", {},
+            {":pk": keys.roster_keys(customer_id)["queue_pk"], ":sk": customer_id},
+        )  # fmt: skip
+        return done is not None
+
+    def backfill_page_done(self, started_at: str, updated: int) -> None:
+        key = {**keys.survey_settings_key(), "SK": BACKFILL_SK}
+        self.table.update(key, "ADD updated :n", "started_at = :pass", {},
+                          {":n": updated, ":pass": started_at})  # fmt: skip
+
+    def backfill_segment_done(self, started_at: str, segment: int, now: datetime) -> None:
+        """Mark a segment read to its end (once); the last one finishes the pass."""
+        key = {**keys.survey_settings_key(), "SK": BACKFILL_SK}
+        item = self.table.update(
+            key, "SET segments_done = list_append(segments_done, :one)",
+            "started_at = :pass AND NOT contains(segments_done, :segment)", {},
+            {":one": [segment], ":segment": segment, ":pass": started_at},
+        )  # fmt: skip
+        if item and len(set(item["segments_done"])) >= int(item["segments"]):
+            self.table.update(key, "SET finished_at = :now", "started_at = :pass", {},
+                              {":now": to_iso(now), ":pass": started_at})  # fmt: skip

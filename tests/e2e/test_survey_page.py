@@ -2,7 +2,8 @@
 supervisor starts a survey for a segment only they are in, the local stack's schedule and
 queue run it, the invitation reaches the developer mailbox, and its link opens the survey
 on the site (phone-sized), where a wrong answer is marked and a right one saved; the
-opt-out link's page stops the next one with its one button."""
+opt-out link's page stops the next one with its one button; the supervisor's console shows
+the survey's results (response rate, the rating's mean and its chart) in English too."""
 
 from __future__ import annotations
 
@@ -14,8 +15,10 @@ from playwright.sync_api import expect
 
 from tests.support import unique_phone
 
+from .browser import console_ready
 from .conftest import eventually
 from .test_channels import signed_post
+from .test_console import open_console  # noqa: F401  (the fixture)
 from .test_links import mailbox
 
 SURVEY = re.compile(r"https?://\S+/survey\.html\?t=[A-Za-z0-9_-]+")
@@ -23,7 +26,12 @@ OPT_OUT = re.compile(r"https?://\S+/opt-out\.html\?t=[A-Za-z0-9_-]+")
 TEXT = {"tr": "Bizden ne kadar memnunsunuz?", "en": "How satisfied are you with us?"}
 
 
-def test_a_customer_answers_a_planned_survey_and_opts_out_in_the_browser(stack, http, browser):
+def test_a_customer_answers_a_planned_survey_and_opts_out_in_the_browser(
+    stack,
+    http,
+    browser,
+    open_console,  # noqa: F811
+):
     admin, supervisor = http("admin"), http("selin")
     tag = uuid.uuid4().hex[:8]
     status, product = admin.call("POST", "/products", {"brand": f"E2E{tag}", "model": "M",
@@ -115,3 +123,16 @@ def test_a_customer_answers_a_planned_survey_and_opts_out_in_the_browser(stack, 
     finally:
         context.close()
     assert errors == [], errors
+
+    # the results in the console: 1 of 1 answered, the rating 4, its distribution drawn
+    for lang, words in (("tr", "Yanıt oranı: 100.0%"), ("en", "Response rate: 100.0%")):
+        console = open_console("selin", lang)
+        query = "?lang=en" if lang == "en" else ""
+        console.goto(f"{stack.url}/console{query}#/survey/{survey['id']}")
+        console_ready(console)
+        expect(console.locator("#survey-response")).to_contain_text(words)
+        overall = console.locator('article[data-question="overall"]')
+        expect(overall).to_contain_text("4.00")
+        expect(overall.locator("canvas")).to_be_visible()
+        words_block = console.locator('article[data-question="words"]')
+        expect(words_block).to_contain_text("Kargo hızlıydı")

@@ -539,6 +539,19 @@ MATRIX: dict[tuple[str, str], tuple[Callable, dict[str, int]]] = {
         lambda setup: (f"/surveys/{scratch_survey(setup)['id']}/answers/export?format=csv", None),
         {**STAFF_READ, "agent": 403},
     ),
+    ("GET", "/surveys/{survey_id}/results"): (
+        lambda setup: (f"/surveys/{scratch_survey(setup)['id']}/results", None),
+        {**STAFF_READ, "agent": 403},
+    ),
+    ("GET", "/surveys/{survey_id}/results/export"): (
+        lambda setup: (f"/surveys/{scratch_survey(setup)['id']}/results/export?format=csv", None),
+        {**STAFF_READ, "agent": 403},
+    ),
+    # the roster's backfill: an operation, admins only
+    ("GET", "/survey-roster/backfill"): (fixed("/survey-roster/backfill"), ADMIN_ONLY),
+    ("POST", "/survey-roster/backfill"): (
+        fixed("/survey-roster/backfill"), {**ADMIN_ONLY, "admin": 202},
+    ),
     ("GET", "/survey-settings"): (fixed("/survey-settings"), {**STAFF_READ, "agent": 403}),
     ("PUT", "/survey-settings"): (
         fixed("/survey-settings", {"throttle_days": 90}), {**STAFF_READ, "agent": 403},

@@ -46,7 +46,7 @@ async function lookUpNames(ui, table) {
 }
 
 /** Chart.js, loaded once as a classic script from the console's own origin (CSP 'self'). */
-function loadChart() {
+export function loadChart() {
   if (!chartLibrary) {
     chartLibrary = new Promise((resolve, reject) => {
       if (window.Chart) { resolve(window.Chart); return; }

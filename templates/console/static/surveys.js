@@ -1,7 +1,10 @@
 // destek console: planned surveys (docs/surveys.md). Build and schedule a survey, start,
-// pause or end it, watch its runs' figures come in, download the answers as CSV or XLSX.
-// Imported by console.js, which hands in its helpers (`ui`); every text comes from the
-// strings files through ui.say.
+// pause or end it, watch its runs' figures come in, read its results (statistics with
+// their 95% intervals, charts by Chart.js, split by a segment dimension), download the
+// answers and the results as CSV or XLSX. Imported by console.js, which hands in its
+// helpers (`ui`); every text comes from the strings files through ui.say.
+
+import { loadChart } from "./reports.js";
 
 const KINDS = ["rating", "nps", "single_choice", "multiple_choice", "free_text"];
 const FREQUENCIES = ["once", "weekly", "monthly", "quarterly"];
@@ -9,6 +12,9 @@ const CATEGORIES = ["normal", "vip", "risky", "banned", "cod_approved"];
 const CASE_TYPES = ["complaint", "request", "suggestion", "question"];
 const COUNTS = ["matched", "sampled", "invited", "sent", "no_consent", "throttled", "no_address",
   "quiet_delayed", "cancelled", "answered"];
+const RESULT_DIMENSIONS = ["customer_category", "language", "brand", "case_channel"];
+// the console's words for a dimension's values (`<prefix><code>`); brands are names
+const VALUE_WORDS = { customer_category: "customer_category_", language: "language_", case_channel: "channel_" };
 const MOVES = { draft: ["active", "ended"], active: ["paused", "ended"], paused: ["active", "ended"], ended: [] };
 let watching = null; // the timer that refreshes an open survey's figures
 
@@ -156,8 +162,163 @@ export async function surveyView(ui, id) {
         onclick: () => download(ui, id, format).catch((error) => ui.problem(ui.explain(error))) }))),
     el("h2", { text: say("survey_runs") }),
     figures,
-    el("p", { class: "hint", text: say("survey_stats_later") }),
+    resultsSection(ui, s),
   ];
+}
+
+const pct = (x) => (x === null || x === undefined ? "—" : `${(x * 100).toFixed(1)}%`);
+const num = (x, digits = 2) => (x === null || x === undefined ? "—" : Number(x).toFixed(digits));
+
+/** The results: a period and a dimension to split by, then the statistics and charts. */
+function resultsSection(ui, survey) {
+  const { el, say } = ui;
+  const out = el("div", { id: "survey-results", "aria-live": "polite" });
+  const form = el("form", { class: "report-pickers", id: "survey-results-form" },
+    ui.field(say("survey_results_from"), el("input", { type: "date", name: "from" })),
+    ui.field(say("survey_results_to"), el("input", { type: "date", name: "to" })),
+    ui.field(say("survey_results_by"), el("select", { name: "by" },
+      el("option", { value: "", text: say("survey_results_by_none") }),
+      RESULT_DIMENSIONS.map((d) => el("option", { value: d, text: say(`survey_dim_${d}`) })))),
+    el("button", { type: "submit", text: say("survey_results_show") }));
+  const query = () => {
+    const f = form.elements;
+    const params = new URLSearchParams();
+    for (const k of ["from", "to", "by"]) if (f[k].value) params.set(k, f[k].value);
+    return params.toString();
+  };
+  const show = async () => {
+    try {
+      const results = await ui.api("GET", `/surveys/${encodeURIComponent(survey.id)}/results?${query()}`);
+      out.replaceChildren(...resultsView(ui, survey, results));
+      drawCharts(ui, out, survey, results).catch(() => {}); // the tables say it all without them
+    } catch (error) { ui.problem(ui.explain(error)); }
+  };
+  form.addEventListener("submit", (event) => { event.preventDefault(); show(); });
+  requestAnimationFrame(show);
+  return el("section", {}, el("h2", { text: say("survey_results") }), form,
+    el("div", { class: "actions" }, ["csv", "xlsx"].map((format) => el("button", {
+      type: "button", class: "secondary", text: say(`survey_res_download_${format}`),
+      onclick: () => downloadResults(ui, survey.id, query(), format).catch((error) => ui.problem(ui.explain(error))),
+    }))), out);
+}
+
+function questionText(ui, survey, id) {
+  const q = survey.questions.find((x) => x.id === id);
+  return q ? (q.text[ui.lang] || q.text.tr) : id;
+}
+
+function choiceText(ui, survey, qid, cid) {
+  const q = survey.questions.find((x) => x.id === qid);
+  const c = q && q.choices.find((x) => x.id === cid);
+  return c ? (c.text[ui.lang] || c.text.tr) : cid;
+}
+
+function valueName(ui, by, value) {
+  const prefix = VALUE_WORDS[by];
+  return prefix ? ui.say(`${prefix}${value}`) : value;
+}
+
+/** One question's figures as lines of text (and a canvas the chart is drawn on). */
+function questionFigures(ui, survey, q, chart) {
+  const { el, say } = ui;
+  const lines = [el("p", { class: "hint", text: say("survey_res_answers_n", { n: q.n }) })];
+  if (q.mean) lines.push(el("p", { text: say("survey_res_mean_line", { mean: num(q.mean.value), low: num(q.mean.low), high: num(q.mean.high), sd: num(q.sd) }) }));
+  if (q.csat) lines.push(el("p", { text: say("survey_res_csat_line", { share: pct(q.csat.share), low: pct(q.csat.low), high: pct(q.csat.high) }) }));
+  if (q.nps) lines.push(el("p", { text: say("survey_res_nps_line", { score: num(q.nps.score, 1), low: num(q.nps.low, 1), high: num(q.nps.high, 1), promoters: q.nps.promoters, passives: q.nps.passives, detractors: q.nps.detractors }) }));
+  const bars = q.distribution
+    ? q.distribution.map((d) => [String(d.value), d.count, d.share])
+    : (q.options || []).map((o) => [choiceText(ui, survey, q.id, o.id), o.count, o.share]);
+  if (bars.length && q.n) {
+    if (chart) lines.push(el("div", { class: "chart" }, el("canvas", { "data-question": q.id, role: "img", "aria-label": questionText(ui, survey, q.id) })));
+    lines.push(el("table", { class: "list" },
+      el("thead", {}, el("tr", {}, [q.distribution ? "survey_res_score" : "survey_res_figure", "survey_res_count", "survey_res_share"]
+        .map((k) => el("th", { scope: "col", text: say(k) })))),
+      el("tbody", {}, bars.map(([label, count, share]) => el("tr", {},
+        el("td", { text: label }), el("td", { class: "num", text: String(count) }), el("td", { class: "num", text: pct(share) }))))));
+  }
+  return lines;
+}
+
+function resultsView(ui, survey, r) {
+  const { el, say } = ui;
+  const parts = [el("p", { id: "survey-response", text: say("survey_res_response", { share: pct(r.response.share), low: pct(r.response.low), high: pct(r.response.high), count: r.response.count, n: r.response.n }) })];
+  if (!r.questions.some((q) => q.n)) {
+    parts.push(el("p", { class: "empty", text: say("survey_res_none") }));
+    return parts;
+  }
+  for (const q of r.questions) {
+    const block = el("article", { class: "survey-question", "data-question": q.id },
+      el("h3", { text: questionText(ui, survey, q.id) }), questionFigures(ui, survey, q, true));
+    const text = (r.free_text || []).find((t) => t.question_id === q.id);
+    if (text) block.append(...textFigures(ui, text));
+    parts.push(block);
+  }
+  if (r.by && r.groups.length) {
+    parts.push(el("h3", { text: say("survey_results_by") + ": " + say(`survey_dim_${r.by}`) }));
+    parts.push(el("table", { class: "list", id: "survey-groups" },
+      el("thead", {}, el("tr", {}, el("th", { scope: "col", text: say("survey_res_group") }),
+        el("th", { scope: "col", text: say("survey_count_response_rate") }),
+        r.questions.filter((q) => q.kind !== "free_text").map((q) => el("th", { scope: "col", text: questionText(ui, survey, q.id) })))),
+      el("tbody", {}, r.groups.map((g) => el("tr", {},
+        el("th", { scope: "row", text: valueName(ui, r.by, g.value) }),
+        el("td", { class: "num", text: `${pct(g.response.share)} (${pct(g.response.low)}–${pct(g.response.high)})` }),
+        g.questions.filter((q) => q.kind !== "free_text").map((q) => el("td", { class: "num", text: groupCell(ui, survey, q) })))))));
+  }
+  return parts;
+}
+
+/** A question's headline in a group's row: mean, NPS or the most chosen option, with n. */
+function groupCell(ui, survey, q) {
+  if (!q.n) return "—";
+  if (q.mean) return `${num(q.mean.value)} (${num(q.mean.low)}–${num(q.mean.high)}), n=${q.n}`;
+  if (q.nps) return `${num(q.nps.score, 1)} (${num(q.nps.low, 1)}–${num(q.nps.high, 1)}), n=${q.nps.promoters + q.nps.passives + q.nps.detractors}`;
+  const top = (q.options || []).reduce((a, b) => (b.count > a.count ? b : a), { count: -1 });
+  return top.id ? `${choiceText(ui, survey, q.id, top.id)}: ${pct(top.share)}, n=${q.n}` : `n=${q.n}`;
+}
+
+function textFigures(ui, t) {
+  const { el, say } = ui;
+  const out = [el("p", { class: "hint", text: say("survey_res_text_note", { read: t.read, limit: t.limit }) })];
+  if (!t.complete) out.push(el("p", { class: "hint", text: say("survey_res_text_more") }));
+  out.push(el("p", {}, ["negative", "neutral", "positive"].map((k) => `${say(`survey_res_sentiment_${k}`)}: ${t.sentiment[k] || 0}`).join(" · ")));
+  if (t.topics.length) {
+    out.push(el("table", { class: "list" },
+      el("thead", {}, el("tr", {}, ["survey_res_topic", "survey_res_count", "survey_res_examples"].map((k) => el("th", { scope: "col", text: say(k) })))),
+      el("tbody", {}, t.topics.map((topic) => el("tr", {},
+        el("td", { text: topic.name }), el("td", { class: "num", text: String(topic.answers) }),
+        el("td", {}, el("ul", {}, topic.examples.map((x) => el("li", { text: x })))))))));
+  }
+  return out;
+}
+
+/** A bar chart per rating, NPS and choice question (shares of the answers, in percent). */
+async function drawCharts(ui, out, survey, r) {
+  const canvases = [...out.querySelectorAll("canvas[data-question]")];
+  if (!canvases.length) return;
+  const Chart = await loadChart();
+  for (const canvas of canvases) {
+    const q = r.questions.find((x) => x.id === canvas.dataset.question);
+    const bars = q.distribution
+      ? q.distribution.map((d) => [String(d.value), d.share])
+      : q.options.map((o) => [choiceText(ui, survey, q.id, o.id), o.share]);
+    new Chart(canvas, {
+      type: "bar",
+      data: { labels: bars.map((b) => b[0]), datasets: [{ label: ui.say("survey_res_share"),
+        data: bars.map((b) => (b[1] === null ? 0 : b[1] * 100)), backgroundColor: "#0b5cad", maxBarThickness: 32 }] },
+      options: { animation: false, responsive: true, maintainAspectRatio: false, indexAxis: q.options ? "y" : "x",
+        scales: { [q.options ? "x" : "y"]: { beginAtZero: true, max: 100 } }, plugins: { legend: { display: false } } },
+    });
+  }
+}
+
+async function downloadResults(ui, id, query, format) {
+  const types = { csv: "text/csv", xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" };
+  const blob = await ui.apiFile(`/surveys/${encodeURIComponent(id)}/results/export?${query ? `${query}&` : ""}format=${format}&lang=${ui.lang}`, types[format]);
+  const link = ui.el("a", { href: URL.createObjectURL(blob), download: `destek-survey-${id}-results.${format}` });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10000);
 }
 
 function runsTable(ui, detail) {
