@@ -19,6 +19,7 @@ from chalicelib.api import (
     docs,
     event_docs,
     integrations,
+    knowledge,
     middleware,
     operations,
     precases,
@@ -70,6 +71,7 @@ BLUEPRINTS = (
     ratings,
     surveys,
     survey_links,
+    knowledge,
 )
 for module in BLUEPRINTS:
     app.register_blueprint(module.bp)

@@ -287,6 +287,7 @@ def case_service() -> CaseService:
         announce=announce,
         files=attachment_files(),
         products=registration_service(),
+        articles=article_store(),
     )
 
 
@@ -686,6 +687,8 @@ def reset() -> None:
         built.cache_clear()
     for built in SURVEY_PARTS:  # planned surveys (below)
         built.cache_clear()
+    for built in KNOWLEDGE_PARTS:  # the knowledge base (below)
+        built.cache_clear()
 
 
 # ---- planned surveys and consent (docs/surveys.md) -----------------------------------------
@@ -748,3 +751,57 @@ def survey_runner() -> Any:
 
 SURVEY_PARTS = (survey_store, consent_store, consent_service, survey_service, survey_answers,
                 survey_runner)  # fmt: skip
+
+
+# ---- the knowledge base (docs/knowledge-base.md) -------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def article_store() -> Any:
+    from .store.articles import DynamoArticleStore
+
+    return DynamoArticleStore(table())
+
+
+def _customer_language(customer_id: str) -> str:
+    """The language a case's customer reads (tr when unknown)."""
+    from .domain.errors import NotFound
+
+    try:
+        return customer_service().get(customer_id).language.value
+    except NotFound:
+        return "tr"
+
+
+def _category_names() -> dict[str, str]:
+    return {c.id: c.name for c in directory_store().list_categories()}
+
+
+@lru_cache(maxsize=1)
+def article_service() -> Any:
+    from .services.knowledge import ArticleService
+    from .store.article_files import S3ArticleFiles
+
+    files = S3ArticleFiles(settings().attachments_bucket)
+    return ArticleService(article_store(), files, case_service(), _customer_language,
+                          _category_names)  # fmt: skip
+
+
+@lru_cache(maxsize=1)
+def article_suggestions() -> Any:
+    """The suggestions port's adapter: keyword overlap until the search engine is merged;
+    then `SearchSuggestions(search_engine())` here, and nothing else changes."""
+    from .services.article_suggestions import KeywordSuggestions
+
+    return KeywordSuggestions(article_store())
+
+
+@lru_cache(maxsize=1)
+def case_article_service() -> Any:
+    from .services.article_suggestions import CaseArticleService
+
+    return CaseArticleService(case_service(), article_store(), article_suggestions(),
+                              _customer_language)  # fmt: skip
+
+
+KNOWLEDGE_PARTS = (article_store, article_service, article_suggestions, case_article_service)
