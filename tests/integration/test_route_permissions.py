@@ -600,8 +600,16 @@ MATRIX.update(RATINGS)
 
 # ---- the knowledge base (docs/knowledge-base.md) --------------------------------------------
 
-ARTICLE = {"texts": {"tr": {"title": "Kargo nerede", "problem": "Kargom gelmedi",
-                            "solution": "1. Takip numarasına bakın"}}, "visibility": "public"}
+ARTICLE = {
+    "texts": {
+        "tr": {
+            "title": "Kargo nerede",
+            "problem": "Kargom gelmedi",
+            "solution": "1. Takip numarasına bakın",
+        }
+    },
+    "visibility": "public",
+}
 
 
 def draft_article(setup) -> dict:
