@@ -20,12 +20,17 @@ def unique_word() -> str:
 
 def article_body(word: str = "", visibility: str = "public", **more) -> dict:
     texts = {
-        "tr": {"title": f"Kargo gecikmesi {word}".strip(),
-               "problem": f"Kargom gelmedi {word}".strip(),
-               "solution": "1. Takip numarasını açın\n2. Kargo firmasını arayın"},
-        "en": {"title": "Late delivery", "problem": "My parcel did not arrive",
-               "solution": "1. Open the tracking number\n2. Call the carrier"},
-    }  # fmt: skip
+        "tr": {
+            "title": f"Kargo gecikmesi {word}".strip(),
+            "problem": f"Kargom gelmedi {word}".strip(),
+            "solution": "1. Takip numarasını açın\n2. Kargo firmasını arayın",
+        },
+        "en": {
+            "title": "Late delivery",
+            "problem": "My parcel did not arrive",
+            "solution": "1. Open the tracking number\n2. Call the carrier",
+        },
+    }
     return {"texts": texts, "visibility": visibility, **more}
 
 
@@ -34,8 +39,9 @@ def publish(agent, supervisor, body: dict) -> dict:
     assert made.status == 201, made
     sent = agent.post(f"/articles/{made.body['id']}/submit", {"revision": made.body["revision"]})
     assert sent.status == 200, sent
-    live = supervisor.post(f"/articles/{made.body['id']}/approve",
-                           {"revision": sent.body["revision"]})  # fmt: skip
+    live = supervisor.post(
+        f"/articles/{made.body['id']}/approve", {"revision": sent.body["revision"]}
+    )
     assert live.status == 200, live
     return live.body
 
@@ -67,8 +73,7 @@ def test_draft_review_publish_and_a_new_version(as_role):
     stale = agent.put(f"/articles/{made['id']}", {**edited, "revision": live["revision"]})
     assert stale.status == 409 and stale.body["error"]["code"] == "version_conflict"
     sent = agent.post(f"/articles/{made['id']}/submit", {"revision": saved["revision"]}).body
-    again = supervisor.post(f"/articles/{made['id']}/approve",
-                            {"revision": sent["revision"]}).body  # fmt: skip
+    again = supervisor.post(f"/articles/{made['id']}/approve", {"revision": sent["revision"]}).body
     assert again["live"]["number"] == 2
     assert public.get(f"/kb/articles/{made['slug']}").body["solution"] == "1. Yeni adım"
     # the older version stays readable, and the history says who did what
@@ -79,8 +84,14 @@ def test_draft_review_publish_and_a_new_version(as_role):
     moves = [
         (h["move"], h["actor"]["id"]) for h in agent.get(f"/articles/{made['id']}/history").body
     ]
-    assert moves == [("approve", "selin"), ("submit", "mehmet"), ("save", "mehmet"),
-                     ("approve", "selin"), ("submit", "mehmet"), ("create", "mehmet")]  # fmt: skip
+    assert moves == [
+        ("approve", "selin"),
+        ("submit", "mehmet"),
+        ("save", "mehmet"),
+        ("approve", "selin"),
+        ("submit", "mehmet"),
+        ("create", "mehmet"),
+    ]
 
 
 def test_reject_sends_back_and_archive_takes_down(as_role):
@@ -90,8 +101,9 @@ def test_reject_sends_back_and_archive_takes_down(as_role):
         f"/articles/{live['id']}", {**article_body("x"), "revision": live["revision"]}
     )
     sent = agent.post(f"/articles/{live['id']}/submit", {"revision": saved.body["revision"]}).body
-    back = supervisor.post(f"/articles/{live['id']}/reject",
-                           {"revision": sent["revision"], "note": "Adımlar eksik"}).body  # fmt: skip
+    back = supervisor.post(
+        f"/articles/{live['id']}/reject", {"revision": sent["revision"], "note": "Adımlar eksik"}
+    ).body
     assert back["state"] == "draft" and back["review_note"] == "Adımlar eksik"
     assert back["live"]["number"] == 1  # still live while the new draft is reworked
     gone = supervisor.post(f"/articles/{live['id']}/archive", {"revision": back["revision"]}).body
@@ -110,8 +122,9 @@ def test_public_reads_hide_internal_and_drafts(as_role):
     assert made.status == 201, made
     category = made.body["id"]
     shown = publish(agent, supervisor, article_body(unique_word(), category_id=category))
-    internal = publish(agent, supervisor,
-                       article_body(unique_word(), visibility="internal", category_id=category))  # fmt: skip
+    internal = publish(
+        agent, supervisor, article_body(unique_word(), visibility="internal", category_id=category)
+    )
     agent.post("/articles", article_body(unique_word(), category_id=category))  # a draft
     listed = public.get(f"/kb/articles?category_id={category}").body["items"]
     assert [a["slug"] for a in listed] == [shown["slug"]]
@@ -134,16 +147,21 @@ def test_helpful_votes_once_per_visitor_a_day(as_role):
         f"/kb/articles/{live['slug']}/votes", {"visitor": visitor, "helpful": False}
     )
     assert again.status == 409 and again.body["error"]["code"] == "already_voted"
-    other = public.post(f"/kb/articles/{live['slug']}/votes",
-                        {"visitor": uuid.uuid4().hex, "helpful": False})  # fmt: skip
+    other = public.post(
+        f"/kb/articles/{live['slug']}/votes", {"visitor": uuid.uuid4().hex, "helpful": False}
+    )
     assert other.body == {"helpful_yes": 1, "helpful_no": 1}
     counts = agent.get(f"/articles/{live['id']}").body["counts"]
     assert (counts["helpful_yes"], counts["helpful_no"]) == (1, 1)
 
 
 def resolved_case_with_reply(agent, drain_routing, text: str) -> tuple[dict, str]:
-    case = open_case(agent, customer={"customer_number": "10000001"}, subject="Fatura gelmedi",
-                     description="Siparişimin faturası e-postama gelmedi")  # fmt: skip
+    case = open_case(
+        agent,
+        customer={"customer_number": "10000001"},
+        subject="Fatura gelmedi",
+        description="Siparişimin faturası e-postama gelmedi",
+    )
     drain_routing()
     case = agent.get(f"/cases/{case['id']}").body["case"]
     case = agent.post(f"/cases/{case['id']}/claim", {"version": case["version"]}).body
@@ -163,14 +181,18 @@ def test_a_good_reply_becomes_a_draft_article(as_role, drain_routing):
     )
     early = agent.post(f"/cases/{case['id']}/replies/{reply_id}/article")
     assert early.status == 409 and early.body["error"]["code"] == "case_not_resolved"
-    case = worker.post(f"/cases/{case['id']}/status",
-                      {"version": case["version"], "status": "resolved"}).body  # fmt: skip
+    case = worker.post(
+        f"/cases/{case['id']}/status", {"version": case["version"], "status": "resolved"}
+    ).body
     made = agent.post(f"/cases/{case['id']}/replies/{reply_id}/article")
     assert made.status == 201, made
     article = made.body
     text = article["working"]["content"]["texts"]["tr"]  # Ahmet reads Turkish
-    assert text == {"title": "Fatura gelmedi", "problem": "Fatura gelmedi",
-                    "solution": "1. Hesabım > Faturalar\n2. İndir"}  # fmt: skip
+    assert text == {
+        "title": "Fatura gelmedi",
+        "problem": "Fatura gelmedi",
+        "solution": "1. Hesabım > Faturalar\n2. İndir",
+    }
     assert article["state"] == "draft" and article["source_case_id"] == case["id"]
     assert article["working"]["content"]["visibility"] == "internal"
     assert article["working"]["content"]["category_id"] == case["category_id"]
@@ -183,9 +205,13 @@ def test_insert_and_link_are_counted(as_role, drain_routing):
     word = unique_word()
     live = publish(agent, supervisor, article_body(word))
     # about a product (routed to urun, mehmet's group), naming the article's own word
-    case = open_case(agent, customer={"customer_number": "10000001"},
-                     subject=f"Kargom gelmedi {word}", description="Kargo gecikti",
-                     group_id="urun")  # fmt: skip
+    case = open_case(
+        agent,
+        customer={"customer_number": "10000001"},
+        subject=f"Kargom gelmedi {word}",
+        description="Kargo gecikti",
+        group_id="urun",
+    )
     drain_routing()
     shown = agent.get(f"/cases/{case['id']}/articles").body
     assert shown["language"] == "tr"
@@ -194,24 +220,34 @@ def test_insert_and_link_are_counted(as_role, drain_routing):
     agent.get(f"/cases/{case['id']}/articles")  # shown again: counted once per case
     case = agent.get(f"/cases/{case['id']}").body["case"]
     case = agent.post(f"/cases/{case['id']}/claim", {"version": case["version"]}).body
-    sent = agent.post(f"/cases/{case['id']}/replies", {"version": case["version"],
-                      "body": shown["suggested"][0]["solution"], "article_id": live["id"]})  # fmt: skip
+    sent = agent.post(
+        f"/cases/{case['id']}/replies",
+        {
+            "version": case["version"],
+            "body": shown["suggested"][0]["solution"],
+            "article_id": live["id"],
+        },
+    )
     assert sent.status == 201, sent
     reply = [h for h in agent.get(f"/cases/{case['id']}").body["history"] if h["kind"] == "reply"]
     assert reply[-1]["data"]["article_id"] == live["id"]
-    linked = agent.post(f"/cases/{case['id']}/articles",
-                        {"version": sent.body["version"], "article_id": live["id"]})  # fmt: skip
+    linked = agent.post(
+        f"/cases/{case['id']}/articles", {"version": sent.body["version"], "article_id": live["id"]}
+    )
     assert linked.status == 201 and linked.body["articles"][0]["counted"] is False
-    twice = agent.post(f"/cases/{case['id']}/articles",
-                       {"version": linked.body["version"], "article_id": live["id"]})  # fmt: skip
+    twice = agent.post(
+        f"/cases/{case['id']}/articles",
+        {"version": linked.body["version"], "article_id": live["id"]},
+    )
     assert twice.status == 409 and twice.body["error"]["code"] == "already_linked"
     counts = agent.get(f"/articles/{live['id']}").body["counts"]
     assert (counts["suggested"], counts["inserted"], counts["resolved_links"]) == (1, 1, 0)
     # resolved: the link counts; reopened and resolved again: not twice
     case = linked.body
     for status in ("resolved", "reopened", "in_progress", "resolved"):
-        case = agent.post(f"/cases/{case['id']}/status",
-                          {"version": case["version"], "status": status}).body  # fmt: skip
+        case = agent.post(
+            f"/cases/{case['id']}/status", {"version": case["version"], "status": status}
+        ).body
         assert case["status"] == status, case
     assert agent.get(f"/articles/{live['id']}").body["counts"]["resolved_links"] == 1
     # the agent opens it from the case: a view
@@ -229,7 +265,7 @@ def test_insert_and_link_are_counted(as_role, drain_routing):
             "/articles",
             {"texts": {"tr": {"title": "t", "problem": "p", "solution": "a" * 24577}}},
             422,
-        ),  # fmt: skip
+        ),
         ("/articles", {**article_body(), "visibility": "everyone"}, 422),
         ("/articles", {**article_body(), "extra": 1}, 422),
     ],
@@ -248,20 +284,28 @@ def test_bad_moves_and_links_write_nothing(as_role, table_items, drain_routing):
     drain_routing()
     case = agent.get(f"/cases/{case['id']}").body["case"]
     before = table_items()
-    not_live = agent.post(f"/cases/{case['id']}/articles",
-                          {"version": case["version"], "article_id": draft["id"]})  # fmt: skip
+    not_live = agent.post(
+        f"/cases/{case['id']}/articles", {"version": case["version"], "article_id": draft["id"]}
+    )
     assert not_live.status == 409 and not_live.body["error"]["code"] == "article_not_live"
-    carried = agent.post(f"/cases/{case['id']}/replies",
-                         {"version": case["version"], "body": "x", "article_id": draft["id"]})  # fmt: skip
+    carried = agent.post(
+        f"/cases/{case['id']}/replies",
+        {"version": case["version"], "body": "x", "article_id": draft["id"]},
+    )
     assert carried.status == 409
-    unknown = agent.post(f"/cases/{case['id']}/articles",
-                         {"version": case["version"], "article_id": "a404"})  # fmt: skip
+    unknown = agent.post(
+        f"/cases/{case['id']}/articles", {"version": case["version"], "article_id": "a404"}
+    )
     assert unknown.status == 404
-    file = agent.post(f"/articles/{draft['id']}/files",
-                      {"filename": "x.html", "content_type": "text/html", "size": 10})  # fmt: skip
+    file = agent.post(
+        f"/articles/{draft['id']}/files",
+        {"filename": "x.html", "content_type": "text/html", "size": 10},
+    )
     assert file.status == 422
-    big = agent.post(f"/articles/{draft['id']}/files",
-                     {"filename": "x.png", "content_type": "image/png", "size": 11 * 2**20})  # fmt: skip
+    big = agent.post(
+        f"/articles/{draft['id']}/files",
+        {"filename": "x.png", "content_type": "image/png", "size": 11 * 2**20},
+    )
     assert big.status == 413
     assert agent.post(f"/articles/{draft['id']}/submit", {"revision": 99}).status == 409
     assert agent.get(f"/articles/{draft['id']}/versions/x").status == 404
@@ -273,11 +317,14 @@ def test_an_image_uploaded_and_confirmed_joins_the_article(as_role):
 
     agent = as_role("agent")
     draft = agent.post("/articles", article_body(unique_word())).body
-    form = agent.post(f"/articles/{draft['id']}/files",
-                      {"filename": "ekran.png", "content_type": "image/png", "size": 4}).body  # fmt: skip
+    form = agent.post(
+        f"/articles/{draft['id']}/files",
+        {"filename": "ekran.png", "content_type": "image/png", "size": 4},
+    ).body
     assert "articles/" in form["fields"]["key"]
-    sent = requests.post(form["url"], data=form["fields"],
-                         files={"file": ("ekran.png", b"\x89PNG")}, timeout=10)  # fmt: skip
+    sent = requests.post(
+        form["url"], data=form["fields"], files={"file": ("ekran.png", b"\x89PNG")}, timeout=10
+    )
     assert sent.status_code in (200, 204), sent.text
     done = agent.post(f"/articles/{draft['id']}/files/{form['attachment_id']}").body
     files = done["working"]["content"]["files"]
