@@ -604,7 +604,7 @@ def _link_article(case: Case, command: LinkArticle, actor: Actor, at: datetime) 
     if case.status == Status.CLOSED:
         raise Conflict("a closed case takes no more links", code="case_closed")
     if any(link.article_id == command.article_id for link in case.articles):
-        raise Conflict("this article is linked to the case already", code="already_linked")
+        raise Conflict("this article is linked to the case already", code="article_already_linked")
     link = LinkedArticle(article_id=command.article_id, title=command.title, by=actor.id, at=at,
                          counted=case.status == Status.RESOLVED)  # fmt: skip
     after = case.model_copy(update={"articles": [*case.articles, link]})

@@ -239,7 +239,7 @@ def test_insert_and_link_are_counted(as_role, drain_routing):
         f"/cases/{case['id']}/articles",
         {"version": linked.body["version"], "article_id": live["id"]},
     )
-    assert twice.status == 409 and twice.body["error"]["code"] == "already_linked"
+    assert twice.status == 409 and twice.body["error"]["code"] == "article_already_linked"
     counts = agent.get(f"/articles/{live['id']}").body["counts"]
     assert (counts["suggested"], counts["inserted"], counts["resolved_links"]) == (1, 1, 0)
     # resolved: the link counts; reopened and resolved again: not twice

@@ -131,7 +131,7 @@ def test_a_link_counts_once_when_the_case_resolves():
     assert cc.newly_counted(linked) == []
     with pytest.raises(Conflict) as twice:
         cc.change_case(linked.case, cc.LinkArticle(article_id="a1"), MEHMET, NOW)
-    assert twice.value.code == "already_linked"
+    assert twice.value.code == "article_already_linked"
     resolved = cc.change_case(linked.case, cc.ChangeStatus(status=Status.RESOLVED), MEHMET, NOW)
     assert cc.newly_counted(resolved) == ["a1"]
     later = NOW + timedelta(hours=1)
