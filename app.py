@@ -19,6 +19,7 @@ from chalicelib.api import (
     docs,
     event_docs,
     integrations,
+    knowledge,
     middleware,
     operations,
     precases,
@@ -72,6 +73,7 @@ BLUEPRINTS = (
     surveys,
     survey_links,
     search,
+    knowledge,
 )
 for module in BLUEPRINTS:
     app.register_blueprint(module.bp)

@@ -289,6 +289,7 @@ def case_service() -> CaseService:
         announce=announce,
         files=attachment_files(),
         products=registration_service(),
+        articles=article_store(),
     )
 
 
@@ -632,62 +633,11 @@ def satisfaction_alerts() -> SatisfactionAlerts:
 
 
 def reset() -> None:
-    """Forget every built object (tests point the app at fresh resources)."""
-    for built in (
-        settings,
-        table,
-        report_store,
-        report_projection,
-        report_rebuild,
-        report_service,
-        rate_limiter,
-        directory_store,
-        role_catalog,
-        access_gate,
-        case_events,
-        customer_service,
-        account_service,
-        case_service,
-        attachment_files,
-        attachment_service,
-        routing_service,
-        directory_service,
-        token_verifier,
-        signed_call_verifier,
-        link_keys,
-        rating_service,
-        call_ledger,
-        shop_sync,
-        overview_service,
-        call_log,
-        rule_service,
-        sla_config,
-        sla_sweep,
-        notifier,
-        dead_letters,
-        event_bus,
-        webhook_store,
-        webhook_queues,
-        webhook_service,
-        webhook_fan_out,
-        webhook_delivery,
-        catalog_service,
-        registration_service,
-        precase_pool,
-        social_inbox,
-        shop_intake,
-        mail_intake,
-        workload_service,
-        analytics_service,
-        analytics_engine,
-        report_service,
-        report_exports,
-        weekly_summary,
-        satisfaction_alerts,
-    ):
-        built.cache_clear()
-    for built in SURVEY_PARTS:  # planned surveys (below)
-        built.cache_clear()
+    """Forget every built object (tests point the app at fresh resources): every
+    `lru_cache` function of this module, and the settings, so none is left out by hand."""
+    for built in list(globals().values()):
+        if callable(built) and hasattr(built, "cache_clear"):
+            built.cache_clear()
 
 
 # ---- planned surveys and consent (docs/surveys.md) -----------------------------------------
@@ -755,10 +705,6 @@ def survey_runner() -> Any:
     )  # fmt: skip
 
 
-SURVEY_PARTS = (survey_store, consent_store, consent_service, survey_service, survey_answers,
-                survey_runner, survey_results)  # fmt: skip
-
-
 # ---- full-text search (issue 17, docs/search.md) -------------------------------------------
 
 
@@ -794,3 +740,54 @@ def search_rebuild() -> SearchRebuild:
     from .services.search import SearchRebuild
 
     return SearchRebuild(search_engine(), search_service(), directory_store(), _send_search_step)
+
+
+# ---- the knowledge base (docs/knowledge-base.md) -------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def article_store() -> Any:
+    from .store.articles import DynamoArticleStore
+
+    return DynamoArticleStore(table())
+
+
+def _customer_language(customer_id: str) -> str:
+    """The language a case's customer reads (tr when unknown)."""
+    from .domain.errors import NotFound
+
+    try:
+        return customer_service().get(customer_id).language.value
+    except NotFound:
+        return "tr"
+
+
+def _category_names() -> dict[str, str]:
+    return {c.id: c.name for c in directory_store().list_categories()}
+
+
+@lru_cache(maxsize=1)
+def article_service() -> Any:
+    from .services.knowledge import ArticleService
+    from .store.article_files import S3ArticleFiles
+
+    files = S3ArticleFiles(settings().attachments_bucket)
+    return ArticleService(article_store(), files, case_service(), _customer_language,
+                          _category_names)  # fmt: skip
+
+
+@lru_cache(maxsize=1)
+def article_suggestions() -> Any:
+    """The suggestions port's adapter: keyword overlap until the search engine is merged;
+    then `SearchSuggestions(search_engine())` here, and nothing else changes."""
+    from .services.article_suggestions import KeywordSuggestions
+
+    return KeywordSuggestions(article_store())
+
+
+@lru_cache(maxsize=1)
+def case_article_service() -> Any:
+    from .services.article_suggestions import CaseArticleService
+
+    return CaseArticleService(case_service(), article_store(), article_suggestions(),
+                              _customer_language)  # fmt: skip

@@ -90,12 +90,12 @@ def assign_case(caller: Caller, case_id: str, body: cmd.Assign):
     "POST",
     audience="any",
     permission=(Resource.REPLIES, Action.ADD),
-    body=cmd.Comment,
+    body=cmd.Reply,
     status=201,
     response=Case | CustomerCase,
 )
-def reply(caller: Caller, case_id: str, body: cmd.Comment):
-    """A public reply, seen by the customer."""
+def reply(caller: Caller, case_id: str, body: cmd.Reply):
+    """A public reply, seen by the customer (staff: `article_id` names an article it carries)."""
     return wiring.case_service().reply(caller, case_id, body)
 
 

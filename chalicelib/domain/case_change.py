@@ -34,6 +34,7 @@ from .cases import (
     Case,
     EntryKind,
     HistoryEntry,
+    LinkedArticle,
     ReasonCode,
     Visibility,
     diff,
@@ -191,6 +192,18 @@ class CloseFollowUp(Model):
     note: str | None = None
 
 
+class LinkArticle(Model):
+    """Link a knowledge base article to the case (it helped solve it): a history line, the
+    link kept on the case. No case event: the link is the knowledge base's measure, not
+    a fact of the case's lifecycle (docs/knowledge-base.md). A case resolved with links on
+    it marks them counted (`LinkedArticle.counted`), in the same change; one linked to a
+    case already resolved is counted at once."""
+
+    kind: Literal["link_article"] = "link_article"
+    article_id: str
+    title: str = ""
+
+
 Command = (
     OpenCase
     | Route
@@ -206,6 +219,7 @@ Command = (
     | FileCustomerMessage
     | Rate
     | CloseFollowUp
+    | LinkArticle
 )
 
 
@@ -586,6 +600,19 @@ def _close_follow_up(case: Case, command: CloseFollowUp, actor: Actor, at: datet
     return _finish(case, after, [entry], actor, at, [], notices=[])
 
 
+def _link_article(case: Case, command: LinkArticle, actor: Actor, at: datetime) -> CaseChange:
+    if case.status == Status.CLOSED:
+        raise Conflict("a closed case takes no more links", code="case_closed")
+    if any(link.article_id == command.article_id for link in case.articles):
+        raise Conflict("this article is linked to the case already", code="article_already_linked")
+    link = LinkedArticle(article_id=command.article_id, title=command.title, by=actor.id, at=at,
+                         counted=case.status == Status.RESOLVED)  # fmt: skip
+    after = case.model_copy(update={"articles": [*case.articles, link]})
+    entry = _line(case, actor, EntryKind.ARTICLE_LINKED, at,
+                  data={"article_id": command.article_id, "title": command.title})  # fmt: skip
+    return _finish(case, after, [entry], actor, at, [], notices=[])
+
+
 _HANDLERS: dict[str, Callable[[Case, Any, Actor, datetime], CaseChange]] = {
     "open": _open,
     "route": _route,
@@ -601,6 +628,7 @@ _HANDLERS: dict[str, Callable[[Case, Any, Actor, datetime], CaseChange]] = {
     "file_customer_message": _file_message,
     "rate": _rate,
     "close_follow_up": _close_follow_up,
+    "link_article": _link_article,
 }
 
 
@@ -621,13 +649,31 @@ def _finish(
 ) -> CaseChange:
     """The version moves once, `updated_at` is now, the SLA clocks follow the move, the actor
     is marked as having seen it; the notices and the events follow from before and after."""
-    after = _bumped(before, after, at)
+    after = _counted_links(before, _bumped(before, after, at))
     after = _marked(follow(before, after, at, staff_replied=staff_replied), actor, at)
     if notices is None:
         notices = notices_for_change(before, after, entries, at)
     events = _stamp(after, [*specific, *_status_events(before, after, actor, reason_code)],
                     actor, at)  # fmt: skip
     return CaseChange(before=before, case=after, entries=entries, notices=notices, events=events)
+
+
+def _counted_links(before: Case, after: Case) -> Case:
+    """A case moving to resolved counts each article linked to it, once ever (a case that
+    is reopened and resolved again counts none twice)."""
+    if after.status != Status.RESOLVED or before.status == Status.RESOLVED:
+        return after
+    if all(link.counted for link in after.articles):
+        return after
+    links = [link.model_copy(update={"counted": True}) for link in after.articles]
+    return after.model_copy(update={"articles": links})
+
+
+def newly_counted(change: CaseChange) -> list[str]:
+    """The articles whose `resolved_links` counter this change moves (the store adds one to
+    each in the change's transaction)."""
+    before = {a.article_id for a in change.before.articles if a.counted} if change.before else set()
+    return [a.article_id for a in change.case.articles if a.counted and a.article_id not in before]
 
 
 def _bumped(before: Case, after: Case, at: datetime) -> Case:

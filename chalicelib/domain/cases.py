@@ -60,6 +60,18 @@ class CaseProduct(Model):
     product_group: str | None = None
 
 
+class LinkedArticle(Model):
+    """An article linked to a case: it helped solve it. `counted`: the case was resolved
+    with the link on it, and the article's `resolved_links` counter took it (once per case,
+    whatever reopens follow)."""
+
+    article_id: str
+    title: str = ""
+    by: str
+    at: datetime
+    counted: bool = False
+
+
 class Case(Model):
     id: str
     number: str = ""
@@ -97,6 +109,8 @@ class Case(Model):
     agent_rating: CaseRating | None = None
     #: a follow-up a low score put on the case (open until someone marks it done)
     follow_up: FollowUp | None = None
+    #: knowledge base articles an agent linked to the case (docs/knowledge-base.md)
+    articles: list[LinkedArticle] = Field(default_factory=list)
 
     @property
     def is_active(self) -> bool:
@@ -136,6 +150,8 @@ class EntryKind(StrEnum):
     #: a follow-up opened by a low score (reason_code low_rating; data: score, source) or
     #: marked done (reason_code follow_up_done; `body`: what was done)
     FOLLOW_UP = "follow_up"
+    #: a knowledge base article linked to the case; data: article_id, title
+    ARTICLE_LINKED = "article_linked"
 
 
 class ReasonCode(StrEnum):

@@ -49,6 +49,8 @@ class Resource(StrEnum):
     REPORTS = "reports"  # the standard reports (read); complaint topics' actions (edit)
     RATINGS = "ratings"  # satisfaction: record the score a customer gave on the phone (add)
     SURVEYS = "surveys"  # planned surveys: build, schedule, pause, watch, download answers
+    KNOWLEDGE = "knowledge"  # knowledge base articles: read, write drafts, submit for review
+    KNOWLEDGE_PUBLISHING = "knowledge_publishing"  # approve (publish), send back, archive
 
 
 #: the roles a staff member can hold (Cognito groups of the staff pool)
@@ -72,6 +74,8 @@ _AGENT = {
     # claim, convert to a case, set aside as spam or duplicate
     Resource.PRECASES: {_R, _E},
     Resource.RATINGS: {_A},
+    # read articles, write drafts (and from a good reply), submit them for review
+    Resource.KNOWLEDGE: {_R, _A, _E},
 }
 DEFAULT_ROLES: dict[str, dict[Resource, set[Action]]] = {
     CUSTOMER_ROLE: {
@@ -94,6 +98,8 @@ DEFAULT_ROLES: dict[str, dict[Resource, set[Action]]] = {
         Resource.REPORTS: {_R, _E},
         # build, schedule, pause and end planned surveys; watch their runs; the throttle
         Resource.SURVEYS: {_R, _A, _E},
+        # approve an article in review (it goes live), send it back, archive one
+        Resource.KNOWLEDGE_PUBLISHING: {_E},
     },
     "admin": {resource: {_R, _A, _E, _D} for resource in Resource},
 }

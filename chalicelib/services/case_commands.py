@@ -136,6 +136,20 @@ class Comment(Strict):
     body: LongText
 
 
+class Reply(Comment):
+    """A public reply; `article_id`: the knowledge base article whose text it carries (staff
+    only; the article's `inserted` counter moves with the reply)."""
+
+    article_id: Id | None = None
+
+
+class LinkArticle(Strict):
+    """Link a published knowledge base article to the case."""
+
+    version: Version
+    article_id: Id
+
+
 class ChangeStatus(Strict):
     version: Version
     status: Status

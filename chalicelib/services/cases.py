@@ -14,7 +14,7 @@ from ..domain import case_change as change
 from ..domain.attachments import Attachment
 from ..domain.caller import Caller
 from ..domain.case_change import OpenCase as OpenCommand
-from ..domain.case_change import change_case
+from ..domain.case_change import change_case, newly_counted
 from ..domain.case_kinds import Channel, Priority
 from ..domain.case_record import CaseWithHistory
 from ..domain.cases import (
@@ -50,6 +50,7 @@ from . import case_commands as cmd
 from .case_facts import policy_for
 from .customers import CustomerService
 from .ports import (
+    ArticleStore,
     AttachmentFiles,
     CaseEvents,
     CaseListQuery,
@@ -84,7 +85,9 @@ class CaseService:
         announce: Callable[[list[Notice]], None] = lambda notices: None,
         products: RegisteredProducts | None = None,
         files: AttachmentFiles | None = None,
+        articles: ArticleStore | None = None,
     ) -> None:
+        self.articles = articles
         self.products = products
         self.files = files
         self.cases = cases
@@ -317,9 +320,39 @@ class CaseService:
         `data`: facts kept on the history entry (the mail it came from, files refused);
         `also`: writes that stand or fall with it (the mail's taken-once record)."""
         case = self._load_for_write(case_id, command.version, caller)
-        saved = self._change(caller, case, change.Reply(body=command.body, data=data or {}),
-                             also=also)  # fmt: skip
+        data = dict(data or {})
+        article_id = getattr(command, "article_id", None)
+        if article_id:
+            # the reply carries a knowledge base article's text: its `inserted` counter moves
+            # in the reply's own transaction (docs/knowledge-base.md)
+            if not caller.principal.is_staff:
+                raise InvalidInput("only staff insert articles into replies")
+            article = self._live_article(caller, article_id)
+            data["article_id"] = article.id
+            also = [*(also or []), *self._articles().counter_riders([article.id], "inserted")]
+        saved = self._change(caller, case, change.Reply(body=command.body, data=data), also=also)
         return customer_case(saved) if caller.principal.is_customer else saved
+
+    def link_article(self, caller: Caller, case_id: str, command: cmd.LinkArticle) -> Case:
+        """Link a live knowledge base article to the case (it helped solve it); counted on the
+        article when the case is resolved (at once if it is already)."""
+        case = self._load_for_write(case_id, command.version, caller)
+        article = self._live_article(caller, command.article_id)
+        assert article.live is not None
+        title = article.live.content.text_in("tr").title
+        return self._change(caller, case, change.LinkArticle(article_id=article.id, title=title))
+
+    def _articles(self) -> ArticleStore:
+        if self.articles is None:
+            raise InvalidInput("the knowledge base is not available here")
+        return self.articles
+
+    def _live_article(self, caller: Caller, article_id: str):
+        caller.require(Resource.KNOWLEDGE, Action.READ)
+        article = self._articles().get(article_id)
+        if article.live is None:
+            raise Conflict("this article is not published", code="article_not_live")
+        return article
 
     def add_customer_message(
         self,
@@ -442,6 +475,10 @@ class CaseService:
         """The one way this service changes a case: the domain decides, the store writes it
         (case, history, notices, events) in one transaction, the notices are announced."""
         decided = change_case(case, command, caller.actor, self.clock())
+        counted = newly_counted(decided)
+        if counted and self.articles is not None:
+            # resolved with articles linked: each counts once, in the resolution's transaction
+            also = [*(also or []), *self.articles.counter_riders(counted, "resolved_links")]
         saved = self.cases.apply(decided, also=also)
         self.announce(decided.notices)
         return saved

@@ -34,6 +34,15 @@ from ..domain.sla import EscalationLadder, SlaPolicy
 if TYPE_CHECKING:  # annotations only: these models load with the services that use them
     from ..domain.analytics import QueryLimits, QueryResult
     from ..domain.chats import ChatTranscript
+    from ..domain.knowledge import (
+        Article,
+        ArticleEntry,
+        ArticleState,
+        ArticleVersion,
+        Changed,
+        Visibility,
+    )
+    from ..domain.knowledge_suggest import CaseTopic
     from ..domain.precases import Mood, PreCase, PreCaseChange, PreCaseMessage, SocialPost
     from ..domain.report_table import Dimension, ReportName, ReportTable
     from ..domain.satisfaction_alerts import WeekTally
@@ -531,3 +540,47 @@ class SearchEngine(Protocol):
     def apply(self, docs: list[SearchDoc], deleted: list[str]) -> None:
         """Add or replace `docs` (an older version never replaces a newer) and remove the
         documents keyed `deleted`; visible to the next search. Idempotent."""
+
+
+class ArticleStore(Protocol):
+    """Knowledge base articles, their versions, history and counters (store/articles.py)."""
+
+    def get(self, article_id: str) -> Article: ...
+    def by_slug(self, slug: str) -> Article: ...
+    def list(
+        self, state: ArticleState, category_id: str | None, limit: int, cursor: str | None
+    ) -> tuple[list[Article], str | None]: ...
+    def live(
+        self, visibility: Visibility, category_id: str | None, limit: int, cursor: str | None
+    ) -> tuple[list[Article], str | None]: ...
+    def all_live(self) -> list[Article]: ...
+    def versions(self, article_id: str) -> list[ArticleVersion]: ...
+    def version(self, article_id: str, number: int) -> ArticleVersion: ...
+    def history(self, article_id: str) -> list[ArticleEntry]: ...
+    def save(self, changed: Changed) -> Article: ...
+    def count(self, article_id: str, counter: str, by: int = 1) -> None: ...
+    def count_suggested(self, article_id: str, case_id: str, at: datetime) -> bool: ...
+    def vote(self, article_id: str, visitor: str, helpful: bool, at: datetime) -> None: ...
+    def counter_riders(
+        self, article_ids: list[str], counter: str
+    ) -> list[tuple[dict[str, Any], Exception]]: ...
+
+
+class ArticleFiles(Protocol):
+    """Articles' images and files in S3 (store/article_files.py)."""
+
+    def upload_form(
+        self, article_id: str, file_id: str, filename: str, content_type: str
+    ) -> dict[str, Any]: ...
+    def stored(self, article_id: str, file_id: str) -> StoredFile | None: ...
+    def discard(self, article_id: str, file_id: str) -> None: ...
+    def download_url(self, article_id: str, file_id: str, filename: str) -> str: ...
+
+
+class ArticleSuggestions(Protocol):
+    """Ranks live articles for a case: the best `limit`, best first, each with its score
+    (higher is better, comparable within one answer). The first adapter ranks by keyword
+    overlap (services/article_suggestions.py `KeywordSuggestions`, domain/knowledge_suggest.py);
+    the search engine's adapter replaces it in `wiring.article_suggestions()`."""
+
+    def suggest(self, topic: CaseTopic, limit: int) -> list[tuple[Article, float]]: ...

@@ -615,6 +615,121 @@ RATINGS = {
 }  # fmt: skip
 MATRIX.update(RATINGS)
 
+# ---- the knowledge base (docs/knowledge-base.md) --------------------------------------------
+
+ARTICLE = {
+    "texts": {
+        "tr": {
+            "title": "Kargo nerede",
+            "problem": "Kargom gelmedi",
+            "solution": "1. Takip numarasına bakın",
+        }
+    },
+    "visibility": "public",
+}
+
+
+def draft_article(setup) -> dict:
+    return setup.api.post("/articles", ARTICLE).body
+
+
+def review_article(setup) -> dict:
+    article = draft_article(setup)
+    return setup.api.post(f"/articles/{article['id']}/submit",
+                          {"revision": article["revision"]}).body  # fmt: skip
+
+
+def live_article(setup) -> dict:
+    article = review_article(setup)
+    return setup.api.post(f"/articles/{article['id']}/approve",
+                          {"revision": article["revision"]}).body  # fmt: skip
+
+
+def article_call(make: Callable, suffix: str, body: Callable | None = None):
+    def prepare(setup):
+        article = make(setup)
+        return f"/articles/{article['id']}{suffix}", body(article) if body else None
+
+    return prepare
+
+
+def resolved_with_reply(setup) -> tuple[str, None]:
+    case = claimed_case(setup)
+    case = setup.api.post(f"/cases/{case['id']}/replies",
+                          {"version": case["version"], "body": "Şöyle çözülür"}).body  # fmt: skip
+    case = setup.api.post(f"/cases/{case['id']}/status",
+                          {"version": case["version"], "status": "resolved"}).body  # fmt: skip
+    history = setup.api.get(f"/cases/{case['id']}").body["history"]
+    reply = next(h for h in history if h["kind"] == "reply")
+    return f"/cases/{case['id']}/replies/{reply['id']}/article", None
+
+
+REV = lambda a: {"revision": a["revision"]}  # noqa: E731
+STAFF_WRITE = {**STAFF_READ, "agent": 201, "supervisor": 201, "admin": 201}
+PUBLISHERS = {**STAFF_READ, "agent": 403}
+PUBLIC_200 = {**dict.fromkeys(ROLES, 200)}
+
+KNOWLEDGE = {
+    ("GET", "/articles"): (fixed("/articles?state=draft"), STAFF_READ),
+    ("POST", "/articles"): (fixed("/articles", ARTICLE), STAFF_WRITE),
+    ("GET", "/articles/{article_id}"): (article_call(draft_article, ""), STAFF_READ),
+    ("PUT", "/articles/{article_id}"): (
+        article_call(draft_article, "", lambda a: {**ARTICLE, **REV(a)}), STAFF_READ,
+    ),
+    ("POST", "/articles/{article_id}/submit"): (
+        article_call(draft_article, "/submit", REV), STAFF_READ,
+    ),
+    ("POST", "/articles/{article_id}/approve"): (
+        article_call(review_article, "/approve", REV), PUBLISHERS,
+    ),
+    ("POST", "/articles/{article_id}/reject"): (
+        article_call(review_article, "/reject", lambda a: {**REV(a), "note": "eksik"}), PUBLISHERS,
+    ),
+    ("POST", "/articles/{article_id}/archive"): (
+        article_call(live_article, "/archive", REV), PUBLISHERS,
+    ),
+    ("GET", "/articles/{article_id}/live"): (article_call(live_article, "/live"), STAFF_READ),
+    ("GET", "/articles/{article_id}/versions"): (
+        article_call(live_article, "/versions"), STAFF_READ,
+    ),
+    ("GET", "/articles/{article_id}/versions/{number}"): (
+        article_call(live_article, "/versions/1"), STAFF_READ,
+    ),
+    ("GET", "/articles/{article_id}/history"): (
+        article_call(draft_article, "/history"), STAFF_READ,
+    ),
+    ("POST", "/articles/{article_id}/files"): (
+        article_call(draft_article, "/files", lambda a: PNG), STAFF_WRITE,
+    ),
+    # nothing uploaded under this id: staff get as far as S3's word (404)
+    ("POST", "/articles/{article_id}/files/{file_id}"): (
+        article_call(draft_article, "/files/f0000000000000000000000000"),
+        {**STAFF_READ, "agent": 404, "supervisor": 404, "admin": 404},
+    ),
+    ("GET", "/cases/{case_id}/articles"): (
+        case_call(routed_case, "/articles"), STAFF_READ,
+    ),
+    ("POST", "/cases/{case_id}/articles"): (
+        lambda setup: (f"/cases/{(c := routed_case(setup))['id']}/articles",
+                       {"version": c["version"], "article_id": live_article(setup)["id"]}),
+        STAFF_WRITE,
+    ),
+    ("POST", "/cases/{case_id}/replies/{reply_id}/article"): (resolved_with_reply, STAFF_WRITE),
+    # the help centre: public, signed in or not
+    ("GET", "/kb/articles"): (fixed("/kb/articles"), {**PUBLIC_200, "none": 200}),
+    ("GET", "/kb/articles/{slug}"): (
+        lambda setup: (f"/kb/articles/{live_article(setup)['slug']}", None),
+        {**PUBLIC_200, "none": 200},
+    ),
+    ("GET", "/kb/categories"): (fixed("/kb/categories"), {**PUBLIC_200, "none": 200}),
+    ("POST", "/kb/articles/{slug}/votes"): (
+        lambda setup: (f"/kb/articles/{live_article(setup)['slug']}/votes",
+                       {"visitor": uuid.uuid4().hex, "helpful": True}),
+        {**dict.fromkeys(ROLES, 201), "none": 201},
+    ),
+}  # fmt: skip
+MATRIX.update(KNOWLEDGE)
+
 
 class Setup:
     """Prepares requests as the admin (who may do everything), then the role under test calls."""
@@ -642,6 +757,11 @@ PUBLIC = {
     ("POST", "/survey-links/{token}"),
     ("GET", "/opt-out/{token}"),
     ("POST", "/opt-out/{token}"),
+    # the help centre's articles and votes (docs/knowledge-base.md)
+    ("GET", "/kb/articles"),
+    ("GET", "/kb/articles/{slug}"),
+    ("GET", "/kb/categories"),
+    ("POST", "/kb/articles/{slug}/votes"),
 }
 
 

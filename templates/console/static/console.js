@@ -4,6 +4,7 @@
 
 import { breachedView, reportsView, sqlView } from "./reports.js";
 import { surveysView, surveyView } from "./surveys.js";
+import { articleView, caseArticles, knowledgeView } from "./kb.js";
 
 const CONFIG = JSON.parse(document.getElementById("config").textContent);
 const T = JSON.parse(document.getElementById("strings").textContent);
@@ -342,7 +343,8 @@ async function route() {
                     precases: preCaseList, precase: preCaseScreen, search, queues, admin,
                     customer: customerView, reports: () => reportsView(reportsUi()),
                     breached: () => breachedView(reportsUi()), sql: () => sqlView(reportsUi()),
-                    surveys: () => surveysView(reportsUi()), survey: (_v, id) => surveyView(reportsUi(), id) };
+                    surveys: () => surveysView(reportsUi()), survey: (_v, id) => surveyView(reportsUi(), id),
+                    kb: (_v, arg) => knowledgeView(kbUi(), arg), article: (_v, id) => articleView(kbUi(), id) };
     const render = views[view] || caseList;
     const content = await render(view in views ? view : "mine", arg && decodeURIComponent(arg));
     if (call !== routing) return;
@@ -361,6 +363,9 @@ async function route() {
     }
   }
 }
+
+/** What kb.js may use of this module (the knowledge base pages and the case's articles). */
+const kbUi = () => ({ ...reportsUi(), categoryChoice, notice, act, refresh: route });
 
 // ---- lists ---------------------------------------------------------------------------
 
@@ -920,10 +925,14 @@ function casePanel(view) {
     staffChoice().then((choice) => { choice.value = c.assignee || ""; assign.prepend(field(say("assign_to"), choice)); });
     actions.append(assign);
   }
+  let replyForm = null;
   if (can("replies", "add")) {
-    actions.append(el("form", { class: "reply", onsubmit: act(c.id, (e) => post("/replies", { body: e.target.body.value }), say("replied")) },
+    // an article inserted from the suggestions rides with the reply while its text is still in it
+    const carried = (f) => (f.dataset.articleId && f.body.value.includes(f.dataset.articleText) ? { article_id: f.dataset.articleId } : {});
+    replyForm = el("form", { class: "reply", onsubmit: act(c.id, (e) => post("/replies", { body: e.target.body.value, ...carried(e.target) }), say("replied")) },
       field(say("reply_label"), el("textarea", { name: "body", rows: 4, required: true })),
-      el("button", { type: "submit", text: say("send_reply") })));
+      el("button", { type: "submit", text: say("send_reply") }));
+    actions.append(replyForm);
   }
   if (can("notes", "add")) {
     actions.append(el("form", { class: "note", onsubmit: act(c.id, (e) => post("/notes", { body: e.target.body.value }), say("noted")) },
@@ -981,7 +990,8 @@ function casePanel(view) {
   const files = (view.attachments || []).length ? el("section", {},
     el("h2", { text: say("files") }),
     el("ul", {}, view.attachments.map((a) => el("li", {}, el("a", { href: a.url || "#", text: a.filename }))))) : null;
-  return el("section", { class: "case-panel", "data-version": v }, header, satisfaction, actions, el("h2", { text: say("history") }), history, notices, files);
+  const articles = can("knowledge", "read") ? caseArticles(kbUi(), c, replyForm, post) : null;
+  return el("section", { class: "case-panel", "data-version": v }, header, satisfaction, actions, articles, el("h2", { text: say("history") }), history, notices, files);
 }
 
 /** The case's satisfaction: the customer's rating (score, comment, when), the score an agent
