@@ -12,6 +12,7 @@ from chalicelib.api import (
     account,
     analytics,
     cases,
+    checklists,
     console,
     cors,
     customers,
@@ -19,6 +20,7 @@ from chalicelib.api import (
     docs,
     event_docs,
     integrations,
+    library,
     middleware,
     operations,
     precases,
@@ -70,6 +72,8 @@ BLUEPRINTS = (
     ratings,
     surveys,
     survey_links,
+    checklists,
+    library,
 )
 for module in BLUEPRINTS:
     app.register_blueprint(module.bp)
@@ -183,3 +187,10 @@ def run_surveys(event):
     from chalicelib.events import surveys
 
     return surveys.handle_batch(event.to_dict(), event.context)
+
+
+@app.on_sqs_message(**queue_registry.CHECKLISTS.source)
+def count_checklist_steps(event):
+    from chalicelib.events import checklists
+
+    return checklists.handle_batch(event.to_dict(), event.context)

@@ -60,6 +60,21 @@ class CaseProduct(Model):
     product_group: str | None = None
 
 
+class StepTick(Model):
+    """A ticked checklist step of a case: when and by whom (a staff username)."""
+
+    at: datetime
+    by: str
+
+
+class CaseChecklist(Model):
+    """What a case keeps of one checklist (domain/checklists.py): the version it follows
+    (the one current at its first tick) and its ticked steps by step id."""
+
+    version: int = Field(ge=1)
+    ticked: dict[str, StepTick] = Field(default_factory=dict)
+
+
 class Case(Model):
     id: str
     number: str = ""
@@ -97,6 +112,8 @@ class Case(Model):
     agent_rating: CaseRating | None = None
     #: a follow-up a low score put on the case (open until someone marks it done)
     follow_up: FollowUp | None = None
+    #: checklist id -> the version the case follows and its ticked steps (domain/checklists.py)
+    checklists: dict[str, CaseChecklist] = Field(default_factory=dict)
 
     @property
     def is_active(self) -> bool:
@@ -136,6 +153,12 @@ class EntryKind(StrEnum):
     #: a follow-up opened by a low score (reason_code low_rating; data: score, source) or
     #: marked done (reason_code follow_up_done; `body`: what was done)
     FOLLOW_UP = "follow_up"
+    #: a checklist step ticked or unticked; data: checklist_id, version, step_id, done,
+    #: step_text, checklist_name
+    CHECKLIST = "checklist"
+    #: e-library documents sent to the customer as expiring links; data: documents
+    #: [{id, title}], link_days, expires_at
+    DOCUMENTS_SENT = "documents_sent"
 
 
 class ReasonCode(StrEnum):

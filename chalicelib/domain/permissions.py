@@ -49,6 +49,8 @@ class Resource(StrEnum):
     REPORTS = "reports"  # the standard reports (read); complaint topics' actions (edit)
     RATINGS = "ratings"  # satisfaction: record the score a customer gave on the phone (add)
     SURVEYS = "surveys"  # planned surveys: build, schedule, pause, watch, download answers
+    CHECKLISTS = "checklists"  # checklists per category or topic (read: agents; define: edit)
+    LIBRARY = "library"  # e-library documents (read: agents; upload and edit: supervisors)
 
 
 #: the roles a staff member can hold (Cognito groups of the staff pool)
@@ -72,6 +74,8 @@ _AGENT = {
     # claim, convert to a case, set aside as spam or duplicate
     Resource.PRECASES: {_R, _E},
     Resource.RATINGS: {_A},
+    Resource.CHECKLISTS: {_R},
+    Resource.LIBRARY: {_R},
 }
 DEFAULT_ROLES: dict[str, dict[Resource, set[Action]]] = {
     CUSTOMER_ROLE: {
@@ -94,6 +98,9 @@ DEFAULT_ROLES: dict[str, dict[Resource, set[Action]]] = {
         Resource.REPORTS: {_R, _E},
         # build, schedule, pause and end planned surveys; watch their runs; the throttle
         Resource.SURVEYS: {_R, _A, _E},
+        # define checklists and read their skipped steps; upload and edit library documents
+        Resource.CHECKLISTS: {_R, _A, _E, _D},
+        Resource.LIBRARY: {_R, _A, _E, _D},
     },
     "admin": {resource: {_R, _A, _E, _D} for resource in Resource},
 }
