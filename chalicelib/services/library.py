@@ -139,7 +139,7 @@ class LibraryService:
         shown = [d for d in self.store.all()
                  if d.visibility == "public" and d.status == "ready"
                  and _wanted(d, query)]  # fmt: skip
-        return [PublicDocument(**d.model_dump(include=set(PublicDocument.model_fields)),
+        return [PublicDocument(**d.model_dump(include=set(PublicDocument.model_fields) - {"url"}),
                                url=self.files.download_url(d.id, d.filename, READ_LINK_SECONDS),
                                link_seconds=READ_LINK_SECONDS)
                 for d in _ordered(shown)]  # fmt: skip
