@@ -274,6 +274,9 @@ def seed(env: dict[str, str]) -> list[Login]:
         logins.append(Login(email, "customer", name))
 
     seed_catalog()
+    from devstack.seed_library import seed_library
+
+    seed_library()  # demo checklists and e-library documents
     return logins
 
 
