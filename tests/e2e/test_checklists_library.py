@@ -24,15 +24,27 @@ LINK = re.compile(r"(https?://\S+/library/links/[A-Za-z0-9_-]+)")
 
 def returns_case(stack, email: str) -> dict:
     agent = Http(stack.url, sign_in(stack.env, "mehmet"))
-    status, case = agent.call("POST", "/cases", {
-        "customer": {"email": email, "phone": unique_phone(), "name": "İade Eden"},
-        "type": "request", "subject": "Ürünü iade etmek istiyorum",
-        "description": "Kutusu açılmadı"})  # fmt: skip
+    status, case = agent.call(
+        "POST",
+        "/cases",
+        {
+            "customer": {"email": email, "phone": unique_phone(), "name": "İade Eden"},
+            "type": "request",
+            "subject": "Ürünü iade etmek istiyorum",
+            "description": "Kutusu açılmadı",
+        },
+    )
     assert status == 201, case
-    routed = eventually(lambda: (c := agent.call("GET", f"/cases/{case['id']}")[1]["case"])
-                        and c["status"] == "open" and c)  # fmt: skip
-    status, claimed = agent.call("POST", f"/cases/{case['id']}/claim",
-                                 {"version": routed["version"]})  # fmt: skip
+    routed = eventually(
+        lambda: (
+            (c := agent.call("GET", f"/cases/{case['id']}")[1]["case"])
+            and c["status"] == "open"
+            and c
+        )
+    )
+    status, claimed = agent.call(
+        "POST", f"/cases/{case['id']}/claim", {"version": routed["version"]}
+    )
     assert status == 200, claimed
     return claimed
 
@@ -56,7 +68,9 @@ def test_an_agent_ticks_a_checklist_step_and_sends_a_document(
     expect(page.locator(".history .k-checklist")).to_contain_text("Ambalaj ve aksesuarlar tam")
 
     form = page.locator("form.send-documents")
-    expect(form.get_by_label("İade süreci (iç)", exact=False)).to_have_count(0)  # internal: never offered
+    expect(form.get_by_label("İade süreci (iç)", exact=False)).to_have_count(
+        0
+    )  # internal: never offered
     form.get_by_label("İade formu (iade-formu.pdf)").check()
     form.get_by_role("button", name="Belge gönder").click()
     expect(page.locator("#notice")).to_have_text("Belgeler gönderildi.")
@@ -87,4 +101,6 @@ def test_the_sites_library_lists_public_documents_only(stack, contexts):  # noqa
     page.goto(f"{site}/en/library.html")
     site_ready(page)
     expect(page.get_by_role("heading", level=1)).to_have_text("Documents and forms")
-    expect(page.locator("#library-list .card").first).to_contain_text("User manual")  # English first
+    expect(page.locator("#library-list .card").first).to_contain_text(
+        "User manual"
+    )  # English first

@@ -38,8 +38,12 @@ LINK = re.compile(r"(https?://\S+/library/links/([A-Za-z0-9_-]+))")
 
 
 def new_checklist(api, **fields) -> dict:
-    body = {"name": f"İade kontrolleri {uuid.uuid4().hex[:6]}", "routing_rule_id": RETURNS_RULE,
-            "steps": [{"text": "Fatura var mı?"}, {"text": "Ambalaj sağlam mı?"}], **fields}  # fmt: skip
+    body = {
+        "name": f"İade kontrolleri {uuid.uuid4().hex[:6]}",
+        "routing_rule_id": RETURNS_RULE,
+        "steps": [{"text": "Fatura var mı?"}, {"text": "Ambalaj sağlam mı?"}],
+        **fields,
+    }
     answer = api.post("/checklists", body)
     assert answer.status == 201, answer
     return answer.body
@@ -47,11 +51,20 @@ def new_checklist(api, **fields) -> dict:
 
 def returns_case(api, drain, email: str | None = None) -> dict:
     """A case the returns rule routes (to `urun`, where mehmet works)."""
-    customer = {"name": "İade Eden", "phone": unique_phone(),
-                "email": email or f"iade-{uuid.uuid4().hex[:8]}@example.com"}  # fmt: skip
-    opened = api.post("/cases", {"customer": customer, "type": "request",
-                                 "subject": "Ürünü iade etmek istiyorum",
-                                 "description": "Kutusu açılmadı, iade etmek istiyorum"})  # fmt: skip
+    customer = {
+        "name": "İade Eden",
+        "phone": unique_phone(),
+        "email": email or f"iade-{uuid.uuid4().hex[:8]}@example.com",
+    }
+    opened = api.post(
+        "/cases",
+        {
+            "customer": customer,
+            "type": "request",
+            "subject": "Ürünü iade etmek istiyorum",
+            "description": "Kutusu açılmadı, iade etmek istiyorum",
+        },
+    )
     assert opened.status == 201, opened
     drain()
     return api.get(f"/cases/{opened.body['id']}").body["case"]
@@ -59,15 +72,23 @@ def returns_case(api, drain, email: str | None = None) -> dict:
 
 def new_document(api, visibility: str = "public", content: bytes = PDF, **fields) -> dict:
     """A document described and uploaded to S3 through its presigned POST, not confirmed."""
-    body = {"title": f"İade formu {uuid.uuid4().hex[:6]}", "description": "İade için doldurun",
-            "category": "forms", "language": "tr", "visibility": visibility,
-            "filename": "iade-formu.pdf", "content_type": "application/pdf",
-            "size": len(content), **fields}  # fmt: skip
+    body = {
+        "title": f"İade formu {uuid.uuid4().hex[:6]}",
+        "description": "İade için doldurun",
+        "category": "forms",
+        "language": "tr",
+        "visibility": visibility,
+        "filename": "iade-formu.pdf",
+        "content_type": "application/pdf",
+        "size": len(content),
+        **fields,
+    }
     started = api.post("/library/documents", body)
     assert started.status == 201, started
     form = started.body
-    sent = requests.post(form["url"], data=form["fields"],
-                         files={"file": ("iade-formu.pdf", content)}, timeout=10)  # fmt: skip
+    sent = requests.post(
+        form["url"], data=form["fields"], files={"file": ("iade-formu.pdf", content)}, timeout=10
+    )
     assert sent.status_code in (200, 204), sent.text
     return form["document"]
 
@@ -81,8 +102,12 @@ def ready_document(api, visibility: str = "public", **fields) -> dict:
 
 def link_token(case: dict, document_id: str, days: int = 7) -> str:
     signer = wiring.link_keys().signer()
-    return signer.sign(LinkPurpose.library_document, f"{case['id']}.{document_id}",
-                       case["customer_id"], utcnow() + timedelta(days=days))  # fmt: skip
+    return signer.sign(
+        LinkPurpose.library_document,
+        f"{case['id']}.{document_id}",
+        case["customer_id"],
+        utcnow() + timedelta(days=days),
+    )
 
 
 @pytest.fixture
@@ -94,8 +119,13 @@ def resolutions(aws_env, client, chalice_app):
     sqs = aws(aws_env, "sqs")
     url = aws_env["CHECKLISTS_QUEUE_URL"]
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
-    binding = Binding(url, arn["Attributes"]["QueueArn"], chalice_app.count_checklist_steps,
-                      "count_checklist_steps", 10)  # fmt: skip
+    binding = Binding(
+        url,
+        arn["Attributes"]["QueueArn"],
+        chalice_app.count_checklist_steps,
+        "count_checklist_steps",
+        10,
+    )
     queue = Dispatcher(sqs, [binding], aws_env["AWS_REGION"], 0)
     reader = case_event_reader(aws_env, chalice_app)
 
@@ -115,8 +145,10 @@ def version(api, case_id: str) -> int:
 
 
 def tick(api, case_id: str, checklist_id: str, step: str, done: bool = True):
-    return api.post(f"/cases/{case_id}/checklists/{checklist_id}/ticks",
-                    {"version": version(api, case_id), "step_id": step, "done": done})  # fmt: skip
+    return api.post(
+        f"/cases/{case_id}/checklists/{checklist_id}/ticks",
+        {"version": version(api, case_id), "step_id": step, "done": done},
+    )
 
 
 # ---- checklists -----------------------------------------------------------------------------
@@ -140,24 +172,35 @@ def test_a_matching_case_shows_the_checklist_ticks_are_history_and_skips_are_cou
         answer = tick(agent, case["id"], checklist["id"], step, done)
         assert answer.status == 200, answer
     assert set(answer.body["checklists"][checklist["id"]]["ticked"]) == {"s1"}
-    lines = [h for h in agent.get(f"/cases/{case['id']}").body["history"]
-             if h["kind"] == "checklist"]  # fmt: skip
+    lines = [
+        h for h in agent.get(f"/cases/{case['id']}").body["history"] if h["kind"] == "checklist"
+    ]
     assert [(h["data"]["step_id"], h["data"]["done"]) for h in lines] == [
-        ("s1", True), ("s2", True), ("s2", False)]  # fmt: skip
+        ("s1", True),
+        ("s2", True),
+        ("s2", False),
+    ]
     assert lines[0]["actor"]["id"] == "mehmet" and lines[0]["data"]["version"] == 1
 
     # an edit makes version 2; the case keeps following version 1
-    edited = supervisor.put(f"/checklists/{checklist['id']}", {
-        "version": 1, "name": checklist["name"], "routing_rule_id": RETURNS_RULE,
-        "steps": [{"id": "s2", "text": "Ambalaj ve etiket sağlam mı?"}, {"text": "Seri no?"}]})  # fmt: skip
+    edited = supervisor.put(
+        f"/checklists/{checklist['id']}",
+        {
+            "version": 1,
+            "name": checklist["name"],
+            "routing_rule_id": RETURNS_RULE,
+            "steps": [{"id": "s2", "text": "Ambalaj ve etiket sağlam mı?"}, {"text": "Seri no?"}],
+        },
+    )
     assert edited.status == 200 and edited.body["version"] == 2, edited
     shown = agent.get(f"/cases/{case['id']}/checklists").body["checklists"]
     mine = next(c for c in shown if c["checklist"]["id"] == checklist["id"])
     assert mine["followed"] and mine["checklist"]["version"] == 1
     assert [s["id"] for s in mine["checklist"]["steps"]] == ["s1", "s2"]
 
-    resolved = agent.post(f"/cases/{case['id']}/status",
-                          {"version": version(agent, case["id"]), "status": "resolved"})  # fmt: skip
+    resolved = agent.post(
+        f"/cases/{case['id']}/status", {"version": version(agent, case["id"]), "status": "resolved"}
+    )
     assert resolved.status == 200, resolved
     assert resolutions() >= 1
     stats = supervisor.get(f"/checklists/{checklist['id']}/stats").body
@@ -171,9 +214,10 @@ def test_a_matching_case_shows_the_checklist_ticks_are_history_and_skips_are_cou
     from boto3.dynamodb.types import TypeDeserializer
 
     items = aws(aws_env, "dynamodb").query(
-        TableName=aws_env["TABLE_NAME"], KeyConditionExpression="PK = :pk AND begins_with(SK, :ev)",
+        TableName=aws_env["TABLE_NAME"],
+        KeyConditionExpression="PK = :pk AND begins_with(SK, :ev)",
         ExpressionAttributeValues={":pk": {"S": f"CASE#{case['id']}"}, ":ev": {"S": "~EV#"}},
-    )["Items"]  # fmt: skip
+    )["Items"]
     plain = [{k: TypeDeserializer().deserialize(v) for k, v in i.items()} for i in items]
     event = next(i for i in plain if i.get("type") == "destek.case.resolved")
     assert (
@@ -199,12 +243,18 @@ def test_a_checklist_that_is_not_the_cases_cannot_be_ticked(as_role, drain_routi
     assert version(agent, case["id"]) == case["version"]  # nothing written
 
 
-@pytest.mark.parametrize("body, code", [
-    ({"name": "x", "steps": [{"text": "a"}]}, "invalid_input"),  # for nothing
-    ({"name": "x", "category_id": "c", "steps": []}, "invalid_input"),
-    ({"name": "x", "category_id": "c", "steps": [{"text": "a"}], "colour": "red"}, "invalid_input"),
-    ({"name": "x", "category_id": "c", "steps": [{"id": "s1", "text": "a"}]}, "unknown_step"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "body, code",
+    [
+        ({"name": "x", "steps": [{"text": "a"}]}, "invalid_input"),  # for nothing
+        ({"name": "x", "category_id": "c", "steps": []}, "invalid_input"),
+        (
+            {"name": "x", "category_id": "c", "steps": [{"text": "a"}], "colour": "red"},
+            "invalid_input",
+        ),
+        ({"name": "x", "category_id": "c", "steps": [{"id": "s1", "text": "a"}]}, "unknown_step"),
+    ],
+)
 def test_a_bad_checklist_is_refused_with_nothing_written(as_role, body, code, table_items):
     before = table_items()
     answer = as_role("supervisor").post("/checklists", body)
@@ -224,17 +274,25 @@ def test_documents_sent_to_a_customer_arrive_as_expiring_links_and_are_on_the_ca
     assert form["status"] == "ready" and form["size"] == len(PDF)
     email = f"belge-{uuid.uuid4().hex[:8]}@example.com"
     case = returns_case(agent, drain_routing, email=email)
-    sent = agent.post(f"/cases/{case['id']}/documents",
-                      {"version": case["version"], "document_ids": [form["id"], manual["id"]]})  # fmt: skip
+    sent = agent.post(
+        f"/cases/{case['id']}/documents",
+        {"version": case["version"], "document_ids": [form["id"], manual["id"]]},
+    )
     assert sent.status == 201, sent
-    line = next(h for h in agent.get(f"/cases/{case['id']}").body["history"]
-                if h["kind"] == "documents_sent")  # fmt: skip
+    line = next(
+        h
+        for h in agent.get(f"/cases/{case['id']}").body["history"]
+        if h["kind"] == "documents_sent"
+    )
     assert [d["title"] for d in line["data"]["documents"]] == ["İade formu", "Kullanım kılavuzu"]
     assert line["data"]["link_days"] == 7 and "url" not in str(line["data"])
 
     drain_notify()
-    mails = [m for m in mailbox()["emails"]
-             if m["to"] == [email] and m["subject"].startswith("İstediğiniz belgeler")]  # fmt: skip
+    mails = [
+        m
+        for m in mailbox()["emails"]
+        if m["to"] == [email] and m["subject"].startswith("İstediğiniz belgeler")
+    ]
     assert len(mails) == 1, mailbox()["emails"][-3:]
     links = LINK.findall(mails[0]["body"])
     assert len(links) == 2 and "7 gün" in mails[0]["body"]
@@ -261,8 +319,13 @@ def test_forged_foreign_and_expired_links_open_nothing(as_role, drain_routing):
     assert public.get(f"/library/links/{link_token(other, document['id'])}").status == 404
     expired = link_token(case, document["id"], days=-1)
     assert public.get(f"/library/links/{expired}").status == 410
-    survey = wiring.link_keys().signer().sign(LinkPurpose.case_rating, case["id"],
-                                              case["customer_id"], utcnow() + timedelta(days=1))  # fmt: skip
+    survey = (
+        wiring.link_keys()
+        .signer()
+        .sign(
+            LinkPurpose.case_rating, case["id"], case["customer_id"], utcnow() + timedelta(days=1)
+        )
+    )
     assert public.get(f"/library/links/{survey}").status == 404  # another purpose
 
 
@@ -276,16 +339,27 @@ def test_the_public_list_hides_internal_documents_and_needs_no_sign_in(as_role):
     ids = {d["id"] for d in listed.body}
     assert shown["id"] in ids and hidden["id"] not in ids and pending["id"] not in ids
     mine = next(d for d in listed.body if d["id"] == shown["id"])
-    assert set(mine) == {"id", "title", "description", "category", "language", "filename",
-                         "content_type", "size", "url", "link_seconds"}  # fmt: skip
+    assert set(mine) == {
+        "id",
+        "title",
+        "description",
+        "category",
+        "language",
+        "filename",
+        "content_type",
+        "size",
+        "url",
+        "link_seconds",
+    }
     assert requests.get(mine["url"], timeout=10).content == PDF
     only = as_role(None).get("/library?category=warranty&language=tr").body
     assert {d["category"] for d in only} == {"warranty"}
     # staff see both, and an edit can hide a public one
     staff = {d["id"] for d in as_role("agent").get("/library/documents").body}
     assert {shown["id"], hidden["id"]} <= staff
-    made_internal = supervisor.patch(f"/library/documents/{shown['id']}",
-                                     {"visibility": "internal"})  # fmt: skip
+    made_internal = supervisor.patch(
+        f"/library/documents/{shown['id']}", {"visibility": "internal"}
+    )
     assert made_internal.status == 200, made_internal
     assert shown["id"] not in {d["id"] for d in as_role(None).get("/library").body}
 
@@ -298,25 +372,40 @@ def test_internal_or_unknown_documents_are_not_sent_and_nothing_is_written(
     pending = new_document(supervisor)
     case = returns_case(agent, drain_routing)
     before = table_items()
-    for ids, code in [([internal["id"]], "internal_document"),
-                      ([pending["id"]], "no_such_document"), (["d-nope"], "no_such_document"),
-                      ([], "invalid_input")]:  # fmt: skip
-        answer = agent.post(f"/cases/{case['id']}/documents",
-                            {"version": case["version"], "document_ids": ids})  # fmt: skip
+    for ids, code in [
+        ([internal["id"]], "internal_document"),
+        ([pending["id"]], "no_such_document"),
+        (["d-nope"], "no_such_document"),
+        ([], "invalid_input"),
+    ]:
+        answer = agent.post(
+            f"/cases/{case['id']}/documents", {"version": case["version"], "document_ids": ids}
+        )
         assert answer.status == 422 and answer.body["error"]["code"] == code, answer
     assert table_items() == before
 
 
-@pytest.mark.parametrize("change, status, code", [
-    ({"content_type": "text/html", "filename": "a.html"}, 422, "invalid_input"),
-    ({"size": 10 * 1024 * 1024 + 1}, 413, "payload_too_large"),
-    ({"visibility": "secret"}, 422, "invalid_input"),
-    ({"language": "de"}, 422, "invalid_input"),
-    ({"category": "Formlar ve Belgeler"}, 422, "invalid_input"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "change, status, code",
+    [
+        ({"content_type": "text/html", "filename": "a.html"}, 422, "invalid_input"),
+        ({"size": 10 * 1024 * 1024 + 1}, 413, "payload_too_large"),
+        ({"visibility": "secret"}, 422, "invalid_input"),
+        ({"language": "de"}, 422, "invalid_input"),
+        ({"category": "Formlar ve Belgeler"}, 422, "invalid_input"),
+    ],
+)
 def test_a_bad_upload_is_refused_with_nothing_written(as_role, change, status, code, table_items):
-    body = {"title": "t", "category": "forms", "language": "tr", "visibility": "public",
-            "filename": "a.pdf", "content_type": "application/pdf", "size": 10, **change}  # fmt: skip
+    body = {
+        "title": "t",
+        "category": "forms",
+        "language": "tr",
+        "visibility": "public",
+        "filename": "a.pdf",
+        "content_type": "application/pdf",
+        "size": 10,
+        **change,
+    }
     before = table_items()
     answer = as_role("supervisor").post("/library/documents", body)
     assert answer.status == status and answer.body["error"]["code"] == code, answer

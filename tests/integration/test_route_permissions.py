@@ -613,15 +613,19 @@ def returns_claimed(setup) -> dict:
 def tick_call(setup):
     checklist = _library().new_checklist(setup.api)
     case = returns_claimed(setup)
-    return (f"/cases/{case['id']}/checklists/{checklist['id']}/ticks",
-            {"version": case["version"], "step_id": "s1"})
+    return (
+        f"/cases/{case['id']}/checklists/{checklist['id']}/ticks",
+        {"version": case["version"], "step_id": "s1"},
+    )
 
 
 def send_call(setup):
     document = _library().ready_document(setup.api)
     case = _library().returns_case(setup.api, setup.drain)
-    return f"/cases/{case['id']}/documents", {"version": case["version"],
-                                              "document_ids": [document["id"]]}
+    return f"/cases/{case['id']}/documents", {
+        "version": case["version"],
+        "document_ids": [document["id"]],
+    }
 
 
 def sent_link(setup):
@@ -631,8 +635,15 @@ def sent_link(setup):
 
 
 CHECKLIST_BODY = {"name": "t", "category_id": "c-t", "steps": [{"text": "a"}]}
-DOCUMENT_BODY = {"title": "t", "category": "forms", "language": "tr", "visibility": "public",
-                 "filename": "a.pdf", "content_type": "application/pdf", "size": 10}
+DOCUMENT_BODY = {
+    "title": "t",
+    "category": "forms",
+    "language": "tr",
+    "visibility": "public",
+    "filename": "a.pdf",
+    "content_type": "application/pdf",
+    "size": 10,
+}
 EDITORS = {**STAFF_READ, "agent": 403}
 CHECKLISTS_AND_LIBRARY = {
     ("GET", "/checklists"): (fixed("/checklists"), STAFF_READ),

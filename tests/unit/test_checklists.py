@@ -19,10 +19,11 @@ MEHMET = Actor(kind="staff", id="mehmet", name="Mehmet Demir")
 
 
 def given(*steps, **fields) -> ck.ChecklistInput:
-    return ck.ChecklistInput(name=fields.pop("name", "İade kontrolleri"),
-                             steps=[ck.StepInput(**s) if isinstance(s, dict) else
-                                    ck.StepInput(text=s) for s in steps],
-                             **({"category_id": "iade"} | fields))  # fmt: skip
+    return ck.ChecklistInput(
+        name=fields.pop("name", "İade kontrolleri"),
+        steps=[ck.StepInput(**s) if isinstance(s, dict) else ck.StepInput(text=s) for s in steps],
+        **({"category_id": "iade"} | fields),
+    )
 
 
 def first_version() -> ck.Checklist:
@@ -30,18 +31,35 @@ def first_version() -> ck.Checklist:
 
 
 def case(status: Status = Status.IN_PROGRESS, **fields) -> Case:
-    return Case(id="c1", number="2026-000001", type="request", channel="phone", status=status,
-                subject="İade", description="İade etmek istiyorum", customer_id="cu1",
-                group_id="urun", assignee="mehmet", created_by=MEHMET,
-                created_at=NOW - timedelta(days=1), updated_at=NOW - timedelta(hours=1),
-                version=4, **fields)  # fmt: skip
+    return Case(
+        id="c1",
+        number="2026-000001",
+        type="request",
+        channel="phone",
+        status=status,
+        subject="İade",
+        description="İade etmek istiyorum",
+        customer_id="cu1",
+        group_id="urun",
+        assignee="mehmet",
+        created_by=MEHMET,
+        created_at=NOW - timedelta(days=1),
+        updated_at=NOW - timedelta(hours=1),
+        version=4,
+        **fields,
+    )
 
 
 def tick(c: Case, step: str, done: bool = True, checklist: ck.Checklist | None = None):
     checklist = checklist or first_version()
-    command = cc.TickStep(checklist_id=checklist.id, version=checklist.version,
-                          name=checklist.name, steps={s.id: s.text for s in checklist.steps},
-                          step_id=step, done=done)  # fmt: skip
+    command = cc.TickStep(
+        checklist_id=checklist.id,
+        version=checklist.version,
+        name=checklist.name,
+        steps={s.id: s.text for s in checklist.steps},
+        step_id=step,
+        done=done,
+    )
     return cc.change_case(c, command, MEHMET, NOW)
 
 
@@ -51,20 +69,30 @@ def tick(c: Case, step: str, done: bool = True, checklist: ck.Checklist | None =
 def test_a_new_checklist_numbers_its_steps_and_an_edit_keeps_their_ids():
     one = first_version()
     assert (one.version, [s.id for s in one.steps]) == (1, ["s1", "s2"])
-    two = ck.revise(one, "k1", given({"id": "s2", "text": "Ambalaj ve etiket sağlam mı?"},
-                                     "Seri numarası eşleşiyor mu?"), NOW, "selin")  # fmt: skip
+    two = ck.revise(
+        one,
+        "k1",
+        given({"id": "s2", "text": "Ambalaj ve etiket sağlam mı?"}, "Seri numarası eşleşiyor mu?"),
+        NOW,
+        "selin",
+    )
     assert two.version == 2
-    assert [(s.id, s.text) for s in two.steps] == [("s2", "Ambalaj ve etiket sağlam mı?"),
-                                                   ("s3", "Seri numarası eşleşiyor mu?")]  # fmt: skip
+    assert [(s.id, s.text) for s in two.steps] == [
+        ("s2", "Ambalaj ve etiket sağlam mı?"),
+        ("s3", "Seri numarası eşleşiyor mu?"),
+    ]
     # a step removed in version 2 never gives its id to a new one
     three = ck.revise(two, "k1", given({"id": "s3", "text": "x"}, "yeni"), NOW, "selin")
     assert [s.id for s in three.steps] == ["s3", "s4"]
 
 
-@pytest.mark.parametrize("steps, code", [
-    ([{"id": "s9", "text": "yok"}], "unknown_step"),
-    ([{"id": "s1", "text": "a"}, {"id": "s1", "text": "b"}], "duplicate_step"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "steps, code",
+    [
+        ([{"id": "s9", "text": "yok"}], "unknown_step"),
+        ([{"id": "s1", "text": "a"}, {"id": "s1", "text": "b"}], "duplicate_step"),
+    ],
+)
 def test_an_edit_naming_a_step_it_does_not_have_is_refused(steps, code):
     with pytest.raises(InvalidInput) as refused:
         ck.revise(first_version(), "k1", given(*steps), NOW, "selin")
@@ -81,18 +109,23 @@ def test_a_checklist_for_nothing_or_with_no_step_is_refused():
 # ---- matching -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("category, rule, case_category, case_rule, expected", [
-    ("iade", None, "iade", None, True),
-    ("iade", None, "kargo", "r-iade", False),
-    (None, "r-iade", None, "r-iade", True),
-    (None, "r-iade", "iade", "r-kargo", False),
-    ("iade", "r-iade", "iade", "r-iade", True),
-    ("iade", "r-iade", "iade", None, False),  # naming both needs both
-])  # fmt: skip
-def test_a_checklist_is_for_a_case_by_category_topic_or_both(category, rule, case_category,
-                                                             case_rule, expected):  # fmt: skip
-    checklist = ck.revise(None, "k", given("a", category_id=category, routing_rule_id=rule),
-                          NOW, "selin")  # fmt: skip
+@pytest.mark.parametrize(
+    "category, rule, case_category, case_rule, expected",
+    [
+        ("iade", None, "iade", None, True),
+        ("iade", None, "kargo", "r-iade", False),
+        (None, "r-iade", None, "r-iade", True),
+        (None, "r-iade", "iade", "r-kargo", False),
+        ("iade", "r-iade", "iade", "r-iade", True),
+        ("iade", "r-iade", "iade", None, False),  # naming both needs both
+    ],
+)
+def test_a_checklist_is_for_a_case_by_category_topic_or_both(
+    category, rule, case_category, case_rule, expected
+):
+    checklist = ck.revise(
+        None, "k", given("a", category_id=category, routing_rule_id=rule), NOW, "selin"
+    )
     assert ck.matches(checklist, case_category, case_rule) is expected
     disabled = checklist.model_copy(update={"enabled": False})
     assert ck.matches(disabled, case_category, case_rule) is False
@@ -100,8 +133,14 @@ def test_a_checklist_is_for_a_case_by_category_topic_or_both(category, rule, cas
 
 def test_the_topic_is_the_rule_of_the_last_routed_line():
     def routed(rule):
-        return HistoryEntry(id=f"h{rule}", case_id="c1", at=NOW, actor=MEHMET,
-                            kind=EntryKind.ROUTED, data={"rule_id": rule})  # fmt: skip
+        return HistoryEntry(
+            id=f"h{rule}",
+            case_id="c1",
+            at=NOW,
+            actor=MEHMET,
+            kind=EntryKind.ROUTED,
+            data={"rule_id": rule},
+        )
 
     assert ck.routing_rule_of([]) is None
     assert ck.routing_rule_of([routed("r-kargo"), routed("r-iade")]) == "r-iade"
@@ -117,12 +156,22 @@ def test_a_tick_records_the_version_a_line_and_an_event_and_an_untick_takes_it_b
     assert set(ticked.case.checklists["k1"].ticked) == {"s1"}
     (line,) = ticked.entries
     assert line.kind == EntryKind.CHECKLIST
-    assert line.data == {"checklist_id": "k1", "version": 1, "step_id": "s1", "done": True,
-                         "step_text": "Fatura var mı?", "checklist_name": "İade kontrolleri"}  # fmt: skip
+    assert line.data == {
+        "checklist_id": "k1",
+        "version": 1,
+        "step_id": "s1",
+        "done": True,
+        "step_text": "Fatura var mı?",
+        "checklist_name": "İade kontrolleri",
+    }
     (event,) = ticked.events
     assert event.type == "destek.case.checklist_ticked"
-    assert event.data.model_dump() == {"checklist_id": "k1", "checklist_version": 1,
-                                       "step_id": "s1", "done": True}  # fmt: skip
+    assert event.data.model_dump() == {
+        "checklist_id": "k1",
+        "checklist_version": 1,
+        "step_id": "s1",
+        "done": True,
+    }
     assert "Fatura" not in event.model_dump_json()  # the text stays out of the event
     assert ticked.notices == []
     unticked = tick(ticked.case, "s1", done=False)
@@ -139,8 +188,10 @@ def test_a_finished_case_takes_no_ticks(status):
 
 def test_ticking_twice_unticking_nothing_an_unknown_step_or_another_version_is_refused():
     once = tick(case(), "s1").case
-    for c, step, done, code in [(once, "s1", True, "already_ticked"),
-                                (case(), "s1", False, "not_ticked")]:  # fmt: skip
+    for c, step, done, code in [
+        (once, "s1", True, "already_ticked"),
+        (case(), "s1", False, "not_ticked"),
+    ]:
         with pytest.raises(Conflict) as refused:
             tick(c, step, done)
         assert refused.value.code == code
@@ -162,9 +213,19 @@ def lines_of(*changes) -> list[HistoryEntry]:
 
 def test_the_ticks_a_resolution_saw_are_replayed_from_the_history():
     one = tick(case(), "s1")
-    later = cc.change_case(one.case, cc.TickStep(checklist_id="k1", version=1, name="n",
-                                                 steps={"s1": "a", "s2": "b"}, step_id="s2",
-                                                 done=True), MEHMET, NOW + timedelta(hours=2))  # fmt: skip
+    later = cc.change_case(
+        one.case,
+        cc.TickStep(
+            checklist_id="k1",
+            version=1,
+            name="n",
+            steps={"s1": "a", "s2": "b"},
+            step_id="s2",
+            done=True,
+        ),
+        MEHMET,
+        NOW + timedelta(hours=2),
+    )
     history = lines_of(one, later)
     assert set(ck.ticks_at(history, NOW + timedelta(hours=1))["k1"].ticked) == {"s1"}
     assert set(ck.ticks_at(history, NOW + timedelta(hours=3))["k1"].ticked) == {"s1", "s2"}
@@ -178,7 +239,10 @@ def test_each_unticked_step_of_a_followed_or_matched_checklist_counts_as_skipped
     followed = {"k1": CaseChecklist(version=1, ticked={"s1": StepTick(at=NOW, by="mehmet")})}
     counts = ck.skipped_steps(followed, {("k1", 1): one}, [one, other])
     assert [(c.checklist_id, c.step_id, c.skipped) for c in counts] == [
-        ("k1", "s1", 0), ("k1", "s2", 1), ("k2", "s1", 1)]  # fmt: skip
+        ("k1", "s1", 0),
+        ("k1", "s2", 1),
+        ("k2", "s1", 1),
+    ]
     # a followed checklist counts against the version the case followed, not the current one
     newer = ck.revise(one, "k1", given("Yeni adım"), NOW, "selin")
     counts = ck.skipped_steps(followed, {("k1", 1): one}, [newer])
@@ -188,10 +252,17 @@ def test_each_unticked_step_of_a_followed_or_matched_checklist_counts_as_skipped
 
 def test_stats_give_a_skip_rate_per_step_and_keep_retired_steps():
     two = ck.revise(first_version(), "k1", given({"id": "s2", "text": "Ambalaj"}), NOW, "selin")
-    stats = ck.stats_of(two, {"s1": {"resolved": 4, "skipped": 1, "text": "Fatura var mı?"},
-                              "s2": {"resolved": 4, "skipped": 3, "text": "Ambalaj"}})  # fmt: skip
+    stats = ck.stats_of(
+        two,
+        {
+            "s1": {"resolved": 4, "skipped": 1, "text": "Fatura var mı?"},
+            "s2": {"resolved": 4, "skipped": 3, "text": "Ambalaj"},
+        },
+    )
     assert [(s.step_id, s.in_current_version, s.skip_rate) for s in stats.steps] == [
-        ("s2", True, 0.75), ("s1", False, 0.25)]  # fmt: skip
+        ("s2", True, 0.75),
+        ("s1", False, 0.25),
+    ]
     empty = ck.stats_of(two, {})
     assert empty.steps[0].skip_rate is None and empty.steps[0].resolved == 0
 
@@ -219,8 +290,9 @@ class OnceStore:
             return False
         self.counted.add(event_id)
         for c in counts:
-            cell = self.counters.setdefault((c.checklist_id, c.step_id), {"resolved": 0,
-                                                                          "skipped": 0})  # fmt: skip
+            cell = self.counters.setdefault(
+                (c.checklist_id, c.step_id), {"resolved": 0, "skipped": 0}
+            )
             cell["resolved"] += 1
             cell["skipped"] += c.skipped
         return True
@@ -240,8 +312,9 @@ def test_a_resolution_is_counted_once_however_often_its_event_arrives():
 
     checklist = first_version()
     ticked = tick(case(category_id="iade"), "s1")
-    resolved = cc.change_case(ticked.case, cc.ChangeStatus(status=Status.RESOLVED), MEHMET,
-                              NOW + timedelta(minutes=5))  # fmt: skip
+    resolved = cc.change_case(
+        ticked.case, cc.ChangeStatus(status=Status.RESOLVED), MEHMET, NOW + timedelta(minutes=5)
+    )
     event = next(e for e in resolved.events if e.type == "destek.case.resolved")
     found = CaseWithHistory(case=resolved.case, history=lines_of(ticked, resolved))
     store = OnceStore([checklist])
@@ -249,5 +322,7 @@ def test_a_resolution_is_counted_once_however_often_its_event_arrives():
     as_json = event.model_dump(mode="json")
     assert service.count_resolution(as_json) is True
     assert service.count_resolution(as_json) is False  # redelivered: nothing added
-    assert store.counters == {("k1", "s1"): {"resolved": 1, "skipped": 0},
-                              ("k1", "s2"): {"resolved": 1, "skipped": 1}}  # fmt: skip
+    assert store.counters == {
+        ("k1", "s1"): {"resolved": 1, "skipped": 0},
+        ("k1", "s2"): {"resolved": 1, "skipped": 1},
+    }
