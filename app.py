@@ -12,6 +12,7 @@ from chalicelib.api import (
     account,
     analytics,
     cases,
+    checklists,
     console,
     cors,
     customers,
@@ -20,6 +21,7 @@ from chalicelib.api import (
     event_docs,
     integrations,
     knowledge,
+    library,
     middleware,
     operations,
     precases,
@@ -74,6 +76,8 @@ BLUEPRINTS = (
     survey_links,
     search,
     knowledge,
+    checklists,
+    library,
 )
 for module in BLUEPRINTS:
     app.register_blueprint(module.bp)
@@ -194,3 +198,10 @@ def index_search(event):
     from chalicelib.events import search
 
     return search.handle_batch(event.to_dict(), event.context)
+
+
+@app.on_sqs_message(**queue_registry.CHECKLISTS.source)
+def count_checklist_steps(event):
+    from chalicelib.events import checklists
+
+    return checklists.handle_batch(event.to_dict(), event.context)

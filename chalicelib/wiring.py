@@ -791,3 +791,46 @@ def case_article_service() -> Any:
 
     return CaseArticleService(case_service(), article_store(), article_suggestions(),
                               _customer_language)  # fmt: skip
+
+
+SURVEY_PARTS = (survey_store, consent_store, consent_service, survey_service, survey_answers,
+                survey_runner)  # fmt: skip
+
+
+# ---- checklists and the e-library (docs/checklists-and-library.md) ----------------------------
+
+
+@lru_cache(maxsize=1)
+def checklist_store() -> Any:
+    from .store.checklists import DynamoChecklistStore
+
+    return DynamoChecklistStore(table())
+
+
+@lru_cache(maxsize=1)
+def checklist_service() -> Any:
+    from .services.checklists import ChecklistService
+    from .store.cases import DynamoCaseStore
+
+    return ChecklistService(checklist_store(), case_service(), DynamoCaseStore(table()))
+
+
+@lru_cache(maxsize=1)
+def library_files() -> Any:
+    from .store.library import S3LibraryFiles
+
+    return S3LibraryFiles(settings().attachments_bucket)
+
+
+@lru_cache(maxsize=1)
+def library_service() -> Any:
+    """Documents in the attachments bucket under `library/`; sent links are signed with the
+    customers' link keys (none without LINK_KEYS_SECRET: sending then refuses)."""
+    from .services.library import LibraryService
+    from .store.cases import DynamoCaseStore
+    from .store.library import DynamoLibraryStore
+
+    s = settings()
+    links = (lambda: link_keys().signer()) if s.link_keys_secret else None
+    return LibraryService(DynamoLibraryStore(table()), library_files(), DynamoCaseStore(table()),
+                          links, announce=announce)  # fmt: skip

@@ -275,6 +275,9 @@ def seed(env: dict[str, str]) -> list[Login]:
 
     seed_catalog()
     seed_articles()
+    from devstack.seed_library import seed_library
+
+    seed_library()  # demo checklists and e-library documents
     return logins
 
 

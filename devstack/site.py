@@ -40,6 +40,7 @@ PAGES = (
     "rate",
     "survey",
     "opt-out",
+    "library",
 )
 #: language -> folder under the site's root
 LANGUAGES = {"tr": "", "en": "en/"}

@@ -14,8 +14,8 @@ window, who may claim, a closed case takes no edits) is checked here. Refusals a
 DomainErrors with stable codes (Conflict `illegal_transition`, `not_claimable`,
 `already_assigned`, `case_done`, `case_closed`, `unassigned`, `no_group`,
 `reopen_window_passed`, `reopen_window_open`, `not_resolved`, `not_new`, `not_rateable`,
-`rating_locked`, `no_follow_up`; Forbidden
-`not_a_member`; InvalidInput for a change that says nothing).
+`rating_locked`, `no_follow_up`, `already_ticked`, `not_ticked`, `checklist_version`; Forbidden
+`not_a_member`; InvalidInput for a change that says nothing, `unknown_step`).
 """
 
 from __future__ import annotations
@@ -32,10 +32,12 @@ from .cases import (
     REOPEN_WINDOW,
     Actor,
     Case,
+    CaseChecklist,
     EntryKind,
     HistoryEntry,
     LinkedArticle,
     ReasonCode,
+    StepTick,
     Visibility,
     diff,
     resolution_due,
@@ -204,6 +206,33 @@ class LinkArticle(Model):
     title: str = ""
 
 
+class TickStep(Model):
+    """Tick a checklist step (`done`) or take the tick back. The service looks up the
+    checklist version the case follows (the current one at a first tick) and carries it:
+    `steps` its step ids and texts, `name` its name. Refusals: Conflict `case_done` (a
+    resolved or closed case's checklist is final), `already_ticked`, `not_ticked`,
+    `checklist_version` (not the version the case follows); InvalidInput `unknown_step`."""
+
+    kind: Literal["tick_step"] = "tick_step"
+    checklist_id: str
+    version: int
+    name: str
+    steps: dict[str, str]
+    step_id: str
+    done: bool
+
+
+class SendDocuments(Model):
+    """Send e-library documents to the customer as expiring links: `documents` are
+    `{id, title, url}` (the url a signed link that works `link_days`), told to the customer
+    by the `documents_sent` notice; the history line keeps ids and titles, never the links."""
+
+    kind: Literal["send_documents"] = "send_documents"
+    documents: list[dict[str, str]] = Field(min_length=1)
+    link_days: int
+    expires_at: datetime
+
+
 Command = (
     OpenCase
     | Route
@@ -220,6 +249,8 @@ Command = (
     | Rate
     | CloseFollowUp
     | LinkArticle
+    | TickStep
+    | SendDocuments
 )
 
 
@@ -613,6 +644,58 @@ def _link_article(case: Case, command: LinkArticle, actor: Actor, at: datetime) 
     return _finish(case, after, [entry], actor, at, [], notices=[])
 
 
+def _tick_step(case: Case, command: TickStep, actor: Actor, at: datetime) -> CaseChange:
+    if case.status in DONE:
+        raise Conflict(f"a {case.status.value} case's checklist is final", code="case_done")
+    if command.step_id not in command.steps:
+        raise InvalidInput("no such step in this checklist", code="unknown_step",
+                           details={"step_id": command.step_id})  # fmt: skip
+    current = case.checklists.get(command.checklist_id)
+    if current is not None and current.version != command.version:
+        raise Conflict("the case follows another version of this checklist",
+                       code="checklist_version",
+                       details={"version": current.version})  # fmt: skip
+    state = current or CaseChecklist(version=command.version)
+    ticked = dict(state.ticked)
+    if command.done and command.step_id in ticked:
+        raise Conflict("this step is ticked already", code="already_ticked")
+    if not command.done and command.step_id not in ticked:
+        raise Conflict("this step is not ticked", code="not_ticked")
+    if command.done:
+        ticked[command.step_id] = StepTick(at=at, by=actor.id)
+    else:
+        del ticked[command.step_id]
+    checklists = {
+        **case.checklists,
+        command.checklist_id: state.model_copy(update={"ticked": ticked}),
+    }
+    after = case.model_copy(update={"checklists": checklists})
+    entry = _line(case, actor, EntryKind.CHECKLIST, at,
+                  data={"checklist_id": command.checklist_id, "version": command.version,
+                        "step_id": command.step_id, "done": command.done,
+                        "step_text": command.steps[command.step_id],
+                        "checklist_name": command.name})  # fmt: skip
+    specific: _Specific = [(ev.ChecklistTicked, {
+        "checklist_id": command.checklist_id, "checklist_version": command.version,
+        "step_id": command.step_id, "done": command.done})]  # fmt: skip
+    return _finish(case, after, [entry], actor, at, specific, notices=[])
+
+
+def _send_documents(case: Case, command: SendDocuments, actor: Actor, at: datetime) -> CaseChange:
+    if case.status == Status.CLOSED:
+        raise Conflict("this case is closed", code="case_closed")
+    listed = [{"id": d["id"], "title": d["title"]} for d in command.documents]
+    entry = _line(case, actor, EntryKind.DOCUMENTS_SENT, at, visibility=Visibility.PUBLIC,
+                  data={"documents": listed, "link_days": command.link_days,
+                        "expires_at": to_iso(command.expires_at)})  # fmt: skip
+    told = notice(case, NoticeEvent.DOCUMENTS_SENT, "customer", at,
+                  data={"documents": command.documents, "link_days": command.link_days,
+                        "by": actor.name})  # fmt: skip
+    specific: _Specific = [(ev.DocumentsSent, {"document_ids": [d["id"] for d in listed],
+                                               "link_days": command.link_days})]  # fmt: skip
+    return _finish(case, case, [entry], actor, at, specific, notices=[told])
+
+
 _HANDLERS: dict[str, Callable[[Case, Any, Actor, datetime], CaseChange]] = {
     "open": _open,
     "route": _route,
@@ -629,6 +712,8 @@ _HANDLERS: dict[str, Callable[[Case, Any, Actor, datetime], CaseChange]] = {
     "rate": _rate,
     "close_follow_up": _close_follow_up,
     "link_article": _link_article,
+    "tick_step": _tick_step,
+    "send_documents": _send_documents,
 }
 
 

@@ -333,6 +333,41 @@ class CaseRated(CaseEventBase):
     data: RatedData
 
 
+class ChecklistTickedData(Model):
+    #: the checklist (domain/checklists.py) and the version the case follows
+    checklist_id: str
+    checklist_version: int
+    #: the step's id within the checklist (kept across versions)
+    step_id: str
+    #: true: the step was ticked; false: a tick was taken back
+    done: bool
+
+
+class ChecklistTicked(CaseEventBase):
+    """`destek.case.checklist_ticked`: an agent ticked a checklist step on the case, or took a
+    tick back (`done` false). The step's text is not in the event: read the checklist
+    (`GET /checklists/{id}/versions/{version}`). Skipped steps are counted at
+    `destek.case.resolved` from the ticks then."""
+
+    type: Literal["destek.case.checklist_ticked"] = "destek.case.checklist_ticked"
+    data: ChecklistTickedData
+
+
+class DocumentsSentData(Model):
+    #: the e-library documents sent (ids; their titles are in the library)
+    document_ids: list[str]
+    #: how many days the links in the message work
+    link_days: int
+
+
+class DocumentsSent(CaseEventBase):
+    """`destek.case.documents_sent`: an agent sent e-library documents to the customer as
+    expiring links by email (or SMS, the customer's channel), never as attachments."""
+
+    type: Literal["destek.case.documents_sent"] = "destek.case.documents_sent"
+    data: DocumentsSentData
+
+
 class PreCaseConvertedData(Model):
     precase_id: str
     channel: str
@@ -452,6 +487,8 @@ CaseEvent = Annotated[
     | CaseClosed
     | FieldsChanged
     | CaseRated
+    | ChecklistTicked
+    | DocumentsSent
     | PreCaseConverted
     | PreCaseReceived
     | PreCaseAssigned
@@ -478,6 +515,8 @@ EVENT_TYPES: dict[str, type[EventBase]] = {
         CaseClosed,
         FieldsChanged,
         CaseRated,
+        ChecklistTicked,
+        DocumentsSent,
         PreCaseConverted,
         PreCaseReceived,
         PreCaseAssigned,

@@ -72,6 +72,21 @@ class LinkedArticle(Model):
     counted: bool = False
 
 
+class StepTick(Model):
+    """A ticked checklist step of a case: when and by whom (a staff username)."""
+
+    at: datetime
+    by: str
+
+
+class CaseChecklist(Model):
+    """What a case keeps of one checklist (domain/checklists.py): the version it follows
+    (the one current at its first tick) and its ticked steps by step id."""
+
+    version: int = Field(ge=1)
+    ticked: dict[str, StepTick] = Field(default_factory=dict)
+
+
 class Case(Model):
     id: str
     number: str = ""
@@ -111,6 +126,8 @@ class Case(Model):
     follow_up: FollowUp | None = None
     #: knowledge base articles an agent linked to the case (docs/knowledge-base.md)
     articles: list[LinkedArticle] = Field(default_factory=list)
+    #: checklist id -> the version the case follows and its ticked steps (domain/checklists.py)
+    checklists: dict[str, CaseChecklist] = Field(default_factory=dict)
 
     @property
     def is_active(self) -> bool:
@@ -152,6 +169,12 @@ class EntryKind(StrEnum):
     FOLLOW_UP = "follow_up"
     #: a knowledge base article linked to the case; data: article_id, title
     ARTICLE_LINKED = "article_linked"
+    #: a checklist step ticked or unticked; data: checklist_id, version, step_id, done,
+    #: step_text, checklist_name
+    CHECKLIST = "checklist"
+    #: e-library documents sent to the customer as expiring links; data: documents
+    #: [{id, title}], link_days, expires_at
+    DOCUMENTS_SENT = "documents_sent"
 
 
 class ReasonCode(StrEnum):

@@ -53,3 +53,13 @@ def site_rating_url(site_url: str, language: str, token: str, score: int | None 
     folder = SITE_FOLDERS.get(language, "")
     chosen = f"&s={score}" if score is not None else ""
     return f"{site_url.rstrip('/')}/{folder}rate.html?t={quote(token, safe='')}{chosen}"
+
+
+def library_link_url(console: str, token: str) -> str:
+    """A sent e-library document's link: `<api>/library/links/<token>` (the API serves the
+    console at `<api>/console`, so its address names the API); destek answers it with a
+    short-lived S3 link (api/library.py)."""
+    if not console or not token:
+        return ""
+    base = console.rstrip("/").removesuffix("/console")
+    return f"{base}/library/links/{quote(token, safe='')}"

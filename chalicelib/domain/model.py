@@ -13,3 +13,9 @@ from pydantic import BaseModel, ConfigDict
 
 class Model(BaseModel):
     model_config = ConfigDict(defer_build=True)
+
+
+class Strict(Model):
+    """An input model: a field it does not know is an error (422), not silently dropped."""
+
+    model_config = ConfigDict(defer_build=True, extra="forbid")

@@ -46,6 +46,8 @@ class NoticeEvent(StrEnum):
     DELIVERY_FAILED = "delivery_failed"
     #: for the supervisors of the case's group: the case got a low satisfaction score
     LOW_RATING = "low_rating"
+    #: for the customer: e-library documents an agent sent, as expiring links
+    DOCUMENTS_SENT = "documents_sent"
 
 
 Audience = Literal["customer", "assignee", "group", "supervisors", "managers"]

@@ -51,6 +51,8 @@ class Resource(StrEnum):
     SURVEYS = "surveys"  # planned surveys: build, schedule, pause, watch, download answers
     KNOWLEDGE = "knowledge"  # knowledge base articles: read, write drafts, submit for review
     KNOWLEDGE_PUBLISHING = "knowledge_publishing"  # approve (publish), send back, archive
+    CHECKLISTS = "checklists"  # checklists per category or topic (read: agents; define: edit)
+    LIBRARY = "library"  # e-library documents (read: agents; upload and edit: supervisors)
 
 
 #: the roles a staff member can hold (Cognito groups of the staff pool)
@@ -76,6 +78,8 @@ _AGENT = {
     Resource.RATINGS: {_A},
     # read articles, write drafts (and from a good reply), submit them for review
     Resource.KNOWLEDGE: {_R, _A, _E},
+    Resource.CHECKLISTS: {_R},
+    Resource.LIBRARY: {_R},
 }
 DEFAULT_ROLES: dict[str, dict[Resource, set[Action]]] = {
     CUSTOMER_ROLE: {
@@ -100,6 +104,9 @@ DEFAULT_ROLES: dict[str, dict[Resource, set[Action]]] = {
         Resource.SURVEYS: {_R, _A, _E},
         # approve an article in review (it goes live), send it back, archive one
         Resource.KNOWLEDGE_PUBLISHING: {_E},
+        # define checklists and read their skipped steps; upload and edit library documents
+        Resource.CHECKLISTS: {_R, _A, _E, _D},
+        Resource.LIBRARY: {_R, _A, _E, _D},
     },
     "admin": {resource: {_R, _A, _E, _D} for resource in Resource},
 }

@@ -53,6 +53,9 @@ class LinkPurpose(IntEnum):
     survey = 2
     #: stop commercial messages on one channel; subject: the customer id, bound to the channel
     opt_out = 3
+    #: an e-library document sent on a case; subject: `<case id>.<document id>`, bound to the
+    #: case's customer (domain/library.py)
+    library_document = 4
 
 
 class LinkInvalid(DomainError):

@@ -204,9 +204,33 @@ QUEUES: tuple[QueueSpec, ...] = (
             bus="EventBus",
         ),
     ),
+    QueueSpec(
+        name="checklists",
+        stem="Checklists",
+        variable="CHECKLISTS",
+        handler="count_checklist_steps",
+        batch_size=10,
+        purpose="a resolved case's event from the events bus, to count its checklists' "
+        "skipped steps",
+        senders=("events",),
+        rule=EventRule(
+            pattern={"source": ["destek.cases"], "detail-type": ["destek.case.resolved"]},
+            bus="EventBus",
+        ),
+    ),
 )
 
-ROUTING, NOTIFY, INBOUND_MAIL, WEBHOOKS, WEBHOOK_DELIVERIES, REPORTS, SURVEYS, SEARCH = QUEUES
+(
+    ROUTING,
+    NOTIFY,
+    INBOUND_MAIL,
+    WEBHOOKS,
+    WEBHOOK_DELIVERIES,
+    REPORTS,
+    SURVEYS,
+    SEARCH,
+    CHECKLISTS,
+) = QUEUES
 BY_NAME: dict[str, QueueSpec] = {spec.name: spec for spec in QUEUES}
 BY_QUEUE: dict[str, QueueSpec] = {spec.queue: spec for spec in QUEUES}
 

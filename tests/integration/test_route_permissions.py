@@ -731,6 +731,86 @@ KNOWLEDGE = {
 MATRIX.update(KNOWLEDGE)
 
 
+def _library():
+    from . import test_checklists_library as lib
+
+    return lib
+
+
+def returns_claimed(setup) -> dict:
+    case = _library().returns_case(setup.api, setup.drain)
+    return setup.api.post(f"/cases/{case['id']}/claim", {"version": case["version"]}).body
+
+
+def tick_call(setup):
+    checklist = _library().new_checklist(setup.api)
+    case = returns_claimed(setup)
+    return (
+        f"/cases/{case['id']}/checklists/{checklist['id']}/ticks",
+        {"version": case["version"], "step_id": "s1"},
+    )
+
+
+def send_call(setup):
+    document = _library().ready_document(setup.api)
+    case = _library().returns_case(setup.api, setup.drain)
+    return f"/cases/{case['id']}/documents", {
+        "version": case["version"],
+        "document_ids": [document["id"]],
+    }
+
+
+def sent_link(setup):
+    document = _library().ready_document(setup.api)
+    case = _library().returns_case(setup.api, setup.drain)
+    return f"/library/links/{_library().link_token(case, document['id'])}", None
+
+
+CHECKLIST_BODY = {"name": "t", "category_id": "c-t", "steps": [{"text": "a"}]}
+DOCUMENT_BODY = {
+    "title": "t",
+    "category": "forms",
+    "language": "tr",
+    "visibility": "public",
+    "filename": "a.pdf",
+    "content_type": "application/pdf",
+    "size": 10,
+}
+EDITORS = {**STAFF_READ, "agent": 403}
+CHECKLISTS_AND_LIBRARY = {
+    ("GET", "/checklists"): (fixed("/checklists"), STAFF_READ),
+    ("POST", "/checklists"): (fixed("/checklists", CHECKLIST_BODY),
+                              {**EDITORS, "supervisor": 201, "admin": 201}),
+    ("PUT", "/checklists/{checklist_id}"): (
+        lambda setup: (f"/checklists/{_library().new_checklist(setup.api)['id']}",
+                       {**CHECKLIST_BODY, "version": 1}), EDITORS),
+    ("GET", "/checklists/{checklist_id}/versions/{version}"): (
+        lambda setup: (f"/checklists/{_library().new_checklist(setup.api)['id']}/versions/1",
+                       None), STAFF_READ),
+    # skipped steps are a report: supervisors and admins
+    ("GET", "/checklists/{checklist_id}/stats"): (
+        lambda setup: (f"/checklists/{_library().new_checklist(setup.api)['id']}/stats", None),
+        EDITORS),
+    ("GET", "/cases/{case_id}/checklists"): (case_call(routed_case, "/checklists"), STAFF_READ),
+    ("POST", "/cases/{case_id}/checklists/{checklist_id}/ticks"): (tick_call, STAFF_READ),
+    ("GET", "/library/documents"): (fixed("/library/documents"), STAFF_READ),
+    ("POST", "/library/documents"): (fixed("/library/documents", DOCUMENT_BODY),
+                                     {**EDITORS, "supervisor": 201, "admin": 201}),
+    ("POST", "/library/documents/{document_id}/uploaded"): (
+        lambda setup: (f"/library/documents/{_library().new_document(setup.api)['id']}/uploaded",
+                       None), EDITORS),
+    ("PATCH", "/library/documents/{document_id}"): (
+        lambda setup: (f"/library/documents/{_library().ready_document(setup.api)['id']}",
+                       {"title": "yeni"}), EDITORS),
+    ("POST", "/cases/{case_id}/documents"): (
+        send_call, {**STAFF_READ, "agent": 201, "supervisor": 201, "admin": 201}),
+    ("GET", "/library"): (fixed("/library"), dict.fromkeys(ROLES, 200)),
+    # the link is the proof; a followed link answers a redirect to the file
+    ("GET", "/library/links/{token}"): (sent_link, dict.fromkeys(ROLES, 302)),
+}  # fmt: skip
+MATRIX.update(CHECKLISTS_AND_LIBRARY)
+
+
 class Setup:
     """Prepares requests as the admin (who may do everything), then the role under test calls."""
 
@@ -762,6 +842,9 @@ PUBLIC = {
     ("GET", "/kb/articles/{slug}"),
     ("GET", "/kb/categories"),
     ("POST", "/kb/articles/{slug}/votes"),
+    # the e-library: public documents on the site, and a sent document's link
+    ("GET", "/library"),
+    ("GET", "/library/links/{token}"),
 }
 
 

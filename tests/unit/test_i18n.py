@@ -254,6 +254,9 @@ SAMPLE_DATA = {
     NoticeEvent.SLA_BREACH: {"target": "resolution", "level": 0},
     NoticeEvent.SLA_ESCALATION: {"target": "resolution", "level": 2},
     NoticeEvent.LOW_RATING: {"score": 2, "scale": 5, "source": "customer"},
+    NoticeEvent.DOCUMENTS_SENT: {"documents": [{"id": "d1", "title": "İade formu",
+                                                "url": "https://api.example/library/links/t"}],
+                                 "link_days": 7, "by": "Mehmet Demir"},
 }  # fmt: skip
 ANY_DATA = {k: v for data in SAMPLE_DATA.values() for k, v in data.items()}
 #: codes that must never reach a reader as they are

@@ -296,6 +296,8 @@ def test_every_template_renders(event, language):
         "body": "Merhaba", "by": "Mehmet", "reason_code": "rule_matched", "rule_name": "Kargo",
         "matched": ["kargom"], "target": "resolution", "level": 2, "group_name": "Kargo",
         "assignee_name": "", "target_due": "", "score": 1, "scale": 5, "source": "customer",
+        "documents": [{"id": "d1", "title": "İade formu",
+                       "url": "https://api.example/library/links/t"}], "link_days": 7,
     }  # fmt: skip
     text = JinjaRenderer().render(event, language, context)
     assert "2026-000001" in text.subject and "2026-000001" in text.sms

@@ -5,6 +5,7 @@
 import { breachedView, reportsView, sqlView } from "./reports.js";
 import { surveysView, surveyView } from "./surveys.js";
 import { articleView, caseArticles, knowledgeView } from "./kb.js";
+import { caseExtras, checklistsView } from "./library.js";
 
 const CONFIG = JSON.parse(document.getElementById("config").textContent);
 const T = JSON.parse(document.getElementById("strings").textContent);
@@ -320,6 +321,19 @@ const reportsUi = () => ({
   has: (key) => Object.prototype.hasOwnProperty.call(T, key), lang: LANG,
 });
 
+/** What library.js may use: reportsUi's helpers, plus reloading the screen with a message and
+ *  saying a failure as act() does (a version conflict reloads first). */
+const libraryUi = (caseId) => ({
+  ...reportsUi(),
+  reload: (message) => reload(caseId, message),
+  failed: async (error) => {
+    if (error instanceof ApiError && error.status === 409 && error.code === "version_conflict") {
+      await reload(caseId);
+      problem(say("conflict"));
+    } else problem(explain(error));
+  },
+});
+
 // route() may be called again before an earlier call's requests are answered (a link clicked
 // while the first screen loads, a hashchange during enter()); only the newest call shows its
 // screen, so a slower, older one never replaces it. #view carries the hash it shows
@@ -344,7 +358,8 @@ async function route() {
                     customer: customerView, reports: () => reportsView(reportsUi()),
                     breached: () => breachedView(reportsUi()), sql: () => sqlView(reportsUi()),
                     surveys: () => surveysView(reportsUi()), survey: (_v, id) => surveyView(reportsUi(), id),
-                    kb: (_v, arg) => knowledgeView(kbUi(), arg), article: (_v, id) => articleView(kbUi(), id) };
+                    kb: (_v, arg) => knowledgeView(kbUi(), arg), article: (_v, id) => articleView(kbUi(), id),
+                    checklists: () => checklistsView(libraryUi()) };
     const render = views[view] || caseList;
     const content = await render(view in views ? view : "mine", arg && decodeURIComponent(arg));
     if (call !== routing) return;
@@ -869,7 +884,8 @@ async function caseScreen(_, ref) {
   const view = await api("GET", `/cases/${encodeURIComponent(ref)}`);
   const [overview] = await Promise.all([
     api("GET", `/customers/${view.case.customer_id}/overview`).catch(() => null), markSeen(view.case)]);
-  return [el("div", { class: "case-screen" }, casePanel(view), customerPanel(overview, view.case.id))];
+  const extras = await caseExtras(libraryUi(view.case.id), view);
+  return [el("div", { class: "case-screen" }, casePanel(view, extras), customerPanel(overview, view.case.id))];
 }
 
 async function reload(caseId, message) {
@@ -898,7 +914,7 @@ function act(caseId, run, okMessage) {
   };
 }
 
-function casePanel(view) {
+function casePanel(view, extras = null) {
   const c = view.case;
   const v = c.version;
   const post = (path, body) => api("POST", `/cases/${c.id}${path}`, { version: v, ...body });
@@ -991,7 +1007,7 @@ function casePanel(view) {
     el("h2", { text: say("files") }),
     el("ul", {}, view.attachments.map((a) => el("li", {}, el("a", { href: a.url || "#", text: a.filename }))))) : null;
   const articles = can("knowledge", "read") ? caseArticles(kbUi(), c, replyForm, post) : null;
-  return el("section", { class: "case-panel", "data-version": v }, header, satisfaction, actions, articles, el("h2", { text: say("history") }), history, notices, files);
+  return el("section", { class: "case-panel", "data-version": v }, header, satisfaction, extras, actions, articles, el("h2", { text: say("history") }), history, notices, files);
 }
 
 /** The case's satisfaction: the customer's rating (score, comment, when), the score an agent
@@ -1030,6 +1046,14 @@ function entryFacts(h) {
     facts.push(el("p", { class: "reason", text: say("files_refused_line", { filename: f.filename, reason: say(`file_reason_${f.reason}`) }) }));
   }
   if (d.merged_from) facts.push(el("p", { class: "reason", text: say("merged_from") }));
+  if (h.kind === "checklist") {
+    facts.push(el("p", { class: "reason", text: say(d.done ? "checklist_ticked_line" : "checklist_unticked_line",
+      { checklist: d.checklist_name || "", step: d.step_text || d.step_id }) }));
+  }
+  if (h.kind === "documents_sent") {
+    facts.push(el("p", { class: "reason", text: say("documents_sent_line",
+      { titles: (d.documents || []).map((x) => x.title).join(", "), days: d.link_days ?? "" }) }));
+  }
   if (h.kind === "rated") {
     facts.push(el("p", { class: "reason", "data-score": d.score, text: [say("rated_line", {
       source: say(`rating_source_${d.source}`), score: d.score, scale: d.scale }),

@@ -967,7 +967,43 @@ const PAGES = {
   rate: ratePage,
   survey: surveyPage,
   "opt-out": optOutPage,
+  library: libraryPage,
 };
+
+// ---- the e-library: public documents, no sign-in (docs/checklists-and-library.md) --------
+
+/** Public documents as cards, the reader's language first, filtered by category; each
+ *  download link works a few minutes, so the list is fetched again when the filter changes. */
+async function libraryPage() {
+  const list = $("#library-list");
+  const choice = $("#library-category");
+  const show = async () => {
+    list.setAttribute("aria-busy", "true");
+    try {
+      const query = choice.value ? `?category=${encodeURIComponent(choice.value)}` : "";
+      const documents = await api("GET", `/library${query}`);
+      documents.sort((a, b) => Number(b.language === LANG) - Number(a.language === LANG));
+      list.replaceChildren(...documents.map((d) => el("li", { class: "card", "data-document": d.id },
+        el("h2", { class: "card-title", text: d.title }),
+        d.description ? el("p", { text: d.description }) : null,
+        el("p", { class: "hint", text: `${say(`library_language_${d.language}`)} · ${say("library_size_kb", { kb: Math.max(1, Math.round(d.size / 1024)) })}` }),
+        el("p", {}, el("a", { href: d.url, download: d.filename, text: `${say("library_download")}: ${d.filename}` })))));
+      $("#library-empty").hidden = documents.length > 0;
+      if (!choice.dataset.filled) {
+        choice.dataset.filled = "1";
+        for (const category of [...new Set(documents.map((d) => d.category))].sort()) {
+          choice.append(el("option", { value: category, text: category }));
+        }
+      }
+    } catch (error) {
+      problem(apiMessage(error));
+    } finally {
+      list.removeAttribute("aria-busy");
+    }
+  };
+  choice.addEventListener("change", show);
+  await show();
+}
 
 // ---- planned surveys and opt-out: signed links, no sign-in (docs/surveys.md) -------------
 
