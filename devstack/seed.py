@@ -281,69 +281,27 @@ def seed(env: dict[str, str]) -> list[Login]:
     return logins
 
 
-#: demo knowledge base articles: (category, topic rule, visibility, tr text, en text or None)
-ARTICLES = [
-    ("k-teslimat", "r-demo-1", "public",
-     ("Kargom gelmedi, ne yapmalıyım?", "Siparişim tahmini teslim tarihinde ulaşmadı.",
-      "1. Hesabım > Siparişlerim sayfasından takip numarasını açın.\n"
-      "2. Kargo firmasının sayfasında son hareketi kontrol edin.\n"
-      "3. Üç iş günü hareket yoksa bu sayfadan talep açın; kargoyu biz arayalım."),
-     ("My parcel has not arrived", "My order did not arrive by the estimated date.",
-      "1. Open the tracking number under My account > Orders.\n"
-      "2. Check the last scan on the carrier's page.\n"
-      "3. No scan for three working days? File a case here and we call the carrier.")),
-    ("k-iadevedegisim", "r-demo-3", "public",
-     ("Ürün iadesi nasıl yapılır?", "Aldığım ürünü iade etmek istiyorum.",
-      "1. Teslimattan sonraki 14 gün içinde Hesabım > İadeler'i açın.\n"
-      "2. Ürünü ve iade nedenini seçin; iade kodu e-postanıza gelir.\n"
-      "3. Ürünü faturasıyla birlikte anlaşmalı kargoya kodla ücretsiz verin.\n\n"
-      "Ücret, ürün depomuza ulaştıktan sonra 3 iş günü içinde kartınıza iade edilir."),
-     ("How do I return a product?", "I want to return a product I bought.",
-      "1. Within 14 days of delivery, open My account > Returns.\n"
-      "2. Choose the product and the reason; the return code comes by email.\n"
-      "3. Hand the product with its invoice to our carrier with the code, free of charge.\n\n"
-      "The money goes back to your card within 3 working days after it reaches us.")),
-    ("k-odeme", "r-demo-2", "public",
-     ("Faturamı nereden indirebilirim?", "Siparişimin faturası e-postama gelmedi.",
-      "1. Hesabım > Siparişlerim sayfasında siparişi açın.\n2. Fatura düğmesine basın.\n"
-      "Kurumsal fatura için vergi numaranızı Hesabım > Fatura bilgileri'ne ekleyin."),
-     None),
-    ("k-ariza", "r-demo-4", "internal",
-     ("Süpürge çalışmıyor: ilk kontroller", "Süpürge açılmıyor ya da hemen kapanıyor.",
-      "1. Müşteriden fişi başka bir prizde denemesini isteyin.\n"
-      "2. Toz haznesini ve filtreyi temizletin; tıkalı filtre motoru korumaya alır.\n"
-      "3. Hâlâ açılmıyorsa garanti durumuna bakıp servis kaydı açın."),
-     ("Vacuum cleaner does not work: first checks", "It does not start or stops at once.",
-      "1. Ask the customer to try another socket.\n"
-      "2. Have them empty the dust box and clean the filter.\n"
-      "3. Still dead? Check the warranty and book a service visit.")),
-]  # fmt: skip
-
-
 def seed_articles() -> None:
-    """A few published articles, Turkish and English, public and internal, so `make run`
-    shows the knowledge base, the help centre's API and suggestions beside cases."""
-    from chalicelib.domain.cases import Actor
+    """The demo knowledge base (devstack/data/kb_articles.json, devstack/kb_data.py), every
+    article published, Turkish and English, public and internal, so `make run` shows a real
+    knowledge base, the help centre and suggestions beside cases."""
     from chalicelib.domain.errors import Conflict
-    from chalicelib.domain.knowledge import ArticleContent, ArticleText, Move, move, new_article
+    from chalicelib.domain.knowledge import Move, move, new_article
+
+    from .kb_data import load
 
     store = wiring.article_store()
     author = Actor(kind="staff", id="mehmet", name="Mehmet Demir")
     approver = Actor(kind="staff", id="selin", name="Selin Kaya")
-    for index, (category, topic, visibility, tr, en) in enumerate(ARTICLES):
-        texts = {"tr": ArticleText(title=tr[0], problem=tr[1], solution=tr[2])}
-        if en:
-            texts["en"] = ArticleText(title=en[0], problem=en[1], solution=en[2])
-        content = ArticleContent(texts=texts, category_id=category, topic=topic,
-                                 visibility=visibility)  # fmt: skip
+    for entry in load():
         now = utcnow()
-        changed = new_article(f"a-demo-{index}", f"h-demo-{index}-0", content, author, now)
+        changed = new_article(entry.id, f"h-{entry.id}-0", entry.content, author, now)
         try:
             article = store.save(changed)
         except Conflict:
             continue  # seeded already
         for step, (what, who) in enumerate([(Move.SUBMIT, author), (Move.APPROVE, approver)]):
-            article = store.save(move(article, what, who, now, f"h-demo-{index}-{step + 1}"))
+            article = store.save(move(article, what, who, now, f"h-{entry.id}-{step + 1}"))
 
 
 def seed_catalog() -> None:
