@@ -15,6 +15,7 @@ A query word matches a document word when one of the word's *alternatives* does:
 - its folded stem, as a prefix too when at least MIN_STEM letters long (`siparişimi` →
   `siparis`, which finds `siparişler`);
 - the softened form of a final p, ç, t, k (`kitap` finds `kitabı`, as routing does);
+- the other words of its synonym group (search_synonyms.py: `sifre` finds `parola`);
 - and, for words of FUZZY_MIN_LENGTH letters or more only, the index's terms one edit
   away (Damerau–Levenshtein 1: a letter dropped, added, changed or two swapped), found by
   the engine among its own vocabulary (`fuzzy_candidates`). Short words are never fuzzy:
@@ -29,6 +30,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from .search_synonyms import synonyms_of
 from .text import MIN_PREFIX, MIN_STEM, fold, stem, turkish_lower
 
 _WORD = re.compile(r"[^\W_]+")
@@ -83,6 +85,15 @@ STOP_WORDS = frozenset(
         "veya",
         "ya",
         "zaman",
+        # question words and fillers of customers' questions (measured: bench/relevance.py)
+        "istiyorum",
+        "kac",
+        "lazim",
+        "nerde",
+        "nerede",
+        "niye",
+        "var",
+        "yok",
     ]
 )
 
@@ -167,6 +178,7 @@ def query_word(raw: str) -> QueryWord:
             prefixes.add(folded[:-1] + _SOFTENED[folded[-1]])
     if len(stemmed) >= MIN_STEM:  # shorter stems are not indexed (index_terms)
         prefixes.add(stemmed)
+    prefixes |= synonyms_of({folded, stemmed})
     fuzzy = len(folded) >= FUZZY_MIN_LENGTH
     return QueryWord(raw, folded, frozenset(exact), frozenset(prefixes), fuzzy)
 
