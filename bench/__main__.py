@@ -12,7 +12,8 @@ picks sizes, `BENCH_ROUNDS` the samples per operation (20). The SLA sweep runs a
 size with 100 cases due, every call real. Then the local stack's restart is timed at the
 largest size (bench/restart.py; `BENCH_RESTART=0` leaves it out), and DuckDB over a million
 case events with the open data store's cost in AWS (bench/duckdb_events.py; `BENCH_DUCKDB=0`
-leaves it out).
+leaves it out). Knowledge base relevance: recall@3 and MRR of the customer questions
+against the seeded articles (bench/relevance.py, `python -m bench.relevance` alone).
 
 Then `make package` is built into a temporary folder: the zip's size, what fills it, and a
 start from it as Lambda starts it (bench/package.py).
@@ -413,6 +414,15 @@ def report() -> int:
         sys.stderr.write("bench: DuckDB over the archive's events\n")
         run.data_store = [line.strip("\n") for line in duck_lines(duck_measure()) if line]
         lines += ["", *run.data_store]
+    from .relevance import measure as relevance_measure
+    from .relevance import report_lines as relevance_lines
+
+    run.relevance = relevance_lines(relevance_measure())  # seconds: the articles' own index
+    lines += [
+        "",
+        "knowledge base relevance",
+        *("  " + line.replace("**", "") for line in run.relevance),
+    ]
     boto3_median, app_median = cold_start()
     run.cold_start = (boto3_median, app_median)
     ratio = app_median / boto3_median

@@ -113,13 +113,15 @@ def article_doc(article: KbArticle, language: str = "tr") -> SearchDoc:
     )
 
 
-def measure(asked: list[Question] | None = None, articles: list[KbArticle] | None = None) -> Relevance:
+def measure(
+    asked: list[Question] | None = None, articles: list[KbArticle] | None = None
+) -> Relevance:
     """Build an index of the articles in a temporary file, ask every question as a customer."""
     articles = load() if articles is None else articles
     asked = questions() if asked is None else asked
     customer = SearchFilter(kind=DocKind.ARTICLE, public_only=True)
-    result = Relevance(articles=len(articles),
-                       public=sum(a.content.visibility == Visibility.PUBLIC for a in articles))  # fmt: skip
+    public = sum(a.content.visibility == Visibility.PUBLIC for a in articles)
+    result = Relevance(articles=len(articles), public=public)
     with tempfile.TemporaryDirectory(prefix="destek-relevance-") as work:
         index = SqliteSearchIndex(os.path.join(work, "kb.db"))
         try:

@@ -66,6 +66,8 @@ class Run:
     data_store: list[str] = field(default_factory=list)
     #: case events to a shop's receiver, and the restart at the largest size (restart.py)
     local_stack: list[str] = field(default_factory=list)
+    #: knowledge base relevance: recall@3 and MRR of the customer questions (relevance.py)
+    relevance: list[str] = field(default_factory=list)
 
 
 def _calls(calls: Counter[str]) -> str:
@@ -206,6 +208,11 @@ def render(run: Run) -> str:
                       *run.local_stack, "```"])  # fmt: skip
     if run.data_store:
         parts.append(["", "## The open data store", "", "```", *run.data_store, "```"])
+    if run.relevance:
+        parts.append(["", "## Knowledge base relevance", "",
+                      "Customer questions (tests/data/kb_questions.tsv) against the seeded "
+                      "articles, through the real index, as a customer (bench/relevance.py):",
+                      "", *run.relevance])  # fmt: skip
     return "\n".join(line for part in parts for line in part).rstrip() + "\n"
 
 

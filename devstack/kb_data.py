@@ -33,7 +33,11 @@ def load(path: Path = ARTICLES_FILE) -> list[KbArticle]:
     articles = []
     for entry in entries:
         texts = {lang: ArticleText(**entry[lang]) for lang in ("tr", "en") if lang in entry}
-        content = ArticleContent(texts=texts, category_id=entry.get("category"),
-                                 topic=entry.get("topic"), visibility=entry["visibility"])  # fmt: skip
+        content = ArticleContent(
+            texts=texts,
+            category_id=entry.get("category"),
+            topic=entry.get("topic"),
+            visibility=entry["visibility"],
+        )
         articles.append(KbArticle(entry["id"], content))
     return articles

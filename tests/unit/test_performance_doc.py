@@ -86,3 +86,10 @@ def test_the_repositorys_document_has_the_marker_and_a_dated_run() -> None:
     text = DOCUMENT.read_text(encoding="utf-8")
     assert text.count(MARKER) == 1
     assert "# Measured on 20" in text.split(MARKER, 1)[1]
+
+
+def test_knowledge_base_relevance_has_its_own_section() -> None:
+    text = render(_run(relevance=["77 customer questions ...: recall@3 **0.86**, MRR **0.78**"]))
+    assert "## Knowledge base relevance" in text
+    assert "recall@3 **0.86**, MRR **0.78**" in text
+    assert "## Knowledge base relevance" not in render(_run())
