@@ -583,9 +583,10 @@ class ArticleFiles(Protocol):
 
 class ArticleSuggestions(Protocol):
     """Ranks live articles for a case: the best `limit`, best first, each with its score
-    (higher is better, comparable within one answer). The first adapter ranks by keyword
-    overlap (services/article_suggestions.py `KeywordSuggestions`, domain/knowledge_suggest.py);
-    the search engine's adapter replaces it in `wiring.article_suggestions()`."""
+    (higher is better, comparable within one answer). The adapter is the search engine's
+    (services/article_suggestions.py `SearchSuggestions`); keyword overlap
+    (`KeywordSuggestions`, domain/knowledge_suggest.py) is its fallback while the index
+    holds no article or fails."""
 
     def suggest(self, topic: CaseTopic, limit: int) -> list[tuple[Article, float]]: ...
 
