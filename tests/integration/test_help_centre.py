@@ -45,7 +45,8 @@ def test_an_article_is_indexed_when_published_and_removed_when_archived(as_role,
     assert hits[0]["language"] == "tr" and f"<mark>{marker}</mark>" in hits[0]["title"]
     # the same article in English when the reader's words are English, one hit an article
     english = public_hits(public, f"carrier {marker}", lang="en")
-    assert [(h["slug"], h["language"]) for h in english] == [(live["slug"], "en")]
+    ours = [(h["slug"], h["language"]) for h in english if h["slug"] == live["slug"]]
+    assert ours == [(live["slug"], "en")] and english[0]["slug"] == live["slug"]
     # staff search finds it too (one document a language)
     staff = supervisor.get(f"/search?q={marker}&kind=article").body["items"]
     assert {h["id"] for h in staff} == {f"{live['id']}.tr", f"{live['id']}.en"}
@@ -105,7 +106,7 @@ def test_case_suggestions_come_from_the_search_engine(as_role, drain_routing, fl
     live = publish(agent, supervisor, body)
     flow()
     # a typo of a word in the solution only: keyword overlap (stems) would not find it
-    case = open_case(agent, subject=f"{typo(marker)} sorunu", description="yardım edin")
+    case = open_case(agent, subject=f"{typo(marker)} ayarı", description=typo(marker))
     drain_routing()
     shown = agent.get(f"/cases/{case['id']}/articles").body
     assert [s["article_id"] for s in shown["suggested"]][:1] == [live["id"]]
