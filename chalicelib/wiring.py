@@ -250,7 +250,15 @@ def report_service() -> ReportService:
     API, the downloads and the weekly summary email read them here."""
     from .services.reports import ReportService
 
-    return ReportService(report_store())
+    return ReportService(report_store(), deflection_days=deflection_store().days)
+
+
+@lru_cache(maxsize=1)
+def deflection_store() -> Any:
+    """The help centre's new-case drafts and their day counters (store/deflection.py)."""
+    from .store.deflection import DynamoDeflectionStore
+
+    return DynamoDeflectionStore(table())
 
 
 @lru_cache(maxsize=1)
@@ -723,7 +731,8 @@ def search_service() -> SearchService:
     from .store.cases import DynamoCaseStore
     from .store.precases import DynamoPreCases
 
-    return SearchService(search_engine(), DynamoCaseStore(table()), DynamoPreCases(table()))
+    return SearchService(search_engine(), DynamoCaseStore(table()), DynamoPreCases(table()),
+                         article_store())  # fmt: skip
 
 
 def _send_search_step(step: dict) -> None:
@@ -773,16 +782,21 @@ def article_service() -> Any:
 
     files = S3ArticleFiles(settings().attachments_bucket)
     return ArticleService(article_store(), files, case_service(), _customer_language,
-                          _category_names)  # fmt: skip
+                          _category_names, live_changed=_index_article)  # fmt: skip
+
+
+def _index_article(article_id: str) -> None:
+    """An article's live version may have changed: the search queue's one writer indexes it."""
+    _send_search_step({"kind": "article", "id": article_id})
 
 
 @lru_cache(maxsize=1)
 def article_suggestions() -> Any:
-    """The suggestions port's adapter: keyword overlap until the search engine is merged;
-    then `SearchSuggestions(search_engine())` here, and nothing else changes."""
-    from .services.article_suggestions import KeywordSuggestions
+    """The suggestions port's adapter: the search engine (BM25 over the article documents),
+    with keyword overlap as its fallback while the index holds no article or fails."""
+    from .services.article_suggestions import KeywordSuggestions, SearchSuggestions
 
-    return KeywordSuggestions(article_store())
+    return SearchSuggestions(search_engine(), article_store(), KeywordSuggestions(article_store()))
 
 
 @lru_cache(maxsize=1)
@@ -795,6 +809,21 @@ def case_article_service() -> Any:
 
 SURVEY_PARTS = (survey_store, consent_store, consent_service, survey_service, survey_answers,
                 survey_runner)  # fmt: skip
+
+
+@lru_cache(maxsize=1)
+def help_centre_search() -> Any:
+    """The help centre's public article search, on the same index as staff search."""
+    from .services.help_search import HelpCentreSearch
+
+    return HelpCentreSearch(search_engine())
+
+
+@lru_cache(maxsize=1)
+def deflection_service() -> Any:
+    from .services.deflection import DeflectionService
+
+    return DeflectionService(deflection_store())
 
 
 # ---- checklists and the e-library (docs/checklists-and-library.md) ----------------------------

@@ -41,6 +41,7 @@ PAGES = (
     "survey",
     "opt-out",
     "library",
+    "help",
 )
 #: language -> folder under the site's root
 LANGUAGES = {"tr": "", "en": "en/"}

@@ -1,15 +1,22 @@
 """Knowledge base routes (docs/knowledge-base.md): articles for staff (write, review,
 publish, versions, history, files), articles beside a case (suggested, linked, from a
-reply), and the help centre's public reads and "was this helpful?" votes."""
+reply), and the help centre's public reads, search, "was this helpful?" votes, and the
+new-case drafts' reports (deflection)."""
 
 from __future__ import annotations
 
+from typing import Annotated, Literal
+
 from chalice import Blueprint
+from pydantic import ConfigDict, Field
 
 from .. import wiring
 from ..domain.caller import Caller
 from ..domain.cases import Case
+from ..domain.deflection import MAX_REPORT_BYTES, DraftReport, Recorded
+from ..domain.errors import PayloadTooLarge
 from ..domain.knowledge import Article, ArticleEntry, ArticleVersion
+from ..domain.model import Model
 from ..domain.permissions import Action, Resource
 from ..services import case_commands as cmd
 from ..services import knowledge as kb
@@ -171,3 +178,38 @@ def public_categories(caller: None):
 def vote_article(caller: None, slug: str, body: kb.HelpfulVote):
     """ "Was this helpful?": yes or no, once per visitor, article and day."""
     return wiring.article_service().vote(slug, body)
+
+
+# ---- the help centre's search and its answers before a case (docs/knowledge-base.md) --------
+
+
+class PublicSearchQuery(Model):
+    """`q` what to find (1–200 characters), `lang` the reader's language, `limit` 1–20 (5)."""
+
+    q: Annotated[str, Field(min_length=1, max_length=200)]
+    lang: Literal["tr", "en"] = "tr"
+    limit: Annotated[int, Field(ge=1, le=20)] = 5
+
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+
+
+@endpoint(bp, "/kb/search", audience="public", rate_limit=60, query=PublicSearchQuery,
+          response="chalicelib.services.help_search:PublicSearchResults")  # fmt: skip
+def search_public_articles(caller: None, query: PublicSearchQuery):
+    """Public articles matching `q`, best first, Turkish-aware and typo-tolerant, with the
+    matched words marked in HTML-escaped titles and snippets."""
+    from ..services.help_search import PublicSearchParams
+
+    return wiring.help_centre_search().search(PublicSearchParams(**query.model_dump()))
+
+
+@endpoint(bp, "/kb/deflection", "POST", audience="public", rate_limit=30, body=DraftReport,
+          response=Recorded, content_types=("application/json", "text/plain"))  # fmt: skip
+def report_draft(caller: None, body: DraftReport):
+    """How a new-case draft on the site ended (filed or left) and which suggested articles
+    it showed and opened; the first report of a draft counts, repeats change nothing."""
+    raw = bp.current_request.raw_body or b""
+    if len(raw) > MAX_REPORT_BYTES:
+        raise PayloadTooLarge(f"a draft's report is at most {MAX_REPORT_BYTES} bytes",
+                              details={"limit": MAX_REPORT_BYTES})  # fmt: skip
+    return wiring.deflection_service().record(body)

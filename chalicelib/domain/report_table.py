@@ -38,6 +38,7 @@ class ReportName(StrEnum):
     TOPICS = "topics"  # top complaint topics against the previous period, with their actions
     PRODUCTS = "products"  # complaints per registered unit, in and out of warranty
     SATISFACTION = "satisfaction"  # CSAT: ratings at resolution, customers' and agents' apart
+    DEFLECTION = "deflection"  # new-case drafts that ended after a help article was opened
 
 
 class Dimension(StrEnum):

@@ -145,6 +145,11 @@ class SearchHit(Model):
     snippet: str = Field(description="HTML-escaped, matched words marked, … where cut")
     status: str = ""
     group_id: str | None = None
+    language: str = Field(
+        default="",
+        description="the document's language (an article's "
+        "documents are one per language: domain/search_articles.py)",
+    )
     score: float = Field(description="BM25 relevance, higher is better; comparable within "
                          "one answer only")  # fmt: skip
     updated_at: datetime

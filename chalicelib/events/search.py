@@ -1,6 +1,9 @@
 """The search index's writer, from the `search` queue (docs/search.md): each body is an
-EventBridge event whose `detail` is a case or pre-case event (ids only), or a step of a
-rebuild (`{"kind": "rebuild", "id": ..., "step": n}`) the rebuild sends itself.
+EventBridge event whose `detail` is a case or pre-case event (ids only), a step of a
+rebuild (`{"kind": "rebuild", "id": ..., "step": n}`) the rebuild sends itself, or an
+article whose live version may have changed (`{"kind": "article", "id": ...}`, sent by the
+knowledge base when an article is published or archived: services/search.py
+`article_message`).
 
 A batch is indexed together: the cases and pre-cases its events name are read once each and
 written as one delta, so the index takes one file and one pointer move per batch, not per
@@ -18,6 +21,7 @@ from ..observability import logger, traced
 
 
 def handle_batch(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
+    from ..domain.search import DocKind
     from ..services.search import refs_of
 
     records = event.get("Records", [])
@@ -32,7 +36,10 @@ def handle_batch(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
                 if body.get("kind") == "rebuild":
                     wiring.search_rebuild().step(body)
                     continue
-                found = refs_of(body["detail"])
+                if body.get("kind") == "article":
+                    found = [(DocKind.ARTICLE, _article_id(body["id"]))]
+                else:
+                    found = refs_of(body["detail"])
             except Exception:  # one bad record fails alone
                 logger.exception("search record failed", message_id=message_id)
                 failures.append(message_id)
@@ -46,3 +53,9 @@ def handle_batch(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
                 logger.exception("search batch not indexed; its records return to the queue")
                 failures += indexed
     return {"batchItemFailures": [{"itemIdentifier": m} for m in failures]}
+
+
+def _article_id(value: Any) -> str:
+    if not isinstance(value, str) or not 1 <= len(value) <= 64 or not value.isascii():
+        raise ValueError(f"not an article id: {value!r}")
+    return value

@@ -3,10 +3,11 @@
 `CaseArticles.for_case` asks the `ArticleSuggestions` port for the best live articles for
 the case's subject, description, category and routing topic, counts each suggestion once
 per case, and answers each with its solution in the case's language (what "insert into
-reply" pastes). `KeywordSuggestions` is the port's first adapter: the fallback ranking by
-the routing normaliser's keyword overlap (domain/knowledge_suggest.py), reading every live
-article; when the search engine is merged its article adapter replaces it in
-`wiring.article_suggestions()`, one line, and nothing here changes.
+reply" pastes). `SearchSuggestions` is the port's adapter: the search engine's BM25 over
+the `article` documents (docs/search.md); `KeywordSuggestions`, the routing normaliser's
+keyword overlap over every live article (domain/knowledge_suggest.py), is its fallback
+while the index holds no article (a new deployment before its first rebuild) or cannot be
+read.
 """
 
 from __future__ import annotations
@@ -17,15 +18,19 @@ from datetime import datetime
 from ..domain.caller import Caller
 from ..domain.cases import EntryKind, LinkedArticle
 from ..domain.clock import utcnow
+from ..domain.errors import NotFound
 from ..domain.knowledge import Article, Visibility
 from ..domain.knowledge_suggest import CaseTopic, rank
 from ..domain.model import Model
 from ..observability import logger
 from .knowledge import require_staff_reader
-from .ports import ArticleStore, ArticleSuggestions
+from .ports import ArticleStore, ArticleSuggestions, SearchEngine
 
 #: suggestions shown beside a case
 SUGGESTED = 5
+#: how much of a case's subject and description makes the query (the search route's 200
+#: characters would cut a description's first line; the analyzer handles a paragraph)
+QUERY_CHARS = 2000
 
 
 class KeywordSuggestions:
@@ -37,6 +42,49 @@ class KeywordSuggestions:
 
     def suggest(self, topic: CaseTopic, limit: int) -> list[tuple[Article, float]]:
         return [(a, float(s)) for a, s in rank(self.store.all_live(), topic, limit)]
+
+
+class SearchSuggestions:
+    """`ArticleSuggestions` from the search engine: the case's subject and description as
+    the query, every live article (public and internal) as candidates, ranked by BM25.
+
+    Each article is indexed once per language; its best-scoring document places it, and
+    articles with a text in the case's language come before those without (an agent inserts
+    the text into a reply to this customer), best first within each. Each hit is read from
+    the table (`limit` GetItems) so that what is answered is live now, not as the index
+    last saw it. The fallback answers when the index holds no article or fails."""
+
+    def __init__(self, engine: SearchEngine, store: ArticleStore, fallback: ArticleSuggestions):
+        self.engine = engine
+        self.store = store
+        self.fallback = fallback
+
+    def suggest(self, topic: CaseTopic, limit: int) -> list[tuple[Article, float]]:
+        from ..domain.search import DocKind, SearchFilter
+        from ..domain.search_articles import best_per_article
+        from ..domain.search_text import parse_query
+
+        query = parse_query(topic.text[:QUERY_CHARS])
+        if query.empty:
+            return []
+        try:
+            if not self.engine.holds(DocKind.ARTICLE):
+                return self.fallback.suggest(topic, limit)
+            hits, _version = self.engine.search(query, SearchFilter(kind=DocKind.ARTICLE),
+                                                limit * 2)  # fmt: skip
+        except Exception:  # noqa: BLE001 - suggestions never stand in the agent's way
+            logger.exception("article search failed; keyword suggestions instead")
+            return self.fallback.suggest(topic, limit)
+        found: list[tuple[Article, float]] = []
+        for article_id, hit in best_per_article(hits, topic.language):
+            try:
+                article = self.store.get(article_id)
+            except NotFound:
+                continue
+            if article.live is not None:
+                found.append((article, hit.score))
+        found.sort(key=lambda pair: topic.language not in pair[0].live.content.texts)  # type: ignore[union-attr]
+        return found[:limit]
 
 
 class SuggestedArticle(Model):

@@ -40,9 +40,14 @@ from ..domain.lifecycle import DONE
 from ..domain.limits import fit_utf8
 from ..domain.model import Model
 from ..domain.permissions import Action, Resource
+from ..observability import logger
 from .attachments import NewAttachment, UploadForm
 from .case_commands import Strict, Text
 from .ports import ArticleFiles, ArticleStore
+
+#: the moves after which the live version (what readers, suggestions and the index see) may
+#: differ: approve replaces it (text, languages, visibility), archive takes it down
+LIVE_MOVES = frozenset({Move.APPROVE, Move.ARCHIVE})
 
 Language = Annotated[str, StringConstraints(pattern=r"^(tr|en)$")]
 Cursor = Annotated[str, StringConstraints(max_length=2048)]
@@ -162,15 +167,19 @@ class ArticleService:
         language_of: Callable[[str], str],
         category_names: Callable[[], dict[str, str]],
         clock: Callable[[], datetime] = utcnow,
+        live_changed: Callable[[str], None] | None = None,
     ) -> None:
         """`cases`: the CaseService (for `visible`, an article from a reply reads its case
-        as the caller may see it); `language_of(customer id)`; `category_names()`."""
+        as the caller may see it); `language_of(customer id)`; `category_names()`;
+        `live_changed(article id)`: told after a move that changes what is live (approve,
+        archive), so the search index follows (docs/search.md, "Articles")."""
         self.store = store
         self.files = files
         self.cases = cases
         self.language_of = language_of
         self.category_names = category_names
         self.clock = clock
+        self.live_changed = live_changed
 
     # ---- writing ---------------------------------------------------------------------------
 
@@ -233,7 +242,13 @@ class ArticleService:
         if what in PUBLISHER_MOVES:
             caller.require(Resource.KNOWLEDGE_PUBLISHING, Action.EDIT)
         changed = move(article, what, caller.actor, self.clock(), new_id("h"), **kwargs)
-        return self._linked(self.store.save(changed))
+        saved = self.store.save(changed)
+        if what in LIVE_MOVES and self.live_changed is not None:
+            try:
+                self.live_changed(saved.id)
+            except Exception:  # noqa: BLE001 - the move is written; a rebuild catches up
+                logger.exception("article not sent to the search index", article_id=saved.id)
+        return self._linked(saved)
 
     # ---- files -----------------------------------------------------------------------------
 

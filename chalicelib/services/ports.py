@@ -34,6 +34,7 @@ from ..domain.sla import EscalationLadder, SlaPolicy
 if TYPE_CHECKING:  # annotations only: these models load with the services that use them
     from ..domain.analytics import QueryLimits, QueryResult
     from ..domain.chats import ChatTranscript
+    from ..domain.deflection import DraftReport, Outcome
     from ..domain.knowledge import (
         Article,
         ArticleEntry,
@@ -46,7 +47,7 @@ if TYPE_CHECKING:  # annotations only: these models load with the services that 
     from ..domain.precases import Mood, PreCase, PreCaseChange, PreCaseMessage, SocialPost
     from ..domain.report_table import Dimension, ReportName, ReportTable
     from ..domain.satisfaction_alerts import WeekTally
-    from ..domain.search import SearchDoc, SearchFilter, SearchHit
+    from ..domain.search import DocKind, SearchDoc, SearchFilter, SearchHit
     from ..domain.search_text import SearchQuery
     from ..domain.topics import Topic
 
@@ -541,6 +542,9 @@ class SearchEngine(Protocol):
         """Add or replace `docs` (an older version never replaces a newer) and remove the
         documents keyed `deleted`; visible to the next search. Idempotent."""
 
+    def holds(self, kind: DocKind) -> bool:
+        """Whether any document of `kind` is indexed."""
+
 
 class ArticleStore(Protocol):
     """Knowledge base articles, their versions, history and counters (store/articles.py)."""
@@ -579,8 +583,20 @@ class ArticleFiles(Protocol):
 
 class ArticleSuggestions(Protocol):
     """Ranks live articles for a case: the best `limit`, best first, each with its score
-    (higher is better, comparable within one answer). The first adapter ranks by keyword
-    overlap (services/article_suggestions.py `KeywordSuggestions`, domain/knowledge_suggest.py);
-    the search engine's adapter replaces it in `wiring.article_suggestions()`."""
+    (higher is better, comparable within one answer). The adapter is the search engine's
+    (services/article_suggestions.py `SearchSuggestions`); keyword overlap
+    (`KeywordSuggestions`, domain/knowledge_suggest.py) is its fallback while the index
+    holds no article or fails."""
 
     def suggest(self, topic: CaseTopic, limit: int) -> list[tuple[Article, float]]: ...
+
+
+class DeflectionStore(Protocol):
+    """The help centre's new-case drafts and their day counters (store/deflection.py)."""
+
+    def record(self, report: DraftReport, at: datetime) -> tuple[bool, Outcome]:
+        """Keep the draft's first report and count it: (True, outcome); a draft reported
+        before: (False, the outcome first reported), nothing written."""
+
+    def days(self, start: date, end: date) -> list[dict[str, Any]]:
+        """Each day's counters in [start, end]: {day, drafts, suggested, opened, ...}."""

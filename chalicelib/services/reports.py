@@ -88,6 +88,25 @@ PRODUCT_COLUMNS: list[tuple[str, ColumnKind]] = [
     ("units_out_warranty", _C), ("out_warranty_per_1000_units", _N),
 ]  # fmt: skip
 BUILT = (*COLUMNS, ReportName.TOPICS, ReportName.PRODUCTS)
+#: the deflection report's columns (domain/deflection.py says what each counts)
+DEFLECTION_COLUMNS: list[tuple[str, ColumnKind]] = [
+    ("drafts", ColumnKind.COUNT),
+    ("drafts_suggested", ColumnKind.COUNT),
+    ("drafts_opened", ColumnKind.COUNT),
+    ("drafts_deflected", ColumnKind.COUNT),
+    ("drafts_filed", ColumnKind.COUNT),
+    ("deflection_share", ColumnKind.SHARE),
+]
+
+
+def _deflection_row(raw: dict[str, Any], counted: list[str]) -> dict[str, Any]:
+    from ..domain.deflection import share
+
+    row: dict[str, Any] = {c: int(raw.get(c, 0)) for c in counted}
+    row["deflection_share"] = share(row["drafts_deflected"], row["drafts_suggested"])
+    return row
+
+
 #: breached cases a drill-down lists at most
 BREACHED_LIMIT = 200
 
@@ -275,9 +294,17 @@ def _add(into: dict[str, int], item: dict[str, Any]) -> None:
 class ReportService:
     """Answers a standard report as a ReportTable (domain/report_table.py)."""
 
-    def __init__(self, store: ReportReads, clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(
+        self,
+        store: ReportReads,
+        clock: Callable[[], datetime] = utcnow,
+        deflection_days: Callable[[date, date], list[dict[str, Any]]] | None = None,
+    ) -> None:
+        """`deflection_days(start, end)`: the help centre's draft counters of each day
+        (store/deflection.py), for the deflection report."""
         self.store = store
         self.clock = clock
+        self.deflection_days = deflection_days
 
     def report(self, name: ReportName, start: date, end: date, by: list[Dimension]) -> ReportTable:
         """`name` for the days [start, end] (Europe/Istanbul, at most MAX_DAYS) by 0–2
@@ -286,6 +313,8 @@ class ReportService:
             return self.topics(start, end, by)
         if name == ReportName.PRODUCTS:
             return self.products(start, end, by)
+        if name == ReportName.DEFLECTION:
+            return self.deflection(start, end, by)
         if name not in BUILT:
             raise InvalidInput("this report is not available yet", code="report_not_built",
                                details={"report": name.value,
@@ -339,6 +368,33 @@ class ReportService:
             totals.update(self._backlog_columns(total))
         return ReportTable(report=name, start=start, end=end, by=by, columns=columns,
                            rows=out_rows, totals=totals, items_read=items_read)  # fmt: skip
+
+    def deflection(self, start: date, end: date, by: list[Dimension]) -> ReportTable:
+        """The help centre's answers before a case is filed (domain/deflection.py): drafts,
+        those that showed articles, opened one, ended without filing after opening one
+        (deflected), and the deflection share; by day or for the whole period."""
+        check_period(start, end)
+        if by not in ([], [Dimension.DAY]):
+            details = {"by": [d.value for d in by], "allowed": ["day"]}
+            raise InvalidInput("deflection is by day or for the whole period",
+                               code="invalid_dimensions", details=details)  # fmt: skip
+        items = self.deflection_days(start, end) if self.deflection_days else []
+        counted = [c for c, _ in DEFLECTION_COLUMNS if c != "deflection_share"]
+        per_day = {i["day"]: i for i in items}
+        rows = []
+        if by:
+            for n in range((end - start).days + 1):
+                day = (start + timedelta(days=n)).isoformat()
+                raw = per_day.get(day, {})
+                rows.append({"day": day, **_deflection_row(raw, counted)})
+        total = {c: sum(int(i.get(c, 0)) for i in items) for c in counted}
+        totals: dict[str, Any] = {d.value: None for d in by}
+        totals.update(_deflection_row(total, counted))
+        columns = [ReportColumn(key=d.value, kind=ColumnKind.DIMENSION) for d in by]
+        columns += [ReportColumn(key=k, kind=kind) for k, kind in DEFLECTION_COLUMNS]
+        return ReportTable(report=ReportName.DEFLECTION, start=start, end=end, by=by,
+                           columns=columns, rows=rows, totals=totals,
+                           items_read=len(items))  # fmt: skip
 
     @staticmethod
     def _row_key(by: list[Dimension], dims: tuple[Dimension, ...], cell: str, day: str) -> tuple:

@@ -18,12 +18,14 @@ from ..domain.caller import Caller
 from ..domain.cases import Status
 from ..domain.clock import to_iso, utcnow
 from ..domain.errors import InvalidInput, NotFound
+from ..domain.knowledge import Visibility
 from ..domain.listing import CaseListQuery
 from ..domain.model import Model
 from ..domain.search import DocKind, SearchDoc, SearchResults, doc_key, filter_for
+from ..domain.search_articles import article_doc_keys, article_docs
 from ..domain.search_docs import case_doc, precase_doc
 from ..domain.search_text import parse_query
-from .ports import CaseStore, DirectoryStore, PreCaseStore, SearchEngine
+from .ports import ArticleStore, CaseStore, DirectoryStore, PreCaseStore, SearchEngine
 
 logger = Logger(child=True)
 
@@ -41,10 +43,19 @@ class SearchParams(Model):
 
 
 class SearchService:
-    def __init__(self, engine: SearchEngine, cases: CaseStore, precases: PreCaseStore) -> None:
+    def __init__(
+        self,
+        engine: SearchEngine,
+        cases: CaseStore,
+        precases: PreCaseStore,
+        articles: ArticleStore | None = None,
+    ) -> None:
+        """`articles`: the knowledge base (its live articles are indexed; without it, an
+        `article` message cannot be indexed)."""
         self.engine = engine
         self.cases = cases
         self.precases = precases
+        self.articles = articles
 
     def search(self, caller: Caller, params: SearchParams) -> SearchResults:
         """The best hits of `params.kind` the caller may read (Forbidden if they may read
@@ -62,6 +73,11 @@ class SearchService:
         docs: list[SearchDoc] = []
         deleted: list[str] = []
         for kind, ref_id in dict.fromkeys(refs):
+            if kind == DocKind.ARTICLE:
+                written, removed = self.article_documents(ref_id)
+                docs += written
+                deleted += removed
+                continue
             doc = self.document(kind, ref_id)
             if doc is None:
                 deleted.append(doc_key(kind, ref_id))
@@ -79,6 +95,22 @@ class SearchService:
         except NotFound:
             return None
         raise InvalidInput(f"{kind.value} documents are not indexed from events")
+
+    def article_documents(self, article_id: str) -> tuple[list[SearchDoc], list[str]]:
+        """An article's live version as documents (one per language), and the keys to
+        remove (its other languages; all of them when it is not live or no longer exists)."""
+        if self.articles is None:
+            raise InvalidInput("this search service indexes no articles")
+        try:
+            return article_docs(self.articles.get(article_id))
+        except NotFound:
+            return [], article_doc_keys(article_id)
+
+
+def article_message(article_id: str) -> dict[str, str]:
+    """What the knowledge base sends the search queue when an article's live version may
+    have changed (published, archived): the one writer reads the article and indexes it."""
+    return {"kind": "article", "id": article_id}
 
 
 def refs_of(event: dict[str, Any]) -> list[tuple[DocKind, str]]:
@@ -133,10 +165,14 @@ class SearchRebuild:
         self.page = page
 
     def partitions(self) -> list[list[str | None]]:
-        """[group or None, status] of every case partition, then ["precases", None]."""
+        """[group or None, status] of every case partition, then ["precases", None], then
+        ["articles", <visibility>] for the live articles of each visibility."""
         groups: list[str | None] = [g.id for g in self.directory.list_groups()]
         parts: list[list[str | None]] = [[g, s.value] for g in [*groups, None] for s in Status]
-        return [*parts, ["precases", None]]
+        articles: list[list[str | None]] = []
+        if self.search.articles is not None:
+            articles = [["articles", v.value] for v in Visibility]
+        return [*parts, ["precases", None], *articles]
 
     def start(self) -> RebuildStatus:
         """Start a rebuild, or resume the one under way (its next step is sent again)."""
@@ -190,6 +226,10 @@ class SearchRebuild:
         self, partition: list[str | None], cursor: str | None
     ) -> tuple[list[SearchDoc], str | None]:
         group, status = partition
+        if group == "articles" and status is not None and self.search.articles is not None:
+            live, next_cursor = self.search.articles.live(Visibility(status), None, self.page,
+                                                          cursor)  # fmt: skip
+            return [d for a in live for d in article_docs(a)[0]], next_cursor
         if group == "precases" and status is None:
             pres, next_cursor = self.search.precases.pool(None, True, self.page, cursor)
             return [precase_doc(p) for p in pres], next_cursor

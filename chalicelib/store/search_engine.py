@@ -25,7 +25,7 @@ from aws_lambda_powertools import Logger
 
 from ..domain.clock import utcnow
 from ..domain.errors import Conflict
-from ..domain.search import SearchDoc, SearchFilter, SearchHit
+from ..domain.search import DocKind, SearchDoc, SearchFilter, SearchHit
 from ..domain.search_text import SearchQuery
 from .search_files import IndexPointer, SearchFiles, due_for_removal, retire
 from .search_sqlite import SqliteSearchIndex, remove_file
@@ -67,6 +67,12 @@ class FileSearchEngine:
             pointer = self.files.pointer()
             index = self._load(pointer)
             return index.search(query, filt, limit), pointer.version
+
+    def holds(self, kind: DocKind) -> bool:
+        """Whether the live index holds any document of `kind` (the suggestions fall back
+        to keywords while it holds no article)."""
+        with self._lock:
+            return self._load(self.files.pointer()).holds(kind)
 
     def _load(self, pointer: IndexPointer) -> SqliteSearchIndex:
         """This container's copy at `pointer`: its base (downloaded once), then each delta it

@@ -117,6 +117,11 @@ class OpenSearchEngine:
                 hits.append(make_hit(doc, query, float(raw["_score"]), filt.notes))
         return hits, self.index
 
+    def holds(self, kind: DocKind) -> bool:
+        """Whether any document of `kind` is indexed (one `_count`)."""
+        body = {"query": {"term": {"kind": kind.value}}}
+        return int(self._call("POST", f"/{self.index}/_count", body).get("count", 0)) > 0
+
     def apply(self, docs: list[SearchDoc], deleted: list[str]) -> None:
         """One `_bulk` request: index each document at its external version, delete keys."""
         lines: list[str] = []

@@ -159,6 +159,11 @@ class SqliteSearchIndex:
     def count(self) -> int:
         return self.db.execute("SELECT count(*) FROM docs").fetchone()[0]
 
+    def holds(self, kind: DocKind) -> bool:
+        """Whether any document of `kind` is indexed."""
+        row = self.db.execute("SELECT 1 FROM docs WHERE kind = ? LIMIT 1", (kind.value,))
+        return row.fetchone() is not None
+
     def get(self, key: str) -> SearchDoc | None:
         cols = ", ".join(_FIELDS)
         row = self.db.execute(f"SELECT {cols} FROM docs WHERE key = ?", (key,)).fetchone()
@@ -220,6 +225,7 @@ def make_hit(
         snippet=highlight(snippet_from, query, size=SNIPPET_CHARS, matched=matched),
         status=doc.status,
         group_id=doc.group_id,
+        language=doc.language,
         score=round(score, 4),
         updated_at=doc.updated_at,
     )

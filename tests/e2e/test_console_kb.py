@@ -10,7 +10,14 @@ from playwright.sync_api import expect
 
 from tests.support import unique_phone
 
+from .conftest import eventually
 from .test_console import open_console, ready, routed_case  # noqa: F401 (a fixture)
+
+
+def indexed(http, word: str) -> None:
+    """Wait for the search queue to index the published article (suggestions search)."""
+    public = http(None)
+    eventually(lambda: public.call("GET", f"/kb/search?q={word}")[1].get("items"))
 
 
 def published_article(http, word: str) -> dict:
@@ -33,6 +40,7 @@ def published_article(http, word: str) -> dict:
 def test_an_agent_inserts_a_suggested_article_into_a_reply(open_console, http):  # noqa: F811
     word = "zq" + uuid.uuid4().hex[:6]
     article = published_article(http, word)
+    indexed(http, word)
     case = routed_case(http, unique_phone(), "Deniz", subject=f"Süpürge çalışmıyor {word}")
     page = open_console("mehmet")
     page.goto(page.url.split("#")[0] + f"#/case/{case['id']}")

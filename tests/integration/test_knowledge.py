@@ -11,6 +11,7 @@ import uuid
 import pytest
 
 from .conftest import open_case
+from .test_search import flow  # noqa: F401 - the fixture: routing, stream, search queue
 
 
 def unique_word() -> str:
@@ -200,10 +201,11 @@ def test_a_good_reply_becomes_a_draft_article(as_role, drain_routing):
     assert wrong.status == 404
 
 
-def test_insert_and_link_are_counted(as_role, drain_routing):
+def test_insert_and_link_are_counted(as_role, drain_routing, flow):  # noqa: F811
     agent, supervisor = as_role("agent"), as_role("supervisor")
     word = unique_word()
     live = publish(agent, supervisor, article_body(word))
+    flow()  # the search queue indexes it: suggestions come from the search engine
     # about a product (routed to urun, mehmet's group), naming the article's own word
     case = open_case(
         agent,

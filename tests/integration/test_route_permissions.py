@@ -727,6 +727,11 @@ KNOWLEDGE = {
                        {"visitor": uuid.uuid4().hex, "helpful": True}),
         {**dict.fromkeys(ROLES, 201), "none": 201},
     ),
+    ("GET", "/kb/search"): (fixed("/kb/search?q=kargo"), {**PUBLIC_200, "none": 200}),
+    ("POST", "/kb/deflection"): (
+        lambda setup: ("/kb/deflection", {"draft": uuid.uuid4().hex, "outcome": "left"}),
+        {**PUBLIC_200, "none": 200},
+    ),
 }  # fmt: skip
 MATRIX.update(KNOWLEDGE)
 
@@ -842,6 +847,8 @@ PUBLIC = {
     ("GET", "/kb/articles/{slug}"),
     ("GET", "/kb/categories"),
     ("POST", "/kb/articles/{slug}/votes"),
+    ("GET", "/kb/search"),
+    ("POST", "/kb/deflection"),
     # the e-library: public documents on the site, and a sent document's link
     ("GET", "/library"),
     ("GET", "/library/links/{token}"),

@@ -229,13 +229,18 @@ def test_every_report_column_and_dimension_has_words_in_both_languages():
     import json
     from pathlib import Path
 
-    from chalicelib.services.reports import COLUMNS, PRODUCT_COLUMNS, TOPIC_COLUMNS
+    from chalicelib.services.reports import (
+        COLUMNS,
+        DEFLECTION_COLUMNS,
+        PRODUCT_COLUMNS,
+        TOPIC_COLUMNS,
+    )
 
     folder = Path(__file__).resolve().parents[2] / "templates" / "console" / "strings"
     keys = {f"report_{r.value}" for r in ReportName}
     keys |= {f"report_dim_{d.value}" for d in Dimension}
     columns = [*TOPIC_COLUMNS, *PRODUCT_COLUMNS, *(c for cols in COLUMNS.values() for c in cols)]
-    keys |= {f"report_col_{key}" for key, _ in columns}
+    keys |= {f"report_col_{key}" for key, _ in [*columns, *DEFLECTION_COLUMNS]}
     for language in ("tr", "en"):
         words = json.loads((folder / f"{language}.json").read_text(encoding="utf-8"))
         assert sorted(keys - set(words)) == [], language

@@ -6,13 +6,14 @@
 // Charts: Chart.js (templates/console/static/chart.umd.min.js, MIT, vendored as npm ships
 // it; see README "Libraries"), loaded only when a report is first drawn.
 
-export const REPORTS = ["sla", "volume", "backlog", "agents", "topics", "products", "satisfaction"];
+export const REPORTS = ["sla", "volume", "backlog", "agents", "topics", "products", "satisfaction",
+  "deflection"];
 export const DIMENSIONS = ["day", "group", "agent", "category", "type", "channel", "priority",
   "product_group", "product", "customer_category", "topic"];
 // the measure a report's chart shows, and whether it is a share (0..1)
 const CHART_MEASURE = { sla: "sla_share", volume: "opened", backlog: "backlog",
   agents: "resolved", topics: "complaints", products: "complaints_per_1000_units",
-  satisfaction: "csat" };
+  satisfaction: "csat", deflection: "deflection_share" };
 // the SLA report's row keys that GET /reports/sla/breached filters by
 const BREACH_FILTERS = ["group", "agent", "priority"];
 

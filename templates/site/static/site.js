@@ -705,6 +705,7 @@ async function newCasePage() {
   };
   form.registration_id.addEventListener("change", showChosen);
   showChosen();
+  const filed = caseAnswers(form);
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     if (!valid(form)) return;
@@ -723,6 +724,7 @@ async function newCasePage() {
         subject: form.subject.value.trim(),
         description: form.description.value.trim(),
       });
+      await filed();
       await attach(opened.id, files);
       location.assign(`case.html?id=${encodeURIComponent(opened.id)}&sent=${encodeURIComponent(opened.number)}`);
     });
@@ -968,6 +970,7 @@ const PAGES = {
   survey: surveyPage,
   "opt-out": optOutPage,
   library: libraryPage,
+  help: helpPage,
 };
 
 // ---- the e-library: public documents, no sign-in (docs/checklists-and-library.md) --------
@@ -1003,6 +1006,188 @@ async function libraryPage() {
   };
   choice.addEventListener("change", show);
   await show();
+}
+
+// ---- the help centre: public articles, no sign-in (docs/knowledge-base.md) ----------------
+
+/** The search's title or snippet (HTML-escaped text with <mark></mark> around the matched
+ *  words, from the API) as nodes: the marks become <mark> elements, everything else text,
+ *  so nothing in an article can become markup here either. */
+function marked(escaped) {
+  const entities = { "&lt;": "<", "&gt;": ">", "&amp;": "&", "&quot;": '"', "&#x27;": "'", "&#39;": "'" };
+  const text = (part) => part.replace(/&(lt|gt|amp|quot|#x27|#39);/g, (entity) => entities[entity]);
+  return escaped.split(/(<mark>[\s\S]*?<\/mark>)/).filter(Boolean).map((part) => (
+    part.startsWith("<mark>") ? el("mark", { text: text(part.slice(6, -7)) }) : document.createTextNode(text(part))));
+}
+
+/** A solution's plain text as paragraphs (split by a blank line), a run of numbered lines
+ *  ("1. ...") as an ordered list: textContent only. */
+function articleBody(text) {
+  return text.split(/\n\s*\n/).map((block) => {
+    const lines = block.split("\n").map((l) => l.trim()).filter(Boolean);
+    if (lines.length && lines.every((l) => /^\d+[.)]\s/.test(l))) {
+      return el("ol", {}, lines.map((l) => el("li", { text: l.replace(/^\d+[.)]\s+/, "") })));
+    }
+    return el("p", { text: lines.join("\n") });
+  });
+}
+
+/** The opaque id "was this helpful?" keeps for this reader (one vote a day an article). */
+function visitorId() {
+  let id = localStorage.getItem("destek.visitor");
+  if (!id) {
+    id = crypto.randomUUID().replaceAll("-", "");
+    localStorage.setItem("destek.visitor", id);
+  }
+  return id;
+}
+
+function articleLink(slug) {
+  return `help.html?a=${encodeURIComponent(slug)}`;
+}
+
+/** Search (`?q=`), browse by topic (`?c=`) or read one article (`?a=`). */
+async function helpPage() {
+  const slug = params.get("a");
+  if (slug) {
+    await showArticle(slug);
+    return;
+  }
+  const form = $("#help-search");
+  const q = params.get("q") || "";
+  form.q.value = q;
+  form.addEventListener("submit", () => {
+    const words = form.q.value.trim();
+    if (words) location.assign(`help.html?q=${encodeURIComponent(words)}`);
+  });
+  const tasks = [browse(params.get("c") || "")];
+  if (q.trim()) tasks.push(searchArticles(q.trim()));
+  await Promise.all(tasks);
+}
+
+async function searchArticles(q) {
+  $("#help-found").hidden = false;
+  const list = $("#help-results");
+  list.setAttribute("aria-busy", "true");
+  try {
+    const found = await api("GET", `/kb/search?q=${encodeURIComponent(q.slice(0, 200))}&lang=${LANG}&limit=10`);
+    list.replaceChildren(...found.items.map((hit) => el("li", { class: "card", "data-slug": hit.slug },
+      el("h3", {}, el("a", { href: articleLink(hit.slug) }, marked(hit.title))),
+      el("p", {}, marked(hit.snippet)))));
+    $("#help-none").hidden = found.items.length > 0;
+  } catch (error) {
+    problem(apiMessage(error));
+  } finally {
+    list.removeAttribute("aria-busy");
+  }
+}
+
+async function browse(category) {
+  try {
+    const [topics, page] = await Promise.all([api("GET", "/kb/categories"),
+      api("GET", `/kb/articles?lang=${LANG}${category ? `&category_id=${encodeURIComponent(category)}` : ""}`)]);
+    const chip = (id, name) => el("li", {}, el("a", { href: id ? `help.html?c=${encodeURIComponent(id)}` : "help.html",
+      "aria-current": id === category ? "true" : null, text: name }));
+    $("#help-categories").replaceChildren(chip("", say("help_all")),
+      ...topics.map((t) => chip(t.category_id, `${t.name} (${t.articles})`)));
+    $("#help-list").replaceChildren(...page.items.map((a) => el("li", { class: "card", "data-slug": a.slug },
+      el("h3", {}, el("a", { href: articleLink(a.slug), text: a.title })),
+      el("p", { text: a.problem }))));
+    $("#help-empty").hidden = page.items.length > 0;
+  } catch (error) {
+    problem(apiMessage(error));
+  }
+}
+
+async function showArticle(slug) {
+  $("#help-search").hidden = true;
+  $("#help-browse").hidden = true;
+  let article;
+  try {
+    article = await api("GET", `/kb/articles/${encodeURIComponent(slug)}?lang=${LANG}`);
+  } catch (error) {
+    problem(error.status === 404 ? say("help_not_found") : apiMessage(error));
+    return;
+  }
+  document.title = `${article.title} · ${say("site_name")}`;
+  $("h1").textContent = article.title;
+  $("#help-article-title").hidden = true;
+  const language = $("#help-article-language");
+  language.hidden = article.language === LANG;
+  language.textContent = say("help_only_in", { language: say(`help_language_${article.language}`) });
+  $("#help-article-problem").textContent = article.problem;
+  $("#help-article-solution").replaceChildren(...articleBody(article.solution));
+  $("#help-article").hidden = false;
+  const answer = $("#help-vote-answer");
+  const buttons = [...$("#help-vote").querySelectorAll("button")];
+  for (const button of buttons) {
+    button.addEventListener("click", async () => {
+      buttons.forEach((b) => { b.disabled = true; });
+      try {
+        await api("POST", `/kb/articles/${encodeURIComponent(slug)}/votes`,
+          { visitor: visitorId(), helpful: button.value === "true" });
+        answer.textContent = say("help_thanks");
+      } catch (error) {
+        answer.textContent = error.code === "already_voted" ? say("help_already_voted") : apiMessage(error);
+      }
+      answer.hidden = false;
+    });
+  }
+}
+
+// ---- answers before a case is filed: suggestions beside the new-case form, and the draft's
+// report (shown, opened, filed or left) for the deflection share (docs/knowledge-base.md) ---
+
+/** Watches the subject and description; shows the best public articles (debounced); sends
+ *  the draft's report once: `filed` after the case is created, else `left` when the page
+ *  is hidden for good (a beacon: it outlives the page). Returns `filed()` for the form. */
+function caseAnswers(form) {
+  const box = $("#case-answers");
+  const list = $("#case-answers-list");
+  const draft = crypto.randomUUID().replaceAll("-", "");
+  const shown = new Set();
+  const opened = new Set();
+  let reported = false;
+  let timer = null;
+  let asked = "";
+  const body = (outcome) => JSON.stringify({ draft, shown: [...shown].slice(0, 30),
+    opened: [...opened].slice(0, 30), outcome });
+  const typed = () => Boolean(form.subject.value.trim() || form.description.value.trim());
+  const look = async () => {
+    const q = `${form.subject.value} ${form.description.value}`.replace(/\s+/g, " ").trim().slice(0, 200);
+    if (q.length < 3 || q === asked) return;
+    asked = q;
+    try {
+      const found = await api("GET", `/kb/search?q=${encodeURIComponent(q)}&lang=${LANG}&limit=5`);
+      if (q !== asked) return; // the customer typed on meanwhile
+      list.replaceChildren(...found.items.map((hit) => {
+        if (shown.size < 30) shown.add(hit.slug);
+        return el("li", { class: "card", "data-slug": hit.slug },
+          el("h3", {}, el("a", { href: articleLink(hit.slug), target: "_blank", rel: "noopener",
+            onclick: () => { if (shown.has(hit.slug)) opened.add(hit.slug); } }, marked(hit.title))),
+          el("p", {}, marked(hit.snippet)));
+      }));
+      box.hidden = found.items.length === 0;
+    } catch {
+      // suggestions are a help, never in the way of filing a case
+    }
+  };
+  for (const field of [form.subject, form.description]) {
+    field.addEventListener("input", () => {
+      clearTimeout(timer);
+      timer = setTimeout(look, 400);
+    });
+  }
+  addEventListener("pagehide", () => {
+    if (reported || !typed()) return;
+    reported = true;
+    navigator.sendBeacon(`${CONFIG.apiUrl}/kb/deflection`, body("left"));
+  });
+  return async function filed() {
+    if (reported) return;
+    reported = true;
+    await api("POST", "/kb/deflection", JSON.parse(body("filed"))).catch(() => {});
+  };
 }
 
 // ---- planned surveys and opt-out: signed links, no sign-in (docs/surveys.md) -------------
