@@ -24,6 +24,7 @@ from chalicelib.api import (
     library,
     middleware,
     operations,
+    orders,
     precases,
     products,
     ratings,
@@ -78,6 +79,7 @@ BLUEPRINTS = (
     knowledge,
     checklists,
     library,
+    orders,
 )
 for module in BLUEPRINTS:
     app.register_blueprint(module.bp)

@@ -290,6 +290,7 @@ def case_service() -> CaseService:
         files=attachment_files(),
         products=registration_service(),
         articles=article_store(),
+        orders=order_service(),
     )
 
 
@@ -834,3 +835,22 @@ def library_service() -> Any:
     links = (lambda: link_keys().signer()) if s.link_keys_secret else None
     return LibraryService(DynamoLibraryStore(table()), library_files(), DynamoCaseStore(table()),
                           links, announce=announce)  # fmt: skip
+
+
+# ---- the customer's orders on the site, carriers (docs/orders.md) ---------------------------
+
+
+@lru_cache(maxsize=1)
+def carrier_service() -> Any:
+    from .services.carriers import CarrierService
+    from .store.carriers import DynamoCarriers
+
+    return CarrierService(DynamoCarriers(table()))
+
+
+@lru_cache(maxsize=1)
+def order_service() -> Any:
+    from .services.orders import OrderService
+    from .store.shop_records import DynamoShopRecords
+
+    return OrderService(DynamoShopRecords(table()), carrier_service())

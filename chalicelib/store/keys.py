@@ -437,3 +437,11 @@ def survey_stats_key(survey_id: str, day: str, run_id: str, dimension: str,
 def answers_pk(survey_id: str) -> str:
     """A survey's answered invitations, by answer time, in the `queue_newest` index."""
     return f"SANSWERS#{survey_id}"
+
+
+#: the carriers an admin stored (docs/orders.md#carriers): one partition, one Query for all
+CARRIERS_PK = "CARRIERS"
+
+
+def carrier_key(code: str) -> dict[str, str]:
+    return {"PK": CARRIERS_PK, "SK": f"CARRIER#{code}"}
