@@ -15,9 +15,9 @@ from datetime import date, datetime
 
 from ..domain.calls import Call
 from ..domain.case_kinds import CaseType, Channel, Priority
+from ..domain.cases import CaseOrder
 from ..domain.chats import ChatTranscript, PreCaseLine
 from ..domain.clock import ISTANBUL, utcnow
-from ..domain.cases import CaseOrder
 from ..domain.customers import Customer, CustomerCategory
 from ..domain.errors import NotFound
 from ..domain.lifecycle import Status
