@@ -18,7 +18,8 @@ def push_order(api, shop, *, estimated: str = "2026-03-04") -> tuple[str, str]:
     order_id, shipment_id = unique_number("O-"), unique_number("SH-")
     order = {"order_id": order_id, "customer_number": AHMET,
              "placed_at": "2026-03-01T10:00:00+03:00", "status": "shipped",
-             "lines": [{"sku": "KT-1", "name": "Çaydanlık", "quantity": 2, "unit_price": "450.00"}]}  # fmt: skip
+             "lines": [{"sku": "KT-1", "name": "Çaydanlık", "quantity": 2,
+                        "unit_price": "450.00"}]}  # fmt: skip
     shipment = {"shipment_id": shipment_id, "order_id": order_id, "customer_number": AHMET,
                 "carrier": "Yurtiçi Kargo", "tracking_number": "YK1234/5", "status": "in_transit",
                 "estimated_delivery": estimated,
@@ -70,8 +71,9 @@ def test_a_case_filed_from_a_shipment_carries_it_to_the_agent_and_the_360(api, s
                                      "description": "Teslim tarihi geçti", "order_id": order_id,
                                      "shipment_id": shipment_id})  # fmt: skip
     assert filed.status == 201, filed
-    assert filed.body["order"] == {"order_id": order_id, "shipment_id": shipment_id,
-                                   "carrier": "Yurtiçi Kargo", "tracking_number": "YK1234/5"}  # fmt: skip
+    assert filed.body["order"] == {
+        "order_id": order_id, "shipment_id": shipment_id, "carrier": "Yurtiçi Kargo",
+        "tracking_number": "YK1234/5"}  # fmt: skip
     agent = as_role("agent")
     case = agent.get(f"/cases/{filed.body['id']}").body["case"]
     assert case["order"]["order_id"] == order_id and case["order"]["shipment_id"] == shipment_id
@@ -106,18 +108,21 @@ def test_an_admin_edits_a_carrier_and_adds_one_the_links_follow(api, shop, as_ro
     listed = admin.get("/carriers").body
     assert {"yurtici", "aras", "mng", "ptt", "surat", "hepsijet", "trendyol_express", "ups",
             "dhl"} <= {c["code"] for c in listed}  # fmt: skip
-    added = admin.put(f"/carriers/{code}", {"name": f"Kurye {code}", "aliases": ["Bizim Kurye"],
-                      "tracking_url_template": "https://kurye.example/t/{tracking_number}"})  # fmt: skip
+    added = admin.put(f"/carriers/{code}", {
+        "name": f"Kurye {code}", "aliases": ["Bizim Kurye"],
+        "tracking_url_template": "https://kurye.example/t/{tracking_number}"})  # fmt: skip
     assert added.status == 200, added
     assert added.body["updated_by"] and not added.body["default"]
     assert as_role("agent").get(f"/carriers/{code}").body["name"] == f"Kurye {code}"
     order_id = unique_number("O-")
+    line = {"sku": "A", "name": "A", "quantity": 1, "unit_price": "1"}
     assert post(api, f"/integrations/{shop}/orders", signed({
         "order_id": order_id, "customer_number": AHMET, "placed_at": "2026-03-01T10:00:00Z",
-        "status": "shipped", "lines": [{"sku": "A", "name": "A", "quantity": 1, "unit_price": "1"}]}))[0] == 200  # fmt: skip
+        "status": "shipped", "lines": [line]}))[0] == 200  # fmt: skip
     assert post(api, f"/integrations/{shop}/shipments", signed({
         "shipment_id": unique_number("SH-"), "order_id": order_id, "customer_number": AHMET,
-        "carrier": "bizim kurye", "tracking_number": "77", "status": "accepted"}))[0] == 200  # fmt: skip
+        "carrier": "bizim kurye", "tracking_number": "77",
+        "status": "accepted"}))[0] == 200  # fmt: skip
     seen = as_role("customer").get(f"/my/orders/{order_id}").body["shipments"][0]
     assert seen["tracking_url"] == "https://kurye.example/t/77" and seen["late"] is False
 
