@@ -854,3 +854,26 @@ def order_service() -> Any:
     from .store.shop_records import DynamoShopRecords
 
     return OrderService(DynamoShopRecords(table()), carrier_service())
+
+
+@lru_cache(maxsize=1)
+def late_deliveries() -> Any:
+    """The late-delivery sweep: its email is sent with the support address as reply-to (a
+    reply becomes a pre-case), SMS in the configured alphabet."""
+    from .messaging.sender import AwsSender
+    from .messaging.templates import JinjaRenderer
+    from .services.late_deliveries import LateDeliveries
+    from .store.customers import DynamoCustomerStore
+    from .store.late_deliveries import DynamoLateDeliveries
+
+    s = settings()
+    return LateDeliveries(
+        DynamoLateDeliveries(table()),
+        DynamoCustomerStore(table()),
+        carrier_service(),
+        case_service(),
+        AwsSender(s.notify_from_email, s.support_email),
+        JinjaRenderer(),
+        site_url=s.site_url,
+        sms_alphabet=s.sms_alphabet,
+    )

@@ -11,6 +11,7 @@ from ..domain.order_view import MyOrder, MyOrderPage
 from ..domain.permissions import Action, Resource
 from ..services.carriers import CarrierChange
 from ..services.case_commands import PageParams
+from ..services.late_deliveries import CountQuery, LateDeliveryChange
 from .endpoint import endpoint
 
 bp = Blueprint(__name__)
@@ -54,3 +55,31 @@ def put_carrier(caller: Caller, code: str, body: CarrierChange):
     """Add a carrier or change one (a default too): name, https tracking URL template with
     {tracking_number}, other names shops write for it."""
     return wiring.carrier_service().put(caller, code, body)
+
+
+@endpoint(
+    bp, "/late-deliveries/settings", permission=(Resource.CARRIERS, Action.READ),
+    response="chalicelib.domain.late_deliveries:LateDeliverySettings",
+)  # fmt: skip
+def late_delivery_settings(caller: Caller):
+    """What destek does when an estimated delivery day passes: tell the customer, open a case."""
+    return wiring.late_deliveries().settings()
+
+
+@endpoint(
+    bp, "/late-deliveries/settings", "PUT", permission=(Resource.CARRIERS, Action.EDIT),
+    body=LateDeliveryChange, response="chalicelib.domain.late_deliveries:LateDeliverySettings",
+)  # fmt: skip
+def save_late_delivery_settings(caller: Caller, body: LateDeliveryChange):
+    """Set it: tell the customer (with the shop's apology and compensation text, tr/en),
+    open a case for the delivery group, the grace days."""
+    return wiring.late_deliveries().save_settings(caller, body)
+
+
+@endpoint(
+    bp, "/reports/late-shipments", permission=(Resource.REPORTS, Action.READ), query=CountQuery,
+    response="chalicelib.domain.late_deliveries:LateShipmentCounts",
+)  # fmt: skip
+def late_shipments(caller: Caller, query: CountQuery):
+    """Shipments found late per carrier between two days (Istanbul, both included)."""
+    return wiring.late_deliveries().counts(query)

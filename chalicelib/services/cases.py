@@ -147,6 +147,23 @@ class CaseService:
                               product=product, order=order)  # fmt: skip
         return customer_case(self._open(caller, case, None))
 
+    def open_by_destek(self, case: Case) -> Case:
+        """A case destek itself files (a late delivery: services/late_deliveries.py), built by
+        the caller with `created_by` SYSTEM; opened and routed like any other."""
+        opened = self.cases.create(change_case(case, OpenCommand(), case.created_by,
+                                               case.created_at)).case  # fmt: skip
+        count_case_opened(opened.channel.value, opened.type.value)
+        logger.info("case opened by destek", case_id=opened.id, number=opened.number)
+        self._hand_to_routing(opened)
+        return opened
+
+    def exists(self, case_id: str) -> bool:
+        try:
+            self.cases.get(case_id)
+        except NotFound:
+            return False
+        return True
+
     def _product(self, customer_id: str, registration_id: str) -> CaseProduct:
         if self.products is None:
             raise InvalidInput("products are not available")

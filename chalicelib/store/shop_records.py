@@ -32,8 +32,13 @@ class DynamoShopRecords:
         )
 
     def put_shipment(self, shipment: Shipment) -> None:
+        """The shop's latest word replaces the previous one; while it may still turn out late
+        it waits in the `outbox` index for the late-delivery sweep (store/late_deliveries.py)."""
+        from .late_deliveries import late_index_keys
+
         key = keys.shipment_key(shipment.customer_id, shipment.shipment_id)
-        self.table.put({**shipment.model_dump(mode="json"), **key, "entity": "shipment"})
+        self.table.put({**shipment.model_dump(mode="json"), **key, "entity": "shipment",
+                        **late_index_keys(shipment)})  # fmt: skip
 
     def put_call(self, call: Call) -> None:
         key = keys.call_key(call.customer_id, to_iso(call.started_at), call.id)

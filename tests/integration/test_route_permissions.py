@@ -837,6 +837,15 @@ ORDERS_AND_CARRIERS = {
     ("GET", "/carriers"): (fixed("/carriers"), STAFF_READ),
     ("GET", "/carriers/{code}"): (fixed("/carriers/aras"), STAFF_READ),
     ("PUT", "/carriers/{code}"): (fixed("/carriers/route_test", CARRIER_BODY), ADMIN_ONLY),
+    ("GET", "/late-deliveries/settings"): (fixed("/late-deliveries/settings"), STAFF_READ),
+    # the same as stored (off unless a test turned it on): the matrix changes no behaviour
+    ("PUT", "/late-deliveries/settings"): (
+        lambda setup: ("/late-deliveries/settings", {
+            k: v for k, v in setup.api.get("/late-deliveries/settings").body.items()
+            if k not in ("updated_at", "updated_by")}), ADMIN_ONLY),
+    ("GET", "/reports/late-shipments"): (
+        fixed("/reports/late-shipments?from_day=2026-03-01&to_day=2026-03-31"),
+        {**STAFF_READ, "agent": 403}),
 }  # fmt: skip
 MATRIX.update(ORDERS_AND_CARRIERS)
 
