@@ -23,7 +23,6 @@ from ..domain.ids import stable_id
 from ..domain.late_deliveries import LateDeliverySettings, LateShipmentCounts, late_before
 from ..domain.model import Strict
 from ..domain.orders import Shipment
-from ..domain.sms import for_sending
 from ..observability import logger
 from .carriers import CarrierService
 from .ports import CustomerStore, Renderer, Sender
@@ -164,6 +163,8 @@ class LateDeliveries:
             self.sender.email(customer.email, text.subject, text.email)
             return True
         if customer.phone:
+            from ..domain.sms import for_sending  # the SMS codec only when one is sent
+
             self.sender.sms(customer.phone, for_sending(text.sms, self.sms_alphabet))
             return True
         return False

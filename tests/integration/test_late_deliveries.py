@@ -12,7 +12,7 @@ import pytest
 from chalicelib import wiring
 from chalicelib.domain.clock import ISTANBUL
 from devstack.lambda_runtime import LocalContext, scheduled_event
-from tests.support import unique_number
+from tests.support import e164, unique_number
 
 from .test_signed_calls import customer, post, signed
 
@@ -37,12 +37,13 @@ def fire(chalice_app) -> None:
     chalice_app.sweep_late_deliveries(scheduled_event("late", "eu-central-1"), LocalContext("late"))
 
 
-def shop_customer(api, shop, language: str = "tr") -> tuple[str, str]:
+def shop_customer(api, shop, language: str = "tr", email: bool = True) -> tuple[str, str]:
+    """A customer of the shop; their number and their email (their phone when no email)."""
     number = unique_number("S-")
-    email = f"{number.lower()}@shop.example"
-    body = customer(number, email=email, language=language, category="normal")
+    address = f"{number.lower()}@shop.example" if email else None
+    body = customer(number, email=address, language=language, category="normal")
     assert post(api, f"/integrations/{shop}/customers", signed(body))[0] == 200
-    return number, email
+    return number, address or body["phone"]
 
 
 def shipped(api, shop, number: str, carrier: str, estimated: str, **extra) -> tuple[str, str]:
@@ -67,6 +68,8 @@ def test_a_late_shipment_is_told_and_filed_once_and_counted(
     en_number, en_email = shop_customer(api, shop, language="en")
     order_id, shipment_id = shipped(api, shop, number, "Aras Kargo", yesterday)
     shipped(api, shop, en_number, "MNG", yesterday)
+    sms_number, phone = shop_customer(api, shop, email=False)
+    shipped(api, shop, sms_number, "HepsiJET", yesterday)
     shipped(api, shop, number, "PTT", tomorrow)  # not late yet
     shipped(api, shop, number, "UPS", yesterday, delivered_at=datetime.now(tz=UTC).isoformat())
     counted_before = as_role("supervisor").get(
@@ -82,6 +85,8 @@ def test_a_late_shipment_is_told_and_filed_once_and_counted(
     to_english = [m for m in mailbox()["emails"] if m["to"] == [en_email]]
     assert len(to_english) == 1 and APOLOGY_EN in to_english[0]["body"]
     assert to_english[0]["subject"].startswith("Your order")
+    texts = [m for m in mailbox()["sms"] if m["to"] == e164(phone)]
+    assert len(texts) == 1 and "GEC50" in texts[0]["body"] and "HepsiJet" in texts[0]["body"]
 
     agent = as_role("supervisor")
     who = agent.get(f"/customers?customer_number={number}").body
