@@ -10,8 +10,9 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from .browser import screenshot
+from .browser import console_ready, screenshot
 from .test_channels import signed_post
+from .test_console import open_console  # noqa: F401 - the fixture
 from .test_site import ready, sign_in_as
 
 FATMA = "10000002"  # the seed's fatma@example.com
@@ -30,7 +31,12 @@ def phone(browser):
     assert errors == [], errors
 
 
-def test_a_customer_tracks_a_shipment_and_files_a_case_from_it(stack, phone, http):
+def test_a_customer_tracks_a_shipment_and_files_a_case_from_it(
+    stack,
+    phone,
+    http,
+    open_console,  # noqa: F811
+):
     tag = uuid.uuid4().hex[:8].upper()
     order_id, shipment_id, tracking = f"O-{tag}", f"SH-{tag}", f"35{int(tag, 16) % 10**11:011d}"
     shop = "/integrations/demo-shop"
@@ -89,3 +95,11 @@ def test_a_customer_tracks_a_shipment_and_files_a_case_from_it(stack, phone, htt
                  and c.get("order", {}) and c["order"]["order_id"] == order_id)  # fmt: skip
     assert filed["order"] == {"order_id": order_id, "shipment_id": shipment_id,
                               "carrier": "Aras Kargo", "tracking_number": tracking}  # fmt: skip
+
+    # the agent sees the order and shipment on the case screen
+    console = open_console("selin")
+    console.goto(f"{stack.url}/console#/case/{filed['id']}")
+    console_ready(console)
+    expect(console.locator("[data-fact=order]")).to_have_text(
+        f"{order_id} · {shipment_id} · Aras Kargo {tracking}"
+    )
