@@ -24,6 +24,7 @@ from chalicelib.api import (
     library,
     middleware,
     operations,
+    orders,
     precases,
     products,
     ratings,
@@ -78,6 +79,7 @@ BLUEPRINTS = (
     knowledge,
     checklists,
     library,
+    orders,
 )
 for module in BLUEPRINTS:
     app.register_blueprint(module.bp)
@@ -126,6 +128,18 @@ def send_satisfaction_alerts(event):
     from chalicelib.events import satisfaction_alerts
 
     satisfaction_alerts.send()
+
+
+#: daily, 10:00 in Istanbul (07:00 UTC): shipments whose estimated delivery day has passed,
+#: at an hour a customer may be told (docs/orders.md#late-deliveries)
+LATE_DELIVERIES = Cron(0, 7, "*", "*", "?", "*")
+
+
+@app.schedule(LATE_DELIVERIES)
+def sweep_late_deliveries(event):
+    from chalicelib.events import late_deliveries
+
+    late_deliveries.sweep()
 
 
 @app.on_sqs_message(**queue_registry.NOTIFY.source)

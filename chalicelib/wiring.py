@@ -298,6 +298,7 @@ def case_service() -> CaseService:
         files=attachment_files(),
         products=registration_service(),
         articles=article_store(),
+        orders=order_service(),
     )
 
 
@@ -863,3 +864,45 @@ def library_service() -> Any:
     links = (lambda: link_keys().signer()) if s.link_keys_secret else None
     return LibraryService(DynamoLibraryStore(table()), library_files(), DynamoCaseStore(table()),
                           links, announce=announce)  # fmt: skip
+
+
+# ---- the customer's orders on the site, carriers (docs/orders.md) ---------------------------
+
+
+@lru_cache(maxsize=1)
+def carrier_service() -> Any:
+    from .services.carriers import CarrierService
+    from .store.carriers import DynamoCarriers
+
+    return CarrierService(DynamoCarriers(table()))
+
+
+@lru_cache(maxsize=1)
+def order_service() -> Any:
+    from .services.orders import OrderService
+    from .store.shop_records import DynamoShopRecords
+
+    return OrderService(DynamoShopRecords(table()), carrier_service())
+
+
+@lru_cache(maxsize=1)
+def late_deliveries() -> Any:
+    """The late-delivery sweep: its email is sent with the support address as reply-to (a
+    reply becomes a pre-case), SMS in the configured alphabet."""
+    from .messaging.sender import AwsSender
+    from .messaging.templates import JinjaRenderer
+    from .services.late_deliveries import LateDeliveries
+    from .store.customers import DynamoCustomerStore
+    from .store.late_deliveries import DynamoLateDeliveries
+
+    s = settings()
+    return LateDeliveries(
+        DynamoLateDeliveries(table()),
+        DynamoCustomerStore(table()),
+        carrier_service(),
+        case_service(),
+        AwsSender(s.notify_from_email, s.support_email),
+        JinjaRenderer(),
+        site_url=s.site_url,
+        sms_alphabet=s.sms_alphabet,
+    )

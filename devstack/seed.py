@@ -278,7 +278,43 @@ def seed(env: dict[str, str]) -> list[Login]:
     from devstack.seed_library import seed_library
 
     seed_library()  # demo checklists and e-library documents
+    seed_orders()
     return logins
+
+
+def seed_orders() -> None:
+    """Two orders of Ahmet's as the shop would report them, for Siparişlerim (docs/orders.md):
+    one on its way (due in two days), one delivered. Sent again, they replace themselves."""
+    from chalicelib.services.shop_sync import ShopOrder, ShopShipment
+
+    sync = wiring.shop_sync()
+    now = utcnow()
+    today = now.astimezone(ISTANBUL).date()
+    at = lambda days, hour: (now - timedelta(days=days)).replace(hour=hour, minute=0)  # noqa: E731
+    sync.upsert_order(ShopOrder(
+        order_id="DEMO-1001", customer_number="10000001", placed_at=at(2, 7), status="shipped",
+        lines=[{"sku": "ARZ-OKKA", "name": "Arzum Okka Minio", "quantity": 1,
+                "unit_price": "1899.90"},
+               {"sku": "KHV-250", "name": "Türk kahvesi 250 g", "quantity": 2,
+                "unit_price": "129.90"}]))  # fmt: skip
+    sync.upsert_shipment(ShopShipment(
+        shipment_id="DEMO-1001-1", order_id="DEMO-1001", customer_number="10000001",
+        carrier="Yurtiçi Kargo", tracking_number="104719352811", status="in_transit",
+        estimated_delivery=today + timedelta(days=2),
+        events=[{"at": at(1, 15), "status": "picked_up", "location": "İstanbul Esenyurt"},
+                {"at": now - timedelta(hours=3), "status": "in_transit",
+                 "location": "Ankara Aktarma"}]))  # fmt: skip
+    sync.upsert_order(ShopOrder(
+        order_id="DEMO-0998", customer_number="10000001", placed_at=at(20, 9), status="delivered",
+        lines=[{"sku": "KNX-ORION-42", "name": "Kinetix Orion 42", "quantity": 1,
+                "unit_price": "1249.00"}]))  # fmt: skip
+    sync.upsert_shipment(ShopShipment(
+        shipment_id="DEMO-0998-1", order_id="DEMO-0998", customer_number="10000001",
+        carrier="Aras Kargo", tracking_number="3513773163316", status="delivered",
+        estimated_delivery=today - timedelta(days=17),
+        events=[{"at": at(19, 16), "status": "picked_up", "location": "İzmir"},
+                {"at": at(18, 10), "status": "out_for_delivery", "location": "Kadıköy"},
+                {"at": at(18, 14), "status": "delivered", "location": "Kadıköy"}]))  # fmt: skip
 
 
 def seed_articles() -> None:

@@ -34,6 +34,7 @@ PAGES = (
     "forgot",
     "profile",
     "products",
+    "orders",
     "new-case",
     "cases",
     "case",

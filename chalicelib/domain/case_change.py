@@ -297,6 +297,8 @@ def _open(case: Case, command: OpenCase, actor: Actor, at: datetime) -> CaseChan
         "priority": case.priority.value, "category_id": case.category_id,
         "customer_id": case.customer_id, "requested_group_id": case.requested_group_id,
         "precase_id": command.precase_id, **_product_facts(case, at),
+        **({"order_id": case.order.order_id, "shipment_id": case.order.shipment_id}
+           if case.order else {}),
     })]  # fmt: skip
     if command.precase_id:
         converted = {"precase_id": command.precase_id, "channel": case.channel.value}

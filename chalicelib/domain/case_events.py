@@ -112,6 +112,10 @@ class OpenedData(Model):
     product_group: str | None = None
     #: whether the product was under warranty the day the case was opened (UTC date)
     under_warranty: bool | None = None
+    #: the shop's order the case is about, if it was filed from one (docs/orders.md)
+    order_id: str | None = None
+    #: the shop's shipment of that order the case is about, if any
+    shipment_id: str | None = None
 
 
 class CaseOpened(CaseEventBase):

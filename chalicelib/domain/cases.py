@@ -60,6 +60,17 @@ class CaseProduct(Model):
     product_group: str | None = None
 
 
+class CaseOrder(Model):
+    """The customer's order (and one of its shipments) a case is about, as the shop last
+    reported it when the case was filed: agents see the carrier and tracking number without
+    another read (docs/orders.md)."""
+
+    order_id: str
+    shipment_id: str | None = None
+    carrier: str | None = None
+    tracking_number: str | None = None
+
+
 class LinkedArticle(Model):
     """An article linked to a case: it helped solve it. `counted`: the case was resolved
     with the link on it, and the article's `resolved_links` counter took it (once per case,
@@ -99,6 +110,8 @@ class Case(Model):
     description: str
     customer_id: str
     product: CaseProduct | None = None
+    #: the order (and shipment) it is about, filed from the site's order page (docs/orders.md)
+    order: CaseOrder | None = None
     group_id: str | None = None
     requested_group_id: str | None = None
     assignee: str | None = None

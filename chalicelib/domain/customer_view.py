@@ -11,7 +11,7 @@ from typing import Any
 
 from .attachments import Attachment
 from .case_kinds import CaseType, Channel
-from .cases import Case, CaseProduct, EntryKind, HistoryEntry, Visibility
+from .cases import Case, CaseOrder, CaseProduct, EntryKind, HistoryEntry, Visibility
 from .lifecycle import Status
 from .model import Model
 
@@ -26,6 +26,7 @@ class CustomerCase(Model):
     subject: str
     description: str
     product: CaseProduct | None = None
+    order: CaseOrder | None = None
     created_at: datetime
     updated_at: datetime
     resolved_at: datetime | None

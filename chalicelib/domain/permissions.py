@@ -53,6 +53,8 @@ class Resource(StrEnum):
     KNOWLEDGE_PUBLISHING = "knowledge_publishing"  # approve (publish), send back, archive
     CHECKLISTS = "checklists"  # checklists per category or topic (read: agents; define: edit)
     LIBRARY = "library"  # e-library documents (read: agents; upload and edit: supervisors)
+    ORDERS = "orders"  # the shop's orders and shipments (read: customers their own on the site)
+    CARRIERS = "carriers"  # carriers and their tracking pages (read: staff; edit: admins)
 
 
 #: the roles a staff member can hold (Cognito groups of the staff pool)
@@ -80,6 +82,8 @@ _AGENT = {
     Resource.KNOWLEDGE: {_R, _A, _E},
     Resource.CHECKLISTS: {_R},
     Resource.LIBRARY: {_R},
+    Resource.ORDERS: {_R},
+    Resource.CARRIERS: {_R},
 }
 DEFAULT_ROLES: dict[str, dict[Resource, set[Action]]] = {
     CUSTOMER_ROLE: {
@@ -88,6 +92,8 @@ DEFAULT_ROLES: dict[str, dict[Resource, set[Action]]] = {
         Resource.REGISTRATIONS: {_R, _A},
         # customers pick a category when they file a case on the site
         Resource.CATEGORIES: {_R},
+        # their own orders and shipments (Siparişlerim)
+        Resource.ORDERS: {_R},
     },
     "agent": _AGENT,
     "supervisor": {

@@ -32,6 +32,8 @@ LongText = Annotated[
     AfterValidator(max_bytes(CASE_TEXT_BYTES)),
 ]
 Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")]
+#: a shop's order or shipment id, as the shop's signed calls take it (services/shop_sync.py `Ref`)
+OrderId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,63}$")]
 #: an address SES can send to, in its stored form (domain/emails.py): `<x>@example.com` and
 #: `a@example.com,b` are refused at every door that takes one, so no notice is sent to them
 Email = Annotated[
@@ -88,8 +90,20 @@ class OpenOwnCase(Strict):
     registration_id: Id | None = Field(
         default=None, description="one of your registered products, if the case is about it"
     )
+    order_id: OrderId | None = Field(
+        default=None, description="one of your orders, if the case is about it (docs/orders.md)"
+    )
+    shipment_id: OrderId | None = Field(
+        default=None, description="a shipment of that order, if the case is about it"
+    )
     subject: Text
     description: LongText
+
+    @model_validator(mode="after")
+    def _shipment_of_an_order(self) -> OpenOwnCase:
+        if self.shipment_id and not self.order_id:
+            raise ValueError("a shipment_id needs the order_id it belongs to")
+        return self
 
 
 class Settle(Strict):

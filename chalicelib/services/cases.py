@@ -55,6 +55,7 @@ from .ports import (
     CaseEvents,
     CaseListQuery,
     CaseStore,
+    CustomerOrders,
     DirectoryStore,
     RegisteredProducts,
     Riders,
@@ -86,7 +87,9 @@ class CaseService:
         products: RegisteredProducts | None = None,
         files: AttachmentFiles | None = None,
         articles: ArticleStore | None = None,
+        orders: CustomerOrders | None = None,
     ) -> None:
+        self.orders = orders
         self.articles = articles
         self.products = products
         self.files = files
@@ -128,16 +131,38 @@ class CaseService:
         return self._open(caller, case, new_customer, also, opening)
 
     def open_own_case(self, caller: Caller, command: cmd.OpenOwnCase) -> CustomerCase:
-        """The customer files from the site, about one of their registered products or not."""
+        """The customer files from the site, about one of their registered products or orders
+        (a shipment of it) or not."""
         customer_id = caller.principal.own_customer_id()
         product = None
         if command.registration_id:
             product = self._product(customer_id, command.registration_id)
-        fields = command.model_dump(exclude={"registration_id"})
-        case = self._new_case(
-            caller, customer_id, self.clock(), **fields, channel=Channel.WEB, product=product
-        )
+        order = None
+        if command.order_id:
+            if self.orders is None:
+                raise InvalidInput("orders are not available")
+            order = self.orders.case_order(customer_id, command.order_id, command.shipment_id)
+        fields = command.model_dump(exclude={"registration_id", "order_id", "shipment_id"})
+        case = self._new_case(caller, customer_id, self.clock(), **fields, channel=Channel.WEB,
+                              product=product, order=order)  # fmt: skip
         return customer_case(self._open(caller, case, None))
+
+    def open_by_destek(self, case: Case) -> Case:
+        """A case destek itself files (a late delivery: services/late_deliveries.py), built by
+        the caller with `created_by` SYSTEM; opened and routed like any other."""
+        opened = self.cases.create(change_case(case, OpenCommand(), case.created_by,
+                                               case.created_at)).case  # fmt: skip
+        count_case_opened(opened.channel.value, opened.type.value)
+        logger.info("case opened by destek", case_id=opened.id, number=opened.number)
+        self._hand_to_routing(opened)
+        return opened
+
+    def exists(self, case_id: str) -> bool:
+        try:
+            self.cases.get(case_id)
+        except NotFound:
+            return False
+        return True
 
     def _product(self, customer_id: str, registration_id: str) -> CaseProduct:
         if self.products is None:

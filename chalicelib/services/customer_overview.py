@@ -15,6 +15,7 @@ from datetime import date, datetime
 
 from ..domain.calls import Call
 from ..domain.case_kinds import CaseType, Channel, Priority
+from ..domain.cases import CaseOrder
 from ..domain.chats import ChatTranscript, PreCaseLine
 from ..domain.clock import ISTANBUL, utcnow
 from ..domain.customers import Customer, CustomerCategory
@@ -47,6 +48,8 @@ class CaseLine(Model):
     rating: CaseRating | None = None
     agent_rating: CaseRating | None = None
     follow_up: FollowUp | None = None
+    #: the order (and shipment) it is about, when filed from the site's order page
+    order: CaseOrder | None = None
 
 
 class OrderWithShipments(Model):

@@ -15,9 +15,10 @@ from ..domain.access import DirectoryState, SignIn
 from ..domain.attachments import Attachment, StoredFile
 from ..domain.business_hours import BusinessCalendar
 from ..domain.calls import Call
+from ..domain.carriers import Carrier
 from ..domain.case_change import CaseChange
 from ..domain.case_record import CaseWithHistory
-from ..domain.cases import Case, CaseProduct, HistoryEntry
+from ..domain.cases import Case, CaseOrder, CaseProduct, HistoryEntry
 from ..domain.catalog import Product, ProductCategory, Subtree
 from ..domain.categories import Category
 from ..domain.customers import Customer, EmailUndeliverable, LookupKind
@@ -395,6 +396,13 @@ class RegisteredProducts(Protocol):
         customer has no such registration (another customer's is no different)."""
 
 
+class CustomerOrders(Protocol):
+    def case_order(self, customer_id: str, order_id: str, shipment_id: str | None) -> CaseOrder:
+        """The customer's order (and its shipment), as a case records it; InvalidInput if the
+        customer has no such order or the order no such shipment (another customer's order
+        is no different)."""
+
+
 class ShopRecords(Protocol):
     def put_order(self, order: Order) -> None: ...
 
@@ -410,6 +418,23 @@ class ShopRecords(Protocol):
 
     def customer_partition(self, customer_id: str) -> dict[str, Any]:
         """profile, registrations, orders and shipments of the customer, read at once."""
+
+    def orders(
+        self, customer_id: str, limit: int, cursor: str | None
+    ) -> tuple[list[Order], str | None]:
+        """A page of the customer's orders, the highest order id first."""
+
+    def order(self, customer_id: str, order_id: str) -> Order | None: ...
+
+    def shipments(self, customer_id: str) -> list[Shipment]:
+        """Every shipment of the customer (tens; one Query)."""
+
+
+class CarrierStore(Protocol):
+    def list(self) -> list[Carrier]:
+        """The carriers an admin stored (the defaults are not stored)."""
+
+    def put(self, carrier: Carrier) -> None: ...
 
 
 class CustomerLogins(Protocol):

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, StringConstraints, ValidationError
+from pydantic import AwareDatetime, Field, StringConstraints, ValidationError
 
 from ..domain.cases import Actor
 from ..domain.clock import utcnow
@@ -84,6 +84,12 @@ class ShopShipment(Strict):
     tracking_number: Ref
     status: Text
     events: Annotated[list[ShopShipmentEvent], Field(max_length=200)] = []
+    estimated_delivery: date | None = Field(
+        default=None, description="the day the shop promised it (Istanbul)"
+    )
+    delivered_at: AwareDatetime | None = Field(
+        default=None, description="when it was delivered (else a `delivered` event says it)"
+    )
 
 
 class ShopSale(RegisterProduct):

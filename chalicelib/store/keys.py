@@ -437,3 +437,27 @@ def survey_stats_key(survey_id: str, day: str, run_id: str, dimension: str,
 def answers_pk(survey_id: str) -> str:
     """A survey's answered invitations, by answer time, in the `queue_newest` index."""
     return f"SANSWERS#{survey_id}"
+
+
+#: the carriers an admin stored (docs/orders.md#carriers): one partition, one Query for all
+CARRIERS_PK = "CARRIERS"
+
+
+def carrier_key(code: str) -> dict[str, str]:
+    return {"PK": CARRIERS_PK, "SK": f"CARRIER#{code}"}
+
+
+#: shipments waiting to be found late (sparse, in the `outbox` index: docs/orders.md)
+LATE_SHIPMENTS = "LATE_SHIPMENTS"
+LATE_SETTINGS = {"PK": "LATE_DELIVERIES", "SK": "#SETTINGS"}
+
+
+def late_shipment_mark_key(shipment_ref: str, estimated_day: str) -> dict[str, str]:
+    """`shipment_ref`: `<customer id>#<shipment id>`; one mark per estimated day, so a new
+    promise the shop breaks again is acted on again."""
+    return {"PK": f"SHIPLATE#{shipment_ref}", "SK": estimated_day}
+
+
+def late_count_key(day: str, carrier: str) -> dict[str, str]:
+    """Late shipments found on an Istanbul day, per carrier: a period is one Query a month."""
+    return {"PK": f"LATECOUNT#{day[:7]}", "SK": f"{day}#{carrier}"}

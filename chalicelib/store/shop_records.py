@@ -32,8 +32,13 @@ class DynamoShopRecords:
         )
 
     def put_shipment(self, shipment: Shipment) -> None:
+        """The shop's latest word replaces the previous one; while it may still turn out late
+        it waits in the `outbox` index for the late-delivery sweep (store/late_deliveries.py)."""
+        from .late_deliveries import late_index_keys
+
         key = keys.shipment_key(shipment.customer_id, shipment.shipment_id)
-        self.table.put({**shipment.model_dump(mode="json"), **key, "entity": "shipment"})
+        self.table.put({**shipment.model_dump(mode="json"), **key, "entity": "shipment",
+                        **late_index_keys(shipment)})  # fmt: skip
 
     def put_call(self, call: Call) -> None:
         key = keys.call_key(call.customer_id, to_iso(call.started_at), call.id)
@@ -58,6 +63,30 @@ class DynamoShopRecords:
             cursor=cursor,
         )
         return [Call.model_validate(i) for i in items], next_cursor
+
+    def orders(
+        self, customer_id: str, limit: int, cursor: str | None
+    ) -> tuple[list[Order], str | None]:
+        """A page of the customer's orders, read backwards by order id (shops number orders
+        upwards, so this is newest first for them)."""
+        items, next_cursor = self.table.query(
+            ("PK", keys.customer_key(customer_id)["PK"]),
+            sort_prefix=keys.ORDER_PREFIX,
+            forward=False,
+            limit=limit,
+            cursor=cursor,
+        )
+        return [Order.model_validate(i) for i in items], next_cursor
+
+    def order(self, customer_id: str, order_id: str) -> Order | None:
+        item = self.table.get(keys.order_key(customer_id, order_id))
+        return Order.model_validate(item) if item else None
+
+    def shipments(self, customer_id: str) -> list[Shipment]:
+        items = self.table.query_all(
+            ("PK", keys.customer_key(customer_id)["PK"]), sort_prefix=keys.SHIPMENT_PREFIX
+        )
+        return [Shipment.model_validate(i) for i in items]
 
     def customer_partition(self, customer_id: str) -> dict[str, Any]:
         """Profile, registrations, orders, shipments, calls, chats and waiting pre-cases of a

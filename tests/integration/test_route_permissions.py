@@ -816,6 +816,45 @@ CHECKLISTS_AND_LIBRARY = {
 MATRIX.update(CHECKLISTS_AND_LIBRARY)
 
 
+def ahmet_order(setup) -> tuple[str, None]:
+    """An order of Ahmet's, as the shop's signed call would store it (docs/orders.md)."""
+    from chalicelib import wiring
+    from chalicelib.services.shop_sync import ShopOrder
+
+    order_id = f"O-{uuid.uuid4().hex[:10]}"
+    wiring.shop_sync().upsert_order(
+        ShopOrder(
+            order_id=order_id,
+            customer_number="10000001",
+            placed_at="2026-03-01T10:00:00Z",
+            status="shipped",
+            lines=[{"sku": "A", "name": "A", "quantity": 1, "unit_price": "1"}],
+        )
+    )
+    return f"/my/orders/{order_id}", None
+
+
+CARRIER_BODY = {"name": "Kurye", "tracking_url_template": "https://k.example/{tracking_number}"}
+ORDERS_AND_CARRIERS = {
+    ("GET", "/my/orders"): (fixed("/my/orders"), CUSTOMERS_ONLY),
+    # another customer's order is not there for them
+    ("GET", "/my/orders/{order_id}"): (ahmet_order, {**CUSTOMERS_ONLY, "other_customer": 404}),
+    ("GET", "/carriers"): (fixed("/carriers"), STAFF_READ),
+    ("GET", "/carriers/{code}"): (fixed("/carriers/aras"), STAFF_READ),
+    ("PUT", "/carriers/{code}"): (fixed("/carriers/route_test", CARRIER_BODY), ADMIN_ONLY),
+    ("GET", "/late-deliveries/settings"): (fixed("/late-deliveries/settings"), STAFF_READ),
+    # the same as stored (off unless a test turned it on): the matrix changes no behaviour
+    ("PUT", "/late-deliveries/settings"): (
+        lambda setup: ("/late-deliveries/settings", {
+            k: v for k, v in setup.api.get("/late-deliveries/settings").body.items()
+            if k not in ("updated_at", "updated_by")}), ADMIN_ONLY),
+    ("GET", "/reports/late-shipments"): (
+        fixed("/reports/late-shipments?from_day=2026-03-01&to_day=2026-03-31"),
+        {**STAFF_READ, "agent": 403}),
+}  # fmt: skip
+MATRIX.update(ORDERS_AND_CARRIERS)
+
+
 class Setup:
     """Prepares requests as the admin (who may do everything), then the role under test calls."""
 

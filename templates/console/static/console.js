@@ -923,7 +923,8 @@ function casePanel(view, extras = null) {
     el("dl", { class: "facts" },
       ...[["status", say(`status_${c.status}`)], ["priority", say(`priority_${c.priority}`)],
           ["type", say(`type_${c.type}`)], ["channel", say(`channel_${c.channel}`)],
-          ["group", groupName(c.group_id)], ["assignee", staffName(c.assignee)], ["opened", when(c.created_at)]]
+          ["group", groupName(c.group_id)], ["assignee", staffName(c.assignee)], ["opened", when(c.created_at)],
+          ...(c.order ? [["order", orderRef(c.order)]] : [])]
         .flatMap(([k, value]) => [el("dt", { text: say(`col_${k}`) }), el("dd", { "data-fact": k, text: value })])),
     el("p", { class: "description", text: c.description }),
     view.targets && view.targets.length ? el("ul", { class: "targets" }, view.targets.map((t) => {
@@ -1127,11 +1128,16 @@ function customerPanel(o, caseId) {
     block(say("products"), o.registrations, (r) => `${r.product_name || r.product_id} · ${r.serial_number} · ${warranty(r.warranty)}`),
     block(say("orders"), o.orders, (x) => el("span", {}, `${x.order.order_id} · ${when(x.order.placed_at)} · ${x.order.total} ${x.order.currency}`,
       x.shipments.map((s) => el("div", { class: "sub", text: `${s.carrier} ${s.tracking_number} · ${s.status}` })))),
-    block(say("earlier_cases"), o.cases.filter((x) => x.id !== caseId), (x) => el("a", { href: `#/case/${x.id}`, text: `${x.number} · ${x.subject} · ${say(`status_${x.status}`)}${x.assignee ? ` · ${staffName(x.assignee)}` : ""}${ratingShort(x)}` })),
+    block(say("earlier_cases"), o.cases.filter((x) => x.id !== caseId), (x) => el("a", { href: `#/case/${x.id}`, text: `${x.number} · ${x.subject} · ${say(`status_${x.status}`)}${x.assignee ? ` · ${staffName(x.assignee)}` : ""}${x.order ? ` · ${say("col_order")}: ${orderRef(x.order)}` : ""}${ratingShort(x)}` })),
     block(say("calls"), o.calls, (k) => `${when(k.started_at)} · ${say(`direction_${k.direction}`)} · ${say(`outcome_${k.outcome}`)}${k.notes ? ` · ${k.notes}` : ""}`),
     block(say("chats"), o.chats, (ch) => el("details", {}, el("summary", { text: `${when(ch.started_at)} · ${ch.bot} · ${say(`chat_${ch.outcome}`)}` }),
       ch.messages.map((m) => el("p", { text: `${say(`author_${m.author}`)}: ${m.text}` })))),
     block(say("waiting_precases"), o.precases, (p) => el("a", { href: `#/precase/${p.id}`, text: `${say(`channel_${p.channel}`)} · ${p.subject}` })));
+}
+
+/** The order (and shipment) a case is about: "O-1 · SH-1 · Yurtiçi Kargo 1234567890". */
+function orderRef(o) {
+  return [o.order_id, o.shipment_id, o.carrier && `${o.carrier} ${o.tracking_number || ""}`.trim()].filter(Boolean).join(" · ");
 }
 
 function block(title, items, line) {

@@ -673,6 +673,97 @@ async function productsPage() {
   });
 }
 
+// ---- Siparişlerim: the customer's orders and shipments (docs/orders.md) -------------------
+
+/** A status the shop wrote: our words for the ones we know, else the shop's own. */
+function shopWord(prefix, status) {
+  const key = `${prefix}${String(status).toLowerCase().replace(/[\s-]+/g, "_")}`;
+  return T[key] || status;
+}
+
+function money(amount, currency) {
+  try {
+    return new Intl.NumberFormat(LANG === "en" ? "en-GB" : "tr-TR", { style: "currency", currency }).format(Number(amount));
+  } catch {
+    return `${amount} ${currency}`;
+  }
+}
+
+function facts(pairs) {
+  return el("dl", { class: "facts" },
+    pairs.filter(([, value]) => value !== null && value !== undefined && value !== "")
+      .flatMap(([label, value]) => [el("dt", { text: label }), el("dd", {}, value)]));
+}
+
+function caseLink(key, order, shipment) {
+  const query = new URLSearchParams({ order: order.order_id, ...(shipment ? { shipment: shipment.shipment_id } : {}) });
+  return el("a", { href: `new-case.html?${query}`, "data-file-case": shipment ? shipment.shipment_id : order.order_id, text: say(key) });
+}
+
+function shipmentBlock(order, s) {
+  const carrier = s.carrier_name || s.carrier;
+  const tracking = s.tracking_url
+    ? el("a", { href: s.tracking_url, target: "_blank", rel: "noopener noreferrer", class: "track", "data-tracking": s.tracking_number },
+      say("shipment_track", { carrier }), el("span", { class: "visually-hidden", text: ` ${say("shipment_new_tab")}` }))
+    : el("span", { class: "hint", text: say("shipment_no_link", { carrier }) });
+  const events = s.timeline.length
+    ? el("ol", { class: "timeline" }, s.timeline.map((e) => el("li", {},
+      el("time", { datetime: e.at, text: formatDate(e.at, true) }),
+      [shopWord("shipment_status_", e.status), e.location].filter(Boolean).join(" · "))))
+    : el("p", { class: "hint", text: say("shipment_no_events") });
+  const headingId = `shipment-${s.shipment_id}`.replace(/[^A-Za-z0-9_-]/g, "-");
+  return el("section", { class: "shipment", "aria-labelledby": headingId },
+    el("h3", { id: headingId, text: say("shipment_title", { id: s.shipment_id }) }),
+    facts([
+      [say("shipment_carrier"), carrier],
+      [say("shipment_tracking"), el("span", {}, el("code", { text: s.tracking_number }), " ", tracking)],
+      [say("shipment_status"), shopWord("shipment_status_", s.status)],
+      [say("shipment_estimated"), s.estimated_delivery ? formatDate(s.estimated_delivery) : null],
+      [say("shipment_delivered"), s.delivered_at ? formatDate(s.delivered_at, true) : null],
+    ]),
+    s.late ? el("p", { class: "late", role: "note", text: say("shipment_late") }) : null,
+    el("details", { open: s.late || !s.delivered_at }, el("summary", { text: say("shipment_timeline") }), events),
+    el("p", { class: "actions" }, caseLink("shipment_file_case", order, s)));
+}
+
+function orderCard(order) {
+  const headingId = `order-${order.order_id}`.replace(/[^A-Za-z0-9_-]/g, "-");
+  return el("li", { class: "card", "data-order": order.order_id },
+    el("article", { "aria-labelledby": headingId },
+      el("h2", { id: headingId, text: say("order_title", { id: order.order_id }) }),
+      facts([
+        [say("order_placed"), formatDate(order.placed_at, true)],
+        [say("order_status"), shopWord("order_status_", order.status)],
+        [say("order_total"), money(order.total, order.currency)],
+      ]),
+      el("h3", { text: say("order_lines") }),
+      el("ul", {}, order.lines.map((line) => el("li", {
+        text: say("order_line", { quantity: line.quantity, name: line.name, price: money(line.unit_price, order.currency) }),
+      }))),
+      el("h3", { text: say("order_shipments") }),
+      order.shipments.length ? order.shipments.map((s) => shipmentBlock(order, s))
+        : el("p", { class: "hint", text: say("order_not_shipped") }),
+      el("p", { class: "actions" }, caseLink("order_file_case", order, null))));
+}
+
+async function ordersPage() {
+  if (!requireSignIn()) return;
+  const list = $("#order-list");
+  const more = $("#more-orders");
+  let cursor = null;
+  const load = async () => {
+    const query = cursor ? `?cursor=${encodeURIComponent(cursor)}` : "";
+    const page = await api("GET", `/my/orders${query}`);
+    list.append(...page.items.map(orderCard));
+    cursor = page.next_cursor;
+    more.hidden = !cursor;
+    list.removeAttribute("aria-busy");
+    $("#orders-empty").hidden = list.children.length > 0;
+  };
+  more.addEventListener("click", () => load().catch((error) => report(error)));
+  await load().catch((error) => report(error));
+}
+
 async function newCasePage() {
   if (!requireSignIn()) return;
   const form = $("#case-form");
@@ -695,6 +786,14 @@ async function newCasePage() {
     walk(tree, 0);
   } catch (error) {
     report(error);
+  }
+  // opened from Siparişlerim: the case is about that order (and shipment)
+  const order = params.get("order");
+  const shipment = order ? params.get("shipment") : null;
+  if (order) {
+    const about = $("#case-order");
+    about.textContent = shipment ? say("case_about_shipment", { order, shipment }) : say("case_about_order", { order });
+    about.hidden = false;
   }
   const preselected = params.get("product");
   if (preselected && registrations.has(preselected)) form.registration_id.value = preselected;
@@ -720,6 +819,7 @@ async function newCasePage() {
       const opened = await api("POST", "/my/cases", {
         type: form.type.value,
         registration_id: form.registration_id.value || null,
+        ...(order ? { order_id: order, shipment_id: shipment || null } : {}),
         category_id: form.category_id.value || null,
         subject: form.subject.value.trim(),
         description: form.description.value.trim(),
@@ -780,6 +880,12 @@ async function casePage() {
     $("#case-opened").textContent = formatDate(c.created_at, true);
     $("#case-description").textContent = c.description;
     for (const node of document.querySelectorAll("[data-product]")) node.hidden = !c.product;
+    for (const node of document.querySelectorAll("[data-order]")) node.hidden = !c.order;
+    if (c.order) {
+      $("#case-order").textContent = c.order.shipment_id
+        ? say("case_about_shipment", { order: c.order.order_id, shipment: c.order.shipment_id })
+        : say("case_about_order", { order: c.order.order_id });
+    }
     if (c.product) {
       $("#case-product").textContent = `${c.product.name} (${c.product.serial_number})`;
       showWarranty($("#case-warranty"), warrantyOn(c.product.warranty_ends));
@@ -963,6 +1069,7 @@ const PAGES = {
   forgot: forgotPage,
   profile: profilePage,
   products: productsPage,
+  orders: ordersPage,
   "new-case": newCasePage,
   cases: casesPage,
   case: casePage,
