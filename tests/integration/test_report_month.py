@@ -12,8 +12,9 @@ XLSX downloads, and the same questions in SQL over the archive. No number depend
 wall clock's day: the days are fixed when the test starts, far from today.
 
 Then the days' event items are removed as their TTL would (older than 30 days), and the
-reports are rebuilt from the archive: the same numbers, twice; a step delivered twice does
-nothing; a rebuild stopped midway resumes.
+reports are rebuilt from the archive: the same numbers; then the last six days again, a
+step at a time: a step delivered twice does nothing, a rebuild stopped midway resumes, and
+the same numbers.
 """
 
 from __future__ import annotations
@@ -329,8 +330,8 @@ def test_a_scripted_month_in_every_report_its_downloads_sql_and_a_rebuild_over_t
     aws_env,
     monkeypatch,
 ):
-    """The month asked every way, then rebuilt from the archive alone (twice, then a step
-    at a time): the same numbers each time."""
+    """The month asked every way, then rebuilt from the archive alone (the month, then its
+    last days a step at a time): the same numbers each time."""
     asked_every_way(as_role, month, month_days, client, tokens)
     rebuilt_from_the_archive(as_role, month, month_days, flow, aws_env, monkeypatch)
 
@@ -399,11 +400,17 @@ def rebuilt_from_the_archive(as_role, month, month_days, run_flow, aws_env, monk
     assert done["done"] and done["live"] == started.body["version"], done
     compare_reports(work, month, month_days, first=1)
 
-    # again, a step at a time: a step delivered twice does nothing; stopped, it resumes
+    # the last six days again (older than the log: the archive, then the log; both topics
+    # have complaints in them), a step at a time: a step delivered twice does nothing;
+    # stopped, it resumes. (From the month's second day, this was a second full pass over
+    # the archive for the same checks; the backlog reads the live version alone, so the
+    # days before it are not asked again)
+    last = len(month_days) - 6
     rebuild = wiring.report_rebuild()
     sent: list[dict] = []
     monkeypatch.setattr(rebuild, "send_step", sent.append)
-    status_ = rebuild.start(days[0])
+    status_ = rebuild.start(month_days[last])
+    assert status_.archive_day is not None
     assert sent == [{"kind": "rebuild", "version": status_.version, "page": 0}]
     assert rebuild.step(sent[0]) is True
     assert rebuild.step(sent[0]) is False  # the same step again: nothing
@@ -415,4 +422,4 @@ def rebuilt_from_the_archive(as_role, month, month_days, run_flow, aws_env, monk
         pass
     assert rebuild.status().done and rebuild.status().live == status_.version
     assert status_.version == started.body["version"] + 1
-    compare_reports(work, month, month_days, first=1)
+    compare_reports(work, month, month_days, first=last)
