@@ -424,3 +424,34 @@ def rebuilt_from_the_archive(as_role, month, month_days, run_flow, aws_env, monk
     assert rebuild.status().done and rebuild.status().live == status_.version
     assert status_.version == started.body["version"] + 1
     compare_reports(work, month, month_days, first=last)
+
+
+def test_a_case_worked_on_a_day_before_the_live_versions_first_day_is_counted_on_it(
+    as_role,
+    flow,  # noqa: F811 (test_reports' fixture)
+    drain_routing,
+    travel,
+):
+    """After a rebuild from today, a day weeks back reads an older version: a case worked
+    that day (the services' clocks set back) counts there, as the scripted month's do."""
+    from .test_reports import today
+
+    work, admin = as_role("supervisor"), as_role("admin")
+    started = admin.post("/reports/rebuild", {"from": today()})
+    assert started.status == 202, started
+    flow()
+    assert admin.get("/reports/rebuild/status").body["done"]
+    group = f"ay{uuid.uuid4().hex[:8]}"
+    assert admin.put(f"/groups/{group}", {"name": "Geçmiş", "members": ["mehmet"],
+                                          "supervisors": ["selin"]}).status == 200  # fmt: skip
+    day = utcnow().astimezone(ISTANBUL).date() - timedelta(days=40)
+    travel(at(day, 10))
+    body = {"customer": {"name": "Geçmiş", "phone": unique_phone()}, "type": "complaint",
+            "channel": "phone", "group_id": group, "subject": "Geçmiş gün",
+            "description": "Geçmiş gün"}  # fmt: skip
+    opened = work.post("/cases", body)
+    assert opened.status == 201, opened
+    drain_routing()
+    flow()
+    volume = ask(work, "volume", day.isoformat(), day.isoformat(), "group")
+    assert row(volume, group=group)["opened"] == 1
