@@ -3,9 +3,10 @@ rebuild from the stored events.
 
 The walk of one event: the stream puts it on the events bus; the `reports` queue's rule
 takes every `destek.case.*` event; `ReportProjection.handle` reads the case's report state
-(one GetItem) in each version written now (the live one, and the one being rebuilt, if
-any). An event at or before the state's cursor was applied already and changes nothing
-(delivery is at least once). Otherwise the case's stored events after the cursor up to
+(one GetItem) in each version written now (the live one, the one being rebuilt, if any,
+and the one reports read the event's day by, if older: `Versions.written`). An event at or
+before the state's cursor was applied already and changes nothing (delivery is at least
+once). Otherwise the case's stored events after the cursor up to
 this one are read (one Query of its partition: an event that arrived before an earlier
 one of its case applies that one first, in order) and applied (domain/report_projection.py),
 the case read once when an event needs it (its opening older than the projection, a first
@@ -45,6 +46,7 @@ from ..domain.report_projection import (
     is_case_event,
     needs_case,
     new_breaches,
+    report_day,
 )
 from ..observability import logger
 from .report_archive import ArchiveReader
@@ -90,12 +92,17 @@ class Versions(Model):
     def live(self) -> int:
         return int(self.versions[0]["version"])
 
-    def written(self) -> list[int]:
-        """The versions an event is applied to now: the live one, and the one being built
-        once its rebuild reads the log (before, the log holds the event for it to read)."""
+    def written(self, day: str | None = None) -> list[int]:
+        """The versions an event of Istanbul `day` is applied to now: the live one, the one
+        being built once its rebuild reads the log (before, the log holds the event for it
+        to read), and the one reports read `day` by when that is an older one (an event
+        dated before the live version's `since`: delivered late, or a case worked with a
+        clock set back; applied to the live version alone, no report would count it)."""
         out = [self.live]
         if self.building and self.building.get("phase", "log") == "log":
             out.append(int(self.building["version"]))
+        if day is not None and self.version_for(day) not in out:
+            out.append(self.version_for(day))
         return out
 
     def version_for(self, day: str) -> int:
@@ -124,7 +131,8 @@ class ReportProjection:
         every version written now; how many events were applied in all."""
         if not is_case_event(event) or int(event.get("schema_version", 1)) > SCHEMA_VERSION:
             return 0
-        return sum(self.catch_up(v, event) for v in read_versions(self.store).written())
+        versions = read_versions(self.store).written(report_day(event["occurred_at"]))
+        return sum(self.catch_up(v, event) for v in versions)
 
     def catch_up(self, version: int, event: dict[str, Any]) -> int:
         case_id, key = event["case_id"], event_key(event)

@@ -1,7 +1,7 @@
 """A scripted month of cases, and the reports' rebuild over the open data store's archive.
 
 Thirty Istanbul days, 62 to 33 days back (older than the event log: a rebuild reads them
-from the archive), each with two cases made and worked through the API with the services'
+from the archive), each with a case or two made and worked through the API with the services'
 clocks set to that day (`travel`): their events go the real way (the table's stream, the
 events bus, the `reports` queue and its handler; the archive rule's queue and the local
 archiver's Parquet). The script (`plan`) decides each day's channel, type, category,
@@ -12,8 +12,9 @@ XLSX downloads, and the same questions in SQL over the archive. No number depend
 wall clock's day: the days are fixed when the test starts, far from today.
 
 Then the days' event items are removed as their TTL would (older than 30 days), and the
-reports are rebuilt from the archive: the same numbers, twice; a step delivered twice does
-nothing; a rebuild stopped midway resumes.
+reports are rebuilt from the archive: the same numbers; then the last six days again, a
+step at a time: a step delivered twice does nothing, a rebuild stopped midway resumes, and
+the same numbers.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from devstack.lambda_runtime import LocalContext, scheduled_event
 from tests.support import unique_phone
 
 from .conftest import aws
-from .test_reports import act, flow, fresh, row, status  # noqa: F401 (flow: a fixture)
+from .test_reports import _empty, flow, fresh, row  # noqa: F401 (flow: a fixture)
 
 DAYS = 30
 CHANNELS = ("phone", "email", "web", "chat")
@@ -45,8 +46,9 @@ def plan(k: int) -> dict:
     our product on days 0 and 3 mod 6 (the unit in warranty, then the one out of it); left
     open overnight on days 4 mod 5 (resolved at 09:00 the next day); reopened, answered
     again and resolved again on days 3 mod 7. Case B (urgent, a complaint by web, opened
-    a minute after A): left past its 30-minute first-response target on days 0 mod 3 (the
-    SLA sweep at 10:45)."""
+    a minute after A), on days 0 mod 3 only: left past its 30-minute first-response target
+    (the SLA sweep at 10:45). (B was made every day, answered in time on the other days: the
+    first response met is A's every day, and the other days' B added events, not checks.)"""
     unit = {0: 0, 3: 1}.get(k % 6)
     return {
         "channel": CHANNELS[k % 4], "type": "complaint" if unit is not None else TYPES[k % 3],
@@ -62,16 +64,16 @@ def expected(days: list[date]) -> dict[str, dict]:
         p = plan(k)
         morning = k > 0 and plan(k - 1)["overnight"]  # yesterday's case A resolved at 09:00
         a_resolutions = 0 if p["overnight"] else 1 + p["reopen"]
+        b = int(p["breach"])  # case B, made on breach days only
         out[day.isoformat()] = {
-            "opened": 2, "complaints": (p["type"] == "complaint") + 1,
-            "reopened": int(p["reopen"]), "replies": 2 + p["reopen"],
+            "opened": 1 + b, "complaints": (p["type"] == "complaint") + b,
+            "reopened": int(p["reopen"]), "replies": 1 + p["reopen"] + b,
             # A and B each answered once; the morning's case A was too
-            "resolved": morning + a_resolutions + 1,
-            "fcr": morning + int(not p["overnight"] and not p["reopen"]) + 1,
-            "sla_first_response_met": 2 - p["breach"],
-            "sla_first_response_breached": int(p["breach"]),
+            "resolved": morning + a_resolutions + b,
+            "fcr": morning + int(not p["overnight"] and not p["reopen"]) + b,
+            "sla_first_response_met": 1, "sla_first_response_breached": b,
             # every resolution within target (a reopened case is measured again)
-            "sla_resolution_met": morning + a_resolutions + 1, "sla_resolution_breached": 0,
+            "sla_resolution_met": morning + a_resolutions + b, "sla_resolution_breached": 0,
             "backlog": int(p["overnight"]),
         }  # fmt: skip
     return out
@@ -116,7 +118,7 @@ def at(day: date, hour: int, minute: int = 0) -> datetime:
 @pytest.fixture
 def month(as_role, flow, drain_routing, travel, aws_env, chalice_app, month_days):  # noqa: F811
     """Runs the script through the API; what it made: the group, the product, the cases
-    (A and B per day), the archiver (for later events)."""
+    (A, and B on breach days), the archiver (for later events)."""
     from devstack.event_archive import ArchiveWriter, QueueArchiver
 
     admin, work = as_role("admin"), as_role("supervisor")  # selin works every case
@@ -139,6 +141,7 @@ def month(as_role, flow, drain_routing, travel, aws_env, chalice_app, month_days
     writer = ArchiveWriter(aws(aws_env, "s3"), aws_env["ARCHIVE_BUCKET"])
     archiver = QueueArchiver(aws(aws_env, "sqs"), aws_env["ARCHIVE_QUEUE_URL"], writer)
     archiver.drain()  # what earlier tests left on the archive queue
+    sqs = aws(aws_env, "sqs")
 
     def open_case(p: dict, urgent: bool) -> str:
         if urgent:
@@ -156,52 +159,72 @@ def month(as_role, flow, drain_routing, travel, aws_env, chalice_app, month_days
         assert answer.status == 201, answer
         return answer.body["id"]
 
+    # each case's version from the answer to the last change the test made, so that a change
+    # needs no GET first; forgotten after the routing and the SLA sweep (they change cases
+    # the test does not see): a version wrong here would be a 409, not a wrong number
+    known: dict[str, int] = {}
+
+    def act(case_id: str, path: str, **body) -> None:
+        version = known.get(case_id)
+        if version is None:
+            version = fresh(work, case_id)["case"]["version"]
+        answer = work.post(f"/cases/{case_id}/{path}", {"version": version, **body})
+        assert answer.status in (200, 201), (path, answer)
+        known[case_id] = answer.body["version"]
+
+    def status(case_id: str, to: str) -> None:
+        act(case_id, "status", status=to)
+
     cases: list[tuple[str, str]] = []
     left_open: str | None = None
     for k, day in enumerate(month_days):
         p = plan(k)
         if left_open:  # yesterday's case A, resolved first thing
             travel(at(day, 9))
-            status(work, left_open, "resolved")
+            status(left_open, "resolved")
             left_open = None
         travel(at(day, 10))
         a = open_case(p, urgent=False)
-        travel(at(day, 10, 1))
-        b = open_case(p, urgent=True)
+        b = None
+        if p["breach"]:
+            travel(at(day, 10, 1))
+            b = open_case(p, urgent=True)
         drain_routing()
+        known.clear()
         travel(at(day, 10, 5))
-        act(work, a, "claim")
+        act(a, "claim")
         travel(at(day, 10, 10))
-        act(work, a, "replies", body="Bakıyoruz.")
+        act(a, "replies", body="Bakıyoruz.")
         if p["overnight"]:
             left_open = a
         else:
             travel(at(day, 10, 20))
-            status(work, a, "resolved")
+            status(a, "resolved")
         if p["reopen"]:
             travel(at(day, 10, 30))
-            status(work, a, "reopened")
-            status(work, a, "in_progress")
-            act(work, a, "replies", body="Yeniden bakıyoruz.")
+            status(a, "reopened")
+            status(a, "in_progress")
+            act(a, "replies", body="Yeniden bakıyoruz.")
             travel(at(day, 10, 40))
-            status(work, a, "resolved")
-        if p["breach"]:  # B's first response was due at 10:31
+            status(a, "resolved")
+        cases.append((day.isoformat(), a))
+        if b:  # B's first response was due at 10:31
             travel(at(day, 10, 45))
             chalice_app.sweep_sla(scheduled_event("sweep", "eu-central-1"), LocalContext("s"))
-            answered = at(day, 10, 50)
-        else:
-            answered = at(day, 10, 11)
-        travel(answered)
-        act(work, b, "claim")
-        act(work, b, "replies", body="Hemen bakıyoruz.")
-        travel(answered + timedelta(minutes=15))
-        status(work, b, "resolved")
-        cases += [(day.isoformat(), a), (day.isoformat(), b)]
-        if k % 10 == 9:
+            known.clear()
+            travel(at(day, 10, 50))
+            act(b, "claim")
+            act(b, "replies", body="Hemen bakıyoruz.")
+            travel(at(day, 11, 5))
+            status(b, "resolved")
+            cases.append((day.isoformat(), b))
+        if k % 5 == 4:  # moto's receive reads its whole queue: queues kept short are cheap
             flow()
+            archiver.drain()
+            _empty(sqs, aws_env["WEBHOOKS_QUEUE_URL"])  # the webhooks rule's copies: unused
     if left_open:  # the last day's overnight case: resolved after the month
         travel(at(month_days[-1] + timedelta(days=1), 9))
-        status(work, left_open, "resolved")
+        status(left_open, "resolved")
     flow()
     archiver.drain()
     return {"group": group, "product": product.body["id"], "cases": cases,
@@ -228,12 +251,12 @@ def compare_reports(api, month: dict, month_days: list[date], first: int = 0) ->
             for key in ("opened", "complaints", "resolved", "reopened", "replies", "fcr"):
                 assert mine[key] == counts[key], (day, key)
     # first responses, calendar minutes from the script: A at 10:10 (opened 10:00), B at
-    # 10:11 or, on breach days, 10:50 (opened 10:01). The report reads its median and 90th
+    # 10:50 (opened 10:01). The report reads its median and 90th
     # percentile from a histogram (buckets [5, 15) and [30, 60) minutes hold these), so each
     # must fall inside the bucket that holds the true value
-    first = sorted([10.0 for _ in ks] + [49.0 if plan(k)["breach"] else 10.0 for k in ks])
-    true_median = first[(len(first) - 1) // 2]
-    true_p90 = first[math.ceil(0.9 * len(first)) - 1]
+    responses = sorted([10.0 for _ in ks] + [49.0 for k in ks if plan(k)["breach"]])
+    true_median = responses[(len(responses) - 1) // 2]
+    true_p90 = responses[math.ceil(0.9 * len(responses)) - 1]
     whole = row(ask(api, "volume", start, end, "group"), group=group)
     for value, truth in ((whole["first_response_median"], true_median),
                          (whole["first_response_p90"], true_p90)):  # fmt: skip
@@ -242,7 +265,7 @@ def compare_reports(api, month: dict, month_days: list[date], first: int = 0) ->
     by_channel = ask(api, "volume", start, end, "group,channel")
     for channel in CHANNELS:
         count = sum(1 for k in ks if plan(k)["channel"] == channel)
-        count += len(days) if channel == "web" else 0  # every case B
+        count += sum(1 for k in ks if plan(k)["breach"]) if channel == "web" else 0  # B
         assert row(by_channel, group=group, channel=channel)["opened"] == count, channel
     sla = row(ask(api, "sla", start, end, "group"), group=group)
     for key in ("sla_first_response_met", "sla_first_response_breached", "sla_resolution_met",
@@ -308,8 +331,8 @@ def test_a_scripted_month_in_every_report_its_downloads_sql_and_a_rebuild_over_t
     aws_env,
     monkeypatch,
 ):
-    """The month asked every way, then rebuilt from the archive alone (twice, then a step
-    at a time): the same numbers each time."""
+    """The month asked every way, then rebuilt from the archive alone (the month, then its
+    last days a step at a time): the same numbers each time."""
     asked_every_way(as_role, month, month_days, client, tokens)
     rebuilt_from_the_archive(as_role, month, month_days, flow, aws_env, monkeypatch)
 
@@ -378,11 +401,17 @@ def rebuilt_from_the_archive(as_role, month, month_days, run_flow, aws_env, monk
     assert done["done"] and done["live"] == started.body["version"], done
     compare_reports(work, month, month_days, first=1)
 
-    # again, a step at a time: a step delivered twice does nothing; stopped, it resumes
+    # the last six days again (older than the log: the archive, then the log; both topics
+    # have complaints in them), a step at a time: a step delivered twice does nothing;
+    # stopped, it resumes. (From the month's second day, this was a second full pass over
+    # the archive for the same checks; the backlog reads the live version alone, so the
+    # days before it are not asked again)
+    last = len(month_days) - 6
     rebuild = wiring.report_rebuild()
     sent: list[dict] = []
     monkeypatch.setattr(rebuild, "send_step", sent.append)
-    status_ = rebuild.start(days[0])
+    status_ = rebuild.start(month_days[last])
+    assert status_.archive_day is not None
     assert sent == [{"kind": "rebuild", "version": status_.version, "page": 0}]
     assert rebuild.step(sent[0]) is True
     assert rebuild.step(sent[0]) is False  # the same step again: nothing
@@ -394,4 +423,35 @@ def rebuilt_from_the_archive(as_role, month, month_days, run_flow, aws_env, monk
         pass
     assert rebuild.status().done and rebuild.status().live == status_.version
     assert status_.version == started.body["version"] + 1
-    compare_reports(work, month, month_days, first=1)
+    compare_reports(work, month, month_days, first=last)
+
+
+def test_a_case_worked_on_a_day_before_the_live_versions_first_day_is_counted_on_it(
+    as_role,
+    flow,  # noqa: F811 (test_reports' fixture)
+    drain_routing,
+    travel,
+):
+    """After a rebuild from today, a day weeks back reads an older version: a case worked
+    that day (the services' clocks set back) counts there, as the scripted month's do."""
+    from .test_reports import today
+
+    work, admin = as_role("supervisor"), as_role("admin")
+    started = admin.post("/reports/rebuild", {"from": today()})
+    assert started.status == 202, started
+    flow()
+    assert admin.get("/reports/rebuild/status").body["done"]
+    group = f"ay{uuid.uuid4().hex[:8]}"
+    assert admin.put(f"/groups/{group}", {"name": "Geçmiş", "members": ["mehmet"],
+                                          "supervisors": ["selin"]}).status == 200  # fmt: skip
+    day = utcnow().astimezone(ISTANBUL).date() - timedelta(days=40)
+    travel(at(day, 10))
+    body = {"customer": {"name": "Geçmiş", "phone": unique_phone()}, "type": "complaint",
+            "channel": "phone", "group_id": group, "subject": "Geçmiş gün",
+            "description": "Geçmiş gün"}  # fmt: skip
+    opened = work.post("/cases", body)
+    assert opened.status == 201, opened
+    drain_routing()
+    flow()
+    volume = ask(work, "volume", day.isoformat(), day.isoformat(), "group")
+    assert row(volume, group=group)["opened"] == 1

@@ -225,6 +225,30 @@ def test_a_rebuild_gives_the_same_numbers_twice_and_reads_through_versions():
     assert report_day(iso(now)) == "2026-03-05"
 
 
+def test_an_event_dated_before_the_live_versions_first_day_still_counts_on_its_day():
+    """After a rebuild from 4 March, 2 and 3 March read version 1: events of those days
+    delivered late (or a case worked with a clock set back) reach version 1 too."""
+    store = MemoryReports()
+    now = T0 + timedelta(days=3)
+    feed(store, opened("a", T0), routed("a", T0))  # 2 March
+    sent: list[dict] = []
+    rebuild = ReportRebuild(store, sent.append, clock=lambda: now)
+    rebuild.start(date(2026, 3, 4))
+    while sent:
+        rebuild.step(sent.pop())
+    assert rebuild.status().live == 2
+    late = T0 + timedelta(days=1)  # 3 March, delivered after the rebuild
+    feed(store, opened("b", late, "web"), routed("b", late),
+         status("b", 3, late + timedelta(hours=1), "resolved"),
+         resolved("b", 4, late + timedelta(hours=1)))  # fmt: skip
+    feed(store, status("a", 3, now, "resolved"), resolved("a", 4, now))  # 5 March: version 2
+    table = ask(store, "volume", date(2026, 3, 2), date(2026, 3, 5), [Dimension.DAY],
+                today=now.date())  # fmt: skip
+    counts = {r["day"]: (r["opened"], r["resolved"]) for r in table.rows}
+    assert counts == {"2026-03-02": (1, 0), "2026-03-03": (1, 1), "2026-03-04": (0, 0),
+                      "2026-03-05": (0, 1)}  # fmt: skip
+
+
 def test_every_report_column_and_dimension_has_words_in_both_languages():
     import json
     from pathlib import Path
