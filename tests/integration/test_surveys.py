@@ -414,3 +414,16 @@ def test_answers_of_the_wrong_json_type_and_oversize_bodies_are_refused(
     ok = public.post(f"/survey-links/{token}", {"answers": {"overall": 4, "nps": 3}})
     assert ok.status == 200, ok
 
+
+def test_the_shops_consent_call_answers_the_entry_it_recorded(api, shop):
+    """Not an empty `history` right after recording a change (docs/surveys.md)."""
+    number = f"CH-{uuid.uuid4().hex[:8]}"
+    shop_customer(api, shop, number, "normal", f"{number.lower()}@example.com")
+    given = datetime.now(UTC).replace(microsecond=0) - timedelta(days=3)
+    answered = consent(api, shop, number, True, given)
+    (entry,) = answered["history"]
+    assert (entry["channel"], entry["granted"], entry["source"]) == ("email", True, "shop")
+    assert datetime.fromisoformat(entry["at"]) == given
+    assert answered["channels"][0]["granted"] is True
+    withdrawn = consent(api, shop, number, False)  # a second call answers its own entry only
+    assert [(e["granted"], e["source"]) for e in withdrawn["history"]] == [(False, "shop")]
