@@ -317,6 +317,13 @@ def seed_orders() -> None:
                 {"at": at(18, 14), "status": "delivered", "location": "Kadıköy"}]))  # fmt: skip
 
 
+def staff_actor(username: str) -> Actor:
+    """A demo staff member as an actor, named as STAFF names them (the console shows the
+    name saved on an article or case; one list keeps them from disagreeing)."""
+    name = next(n for u, n, *_ in STAFF if u == username)
+    return Actor(kind="staff", id=username, name=name)
+
+
 def seed_articles() -> None:
     """The demo knowledge base (devstack/data/kb_articles.json, devstack/kb_data.py), every
     article published, Turkish and English, public and internal, so `make run` shows a real
@@ -327,8 +334,7 @@ def seed_articles() -> None:
     from .kb_data import load
 
     store = wiring.article_store()
-    author = Actor(kind="staff", id="mehmet", name="Mehmet Demir")
-    approver = Actor(kind="staff", id="selin", name="Selin Kaya")
+    author, approver = staff_actor("mehmet"), staff_actor("selin")
     for entry in load():
         now = utcnow()
         changed = new_article(entry.id, f"h-{entry.id}-0", entry.content, author, now)
@@ -369,6 +375,6 @@ def seed_catalog() -> None:
         actor = (
             Actor(kind="customer", id=ahmet.id, name=ahmet.name)
             if source == "site"
-            else Actor(kind="staff", id="mehmet", name="Mehmet Demir")
+            else staff_actor("mehmet")
         )
         registrations.register(ahmet.id, command, source, actor)

@@ -124,8 +124,12 @@ def endpoint(
                 inputs: dict[str, Any] = dict(path_args)
                 if body is not None:
                     inputs["body"] = parse_body(request.raw_body, body)
+                else:  # a form (RFC 8058's one-click) is held to the JSON bodies' limit too
+                    within_limit(request.raw_body)
                 if query is not None:
                     inputs["query"] = parse_query(request.query_params, query)
+                elif route.audience == "public":
+                    no_query(request.query_params)
                 return respond(handler(caller, **inputs), status)
             except DomainError as exc:
                 return error_response(exc)
@@ -145,6 +149,7 @@ def signed_call(
     the first answer back and changes nothing."""
     shop_id = path_args["shop_id"]
     raw = request.raw_body or b""
+    within_limit(raw)
     webhook_id = wiring.signed_call_verifier().verify(shop_id, raw, request.headers)
     principal = Principal(
         kind="integration", subject=shop_id, username=f"shop:{shop_id}", name=shop_id
@@ -198,18 +203,32 @@ def authenticate(headers: Any, route: Route) -> Caller | None:
     return caller
 
 
+def within_limit(raw: bytes | None) -> None:
+    """413 for a body over `max_body_bytes` (64 KiB), whatever its media type."""
+    limit = settings().max_body_bytes
+    if raw and len(raw) > limit:
+        raise PayloadTooLarge(f"the body is over {limit} bytes", details={"limit": limit})
+
+
+def no_query(params: dict[str, str] | None) -> None:
+    """A public route that reads no query parameters refuses them (422), as one with a query
+    model refuses the ones it does not know: a misspelt `?lang=` is not silently ignored."""
+    if params:
+        problems = [{"type": "extra_forbidden", "loc": (name,), "msg": "not a known parameter"}
+                    for name in sorted(params)]  # fmt: skip
+        raise InvalidInput("the request has invalid fields", details=problems_of(problems))
+
+
 def parse_body(raw: bytes | None, model: type[BaseModel]) -> BaseModel:
     raw = raw or b""
-    limit = settings().max_body_bytes
-    if len(raw) > limit:
-        raise PayloadTooLarge(f"the body is over {limit} bytes", details={"limit": limit})
+    within_limit(raw)
     try:
         data = json.loads(raw.decode("utf-8"), parse_constant=not_json) if raw.strip() else {}
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise BadRequest(f"the body is not valid JSON: {exc}", code="malformed_json") from exc
     if not isinstance(data, dict):
         raise InvalidInput("the body must be a JSON object")
-    return validate(model, data)
+    return validate(model, data, strict=True)
 
 
 def not_json(constant: str) -> Any:
@@ -221,8 +240,15 @@ def parse_query(params: dict[str, str] | None, model: type[BaseModel]) -> BaseMo
     return validate(model, dict(params or {}))
 
 
-def validate(model: type[BaseModel], data: dict[str, Any]) -> BaseModel:
+def validate(model: type[BaseModel], data: dict[str, Any], strict: bool = False) -> BaseModel:
+    """`strict`: a JSON body is taken as typed: `true`, `"2"` or `2.0` for a number, `0` or
+    `"yes"` for a boolean, a number for text are each a 422, never coerced (a customer's
+    `{"score": true}` is not a 1). Pydantic's strict JSON mode still reads what JSON cannot
+    type (dates, times and enums from their strings). Query parameters are all strings, so
+    they stay lax ("?limit=5" is a number)."""
     try:
+        if strict:
+            return model.model_validate_json(json.dumps(data), strict=True)
         return model.model_validate(data)
     except ValidationError as exc:
         problems = exc.errors(include_url=False, include_context=False, include_input=False)

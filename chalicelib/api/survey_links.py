@@ -77,5 +77,6 @@ def customer_consents(caller: Caller, customer_id: str):
           body=ShopConsents, response=Consents)  # fmt: skip
 def shop_consents(caller: Caller, shop_id: str, body: ShopConsents):
     """The shop's record of a customer's consents (from İYS or its sign-up form): an older
-    change than the standing one goes to the history only."""
+    change than the standing one goes to the history only. Answers the standing consents
+    and, as `history`, the entries this call recorded."""
     return wiring.consent_service().from_shop(body)

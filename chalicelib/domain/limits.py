@@ -27,6 +27,8 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from pydantic_core import PydanticCustomError
+
 ITEM_BYTES = 400 * 1024
 CASE_TEXT_BYTES = 64 * 1024
 PRECASE_TEXT_BYTES = 96 * 1024
@@ -50,12 +52,18 @@ def fit_utf8(text: str, max_bytes: int) -> tuple[str, bool]:
 
 
 def max_bytes(limit: int) -> Callable[[str], str]:
-    """A pydantic after-validator: refuse text over `limit` bytes in UTF-8 (a 422)."""
+    """A pydantic after-validator: refuse text over `limit` bytes in UTF-8 (a 422 whose
+    detail's `type` is `bytes_too_long`, so a page can say so in its reader's words rather
+    than a generic "invalid value")."""
 
     def check(value: str) -> str:
         if value is not None and utf8_size(value) > limit:
-            raise ValueError(f"at most {limit} bytes in UTF-8 (a Turkish letter takes 2, an "
-                             f"emoji 4); this has {utf8_size(value)}")  # fmt: skip
+            raise PydanticCustomError(
+                "bytes_too_long",
+                "at most {limit} bytes in UTF-8 (a Turkish letter takes 2, an emoji 4); "
+                "this has {size}",
+                {"limit": limit, "size": utf8_size(value)},
+            )
         return value
 
     return check

@@ -42,10 +42,17 @@ class ConsentService:
 
     def record(self, customer_id: str, changes: list[ConsentChange],
                source: ConsentSource) -> Consents:  # fmt: skip
+        """Record the changes; answers the standing consents and, as `history`, the entries
+        this call recorded (newest first). They are known without reading the history back
+        (a read that, eventually consistent, could miss them); the whole history is
+        `GET /customers/{id}/consents`."""
         now = self.clock()
-        for change in changes:
-            self.consents.record(customer_id, applied(change, source, now))
-        return self.of(customer_id)
+        recorded = [applied(change, source, now) for change in changes]
+        for consent in recorded:
+            self.consents.record(customer_id, consent)
+        newest_first = sorted(recorded, key=lambda c: c.at, reverse=True)
+        return Consents(customer_id=customer_id, channels=self.consents.standing(customer_id),
+                        history=newest_first)  # fmt: skip
 
     def from_shop(self, body: ShopConsents) -> Consents:
         customer = self.customers.find("customer_number", body.customer_number)

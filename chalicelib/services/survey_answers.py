@@ -12,7 +12,7 @@ from pydantic import Field
 from ..domain.clock import utcnow
 from ..domain.consent import ConsentChange, ConsentChannel, ConsentSource, applied
 from ..domain.errors import Conflict
-from ..domain.model import Model
+from ..domain.model import Model, Strict
 from ..domain.signed_links import LinkInvalid, LinkPurpose, LinkSigner
 from ..domain.survey_results import counted
 from ..domain.survey_runs import Invitation, InvitationStatus
@@ -32,9 +32,10 @@ class SurveyPage(Model):
     expires_at: datetime
 
 
-class Answers(Model):
+class Answers(Strict):
     """Answers by question id: a number (rating, NPS), a choice id, a list of choice ids,
-    or text."""
+    or text; each answer's JSON type must be its question's (`true` or `"2"` is no number,
+    checked by `check_answers`). Another top-level field than `answers` is a 422."""
 
     answers: dict[str, AnswerValue] = Field(max_length=20)
 

@@ -64,6 +64,22 @@ def test_the_emailed_link_rates_the_case_which_shows_in_the_console_and_the_repo
         supervisor.call("GET", f"/cases/{case['id']}")[1]["case"]["rating"] is None
     )  # opened, not answered
 
+    # the comment's room is counted as the API counts it, in UTF-8 bytes: 600 "ş" are 1,200
+    comment = page.get_by_label("Eklemek istediğiniz bir şey var mı? (isteğe bağlı)")
+    expect(page.locator("#comment-room")).to_have_text("Kalan yer: 1.000 harf.")
+    comment.fill("ş" * 600)
+    expect(page.locator("#comment-room")).to_have_text(
+        "Yazdığınız metin 200 harf kadar uzun; lütfen kısaltın.")  # fmt: skip
+    page.get_by_role("button", name="Gönder").click()
+    expect(page.locator("#comment-error")).to_have_text(
+        "Yazdığınız metin 200 harf kadar uzun; lütfen kısaltın.")  # fmt: skip
+    expect(comment).to_be_focused()
+    # had the page let it through, the API's refusal is told at the field, in its own words
+    comment.evaluate("area => { area.dataset.maxBytes = '5000'; }")
+    page.get_by_role("button", name="Gönder").click()
+    expect(page.locator("#comment-error")).to_have_text("çok uzun; kısaltın")
+    assert supervisor.call("GET", f"/cases/{case['id']}")[1]["case"]["rating"] is None
+
     scores.get_by_label("4 – Memnunum").check()  # they think again
     page.get_by_label("Eklemek istediğiniz bir şey var mı? (isteğe bağlı)").fill(
         "Hızlı ilgilendiniz"
@@ -81,6 +97,8 @@ def test_the_emailed_link_rates_the_case_which_shows_in_the_console_and_the_repo
     satisfaction = console.get_by_role("region", name="Memnuniyet")
     expect(satisfaction).to_contain_text("Müşterinin kendi yanıtı: 5 üzerinden 4")
     expect(satisfaction).to_contain_text("Hızlı ilgilendiniz")
+    customer_line = satisfaction.locator("li.r-customer")
+    assert re.search(r"\d\d:\d\d\s*\n+\s*\W?Hızlı ilgilendiniz", customer_line.inner_text())
     expect(console.locator(".customer-panel")).to_be_visible()
     console.goto(f"{stack.url}/console#/customer/{case['customer_id']}")  # the customer 360
     console_ready(console)

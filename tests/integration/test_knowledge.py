@@ -156,6 +156,28 @@ def test_helpful_votes_once_per_visitor_a_day(as_role):
     assert (counts["helpful_yes"], counts["helpful_no"]) == (1, 1)
 
 
+def test_a_vote_that_is_not_a_json_boolean_is_422_and_not_counted(as_role):
+    """Pydantic's lax mode would count "yes", "false" and 0 as votes (docs/api.md, strict
+    bodies)."""
+    agent, supervisor, public = as_role("agent"), as_role("supervisor"), as_role(None)
+    live = publish(agent, supervisor, article_body(unique_word()))
+    for helpful in ("yes", "false", 0, 1, None):
+        vote = {"visitor": uuid.uuid4().hex, "helpful": helpful}
+        answer = public.post(f"/kb/articles/{live['slug']}/votes", vote)
+        assert answer.status == 422, (helpful, answer)
+        assert answer.body["error"]["details"][0]["field"] == "helpful", answer
+    counts = agent.get(f"/articles/{live['id']}").body["counts"]
+    assert (counts["helpful_yes"], counts["helpful_no"]) == (0, 0)
+
+
+def test_public_reads_refuse_unknown_query_parameters(as_role):
+    public = as_role(None)
+    for path in ("/kb/categories?x=1", "/kb/articles?x=1"):
+        answer = public.get(path)
+        assert answer.status == 422 and answer.body["error"]["details"][0]["field"] == "x", answer
+    assert public.get("/kb/categories").status == 200
+
+
 def resolved_case_with_reply(agent, drain_routing, text: str) -> tuple[dict, str]:
     case = open_case(
         agent,

@@ -164,6 +164,11 @@ def as_role_customer_case(as_role) -> str:
         {},
         {"score": 3, "comment": "ç" * 501},
         {"score": 3, "extra": 1},
+        # JSON types are kept: no bool, numeric string or float for the score
+        {"score": True},
+        {"score": "2"},
+        {"score": 2.0},
+        {"score": 3, "comment": 5},
     ],
 )
 def test_bad_answers_are_422_and_write_nothing(as_role, rated_case, body):
@@ -218,6 +223,12 @@ def test_a_low_score_puts_a_follow_up_and_tells_the_supervisors(
 def test_the_agent_records_the_phone_score_apart(as_role, rated_case):
     case, _, _ = rated_case
     agent = as_role("agent")
+    version = version_of(as_role, case["id"])
+    for bad in ({"version": version, "score": True}, {"version": version, "score": "5"},
+                {"version": str(version), "score": 5}):  # fmt: skip
+        refused = agent.post(f"/cases/{case['id']}/rating", bad)
+        assert refused.status == 422, (bad, refused)
+    assert version_of(as_role, case["id"]) == version
     recorded = agent.post(f"/cases/{case['id']}/rating",
                           {"version": version_of(as_role, case["id"]), "score": 5})  # fmt: skip
     assert recorded.status == 201, recorded

@@ -350,3 +350,80 @@ def test_quiet_hours_delay_an_invitation_and_an_opt_out_meanwhile_cancels_it(
     assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     opt_token = OPT_OUT.search(mail["body"]).group(1)
     assert headers["List-Unsubscribe"] == f"<http://127.0.0.1:8000/opt-out/{opt_token}>"
+
+
+def test_answers_of_the_wrong_json_type_and_oversize_bodies_are_refused(
+    api, shop, as_role, mailbox, drain_surveys
+):
+    """Each answer keeps its JSON type (`true` is no score, `"2"` no NPS, a number no choice or
+    text); an unknown top-level field is a 422; the one-click opt-out form is held to the
+    64 KiB body limit (413); a public read refuses unknown query parameters. Nothing is
+    recorded by any of them."""
+    admin, supervisor, public = as_role("admin"), as_role("supervisor"), as_role(None)
+    tag = uuid.uuid4().hex[:8]
+    brand = f"Tip{tag}"
+    product = admin.post("/products", {"brand": brand, "model": "M", "name": f"Ürün {tag}",
+                                       "category_id": "telefon"}).body  # fmt: skip
+    number, email = f"TY-{tag}", f"ty{tag}@example.com"
+    cid = shop_customer(api, shop, number, "normal", email)
+    admin.post(f"/customers/{cid}/products", {"product_id": product["id"],
+               "serial_number": f"TY{tag}", "purchase_date": "2026-06-01"})  # fmt: skip
+    consent(api, shop, number, True, datetime.now(UTC) - timedelta(days=3))
+    start = (datetime.now(UTC) - timedelta(minutes=1)).isoformat()
+    draft = {"name": f"Tipler {tag}", "questions": QUESTIONS, "channel": "email",
+             "segment": {"brands": [brand]}, "schedule": {"start_at": start}}  # fmt: skip
+    supervisor.put("/survey-settings", {"throttle_days": 1})
+    try:
+        run_now(supervisor, draft, drain_surveys)
+    finally:
+        supervisor.put("/survey-settings", {"throttle_days": 90})
+    (mail,) = mails_to(mailbox, email)
+    token = LINK.search(mail["body"]).group(1)
+    opt_token = OPT_OUT.search(mail["body"]).group(1)
+
+    for answers in (
+        {"overall": True, "nps": 3},
+        {"overall": 4, "nps": False},
+        {"overall": "4", "nps": 3},
+        {"overall": 4.0, "nps": 3},
+        {"overall": 4, "nps": 3, "liked": "tone"},
+        {"overall": 4, "nps": 3, "liked": [1]},
+        {"overall": 4, "nps": 3, "words": 12},
+    ):
+        bad = public.post(f"/survey-links/{token}", {"answers": answers})
+        assert bad.status == 422, (answers, bad)
+    extra = public.post(f"/survey-links/{token}", {"answers": {"overall": 4, "nps": 3}, "x": 1})
+    assert extra.status == 422 and extra.body["error"]["details"][0]["field"] == "x", extra
+    assert public.get(f"/survey-links/{token}?x=1").status == 422
+    assert public.get(f"/survey-links/{token}").body["answered_at"] is None
+
+    huge = "List-Unsubscribe=One-Click&pad=" + "a" * (64 * 1024)
+    refused = api.client.http.post(f"/opt-out/{opt_token}", body=huge,
+        headers={"content-type": "application/x-www-form-urlencoded"})  # fmt: skip
+    assert refused.status_code == 413, refused.body
+    assert public.get(f"/opt-out/{opt_token}").body["withdrawn"] is False
+    assert public.get(f"/opt-out/{opt_token}?x=1").status == 422
+
+    # the shop's signed call: a string or a number for `granted` is no consent change
+    for granted in ("false", 0):
+        change = {"channel": "email", "granted": granted}
+        status, answer = post(api, f"/integrations/{shop}/consents",
+                              signed({"customer_number": number, "changes": [change]}))  # fmt: skip
+        assert status == 422, answer
+    assert admin.get(f"/customers/{cid}/consents").body["channels"][0]["granted"] is True
+    ok = public.post(f"/survey-links/{token}", {"answers": {"overall": 4, "nps": 3}})
+    assert ok.status == 200, ok
+
+
+def test_the_shops_consent_call_answers_the_entry_it_recorded(api, shop):
+    """Not an empty `history` right after recording a change (docs/surveys.md)."""
+    number = f"CH-{uuid.uuid4().hex[:8]}"
+    shop_customer(api, shop, number, "normal", f"{number.lower()}@example.com")
+    given = datetime.now(UTC).replace(microsecond=0) - timedelta(days=3)
+    answered = consent(api, shop, number, True, given)
+    (entry,) = answered["history"]
+    assert (entry["channel"], entry["granted"], entry["source"]) == ("email", True, "shop")
+    assert datetime.fromisoformat(entry["at"]) == given
+    assert answered["channels"][0]["granted"] is True
+    withdrawn = consent(api, shop, number, False)  # a second call answers its own entry only
+    assert [(e["granted"], e["source"]) for e in withdrawn["history"]] == [(False, "shop")]

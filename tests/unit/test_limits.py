@@ -41,3 +41,15 @@ def test_item_size_counts_names_and_utf8_values():
     assert item_size({"ab": "şş", "n": 12345, "l": ["x"], "m": {"k": True}}) == (
         2 + 4 + 1 + 4 + 1 + 3 + 2 + 1 + 3 + 1 + 1 + 1
     )
+
+
+def test_a_text_over_its_bytes_is_told_as_such_not_as_an_invalid_value():
+    """The error's type names the fault, so a page says "too long" in its reader's words
+    (problem_bytes_too_long) rather than a generic "invalid value"."""
+    from chalicelib.services.ratings import RatingAnswer
+
+    with pytest.raises(ValidationError) as refused:
+        RatingAnswer(score=3, comment="ş" * 600)  # 600 characters, 1,200 bytes
+    (error,) = refused.value.errors()
+    assert error["loc"] == ("comment",) and error["type"] == "bytes_too_long"
+    assert error["ctx"] == {"limit": 1000, "size": 1200}

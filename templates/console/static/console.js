@@ -1018,7 +1018,8 @@ function ratingBlock(c) {
     say(`rating_source_${r.source}`), ": ", el("strong", { text: say("rating_of", { score: r.score, scale: r.scale }) }),
     " · ", el("time", { datetime: r.at, text: when(r.at) }),
     r.source === "agent" && r.by ? ` · ${staffName(r.by)}` : "",
-    r.comment ? el("q", { class: "body", text: r.comment }) : null);
+    // the comment on its own line, not run on after the time ("08:35"Kargo…")
+    r.comment ? el("p", { class: "rating-comment" }, el("q", { class: "body", text: r.comment })) : null);
   const ratings = [c.rating, c.agent_rating].filter(Boolean);
   const open = c.follow_up && !c.follow_up.done_at;
   if (!ratings.length && !open) return null;

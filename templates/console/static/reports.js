@@ -92,16 +92,30 @@ function apiQuery(c) {
   return query.toString();
 }
 
+const localeOf = (ui) => (ui.lang === "en" ? "en-GB" : "tr-TR");
+
+/** A share (0..1) as the page's language writes a percent ("%9,5" in Turkish, "9.5%" in
+ *  English), at most one decimal; "—" when missing. Shared with the survey results. */
+export function shareText(ui, value) {
+  if (value === null || value === undefined || value === "") return "—";
+  return new Intl.NumberFormat(localeOf(ui), { style: "percent", maximumFractionDigits: 1 }).format(value);
+}
+
+/** A number in the page's language's format, at most `digits` decimals; "—" when missing. */
+export function numberText(ui, value, digits = 2) {
+  if (value === null || value === undefined || value === "") return "—";
+  return new Intl.NumberFormat(localeOf(ui), { maximumFractionDigits: digits }).format(value);
+}
+
 /** A cell's words: dimension codes become names, numbers the reader's format. */
 function cellText(ui, kind, key, value) {
-  const locale = ui.lang === "en" ? "en-GB" : "tr-TR";
   if (value === null || value === undefined || value === "") return "—";
   switch (kind) {
     case "dimension": return dimensionName(ui, key, value);
-    case "count": return new Intl.NumberFormat(locale).format(value);
-    case "share": return new Intl.NumberFormat(locale, { style: "percent", maximumFractionDigits: 1 }).format(value);
+    case "count": return new Intl.NumberFormat(localeOf(ui)).format(value);
+    case "share": return shareText(ui, value);
     case "minutes": return ui.duration(value);
-    case "number": return new Intl.NumberFormat(locale, { maximumFractionDigits: 2 }).format(value);
+    case "number": return numberText(ui, value);
     default: return String(value);
   }
 }

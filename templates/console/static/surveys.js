@@ -4,7 +4,7 @@
 // answers and the results as CSV or XLSX. Imported by console.js, which hands in its
 // helpers (`ui`); every text comes from the strings files through ui.say.
 
-import { loadChart } from "./reports.js";
+import { loadChart, numberText, shareText } from "./reports.js";
 
 const KINDS = ["rating", "nps", "single_choice", "multiple_choice", "free_text"];
 const FREQUENCIES = ["once", "weekly", "monthly", "quarterly"];
@@ -166,8 +166,12 @@ export async function surveyView(ui, id) {
   ];
 }
 
-const pct = (x) => (x === null || x === undefined ? "—" : `${(x * 100).toFixed(1)}%`);
-const num = (x, digits = 2) => (x === null || x === undefined ? "—" : Number(x).toFixed(digits));
+/** The 95% interval's words, or nothing when either end is missing (one answer has none):
+ *  never "(95% CI —–—)". `key` is survey_res_interval or its NPS wording. */
+function interval(ui, low, high, format, key = "survey_res_interval") {
+  if (low === null || low === undefined || high === null || high === undefined) return "";
+  return ui.say(key, { low: format(low), high: format(high) });
+}
 
 /** The results: a period and a dimension to split by, then the statistics and charts. */
 function resultsSection(ui, survey) {
@@ -221,10 +225,12 @@ function valueName(ui, by, value) {
 /** One question's figures as lines of text (and a canvas the chart is drawn on). */
 function questionFigures(ui, survey, q, chart) {
   const { el, say } = ui;
+  const pct = (x) => shareText(ui, x);
+  const num = (x, digits = 2) => numberText(ui, x, digits);
   const lines = [el("p", { class: "hint", text: say("survey_res_answers_n", { n: q.n }) })];
-  if (q.mean) lines.push(el("p", { text: say("survey_res_mean_line", { mean: num(q.mean.value), low: num(q.mean.low), high: num(q.mean.high), sd: num(q.sd) }) }));
-  if (q.csat) lines.push(el("p", { text: say("survey_res_csat_line", { share: pct(q.csat.share), low: pct(q.csat.low), high: pct(q.csat.high) }) }));
-  if (q.nps) lines.push(el("p", { text: say("survey_res_nps_line", { score: num(q.nps.score, 1), low: num(q.nps.low, 1), high: num(q.nps.high, 1), promoters: q.nps.promoters, passives: q.nps.passives, detractors: q.nps.detractors }) }));
+  if (q.mean) lines.push(el("p", { text: say("survey_res_mean_line", { mean: num(q.mean.value), interval: interval(ui, q.mean.low, q.mean.high, num), sd: num(q.sd) }) }));
+  if (q.csat) lines.push(el("p", { text: say("survey_res_csat_line", { share: pct(q.csat.share), interval: interval(ui, q.csat.low, q.csat.high, pct) }) }));
+  if (q.nps) lines.push(el("p", { text: say("survey_res_nps_line", { score: num(q.nps.score, 1), interval: interval(ui, q.nps.low, q.nps.high, (x) => num(x, 1), "survey_res_interval_nps"), promoters: q.nps.promoters, passives: q.nps.passives, detractors: q.nps.detractors }) }));
   const bars = q.distribution
     ? q.distribution.map((d) => [String(d.value), d.count, d.share])
     : (q.options || []).map((o) => [choiceText(ui, survey, q.id, o.id), o.count, o.share]);
@@ -241,7 +247,8 @@ function questionFigures(ui, survey, q, chart) {
 
 function resultsView(ui, survey, r) {
   const { el, say } = ui;
-  const parts = [el("p", { id: "survey-response", text: say("survey_res_response", { share: pct(r.response.share), low: pct(r.response.low), high: pct(r.response.high), count: r.response.count, n: r.response.n }) })];
+  const pct = (x) => shareText(ui, x);
+  const parts = [el("p", { id: "survey-response", text: say("survey_res_response", { share: pct(r.response.share), interval: interval(ui, r.response.low, r.response.high, pct), count: r.response.count, n: r.response.n }) })];
   if (!r.questions.some((q) => q.n)) {
     parts.push(el("p", { class: "empty", text: say("survey_res_none") }));
     return parts;
@@ -261,7 +268,7 @@ function resultsView(ui, survey, r) {
         r.questions.filter((q) => q.kind !== "free_text").map((q) => el("th", { scope: "col", text: questionText(ui, survey, q.id) })))),
       el("tbody", {}, r.groups.map((g) => el("tr", {},
         el("th", { scope: "row", text: valueName(ui, r.by, g.value) }),
-        el("td", { class: "num", text: `${pct(g.response.share)} (${pct(g.response.low)}–${pct(g.response.high)})` }),
+        el("td", { class: "num", text: `${pct(g.response.share)}${interval(ui, g.response.low, g.response.high, pct, "survey_res_interval_short")}` }),
         g.questions.filter((q) => q.kind !== "free_text").map((q) => el("td", { class: "num", text: groupCell(ui, survey, q) })))))));
   }
   return parts;
@@ -269,9 +276,13 @@ function resultsView(ui, survey, r) {
 
 /** A question's headline in a group's row: mean, NPS or the most chosen option, with n. */
 function groupCell(ui, survey, q) {
+  const pct = (x) => shareText(ui, x);
+  const num = (x, digits = 2) => numberText(ui, x, digits);
+  const one = (x) => num(x, 1);
+  const short = "survey_res_interval_short";
   if (!q.n) return "—";
-  if (q.mean) return `${num(q.mean.value)} (${num(q.mean.low)}–${num(q.mean.high)}), n=${q.n}`;
-  if (q.nps) return `${num(q.nps.score, 1)} (${num(q.nps.low, 1)}–${num(q.nps.high, 1)}), n=${q.nps.promoters + q.nps.passives + q.nps.detractors}`;
+  if (q.mean) return `${num(q.mean.value)}${interval(ui, q.mean.low, q.mean.high, num, short)}, n=${q.n}`;
+  if (q.nps) return `${one(q.nps.score)}${interval(ui, q.nps.low, q.nps.high, one, short)}, n=${q.nps.promoters + q.nps.passives + q.nps.detractors}`;
   const top = (q.options || []).reduce((a, b) => (b.count > a.count ? b : a), { count: -1 });
   return top.id ? `${choiceText(ui, survey, q.id, top.id)}: ${pct(top.share)}, n=${q.n}` : `n=${q.n}`;
 }
@@ -324,7 +335,7 @@ async function downloadResults(ui, id, query, format) {
 function runsTable(ui, detail) {
   const { el, say } = ui;
   if (!detail.runs.length) return el("p", { class: "empty", text: say("survey_no_runs") });
-  const rate = (r) => (r === null || r === undefined ? "—" : `${(r * 100).toFixed(1)}%`);
+  const rate = (r) => shareText(ui, r);
   const row = (label, counts, r, head = false) => el("tr", { class: head ? "total" : null },
     el(head ? "th" : "td", { scope: head ? "row" : null, text: label }),
     COUNTS.map((k) => el("td", { class: "num", text: String(counts[k] ?? 0) })),

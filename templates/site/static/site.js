@@ -317,6 +317,39 @@ function report(error, form) {
   problem(say("error_generic"));
 }
 
+// ---- free text held to a limit in UTF-8 bytes (what the API counts; docs/api.md) ----------
+
+/** The text's size as the API counts it: UTF-8 bytes (ç, ğ, ş… two, an emoji four). */
+function utf8Size(text) {
+  return new TextEncoder().encode(text).length;
+}
+
+/** Shows under `area` how much room is left of `limit` bytes, as the reader types (polite
+ *  live region); `roomOver(area)` is how far over it is, 0 when it fits. */
+function watchRoom(area, limit) {
+  area.dataset.maxBytes = String(limit);
+  const id = `${area.id}-room`;
+  let line = document.getElementById(id);
+  if (!line) {
+    line = el("p", { class: "hint", id, "aria-live": "polite" });
+    area.insertAdjacentElement("afterend", line);
+    area.setAttribute("aria-describedby", `${area.getAttribute("aria-describedby") || ""} ${id}`.trim());
+  }
+  const update = () => {
+    const used = utf8Size(area.value.trim());
+    line.textContent = used > limit ? say("text_room_over", { over: (used - limit).toLocaleString(LANG) })
+      : say("text_room_left", { left: (limit - used).toLocaleString(LANG) });
+    line.classList.toggle("over", used > limit);
+  };
+  area.addEventListener("input", update);
+  update();
+  return update;
+}
+
+function roomOver(area) {
+  return Math.max(0, utf8Size(area.value.trim()) - Number(area.dataset.maxBytes));
+}
+
 // ---- warranty and attachments, shared by several pages -----------------------------------
 
 function warrantyText(warranty) {
@@ -1013,6 +1046,7 @@ async function ratePage() {
       const chosen = form.querySelector(`input[name=score][value="${view.score}"]`);
       if (chosen) chosen.checked = true;
       form.comment.value = view.comment || "";
+      form.comment.dispatchEvent(new Event("input"));
     }
     if (!view.can_answer) {
       form.hidden = true;
@@ -1035,6 +1069,7 @@ async function ratePage() {
   }
   const preset = form.querySelector(`input[name=score][value="${CSS.escape(params.get("s") || "")}"]`);
   if (preset) preset.checked = true;
+  watchRoom(form.comment, Number(form.comment.dataset.maxBytes));
   form.addEventListener("submit", async () => {
     clearFieldErrors(form);
     const chosen = form.querySelector("input[name=score]:checked");
@@ -1042,6 +1077,13 @@ async function ratePage() {
       fieldError(form, "score", say("rate_choose"));
       problem(say("error_invalid"));
       form.querySelector("input[name=score]").focus();
+      return;
+    }
+    const over = roomOver(form.comment);
+    if (over) {
+      fieldError(form, "comment", say("text_room_over", { over: over.toLocaleString(LANG) }));
+      problem(say("error_invalid"));
+      form.comment.focus();
       return;
     }
     await busy(form, async () => {
@@ -1314,6 +1356,7 @@ async function surveyPage() {
   }
   const lang = LANG === "en" ? "en" : "tr";
   document.title = `${survey.name} · ${say("site_name")}`;
+  $("main h1").textContent = survey.name;
   $("#survey-intro").textContent = survey.answered_at
     ? say("survey_answered_before", { until: formatDate(survey.expires_at, true) })
     : say("survey_until", { until: formatDate(survey.expires_at, true) });
@@ -1324,6 +1367,13 @@ async function surveyPage() {
     event.preventDefault();
     busy(form, async () => {
       clearFieldErrors(form);
+      const long = survey.questions.filter((q) => q.kind === "free_text" && roomOver(form.elements[q.id]));
+      for (const q of long) fieldError(form, q.id, say("text_room_over", { over: roomOver(form.elements[q.id]).toLocaleString(LANG) }));
+      if (long.length) {
+        problem(say("error_invalid"));
+        form.elements[long[0].id].focus();
+        return;
+      }
       try {
         await api("POST", `/survey-links/${encodeURIComponent(token)}`, { answers: answersOf(form, survey.questions) });
         notice(say("survey_thanks"));
@@ -1352,9 +1402,13 @@ function questionField(q, lang, given) {
   const legend = q.text[lang] + (q.required ? ` (${say("required")})` : "");
   const error = el("p", { class: "field-error", id: `${q.id}-error`, hidden: true });
   if (q.kind === "free_text") {
-    const area = el("textarea", { id: q.id, name: q.id, rows: 4, "aria-describedby": `${q.id}-error` });
+    const hint = el("p", { class: "hint", id: `${q.id}-hint`,
+      text: say("survey_text_hint", { limit: q.max_bytes.toLocaleString(LANG) }) });
+    const area = el("textarea", { id: q.id, name: q.id, rows: 4, "aria-describedby": `${q.id}-hint ${q.id}-error` });
     area.value = given || "";
-    return el("div", { class: "field" }, el("label", { for: q.id, text: legend }), area, error);
+    const field = el("div", { class: "field" }, el("label", { for: q.id, text: legend }), hint, area, error);
+    watchRoom(area, q.max_bytes);
+    return field;
   }
   let options;
   if (q.kind === "rating" || q.kind === "nps") {
