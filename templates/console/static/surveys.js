@@ -237,7 +237,7 @@ function questionFigures(ui, survey, q, chart) {
   if (bars.length && q.n) {
     if (chart) lines.push(el("div", { class: "chart" }, el("canvas", { "data-question": q.id, role: "img", "aria-label": questionText(ui, survey, q.id) })));
     lines.push(el("table", { class: "list" },
-      el("thead", {}, el("tr", {}, [q.distribution ? "survey_res_score" : "survey_res_figure", "survey_res_count", "survey_res_share"]
+      el("thead", {}, el("tr", {}, [q.distribution ? "survey_res_score" : "survey_res_choice", "survey_res_count", "survey_res_share"]
         .map((k) => el("th", { scope: "col", text: say(k) })))),
       el("tbody", {}, bars.map(([label, count, share]) => el("tr", {},
         el("td", { text: label }), el("td", { class: "num", text: String(count) }), el("td", { class: "num", text: pct(share) }))))));
