@@ -60,7 +60,11 @@ def test_complaint_routed_breached_escalated_resolved_with_every_notice(stack, h
     claimed = agent.call(
         "POST", f"/cases/{case['id']}/claim", {"version": found["case"]["version"]}
     )
-    assert claimed[0] == 200
+    if claimed[0] == 409:  # the SLA sweep breached the 3-second target in between: as an
+        # agent would, claim again at the version the 409 answered with
+        fresh = agent.call("GET", f"/cases/{case['id']}")[1]["case"]["version"]
+        claimed = agent.call("POST", f"/cases/{case['id']}/claim", {"version": fresh})
+    assert claimed[0] == 200, claimed
 
     def escalated_to_managers():
         history = agent.call("GET", f"/cases/{case['id']}")[1]["history"]
