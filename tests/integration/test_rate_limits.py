@@ -29,11 +29,11 @@ def test_the_limiter_admits_up_to_the_limit_then_says_how_long_to_wait(aws_env):
     assert limiter.admit("scope-a", "10.0.0.1", 3, now + WINDOW_SECONDS) is None  # next minute
 
 
-def test_a_public_route_over_its_limit_answers_429_and_runs_nothing(api, aws_env):
+def test_a_public_route_over_its_limit_answers_429_and_runs_nothing(api, aws_env, source_ip):
     from chalicelib import wiring
 
     table = wiring.table()
-    key = keys.rate_key("health", "127.0.0.1", fresh_window())
+    key = keys.rate_key("health", source_ip, fresh_window())
     table.put({**key, "hits": 120, "expires_at": 0})
     try:
         answer = api.call("GET", "/health")
