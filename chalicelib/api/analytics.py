@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from chalice import Blueprint
 from pydantic import Field
 
 from .. import wiring
 from ..domain.analytics import MAX_SQL_BYTES
-from ..domain.caller import Caller
 from ..domain.permissions import Action, Resource
 from ..services.case_commands import Strict
 from .endpoint import endpoint
+
+if TYPE_CHECKING:
+    from ..domain.caller import Caller
 
 bp = Blueprint(__name__)
 

@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint
 
 from .. import wiring
-from ..domain.attachments import Attachment
-from ..domain.caller import Caller
-from ..domain.cases import Case
-from ..domain.customer_view import CustomerCase, CustomerCaseView, CustomerPage
-from ..domain.listing import CaseRowPage
 from ..domain.permissions import Action, Resource
-from ..services import case_commands as cmd
-from ..services.attachments import NewAttachment, UploadForm
-from ..services.cases import CaseView, SeenVersion
-from .endpoint import endpoint
+from .endpoint import endpoint, lazy
+
+if TYPE_CHECKING:
+    from ..domain.caller import Caller
+    from ..services import case_commands as cmd
+    from ..services.attachments import NewAttachment
 
 bp = Blueprint(__name__)
+#: models by name, imported with the first request that needs them (cold start)
+ATTACHMENTS = lazy("chalicelib.domain.attachments")
+ATTACHMENTS_SERVICE = lazy("chalicelib.services.attachments")
+CASES = lazy("chalicelib.domain.cases")
+CASES_SERVICE = lazy("chalicelib.services.cases")
+CMD = lazy("chalicelib.services.case_commands")
+CUSTOMER_VIEW = lazy("chalicelib.domain.customer_view")
+LISTING = lazy("chalicelib.domain.listing")
 CASES_READ = (Resource.CASES, Action.READ)
 CASES_EDIT = (Resource.CASES, Action.EDIT)
 
@@ -26,16 +33,16 @@ CASES_EDIT = (Resource.CASES, Action.EDIT)
     "/cases",
     "POST",
     permission=(Resource.CASES, Action.ADD),
-    body=cmd.OpenCase,
+    body=CMD.OpenCase,
     status=201,
-    response=Case,
+    response=CASES.Case,
 )
 def open_case(caller: Caller, body: cmd.OpenCase):
     """Open a case for a caller found by customer number, phone or email (created if new)."""
     return wiring.case_service().open_case(caller, body)
 
 
-@endpoint(bp, "/cases", permission=CASES_READ, query=cmd.ListCases, response=CaseRowPage)
+@endpoint(bp, "/cases", permission=CASES_READ, query=CMD.ListCases, response=LISTING.CaseRowPage)
 def list_cases(caller: Caller, query: cmd.ListCases):
     """A queue, an agent's cases, a customer's cases, the pool, or the overdue list; one page,
     each case marked `unread` when it changed since you last looked."""
@@ -47,7 +54,7 @@ def list_cases(caller: Caller, query: cmd.ListCases):
     "/cases/{case_id}",
     audience="any",
     permission=CASES_READ,
-    response=CaseView | CustomerCaseView,
+    response=(CASES_SERVICE.CaseView, CUSTOMER_VIEW.CustomerCaseView),
 )
 def get_case(caller: Caller, case_id: str):
     """One case by id or by number (2026-000123), with its full history."""
@@ -55,8 +62,8 @@ def get_case(caller: Caller, case_id: str):
 
 
 @endpoint(
-    bp, "/cases/{case_id}/seen", "POST", permission=CASES_READ, body=cmd.Seen,
-    response=SeenVersion,
+    bp, "/cases/{case_id}/seen", "POST", permission=CASES_READ, body=CMD.Seen,
+    response=CASES_SERVICE.SeenVersion,
 )  # fmt: skip
 def mark_seen(caller: Caller, case_id: str, body: cmd.Seen):
     """You looked at this version of the case: its unread mark clears for you, everywhere."""
@@ -64,7 +71,7 @@ def mark_seen(caller: Caller, case_id: str, body: cmd.Seen):
 
 
 @endpoint(
-    bp, "/cases/{case_id}/claim", "POST", permission=CASES_EDIT, body=cmd.Claim, response=Case
+    bp, "/cases/{case_id}/claim", "POST", permission=CASES_EDIT, body=CMD.Claim, response=CASES.Case
 )
 def claim_case(caller: Caller, case_id: str, body: cmd.Claim):
     """Take an open case from your group's pool."""
@@ -76,8 +83,8 @@ def claim_case(caller: Caller, case_id: str, body: cmd.Claim):
     "/cases/{case_id}/assign",
     "POST",
     permission=(Resource.ASSIGNMENTS, Action.EDIT),
-    body=cmd.Assign,
-    response=Case,
+    body=CMD.Assign,
+    response=CASES.Case,
 )
 def assign_case(caller: Caller, case_id: str, body: cmd.Assign):
     """Hand the case to a group and/or an agent, or unassign it (supervisors)."""
@@ -90,9 +97,9 @@ def assign_case(caller: Caller, case_id: str, body: cmd.Assign):
     "POST",
     audience="any",
     permission=(Resource.REPLIES, Action.ADD),
-    body=cmd.Reply,
+    body=CMD.Reply,
     status=201,
-    response=Case | CustomerCase,
+    response=(CASES.Case, CUSTOMER_VIEW.CustomerCase),
 )
 def reply(caller: Caller, case_id: str, body: cmd.Reply):
     """A public reply, seen by the customer (staff: `article_id` names an article it carries)."""
@@ -104,9 +111,9 @@ def reply(caller: Caller, case_id: str, body: cmd.Reply):
     "/cases/{case_id}/notes",
     "POST",
     permission=(Resource.NOTES, Action.ADD),
-    body=cmd.Comment,
+    body=CMD.Comment,
     status=201,
-    response=Case,
+    response=CASES.Case,
 )
 def add_note(caller: Caller, case_id: str, body: cmd.Comment):
     """An internal note, never shown to the customer."""
@@ -118,8 +125,8 @@ def add_note(caller: Caller, case_id: str, body: cmd.Comment):
     "/cases/{case_id}/status",
     "POST",
     permission=CASES_EDIT,
-    body=cmd.ChangeStatus,
-    response=Case,
+    body=CMD.ChangeStatus,
+    response=CASES.Case,
 )
 def change_status(caller: Caller, case_id: str, body: cmd.ChangeStatus):
     """Move the case along its lifecycle."""
@@ -127,7 +134,7 @@ def change_status(caller: Caller, case_id: str, body: cmd.ChangeStatus):
 
 
 @endpoint(
-    bp, "/cases/{case_id}", "PATCH", permission=CASES_EDIT, body=cmd.UpdateCase, response=Case
+    bp, "/cases/{case_id}", "PATCH", permission=CASES_EDIT, body=CMD.UpdateCase, response=CASES.Case
 )
 def update_case(caller: Caller, case_id: str, body: cmd.UpdateCase):
     """Change priority, category, type or subject."""
@@ -136,8 +143,8 @@ def update_case(caller: Caller, case_id: str, body: cmd.UpdateCase):
 
 @endpoint(
     bp, "/my/cases", "POST", audience="customer", permission=(Resource.CASES, Action.ADD),
-    body=cmd.OpenOwnCase, status=201,
-    response=CustomerCase,
+    body=CMD.OpenOwnCase, status=201,
+    response=CUSTOMER_VIEW.CustomerCase,
 )  # fmt: skip
 def open_my_case(caller: Caller, body: cmd.OpenOwnCase):
     """File a case from the site, optionally about one of your registered products."""
@@ -146,8 +153,8 @@ def open_my_case(caller: Caller, body: cmd.OpenOwnCase):
 
 @endpoint(
     bp, "/cases/{case_id}/resolution", "POST", audience="customer", permission=CASES_READ,
-    body=cmd.Settle,
-    response=CustomerCase,
+    body=CMD.Settle,
+    response=CUSTOMER_VIEW.CustomerCase,
 )  # fmt: skip
 def settle_case(caller: Caller, case_id: str, body: cmd.Settle):
     """Confirm a resolution (closes the case) or say it is not solved (reopens it)."""
@@ -156,8 +163,8 @@ def settle_case(caller: Caller, case_id: str, body: cmd.Settle):
 
 @endpoint(
     bp, "/cases/{case_id}/attachments", "POST", audience="any",
-    permission=(Resource.REPLIES, Action.ADD), body=NewAttachment, status=201,
-    response=UploadForm,
+    permission=(Resource.REPLIES, Action.ADD), body=ATTACHMENTS_SERVICE.NewAttachment, status=201,
+    response=ATTACHMENTS_SERVICE.UploadForm,
 )  # fmt: skip
 def start_upload(caller: Caller, case_id: str, body: NewAttachment):
     """A presigned form to upload one file (at most 10 MB; images, PDF, text, MP4) to S3."""
@@ -167,7 +174,7 @@ def start_upload(caller: Caller, case_id: str, body: NewAttachment):
 @endpoint(
     bp, "/cases/{case_id}/attachments/{attachment_id}", "POST", audience="any",
     permission=(Resource.REPLIES, Action.ADD),
-    response=Attachment,
+    response=ATTACHMENTS.Attachment,
 )  # fmt: skip
 def confirm_upload(caller: Caller, case_id: str, attachment_id: str):
     """After the upload: record the file on the case, where both sides see it."""
@@ -179,8 +186,8 @@ def confirm_upload(caller: Caller, case_id: str, attachment_id: str):
     "/my/cases",
     audience="customer",
     permission=CASES_READ,
-    query=cmd.PageParams,
-    response=CustomerPage,
+    query=CMD.PageParams,
+    response=CUSTOMER_VIEW.CustomerPage,
 )
 def my_cases(caller: Caller, query: cmd.PageParams):
     """The signed-in customer's own cases, newest first."""

@@ -2,33 +2,46 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint, Response
 
 from .. import wiring
-from ..domain.caller import Caller
-from ..domain.customers import Customer
 from ..domain.permissions import Action, Resource
-from ..services.calls import CallPage, LogCall, LoggedCall
-from ..services.case_commands import PageParams
-from ..services.customers import CustomerChanges, CustomerLookup, NameSearch, NewCustomer
-from .endpoint import endpoint
+from .endpoint import endpoint, lazy
+
+if TYPE_CHECKING:
+    from ..domain.caller import Caller
+    from ..services.calls import LogCall
+    from ..services.case_commands import PageParams
+    from ..services.customers import CustomerChanges, CustomerLookup, NameSearch, NewCustomer
 
 bp = Blueprint(__name__)
+#: models by name, imported with the first request that needs them (cold start)
+CALLS = lazy("chalicelib.services.calls")
+CASE_COMMANDS = lazy("chalicelib.services.case_commands")
+CUSTOMERS = lazy("chalicelib.domain.customers")
+CUSTOMERS_SERVICE = lazy("chalicelib.services.customers")
 
 
 @endpoint(
     bp,
     "/customers",
     permission=(Resource.CUSTOMERS, Action.READ),
-    query=CustomerLookup,
-    response=Customer,
+    query=CUSTOMERS_SERVICE.CustomerLookup,
+    response=CUSTOMERS.Customer,
 )
 def find_customer(caller: Caller, query: CustomerLookup):
     """Find one customer by customer number, phone (any Turkish format) or email."""
     return wiring.customer_service().lookup(query)
 
 
-@endpoint(bp, "/customer-search", permission=(Resource.CUSTOMERS, Action.READ), query=NameSearch)
+@endpoint(
+    bp,
+    "/customer-search",
+    permission=(Resource.CUSTOMERS, Action.READ),
+    query=CUSTOMERS_SERVICE.NameSearch,
+)
 def search_customers(caller: Caller, query: NameSearch):
     """Customers whose name starts as typed (`?name=ahmet yil`), Turkish letters or not."""
     return wiring.customer_service().search(query)
@@ -39,9 +52,9 @@ def search_customers(caller: Caller, query: NameSearch):
     "/customers",
     "POST",
     permission=(Resource.CUSTOMERS, Action.ADD),
-    body=NewCustomer,
+    body=CUSTOMERS_SERVICE.NewCustomer,
     status=201,
-    response=Customer,
+    response=CUSTOMERS.Customer,
 )
 def create_customer(caller: Caller, body: NewCustomer):
     """Register a customer."""
@@ -49,7 +62,10 @@ def create_customer(caller: Caller, body: NewCustomer):
 
 
 @endpoint(
-    bp, "/customers/{customer_id}", permission=(Resource.CUSTOMERS, Action.READ), response=Customer
+    bp,
+    "/customers/{customer_id}",
+    permission=(Resource.CUSTOMERS, Action.READ),
+    response=CUSTOMERS.Customer,
 )
 def get_customer(caller: Caller, customer_id: str):
     """One customer."""
@@ -58,8 +74,8 @@ def get_customer(caller: Caller, customer_id: str):
 
 @endpoint(
     bp, "/customers/{customer_id}/calls", "POST", permission=(Resource.CALLS, Action.ADD),
-    body=LogCall, status=201,
-    response=LoggedCall,
+    body=CALLS.LogCall, status=201,
+    response=CALLS.LoggedCall,
 )  # fmt: skip
 def log_call(caller: Caller, customer_id: str, body: LogCall):
     """Record an inbound or outbound call; optionally on a case, or open a case from it."""
@@ -68,8 +84,8 @@ def log_call(caller: Caller, customer_id: str, body: LogCall):
 
 @endpoint(
     bp, "/customers/{customer_id}/calls", permission=(Resource.CALLS, Action.READ),
-    query=PageParams,
-    response=CallPage,
+    query=CASE_COMMANDS.PageParams,
+    response=CALLS.CallPage,
 )  # fmt: skip
 def list_calls(caller: Caller, customer_id: str, query: PageParams):
     """The customer's calls, newest first."""
@@ -89,8 +105,8 @@ def customer_overview(caller: Caller, customer_id: str):
 
 @endpoint(
     bp, "/customers/{customer_id}", "PATCH",
-    permission=(Resource.CUSTOMERS, Action.EDIT), body=CustomerChanges,
-    response=Customer,
+    permission=(Resource.CUSTOMERS, Action.EDIT), body=CUSTOMERS_SERVICE.CustomerChanges,
+    response=CUSTOMERS.Customer,
 )  # fmt: skip
 def change_customer(caller: Caller, customer_id: str, body: CustomerChanges):
     """Name, language, and contact preferences (channel, quiet hours)."""

@@ -2,25 +2,31 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint, Response
 
 from .. import wiring
-from ..domain.caller import Caller
-from ..domain.categories import Category, CategoryNode
-from ..domain.directory import Group, StaffMember
 from ..domain.permissions import Action, Resource, Role
-from ..services.directory import (
-    CategoryDetails,
-    GroupDetails,
-    NewCategory,
-    RolePermissions,
-    Shift,
-    StaffDetails,
-)
-from .endpoint import endpoint
+from .endpoint import endpoint, lazy
 from .links import console_address
 
+if TYPE_CHECKING:
+    from ..domain.caller import Caller
+    from ..services.directory import (
+        CategoryDetails,
+        GroupDetails,
+        NewCategory,
+        RolePermissions,
+        Shift,
+        StaffDetails,
+    )
+
 bp = Blueprint(__name__)
+#: models by name, imported with the first request that needs them (cold start)
+CATEGORIES = lazy("chalicelib.domain.categories")
+DIRECTORY = lazy("chalicelib.domain.directory")
+DIRECTORY_SERVICE = lazy("chalicelib.services.directory")
 
 
 @endpoint(
@@ -28,7 +34,7 @@ bp = Blueprint(__name__)
     "/categories",
     audience="any",
     permission=(Resource.CATEGORIES, Action.READ),
-    response=list[CategoryNode],
+    response=list[CATEGORIES.CategoryNode],
 )
 def category_tree(caller: Caller):
     """The whole category tree, nested."""
@@ -40,9 +46,9 @@ def category_tree(caller: Caller):
     "/categories",
     "POST",
     permission=(Resource.CATEGORIES, Action.ADD),
-    body=NewCategory,
+    body=DIRECTORY_SERVICE.NewCategory,
     status=201,
-    response=Category,
+    response=CATEGORIES.Category,
 )
 def add_category(caller: Caller, body: NewCategory):
     """Add a category at the root or under a parent."""
@@ -54,21 +60,23 @@ def add_category(caller: Caller, body: NewCategory):
     "/categories/{category_id}",
     "PUT",
     permission=(Resource.CATEGORIES, Action.EDIT),
-    body=CategoryDetails,
-    response=Category,
+    body=DIRECTORY_SERVICE.CategoryDetails,
+    response=CATEGORIES.Category,
 )
 def change_category(caller: Caller, category_id: str, body: CategoryDetails):
     """Rename a category, and/or move it (with everything under it) under another parent."""
     return wiring.directory_service().change_category(category_id, body)
 
 
-@endpoint(bp, "/groups", permission=(Resource.GROUPS, Action.READ), response=list[Group])
+@endpoint(bp, "/groups", permission=(Resource.GROUPS, Action.READ), response=list[DIRECTORY.Group])
 def list_groups(caller: Caller):
     """Department groups with members and supervisors."""
     return wiring.directory_service().groups()
 
 
-@endpoint(bp, "/groups/{group_id}", permission=(Resource.GROUPS, Action.READ), response=Group)
+@endpoint(
+    bp, "/groups/{group_id}", permission=(Resource.GROUPS, Action.READ), response=DIRECTORY.Group
+)
 def get_group(caller: Caller, group_id: str):
     """One group."""
     return wiring.directory_service().group(group_id)
@@ -79,8 +87,8 @@ def get_group(caller: Caller, group_id: str):
     "/groups/{group_id}",
     "PUT",
     permission=(Resource.GROUPS, Action.EDIT),
-    body=GroupDetails,
-    response=Group,
+    body=DIRECTORY_SERVICE.GroupDetails,
+    response=DIRECTORY.Group,
 )
 def put_group(caller: Caller, group_id: str, body: GroupDetails):
     """Create or replace a department group: members, supervisors, default."""
@@ -92,8 +100,8 @@ def put_group(caller: Caller, group_id: str, body: GroupDetails):
     "/staff/{username}",
     "PUT",
     permission=(Resource.STAFF, Action.EDIT),
-    body=StaffDetails,
-    response=StaffMember,
+    body=DIRECTORY_SERVICE.StaffDetails,
+    response=DIRECTORY.StaffMember,
 )
 def put_staff(caller: Caller, username: str, body: StaffDetails):
     """Create or replace a staff member's directory entry; someone new is mailed an
@@ -113,7 +121,9 @@ def remove_staff(caller: Caller, username: str):
     return Response(body="", status_code=204)
 
 
-@endpoint(bp, "/staff", permission=(Resource.STAFF, Action.READ), response=list[StaffMember])
+@endpoint(
+    bp, "/staff", permission=(Resource.STAFF, Action.READ), response=list[DIRECTORY.StaffMember]
+)
 def list_staff(caller: Caller):
     """Staff members."""
     return wiring.directory_service().staff()
@@ -130,7 +140,7 @@ def list_roles(caller: Caller):
     "/roles/{role}",
     "PUT",
     permission=(Resource.ROLES, Action.EDIT),
-    body=RolePermissions,
+    body=DIRECTORY_SERVICE.RolePermissions,
     response=Role,
 )
 def set_role(caller: Caller, role: str, body: RolePermissions):
@@ -138,7 +148,7 @@ def set_role(caller: Caller, role: str, body: RolePermissions):
     return wiring.directory_service().set_role(role, body)
 
 
-@endpoint(bp, "/me/shift", "PUT", body=Shift, response=StaffMember)
+@endpoint(bp, "/me/shift", "PUT", body=DIRECTORY_SERVICE.Shift, response=DIRECTORY.StaffMember)
 def set_shift(caller: Caller, body: Shift):
     """Start or end your shift: groups that assign automatically skip agents off shift."""
     return wiring.directory_service().set_shift(caller.principal.username, body)

@@ -9,11 +9,11 @@ document is generated from.
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from chalice import Blueprint, Response
 from pydantic import BaseModel, ValidationError
@@ -35,6 +35,9 @@ from ..domain.permissions import Action, Principal, Resource
 from ..domain.reports import problems_of
 from .errors import error_response
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
 #: integration: a shop's backend, proven by a Standard Webhooks signature (path has {shop_id})
 Audience = Literal["public", "any", "staff", "customer", "integration"]
 #: ids, numbers and usernames; anything else cannot name a resource, so it is a 404
@@ -55,20 +58,56 @@ class Route:
     name: str
     audience: Audience
     permission: tuple[Resource, Action] | None
-    body: type[BaseModel] | None
-    query: type[BaseModel] | None
+    #: the body's and the query's models, or "package.module:Name" for one whose module the
+    #: API does not import until a request needs it (cold start: `body` and `query` resolve)
+    body_ref: type[BaseModel] | str | None
+    query_ref: type[BaseModel] | str | None
     status: int
     summary: str
     #: calls a minute per client address; every public route has one
     rate_limit: int | None = None
-    #: what a success answers, for the OpenAPI document: a model, `list[Model]`, `A | B`, or
-    #: "package.module:Name" for a model whose module the API does not import (cold start)
+    #: what a success answers, for the OpenAPI document: a model, `list[Model]`, `A | B`,
+    #: `(A, B)` (one of), or "package.module:Name" (`lazy`) for a model whose module the API
+    #: does not import (cold start)
     response: Any = None
     #: the api module that declares it (the OpenAPI tag)
     tag: str = ""
 
+    @property
+    def body(self) -> type[BaseModel] | None:
+        return model_of(self.body_ref)
+
+    @property
+    def query(self) -> type[BaseModel] | None:
+        return model_of(self.query_ref)
+
 
 ROUTES: list[Route] = []
+
+_RESOLVED: dict[str, Any] = {}
+
+
+class lazy:  # noqa: N801 - used as a namespace: SURVEYS.Survey
+    """A module's models by name without importing it: `lazy("chalicelib.domain.surveys")
+    .Survey` is "chalicelib.domain.surveys:Survey", which a route's `body`, `query` and
+    `response` take (`model_of` imports it when a request first needs it)."""
+
+    def __init__(self, module: str) -> None:
+        self._module = module
+
+    def __getattr__(self, name: str) -> str:
+        return f"{self._module}:{name}"
+
+
+def model_of(ref: type[BaseModel] | str | None) -> Any:
+    """The model a route names: itself, or the one "package.module:Name" names, imported the
+    first time it is asked for (and kept)."""
+    if not isinstance(ref, str):
+        return ref
+    if ref not in _RESOLVED:
+        module, _, name = ref.partition(":")
+        _RESOLVED[ref] = getattr(importlib.import_module(module), name)
+    return _RESOLVED[ref]
 
 
 def endpoint(
@@ -78,8 +117,8 @@ def endpoint(
     *,
     audience: Audience = "staff",
     permission: tuple[Resource, Action] | None = None,
-    body: type[BaseModel] | None = None,
-    query: type[BaseModel] | None = None,
+    body: type[BaseModel] | str | None = None,
+    query: type[BaseModel] | str | None = None,
     status: int = 200,
     summary: str = "",
     rate_limit: int | None = None,
@@ -122,12 +161,12 @@ def endpoint(
                     return respond(signed_call(request, route, handler, path_args), status)
                 caller = authenticate(request.headers, route)
                 inputs: dict[str, Any] = dict(path_args)
-                if body is not None:
-                    inputs["body"] = parse_body(request.raw_body, body)
+                if route.body is not None:
+                    inputs["body"] = parse_body(request.raw_body, route.body)
                 else:  # a form (RFC 8058's one-click) is held to the JSON bodies' limit too
                     within_limit(request.raw_body)
-                if query is not None:
-                    inputs["query"] = parse_query(request.query_params, query)
+                if route.query is not None:
+                    inputs["query"] = parse_query(request.query_params, route.query)
                 elif route.audience == "public":
                     no_query(request.query_params)
                 return respond(handler(caller, **inputs), status)

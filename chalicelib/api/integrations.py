@@ -2,24 +2,29 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint
 
 from .. import wiring
-from ..domain.caller import Caller
-from ..services.intake_commands import ShopCase, ShopChat, ShopSocialPost, SocialPostBatch
-from ..services.shop_sync import (
-    Batch,
-    BatchResult,
-    CustomerBatch,
-    ShopCustomer,
-    ShopOrder,
-    ShopSale,
-    ShopShipment,
-    Upserted,
-)
-from .endpoint import endpoint
+from .endpoint import endpoint, lazy
+
+if TYPE_CHECKING:
+    from ..domain.caller import Caller
+    from ..services.intake_commands import ShopCase, ShopChat, ShopSocialPost, SocialPostBatch
+    from ..services.shop_sync import (
+        Batch,
+        CustomerBatch,
+        ShopCustomer,
+        ShopOrder,
+        ShopSale,
+        ShopShipment,
+    )
 
 bp = Blueprint(__name__)
+#: models by name, imported with the first request that needs them (cold start)
+INTAKE_COMMANDS = lazy("chalicelib.services.intake_commands")
+SHOP_SYNC = lazy("chalicelib.services.shop_sync")
 
 
 @endpoint(
@@ -27,8 +32,8 @@ bp = Blueprint(__name__)
     "/integrations/{shop_id}/customers",
     "POST",
     audience="integration",
-    body=ShopCustomer,
-    response=Upserted,
+    body=SHOP_SYNC.ShopCustomer,
+    response=SHOP_SYNC.Upserted,
 )
 def upsert_customer(caller: Caller, shop_id: str, body: ShopCustomer):
     """Create or update one customer: contact, membership, last visit, category."""
@@ -37,8 +42,8 @@ def upsert_customer(caller: Caller, shop_id: str, body: ShopCustomer):
 
 @endpoint(
     bp, "/integrations/{shop_id}/customer-batches", "POST", audience="integration",
-    body=CustomerBatch,
-    response=BatchResult,
+    body=SHOP_SYNC.CustomerBatch,
+    response=SHOP_SYNC.BatchResult,
 )  # fmt: skip
 def upsert_customers(caller: Caller, shop_id: str, body: CustomerBatch):
     """Up to 100 customers at once; each item is applied and reported on its own."""
@@ -50,8 +55,8 @@ def upsert_customers(caller: Caller, shop_id: str, body: CustomerBatch):
     "/integrations/{shop_id}/orders",
     "POST",
     audience="integration",
-    body=ShopOrder,
-    response=Upserted,
+    body=SHOP_SYNC.ShopOrder,
+    response=SHOP_SYNC.Upserted,
 )
 def upsert_order(caller: Caller, shop_id: str, body: ShopOrder):
     """Create or replace an order with its lines (its customer must be known)."""
@@ -63,8 +68,8 @@ def upsert_order(caller: Caller, shop_id: str, body: ShopOrder):
     "/integrations/{shop_id}/order-batches",
     "POST",
     audience="integration",
-    body=Batch,
-    response=BatchResult,
+    body=SHOP_SYNC.Batch,
+    response=SHOP_SYNC.BatchResult,
 )
 def upsert_orders(caller: Caller, shop_id: str, body: Batch):
     """Up to 100 orders, each reported on its own."""
@@ -76,8 +81,8 @@ def upsert_orders(caller: Caller, shop_id: str, body: Batch):
     "/integrations/{shop_id}/shipments",
     "POST",
     audience="integration",
-    body=ShopShipment,
-    response=Upserted,
+    body=SHOP_SYNC.ShopShipment,
+    response=SHOP_SYNC.Upserted,
 )
 def upsert_shipment(caller: Caller, shop_id: str, body: ShopShipment):
     """Create or replace a shipment: carrier, tracking number, status and its events."""
@@ -89,8 +94,8 @@ def upsert_shipment(caller: Caller, shop_id: str, body: ShopShipment):
     "/integrations/{shop_id}/shipment-batches",
     "POST",
     audience="integration",
-    body=Batch,
-    response=BatchResult,
+    body=SHOP_SYNC.Batch,
+    response=SHOP_SYNC.BatchResult,
 )
 def upsert_shipments(caller: Caller, shop_id: str, body: Batch):
     """Up to 100 shipments, each reported on its own."""
@@ -102,8 +107,8 @@ def upsert_shipments(caller: Caller, shop_id: str, body: Batch):
     "/integrations/{shop_id}/sales",
     "POST",
     audience="integration",
-    body=ShopSale,
-    response=Upserted,
+    body=SHOP_SYNC.ShopSale,
+    response=SHOP_SYNC.Upserted,
 )
 def register_sale(caller: Caller, shop_id: str, body: ShopSale):
     """Register a unit sold to a customer (product, serial, date): its warranty then shows."""
@@ -115,8 +120,8 @@ def register_sale(caller: Caller, shop_id: str, body: ShopSale):
     "/integrations/{shop_id}/sale-batches",
     "POST",
     audience="integration",
-    body=Batch,
-    response=BatchResult,
+    body=SHOP_SYNC.Batch,
+    response=SHOP_SYNC.BatchResult,
 )
 def register_sales(caller: Caller, shop_id: str, body: Batch):
     """Up to 100 sold units, each reported on its own."""
@@ -128,7 +133,7 @@ def register_sales(caller: Caller, shop_id: str, body: Batch):
     "/integrations/{shop_id}/cases",
     "POST",
     audience="integration",
-    body=ShopCase,
+    body=INTAKE_COMMANDS.ShopCase,
     status=201,
     response="chalicelib.services.shop_intake:PreCaseOpened",
 )
@@ -142,7 +147,7 @@ def open_shop_case(caller: Caller, shop_id: str, body: ShopCase):
     "/integrations/{shop_id}/chats",
     "POST",
     audience="integration",
-    body=ShopChat,
+    body=INTAKE_COMMANDS.ShopChat,
     response="chalicelib.services.shop_intake:ChatKept",
 )
 def keep_chat(caller: Caller, shop_id: str, body: ShopChat):
@@ -152,7 +157,7 @@ def keep_chat(caller: Caller, shop_id: str, body: ShopChat):
 
 @endpoint(
     bp, "/integrations/{shop_id}/social-posts", "POST", audience="integration",
-    body=ShopSocialPost,
+    body=INTAKE_COMMANDS.ShopSocialPost,
     response="chalicelib.services.social:PostTaken",
 )  # fmt: skip
 def receive_social_post(caller: Caller, shop_id: str, body: ShopSocialPost):
@@ -163,7 +168,7 @@ def receive_social_post(caller: Caller, shop_id: str, body: ShopSocialPost):
 
 @endpoint(
     bp, "/integrations/{shop_id}/social-post-batches", "POST", audience="integration",
-    body=SocialPostBatch,
+    body=INTAKE_COMMANDS.SocialPostBatch,
     response="chalicelib.services.social:PostBatchResult",
 )  # fmt: skip
 def receive_social_posts(caller: Caller, shop_id: str, body: SocialPostBatch):

@@ -4,29 +4,43 @@ opens its file."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint, Response
 
 from .. import wiring
-from ..domain.caller import Caller
-from ..domain.cases import Case
-from ..domain.library import DocumentEdit, LibraryDocument, PublicDocument, SendDocuments
 from ..domain.permissions import Action, Resource
-from ..services.library import DocumentUpload, LibraryQuery, NewDocument
-from .endpoint import endpoint
+from .endpoint import endpoint, lazy
 from .links import console_address
 
+if TYPE_CHECKING:
+    from ..domain.caller import Caller
+    from ..domain.library import DocumentEdit, SendDocuments
+    from ..services.library import LibraryQuery, NewDocument
+
 bp = Blueprint(__name__)
+#: models by name, imported with the first request that needs them (cold start)
+CASES = lazy("chalicelib.domain.cases")
+LIBRARY = lazy("chalicelib.domain.library")
+LIBRARY_SERVICE = lazy("chalicelib.services.library")
 
 
 @endpoint(bp, "/library/documents", permission=(Resource.LIBRARY, Action.READ),
-          query=LibraryQuery, response=list[LibraryDocument])  # fmt: skip
+          query=LIBRARY_SERVICE.LibraryQuery, response=list[LIBRARY.LibraryDocument])  # fmt: skip
 def list_documents(caller: Caller, query: LibraryQuery):
     """Every document, internal ones too, with a download link for each uploaded one."""
     return wiring.library_service().list(caller, query)
 
 
-@endpoint(bp, "/library/documents", "POST", permission=(Resource.LIBRARY, Action.ADD),
-          body=NewDocument, status=201, response=DocumentUpload)  # fmt: skip
+@endpoint(
+    bp,
+    "/library/documents",
+    "POST",
+    permission=(Resource.LIBRARY, Action.ADD),
+    body=LIBRARY_SERVICE.NewDocument,
+    status=201,
+    response=LIBRARY_SERVICE.DocumentUpload,
+)
 def start_document(caller: Caller, body: NewDocument):
     """Describe a document and get a presigned form to upload its file to S3 (PDF, images,
     text, MP4; at most 10 MB)."""
@@ -34,22 +48,22 @@ def start_document(caller: Caller, body: NewDocument):
 
 
 @endpoint(bp, "/library/documents/{document_id}/uploaded", "POST",
-          permission=(Resource.LIBRARY, Action.ADD), response=LibraryDocument)  # fmt: skip
+          permission=(Resource.LIBRARY, Action.ADD), response=LIBRARY.LibraryDocument)  # fmt: skip
 def confirm_document(caller: Caller, document_id: str):
     """After the upload: S3's copy is checked and the document becomes ready to list and send."""
     return wiring.library_service().confirm_upload(caller, document_id)
 
 
 @endpoint(bp, "/library/documents/{document_id}", "PATCH",
-          permission=(Resource.LIBRARY, Action.EDIT), body=DocumentEdit,
-          response=LibraryDocument)  # fmt: skip
+          permission=(Resource.LIBRARY, Action.EDIT), body=LIBRARY.DocumentEdit,
+          response=LIBRARY.LibraryDocument)  # fmt: skip
 def edit_document(caller: Caller, document_id: str, body: DocumentEdit):
     """Change a document's title, description, category, language or visibility."""
     return wiring.library_service().edit(caller, document_id, body)
 
 
 @endpoint(bp, "/cases/{case_id}/documents", "POST", permission=(Resource.REPLIES, Action.ADD),
-          body=SendDocuments, status=201, response=Case)  # fmt: skip
+          body=LIBRARY.SendDocuments, status=201, response=CASES.Case)  # fmt: skip
 def send_documents(caller: Caller, case_id: str, body: SendDocuments):
     """Send public documents to the case's customer as links that work 7 days (never as
     attachments); recorded in the case's history."""
@@ -57,8 +71,8 @@ def send_documents(caller: Caller, case_id: str, body: SendDocuments):
     return wiring.library_service().send(caller, case_id, body, api)
 
 
-@endpoint(bp, "/library", audience="public", rate_limit=60, query=LibraryQuery,
-          response=list[PublicDocument])  # fmt: skip
+@endpoint(bp, "/library", audience="public", rate_limit=60, query=LIBRARY_SERVICE.LibraryQuery,
+          response=list[LIBRARY.PublicDocument])  # fmt: skip
 def public_library(caller: None, query: LibraryQuery):
     """Public documents, without sign-in, each with a download link that works 15 minutes."""
     return wiring.library_service().public(query)

@@ -7,12 +7,13 @@ request id; it is on every log line of the request and echoed back.
 from __future__ import annotations
 
 import uuid
-from typing import Any
-
-from chalice import Chalice
+from typing import TYPE_CHECKING, Any
 
 from ..observability import logger, metrics, traced
 from .errors import reshape
+
+if TYPE_CHECKING:
+    from chalice import Chalice
 
 
 def install(app: Chalice) -> None:

@@ -13,17 +13,18 @@ imported only then.
 
 from __future__ import annotations
 
-import importlib
 import re
 import types
 import typing
-from collections.abc import Iterable
 from typing import Any
 
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from .endpoint import PATH_PARAM, FileAnswer, Route
+from .endpoint import PATH_PARAM, FileAnswer, Route, model_of
+
+if typing.TYPE_CHECKING:
+    from collections.abc import Iterable
 
 OPENAPI_VERSION = "3.1.0"
 REF = "#/components/schemas/{model}"
@@ -154,12 +155,14 @@ def document(
 
 
 def response_models(response: Any) -> list[type[BaseModel]]:
-    """The models named by a Route.response: a model, list[Model], A | B, or "module:Name"."""
+    """The models named by a Route.response: a model, list[Model], A | B, (A, B) (one of),
+    or "module:Name"."""
     if response is None or isinstance(response, FileAnswer):
         return []
+    if isinstance(response, tuple):
+        return [m for one in response for m in response_models(one)]
     if isinstance(response, str):
-        module, _, name = response.partition(":")
-        return response_models(getattr(importlib.import_module(module), name))
+        return response_models(model_of(response))
     if isinstance(response, type) and issubclass(response, BaseModel):
         return [response]
     origin = typing.get_origin(response)
@@ -185,9 +188,9 @@ def component_schemas(routes: list[Route]) -> tuple[dict[str, Any], dict[tuple, 
 
 
 def schema_of(response: Any, refs: dict[tuple, str]) -> dict[str, Any]:
-    if isinstance(response, str):
-        module, _, name = response.partition(":")
-        response = getattr(importlib.import_module(module), name)
+    if isinstance(response, tuple):
+        return {"oneOf": [schema_of(one, refs) for one in response]}
+    response = model_of(response)
     if isinstance(response, type) and issubclass(response, BaseModel):
         return {"$ref": refs[(response, "serialization")]}
     origin = typing.get_origin(response)

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from chalice import Blueprint
 from pydantic import Field
 
 from .. import wiring
-from ..domain.caller import Caller
 from ..domain.errors import NotFound
 from ..domain.model import Model
 from ..domain.permissions import Action, Resource
 from ..services.case_commands import Strict
 from .endpoint import endpoint
+
+if TYPE_CHECKING:
+    from ..domain.caller import Caller
 
 bp = Blueprint(__name__)
 

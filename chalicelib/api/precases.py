@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint
 
 from .. import wiring
-from ..domain.caller import Caller
 from ..domain.permissions import Action, Resource
-from ..services.case_commands import PageParams
-from ..services.intake_commands import Claim, Convert, Distribute, PoolQuery, SetAside, TopicQuery
-from .endpoint import endpoint
+from .endpoint import endpoint, lazy
+
+if TYPE_CHECKING:
+    from ..domain.caller import Caller
+    from ..services.case_commands import PageParams
+    from ..services.intake_commands import (
+        Claim,
+        Convert,
+        Distribute,
+        PoolQuery,
+        SetAside,
+        TopicQuery,
+    )
 
 bp = Blueprint(__name__)
+#: models by name, imported with the first request that needs them (cold start)
+CASE_COMMANDS = lazy("chalicelib.services.case_commands")
+INTAKE_COMMANDS = lazy("chalicelib.services.intake_commands")
 #: the pool's modules load when the pool is first used (cold start); the OpenAPI document
 #: resolves these names when it is built
 PAGE = "chalicelib.services.precases:PreCasePage"
@@ -20,13 +34,13 @@ READ = (Resource.PRECASES, Action.READ)
 EDIT = (Resource.PRECASES, Action.EDIT)
 
 
-@endpoint(bp, "/precases", permission=READ, query=PoolQuery, response=PAGE)
+@endpoint(bp, "/precases", permission=READ, query=INTAKE_COMMANDS.PoolQuery, response=PAGE)
 def list_pool(caller: Caller, query: PoolQuery):
     """The pool: pre-cases nobody has taken, oldest first (or newest), one channel or all."""
     return wiring.precase_pool().pool(query)
 
 
-@endpoint(bp, "/precases/mine", permission=READ, query=PageParams, response=PAGE)
+@endpoint(bp, "/precases/mine", permission=READ, query=CASE_COMMANDS.PageParams, response=PAGE)
 def my_precases(caller: Caller, query: PageParams):
     """The pre-cases you claimed or were handed, oldest first."""
     return wiring.precase_pool().mine(caller, query)
@@ -38,7 +52,14 @@ def get_precase(caller: Caller, precase_id: str):
     return wiring.precase_pool().get(precase_id)
 
 
-@endpoint(bp, "/precases/{precase_id}/claim", "POST", permission=EDIT, body=Claim, response=PRECASE)
+@endpoint(
+    bp,
+    "/precases/{precase_id}/claim",
+    "POST",
+    permission=EDIT,
+    body=INTAKE_COMMANDS.Claim,
+    response=PRECASE,
+)
 def claim_precase(caller: Caller, precase_id: str, body: Claim):
     """Take a pre-case from the pool."""
     return wiring.precase_pool().claim(caller, precase_id, body)
@@ -49,7 +70,7 @@ def claim_precase(caller: Caller, precase_id: str, body: Claim):
     "/precases/{precase_id}/case",
     "POST",
     permission=EDIT,
-    body=Convert,
+    body=INTAKE_COMMANDS.Convert,
     status=201,
     response="chalicelib.services.precases:Converted",
 )
@@ -59,7 +80,12 @@ def convert_precase(caller: Caller, precase_id: str, body: Convert):
 
 
 @endpoint(
-    bp, "/precases/{precase_id}/set-aside", "POST", permission=EDIT, body=SetAside, response=PRECASE
+    bp,
+    "/precases/{precase_id}/set-aside",
+    "POST",
+    permission=EDIT,
+    body=INTAKE_COMMANDS.SetAside,
+    response=PRECASE,
 )
 def set_aside_precase(caller: Caller, precase_id: str, body: SetAside):
     """Mark it spam, or a duplicate of a case: it leaves the pool and opens nothing."""
@@ -68,7 +94,7 @@ def set_aside_precase(caller: Caller, precase_id: str, body: SetAside):
 
 @endpoint(
     bp, "/precase-assignments", "POST", permission=(Resource.ASSIGNMENTS, Action.EDIT),
-    body=Distribute,
+    body=INTAKE_COMMANDS.Distribute,
     response="chalicelib.services.precases:Distributed",
 )  # fmt: skip
 def distribute_precases(caller: Caller, body: Distribute):
@@ -80,7 +106,7 @@ def distribute_precases(caller: Caller, body: Distribute):
     bp,
     "/social/topics",
     permission=READ,
-    query=TopicQuery,
+    query=INTAKE_COMMANDS.TopicQuery,
     response="chalicelib.services.social:TopicReport",
 )
 def social_topics(caller: Caller, query: TopicQuery):

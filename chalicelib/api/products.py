@@ -3,24 +3,30 @@ customer site reads the compact catalog without signing in (its registration for
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint, Response
 
 from .. import wiring
-from ..domain.caller import Caller
-from ..domain.catalog import CatalogNode, CategoryNode, Product, ProductCategory
 from ..domain.permissions import Action, Resource
-from ..services.catalog import (
-    NewProduct,
-    NewProductCategory,
-    ProductCategoryChanges,
-    ProductChanges,
-    ProductPage,
-    ProductQuery,
-    TreeQuery,
-)
-from .endpoint import endpoint
+from .endpoint import endpoint, lazy
+
+if TYPE_CHECKING:
+    from ..domain.caller import Caller
+    from ..domain.catalog import CatalogNode
+    from ..services.catalog import (
+        NewProduct,
+        NewProductCategory,
+        ProductCategoryChanges,
+        ProductChanges,
+        ProductQuery,
+        TreeQuery,
+    )
 
 bp = Blueprint(__name__)
+#: models by name, imported with the first request that needs them (cold start)
+CATALOG = lazy("chalicelib.domain.catalog")
+CATALOG_SERVICE = lazy("chalicelib.services.catalog")
 PRODUCTS = Resource.PRODUCTS
 #: the catalog changes rarely; browsers and CloudFront may keep it briefly
 CATALOG_MAX_AGE = 60
@@ -30,8 +36,8 @@ CATALOG_MAX_AGE = 60
     bp,
     "/product-categories",
     permission=(PRODUCTS, Action.READ),
-    query=TreeQuery,
-    response=list[CategoryNode],
+    query=CATALOG_SERVICE.TreeQuery,
+    response=list[CATALOG.CategoryNode],
 )
 def product_category_tree(caller: Caller, query: TreeQuery):
     """The product category tree, nested; or one category's subtree with `?under=`."""
@@ -40,8 +46,8 @@ def product_category_tree(caller: Caller, query: TreeQuery):
 
 @endpoint(
     bp, "/product-categories", "POST",
-    permission=(PRODUCTS, Action.ADD), body=NewProductCategory, status=201,
-    response=ProductCategory,
+    permission=(PRODUCTS, Action.ADD), body=CATALOG_SERVICE.NewProductCategory, status=201,
+    response=CATALOG.ProductCategory,
 )  # fmt: skip
 def add_product_category(caller: Caller, body: NewProductCategory):
     """Add a product category at the top level or under a parent."""
@@ -50,8 +56,8 @@ def add_product_category(caller: Caller, body: NewProductCategory):
 
 @endpoint(
     bp, "/product-categories/{category_id}", "PATCH",
-    permission=(PRODUCTS, Action.EDIT), body=ProductCategoryChanges,
-    response=ProductCategory,
+    permission=(PRODUCTS, Action.EDIT), body=CATALOG_SERVICE.ProductCategoryChanges,
+    response=CATALOG.ProductCategory,
 )  # fmt: skip
 def change_product_category(caller: Caller, category_id: str, body: ProductCategoryChanges):
     """Rename a category, and/or move it (with everything under it) under another parent."""
@@ -72,7 +78,11 @@ def delete_product_category(caller: Caller, category_id: str):
 
 
 @endpoint(
-    bp, "/products", permission=(PRODUCTS, Action.READ), query=ProductQuery, response=ProductPage
+    bp,
+    "/products",
+    permission=(PRODUCTS, Action.READ),
+    query=CATALOG_SERVICE.ProductQuery,
+    response=CATALOG_SERVICE.ProductPage,
 )
 def list_products(caller: Caller, query: ProductQuery):
     """Products anywhere under a category (or all), one page."""
@@ -84,16 +94,18 @@ def list_products(caller: Caller, query: ProductQuery):
     "/products",
     "POST",
     permission=(PRODUCTS, Action.ADD),
-    body=NewProduct,
+    body=CATALOG_SERVICE.NewProduct,
     status=201,
-    response=Product,
+    response=CATALOG.Product,
 )
 def add_product(caller: Caller, body: NewProduct):
     """Add a product: brand, model, attributes, warranty period, related products."""
     return wiring.catalog_service().add_product(body)
 
 
-@endpoint(bp, "/products/{product_id}", permission=(PRODUCTS, Action.READ), response=Product)
+@endpoint(
+    bp, "/products/{product_id}", permission=(PRODUCTS, Action.READ), response=CATALOG.Product
+)
 def get_product(caller: Caller, product_id: str):
     """One product."""
     return wiring.catalog_service().product(product_id)
@@ -104,8 +116,8 @@ def get_product(caller: Caller, product_id: str):
     "/products/{product_id}",
     "PATCH",
     permission=(PRODUCTS, Action.EDIT),
-    body=ProductChanges,
-    response=Product,
+    body=CATALOG_SERVICE.ProductChanges,
+    response=CATALOG.Product,
 )
 def change_product(caller: Caller, product_id: str, body: ProductChanges):
     """Change a product; a new category_id moves it there."""
@@ -119,7 +131,7 @@ def delete_product(caller: Caller, product_id: str):
     return Response(body="", status_code=204)
 
 
-@endpoint(bp, "/catalog", audience="public", rate_limit=60, response=list[CatalogNode])
+@endpoint(bp, "/catalog", audience="public", rate_limit=60, response=list[CATALOG.CatalogNode])
 def catalog(caller: None):
     """The category tree with its products, compact, for the site's registration form."""
     tree: list[CatalogNode] = wiring.catalog_service().catalog()

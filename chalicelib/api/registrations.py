@@ -3,29 +3,31 @@ on the phone, find a unit by serial, and remove a mistaken registration."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint, Response
 
 from .. import wiring
-from ..domain.caller import Caller
 from ..domain.permissions import Action, Resource
-from ..domain.registrations import (
-    CustomerRegistration,
-    CustomerRegistrationPage,
-    RegistrationPage,
-    RegistrationView,
-)
-from ..services.case_commands import PageParams
-from ..services.registrations import RegisterProduct, SerialQuery
-from .endpoint import endpoint
+from .endpoint import endpoint, lazy
+
+if TYPE_CHECKING:
+    from ..domain.caller import Caller
+    from ..services.case_commands import PageParams
+    from ..services.registrations import RegisterProduct, SerialQuery
 
 bp = Blueprint(__name__)
+#: models by name, imported with the first request that needs them (cold start)
+CASE_COMMANDS = lazy("chalicelib.services.case_commands")
+UNITS = lazy("chalicelib.domain.registrations")
+REGISTRATIONS_SERVICE = lazy("chalicelib.services.registrations")
 REGISTRATIONS = Resource.REGISTRATIONS
 
 
 @endpoint(
     bp, "/my/products", audience="customer",
-    permission=(REGISTRATIONS, Action.READ), query=PageParams,
-    response=CustomerRegistrationPage,
+    permission=(REGISTRATIONS, Action.READ), query=CASE_COMMANDS.PageParams,
+    response=UNITS.CustomerRegistrationPage,
 )  # fmt: skip
 def my_products(caller: Caller, query: PageParams):
     """The signed-in customer's registered products, newest first, each with its warranty."""
@@ -34,8 +36,8 @@ def my_products(caller: Caller, query: PageParams):
 
 @endpoint(
     bp, "/my/products", "POST", audience="customer",
-    permission=(REGISTRATIONS, Action.ADD), body=RegisterProduct, status=201,
-    response=CustomerRegistration,
+    permission=(REGISTRATIONS, Action.ADD), body=REGISTRATIONS_SERVICE.RegisterProduct, status=201,
+    response=UNITS.CustomerRegistration,
 )  # fmt: skip
 def register_my_product(caller: Caller, body: RegisterProduct):
     """Register a product you bought (its serial number can belong to one customer only)."""
@@ -45,7 +47,7 @@ def register_my_product(caller: Caller, body: RegisterProduct):
 @endpoint(
     bp, "/my/products/{registration_id}", audience="customer",
     permission=(REGISTRATIONS, Action.READ),
-    response=CustomerRegistration,
+    response=UNITS.CustomerRegistration,
 )  # fmt: skip
 def my_product(caller: Caller, registration_id: str):
     """One of your registered products, with its warranty."""
@@ -54,8 +56,8 @@ def my_product(caller: Caller, registration_id: str):
 
 @endpoint(
     bp, "/customers/{customer_id}/products",
-    permission=(REGISTRATIONS, Action.READ), query=PageParams,
-    response=RegistrationPage,
+    permission=(REGISTRATIONS, Action.READ), query=CASE_COMMANDS.PageParams,
+    response=UNITS.RegistrationPage,
 )  # fmt: skip
 def customer_products(caller: Caller, customer_id: str, query: PageParams):
     """A customer's registered products, newest first, each with its warranty."""
@@ -64,8 +66,8 @@ def customer_products(caller: Caller, customer_id: str, query: PageParams):
 
 @endpoint(
     bp, "/customers/{customer_id}/products", "POST",
-    permission=(REGISTRATIONS, Action.ADD), body=RegisterProduct, status=201,
-    response=RegistrationView,
+    permission=(REGISTRATIONS, Action.ADD), body=REGISTRATIONS_SERVICE.RegisterProduct, status=201,
+    response=UNITS.RegistrationView,
 )  # fmt: skip
 def register_customer_product(caller: Caller, customer_id: str, body: RegisterProduct):
     """Register a product for a customer (on the phone)."""
@@ -76,8 +78,8 @@ def register_customer_product(caller: Caller, customer_id: str, body: RegisterPr
     bp,
     "/registrations",
     permission=(REGISTRATIONS, Action.READ),
-    query=SerialQuery,
-    response=RegistrationView,
+    query=REGISTRATIONS_SERVICE.SerialQuery,
+    response=UNITS.RegistrationView,
 )
 def find_by_serial(caller: Caller, query: SerialQuery):
     """The registration of a serial number, whoever's it is."""

@@ -9,18 +9,20 @@ docs/report-exports.md.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from chalice import Blueprint, Response
 
 from .. import wiring
-from ..domain.caller import Caller
 from ..domain.errors import BadRequest, NotFound, PayloadTooLarge
 from ..domain.permissions import Action, Resource
 from ..domain.report_table import ReportName
 from ..messaging.report_files import CSV_TYPE, XLSX_TYPE
 from .endpoint import FileAnswer, endpoint
 from .reports import ReportQuery
+
+if TYPE_CHECKING:
+    from ..domain.caller import Caller
 
 bp = Blueprint(__name__)
 #: a Lambda's answer is at most 6 MB (6,291,456 bytes), and the XLSX goes out in base64

@@ -4,21 +4,25 @@ breached cases behind the SLA report, and the projection's rebuild (admins)."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from chalice import Blueprint, Response
 from pydantic import ConfigDict, Field
 
 from .. import wiring
-from ..domain.caller import Caller
 from ..domain.errors import InvalidInput, NotFound
 from ..domain.model import Model
 from ..domain.permissions import Action, Resource
-from ..domain.report_table import Dimension, ReportName, ReportTable
-from ..services.reports import SavedTopicAction, TopicAction, check_period, slice_for
+from ..domain.report_table import Dimension, ReportName
 from .endpoint import endpoint
 
+if TYPE_CHECKING:
+    from ..domain.caller import Caller
+    from ..services.reports import TopicAction
+
 bp = Blueprint(__name__)
+#: the service's models by name: it loads with the first request that needs it (cold start)
+SERVICE = "chalicelib.services.reports"
 
 #: `by`: dimension codes, comma-separated (how many, which: `ReportQuery.dimensions`)
 _BY = r"^[a-z_]+(,[a-z_]+)*$"
@@ -45,6 +49,8 @@ class ReportQuery(Model):
         (`to` before `from`, outside 2000–2099), `period_too_long` (over 366 days),
         `invalid_dimensions` (unknown, repeated, more than two), `unsupported_dimensions`
         (two that are not a kept pair)."""
+        from ..services.reports import check_period, slice_for
+
         check_period(self.start, self.end)
         by = dimensions(self.by)
         slice_for(by)
@@ -88,7 +94,7 @@ def dimensions(by: str | None) -> list[Dimension]:
 
 @endpoint(
     bp, "/reports/sla/breached", permission=(Resource.REPORTS, Action.READ), query=BreachedQuery,
-    response="chalicelib.services.reports:BreachedCases",
+    response=f"{SERVICE}:BreachedCases",
 )  # fmt: skip
 def breached_cases(caller: Caller, query: BreachedQuery):
     """The cases whose SLA target breached in the period (ids, numbers, subjects), for the
@@ -99,7 +105,7 @@ def breached_cases(caller: Caller, query: BreachedQuery):
 
 @endpoint(
     bp, "/reports/topics/{dimension}", permission=(Resource.REPORTS, Action.READ),
-    response=list[SavedTopicAction],
+    response=list[f"{SERVICE}:SavedTopicAction"],
 )  # fmt: skip
 def topic_actions(caller: Caller, dimension: str):
     """The recommended actions and links set for complaint topics (`topic`) or categories
@@ -109,8 +115,7 @@ def topic_actions(caller: Caller, dimension: str):
 
 @endpoint(
     bp, "/reports/topics/{dimension}/{value}", "PUT", permission=(Resource.REPORTS, Action.EDIT),
-    body=TopicAction,
-    response="chalicelib.services.reports:SavedTopicAction",
+    body=f"{SERVICE}:TopicAction", response=f"{SERVICE}:SavedTopicAction",
 )  # fmt: skip
 def set_topic_action(caller: Caller, dimension: str, value: str, body: TopicAction):
     """Set what to do about a complaint topic (a routing rule's id, under `topic`) or a
@@ -158,7 +163,7 @@ def rebuild_status(caller: Caller):
 
 @endpoint(
     bp, "/reports/{name}", permission=(Resource.REPORTS, Action.READ), query=ReportQuery,
-    response=ReportTable,
+    response="chalicelib.domain.report_table:ReportTable",
 )  # fmt: skip
 def report(caller: Caller, name: str, query: ReportQuery):
     """A standard report (sla, volume, backlog, agents) for the period, by up to two

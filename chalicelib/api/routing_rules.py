@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint, Response
 
 from .. import wiring
-from ..domain.caller import Caller
 from ..domain.permissions import Action, Resource
-from ..domain.routing_rules import RoutingDecision, RoutingRule
-from ..services.routing_rules import RoutingSample, RuleDetails
-from .endpoint import endpoint
+from .endpoint import endpoint, lazy
+
+if TYPE_CHECKING:
+    from ..domain.caller import Caller
+    from ..services.routing_rules import RoutingSample, RuleDetails
 
 bp = Blueprint(__name__)
+#: models by name, imported with the first request that needs them (cold start)
+ROUTING_RULES = lazy("chalicelib.domain.routing_rules")
+ROUTING_RULES_SERVICE = lazy("chalicelib.services.routing_rules")
 RULES = Resource.ROUTING_RULES
 
 
-@endpoint(bp, "/routing-rules", permission=(RULES, Action.READ), response=list[RoutingRule])
+@endpoint(
+    bp, "/routing-rules", permission=(RULES, Action.READ), response=list[ROUTING_RULES.RoutingRule]
+)
 def list_rules(caller: Caller):
     """Every rule, in the order they are tried."""
     return wiring.rule_service().list()
@@ -26,9 +34,9 @@ def list_rules(caller: Caller):
     "/routing-rules",
     "POST",
     permission=(RULES, Action.ADD),
-    body=RuleDetails,
+    body=ROUTING_RULES_SERVICE.RuleDetails,
     status=201,
-    response=RoutingRule,
+    response=ROUTING_RULES.RoutingRule,
 )
 def add_rule(caller: Caller, body: RuleDetails):
     """Add a rule: words or phrases, optional limits, the group, category and priority bump."""
@@ -40,8 +48,8 @@ def add_rule(caller: Caller, body: RuleDetails):
     "/routing-rules/{rule_id}",
     "PUT",
     permission=(RULES, Action.EDIT),
-    body=RuleDetails,
-    response=RoutingRule,
+    body=ROUTING_RULES_SERVICE.RuleDetails,
+    response=ROUTING_RULES.RoutingRule,
 )
 def replace_rule(caller: Caller, rule_id: str, body: RuleDetails):
     """Replace a rule."""
@@ -60,8 +68,8 @@ def delete_rule(caller: Caller, rule_id: str):
     "/routing-rules/test",
     "POST",
     permission=(RULES, Action.READ),
-    body=RoutingSample,
-    response=RoutingDecision,
+    body=ROUTING_RULES_SERVICE.RoutingSample,
+    response=ROUTING_RULES.RoutingDecision,
 )
 def test_rules(caller: Caller, body: RoutingSample):
     """Where a sample text would be routed now, by which rule and which words."""

@@ -3,16 +3,18 @@ rebuild (admins)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from chalice import Blueprint
 from pydantic import ConfigDict, Field
 
 from .. import wiring
-from ..domain.caller import Caller
 from ..domain.model import Model
 from ..domain.permissions import Action, Resource
 from .endpoint import endpoint
+
+if TYPE_CHECKING:
+    from ..domain.caller import Caller
 
 bp = Blueprint(__name__)
 

@@ -2,28 +2,40 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint, Response
 
 from .. import wiring
-from ..domain.business_hours import BusinessCalendar
-from ..domain.caller import Caller
 from ..domain.permissions import Action, Resource
-from ..domain.sla import EscalationLadder, SlaPolicy
-from ..services.sla_config import CalendarDetails, LadderDetails, PolicyDetails
-from .endpoint import endpoint
+from .endpoint import endpoint, lazy
+
+if TYPE_CHECKING:
+    from ..domain.caller import Caller
+    from ..services.sla_config import CalendarDetails, LadderDetails, PolicyDetails
 
 bp = Blueprint(__name__)
+#: models by name, imported with the first request that needs them (cold start)
+BUSINESS_HOURS = lazy("chalicelib.domain.business_hours")
+SLA = lazy("chalicelib.domain.sla")
+SLA_CONFIG = lazy("chalicelib.services.sla_config")
 READ, ADD, EDIT, DELETE = ((Resource.SLA, a) for a in Action)
 
 
-@endpoint(bp, "/sla-policies", permission=READ, response=list[SlaPolicy])
+@endpoint(bp, "/sla-policies", permission=READ, response=list[SLA.SlaPolicy])
 def list_policies(caller: Caller):
     """SLA policies: targets by type, category, priority and customer category."""
     return wiring.sla_config().policies()
 
 
 @endpoint(
-    bp, "/sla-policies", "POST", permission=ADD, body=PolicyDetails, status=201, response=SlaPolicy
+    bp,
+    "/sla-policies",
+    "POST",
+    permission=ADD,
+    body=SLA_CONFIG.PolicyDetails,
+    status=201,
+    response=SLA.SlaPolicy,
 )
 def add_policy(caller: Caller, body: PolicyDetails):
     """Add a policy; the most specific one that applies wins."""
@@ -31,7 +43,12 @@ def add_policy(caller: Caller, body: PolicyDetails):
 
 
 @endpoint(
-    bp, "/sla-policies/{policy_id}", "PUT", permission=EDIT, body=PolicyDetails, response=SlaPolicy
+    bp,
+    "/sla-policies/{policy_id}",
+    "PUT",
+    permission=EDIT,
+    body=SLA_CONFIG.PolicyDetails,
+    response=SLA.SlaPolicy,
 )
 def replace_policy(caller: Caller, policy_id: str, body: PolicyDetails):
     """Replace a policy (cases routed before keep the targets they got)."""
@@ -45,7 +62,7 @@ def delete_policy(caller: Caller, policy_id: str):
     return Response(body="", status_code=204)
 
 
-@endpoint(bp, "/escalation-ladders", permission=READ, response=list[EscalationLadder])
+@endpoint(bp, "/escalation-ladders", permission=READ, response=list[SLA.EscalationLadder])
 def list_ladders(caller: Caller):
     """Escalation ladders per group or category."""
     return wiring.sla_config().ladders()
@@ -56,9 +73,9 @@ def list_ladders(caller: Caller):
     "/escalation-ladders",
     "POST",
     permission=ADD,
-    body=LadderDetails,
+    body=SLA_CONFIG.LadderDetails,
     status=201,
-    response=EscalationLadder,
+    response=SLA.EscalationLadder,
 )
 def add_ladder(caller: Caller, body: LadderDetails):
     """Add a ladder: levels, each after its own delay from the breach."""
@@ -70,8 +87,8 @@ def add_ladder(caller: Caller, body: LadderDetails):
     "/escalation-ladders/{ladder_id}",
     "PUT",
     permission=EDIT,
-    body=LadderDetails,
-    response=EscalationLadder,
+    body=SLA_CONFIG.LadderDetails,
+    response=SLA.EscalationLadder,
 )
 def replace_ladder(caller: Caller, ladder_id: str, body: LadderDetails):
     """Replace a ladder."""
@@ -85,7 +102,7 @@ def delete_ladder(caller: Caller, ladder_id: str):
     return Response(body="", status_code=204)
 
 
-@endpoint(bp, "/calendars", permission=READ, response=list[BusinessCalendar])
+@endpoint(bp, "/calendars", permission=READ, response=list[BUSINESS_HOURS.BusinessCalendar])
 def list_calendars(caller: Caller):
     """Business calendars (the default one always exists)."""
     return wiring.sla_config().calendars()
@@ -96,8 +113,8 @@ def list_calendars(caller: Caller):
     "/calendars/{calendar_id}",
     "PUT",
     permission=EDIT,
-    body=CalendarDetails,
-    response=BusinessCalendar,
+    body=SLA_CONFIG.CalendarDetails,
+    response=BUSINESS_HOURS.BusinessCalendar,
 )
 def save_calendar(caller: Caller, calendar_id: str, body: CalendarDetails):
     """Create or replace a calendar; a group uses it through its calendar_id."""

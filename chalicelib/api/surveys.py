@@ -4,26 +4,31 @@ answers (supervisors and admins: `surveys:*`). docs/surveys.md."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from chalice import Blueprint, Response
 from pydantic import ConfigDict, Field
 
 from .. import wiring
-from ..domain.caller import Caller
 from ..domain.errors import BadRequest, PayloadTooLarge
 from ..domain.model import Model
 from ..domain.permissions import Action, Resource
 from ..domain.survey_results import Dimension as ResultDimension
-from ..domain.survey_results import SurveyResults
-from ..domain.surveys import Survey, SurveyDraft
 from ..messaging.report_files import CSV_TYPE, XLSX_TYPE
 from ..services.case_commands import Strict
-from ..services.surveys import StatusChange, SurveyChange, SurveyDetail, SurveySettings
-from .endpoint import FileAnswer, endpoint
+from .endpoint import FileAnswer, endpoint, lazy
 from .report_exports import MAX_FILE_BYTES, accepts
 
+if TYPE_CHECKING:
+    from ..domain.caller import Caller
+    from ..domain.surveys import SurveyDraft
+    from ..services.surveys import StatusChange, SurveyChange, SurveySettings
+
 bp = Blueprint(__name__)
+#: models by name, imported with the first request that needs them (cold start)
+SURVEYS = lazy("chalicelib.domain.surveys")
+SURVEYS_SERVICE = lazy("chalicelib.services.surveys")
+SURVEY_RESULTS = lazy("chalicelib.domain.survey_results")
 READ, ADD, EDIT = ((Resource.SURVEYS, a) for a in (Action.READ, Action.ADD, Action.EDIT))
 
 
@@ -49,34 +54,48 @@ class ResultsExport(ResultsQuery):
     lang: Literal["tr", "en"] = "tr"
 
 
-@endpoint(bp, "/surveys", permission=READ, response=list[Survey])
+@endpoint(bp, "/surveys", permission=READ, response=list[SURVEYS.Survey])
 def list_surveys(caller: Caller):
     """Every planned survey, newest first."""
     return wiring.survey_service().list()
 
 
-@endpoint(bp, "/surveys", "POST", permission=ADD, body=SurveyDraft, status=201, response=Survey)
+@endpoint(
+    bp,
+    "/surveys",
+    "POST",
+    permission=ADD,
+    body=SURVEYS.SurveyDraft,
+    status=201,
+    response=SURVEYS.Survey,
+)
 def create_survey(caller: Caller, body: SurveyDraft):
     """A new survey, as a draft: questions, segment, sample, schedule, channel."""
     return wiring.survey_service().create(body, caller.principal.username)
 
 
-@endpoint(bp, "/surveys/{survey_id}", permission=READ, response=SurveyDetail)
+@endpoint(bp, "/surveys/{survey_id}", permission=READ, response=SURVEYS_SERVICE.SurveyDetail)
 def get_survey(caller: Caller, survey_id: str):
     """A survey with its runs and their figures (invited, sent, skipped by reason,
     answered, response rate)."""
     return wiring.survey_service().detail(survey_id)
 
 
-@endpoint(bp, "/surveys/{survey_id}", "PUT", permission=EDIT, body=SurveyChange,
-          response=Survey)  # fmt: skip
+@endpoint(bp, "/surveys/{survey_id}", "PUT", permission=EDIT, body=SURVEYS_SERVICE.SurveyChange,
+          response=SURVEYS.Survey)  # fmt: skip
 def change_survey(caller: Caller, survey_id: str, body: SurveyChange):
     """Change a draft or paused survey (409 while it is active, or at a stale version)."""
     return wiring.survey_service().change(survey_id, body)
 
 
-@endpoint(bp, "/surveys/{survey_id}/status", "POST", permission=EDIT, body=StatusChange,
-          response=Survey)  # fmt: skip
+@endpoint(
+    bp,
+    "/surveys/{survey_id}/status",
+    "POST",
+    permission=EDIT,
+    body=SURVEYS_SERVICE.StatusChange,
+    response=SURVEYS.Survey,
+)
 def move_survey(caller: Caller, survey_id: str, body: StatusChange):
     """Start, pause, restart or end a survey."""
     return wiring.survey_service().move(survey_id, body)
@@ -118,7 +137,7 @@ def _file(sheet, file_format: str, language: str) -> Response:
 
 
 @endpoint(bp, "/surveys/{survey_id}/results", permission=READ, query=ResultsQuery,
-          response=SurveyResults)  # fmt: skip
+          response=SURVEY_RESULTS.SurveyResults)  # fmt: skip
 def survey_results(caller: Caller, survey_id: str, query: ResultsQuery):
     """A survey's statistics over the runs due in a period: response rate with its 95%
     interval (per run and in all), per question n, distribution, mean with its Student-t
@@ -140,14 +159,14 @@ def export_results(caller: Caller, survey_id: str, query: ResultsExport) -> Resp
     return _file(sheet, query.format, query.lang)
 
 
-@endpoint(bp, "/survey-settings", permission=READ, response=SurveySettings)
+@endpoint(bp, "/survey-settings", permission=READ, response=SURVEYS_SERVICE.SurveySettings)
 def survey_settings(caller: Caller):
     """The shop's throttle: nobody gets a planned survey twice within so many days."""
     return wiring.survey_service().settings()
 
 
-@endpoint(bp, "/survey-settings", "PUT", permission=EDIT, body=SurveySettings,
-          response=SurveySettings)  # fmt: skip
+@endpoint(bp, "/survey-settings", "PUT", permission=EDIT, body=SURVEYS_SERVICE.SurveySettings,
+          response=SURVEYS_SERVICE.SurveySettings)  # fmt: skip
 def set_survey_settings(caller: Caller, body: SurveySettings):
     """Set the throttle (1 to 730 days; 90 until set)."""
     return wiring.survey_service().set_settings(body)

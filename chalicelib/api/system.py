@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint
 
-from ..domain.caller import Caller
 from ..domain.errors import NotFound
 from ..domain.model import Model
 from ..domain.permissions import CaseAccess, Principal
 from .endpoint import endpoint
+
+if TYPE_CHECKING:
+    from ..domain.caller import Caller
 
 bp = Blueprint(__name__)
 

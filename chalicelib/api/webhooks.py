@@ -3,19 +3,23 @@ the admins' view of every endpoint and of the deliveries that were dead-lettered
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from chalice import Blueprint
 from pydantic import Field
 
 from .. import wiring
-from ..domain.caller import Caller
 from ..domain.model import Model
 from ..domain.permissions import Action, Resource
-from ..domain.webhooks import Endpoint, NewEndpoint, RegisteredEndpoint, ReplayRange
-from .endpoint import endpoint
+from .endpoint import endpoint, lazy
+
+if TYPE_CHECKING:
+    from ..domain.caller import Caller
+    from ..domain.webhooks import NewEndpoint, ReplayRange
 
 bp = Blueprint(__name__)
+#: models by name, imported with the first request that needs them (cold start)
+WEBHOOKS = lazy("chalicelib.domain.webhooks")
 
 
 class FailureQuery(Model):
@@ -25,7 +29,7 @@ class FailureQuery(Model):
 
 @endpoint(
     bp, "/integrations/{shop_id}/webhooks", "POST", audience="integration",
-    body=NewEndpoint, status=201, response=RegisteredEndpoint,
+    body=WEBHOOKS.NewEndpoint, status=201, response=WEBHOOKS.RegisteredEndpoint,
 )  # fmt: skip
 def register_webhook(caller: Caller, shop_id: str, body: NewEndpoint):
     """Register an endpoint for the case events it names; the answer holds its signing
@@ -35,7 +39,7 @@ def register_webhook(caller: Caller, shop_id: str, body: NewEndpoint):
 
 @endpoint(
     bp, "/integrations/{shop_id}/webhooks", "GET", audience="integration",
-    response=list[Endpoint],
+    response=list[WEBHOOKS.Endpoint],
 )  # fmt: skip
 def list_webhooks(caller: Caller, shop_id: str):
     """The shop's endpoints (without their secrets)."""
@@ -60,7 +64,7 @@ def remove_webhook(caller: Caller, shop_id: str, endpoint_id: str):
 
 @endpoint(
     bp, "/integrations/{shop_id}/webhooks/{endpoint_id}/replay", "POST", audience="integration",
-    body=ReplayRange, status=202, response="chalicelib.services.webhooks:ReplayAccepted",
+    body=WEBHOOKS.ReplayRange, status=202, response="chalicelib.services.webhooks:ReplayAccepted",
 )  # fmt: skip
 def replay_webhook(caller: Caller, shop_id: str, endpoint_id: str, body: ReplayRange):
     """Send the endpoint again the events of its types that occurred in [from, to) (at most
@@ -68,7 +72,9 @@ def replay_webhook(caller: Caller, shop_id: str, endpoint_id: str, body: ReplayR
     return wiring.webhook_service().replay(shop_id, endpoint_id, body)
 
 
-@endpoint(bp, "/webhooks", permission=(Resource.OPERATIONS, Action.READ), response=list[Endpoint])
+@endpoint(
+    bp, "/webhooks", permission=(Resource.OPERATIONS, Action.READ), response=list[WEBHOOKS.Endpoint]
+)
 def all_webhooks(caller: Caller):
     """Every shop's webhook endpoints (without their secrets)."""
     return wiring.webhook_service().endpoints()
