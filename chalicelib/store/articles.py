@@ -141,27 +141,26 @@ class DynamoArticleStore:
         self, state: ArticleState, category_id: str | None, limit: int, cursor: str | None
     ) -> tuple[list[Article], str | None]:
         """One page of the articles in `state` (of one category), newest edit first."""
-        partition = ("queue_pk", f"KB#{state.value}")
-        if category_id:
-            items, nxt = self.table.query(partition, index="queue_priority", forward=False,
-                                          sort_prefix=f"{category_id}#", limit=limit,
-                                          cursor=cursor)  # fmt: skip
-        else:
-            items, nxt = self.table.query(partition, index="queue_newest", forward=False,
-                                          limit=limit, cursor=cursor)  # fmt: skip
-        return [_article(i) for i in items], nxt
+        return self._page("queue", f"KB#{state.value}", category_id, limit, cursor)
 
     def live(
         self, visibility: Visibility, category_id: str | None, limit: int, cursor: str | None
     ) -> tuple[list[Article], str | None]:
         """One page of the live articles of a visibility (one category), newest first."""
-        partition = ("agent_pk", f"KBLIVE#{visibility.value}")
+        return self._page("agent", f"KBLIVE#{visibility.value}", category_id, limit, cursor)
+
+    def _page(
+        self, index: str, partition: str, category_id: str | None, limit: int, cursor: str | None
+    ) -> tuple[list[Article], str | None]:
+        """A page of one of the index pairs `<index>_priority` (sorted `<category>#<time>`,
+        read for one category) and `<index>_newest` (sorted by time, for all)."""
+        key = (f"{index}_pk", partition)
         if category_id:
-            items, nxt = self.table.query(partition, index="agent_priority", forward=False,
+            items, nxt = self.table.query(key, index=f"{index}_priority", forward=False,
                                           sort_prefix=f"{category_id}#", limit=limit,
                                           cursor=cursor)  # fmt: skip
         else:
-            items, nxt = self.table.query(partition, index="agent_newest", forward=False,
+            items, nxt = self.table.query(key, index=f"{index}_newest", forward=False,
                                           limit=limit, cursor=cursor)  # fmt: skip
         return [_article(i) for i in items], nxt
 
