@@ -84,9 +84,12 @@ def test_words_in_the_search_box_find_cases_and_articles_with_the_match_marked(
     assert status == 201, case
     q = urllib.parse.quote(word)
     for kind, wanted in (("case", case["id"]), ("article", f"{article['id']}.tr")):
-        eventually(lambda kind=kind, wanted=wanted: any(
-            hit["id"] == wanted
-            for hit in agent.call("GET", f"/search?q={q}&kind={kind}")[1].get("items", [])))
+        eventually(
+            lambda kind=kind, wanted=wanted: any(
+                hit["id"] == wanted
+                for hit in agent.call("GET", f"/search?q={q}&kind={kind}")[1].get("items", [])
+            )
+        )
 
     page = open_console("mehmet")
     dialogs: list[str] = []
@@ -97,7 +100,9 @@ def test_words_in_the_search_box_find_cases_and_articles_with_the_match_marked(
     ready(page)
     hit = page.locator(f'.search-hits[data-kind="case"] li[data-hit="{case["id"]}"]')
     expect(hit.locator("mark", has_text=word)).to_have_count(1)
-    article_hit = page.locator(f'.search-hits[data-kind="article"] li[data-hit="{article["id"]}.tr"]')
+    article_hit = page.locator(
+        f'.search-hits[data-kind="article"] li[data-hit="{article["id"]}.tr"]'
+    )
     expect(article_hit.get_by_role("link")).to_have_attribute("href", f"#/article/{article['id']}")
     expect(article_hit.locator("mark")).to_have_text(word)
     expect(page.locator("#view")).to_contain_text("Eşleşen müşteri bulunamadı.")  # nobody by name
