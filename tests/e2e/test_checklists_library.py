@@ -2,7 +2,9 @@
 routed, the agent ticks a step of the seeded returns checklist (the tick is in the history)
 and sends a seeded public document (the customer's email holds an expiring link that
 downloads the PDF); the site's library page lists public documents, never internal ones
-(docs/checklists-and-library.md)."""
+(docs/checklists-and-library.md). A supervisor uploads a PDF on the console's library
+screen, straight to S3, makes it public and finds it on the public list; a file of the wrong
+type or too large is refused in the supervisor's words, with nothing written."""
 
 from __future__ import annotations
 
@@ -12,9 +14,10 @@ import urllib.request
 
 from playwright.sync_api import expect
 
+from devstack.seed_library import tiny_pdf
 from tests.support import sign_in, unique_phone
 
-from .browser import console_ready
+from .browser import console_ready, screenshot
 from .conftest import Http, eventually
 from .test_console import open_console  # noqa: F401  (the fixture)
 from .test_links import contexts, mail_to, site_ready  # noqa: F401  (contexts: the fixture)
@@ -104,3 +107,59 @@ def test_the_sites_library_lists_public_documents_only(stack, contexts):  # noqa
     expect(page.locator("#library-list .card").first).to_contain_text(
         "User manual"
     )  # English first
+
+
+def test_a_supervisor_uploads_a_document_and_makes_it_public(stack, open_console):  # noqa: F811
+    title = f"Kurulum kılavuzu {time.time_ns()}"
+    pdf = tiny_pdf("Kurulum - " + "x" * 1200)  # over 1 kB: the size shows with a decimal comma
+    page = open_console("selin")
+    page.get_by_role("link", name="Belge kitaplığı").click()
+    console_ready(page)
+    expect(page.locator('section[data-category="forms"]')).to_contain_text("İade formu")
+    expect(page.locator("#view")).to_contain_text("İade süreci (iç)")  # staff see internal ones
+
+    form = page.locator("form.library-upload")
+    form.get_by_label("Başlık").fill(title)
+    form.get_by_label("Açıklama").fill("Kutudan çıkan cihazın kurulumu.")
+    form.get_by_label("Kategori kodu").fill("manuals")
+    form.get_by_label("Dil").select_option("tr")
+    form.get_by_label("Dosya", exact=True).set_input_files(
+        files=[{"name": "kurulum.pdf", "mimeType": "application/pdf", "buffer": pdf}]
+    )
+    form.get_by_role("button", name="Yükle").click()
+    expect(page.locator("#notice")).to_have_text("Belge yüklendi.")
+    row = page.locator("tr[data-document]", has_text=title)
+    expect(row.locator(".library-status")).to_have_text("Hazır")
+    expect(row.locator(".library-visibility")).to_have_text("Yalnız personel")
+    expect(row.locator("td.num")).to_have_text(re.compile(r"^1,\d kB$"))
+    with urllib.request.urlopen(row.get_by_role("link", name="kurulum.pdf").get_attribute("href"),
+                                timeout=20) as answer:  # fmt: skip
+        assert answer.read() == pdf
+
+    row.get_by_text("Düzenle", exact=True).click()
+    row.get_by_label("Kimler görür").select_option("public")
+    row.get_by_role("button", name="Kaydet").click()
+    expect(page.locator("#notice")).to_have_text("Belge kaydedildi.")
+    expect(row.locator(".library-visibility")).to_have_text("Herkese açık (sitede listelenir)")
+    screenshot(page, "console-library")
+    status, public = Http(stack.url).call("GET", "/library")
+    assert status == 200 and [d["title"] for d in public].count(title) == 1, public
+
+    # refused before anything is stored, in the supervisor's words
+    refused = f"Reddedilen {time.time_ns()}"
+    form = page.locator("form.library-upload")
+    form.get_by_label("Başlık").fill(refused)
+    form.get_by_label("Kategori kodu").fill("manuals")
+    form.get_by_label("Dosya", exact=True).set_input_files(
+        files=[{"name": "kurulum.exe", "mimeType": "application/x-msdownload", "buffer": b"MZ"}]
+    )
+    form.get_by_role("button", name="Yükle").click()
+    expect(page.locator("#problem")).to_contain_text("Bu tür dosya yüklenemez")
+    form.get_by_label("Dosya", exact=True).set_input_files(
+        files=[{"name": "buyuk.pdf", "mimeType": "application/pdf",
+                "buffer": b"%PDF-" + bytes(10 * 1024 * 1024)}]  # 5 bytes over 10 MB
+    )  # fmt: skip
+    form.get_by_role("button", name="Yükle").click()
+    expect(page.locator("#problem")).to_have_text("Dosya çok büyük: en çok 10 MB olabilir.")
+    staff = Http(stack.url, sign_in(stack.env, "selin"))
+    assert all(d["title"] != refused for d in staff.call("GET", "/library/documents")[1])

@@ -1,15 +1,21 @@
-"""The knowledge base in the console, in headless Chromium on the local stack: an agent
-sees a published article suggested beside a case, inserts its solution into the reply and
-sends it; the article counts the insert (docs/knowledge-base.md)."""
+"""The knowledge base and full-text search in the console, in headless Chromium on the local
+stack: an agent sees a published article suggested beside a case, inserts its solution into
+the reply and sends it; the article counts the insert (docs/knowledge-base.md). Words typed
+into the search box find the cases and articles that hold them, typed with or without
+Turkish letters, the matches marked, a case's HTML-looking text shown as text
+(docs/search.md)."""
 
 from __future__ import annotations
 
+import re
+import urllib.parse
 import uuid
 
 from playwright.sync_api import expect
 
 from tests.support import unique_phone
 
+from .browser import screenshot
 from .conftest import eventually
 from .test_console import open_console, ready, routed_case  # noqa: F401 (a fixture)
 
@@ -56,3 +62,60 @@ def test_an_agent_inserts_a_suggested_article_into_a_reply(open_console, http): 
     status, found = http("mehmet").call("GET", f"/articles/{article['id']}")
     assert status == 200 and found["counts"]["inserted"] == 1, found
     assert found["counts"]["suggested"] == 1
+
+
+#: a case's text that would be markup if a page put it into innerHTML
+IMG = "<img src=x onerror=alert(1)>"
+
+
+def test_words_in_the_search_box_find_cases_and_articles_with_the_match_marked(
+    open_console,  # noqa: F811
+    http,
+):
+    # a word no other case holds: Turkish letters, and the same typed without them
+    tail = "".join(chr(ord("k") + int(c, 16) % 10) for c in uuid.uuid4().hex[:8])
+    word, typed = f"çöğüş{tail}", f"cogus{tail}"
+    article = published_article(http, word)
+    agent = http("mehmet")
+    status, case = agent.call("POST", "/cases", {
+        "customer": {"phone": unique_phone(), "name": "Arama Müşterisi"}, "type": "complaint",
+        "subject": f"Para iadesi yapılmadı {IMG}",
+        "description": f"Param İade edilmedi, {word} siparişim <b>acil</b>"})  # fmt: skip
+    assert status == 201, case
+    q = urllib.parse.quote(word)
+    for kind, wanted in (("case", case["id"]), ("article", f"{article['id']}.tr")):
+        eventually(
+            lambda kind=kind, wanted=wanted: any(
+                hit["id"] == wanted
+                for hit in agent.call("GET", f"/search?q={q}&kind={kind}")[1].get("items", [])
+            )
+        )
+
+    page = open_console("mehmet")
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    expect(page.get_by_role("link", name="Belge kitaplığı")).to_be_hidden()  # agents read only
+    page.get_by_role("searchbox").fill(f"İade edilmedi {word}")
+    page.get_by_role("button", name="Ara", exact=True).click()
+    ready(page)
+    hit = page.locator(f'.search-hits[data-kind="case"] li[data-hit="{case["id"]}"]')
+    expect(hit.locator("mark", has_text=word)).to_have_count(1)
+    article_hit = page.locator(
+        f'.search-hits[data-kind="article"] li[data-hit="{article["id"]}.tr"]'
+    )
+    expect(article_hit.get_by_role("link")).to_have_attribute("href", f"#/article/{article['id']}")
+    expect(article_hit.locator("mark")).to_have_text(word)
+    expect(page.locator("#view")).to_contain_text("Eşleşen müşteri bulunamadı.")  # nobody by name
+
+    page.get_by_role("searchbox").fill(f"iade edilmedi {typed}")  # no Turkish letters
+    page.get_by_role("button", name="Ara", exact=True).click()
+    ready(page)
+    expect(hit.locator(".snippet mark")).to_have_text(["İade", "edilmedi", word])
+    expect(hit.locator(".hit-title")).to_have_text(f"Para iadesi yapılmadı {IMG}")
+    expect(hit.locator(".snippet")).to_contain_text("<b>acil</b>")
+    assert page.locator(".search-hits img, .search-hits b").count() == 0
+    screenshot(page, "console-search")
+    hit.get_by_role("link", name=case["number"]).click()
+    ready(page)
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Para iadesi yapılmadı")
+    assert dialogs == [] and re.fullmatch(r"#/case/.+", page.evaluate("location.hash"))

@@ -43,3 +43,16 @@ def test_both_languages_have_every_string():
     script = (ROOT / "static" / "console.js").read_text()
     fixed = set(re.findall(r'say\("([a-z_]+)"', script))
     assert fixed <= set(tr), fixed - set(tr)
+
+
+def test_every_module_the_scripts_import_is_served():
+    """A module the console's scripts import that ASSETS leaves out answers 404, and the whole
+    console stops loading: every import names a served file."""
+    from chalicelib.api.console_page import ASSETS, ROOT
+
+    imported = set()
+    for name in (n for n in ASSETS if n.endswith(".js")):
+        text = (ROOT / "static" / name).read_text()
+        imported |= set(re.findall(r"""["']\./([\w.-]+\.js)["']""", text))
+    assert {"kb.js", "library.js", "textsearch.js"} <= imported
+    assert sorted(imported - set(ASSETS)) == []

@@ -119,12 +119,13 @@ def test_every_history_kind_and_reason_has_words_in_the_console():
 
 
 def test_every_word_the_console_scripts_name_is_in_both_languages():
-    """say("key") with a literal key in console.js or reports.js: a key missing from a
-    strings file shows as the bare key on the page, in one language only."""
+    """say("key") with a literal key in the console's scripts (console.js and the modules it
+    imports): a key missing from a strings file shows as the bare key on the page, in one
+    language only."""
     scripts = ROOT / "templates" / "console" / "static"
     named = set()
-    for script in ("console.js", "reports.js"):
-        named |= set(re.findall(r"""\bsay\("(\w+)\"""", (scripts / script).read_text("utf-8")))
+    for script in sorted(scripts.glob("*.js")):
+        named |= set(re.findall(r"""\bsay\("(\w+)\"""", script.read_text("utf-8")))
     assert len(named) > 100  # the scripts were read
     for language in ("tr", "en"):
         assert sorted(named - set(strings(CONSOLE, language))) == [], language

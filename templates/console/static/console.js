@@ -5,7 +5,8 @@
 import { breachedView, reportsView, sqlView } from "./reports.js";
 import { surveysView, surveyView } from "./surveys.js";
 import { articleView, caseArticles, knowledgeView } from "./kb.js";
-import { caseExtras, checklistsView } from "./library.js";
+import { caseExtras, checklistsView, libraryView } from "./library.js";
+import { textHits, wordy } from "./textsearch.js";
 
 const CONFIG = JSON.parse(document.getElementById("config").textContent);
 const T = JSON.parse(document.getElementById("strings").textContent);
@@ -290,9 +291,8 @@ async function enter() {
   $("#search").hidden = false;
   $("#sign-out").hidden = false;
   $("#who").textContent = `${me.name || me.username} · ${me.roles.map((r) => say(`role_${r}`)).join(", ")}`;
-  for (const link of document.querySelectorAll("[data-needs]")) {
-    const [resource, action] = link.dataset.needs.split(":");
-    link.parentElement.hidden = !can(resource, action);
+  for (const link of document.querySelectorAll("[data-needs]")) { // "resource:action", or several with |
+    link.parentElement.hidden = !link.dataset.needs.split("|").some((need) => can(...need.split(":")));
   }
   problem("");
   await loadNames();
@@ -359,7 +359,7 @@ async function route() {
                     breached: () => breachedView(reportsUi()), sql: () => sqlView(reportsUi()),
                     surveys: () => surveysView(reportsUi()), survey: (_v, id) => surveyView(reportsUi(), id),
                     kb: (_v, arg) => knowledgeView(kbUi(), arg), article: (_v, id) => articleView(kbUi(), id),
-                    checklists: () => checklistsView(libraryUi()) };
+                    checklists: () => checklistsView(libraryUi()), library: () => libraryView(libraryUi()) };
     const render = views[view] || caseList;
     const content = await render(view in views ? view : "mine", arg && decodeURIComponent(arg));
     if (call !== routing) return;
@@ -603,8 +603,13 @@ async function preCaseList() {
           el("h2", { text: say("my_precases") }), table(mine.items)];
 }
 
+/** The search box: a case number opens the case; otherwise the customers the text names (by
+ *  number, phone, email, order, name or serial) and, when it has words, the cases, pre-cases
+ *  and articles whose text holds them (textsearch.js). One customer: their cases screen; none
+ *  and no text found either: the form that registers a new caller. */
 async function search(_, text) {
   if (/^\d{4}-\d{6}$/.test(text)) { location.hash = `#/case/${text}`; return []; }
+  const texts = wordy(text) ? textHits(reportsUi(), text) : Promise.resolve({ nodes: [], count: 0 });
   const lookups = text.includes("@") ? [`email=${encodeURIComponent(text)}`]
     : /^[+0-9 ()-]{7,}$/.test(text) ? [`phone=${encodeURIComponent(text)}`, `customer_number=${encodeURIComponent(text)}`, `order_number=${encodeURIComponent(text)}`]
     : [`customer_number=${encodeURIComponent(text)}`, `order_number=${encodeURIComponent(text)}`];
@@ -625,10 +630,13 @@ async function search(_, text) {
     if (owner) found.set(owner.id, owner);
   }
   const heading = el("h1", { text: say("title_search", { q: text }) });
-  if (found.size === 1) return [heading, ...(await customerCases([...found.values()][0]))];
-  if (!found.size) return [heading, el("p", { class: "empty", text: say("nothing_found") }), await newCallerForm(text)];
-  return [heading, el("ul", { class: "matches" }, [...found.values()].map((c) => el("li", {},
-    el("a", { href: `#/customer/${c.id}`, text: c.name }), ` · ${c.phone || ""} · ${c.email || ""} · ${c.customer_number || ""}`)))];
+  const hits = await texts;
+  if (found.size === 1) return [heading, ...(await customerCases([...found.values()][0])), hits.nodes];
+  if (!found.size) return [heading, hits.nodes, el("p", { class: "empty", text: say("nothing_found") }), await newCallerForm(text)];
+  return [heading, hits.count ? el("h2", { text: say("search_customers") }) : null,
+    el("ul", { class: "matches" }, [...found.values()].map((c) => el("li", {},
+      el("a", { href: `#/customer/${c.id}`, text: c.name }), ` · ${c.phone || ""} · ${c.email || ""} · ${c.customer_number || ""}`))),
+    hits.nodes];
 }
 
 async function customerCases(customer) {

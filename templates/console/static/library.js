@@ -136,3 +136,150 @@ async function builder(ui, rules) {
     el("button", { type: "submit", text: say("checklist_save") })));
   return form;
 }
+
+// ---- #/library: the e-library's documents, uploading and editing them -----------------------
+
+const LANGUAGES = ["tr", "en"];
+const VISIBILITIES = ["internal", "public"];
+
+/** Bytes in the reader's numbers: "850 B", "12,4 kB", "3,2 MB" (1 kB = 1,024 bytes, as the
+ *  API's 10 MB limit counts). */
+export function fileSize(lang, bytes) {
+  const locale = lang === "en" ? "en-GB" : "tr-TR";
+  const [value, unit] = bytes >= 1024 * 1024 ? [bytes / (1024 * 1024), "megabyte"]
+    : bytes >= 1024 ? [bytes / 1024, "kilobyte"] : [bytes, "byte"];
+  return new Intl.NumberFormat(locale, { style: "unit", unit, unitDisplay: "short",
+    maximumFractionDigits: unit === "byte" ? 0 : 1 }).format(value);
+}
+
+/** #/library (optionally ?category=<code>): every document grouped by category, each with its
+ *  download link and (for editors) its edit form; the upload form for those who may add. */
+export async function libraryView(ui) {
+  const { el, say } = ui;
+  const chosen = new URLSearchParams(location.hash.split("?")[1] || "").get("category") || "";
+  const all = await ui.api("GET", "/library/documents");
+  const categories = [...new Set(all.map((d) => d.category))].sort();
+  const shown = chosen ? all.filter((d) => d.category === chosen) : all;
+  const filter = el("select", { name: "category", onchange: (e) => {
+    location.hash = e.target.value ? `#/library?category=${encodeURIComponent(e.target.value)}` : "#/library";
+  } }, el("option", { value: "", text: say("library_all_categories") }),
+  categories.map((c) => el("option", { value: c, selected: c === chosen, text: c })));
+  const sections = [...new Set(shown.map((d) => d.category))].map((category) => el("section", { class: "library-category", "data-category": category },
+    el("h2", { text: category }),
+    el("table", { class: "list library" },
+      el("thead", {}, el("tr", {}, ["title", "language", "visibility", "status", "size", "updated", "file", "edit"]
+        .map((k) => el("th", { scope: "col", text: say(`library_col_${k}`) })))),
+      el("tbody", {}, shown.filter((d) => d.category === category).map((d) => documentRow(ui, d, categories))))));
+  return [
+    el("h1", { text: say("library_title") }),
+    el("div", { class: "filters" }, ui.field(say("library_col_category"), filter)),
+    ...(sections.length ? sections : [el("p", { class: "empty", text: say("library_none") })]),
+    ui.can("library", "add") ? uploadForm(ui, categories) : null,
+  ];
+}
+
+function documentRow(ui, d, categories) {
+  const { el, say } = ui;
+  return el("tr", { "data-document": d.id },
+    el("th", { scope: "row" }, d.title, d.description ? el("p", { class: "sub", text: d.description }) : null),
+    el("td", { text: say(`language_${d.language}`) }),
+    el("td", { class: "library-visibility", text: say(`library_visibility_${d.visibility}`) }),
+    el("td", { class: `library-status ${d.status}`, text: say(`library_status_${d.status}`) }),
+    el("td", { class: "num", text: fileSize(ui.lang, d.size) }),
+    el("td", { text: `${ui.when(d.updated_at)} · ${d.updated_by.name || ui.staffName(d.updated_by.id)}` }),
+    el("td", {}, d.url ? el("a", { href: d.url, text: d.filename }) : d.filename),
+    el("td", {}, ui.can("library", "edit") ? editForm(ui, d, categories) : null));
+}
+
+/** The fields an editor says about a document (the upload form and each edit form). */
+function describe(ui, d, categories, listId) {
+  const { el, say } = ui;
+  const choice = (name, values, current, prefix) => el("select", { name }, values.map((v) =>
+    el("option", { value: v, selected: v === current, text: say(`${prefix}${v}`) })));
+  return [
+    ui.field(say("library_field_title"), el("input", { name: "title", required: true, maxlength: 200, value: d.title || "" })),
+    ui.field(say("library_field_description"), el("textarea", { name: "description", rows: 2, maxlength: 2000, text: d.description || "" })),
+    ui.field(say("library_field_category"), el("input", { name: "category", required: true, maxlength: 40, value: d.category || "",
+      list: listId, autocomplete: "off", "aria-describedby": `${listId}-hint` })),
+    el("p", { class: "hint", id: `${listId}-hint`, text: say("library_category_hint") }),
+    el("datalist", { id: listId }, categories.map((c) => el("option", { value: c }))),
+    ui.field(say("library_field_language"), choice("language", LANGUAGES, d.language || ui.lang, "language_")),
+    ui.field(say("library_field_visibility"), choice("visibility", VISIBILITIES, d.visibility || "internal", "library_visibility_")),
+  ];
+}
+
+function fieldsOf(form) {
+  return { title: form.elements.title.value.trim(), description: form.elements.description.value.trim(),
+    category: form.elements.category.value.trim(), language: form.elements.language.value,
+    visibility: form.elements.visibility.value };
+}
+
+/** A form's submit: busy while it works; the screen drawn again with `message`, or the
+ *  refusal said in the agent's words (upload refusals name the file's problem). */
+function submitting(ui, work, message) {
+  return async (event) => {
+    event.preventDefault();
+    const form = event.target;
+    form.setAttribute("aria-busy", "true");
+    try {
+      await work(form);
+      await ui.reload(ui.say(message));
+    } catch (error) {
+      ui.problem(uploadProblem(ui, error));
+    } finally {
+      form.removeAttribute("aria-busy");
+    }
+  };
+}
+
+function editForm(ui, d, categories) {
+  const { el, say } = ui;
+  return el("details", { class: "library-edit" }, el("summary", { text: say("library_edit") }),
+    el("form", { onsubmit: submitting(ui, (f) => ui.api("PATCH", `/library/documents/${encodeURIComponent(d.id)}`, fieldsOf(f)), "library_saved") },
+      ...describe(ui, d, categories, `library-categories-${d.id}`),
+      el("button", { type: "submit", text: say("library_save") })));
+}
+
+function uploadForm(ui, categories) {
+  const { el, say } = ui;
+  return el("form", { class: "library-upload", onsubmit: submitting(ui, upload(ui), "library_uploaded") },
+    el("fieldset", {}, el("legend", { text: say("library_upload_title") }),
+      ...describe(ui, {}, categories, "library-categories-new"),
+      ui.field(say("library_field_file"), el("input", { type: "file", name: "file", required: true,
+        accept: ".pdf,.jpg,.jpeg,.png,.gif,.webp,.heic,.txt,.mp4", "aria-describedby": "library-file-hint" })),
+      el("p", { class: "hint", id: "library-file-hint", text: say("library_file_hint") }),
+      el("button", { type: "submit", text: say("library_upload") })));
+}
+
+/** The three steps of an upload: describe it (the API checks the type and size and answers
+ *  a presigned form), post the file straight to S3, then confirm (the API re-reads S3's copy). */
+function upload(ui) {
+  return async (form) => {
+    const file = form.elements.file.files[0];
+    const started = await ui.api("POST", "/library/documents", { ...fieldsOf(form), filename: file.name,
+      content_type: file.type || "application/octet-stream", size: file.size });
+    const data = new FormData();
+    for (const [key, value] of Object.entries(started.fields)) data.append(key, value);
+    data.append("file", file);
+    const stored = await fetch(started.url, { method: "POST", body: data });
+    if (!stored.ok) throw new UploadRefused(started.max_bytes);
+    return ui.api("POST", `/library/documents/${encodeURIComponent(started.document.id)}/uploaded`);
+  };
+}
+
+/** S3 refused the file the API accepted (its policy: the size, the type; or it was away). */
+class UploadRefused extends Error {}
+
+/** What is wrong with an upload, in the agent's words: the API refuses a file too large (413)
+ *  or of a type it does not take (422 naming the allowed types, or a name that does not fit
+ *  the type) before anything is stored; anything else as every refusal is said. */
+function uploadProblem(ui, error) {
+  const details = error && error.details && !Array.isArray(error.details) ? error.details : null;
+  if (error instanceof UploadRefused) return ui.say("library_upload_failed");
+  if (error && error.status === 413 && details && details.limit) {
+    return ui.say("library_too_large", { max: fileSize(ui.lang, details.limit) });
+  }
+  if (error && error.status === 422 && details && details.allowed) return ui.say("library_type_not_allowed");
+  if (error && error.status === 422 && details && details.filename) return ui.say("library_name_mismatch");
+  return ui.explain(error);
+}
