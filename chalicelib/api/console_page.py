@@ -1,7 +1,8 @@
 """The console's one HTML page: its strings, its Cognito settings and a strict CSP.
 
 The console is served by the API itself, so its calls to the API are same-origin
-and need no CORS; only Cognito (sign-in) is another origin. Every text the
+and need no CORS; Cognito (sign-in) and the attachments bucket (files go to and come from
+S3 through presigned forms and links) are the other origins. Every text the
 console shows comes from the API as data and reaches the page through
 textContent, never as markup.
 """
@@ -9,6 +10,7 @@ textContent, never as markup.
 from __future__ import annotations
 
 import json
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -45,13 +47,33 @@ def browser_config() -> dict[str, str]:
     }
 
 
+def origin(url: str) -> str:
+    """`https://host:port` of a URL."""
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://{rest.split('/', 1)[0]}"
+
+
+def file_origins() -> str:
+    """Where the attachments bucket's presigned forms and links point: the local stack's S3
+    (AWS_ENDPOINT_URL, which boto3 reads too), or the bucket's virtual-hosted addresses,
+    global and regional (botocore picks one by region)."""
+    local = os.environ.get("AWS_ENDPOINT_URL")
+    if local:
+        return origin(local)
+    s = settings()
+    bucket = s.attachments_bucket
+    return f"https://{bucket}.s3.amazonaws.com https://{bucket}.s3.{s.region}.amazonaws.com"
+
+
 def content_security_policy() -> str:
-    scheme, _, rest = cognito_endpoint().partition("://")
-    cognito = f"{scheme}://{rest.split('/', 1)[0]}"
+    """Scripts and styles from the API only; calls to the API, Cognito (sign-in) and S3
+    (files go straight to the bucket: kb.js, library.js); images from the API and S3."""
+    files = file_origins()
     return (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        f"connect-src 'self' {cognito}; form-action 'self'; base-uri 'none'; "
-        "object-src 'none'; frame-ancestors 'none'"
+        "default-src 'self'; script-src 'self'; style-src 'self'; "
+        f"img-src 'self' data: {files}; "
+        f"connect-src 'self' {origin(cognito_endpoint())} {files}; form-action 'self'; "
+        "base-uri 'none'; object-src 'none'; frame-ancestors 'none'"
     )
 
 

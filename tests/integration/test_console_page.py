@@ -23,6 +23,20 @@ def test_the_page_names_the_staff_pool_and_allows_only_itself_and_cognito(api, a
     assert not re.search(r"<script[^>]*src=\"(https?:)?//", html)  # nothing from elsewhere
 
 
+def test_in_aws_the_page_may_post_files_to_the_bucket_and_show_its_images(monkeypatch, aws_env):
+    """An article's images and a document's upload go to S3 itself, whose address the CSP
+    must name (locally it is moto's, the one endpoint; in AWS the bucket's own)."""
+    from chalicelib.api.console_page import content_security_policy
+
+    monkeypatch.delenv("AWS_ENDPOINT_URL")
+    csp = dict(part.strip().split(" ", 1) for part in content_security_policy().split(";"))
+    bucket = aws_env["ATTACHMENTS_BUCKET"]
+    for directive in ("connect-src", "img-src"):
+        assert f"https://{bucket}.s3.amazonaws.com" in csp[directive].split()
+        assert f"https://{bucket}.s3.{aws_env['AWS_REGION']}.amazonaws.com" in csp[directive]
+    assert csp["connect-src"].startswith("'self'") and "'self'" in csp["img-src"]
+
+
 def test_english_and_the_two_files_and_nothing_else(api):
     english = api.client.http.get("/console?lang=en").body.decode()
     assert '<html lang="en">' in english and "Staff sign-in" in english
