@@ -182,8 +182,9 @@ class QueueArchiver:
         self.written += len(events)
         return len(events)
 
-    def drain(self, max_rounds: int = 1000) -> int:
-        """Receive until the queue is empty, then write (tests, benchmarks, `make sql`)."""
+    def drain(self, max_rounds: int = 100_000) -> int:
+        """Receive until the queue is empty, then write (tests, benchmarks, `make sql`);
+        `max_rounds` only stops a queue that never empties."""
         for _ in range(max_rounds):
             if not self.receive():
                 break

@@ -93,8 +93,11 @@ class StreamReader:
             self._trim(int(records[-1]["dynamodb"]["SequenceNumber"]))
         return len(records)
 
-    def drain(self, max_rounds: int = 100) -> int:
-        """Read until the stream has nothing new (tests and benchmarks)."""
+    def drain(self, max_rounds: int = 100_000) -> int:
+        """Read until the stream has nothing new (tests and benchmarks). `max_rounds` only
+        stops a stream that never ends: a reader must reach the records of its own test behind
+        what came before (a report rebuild writes thousands of counters; 100 rounds, 10,000
+        records, stopped short of a case opened after it, and its report missed it)."""
         total = 0
         for _ in range(max_rounds):
             read = self.poll_once()
