@@ -8,7 +8,6 @@ it does in AWS, so token checks run the production path.
 from __future__ import annotations
 
 import base64
-import json
 import os
 import uuid
 from collections.abc import Iterator
