@@ -16,16 +16,17 @@ def test_every_registry_queue_is_listed_and_redriven_to_its_own_queue(aws_env, a
     for spec in QUEUES:
         marks[spec.name] = f"dead letter of {spec.name} {uuid.uuid4().hex}"
         sqs.send_message(QueueUrl=aws_env[spec.dead_letter_variable], MessageBody=marks[spec.name])
+    for spec in QUEUES:
+        sqs.purge_queue(QueueUrl=aws_env[spec.url_variable])
     listed = {q["queue"]: q["messages"] for q in admin.get("/dead-letters").body}
     assert set(listed) == {spec.name for spec in QUEUES}
     for spec in QUEUES:
         assert listed[spec.name] >= 1, spec.name
         moved = admin.post(f"/dead-letters/{spec.name}/redrive", {"limit": 100})
         assert moved.status == 200 and moved.body["moved"] >= 1, spec.name
-        # back on its own queue, not another's. The queue also holds other tests' messages
-        # (no handler runs here, and this worker's stack is shared): walk it, each message
-        # hidden for a few seconds so the next receive goes on past it, and take off only
-        # the mark; the others come back on their own
+        # back on its own queue, not another's: what else is on it was left there by earlier
+        # tests of this worker (no handler runs here), which no later test reads (each takes
+        # its own messages), so it is purged first and the mark is all there is to find
         bodies = []
         while marks[spec.name] not in bodies:
             got = sqs.receive_message(QueueUrl=aws_env[spec.url_variable], VisibilityTimeout=5,
