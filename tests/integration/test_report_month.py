@@ -32,8 +32,8 @@ from chalicelib.domain.clock import ISTANBUL, utcnow
 from devstack.lambda_runtime import LocalContext, scheduled_event
 from tests.support import unique_phone
 
-from .conftest import aws
-from .test_reports import _empty, flow, fresh, row  # noqa: F401 (flow: a fixture)
+from .conftest import aws, empty_queue
+from .test_reports import flow, fresh, row  # noqa: F401 (flow: a fixture)
 
 #: half a month: every pattern of the script (`plan`) comes round at least twice in it (a
 #: whole month took four minutes of a loaded machine and checked nothing more)
@@ -223,7 +223,7 @@ def month(as_role, flow, drain_routing, travel, aws_env, chalice_app, month_days
         if k % 5 == 4:  # moto's receive reads its whole queue: queues kept short are cheap
             flow()
             archiver.drain()
-            _empty(sqs, aws_env["WEBHOOKS_QUEUE_URL"])  # the webhooks rule's copies: unused
+            empty_queue(sqs, aws_env["WEBHOOKS_QUEUE_URL"])  # the webhooks rule's copies: unused
     if left_open:  # the last day's overnight case: resolved after the month
         travel(at(month_days[-1] + timedelta(days=1), 9))
         status(left_open, "resolved")

@@ -19,20 +19,7 @@ from chalicelib.domain.report_projection import bucket, percentile
 from devstack.lambda_runtime import LocalContext, scheduled_event
 from tests.support import unique_phone
 
-from .conftest import aws, case_event_reader
-
-
-def _empty(sqs, url: str) -> None:
-    """Take every message off a queue (the other consumers' copies of this module's events),
-    ten at a time (moto allows one purge a minute)."""
-    while True:
-        got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0)
-        messages = got.get("Messages", [])
-        if not messages:
-            return
-        entries = [{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]}
-                   for i, m in enumerate(messages)]  # fmt: skip
-        sqs.delete_message_batch(QueueUrl=url, Entries=entries)
+from .conftest import aws, case_event_reader, empty_queue
 
 
 @pytest.fixture
@@ -62,7 +49,7 @@ def flow(aws_env, client, chalice_app):
     yield run
     for other in ("WEBHOOKS_QUEUE_URL", "ARCHIVE_QUEUE_URL"):  # the other rules' copies
         if aws_env.get(other):
-            _empty(sqs, aws_env[other])
+            empty_queue(sqs, aws_env[other])
 
 
 def today() -> str:
