@@ -168,8 +168,15 @@ def test_a_fresh_process_loads_the_latest_version_from_s3(staff, flow, aws_env, 
 
 
 def test_a_rebuild_from_the_table_finds_every_case(staff, as_role, flow):
+    """Cases and the knowledge base's live articles (an internal one too: staff search
+    finds it): the rebuild reads them all from the table into a new base."""
+    from .test_knowledge import article_body, publish
+
     marker = word()
     case = open_case(staff, subject=f"Yeniden {marker}")
+    body = article_body(marker, visibility="internal")
+    body["texts"]["en"]["solution"] = f"Ask the carrier about {marker}"
+    internal = publish(as_role("agent"), staff, body)
     flow()
     admin = as_role("admin")
     answer = admin.post("/search/rebuild", {})
@@ -177,3 +184,5 @@ def test_a_rebuild_from_the_table_finds_every_case(staff, as_role, flow):
     flow()  # the rebuild's steps go through the search queue
     assert admin.get("/search/rebuild/status").body["done"] is True
     assert [h["id"] for h in found(staff, marker)] == [case["id"]]
+    articles = {h["id"] for h in found(staff, marker, kind="article")}
+    assert articles == {f"{internal['id']}.tr", f"{internal['id']}.en"}
