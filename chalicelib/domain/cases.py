@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import Field, model_validator
 
 from .case_kinds import CaseType, Channel, Priority
+from .errors import Conflict
 from .lifecycle import ACTIVE, Status
 from .model import Model
 from .ratings import CaseRating, FollowUp
@@ -266,3 +267,14 @@ def diff(before: Case, after: Case, fields: list[str]) -> dict[str, dict[str, An
 
 def _plain(value: Any) -> Any:
     return value.value if isinstance(value, StrEnum) else value
+
+
+def version_conflict(current: Case) -> Conflict:
+    """The 409 `version_conflict` of a change made against an older version of the case:
+    its details carry the current version and the case as it is now, so a client can show
+    what changed and try again on it (optimistic locking, one shape for every case write)."""
+    return Conflict(
+        "the case changed since you read it; here is the current one",
+        details={"current_version": current.version, "case": current.model_dump(mode="json")},
+        code="version_conflict",
+    )

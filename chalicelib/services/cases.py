@@ -26,6 +26,7 @@ from ..domain.cases import (
     ReasonCode,
     Visibility,
     resolution_due,
+    version_conflict,
 )
 from ..domain.clock import to_iso, utcnow
 from ..domain.customer_view import (
@@ -474,11 +475,7 @@ class CaseService:
             raise NotFound("no such case")
         caller.require_case(case.group_id, case.assignee, change=True, opened_by=case.staff_opener)
         if case.version != version:
-            raise Conflict(
-                "the case changed since you read it; here is the current one",
-                details={"current_version": case.version, "case": case.model_dump(mode="json")},
-                code="version_conflict",
-            )
+            raise version_conflict(case)
         return case
 
     def _require_staff_member_of(self, username: str, group_id: str | None) -> None:

@@ -12,7 +12,7 @@ from pydantic import Field
 
 from ..domain.caller import Caller
 from ..domain.case_change import TickStep, change_case
-from ..domain.cases import Case, CaseChecklist
+from ..domain.cases import Case, CaseChecklist, version_conflict
 from ..domain.checklists import (
     Checklist,
     ChecklistInput,
@@ -134,11 +134,7 @@ class ChecklistService:
         case = found.case
         caller.require_case(case.group_id, case.assignee, change=True, opened_by=case.staff_opener)
         if case.version != body.version:
-            raise Conflict(
-                "the case changed since you read it; here is the current one",
-                details={"current_version": case.version, "case": case.model_dump(mode="json")},
-                code="version_conflict",
-            )
+            raise version_conflict(case)
         definition = self._followed_or_matching(case, found.history, checklist_id)
         command = TickStep(checklist_id=checklist_id, version=definition.version,
                            name=definition.name, steps={s.id: s.text for s in definition.steps},

@@ -15,9 +15,9 @@ from ..domain.attachments import MAX_BYTES, check_upload, safe_filename
 from ..domain.caller import Caller
 from ..domain.case_change import SendDocuments as SendCommand
 from ..domain.case_change import change_case
-from ..domain.cases import Case
+from ..domain.cases import Case, version_conflict
 from ..domain.clock import utcnow
-from ..domain.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge
+from ..domain.errors import InvalidInput, NotFound, PayloadTooLarge
 from ..domain.ids import new_id
 from ..domain.library import (
     LINK_DAYS,
@@ -153,11 +153,7 @@ class LibraryService:
         case = found.case
         caller.require_case(case.group_id, case.assignee, change=True, opened_by=case.staff_opener)
         if case.version != body.version:
-            raise Conflict(
-                "the case changed since you read it; here is the current one",
-                details={"current_version": case.version, "case": case.model_dump(mode="json")},
-                code="version_conflict",
-            )
+            raise version_conflict(case)
         ids = list(dict.fromkeys(body.document_ids))
         documents = sendable([self.store.get(i) for i in ids], ids)
         if self.links is None or not api_base:

@@ -18,7 +18,7 @@ from pydantic import AfterValidator, Field, StringConstraints
 
 from ..domain.caller import Caller
 from ..domain.case_change import CloseFollowUp, Rate, change_case
-from ..domain.cases import Actor, Case
+from ..domain.cases import Actor, Case, version_conflict
 from ..domain.charsets import strip_c1
 from ..domain.clock import utcnow
 from ..domain.errors import Conflict, NotFound
@@ -156,11 +156,7 @@ class RatingService:
         case = self.cases.get(case_id).case
         caller.require_case(case.group_id, case.assignee, change=True, opened_by=case.staff_opener)
         if case.version != version:
-            raise Conflict(
-                "the case changed since you read it; here is the current one",
-                details={"current_version": case.version, "case": case.model_dump(mode="json")},
-                code="version_conflict",
-            )
+            raise version_conflict(case)
         return case
 
     # ---- writing -------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from ..domain.attachments import Attachment
 from ..domain.case_change import CaseChange, numbered
 from ..domain.case_events import EventBase
 from ..domain.case_record import CaseWithHistory
-from ..domain.cases import Case, HistoryEntry
+from ..domain.cases import Case, HistoryEntry, version_conflict
 from ..domain.clock import ISTANBUL, from_iso, to_iso
 from ..domain.customers import Customer
 from ..domain.errors import Conflict, InvalidInput, NotFound
@@ -296,15 +296,7 @@ class DynamoCaseStore:
             if reason and reason.code == "ConditionalCheckFailed":
                 if not reason.item:
                     raise NotFound("no such case") from exc
-                current = Case.model_validate(reason.item)
-                raise Conflict(
-                    "the case changed since you read it; here is the current one",
-                    details={
-                        "current_version": current.version,
-                        "case": current.model_dump(mode="json"),
-                    },
-                    code="version_conflict",
-                ) from exc
+                raise version_conflict(Case.model_validate(reason.item)) from exc
             raise Conflict("the case is being changed by someone else; try again") from exc
         return case
 
