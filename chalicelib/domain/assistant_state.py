@@ -25,6 +25,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from .assistant_nlu import Expecting, Intent
+from .errors import Conflict
 from .model import Model
 
 Language = Literal["tr", "en"]
@@ -33,6 +34,12 @@ Language = Literal["tr", "en"]
 MAX_MESSAGES = 80
 #: characters of one customer message
 MAX_TEXT = 500
+
+
+class ConversationChanged(Conflict):
+    """Another request wrote the conversation since it was read (409): read it again."""
+
+    code = "conversation_changed"
 
 
 class Stage(StrEnum):
