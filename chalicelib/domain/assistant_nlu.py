@@ -56,13 +56,15 @@ ORDER_INTENTS = frozenset(
         Intent.INVOICE,
     }
 )
-#: the most specific first: the first intent with a matching phrase wins
+#: the most specific first: the first intent with a matching phrase wins (STRONG_TRACKING
+#: is looked for at its own place: "takip numaram gelmedi" asks for the number)
 INTENT_ORDER = (
     Intent.PERSON,
     Intent.NOTICE,
     Intent.INVOICE,
     Intent.CANCEL,
     Intent.RETURN,
+    "strong_tracking",
     Intent.LATE,
     Intent.TRACKING,
     Intent.WHEN,
@@ -102,7 +104,7 @@ PHRASES: dict[Intent, tuple[str, ...]] = {
         "still waiting", "hasnt come", "still not here",
     ),
     Intent.TRACKING: (
-        "takip", "gönderi numarası", "gönderi kodu", "barkod", "tracking", "track",
+        "takip", "gönderi numara", "gönderi kod", "barkod", "tracking", "track",
     ),
     Intent.WHEN: (
         "ne zaman", "kaç gün", "teslim tarihi", "tahmini", "ne vakit", "gelir mi",
@@ -123,6 +125,9 @@ PHRASES: dict[Intent, tuple[str, ...]] = {
         "good evening",
     ),
 }
+#: phrases that name the tracking number itself: asked for even when it "did not come"
+STRONG_TRACKING = ("takip numara", "takip no", "takip kod", "gönderi numara",
+                   "tracking number", "tracking code")  # fmt: skip
 #: words that say the message is about an order or a parcel, without saying what: "where"
 ORDER_WORDS = ("kargo", "sipariş", "paket", "gönderi", "koli", "order", "package", "parcel",
                "shipment", "delivery")
@@ -191,7 +196,8 @@ def _vocabulary() -> dict[str, tuple[tuple[Keyword, ...], ...]]:
         return tuple(tuple(Keyword.of(w) for w in re.findall(r"[^\W_]+", t)) for t in texts)
 
     built = {intent.value: phrases(texts) for intent, texts in PHRASES.items()}
-    built |= {"yes": phrases(YES), "no": phrases(NO), "order": phrases(ORDER_WORDS)}
+    built |= {"yes": phrases(YES), "no": phrases(NO), "order": phrases(ORDER_WORDS),
+              "strong_tracking": phrases(STRONG_TRACKING)}  # fmt: skip
     return built
 
 
@@ -237,9 +243,11 @@ def intent_of(text: str) -> tuple[Intent, tuple[str, ...], bool]:
     vocabulary = _vocabulary()
     about_orders = bool(_found(vocabulary["order"], text_words))
     for intent in INTENT_ORDER:
-        hits = _found(vocabulary[intent.value], text_words)
+        name = intent.value if isinstance(intent, Intent) else intent
+        hits = _found(vocabulary[name], text_words)
         if hits:
-            return intent, tuple(hits), about_orders
+            return (intent if isinstance(intent, Intent) else Intent.TRACKING), tuple(hits), \
+                about_orders  # fmt: skip
     if about_orders:
         return Intent.WHERE, (), True
     return Intent.UNKNOWN, (), False

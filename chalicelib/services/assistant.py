@@ -284,6 +284,8 @@ class AssistantService:
         """The order and its proof, within the limits: the same answer for a number that
         does not exist, a wrong phone or email, and a locked number or address."""
         key, hour = order_key(step.order), int(now.timestamp() // 3600)
+        if c.failed_verifications >= settings.failures_per_conversation:
+            return dialogue.not_verified(c, settings, locked=True)  # no more guesses here
         by_order, by_address = self.store.failures(key, client, hour)
         if by_order >= settings.failures_per_order or by_address >= settings.failures_per_address:
             logger.warning("assistant verification locked", conversation_id=c.id)

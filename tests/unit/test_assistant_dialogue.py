@@ -122,6 +122,15 @@ def test_three_failures_in_one_conversation_offer_an_agent_instead(w):
     assert step.reason == HandOffReason.NOT_VERIFIED and step.contact.email == "zeynep@example.com"
 
 
+def test_guessing_on_in_one_conversation_is_refused_even_when_right_at_last(w):
+    chat = Chat(w)
+    for guess in ("0001", "0002"):
+        assert chat.text(f"FAT-2001 {guess}") == TR["verify_failed"]
+    assert chat.text("FAT-2001 0003") == TR["verify_give_up"]
+    assert chat.text("FAT-2001 4321") == TR["verify_locked"]  # Fatma's digits, too late
+    assert "MNG999888" not in " ".join(m.text for m in chat.state.messages)
+
+
 def test_a_signed_in_customer_is_answered_about_their_own_orders_only(w):
     chat = Chat(w, customer("c-ahmet"))
     assert chat.view.messages[0].text == TR["greeting_signed_in"]

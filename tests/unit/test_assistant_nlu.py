@@ -29,6 +29,7 @@ INTENTS = [
     ("kargo takip no", Intent.TRACKING),
     ("takip kodunu nasil kullanicam", Intent.TRACKING),
     ("What is my tracking number?", Intent.TRACKING),
+    ("takip numaram gelmedi", Intent.TRACKING),  # the number itself, not a late parcel
     # late
     ("siparisim gelmedı", Intent.LATE),
     ("kargom hala gelmedi", Intent.LATE),
