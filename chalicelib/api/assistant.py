@@ -19,7 +19,7 @@ from ..services.assistant_commands import (
 from .endpoint import client_address, endpoint
 
 bp = Blueprint(__name__)
-SETTINGS = "chalicelib.domain.assistant_state:AssistantSettings"
+SETTINGS = "chalicelib.domain.assistant_settings:AssistantSettings"
 
 
 @endpoint(

@@ -20,20 +20,21 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Literal
 
 from pydantic import Field
 
 from .assistant_nlu import Expecting, Intent
+from .assistant_settings import MAX_TEXT, AssistantSettings, Link
 from .errors import Conflict
 from .model import Model
+
+__all__ = ["MAX_TEXT", "AssistantSettings", "Link"]  # kept here too: one place to import from
 
 Language = Literal["tr", "en"]
 #: messages a conversation keeps, both ways (the item stays far below DynamoDB's 400 KB: a
 #: customer's message is at most MAX_TEXT characters, the assistant's answers a few hundred)
 MAX_MESSAGES = 80
-#: characters of one customer message
-MAX_TEXT = 500
 
 
 class ConversationChanged(Conflict):
@@ -81,13 +82,6 @@ class HandOffReason(StrEnum):
     RETURN = "return"
     INVOICE = "invoice"
     TOO_LONG = "too_long"  # the conversation reached MAX_MESSAGES
-
-
-class Link(Model):
-    """A link an answer carries (the carrier's tracking page), shown as a link, never HTML."""
-
-    url: str
-    label: str
 
 
 class Message(Model):
@@ -180,21 +174,6 @@ def settled_outcome(conversation: Conversation) -> Outcome:
     if conversation.handoff is not None:
         return Outcome.HANDED_OVER
     return Outcome.ANSWERED if conversation.answers else Outcome.ABANDONED
-
-
-class AssistantSettings(Model):
-    """The shop's choices. `handoff_to`: a case (routed by the keyword rules, with its
-    number told to the customer) or a pre-case (an agent reads it first). The verification
-    limits count failed attempts per hour, per order number and per client address."""
-
-    handoff_to: Literal["case", "precase"] = "case"
-    unknowns_before_handoff: Annotated[int, Field(ge=1, le=5)] = 2
-    abandon_after_minutes: Annotated[int, Field(ge=5, le=1440)] = 30
-    failures_per_order: Annotated[int, Field(ge=1, le=20)] = 5
-    failures_per_address: Annotated[int, Field(ge=1, le=100)] = 10
-    failures_per_conversation: Annotated[int, Field(ge=1, le=10)] = 3
-    updated_at: datetime | None = None
-    updated_by: str | None = None
 
 
 class AssistantDay(Model):

@@ -246,7 +246,7 @@ class AssistantService:
             )
         )
         c.last_at = now
-        if len(c.messages) >= MAX_MESSAGES - 1:
+        if len(c.messages) + 2 >= MAX_MESSAGES:  # no room for another exchange after this
             step: Step = HandOver(HandOffReason.TOO_LONG, c.focus_order)
             if not c.known:
                 c = dialogue.settle(c, now)

@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, StringConstraints
 
-from ..domain.assistant_state import MAX_TEXT, AssistantSettings, Link
+from ..domain.assistant_settings import MAX_TEXT, AssistantSettings, Link
 from ..domain.charsets import strip_c1
 from ..domain.model import Model, Strict
 

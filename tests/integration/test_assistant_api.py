@@ -263,3 +263,25 @@ def test_bad_input_is_a_clear_4xx(as_role, tokens):
     forged = visitor.as_(tokens["customer"][:-4] + "AAAA")
     assert forged.post("/assistant/conversations", {}).status == 401
     assert as_role("agent").post("/assistant/conversations", {}).status == 403
+
+
+def test_the_longest_conversation_of_the_longest_messages_stays_one_item(as_role, monkeypatch):
+    """500 four-byte characters a message until the conversation's cap: it ends (a visitor
+    is pointed to the site's forms), and its one item stays far below DynamoDB's 400 KB."""
+    from chalicelib.domain.assistant_state import MAX_MESSAGES
+    from chalicelib.domain.limits import item_size
+
+    chat = Chat(as_role(None))
+    status = "open"
+    for n in range(MAX_MESSAGES):
+        if n % 25 == 0:  # the public route's per-address allowance is 30 a minute
+            at(monkeypatch, f"10.203.{n}.{uuid.uuid4().int % 250}")
+        answer = chat.send("😀" * 500)
+        assert answer.status == 200, answer
+        status = answer.body["status"]
+        if status == "closed":
+            break
+    assert status == "closed" and answer.body["answer"]["text"] == TR["contact_give_up"]
+    item = wiring.table().get({"PK": f"ASSIST#{chat.id}", "SK": "#CONV"})
+    assert len(item["messages"]) <= MAX_MESSAGES
+    assert item_size(item) < 300 * 1024, item_size(item)
