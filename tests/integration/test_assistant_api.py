@@ -243,6 +243,8 @@ def test_quiet_conversations_are_settled_and_the_report_counts_them(as_role, mon
     assert after.body["rows"][0]["day"] == str(day)
     assert 0 <= totals["answered_share"] <= 1
     assert answered.send("bir sorum daha").status == 409
+    exported = supervisor.get(f"/reports/assistant/export?from={day}&to={day}&by=day&lang=en")
+    assert exported.status == 200 and "Answered without an agent" in exported.body, exported
 
 
 def test_bad_input_is_a_clear_4xx(as_role, tokens):

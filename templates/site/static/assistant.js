@@ -241,8 +241,10 @@
       try {
         answer = await post(message, id);
       } catch (error) {
-        if (error instanceof Refused && error.code === "conversation_closed") {
-          await begin(); // it ended while the visitor was away: ask again in a new one
+        if (error instanceof Refused && (error.code === "conversation_closed" || error.status === 404)) {
+          // it ended while the visitor was away, or is no longer theirs (signed out, the
+          // token expired): ask again in a new one
+          await begin();
           bubble({ author: "customer", text: message });
           answer = await post(message, newId());
         } else if (!(error instanceof Refused)) {
