@@ -11,6 +11,7 @@ from chalice import Chalice, Cron, Rate
 from chalicelib.api import (
     account,
     analytics,
+    assistant,
     cases,
     checklists,
     console,
@@ -80,6 +81,7 @@ BLUEPRINTS = (
     checklists,
     library,
     orders,
+    assistant,
 )
 for module in BLUEPRINTS:
     app.register_blueprint(module.bp)
@@ -140,6 +142,14 @@ def sweep_late_deliveries(event):
     from chalicelib.events import late_deliveries
 
     late_deliveries.sweep()
+
+
+@app.schedule(Rate(5, unit=Rate.MINUTES))
+def settle_conversations(event):
+    """The assistant's quiet conversations end, answered or abandoned (docs/assistant.md)."""
+    from chalicelib.events import assistant
+
+    assistant.settle()
 
 
 @app.on_sqs_message(**queue_registry.NOTIFY.source)

@@ -13,7 +13,9 @@ size with 100 cases due, every call real. Then the local stack's restart is time
 largest size (bench/restart.py; `BENCH_RESTART=0` leaves it out), and DuckDB over a million
 case events with the open data store's cost in AWS (bench/duckdb_events.py; `BENCH_DUCKDB=0`
 leaves it out). Knowledge base relevance: recall@3 and MRR of the customer questions
-against the seeded articles (bench/relevance.py, `python -m bench.relevance` alone).
+against the seeded articles (bench/relevance.py, `python -m bench.relevance` alone). The
+assistant: its scripted conversations through the API, answered, correct, leaks
+(bench/assistant.py, `python -m bench.assistant` alone; a leak breaks the budget).
 
 Then `make package` is built into a temporary folder: the zip's size, what fills it, and a
 start from it as Lambda starts it (bench/package.py).
@@ -423,6 +425,12 @@ def report() -> int:
         "knowledge base relevance",
         *("  " + line.replace("**", "") for line in run.relevance),
     ]
+    sys.stderr.write("bench: the assistant's scripted conversations\n")
+    assistant = in_fresh_process("from bench.assistant import figures", "figures()")
+    run.assistant = assistant["lines"]
+    lines += ["", "the assistant", *("  " + line.replace("**", "") for line in run.assistant)]
+    if assistant["leaks"]:
+        broken.append("the assistant revealed another customer's data")
     boto3_median, app_median = cold_start()
     run.cold_start = (boto3_median, app_median)
     ratio = app_median / boto3_median

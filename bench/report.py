@@ -68,6 +68,8 @@ class Run:
     local_stack: list[str] = field(default_factory=list)
     #: knowledge base relevance: recall@3 and MRR of the customer questions (relevance.py)
     relevance: list[str] = field(default_factory=list)
+    #: the assistant's scripted conversations: answered, correct, leaks (assistant.py)
+    assistant: list[str] = field(default_factory=list)
 
 
 def _calls(calls: Counter[str]) -> str:
@@ -213,6 +215,10 @@ def render(run: Run) -> str:
                       "Customer questions (tests/data/kb_questions.tsv) against the seeded "
                       "articles, through the real index, as a customer (bench/relevance.py):",
                       "", *run.relevance])  # fmt: skip
+    if run.assistant:
+        from .assistant import section
+
+        parts.append(["", *section(run.assistant)])
     return "\n".join(line for part in parts for line in part).rstrip() + "\n"
 
 

@@ -250,7 +250,8 @@ def report_service() -> ReportService:
     API, the downloads and the weekly summary email read them here."""
     from .services.reports import ReportService
 
-    return ReportService(report_store(), deflection_days=deflection_store().days)
+    return ReportService(report_store(), deflection_days=deflection_store().days,
+                         assistant_days=assistant_store().days)  # fmt: skip
 
 
 @lru_cache(maxsize=1)
@@ -906,3 +907,34 @@ def late_deliveries() -> Any:
         site_url=s.site_url,
         sms_alphabet=s.sms_alphabet,
     )
+
+
+# ---- the assistant (docs/assistant.md) -------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def assistant_store() -> Any:
+    from .store.assistant import DynamoAssistantStore
+
+    return DynamoAssistantStore(table())
+
+
+@lru_cache(maxsize=1)
+def assistant_service() -> Any:
+    """The conversations: order facts from the shop's records, carriers and late marks;
+    hand-off through the case service (or the pre-case pool), routed by the keyword rules."""
+    from .messaging.assistant_words import AssistantWords
+    from .services.assistant import AssistantService
+    from .services.assistant_facts import OrderFactsReader
+    from .services.assistant_handoff import HandOffs
+    from .store.customers import DynamoCustomerStore
+    from .store.late_deliveries import DynamoLateDeliveries
+    from .store.shop_records import DynamoShopRecords
+
+    records = DynamoShopRecords(table())
+    words = AssistantWords()
+    facts = OrderFactsReader(records, DynamoCustomerStore(table()), carrier_service(),
+                             DynamoLateDeliveries(table()))  # fmt: skip
+    handoffs = HandOffs(case_service(), precase_pool, directory_store().list_rules, records,
+                        order_service(), words)  # fmt: skip
+    return AssistantService(assistant_store(), facts, handoffs, words)

@@ -94,6 +94,24 @@ def _script_json(data: dict[str, str]) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
+#: the assistant's widget (docs/assistant.md#the-widget): one file any page includes, its
+#: words baked in from the site's strings (`assistant_*`) where it marks them
+WIDGET = "assistant.js"
+WIDGET_STRINGS = "/*@assistant-strings*/ { tr: {}, en: {} }"
+
+
+def widget(source: Path) -> str:
+    """The widget with its words in both languages in place of its marker."""
+    words = {}
+    for lang in LANGUAGES:
+        strings = json.loads((SOURCE / "strings" / f"{lang}.json").read_text(encoding="utf-8"))
+        words[lang] = {k: v for k, v in strings.items() if k.startswith("assistant_")}
+    text = source.read_text(encoding="utf-8")
+    if WIDGET_STRINGS not in text:
+        raise ValueError(f"{source} has lost its strings marker {WIDGET_STRINGS!r}")
+    return text.replace(WIDGET_STRINGS, _script_json(words))
+
+
 def build(out: Path, config: SiteConfig) -> Path:
     """Write the whole site to `out` (emptied first) and return it."""
     from markupsafe import Markup
@@ -129,7 +147,10 @@ def build(out: Path, config: SiteConfig) -> Path:
             )
             (out / folder / f"{page}.html").write_text(html, encoding="utf-8")
     for asset in (SOURCE / "static").iterdir():
-        shutil.copyfile(asset, out / "static" / asset.name)
+        if asset.name == WIDGET:
+            (out / "static" / WIDGET).write_text(widget(asset), encoding="utf-8")
+        else:
+            shutil.copyfile(asset, out / "static" / asset.name)
     browser = json.dumps(config.browser_config(), indent=2)
     (out / "config.js").write_text(f"window.DESTEK_CONFIG = {browser};\n", encoding="utf-8")
     return out

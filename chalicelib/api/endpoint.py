@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from chalice import Blueprint, Response
@@ -72,6 +72,9 @@ class Route:
     response: Any = None
     #: the api module that declares it (the OpenAPI tag)
     tag: str = ""
+    #: a public route a signed-in customer may call with their token too (the assistant):
+    #: a token, when sent, must be a valid customer's, and the handler gets the caller
+    optional_customer: bool = False
 
     @property
     def body(self) -> type[BaseModel] | None:
@@ -124,9 +127,11 @@ def endpoint(
     rate_limit: int | None = None,
     response: type[BaseModel] | Any | None = None,
     content_types: tuple[str, ...] = ("application/json",),
+    optional_customer: bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """`content_types`: what a POST may send; a route without a `body` that must take a
-    form (RFC 8058's one-click unsubscribe) names it."""
+    form (RFC 8058's one-click unsubscribe) names it. `optional_customer`: a public route
+    that knows a signed-in customer who sends their token (Route.optional_customer)."""
 
     def register(handler: Callable[..., Any]) -> Callable[..., Any]:
         route = Route(
@@ -142,11 +147,14 @@ def endpoint(
             rate_limit,
             response,
             handler.__module__.rsplit(".", 1)[-1],
+            optional_customer,
         )
         if audience == "integration" and "{shop_id}" not in path:
             raise ValueError(f"integration route {method} {path} must name {{shop_id}}")
         if audience == "public" and not rate_limit:
             raise ValueError(f"public route {method} {path} needs a rate_limit")
+        if optional_customer and audience != "public":
+            raise ValueError(f"only a public route takes an optional token: {method} {path}")
         ROUTES.append(route)
 
         def view(**path_args: str) -> Response:
@@ -213,8 +221,13 @@ def plain(result: Any) -> Any:
     return result
 
 
+def client_address(request: Any) -> str:
+    """The caller's address as API Gateway saw it (what per-client limits count by)."""
+    return ((request.context or {}).get("identity") or {}).get("sourceIp") or "unknown"
+
+
 def throttle(request: Any, route: Route) -> None:
-    client = ((request.context or {}).get("identity") or {}).get("sourceIp") or "unknown"
+    client = client_address(request)
     wait = wiring.rate_limiter().admit(route.name, client, route.rate_limit or 0)
     if wait is not None:
         raise TooManyRequests(
@@ -225,6 +238,8 @@ def throttle(request: Any, route: Route) -> None:
 
 def authenticate(headers: Any, route: Route) -> Caller | None:
     if route.audience == "public":
+        if route.optional_customer and (headers.get("authorization") or "").strip():
+            return authenticate(headers, replace(route, audience="customer"))
         return None
     scheme, _, token = (headers.get("authorization") or "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():

@@ -231,7 +231,8 @@ def operation(route: Route, schemas: dict[str, Any], refs: dict[tuple, str]) -> 
             "content": {"application/json": {"schema": {"$ref": refs[(route.body, "validation")]}}},
         }
     if route.audience == "public":
-        op["security"] = []
+        # a signed-in customer's token is optional on some (the assistant): {} is "none"
+        op["security"] = [{}, {"bearer": []}] if route.optional_customer else []
     elif route.audience == "integration":
         op["security"] = [{"standardWebhooks": []}]
     else:
@@ -242,6 +243,8 @@ def operation(route: Route, schemas: dict[str, Any], refs: dict[tuple, str]) -> 
 
 def who(route: Route) -> str:
     text = f"Who may call it: {AUDIENCES[route.audience]}"
+    if route.optional_customer:
+        text += "; a signed-in customer may send their id token, which is then checked"
     if route.permission is not None:
         resource, action = route.permission
         text += f", with the permission {resource.value}:{action.value}"
@@ -322,6 +325,8 @@ def error_statuses(route: Route) -> list[int]:
         statuses |= {401, 404}
         if route.method != "GET":
             statuses.add(409)
+    elif route.optional_customer:  # a token, when sent, is checked; a conversation may end
+        statuses |= {401, 403} | ({409} if route.method != "GET" else set())
     if route.audience in ("staff", "customer", "any") and (
         route.audience != "any" or route.permission is not None
     ):

@@ -39,6 +39,7 @@ class ReportName(StrEnum):
     PRODUCTS = "products"  # complaints per registered unit, in and out of warranty
     SATISFACTION = "satisfaction"  # CSAT: ratings at resolution, customers' and agents' apart
     DEFLECTION = "deflection"  # new-case drafts that ended after a help article was opened
+    ASSISTANT = "assistant"  # the assistant's conversations: answered, handed over, abandoned
 
 
 class Dimension(StrEnum):

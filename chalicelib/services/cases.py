@@ -148,10 +148,13 @@ class CaseService:
                               product=product, order=order)  # fmt: skip
         return customer_case(self._open(caller, case, None))
 
-    def open_by_destek(self, case: Case) -> Case:
-        """A case destek itself files (a late delivery: services/late_deliveries.py), built by
-        the caller with `created_by` SYSTEM; opened and routed like any other."""
-        opened = self.cases.create(change_case(case, OpenCommand(), case.created_by,
+    def open_by_destek(self, case: Case, carried: list[HistoryEntry] | None = None) -> Case:
+        """A case destek itself files (a late delivery: services/late_deliveries.py; the
+        assistant's hand-off: services/assistant_handoff.py), built by the caller with
+        `created_by` SYSTEM; opened and routed like any other. `carried`: history lines
+        written with the opening (the assistant's conversation, as an internal note)."""
+        opening = OpenCommand(carried=carried or [])
+        opened = self.cases.create(change_case(case, opening, case.created_by,
                                                case.created_at)).case  # fmt: skip
         count_case_opened(opened.channel.value, opened.type.value)
         logger.info("case opened by destek", case_id=opened.id, number=opened.number)
@@ -159,11 +162,14 @@ class CaseService:
         return opened
 
     def exists(self, case_id: str) -> bool:
+        return self.opened(case_id) is not None
+
+    def opened(self, case_id: str) -> Case | None:
+        """The case of this id, if it was opened (a retried hand-off finds its first)."""
         try:
-            self.cases.get(case_id)
+            return self.cases.get(case_id).case
         except NotFound:
-            return False
-        return True
+            return None
 
     def _product(self, customer_id: str, registration_id: str) -> CaseProduct:
         if self.products is None:

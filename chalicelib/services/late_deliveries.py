@@ -120,9 +120,13 @@ class LateDeliveries:
             if settings.open_case:
                 self._open_case(shipment, customer, settings, known.name if known else None, now)
                 acted.append("case")
-            if settings.tell_customer and self._tell(shipment, customer, settings, known, today):
-                acted.append("customer")
-            self.store.done(shipment, carrier, today, now, ",".join(acted) or "nothing")
+            told_by = None
+            if settings.tell_customer:
+                told_by = self._tell(shipment, customer, settings, known, today)
+                if told_by:
+                    acted.append("customer")
+            self.store.done(shipment, carrier, today, now, ",".join(acted) or "nothing",
+                            told_by=told_by)  # fmt: skip
         except Exception:  # noqa: BLE001 - any failure: give the mark back, retry next run
             logger.exception("late shipment not handled; the next run retries",
                              shipment_id=shipment.shipment_id)  # fmt: skip
@@ -150,8 +154,9 @@ class LateDeliveries:
         ))  # fmt: skip
 
     def _tell(self, shipment: Shipment, customer: Customer, settings: LateDeliverySettings,
-              known: Any, today: date) -> bool:  # fmt: skip
-        """Email when the customer has a deliverable address, else SMS; False when neither."""
+              known: Any, today: date) -> str | None:  # fmt: skip
+        """Email when the customer has a deliverable address, else SMS: the channel used
+        (`email`, `sms`), None when neither (the assistant says which: docs/assistant.md)."""
         language = customer.language.value if customer.language.value in ("tr", "en") else "tr"
         apology = settings.apology_en if language == "en" else settings.apology_tr
         facts = {**self._facts(shipment, customer, known.name if known else None),
@@ -161,13 +166,13 @@ class LateDeliveries:
         text = self.renderer.render("late_shipment", language, facts)
         if customer.email and customer.email_deliverable:
             self.sender.email(customer.email, text.subject, text.email)
-            return True
+            return "email"
         if customer.phone:
             from ..domain.sms import for_sending  # the SMS codec only when one is sent
 
             self.sender.sms(customer.phone, for_sending(text.sms, self.sms_alphabet))
-            return True
-        return False
+            return "sms"
+        return None
 
     @staticmethod
     def _facts(shipment: Shipment, customer: Customer, carrier_name: str | None) -> dict:

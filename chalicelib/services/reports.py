@@ -107,6 +107,27 @@ def _deflection_row(raw: dict[str, Any], counted: list[str]) -> dict[str, Any]:
     return row
 
 
+#: the assistant report's columns (domain/assistant_state.py says what each outcome means)
+ASSISTANT_COLUMNS: list[tuple[str, ColumnKind]] = [
+    ("conversations", ColumnKind.COUNT),
+    ("answered", ColumnKind.COUNT),
+    ("handed_over", ColumnKind.COUNT),
+    ("abandoned", ColumnKind.COUNT),
+    ("answered_share", ColumnKind.SHARE),
+    ("handed_over_share", ColumnKind.SHARE),
+    ("abandoned_share", ColumnKind.SHARE),
+]
+
+
+def _assistant_row(raw: dict[str, int]) -> dict[str, Any]:
+    from ..domain.assistant_state import COUNTERS, share
+
+    row: dict[str, Any] = {c: int(raw.get(c, 0)) for c in COUNTERS}
+    for outcome in ("answered", "handed_over", "abandoned"):
+        row[f"{outcome}_share"] = share(row[outcome], row["conversations"])
+    return row
+
+
 #: breached cases a drill-down lists at most
 BREACHED_LIMIT = 200
 
@@ -299,12 +320,15 @@ class ReportService:
         store: ReportReads,
         clock: Callable[[], datetime] = utcnow,
         deflection_days: Callable[[date, date], list[dict[str, Any]]] | None = None,
+        assistant_days: Callable[[date, date], list[Any]] | None = None,
     ) -> None:
         """`deflection_days(start, end)`: the help centre's draft counters of each day
-        (store/deflection.py), for the deflection report."""
+        (store/deflection.py), for the deflection report; `assistant_days(start, end)`: the
+        assistant's conversations settled per day (store/assistant.py)."""
         self.store = store
         self.clock = clock
         self.deflection_days = deflection_days
+        self.assistant_days = assistant_days
 
     def report(self, name: ReportName, start: date, end: date, by: list[Dimension]) -> ReportTable:
         """`name` for the days [start, end] (Europe/Istanbul, at most MAX_DAYS) by 0–2
@@ -315,6 +339,8 @@ class ReportService:
             return self.products(start, end, by)
         if name == ReportName.DEFLECTION:
             return self.deflection(start, end, by)
+        if name == ReportName.ASSISTANT:
+            return self.assistant(start, end, by)
         if name not in BUILT:
             raise InvalidInput("this report is not available yet", code="report_not_built",
                                details={"report": name.value,
@@ -395,6 +421,33 @@ class ReportService:
         return ReportTable(report=ReportName.DEFLECTION, start=start, end=end, by=by,
                            columns=columns, rows=rows, totals=totals,
                            items_read=len(items))  # fmt: skip
+
+    def assistant(self, start: date, end: date, by: list[Dimension]) -> ReportTable:
+        """The assistant's conversations (docs/assistant.md): how many, and how many were
+        answered without an agent, handed over, abandoned, with their shares; by the day
+        they started (Istanbul) or for the whole period. One Query a month."""
+        check_period(start, end)
+        if by not in ([], [Dimension.DAY]):
+            details = {"by": [d.value for d in by], "allowed": ["day"]}
+            raise InvalidInput("the assistant report is by day or for the whole period",
+                               code="invalid_dimensions", details=details)  # fmt: skip
+        days = self.assistant_days(start, end) if self.assistant_days else []
+        per_day = {d.day: d.model_dump() for d in days}
+        rows = []
+        if by:
+            for n in range((end - start).days + 1):
+                day = (start + timedelta(days=n)).isoformat()
+                rows.append({"day": day, **_assistant_row(per_day.get(day, {}))})
+        total: dict[str, int] = {}
+        for raw in per_day.values():
+            _add(total, raw)
+        totals: dict[str, Any] = {d.value: None for d in by}
+        totals.update(_assistant_row(total))
+        columns = [ReportColumn(key=d.value, kind=ColumnKind.DIMENSION) for d in by]
+        columns += [ReportColumn(key=k, kind=kind) for k, kind in ASSISTANT_COLUMNS]
+        return ReportTable(report=ReportName.ASSISTANT, start=start, end=end, by=by,
+                           columns=columns, rows=rows, totals=totals,
+                           items_read=len(days))  # fmt: skip
 
     @staticmethod
     def _row_key(by: list[Dimension], dims: tuple[Dimension, ...], cell: str, day: str) -> tuple:

@@ -97,10 +97,18 @@ class Table:
         found = self.client.get_item(TableName=self.name, Key=self.ser(key), ConsistentRead=True)
         return self.de(found["Item"]) if "Item" in found else None
 
-    def put(self, item: dict[str, Any], condition: str | None = None) -> None:
+    def put(
+        self,
+        item: dict[str, Any],
+        condition: str | None = None,
+        values: dict[str, Any] | None = None,
+    ) -> None:
+        """`values`: the condition's `:name` values."""
         kwargs: dict[str, Any] = {"TableName": self.name, "Item": self.ser(item)}
         if condition:
             kwargs["ConditionExpression"] = condition
+        if values:
+            kwargs["ExpressionAttributeValues"] = self.ser(values)
         self.client.put_item(**kwargs)
 
     def update(

@@ -461,3 +461,26 @@ def late_shipment_mark_key(shipment_ref: str, estimated_day: str) -> dict[str, s
 def late_count_key(day: str, carrier: str) -> dict[str, str]:
     """Late shipments found on an Istanbul day, per carrier: a period is one Query a month."""
     return {"PK": f"LATECOUNT#{day[:7]}", "SK": f"{day}#{carrier}"}
+
+
+# ---- the assistant (docs/assistant.md) -------------------------------------------------------
+
+#: conversations nobody has written to for a while wait here to be settled (sparse, in the
+#: `outbox` index: `outbox_sk = <idle at>#<conversation id>`)
+ASSISTANT_IDLE = "ASSISTANT_IDLE"
+ASSISTANT_SETTINGS = {"PK": "ASSISTANT", "SK": "#SETTINGS"}
+
+
+def conversation_key(conversation_id: str) -> dict[str, str]:
+    return {"PK": f"ASSIST#{conversation_id}", "SK": "#CONV"}
+
+
+def verify_failure_key(scope: str, value: str, hour: int) -> dict[str, str]:
+    """Failed order proofs in one hour (`hour`: hours since the epoch), per order number or
+    per client address (`scope`: `order` | `address`)."""
+    return {"PK": f"ASSISTFAIL#{scope}#{value}", "SK": str(hour)}
+
+
+def assistant_day_key(day: str) -> dict[str, str]:
+    """Conversations settled, counted on the Istanbul day they started: a month a partition."""
+    return {"PK": f"ASSISTDAY#{day[:7]}", "SK": day}

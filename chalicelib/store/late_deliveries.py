@@ -87,20 +87,43 @@ class DynamoLateDeliveries:
         )
         return bool(mark) and mark.get("state") == "sent"
 
+    def told(self, shipments: list[Shipment]) -> list[tuple[Shipment, str, str]]:
+        """The shipments whose customer destek told of the delay (one BatchGetItem of their
+        marks): (shipment, when as ISO text, `email` | `sms` | `other`)."""
+        wanted = {}
+        for s in shipments:
+            if s.estimated_delivery is not None:
+                key = keys.late_shipment_mark_key(_ref(s), str(s.estimated_delivery))
+                wanted[(key["PK"], key["SK"])] = s
+        if not wanted:
+            return []
+        marks = self.table.batch_get([{"PK": pk, "SK": sk} for pk, sk in wanted])
+        told = []
+        for mark in marks:
+            shipment = wanted.get((mark["PK"], mark["SK"]))
+            acted = str(mark.get("acted", "")).split(",")
+            if shipment and mark.get("state") == "sent" and "customer" in acted:
+                told.append((shipment, str(mark["sent_at"]), mark.get("told_by") or "other"))
+        return told
+
     def release(self, shipment: Shipment) -> None:
         self.marks.release(_ref(shipment), str(shipment.estimated_delivery))
 
-    def done(self, shipment: Shipment, carrier: str, day: date, at: datetime, acted: str) -> None:
-        """The mark taken for good and the carrier's count for the day, in one transaction."""
+    def done(self, shipment: Shipment, carrier: str, day: date, at: datetime, acted: str,
+             told_by: str | None = None) -> None:  # fmt: skip
+        """The mark taken for good and the carrier's count for the day, in one transaction.
+        `told_by`: the channel the customer was told by (`email`, `sms`), if they were."""
         mark = keys.late_shipment_mark_key(_ref(shipment), str(shipment.estimated_delivery))
         self.table.transact([
             {"Update": {"Key": mark,
                         "UpdateExpression": "SET #s = :sent, sent_at = :at, acted = :acted, "
-                                            "carrier = :carrier REMOVE lease_until",
+                                            "carrier = :carrier, told_by = :told "
+                                            "REMOVE lease_until",
                         "ConditionExpression": "attribute_exists(PK)",
                         "ExpressionAttributeNames": {"#s": "state"},
                         "ExpressionAttributeValues": {":sent": "sent", ":at": to_iso(at),
-                                                      ":acted": acted, ":carrier": carrier}}},
+                                                      ":acted": acted, ":carrier": carrier,
+                                                      ":told": told_by or ""}}},
             {"Update": {"Key": keys.late_count_key(day.isoformat(), carrier),
                         "UpdateExpression": "ADD late :one SET entity = :entity",
                         "ExpressionAttributeValues": {":one": 1, ":entity": "late_count"}}},

@@ -103,3 +103,51 @@ def test_a_customer_tracks_a_shipment_and_files_a_case_from_it(
     expect(console.locator("[data-fact=order]")).to_have_text(
         f"{order_id} · {shipment_id} · Aras Kargo {tracking}"
     )
+
+
+def test_the_assistant_widget_answers_on_a_phone_by_keyboard_and_hands_over(stack, phone, http):
+    """The widget on the site's pages (docs/assistant.md#the-widget): a visitor proves the
+    seeded order DEMO-1001 (Ahmet's, phone ending 4567) and reads its tracking link; Escape
+    closes the panel back to its button; signed in, Ahmet taps "a person" and is told the
+    case number, and the case is there."""
+    page = phone
+    page.goto(f"{stack.env['SITE_URL']}/help.html")
+    launcher = page.get_by_role("button", name="Kargom nerede? Asistana sorun")
+    launcher.click()
+    dialog = page.get_by_role("dialog", name="Destek asistanı")
+    expect(dialog).to_be_visible()
+    log = dialog.get_by_role("log")
+    expect(log).to_contain_text("Merhaba! Ben destek asistanı.")
+    expect(log).to_have_attribute("aria-live", "polite")
+    box = dialog.get_by_role("textbox", name="Mesajınız")
+    expect(box).to_be_focused()
+    assert dialog.evaluate("e => getComputedStyle(e).position") == "fixed"  # its styles apply
+    box.fill("kargom nerde")
+    box.press("Enter")
+    expect(log.locator("li").last).to_contain_text("sipariş numaranızı")
+    box.fill("DEMO-1001 4567")
+    box.press("Enter")
+    expect(log).to_contain_text("104719352811")
+    link = log.get_by_role("link", name="Yurtiçi Kargo sayfasında takip et (yeni sekmede açılır)")
+    expect(link).to_have_attribute("target", "_blank")
+    expect(link).to_have_attribute("href", "https://www.yurticikargo.com/tr/online-servisler/"
+                                           "gonderi-sorgula?code=104719352811")  # fmt: skip
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, f"the page is wider than the phone: {width}px"
+    screenshot(page, "site-assistant")
+    box.press("Escape")
+    expect(dialog).to_be_hidden()
+    expect(launcher).to_be_focused()
+
+    sign_in_as(page, stack, "ahmet@example.com")
+    page.get_by_role("button", name="Kargom nerede? Asistana sorun").click()
+    dialog = page.get_by_role("dialog", name="Destek asistanı")
+    expect(dialog.get_by_role("log")).to_contain_text("Siparişleriniz hakkında")  # signed in
+    dialog.get_by_role("button", name="Temsilciyle görüşmek istiyorum").click()
+    handed = dialog.get_by_role("status")
+    expect(handed).to_contain_text("Talep numaranız:")
+    number = handed.inner_text().rsplit(" ", 1)[1]
+    expect(dialog.get_by_role("button", name="Yeni konuşma başlat")).to_be_visible()
+    expect(dialog.get_by_role("textbox", name="Mesajınız")).to_be_disabled()
+    status, case = http("ayse").call("GET", f"/cases/{number}")
+    assert status == 200 and case["case"]["channel"] == "chat", case

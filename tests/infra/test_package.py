@@ -413,12 +413,13 @@ def test_templates_reach_the_package_through_vendor(build_dir: Path) -> None:
     root = Path(__file__).resolve().parents[2]
     shipped = sorted(
         str(p.relative_to(root))
-        for folder in ("messages", "console")
+        for folder in ("messages", "console", "assistant")
         for p in (root / "templates" / folder).rglob("*")
         if p.is_file()
     )
     assert any(n.startswith("templates/console/static/") for n in shipped)
     assert any(n.startswith("templates/messages/") for n in shipped)
+    assert "templates/assistant/tr.json" in shipped
     with zipfile.ZipFile(build_dir / "deployment.zip") as archive:
         names = set(archive.namelist())
     missing = [name for name in shipped if name not in names]

@@ -107,3 +107,23 @@ def test_the_script_never_writes_markup_from_data():
     script = (SOURCE / "static" / "site.js").read_text()
     assert "innerHTML" not in script and "insertAdjacentHTML" not in script
     assert "document.write" not in script
+
+
+def test_the_assistant_widget_is_on_every_page_with_its_words_in_both_languages(site):
+    """One tag on every page; the built widget carries the site's assistant_* strings of
+    both languages where its marker was, and every word it asks for is there."""
+    from devstack.site import WIDGET_STRINGS
+
+    source = (SOURCE / "static" / "assistant.js").read_text()
+    built = (site / "static" / "assistant.js").read_text()
+    assert WIDGET_STRINGS in source and WIDGET_STRINGS not in built
+    asked = set(re.findall(r'say\("(assistant_\w+)"', source))
+    assert len(asked) >= 12
+    for lang in LANGUAGES:
+        strings = json.loads((SOURCE / "strings" / f"{lang}.json").read_text(encoding="utf-8"))
+        assert asked <= set(strings), f"{lang}: missing {sorted(asked - set(strings))}"
+        assert json.dumps(strings["assistant_send"], ensure_ascii=False) in built
+        for name in PAGES:
+            page = (site / LANGUAGES[lang] / f"{name}.html").read_text(encoding="utf-8")
+            assert f'static/assistant.js" data-lang="{lang}" defer></script>' in page, name
+    assert "innerHTML" not in source and "insertAdjacentHTML" not in source

@@ -855,6 +855,36 @@ ORDERS_AND_CARRIERS = {
 MATRIX.update(ORDERS_AND_CARRIERS)
 
 
+def visitor_conversation(setup, suffix: str = "", body: dict | None = None):
+    """A conversation a visitor started (no token): whoever holds its id may go on."""
+    started = setup.api.as_(None).post("/assistant/conversations", {"language": "tr"}).body
+    return f"/assistant/conversations/{started['id']}{suffix}", body
+
+
+#: public, a signed-in customer's token optional; a staff token is no customer's (403)
+WITH_OR_WITHOUT_A_CUSTOMER = {"none": 200, "customer": 200, "other_customer": 200, **STAFF_403}
+ASSISTANT = {
+    ("POST", "/assistant/conversations"): (
+        fixed("/assistant/conversations", {"language": "en"}),
+        {k: 201 if v == 200 else v for k, v in WITH_OR_WITHOUT_A_CUSTOMER.items()},
+    ),
+    ("GET", "/assistant/conversations/{conversation_id}"): (
+        visitor_conversation, WITH_OR_WITHOUT_A_CUSTOMER,
+    ),
+    ("POST", "/assistant/conversations/{conversation_id}/messages"): (
+        lambda setup: visitor_conversation(setup, "/messages", {
+            "client_message_id": uuid.uuid4().hex, "text": "merhaba"}),
+        WITH_OR_WITHOUT_A_CUSTOMER,
+    ),
+    ("GET", "/assistant/settings"): (fixed("/assistant/settings"), STAFF_READ),
+    ("PUT", "/assistant/settings"): (
+        lambda setup: ("/assistant/settings", {
+            k: v for k, v in setup.api.get("/assistant/settings").body.items()
+            if k not in ("updated_at", "updated_by")}), ADMIN_ONLY),
+}  # fmt: skip
+MATRIX.update(ASSISTANT)
+
+
 class Setup:
     """Prepares requests as the admin (who may do everything), then the role under test calls."""
 
@@ -891,6 +921,10 @@ PUBLIC = {
     # the e-library: public documents on the site, and a sent document's link
     ("GET", "/library"),
     ("GET", "/library/links/{token}"),
+    # the assistant's conversations (docs/assistant.md): a customer's token optional
+    ("POST", "/assistant/conversations"),
+    ("GET", "/assistant/conversations/{conversation_id}"),
+    ("POST", "/assistant/conversations/{conversation_id}/messages"),
 }
 
 

@@ -34,6 +34,7 @@ from .test_case_service import open_for
 ROOT = Path(__file__).resolve().parents[2]
 CONSOLE = ROOT / "templates" / "console" / "strings"
 SITE = ROOT / "templates" / "site" / "strings"
+ASSISTANT = ROOT / "templates" / "assistant"
 
 #: English words that are not also Turkish words ("no" is Turkish for number, "on" for ten,
 #: "can" a name, "normal" both); a Turkish text holding one of them has English in it
@@ -72,7 +73,12 @@ def placeholders(text: str) -> set[str]:
 # ---- the strings files ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("folder", [CONSOLE, SITE], ids=["console", "site"])
+FOLDERS = pytest.mark.parametrize(
+    "folder", [CONSOLE, SITE, ASSISTANT], ids=["console", "site", "assistant"]
+)
+
+
+@FOLDERS
 def test_both_languages_have_the_same_keys_and_placeholders(folder):
     tr, en = strings(folder, "tr"), strings(folder, "en")
     assert sorted(set(tr) ^ set(en)) == []
@@ -81,7 +87,7 @@ def test_both_languages_have_the_same_keys_and_placeholders(folder):
 
 
 @pytest.mark.parametrize("language", ["tr", "en"])
-@pytest.mark.parametrize("folder", [CONSOLE, SITE], ids=["console", "site"])
+@FOLDERS
 def test_each_key_is_written_once(folder, language):
     """json.loads keeps the last of two equal keys, so a key two branches each added reads
     as whichever was merged below the other: one key, one word."""
@@ -91,7 +97,7 @@ def test_each_key_is_written_once(folder, language):
     assert sorted({k for k in keys if keys.count(k) > 1}) == []
 
 
-@pytest.mark.parametrize("folder", [CONSOLE, SITE], ids=["console", "site"])
+@FOLDERS
 def test_turkish_strings_hold_no_english(folder):
     found = {k: english_in(v) for k, v in strings(folder, "tr").items()}
     assert {k: v for k, v in found.items() if v} == {}
@@ -129,6 +135,25 @@ def test_every_word_the_console_scripts_name_is_in_both_languages():
     assert len(named) > 100  # the scripts were read
     for language in ("tr", "en"):
         assert sorted(named - set(strings(CONSOLE, language))) == [], language
+
+
+def test_every_word_the_assistant_names_is_in_both_languages():
+    """The assistant's lines are keys of templates/assistant (say("key"), Line("key"),
+    suggestions, a case's subject per hand-off reason): none may be missing."""
+    from chalicelib.domain.assistant_reply import START_SUGGESTIONS, YES_NO
+    from chalicelib.domain.assistant_state import HandOffReason
+
+    named = set(START_SUGGESTIONS + YES_NO)
+    named |= {f"case_subject_{r.value}" for r in HandOffReason}
+    sources = [*(ROOT / "chalicelib").rglob("assistant*.py")]
+    for path in sources:
+        source = path.read_text(encoding="utf-8")
+        named |= set(re.findall(r"""\bsay\(\s*"(\w+)\"""", source))
+        named |= set(re.findall(r"""\bLine\(\s*"(\w+)\"""", source))
+        named |= set(re.findall(r"""\bword\(\s*"(\w+)\"""", source))
+    assert len(named) > 50  # the sources were read
+    for language in ("tr", "en"):
+        assert sorted(named - set(strings(ASSISTANT, language))) == [], language
 
 
 def test_every_report_and_dimension_has_its_words():

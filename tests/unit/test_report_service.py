@@ -254,6 +254,7 @@ def test_every_report_column_and_dimension_has_words_in_both_languages():
     from pathlib import Path
 
     from chalicelib.services.reports import (
+        ASSISTANT_COLUMNS,
         COLUMNS,
         DEFLECTION_COLUMNS,
         PRODUCT_COLUMNS,
@@ -264,7 +265,7 @@ def test_every_report_column_and_dimension_has_words_in_both_languages():
     keys = {f"report_{r.value}" for r in ReportName}
     keys |= {f"report_dim_{d.value}" for d in Dimension}
     columns = [*TOPIC_COLUMNS, *PRODUCT_COLUMNS, *(c for cols in COLUMNS.values() for c in cols)]
-    keys |= {f"report_col_{key}" for key, _ in [*columns, *DEFLECTION_COLUMNS]}
+    keys |= {f"report_col_{key}" for key, _ in [*columns, *DEFLECTION_COLUMNS, *ASSISTANT_COLUMNS]}
     for language in ("tr", "en"):
         words = json.loads((folder / f"{language}.json").read_text(encoding="utf-8"))
         assert sorted(keys - set(words)) == [], language
@@ -278,3 +279,22 @@ def test_months_cut_a_period_at_month_ends():
         ("2026-03", "2026-03-01", "2026-03-02")]  # fmt: skip
     assert months(date(2026, 12, 5), date(2026, 12, 5)) == [("2026-12", "2026-12-05",
                                                               "2026-12-05")]  # fmt: skip
+
+
+def test_the_assistant_report_gives_each_days_outcomes_and_shares():
+    from chalicelib.domain.assistant_state import AssistantDay
+    from chalicelib.domain.errors import InvalidInput
+
+    days = [AssistantDay(day="2026-11-02", conversations=4, answered=3, handed_over=1),
+            AssistantDay(day="2026-11-03", conversations=1, abandoned=1)]  # fmt: skip
+    service = ReportService(None, assistant_days=lambda start, end: days)
+    table = service.report(ReportName.ASSISTANT, date(2026, 11, 1), date(2026, 11, 3),
+                           [Dimension.DAY])  # fmt: skip
+    assert [r["conversations"] for r in table.rows] == [0, 4, 1]
+    assert table.rows[1]["answered_share"] == 0.75 and table.rows[0]["answered_share"] is None
+    assert table.totals["conversations"] == 5 and table.totals["abandoned_share"] == 0.2
+    whole = service.report(ReportName.ASSISTANT, date(2026, 11, 1), date(2026, 11, 3), [])
+    assert whole.rows == [] and whole.totals["handed_over"] == 1
+    with pytest.raises(InvalidInput):
+        service.report(ReportName.ASSISTANT, date(2026, 11, 1), date(2026, 11, 3),
+                       [Dimension.GROUP])  # fmt: skip

@@ -7,13 +7,13 @@
 // it; see README "Libraries"), loaded only when a report is first drawn.
 
 export const REPORTS = ["sla", "volume", "backlog", "agents", "topics", "products", "satisfaction",
-  "deflection"];
+  "deflection", "assistant"];
 export const DIMENSIONS = ["day", "group", "agent", "category", "type", "channel", "priority",
   "product_group", "product", "customer_category", "topic"];
 // the measure a report's chart shows, and whether it is a share (0..1)
 const CHART_MEASURE = { sla: "sla_share", volume: "opened", backlog: "backlog",
   agents: "resolved", topics: "complaints", products: "complaints_per_1000_units",
-  satisfaction: "csat", deflection: "deflection_share" };
+  satisfaction: "csat", deflection: "deflection_share", assistant: "answered_share" };
 // the SLA report's row keys that GET /reports/sla/breached filters by
 const BREACH_FILTERS = ["group", "agent", "priority"];
 
