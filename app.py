@@ -22,6 +22,7 @@ from chalicelib.api import (
     integrations,
     knowledge,
     library,
+    macros,
     middleware,
     operations,
     orders,
@@ -80,6 +81,7 @@ BLUEPRINTS = (
     checklists,
     library,
     orders,
+    macros,
 )
 for module in BLUEPRINTS:
     app.register_blueprint(module.bp)
