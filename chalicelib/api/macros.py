@@ -66,7 +66,7 @@ def delete_macro(caller: Caller, macro_id: str):
 
 
 @endpoint(bp, "/cases/{case_id}/macros/{macro_id}/preview",
-          permission=(Resource.CASES, Action.READ), response=MACROS.Rendered)  # fmt: skip
+          permission=(Resource.MACROS, Action.READ), response=MACROS.Rendered)  # fmt: skip
 def preview_macro(caller: Caller, case_id: str, macro_id: str):
     """The macro's reply and note rendered for this case, in its customer's language, with
     the variables this case has no value for; nothing changes."""
@@ -74,7 +74,7 @@ def preview_macro(caller: Caller, case_id: str, macro_id: str):
 
 
 @endpoint(bp, "/cases/{case_id}/macros/{macro_id}/apply", "POST",
-          permission=(Resource.REPLIES, Action.ADD), body=SERVICE.ApplyBody,
+          permission=(Resource.MACROS, Action.READ), body=SERVICE.ApplyBody,
           response=CASES.Case)  # fmt: skip
 def apply_macro(caller: Caller, case_id: str, macro_id: str, body: ApplyBody):
     """Apply the macro: its reply (when `send`), note, fields, documents and status as one
@@ -82,7 +82,7 @@ def apply_macro(caller: Caller, case_id: str, macro_id: str, body: ApplyBody):
     return wiring.macro_service().apply(caller, case_id, macro_id, body, _api_base())
 
 
-@endpoint(bp, "/macro-applications", "POST", permission=(Resource.REPLIES, Action.ADD),
+@endpoint(bp, "/macro-applications", "POST", permission=(Resource.MACROS, Action.READ),
           body=SERVICE.BulkApply, response=SERVICE.BulkApplied)  # fmt: skip
 def apply_macro_to_many(caller: Caller, body: BulkApply):
     """Apply one macro to up to 50 cases, each at the version you read; each case is

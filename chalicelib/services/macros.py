@@ -204,6 +204,7 @@ class MacroService:
         """Reply, note, fields, documents and status in one change of the case: one version
         up, one transaction with the usage counter. The same application retried (the case
         already moved past `version` by it) answers the case as it is, changing nothing."""
+        caller.require(Resource.REPLIES, Action.ADD)
         macro = self.get(caller, macro_id)
         found = self.case_service.cases.get(case_id)
         case = found.case
