@@ -776,7 +776,7 @@ def _apply_macro(case: Case, command: ApplyMacro, actor: Actor, at: datetime) ->
     if command.documents and command.expires_at is not None:
         entry, notice_, sent = _documents_sent(case, command.documents, command.link_days,
                                                command.expires_at, actor, at)  # fmt: skip
-        entries.append(entry)
+        entries.append(entry.model_copy(update={"data": {**entry.data, **macro}}))
         told.append(notice_)
         specific.append(sent)
     if command.status is not None and command.status != after.status:
