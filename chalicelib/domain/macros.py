@@ -22,6 +22,7 @@ from pydantic import AfterValidator, Field, StringConstraints, model_validator
 from .case_kinds import CaseType, Priority
 from .cases import Actor
 from .charsets import strip_c1
+from .conditions import Conditions
 from .errors import InvalidInput
 from .lifecycle import Status
 from .limits import CASE_TEXT_BYTES, SHORT_TEXT_BYTES, max_bytes
@@ -103,11 +104,15 @@ class MacroActions(Strict):
 
 class MacroInput(Strict):
     """A macro as its editor writes it. `body`: the public reply (none: an actions-only
-    macro). `visibility`: shared (supervisors and admins) or personal (yours only)."""
+    macro). `visibility`: shared (supervisors and admins) or personal (yours only).
+    `conditions`: the cases it is for, in the conditions model of routing rules and SLA
+    policies (domain/conditions.py; none: every case); applying it to another case is a
+    409 `macro_not_applicable`."""
 
     title: Titles
     body: Texts | None = None
     visibility: MacroVisibility = "personal"
+    conditions: Conditions = Field(default_factory=list)
     actions: MacroActions = Field(default_factory=MacroActions)
 
 
@@ -140,9 +145,11 @@ class MacroValues(Model):
 
 class Rendered(Model):
     """A macro rendered for one case: the reply and the note in the customer's `language`;
-    `missing`: the variables the texts name that this case has no value for (left empty)."""
+    `missing`: the variables the texts name that this case has no value for (left empty);
+    `applicable`: the macro's conditions hold for the case."""
 
     macro_id: str
+    applicable: bool = True
     title: str
     language: Language
     reply: str | None = None

@@ -15,6 +15,7 @@ from ..domain.carriers import carrier_code, folded_name, tracking_url
 from ..domain.case_change import ApplyMacro, change_case
 from ..domain.cases import Case
 from ..domain.clock import ISTANBUL, utcnow
+from ..domain.conditions import all_hold
 from ..domain.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from ..domain.ids import new_id
 from ..domain.library import LINK_DAYS
@@ -30,6 +31,8 @@ from ..domain.macros import (
 )
 from ..domain.model import Model, Strict
 from ..domain.permissions import Action, Resource
+from .case_facts import facts_of, fields_named
+from .condition_refs import check_references
 
 Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")]
 #: cases one bulk application may name (each is its own change and transaction)
@@ -183,6 +186,7 @@ class MacroService:
         """Variables known, something to do, the category and the documents exist (the
         status is checked against each case's lifecycle when applied)."""
         check_macro(body)
+        check_references(self.case_service.directory, body.conditions)
         category = body.actions.category_id
         if category and self.case_service.directory.get_category(category) is None:
             raise InvalidInput(f"no category {category!r}", code="no_category")
@@ -196,7 +200,9 @@ class MacroService:
         case = self.case_service.cases.get(case_id).case
         caller.require_case(case.group_id, case.assignee, change=False,
                             opened_by=case.staff_opener)  # fmt: skip
-        return self._rendered(caller, case, self.get(caller, macro_id))
+        macro = self.get(caller, macro_id)
+        rendered = self._rendered(caller, case, macro)
+        return rendered.model_copy(update={"applicable": self._applies(macro, case)})
 
     def apply(
         self, caller: Caller, case_id: str, macro_id: str, body: ApplyBody, api_base: str
@@ -218,6 +224,9 @@ class MacroService:
                 details={"current_version": case.version, "case": case.model_dump(mode="json")},
                 code="version_conflict",
             )
+        if not self._applies(macro, case):
+            raise Conflict("this macro's conditions do not hold for this case",
+                           code="macro_not_applicable")  # fmt: skip
         now = self.clock()
         rendered = self._rendered(caller, case, macro)
         fields = {k: v for k, v in macro.actions.fields().items() if getattr(case, k) != v}
@@ -289,6 +298,15 @@ class MacroService:
             agent_name=caller.principal.name or caller.principal.username,
         )  # fmt: skip
         return render(macro, values, getattr(customer.language, "value", customer.language))
+
+    def _applies(self, macro: Macro, case: Case) -> bool:
+        """The macro's conditions hold for the case (the category and the customer read only
+        when a condition names them)."""
+        if not macro.conditions:
+            return True
+        needed = fields_named([macro.conditions])
+        facts = facts_of(self.case_service.directory, self.customers, case, self.clock(), needed)
+        return all_hold(macro.conditions, facts)
 
     def _tracking_link(self, case: Case) -> str | None:
         order = case.order

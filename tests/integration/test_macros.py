@@ -133,6 +133,16 @@ def test_an_action_the_lifecycle_refuses_writes_nothing(
         ({"actions": {"tags": ["x"]}}, 422, "invalid_input"),
         ({"visibility": "shared"}, 403, "forbidden"),  # an agent keeps no shared macros
         ({"title": {}}, 422, "invalid_input"),
+        (
+            {"conditions": [{"field": "category", "operator": "within", "value": "yok-boyle"}]},
+            422,
+            "invalid_input",
+        ),
+        (
+            {"conditions": [{"field": "type", "operator": "is", "value": "lost"}]},
+            422,
+            "invalid_input",
+        ),
     ],
 )
 def test_bad_macros_are_refused_and_nothing_is_written(body, status, code, as_role, table_items):
@@ -208,3 +218,22 @@ def test_bulk_applies_to_each_case_and_refuses_a_stale_one(as_role, drain_routin
     too_many = [{"case_id": one["id"], "version": 1}] * 51
     assert agent.post("/macro-applications", {"macro_id": macro["id"],
                                               "cases": too_many}).status == 422  # fmt: skip
+
+
+def test_a_macro_applies_only_where_its_conditions_hold(as_role, drain_routing, table_items):
+    admin, agent = as_role("admin"), as_role("agent")
+    questions = new_macro(agent, conditions=[
+        {"field": "type", "operator": "in", "value": ["question", "request"]}])  # fmt: skip
+    complaints = new_macro(agent, conditions=[
+        {"field": "type", "operator": "is", "value": "complaint"}])  # fmt: skip
+    case = claimed(agent, admin, drain_routing)  # a complaint
+    preview = agent.get(f"/cases/{case['id']}/macros/{questions['id']}/preview")
+    assert preview.status == 200 and preview.body["applicable"] is False, preview
+    before = table_items()
+    refused = agent.post(f"/cases/{case['id']}/macros/{questions['id']}/apply",
+                         {"version": case["version"]})  # fmt: skip
+    assert refused.status == 409 and refused.body["error"]["code"] == "macro_not_applicable"
+    assert table_items() == before
+    applied = agent.post(f"/cases/{case['id']}/macros/{complaints['id']}/apply",
+                         {"version": case["version"]})  # fmt: skip
+    assert applied.status == 200 and applied.body["version"] == case["version"] + 1, applied

@@ -89,8 +89,9 @@ async function macroEditor(ui, m, sharedEditor) {
     const actions = { document_ids: [...f.document_ids.selectedOptions].map((o) => o.value) };
     for (const k of ["status", "priority", "type", "category_id"]) if (f[k].value) actions[k] = f[k].value;
     if (f.note.value.trim()) actions.note = f.note.value.trim();
+    // conditions are kept as they are (set through the API: docs/macros.md)
     const macro = { title: texts("title"), body: Object.keys(body).length ? body : null,
-      visibility: f.visibility.value, actions };
+      visibility: f.visibility.value, conditions: m ? m.conditions : [], actions };
     try {
       const saved = m ? await ui.api("PUT", `/macros/${m.id}`, { ...macro, version: m.version })
         : await ui.api("POST", "/macros", macro);
@@ -135,8 +136,8 @@ async function usageBlock(ui, macros) {
  *  into the reply box or apply it (reply, note, fields, status, documents in one change). */
 export function caseMacros(ui, c, replyForm, post) {
   const { el, say } = ui;
-  const box = el("section", { class: "case-macros", "aria-label": say("mac_case_title") }, el("h2", { text: say("mac_case_title") }));
   if (c.status === "closed") return null;
+  const box = el("section", { class: "case-macros", "aria-label": say("mac_case_title") }, el("h2", { text: say("mac_case_title") }));
   const search = el("input", { type: "search", name: "macro_search", placeholder: say("mac_search"), "aria-label": say("mac_search") });
   const picker = el("select", { name: "macro", "aria-label": say("mac_case_title") });
   const shown = el("div", { class: "macro-preview", hidden: true, "aria-live": "polite" });
@@ -156,14 +157,15 @@ export function caseMacros(ui, c, replyForm, post) {
         r.note ? el("p", { class: "macro-note" }, `${say("mac_field_note")}: `, el("span", { text: r.note })) : null,
         el("p", { class: "macro-actions-line", text: `${say("mac_col_actions")}: ${actionSummary(ui, r.actions)}` }),
         r.missing.length ? el("p", { class: "flag", role: "note", text: say("mac_missing", { names: r.missing.join(", ") }) }) : null,
+        r.applicable ? null : el("p", { class: "flag mac-not-applicable", role: "note", text: say("mac_not_applicable") }),
         r.reply && replyForm ? el("button", { type: "button", class: "secondary mac-insert", text: say("mac_insert"), onclick: () => {
           const area = replyForm.elements.body;
           area.value = area.value.trim() ? `${area.value.trim()}\n\n${r.reply}` : r.reply;
           area.focus();
           ui.notice(say("mac_inserted"));
         } }) : null,
-        el("button", { type: "button", class: "mac-apply", text: say("mac_apply"),
-          onclick: ui.act(c.id, () => post(`/macros/${r.macro_id}/apply`, { send: true }), say("mac_applied")) }));
+        r.applicable ? el("button", { type: "button", class: "mac-apply", text: say("mac_apply"),
+          onclick: ui.act(c.id, () => post(`/macros/${r.macro_id}/apply`, { send: true }), say("mac_applied")) }) : null);
       shown.hidden = false;
     } catch (error) { ui.problem(ui.explain(error)); }
   };
