@@ -133,7 +133,7 @@ class MacroService:
                      if words in folded_name(f"{m.title.tr or ''}{m.title.en or ''}")
                      or words in folded_name(m.title.tr or "")
                      or words in folded_name(m.title.en or "")]  # fmt: skip
-        return found
+        return sorted(found, key=lambda m: (folded_name(m.title.tr or m.title.en or ""), m.id))
 
     def get(self, caller: Caller, macro_id: str) -> Macro:
         macro = self.store.get(macro_id)
