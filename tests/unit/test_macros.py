@@ -182,3 +182,26 @@ def test_the_same_status_is_no_move():
     change = cc.change_case(case, applied(reply="x", status=Status.IN_PROGRESS), MEHMET, NOW)
     assert [e.kind for e in change.entries] == [EntryKind.REPLY]
     assert change.case.status == Status.IN_PROGRESS
+
+
+def test_usage_reads_one_partition_per_month_of_the_period():
+    from datetime import date
+
+    from chalicelib.store.macros import DynamoMacroStore, usage_key
+
+    asked = []
+
+    class Table:
+        def query_all(self, partition, sort_between):
+            asked.append((partition[1], sort_between))
+            if partition[1] == "MACRO_USAGE#2026-01":
+                return [{"SK": "2026-01-31#m1", "applied": 2}]
+            return []
+
+    rows = DynamoMacroStore(Table()).usage(date(2025, 12, 30), date(2026, 2, 2))
+    assert [a[0] for a in asked] == ["MACRO_USAGE#2025-12", "MACRO_USAGE#2026-01",
+                                     "MACRO_USAGE#2026-02"]  # fmt: skip
+    assert asked[0][1] == ("2025-12-30", "2026-02-02#~")
+    assert rows == [{"day": "2026-01-31", "macro_id": "m1", "applied": 2}]
+    assert usage_key(date(2026, 3, 9), "m1") == {"PK": "MACRO_USAGE#2026-03",
+                                                 "SK": "2026-03-09#m1"}  # fmt: skip
