@@ -792,8 +792,14 @@ def _apply_macro(case: Case, command: ApplyMacro, actor: Actor, at: datetime) ->
         "status_to": command.status.value if command.status else None,
         "fields": sorted(command.fields), "document_ids": [d["id"] for d in command.documents],
     }))  # fmt: skip
-    return _finish(case, after, entries, actor, at, specific, more_notices=told,
-                   staff_replied=bool(command.reply))  # fmt: skip
+    change = _finish(case, after, entries, actor, at, specific, more_notices=told,
+                     staff_replied=bool(command.reply))  # fmt: skip
+    if not command.reply:
+        return change
+    # the reply is the message that asks the customer: one email, not a second "we are
+    # waiting on you" (a resolution's notice stays: it carries the confirmation links)
+    kept = [n for n in change.notices if n.event != NoticeEvent.WAITING_ON_CUSTOMER]
+    return change.model_copy(update={"notices": kept})
 
 
 _HANDLERS: dict[str, Callable[[Case, Any, Actor, datetime], CaseChange]] = {

@@ -131,7 +131,10 @@ def test_reply_note_fields_and_status_are_one_change_one_version():
     assert {e.sequence for e in change.events} == {6}
     assert len({e.id for e in change.events}) == 4
     told = [n.event for n in change.notices]
-    assert NoticeEvent.AGENT_REPLIED in told
+    # one message to the customer: the reply, not a second "we are waiting on you"
+    assert told == [NoticeEvent.AGENT_REPLIED]
+    alone = cc.change_case(case, applied(status=Status.WAITING_CUSTOMER), MEHMET, NOW)
+    assert [n.event for n in alone.notices] == [NoticeEvent.WAITING_ON_CUSTOMER]
 
 
 @pytest.mark.parametrize(
