@@ -23,6 +23,7 @@ from chalicelib.api import (
     integrations,
     knowledge,
     library,
+    macros,
     middleware,
     operations,
     orders,
@@ -82,6 +83,7 @@ BLUEPRINTS = (
     library,
     orders,
     assistant,
+    macros,
 )
 for module in BLUEPRINTS:
     app.register_blueprint(module.bp)

@@ -867,6 +867,17 @@ def library_service() -> Any:
                           links, announce=announce)  # fmt: skip
 
 
+@lru_cache(maxsize=1)
+def macro_service() -> Any:
+    """Macros (docs/macros.md): their store and usage counters in the table; applying one
+    goes through the case service's store and the library's links."""
+    from .services.macros import MacroService
+    from .store.macros import DynamoMacroStore
+
+    return MacroService(DynamoMacroStore(table()), case_service(), customer_service(),
+                        library_service(), carrier_service())  # fmt: skip
+
+
 # ---- the customer's orders on the site, carriers (docs/orders.md) ---------------------------
 
 

@@ -26,6 +26,7 @@ ASSETS = {
     "surveys.js": "text/javascript; charset=utf-8",
     "kb.js": "text/javascript; charset=utf-8",
     "library.js": "text/javascript; charset=utf-8",
+    "macros.js": "text/javascript; charset=utf-8",
     "textsearch.js": "text/javascript; charset=utf-8",
     # Chart.js 4.6.1 as npm ships it (dist/chart.umd.min.js, MIT: chart.LICENSE.md)
     "chart.umd.min.js": "text/javascript; charset=utf-8",

@@ -233,6 +233,30 @@ class SendDocuments(Model):
     expires_at: datetime
 
 
+class ApplyMacro(Model):
+    """A macro applied (domain/macros.py): what it does, rendered and looked up by the service,
+    in one change of the case (one version, one transaction). In order: the fields set
+    (`fields`, with the SLA targets that then apply in `sla`), the public `reply`, the
+    internal `note`, the e-library `documents` sent (as SendDocuments carries them), then
+    the `status` moved to (checked against the lifecycle after the rest; a refused move
+    refuses the whole macro). `from_version`: the version the agent applied it to (a retry
+    of the same application finds it in the history line)."""
+
+    kind: Literal["apply_macro"] = "apply_macro"
+    macro_id: str
+    title: str
+    shared: bool
+    from_version: int
+    reply: str | None = None
+    note: str | None = None
+    status: Status | None = None
+    fields: dict[str, Any] = Field(default_factory=dict)
+    sla: CaseSla | None = None
+    documents: list[dict[str, str]] = Field(default_factory=list)
+    link_days: int = 0
+    expires_at: datetime | None = None
+
+
 Command = (
     OpenCase
     | Route
@@ -251,6 +275,7 @@ Command = (
     | LinkArticle
     | TickStep
     | SendDocuments
+    | ApplyMacro
 )
 
 
@@ -446,7 +471,15 @@ def _note(case: Case, command: Note, actor: Actor, at: datetime) -> CaseChange:
 
 
 def _change_status(case: Case, command: ChangeStatus, actor: Actor, at: datetime) -> CaseChange:
-    target = command.status
+    after = _status_moved(case, command.status, at)
+    entry = _line(case, actor, EntryKind.STATUS_CHANGED, at, visibility=Visibility.PUBLIC,
+                  reason=command.reason, changes=diff(case, after, TRACKED))  # fmt: skip
+    specific = [_assigned(case, after, "released")] if after.assignee != case.assignee else []
+    return _finish(case, after, [entry], actor, at, specific)
+
+
+def _status_moved(case: Case, target: Status, at: datetime) -> Case:
+    """The case moved to `target` by hand, or a Conflict saying why the lifecycle refuses."""
     check_move(case.status, target)
     if target == Status.IN_PROGRESS and not case.assignee:
         raise Conflict("claim or assign the case before working on it", code="unassigned")
@@ -455,11 +488,7 @@ def _change_status(case: Case, command: ChangeStatus, actor: Actor, at: datetime
     if target == Status.REOPENED and case.status == Status.RESOLVED:
         _check_reopen_window(case, at)
     update = {"assignee": None} if target == Status.OPEN else {}
-    after = _moved(case.model_copy(update=update), target, at)
-    entry = _line(case, actor, EntryKind.STATUS_CHANGED, at, visibility=Visibility.PUBLIC,
-                  reason=command.reason, changes=diff(case, after, TRACKED))  # fmt: skip
-    specific = [_assigned(case, after, "released")] if after.assignee != case.assignee else []
-    return _finish(case, after, [entry], actor, at, specific)
+    return _moved(case.model_copy(update=update), target, at)
 
 
 def _change_fields(case: Case, command: ChangeFields, actor: Actor, at: datetime) -> CaseChange:
@@ -469,6 +498,16 @@ def _change_fields(case: Case, command: ChangeFields, actor: Actor, at: datetime
         raise InvalidInput("nothing to change: give priority, category_id, type or subject")
     if case.status == Status.CLOSED:
         raise Conflict("a closed case cannot be edited", code="case_closed")
+    after = _with_fields(case, fields, command.sla)
+    entry = _line(case, actor, EntryKind.FIELDS_CHANGED, at, reason=command.reason,
+                  changes=diff(case, after, TRACKED))  # fmt: skip
+    return _finish(case, after, [entry], actor, at, _fields_changed(case, after))
+
+
+def _with_fields(case: Case, fields: dict[str, Any], sla: CaseSla | None) -> Case:
+    """The case with priority, type, category or subject edited (its due time or SLA
+    targets following)."""
+    fields = dict(fields)
     if "priority" in fields:
         fields["priority"] = Priority(fields["priority"])
     if "type" in fields:
@@ -476,11 +515,9 @@ def _change_fields(case: Case, command: ChangeFields, actor: Actor, at: datetime
     after = case.model_copy(update=fields)
     if "priority" in fields and case.sla is None:
         after = after.model_copy(update={"due_at": resolution_due(case.created_at, after.priority)})
-    if command.sla is not None and case.sla is not None:
-        after = with_sla(after, command.sla)
-    entry = _line(case, actor, EntryKind.FIELDS_CHANGED, at, reason=command.reason,
-                  changes=diff(case, after, TRACKED))  # fmt: skip
-    return _finish(case, after, [entry], actor, at, _fields_changed(case, after))
+    if sla is not None and case.sla is not None:
+        after = with_sla(after, sla)
+    return after
 
 
 #: an edited field's name on the case → its name in `destek.case.fields_changed`; the values
@@ -686,16 +723,83 @@ def _tick_step(case: Case, command: TickStep, actor: Actor, at: datetime) -> Cas
 def _send_documents(case: Case, command: SendDocuments, actor: Actor, at: datetime) -> CaseChange:
     if case.status == Status.CLOSED:
         raise Conflict("this case is closed", code="case_closed")
-    listed = [{"id": d["id"], "title": d["title"]} for d in command.documents]
+    entry, told, sent = _documents_sent(case, command.documents, command.link_days,
+                                        command.expires_at, actor, at)  # fmt: skip
+    return _finish(case, case, [entry], actor, at, [sent], notices=[told])
+
+
+def _documents_sent(
+    case: Case,
+    documents: list[dict[str, str]],
+    link_days: int,
+    expires_at: datetime,
+    actor: Actor,
+    at: datetime,
+) -> tuple[HistoryEntry, Notice, tuple[type[ev.CaseEventBase], dict[str, Any]]]:
+    """Documents sent: the history line (ids and titles, never the links), the customer's
+    notice (with the links) and the event."""
+    listed = [{"id": d["id"], "title": d["title"]} for d in documents]
     entry = _line(case, actor, EntryKind.DOCUMENTS_SENT, at, visibility=Visibility.PUBLIC,
-                  data={"documents": listed, "link_days": command.link_days,
-                        "expires_at": to_iso(command.expires_at)})  # fmt: skip
+                  data={"documents": listed, "link_days": link_days,
+                        "expires_at": to_iso(expires_at)})  # fmt: skip
     told = notice(case, NoticeEvent.DOCUMENTS_SENT, "customer", at,
-                  data={"documents": command.documents, "link_days": command.link_days,
+                  data={"documents": documents, "link_days": link_days,
                         "by": actor.name})  # fmt: skip
-    specific: _Specific = [(ev.DocumentsSent, {"document_ids": [d["id"] for d in listed],
-                                               "link_days": command.link_days})]  # fmt: skip
-    return _finish(case, case, [entry], actor, at, specific, notices=[told])
+    return entry, told, (ev.DocumentsSent, {"document_ids": [d["id"] for d in listed],
+                                            "link_days": link_days})  # fmt: skip
+
+
+def _apply_macro(case: Case, command: ApplyMacro, actor: Actor, at: datetime) -> CaseChange:
+    if case.status == Status.CLOSED:
+        raise Conflict("this case is closed", code="case_closed")
+    if not (command.reply or command.note or command.status or command.fields
+            or command.documents):  # fmt: skip
+        raise InvalidInput("the macro does nothing for this case", code="empty_macro")
+    macro = {"macro_id": command.macro_id, "macro_title": command.title,
+             "from_version": command.from_version}  # fmt: skip
+    after = case
+    entries: list[HistoryEntry] = []
+    specific: _Specific = []
+    if command.fields:
+        after = _with_fields(case, command.fields, command.sla)
+        entries.append(_line(case, actor, EntryKind.FIELDS_CHANGED, at, data=macro,
+                             changes=diff(case, after, TRACKED)))  # fmt: skip
+        specific += _fields_changed(case, after)
+    if command.reply:
+        after = after.model_copy(update={"first_response_at": after.first_response_at or at})
+        entries.append(_line(case, actor, EntryKind.REPLY, at, visibility=Visibility.PUBLIC,
+                             body=command.reply, data=macro))  # fmt: skip
+        specific.append((ev.AgentReplied, {"first_response": case.first_response_at is None}))
+    if command.note:
+        entries.append(_line(case, actor, EntryKind.NOTE, at, body=command.note, data=macro))
+    told: list[Notice] = []
+    if command.documents and command.expires_at is not None:
+        entry, notice_, sent = _documents_sent(case, command.documents, command.link_days,
+                                               command.expires_at, actor, at)  # fmt: skip
+        entries.append(entry.model_copy(update={"data": {**entry.data, **macro}}))
+        told.append(notice_)
+        specific.append(sent)
+    if command.status is not None and command.status != after.status:
+        moved = _status_moved(after, command.status, at)
+        entries.append(_line(case, actor, EntryKind.STATUS_CHANGED, at, data=macro,
+                             visibility=Visibility.PUBLIC,
+                             changes=diff(after, moved, TRACKED)))  # fmt: skip
+        if moved.assignee != after.assignee:
+            specific.append(_assigned(after, moved, "released"))
+        after = moved
+    specific.append((ev.MacroApplied, {
+        "macro_id": command.macro_id, "shared": command.shared, "replied": bool(command.reply),
+        "status_to": command.status.value if command.status else None,
+        "fields": sorted(command.fields), "document_ids": [d["id"] for d in command.documents],
+    }))  # fmt: skip
+    change = _finish(case, after, entries, actor, at, specific, more_notices=told,
+                     staff_replied=bool(command.reply))  # fmt: skip
+    if not command.reply:
+        return change
+    # the reply is the message that asks the customer: one email, not a second "we are
+    # waiting on you" (a resolution's notice stays: it carries the confirmation links)
+    kept = [n for n in change.notices if n.event != NoticeEvent.WAITING_ON_CUSTOMER]
+    return change.model_copy(update={"notices": kept})
 
 
 _HANDLERS: dict[str, Callable[[Case, Any, Actor, datetime], CaseChange]] = {
@@ -716,6 +820,7 @@ _HANDLERS: dict[str, Callable[[Case, Any, Actor, datetime], CaseChange]] = {
     "link_article": _link_article,
     "tick_step": _tick_step,
     "send_documents": _send_documents,
+    "apply_macro": _apply_macro,
 }
 
 
@@ -733,13 +838,16 @@ def _finish(
     staff_replied: bool = False,
     notices: list[Notice] | None = None,
     reason_code: ReasonCode | None = None,
+    more_notices: list[Notice] | None = None,
 ) -> CaseChange:
     """The version moves once, `updated_at` is now, the SLA clocks follow the move, the actor
-    is marked as having seen it; the notices and the events follow from before and after."""
+    is marked as having seen it; the notices and the events follow from before and after
+    (`more_notices`: told besides those, e.g. documents sent by a macro)."""
     after = _counted_links(before, _bumped(before, after, at))
     after = _marked(follow(before, after, at, staff_replied=staff_replied), actor, at)
     if notices is None:
         notices = notices_for_change(before, after, entries, at)
+    notices = [*notices, *(more_notices or [])]
     events = _stamp(after, [*specific, *_status_events(before, after, actor, reason_code)],
                     actor, at)  # fmt: skip
     return CaseChange(before=before, case=after, entries=entries, notices=notices, events=events)

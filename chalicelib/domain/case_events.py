@@ -372,6 +372,28 @@ class DocumentsSent(CaseEventBase):
     data: DocumentsSentData
 
 
+class MacroAppliedData(Model):
+    #: the macro applied (domain/macros.py) and whether it is a shared one
+    macro_id: str
+    shared: bool
+    #: it sent a public reply
+    replied: bool
+    #: the status it moved the case to (None: it moved none)
+    status_to: str | None = None
+    #: the fields it set (priority, type, category_id)
+    fields: list[str] = []
+    #: the e-library documents it sent
+    document_ids: list[str] = []
+
+
+class MacroApplied(CaseEventBase):
+    """`destek.case.macro_applied`: an agent applied a macro; its reply, note, fields, status
+    and documents are in the same change (and told by their own events beside this one)."""
+
+    type: Literal["destek.case.macro_applied"] = "destek.case.macro_applied"
+    data: MacroAppliedData
+
+
 class PreCaseConvertedData(Model):
     precase_id: str
     channel: str
@@ -493,6 +515,7 @@ CaseEvent = Annotated[
     | CaseRated
     | ChecklistTicked
     | DocumentsSent
+    | MacroApplied
     | PreCaseConverted
     | PreCaseReceived
     | PreCaseAssigned
@@ -521,6 +544,7 @@ EVENT_TYPES: dict[str, type[EventBase]] = {
         CaseRated,
         ChecklistTicked,
         DocumentsSent,
+        MacroApplied,
         PreCaseConverted,
         PreCaseReceived,
         PreCaseAssigned,

@@ -55,6 +55,8 @@ class Resource(StrEnum):
     LIBRARY = "library"  # e-library documents (read: agents; upload and edit: supervisors)
     ORDERS = "orders"  # the shop's orders and shipments (read: customers their own on the site)
     CARRIERS = "carriers"  # carriers and their tracking pages (read: staff; edit: admins)
+    MACROS = "macros"  # macros: use shared ones, keep one's own personal ones (agents)
+    SHARED_MACROS = "shared_macros"  # create, edit and delete the shared macros (supervisors)
 
 
 #: the roles a staff member can hold (Cognito groups of the staff pool)
@@ -84,6 +86,8 @@ _AGENT = {
     Resource.LIBRARY: {_R},
     Resource.ORDERS: {_R},
     Resource.CARRIERS: {_R},
+    # apply shared macros; write, edit and delete their own personal ones
+    Resource.MACROS: {_R, _A, _E, _D},
 }
 DEFAULT_ROLES: dict[str, dict[Resource, set[Action]]] = {
     CUSTOMER_ROLE: {
@@ -113,6 +117,8 @@ DEFAULT_ROLES: dict[str, dict[Resource, set[Action]]] = {
         # define checklists and read their skipped steps; upload and edit library documents
         Resource.CHECKLISTS: {_R, _A, _E, _D},
         Resource.LIBRARY: {_R, _A, _E, _D},
+        # keep the team's shared macros
+        Resource.SHARED_MACROS: {_R, _A, _E, _D},
     },
     "admin": {resource: {_R, _A, _E, _D} for resource in Resource},
 }

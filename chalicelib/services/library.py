@@ -154,12 +154,31 @@ class LibraryService:
         caller.require_case(case.group_id, case.assignee, change=True, opened_by=case.staff_opener)
         if case.version != body.version:
             raise version_conflict(case)
-        ids = list(dict.fromkeys(body.document_ids))
+        now = self.clock()
+        sent, expires = self.links_for(case, body.document_ids, api_base, now)
+        command = SendCommand(documents=sent, link_days=LINK_DAYS, expires_at=expires)
+        decided = change_case(case, command, caller.actor, now)
+        saved = self.case_store.apply(decided)
+        self.announce(decided.notices)
+        return saved
+
+    def check_sendable(self, document_ids: list[str]) -> None:
+        """InvalidInput `no_such_document` / `internal_document` unless every id is a public,
+        uploaded document (a macro that sends them is checked when it is saved)."""
+        ids = list(dict.fromkeys(document_ids))
+        sendable([self.store.get(i) for i in ids], ids)
+
+    def links_for(
+        self, case: Case, document_ids: list[str], api_base: str, now: datetime
+    ) -> tuple[list[dict[str, str]], datetime]:
+        """The documents to send to the case's customer, `{id, title, filename, url}` each
+        with a signed link working LINK_DAYS, and when the links expire. InvalidInput
+        `no_such_document`, `internal_document`, `links_unavailable`."""
+        ids = list(dict.fromkeys(document_ids))
         documents = sendable([self.store.get(i) for i in ids], ids)
         if self.links is None or not api_base:
             raise InvalidInput("links cannot be made here: no link keys or no address",
                                code="links_unavailable")  # fmt: skip
-        now = self.clock()
         expires = now + timedelta(days=LINK_DAYS)
         signer = self.links()
         sent = [{"id": d.id, "title": d.title, "filename": d.filename,
@@ -167,11 +186,7 @@ class LibraryService:
                      LinkPurpose.library_document, link_subject(case.id, d.id),
                      case.customer_id, expires))}
                 for d in documents]  # fmt: skip
-        command = SendCommand(documents=sent, link_days=LINK_DAYS, expires_at=expires)
-        decided = change_case(case, command, caller.actor, now)
-        saved = self.case_store.apply(decided)
-        self.announce(decided.notices)
-        return saved
+        return sent, expires
 
     def open_link(self, token: str) -> str:
         """A sent link followed: the token checked against the case's customer, then a

@@ -119,3 +119,37 @@ def test_words_in_the_search_box_find_cases_and_articles_with_the_match_marked(
     ready(page)
     expect(page.get_by_role("heading", level=1)).to_contain_text("Para iadesi yapılmadı")
     assert dialogs == [] and re.fullmatch(r"#/case/.+", page.evaluate("location.hash"))
+
+
+def test_an_agent_writes_a_macro_previews_it_on_a_case_and_applies_it(open_console, http):  # noqa: F811
+    """Macros (docs/macros.md): written on #/macros, found by title beside a case, its reply
+    rendered for the case put into the reply box, then applied (reply and priority at once)."""
+    title = f"Kargo gecikti {uuid.uuid4().hex[:6]}"
+    case = routed_case(http, unique_phone(), "Deniz Macro")
+    page = open_console("mehmet")
+    page.goto(page.url.split("#")[0] + "#/macros/new")
+    ready(page)
+    editor = page.locator("#macro-editor")
+    editor.locator('[name="title_tr"]').fill(title)
+    editor.locator('[name="body_tr"]').fill("Merhaba {{customer_name}}, {{case_number}} kaydınız.")
+    editor.locator('[name="priority"]').select_option("high")
+    editor.get_by_role("button", name="Makroyu kaydet").click()
+    expect(page.locator("#notice")).to_have_text("Makro kaydedildi.")
+
+    page.goto(page.url.split("#")[0] + f"#/case/{case['id']}")
+    ready(page)
+    block = page.locator(".case-macros")
+    block.get_by_role("searchbox").fill(title.split()[-1])
+    expect(block.locator('select[name="macro"] option')).to_have_text([title])
+    block.get_by_role("button", name="Önizle").click()
+    rendered = f"Merhaba Deniz Macro, {case['number']} kaydınız."
+    expect(block.locator(".macro-reply")).to_have_text(rendered)
+    block.get_by_role("button", name="Yanıt kutusuna ekle").click()
+    expect(page.get_by_label("Müşteriye yanıt")).to_have_value(rendered)
+    block.get_by_role("button", name="Uygula").click()
+    expect(page.locator("#notice")).to_have_text("Makro uygulandı.")
+    expect(page.locator(".history .k-reply").first).to_contain_text(rendered)
+    expect(page.locator(".history .macro-line").first).to_have_text(f"Makro: {title}")
+    status, found = http("mehmet").call("GET", f"/cases/{case['id']}")
+    assert status == 200 and found["case"]["priority"] == "high", found
+    assert found["case"]["version"] == case["version"] + 2  # routed, then the macro's one change

@@ -816,6 +816,53 @@ CHECKLISTS_AND_LIBRARY = {
 MATRIX.update(CHECKLISTS_AND_LIBRARY)
 
 
+MACRO_BODY = {"title": {"tr": "t"}, "body": {"tr": "Merhaba {{customer_name}}"}}
+
+
+def shared_macro(setup) -> str:
+    return scratch(setup, "/macros", {**MACRO_BODY, "visibility": "shared"})
+
+
+def macro_on_case(suffix: str, body: Callable[[dict, str], dict | None] = lambda c, m: None):
+    def prepare(setup):
+        case, macro_id = routed_case(setup), shared_macro(setup)
+        return f"/cases/{case['id']}/macros/{macro_id}{suffix}", body(case, macro_id)
+
+    return prepare
+
+
+def bulk_call(setup):
+    case, macro_id = routed_case(setup), shared_macro(setup)
+    return "/macro-applications", {
+        "macro_id": macro_id,
+        "cases": [{"case_id": case["id"], "version": case["version"]}],
+    }
+
+
+MACROS = {
+    ("GET", "/macros"): (fixed("/macros"), STAFF_READ),
+    # personal macros: every agent keeps their own
+    ("POST", "/macros"): (fixed("/macros", MACRO_BODY), STAFF_WRITE),
+    ("GET", "/macros/{macro_id}"): (lambda setup: (f"/macros/{shared_macro(setup)}", None),
+                                    STAFF_READ),
+    # shared ones: supervisors and admins
+    ("PUT", "/macros/{macro_id}"): (lambda setup: (f"/macros/{shared_macro(setup)}",
+                                                   {**MACRO_BODY, "visibility": "shared",
+                                                    "version": 1}), EDITORS),
+    ("DELETE", "/macros/{macro_id}"): (lambda setup: (f"/macros/{shared_macro(setup)}", None),
+                                       {**EDITORS, "supervisor": 204, "admin": 204}),
+    ("GET", "/cases/{case_id}/macros/{macro_id}/preview"): (macro_on_case("/preview"),
+                                                            STAFF_READ),
+    ("POST", "/cases/{case_id}/macros/{macro_id}/apply"): (
+        macro_on_case("/apply", lambda c, m: {"version": c["version"]}), STAFF_READ),
+    ("POST", "/macro-applications"): (bulk_call, STAFF_READ),
+    ("GET", "/reports/macros/usage"): (
+        lambda setup: (f"/reports/macros/usage?from={_istanbul_today()}&to={_istanbul_today()}",
+                       None), EDITORS),
+}  # fmt: skip
+MATRIX.update(MACROS)
+
+
 def ahmet_order(setup) -> tuple[str, None]:
     """An order of Ahmet's, as the shop's signed call would store it (docs/orders.md)."""
     from chalicelib import wiring

@@ -407,7 +407,8 @@ def test_every_event_type_is_documented_and_versioned():
     expected = {f"destek.case.{n}" for n in (
         "opened", "routed", "assigned", "customer_replied", "agent_replied", "status_changed",
         "sla_reminder", "sla_breached", "escalated", "resolved", "reopened", "closed",
-        "fields_changed", "rated", "checklist_ticked", "documents_sent")}  # fmt: skip
+        "fields_changed", "rated", "checklist_ticked", "documents_sent",
+        "macro_applied")}  # fmt: skip
     precase = {f"destek.precase.{n}" for n in (
         "converted", "received", "assigned", "sender_replied", "discarded")}  # fmt: skip
     assert expected | precase == set(EVENT_TYPES)

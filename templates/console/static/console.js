@@ -6,6 +6,7 @@ import { breachedView, reportsView, sqlView } from "./reports.js";
 import { surveysView, surveyView } from "./surveys.js";
 import { articleView, caseArticles, knowledgeView } from "./kb.js";
 import { caseExtras, checklistsView, libraryView } from "./library.js";
+import { bulkMacroForm, caseMacros, macrosView } from "./macros.js";
 import { textHits, wordy } from "./textsearch.js";
 
 const CONFIG = JSON.parse(document.getElementById("config").textContent);
@@ -359,7 +360,8 @@ async function route() {
                     breached: () => breachedView(reportsUi()), sql: () => sqlView(reportsUi()),
                     surveys: () => surveysView(reportsUi()), survey: (_v, id) => surveyView(reportsUi(), id),
                     kb: (_v, arg) => knowledgeView(kbUi(), arg), article: (_v, id) => articleView(kbUi(), id),
-                    checklists: () => checklistsView(libraryUi()), library: () => libraryView(libraryUi()) };
+                    checklists: () => checklistsView(libraryUi()), library: () => libraryView(libraryUi()),
+                    macros: (_v, id) => macrosView(macrosUi(), id) };
     const render = views[view] || caseList;
     const content = await render(view in views ? view : "mine", arg && decodeURIComponent(arg));
     if (call !== routing) return;
@@ -381,6 +383,8 @@ async function route() {
 
 /** What kb.js may use of this module (the knowledge base pages and the case's articles). */
 const kbUi = () => ({ ...reportsUi(), categoryChoice, notice, act, refresh: route });
+/** What macros.js may use: kb.js's helpers and who is signed in (their personal macros). */
+const macrosUi = () => ({ ...kbUi(), me: me.username });
 
 // ---- lists ---------------------------------------------------------------------------
 
@@ -463,9 +467,10 @@ async function caseList(view, agentName) {
     title = say("title_agent", { agent: agentName });
   }
   const page = await api("GET", path);
-  const table = caseTable(page.items, can("assignments", "edit"));
+  const table = caseTable(page.items, can("assignments", "edit") || can("macros", "read"));
   watchList(path, table);
-  return [el("h1", { text: title }), chooser, table, page.items.length ? await assignForm(table) : null];
+  const bulk = page.items.length && can("macros", "read") && can("replies", "add") ? await bulkMacroForm(macrosUi(), table) : null;
+  return [el("h1", { text: title }), chooser, table, page.items.length ? await assignForm(table) : null, bulk];
 }
 
 // ---- unread marks: what changed on the listed cases since I last looked ---------------
@@ -1016,7 +1021,8 @@ function casePanel(view, extras = null) {
     el("h2", { text: say("files") }),
     el("ul", {}, view.attachments.map((a) => el("li", {}, el("a", { href: a.url || "#", text: a.filename }))))) : null;
   const articles = can("knowledge", "read") ? caseArticles(kbUi(), c, replyForm, post) : null;
-  return el("section", { class: "case-panel", "data-version": v }, header, satisfaction, extras, actions, articles, el("h2", { text: say("history") }), history, notices, files);
+  const macros = can("macros", "read") && can("replies", "add") ? caseMacros(macrosUi(), c, replyForm, post) : null;
+  return el("section", { class: "case-panel", "data-version": v }, header, satisfaction, extras, actions, macros, articles, el("h2", { text: say("history") }), history, notices, files);
 }
 
 /** The case's satisfaction: the customer's rating (score, comment, when), the score an agent
@@ -1056,6 +1062,7 @@ function entryFacts(h) {
     facts.push(el("p", { class: "reason", text: say("files_refused_line", { filename: f.filename, reason: say(`file_reason_${f.reason}`) }) }));
   }
   if (d.merged_from) facts.push(el("p", { class: "reason", text: say("merged_from") }));
+  if (d.macro_id) facts.push(el("p", { class: "reason macro-line", text: say("mac_history_line", { title: d.macro_title || d.macro_id }) }));
   if (h.kind === "checklist") {
     facts.push(el("p", { class: "reason", text: say(d.done ? "checklist_ticked_line" : "checklist_unticked_line",
       { checklist: d.checklist_name || "", step: d.step_text || d.step_id }) }));
