@@ -407,6 +407,10 @@ MATRIX: dict[tuple[str, str], tuple[Callable, dict[str, int]]] = {
         fixed("/dead-letters/notify/redrive", {"limit": 1}), ADMIN_ONLY,
     ),
     ("GET", "/calendars"): (fixed("/calendars"), {**STAFF_READ, "agent": 403}),
+    ("POST", "/sla/preview"): (
+        fixed("/sla/preview", {"priority": "high", "opened_at": "2026-03-06T17:00:00"}),
+        {**STAFF_READ, "agent": 403},
+    ),
     ("PUT", "/calendars/{calendar_id}"): (
         fixed("/calendars/scratch", {"name": "Cumartesi dahil", "weekdays": [0, 1, 2, 3, 4, 5]}),
         ADMIN_ONLY,
