@@ -7,6 +7,8 @@ import { surveysView, surveyView } from "./surveys.js";
 import { articleView, caseArticles, knowledgeView } from "./kb.js";
 import { caseExtras, checklistsView, libraryView } from "./library.js";
 import { textHits, wordy } from "./textsearch.js";
+import { catalogAdmin } from "./catalog_admin.js";
+import { slaPreview } from "./sla_preview.js";
 
 const CONFIG = JSON.parse(document.getElementById("config").textContent);
 const T = JSON.parse(document.getElementById("strings").textContent);
@@ -1222,6 +1224,7 @@ const SERVER_OWNED = {
 const ADMIN_SECTIONS = [
   ["rules", "routing_rules"], ["roles", "roles"], ["staff", "staff"], ["groups", "groups"],
   ["categories", "categories"], ["sla", "sla"], ["ladders", "sla"], ["calendars", "sla"], ["priorities", "sla"],
+  ["catalog", "products"],
 ];
 
 async function admin(_, section) {
@@ -1231,8 +1234,51 @@ async function admin(_, section) {
     el("a", { href: `#/admin/${name}`, "aria-current": name === current ? "page" : null, text: say(`admin_${name}`) })));
   const render = { rules: adminRules, roles: adminRoles, staff: adminStaff, groups: adminGroups,
                    categories: adminCategories, sla: adminPolicies, ladders: adminLadders,
-                   calendars: adminCalendars, priorities: adminPriorities }[current];
+                   calendars: adminCalendars, priorities: adminPriorities,
+                   catalog: () => catalogAdmin(adminUi()) }[current];
   return [el("h1", { text: say("title_admin") }), tabs, render ? await render() : null];
+}
+
+/** What the admin modules (catalog_admin.js, sla_preview.js) may use: reportsUi's helpers, the
+ *  vocabulary, a select over codes, a form's refusals shown next to its fields, and a submit
+ *  that reloads the screen after a write (and after a version conflict, saying so). */
+const adminUi = () => ({
+  ...reportsUi(), choice, notice, vocab: VOCAB, fieldProblems,
+  submit: (run, message) => async (event) => {
+    event.preventDefault();
+    const form = event.target.closest("form");
+    try {
+      await run(event);
+      await route();
+      notice(message || say("saved"));
+    } catch (error) {
+      if (error instanceof ApiError && error.code === "version_conflict") {
+        await route();
+        problem(say("admin_conflict"));
+      } else fieldProblems(form, error);
+    }
+  },
+});
+
+/** A refusal said in the reader's words (explain), and each field a 422 names marked where it
+ *  is: aria-invalid and the problem beside the control. `attributes.1.name` is the control
+ *  `attr1_name`, else the path's first or last part. */
+function fieldProblems(form, error) {
+  for (const old of form.querySelectorAll(".field-error")) old.remove();
+  for (const marked of form.querySelectorAll("[aria-invalid]")) marked.removeAttribute("aria-invalid");
+  const details = error instanceof ApiError && Array.isArray(error.details) ? error.details : [];
+  for (const d of details.filter((x) => x && x.field)) {
+    const path = String(d.field).split(".").filter((part) => part !== "body");
+    const row = path[0] === "attributes" && /^\d+$/.test(path[1] || "") ? `attr${path[1]}_${path[2] || "values"}` : null;
+    const names = [path.join("."), row, path[0], path[path.length - 1]].filter((n) => n && !/^\d+$/.test(n));
+    const control = names.map((n) => form.elements.namedItem(n)).find((c) => c && c.setAttribute);
+    if (!control) continue;
+    const id = `${control.name}-error`;
+    control.setAttribute("aria-invalid", "true");
+    control.setAttribute("aria-describedby", id);
+    control.after(el("span", { class: "field-error", id, text: say(T[`problem_${d.type}`] ? `problem_${d.type}` : "problem_generic") }));
+  }
+  problem(explain(error));
 }
 
 function roundTrip(kind, original, changes) {
@@ -1599,7 +1645,8 @@ async function adminPolicies() {
       el("td", {}, editable ? el("a", { href: `#/admin/sla?edit=${p.id}`, text: p.name }) : p.name),
       el("td", { text: when(p) }), el("td", { text: minutes(p.first_response_minutes) }), el("td", { text: minutes(p.resolution_minutes) }),
       el("td", { text: say(`hours_${p.hours}`) }), el("td", { text: p.enabled ? say("yes") : say("no") })))));
-  if (!editable) return table;
+  const preview = await slaPreview(adminUi(), policies, policy);
+  if (!editable) return [table, preview];
   const was = (field, operator) => conditionValue(o.conditions, field, operator);
   const form = el("form", { id: "policy-form", onsubmit: saved((e) => {
     const get = named(e.target);
@@ -1631,7 +1678,7 @@ async function adminPolicies() {
     field(say("policy_remind_at"), el("input", { name: "remind_at", type: "number", min: 0.01, max: 0.99, step: "any", value: o.remind_at ?? 0.75 })),
     el("button", { type: "submit", text: say("save") }),
     policy ? deleteButton(`/sla-policies/${policy.id}`, "#/admin/sla") : null);
-  return [table, form];
+  return [table, form, preview];
 }
 
 async function adminLadders() {
