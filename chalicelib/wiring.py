@@ -906,3 +906,12 @@ def late_deliveries() -> Any:
         site_url=s.site_url,
         sms_alphabet=s.sms_alphabet,
     )
+
+
+@lru_cache(maxsize=1)
+def customer_flags() -> Any:
+    from .services.customer_flags import CustomerFlagService
+    from .store.customer_flags import DynamoCustomerFlagStore
+    from .store.customers import DynamoCustomerStore
+
+    return CustomerFlagService(DynamoCustomerFlagStore(table()), DynamoCustomerStore(table()))

@@ -55,6 +55,8 @@ class Resource(StrEnum):
     LIBRARY = "library"  # e-library documents (read: agents; upload and edit: supervisors)
     ORDERS = "orders"  # the shop's orders and shipments (read: customers their own on the site)
     CARRIERS = "carriers"  # carriers and their tracking pages (read: staff; edit: admins)
+    #: staff's flags and notes on customers (read: see; edit: set; add: define the flag list)
+    CUSTOMER_FLAGS = "customer_flags"
 
 
 #: the roles a staff member can hold (Cognito groups of the staff pool)
@@ -113,6 +115,7 @@ DEFAULT_ROLES: dict[str, dict[Resource, set[Action]]] = {
         # define checklists and read their skipped steps; upload and edit library documents
         Resource.CHECKLISTS: {_R, _A, _E, _D},
         Resource.LIBRARY: {_R, _A, _E, _D},
+        Resource.CUSTOMER_FLAGS: {_R, _E},
     },
     "admin": {resource: {_R, _A, _E, _D} for resource in Resource},
 }

@@ -461,3 +461,12 @@ def late_shipment_mark_key(shipment_ref: str, estimated_day: str) -> dict[str, s
 def late_count_key(day: str, carrier: str) -> dict[str, str]:
     """Late shipments found on an Istanbul day, per carrier: a period is one Query a month."""
     return {"PK": f"LATECOUNT#{day[:7]}", "SK": f"{day}#{carrier}"}
+
+
+#: the flags admins define for customers (domain/customer_flags.py)
+CUSTOMER_FLAG_LIST_KEY = {"PK": "SETTINGS", "SK": "CUSTOMER_FLAGS"}
+
+
+def customer_marks_key(customer_id: str) -> dict[str, str]:
+    """A customer's staff flags and note: beside the profile, never in it."""
+    return {"PK": f"CUSTOMER#{customer_id}", "SK": "STAFF_MARKS"}
