@@ -463,3 +463,33 @@ def test_the_catalog_screen_edits_products_and_moves_a_subtree(open_console, htt
     category_form.get_by_role("button", name="Kaydet", exact=True).click()
     expect(page.locator("#problem")).to_contain_text("başka biri tarafından değiştirildi")
     expect(category_form.get_by_label("İngilizce ad")).to_have_value("White goods")
+
+
+def test_a_supervisor_flags_a_customer_an_agent_sees_nothing_of_it(open_console, http):
+    from tests.support import unique_phone
+
+    name = f"İşaretli {tag()}"
+    customer = ok(http("mehmet").call("POST", "/customers", {"name": name,
+                                                             "phone": unique_phone()}), 201)  # fmt: skip
+    page = open_console("selin")
+    page.goto(page.url.split("#")[0] + f"#/customer/{customer['id']}")
+    ready(page)
+    marks = page.locator(".staff-marks")
+    expect(marks).to_contain_text("İşaret yok.")
+    marks.get_by_text("İşaretleri ve notu düzenle").click()
+    form = page.locator("#marks-form")
+    form.get_by_role("checkbox", name="Basın").check()
+    form.get_by_label("Personel notu (müşteri görmez)").fill("Gazeteci; yanıtlar müdürden.")
+    form.get_by_role("button", name="Kaydet", exact=True).click()
+    expect(page.locator("#notice")).to_have_text("İşaretler kaydedildi.")
+    expect(page.locator(".staff-marks .flags")).to_have_text("Basın")
+    expect(page.locator(".staff-note")).to_have_text("Gazeteci; yanıtlar müdürden.")
+    saved = ok(http("selin").call("GET", f"/customers/{customer['id']}/flags"))
+    assert (saved["flags"], saved["version"]) == (["press"], 1)
+    screenshot(page, "console-customer-staff-marks")
+    agent = open_console("mehmet")
+    agent.goto(agent.url.split("#")[0] + f"#/customer/{customer['id']}")
+    ready(agent)
+    expect(agent.locator(".customer-panel")).to_be_visible()
+    expect(agent.locator(".staff-marks")).to_have_count(0)
+    expect(agent.locator("#view")).not_to_contain_text("Gazeteci")

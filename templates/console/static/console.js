@@ -9,6 +9,7 @@ import { caseExtras, checklistsView, libraryView } from "./library.js";
 import { textHits, wordy } from "./textsearch.js";
 import { catalogAdmin } from "./catalog_admin.js";
 import { slaPreview } from "./sla_preview.js";
+import { flagListAdmin, staffMarks } from "./customer_flags.js";
 
 const CONFIG = JSON.parse(document.getElementById("config").textContent);
 const T = JSON.parse(document.getElementById("strings").textContent);
@@ -643,11 +644,12 @@ async function search(_, text) {
 
 async function customerCases(customer) {
   const page = await api("GET", `/cases?view=customer&customer_id=${customer.id}&limit=50`);
-  const overview = await api("GET", `/customers/${customer.id}/overview`).catch(() => null);
+  const [overview, marks] = await Promise.all([api("GET", `/customers/${customer.id}/overview`).catch(() => null),
+    staffMarks(adminUi(), customer.id).catch(() => null)]);
   return [el("div", { class: "case-screen" },
     el("section", {}, el("p", {}, el("strong", { text: customer.name }), ` · ${customer.phone || ""} · ${customer.email || ""}`),
       caseTable(page.items), await phoneDesk(customer, overview, page.items)),
-    customerPanel(overview, null))];
+    customerPanel(overview, null, marks))];
 }
 
 async function customerView(_, id) {
@@ -892,10 +894,11 @@ async function newCallerForm(text) {
 
 async function caseScreen(_, ref) {
   const view = await api("GET", `/cases/${encodeURIComponent(ref)}`);
-  const [overview] = await Promise.all([
-    api("GET", `/customers/${view.case.customer_id}/overview`).catch(() => null), markSeen(view.case)]);
+  const [overview, , marks] = await Promise.all([
+    api("GET", `/customers/${view.case.customer_id}/overview`).catch(() => null), markSeen(view.case),
+    staffMarks(adminUi(), view.case.customer_id).catch(() => null)]);
   const extras = await caseExtras(libraryUi(view.case.id), view);
-  return [el("div", { class: "case-screen" }, casePanel(view, extras), customerPanel(overview, view.case.id))];
+  return [el("div", { class: "case-screen" }, casePanel(view, extras), customerPanel(overview, view.case.id, marks))];
 }
 
 async function reload(caseId, message) {
@@ -1122,13 +1125,16 @@ function fieldValue(field, value) {
   return String(value);
 }
 
-function customerPanel(o, caseId) {
+/** The customer 360 beside a case or the customer screen; `marks`: staff's flags and note
+ *  (customer_flags.js), for those with the permission. */
+function customerPanel(o, caseId, marks = null) {
   if (!o) return el("aside", { class: "customer-panel" }, el("p", { text: say("no_customer") }));
   const c = o.customer;
   const warranty = (w) => w ? say(`warranty_${w.state}`, { days: w.days_left ?? "" }) : "";
   return el("aside", { class: "customer-panel", "aria-label": say("customer_360") },
     el("h2", { text: c.name }),
     o.flags.length ? el("ul", { class: "flags" }, o.flags.map((f) => el("li", { class: `flag f-${f}`, text: say(`flag_${f}`) }))) : null,
+    marks,
     c.email_undeliverable && c.email_undeliverable.address === (c.email || "").toLowerCase()
       ? el("p", { class: "flag f-undeliverable", role: "note", text: say("email_undeliverable", { reason: c.email_undeliverable.reason }) }) : null,
     el("dl", { class: "facts" },
@@ -1224,7 +1230,7 @@ const SERVER_OWNED = {
 const ADMIN_SECTIONS = [
   ["rules", "routing_rules"], ["roles", "roles"], ["staff", "staff"], ["groups", "groups"],
   ["categories", "categories"], ["sla", "sla"], ["ladders", "sla"], ["calendars", "sla"], ["priorities", "sla"],
-  ["catalog", "products"],
+  ["catalog", "products"], ["flags", "customer_flags"],
 ];
 
 async function admin(_, section) {
@@ -1235,7 +1241,7 @@ async function admin(_, section) {
   const render = { rules: adminRules, roles: adminRoles, staff: adminStaff, groups: adminGroups,
                    categories: adminCategories, sla: adminPolicies, ladders: adminLadders,
                    calendars: adminCalendars, priorities: adminPriorities,
-                   catalog: () => catalogAdmin(adminUi()) }[current];
+                   catalog: () => catalogAdmin(adminUi()), flags: () => flagListAdmin(adminUi()) }[current];
   return [el("h1", { text: say("title_admin") }), tabs, render ? await render() : null];
 }
 
@@ -1262,14 +1268,15 @@ const adminUi = () => ({
 
 /** A refusal said in the reader's words (explain), and each field a 422 names marked where it
  *  is: aria-invalid and the problem beside the control. `attributes.1.name` is the control
- *  `attr1_name`, else the path's first or last part. */
+ *  `attr1_name` (`flags.0.code`: `flag0_code`), else the path's first or last part. */
 function fieldProblems(form, error) {
   for (const old of form.querySelectorAll(".field-error")) old.remove();
   for (const marked of form.querySelectorAll("[aria-invalid]")) marked.removeAttribute("aria-invalid");
   const details = error instanceof ApiError && Array.isArray(error.details) ? error.details : [];
   for (const d of details.filter((x) => x && x.field)) {
     const path = String(d.field).split(".").filter((part) => part !== "body");
-    const row = path[0] === "attributes" && /^\d+$/.test(path[1] || "") ? `attr${path[1]}_${path[2] || "values"}` : null;
+    const prefix = { attributes: "attr", flags: "flag" }[path[0]];
+    const row = prefix && /^\d+$/.test(path[1] || "") ? `${prefix}${path[1]}_${path[2] || (prefix === "attr" ? "values" : "code")}` : null;
     const names = [path.join("."), row, path[0], path[path.length - 1]].filter((n) => n && !/^\d+$/.test(n));
     const control = names.map((n) => form.elements.namedItem(n)).find((c) => c && c.setAttribute);
     if (!control) continue;
