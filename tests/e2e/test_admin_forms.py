@@ -469,8 +469,8 @@ def test_a_supervisor_flags_a_customer_an_agent_sees_nothing_of_it(open_console,
     from tests.support import unique_phone
 
     name = f"İşaretli {tag()}"
-    customer = ok(http("mehmet").call("POST", "/customers", {"name": name,
-                                                             "phone": unique_phone()}), 201)  # fmt: skip
+    details = {"name": name, "phone": unique_phone()}
+    customer = ok(http("mehmet").call("POST", "/customers", details), 201)
     page = open_console("selin")
     page.goto(page.url.split("#")[0] + f"#/customer/{customer['id']}")
     ready(page)
@@ -493,3 +493,29 @@ def test_a_supervisor_flags_a_customer_an_agent_sees_nothing_of_it(open_console,
     expect(agent.locator(".customer-panel")).to_be_visible()
     expect(agent.locator(".staff-marks")).to_have_count(0)
     expect(agent.locator("#view")).not_to_contain_text("Gazeteci")
+
+
+def test_an_admin_adds_a_flag_to_the_list(open_console, http):
+    before = ok(http("admin").call("GET", "/customer-flags"))
+    code = f"t{tag()}"
+    page = open_console("admin")
+    admin_tab(page, "Müşteri işaretleri")
+    form = page.locator("#flags-form")
+    row = len(before["flags"]) + 1  # the first empty row
+    form.get_by_label(f"Satır {row}: Kod").fill(code)
+    form.get_by_label(f"Satır {row}: Ad", exact=True).fill("Tedarikçi")
+    form.get_by_label(f"Satır {row}: İngilizce ad").fill("Supplier")
+    save(page, "İşaret listesi kaydedildi.")
+    after = ok(http("admin").call("GET", "/customer-flags"))
+    added = {"code": code, "name": "Tedarikçi", "name_en": "Supplier"}
+    assert after["flags"] == [*before["flags"], added]
+    assert after["version"] == before["version"] + 1
+    # a code the API refuses is marked where it was typed
+    form = page.locator("#flags-form")
+    form.get_by_label(f"Satır {row + 1}: Kod").fill("x")
+    form.get_by_label(f"Satır {row + 1}: Ad", exact=True).fill("")
+    form.get_by_role("button", name="Kaydet", exact=True).click()
+    expect(form.get_by_label(f"Satır {row + 1}: Ad", exact=True)).to_have_attribute(
+        "aria-invalid", "true"
+    )
+    assert ok(http("admin").call("GET", "/customer-flags")) == after
