@@ -103,3 +103,15 @@ def test_the_flag_list_is_the_admins(as_role, table_items):
         assert answer.status == status, (body, answer)
     assert as_role("supervisor").put("/customer-flags", current).status == 403
     assert table_items() == before
+
+
+def test_deleting_the_customer_deletes_staffs_marks(as_role, customer, table_items):
+    path = f"/customers/{customer['id']}/flags"
+    assert as_role("supervisor").put(path, {"flags": ["vip"], "staff_notes": NOTE,
+                                            "version": 0}).status == 200  # fmt: skip
+    key = {"PK": {"S": f"CUSTOMER#{customer['id']}"}, "SK": {"S": "STAFF_MARKS"}}
+    marked = [i for i in table_items() if {k: i[k] for k in ("PK", "SK")} == key]
+    assert len(marked) == 1
+    assert as_role("admin").call("DELETE", f"/customers/{customer['id']}").status == 204
+    assert [i for i in table_items() if {k: i[k] for k in ("PK", "SK")} == key] == []
+    assert as_role("supervisor").get(path).status == 404
