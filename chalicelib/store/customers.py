@@ -89,7 +89,8 @@ class DynamoCustomerStore:
         # a deleted customer); the consent history stays as the proof the law asks the shop
         # to keep (docs/surveys.md "Consent and the law"); staff's flags and note about them go
         for key in (keys.consent_key(customer.id, "email"), keys.consent_key(customer.id, "sms"),
-                    keys.surveyed_key(customer.id), keys.customer_marks_key(customer.id)):  # fmt: skip
+                    keys.surveyed_key(customer.id),
+                    keys.customer_marks_key(customer.id)):  # fmt: skip
             operations.append({"Delete": {"Key": key}})
         if customer.login:
             closed = {**pointer_item("login", customer.login, customer.id),
