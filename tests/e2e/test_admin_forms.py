@@ -401,6 +401,18 @@ def test_the_sla_preview_shows_a_samples_due_times(open_console, http):
     expect(first.locator(".due")).to_contain_text("10:00")
     expect(result.locator("tr[data-kind=resolution] .due")).to_contain_text("18:00")
     screenshot(page, "console-admin-sla-preview")
+    # editing the policy: the preview takes the form's values, unsaved
+    page.get_by_role("link", name=name).click()
+    ready(page)
+    page.locator("#policy-form").get_by_label("Çözüm hedefi (dakika)").fill("601")
+    form = page.locator("#preview-form")
+    expect(form.get_by_label("Politika")).to_have_value("__form")
+    form.get_by_label("Açılış zamanı").fill("2026-03-06T17:00")
+    form.get_by_role("button", name="Önizle").click()
+    due = page.locator("#preview-result tr[data-kind=resolution] .due")
+    expect(due).to_contain_text("10 Mart 2026")  # a minute past Monday's closing: Tuesday 09:01
+    expect(due).to_contain_text("09:01")
+    assert listed(http, "/sla-policies", "name", name)["resolution_minutes"] == 600  # unsaved
 
 
 def test_the_catalog_screen_edits_products_and_moves_a_subtree(open_console, http):

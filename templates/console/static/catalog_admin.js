@@ -1,4 +1,4 @@
-// destek console: the product catalog on #/admin/catalog (docs/catalog.md). The category tree
+// destek console: the product catalog on #/admin/catalog (docs/console-and-site.md). The category tree
 // (each branch opens and closes), a chosen category's form (rename, move it with everything
 // under it: its new parent is chosen from the categories outside its own subtree, the API
 // refuses a cycle anyway), its products with their attributes and warranty, and a product form

@@ -1652,12 +1652,13 @@ async function adminPolicies() {
       el("td", {}, editable ? el("a", { href: `#/admin/sla?edit=${p.id}`, text: p.name }) : p.name),
       el("td", { text: when(p) }), el("td", { text: minutes(p.first_response_minutes) }), el("td", { text: minutes(p.resolution_minutes) }),
       el("td", { text: say(`hours_${p.hours}`) }), el("td", { text: p.enabled ? say("yes") : say("no") })))));
-  const preview = await slaPreview(adminUi(), policies, policy);
+  // the preview may take the form's values as they are now, unsaved
+  const preview = await slaPreview(adminUi(), policies, policy, editable ? () => bodyOf(form) : null);
   if (!editable) return [table, preview];
   const was = (field, operator) => conditionValue(o.conditions, field, operator);
-  const form = el("form", { id: "policy-form", onsubmit: saved((e) => {
-    const get = named(e.target);
-    const body = roundTrip("policy", policy, {
+  const bodyOf = (target) => {
+    const get = named(target);
+    return roundTrip("policy", policy, {
       name: kept(get("name"), o.name), order: kept(get("order"), o.order, Number), enabled: kept(get("enabled"), o.enabled),
       conditions: withConditions(o.conditions, [
         ["type", "is", kept(get("case_type"), was("type", "is"), orNull)],
@@ -1667,6 +1668,9 @@ async function adminPolicies() {
       first_response_minutes: kept(get("first_response_minutes"), o.first_response_minutes, numberOrNull),
       resolution_minutes: kept(get("resolution_minutes"), o.resolution_minutes, numberOrNull),
       hours: kept(get("hours"), o.hours), remind_at: kept(get("remind_at"), o.remind_at, Number) });
+  };
+  const form = el("form", { id: "policy-form", onsubmit: saved((e) => {
+    const body = bodyOf(e.target);
     return policy ? api("PUT", `/sla-policies/${policy.id}`, body) : api("POST", "/sla-policies", body);
   }) },
     el("h2", { text: policy ? say("policy_edit", { name: policy.name }) : say("policy_new") }),

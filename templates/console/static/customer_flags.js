@@ -1,4 +1,4 @@
-// destek console: staff's flags and note on a customer (docs/customers.md), on the customer
+// destek console: staff's flags and note on a customer (docs/console-and-site.md), on the customer
 // 360 panel, and the flag list admins define (#/admin/flags). Only staff whose role has the
 // `customer_flags` permission get either: the API refuses everyone else, and these parts are
 // not drawn for them. Writes carry the version read: a 409 reloads and says so. Imported by
