@@ -99,6 +99,13 @@ class LadderDetails(Strict):
         return checked
 
 
+class DayHoursDetails(Strict):
+    """One weekday's own hours as an admin sends them (checked with the calendar)."""
+
+    opens: time
+    closes: time
+
+
 class CalendarDetails(Strict):
     name: Text
     timezone: str = "Europe/Istanbul"
@@ -106,6 +113,7 @@ class CalendarDetails(Strict):
     opens: time = time(9, 0)
     closes: time = time(18, 0)
     observe_holidays: bool = True
+    day_hours: dict[int, DayHoursDetails] = Field(default_factory=dict)
 
 
 class PreviewRequest(Strict):

@@ -79,3 +79,29 @@ def test_bad_samples_are_refused_and_write_nothing(admin, table_items, body, sta
 
 def test_agents_may_not_preview(as_role):
     assert as_role("agent").post("/sla/preview", {"opened_at": FRIDAY_EVENING}).status == 403
+
+
+def test_a_calendars_own_saturday_hours_move_the_due_time(admin, table_items):
+    calendar_id = f"cumartesi-{uuid.uuid4().hex[:6]}"
+    saturday = {"5": {"opens": "10:00:00", "closes": "14:00:00"}}
+    answer = admin.put(f"/calendars/{calendar_id}", {
+        "name": "Cumartesi yarım gün", "weekdays": [0, 1, 2, 3, 4, 5], "day_hours": saturday})  # fmt: skip
+    assert answer.status == 200, answer
+    assert answer.body["day_hours"] == saturday
+    listed = [c for c in admin.get("/calendars").body if c["id"] == calendar_id]
+    assert listed[0]["day_hours"] == saturday
+    preview = admin.post("/sla/preview", {
+        "calendar_id": calendar_id, "opened_at": FRIDAY_EVENING,
+        "policy": {"name": "Taslak", "first_response_minutes": 120}}).body  # fmt: skip
+    assert preview["targets"][0]["due_at"] == "2026-03-07T11:00:00+03:00"
+    before = table_items()
+    for bad in (
+        {"6": {"opens": "10:00", "closes": "14:00"}},  # Sunday is a day off here
+        {"5": {"opens": "14:00", "closes": "10:00"}},
+        {"5": {"opens": "10:00"}},
+        {"x": {"opens": "10:00", "closes": "14:00"}},
+    ):
+        refused = admin.put(f"/calendars/{calendar_id}", {
+            "name": "Bozuk", "weekdays": [0, 1, 2, 3, 4, 5], "day_hours": bad})  # fmt: skip
+        assert refused.status == 422, (bad, refused)
+    assert table_items() == before

@@ -237,3 +237,29 @@ def test_preview_on_calendar_hours_counts_every_minute():
     (target,) = preview_due(policy, CAL, ist("2026-03-07", 23, 30))  # a Saturday night
     assert target.due_at.isoformat() == "2026-03-08T00:30:00+03:00"
     assert target.business is False
+
+
+def test_a_weekday_with_its_own_hours_counts_only_those():
+    saturday_short = BusinessCalendar(
+        weekdays=[0, 1, 2, 3, 4, 5], day_hours={5: {"opens": "10:00", "closes": "14:00"}}
+    )
+    # Friday 17:00 + 120 working minutes: an hour on Friday, then Saturday from 10:00
+    assert add_working_minutes(saturday_short, ist("2026-03-06", 17), 120) == ist("2026-03-07", 11)
+    # Saturday's four hours, then Monday from 09:00 (its own hours are the calendar's)
+    assert add_working_minutes(saturday_short, ist("2026-03-07", 10), 300) == ist("2026-03-09", 10)
+    assert (
+        working_minutes_between(saturday_short, ist("2026-03-07", 0), ist("2026-03-08", 0)) == 240
+    )
+
+
+@pytest.mark.parametrize(
+    "day_hours",
+    [
+        {6: {"opens": "10:00", "closes": "14:00"}},  # Sunday is not a working day
+        {5: {"opens": "14:00", "closes": "10:00"}},
+        {9: {"opens": "10:00", "closes": "14:00"}},
+    ],
+)
+def test_day_hours_must_be_a_working_days_and_open_before_closing(day_hours):
+    with pytest.raises(ValueError):
+        BusinessCalendar(weekdays=[0, 1, 2, 3, 4, 5], day_hours=day_hours)
