@@ -84,8 +84,9 @@ def test_agents_may_not_preview(as_role):
 def test_a_calendars_own_saturday_hours_move_the_due_time(admin, table_items):
     calendar_id = f"cumartesi-{uuid.uuid4().hex[:6]}"
     saturday = {"5": {"opens": "10:00:00", "closes": "14:00:00"}}
+    six_days = [0, 1, 2, 3, 4, 5]
     answer = admin.put(f"/calendars/{calendar_id}", {
-        "name": "Cumartesi yarım gün", "weekdays": [0, 1, 2, 3, 4, 5], "day_hours": saturday})  # fmt: skip
+        "name": "Cumartesi yarım gün", "weekdays": six_days, "day_hours": saturday})  # fmt: skip
     assert answer.status == 200, answer
     assert answer.body["day_hours"] == saturday
     listed = [c for c in admin.get("/calendars").body if c["id"] == calendar_id]
