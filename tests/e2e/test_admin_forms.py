@@ -214,6 +214,26 @@ def test_editing_a_calendar_keeps_its_days_zone_and_holidays(open_console, http)
     only_changed(before, listed(http, "/calendars", "id", calendar_id), closes="17:45:00")
 
 
+def test_a_calendar_gets_a_short_saturday(open_console, http):
+    calendar_id = f"cal-{tag()}"
+    ok(http("admin").call("PUT", f"/calendars/{calendar_id}", {
+        "name": f"Cumartesi kısa {tag()}", "weekdays": [0, 1, 2, 3, 4, 5]}))  # fmt: skip
+    before = listed(http, "/calendars", "id", calendar_id)
+    page = open_console("admin")
+    admin_tab(page, "Çalışma takvimleri")
+    page.get_by_role("link", name=calendar_id).click()
+    ready(page)
+    form = page.locator("#calendar-form")
+    form.get_by_label("Cumartesi için başlangıç").fill("10:00")
+    form.get_by_label("Cumartesi için bitiş").fill("14:00")
+    save(page)
+    saturday = {"5": {"opens": "10:00:00", "closes": "14:00:00"}}
+    only_changed(before, listed(http, "/calendars", "id", calendar_id), day_hours=saturday)
+    expect(page.get_by_role("row").filter(has_text=calendar_id)).to_contain_text(
+        "Cumartesi 10:00–14:00"
+    )
+
+
 def test_editing_a_group_keeps_its_calendar_and_assignment(open_console, http):
     calendar_id = f"cal-{tag()}"
     ok(http("admin").call("PUT", f"/calendars/{calendar_id}", {"name": f"Takvim {tag()}"}))

@@ -1766,7 +1766,8 @@ async function adminCalendars() {
     el("tbody", {}, calendars.map((c) => el("tr", {},
       el("td", {}, editable ? el("a", { href: `#/admin/calendars?edit=${c.id}`, text: c.id }) : c.id),
       el("td", { text: c.name }), el("td", { text: c.weekdays.map(day).join(", ") }),
-      el("td", { text: `${c.opens.slice(0, 5)}–${c.closes.slice(0, 5)} (${c.timezone})` }),
+      el("td", { text: [`${c.opens.slice(0, 5)}–${c.closes.slice(0, 5)} (${c.timezone})`,
+        ...Object.entries(c.day_hours || {}).map(([d, h]) => `${day(d)} ${h.opens.slice(0, 5)}–${h.closes.slice(0, 5)}`)].join(" · ") }),
       el("td", { text: c.observe_holidays ? say("yes") : say("no") })))));
   if (!editable) return table;
   const zones = typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : [];
@@ -1776,7 +1777,8 @@ async function adminCalendars() {
     return api("PUT", `/calendars/${encodeURIComponent(id)}`, roundTrip("calendar", calendar, {
       name: kept(get("name"), o.name), timezone: kept(get("timezone"), o.timezone, (v) => v.trim()),
       weekdays: keptList(e.target, "weekdays", o.weekdays, Number), opens: kept(get("opens"), o.opens),
-      closes: kept(get("closes"), o.closes), observe_holidays: kept(get("observe_holidays"), o.observe_holidays) }));
+      closes: kept(get("closes"), o.closes), observe_holidays: kept(get("observe_holidays"), o.observe_holidays),
+      day_hours: dayHoursOf(e.target, o.day_hours) }));
   }) },
     el("h2", { text: calendar ? say("calendar_edit", { name: calendar.name }) : say("calendar_new") }),
     field(say("calendar_id"), el("input", { name: "id", required: true, value: o.id || "", readonly: Boolean(calendar) })),
@@ -1786,9 +1788,37 @@ async function adminCalendars() {
     checkList("weekdays", say("calendar_days"), VOCAB.weekdays, calendar ? o.weekdays : VOCAB.weekdays.slice(0, 5), day),
     field(say("calendar_opens"), el("input", { name: "opens", type: "time", required: true, value: o.opens || "09:00" })),
     field(say("calendar_closes"), el("input", { name: "closes", type: "time", required: true, value: o.closes || "18:00" })),
+    dayHoursTable(o.day_hours || {}, day),
     el("label", {}, el("input", { type: "checkbox", name: "observe_holidays", checked: calendar ? o.observe_holidays : true }), ` ${say("calendar_holidays_label")}`),
     el("button", { type: "submit", text: say("save") }));
   return [table, form];
+}
+
+// A weekday's own hours (a short Saturday): a row of two times per weekday, empty where the
+// day keeps the calendar's hours.
+function dayHoursTable(dayHours, day) {
+  return el("table", { class: "list day-hours" },
+    el("caption", { text: say("calendar_day_hours") }),
+    el("thead", {}, el("tr", {}, ["day", "from", "to"].map((k) => el("th", { scope: "col", text: say(`calendar_dh_${k}`) })))),
+    el("tbody", {}, VOCAB.weekdays.map((d) => {
+      const own = dayHours[String(d)] || {};
+      const time = (k) => el("input", { type: "time", name: `day${d}_${k}`, value: own[k === "from" ? "opens" : "closes"] ? own[k === "from" ? "opens" : "closes"].slice(0, 5) : "",
+        "aria-label": say(`calendar_dh_${k}_of`, { day: day(d) }) });
+      return el("tr", {}, el("th", { scope: "row", text: day(d) }), el("td", {}, time("from")), el("td", {}, time("to")));
+    })));
+}
+
+/** The per-day hours to send: as they were while no time changed; else each row with both
+ *  times ("HH:MM"; a half-filled row is sent as it is, for the API to name it). */
+function dayHoursOf(form, original) {
+  const inputs = [...form.querySelectorAll(".day-hours input")];
+  if (inputs.every((i) => i.value === i.defaultValue)) return original || {};
+  const hours = {};
+  for (const d of VOCAB.weekdays) {
+    const from = form.elements.namedItem(`day${d}_from`).value, to = form.elements.namedItem(`day${d}_to`).value;
+    if (from || to) hours[String(d)] = { opens: from || null, closes: to || null };
+  }
+  return hours;
 }
 
 start();
