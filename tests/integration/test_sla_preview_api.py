@@ -62,6 +62,8 @@ def test_without_a_policy_the_samples_priority_chooses_one(admin):
         ({"opened_at": FRIDAY_EVENING, "calendar_id": "yok-boyle"}, 422, "unknown_calendar"),
         ({"opened_at": FRIDAY_EVENING, "policy_id": "yok"}, 404, None),
         ({"opened_at": "dün"}, 422, None),
+        ({"opened_at": "9999-12-31T23:59:59"}, 422, None),
+        ({"opened_at": "0001-01-01T00:00:00+14:00"}, 422, None),
         ({"opened_at": FRIDAY_EVENING, "priority": "çok"}, 422, None),
         ({"opened_at": FRIDAY_EVENING, "policy_id": "x", "policy": {"name": "a"}}, 422, None),
         ({"opened_at": FRIDAY_EVENING, "policy": {"name": "boş"}}, 422, None),
