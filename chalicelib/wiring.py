@@ -949,3 +949,12 @@ def assistant_service() -> Any:
     handoffs = HandOffs(case_service(), precase_pool, directory_store().list_rules, records,
                         order_service(), words)  # fmt: skip
     return AssistantService(assistant_store(), facts, handoffs, words)
+
+
+@lru_cache(maxsize=1)
+def customer_flags() -> Any:
+    from .services.customer_flags import CustomerFlagService
+    from .store.customer_flags import DynamoCustomerFlagStore
+    from .store.customers import DynamoCustomerStore
+
+    return CustomerFlagService(DynamoCustomerFlagStore(table()), DynamoCustomerStore(table()))

@@ -28,6 +28,9 @@ ASSETS = {
     "library.js": "text/javascript; charset=utf-8",
     "macros.js": "text/javascript; charset=utf-8",
     "textsearch.js": "text/javascript; charset=utf-8",
+    "catalog_admin.js": "text/javascript; charset=utf-8",
+    "sla_preview.js": "text/javascript; charset=utf-8",
+    "customer_flags.js": "text/javascript; charset=utf-8",
     # Chart.js 4.6.1 as npm ships it (dist/chart.umd.min.js, MIT: chart.LICENSE.md)
     "chart.umd.min.js": "text/javascript; charset=utf-8",
 }

@@ -12,7 +12,12 @@ from .endpoint import endpoint, lazy
 
 if TYPE_CHECKING:
     from ..domain.caller import Caller
-    from ..services.sla_config import CalendarDetails, LadderDetails, PolicyDetails
+    from ..services.sla_config import (
+        CalendarDetails,
+        LadderDetails,
+        PolicyDetails,
+        PreviewRequest,
+    )
 
 bp = Blueprint(__name__)
 #: models by name, imported with the first request that needs them (cold start)
@@ -119,3 +124,18 @@ def list_calendars(caller: Caller):
 def save_calendar(caller: Caller, calendar_id: str, body: CalendarDetails):
     """Create or replace a calendar; a group uses it through its calendar_id."""
     return wiring.sla_config().save_calendar(calendar_id, body)
+
+
+@endpoint(
+    bp,
+    "/sla/preview",
+    "POST",
+    permission=READ,
+    body=SLA_CONFIG.PreviewRequest,
+    response=SLA_CONFIG.SlaPreview,
+)
+def preview_due_times(caller: Caller, body: PreviewRequest):
+    """Due times of a sample case (priority, type, opened at) under a saved policy, the
+    policy a form holds, or the one the sample would get; in the calendar's zone. Writes
+    nothing."""
+    return wiring.sla_config().preview(body)

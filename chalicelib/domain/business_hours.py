@@ -19,6 +19,21 @@ HALF_DAY_CLOSES = time(13, 0)
 _MAX_DAYS = 800  # a target longer than two years of working days is a configuration error
 
 
+class DayHours(Model):
+    """One weekday's own opening hours (wall clock, in the calendar's zone)."""
+
+    opens: time
+    closes: time
+
+    @model_validator(mode="after")
+    def _hours(self) -> DayHours:
+        if self.opens.tzinfo is not None or self.closes.tzinfo is not None:
+            raise ValueError("a wall-clock time without an offset: the timezone field says where")
+        if self.opens >= self.closes:
+            raise ValueError("opens must be before closes")
+        return self
+
+
 class BusinessCalendar(Model):
     id: str = "default"
     name: str = "Mesai saatleri"
@@ -27,6 +42,8 @@ class BusinessCalendar(Model):
     opens: time = time(9, 0)
     closes: time = time(18, 0)
     observe_holidays: bool = True
+    #: weekdays (0=Monday) whose hours differ from `opens`-`closes`, e.g. Saturday 10-14
+    day_hours: dict[int, DayHours] = Field(default_factory=dict)
 
     @field_validator("weekdays")
     @classmethod
@@ -55,7 +72,15 @@ class BusinessCalendar(Model):
     def _hours(self) -> BusinessCalendar:
         if self.opens >= self.closes:
             raise ValueError("opens must be before closes")
+        strays = sorted(set(self.day_hours) - set(self.weekdays))
+        if strays:
+            raise ValueError(f"day_hours for days off {strays}: add them to weekdays first")
         return self
+
+    def hours_on(self, weekday: int) -> tuple[time, time]:
+        """The opening and closing time of that weekday (its own, else the calendar's)."""
+        own = self.day_hours.get(weekday)
+        return (own.opens, own.closes) if own else (self.opens, self.closes)
 
 
 @lru_cache(maxsize=16)
@@ -71,18 +96,18 @@ def working_window(calendar: BusinessCalendar, day: date) -> tuple[datetime, dat
     """The day's working hours as aware datetimes, or None on a day off."""
     if day.weekday() not in calendar.weekdays:
         return None
-    closes = calendar.closes
+    opens, closes = calendar.hours_on(day.weekday())
     if calendar.observe_holidays:
         full, half = _turkish_holidays(day.year)
         if day in full:
             return None
         if day in half:
             closes = min(closes, HALF_DAY_CLOSES)
-            if closes <= calendar.opens:
+            if closes <= opens:
                 return None
     zone = ZoneInfo(calendar.timezone)
     return (
-        datetime.combine(day, calendar.opens, tzinfo=zone),
+        datetime.combine(day, opens, tzinfo=zone),
         datetime.combine(day, closes, tzinfo=zone),
     )
 

@@ -57,6 +57,8 @@ class Resource(StrEnum):
     CARRIERS = "carriers"  # carriers and their tracking pages (read: staff; edit: admins)
     MACROS = "macros"  # macros: use shared ones, keep one's own personal ones (agents)
     SHARED_MACROS = "shared_macros"  # create, edit and delete the shared macros (supervisors)
+    #: staff's flags and notes on customers (read: see; edit: set; add: define the flag list)
+    CUSTOMER_FLAGS = "customer_flags"
 
 
 #: the roles a staff member can hold (Cognito groups of the staff pool)
@@ -119,6 +121,7 @@ DEFAULT_ROLES: dict[str, dict[Resource, set[Action]]] = {
         Resource.LIBRARY: {_R, _A, _E, _D},
         # keep the team's shared macros
         Resource.SHARED_MACROS: {_R, _A, _E, _D},
+        Resource.CUSTOMER_FLAGS: {_R, _E},
     },
     "admin": {resource: {_R, _A, _E, _D} for resource in Resource},
 }

@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import Field, model_validator
 
@@ -357,3 +358,39 @@ def next_timer(sla: CaseSla | None) -> datetime | None:
         if clock.next_escalation_at:
             moments.append(clock.next_escalation_at)
     return min(moments) if moments else None
+
+
+# ---- preview -------------------------------------------------------------------------------
+
+
+class DuePreview(Model):
+    """When one target of a sample case falls due, in the calendar's own time zone."""
+
+    kind: TargetKind
+    target_minutes: float
+    business: bool
+    due_at: datetime
+    remind_at: datetime | None = None
+
+
+def preview_due(
+    policy: SlaPolicy, calendar: BusinessCalendar, opened_at: datetime
+) -> list[DuePreview]:
+    """The due (and reminder) times a case opened at `opened_at` would get under `policy`
+    and `calendar`: the clocks `start_sla` starts, nothing computed a second way. Times are
+    aware, in the calendar's zone (an admin in Istanbul reads 09:00, not 06:00Z).
+
+    Raises ValueError when a target does not fit in the calendar (business_hours)."""
+    zone = ZoneInfo(calendar.timezone)
+    sla = start_sla(policy, calendar, opened_at)
+    return [
+        DuePreview(
+            kind=clock.kind,
+            target_minutes=clock.target_minutes,
+            business=clock.business,
+            due_at=clock.due_at.astimezone(zone),
+            remind_at=clock.remind_at.astimezone(zone) if clock.remind_at else None,
+        )
+        for clock in sla.clocks
+        if clock.due_at is not None
+    ]

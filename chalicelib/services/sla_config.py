@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
 
 from pydantic import ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ..domain.business_hours import BusinessCalendar
 from ..domain.case_kinds import CaseType, Priority
-from ..domain.conditions import Conditions
+from ..domain.conditions import CaseFacts, Conditions
 from ..domain.customers import CustomerCategory
 from ..domain.emails import InvalidEmail, checked_email
 from ..domain.errors import InvalidInput, NotFound
 from ..domain.ids import new_id
 from ..domain.legacy_conditions import LADDER, POLICY, fold, old_field
+from ..domain.model import Model
 from ..domain.reports import problems_of
-from ..domain.sla import EscalationLadder, EscalationLevel, SlaHours, SlaPolicy
+from ..domain.sla import (
+    DuePreview,
+    EscalationLadder,
+    EscalationLevel,
+    SlaHours,
+    SlaPolicy,
+    choose_policy,
+    preview_due,
+)
 from .case_commands import Id, Strict, Text
 from .condition_refs import check_references
 from .ports import DirectoryStore
@@ -89,6 +99,13 @@ class LadderDetails(Strict):
         return checked
 
 
+class DayHoursDetails(Strict):
+    """One weekday's own hours as an admin sends them (checked with the calendar)."""
+
+    opens: time
+    closes: time
+
+
 class CalendarDetails(Strict):
     name: Text
     timezone: str = "Europe/Istanbul"
@@ -96,6 +113,45 @@ class CalendarDetails(Strict):
     opens: time = time(9, 0)
     closes: time = time(18, 0)
     observe_holidays: bool = True
+    day_hours: dict[int, DayHoursDetails] = Field(default_factory=dict)
+
+
+class PreviewRequest(Strict):
+    """A sample case for the due-time preview: the policy by id, or as the admin's form has
+    it now (unsaved), or neither (the policy the sample's priority and type would choose);
+    a wall-clock `opened_at` (no offset) is read in the calendar's zone."""
+
+    policy_id: Id | None = None
+    policy: PolicyDetails | None = None
+    calendar_id: Id = "default"
+    priority: Priority | None = None
+    case_type: CaseType | None = None
+    opened_at: datetime = Field(description="between the years 2000 and 2100")
+
+    @field_validator("opened_at")
+    @classmethod
+    def _plausible(cls, value: datetime) -> datetime:
+        # the holiday tables and the date arithmetic have limits; no sample needs them
+        if not 2000 <= value.year <= 2100:
+            raise ValueError("a moment between the years 2000 and 2100")
+        return value
+
+    @model_validator(mode="after")
+    def _one_policy(self) -> PreviewRequest:
+        if self.policy_id is not None and self.policy is not None:
+            raise ValueError("give policy_id or policy, not both")
+        return self
+
+
+class SlaPreview(Model):
+    """The sample's due times: `policy_id` null (and no targets) when no policy applies."""
+
+    policy_id: str | None = None
+    policy_name: str | None = None
+    calendar_id: str
+    timezone: str
+    opened_at: datetime
+    targets: list[DuePreview] = Field(default_factory=list)
 
 
 class SlaConfigService:
@@ -148,3 +204,45 @@ class SlaConfigService:
                 details=problems_of(problems),
             ) from exc
         return self.store.put_calendar(calendar)
+
+    def preview(self, request: PreviewRequest) -> SlaPreview:
+        """Due times for a sample case (domain/sla.preview_due); writes nothing."""
+        calendar = next((c for c in self.calendars() if c.id == request.calendar_id), None)
+        if calendar is None:
+            raise InvalidInput(
+                f"no calendar {request.calendar_id!r}",
+                details=[{"field": "calendar_id", "type": "unknown_calendar"}],
+                code="unknown_calendar",
+            )
+        opened_at = request.opened_at
+        if opened_at.tzinfo is None:
+            opened_at = opened_at.replace(tzinfo=ZoneInfo(calendar.timezone))
+        policy = self._sample_policy(request)
+        answer = SlaPreview(
+            calendar_id=calendar.id,
+            timezone=calendar.timezone,
+            opened_at=opened_at.astimezone(ZoneInfo(calendar.timezone)),
+        )
+        if policy is None:
+            return answer
+        try:
+            targets = preview_due(policy, calendar, opened_at)
+        except ValueError as exc:
+            raise InvalidInput(str(exc), code="target_beyond_calendar") from exc
+        return answer.model_copy(
+            update={"policy_id": policy.id, "policy_name": policy.name, "targets": targets}
+        )
+
+    def _sample_policy(self, request: PreviewRequest) -> SlaPolicy | None:
+        if request.policy is not None:
+            if not (request.policy.first_response_minutes or request.policy.resolution_minutes):
+                raise InvalidInput("give first_response_minutes, resolution_minutes or both")
+            return SlaPolicy(id="preview", **request.policy.stored())
+        policies = self.policies()
+        if request.policy_id is not None:
+            found = next((p for p in policies if p.id == request.policy_id), None)
+            if found is None:
+                raise NotFound(f"no SLA policy {request.policy_id!r}")
+            return found
+        facts = CaseFacts(priority=request.priority, type=request.case_type)
+        return choose_policy(policies, facts)

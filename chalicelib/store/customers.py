@@ -87,9 +87,10 @@ class DynamoCustomerStore:
                     "ExpressionAttributeValues": {":id": customer.id}}})  # fmt: skip
         # their standing consents and survey throttle mark go too (no message can be sent to
         # a deleted customer); the consent history stays as the proof the law asks the shop
-        # to keep (docs/surveys.md "Consent and the law")
+        # to keep (docs/surveys.md "Consent and the law"); staff's flags and note about them go
         for key in (keys.consent_key(customer.id, "email"), keys.consent_key(customer.id, "sms"),
-                    keys.surveyed_key(customer.id)):  # fmt: skip
+                    keys.surveyed_key(customer.id),
+                    keys.customer_marks_key(customer.id)):  # fmt: skip
             operations.append({"Delete": {"Key": key}})
         if customer.login:
             closed = {**pointer_item("login", customer.login, customer.id),

@@ -484,3 +484,12 @@ def verify_failure_key(scope: str, value: str, hour: int) -> dict[str, str]:
 def assistant_day_key(day: str) -> dict[str, str]:
     """Conversations settled, counted on the Istanbul day they started: a month a partition."""
     return {"PK": f"ASSISTDAY#{day[:7]}", "SK": day}
+
+
+#: the flags admins define for customers (domain/customer_flags.py)
+CUSTOMER_FLAG_LIST_KEY = {"PK": "SETTINGS", "SK": "CUSTOMER_FLAGS"}
+
+
+def customer_marks_key(customer_id: str) -> dict[str, str]:
+    """A customer's staff flags and note: beside the profile, never in it."""
+    return {"PK": f"CUSTOMER#{customer_id}", "SK": "STAFF_MARKS"}

@@ -214,6 +214,26 @@ def test_editing_a_calendar_keeps_its_days_zone_and_holidays(open_console, http)
     only_changed(before, listed(http, "/calendars", "id", calendar_id), closes="17:45:00")
 
 
+def test_a_calendar_gets_a_short_saturday(open_console, http):
+    calendar_id = f"cal-{tag()}"
+    ok(http("admin").call("PUT", f"/calendars/{calendar_id}", {
+        "name": f"Cumartesi kısa {tag()}", "weekdays": [0, 1, 2, 3, 4, 5]}))  # fmt: skip
+    before = listed(http, "/calendars", "id", calendar_id)
+    page = open_console("admin")
+    admin_tab(page, "Çalışma takvimleri")
+    page.get_by_role("link", name=calendar_id).click()
+    ready(page)
+    form = page.locator("#calendar-form")
+    form.get_by_label("Cumartesi için başlangıç").fill("10:00")
+    form.get_by_label("Cumartesi için bitiş").fill("14:00")
+    save(page)
+    saturday = {"5": {"opens": "10:00:00", "closes": "14:00:00"}}
+    only_changed(before, listed(http, "/calendars", "id", calendar_id), day_hours=saturday)
+    expect(page.get_by_role("row").filter(has_text=calendar_id)).to_contain_text(
+        "Cumartesi 10:00–14:00"
+    )
+
+
 def test_editing_a_group_keeps_its_calendar_and_assignment(open_console, http):
     calendar_id = f"cal-{tag()}"
     ok(http("admin").call("PUT", f"/calendars/{calendar_id}", {"name": f"Takvim {tag()}"}))
@@ -380,3 +400,154 @@ def test_a_group_edited_from_a_stale_form_is_refused_and_reloaded(open_console, 
     assert after["name"] == "Eski ad" and after["members"] == ["ayse", "can"]  # nothing lost
     members = form.get_by_role("group", name="Üyeler")
     expect(members.get_by_role("checkbox", name="Can Öztürk (can)")).to_be_checked()  # reloaded
+
+
+def test_the_sla_preview_shows_a_samples_due_times(open_console, http):
+    name = f"Önizleme {tag()}"
+    policy = ok(http("admin").call("POST", "/sla-policies", {
+        "name": name, "first_response_minutes": 120, "resolution_minutes": 600}), 201)  # fmt: skip
+    page = open_console("admin")
+    admin_tab(page, "SLA politikaları")
+    form = page.locator("#preview-form")
+    form.get_by_label("Politika").select_option(policy["id"])
+    form.get_by_label("Açılış zamanı").fill("2026-03-06T17:00")  # a Friday, an hour before closing
+    form.get_by_role("button", name="Önizle").click()
+    result = page.locator("#preview-result")
+    expect(result).to_contain_text(f"Politika: {name}")
+    # an hour on Friday, the rest from Monday 09:00 (Istanbul), as a real case's clocks
+    first = result.locator("tr[data-kind=first_response]")
+    expect(first).to_contain_text("120 mesai dakikası")
+    expect(first.locator(".due")).to_contain_text("9 Mart 2026")
+    expect(first.locator(".due")).to_contain_text("10:00")
+    expect(result.locator("tr[data-kind=resolution] .due")).to_contain_text("18:00")
+    screenshot(page, "console-admin-sla-preview")
+    # editing the policy: the preview takes the form's values, unsaved
+    page.get_by_role("link", name=name).click()
+    ready(page)
+    page.locator("#policy-form").get_by_label("Çözüm hedefi (dakika)").fill("601")
+    form = page.locator("#preview-form")
+    expect(form.get_by_label("Politika")).to_have_value("__form")
+    form.get_by_label("Açılış zamanı").fill("2026-03-06T17:00")
+    form.get_by_role("button", name="Önizle").click()
+    due = page.locator("#preview-result tr[data-kind=resolution] .due")
+    expect(due).to_contain_text("10 Mart 2026")  # a minute past Monday's closing: Tuesday 09:01
+    expect(due).to_contain_text("09:01")
+    assert listed(http, "/sla-policies", "name", name)["resolution_minutes"] == 600  # unsaved
+
+
+def test_the_catalog_screen_edits_products_and_moves_a_subtree(open_console, http):
+    admin = http("admin")
+    top = ok(admin.call("POST", "/product-categories", {"name": f"Beyaz eşya {tag()}"}), 201)
+    leaf = ok(admin.call("POST", "/product-categories", {
+        "name": f"Buzdolabı {tag()}", "parent_id": top["id"]}), 201)  # fmt: skip
+    other = ok(admin.call("POST", "/product-categories", {"name": f"Ankastre {tag()}"}), 201)
+    colour = {"name": "Renk", "values": ["Beyaz", "Gri"], "default": "Beyaz"}
+    product = ok(admin.call("POST", "/products", {
+        "brand": "Soğuk", "model": "NF-500", "name": f"Buzdolabı {tag()}",
+        "category_id": leaf["id"], "attributes": [colour]}), 201)  # fmt: skip
+    page = open_console("admin")
+    admin_tab(page, "Ürün kataloğu")
+    tree = page.locator(".catalog-tree")
+    tree.get_by_role("link", name=top["name"]).click()
+    ready(page)
+    # the chosen branch is open: its child shows, and the child's products are listed
+    tree.get_by_role("link", name=leaf["name"]).click()
+    ready(page)
+    row = page.locator(f"tr[data-product='{product['id']}']")
+    expect(row).to_contain_text("Renk: Beyaz / Gri")
+    expect(row).to_contain_text("24 ay")
+    row.get_by_role("link", name=product["name"]).click()
+    ready(page)
+    form = page.locator("#catalog-product-form")
+    # a default outside the values: the API's refusal is shown beside the field it is about
+    form.get_by_label("Özellik 2: Ad").fill("Kapı")
+    form.get_by_label("Özellik 2: Değerler").fill("Sağ, Sol")
+    form.get_by_label("Özellik 2: Varsayılan").fill("Orta")
+    form.get_by_role("button", name="Kaydet", exact=True).click()
+    expect(form.locator(".field-error")).to_have_count(1)
+    expect(form.get_by_label("Özellik 2: Değerler")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#problem")).to_be_visible()
+    form.get_by_label("Özellik 2: Varsayılan").fill("Sol")
+    form.get_by_label("Garanti süresi (ay)").fill("36")
+    form.get_by_role("button", name="Kaydet", exact=True).click()
+    expect(page.locator("#notice")).to_have_text("Ürün kaydedildi.")
+    saved = ok(admin.call("GET", f"/products/{product['id']}"))
+    assert saved["warranty_months"] == 36
+    assert saved["attributes"][1] == {"name": "Kapı", "values": ["Sağ", "Sol"], "default": "Sol"}
+    assert saved["attributes"][0] == product["attributes"][0]
+    screenshot(page, "console-admin-catalog")
+    # moving the top category under another: its own subtree is not offered as a parent
+    page.goto(page.url.split("#")[0] + f"#/admin/catalog?category={top['id']}")
+    ready(page)
+    category_form = page.locator("#catalog-category-form")
+    parent = category_form.get_by_label("Üst kategori (taşımak için değiştirin)")
+    expect(parent.locator(f"option[value='{leaf['id']}']")).to_have_count(0)
+    parent.select_option(other["id"])
+    category_form.get_by_role("button", name="Kaydet", exact=True).click()
+    expect(page.locator("#notice")).to_have_text("Kategori kaydedildi.")
+    moved = ok(admin.call("GET", f"/products/{product['id']}"))
+    assert moved["category_path"] == [other["id"], top["id"], leaf["id"]]
+    # a form read before someone else's change is refused, reloaded and said so
+    current = ok(admin.call("GET", f"/product-categories?under={top['id']}"))[0]
+    ok(admin.call("PATCH", f"/product-categories/{top['id']}", {
+        "version": current["version"], "name_en": "White goods"}))  # fmt: skip
+    category_form.get_by_label("Ad", exact=True).fill("Yeni ad")
+    category_form.get_by_role("button", name="Kaydet", exact=True).click()
+    expect(page.locator("#problem")).to_contain_text("başka biri tarafından değiştirildi")
+    expect(category_form.get_by_label("İngilizce ad")).to_have_value("White goods")
+
+
+def test_a_supervisor_flags_a_customer_an_agent_sees_nothing_of_it(open_console, http):
+    from tests.support import unique_phone
+
+    name = f"İşaretli {tag()}"
+    details = {"name": name, "phone": unique_phone()}
+    customer = ok(http("mehmet").call("POST", "/customers", details), 201)
+    page = open_console("selin")
+    page.goto(page.url.split("#")[0] + f"#/customer/{customer['id']}")
+    ready(page)
+    marks = page.locator(".staff-marks")
+    expect(marks).to_contain_text("İşaret yok.")
+    marks.get_by_text("İşaretleri ve notu düzenle").click()
+    form = page.locator("#marks-form")
+    form.get_by_role("checkbox", name="Basın").check()
+    form.get_by_label("Personel notu (müşteri görmez)").fill("Gazeteci; yanıtlar müdürden.")
+    form.get_by_role("button", name="Kaydet", exact=True).click()
+    expect(page.locator("#notice")).to_have_text("İşaretler kaydedildi.")
+    expect(page.locator(".staff-marks .flags")).to_have_text("Basın")
+    expect(page.locator(".staff-note")).to_have_text("Gazeteci; yanıtlar müdürden.")
+    saved = ok(http("selin").call("GET", f"/customers/{customer['id']}/flags"))
+    assert (saved["flags"], saved["version"]) == (["press"], 1)
+    screenshot(page, "console-customer-staff-marks")
+    agent = open_console("mehmet")
+    agent.goto(agent.url.split("#")[0] + f"#/customer/{customer['id']}")
+    ready(agent)
+    expect(agent.locator(".customer-panel")).to_be_visible()
+    expect(agent.locator(".staff-marks")).to_have_count(0)
+    expect(agent.locator("#view")).not_to_contain_text("Gazeteci")
+
+
+def test_an_admin_adds_a_flag_to_the_list(open_console, http):
+    before = ok(http("admin").call("GET", "/customer-flags"))
+    code = f"t{tag()}"
+    page = open_console("admin")
+    admin_tab(page, "Müşteri işaretleri")
+    form = page.locator("#flags-form")
+    row = len(before["flags"]) + 1  # the first empty row
+    form.get_by_label(f"Satır {row}: Kod").fill(code)
+    form.get_by_label(f"Satır {row}: Ad", exact=True).fill("Tedarikçi")
+    form.get_by_label(f"Satır {row}: İngilizce ad").fill("Supplier")
+    save(page, "İşaret listesi kaydedildi.")
+    after = ok(http("admin").call("GET", "/customer-flags"))
+    added = {"code": code, "name": "Tedarikçi", "name_en": "Supplier"}
+    assert after["flags"] == [*before["flags"], added]
+    assert after["version"] == before["version"] + 1
+    # a code the API refuses is marked where it was typed
+    form = page.locator("#flags-form")
+    form.get_by_label(f"Satır {row + 1}: Kod").fill("x")
+    form.get_by_label(f"Satır {row + 1}: Ad", exact=True).fill("")
+    form.get_by_role("button", name="Kaydet", exact=True).click()
+    expect(form.get_by_label(f"Satır {row + 1}: Ad", exact=True)).to_have_attribute(
+        "aria-invalid", "true"
+    )
+    assert ok(http("admin").call("GET", "/customer-flags")) == after

@@ -233,6 +233,19 @@ MATRIX: dict[tuple[str, str], tuple[Callable, dict[str, int]]] = {
     ("GET", "/customers/{customer_id}/overview"): (
         lambda setup: (f"/customers/{ahmet_id(setup)}/overview", None), STAFF_READ,
     ),
+    # staff marks: a version nobody holds, so a permitted write is a 409 and writes nothing
+    ("GET", "/customer-flags"): (fixed("/customer-flags"), {**STAFF_READ, "agent": 403}),
+    ("PUT", "/customer-flags"): (
+        fixed("/customer-flags", {"flags": [{"code": "vip", "name": "VIP"}], "version": 10**9}),
+        {**ADMIN_ONLY, "admin": 409},
+    ),
+    ("GET", "/customers/{customer_id}/flags"): (
+        lambda setup: (f"/customers/{ahmet_id(setup)}/flags", None), {**STAFF_READ, "agent": 403},
+    ),
+    ("PUT", "/customers/{customer_id}/flags"): (
+        lambda setup: (f"/customers/{ahmet_id(setup)}/flags", {"flags": [], "version": 10**9}),
+        {**STAFF_READ, "agent": 403, "supervisor": 409, "admin": 409},
+    ),
     # the case is not resolved: its owner hears so (409), anyone else finds no such case
     ("POST", "/cases/{case_id}/resolution"): (
         case_call(routed_case, "/resolution", lambda c: {"version": c["version"], "solved": True}),
@@ -407,6 +420,10 @@ MATRIX: dict[tuple[str, str], tuple[Callable, dict[str, int]]] = {
         fixed("/dead-letters/notify/redrive", {"limit": 1}), ADMIN_ONLY,
     ),
     ("GET", "/calendars"): (fixed("/calendars"), {**STAFF_READ, "agent": 403}),
+    ("POST", "/sla/preview"): (
+        fixed("/sla/preview", {"priority": "high", "opened_at": "2026-03-06T17:00:00"}),
+        {**STAFF_READ, "agent": 403},
+    ),
     ("PUT", "/calendars/{calendar_id}"): (
         fixed("/calendars/scratch", {"name": "Cumartesi dahil", "weekdays": [0, 1, 2, 3, 4, 5]}),
         ADMIN_ONLY,

@@ -212,3 +212,54 @@ def test_ladder_choice():
     assert choose_ladder(ladders, at("teslimat", [])).id == "l1"
     assert choose_ladder(ladders, at("urun", [])).id == "z"
     assert choose_ladder([LADDER], at("urun", [])) is None
+
+
+def test_preview_gives_the_due_times_the_clock_would_in_the_calendars_zone():
+    from chalicelib.domain.sla import preview_due
+
+    policy = SlaPolicy(id="p", name="P", first_response_minutes=120, resolution_minutes=600)
+    friday_evening = ist("2026-03-06", 17)
+    targets = preview_due(policy, CAL, friday_evening)
+    # an hour on Friday, the rest from Monday's opening; the same as the clocks start_sla starts
+    assert [(t.kind, t.due_at.isoformat()) for t in targets] == [
+        (TargetKind.FIRST_RESPONSE, "2026-03-09T10:00:00+03:00"),
+        (TargetKind.RESOLUTION, "2026-03-09T18:00:00+03:00"),
+    ]
+    assert targets[0].remind_at.isoformat() == "2026-03-09T09:30:00+03:00"
+    started = start_sla(policy, CAL, friday_evening)
+    assert [t.due_at for t in targets] == [c.due_at for c in started.clocks]
+
+
+def test_preview_on_calendar_hours_counts_every_minute():
+    from chalicelib.domain.sla import preview_due
+
+    policy = SlaPolicy(id="p", name="P", resolution_minutes=60, hours="calendar")
+    (target,) = preview_due(policy, CAL, ist("2026-03-07", 23, 30))  # a Saturday night
+    assert target.due_at.isoformat() == "2026-03-08T00:30:00+03:00"
+    assert target.business is False
+
+
+def test_a_weekday_with_its_own_hours_counts_only_those():
+    saturday_short = BusinessCalendar(
+        weekdays=[0, 1, 2, 3, 4, 5], day_hours={5: {"opens": "10:00", "closes": "14:00"}}
+    )
+    # Friday 17:00 + 120 working minutes: an hour on Friday, then Saturday from 10:00
+    assert add_working_minutes(saturday_short, ist("2026-03-06", 17), 120) == ist("2026-03-07", 11)
+    # Saturday's four hours, then Monday from 09:00 (its own hours are the calendar's)
+    assert add_working_minutes(saturday_short, ist("2026-03-07", 10), 300) == ist("2026-03-09", 10)
+    assert (
+        working_minutes_between(saturday_short, ist("2026-03-07", 0), ist("2026-03-08", 0)) == 240
+    )
+
+
+@pytest.mark.parametrize(
+    "day_hours",
+    [
+        {6: {"opens": "10:00", "closes": "14:00"}},  # Sunday is not a working day
+        {5: {"opens": "14:00", "closes": "10:00"}},
+        {9: {"opens": "10:00", "closes": "14:00"}},
+    ],
+)
+def test_day_hours_must_be_a_working_days_and_open_before_closing(day_hours):
+    with pytest.raises(ValueError):
+        BusinessCalendar(weekdays=[0, 1, 2, 3, 4, 5], day_hours=day_hours)

@@ -8,6 +8,9 @@ import { articleView, caseArticles, knowledgeView } from "./kb.js";
 import { caseExtras, checklistsView, libraryView } from "./library.js";
 import { bulkMacroForm, caseMacros, macrosView } from "./macros.js";
 import { textHits, wordy } from "./textsearch.js";
+import { catalogAdmin } from "./catalog_admin.js";
+import { slaPreview } from "./sla_preview.js";
+import { flagListAdmin, staffMarks } from "./customer_flags.js";
 
 const CONFIG = JSON.parse(document.getElementById("config").textContent);
 const T = JSON.parse(document.getElementById("strings").textContent);
@@ -646,11 +649,12 @@ async function search(_, text) {
 
 async function customerCases(customer) {
   const page = await api("GET", `/cases?view=customer&customer_id=${customer.id}&limit=50`);
-  const overview = await api("GET", `/customers/${customer.id}/overview`).catch(() => null);
+  const [overview, marks] = await Promise.all([api("GET", `/customers/${customer.id}/overview`).catch(() => null),
+    staffMarks(adminUi(), customer.id).catch(() => null)]);
   return [el("div", { class: "case-screen" },
     el("section", {}, el("p", {}, el("strong", { text: customer.name }), ` · ${customer.phone || ""} · ${customer.email || ""}`),
       caseTable(page.items), await phoneDesk(customer, overview, page.items)),
-    customerPanel(overview, null))];
+    customerPanel(overview, null, marks))];
 }
 
 async function customerView(_, id) {
@@ -895,10 +899,11 @@ async function newCallerForm(text) {
 
 async function caseScreen(_, ref) {
   const view = await api("GET", `/cases/${encodeURIComponent(ref)}`);
-  const [overview] = await Promise.all([
-    api("GET", `/customers/${view.case.customer_id}/overview`).catch(() => null), markSeen(view.case)]);
+  const [overview, , marks] = await Promise.all([
+    api("GET", `/customers/${view.case.customer_id}/overview`).catch(() => null), markSeen(view.case),
+    staffMarks(adminUi(), view.case.customer_id).catch(() => null)]);
   const extras = await caseExtras(libraryUi(view.case.id), view);
-  return [el("div", { class: "case-screen" }, casePanel(view, extras), customerPanel(overview, view.case.id))];
+  return [el("div", { class: "case-screen" }, casePanel(view, extras), customerPanel(overview, view.case.id, marks))];
 }
 
 async function reload(caseId, message) {
@@ -1127,13 +1132,16 @@ function fieldValue(field, value) {
   return String(value);
 }
 
-function customerPanel(o, caseId) {
+/** The customer 360 beside a case or the customer screen; `marks`: staff's flags and note
+ *  (customer_flags.js), for those with the permission. */
+function customerPanel(o, caseId, marks = null) {
   if (!o) return el("aside", { class: "customer-panel" }, el("p", { text: say("no_customer") }));
   const c = o.customer;
   const warranty = (w) => w ? say(`warranty_${w.state}`, { days: w.days_left ?? "" }) : "";
   return el("aside", { class: "customer-panel", "aria-label": say("customer_360") },
     el("h2", { text: c.name }),
     o.flags.length ? el("ul", { class: "flags" }, o.flags.map((f) => el("li", { class: `flag f-${f}`, text: say(`flag_${f}`) }))) : null,
+    marks,
     c.email_undeliverable && c.email_undeliverable.address === (c.email || "").toLowerCase()
       ? el("p", { class: "flag f-undeliverable", role: "note", text: say("email_undeliverable", { reason: c.email_undeliverable.reason }) }) : null,
     el("dl", { class: "facts" },
@@ -1229,6 +1237,7 @@ const SERVER_OWNED = {
 const ADMIN_SECTIONS = [
   ["rules", "routing_rules"], ["roles", "roles"], ["staff", "staff"], ["groups", "groups"],
   ["categories", "categories"], ["sla", "sla"], ["ladders", "sla"], ["calendars", "sla"], ["priorities", "sla"],
+  ["catalog", "products"], ["flags", "customer_flags"],
 ];
 
 async function admin(_, section) {
@@ -1238,8 +1247,52 @@ async function admin(_, section) {
     el("a", { href: `#/admin/${name}`, "aria-current": name === current ? "page" : null, text: say(`admin_${name}`) })));
   const render = { rules: adminRules, roles: adminRoles, staff: adminStaff, groups: adminGroups,
                    categories: adminCategories, sla: adminPolicies, ladders: adminLadders,
-                   calendars: adminCalendars, priorities: adminPriorities }[current];
+                   calendars: adminCalendars, priorities: adminPriorities,
+                   catalog: () => catalogAdmin(adminUi()), flags: () => flagListAdmin(adminUi()) }[current];
   return [el("h1", { text: say("title_admin") }), tabs, render ? await render() : null];
+}
+
+/** What the admin modules (catalog_admin.js, sla_preview.js) may use: reportsUi's helpers, the
+ *  vocabulary, a select over codes, a form's refusals shown next to its fields, and a submit
+ *  that reloads the screen after a write (and after a version conflict, saying so). */
+const adminUi = () => ({
+  ...reportsUi(), choice, notice, vocab: VOCAB, fieldProblems,
+  submit: (run, message) => async (event) => {
+    event.preventDefault();
+    const form = event.target.closest("form");
+    try {
+      await run(event);
+      await route();
+      notice(message || say("saved"));
+    } catch (error) {
+      if (error instanceof ApiError && error.code === "version_conflict") {
+        await route();
+        problem(say("admin_conflict"));
+      } else fieldProblems(form, error);
+    }
+  },
+});
+
+/** A refusal said in the reader's words (explain), and each field a 422 names marked where it
+ *  is: aria-invalid and the problem beside the control. `attributes.1.name` is the control
+ *  `attr1_name` (`flags.0.code`: `flag0_code`), else the path's first or last part. */
+function fieldProblems(form, error) {
+  for (const old of form.querySelectorAll(".field-error")) old.remove();
+  for (const marked of form.querySelectorAll("[aria-invalid]")) marked.removeAttribute("aria-invalid");
+  const details = error instanceof ApiError && Array.isArray(error.details) ? error.details : [];
+  for (const d of details.filter((x) => x && x.field)) {
+    const path = String(d.field).split(".").filter((part) => part !== "body");
+    const prefix = { attributes: "attr", flags: "flag" }[path[0]];
+    const row = prefix && /^\d+$/.test(path[1] || "") ? `${prefix}${path[1]}_${path[2] || (prefix === "attr" ? "values" : "code")}` : null;
+    const names = [path.join("."), row, path[0], path[path.length - 1]].filter((n) => n && !/^\d+$/.test(n));
+    const control = names.map((n) => form.elements.namedItem(n)).find((c) => c && c.setAttribute);
+    if (!control) continue;
+    const id = `${control.name}-error`;
+    control.setAttribute("aria-invalid", "true");
+    control.setAttribute("aria-describedby", id);
+    control.after(el("span", { class: "field-error", id, text: say(T[`problem_${d.type}`] ? `problem_${d.type}` : "problem_generic") }));
+  }
+  problem(explain(error));
 }
 
 function roundTrip(kind, original, changes) {
@@ -1606,11 +1659,13 @@ async function adminPolicies() {
       el("td", {}, editable ? el("a", { href: `#/admin/sla?edit=${p.id}`, text: p.name }) : p.name),
       el("td", { text: when(p) }), el("td", { text: minutes(p.first_response_minutes) }), el("td", { text: minutes(p.resolution_minutes) }),
       el("td", { text: say(`hours_${p.hours}`) }), el("td", { text: p.enabled ? say("yes") : say("no") })))));
-  if (!editable) return table;
+  // the preview may take the form's values as they are now, unsaved
+  const preview = await slaPreview(adminUi(), policies, policy, editable ? () => bodyOf(form) : null);
+  if (!editable) return [table, preview];
   const was = (field, operator) => conditionValue(o.conditions, field, operator);
-  const form = el("form", { id: "policy-form", onsubmit: saved((e) => {
-    const get = named(e.target);
-    const body = roundTrip("policy", policy, {
+  const bodyOf = (target) => {
+    const get = named(target);
+    return roundTrip("policy", policy, {
       name: kept(get("name"), o.name), order: kept(get("order"), o.order, Number), enabled: kept(get("enabled"), o.enabled),
       conditions: withConditions(o.conditions, [
         ["type", "is", kept(get("case_type"), was("type", "is"), orNull)],
@@ -1620,6 +1675,9 @@ async function adminPolicies() {
       first_response_minutes: kept(get("first_response_minutes"), o.first_response_minutes, numberOrNull),
       resolution_minutes: kept(get("resolution_minutes"), o.resolution_minutes, numberOrNull),
       hours: kept(get("hours"), o.hours), remind_at: kept(get("remind_at"), o.remind_at, Number) });
+  };
+  const form = el("form", { id: "policy-form", onsubmit: saved((e) => {
+    const body = bodyOf(e.target);
     return policy ? api("PUT", `/sla-policies/${policy.id}`, body) : api("POST", "/sla-policies", body);
   }) },
     el("h2", { text: policy ? say("policy_edit", { name: policy.name }) : say("policy_new") }),
@@ -1638,7 +1696,7 @@ async function adminPolicies() {
     field(say("policy_remind_at"), el("input", { name: "remind_at", type: "number", min: 0.01, max: 0.99, step: "any", value: o.remind_at ?? 0.75 })),
     el("button", { type: "submit", text: say("save") }),
     policy ? deleteButton(`/sla-policies/${policy.id}`, "#/admin/sla") : null);
-  return [table, form];
+  return [table, form, preview];
 }
 
 async function adminLadders() {
@@ -1715,7 +1773,8 @@ async function adminCalendars() {
     el("tbody", {}, calendars.map((c) => el("tr", {},
       el("td", {}, editable ? el("a", { href: `#/admin/calendars?edit=${c.id}`, text: c.id }) : c.id),
       el("td", { text: c.name }), el("td", { text: c.weekdays.map(day).join(", ") }),
-      el("td", { text: `${c.opens.slice(0, 5)}–${c.closes.slice(0, 5)} (${c.timezone})` }),
+      el("td", { text: [`${c.opens.slice(0, 5)}–${c.closes.slice(0, 5)} (${c.timezone})`,
+        ...Object.entries(c.day_hours || {}).map(([d, h]) => `${day(d)} ${h.opens.slice(0, 5)}–${h.closes.slice(0, 5)}`)].join(" · ") }),
       el("td", { text: c.observe_holidays ? say("yes") : say("no") })))));
   if (!editable) return table;
   const zones = typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : [];
@@ -1725,7 +1784,8 @@ async function adminCalendars() {
     return api("PUT", `/calendars/${encodeURIComponent(id)}`, roundTrip("calendar", calendar, {
       name: kept(get("name"), o.name), timezone: kept(get("timezone"), o.timezone, (v) => v.trim()),
       weekdays: keptList(e.target, "weekdays", o.weekdays, Number), opens: kept(get("opens"), o.opens),
-      closes: kept(get("closes"), o.closes), observe_holidays: kept(get("observe_holidays"), o.observe_holidays) }));
+      closes: kept(get("closes"), o.closes), observe_holidays: kept(get("observe_holidays"), o.observe_holidays),
+      day_hours: dayHoursOf(e.target, o.day_hours) }));
   }) },
     el("h2", { text: calendar ? say("calendar_edit", { name: calendar.name }) : say("calendar_new") }),
     field(say("calendar_id"), el("input", { name: "id", required: true, value: o.id || "", readonly: Boolean(calendar) })),
@@ -1735,9 +1795,37 @@ async function adminCalendars() {
     checkList("weekdays", say("calendar_days"), VOCAB.weekdays, calendar ? o.weekdays : VOCAB.weekdays.slice(0, 5), day),
     field(say("calendar_opens"), el("input", { name: "opens", type: "time", required: true, value: o.opens || "09:00" })),
     field(say("calendar_closes"), el("input", { name: "closes", type: "time", required: true, value: o.closes || "18:00" })),
+    dayHoursTable(o.day_hours || {}, day),
     el("label", {}, el("input", { type: "checkbox", name: "observe_holidays", checked: calendar ? o.observe_holidays : true }), ` ${say("calendar_holidays_label")}`),
     el("button", { type: "submit", text: say("save") }));
   return [table, form];
+}
+
+// A weekday's own hours (a short Saturday): a row of two times per weekday, empty where the
+// day keeps the calendar's hours.
+function dayHoursTable(dayHours, day) {
+  return el("table", { class: "list day-hours" },
+    el("caption", { text: say("calendar_day_hours") }),
+    el("thead", {}, el("tr", {}, ["day", "from", "to"].map((k) => el("th", { scope: "col", text: say(`calendar_dh_${k}`) })))),
+    el("tbody", {}, VOCAB.weekdays.map((d) => {
+      const own = dayHours[String(d)] || {};
+      const time = (k) => el("input", { type: "time", name: `day${d}_${k}`, value: own[k === "from" ? "opens" : "closes"] ? own[k === "from" ? "opens" : "closes"].slice(0, 5) : "",
+        "aria-label": say(`calendar_dh_${k}_of`, { day: day(d) }) });
+      return el("tr", {}, el("th", { scope: "row", text: day(d) }), el("td", {}, time("from")), el("td", {}, time("to")));
+    })));
+}
+
+/** The per-day hours to send: as they were while no time changed; else each row with both
+ *  times ("HH:MM"; a half-filled row is sent as it is, for the API to name it). */
+function dayHoursOf(form, original) {
+  const inputs = [...form.querySelectorAll(".day-hours input")];
+  if (inputs.every((i) => i.value === i.defaultValue)) return original || {};
+  const hours = {};
+  for (const d of VOCAB.weekdays) {
+    const from = form.elements.namedItem(`day${d}_from`).value, to = form.elements.namedItem(`day${d}_to`).value;
+    if (from || to) hours[String(d)] = { opens: from || null, closes: to || null };
+  }
+  return hours;
 }
 
 start();
