@@ -25,7 +25,16 @@ def aws_calls(run) -> Counter[str]:
 
 
 def row(api, case_id: str, path: str = "/cases?view=mine&limit=100") -> dict:
-    return next(r for r in api.get(path).body["items"] if r["id"] == case_id)
+    """The case's row in the list, page after page: the worker's earlier tests may have left
+    more than a page of cases in the same pool or with the same agent."""
+    cursor = None
+    while True:
+        page = api.get(path + (f"&cursor={cursor}" if cursor else "")).body
+        found = [r for r in page["items"] if r["id"] == case_id]
+        if found or not page.get("next_cursor"):
+            assert found, f"{case_id} is in no page of {path}"
+            return found[0]
+        cursor = page["next_cursor"]
 
 
 def test_a_customer_reply_marks_the_row_until_the_agent_opens_the_case(as_role, drain_routing):
