@@ -147,7 +147,7 @@ def test_the_assistant_widget_answers_on_a_phone_by_keyboard_and_hands_over(stac
     handed = dialog.get_by_role("status")
     expect(handed).to_contain_text("Talep numaranız:")
     number = handed.inner_text().rsplit(" ", 1)[1]
-    expect(dialog.get_by_role("button", name="Yeni konuşma başlat")).to_be_visible()
+    expect(dialog.get_by_role("button", name="Yeni sohbet başlat")).to_be_visible()
     expect(dialog.get_by_role("textbox", name="Mesajınız")).to_be_disabled()
     status, case = http("ayse").call("GET", f"/cases/{number}")
     assert status == 200 and case["case"]["channel"] == "chat", case

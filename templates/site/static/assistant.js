@@ -81,6 +81,9 @@
 
   const CSS = `
     :host { all: initial; font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", sans-serif; }
+    /* the host's own box is room at the end of the page: the page can always scroll its last
+       button or link above the launcher, which otherwise covered a form's "Gönder" */
+    :host { display: block; height: 88px; }
     * { box-sizing: border-box; }
     [hidden] { display: none !important; }
     .sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
