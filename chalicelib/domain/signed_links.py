@@ -163,6 +163,11 @@ def _decode(token: str) -> bytes:
     if not _TOKEN.fullmatch(token):
         raise LinkInvalid("this link is not one of ours")
     try:
-        return base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
     except (binascii.Error, ValueError) as exc:
         raise LinkInvalid("this link is not one of ours") from exc
+    # one link, one spelling: the last character's unused bits are not ignored (RFC 4648
+    # §3.5), so a changed character never opens the same link
+    if base64.urlsafe_b64encode(raw).rstrip(b"=").decode() != token:
+        raise LinkInvalid("this link is not one of ours")
+    return raw

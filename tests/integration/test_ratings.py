@@ -128,7 +128,7 @@ def test_forged_foreign_and_expired_links(as_role, rated_case, as_role_customer_
     case, token, _ = rated_case
     public = as_role(None)
     # one character of the signature changed
-    tampered = token[:-1] + ("A" if token[-1] != "A" else "B")
+    tampered = token[:-2] + ("A" if token[-2] != "A" else "B") + token[-1]
     answer = public.get(f"/ratings/{tampered}")
     assert answer.status == 404 and answer.body["error"]["code"] == "link_invalid"
     # this case's id, signed for another customer: opens nothing (the same 404)
