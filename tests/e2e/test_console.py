@@ -60,7 +60,7 @@ def test_an_agent_finds_a_case_by_phone_and_works_it_to_resolution(open_console,
     phone = unique_phone()
     case = routed_case(http, phone, f"Deniz {HOSTILE}")
     page = open_console("mehmet")
-    page.get_by_role("searchbox").fill(phone)
+    page.get_by_role("searchbox", name="Ara", exact=True).fill(phone)
     page.get_by_role("button", name="Ara", exact=True).click()
     ready(page)
     page.get_by_role("link", name=case["number"], exact=True).click()
@@ -197,7 +197,7 @@ def test_an_agent_finds_a_customer_by_name_typed_without_turkish_letters(open_co
     tag = uuid.uuid4().hex[:4]
     case = routed_case(http, unique_phone(), f"Gülşen Çağlayan{tag}", subject="Kapak çatlak")
     page = open_console("mehmet")
-    page.get_by_role("searchbox").fill(f"gulsen caglayan{tag}")
+    page.get_by_role("searchbox", name="Ara", exact=True).fill(f"gulsen caglayan{tag}")
     page.get_by_role("button", name="Ara", exact=True).click()
     ready(page)
     expect(page.get_by_role("link", name=case["number"], exact=True)).to_be_visible()

@@ -95,7 +95,7 @@ def test_words_in_the_search_box_find_cases_and_articles_with_the_match_marked(
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     expect(page.get_by_role("link", name="Belge kitaplığı")).to_be_hidden()  # agents read only
-    page.get_by_role("searchbox").fill(f"İade edilmedi {word}")
+    page.get_by_role("searchbox", name="Ara", exact=True).fill(f"İade edilmedi {word}")
     page.get_by_role("button", name="Ara", exact=True).click()
     ready(page)
     hit = page.locator(f'.search-hits[data-kind="case"] li[data-hit="{case["id"]}"]')
@@ -107,7 +107,9 @@ def test_words_in_the_search_box_find_cases_and_articles_with_the_match_marked(
     expect(article_hit.locator("mark")).to_have_text(word)
     expect(page.locator("#view")).to_contain_text("Eşleşen müşteri bulunamadı.")  # nobody by name
 
-    page.get_by_role("searchbox").fill(f"iade edilmedi {typed}")  # no Turkish letters
+    page.get_by_role("searchbox", name="Ara", exact=True).fill(
+        f"iade edilmedi {typed}"
+    )  # no Turkish letters
     page.get_by_role("button", name="Ara", exact=True).click()
     ready(page)
     expect(hit.locator(".snippet mark")).to_have_text(["İade", "edilmedi", word])

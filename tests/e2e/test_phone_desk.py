@@ -30,7 +30,7 @@ def spoken_phone() -> tuple[str, str]:
 
 
 def search(page, text: str) -> None:
-    page.get_by_role("searchbox").fill(text)
+    page.get_by_role("searchbox", name="Ara", exact=True).fill(text)
     page.get_by_role("button", name="Ara", exact=True).click()
     ready(page)
 
