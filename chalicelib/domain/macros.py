@@ -15,18 +15,19 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import AfterValidator, Field, StringConstraints, model_validator
+from pydantic import Field, model_validator
 
 from .case_kinds import CaseType, Priority
 from .cases import Actor
-from .charsets import strip_c1
 from .conditions import Conditions
 from .errors import InvalidInput
 from .lifecycle import Status
-from .limits import CASE_TEXT_BYTES, SHORT_TEXT_BYTES, max_bytes
 from .model import Model, Strict
+from .text_fields import Id
+from .text_fields import LongText as Body
+from .text_fields import Text as Title
 
 Language = Literal["tr", "en"]
 MacroVisibility = Literal["shared", "personal"]
@@ -35,20 +36,6 @@ VARIABLES = ("customer_name", "case_number", "order_number", "tracking_link", "a
 #: documents one macro may send (the library's limit for one message)
 MAX_DOCUMENTS = 10
 _PLACEHOLDER = re.compile(r"\{\{\s*([^{}]*?)\s*\}\}")
-
-Title = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
-    AfterValidator(strip_c1),
-    AfterValidator(max_bytes(SHORT_TEXT_BYTES)),
-]
-Body = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=20000),
-    AfterValidator(strip_c1),
-    AfterValidator(max_bytes(CASE_TEXT_BYTES)),
-]
-Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")]
 
 
 class Texts(Strict):

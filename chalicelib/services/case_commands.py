@@ -11,27 +11,12 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, ConfigDict, Field, StringConstraints, model_validator
 
 from ..domain.case_kinds import CaseType, Channel, Priority
-from ..domain.charsets import strip_c1
 from ..domain.customers import Language
 from ..domain.emails import MAX_LENGTH, checked_email
 from ..domain.lifecycle import Status
-from ..domain.limits import CASE_TEXT_BYTES, SHORT_TEXT_BYTES, max_bytes
 from ..domain.model import Model
+from ..domain.text_fields import Id, LongText, Text
 
-#: free text: no C1 control characters kept, and bounded in UTF-8 bytes (domain/limits.py)
-Text = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
-    AfterValidator(strip_c1),
-    AfterValidator(max_bytes(SHORT_TEXT_BYTES)),
-]
-LongText = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=20000),
-    AfterValidator(strip_c1),
-    AfterValidator(max_bytes(CASE_TEXT_BYTES)),
-]
-Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")]
 #: a shop's order or shipment id, as the shop's signed calls take it (services/shop_sync.py `Ref`)
 OrderId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,63}$")]
 #: an address SES can send to, in its stored form (domain/emails.py): `<x>@example.com` and

@@ -80,10 +80,10 @@
   // ---- the panel ---------------------------------------------------------------------------
 
   const CSS = `
-    :host { all: initial; font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", sans-serif; }
-    /* the host's own box is room at the end of the page: the page can always scroll its last
-       button or link above the launcher, which otherwise covered a form's "Gönder" */
-    :host { display: block; height: 88px; }
+    /* the host's own box (88px) is room at the end of the page: the page can always scroll
+       its last button or link above the launcher, which otherwise covered a form's "Gönder" */
+    :host { all: initial; display: block; height: 88px;
+      font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", sans-serif; }
     * { box-sizing: border-box; }
     [hidden] { display: none !important; }
     .sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
