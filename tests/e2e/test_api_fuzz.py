@@ -47,7 +47,7 @@ ACCESS = re.compile(r'"([A-Z]+) (\S+) HTTP/1\.[01]" (\d{3}) ')
 def fuzz_stack() -> Iterator[Stack]:
     running = start_stack()
     yield running
-    running.stop()
+    running.discard()
 
 
 def access_lines(stack: Stack) -> list[tuple[str, str, int]]:

@@ -105,7 +105,7 @@ def test_poison_message_reaches_the_dead_letter_queue(stack):
 
 def test_stops_on_ctrl_c_and_starts_again_on_the_same_ports():
     api_port, moto_port = free_port(), free_port()
-    first = start_stack(api_port, moto_port)
+    first = start_stack(api_port, moto_port, fresh=True)
     assert first.stop() == 0
     second = start_stack(api_port, moto_port)
     try:

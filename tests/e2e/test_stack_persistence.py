@@ -39,7 +39,7 @@ def _devstack(*args: str) -> subprocess.CompletedProcess:
 
 
 def test_a_killed_stack_comes_back_with_every_answered_write():
-    first = start_stack()
+    first = start_stack(fresh=True)
     state = first.state_dir
     try:
         agent = Http(first.url, sign_in(first.env, "mehmet"), timeout=120)
@@ -125,7 +125,7 @@ def test_a_killed_stack_comes_back_with_every_answered_write():
 
 
 def test_make_reset_starts_clean_and_refuses_while_a_stack_runs():
-    running = start_stack()
+    running = start_stack(fresh=True)
     refused = _devstack("reset", "--state-dir", str(running.state_dir))
     assert refused.returncode == 1 and "running" in refused.stderr
     assert running.stop() == 0

@@ -117,7 +117,7 @@ def test_an_event_written_just_before_a_kill_is_published_after_the_restart():
     table, unpublished, when the stack is killed. The restarted stack reads the stream from
     its oldest record and the shop hears them."""
     receiver = Receiver().start()
-    first = start_stack(extra_env={"DESTEK_STREAM_PAUSED": "1"})
+    first = start_stack(extra_env={"DESTEK_STREAM_PAUSED": "1"}, fresh=True)
     second = None
     try:
         status, endpoint = signed_post(first.url, f"/integrations/{DEMO_SHOP}/webhooks", {
