@@ -202,6 +202,18 @@ def mailbox(aws_env):
     return lambda: messages(aws_env["AWS_REGION"])
 
 
+def all_items(api: Api, path: str) -> list[dict]:
+    """Every item of a list, following `next_cursor` page after page: the worker's earlier
+    tests leave cases in the same pools and views, so a first page need not hold a test's
+    own (`path` has a query already, e.g. "/cases?view=pool&group_id=urun&limit=100")."""
+    items, cursor = [], None
+    while True:
+        page = api.get(path + (f"&cursor={cursor}" if cursor else "")).body
+        items += page["items"]
+        if not (cursor := page.get("next_cursor")):
+            return items
+
+
 def open_case(api: Api, **overrides) -> dict:
     body = {
         "customer": {"phone": "0532 123 45 67"},

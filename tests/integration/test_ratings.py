@@ -22,6 +22,7 @@ from chalicelib.domain.signed_links import LinkPurpose
 from tests.support import unique_phone
 
 from . import test_reports
+from .conftest import all_items
 from .test_reports import act, fresh, period, report, row, status
 
 #: the reports' fixtures: a group of the test's own, and the events carried to the projection
@@ -202,7 +203,7 @@ def test_a_low_score_puts_a_follow_up_and_tells_the_supervisors(
     assert len(to_selin) == 1, to_selin
     assert "Berbat" not in to_selin[0]["body"]  # the comment stays on the case
     supervisor = as_role("supervisor")
-    flagged = supervisor.get("/cases?view=follow_up&limit=100").body["items"]
+    flagged = all_items(supervisor, "/cases?view=follow_up&limit=100")
     assert case["id"] in [c["id"] for c in flagged]
     view = fresh(supervisor, case["id"])
     assert view["case"]["follow_up"]["score"] == 1 and view["case"]["follow_up"]["done_at"] is None
@@ -212,7 +213,7 @@ def test_a_low_score_puts_a_follow_up_and_tells_the_supervisors(
     done = supervisor.post(f"/cases/{case['id']}/follow-up/done", note)
     assert done.status == 200, done
     assert done.body["follow_up"]["done_by"] == "selin"
-    flagged = supervisor.get("/cases?view=follow_up&limit=100").body["items"]
+    flagged = all_items(supervisor, "/cases?view=follow_up&limit=100")
     assert case["id"] not in [c["id"] for c in flagged]
     again = supervisor.post(
         f"/cases/{case['id']}/follow-up/done", {"version": done.body["version"]}

@@ -12,7 +12,7 @@ from chalicelib.domain.clock import utcnow
 from chalicelib.domain.errors import Conflict
 from chalicelib.services import case_commands as cmd
 
-from .conftest import open_case
+from .conftest import all_items, open_case
 
 
 def unsigned(claims: dict) -> str:
@@ -79,14 +79,14 @@ def test_overdue_view_lists_a_late_case(as_role, drain_routing, monkeypatch):
     agent = as_role("agent")
     case = open_case(agent, priority="urgent")
     drain_routing()
-    assert case["id"] not in [c["id"] for c in agent.get("/cases?view=overdue").body["items"]]
+    assert case["id"] not in [c["id"] for c in all_items(agent, "/cases?view=overdue&limit=100")]
     later = utcnow() + timedelta(hours=5)  # the urgent policy resolves within 4 hours
     monkeypatch.setattr(wiring.case_service(), "clock", lambda: later)
-    overdue = agent.get("/cases?view=overdue&limit=100").body["items"]
+    overdue = all_items(agent, "/cases?view=overdue&limit=100")
     assert case["id"] in [c["id"] for c in overdue]
     due = [c["due_at"] for c in overdue]
     assert due == sorted(due)
-    in_other_group = agent.get("/cases?view=overdue&group_id=teslimat&limit=100").body["items"]
+    in_other_group = all_items(agent, "/cases?view=overdue&group_id=teslimat&limit=100")
     assert case["id"] not in [c["id"] for c in in_other_group]
 
 
@@ -96,15 +96,14 @@ def test_agent_view_and_status_filter(as_role, drain_routing):
     drain_routing()
     version = agent.get(f"/cases/{case['id']}").body["case"]["version"]
     claimed = agent.post(f"/cases/{case['id']}/claim", {"version": version}).body
-    theirs = supervisor.get("/cases?view=agent&agent=mehmet&limit=100").body["items"]
+    theirs = all_items(supervisor, "/cases?view=agent&agent=mehmet&limit=100")
     assert case["id"] in [c["id"] for c in theirs]
-    waiting = supervisor.get("/cases?view=agent&agent=mehmet&status=waiting_customer").body
-    assert case["id"] not in [c["id"] for c in waiting["items"]]
+    path = "/cases?view=agent&agent=mehmet&status=waiting_customer&limit=100"
+    assert case["id"] not in [c["id"] for c in all_items(supervisor, path)]
     agent.post(
         f"/cases/{case['id']}/status", {"version": claimed["version"], "status": "waiting_customer"}
     )
-    waiting = supervisor.get("/cases?view=agent&agent=mehmet&status=waiting_customer").body
-    assert case["id"] in [c["id"] for c in waiting["items"]]
+    assert case["id"] in [c["id"] for c in all_items(supervisor, path)]
 
 
 def test_correlation_id_and_cases_opened_metric(as_role, capfd):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from .conftest import open_case
+from .conftest import all_items, open_case
 
 
 def aws_calls(run) -> Counter[str]:
@@ -25,16 +25,10 @@ def aws_calls(run) -> Counter[str]:
 
 
 def row(api, case_id: str, path: str = "/cases?view=mine&limit=100") -> dict:
-    """The case's row in the list, page after page: the worker's earlier tests may have left
-    more than a page of cases in the same pool or with the same agent."""
-    cursor = None
-    while True:
-        page = api.get(path + (f"&cursor={cursor}" if cursor else "")).body
-        found = [r for r in page["items"] if r["id"] == case_id]
-        if found or not page.get("next_cursor"):
-            assert found, f"{case_id} is in no page of {path}"
-            return found[0]
-        cursor = page["next_cursor"]
+    """The case's row in the list, on whichever page it is."""
+    found = [r for r in all_items(api, path) if r["id"] == case_id]
+    assert found, f"{case_id} is in no page of {path}"
+    return found[0]
 
 
 def test_a_customer_reply_marks_the_row_until_the_agent_opens_the_case(as_role, drain_routing):
