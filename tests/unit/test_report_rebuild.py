@@ -22,6 +22,7 @@ from .test_report_service import (
     ask,
     feed,
     opened,
+    ev,
     resolved,
     routed,
     status,
@@ -67,9 +68,16 @@ def test_a_rebuild_reads_old_days_from_the_archive_and_recent_ones_from_the_log(
     for n in range(9):  # 60 days back, two days apart: only in the archive
         at = T0 + timedelta(days=n * 2, hours=n)
         events = [opened(f"o{n}", at, "web" if n % 2 else "phone"), routed(f"o{n}", at)]
-        if n % 3:
-            events += [status(f"o{n}", 3, at + timedelta(hours=1), "resolved"),
-                       resolved(f"o{n}", 4, at + timedelta(hours=1))]  # fmt: skip
+        if n % 3:  # a hand edit (its new category and priority in the archive's row), then
+            # a resolution, counted under the new ones
+            edit = {"fields": ["priority", "category_id"], "priority": "high",
+                    "previous_priority": "normal", "category_id": "iade",
+                    "previous_category_id": None, "case_type": None,
+                    "previous_case_type": None}  # fmt: skip
+            events += [ev(f"o{n}", "fields_changed", 3, at + timedelta(minutes=30), edit,
+                          actor={"kind": "staff", "id": "selin"}),
+                       status(f"o{n}", 4, at + timedelta(hours=1), "resolved"),
+                       resolved(f"o{n}", 5, at + timedelta(hours=1))]  # fmt: skip
         feed(store, *events)
         old += events
     write(old)
@@ -83,6 +91,9 @@ def test_a_rebuild_reads_old_days_from_the_archive_and_recent_ones_from_the_log(
     by = [Dimension.DAY, Dimension.CHANNEL]
     live = ask(store, "volume", T0.date(), end, by, today=end).rows
     assert sum(r["opened"] for r in live) == 13 and sum(r["resolved"] for r in live) == 6
+    by_category = [Dimension.DAY, Dimension.CATEGORY]
+    edited = ask(store, "volume", T0.date(), end, by_category, today=end).rows
+    assert sum(r["resolved"] for r in edited if r["category"] == "iade") == 6
 
     sent: list[dict] = []
     reader = ArchiveReader(lambda: engine, LIMITS)
@@ -107,3 +118,5 @@ def test_a_rebuild_reads_old_days_from_the_archive_and_recent_ones_from_the_log(
         assert steps < 40
         assert ask(store, "volume", first, end, by, today=end).rows == [
             r for r in live if r["day"] >= first.isoformat()]  # fmt: skip
+        assert ask(store, "volume", first, end, by_category, today=end).rows == [
+            r for r in edited if r["day"] >= first.isoformat()]  # fmt: skip
