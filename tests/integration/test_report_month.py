@@ -50,13 +50,22 @@ def plan(k: int) -> dict:
     again and resolved again on days 3 mod 7. Case B (urgent, a complaint by web, opened
     a minute after A), on days 0 mod 3 only: left past its 30-minute first-response target
     (the SLA sweep at 10:45). (B was made every day, answered in time on the other days: the
-    first response met is A's every day, and the other days' B added events, not checks.)"""
+    first response met is A's every day, and the other days' B added events, not checks.)
+    On days 1 mod 4 an agent moves A to the other category by hand once claimed
+    (`destek.case.fields_changed`): its opening stays under the first, its resolutions are
+    the other's."""
     unit = {0: 0, 3: 1}.get(k % 6)
     return {
         "channel": CHANNELS[k % 4], "type": "complaint" if unit is not None else TYPES[k % 3],
         "category": CATEGORIES[k % 2], "unit": unit, "overnight": k % 5 == 4,
-        "reopen": k % 7 == 3 and k % 5 != 4, "breach": k % 3 == 0,
+        "reopen": k % 7 == 3 and k % 5 != 4, "breach": k % 3 == 0, "edit": k % 4 == 1,
     }  # fmt: skip
+
+
+def resolved_under(k: int) -> str:
+    """The category case A of day k is resolved under: the other one after a hand edit."""
+    p = plan(k)
+    return CATEGORIES[(k + 1) % 2] if p["edit"] else p["category"]
 
 
 def expected(days: list[date]) -> dict[str, dict]:
@@ -195,6 +204,11 @@ def month(as_role, flow, drain_routing, travel, aws_env, chalice_app, month_days
         known.clear()
         travel(at(day, 10, 5))
         act(a, "claim")
+        if p["edit"]:
+            moved = {"version": known[a], "category_id": CATEGORIES[(k + 1) % 2]}
+            edited = work.patch(f"/cases/{a}", moved)
+            assert edited.status == 200, edited
+            known[a] = edited.body["version"]
         travel(at(day, 10, 10))
         act(a, "replies", body="Bakıyoruz.")
         if p["overnight"]:
@@ -264,6 +278,17 @@ def compare_reports(api, month: dict, month_days: list[date], first: int = 0) ->
                          (whole["first_response_p90"], true_p90)):  # fmt: skip
         low, high = (5, 15) if truth < 15 else (30, 60)
         assert low <= value < high, (value, truth)
+    # by category: openings under the category a case was opened in, resolutions under
+    # the one it had then (a hand edit moved it between them)
+    by_category = ask(api, "volume", start, end, "group,category")
+    for category in CATEGORIES:
+        resolved = sum((0 if plan(k)["overnight"] else 1 + plan(k)["reopen"])
+                       for k in ks if resolved_under(k) == category)  # fmt: skip
+        resolved += sum(1 for k in ks if k > 0 and plan(k - 1)["overnight"]
+                        and resolved_under(k - 1) == category)  # fmt: skip
+        opened = sum(1 for k in ks if plan(k)["category"] == category)
+        mine = row(by_category, group=group, category=category)
+        assert (mine["opened"], mine["resolved"]) == (opened, resolved), category
     by_channel = ask(api, "volume", start, end, "group,channel")
     for channel in CHANNELS:
         count = sum(1 for k in ks if plan(k)["channel"] == channel)

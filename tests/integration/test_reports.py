@@ -348,9 +348,10 @@ def test_who_may_read_reports_and_rebuild_them(as_role):
     assert (refused.status, refused.body["error"]["code"]) == (422, "rebuild_out_of_range")
 
 
-def test_a_rebuild_from_the_event_log_gives_the_same_numbers_twice(
-    as_role, group, flow, drain_routing
-):
+def test_a_rebuild_from_the_event_log_gives_the_live_numbers(as_role, group, flow, drain_routing):
+    """One rebuild of today from the log (it reads every event the worker's stack had today:
+    the slow part). Twice the same numbers: the scripted month's two rebuilds over the
+    archive and the log (test_report_month.py) and the unit tests."""
     work, admin = as_role("supervisor"), as_role("admin")
     for channel in ("phone", "web"):
         case = open_in(work, group, channel, "complaint")
@@ -361,18 +362,14 @@ def test_a_rebuild_from_the_event_log_gives_the_same_numbers_twice(
             status(work, case["id"], "resolved")
     flow()
     live = {name: report(work, name, "group") for name in ("volume", "sla", "agents")}
-    versions = []
-    for _ in range(2):
-        started = admin.post("/reports/rebuild", {"from": today()})
-        assert started.status == 202, started
-        flow()
-        done = admin.get("/reports/rebuild/status").body
-        assert done["done"] and done["live"] == started.body["version"]
-        versions.append(done["live"])
-        for name, table in live.items():
-            rebuilt = report(work, name, "group")
-            assert row(rebuilt, group=group) == row(table, group=group), name
-    assert versions[1] == versions[0] + 1
+    started = admin.post("/reports/rebuild", {"from": today()})
+    assert started.status == 202, started
+    flow()
+    done = admin.get("/reports/rebuild/status").body
+    assert done["done"] and done["live"] == started.body["version"]
+    for name, table in live.items():
+        rebuilt = report(work, name, "group")
+        assert row(rebuilt, group=group) == row(table, group=group), name
 
 
 def test_top_complaint_topics_against_the_previous_period_with_their_actions(

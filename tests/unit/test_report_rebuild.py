@@ -1,7 +1,8 @@
 """The reports' rebuild over the open data store's archive: the page SQL and rows
 (domain/archive_replay.py), and ReportRebuild reading days older than the log from a real
 DuckDB archive in a folder (devstack/event_archive.py, as the local stack writes it) and the
-recent days from the in-memory log: the same numbers as the live projection, twice; a
+recent days from the in-memory log: the same numbers as the live projection, twice, and for
+days in both, the same as a rebuild from the log; hand edits replayed from either; a
 repeated step does nothing; beyond the archive's first day is out of range."""
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from .test_report_service import (
     T0,
     MemoryReports,
     ask,
+    ev,
     feed,
     opened,
     resolved,
@@ -67,9 +69,16 @@ def test_a_rebuild_reads_old_days_from_the_archive_and_recent_ones_from_the_log(
     for n in range(9):  # 60 days back, two days apart: only in the archive
         at = T0 + timedelta(days=n * 2, hours=n)
         events = [opened(f"o{n}", at, "web" if n % 2 else "phone"), routed(f"o{n}", at)]
-        if n % 3:
-            events += [status(f"o{n}", 3, at + timedelta(hours=1), "resolved"),
-                       resolved(f"o{n}", 4, at + timedelta(hours=1))]  # fmt: skip
+        if n % 3:  # a hand edit (its new category and priority in the archive's row), then
+            # a resolution, counted under the new ones
+            edit = {"fields": ["priority", "category_id"], "priority": "high",
+                    "previous_priority": "normal", "category_id": "iade",
+                    "previous_category_id": None, "case_type": None,
+                    "previous_case_type": None}  # fmt: skip
+            events += [ev(f"o{n}", "fields_changed", 3, at + timedelta(minutes=30), edit,
+                          actor={"kind": "staff", "id": "selin"}),
+                       status(f"o{n}", 4, at + timedelta(hours=1), "resolved"),
+                       resolved(f"o{n}", 5, at + timedelta(hours=1))]  # fmt: skip
         feed(store, *events)
         old += events
     write(old)
@@ -83,6 +92,9 @@ def test_a_rebuild_reads_old_days_from_the_archive_and_recent_ones_from_the_log(
     by = [Dimension.DAY, Dimension.CHANNEL]
     live = ask(store, "volume", T0.date(), end, by, today=end).rows
     assert sum(r["opened"] for r in live) == 13 and sum(r["resolved"] for r in live) == 6
+    by_category = [Dimension.DAY, Dimension.CATEGORY]
+    edited = ask(store, "volume", T0.date(), end, by_category, today=end).rows
+    assert sum(r["resolved"] for r in edited if r["category"] == "iade") == 6
 
     sent: list[dict] = []
     reader = ArchiveReader(lambda: engine, LIMITS)
@@ -107,3 +119,45 @@ def test_a_rebuild_reads_old_days_from_the_archive_and_recent_ones_from_the_log(
         assert steps < 40
         assert ask(store, "volume", first, end, by, today=end).rows == [
             r for r in live if r["day"] >= first.isoformat()]  # fmt: skip
+        assert ask(store, "volume", first, end, by_category, today=end).rows == [
+            r for r in edited if r["day"] >= first.isoformat()]  # fmt: skip
+
+
+def test_days_in_both_the_log_and_the_archive_rebuild_to_the_same_numbers_from_either(archive):
+    """The overlap: days 28 to 8 back are in the log and in the archive. A rebuild from 28
+    days back reads them from the log; one from 31 days back reads them from the archive (up
+    to its switch-over day, 7 back): the same counters for every day both cover."""
+    engine, write = archive
+    now = T0 + timedelta(days=40)
+    store = MemoryReports()
+    events = []
+    for n in range(4):  # 32 to 8 days back, eight days apart
+        at = now - timedelta(days=32 - n * 8, hours=n)
+        case = [opened(f"b{n}", at, "web" if n % 2 else "email"), routed(f"b{n}", at)]
+        if n % 2:
+            edit = {"fields": ["category_id"], "category_id": "iade",
+                    "previous_category_id": None, "priority": None, "previous_priority": None,
+                    "case_type": None, "previous_case_type": None}  # fmt: skip
+            case.append(ev(f"b{n}", "fields_changed", 3, at + timedelta(minutes=5), edit,
+                           actor={"kind": "staff", "id": "selin"}))  # fmt: skip
+        case += [status(f"b{n}", 4, at + timedelta(hours=2), "resolved"),
+                 resolved(f"b{n}", 5, at + timedelta(hours=2))]  # fmt: skip
+        feed(store, *case)
+        events += case
+    write(events)
+    sent: list[dict] = []
+    reader = ArchiveReader(lambda: engine, LIMITS)
+    rebuild = ReportRebuild(store, sent.append, clock=lambda: now, archive=reader)
+    end, first = now.date(), (now - timedelta(days=28)).date()
+    by = [Dimension.DAY, Dimension.CATEGORY]
+    answers = []
+    for start in (first, (now - timedelta(days=31)).date()):
+        status_ = rebuild.start(start)
+        assert (status_.archive_day is None) == (start == first)  # the log alone, then both
+        while sent:
+            rebuild.step(sent.pop())
+        assert rebuild.status().done
+        answers.append(ask(store, "volume", first, end, by, today=end).rows)
+    from_log, from_archive = answers
+    assert sum(r["resolved"] for r in from_log) == 3 and from_archive == from_log
+    assert sum(r["resolved"] for r in from_log if r["category"] == "iade") == 2
