@@ -458,7 +458,7 @@ def overview_service() -> OverviewService:
     from .store.cases import DynamoCaseStore
     from .store.shop_records import DynamoShopRecords
 
-    return OverviewService(DynamoShopRecords(table()), DynamoCaseStore(table()))
+    return OverviewService(DynamoShopRecords(table()), DynamoCaseStore(table()), carrier_service())
 
 
 @lru_cache(maxsize=1)

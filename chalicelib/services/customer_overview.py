@@ -1,9 +1,12 @@
-"""The customer 360: everything an agent needs about a caller, on one screen, in two Queries.
+"""The customer 360: everything an agent needs about a caller, on one screen, in two Queries
+(three when the customer has shipments).
 
 The customer's partition holds the profile, registered products, orders,
 shipments, calls, chatbot transcripts and a line per waiting pre-case (one
 Query); the cases across every channel come from the `by_customer` index (the
-second). Flags the shop set (risky, banned, cash on
+second). Shipments are shown as the customer sees them on the site
+(domain/order_view.py: the carrier's name, its tracking link, late or not), which needs the
+carriers (the third). Flags the shop set (risky, banned, cash on
 delivery approved, VIP) are listed on their own so the console can show them
 first.
 """
@@ -23,10 +26,12 @@ from ..domain.errors import NotFound
 from ..domain.lifecycle import Status
 from ..domain.listing import CaseListQuery
 from ..domain.model import Model
+from ..domain.order_view import MyShipment, shipment_view
 from ..domain.orders import Order, Shipment
 from ..domain.ratings import CaseRating, FollowUp
 from ..domain.registrations import RegistrationView
 from ..domain.warranty import warranty_state
+from .carriers import CarrierService
 from .ports import CaseStore, ShopRecords
 
 CASES_SHOWN = 50
@@ -54,7 +59,8 @@ class CaseLine(Model):
 
 class OrderWithShipments(Model):
     order: Order
-    shipments: list[Shipment]
+    #: as the site shows them: with the carrier's name and tracking link when it is known
+    shipments: list[MyShipment]
 
 
 class CustomerOverview(Model):
@@ -63,7 +69,7 @@ class CustomerOverview(Model):
     registrations: list[RegistrationView]
     orders: list[OrderWithShipments]
     #: shipments the shop sent before (or without) their order
-    other_shipments: list[Shipment]
+    other_shipments: list[MyShipment]
     cases: list[CaseLine]
     more_cases: bool
     #: the call log, newest first
@@ -76,10 +82,15 @@ class CustomerOverview(Model):
 
 class OverviewService:
     def __init__(
-        self, records: ShopRecords, cases: CaseStore, clock: Callable[[], datetime] = utcnow
+        self,
+        records: ShopRecords,
+        cases: CaseStore,
+        carriers: CarrierService,
+        clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.records = records
         self.cases = cases
+        self.carriers = carriers
         self.clock = clock
 
     def overview(self, customer_id: str) -> CustomerOverview:
@@ -96,7 +107,9 @@ class OverviewService:
             for r in part["registrations"]
         ]
         orders = sorted(part["orders"], key=lambda o: o.placed_at, reverse=True)
-        shipments: list[Shipment] = part["shipments"]
+        raw: list[Shipment] = part["shipments"]
+        carriers = self.carriers.all() if raw else []
+        shipments = [(s.order_id, shipment_view(s, carriers, today)) for s in raw]
         order_ids = {o.order_id for o in orders}
         page = self.cases.list(
             CaseListQuery(view="customer", customer_id=customer_id, limit=CASES_SHOWN)
@@ -107,11 +120,11 @@ class OverviewService:
             registrations=registrations,
             orders=[
                 OrderWithShipments(
-                    order=o, shipments=[s for s in shipments if s.order_id == o.order_id]
+                    order=o, shipments=[s for order_id, s in shipments if order_id == o.order_id]
                 )
                 for o in orders
             ],
-            other_shipments=[s for s in shipments if s.order_id not in order_ids],
+            other_shipments=[s for order_id, s in shipments if order_id not in order_ids],
             cases=[CaseLine.model_validate(c.model_dump()) for c in page.items],
             more_cases=page.next_cursor is not None,
             calls=sorted(part["calls"], key=lambda c: c.started_at, reverse=True),

@@ -5,6 +5,7 @@ carries it (docs/orders.md)."""
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import pytest
@@ -103,6 +104,12 @@ def test_a_customer_tracks_a_shipment_and_files_a_case_from_it(
     expect(console.locator("[data-fact=order]")).to_have_text(
         f"{order_id} · {shipment_id} · Aras Kargo {tracking}"
     )
+    # and in the customer 360, the tracking number is the carrier's own page, as on the site
+    link = console.locator(".customer-panel .shipment a", has_text=tracking)
+    expect(link).to_have_attribute("href", re.compile(rf"^https://[^ ]*aras[^ ]*{tracking}"))
+    line = console.locator(".customer-panel .shipment").filter(has_text=tracking)
+    expect(line).to_contain_text("Aras Kargo")
+    expect(line).to_contain_text("Yolda")
 
 
 def test_the_assistant_widget_answers_on_a_phone_by_keyboard_and_hands_over(stack, phone, http):

@@ -1,5 +1,5 @@
 """The customer 360 after the shop reported a customer, an order and its shipment: everything on
-one screen for the agent, read in two Queries."""
+one screen for the agent, read in two Queries and the carriers' (the customer has shipments)."""
 
 from __future__ import annotations
 
@@ -51,7 +51,7 @@ def test_the_agent_sees_flags_products_orders_shipments_and_cases(api, shop, as_
         seen = wiring.overview_service().overview(who["id"])
     finally:
         client("dynamodb").meta.events.unregister("before-parameter-build", hook)
-    assert calls == Counter({"Query": 2})
+    assert calls == Counter({"Query": 3})
 
     view = agent.get(f"/customers/{who['id']}/overview").body
     assert view["flags"] == ["risky"] and view["customer"]["category"] == "risky"
@@ -60,7 +60,11 @@ def test_the_agent_sees_flags_products_orders_shipments_and_cases(api, shop, as_
     assert order["order"]["total"] == "13298.80" and len(order["order"]["lines"]) == 2
     tracking = order["shipments"][0]
     assert tracking["tracking_number"] == "YK123456789TR"
-    assert [e["status"] for e in tracking["events"]] == ["picked_up", "in_transit"]
+    assert [e["status"] for e in tracking["timeline"]] == ["picked_up", "in_transit"]
+    # as the site shows it: the carrier by name, with its own tracking page for the number
+    assert tracking["carrier_name"] == "Yurtiçi Kargo"
+    assert tracking["tracking_url"].startswith("https://www.yurticikargo.com/")
+    assert tracking["tracking_url"].endswith("code=YK123456789TR")
     assert [c["id"] for c in view["cases"]] == [opened["id"]]
     assert seen.customer.id == who["id"]
 

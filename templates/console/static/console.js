@@ -1151,12 +1151,23 @@ function customerPanel(o, caseId, marks = null) {
         .flatMap(([k, value]) => [el("dt", { text: say(`c_${k}`) }), el("dd", { text: value })])),
     block(say("products"), o.registrations, (r) => `${r.product_name || r.product_id} · ${r.serial_number} · ${warranty(r.warranty)}`),
     block(say("orders"), o.orders, (x) => el("span", {}, `${x.order.order_id} · ${when(x.order.placed_at)} · ${x.order.total} ${x.order.currency}`,
-      x.shipments.map((s) => el("div", { class: "sub", text: `${s.carrier} ${s.tracking_number} · ${s.status}` })))),
+      x.shipments.map(shipmentLine))),
+    o.other_shipments.length ? block(say("other_shipments"), o.other_shipments, shipmentLine) : null,
     block(say("earlier_cases"), o.cases.filter((x) => x.id !== caseId), (x) => el("a", { href: `#/case/${x.id}`, text: `${x.number} · ${x.subject} · ${say(`status_${x.status}`)}${x.assignee ? ` · ${staffName(x.assignee)}` : ""}${x.order ? ` · ${say("col_order")}: ${orderRef(x.order)}` : ""}${ratingShort(x)}` })),
     block(say("calls"), o.calls, (k) => `${when(k.started_at)} · ${say(`direction_${k.direction}`)} · ${say(`outcome_${k.outcome}`)}${k.notes ? ` · ${k.notes}` : ""}`),
     block(say("chats"), o.chats, (ch) => el("details", {}, el("summary", { text: `${when(ch.started_at)} · ${ch.bot} · ${say(`chat_${ch.outcome}`)}` }),
       ch.messages.map((m) => el("p", { text: `${say(`author_${m.author}`)}: ${m.text}` })))),
     block(say("waiting_precases"), o.precases, (p) => el("a", { href: `#/precase/${p.id}`, text: `${say(`channel_${p.channel}`)} · ${p.subject}` })));
+}
+
+/** A shipment as the customer sees it on the site: the carrier's name, the tracking number
+ * linked to the carrier's own page when the carrier is known, the status in words, late. */
+function shipmentLine(s) {
+  const key = `shipment_status_${String(s.status).toLowerCase().replace(/[\s-]+/g, "_")}`;
+  return el("div", { class: "sub shipment" }, `${s.carrier_name || s.carrier} `,
+    s.tracking_url ? el("a", { href: s.tracking_url, target: "_blank", rel: "noopener noreferrer", text: s.tracking_number }) : s.tracking_number,
+    ` · ${T[key] || s.status}`,
+    s.late ? el("span", { class: "late", text: ` · ${say("shipment_late")}` }) : null);
 }
 
 /** The order (and shipment) a case is about: "O-1 · SH-1 · Yurtiçi Kargo 1234567890". */
