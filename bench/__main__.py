@@ -12,7 +12,9 @@ picks sizes, `BENCH_ROUNDS` the samples per operation (20). The SLA sweep runs a
 size with 100 cases due, every call real. Then the local stack's restart is timed at the
 largest size (bench/restart.py; `BENCH_RESTART=0` leaves it out), and DuckDB over a million
 case events with the open data store's cost in AWS (bench/duckdb_events.py; `BENCH_DUCKDB=0`
-leaves it out). Knowledge base relevance: recall@3 and MRR of the customer questions
+leaves it out), and one case's whole life with its AWS calls, DynamoDB units, messages and
+cost per 1,000 cases (bench/case_life.py; `BENCH_LIFE=0` leaves it out). Knowledge base
+relevance: recall@3 and MRR of the customer questions
 against the seeded articles (bench/relevance.py, `python -m bench.relevance` alone). The
 assistant: its scripted conversations through the API, answered, correct, leaks
 (bench/assistant.py, `python -m bench.assistant` alone; a leak breaks the budget).
@@ -416,6 +418,15 @@ def report() -> int:
         sys.stderr.write("bench: DuckDB over the archive's events\n")
         run.data_store = [line.strip("\n") for line in duck_lines(duck_measure()) if line]
         lines += ["", *run.data_store]
+    if os.environ.get("BENCH_LIFE", "1") != "0":  # `python -m bench.case_life` alone
+        from .case_life import BUDGET_PER_THOUSAND
+
+        sys.stderr.write("bench: a case's whole life, and what it costs in AWS\n")
+        life = in_fresh_process("from bench.case_life import figures", "figures()")
+        run.cost = life["lines"]
+        lines += ["", "a case's life and its cost", *("  " + line for line in run.cost)]
+        if life["without_messages"] > BUDGET_PER_THOUSAND:
+            broken.append("cost per 1,000 cases")
     from .relevance import measure as relevance_measure
     from .relevance import report_lines as relevance_lines
 

@@ -70,6 +70,8 @@ class Run:
     relevance: list[str] = field(default_factory=list)
     #: the assistant's scripted conversations: answered, correct, leaks (assistant.py)
     assistant: list[str] = field(default_factory=list)
+    #: one case's whole life: calls, units, messages, cost per 1,000 (case_life.py)
+    cost: list[str] = field(default_factory=list)
 
 
 def _calls(calls: Counter[str]) -> str:
@@ -208,6 +210,8 @@ def render(run: Run) -> str:
     if run.local_stack:
         parts.append(["", "## Events and restart on the local stack", "", "```",
                       *run.local_stack, "```"])  # fmt: skip
+    if run.cost:
+        parts.append(["", "## What a case costs", "", *run.cost])
     if run.data_store:
         parts.append(["", "## The open data store", "", "```", *run.data_store, "```"])
     if run.relevance:

@@ -1,0 +1,513 @@
+"""`python -m bench.case_life`: what one case costs in AWS through its whole life.
+
+A customer files a case on the site; it is routed; the customer and the group hear of it; an
+agent reads, claims and answers it and resolves it; the customer confirms. Every step runs
+as in AWS but in this process: the API through Chalice's test client, the table's stream to
+`publish_case_events`, the events bus's rules to their queues (moto), each queue to its
+handler (devstack/dispatcher.py). Counted on the way, for BENCH_LIVES lives after a first
+one that warms the containers:
+
+- every AWS call the app makes, by service and operation;
+- DynamoDB's write and read units, to the table and to each index (bench/units.py);
+- emails (SES) and SMS (SNS) sent, events published to the bus, messages through SQS,
+  records to the archive's Firehose, Lambda invocations and their time in this process.
+
+From them, with PRICES, the cost of 1,000 lives, and the idle cost of a month (schedules,
+queue polling, alarms, dashboard). Prices are list prices with their date and region; a
+figure of the local run is a count, not a guess: only Lambda's duration is this machine's
+(moto is slower than DynamoDB, so the duration errs high).
+
+`--json PATH` writes the figures; `make bench` runs it (BENCH_LIFE=0 leaves it out).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+import time
+from collections import Counter
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
+os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+
+from bench.units import (  # noqa: E402
+    READS,
+    WRITES,
+    Units,
+    index_units,
+    indexes_of,
+    item_size,
+    read_units,
+    write_units,
+)
+
+LIVES = int(os.environ.get("BENCH_LIVES", "5"))
+
+#: USD list prices, eu-central-1 (Frankfurt) on-demand unless marked, as recorded on
+#: PRICES_DATE from the services' AWS pricing pages: name -> (price, per how many units, unit)
+PRICES_DATE = "2026-12-02"
+PRICES: dict[str, tuple[float, int, str]] = {
+    "lambda_requests": (0.20, 1_000_000, "invocations"),
+    "lambda_gb_seconds": (0.0000166667, 1, "GB-second (x86)"),
+    "api_gateway_rest": (3.50, 1_000_000, "REST API requests (us-east-1 tier 1)"),
+    "dynamodb_writes": (0.7625, 1_000_000, "write request units"),
+    "dynamodb_reads": (0.1525, 1_000_000, "read request units"),
+    "sqs_requests": (0.40, 1_000_000, "requests (64 KB each)"),
+    "eventbridge_events": (1.00, 1_000_000, "custom events published"),
+    "firehose_gb": (0.029, 1, "GB ingested, records rounded up to 5 KB (us-east-1)"),
+    "s3_writes": (0.0054, 1_000, "PUT, COPY, POST, LIST requests"),
+    "s3_reads": (0.00043, 1_000, "GET and other requests"),
+    "ses_emails": (0.10, 1_000, "emails sent"),
+    "cloudwatch_alarms": (0.10, 1, "standard alarm-month"),
+    "cloudwatch_dashboards": (3.00, 1, "dashboard-month"),
+    "secrets": (0.40, 1, "secret-month"),
+}
+#: SMS are priced by the destination's operator (SNS's SMS price list): counted, not priced
+SMS_NOTE = "SMS: counted, priced by the destination (AWS SNS SMS price list)"
+#: Lambda's SQS event source polls each queue with five long polls (20 s) while it is idle
+IDLE_POLLERS, LONG_POLL_SECONDS = 5, 20
+MONTH_SECONDS = 30 * 86_400
+S3_WRITES = {"PutObject", "CopyObject", "PostObject", "ListObjects", "ListObjectsV2",
+             "CreateMultipartUpload", "UploadPart", "CompleteMultipartUpload"}  # fmt: skip
+
+
+@dataclass
+class Life:
+    """What BENCH_LIVES lives cost together (divide by `lives` for one)."""
+
+    lives: int = 0
+    calls: Counter[str] = field(default_factory=Counter)
+    units: Units = field(default_factory=Units)
+    emails: int = 0
+    sms: int = 0
+    events: int = 0
+    sqs_messages: Counter[str] = field(default_factory=Counter)
+    archive_records: int = 0
+    archive_bytes: int = 0
+    invocations: Counter[str] = field(default_factory=Counter)
+    gb_seconds: float = 0.0
+    api_requests: int = 0
+    #: DynamoDB write units (table and indexes) by the function that wrote them
+    writes_by_function: Counter[str] = field(default_factory=Counter)
+
+
+class Meter:
+    """Counts the app's AWS calls and DynamoDB units while `on`."""
+
+    def __init__(self, env: dict[str, str], region: str) -> None:
+        from chalicelib.store.aws import client as app_client
+        from devstack.bootstrap import aws
+
+        self.on = False
+        self.life = Life()
+        self.current = "api_handler"  # the function running now (units are charged to it)
+        self.region = region
+        self.table_name = env["TABLE_NAME"]
+        description = aws("dynamodb", env["AWS_ENDPOINT_URL"]).describe_table(
+            TableName=self.table_name
+        )["Table"]
+        self.table_keys, self.indexes = indexes_of(description)
+        self._pending: list[tuple[dict, dict | None, bool]] = []
+        self._params: dict[str, Any] = {}
+        for service in ("dynamodb", "sqs", "s3", "sesv2", "sns", "events", "scheduler",
+                        "secretsmanager", "ssm", "athena", "cognito-idp"):  # fmt: skip
+            events = app_client(service).meta.events
+            events.register("before-parameter-build", self._call, unique_id="life-calls")
+        dynamodb = app_client("dynamodb").meta.events
+        dynamodb.register("before-parameter-build.dynamodb", self._before, unique_id="life-b")
+        dynamodb.register("after-call.dynamodb", self._after, unique_id="life-a")
+
+    # ---- calls -------------------------------------------------------------------------
+
+    def _call(self, model: Any, params: dict, **_: Any) -> None:
+        if not self.on:
+            return
+        service = model.service_model.service_name
+        self.life.calls[f"{service}:{model.name}"] += 1
+        if service == "sesv2" and model.name == "SendEmail":
+            self.life.emails += 1
+        elif service == "sns" and model.name == "Publish":
+            self.life.sms += 1
+        elif service == "events" and model.name == "PutEvents":
+            self.life.events += len(params.get("Entries", []))
+
+    # ---- DynamoDB units ----------------------------------------------------------------
+
+    def _item(self, key: dict[str, Any]) -> dict | None:
+        from moto.dynamodb.models import dynamodb_backends
+        from moto.dynamodb.models.dynamo_type import DynamoType
+
+        from devstack.fast_dynamodb import backend_lock
+        from devstack.lambda_runtime import ACCOUNT
+
+        with backend_lock(ACCOUNT, self.region):
+            table = dynamodb_backends[ACCOUNT][self.region].get_table(self.table_name)
+            found = table.get_item(DynamoType(key["PK"]), DynamoType(key["SK"]))
+            return found.to_json()["Attributes"] if found else None
+
+    def _key(self, item: dict[str, Any]) -> dict[str, Any]:
+        return {k: item[k] for k in self.table_keys}
+
+    def _before(self, model: Any, params: dict, **_: Any) -> None:
+        if not self.on:
+            return
+        if model.name in READS:
+            self._params = params
+        if model.name not in WRITES:
+            return
+        touched: list[tuple[dict, bool]] = []  # key, transactional
+        if model.name == "PutItem":
+            touched.append((self._key(params["Item"]), False))
+        elif model.name in ("UpdateItem", "DeleteItem"):
+            touched.append((params["Key"], False))
+        elif model.name == "TransactWriteItems":
+            for entry in params["TransactItems"]:
+                ((kind, body),) = entry.items()
+                touched.append((self._key(body["Item"]) if kind == "Put" else body["Key"], True))
+        else:  # BatchWriteItem
+            for requests in params["RequestItems"].values():
+                for request in requests:
+                    put = request.get("PutRequest")
+                    key = self._key(put["Item"]) if put else request["DeleteRequest"]["Key"]
+                    touched.append((key, False))
+        self._pending = [(key, self._item(key), transactional) for key, transactional in touched]
+
+    def _after(self, model: Any, parsed: dict, **_: Any) -> None:
+        if not self.on:
+            return
+        units = self.life.units
+        if model.name in WRITES:
+            refused = "Error" in parsed
+            for key, before, transactional in self._pending:
+                after = before if refused else self._item(key)
+                written = write_units(before, after, transactional)
+                units.table_writes += written
+                for index in self.indexes if not refused else ():
+                    moved = index_units(before, after, index, self.table_keys)
+                    units.index_writes[index.name] += moved
+                    written += moved
+                self.life.writes_by_function[self.current] += written
+            self._pending = []
+        elif model.name in READS and "Error" not in parsed:
+            units.reads += self._reads(model.name, parsed)
+
+    def _full_size(self, item: dict[str, Any]) -> int:
+        if all(k in item for k in self.table_keys):
+            return item_size(self._item(self._key(item)) or item)
+        return item_size(item)
+
+    def _reads(self, operation: str, parsed: dict) -> float:
+        # the consistency the request asked for (eventually consistent unless it says so)
+        consistent = bool(self._params.get("ConsistentRead"))
+        if operation == "GetItem":
+            return read_units([self._full_size(parsed["Item"])] if "Item" in parsed else [],
+                              consistent)  # fmt: skip
+        if operation in ("Query", "Scan"):
+            return read_units([self._full_size(i) for i in parsed.get("Items", [])], consistent)
+        if operation == "TransactGetItems":
+            return sum(read_units([self._full_size(r.get("Item", {}))], True, True)
+                       for r in parsed.get("Responses", []))  # fmt: skip
+        return sum(read_units([self._full_size(i)], consistent)
+                   for items in parsed.get("Responses", {}).values() for i in items)  # fmt: skip
+
+    @contextmanager
+    def measuring(self):
+        self.on = True
+        try:
+            yield self.life
+        finally:
+            self.on = False
+
+
+def timed(meter: Meter, name: str, memory_mb: int, handler: Any) -> Any:
+    """The handler as Lambda would bill it: an invocation, and its time at `memory_mb`."""
+
+    def run(event: dict, context: Any) -> Any:
+        started = time.perf_counter()
+        meter.current = name
+        try:
+            return handler(event, context)
+        finally:
+            meter.current = "api_handler"
+            if meter.on:
+                life = meter.life
+                life.invocations[name] += 1
+                life.gb_seconds += (time.perf_counter() - started) * memory_mb / 1024
+                records = event.get("Records", []) if isinstance(event, dict) else []
+                if records and records[0].get("eventSource") == "aws:sqs":
+                    life.sqs_messages[name] += len(records)
+
+    return run
+
+
+def memory_of(function: str) -> int:
+    """The function's memory in the deployed stage (.chalice/config.json, `prod`)."""
+    config = json.loads((ROOT / ".chalice" / "config.json").read_text())["stages"]["prod"]
+    own = config.get("lambda_functions", {}).get(function, {})
+    return int(own.get("lambda_memory_size", config.get("lambda_memory_size", 128)))
+
+
+def measure(lives: int = LIVES) -> Life:
+    """Run 1 + `lives` case lives; the figures of the last `lives`."""
+    from chalice.test import Client
+
+    import app as app_module
+    from bench.__main__ import start_aws
+    from devstack.bootstrap import REGION, aws
+    from devstack.dispatcher import Dispatcher
+    from devstack.stack import LocalStack
+    from devstack.streams import StreamReader, stream_handler, table_stream
+    from tests.support import sign_in
+
+    server, env = start_aws()
+    try:
+        meter = Meter(env, REGION)
+        shell = LocalStack(moto_port=server.port)
+        shell.env = env
+        bindings = [replace(b, handler=timed(meter, b.function_name, memory_of(b.function_name),
+                                             b.handler))
+                    for b in shell._bindings(app_module)]  # fmt: skip
+        sqs = aws("sqs", server.url)
+        queues = Dispatcher(sqs, bindings, REGION, 0)
+        handler, name, batch = stream_handler(app_module)
+        stream = StreamReader(aws("dynamodbstreams", server.url),
+                              table_stream(aws("dynamodb", server.url), env["TABLE_NAME"]),
+                              timed(meter, name, memory_of(name), handler), name, batch,
+                              "TRIM_HORIZON", retry_after_seconds=0)  # fmt: skip
+        archive = env.get("ARCHIVE_QUEUE_URL")
+
+        def settle() -> None:
+            """Stream, bus and queues until nothing moves; the archive's records counted."""
+            while stream.drain() + queues.drain():
+                pass
+            while archive:
+                got = sqs.receive_message(QueueUrl=archive, MaxNumberOfMessages=10)
+                messages = got.get("Messages", [])
+                if not messages:
+                    break
+                if meter.on:
+                    meter.life.archive_records += len(messages)
+                    meter.life.archive_bytes += sum(len(m["Body"].encode()) for m in messages)
+                sqs.delete_message_batch(QueueUrl=archive, Entries=[
+                    {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]}
+                    for i, m in enumerate(messages)])  # fmt: skip
+
+        settle()  # the seed's own events
+        customer, agent = sign_in(env, "ahmet@example.com"), sign_in(env, "mehmet")
+        api_memory = memory_of("api_handler")
+        with Client(app_module.app) as client:
+
+            def call(method: str, path: str, token: str, body: Any = None) -> Any:
+                started = time.perf_counter()
+                answer = getattr(client.http, method)(
+                    path,
+                    headers={"authorization": f"Bearer {token}",
+                             "content-type": "application/json"},
+                    body=json.dumps(body) if body is not None else None,
+                )  # fmt: skip
+                if meter.on:
+                    meter.life.api_requests += 1
+                    meter.life.invocations["api_handler"] += 1
+                    meter.life.gb_seconds += (time.perf_counter() - started) * api_memory / 1024
+                if answer.status_code >= 400:
+                    raise RuntimeError(f"{method} {path}: {answer.status_code} {answer.body!r}")
+                return json.loads(answer.body)
+
+            def one_life(index: int) -> None:
+                filed = call("post", "/my/cases", customer, {
+                    "type": "complaint", "subject": f"Telefonum arızalı {index}",
+                    "description": "Ekran açılmıyor, arıza var."})  # fmt: skip
+                settle()  # routed; the customer and the group told
+                case = call("get", f"/cases/{filed['id']}", agent)["case"]
+                case = call("post", f"/cases/{case['id']}/claim", agent,
+                            {"version": case["version"]})  # fmt: skip
+                settle()
+                case = call(
+                    "post",
+                    f"/cases/{case['id']}/replies",
+                    agent,
+                    {"version": case["version"], "body": "Değişim için kargo kodu: 123"},
+                )
+                settle()
+                case = call("post", f"/cases/{case['id']}/status", agent,
+                            {"version": case["version"], "status": "resolved"})  # fmt: skip
+                settle()
+                seen = call("get", f"/cases/{case['id']}", customer)["case"]
+                call("post", f"/cases/{case['id']}/resolution", customer,
+                     {"version": seen["version"], "solved": True})  # fmt: skip
+                settle()
+
+            one_life(0)  # warm: roles, keys, case numbers, templates
+            with meter.measuring() as life:
+                for index in range(1, lives + 1):
+                    one_life(index)
+            life.lives = lives
+            return life
+    finally:
+        server.stop()
+
+
+# ---- the cost model -----------------------------------------------------------------------
+
+
+def price(name: str, quantity: float) -> float:
+    amount, per, _ = PRICES[name]
+    return quantity * amount / per
+
+
+def per_thousand(life: Life) -> dict[str, float]:
+    """USD per 1,000 case lives, by service (the messages apart)."""
+    scale = 1000 / life.lives
+    s3 = Counter({op.split(":", 1)[1]: n for op, n in life.calls.items() if op.startswith("s3:")})
+    s3_writes = sum(n for op, n in s3.items() if op in S3_WRITES)
+    sqs_messages = sum(life.sqs_messages.values())
+    # each message is sent (or delivered by a rule), received and deleted: three requests
+    # (an upper bound: a batch send or receive carries up to ten)
+    archive_gb = life.archive_records * 5 * 1024 / 1024**3
+    return {
+        "Lambda requests": price("lambda_requests", sum(life.invocations.values())) * scale,
+        "Lambda duration": price("lambda_gb_seconds", life.gb_seconds) * scale,
+        "API Gateway": price("api_gateway_rest", life.api_requests) * scale,
+        "DynamoDB writes, table": price("dynamodb_writes", life.units.table_writes) * scale,
+        "DynamoDB writes, indexes": price("dynamodb_writes", sum(life.units.index_writes.values()))
+        * scale,
+        "DynamoDB reads": price("dynamodb_reads", life.units.reads) * scale,
+        "SQS": price("sqs_requests", 3 * sqs_messages) * scale,
+        "EventBridge": price("eventbridge_events", life.events) * scale,
+        "Firehose (archive)": price("firehose_gb", archive_gb) * scale,
+        "S3": (price("s3_writes", s3_writes) + price("s3_reads", sum(s3.values()) - s3_writes))
+        * scale,
+        "SES (the emails themselves)": price("ses_emails", life.emails) * scale,
+    }
+
+
+def idle_per_month(app_module: Any = None) -> dict[str, float]:
+    """USD a month with no case at all: schedules, the queues' pollers, alarms, dashboards,
+    secrets (list prices, no free tier). A scheduled run is priced at one invocation of 1 s
+    at its memory (its calls at idle are a few Queries: a rounding error beside it)."""
+    from chalice.app import ScheduledEventConfig, SQSEventConfig
+
+    from devstack.scheduler import rate_seconds
+
+    if app_module is None:
+        import app as app_module
+    schedules = lambda_cost = 0.0
+    for source in app_module.app.event_sources:
+        if isinstance(source, ScheduledEventConfig):
+            text = source.schedule_expression
+            text = text if isinstance(text, str) else text.to_string()
+            runs = MONTH_SECONDS / rate_seconds(text) if not text.startswith("cron(") else 30 * 24
+            schedules += runs
+            lambda_cost += price("lambda_requests", runs) + price(
+                "lambda_gb_seconds", runs * memory_of(source.name) / 1024
+            )
+    queues = sum(isinstance(s, SQSEventConfig) for s in app_module.app.event_sources)
+    from devstack.dashboard import METRIC_ALARMS
+
+    # the template's own, and what `make package` adds: an alarm per metric, one dashboard
+    template = (ROOT / "infra" / "template.yaml").read_text()
+    alarms = len(re.findall(r"Type: AWS::CloudWatch::Alarm\b", template)) + len(METRIC_ALARMS)
+    dashboards = 1
+    secrets = len(re.findall(r"Type: AWS::SecretsManager::Secret\b", template))
+    polls = queues * IDLE_POLLERS * MONTH_SECONDS / LONG_POLL_SECONDS
+    return {
+        f"schedules ({schedules:,.0f} runs)": lambda_cost,
+        f"queue polling ({queues} queues x {IDLE_POLLERS} long polls)": price(
+            "sqs_requests", polls
+        ),
+        f"alarms ({alarms})": price("cloudwatch_alarms", alarms),
+        f"dashboards ({dashboards})": price("cloudwatch_dashboards", dashboards),
+        f"secrets ({secrets})": price("secrets", secrets),
+    }
+
+
+def lines(life: Life) -> list[str]:
+    """The figures as the performance document shows them."""
+    n = life.lives
+    costs = per_thousand(life)
+    without_messages = sum(v for k, v in costs.items() if not k.startswith("SES"))
+    units = life.units
+    out = [
+        f"One case life (site filing, routing, notices, read, claim, reply, resolve, confirm),"
+        f" mean of {n} lives after a warm one:",
+        "",
+        "| per case | |",
+        "|---|---:|",
+        f"| AWS calls by the app | {sum(life.calls.values()) / n:.1f} |",
+        f"| DynamoDB write units: table | {units.table_writes / n:.1f} |",
+        f"| DynamoDB write units: indexes | {sum(units.index_writes.values()) / n:.1f} |",
+        f"| DynamoDB read units | {units.reads / n:.1f} |",
+        f"| emails / SMS | {life.emails / n:.1f} / {life.sms / n:.1f} |",
+        f"| events to the bus | {life.events / n:.1f} |",
+        f"| SQS messages handled | {sum(life.sqs_messages.values()) / n:.1f} |",
+        f"| Lambda invocations (API {life.api_requests / n:.1f}) "
+        f"| {sum(life.invocations.values()) / n:.1f} |",
+        "",
+        "Index write units per case: " + ", ".join(
+            f"{name} {value / n:.1f}" for name, value in units.index_writes.most_common()
+            if value) + ".",
+        "",
+        "Write units per case by the function that wrote them: " + ", ".join(
+            f"{name} {value / n:.1f}" for name, value in life.writes_by_function.most_common()
+        ) + ".",
+        "",
+        f"Cost per 1,000 cases (USD, prices of {PRICES_DATE}, bench/case_life.py PRICES):",
+        "",
+        "| service | USD |",
+        "|---|---:|",
+        *[f"| {k} | {v:.4f} |" for k, v in costs.items()],
+        f"| **without the emails** | **{without_messages:.4f}** |",
+        f"| **all** | **{sum(costs.values()):.4f}** |",
+        "",
+        SMS_NOTE + ".",
+        "",
+        "Idle cost a month (USD): " + ", ".join(
+            f"{k} {v:.2f}" for k, v in idle_per_month().items())
+        + f"; total {sum(idle_per_month().values()):.2f}.",
+    ]  # fmt: skip
+    return out
+
+
+#: issue 21's goal: USD per 1,000 case lives without the emails and SMS themselves
+BUDGET_PER_THOUSAND = 0.10
+
+
+def figures(lives: int = LIVES) -> dict[str, Any]:
+    """The run as JSON: the table's lines, the cost per 1,000 cases by service and without
+    the emails, the idle month, and every count (for `make bench`)."""
+    life = measure(lives)
+    costs = per_thousand(life)
+    return {
+        "lines": lines(life),
+        "per_thousand": costs,
+        "without_messages": sum(v for k, v in costs.items() if not k.startswith("SES")),
+        "idle_per_month": idle_per_month(),
+        "units": {"table_writes": life.units.table_writes, "reads": life.units.reads,
+                  "index_writes": dict(life.units.index_writes)},
+        **{k: dict(v) if isinstance(v, Counter) else v
+           for k, v in vars(life).items() if k != "units"},
+    }  # fmt: skip
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", type=Path, help="write the figures here")
+    args = parser.parse_args()
+    found = figures()
+    print("\n".join(found["lines"]))
+    if args.json:
+        args.json.write_text(json.dumps(found, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
