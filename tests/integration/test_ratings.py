@@ -286,3 +286,44 @@ def test_the_satisfaction_report_by_category_and_its_download(
     assert rows[0][:4] == ["Category", "Ratings", "Satisfied (4–5)", "CSAT (%)"]
     named = [r for r in rows if r[0].startswith("Puan ")]
     assert named and named[0][1:4] == ["2", "2", "100"], rows
+
+
+def test_the_sweeps_close_asks_again_until_answered(
+    as_role, drain_routing, drain_notify, mailbox, group, monkeypatch
+):
+    """Issue 16 asks at every close, "by an agent or closed by the sweep": the SLA sweep's
+    automatic close (the reopen window over) sends the customer a closed notice whose link
+    rates the case; a case the customer rated already gets the notice without one."""
+    unrated = resolved(as_role, drain_routing, group)
+    answered = resolved(as_role, drain_routing, group)
+    drain_notify()
+    token, _ = token_from_mail(mailbox, answered)
+    assert as_role(None).post(f"/ratings/{token}", {"score": 4}).status == 200
+
+    later = utcnow() + timedelta(days=8)  # past the 7-day reopen window
+    sweep = wiring.sla_sweep()
+    monkeypatch.setattr(sweep, "clock", lambda: later)
+    monkeypatch.setattr(wiring.notifier(), "clock", lambda: later)  # the notices are due then
+    # only this test's cases: the sweep must not close other tests' cases on the shared table
+    monkeypatch.setattr(sweep.cases, "due_for_sla",
+                        lambda until, limit: [unrated["id"], answered["id"]])  # fmt: skip
+    assert sweep.run() == 2
+    drain_notify()
+
+    def closed_mail(case: dict) -> dict:
+        mails = [m for m in mailbox()["emails"]
+                 if m["to"] == [case["email"]] and m["subject"].startswith("Talebiniz kapatıldı")]  # fmt: skip
+        assert len(mails) == 1, mails
+        return mails[0]
+
+    tokens = set(LINK.findall(closed_mail(unrated)["body"]))
+    assert len(tokens) == 1
+    closed_token = tokens.pop()
+    public = as_role(None)
+    shown = public.get(f"/ratings/{closed_token}")
+    assert shown.status == 200 and shown.body["can_answer"] is True, shown
+    assert public.post(f"/ratings/{closed_token}", {"score": 5}).status == 200
+    view = fresh(as_role("supervisor"), unrated["id"])
+    assert view["case"]["status"] == "closed"
+    assert (view["case"]["rating"]["score"], view["case"]["rating"]["source"]) == (5, "customer")
+    assert LINK.findall(closed_mail(answered)["body"]) == []  # rated already: not asked again
