@@ -427,3 +427,32 @@ def test_the_shops_consent_call_answers_the_entry_it_recorded(api, shop):
     assert answered["channels"][0]["granted"] is True
     withdrawn = consent(api, shop, number, False)  # a second call answers its own entry only
     assert [(e["granted"], e["source"]) for e in withdrawn["history"]] == [(False, "shop")]
+
+
+def test_the_customer_sets_their_consent_on_their_profile(api, aws_env, as_role):
+    """Issue 16: consent is settable by the shop's backend and by the customer's profile,
+    with its source and time; staff see the change with source `customer`."""
+    from tests.support import sign_up
+
+    email = f"izin-{uuid.uuid4().hex[:8]}@example.com"
+    me = api.as_(sign_up(aws_env, email)["id"])
+    made = me.post("/my/account", {"name": "İzin Veren"})
+    assert made.status in (200, 201), made
+    customer_id = made.body["id"]
+    before = me.get("/my/consents")
+    assert before.status == 200 and not any(c["granted"] for c in before.body["channels"])
+    ahead = datetime.now(UTC) - timedelta(seconds=5)
+    granted = me.put("/my/consents", {"changes": [{"channel": "email", "granted": True}]})
+    assert granted.status == 200, granted
+    assert [(c["channel"], c["granted"], c["source"]) for c in granted.body["channels"]] == [
+        ("email", True, "customer")
+    ]
+    (entry,) = granted.body["history"]
+    assert entry["source"] == "customer" and datetime.fromisoformat(entry["at"]) >= ahead
+    staff = as_role("admin").get(f"/customers/{customer_id}/consents").body
+    assert (staff["channels"][0]["granted"], staff["channels"][0]["source"]) == (True, "customer")
+    withdrawn = me.put("/my/consents", {"changes": [{"channel": "email", "granted": False}]})
+    assert withdrawn.body["channels"][0]["granted"] is False
+    assert me.get("/my/consents").body["channels"][0]["granted"] is False
+    assert [e["granted"] for e in as_role("admin").get(
+        f"/customers/{customer_id}/consents").body["history"]] == [False, True]  # fmt: skip
