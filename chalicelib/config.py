@@ -43,6 +43,8 @@ class Settings(Model):
     rating_link_days: int = Field(default=7, ge=1, le=90, alias="RATING_LINK_DAYS")
     #: days a customer may change their rating after their first answer (docs/satisfaction.md)
     rating_change_days: int = Field(default=3, ge=0, le=90, alias="RATING_CHANGE_DAYS")
+    #: the shop's rating scale, 1 to this: 5 (default), 3 or 2 (domain/ratings.py SCALES)
+    rating_scale: Literal[2, 3, 5] = Field(default=5, alias="RATING_SCALE")
     #: where case attachments are uploaded to (presigned posts) and read from
     attachments_bucket: str = Field(alias="ATTACHMENTS_BUCKET")
     #: where SES receiving stores customers' raw mail (under inbound/)

@@ -312,7 +312,8 @@ def test_the_sweeps_close_asks_again_until_answered(
 
     def closed_mail(case: dict) -> dict:
         mails = [m for m in mailbox()["emails"]
-                 if m["to"] == [case["email"]] and m["subject"].startswith("Talebiniz kapatıldı")]  # fmt: skip
+                 if m["to"] == [case["email"]]
+                 and m["subject"].startswith("Talebiniz kapatıldı")]  # fmt: skip
         assert len(mails) == 1, mails
         return mails[0]
 
@@ -327,3 +328,32 @@ def test_the_sweeps_close_asks_again_until_answered(
     assert view["case"]["status"] == "closed"
     assert (view["case"]["rating"]["score"], view["case"]["rating"]["source"]) == (5, "customer")
     assert LINK.findall(closed_mail(answered)["body"]) == []  # rated already: not asked again
+
+
+def test_the_shops_chosen_scale(as_role, drain_routing, drain_notify, mailbox, group, monkeypatch):
+    """RATING_SCALE 3 (Freshdesk's three faces): the email asks from 1 to 3 with a link per
+    score, the page is told its scale, a score over it is 422 and writes nothing, and the
+    rating keeps its scale; the agent's recorded score is on the same scale."""
+    monkeypatch.setattr(wiring.notifier(), "rating_scale", 3)
+    monkeypatch.setattr(wiring.rating_service(), "scale", 3)
+    case = resolved(as_role, drain_routing, group)
+    drain_notify()
+    token, mail = token_from_mail(mailbox, case)
+    assert "1 (memnun değilim) ile 3 (memnunum)" in mail["body"]
+    assert re.findall(r"^\s+(\d): \S+&s=\d$", mail["body"], re.M) == ["1", "2", "3"]
+    public = as_role(None)
+    assert public.get(f"/ratings/{token}").body["scale"] == 3
+    before = version_of(as_role, case["id"])
+    over = public.post(f"/ratings/{token}", {"score": 4})
+    assert over.status == 422, over
+    assert over.body["error"]["details"][0]["type"] == "less_than_equal"
+    assert version_of(as_role, case["id"]) == before
+    done = public.post(f"/ratings/{token}", {"score": 3})
+    assert done.status == 200 and done.body["score"] == 3
+    rating = fresh(as_role("supervisor"), case["id"])["case"]["rating"]
+    assert (rating["score"], rating["scale"]) == (3, 3)
+    agent = as_role("agent")
+    refused = agent.post(f"/cases/{case['id']}/rating",
+                         {"version": version_of(as_role, case["id"]), "score": 5})  # fmt: skip
+    assert refused.status == 422, refused
+    assert agent.get("/me").body["rating_scale"] == 5  # the console's setting (unpatched here)
