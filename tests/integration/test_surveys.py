@@ -195,7 +195,8 @@ def test_a_planned_survey_on_a_seeded_segment(api, shop, as_role, mailbox, drain
     csv = supervisor.get(f"/surveys/{detail['survey']['id']}/answers/export?format=csv&lang=en")
     assert csv.status == 200, csv
     lines = csv.body.strip().splitlines()
-    assert len(lines) == 2 and lines[1].split(",")[3:5] == ["5", "10"], lines
+    cells = lines[1].split(",")
+    assert len(lines) == 2 and cells[2] == first["id"] and cells[4:6] == ["5", "10"], lines
     book = api.client.http.get(
         f"/surveys/{detail['survey']['id']}/answers/export?format=xlsx&lang=en",
         headers={"authorization": f"Bearer {supervisor.token}", "accept": "*/*"})  # fmt: skip
@@ -203,8 +204,8 @@ def test_a_planned_survey_on_a_seeded_segment(api, shop, as_role, mailbox, drain
     from tests.xlsx_reader import read_xlsx
 
     rows = read_xlsx(book.body).rows
-    assert len(rows) == 2 and rows[0][3:5] == lines[0].split(",")[3:5], (rows, lines)
-    assert rows[1][3:5] == [5, 10], rows  # the same answer as the CSV's, numbers as numbers
+    assert len(rows) == 2 and rows[0][4:6] == lines[0].split(",")[4:6], (rows, lines)
+    assert rows[1][2] == first["id"] and rows[1][4:6] == [5, 10], rows  # numbers as numbers
 
     # opt-out: GET changes nothing; POST (a mail client's one-click form) stops it at once
     looked = public.get(f"/opt-out/{opt_token}")
