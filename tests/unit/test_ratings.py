@@ -187,3 +187,17 @@ def test_the_rating_link_is_signed_for_the_case_and_its_customer():
         "https://s.example/en/rate.html?t=AbC-_1&s=4"
     )
     assert site_rating_url("", "tr", "AbC") == "" and site_rating_url("https://s", "tr", "") == ""
+
+
+def test_the_scale_setting_is_read_from_the_environments_text():
+    """RATING_SCALE arrives as text ("3"); a scale no page or report knows is refused."""
+    from pydantic import ValidationError
+
+    from chalicelib.config import Settings
+
+    from .test_queue_registry import _env
+
+    assert Settings.model_validate(_env()).rating_scale == 5
+    assert Settings.model_validate(_env() | {"RATING_SCALE": "3"}).rating_scale == 3
+    with pytest.raises(ValidationError):
+        Settings.model_validate(_env() | {"RATING_SCALE": "4"})
