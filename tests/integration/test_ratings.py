@@ -357,3 +357,30 @@ def test_the_shops_chosen_scale(as_role, drain_routing, drain_notify, mailbox, g
                          {"version": version_of(as_role, case["id"]), "score": 5})  # fmt: skip
     assert refused.status == 422, refused
     assert agent.get("/me").body["rating_scale"] == 5  # the console's setting (unpatched here)
+
+
+def test_a_customer_on_sms_gets_the_bare_link_in_their_text(
+    as_role, drain_routing, drain_notify, mailbox, group
+):
+    """ "In their language and channel": a customer with only a phone is asked by SMS, with
+    the page's bare link (no five links in a text), and that link rates the case."""
+    agent = as_role("agent")
+    phone = unique_phone()
+    body = {"customer": {"name": "SMS Puanlayan", "phone": phone}, "type": "complaint",
+            "group_id": group, "subject": "Kırık ekran", "description": "Ekran kırık geldi"}  # fmt: skip
+    opened = agent.post("/cases", body)
+    assert opened.status == 201, opened
+    drain_routing()
+    act(agent, opened.body["id"], "claim")
+    status(agent, opened.body["id"], "resolved")
+    drain_notify()
+    number = opened.body["number"]
+    texts = [
+        m["body"] for m in mailbox()["sms"] if number in m["body"] and "Puanlayın" in m["body"]
+    ]
+    assert len(texts) == 1, texts
+    tokens = LINK.findall(texts[0])
+    assert len(tokens) == 1 and "&s=" not in texts[0], texts[0]
+    public = as_role(None)
+    assert public.post(f"/ratings/{tokens[0]}", {"score": 5}).status == 200
+    assert fresh(agent, opened.body["id"])["case"]["rating"]["score"] == 5
