@@ -367,7 +367,8 @@ def test_a_customer_on_sms_gets_the_bare_link_in_their_text(
     agent = as_role("agent")
     phone = unique_phone()
     body = {"customer": {"name": "SMS Puanlayan", "phone": phone}, "type": "complaint",
-            "group_id": group, "subject": "Kırık ekran", "description": "Ekran kırık geldi"}  # fmt: skip
+            "group_id": group, "subject": "Kırık ekran",
+            "description": "Ekran kırık geldi"}  # fmt: skip
     opened = agent.post("/cases", body)
     assert opened.status == 201, opened
     drain_routing()
