@@ -466,3 +466,43 @@ def test_the_customer_sets_their_consent_on_their_profile(api, aws_env, as_role)
     assert me.get("/my/consents").body["channels"][0]["granted"] is False
     assert [e["granted"] for e in as_role("admin").get(
         f"/customers/{customer_id}/consents").body["history"]] == [False, True]  # fmt: skip
+
+
+def test_customers_with_no_contact_in_n_days(api, shop, as_role, mailbox, drain_surveys):
+    """Issue 16's "customers with no contact in N days", through a run: of four customers of
+    a brand, one never contacted us, one opened a case today, one called today and one called
+    60 days ago; with no contact in 30 days, the first and the last are the segment."""
+    admin, supervisor, agent = as_role("admin"), as_role("supervisor"), as_role("agent")
+    tag = uuid.uuid4().hex[:8]
+    brand = f"Sessiz{tag}"
+    product = admin.post("/products", {"brand": brand, "model": "M1", "name": f"Ürün {tag}",
+                                       "category_id": "telefon"})  # fmt: skip
+    assert product.status == 201, product
+    ids = []
+    for i in range(4):
+        number = f"NC-{tag}-{i}"
+        cid = shop_customer(api, shop, number, "normal", f"nc{tag}{i}@example.com")
+        registered = admin.post(f"/customers/{cid}/products", {
+            "product_id": product.body["id"], "serial_number": f"NC{tag}{i}",
+            "purchase_date": "2026-06-01"})  # fmt: skip
+        assert registered.status == 201, registered
+        consent(api, shop, number, True)
+        ids.append(cid)
+    now = datetime.now(UTC)
+    opened = agent.post("/cases", {"customer": {"customer_id": ids[1]}, "type": "question",
+                                   "subject": "Soru", "description": "Bir sorum var"})  # fmt: skip
+    assert opened.status == 201, opened
+    for cid, when in ((ids[2], now - timedelta(minutes=5)), (ids[3], now - timedelta(days=60))):
+        call = agent.post(f"/customers/{cid}/calls", {
+            "direction": "inbound", "outcome": "answered", "duration_seconds": 60,
+            "started_at": when.isoformat(), "number": "0537 123 98 76"})  # fmt: skip
+        assert call.status == 201, call
+    draft = {"name": f"Sessizler {tag}", "questions": QUESTIONS[:1], "channel": "email",
+             "segment": {"brands": [brand], "no_contact_days": 30},
+             "schedule": {"frequency": "once",
+                          "start_at": (now - timedelta(minutes=1)).isoformat()}}  # fmt: skip
+    detail = run_now(supervisor, draft, drain_surveys)
+    counts = detail["runs"][0]["counts"]
+    assert (counts["matched"], counts["invited"]) == (2, 2), counts
+    invited = [i for i in range(4) if mails_to(mailbox, f"nc{tag}{i}@example.com")]
+    assert invited == [0, 3]
