@@ -15,9 +15,11 @@ const CASE_CHANNELS = ["web", "phone", "email", "api", "social", "chat"];
 const SCALES = ["1-5", "1-3", "1-7", "1-10", "0-10"];
 const COUNTS = ["matched", "sampled", "invited", "sent", "no_consent", "throttled", "no_address",
   "quiet_delayed", "cancelled", "answered"];
-const RESULT_DIMENSIONS = ["customer_category", "language", "brand", "case_channel"];
+const RESULT_DIMENSIONS = ["customer_category", "language", "brand", "product", "product_group",
+  "case_channel", "case_type", "case_category"];
 // the console's words for a dimension's values (`<prefix><code>`); brands are names
-const VALUE_WORDS = { customer_category: "customer_category_", language: "language_", case_channel: "channel_" };
+const VALUE_WORDS = { customer_category: "customer_category_", language: "language_", case_channel: "channel_",
+  case_type: "type_" };
 const MOVES = { draft: ["active", "ended"], active: ["paused", "ended"], paused: ["active", "ended"], ended: [] };
 let watching = null; // the timer that refreshes an open survey's figures
 
@@ -260,6 +262,7 @@ function choiceText(ui, survey, qid, cid) {
 
 function valueName(ui, by, value) {
   const prefix = VALUE_WORDS[by];
+  if (by === "case_category") return ui.categoryName(value);
   return prefix ? ui.say(`${prefix}${value}`) : value;
 }
 
