@@ -11,7 +11,7 @@ import os
 from functools import lru_cache
 from typing import Any, Literal
 
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from .domain.model import Model
 
@@ -43,6 +43,9 @@ class Settings(Model):
     rating_link_days: int = Field(default=7, ge=1, le=90, alias="RATING_LINK_DAYS")
     #: days a customer may change their rating after their first answer (docs/satisfaction.md)
     rating_change_days: int = Field(default=3, ge=0, le=90, alias="RATING_CHANGE_DAYS")
+    #: the shop's rating scale, 1 to this: 5 (default), 3 or 2 (domain/ratings.py SCALES)
+    #: (an int checked against the list: a Literal would refuse the environment's "3")
+    rating_scale: int = Field(default=5, alias="RATING_SCALE")
     #: where case attachments are uploaded to (presigned posts) and read from
     attachments_bucket: str = Field(alias="ATTACHMENTS_BUCKET")
     #: where SES receiving stores customers' raw mail (under inbound/)
@@ -120,6 +123,15 @@ class Settings(Model):
         from .messaging.queue_registry import BY_NAME
 
         return self.queue_urls[BY_NAME[name].dead_letter_variable]
+
+    @field_validator("rating_scale")
+    @classmethod
+    def _a_scale_a_shop_may_choose(cls, value: int) -> int:
+        from .domain.ratings import SCALES
+
+        if value not in SCALES:
+            raise ValueError(f"RATING_SCALE is one of {', '.join(map(str, SCALES))}")
+        return value
 
 
 @lru_cache(maxsize=1)

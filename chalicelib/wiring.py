@@ -152,6 +152,7 @@ def notifier() -> Notifier:
         max_attempts=s.notice_max_attempts,
         links=(lambda: link_keys().signer()) if s.link_keys_secret else None,
         rating_link_days=s.rating_link_days,
+        rating_scale=s.rating_scale,
     )
 
 
@@ -418,6 +419,7 @@ def rating_service() -> RatingService:
         lambda: link_keys().signer(),
         announce=announce,
         change_days=settings().rating_change_days,
+        scale=settings().rating_scale,
     )
 
 

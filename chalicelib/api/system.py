@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from chalice import Blueprint
 
+from ..config import settings
 from ..domain.errors import NotFound
 from ..domain.model import Model
 from ..domain.permissions import CaseAccess, Principal
@@ -29,6 +30,8 @@ class Identity(Principal):
     permissions: dict[str, list[str]]
     groups: list[str] = []
     case_access: CaseAccess | None = None
+    #: the shop's rating scale (1 to it, RATING_SCALE): the console's agent-recorded score
+    rating_scale: int = 5
 
 
 @endpoint(bp, "/health", audience="public", rate_limit=120, response=Health)
@@ -46,6 +49,7 @@ def me(caller: Caller) -> dict:
         "permissions": caller.permission_summary(),
         "groups": sorted(caller.groups),
         "case_access": caller.case_access.model_dump() if staff else None,
+        "rating_scale": settings().rating_scale,
     }
 
 

@@ -181,7 +181,9 @@ class Rate(Model):
     group's supervisors (unless one is open already)."""
 
     kind: Literal["rate"] = "rate"
-    score: int = Field(ge=1, le=SCALE)
+    score: int = Field(ge=1, le=10)
+    #: the shop's scale the score is on (1 to `scale`)
+    scale: int = Field(default=SCALE, ge=2, le=10)
     comment: str | None = None
     source: RatingSource
     change_window: timedelta
@@ -621,6 +623,11 @@ def _file_message(
 
 
 def _rate(case: Case, command: Rate, actor: Actor, at: datetime) -> CaseChange:
+    if command.score > command.scale:
+        raise InvalidInput("the request has invalid fields",
+                           details=[{"field": "score", "type": "less_than_equal",
+                                     "problem": f"Input should be less than or equal to "
+                                                f"{command.scale}"}])  # fmt: skip
     if case.status not in DONE:
         raise Conflict(f"only a resolved or closed case is rated; this one is "
                        f"{case.status.value}", code="not_rateable")  # fmt: skip
@@ -631,30 +638,30 @@ def _rate(case: Case, command: Rate, actor: Actor, at: datetime) -> CaseChange:
                        details={"changeable_until": to_iso(current.changeable_until(
                            command.change_window))})  # fmt: skip
     rating = CaseRating(
-        score=command.score, scale=SCALE, source=command.source, comment=command.comment,
+        score=command.score, scale=command.scale, source=command.source, comment=command.comment,
         at=at, first_at=current.first_at if current else at,
         by=actor.id if command.source == "agent" else None,
         answers=current.answers + 1 if current else 1,
     )  # fmt: skip
     previous = current.score if current else None
-    low = is_low(command.score)
+    low = is_low(command.score, command.scale)
     update: dict[str, Any] = {field: rating}
     entries = [_line(case, actor, EntryKind.RATED, at, body=command.comment,
-                     data={"score": command.score, "scale": SCALE, "source": command.source,
+                     data={"score": command.score, "scale": command.scale, "source": command.source,
                            "previous_score": previous})]  # fmt: skip
     notices: list[Notice] = []
     if low and (case.follow_up is None or not case.follow_up.open):
         update["follow_up"] = FollowUp(score=command.score, source=command.source, at=at)
         entries.append(_line(case, actor, EntryKind.FOLLOW_UP, at,
                              reason_code=ReasonCode.LOW_RATING,
-                             data={"score": command.score, "scale": SCALE,
+                             data={"score": command.score, "scale": command.scale,
                                    "source": command.source}))  # fmt: skip
         if case.group_id:
             notices.append(notice(case, NoticeEvent.LOW_RATING, "supervisors", at,
-                                  data={"score": command.score, "scale": SCALE,
+                                  data={"score": command.score, "scale": command.scale,
                                         "source": command.source}))  # fmt: skip
     after = case.model_copy(update=update)
-    specific: _Specific = [(ev.CaseRated, {"score": command.score, "scale": SCALE,
+    specific: _Specific = [(ev.CaseRated, {"score": command.score, "scale": command.scale,
                                            "source": command.source,
                                            "previous_score": previous, "low": low})]  # fmt: skip
     return _finish(case, after, entries, actor, at, specific, notices=notices)

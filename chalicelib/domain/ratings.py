@@ -8,10 +8,12 @@ A resolved or closed case is rated once per source (docs/satisfaction.md):
 - `agent`: the score the customer gave an agent on the phone at close, recorded by the
   agent and counted apart (it is the agent's word, not the customer's).
 
-The scale is 1–5 (Zendesk's and Freshdesk's default): *satisfied* is 4 or 5 (the top 40%,
-`score > 0.6 × scale`), *low* is 1 or 2 (the bottom 40%, `score ≤ 0.4 × scale`). CSAT % is
-satisfied ÷ responses. Events carry the scale, so a later scale setting changes no stored
-answer's meaning.
+The scale is the shop's choice (`RATING_SCALE`): 1–5 by default (Zendesk's and Freshdesk's
+default), 1–3 (Freshdesk's three faces) or 1–2 (Zendesk's good/bad). *Satisfied* is the top
+30% and more (`score ≥ ⌈0.7 × scale⌉`: 4–5 on 5, 3 on 3, 2 on 2), *low* the bottom 40% and at
+least the lowest score (`score ≤ max(1, ⌊0.4 × scale⌋)`: 1–2 on 5, 1 on 3 and on 2). CSAT %
+is satisfied ÷ responses. Ratings and events carry their scale, so a later setting changes
+no stored answer's meaning.
 
 A low score opens a follow-up on the case (a visible flag, a history line, the console's
 "follow-up" view) and tells the supervisors of the case's group, as Zendesk's "bad
@@ -28,8 +30,11 @@ from pydantic import Field
 
 from .model import Model
 
-#: the scale's top score (the lowest is 1)
+#: the scale's top score (the lowest is 1), by default (RATING_SCALE)
 SCALE = 5
+#: the scales a shop may choose: 1–5, 1–3 (Freshdesk's faces), 1–2 (Zendesk's good/bad); the
+#: reports keep a column per score up to 5
+SCALES = (2, 3, 5)
 #: bytes of a comment (UTF-8, as stored): a sentence or three, never an essay
 MAX_COMMENT_BYTES = 1000
 #: how long a rating link works after its notice was rendered, by default (RATING_LINK_DAYS)
@@ -41,13 +46,14 @@ RatingSource = Literal["customer", "agent"]
 
 
 def is_low(score: int, scale: int = SCALE) -> bool:
-    """The bottom 40% of the scale: 1 or 2 on 5."""
-    return score <= math.floor(0.4 * scale)
+    """The bottom 40% of the scale, and at least its lowest score: 1 or 2 on 5, 1 on 3 or 2."""
+    return score <= max(1, math.floor(0.4 * scale))
 
 
 def is_satisfied(score: int, scale: int = SCALE) -> bool:
-    """The top 40% of the scale: 4 or 5 on 5."""
-    return score > 0.6 * scale
+    """The top of the scale (`score ≥ ⌈0.7 × scale⌉`): 4 or 5 on 5, 3 on 3, 2 on 2, 7–10 on
+    10."""
+    return score >= math.ceil(0.7 * scale - 1e-9)
 
 
 class CaseRating(Model):

@@ -42,8 +42,10 @@ from .survey_stats import Distribution, Interval, choices, csat, nps, share_of, 
 from .surveys import Question, QuestionKind
 
 #: what results can be split by (docs/surveys.md "Results")
-Dimension = Literal["customer_category", "language", "brand", "case_channel"]
-DIMENSIONS: tuple[str, ...] = ("customer_category", "language", "brand", "case_channel")
+Dimension = Literal["customer_category", "language", "brand", "product", "product_group",
+                    "case_channel", "case_type", "case_category"]  # fmt: skip
+DIMENSIONS: tuple[str, ...] = ("customer_category", "language", "brand", "product", "product_group",
+                               "case_channel", "case_type", "case_category")  # fmt: skip
 #: the dimension of the counters that hold every answer of a run
 ALL = "all"
 

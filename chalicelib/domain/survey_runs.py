@@ -116,18 +116,28 @@ def matches(segment: Segment, facts: CustomerFacts, now: datetime) -> bool:
 
 def dimensions_of(segment: Segment, facts: CustomerFacts, now: datetime) -> dict[str, str]:
     """What a run's results can be split by for this customer (domain/survey_results.py):
-    their category; the brand of their newest registered product the segment matched, when
-    it asks about products; the channel of their newest case it matched, when it asks about
-    cases. Kept with the candidate, then on the invitation (the language is added there)."""
+    their category; the brand, product and product group (the most specific catalog
+    category) of their newest registered product the segment matched, when it asks about
+    products; the channel, type and category of their newest case it matched, when it asks
+    about cases. One value each, so a split's values add up to the total. Kept with the
+    candidate, then on the invitation (the language is added there)."""
     dims = {"customer_category": facts.category.value}
     if segment.needs_products:
         products = [p for p in facts.products if _product_matches(segment, p)]
         if products:
-            dims["brand"] = max(products, key=lambda p: p.registered_at).brand
+            newest = max(products, key=lambda p: p.registered_at)
+            dims["brand"] = newest.brand
+            dims["product"] = newest.product_id
+            if newest.groups:
+                dims["product_group"] = newest.groups[-1]
     if segment.needs_cases:
         cases = [c for c in facts.cases if _case_matches(segment, c)]
         if cases:
-            dims["case_channel"] = max(cases, key=lambda c: c.created_at).channel.value
+            newest_case = max(cases, key=lambda c: c.created_at)
+            dims["case_channel"] = newest_case.channel.value
+            dims["case_type"] = newest_case.type.value
+            if newest_case.category_id:
+                dims["case_category"] = newest_case.category_id
     return dims
 
 

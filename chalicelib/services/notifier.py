@@ -61,10 +61,13 @@ class Notifier:
         max_attempts: int = 5,
         links: Callable[[], LinkSigner] | None = None,
         rating_link_days: int = 7,
+        rating_scale: int = SCALE,
     ) -> None:
         #: signs the rating link the resolved and closed notices carry (None: no link)
         self.links = links
         self.rating_link_days = rating_link_days
+        #: the shop's rating scale (RATING_SCALE): one link per score, 1 to it
+        self.rating_scale = rating_scale
         self.sms_alphabet = sms_alphabet
         self.max_attempts = max_attempts
         self.cases = cases
@@ -300,7 +303,8 @@ class Notifier:
         return {
             "rating_url": site_rating_url(self.site_url, language, token),
             "rating_urls": {n: site_rating_url(self.site_url, language, token, n)
-                            for n in range(1, SCALE + 1)},
+                            for n in range(1, self.rating_scale + 1)},
+            "rating_scale": self.rating_scale,
             "rating_days": self.rating_link_days,
         }  # fmt: skip
 

@@ -26,7 +26,7 @@ from ..domain.lifecycle import DONE
 from ..domain.limits import max_bytes
 from ..domain.model import Model
 from ..domain.notifications import Notice
-from ..domain.ratings import CHANGE_DAYS, MAX_COMMENT_BYTES, SCALE, RatingSource
+from ..domain.ratings import CHANGE_DAYS, MAX_COMMENT_BYTES, SCALE, SCALES, RatingSource
 from ..domain.signed_links import LinkClaims, LinkPurpose, LinkSigner
 from .case_commands import Strict, Version
 from .ports import CaseStore
@@ -40,10 +40,11 @@ Comment = Annotated[
 
 
 class RatingAnswer(Strict):
-    """The customer's answer: a score from 1 to 5 and, if they like, a comment (at most
-    1,000 bytes in UTF-8)."""
+    """The customer's answer: a score from 1 to the shop's scale (5 by default; over it is
+    422 `less_than_equal` from the service) and, if they like, a comment (at most 1,000 bytes
+    in UTF-8)."""
 
-    score: int = Field(ge=1, le=SCALE)
+    score: int = Field(ge=1, le=max(SCALES))
     comment: Comment | None = None
 
 
@@ -51,7 +52,7 @@ class AgentRating(Strict):
     """The score the customer gave on the phone, recorded by the agent at the version read."""
 
     version: Version
-    score: int = Field(ge=1, le=SCALE)
+    score: int = Field(ge=1, le=max(SCALES))
     comment: Comment | None = None
 
 
@@ -89,12 +90,15 @@ class RatingService:
         clock: Callable[[], datetime] = utcnow,
         announce: Callable[[list[Notice]], None] = lambda notices: None,
         change_days: int = CHANGE_DAYS,
+        scale: int = SCALE,
     ) -> None:
         self.cases = cases
         self.signer = signer
         self.clock = clock
         self.announce = announce
         self.change_window = timedelta(days=change_days)
+        #: the shop's scale (RATING_SCALE): new answers are on it, 1 to `scale`
+        self.scale = scale
 
     # ---- the customer's link -------------------------------------------------------------
 
@@ -109,8 +113,8 @@ class RatingService:
         that is not resolved or closed, `rating_locked` once the window has passed."""
         claims, case = self._open(token)
         actor = Actor(kind="customer", id=case.customer_id)
-        command = Rate(score=answer.score, comment=answer.comment, source="customer",
-                       change_window=self.change_window)  # fmt: skip
+        command = Rate(score=answer.score, scale=self.scale, comment=answer.comment,
+                       source="customer", change_window=self.change_window)  # fmt: skip
         saved = self._apply(case.id, command, actor, case)
         return self._view(saved, claims)
 
@@ -133,8 +137,9 @@ class RatingService:
         can = case.status in DONE and (until is None or self.clock() <= until)
         return RatingView(
             case_number=case.number, subject=case.subject, status=case.status.value,
-            score=rating.score if rating else None, comment=rating.comment if rating else None,
-            answered_at=rating.at if rating else None, can_answer=can, changeable_until=until,
+            scale=self.scale, score=rating.score if rating else None,
+            comment=rating.comment if rating else None, answered_at=rating.at if rating else None,
+            can_answer=can, changeable_until=until,
             expires_at=claims.expires_at,
         )  # fmt: skip
 
@@ -143,7 +148,7 @@ class RatingService:
     def record_by_agent(self, caller: Caller, case_id: str, body: AgentRating) -> Case:
         """The score the customer gave on the phone, kept apart as agent-collected."""
         case = self._writable(caller, case_id, body.version)
-        command = Rate(score=body.score, comment=body.comment, source="agent",
+        command = Rate(score=body.score, scale=self.scale, comment=body.comment, source="agent",
                        change_window=self.change_window)  # fmt: skip
         return self._write(case, command, caller.actor)
 

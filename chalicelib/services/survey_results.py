@@ -39,7 +39,7 @@ from .ports import DirectoryStore, SurveyStore
 TEXT_LIMIT = 500
 #: the console's words for a dimension's values (`<prefix><code>`); brands are names already
 VALUE_WORDS = {"customer_category": "customer_category_", "language": "language_",
-               "case_channel": "channel_"}  # fmt: skip
+               "case_channel": "channel_", "case_type": "type_"}  # fmt: skip
 #: the longest period one request covers (a survey's counters are a few items per run)
 MAX_DAYS = 3 * 366
 

@@ -133,26 +133,29 @@ class SurveyService:
 
     def answers_sheet(self, survey_id: str, words: dict[str, str], language: str) -> Sheet:
         """The answers as a sheet: one row per answering customer and run (their last
-        answer), one column per question headed by its text; choices by their text."""
+        answer; the customer's id, so a manager can follow an answer up in the console's
+        `#/customer/<id>`), one column per question headed by its text; choices by their
+        text."""
         survey = self.get(survey_id)
         rows, cursor = [], None
         while True:
             page, cursor = self.surveys.answers_page(survey_id, cursor, 500)
             for inv in page:
-                rows.append([inv.run_id, inv.id, inv.answered_at,
+                rows.append([inv.run_id, inv.id, inv.customer_id, inv.answered_at,
                              *(_cell(q, inv.answers.get(q.id), language)
                                for q in survey.questions)])  # fmt: skip
             if not cursor or len(rows) >= MAX_EXPORT_ROWS:
                 break
         headers = [words.get("survey_run", "run"), words.get("survey_invitation", "invitation"),
+                   words.get("survey_customer", "customer"),
                    words.get("survey_answered_at", "answered_at"),
                    *(getattr(q.text, language) for q in survey.questions)]  # fmt: skip
-        kinds = [ColumnKind.DIMENSION, ColumnKind.DIMENSION, ColumnKind.TEXT,
+        kinds = [ColumnKind.DIMENSION, ColumnKind.DIMENSION, ColumnKind.DIMENSION, ColumnKind.TEXT,
                  *(ColumnKind.COUNT if q.kind in (QuestionKind.RATING, QuestionKind.NPS)
                    else ColumnKind.TEXT for q in survey.questions)]  # fmt: skip
-        rows = [[r[0], r[1], r[2].isoformat() if r[2] else None, *r[3:]] for r in rows]
+        rows = [[*r[:3], r[3].isoformat() if r[3] else None, *r[4:]] for r in rows]
         return Sheet(title=survey.name, headers=headers, kinds=kinds, rows=rows,
-                     dimensions=2, file_stem=f"survey_{survey.id}")  # fmt: skip
+                     dimensions=3, file_stem=f"survey_{survey.id}")  # fmt: skip
 
 
 def _cell(question, value, language: str):

@@ -224,12 +224,18 @@ def test_profile_password_reset_a_reply_and_not_solved(stack, page):
     page.get_by_label("SMS", exact=True).check()  # SMS needs the phone just given
     page.get_by_label("Başlangıç").fill("22:00")
     page.get_by_label("Bitiş").fill("08:00")
+    # consent to surveys (issue 16: settable on the customer's own profile), by email only
+    consent = page.get_by_label("E-posta ile anket alabilirim")
+    expect(consent).not_to_be_checked()  # none recorded is none (opt-in)
+    consent.check()
     page.get_by_role("button", name="Kaydet").click()
     expect(page.get_by_role("status")).to_have_text("Kaydedildi.")
     page.reload()
     ready(page)
     expect(page.get_by_label("SMS", exact=True)).to_be_checked()
     expect(page.get_by_label("Başlangıç")).to_have_value("22:00")
+    expect(page.get_by_label("E-posta ile anket alabilirim")).to_be_checked()  # read back
+    expect(page.get_by_label("SMS ile anket alabilirim")).not_to_be_checked()
 
     page.get_by_role("button", name="Çıkış yap").click()
     page.goto(f"{site(stack)}/forgot.html")

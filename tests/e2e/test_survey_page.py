@@ -153,3 +153,60 @@ def test_a_customer_answers_a_planned_survey_and_opts_out_in_the_browser(
         expect(overall.locator("canvas")).to_be_visible()
         words_block = console.locator('article[data-question="words"]')
         expect(words_block).to_contain_text("Kargo hızlıydı")
+
+
+def test_a_supervisor_builds_a_survey_on_every_kind_of_segment_in_the_console(
+    stack,
+    http,
+    open_console,  # noqa: F811
+):
+    """The console's builder offers each criterion issue 16 lists (customer category,
+    registered product, brand, product group, purchase and registration periods, case
+    channel, type, category and period, no contact in N days), a rating's scale, a sample and
+    a quarterly schedule; what it saves is what was chosen, and the survey's page says it."""
+    name = f"Segment {uuid.uuid4().hex[:8]}"
+    console = open_console("selin")
+    console.goto(f"{stack.url}/console#/surveys")
+    console_ready(console)
+    form = console.locator("#survey-builder")
+    form.get_by_label("Anketin adı").fill(name)
+    question = form.locator("fieldset.question").first
+    question.get_by_label("Puan ölçeği (puan soruları)").select_option("1-7")
+    question.get_by_label("Soru (Türkçe)").fill(TEXT["tr"])
+    question.get_by_label("Soru (İngilizce)").fill(TEXT["en"])
+    form.get_by_role("group", name="Müşteri kategorisi").get_by_label("VIP").check()
+    form.get_by_label("Kayıtlı ürün (katalog ürün kodu)").fill("p-venus, p-okka")
+    form.get_by_label("Kayıtlı ürün markası").fill("Vestel")
+    form.get_by_label("Ürün grubu (katalog kategorisi kodu)").fill("telefon")
+    form.get_by_label("Satın alma, başlangıç").fill("2026-01-01")
+    form.get_by_label("Ürün kaydı, bitiş").fill("2026-11-30")
+    form.get_by_role("group", name="Talebin kanalı").get_by_label("Telefon").check()
+    form.get_by_role("group", name="Talep türü").get_by_label("Şikâyet").check()
+    form.get_by_label("Talep kategorisi (kategori kodu)").fill("k-ariza")
+    form.get_by_label("Talep tarihi, başlangıç").fill("2026-10-01")
+    form.get_by_label("Şu kadar gündür bize ulaşmamış olanlar").fill("30")
+    form.get_by_label("Kaç kişi").select_option("percent")
+    form.get_by_label("Yüzde ya da sayı").fill("25")
+    form.get_by_label("Sıklık").select_option("quarterly")
+    form.get_by_label("İlk gönderim").fill("2027-01-05T10:00")
+    form.get_by_role("button", name="Taslak olarak kaydet").click()
+    expect(console.get_by_role("heading", level=1)).to_have_text(name)
+    summary = console.locator("details.survey-summary")
+    expect(summary).to_contain_text("Puan 1–7")
+    expect(summary).to_contain_text("Talebin kanalı: Telefon")
+    expect(summary).to_contain_text("Şu kadar gündür bize ulaşmamış olanlar: 30")
+
+    supervisor = http("selin")
+    made = next(s for s in supervisor.call("GET", "/surveys")[1] if s["name"] == name)
+    survey = supervisor.call("GET", f"/surveys/{made['id']}")[1]["survey"]
+    chosen = {k: v for k, v in survey["segment"].items() if v not in (None, [])}
+    assert chosen == {
+        "customer_categories": ["vip"], "product_ids": ["p-venus", "p-okka"],
+        "brands": ["Vestel"], "product_groups": ["telefon"], "purchased_from": "2026-01-01",
+        "registered_to": "2026-11-30", "case_channels": ["phone"], "case_types": ["complaint"],
+        "case_categories": ["k-ariza"], "cases_from": "2026-10-01", "no_contact_days": 30,
+    }  # fmt: skip
+    assert survey["sample"]["kind"] == "percent" and survey["sample"]["percent"] == 25
+    assert survey["schedule"]["frequency"] == "quarterly"
+    (question,) = survey["questions"]
+    assert (question["kind"], question["scale_min"], question["scale_max"]) == ("rating", 1, 7)

@@ -287,3 +287,102 @@ def test_the_satisfaction_report_by_category_and_its_download(
     assert rows[0][:4] == ["Category", "Ratings", "Satisfied (4–5)", "CSAT (%)"]
     named = [r for r in rows if r[0].startswith("Puan ")]
     assert named and named[0][1:4] == ["2", "2", "100"], rows
+
+
+def test_the_sweeps_close_asks_again_until_answered(
+    as_role, drain_routing, drain_notify, mailbox, group, monkeypatch
+):
+    """Issue 16 asks at every close, "by an agent or closed by the sweep": the SLA sweep's
+    automatic close (the reopen window over) sends the customer a closed notice whose link
+    rates the case; a case the customer rated already gets the notice without one."""
+    unrated = resolved(as_role, drain_routing, group)
+    answered = resolved(as_role, drain_routing, group)
+    drain_notify()
+    token, _ = token_from_mail(mailbox, answered)
+    assert as_role(None).post(f"/ratings/{token}", {"score": 4}).status == 200
+
+    later = utcnow() + timedelta(days=8)  # past the 7-day reopen window
+    sweep = wiring.sla_sweep()
+    monkeypatch.setattr(sweep, "clock", lambda: later)
+    monkeypatch.setattr(wiring.notifier(), "clock", lambda: later)  # the notices are due then
+    # only this test's cases: the sweep must not close other tests' cases on the shared table
+    monkeypatch.setattr(sweep.cases, "due_for_sla",
+                        lambda until, limit: [unrated["id"], answered["id"]])  # fmt: skip
+    assert sweep.run() == 2
+    drain_notify()
+
+    def closed_mail(case: dict) -> dict:
+        mails = [m for m in mailbox()["emails"]
+                 if m["to"] == [case["email"]]
+                 and m["subject"].startswith("Talebiniz kapatıldı")]  # fmt: skip
+        assert len(mails) == 1, mails
+        return mails[0]
+
+    tokens = set(LINK.findall(closed_mail(unrated)["body"]))
+    assert len(tokens) == 1
+    closed_token = tokens.pop()
+    public = as_role(None)
+    shown = public.get(f"/ratings/{closed_token}")
+    assert shown.status == 200 and shown.body["can_answer"] is True, shown
+    assert public.post(f"/ratings/{closed_token}", {"score": 5}).status == 200
+    view = fresh(as_role("supervisor"), unrated["id"])
+    assert view["case"]["status"] == "closed"
+    assert (view["case"]["rating"]["score"], view["case"]["rating"]["source"]) == (5, "customer")
+    assert LINK.findall(closed_mail(answered)["body"]) == []  # rated already: not asked again
+
+
+def test_the_shops_chosen_scale(as_role, drain_routing, drain_notify, mailbox, group, monkeypatch):
+    """RATING_SCALE 3 (Freshdesk's three faces): the email asks from 1 to 3 with a link per
+    score, the page is told its scale, a score over it is 422 and writes nothing, and the
+    rating keeps its scale; the agent's recorded score is on the same scale."""
+    monkeypatch.setattr(wiring.notifier(), "rating_scale", 3)
+    monkeypatch.setattr(wiring.rating_service(), "scale", 3)
+    case = resolved(as_role, drain_routing, group)
+    drain_notify()
+    token, mail = token_from_mail(mailbox, case)
+    assert "1 (memnun değilim) ile 3 (memnunum)" in mail["body"]
+    assert re.findall(r"^\s+(\d): \S+&s=\d$", mail["body"], re.M) == ["1", "2", "3"]
+    public = as_role(None)
+    assert public.get(f"/ratings/{token}").body["scale"] == 3
+    before = version_of(as_role, case["id"])
+    over = public.post(f"/ratings/{token}", {"score": 4})
+    assert over.status == 422, over
+    assert over.body["error"]["details"][0]["type"] == "less_than_equal"
+    assert version_of(as_role, case["id"]) == before
+    done = public.post(f"/ratings/{token}", {"score": 3})
+    assert done.status == 200 and done.body["score"] == 3
+    rating = fresh(as_role("supervisor"), case["id"])["case"]["rating"]
+    assert (rating["score"], rating["scale"]) == (3, 3)
+    agent = as_role("agent")
+    refused = agent.post(f"/cases/{case['id']}/rating",
+                         {"version": version_of(as_role, case["id"]), "score": 5})  # fmt: skip
+    assert refused.status == 422, refused
+    assert agent.get("/me").body["rating_scale"] == 5  # the console's setting (unpatched here)
+
+
+def test_a_customer_on_sms_gets_the_bare_link_in_their_text(
+    as_role, drain_routing, drain_notify, mailbox, group
+):
+    """ "In their language and channel": a customer with only a phone is asked by SMS, with
+    the page's bare link (no five links in a text), and that link rates the case."""
+    agent = as_role("agent")
+    phone = unique_phone()
+    body = {"customer": {"name": "SMS Puanlayan", "phone": phone}, "type": "complaint",
+            "group_id": group, "subject": "Kırık ekran",
+            "description": "Ekran kırık geldi"}  # fmt: skip
+    opened = agent.post("/cases", body)
+    assert opened.status == 201, opened
+    drain_routing()
+    act(agent, opened.body["id"], "claim")
+    status(agent, opened.body["id"], "resolved")
+    drain_notify()
+    number = opened.body["number"]
+    texts = [
+        m["body"] for m in mailbox()["sms"] if number in m["body"] and "Puanlayın" in m["body"]
+    ]
+    assert len(texts) == 1, texts
+    tokens = LINK.findall(texts[0])
+    assert len(tokens) == 1 and "&s=" not in texts[0], texts[0]
+    public = as_role(None)
+    assert public.post(f"/ratings/{tokens[0]}", {"score": 5}).status == 200
+    assert fresh(agent, opened.body["id"])["case"]["rating"]["score"] == 5

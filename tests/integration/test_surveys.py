@@ -195,7 +195,17 @@ def test_a_planned_survey_on_a_seeded_segment(api, shop, as_role, mailbox, drain
     csv = supervisor.get(f"/surveys/{detail['survey']['id']}/answers/export?format=csv&lang=en")
     assert csv.status == 200, csv
     lines = csv.body.strip().splitlines()
-    assert len(lines) == 2 and lines[1].split(",")[3:5] == ["5", "10"], lines
+    cells = lines[1].split(",")
+    assert len(lines) == 2 and cells[2] == first["id"] and cells[4:6] == ["5", "10"], lines
+    book = api.client.http.get(
+        f"/surveys/{detail['survey']['id']}/answers/export?format=xlsx&lang=en",
+        headers={"authorization": f"Bearer {supervisor.token}", "accept": "*/*"})  # fmt: skip
+    assert book.status_code == 200, book.body
+    from tests.xlsx_reader import read_xlsx
+
+    rows = read_xlsx(book.body).rows
+    assert len(rows) == 2 and rows[0][4:6] == lines[0].split(",")[4:6], (rows, lines)
+    assert rows[1][2] == first["id"] and rows[1][4:6] == [5, 10], rows  # numbers as numbers
 
     # opt-out: GET changes nothing; POST (a mail client's one-click form) stops it at once
     looked = public.get(f"/opt-out/{opt_token}")
@@ -427,3 +437,72 @@ def test_the_shops_consent_call_answers_the_entry_it_recorded(api, shop):
     assert answered["channels"][0]["granted"] is True
     withdrawn = consent(api, shop, number, False)  # a second call answers its own entry only
     assert [(e["granted"], e["source"]) for e in withdrawn["history"]] == [(False, "shop")]
+
+
+def test_the_customer_sets_their_consent_on_their_profile(api, aws_env, as_role):
+    """Issue 16: consent is settable by the shop's backend and by the customer's profile,
+    with its source and time; staff see the change with source `customer`."""
+    from tests.support import sign_up
+
+    email = f"izin-{uuid.uuid4().hex[:8]}@example.com"
+    me = api.as_(sign_up(aws_env, email)["id"])
+    made = me.post("/my/account", {"name": "İzin Veren"})
+    assert made.status in (200, 201), made
+    customer_id = made.body["id"]
+    before = me.get("/my/consents")
+    assert before.status == 200 and not any(c["granted"] for c in before.body["channels"])
+    ahead = datetime.now(UTC) - timedelta(seconds=5)
+    granted = me.put("/my/consents", {"changes": [{"channel": "email", "granted": True}]})
+    assert granted.status == 200, granted
+    assert [(c["channel"], c["granted"], c["source"]) for c in granted.body["channels"]] == [
+        ("email", True, "customer")
+    ]
+    (entry,) = granted.body["history"]
+    assert entry["source"] == "customer" and datetime.fromisoformat(entry["at"]) >= ahead
+    staff = as_role("admin").get(f"/customers/{customer_id}/consents").body
+    assert (staff["channels"][0]["granted"], staff["channels"][0]["source"]) == (True, "customer")
+    withdrawn = me.put("/my/consents", {"changes": [{"channel": "email", "granted": False}]})
+    assert withdrawn.body["channels"][0]["granted"] is False
+    assert me.get("/my/consents").body["channels"][0]["granted"] is False
+    assert [e["granted"] for e in as_role("admin").get(
+        f"/customers/{customer_id}/consents").body["history"]] == [False, True]  # fmt: skip
+
+
+def test_customers_with_no_contact_in_n_days(api, shop, as_role, mailbox, drain_surveys):
+    """Issue 16's "customers with no contact in N days", through a run: of four customers of
+    a brand, one never contacted us, one opened a case today, one called today and one called
+    60 days ago; with no contact in 30 days, the first and the last are the segment."""
+    admin, supervisor, agent = as_role("admin"), as_role("supervisor"), as_role("agent")
+    tag = uuid.uuid4().hex[:8]
+    brand = f"Sessiz{tag}"
+    product = admin.post("/products", {"brand": brand, "model": "M1", "name": f"Ürün {tag}",
+                                       "category_id": "telefon"})  # fmt: skip
+    assert product.status == 201, product
+    ids = []
+    for i in range(4):
+        number = f"NC-{tag}-{i}"
+        cid = shop_customer(api, shop, number, "normal", f"nc{tag}{i}@example.com")
+        registered = admin.post(f"/customers/{cid}/products", {
+            "product_id": product.body["id"], "serial_number": f"NC{tag}{i}",
+            "purchase_date": "2026-06-01"})  # fmt: skip
+        assert registered.status == 201, registered
+        consent(api, shop, number, True)
+        ids.append(cid)
+    now = datetime.now(UTC)
+    opened = agent.post("/cases", {"customer": {"customer_id": ids[1]}, "type": "question",
+                                   "subject": "Soru", "description": "Bir sorum var"})  # fmt: skip
+    assert opened.status == 201, opened
+    for cid, when in ((ids[2], now - timedelta(minutes=5)), (ids[3], now - timedelta(days=60))):
+        call = agent.post(f"/customers/{cid}/calls", {
+            "direction": "inbound", "outcome": "answered", "duration_seconds": 60,
+            "started_at": when.isoformat(), "number": "0537 123 98 76"})  # fmt: skip
+        assert call.status == 201, call
+    draft = {"name": f"Sessizler {tag}", "questions": QUESTIONS[:1], "channel": "email",
+             "segment": {"brands": [brand], "no_contact_days": 30},
+             "schedule": {"frequency": "once",
+                          "start_at": (now - timedelta(minutes=1)).isoformat()}}  # fmt: skip
+    detail = run_now(supervisor, draft, drain_surveys)
+    counts = detail["runs"][0]["counts"]
+    assert (counts["matched"], counts["invited"]) == (2, 2), counts
+    invited = [i for i in range(4) if mails_to(mailbox, f"nc{tag}{i}@example.com")]
+    assert invited == [0, 3]

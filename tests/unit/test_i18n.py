@@ -347,7 +347,9 @@ def test_staff_notices_name_the_group_and_say_the_case_in_words(post):
     assert "Kargo havuzuna" in email  # the group's name, not its id
     assert "Tür: şikâyet · Öncelik: normal · Kanal: telefon" in email
     assert "“Kargo kuralı” kuralı eşleşti (kargom)" in email
-    assert "Çözüm hedefi: 24 Kasım 2026 12:00" in email  # 09:00 UTC on Istanbul's clock
+    assert "Çözüm hedefi: 24 Kasım 2026 12:00\n" in email  # 09:00 UTC on Istanbul's clock
+    # the console link on its own line, not run on after the target's time
+    assert "\nTalebi konsolda açın: " in email
     _, email, _ = rendered(post, NoticeEvent.SLA_ESCALATION, "en")
     assert "Assignee: Ayşe Kaya" in email and "Group: Kargo" in email
 

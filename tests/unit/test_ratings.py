@@ -38,6 +38,36 @@ def test_low_is_the_bottom_40_percent_and_satisfied_the_top(score, low, satisfie
     assert is_low(score) is low and is_satisfied(score) is satisfied
 
 
+@pytest.mark.parametrize(("scale", "low", "satisfied"),
+                         [(2, [1], [2]), (3, [1], [3]), (5, [1, 2], [4, 5]),
+                          (10, [1, 2, 3, 4], [7, 8, 9, 10])])  # fmt: skip
+def test_every_scale_a_shop_may_choose_has_a_low_end_and_a_satisfied_top(scale, low, satisfied):
+    scores = range(1, scale + 1)
+    assert [n for n in scores if is_low(n, scale)] == low
+    assert [n for n in scores if is_satisfied(n, scale)] == satisfied
+
+
+def test_a_score_on_the_shops_three_point_scale_is_kept_with_its_scale():
+    command = cc.Rate(score=1, scale=3, source="customer", change_window=WINDOW)
+    change = cc.change_case(case_in(Status.RESOLVED), command, AHMET, NOW)
+    assert (change.case.rating.score, change.case.rating.scale) == (1, 3)
+    assert change.case.follow_up is not None  # 1 of 3 is low
+    (rated,) = [e for e in change.events if isinstance(e, CaseRated)]
+    assert (rated.data.score, rated.data.scale, rated.data.low) == (1, 3, True)
+    satisfied = cc.Rate(score=3, scale=3, source="customer", change_window=WINDOW)
+    counted = cc.change_case(case_in(Status.RESOLVED), satisfied, AHMET, NOW)
+    assert counted.case.follow_up is None
+
+
+def test_a_score_over_the_shops_scale_is_refused():
+    from chalicelib.domain.errors import InvalidInput
+
+    command = cc.Rate(score=4, scale=3, source="customer", change_window=WINDOW)
+    with pytest.raises(InvalidInput) as refused:
+        cc.change_case(case_in(Status.RESOLVED), command, AHMET, NOW)
+    assert refused.value.details[0]["field"] == "score"
+
+
 def test_a_rating_is_a_change_with_a_line_and_an_event_without_the_comment():
     change = rate(case_in(Status.RESOLVED), 4, comment="Teşekkürler")
     assert change.case.version == 6 and change.case.rating.score == 4
@@ -157,3 +187,17 @@ def test_the_rating_link_is_signed_for_the_case_and_its_customer():
         "https://s.example/en/rate.html?t=AbC-_1&s=4"
     )
     assert site_rating_url("", "tr", "AbC") == "" and site_rating_url("https://s", "tr", "") == ""
+
+
+def test_the_scale_setting_is_read_from_the_environments_text():
+    """RATING_SCALE arrives as text ("3"); a scale no page or report knows is refused."""
+    from pydantic import ValidationError
+
+    from chalicelib.config import Settings
+
+    from .test_queue_registry import _env
+
+    assert Settings.model_validate(_env()).rating_scale == 5
+    assert Settings.model_validate(_env() | {"RATING_SCALE": "3"}).rating_scale == 3
+    with pytest.raises(ValidationError):
+        Settings.model_validate(_env() | {"RATING_SCALE": "4"})

@@ -16,7 +16,13 @@ from chalicelib.domain.survey_results import (
     question_result,
     response,
 )
-from chalicelib.domain.survey_runs import CustomerFacts, ProductFact, dimensions_of, run_day
+from chalicelib.domain.survey_runs import (
+    CaseFact,
+    CustomerFacts,
+    ProductFact,
+    dimensions_of,
+    run_day,
+)
 from chalicelib.domain.surveys import Question, Segment
 
 T = {"tr": "Soru", "en": "Question"}
@@ -90,5 +96,23 @@ def test_the_dimensions_a_run_keeps():
     assert dimensions_of(Segment(), facts, now) == {"customer_category": "vip"}
     assert dimensions_of(Segment(brands=["eski", "yeni"]), facts, now)["brand"] == "Yeni"
     assert dimensions_of(Segment(brands=["Eski"]), facts, now)["brand"] == "Eski"
+    grouped = new.model_copy(update={"groups": ["elektronik", "telefon"]})
+    with_groups = facts.model_copy(update={"products": [old, grouped]})
+    by_product = dimensions_of(Segment(brands=["yeni"]), with_groups, now)
+    assert (by_product["product"], by_product["product_group"]) == ("p2", "telefon")
+    cases = [CaseFact(type="complaint", channel="phone", category_id="k-ariza",
+                      created_at=datetime(2026, 6, 1, tzinfo=UTC)),
+             CaseFact(type="question", channel="web",
+                      created_at=datetime(2026, 5, 1, tzinfo=UTC))]  # fmt: skip
+    split = dimensions_of(Segment(case_channels=["phone", "web"]),
+                          facts.model_copy(update={"cases": cases}), now)  # fmt: skip
+    assert (split["case_channel"], split["case_type"], split["case_category"]) == (
+        "phone",
+        "complaint",
+        "k-ariza",
+    )  # the newest matching case's, one value each
+    only_web = dimensions_of(Segment(case_channels=["web"]),
+                             facts.model_copy(update={"cases": cases}), now)  # fmt: skip
+    assert (only_web["case_type"], "case_category" in only_web) == ("question", False)
     # the Istanbul day: 22:30 UTC on May 31 is June 1 in Istanbul (UTC+3)
     assert run_day(datetime(2026, 5, 31, 22, 30, tzinfo=UTC)) == "2026-06-01"

@@ -1006,7 +1006,8 @@ function casePanel(view, extras = null) {
     actions.append(el("form", { class: "rating-form", onsubmit: act(c.id, (e) => post("/rating", {
       score: Number(e.target.score.value), comment: e.target.comment.value || undefined }), say("rating_recorded")) },
       el("fieldset", {}, el("legend", { text: say("record_rating") }),
-        field(say("rating_score"), select("score", ["5", "4", "3", "2", "1"], c.agent_rating ? String(c.agent_rating.score) : "5", "rating_score_")),
+        field(say("rating_score"), select("score", Array.from({ length: me.rating_scale || 5 }, (_, i) => String((me.rating_scale || 5) - i)),
+          c.agent_rating ? String(c.agent_rating.score) : String(me.rating_scale || 5), `rating_score_${me.rating_scale === 5 || !me.rating_scale ? "" : `${me.rating_scale}_`}`)),
         field(say("rating_comment"), el("textarea", { name: "comment", rows: 2, maxlength: 1000 })),
         el("button", { type: "submit", text: say("save_rating") }))));
   }

@@ -10,11 +10,16 @@ const KINDS = ["rating", "nps", "single_choice", "multiple_choice", "free_text"]
 const FREQUENCIES = ["once", "weekly", "monthly", "quarterly"];
 const CATEGORIES = ["normal", "vip", "risky", "banned", "cod_approved"];
 const CASE_TYPES = ["complaint", "request", "suggestion", "question"];
+const CASE_CHANNELS = ["web", "phone", "email", "api", "social", "chat"];
+// a rating question's scales, low to high: 1–5 first (Zendesk's and Freshdesk's default)
+const SCALES = ["1-5", "1-3", "1-7", "1-10", "0-10"];
 const COUNTS = ["matched", "sampled", "invited", "sent", "no_consent", "throttled", "no_address",
   "quiet_delayed", "cancelled", "answered"];
-const RESULT_DIMENSIONS = ["customer_category", "language", "brand", "case_channel"];
+const RESULT_DIMENSIONS = ["customer_category", "language", "brand", "product", "product_group",
+  "case_channel", "case_type", "case_category"];
 // the console's words for a dimension's values (`<prefix><code>`); brands are names
-const VALUE_WORDS = { customer_category: "customer_category_", language: "language_", case_channel: "channel_" };
+const VALUE_WORDS = { customer_category: "customer_category_", language: "language_", case_channel: "channel_",
+  case_type: "type_" };
 const MOVES = { draft: ["active", "ended"], active: ["paused", "ended"], paused: ["active", "ended"], ended: [] };
 let watching = null; // the timer that refreshes an open survey's figures
 
@@ -48,6 +53,8 @@ function questionRow(ui, n) {
     el("legend", { text: say("survey_question_n", { n }) }),
     ui.field(say("survey_q_kind"), el("select", { name: "kind" },
       KINDS.map((k) => el("option", { value: k, text: say(`survey_kind_${k}`) })))),
+    ui.field(say("survey_q_scale"), el("select", { name: "scale" },
+      SCALES.map((v) => el("option", { value: v, text: v.replace("-", "–") })))),
     ui.field(say("survey_q_tr"), el("input", { name: "tr", required: true, maxlength: 500 })),
     ui.field(say("survey_q_en"), el("input", { name: "en", required: true, maxlength: 500 })),
     ui.field(say("survey_q_choices"), el("textarea", { name: "choices", rows: 3, placeholder: say("survey_q_choices_hint") })),
@@ -60,6 +67,10 @@ function questionsOf(form) {
     const kind = value("kind").value;
     const q = { id: `q${i + 1}`, kind, required: value("required").checked,
       text: { tr: value("tr").value.trim(), en: value("en").value.trim() } };
+    if (kind === "rating") {
+      const [low, high] = value("scale").value.split("-").map(Number);
+      Object.assign(q, { scale_min: low, scale_max: high });
+    }
     if (kind.endsWith("_choice")) {
       q.choices = value("choices").value.split("\n").map((l) => l.trim()).filter(Boolean).map((line, j) => {
         const [tr, en] = line.split("|").map((s) => s.trim());
@@ -84,11 +95,16 @@ function builder(ui) {
     el("button", { type: "button", class: "secondary", onclick: () => questions.append(questionRow(ui, ++n)), text: say("survey_add_question") }),
     el("h3", { text: say("survey_segment") }),
     checks("customer_categories", CATEGORIES, "customer_category_"),
+    ui.field(say("survey_seg_product_ids"), el("input", { name: "product_ids", placeholder: say("survey_comma_hint") })),
     ui.field(say("survey_seg_brands"), el("input", { name: "brands", placeholder: say("survey_comma_hint") })),
     ui.field(say("survey_seg_product_groups"), el("input", { name: "product_groups", placeholder: say("survey_comma_hint") })),
     ui.field(say("survey_seg_purchased_from"), el("input", { type: "date", name: "purchased_from" })),
     ui.field(say("survey_seg_purchased_to"), el("input", { type: "date", name: "purchased_to" })),
+    ui.field(say("survey_seg_registered_from"), el("input", { type: "date", name: "registered_from" })),
+    ui.field(say("survey_seg_registered_to"), el("input", { type: "date", name: "registered_to" })),
+    checks("case_channels", CASE_CHANNELS, "channel_"),
     checks("case_types", CASE_TYPES, "type_"),
+    ui.field(say("survey_seg_case_categories"), el("input", { name: "case_categories", placeholder: say("survey_comma_hint") })),
     ui.field(say("survey_seg_cases_from"), el("input", { type: "date", name: "cases_from" })),
     ui.field(say("survey_seg_cases_to"), el("input", { type: "date", name: "cases_to" })),
     ui.field(say("survey_seg_no_contact_days"), el("input", { type: "number", name: "no_contact_days", min: 1, max: 3650 })),
@@ -107,9 +123,13 @@ function builder(ui) {
     event.preventDefault();
     const f = form.elements;
     const picked = (name) => [...form.querySelectorAll(`input[name="${name}"]:checked`)].map((i) => i.value);
-    const segment = { customer_categories: picked("customer_categories"), brands: list(f.brands.value),
-      product_groups: list(f.product_groups.value), case_types: picked("case_types") };
-    for (const k of ["purchased_from", "purchased_to", "cases_from", "cases_to"]) if (f[k].value) segment[k] = f[k].value;
+    const segment = { customer_categories: picked("customer_categories"), product_ids: list(f.product_ids.value),
+      brands: list(f.brands.value), product_groups: list(f.product_groups.value),
+      case_channels: picked("case_channels"), case_types: picked("case_types"),
+      case_categories: list(f.case_categories.value) };
+    for (const k of ["purchased_from", "purchased_to", "registered_from", "registered_to", "cases_from", "cases_to"]) {
+      if (f[k].value) segment[k] = f[k].value;
+    }
     if (f.no_contact_days.value) segment.no_contact_days = Number(f.no_contact_days.value);
     const kind = f.sample_kind.value;
     const sample = { kind, ...(kind === "percent" ? { percent: Number(f.sample_figure.value) } : {}),
@@ -160,10 +180,33 @@ export async function surveyView(ui, id) {
     el("div", { class: "actions" }, moves,
       ["csv", "xlsx"].map((format) => el("button", { type: "button", class: "secondary", text: say(`survey_download_${format}`),
         onclick: () => download(ui, id, format).catch((error) => ui.problem(ui.explain(error))) }))),
+    summary(ui, s),
     el("h2", { text: say("survey_runs") }),
     figures,
     resultsSection(ui, s),
   ];
+}
+
+/** What the survey asks and of whom: its questions (in the reader's language, with a
+ *  rating's scale), every segment criterion given, and its sample. */
+function summary(ui, s) {
+  const { el, say } = ui;
+  const text = (t) => (ui.lang === "en" ? t.en : t.tr) || t.tr;
+  const words = { customer_categories: "customer_category_", case_channels: "channel_", case_types: "type_" };
+  const criteria = Object.entries(s.segment || {})
+    .filter(([, v]) => v !== null && v !== undefined && !(Array.isArray(v) && !v.length))
+    .map(([k, v]) => el("li", {}, `${say(`survey_seg_${k}`)}: `,
+      Array.isArray(v) ? v.map((x) => (words[k] ? say(`${words[k]}${x}`) : x)).join(", ") : String(v)));
+  const sample = s.sample.kind === "percent" ? `${say("survey_sample_percent")}: %${s.sample.percent}`
+    : s.sample.kind === "count" ? `${say("survey_sample_count")}: ${s.sample.count}` : say("survey_sample_all");
+  return el("details", { class: "survey-summary", open: s.status === "draft" },
+    el("summary", { text: say("survey_summary") }),
+    el("h3", { text: say("survey_questions") }),
+    el("ol", {}, s.questions.map((q) => el("li", {}, text(q.text), " · ", say(`survey_kind_${q.kind}`),
+      q.kind === "rating" ? ` ${q.scale_min}–${q.scale_max}` : "", q.required ? "" : ` · ${say("survey_q_optional")}`))),
+    el("h3", { text: say("survey_segment") }),
+    criteria.length ? el("ul", {}, criteria) : el("p", { text: say("survey_segment_everyone") }),
+    el("p", {}, `${say("survey_sample")}: ${sample}`));
 }
 
 /** The 95% interval's words, or nothing when either end is missing (one answer has none):
@@ -219,6 +262,7 @@ function choiceText(ui, survey, qid, cid) {
 
 function valueName(ui, by, value) {
   const prefix = VALUE_WORDS[by];
+  if (by === "case_category") return ui.categoryName(value);
   return prefix ? ui.say(`${prefix}${value}`) : value;
 }
 
@@ -334,7 +378,12 @@ async function downloadResults(ui, id, query, format) {
 
 function runsTable(ui, detail) {
   const { el, say } = ui;
-  if (!detail.runs.length) return el("p", { class: "empty", text: say("survey_no_runs") });
+  // an active survey's first run starts at the next tick (every 15 minutes): say so, or
+  // "no sends yet" reads like a fault
+  if (!detail.runs.length) {
+    return el("p", { class: "empty", text: detail.survey.status === "active"
+      ? say("survey_no_runs_yet", { at: ui.when(detail.survey.next_run_at) }) : say("survey_no_runs") });
+  }
   const rate = (r) => shareText(ui, r);
   const row = (label, counts, r, head = false) => el("tr", { class: head ? "total" : null },
     el(head ? "th" : "td", { scope: head ? "row" : null, text: label }),

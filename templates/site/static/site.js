@@ -1035,6 +1035,16 @@ async function ratePage() {
     box.focus();
   };
   const show = (view) => {
+    // the shop's scale: only its set of scores stays on the page
+    for (const set of form.querySelectorAll(".scale-set")) {
+      if (Number(set.dataset.scale) !== view.scale) set.remove();
+      else {
+        set.hidden = false;
+        for (const input of set.querySelectorAll("input")) input.disabled = false;
+      }
+    }
+    $("#score-hint").textContent = say(view.scale === 5 ? "rate_scale_hint" : `rate_scale_hint${view.scale}`);
+    form.dataset.scale = view.scale;
     const heading = $("#rate-case");
     heading.textContent = say("rate_case", { number: view.case_number, subject: view.subject });
     heading.hidden = false;
@@ -1074,7 +1084,7 @@ async function ratePage() {
     clearFieldErrors(form);
     const chosen = form.querySelector("input[name=score]:checked");
     if (!chosen) {
-      fieldError(form, "score", say("rate_choose"));
+      fieldError(form, "score", say("rate_choose", { top: form.dataset.scale || 5 }));
       problem(say("error_invalid"));
       form.querySelector("input[name=score]").focus();
       return;
