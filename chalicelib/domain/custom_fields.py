@@ -208,26 +208,29 @@ def missing(required: list[str], values: dict[str, Any]) -> list[str]:
 
 
 class PublicField(Model):
-    """A public field's value as the customer's site shows it: label and value in their
-    language (a list's option label, a checkbox as a boolean)."""
+    """A public field's value as the customer's site shows it: its labels, its value as
+    stored, and a list option's labels (`option_tr`, `option_en`; none for other kinds)."""
 
     key: str
-    label: str
     kind: FieldKind
+    label_tr: str
+    label_en: str
     value: Any
+    option_tr: str | None = None
+    option_en: str | None = None
 
 
 def public_values(
-    definitions: dict[str, CaseFieldInput], values: dict[str, Any], language: str
+    definitions: dict[str, CaseFieldInput], values: dict[str, Any]
 ) -> list[PublicField]:
-    """The case's values of public fields, in the definitions' order."""
+    """The case's values of public fields that apply to it, in the definitions' order."""
     shown: list[PublicField] = []
     for key, field in definitions.items():
         if not field.public or values.get(key) is None:
             continue
         value = values[key]
-        if field.kind == "list":
-            value = field.option_label(value, language) or value
-        shown.append(PublicField(key=key, label=field.label(language), kind=field.kind,
-                                 value=value))  # fmt: skip
+        shown.append(PublicField(key=key, kind=field.kind, label_tr=field.label_tr,
+                                 label_en=field.label_en, value=value,
+                                 option_tr=field.option_label(value, "tr"),
+                                 option_en=field.option_label(value, "en")))  # fmt: skip
     return shown

@@ -261,6 +261,7 @@ class CaseService:
                 case=customer_case(visible.case),
                 history=customer_history(visible.history),
                 attachments=attachments,
+                fields=self.public_fields(visible.case),
             )
         return CaseView(
             case=visible.case,
@@ -544,11 +545,12 @@ class CaseService:
             return {}
         return {f.key: f for f in self.case_fields.all()}
 
-    def public_fields(self, case: Case, language: str) -> list[PublicField]:
-        """The case's values of public custom fields, as its customer's site shows them."""
+    def public_fields(self, case: Case) -> list[PublicField]:
+        """The case's values of public custom fields, as its customer's site shows them (no
+        read when the case has no values)."""
         if not case.custom_fields or self.case_fields is None:
             return []
-        return public_values(self._definitions(), case.custom_fields, language)
+        return public_values(self._definitions(), case.custom_fields)
 
     def update(self, caller: Caller, case_id: str, command: cmd.UpdateCase) -> Case:
         case = self._load_for_write(case_id, command.version, caller)
