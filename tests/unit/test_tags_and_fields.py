@@ -110,8 +110,9 @@ def test_every_wrong_value_is_named_at_once():
             "gift": "yes", "nope": 1})  # fmt: skip
     errors = {e["key"]: e["code"] for e in refused.value.details["errors"]}
     assert refused.value.code == "invalid_custom_fields"
-    assert errors == {"order_total": "not_a_number", "note": "too_long", "due": "not_for_type",
-                      "reason": "not_for_type", "gift": "not_a_boolean", "nope": "unknown_field"}  # fmt: skip
+    assert errors == {"order_total": "not_a_number", "note": "too_long",
+                      "due": "not_for_type", "reason": "not_for_type",
+                      "gift": "not_a_boolean", "nope": "unknown_field"}  # fmt: skip
 
 
 @pytest.mark.parametrize(
