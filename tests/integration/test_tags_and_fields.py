@@ -107,8 +107,8 @@ def test_field_values_are_checked_set_and_filtered(as_role, drain_routing, table
         case = claimed(agent, admin, drain_routing)
         path = f"/cases/{case['id']}/custom-fields"
         before = table_items()
-        wrong = agent.put(path, {"version": case["version"],
-                                 "values": {total: "çok", reason: "kayip", "nope_x": 1}})  # fmt: skip
+        values = {total: "çok", reason: "kayip", "nope_x": 1}
+        wrong = agent.put(path, {"version": case["version"], "values": values})
         assert wrong.status == 422, wrong
         errors = {e["key"]: e["code"] for e in wrong.body["error"]["details"]["errors"]}
         assert errors == {total: "not_a_number", reason: "not_an_option",
@@ -150,8 +150,8 @@ def test_resolving_without_a_required_field_is_refused_and_writes_nothing(
         filled = agent.put(f"/cases/{case['id']}/custom-fields",
                            {"version": case["version"], "values": {total: 0}})  # fmt: skip
         assert filled.status == 200, filled
-        resolved = agent.post(f"/cases/{case['id']}/status",
-                              {"version": filled.body["version"], "status": "resolved"})  # fmt: skip
+        move = {"version": filled.body["version"], "status": "resolved"}
+        resolved = agent.post(f"/cases/{case['id']}/status", move)
         assert resolved.status == 200 and resolved.body["status"] == "resolved", resolved
 
 
@@ -163,13 +163,14 @@ def test_public_fields_show_on_the_customers_page(as_role):
                                          "description": "Ürün hasarlı geldi"})  # fmt: skip
         assert filed.status == 201, filed
         case = admin.get(f"/cases/{filed.body['id']}").body["case"]
+        values = {reason: "hasar", internal: 7}
         answer = admin.put(f"/cases/{case['id']}/custom-fields",
-                           {"version": case["version"], "values": {reason: "hasar", internal: 7}})  # fmt: skip
+                           {"version": case["version"], "values": values})  # fmt: skip
         assert answer.status == 200, answer
         page = ahmet.get(f"/cases/{case['id']}").body
-        assert page["fields"] == [{"key": reason, "kind": "list", "label_tr": "Neden",
-                                   "label_en": "Reason", "value": "hasar",
-                                   "option_tr": "Hasarlı ürün", "option_en": "Damaged"}]  # fmt: skip
+        shown = {"key": reason, "kind": "list", "label_tr": "Neden", "label_en": "Reason",
+                 "value": "hasar", "option_tr": "Hasarlı ürün", "option_en": "Damaged"}  # fmt: skip
+        assert page["fields"] == [shown]
         assert internal not in str(page)
 
 
