@@ -70,6 +70,14 @@ def change_tags(caller: Caller, case_id: str, body: cmd.ChangeTags):
     return wiring.case_service().change_tags(caller, case_id, body)
 
 
+@endpoint(bp, "/case-tag-applications", "POST", permission=CASES_EDIT, body=CMD.BulkTags,
+          response=CASES_SERVICE.BulkTagged)  # fmt: skip
+def tag_many(caller: Caller, body: cmd.BulkTags):
+    """Add and/or remove tags on up to 50 cases, each at the version you read; each case is
+    reported, applied or refused with its error."""
+    return wiring.case_service().tag_many(caller, body)
+
+
 @endpoint(bp, "/cases/{case_id}/custom-fields", "PUT", permission=CASES_EDIT,
           body=CMD.SetCustomFields, response=CASES.Case)  # fmt: skip
 def set_custom_fields(caller: Caller, case_id: str, body: cmd.SetCustomFields):

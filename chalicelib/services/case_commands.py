@@ -197,6 +197,27 @@ class ChangeTags(Strict):
         return self
 
 
+class TagRef(Strict):
+    case_id: Id
+    version: Version
+
+
+class BulkTags(Strict):
+    """Add and/or remove tags on several cases (up to 50), each at the version you read."""
+
+    cases: list[TagRef] = Field(min_length=1, max_length=50)
+    add: TagList = Field(default_factory=list)
+    remove: TagList = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _something_once(self) -> BulkTags:
+        if not (self.add or self.remove):
+            raise ValueError("give tags to add or remove")
+        if set(self.add) & set(self.remove):
+            raise ValueError("a tag cannot be both added and removed")
+        return self
+
+
 class SetCustomFields(Strict):
     """Set custom field values by key (null clears one); all are checked before anything is
     written."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Literal
 
 from ..domain import case_change as change
 from ..domain.attachments import Attachment
@@ -46,7 +47,7 @@ from ..domain.customer_view import (
     customer_history,
 )
 from ..domain.customers import Customer
-from ..domain.errors import Conflict, InvalidInput, NotFound
+from ..domain.errors import Conflict, DomainError, InvalidInput, NotFound
 from ..domain.ids import is_case_number, new_id
 from ..domain.lifecycle import DONE, Status
 from ..domain.listing import CaseRowPage, rows_for
@@ -93,6 +94,20 @@ class TagCount(Model):
 
     tag: str
     cases: int
+
+
+class Tagged(Model):
+    """One case of a bulk tagging: `applied` with the case at its new version, or `refused`
+    with the error it would have answered alone (`code`, `message`)."""
+
+    case_id: str
+    status: Literal["applied", "refused"]
+    case: Case | None = None
+    error: dict[str, str] | None = None
+
+
+class BulkTagged(Model):
+    results: list[Tagged]
 
 
 def _with_riders(also: Riders | None, more: list[tuple[dict, Exception]]) -> Riders:
@@ -515,6 +530,22 @@ class CaseService:
         its transaction."""
         case = self._load_for_write(case_id, command.version, caller)
         return self._change(caller, case, change.ChangeTags(add=command.add, remove=command.remove))
+
+    def tag_many(self, caller: Caller, command: cmd.BulkTags) -> BulkTagged:
+        """Each case on its own change and transaction: one refused (a stale version, a
+        closed case, one outside the caller's groups, nothing to change) leaves the others
+        tagged, and says why in its row."""
+        rows = []
+        for ref in command.cases:
+            one = cmd.ChangeTags.model_construct(version=ref.version, add=command.add,
+                                                 remove=command.remove)  # fmt: skip
+            try:
+                saved = self.change_tags(caller, ref.case_id, one)
+                rows.append(Tagged(case_id=ref.case_id, status="applied", case=saved))
+            except DomainError as exc:
+                error = {"code": exc.code, "message": exc.message}
+                rows.append(Tagged(case_id=ref.case_id, status="refused", error=error))
+        return BulkTagged(results=rows)
 
     def set_custom_fields(self, caller: Caller, case_id: str, command: cmd.SetCustomFields) -> Case:
         """Set or clear custom field values, each checked against its definition; any one

@@ -205,3 +205,17 @@ def test_a_macro_adds_and_removes_tags(as_role, drain_routing):
     assert applied.status == 200, applied
     assert applied.body["tags"] == [tag] and applied.body["version"] == case["version"] + 1
     assert {"tag": tag, "cases": 1} in agent.get(f"/tags?q={tag}").body
+
+
+def test_bulk_tagging_reports_each_case(as_role, drain_routing):
+    admin, agent = as_role("admin"), as_role("agent")
+    one, two = claimed(agent, admin, drain_routing), claimed(agent, admin, drain_routing)
+    tag = unique("toplu-")
+    answer = agent.post("/case-tag-applications", {"add": [tag], "cases": [
+        {"case_id": one["id"], "version": one["version"]},
+        {"case_id": two["id"], "version": two["version"] + 5}]})  # fmt: skip
+    assert answer.status == 200, answer
+    [done, refused] = answer.body["results"]
+    assert done["status"] == "applied" and done["case"]["tags"] == [tag]
+    assert refused["status"] == "refused" and refused["error"]["code"] == "version_conflict"
+    assert {"tag": tag, "cases": 1} in agent.get(f"/tags?q={tag}").body
