@@ -8,12 +8,14 @@ required field applies only to `suggestion` cases, and each test removes what it
 
 from __future__ import annotations
 
+import json
 import uuid
 from contextlib import contextmanager
 
 import pytest
 
 from .conftest import open_case
+from .test_analytics import archived  # noqa: F401  (the fixture)
 from .test_case_events import stored_events
 from .test_macros import claimed, new_macro
 
@@ -219,3 +221,19 @@ def test_bulk_tagging_reports_each_case(as_role, drain_routing):
     assert done["status"] == "applied" and done["case"]["tags"] == [tag]
     assert refused["status"] == "refused" and refused["error"]["code"] == "version_conflict"
     assert {"tag": tag, "cases": 1} in agent.get(f"/tags?q={tag}").body
+
+
+def test_tags_reach_the_open_data_store(as_role, drain_routing, archived):  # noqa: F811
+    archived()  # what earlier tests left on the queue
+    agent = as_role("agent")
+    tag = unique("arsiv-")
+    case = open_case(agent, customer={"customer_number": "10000001"}, tags=[tag, "İADE"])
+    assert case["tags"] == sorted([tag, "iade"])
+    drain_routing()
+    assert archived() >= 2
+    sql = ("SELECT type, json_extract_string(data, '$.tags') FROM events "
+           f"WHERE case_id = '{case['id']}' AND type = 'destek.case.opened'")  # fmt: skip
+    answer = as_role("supervisor").post("/analytics/sql", {"sql": sql})
+    assert answer.status == 200, answer
+    [[kind, tags]] = answer.body["rows"]
+    assert kind == "destek.case.opened" and json.loads(tags) == sorted([tag, "iade"])

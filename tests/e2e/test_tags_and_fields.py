@@ -1,0 +1,59 @@
+"""Tags and custom fields on the console's case screen, in Chromium (docs/tags-and-fields.md):
+an agent adds a tag (a suggestion from the tags in use offered as they type), removes it by
+its chip, and fills a custom field an admin defined; a value out of range is refused beside its
+field, in Turkish."""
+
+from __future__ import annotations
+
+import uuid
+
+from playwright.sync_api import expect
+
+from tests.support import sign_in
+
+from .browser import console_ready
+from .conftest import Http
+from .test_checklists_library import returns_case
+from .test_console import open_console  # noqa: F401  (the fixture)
+
+
+def test_an_agent_tags_a_case_and_fills_a_custom_field(stack, open_console):  # noqa: F811
+    admin = Http(stack.url, sign_in(stack.env, "admin"))
+    key = f"adet_{uuid.uuid4().hex[:6]}"
+    field = {"key": key, "label_tr": "Ürün adedi", "label_en": "Item count", "kind": "number"}
+    status, _ = admin.call("POST", "/case-fields", field)
+    assert status == 201
+    try:
+        case = returns_case(stack, f"etiket.{uuid.uuid4().hex[:8]}@example.com")
+        page = open_console("mehmet")
+        page.goto(f"{stack.url}/console#/case/{case['number']}")
+        console_ready(page)
+
+        tag = f"İade Kutu {uuid.uuid4().hex[:4]}"
+        stored = tag.replace("İ", "i").lower().replace(" ", "-")
+        page.get_by_label("Etiket ekle").fill(tag)
+        page.get_by_role("button", name="Etiketi ekle").click()
+        expect(page.locator("#notice")).to_have_text("Etiketler kaydedildi.")
+        chip = page.locator(f'.tag-chip[data-tag="{stored}"]')
+        expect(chip).to_have_text(f"{stored}×")
+
+        # what was just added is now suggested to whoever types its beginning
+        page.get_by_label("Etiket ekle").fill(stored[:8].upper())
+        expect(page.locator(f'#tag-suggestions option[value="{stored}"]')).to_have_count(1)
+
+        count = page.get_by_label("Ürün adedi")
+        count.fill("10000000000000")  # past the limit: the API names the field
+        page.get_by_role("button", name="Alanları kaydet").click()
+        expect(page.locator(f"#cf_{key}-error")).to_have_text("Sayı çok büyük.")
+        count.fill("3")
+        page.get_by_role("button", name="Alanları kaydet").click()
+        expect(page.locator("#notice")).to_have_text("Alanlar kaydedildi.")
+        expect(page.get_by_label("Ürün adedi")).to_have_value("3")
+
+        page.get_by_role("button", name=f"{stored} etiketini kaldır").click()
+        expect(page.locator("#notice")).to_have_text("Etiketler kaydedildi.")
+        expect(chip).to_have_count(0)
+        history = page.locator(".history .k-tags_changed")
+        expect(history).to_have_count(2)
+    finally:
+        admin.call("DELETE", f"/case-fields/{key}")
