@@ -383,7 +383,7 @@ class DynamoCaseStore:
         cursor = query.cursor
         # a tag or field filter reads the view's own partition and keeps what matches: each
         # round reads at most what the page still lacks (so the cursor never skips a case),
-        # and a page may come back short with a cursor to read on (store/README.md)
+        # and a page may come back short with a cursor to read on (chalicelib/store/README.md)
         for _round in range(NARROWED_ROUNDS if matches else 1):
             found, cursor = self.table.query(
                 partition,

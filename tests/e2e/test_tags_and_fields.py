@@ -1,7 +1,7 @@
-"""Tags and custom fields on the console's case screen, in Chromium (docs/tags-and-fields.md):
-an agent adds a tag (a suggestion from the tags in use offered as they type), removes it by
+"""Tags and custom fields in the console, in Chromium (docs/tags-and-fields.md): on the case
+screen an agent adds a tag (a suggestion from the tags in use offered as they type), removes it by
 its chip, and fills a custom field an admin defined; a value out of range is refused beside its
-field, in Turkish."""
+field, in Turkish. An admin defines a list field with the admin screen's form."""
 
 from __future__ import annotations
 
@@ -55,5 +55,34 @@ def test_an_agent_tags_a_case_and_fills_a_custom_field(stack, open_console):  # 
         expect(chip).to_have_count(0)
         history = page.locator(".history .k-tags_changed")
         expect(history).to_have_count(2)
+    finally:
+        admin.call("DELETE", f"/case-fields/{key}")
+
+
+def test_an_admin_defines_a_list_field_with_a_form(stack, open_console):  # noqa: F811
+    admin = Http(stack.url, sign_in(stack.env, "admin"))
+    key = f"neden_{uuid.uuid4().hex[:6]}"
+    page = open_console("admin")
+    page.goto(f"{stack.url}/console#/admin/fields")
+    console_ready(page)
+    try:
+        form = page.locator("#case-field-form")
+        form.get_by_label("Anahtar", exact=True).fill(key)
+        form.get_by_label("Türkçe ad").first.fill("İade nedeni")
+        form.get_by_label("İngilizce ad").first.fill("Return reason")
+        form.get_by_label("Tür", exact=True).select_option("list")
+        form.locator('input[name="option0_value"]').fill("hasar")
+        form.locator('input[name="option0_label_tr"]').fill("Hasarlı")
+        form.locator('input[name="option0_label_en"]').fill("Damaged")
+        form.get_by_label("Şikâyet").check()
+        form.get_by_label("Kayıt çözülmeden önce doldurulmalı").check()
+        form.get_by_role("button", name="Kaydet", exact=True).click()
+        expect(page.locator("#notice")).to_have_text("Alan kaydedildi.")
+        row = page.locator(f'tr[data-field="{key}"]')
+        expect(row).to_contain_text("İade nedeni")
+        expect(row).to_contain_text("Liste")
+        status, saved = admin.call("GET", f"/case-fields/{key}")
+        assert status == 200 and saved["options"][0]["label_en"] == "Damaged", saved
+        assert saved["case_types"] == ["complaint"] and saved["required_at_resolve"] is True
     finally:
         admin.call("DELETE", f"/case-fields/{key}")
