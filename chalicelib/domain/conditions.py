@@ -76,6 +76,8 @@ MAX_CONDITIONS = 20
 MAX_VALUES = 50
 #: hours (`at_least`, `less_than` on an age) up to ten years
 MAX_HOURS = 24 * 366 * 10
+#: a custom field condition's number, either way (a custom number field holds up to 1e12)
+MAX_SCALAR = 10**15
 _ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
 _PHRASE_CHARS = (2, 100)
 
@@ -225,11 +227,13 @@ def _check_one(spec: FieldSpec, value: Any) -> Any:
             raise ValueError(f"give hours from 0 to {MAX_HOURS}")
         return value
     if spec.kind == "scalar":
-        if isinstance(value, bool) or isinstance(value, int | float) and math.isfinite(value):
+        if isinstance(value, bool) or isinstance(value, int) and abs(value) <= MAX_SCALAR:
+            return value
+        if isinstance(value, float) and math.isfinite(value) and abs(value) <= MAX_SCALAR:
             return value
         if isinstance(value, str) and 1 <= len(value) <= 200:
             return value
-        raise ValueError("give text (1 to 200 characters), a number or true/false")
+        raise ValueError("give text (1 to 200 characters), a number (at most 1e15) or true/false")
     if not isinstance(value, str):
         raise ValueError("give a text value")
     if spec.kind == "tag":

@@ -37,7 +37,8 @@ from .text_fields import Text
 FieldKind = Literal["text", "number", "date", "list", "checkbox"]
 #: a field's key: lowercase ASCII, digits and _, starting with a letter (stable in the API,
 #: in conditions and in the archive)
-FieldKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
+KEY_PATTERN = r"^[a-z][a-z0-9_]{0,39}$"
+FieldKey = Annotated[str, StringConstraints(pattern=KEY_PATTERN)]
 OptionValue = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
 #: fields one installation defines
 MAX_FIELDS = 100
@@ -136,7 +137,8 @@ def check_value(field: CaseFieldInput, value: Any) -> tuple[Any, dict[str, str] 
                 return None, _error(key, "not_a_number", "give a number")
             if isinstance(value, float | Decimal) and not math.isfinite(float(value)):
                 return None, _error(key, "not_a_number", "give a finite number")
-            if abs(float(value)) > MAX_NUMBER:
+            # compared as given: an integer of 400 digits is out of range, not an overflow
+            if not -MAX_NUMBER <= value <= MAX_NUMBER:
                 return None, _error(key, "out_of_range", f"at most {MAX_NUMBER:.0f} either way")
             if isinstance(value, float | Decimal) and float(value).is_integer():
                 return int(value), None

@@ -3,13 +3,20 @@ fields in on a case (docs/tags-and-fields.md)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import datetime
 
 from ..domain.caller import Caller
 from ..domain.clock import utcnow
-from ..domain.custom_fields import MAX_FIELDS, CaseField, CaseFieldEdit, CaseFieldInput
-from ..domain.errors import Conflict, InvalidInput
+from ..domain.custom_fields import (
+    KEY_PATTERN,
+    MAX_FIELDS,
+    CaseField,
+    CaseFieldEdit,
+    CaseFieldInput,
+)
+from ..domain.errors import Conflict, InvalidInput, NotFound
 from ..domain.permissions import Action, Resource
 
 
@@ -25,7 +32,7 @@ class CaseFieldService:
 
     def get(self, caller: Caller, key: str) -> CaseField:
         caller.require(Resource.CASE_FIELDS, Action.READ)
-        return self.store.get(key)
+        return self.store.get(_known_shape(key))
 
     def create(self, caller: Caller, body: CaseFieldInput) -> CaseField:
         """A new field; 409 `case_field_exists` for a key in use, 422 `too_many_fields` past
@@ -44,7 +51,7 @@ class CaseFieldService:
         and kind stay: values already stored were checked against the kind (a new kind is
         a new field); a list's options may grow or be relabelled."""
         caller.require(Resource.CASE_FIELDS, Action.EDIT)
-        current = self.store.get(key)
+        current = self.store.get(_known_shape(key))
         if body.key != key:
             raise InvalidInput("a field's key cannot change", code="key_fixed")
         if body.kind != current.kind:
@@ -63,4 +70,12 @@ class CaseFieldService:
         """Remove the definition; values cases hold stay on them (and in the archive), no
         longer shown, checked or required."""
         caller.require(Resource.CASE_FIELDS, Action.DELETE)
-        self.store.remove(key)
+        self.store.remove(_known_shape(key))
+
+
+def _known_shape(key: str) -> str:
+    """A path's key, if it can be one (a longer or odd one is no field: 404, never a key
+    DynamoDB refuses)."""
+    if not re.fullmatch(KEY_PATTERN, key):
+        raise NotFound("no such custom field", code="no_case_field")
+    return key

@@ -193,6 +193,7 @@ def test_field_definitions_are_kept_by_admins(as_role):
         assert kind.status == 422 and kind.body["error"]["code"] == "kind_fixed"
         assert admin.post("/case-fields", {**body, "key": "x", "kind": "list"}).status == 422
     assert agent.get(f"/case-fields/{key}").status == 404
+    assert agent.get(f"/case-fields/{'a' * 2000}").status == 404  # no key DynamoDB refuses
 
 
 def test_a_macro_adds_and_removes_tags(as_role, drain_routing):

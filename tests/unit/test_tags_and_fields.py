@@ -218,3 +218,17 @@ def test_macro_tag_actions_are_normalised_and_not_contradictory():
         MacroActions(add_tags=["a"], remove_tags=["A"])
     with pytest.raises(ValidationError):
         MacroActions(add_tags=["a,b"])
+
+
+def test_huge_numbers_are_refused_not_overflowed():
+    from chalicelib.domain.conditions import Condition
+
+    with pytest.raises(InvalidInput) as refused:
+        check_values(FIELDS, "complaint", {"order_total": 10**400})
+    assert refused.value.details["errors"][0]["code"] == "out_of_range"
+    with pytest.raises(ValidationError):
+        Condition(field="custom_field", key="order_total", operator="at_least", value=10**400)
+    with pytest.raises(ValidationError):
+        Condition(field="custom_field", operator="is", value=1)  # no key
+    with pytest.raises(ValidationError):
+        Condition(field="tag", key="order_total", operator="is", value="a")  # a key on a tag
