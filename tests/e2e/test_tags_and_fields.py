@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from tests.support import sign_in
 
-from .browser import console_ready
+from .browser import console_ready, screenshot
 from .conftest import Http
 from .test_checklists_library import returns_case
 from .test_console import open_console  # noqa: F401  (the fixture)
@@ -49,12 +49,17 @@ def test_an_agent_tags_a_case_and_fills_a_custom_field(stack, open_console):  # 
         page.get_by_role("button", name="Alanları kaydet").click()
         expect(page.locator("#notice")).to_have_text("Alanlar kaydedildi.")
         expect(page.get_by_label("Ürün adedi")).to_have_value("3")
+        screenshot(page, "console-case-tags-fields")
 
         page.get_by_role("button", name=f"{stored} etiketini kaldır").click()
         expect(page.locator("#notice")).to_have_text("Etiketler kaydedildi.")
         expect(chip).to_have_count(0)
         history = page.locator(".history .k-tags_changed")
         expect(history).to_have_count(2)
+        # a custom field's line names it by its label, not its key
+        expect(page.locator(".history .k-custom_fields_changed")).to_contain_text(
+            "Ürün adedi: — → 3"
+        )
     finally:
         admin.call("DELETE", f"/case-fields/{key}")
 
@@ -81,6 +86,7 @@ def test_an_admin_defines_a_list_field_with_a_form(stack, open_console):  # noqa
         row = page.locator(f'tr[data-field="{key}"]')
         expect(row).to_contain_text("İade nedeni")
         expect(row).to_contain_text("Liste")
+        screenshot(page, "console-admin-fields")
         status, saved = admin.call("GET", f"/case-fields/{key}")
         assert status == 200 and saved["options"][0]["label_en"] == "Damaged", saved
         assert saved["case_types"] == ["complaint"] and saved["required_at_resolve"] is True

@@ -28,7 +28,7 @@ let OUTCOMES = [];
 
 let me = null; // GET /me: username, roles, permissions
 // names for the ids the API gives (groups, staff, categories), loaded once per sign-in
-const names = { groups: new Map(), staff: new Map(), categories: new Map() };
+const names = { groups: new Map(), staff: new Map(), categories: new Map(), customFields: new Map() };
 
 // ---- small helpers -------------------------------------------------------------------
 
@@ -317,7 +317,11 @@ async function loadNames() {
 
 const groupName = (id) => (id ? names.groups.get(id) || id : "—");
 const staffName = (username) => (username ? names.staff.get(username) || username : "—");
-const fieldName = (path) => { const last = String(path).split(".").pop(); return T[`field_${last}`] ? say(`field_${last}`) : path; };
+const fieldName = (path) => {
+  const last = String(path).split(".").pop();
+  if (T[`field_${last}`]) return say(`field_${last}`);
+  return names.customFields.get(last) || path; // a custom field's label (the case screen reads them)
+};
 
 /** What reports.js may use of this module: its helpers, never its state. */
 const reportsUi = () => ({
@@ -909,6 +913,7 @@ async function caseScreen(_, ref) {
     staffMarks(adminUi(), view.case.customer_id).catch(() => null)]);
   const [extras, definitions] = await Promise.all([caseExtras(libraryUi(view.case.id), view),
     can("case_fields", "read") ? api("GET", "/case-fields").catch(() => []) : []]);
+  names.customFields = new Map(definitions.map((f) => [f.key, LANG === "en" ? f.label_en : f.label_tr]));
   return [el("div", { class: "case-screen" }, casePanel(view, extras, definitions), customerPanel(overview, view.case.id, marks))];
 }
 

@@ -159,7 +159,8 @@ export async function caseFieldsAdmin(ui) {
       el("td", { text: say(f.required_at_resolve ? "yes" : "no") }),
       el("td", { text: say(f.public ? "yes" : "no") })))))
     : el("p", { class: "empty", text: say("cf_none") });
-  return [table, editable ? fieldForm(ui, chosen) : null];
+  const another = chosen && ui.can("case_fields", "add") ? el("p", {}, el("a", { href: "#/admin/fields", text: say("cf_new") })) : null;
+  return [table, another, editable ? fieldForm(ui, chosen) : null];
 }
 
 function fieldForm(ui, f) {
