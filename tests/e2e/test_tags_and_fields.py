@@ -1,12 +1,14 @@
 """Tags and custom fields in the console, in Chromium (docs/tags-and-fields.md): on the case
 screen an agent adds a tag (a suggestion from the tags in use offered as they type), removes it by
 its chip, and fills a custom field an admin defined; a value out of range is refused beside its
-field, in Turkish. An admin defines a list field with the admin screen's form."""
+field, in Turkish. An admin defines a list field with the admin screen's form; the customer
+sees a public field's value on the site's case page, and never a field that is not public."""
 
 from __future__ import annotations
 
 import uuid
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.support import sign_in
@@ -92,3 +94,48 @@ def test_an_admin_defines_a_list_field_with_a_form(stack, open_console):  # noqa
         assert saved["case_types"] == ["complaint"] and saved["required_at_resolve"] is True
     finally:
         admin.call("DELETE", f"/case-fields/{key}")
+
+
+@pytest.fixture
+def site_page(browser):
+    """A fresh browser profile on the site that fails the test on any script error."""
+    context = browser.new_context(locale="tr-TR", viewport={"width": 1100, "height": 900})
+    opened = context.new_page()
+    errors: list[str] = []
+    opened.on("pageerror", lambda error: errors.append(str(error)))
+    opened.set_default_timeout(15_000)
+    yield opened
+    context.close()
+    assert errors == [], errors
+
+
+def test_the_customer_sees_public_fields_on_their_case_page(stack, http, site_page):
+    from .test_site import sign_in_as, site
+
+    admin, ahmet = http("admin"), http("ahmet@example.com")
+    reason, internal = f"neden_{uuid.uuid4().hex[:6]}", f"ic_{uuid.uuid4().hex[:6]}"
+    option = {"value": "hasar", "label_tr": "Hasarlı ürün", "label_en": "Damaged"}
+    public = {"key": reason, "label_tr": "İade nedeni", "label_en": "Return reason",
+              "kind": "list", "public": True, "options": [option]}  # fmt: skip
+    hidden = {"key": internal, "label_tr": "İç puan", "label_en": "Score", "kind": "number"}
+    try:
+        for body in (public, hidden):
+            assert admin.call("POST", "/case-fields", body)[0] == 201
+        mine = {"type": "complaint", "subject": "Kutu ezik geldi", "description": "Hasarlı"}
+        status, filed = ahmet.call("POST", "/my/cases", mine)
+        assert status == 201, filed
+        case = admin.call("GET", f"/cases/{filed['id']}")[1]["case"]
+        values = {reason: "hasar", internal: 7}
+        status, _ = admin.call("PUT", f"/cases/{case['id']}/custom-fields",
+                               {"version": case["version"], "values": values})  # fmt: skip
+        assert status == 200
+        sign_in_as(site_page, stack, "ahmet@example.com")
+        site_page.goto(f"{site(stack)}/case.html?id={case['id']}")
+        shown = site_page.locator("#case-fields")
+        expect(shown).to_be_visible()
+        expect(shown.locator(f'dd[data-field="{reason}"]')).to_have_text("Hasarlı ürün")
+        expect(shown).to_contain_text("İade nedeni")
+        expect(site_page.locator("main")).not_to_contain_text("İç puan")
+    finally:
+        for key in (reason, internal):
+            admin.call("DELETE", f"/case-fields/{key}")
