@@ -26,10 +26,6 @@ class CaseListQuery(Model):
     field_key: str | None = None
     field_value: str | int | float | bool | None = None
 
-    @property
-    def narrowed(self) -> bool:
-        return bool(self.tag or self.field_key)
-
 
 class Page(Model):
     items: list[Case]
