@@ -12,6 +12,7 @@ from chalicelib.api import (
     account,
     analytics,
     assistant,
+    case_fields,
     cases,
     checklists,
     console,
@@ -86,6 +87,7 @@ BLUEPRINTS = (
     orders,
     assistant,
     macros,
+    case_fields,
 )
 for module in BLUEPRINTS:
     app.register_blueprint(module.bp)

@@ -289,7 +289,9 @@ def attachment_files() -> S3AttachmentFiles:
 @lru_cache(maxsize=1)
 def case_service() -> CaseService:
     from .services.cases import CaseService
+    from .store.case_fields import DynamoCaseFieldStore
     from .store.cases import DynamoCaseStore
+    from .store.tags import DynamoTagStore
 
     return CaseService(
         DynamoCaseStore(table()),
@@ -301,6 +303,8 @@ def case_service() -> CaseService:
         products=registration_service(),
         articles=article_store(),
         orders=order_service(),
+        case_fields=DynamoCaseFieldStore(table()),
+        tags=DynamoTagStore(table()),
     )
 
 
@@ -960,3 +964,14 @@ def customer_flags() -> Any:
     from .store.customers import DynamoCustomerStore
 
     return CustomerFlagService(DynamoCustomerFlagStore(table()), DynamoCustomerStore(table()))
+
+
+# ---- custom case fields (docs/tags-and-fields.md) ------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def case_field_service() -> Any:
+    from .services.case_fields import CaseFieldService
+    from .store.case_fields import DynamoCaseFieldStore
+
+    return CaseFieldService(DynamoCaseFieldStore(table()))

@@ -14,8 +14,9 @@ window, who may claim, a closed case takes no edits) is checked here. Refusals a
 DomainErrors with stable codes (Conflict `illegal_transition`, `not_claimable`,
 `already_assigned`, `case_done`, `case_closed`, `unassigned`, `no_group`,
 `reopen_window_passed`, `reopen_window_open`, `not_resolved`, `not_new`, `not_rateable`,
-`rating_locked`, `no_follow_up`, `already_ticked`, `not_ticked`, `checklist_version`; Forbidden
-`not_a_member`; InvalidInput for a change that says nothing, `unknown_step`).
+`rating_locked`, `no_follow_up`, `already_ticked`, `not_ticked`, `checklist_version`,
+`required_fields_missing`; Forbidden `not_a_member`; InvalidInput for a change that says
+nothing (`nothing_to_change` for tags and custom fields), `unknown_step`, `too_many_tags`).
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from .cases import (
     resolution_due,
 )
 from .clock import to_iso
+from .custom_fields import missing, with_values
 from .errors import Conflict, Forbidden, InvalidInput
 from .ids import new_id
 from .lifecycle import ACTIVE, DONE, Status, check_move
@@ -52,6 +54,7 @@ from .ratings import SCALE, CaseRating, FollowUp, RatingSource, is_low
 from .routing_rules import raise_priority
 from .sla import CaseSla, SlaEvent
 from .sla_tracking import follow, with_sla
+from .tags import retagged
 
 #: the fields a history line shows the change of
 TRACKED = ["status", "assignee", "group_id", "priority", "category_id", "type", "subject"]
@@ -123,9 +126,35 @@ class Note(Model):
 
 
 class ChangeStatus(Model):
+    """Move the case by hand. `required_fields`: the custom fields the case must have a
+    value for before it is resolved (looked up by the service for a move to resolved only;
+    Conflict `required_fields_missing` naming the missing ones)."""
+
     kind: Literal["change_status"] = "change_status"
     status: Status
     reason: str | None = None
+    required_fields: list[str] = Field(default_factory=list)
+
+
+class ChangeTags(Model):
+    """Add and/or remove free tags (normalised already: domain/tags.py). Emits
+    `destek.case.tags_changed` when the tags changed; a change that changes nothing is
+    InvalidInput `nothing_to_change`."""
+
+    kind: Literal["change_tags"] = "change_tags"
+    add: list[str] = Field(default_factory=list)
+    remove: list[str] = Field(default_factory=list)
+
+
+class ChangeCustomFields(Model):
+    """Set or clear custom field values (`values` checked against the definitions by the
+    service: domain/custom_fields.check_values; None clears). `kinds`: each key's kind, so
+    the event tells the values of all but text fields. Emits
+    `destek.case.custom_fields_changed` when a value changed."""
+
+    kind: Literal["change_custom_fields"] = "change_custom_fields"
+    values: dict[str, Any]
+    kinds: dict[str, str] = Field(default_factory=dict)
 
 
 class ChangeFields(Model):
@@ -257,6 +286,9 @@ class ApplyMacro(Model):
     documents: list[dict[str, str]] = Field(default_factory=list)
     link_days: int = 0
     expires_at: datetime | None = None
+    add_tags: list[str] = Field(default_factory=list)
+    remove_tags: list[str] = Field(default_factory=list)
+    required_fields: list[str] = Field(default_factory=list)
 
 
 Command = (
@@ -278,6 +310,8 @@ Command = (
     | TickStep
     | SendDocuments
     | ApplyMacro
+    | ChangeTags
+    | ChangeCustomFields
 )
 
 
@@ -326,6 +360,7 @@ def _open(case: Case, command: OpenCase, actor: Actor, at: datetime) -> CaseChan
         "precase_id": command.precase_id, **_product_facts(case, at),
         **({"order_id": case.order.order_id, "shipment_id": case.order.shipment_id}
            if case.order else {}),
+        **({"tags": case.tags} if case.tags else {}),
     })]  # fmt: skip
     if command.precase_id:
         converted = {"precase_id": command.precase_id, "channel": case.channel.value}
@@ -473,16 +508,24 @@ def _note(case: Case, command: Note, actor: Actor, at: datetime) -> CaseChange:
 
 
 def _change_status(case: Case, command: ChangeStatus, actor: Actor, at: datetime) -> CaseChange:
-    after = _status_moved(case, command.status, at)
+    after = _status_moved(case, command.status, at, command.required_fields)
     entry = _line(case, actor, EntryKind.STATUS_CHANGED, at, visibility=Visibility.PUBLIC,
                   reason=command.reason, changes=diff(case, after, TRACKED))  # fmt: skip
     specific = [_assigned(case, after, "released")] if after.assignee != case.assignee else []
     return _finish(case, after, [entry], actor, at, specific)
 
 
-def _status_moved(case: Case, target: Status, at: datetime) -> Case:
-    """The case moved to `target` by hand, or a Conflict saying why the lifecycle refuses."""
+def _status_moved(
+    case: Case, target: Status, at: datetime, required: list[str] | None = None
+) -> Case:
+    """The case moved to `target` by hand, or a Conflict saying why the lifecycle refuses
+    (or, for a resolution, which `required` custom fields have no value yet)."""
     check_move(case.status, target)
+    if target == Status.RESOLVED and required:
+        gone = missing(required, case.custom_fields)
+        if gone:
+            raise Conflict("fill in the required fields before resolving the case",
+                           code="required_fields_missing", details={"missing": gone})  # fmt: skip
     if target == Status.IN_PROGRESS and not case.assignee:
         raise Conflict("claim or assign the case before working on it", code="unassigned")
     if target == Status.OPEN and not case.group_id:
@@ -760,7 +803,7 @@ def _apply_macro(case: Case, command: ApplyMacro, actor: Actor, at: datetime) ->
     if case.status == Status.CLOSED:
         raise Conflict("this case is closed", code="case_closed")
     if not (command.reply or command.note or command.status or command.fields
-            or command.documents):  # fmt: skip
+            or command.documents or command.add_tags or command.remove_tags):  # fmt: skip
         raise InvalidInput("the macro does nothing for this case", code="empty_macro")
     macro = {"macro_id": command.macro_id, "macro_title": command.title,
              "from_version": command.from_version}  # fmt: skip
@@ -772,6 +815,13 @@ def _apply_macro(case: Case, command: ApplyMacro, actor: Actor, at: datetime) ->
         entries.append(_line(case, actor, EntryKind.FIELDS_CHANGED, at, data=macro,
                              changes=diff(case, after, TRACKED)))  # fmt: skip
         specific += _fields_changed(case, after)
+    if command.add_tags or command.remove_tags:
+        tagged = after.model_copy(update={"tags": retagged(after.tags, command.add_tags,
+                                                            command.remove_tags)})  # fmt: skip
+        if tagged.tags != after.tags:
+            entries.append(_tags_line(case, after, tagged, actor, at, data=macro))
+            specific.append(_tags_event(after, tagged))
+        after = tagged
     if command.reply:
         after = after.model_copy(update={"first_response_at": after.first_response_at or at})
         entries.append(_line(case, actor, EntryKind.REPLY, at, visibility=Visibility.PUBLIC,
@@ -787,7 +837,7 @@ def _apply_macro(case: Case, command: ApplyMacro, actor: Actor, at: datetime) ->
         told.append(notice_)
         specific.append(sent)
     if command.status is not None and command.status != after.status:
-        moved = _status_moved(after, command.status, at)
+        moved = _status_moved(after, command.status, at, command.required_fields)
         entries.append(_line(case, actor, EntryKind.STATUS_CHANGED, at, data=macro,
                              visibility=Visibility.PUBLIC,
                              changes=diff(after, moved, TRACKED)))  # fmt: skip
@@ -809,6 +859,51 @@ def _apply_macro(case: Case, command: ApplyMacro, actor: Actor, at: datetime) ->
     return change.model_copy(update={"notices": kept})
 
 
+def _change_tags(case: Case, command: ChangeTags, actor: Actor, at: datetime) -> CaseChange:
+    if case.status == Status.CLOSED:
+        raise Conflict("a closed case cannot be edited", code="case_closed")
+    after = case.model_copy(update={"tags": retagged(case.tags, command.add, command.remove)})
+    if after.tags == case.tags:
+        raise InvalidInput("the case has these tags already", code="nothing_to_change")
+    entry = _tags_line(case, case, after, actor, at)
+    return _finish(case, after, [entry], actor, at, [_tags_event(case, after)], notices=[])
+
+
+def _tags_line(
+    case: Case, before: Case, after: Case, actor: Actor, at: datetime, **fields: Any
+) -> HistoryEntry:
+    added = sorted(set(after.tags) - set(before.tags))
+    removed = sorted(set(before.tags) - set(after.tags))
+    data = {**fields.pop("data", {}), "added": added, "removed": removed}
+    return _line(case, actor, EntryKind.TAGS_CHANGED, at, data=data,
+                 changes={"tags": {"from": before.tags, "to": after.tags}})  # fmt: skip
+
+
+def _tags_event(before: Case, after: Case) -> tuple[type[ev.CaseEventBase], dict[str, Any]]:
+    return ev.TagsChanged, {"added": sorted(set(after.tags) - set(before.tags)),
+                            "removed": sorted(set(before.tags) - set(after.tags)),
+                            "tags": after.tags}  # fmt: skip
+
+
+def _change_custom_fields(
+    case: Case, command: ChangeCustomFields, actor: Actor, at: datetime
+) -> CaseChange:
+    if case.status == Status.CLOSED:
+        raise Conflict("a closed case cannot be edited", code="case_closed")
+    values = with_values(case.custom_fields, command.values)
+    changed = sorted(k for k in set(values) | set(case.custom_fields)
+                     if values.get(k) != case.custom_fields.get(k))  # fmt: skip
+    if not changed:
+        raise InvalidInput("the case has these values already", code="nothing_to_change")
+    after = case.model_copy(update={"custom_fields": values})
+    changes = {k: {"from": case.custom_fields.get(k), "to": values.get(k)} for k in changed}
+    entry = _line(case, actor, EntryKind.CUSTOM_FIELDS_CHANGED, at, changes=changes,
+                  data={"keys": changed})  # fmt: skip
+    told = {k: values.get(k) for k in changed if command.kinds.get(k, "text") != "text"}
+    event = (ev.CustomFieldsChanged, {"keys": changed, "values": told})
+    return _finish(case, after, [entry], actor, at, [event], notices=[])
+
+
 _HANDLERS: dict[str, Callable[[Case, Any, Actor, datetime], CaseChange]] = {
     "open": _open,
     "route": _route,
@@ -828,6 +923,8 @@ _HANDLERS: dict[str, Callable[[Case, Any, Actor, datetime], CaseChange]] = {
     "tick_step": _tick_step,
     "send_documents": _send_documents,
     "apply_macro": _apply_macro,
+    "change_tags": _change_tags,
+    "change_custom_fields": _change_custom_fields,
 }
 
 

@@ -116,6 +116,8 @@ class OpenedData(Model):
     order_id: str | None = None
     #: the shop's shipment of that order the case is about, if any
     shipment_id: str | None = None
+    #: the tags it was opened with (domain/tags.py; later ones: `destek.case.tags_changed`)
+    tags: list[str] = []
 
 
 class CaseOpened(CaseEventBase):
@@ -394,6 +396,40 @@ class MacroApplied(CaseEventBase):
     data: MacroAppliedData
 
 
+class TagsChangedData(Model):
+    #: the tags added and removed by this change, and every tag the case has after it
+    #: (normalised: domain/tags.py)
+    added: list[str] = []
+    removed: list[str] = []
+    tags: list[str] = []
+
+
+class TagsChanged(CaseEventBase):
+    """`destek.case.tags_changed`: tags were added to or removed from the case (by hand, or
+    by a macro). Tags are codes agents choose, kept in the open data store's archive for
+    reports (docs/tags-and-fields.md)."""
+
+    type: Literal["destek.case.tags_changed"] = "destek.case.tags_changed"
+    data: TagsChangedData
+
+
+class CustomFieldsChangedData(Model):
+    #: the custom fields whose value changed (set, changed or cleared)
+    keys: list[str]
+    #: their new values (null: cleared), for number, date, list and checkbox fields only:
+    #: a text field's value may hold what a person wrote, so only its key is told
+    values: dict[str, str | int | float | bool | None] = {}
+
+
+class CustomFieldsChanged(CaseEventBase):
+    """`destek.case.custom_fields_changed`: values of the admins' custom case fields were
+    set or cleared (docs/tags-and-fields.md); distinct from `destek.case.fields_changed`,
+    which tells the built-in fields (priority, category, type, subject)."""
+
+    type: Literal["destek.case.custom_fields_changed"] = "destek.case.custom_fields_changed"
+    data: CustomFieldsChangedData
+
+
 class PreCaseConvertedData(Model):
     precase_id: str
     channel: str
@@ -516,6 +552,8 @@ CaseEvent = Annotated[
     | ChecklistTicked
     | DocumentsSent
     | MacroApplied
+    | TagsChanged
+    | CustomFieldsChanged
     | PreCaseConverted
     | PreCaseReceived
     | PreCaseAssigned
@@ -545,6 +583,8 @@ EVENT_TYPES: dict[str, type[EventBase]] = {
         ChecklistTicked,
         DocumentsSent,
         MacroApplied,
+        TagsChanged,
+        CustomFieldsChanged,
         PreCaseConverted,
         PreCaseReceived,
         PreCaseAssigned,

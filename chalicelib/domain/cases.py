@@ -142,6 +142,11 @@ class Case(Model):
     articles: list[LinkedArticle] = Field(default_factory=list)
     #: checklist id -> the version the case follows and its ticked steps (domain/checklists.py)
     checklists: dict[str, CaseChecklist] = Field(default_factory=dict)
+    #: free tags, normalised and sorted (domain/tags.py)
+    tags: list[str] = Field(default_factory=list)
+    #: custom field values by key, checked against the admins' definitions
+    #: (domain/custom_fields.py)
+    custom_fields: dict[str, Any] = Field(default_factory=dict)
 
     @property
     def is_active(self) -> bool:
@@ -189,6 +194,10 @@ class EntryKind(StrEnum):
     #: e-library documents sent to the customer as expiring links; data: documents
     #: [{id, title}], link_days, expires_at
     DOCUMENTS_SENT = "documents_sent"
+    #: tags added or removed; data: added, removed (normalised tags)
+    TAGS_CHANGED = "tags_changed"
+    #: custom field values set or cleared; `changes`: {key: {from, to}}
+    CUSTOM_FIELDS_CHANGED = "custom_fields_changed"
 
 
 class ReasonCode(StrEnum):

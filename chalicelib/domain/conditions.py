@@ -11,6 +11,8 @@ hold (AND); an empty list always holds.
     {"field": "text", "operator": "contains", "value": "kargo gelmedi"}
     {"field": "hours_since_opened", "operator": "at_least", "value": 24}
     {"field": "product_group", "operator": "not_set"}
+    {"field": "tag", "operator": "in", "value": ["iade", "kargo-gecikti"]}
+    {"field": "custom_field", "key": "order_total", "operator": "at_least", "value": 1000}
 
 `CaseFacts` is what the conditions look at, computed once per decision from the case,
 its customer, its category's path in the tree and the clock (services/case_facts.py).
@@ -31,6 +33,13 @@ Operators (what each means for a fact `f` and a value `v`):
 | `at_least` / `less_than` | `f >= v` / `f < v` (an unset fact holds neither) | a number |
 | `set` / `not_set` | the fact has a value / has none | none |
 
+On `tag` (the case's free tags, domain/tags.py) `is` means the case has the tag, `is_not`
+that it has not, `in` that it has any of them, `not_in` none of them, `set` that it has
+any tag at all. `custom_field` names the field in `key` (domain/custom_fields.py) and
+compares its value: text, an option's value, a date (`YYYY-MM-DD`, compared as text), a
+number (`at_least`, `less_than`) or a checkbox (`true`/`false`); a value of another type
+never matches.
+
 Sources: the routing rules' limits, SLA policies' and ladders' conditions of DESIGN.md;
 the shape and operator names after Zammad's trigger conditions and Zendesk's
 `{field, operator, value}` conditions.
@@ -38,6 +47,7 @@ the shape and operator names after Zammad's trigger conditions and Zendesk's
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -46,7 +56,13 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field, WithJsonSchema, model_validator
+from pydantic import (
+    AfterValidator,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+    model_validator,
+)
 
 from .case_kinds import CaseType, Channel, Priority
 from .customers import CustomerCategory
@@ -60,6 +76,8 @@ MAX_CONDITIONS = 20
 MAX_VALUES = 50
 #: hours (`at_least`, `less_than` on an age) up to ten years
 MAX_HOURS = 24 * 366 * 10
+#: a custom field condition's number, either way (a custom number field holds up to 1e12)
+MAX_SCALAR = 10**15
 _ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
 _PHRASE_CHARS = (2, 100)
 
@@ -77,6 +95,8 @@ class ConditionField(StrEnum):
     GROUP = "group"
     TEXT = "text"
     HOURS_SINCE_OPENED = "hours_since_opened"
+    TAG = "tag"
+    CUSTOM_FIELD = "custom_field"
 
 
 class Operator(StrEnum):
@@ -120,6 +140,9 @@ class CaseFacts(Model):
     text: str = ""
     opened_at: datetime | None = None
     now: datetime | None = None
+    #: the case's free tags (normalised) and custom field values by key
+    tags: frozenset[str] = frozenset()
+    custom_fields: dict[str, Any] = Field(default_factory=dict)
 
     @cached_property
     def text_words(self) -> tuple[list[Word], list[str]]:
@@ -148,7 +171,7 @@ class FieldSpec:
     (2 to 100 characters with at least one word) or `hours` (a number, 0 to ten years).
     """
 
-    kind: Literal["choice", "id", "category", "phrase", "hours"]
+    kind: Literal["choice", "id", "category", "phrase", "hours", "tag", "scalar"]
     operators: frozenset[Operator]
     fact: Callable[[CaseFacts], Any]
     choices: tuple[str, ...] = ()
@@ -184,6 +207,12 @@ FIELDS: dict[ConditionField, FieldSpec] = {
         frozenset({Operator.AT_LEAST, Operator.LESS_THAN}),
         lambda f: f.hours_since_opened,
     ),
+    ConditionField.TAG: FieldSpec("tag", _CHOICE_OPS | _PRESENCE_OPS, lambda f: f.tags),
+    ConditionField.CUSTOM_FIELD: FieldSpec(
+        "scalar",
+        _CHOICE_OPS | _PRESENCE_OPS | {Operator.AT_LEAST, Operator.LESS_THAN},
+        lambda f: f.custom_fields,
+    ),
 }
 
 _LIST_OPS = frozenset({Operator.IN, Operator.NOT_IN})
@@ -197,8 +226,24 @@ def _check_one(spec: FieldSpec, value: Any) -> Any:
         if not 0 <= value <= MAX_HOURS:
             raise ValueError(f"give hours from 0 to {MAX_HOURS}")
         return value
+    if spec.kind == "scalar":
+        if isinstance(value, bool) or isinstance(value, int) and abs(value) <= MAX_SCALAR:
+            return value
+        if isinstance(value, float) and math.isfinite(value) and abs(value) <= MAX_SCALAR:
+            return value
+        if isinstance(value, str) and 1 <= len(value) <= 200:
+            return value
+        raise ValueError("give text (1 to 200 characters), a number (at most 1e15) or true/false")
     if not isinstance(value, str):
         raise ValueError("give a text value")
+    if spec.kind == "tag":
+        from .errors import InvalidInput
+        from .tags import normalise
+
+        try:
+            return normalise(value)
+        except InvalidInput as exc:
+            raise ValueError(exc.message) from exc
     if spec.kind == "choice":
         if value not in spec.choices:
             raise ValueError(f"give one of: {', '.join(spec.choices)}")
@@ -278,9 +323,16 @@ class Condition(Model):
     field: ConditionField
     operator: Operator
     value: ConditionValue = None
+    #: the custom field a `custom_field` condition compares (its key); none for the others,
+    #: which keep their three-part shape when stored or sent
+    key: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")] | None = Field(
+        default=None, exclude_if=lambda v: v is None
+    )
 
     @model_validator(mode="after")
     def _fits_field(self) -> Condition:
+        if (self.field is ConditionField.CUSTOM_FIELD) != (self.key is not None):
+            raise ValueError("a custom_field condition names its field in key; others have none")
         checked = check_value(self.field, self.operator, self.value)
         self.value = checked
         return self
@@ -293,7 +345,7 @@ Condition.__doc__ = (
 
 
 def _no_repeats(conditions: list[Condition]) -> list[Condition]:
-    pairs = [(c.field, c.operator) for c in conditions]
+    pairs = [(c.field, c.key, c.operator) for c in conditions]
     if len(set(pairs)) != len(pairs):
         raise ValueError("one condition per field and operator (use in or not_in for several)")
     return conditions
@@ -323,6 +375,16 @@ def holds(condition: Condition, facts: CaseFacts) -> bool:
             case Operator.NOT_WITHIN:
                 return value not in path
         fact = own
+    if condition.field is ConditionField.TAG:
+        return _has_tags(op, value, fact)
+    if condition.field is ConditionField.CUSTOM_FIELD:
+        fact = fact.get(condition.key)
+        if op in (Operator.AT_LEAST, Operator.LESS_THAN) and not _number(fact):
+            return False
+        if fact is not None and op not in _PRESENCE_OPS:
+            wanted = value if isinstance(value, list) else [value]
+            if not any(_same_kind(fact, w) for w in wanted):
+                return op in (Operator.IS_NOT, Operator.NOT_IN)
     if condition.field is ConditionField.TEXT:
         text_words, written = fact
         found = Phrase.of(str(value)).find(text_words, written) is not None
@@ -345,6 +407,32 @@ def holds(condition: Condition, facts: CaseFacts) -> bool:
         case Operator.NOT_SET:
             return fact is None
     raise ValueError(f"no rule for {op} on {condition.field}")  # unreachable: checked on input
+
+
+def _has_tags(op: Operator, value: Any, tags: frozenset[str]) -> bool:
+    match op:
+        case Operator.IS:
+            return value in tags
+        case Operator.IS_NOT:
+            return value not in tags
+        case Operator.IN:
+            return any(v in tags for v in value)
+        case Operator.NOT_IN:
+            return not any(v in tags for v in value)
+        case Operator.SET:
+            return bool(tags)
+    return not tags  # not_set
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _same_kind(fact: Any, value: Any) -> bool:
+    """A stored value and a condition's value of the same kind (True is no 1, "5" no 5)."""
+    if isinstance(fact, bool) or isinstance(value, bool):
+        return isinstance(fact, bool) and isinstance(value, bool)
+    return _number(fact) == _number(value)
 
 
 def all_hold(conditions: list[Condition], facts: CaseFacts) -> bool:

@@ -12,6 +12,7 @@ from typing import Any
 from .attachments import Attachment
 from .case_kinds import CaseType, Channel
 from .cases import Case, CaseOrder, CaseProduct, EntryKind, HistoryEntry, Visibility
+from .custom_fields import PublicField
 from .lifecycle import Status
 from .model import Model
 
@@ -47,6 +48,8 @@ class CustomerCaseView(Model):
     case: CustomerCase
     history: list[CustomerEntry]
     attachments: list[Attachment] = []
+    #: the case's values of custom fields marked public (docs/tags-and-fields.md)
+    fields: list[PublicField] = []
 
 
 class CustomerPage(Model):

@@ -20,6 +20,11 @@ class CaseListQuery(Model):
     limit: int = 25
     cursor: str | None = None
     before: str | None = None  # ISO time, for the overdue view
+    #: only cases with this tag (normalised), or whose custom field `field_key` holds
+    #: `field_value` (as stored: text, number or boolean)
+    tag: str | None = None
+    field_key: str | None = None
+    field_value: str | int | float | bool | None = None
 
 
 class Page(Model):

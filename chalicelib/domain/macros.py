@@ -25,6 +25,7 @@ from .conditions import Conditions
 from .errors import InvalidInput
 from .lifecycle import Status
 from .model import Model, Strict
+from .tags import TagList
 from .text_fields import Id
 from .text_fields import LongText as Body
 from .text_fields import Text as Title
@@ -70,8 +71,9 @@ class Titles(Strict):
 
 class MacroActions(Strict):
     """What applying the macro does besides its reply, all in the same change of the case:
-    fields set, a status moved to (checked against the lifecycle when applied), an internal
-    note (variables allowed), public e-library documents sent as expiring links."""
+    fields set, tags added and removed, a status moved to (checked against the lifecycle when
+    applied), an internal note (variables allowed), public e-library documents sent as
+    expiring links."""
 
     status: Status | None = None
     priority: Priority | None = None
@@ -79,6 +81,15 @@ class MacroActions(Strict):
     category_id: Id | None = None
     note: Body | None = None
     document_ids: list[Id] = Field(default_factory=list, max_length=MAX_DOCUMENTS)
+    #: free tags added to and removed from the case (normalised: domain/tags.py)
+    add_tags: TagList = Field(default_factory=list)
+    remove_tags: TagList = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _tags_once(self) -> MacroActions:
+        if set(self.add_tags) & set(self.remove_tags):
+            raise ValueError("a tag cannot be both added and removed")
+        return self
 
     def fields(self) -> dict[str, object]:
         """The case fields the macro sets (priority, type, category_id), those given only."""
@@ -86,7 +97,8 @@ class MacroActions(Strict):
         return {k: v for k, v in chosen.items() if v is not None}
 
     def empty(self) -> bool:
-        return not (self.status or self.fields() or self.note or self.document_ids)
+        return not (self.status or self.fields() or self.note or self.document_ids
+                    or self.add_tags or self.remove_tags)  # fmt: skip
 
 
 class MacroInput(Strict):

@@ -59,6 +59,8 @@ class Resource(StrEnum):
     SHARED_MACROS = "shared_macros"  # create, edit and delete the shared macros (supervisors)
     #: staff's flags and notes on customers (read: see; edit: set; add: define the flag list)
     CUSTOMER_FLAGS = "customer_flags"
+    #: custom case field definitions (read: every agent, to fill them in; define: admins)
+    CASE_FIELDS = "case_fields"
 
 
 #: the roles a staff member can hold (Cognito groups of the staff pool)
@@ -90,6 +92,8 @@ _AGENT = {
     Resource.CARRIERS: {_R},
     # apply shared macros; write, edit and delete their own personal ones
     Resource.MACROS: {_R, _A, _E, _D},
+    # read the custom field definitions, to fill the fields in on a case
+    Resource.CASE_FIELDS: {_R},
 }
 DEFAULT_ROLES: dict[str, dict[Resource, set[Action]]] = {
     CUSTOMER_ROLE: {

@@ -11,10 +11,12 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, ConfigDict, Field, StringConstraints, model_validator
 
 from ..domain.case_kinds import CaseType, Channel, Priority
+from ..domain.custom_fields import FieldKey
 from ..domain.customers import Language
 from ..domain.emails import MAX_LENGTH, checked_email
 from ..domain.lifecycle import Status
 from ..domain.model import Model
+from ..domain.tags import TagList
 from ..domain.text_fields import Id, LongText, Text
 
 #: a shop's order or shipment id, as the shop's signed calls take it (services/shop_sync.py `Ref`)
@@ -34,6 +36,14 @@ Version = Annotated[int, Field(ge=1, description="the case version you last read
 
 class Strict(Model):
     model_config = ConfigDict(extra="forbid")
+
+
+#: custom field values by key as a request gives them (each checked against its definition
+#: by domain/custom_fields.check_values; null clears one)
+CustomValues = Annotated[
+    dict[FieldKey, str | int | float | bool | None],
+    Field(max_length=100),
+]
 
 
 class CallerDetails(Strict):
@@ -65,6 +75,12 @@ class OpenCase(Strict):
     )
     subject: Text
     description: LongText
+    tags: TagList = Field(default_factory=list, description="free tags (normalised)")
+    custom_fields: CustomValues = Field(
+        default_factory=dict,
+        description="custom field values by key, checked against the definitions (422 "
+        "`invalid_custom_fields` lists every field in error)",
+    )
 
 
 class OpenOwnCase(Strict):
@@ -164,6 +180,59 @@ class UpdateCase(Strict):
     reason: Text | None = None
 
 
+class ChangeTags(Strict):
+    """Add and/or remove free tags (each normalised: Turkish lowercase, trimmed, spaces as
+    `-`, at most 64 bytes); a tag in both lists is refused."""
+
+    version: Version
+    add: TagList = Field(default_factory=list)
+    remove: TagList = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _something_once(self) -> ChangeTags:
+        if not (self.add or self.remove):
+            raise ValueError("give tags to add or remove")
+        if set(self.add) & set(self.remove):
+            raise ValueError("a tag cannot be both added and removed")
+        return self
+
+
+class TagRef(Strict):
+    case_id: Id
+    version: Version
+
+
+class BulkTags(Strict):
+    """Add and/or remove tags on several cases (up to 50), each at the version you read."""
+
+    cases: list[TagRef] = Field(min_length=1, max_length=50)
+    add: TagList = Field(default_factory=list)
+    remove: TagList = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _something_once(self) -> BulkTags:
+        if not (self.add or self.remove):
+            raise ValueError("give tags to add or remove")
+        if set(self.add) & set(self.remove):
+            raise ValueError("a tag cannot be both added and removed")
+        return self
+
+
+class SetCustomFields(Strict):
+    """Set custom field values by key (null clears one); all are checked before anything is
+    written."""
+
+    version: Version
+    values: Annotated[CustomValues, Field(min_length=1)]
+
+
+class TagQuery(Strict):
+    """`q`: the beginning of a tag as typed (Turkish letters or not); `limit`: how many."""
+
+    q: Annotated[str, StringConstraints(max_length=64)] = ""
+    limit: Annotated[int, Field(ge=1, le=50)] = 10
+
+
 class ListCases(Strict):
     view: Literal["group", "pool", "mine", "agent", "customer", "overdue", "follow_up"] = "mine"
     group_id: Id | None = None
@@ -176,6 +245,19 @@ class ListCases(Strict):
     )
     limit: Annotated[int, Field(ge=1, le=100)] = 25
     cursor: Annotated[str, StringConstraints(max_length=2048)] | None = None
+    tag: Annotated[str, StringConstraints(max_length=200)] | None = Field(
+        default=None, description="only cases with this tag (normalised as tags are)"
+    )
+    field: FieldKey | None = Field(
+        default=None, description="only cases whose custom field `field` holds `value`"
+    )
+    value: Annotated[str, StringConstraints(min_length=1, max_length=500)] | None = None
+
+    @model_validator(mode="after")
+    def _field_and_value(self) -> ListCases:
+        if (self.field is None) != (self.value is None):
+            raise ValueError("give field and value together")
+        return self
 
 
 class PageParams(Strict):

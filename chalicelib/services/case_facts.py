@@ -68,6 +68,8 @@ def facts_of(
         text=f"{case.subject}\n{case.description}",
         opened_at=case.created_at,
         now=now,
+        tags=frozenset(case.tags),
+        custom_fields=case.custom_fields,
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Literal
 
 from ..domain import case_change as change
 from ..domain.attachments import Attachment
@@ -29,6 +30,15 @@ from ..domain.cases import (
     version_conflict,
 )
 from ..domain.clock import to_iso, utcnow
+from ..domain.custom_fields import (
+    CaseField,
+    PublicField,
+    check_value,
+    check_values,
+    public_values,
+    required_at_resolve,
+    with_values,
+)
 from ..domain.customer_view import (
     CustomerCase,
     CustomerCaseView,
@@ -37,7 +47,7 @@ from ..domain.customer_view import (
     customer_history,
 )
 from ..domain.customers import Customer
-from ..domain.errors import Conflict, InvalidInput, NotFound
+from ..domain.errors import Conflict, DomainError, InvalidInput, NotFound
 from ..domain.ids import is_case_number, new_id
 from ..domain.lifecycle import DONE, Status
 from ..domain.listing import CaseRowPage, rows_for
@@ -46,6 +56,7 @@ from ..domain.notifications import Notice
 from ..domain.permissions import Action, Resource
 from ..domain.sla import CaseSla, retarget
 from ..domain.sla_tracking import TargetStatus, target_status
+from ..domain.tags import MAX_TAGS, normalise
 from ..observability import count_case_opened, logger
 from . import case_commands as cmd
 from .case_facts import policy_for
@@ -54,12 +65,14 @@ from .ports import (
     ArticleStore,
     AttachmentFiles,
     CaseEvents,
+    CaseFieldDefinitions,
     CaseListQuery,
     CaseStore,
     CustomerOrders,
     DirectoryStore,
     RegisteredProducts,
     Riders,
+    TagSuggestions,
 )
 
 
@@ -76,6 +89,32 @@ class CaseView(CaseWithHistory):
     targets: list[TargetStatus] = []
 
 
+class TagCount(Model):
+    """A tag in use and how many cases carry it now."""
+
+    tag: str
+    cases: int
+
+
+class Tagged(Model):
+    """One case of a bulk tagging: `applied` with the case at its new version, or `refused`
+    with the error it would have answered alone (`code`, `message`)."""
+
+    case_id: str
+    status: Literal["applied", "refused"]
+    case: Case | None = None
+    error: dict[str, str] | None = None
+
+
+class BulkTagged(Model):
+    results: list[Tagged]
+
+
+def _with_riders(also: Riders | None, more: list[tuple[dict, Exception]]) -> Riders:
+    """`also` (writes given the numbered case) with `more` beside them."""
+    return lambda case: [*(also(case) if also else []), *more]
+
+
 class CaseService:
     def __init__(
         self,
@@ -89,7 +128,11 @@ class CaseService:
         files: AttachmentFiles | None = None,
         articles: ArticleStore | None = None,
         orders: CustomerOrders | None = None,
+        case_fields: CaseFieldDefinitions | None = None,
+        tags: TagSuggestions | None = None,
     ) -> None:
+        self.case_fields = case_fields
+        self.tag_store = tags
         self.orders = orders
         self.articles = articles
         self.products = products
@@ -125,10 +168,19 @@ class CaseService:
                 raise InvalidInput("a new caller has no registered products yet")
             product = self._product(customer_id, command.registration_id)
         fields = command.model_dump(include={"type", "channel", "priority", "category_id"})
+        values = {}
+        if command.custom_fields:
+            values = with_values({}, check_values(self._definitions(), command.type,
+                                                  command.custom_fields))  # fmt: skip
         case = self._new_case(caller, customer_id, now, **fields, product=product,
                               requested_group_id=command.group_id, subject=command.subject,
-                              description=command.description)  # fmt: skip
+                              description=command.description, tags=sorted(command.tags),
+                              custom_fields=values)  # fmt: skip
+        if len(case.tags) > MAX_TAGS:
+            raise InvalidInput(f"a case holds at most {MAX_TAGS} tags", code="too_many_tags")
         opening = OpenCommand(precase_id=precase_id, carried=carried(case) if carried else [])
+        if case.tags and self.tag_store is not None:
+            also = _with_riders(also, self.tag_store.riders([], case.tags))
         return self._open(caller, case, new_customer, also, opening)
 
     def open_own_case(self, caller: Caller, command: cmd.OpenOwnCase) -> CustomerCase:
@@ -224,6 +276,7 @@ class CaseService:
                 case=customer_case(visible.case),
                 history=customer_history(visible.history),
                 attachments=attachments,
+                fields=self.public_fields(visible.case),
             )
         return CaseView(
             case=visible.case,
@@ -269,7 +322,11 @@ class CaseService:
         return page.model_copy(update={"items": mine})
 
     def _list(self, caller: Caller, params: cmd.ListCases) -> CaseRowPage:
-        query = CaseListQuery(**params.model_dump())
+        query = CaseListQuery(**params.model_dump(exclude={"tag", "field", "value"}))
+        if params.tag is not None:
+            query.tag = normalise(params.tag)
+        if params.field is not None:
+            query.field_key, query.field_value = params.field, self._filter_value(params)
         if params.view in ("group", "pool") and not params.group_id:
             raise InvalidInput(f"the {params.view} view needs group_id")
         if params.view in ("group", "pool"):
@@ -292,6 +349,27 @@ class CaseService:
         elif params.view == "overdue":
             query.before = to_iso(self.clock() + timedelta(minutes=params.within_minutes))
         return rows_for(self.cases.list(query), caller.principal.username)
+
+    def _filter_value(self, params: cmd.ListCases) -> str | int | float | bool:
+        """The list filter's `value` as its field stores it (a number, a boolean, a date)."""
+        field = self._definitions().get(params.field or "")
+        if field is None:
+            raise InvalidInput("no such custom field", code="unknown_field",
+                               details={"field": params.field})  # fmt: skip
+        raw: object = params.value
+        if field.kind == "number":
+            try:
+                raw = float(params.value or "")
+            except ValueError:
+                raw = params.value
+        elif field.kind == "checkbox":
+            raw = {"true": True, "false": False}.get(params.value or "", params.value)
+        stored, error = check_value(field, raw)
+        if error:
+            raise InvalidInput("the filter's value does not fit the field",
+                               code="invalid_custom_fields",
+                               details={"errors": [error]})  # fmt: skip
+        return stored
 
     def mark_seen(self, caller: Caller, case_id: str, command: cmd.Seen) -> SeenVersion:
         """The agent opened the case at this version: its unread mark clears for them, on every
@@ -440,8 +518,70 @@ class CaseService:
 
     def change_status(self, caller: Caller, case_id: str, command: cmd.ChangeStatus) -> Case:
         case = self._load_for_write(case_id, command.version, caller)
-        move = change.ChangeStatus(status=command.status, reason=command.reason)
+        required = self.required_at(case, command.status)
+        move = change.ChangeStatus(status=command.status, reason=command.reason,
+                                   required_fields=required)  # fmt: skip
         return self._change(caller, case, move)
+
+    # ---- tags and custom fields (docs/tags-and-fields.md) ---------------------------------
+
+    def change_tags(self, caller: Caller, case_id: str, command: cmd.ChangeTags) -> Case:
+        """Add and remove free tags: one change of the case, the tags' counters moving in
+        its transaction."""
+        case = self._load_for_write(case_id, command.version, caller)
+        return self._change(caller, case, change.ChangeTags(add=command.add, remove=command.remove))
+
+    def tag_many(self, caller: Caller, command: cmd.BulkTags) -> BulkTagged:
+        """Each case on its own change and transaction: one refused (a stale version, a
+        closed case, one outside the caller's groups, nothing to change) leaves the others
+        tagged, and says why in its row."""
+        rows = []
+        for ref in command.cases:
+            one = cmd.ChangeTags.model_construct(version=ref.version, add=command.add,
+                                                 remove=command.remove)  # fmt: skip
+            try:
+                saved = self.change_tags(caller, ref.case_id, one)
+                rows.append(Tagged(case_id=ref.case_id, status="applied", case=saved))
+            except DomainError as exc:
+                error = {"code": exc.code, "message": exc.message}
+                rows.append(Tagged(case_id=ref.case_id, status="refused", error=error))
+        return BulkTagged(results=rows)
+
+    def set_custom_fields(self, caller: Caller, case_id: str, command: cmd.SetCustomFields) -> Case:
+        """Set or clear custom field values, each checked against its definition; any one
+        wrong refuses them all (422 `invalid_custom_fields`), nothing written."""
+        case = self._load_for_write(case_id, command.version, caller)
+        definitions = self._definitions()
+        values = check_values(definitions, case.type, command.values)
+        kinds = {k: definitions[k].kind for k in values}
+        return self._change(caller, case, change.ChangeCustomFields(values=values, kinds=kinds))
+
+    def suggest_tags(self, caller: Caller, query: cmd.TagQuery) -> list[TagCount]:
+        """The tags in use that start with what was typed, most used first (one Query on
+        the tags' counters, never the cases)."""
+        caller.require(Resource.CASES, Action.READ)
+        if self.tag_store is None:
+            return []
+        return [TagCount(**row) for row in self.tag_store.suggest(query.q, query.limit)]
+
+    def required_at(self, case: Case, status: Status | None) -> list[str]:
+        """The custom fields `case` must have a value for before moving to `status` (only a
+        move to resolved reads the definitions)."""
+        if status != Status.RESOLVED or self.case_fields is None:
+            return []
+        return required_at_resolve(self._definitions(), case.type)
+
+    def _definitions(self) -> dict[str, CaseField]:
+        if self.case_fields is None:
+            return {}
+        return {f.key: f for f in self.case_fields.all()}
+
+    def public_fields(self, case: Case) -> list[PublicField]:
+        """The case's values of public custom fields, as its customer's site shows them (no
+        read when the case has no values)."""
+        if not case.custom_fields or self.case_fields is None:
+            return []
+        return public_values(self._definitions(), case.custom_fields)
 
     def update(self, caller: Caller, case_id: str, command: cmd.UpdateCase) -> Case:
         case = self._load_for_write(case_id, command.version, caller)
@@ -484,6 +624,13 @@ class CaseService:
             raise version_conflict(case)
         return case
 
+    def tag_riders(self, decided: change.CaseChange) -> list[tuple[dict, Exception]]:
+        """The tag counters a change moves, riding in its transaction."""
+        before = decided.before.tags if decided.before is not None else []
+        if before == decided.case.tags or self.tag_store is None:
+            return []
+        return self.tag_store.riders(before, decided.case.tags)
+
     def _require_staff_member_of(self, username: str, group_id: str | None) -> None:
         if self.directory.get_staff(username) is None:
             raise InvalidInput(f"no staff member {username!r}")
@@ -503,6 +650,7 @@ class CaseService:
         """The one way this service changes a case: the domain decides, the store writes it
         (case, history, notices, events) in one transaction, the notices are announced."""
         decided = change_case(case, command, caller.actor, self.clock())
+        also = [*(also or []), *self.tag_riders(decided)] or None
         counted = newly_counted(decided)
         if counted and self.articles is not None:
             # resolved with articles linked: each counts once, in the resolution's transaction

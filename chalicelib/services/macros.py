@@ -246,10 +246,13 @@ class MacroService:
             from_version=case.version, reply=rendered.reply if body.send else None,
             note=rendered.note, status=macro.actions.status, fields=fields, sla=sla,
             documents=documents, link_days=LINK_DAYS if documents else 0, expires_at=expires,
+            add_tags=macro.actions.add_tags, remove_tags=macro.actions.remove_tags,
+            required_fields=self.case_service.required_at(case, macro.actions.status),
         )  # fmt: skip
         decided = change_case(case, command, caller.actor, now)
         day = now.astimezone(ISTANBUL).date()
-        saved = self.case_service.cases.apply(decided, also=[self.store.usage_rider(day, macro.id)])
+        riders = [self.store.usage_rider(day, macro.id), *self.case_service.tag_riders(decided)]
+        saved = self.case_service.cases.apply(decided, also=riders)
         self.case_service.announce(decided.notices)
         return saved
 

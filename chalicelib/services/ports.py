@@ -21,6 +21,7 @@ from ..domain.case_record import CaseWithHistory
 from ..domain.cases import Case, CaseOrder, CaseProduct, HistoryEntry
 from ..domain.catalog import Product, ProductCategory, Subtree
 from ..domain.categories import Category
+from ..domain.custom_fields import CaseField
 from ..domain.customers import Customer, EmailUndeliverable, LookupKind
 from ..domain.directory import Group, StaffMember
 from ..domain.listing import CaseListQuery, Page
@@ -55,6 +56,22 @@ if TYPE_CHECKING:  # annotations only: these models load with the services that 
 #: writes that ride in a new case's transaction (given the numbered case), each with what
 #: its failed condition means; the store that builds them knows their keys, services do not
 Riders = Callable[[Case], list[tuple[dict[str, Any], Exception]]]
+
+
+class CaseFieldDefinitions(Protocol):
+    """The admins' custom case field definitions (store/case_fields.py)."""
+
+    def all(self) -> list[CaseField]: ...
+
+
+class TagSuggestions(Protocol):
+    """The tags' counters (store/tags.py): their moves ride in a case change's transaction."""
+
+    def riders(
+        self, before: list[str], after: list[str]
+    ) -> list[tuple[dict[str, Any], Exception]]: ...
+
+    def suggest(self, typed: str, limit: int) -> list[dict[str, Any]]: ...
 
 
 class RenderedNotice(Model):

@@ -130,6 +130,10 @@ def _exists(key: dict[str, str]) -> dict[str, Any]:
     return {"ConditionCheck": {"Key": key, "ConditionExpression": "attribute_exists(PK)"}}
 
 
+#: Query rounds one page of a tag- or field-filtered list reads at most
+NARROWED_ROUNDS = 8
+
+
 class DynamoCaseStore:
     def __init__(self, table: Table) -> None:
         self.table = table
@@ -370,16 +374,31 @@ class DynamoCaseStore:
             if query.group_id:
                 filters["group_id"] = query.group_id
         forward = query.order == "priority" or query.view == "overdue"
-        items, next_cursor = self.table.query(
-            partition,
-            index=index,
-            forward=forward,
-            limit=query.limit,
-            cursor=query.cursor,
-            sort_before=sort_before,
-            filters=filters or None,
-        )
-        return Page(items=[Case.model_validate(i) for i in items], next_cursor=next_cursor)
+        matches: list[tuple[str, list[str], Any]] = []
+        if query.tag:
+            matches.append(("contains", ["tags"], query.tag))
+        if query.field_key:
+            matches.append(("equals", ["custom_fields", query.field_key], query.field_value))
+        items: list[dict[str, Any]] = []
+        cursor = query.cursor
+        # a tag or field filter reads the view's own partition and keeps what matches: each
+        # round reads at most what the page still lacks (so the cursor never skips a case),
+        # and a page may come back short with a cursor to read on (chalicelib/store/README.md)
+        for _round in range(NARROWED_ROUNDS if matches else 1):
+            found, cursor = self.table.query(
+                partition,
+                index=index,
+                forward=forward,
+                limit=query.limit - len(items),
+                cursor=cursor,
+                sort_before=sort_before,
+                filters=filters or None,
+                matches=matches or None,
+            )
+            items += found
+            if len(items) >= query.limit or not cursor:
+                break
+        return Page(items=[Case.model_validate(i) for i in items], next_cursor=cursor)
 
     def count_active(self, username: str) -> int:
         result = self.table.client.query(

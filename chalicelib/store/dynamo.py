@@ -160,10 +160,13 @@ class Table:
         cursor: str | None = None,
         filters: dict[str, str] | None = None,
         projection: list[str] | None = None,
+        matches: list[tuple[str, list[str], Any]] | None = None,
     ) -> tuple[list[dict[str, Any]], str | None]:
         """One page of one partition; returns the items and the cursor of the next page.
         `sort_between`: the sort key within [low, high], both ends included; `projection`:
-        only these attributes of each item (the keys are added, for the cursor)."""
+        only these attributes of each item (the keys are added, for the cursor);
+        `matches`: more filters, each `(how, path, value)`: `contains` (a list attribute
+        holds the value) or `equals` (the attribute at the path, a map's key, equals it)."""
         pk_name, pk_value = partition
         sk_name = INDEXES[index][1] if index else "SK"
         names = {"#pk": pk_name}
@@ -193,6 +196,13 @@ class Table:
                 values[f":f{i}"] = value
                 parts.append(f"#f{i} = :f{i}")
             kwargs["FilterExpression"] = " AND ".join(parts)
+        for j, (how, path, value) in enumerate(matches or []):
+            names.update({f"#m{j}_{k}": part for k, part in enumerate(path)})
+            where = ".".join(f"#m{j}_{k}" for k in range(len(path)))
+            values[f":m{j}"] = value
+            clause = f"contains({where}, :m{j})" if how == "contains" else f"{where} = :m{j}"
+            previous = kwargs.get("FilterExpression")
+            kwargs["FilterExpression"] = f"{previous} AND {clause}" if previous else clause
         if projection:
             wanted = dict.fromkeys([*projection, pk_name, sk_name, "PK", "SK"])
             for i, attr in enumerate(wanted):

@@ -880,6 +880,44 @@ MACROS = {
 MATRIX.update(MACROS)
 
 
+def scratch_field(setup) -> str:
+    """A custom field definition nobody needs (docs/tags-and-fields.md)."""
+    key = f"perm_{uuid.uuid4().hex[:8]}"
+    setup.api.post("/case-fields", {"key": key, "label_tr": "t", "label_en": "t", "kind": "text"})
+    return key
+
+
+def field_body(key: str) -> dict:
+    return {"key": key, "label_tr": "t", "label_en": "t", "kind": "text"}
+
+
+TAGS_AND_FIELDS = {
+    ("GET", "/case-fields"): (fixed("/case-fields"), STAFF_READ),
+    ("POST", "/case-fields"): (
+        lambda setup: ("/case-fields", field_body(f"perm_{uuid.uuid4().hex[:8]}")),
+        {**ADMIN_ONLY, "admin": 201}),
+    ("GET", "/case-fields/{key}"): (lambda setup: (f"/case-fields/{scratch_field(setup)}", None),
+                                    STAFF_READ),
+    ("PUT", "/case-fields/{key}"): (
+        lambda setup: (f"/case-fields/{(k := scratch_field(setup))}",
+                       {**field_body(k), "version": 1}), ADMIN_ONLY),
+    ("DELETE", "/case-fields/{key}"): (
+        lambda setup: (f"/case-fields/{scratch_field(setup)}", None), {**ADMIN_ONLY, "admin": 204}),
+    ("POST", "/cases/{case_id}/tags"): (
+        case_call(routed_case, "/tags", lambda c: {"version": c["version"], "add": ["yetki"]}),
+        STAFF_READ),
+    ("PUT", "/cases/{case_id}/custom-fields"): (
+        case_call(routed_case, "/custom-fields",
+                  lambda c: {"version": c["version"], "values": {"perm_none": "x"}}),
+        {**STAFF_READ, "agent": 422, "supervisor": 422, "admin": 422}),
+    ("POST", "/case-tag-applications"): (
+        lambda setup: ("/case-tag-applications", {"add": ["yetki"], "cases": [
+            {"case_id": (c := routed_case(setup))["id"], "version": c["version"]}]}), STAFF_READ),
+    ("GET", "/tags"): (fixed("/tags?q=ya"), STAFF_READ),
+}  # fmt: skip
+MATRIX.update(TAGS_AND_FIELDS)
+
+
 def ahmet_order(setup) -> tuple[str, None]:
     """An order of Ahmet's, as the shop's signed call would store it (docs/orders.md)."""
     from chalicelib import wiring
@@ -1064,6 +1102,10 @@ OTHER_GROUP: dict[tuple[str, str], tuple[Callable, dict[str, int]]] = {
         case_call(teslimat_case, "/attachments", lambda c: PNG), OWN_GROUPS_ONLY,
     ),
     ("GET", "/cases"): (fixed("/cases?view=pool&group_id=teslimat"), dict.fromkeys(STAFF_403, 200)),
+    ("POST", "/cases/{case_id}/tags"): (
+        case_call(teslimat_case, "/tags", lambda c: {"version": c["version"], "add": ["x"]}),
+        {"agent": 403, "supervisor": 200, "admin": 200},
+    ),
 }  # fmt: skip
 
 

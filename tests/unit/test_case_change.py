@@ -408,7 +408,7 @@ def test_every_event_type_is_documented_and_versioned():
         "opened", "routed", "assigned", "customer_replied", "agent_replied", "status_changed",
         "sla_reminder", "sla_breached", "escalated", "resolved", "reopened", "closed",
         "fields_changed", "rated", "checklist_ticked", "documents_sent",
-        "macro_applied")}  # fmt: skip
+        "macro_applied", "tags_changed", "custom_fields_changed")}  # fmt: skip
     precase = {f"destek.precase.{n}" for n in (
         "converted", "received", "assigned", "sender_replied", "discarded")}  # fmt: skip
     assert expected | precase == set(EVENT_TYPES)

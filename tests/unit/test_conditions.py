@@ -32,6 +32,7 @@ CASE = CaseFacts(
     customer_category="vip", group_id="teslimat",
     text="Kargom hâlâ gelmedi, siparişim nerede?",
     opened_at=NOW - timedelta(hours=30), now=NOW,
+    tags=frozenset({"iade", "kargo-gecikti"}), custom_fields={"order_total": 1500, "gift": True},
 )  # fmt: skip
 #: a case with nothing known but its (empty) text: the routing test box, a topic
 BARE = CaseFacts()
@@ -99,12 +100,33 @@ TABLE = [
     (F.HOURS_SINCE_OPENED, Op.AT_LEAST, 30.5, False, False),
     (F.HOURS_SINCE_OPENED, Op.LESS_THAN, 48, True, False),
     (F.HOURS_SINCE_OPENED, Op.LESS_THAN, 30, False, False),
+    (F.TAG, Op.IS, "İADE", True, False),  # normalised: İ → i
+    (F.TAG, Op.IS, "hasar", False, False),
+    (F.TAG, Op.IS_NOT, "hasar", True, True),
+    (F.TAG, Op.IS_NOT, "iade", False, True),
+    (F.TAG, Op.IN, ["hasar", "kargo gecikti"], True, False),  # spaces become -
+    (F.TAG, Op.NOT_IN, ["hasar"], True, True),
+    (F.TAG, Op.NOT_IN, ["hasar", "iade"], False, True),
+    (F.TAG, Op.SET, None, True, False),
+    (F.TAG, Op.NOT_SET, None, False, True),
+    # custom_field rows compare the field `order_total` (CUSTOM_KEY)
+    (F.CUSTOM_FIELD, Op.IS, 1500, True, False),
+    (F.CUSTOM_FIELD, Op.IS, "1500", False, False),  # text is no number
+    (F.CUSTOM_FIELD, Op.IS_NOT, 99, True, True),
+    (F.CUSTOM_FIELD, Op.IN, [10, 1500], True, False),
+    (F.CUSTOM_FIELD, Op.NOT_IN, [1500], False, True),
+    (F.CUSTOM_FIELD, Op.AT_LEAST, 1000, True, False),
+    (F.CUSTOM_FIELD, Op.LESS_THAN, 1000, False, False),
+    (F.CUSTOM_FIELD, Op.SET, None, True, False),
+    (F.CUSTOM_FIELD, Op.NOT_SET, None, False, True),
 ]
+CUSTOM_KEY = "order_total"
 
 
 @pytest.mark.parametrize(("field", "op", "value", "on_case", "on_bare"), TABLE)
 def test_every_field_and_operator(field, op, value, on_case, on_bare):
-    condition = Condition(field=field, operator=op, value=value)
+    key = CUSTOM_KEY if field is F.CUSTOM_FIELD else None
+    condition = Condition(field=field, operator=op, value=value, key=key)
     assert holds(condition, CASE) is on_case
     assert holds(condition, BARE) is on_bare
 

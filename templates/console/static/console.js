@@ -11,6 +11,7 @@ import { textHits, wordy } from "./textsearch.js";
 import { catalogAdmin } from "./catalog_admin.js";
 import { slaPreview } from "./sla_preview.js";
 import { flagListAdmin, staffMarks } from "./customer_flags.js";
+import { bulkTagForm, caseFieldsAdmin, caseTagsFields, tagFilterForm } from "./tags_fields.js";
 
 const CONFIG = JSON.parse(document.getElementById("config").textContent);
 const T = JSON.parse(document.getElementById("strings").textContent);
@@ -27,7 +28,7 @@ let OUTCOMES = [];
 
 let me = null; // GET /me: username, roles, permissions
 // names for the ids the API gives (groups, staff, categories), loaded once per sign-in
-const names = { groups: new Map(), staff: new Map(), categories: new Map() };
+const names = { groups: new Map(), staff: new Map(), categories: new Map(), customFields: new Map() };
 
 // ---- small helpers -------------------------------------------------------------------
 
@@ -316,7 +317,11 @@ async function loadNames() {
 
 const groupName = (id) => (id ? names.groups.get(id) || id : "—");
 const staffName = (username) => (username ? names.staff.get(username) || username : "—");
-const fieldName = (path) => { const last = String(path).split(".").pop(); return T[`field_${last}`] ? say(`field_${last}`) : path; };
+const fieldName = (path) => {
+  const last = String(path).split(".").pop();
+  if (T[`field_${last}`]) return say(`field_${last}`);
+  return names.customFields.get(last) || path; // a custom field's label (the case screen reads them)
+};
 
 /** What reports.js may use of this module: its helpers, never its state. */
 const reportsUi = () => ({
@@ -469,11 +474,15 @@ async function caseList(view, agentName) {
     path = `/cases?view=agent&agent=${encodeURIComponent(agentName)}&order=priority&limit=100`;
     title = say("title_agent", { agent: agentName });
   }
+  // a tag chosen above the list narrows it (#/mine?tag=iade): the API filters the view's own read
+  const tag = new URLSearchParams(location.hash.split("?")[1] || "").get("tag");
+  if (tag) path += `&tag=${encodeURIComponent(tag)}`;
   const page = await api("GET", path);
-  const table = caseTable(page.items, can("assignments", "edit") || can("macros", "read"));
+  const table = caseTable(page.items, can("assignments", "edit") || can("macros", "read") || can("cases", "edit"));
   watchList(path, table);
   const bulk = page.items.length && can("macros", "read") && can("replies", "add") ? await bulkMacroForm(macrosUi(), table) : null;
-  return [el("h1", { text: title }), chooser, table, page.items.length ? await assignForm(table) : null, bulk];
+  const tagging = page.items.length && can("cases", "edit") ? bulkTagForm(kbUi(), table) : null;
+  return [el("h1", { text: title }), chooser, tagFilterForm(kbUi(), tag), table, page.items.length ? await assignForm(table) : null, bulk, tagging];
 }
 
 // ---- unread marks: what changed on the listed cases since I last looked ---------------
@@ -902,8 +911,10 @@ async function caseScreen(_, ref) {
   const [overview, , marks] = await Promise.all([
     api("GET", `/customers/${view.case.customer_id}/overview`).catch(() => null), markSeen(view.case),
     staffMarks(adminUi(), view.case.customer_id).catch(() => null)]);
-  const extras = await caseExtras(libraryUi(view.case.id), view);
-  return [el("div", { class: "case-screen" }, casePanel(view, extras), customerPanel(overview, view.case.id, marks))];
+  const [extras, definitions] = await Promise.all([caseExtras(libraryUi(view.case.id), view),
+    can("case_fields", "read") ? api("GET", "/case-fields").catch(() => []) : []]);
+  names.customFields = new Map(definitions.map((f) => [f.key, LANG === "en" ? f.label_en : f.label_tr]));
+  return [el("div", { class: "case-screen" }, casePanel(view, extras, definitions), customerPanel(overview, view.case.id, marks))];
 }
 
 async function reload(caseId, message) {
@@ -932,7 +943,7 @@ function act(caseId, run, okMessage) {
   };
 }
 
-function casePanel(view, extras = null) {
+function casePanel(view, extras = null, definitions = []) {
   const c = view.case;
   const v = c.version;
   const post = (path, body) => api("POST", `/cases/${c.id}${path}`, { version: v, ...body });
@@ -1028,7 +1039,8 @@ function casePanel(view, extras = null) {
     el("ul", {}, view.attachments.map((a) => el("li", {}, el("a", { href: a.url || "#", text: a.filename }))))) : null;
   const articles = can("knowledge", "read") ? caseArticles(kbUi(), c, replyForm, post) : null;
   const macros = can("macros", "read") && can("replies", "add") ? caseMacros(macrosUi(), c, replyForm, post) : null;
-  return el("section", { class: "case-panel", "data-version": v }, header, satisfaction, extras, actions, macros, articles, el("h2", { text: say("history") }), history, notices, files);
+  const tagsFields = caseTagsFields(kbUi(), c, definitions, post);
+  return el("section", { class: "case-panel", "data-version": v }, header, satisfaction, tagsFields, extras, actions, macros, articles, el("h2", { text: say("history") }), history, notices, files);
 }
 
 /** The case's satisfaction: the customer's rating (score, comment, when), the score an agent
@@ -1130,6 +1142,8 @@ function fieldValue(field, value) {
   if (field === "assignee") return staffName(value);
   if (field === "category_id") return names.categories.get(value) || value;
   if (field.endsWith("_at")) return when(value);
+  if (Array.isArray(value)) return value.length ? value.join(", ") : "—";
+  if (value === true || value === false) return say(value ? "yes" : "no");
   return String(value);
 }
 
@@ -1249,7 +1263,7 @@ const SERVER_OWNED = {
 const ADMIN_SECTIONS = [
   ["rules", "routing_rules"], ["roles", "roles"], ["staff", "staff"], ["groups", "groups"],
   ["categories", "categories"], ["sla", "sla"], ["ladders", "sla"], ["calendars", "sla"], ["priorities", "sla"],
-  ["catalog", "products"], ["flags", "customer_flags"],
+  ["catalog", "products"], ["flags", "customer_flags"], ["fields", "case_fields"],
 ];
 
 async function admin(_, section) {
@@ -1260,7 +1274,8 @@ async function admin(_, section) {
   const render = { rules: adminRules, roles: adminRoles, staff: adminStaff, groups: adminGroups,
                    categories: adminCategories, sla: adminPolicies, ladders: adminLadders,
                    calendars: adminCalendars, priorities: adminPriorities,
-                   catalog: () => catalogAdmin(adminUi()), flags: () => flagListAdmin(adminUi()) }[current];
+                   catalog: () => catalogAdmin(adminUi()), flags: () => flagListAdmin(adminUi()),
+                   fields: () => caseFieldsAdmin(adminUi()) }[current];
   return [el("h1", { text: say("title_admin") }), tabs, render ? await render() : null];
 }
 
@@ -1435,7 +1450,8 @@ function conditionWords(c, names) {
   if (plain) return value;
   if (c.field === "category" && c.operator === "within") return say("limit_under", { category: value });
   if (c.field === "product_group" && c.operator === "is") return say("limit_product_group", { group: value });
-  return say(`cond_op_${c.operator}`, { field: say(`cond_field_${c.field}`), value });
+  const field = c.field === "custom_field" ? c.key : say(`cond_field_${c.field}`);
+  return say(`cond_op_${c.operator}`, { field, value });
 }
 
 const conditionsWords = (list, names, none = say("limit_none")) =>

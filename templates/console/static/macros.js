@@ -63,6 +63,8 @@ function actionSummary(ui, a) {
   if (a.category_id) parts.push(ui.categoryName(a.category_id));
   if (a.note) parts.push(say("mac_field_note"));
   if (a.document_ids.length) parts.push(say("mac_documents_n", { n: a.document_ids.length }));
+  if ((a.add_tags || []).length) parts.push(say("mac_tags_added", { tags: a.add_tags.join(", ") }));
+  if ((a.remove_tags || []).length) parts.push(say("mac_tags_removed", { tags: a.remove_tags.join(", ") }));
   return parts.join(" · ") || "—";
 }
 
@@ -89,6 +91,10 @@ async function macroEditor(ui, m, sharedEditor) {
     const actions = { document_ids: [...f.document_ids.selectedOptions].map((o) => o.value) };
     for (const k of ["status", "priority", "type", "category_id"]) if (f[k].value) actions[k] = f[k].value;
     if (f.note.value.trim()) actions.note = f.note.value.trim();
+    // tags as typed, separated by commas (the API normalises each: docs/tags-and-fields.md)
+    const tagsOf = (control) => control.value.split(",").map((t) => t.trim()).filter(Boolean);
+    actions.add_tags = tagsOf(f.add_tags);
+    actions.remove_tags = tagsOf(f.remove_tags);
     // conditions are kept as they are (set through the API: docs/macros.md)
     const macro = { title: texts("title"), body: Object.keys(body).length ? body : null,
       visibility: f.visibility.value, conditions: m ? m.conditions : [], actions };
@@ -111,7 +117,10 @@ async function macroEditor(ui, m, sharedEditor) {
       ui.field(say("mac_field_type"), choice(ui, "type", TYPES, a.type, "type_")),
       ui.field(say("col_category"), category),
       ui.field(say("mac_field_note"), el("textarea", { name: "note", rows: 3, text: a.note || "" })),
-      ui.field(say("mac_field_documents"), docChoice)),
+      ui.field(say("mac_field_documents"), docChoice),
+      ui.field(say("mac_field_add_tags"), el("input", { name: "add_tags", value: (a.add_tags || []).join(", "), "aria-describedby": "mac-tags-hint" })),
+      ui.field(say("mac_field_remove_tags"), el("input", { name: "remove_tags", value: (a.remove_tags || []).join(", "), "aria-describedby": "mac-tags-hint" })),
+      el("p", { id: "mac-tags-hint", class: "hint", text: say("mac_tags_hint") })),
     el("button", { type: "submit", text: say("mac_save") }));
   return form;
 }

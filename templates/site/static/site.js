@@ -897,6 +897,15 @@ async function casesPage() {
   await load().catch((error) => report(error));
 }
 
+/** A public custom field's value in words: a list's option, yes or no, a date, a number. */
+function fieldText(f) {
+  if (f.kind === "list") return (LANG === "en" ? f.option_en : f.option_tr) || String(f.value);
+  if (f.kind === "checkbox") return say(f.value ? "field_yes" : "field_no");
+  if (f.kind === "date") return formatDate(`${f.value}T12:00:00Z`);
+  if (f.kind === "number") return Number(f.value).toLocaleString(LANG === "en" ? "en-GB" : "tr-TR");
+  return String(f.value);
+}
+
 async function casePage() {
   if (!requireSignIn()) return;
   // ?n=2026-000001 is what emails and SMS link to (the number the customer reads in them);
@@ -923,6 +932,12 @@ async function casePage() {
       $("#case-product").textContent = `${c.product.name} (${c.product.serial_number})`;
       showWarranty($("#case-warranty"), warrantyOn(c.product.warranty_ends));
     }
+    // the custom fields staff marked public (docs/tags-and-fields.md), in the page's language
+    const fields = data.fields || [];
+    $("#case-fields").replaceChildren(...fields.flatMap((f) => [
+      el("dt", { text: LANG === "en" ? f.label_en : f.label_tr }),
+      el("dd", { "data-field": f.key, text: fieldText(f) })]));
+    $("#case-fields").hidden = !fields.length;
     const entries = [
       ...data.history.map((entry) => ({ at: entry.at, entry })),
       ...data.attachments.map((file) => ({ at: file.at, file })),
