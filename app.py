@@ -12,6 +12,7 @@ from chalicelib.api import (
     account,
     analytics,
     assistant,
+    case_merges,
     cases,
     checklists,
     console,
@@ -60,6 +61,7 @@ BLUEPRINTS = (
     event_docs,
     account,
     cases,
+    case_merges,
     customers,
     customer_flags,
     directory,
@@ -233,3 +235,10 @@ def count_checklist_steps(event):
     from chalicelib.events import checklists
 
     return checklists.handle_batch(event.to_dict(), event.context)
+
+
+@app.on_sqs_message(**queue_registry.MERGES.source)
+def copy_merged_cases(event):
+    from chalicelib.events import merges
+
+    return merges.handle_batch(event.to_dict(), event.context)

@@ -142,6 +142,9 @@ class Case(Model):
     articles: list[LinkedArticle] = Field(default_factory=list)
     #: checklist id -> the version the case follows and its ticked steps (domain/checklists.py)
     checklists: dict[str, CaseChecklist] = Field(default_factory=dict)
+    #: a `merged` case: the case that carries on in its place (id and number)
+    merged_into: str | None = None
+    merged_into_number: str | None = None
 
     @property
     def is_active(self) -> bool:
@@ -189,6 +192,12 @@ class EntryKind(StrEnum):
     #: e-library documents sent to the customer as expiring links; data: documents
     #: [{id, title}], link_days, expires_at
     DOCUMENTS_SENT = "documents_sent"
+    #: a merge (docs/merge-and-split.md): on the source, data: into_case_id, into_number;
+    #: on the survivor, data: from_case_id, from_number (public: both customers' pages say it)
+    MERGED = "merged"
+    #: a split: on the source, data: to_case_id, to_number, entry_id; on the new case,
+    #: data: from_case_id, from_number, entry_id
+    SPLIT = "split"
 
 
 class ReasonCode(StrEnum):
