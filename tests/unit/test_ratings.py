@@ -70,7 +70,7 @@ def test_the_answer_locks_when_the_window_ends():
 
 
 @pytest.mark.parametrize("status", [s for s in Status if s not in (Status.RESOLVED,
-                                                                    Status.CLOSED)])  # fmt: skip
+                                                                    Status.CLOSED, Status.MERGED)])  # fmt: skip
 def test_only_a_finished_case_is_rated(status):
     with pytest.raises(Conflict) as refused:
         rate(case_in(status), 5)
