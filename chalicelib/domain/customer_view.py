@@ -32,6 +32,8 @@ class CustomerCase(Model):
     resolved_at: datetime | None
     closed_at: datetime | None
     version: int
+    #: a `merged` case: the number of the case that carries on (docs/merge-and-split.md)
+    merged_into_number: str | None = None
 
 
 class CustomerEntry(Model):
@@ -41,6 +43,8 @@ class CustomerEntry(Model):
     by: str  # "customer", or the staff member's name, or "destek"
     body: str | None = None
     status: dict[str, Any] | None = None
+    #: a merge or split line: the number of the other case
+    other_number: str | None = None
 
 
 class CustomerCaseView(Model):
@@ -54,7 +58,10 @@ class CustomerPage(Model):
     next_cursor: str | None = None
 
 
-_SHOWN = {EntryKind.CREATED, EntryKind.REPLY, EntryKind.STATUS_CHANGED}
+_SHOWN = {EntryKind.CREATED, EntryKind.REPLY, EntryKind.STATUS_CHANGED, EntryKind.MERGED,
+          EntryKind.SPLIT}  # fmt: skip
+#: where a merge or split line names the other case
+_OTHER = ("into_number", "from_number", "to_number")
 
 
 def customer_case(case: Case) -> CustomerCase:
@@ -75,6 +82,7 @@ def customer_history(entries: list[HistoryEntry]) -> list[CustomerEntry]:
                 by=by,
                 body=entry.body,
                 status=entry.changes.get("status"),
+                other_number=next((entry.data[k] for k in _OTHER if entry.data.get(k)), None),
             )
         )
     return shown

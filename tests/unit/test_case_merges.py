@@ -90,8 +90,10 @@ def test_a_resolved_case_may_be_merged_and_stops_its_clock():
 
 
 def message(case_id="c1", actor=AHMET, kind=EntryKind.REPLY) -> HistoryEntry:
-    return HistoryEntry(id="h-msg", case_id=case_id, at=NOW - timedelta(hours=2), actor=actor,
-                        kind=kind, visibility=Visibility.PUBLIC, body="Bir de faturam yanlış")  # fmt: skip
+    return HistoryEntry(
+        id="h-msg", case_id=case_id, at=NOW - timedelta(hours=2), actor=actor, kind=kind,
+        visibility=Visibility.PUBLIC, body="Bir de faturam yanlış",
+    )  # fmt: skip
 
 
 def test_a_split_writes_a_line_and_an_event_on_the_source():
@@ -107,8 +109,10 @@ def test_a_split_writes_a_line_and_an_event_on_the_source():
     assert change.notices == []
 
 
-@pytest.mark.parametrize("entry", [message(actor=MEHMET), message(kind=EntryKind.NOTE),
-                                   message(case_id="c2")], ids=["staff", "note", "other"])  # fmt: skip
+NOT_MESSAGES = [message(actor=MEHMET), message(kind=EntryKind.NOTE), message(case_id="c2")]
+
+
+@pytest.mark.parametrize("entry", NOT_MESSAGES, ids=["staff", "note", "other"])
 def test_only_a_customer_message_of_the_case_is_split(entry):
     command = cc.SplitOff(entry=entry, to_case_id="c9", to_number="2026-000010")
     with pytest.raises(InvalidInput) as refused:
