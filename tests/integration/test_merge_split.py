@@ -170,8 +170,9 @@ def test_a_retried_merge_job_duplicates_nothing(as_role, aws_env, chalice_app):
 def test_refused_merges_write_nothing(as_role, table_items):
     admin = as_role("admin")
     source = current(admin, my_case(as_role, "Fatura", "Faturam yanlış")["id"])
-    other = admin.post("/cases", {"customer": {"customer_number": "10000002"}, "type": "question",
-                                  "subject": "Soru", "description": "Bir sorum var"}).body  # fmt: skip
+    body = {"customer": {"customer_number": "10000002"}, "type": "question", "subject": "Soru",
+            "description": "Bir sorum var"}  # fmt: skip
+    other = admin.post("/cases", body).body
     other = current(admin, other["id"])
     before = table_items()
     refusals = [
@@ -183,7 +184,8 @@ def test_refused_merges_write_nothing(as_role, table_items):
         (admin.post(f"/cases/{source['case']['id']}/merge",
                     {"version": source["case"]["version"], "into": "2026-999999"}), 404, None),
         (as_role("agent").post(f"/cases/{source['case']['id']}/merge",
-                               {"version": source["case"]["version"], "into": "x"}), 403, "outside_your_groups"),
+                               {"version": source["case"]["version"], "into": "x"}), 403,
+         "outside_your_groups"),
     ]  # fmt: skip
     for answer, status, code in refusals:
         assert answer.status == status, answer
