@@ -31,6 +31,7 @@ ASSETS = {
     "catalog_admin.js": "text/javascript; charset=utf-8",
     "sla_preview.js": "text/javascript; charset=utf-8",
     "customer_flags.js": "text/javascript; charset=utf-8",
+    "merges.js": "text/javascript; charset=utf-8",
     # Chart.js 4.6.1 as npm ships it (dist/chart.umd.min.js, MIT: chart.LICENSE.md)
     "chart.umd.min.js": "text/javascript; charset=utf-8",
 }

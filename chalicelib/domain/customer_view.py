@@ -7,7 +7,7 @@ who is assigned or how it was routed: those are the shop's business.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from .attachments import Attachment
 from .case_kinds import CaseType, Channel
@@ -43,8 +43,11 @@ class CustomerEntry(Model):
     by: str  # "customer", or the staff member's name, or "destek"
     body: str | None = None
     status: dict[str, Any] | None = None
-    #: a merge or split line: the number of the other case
+    #: a merge or split line: the number of the other case, and which it is: `into` (this
+    #: case was merged into it), `from` (it was merged or split into this one), `to` (a
+    #: message of this case was split into it)
     other_number: str | None = None
+    other_is: Literal["into", "from", "to"] | None = None
 
 
 class CustomerCaseView(Model):
@@ -61,11 +64,18 @@ class CustomerPage(Model):
 _SHOWN = {EntryKind.CREATED, EntryKind.REPLY, EntryKind.STATUS_CHANGED, EntryKind.MERGED,
           EntryKind.SPLIT}  # fmt: skip
 #: where a merge or split line names the other case
-_OTHER = ("into_number", "from_number", "to_number")
+_OTHER = {"into_number": "into", "from_number": "from", "to_number": "to"}
 
 
 def customer_case(case: Case) -> CustomerCase:
     return CustomerCase.model_validate(case.model_dump(include=set(CustomerCase.model_fields)))
+
+
+def _other(entry: HistoryEntry) -> dict[str, Any]:
+    if entry.kind not in (EntryKind.MERGED, EntryKind.SPLIT):
+        return {}
+    key = next((k for k in _OTHER if entry.data.get(k)), None)
+    return {"other_number": entry.data[key], "other_is": _OTHER[key]} if key else {}
 
 
 def customer_history(entries: list[HistoryEntry]) -> list[CustomerEntry]:
@@ -82,7 +92,7 @@ def customer_history(entries: list[HistoryEntry]) -> list[CustomerEntry]:
                 by=by,
                 body=entry.body,
                 status=entry.changes.get("status"),
-                other_number=next((entry.data[k] for k in _OTHER if entry.data.get(k)), None),
+                **_other(entry),
             )
         )
     return shown

@@ -11,6 +11,7 @@ import { textHits, wordy } from "./textsearch.js";
 import { catalogAdmin } from "./catalog_admin.js";
 import { slaPreview } from "./sla_preview.js";
 import { flagListAdmin, staffMarks } from "./customer_flags.js";
+import { mergeFacts, mergeForm, mergedBanner, splitButton } from "./merges.js";
 
 const CONFIG = JSON.parse(document.getElementById("config").textContent);
 const T = JSON.parse(document.getElementById("strings").textContent);
@@ -938,6 +939,7 @@ function casePanel(view, extras = null) {
   const post = (path, body) => api("POST", `/cases/${c.id}${path}`, { version: v, ...body });
   const header = el("header", { class: "case-head" },
     el("h1", { text: `${c.number} · ${c.subject}` }),
+    mergedBanner(kbUi(), c),
     el("dl", { class: "facts" },
       ...[["status", say(`status_${c.status}`)], ["priority", say(`priority_${c.priority}`)],
           ["type", say(`type_${c.type}`)], ["channel", say(`channel_${c.channel}`)],
@@ -1001,6 +1003,8 @@ function casePanel(view, extras = null) {
         el("button", { type: "submit", text: say("save_call") }))));
   }
 
+  const merging = mergeForm(kbUi(), c);
+  if (merging) actions.append(merging);
   const satisfaction = ratingBlock(c);
   if (["resolved", "closed"].includes(c.status) && can("ratings", "add")) {
     actions.append(el("form", { class: "rating-form", onsubmit: act(c.id, (e) => post("/rating", {
@@ -1016,7 +1020,12 @@ function casePanel(view, extras = null) {
       field(say("follow_up_note"), el("textarea", { name: "note", rows: 2, maxlength: 1000 })),
       el("button", { type: "submit", text: say("follow_up_done") })));
   }
-  const history = el("ol", { class: "history", "aria-label": say("history") }, view.history.map(historyEntry));
+  const history = el("ol", { class: "history", "aria-label": say("history") }, view.history.map((h) => {
+    const line = historyEntry(h);
+    const split = splitButton(kbUi(), c, h);
+    if (split) line.append(split);
+    return line;
+  }));
   const notices = (view.notices || []).length ? el("section", {},
     el("h2", { text: say("notices_sent") }),
     el("ul", { class: "notices" }, view.notices.map((n) => el("li", {},
@@ -1027,7 +1036,11 @@ function casePanel(view, extras = null) {
     el("ul", {}, view.attachments.map((a) => el("li", {}, el("a", { href: a.url || "#", text: a.filename }))))) : null;
   const articles = can("knowledge", "read") ? caseArticles(kbUi(), c, replyForm, post) : null;
   const macros = can("macros", "read") && can("replies", "add") ? caseMacros(macrosUi(), c, replyForm, post) : null;
-  return el("section", { class: "case-panel", "data-version": v }, header, satisfaction, extras, actions, macros, articles, el("h2", { text: say("history") }), history, notices, files);
+  // a merged case is read-only: it shows what it was, and where it lives on
+  const working = c.status !== "merged";
+  return el("section", { class: "case-panel", "data-version": v }, header, satisfaction, extras,
+    working ? actions : null, working ? macros : null, working ? articles : null,
+    el("h2", { text: say("history") }), history, notices, files);
 }
 
 /** The case's satisfaction: the customer's rating (score, comment, when), the score an agent
@@ -1066,7 +1079,8 @@ function entryFacts(h) {
   for (const f of d.files_refused || []) {
     facts.push(el("p", { class: "reason", text: say("files_refused_line", { filename: f.filename, reason: say(`file_reason_${f.reason}`) }) }));
   }
-  if (d.merged_from) facts.push(el("p", { class: "reason", text: say("merged_from") }));
+  if (d.merged_from && !d.merged_from_number) facts.push(el("p", { class: "reason", text: say("merged_from") }));
+  facts.push(...mergeFacts(kbUi(), h));
   if (d.macro_id) facts.push(el("p", { class: "reason macro-line", text: say("mac_history_line", { title: d.macro_title || d.macro_id }) }));
   if (h.kind === "checklist") {
     facts.push(el("p", { class: "reason", text: say(d.done ? "checklist_ticked_line" : "checklist_unticked_line",
