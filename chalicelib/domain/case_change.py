@@ -14,8 +14,10 @@ window, who may claim, a closed case takes no edits) is checked here. Refusals a
 DomainErrors with stable codes (Conflict `illegal_transition`, `not_claimable`,
 `already_assigned`, `case_done`, `case_closed`, `unassigned`, `no_group`,
 `reopen_window_passed`, `reopen_window_open`, `not_resolved`, `not_new`, `not_rateable`,
-`rating_locked`, `no_follow_up`, `already_ticked`, `not_ticked`, `checklist_version`; Forbidden
-`not_a_member`; InvalidInput for a change that says nothing, `unknown_step`).
+`rating_locked`, `no_follow_up`, `already_ticked`, `not_ticked`, `checklist_version`,
+`case_merged` (any command on a merged case), `merge_into_itself`, `different_customer`,
+`target_closed`; Forbidden `not_a_member`; InvalidInput for a change that says nothing,
+`unknown_step`, `not_a_customer_message`). Merging and splitting: docs/merge-and-split.md.
 """
 
 from __future__ import annotations
