@@ -49,7 +49,9 @@ def test_an_agent_merges_a_case_into_another_from_the_case_screen(
     form.get_by_role(
         "button", name=f"{source['number']} talebini {into['number']} talebine birleştir"
     ).click()
-    expect(page.locator("#notice")).to_have_text(f"{into['number']} numaralı talebe birleştirildi.")
+    expect(page.locator("#notice")).to_have_text(
+        f"{into['number']} numaralı talebe birleştirildi.", timeout=30_000
+    )
     banner = page.locator(".merged-banner")
     expect(banner).to_contain_text(f"{into['number']} numaralı talebe birleştirildi; salt okunur.")
     expect(page.locator("form.merge-form")).to_have_count(0)  # read-only: no actions

@@ -978,7 +978,8 @@ function casePanel(view, extras = null) {
   }
   if (can("cases", "edit")) {
     actions.append(el("form", { class: "status-form", onsubmit: act(c.id, (e) => post("/status", { status: e.target.status.value }), say("status_changed")) },
-      field(say("col_status"), select("status", STATUSES, c.status, "status_")),
+      // merged is reached by merging, never chosen as a status
+      field(say("col_status"), select("status", STATUSES.filter((s) => s !== "merged"), c.status, "status_")),
       el("button", { type: "submit", text: say("change_status") })));
     const fieldsForm = el("form", { class: "fields-form", onsubmit: act(c.id, (e) => api("PATCH", `/cases/${c.id}`, {
       version: v, priority: e.target.priority.value, type: e.target.type.value,
