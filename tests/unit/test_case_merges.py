@@ -235,3 +235,17 @@ def test_the_job_refuses_a_case_that_was_not_merged_into_that_one():
     with pytest.raises(InvalidInput) as refused:
         MergeJob(store, files, calls).run(MergeStep(source_id="c2", into_id="c1"), pages=1)
     assert refused.value.code == "not_merged"
+
+
+def test_the_customer_reads_where_a_merged_case_lives_on():
+    from chalicelib.domain.customer_view import customer_case, customer_history
+
+    source, into = pair()
+    gone, kept = cc.merge(source, into, MEHMET, NOW)
+    assert customer_case(gone.case).merged_into_number == "2026-000008"
+    (line,) = customer_history(gone.entries)
+    assert (line.kind, line.other_number, line.other_is) == (EntryKind.MERGED, "2026-000008",
+                                                             "into")  # fmt: skip
+    shown = customer_history(kept.entries)
+    assert [(e.kind, e.other_is) for e in shown] == [(EntryKind.MERGED, "from"),
+                                                     (EntryKind.REPLY, None)]  # fmt: skip
