@@ -57,7 +57,7 @@ def test_an_agent_merges_a_case_into_another_from_the_case_screen(
     expect(page.locator("form.merge-form")).to_have_count(0)  # read-only: no actions
     banner.get_by_role("link").click()
     console_ready(page)
-    expect(page.locator("h1")).to_contain_text(into["number"])
+    expect(page.locator(".case-head h1")).to_contain_text(into["number"])
     history = page.locator(".history")
     expect(history.locator(".k-merged")).to_contain_text(source["number"])
     expect(history).to_contain_text("Kutusu açılmadı, iade edeceğim")
