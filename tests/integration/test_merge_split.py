@@ -259,3 +259,29 @@ def test_the_copy_job_skips_a_case_not_merged(as_role):
     else:
         raise AssertionError("the job copied from a case that was not merged")
     assert current(admin, case["id"])["case"]["status"] == "new"
+
+
+def test_a_precase_merges_into_a_case_and_follows_a_merged_one(as_role):
+    import uuid
+
+    from chalicelib.domain.case_kinds import Channel
+    from chalicelib.domain.precases import Sender
+    from chalicelib.services.precases import Arrival
+
+    admin = as_role("admin")
+    pre = wiring.precase_pool().receive(
+        Arrival(channel=Channel.EMAIL, subject="Yine kargo", text="Kargom hâlâ yok, bakar mısınız?",
+                sender=Sender(name="Ayla", email=f"{uuid.uuid4().hex[:8]}@example.com"))
+    )  # fmt: skip
+    a = current(admin, my_case(as_role, "Kargo", "Kargom gelmedi")["id"])
+    b = current(admin, my_case(as_role, "Kargo 2", "Hâlâ gelmedi")["id"])
+    assert merge(admin, a, b).status == 200
+    stale = admin.post(f"/precases/{pre.id}/merge", {"version": pre.version + 1,
+                                                      "into": a["case"]["number"]})  # fmt: skip
+    assert stale.status == 409 and stale.body["error"]["code"] == "version_conflict"
+    answer = admin.post(f"/precases/{pre.id}/merge",
+                        {"version": pre.version, "into": a["case"]["number"]})  # fmt: skip
+    assert answer.status == 200, answer
+    assert answer.body["status"] == "duplicate" and answer.body["case_id"] == b["case"]["id"]
+    bodies = [e.get("body") for e in current(admin, b["case"]["id"])["history"]]
+    assert any("Kargom hâlâ yok" in (body or "") for body in bodies)
