@@ -13,6 +13,7 @@ from chalicelib.api import (
     analytics,
     assistant,
     case_fields,
+    case_merges,
     cases,
     checklists,
     console,
@@ -61,6 +62,7 @@ BLUEPRINTS = (
     event_docs,
     account,
     cases,
+    case_merges,
     customers,
     customer_flags,
     directory,
@@ -235,3 +237,10 @@ def count_checklist_steps(event):
     from chalicelib.events import checklists
 
     return checklists.handle_batch(event.to_dict(), event.context)
+
+
+@app.on_sqs_message(**queue_registry.MERGES.source)
+def copy_merged_cases(event):
+    from chalicelib.events import merges
+
+    return merges.handle_batch(event.to_dict(), event.context)

@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # every adapter and service is imported when first built (col
     from .services.analytics import AnalyticsService
     from .services.attachments import AttachmentService
     from .services.calls import CallLog
+    from .services.case_merges import CaseMerges, MergeJob
     from .services.cases import CaseService
     from .services.catalog import CatalogService
     from .services.customer_overview import OverviewService
@@ -306,6 +307,31 @@ def case_service() -> CaseService:
         case_fields=DynamoCaseFieldStore(table()),
         tags=DynamoTagStore(table()),
     )
+
+
+@lru_cache(maxsize=1)
+def merge_job() -> MergeJob:
+    import json
+
+    from .services.case_merges import MergeJob
+    from .store.aws import client
+    from .store.cases import DynamoCaseStore
+    from .store.shop_records import DynamoShopRecords
+
+    def enqueue(step: dict) -> None:
+        client("sqs").send_message(QueueUrl=settings().queue_url("merges"),
+                                   MessageBody=json.dumps(step))  # fmt: skip
+
+    return MergeJob(
+        DynamoCaseStore(table()), attachment_files(), DynamoShopRecords(table()), enqueue
+    )
+
+
+@lru_cache(maxsize=1)
+def case_merges() -> CaseMerges:
+    from .services.case_merges import CaseMerges
+
+    return CaseMerges(case_service(), merge_job())
 
 
 @lru_cache(maxsize=1)

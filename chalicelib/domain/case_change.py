@@ -15,8 +15,11 @@ DomainErrors with stable codes (Conflict `illegal_transition`, `not_claimable`,
 `already_assigned`, `case_done`, `case_closed`, `unassigned`, `no_group`,
 `reopen_window_passed`, `reopen_window_open`, `not_resolved`, `not_new`, `not_rateable`,
 `rating_locked`, `no_follow_up`, `already_ticked`, `not_ticked`, `checklist_version`,
-`required_fields_missing`; Forbidden `not_a_member`; InvalidInput for a change that says
-nothing (`nothing_to_change` for tags and custom fields), `unknown_step`, `too_many_tags`).
+`required_fields_missing`, `case_merged` (any command on a merged case),
+`merge_into_itself`, `different_customer`, `target_closed`; Forbidden `not_a_member`;
+InvalidInput for a change that says nothing (`nothing_to_change` for tags and custom
+fields), `unknown_step`, `too_many_tags`, `not_a_customer_message`). Merging and splitting:
+docs/merge-and-split.md.
 """
 
 from __future__ import annotations
@@ -63,6 +66,15 @@ TRACKED = ["status", "assignee", "group_id", "priority", "category_id", "type", 
 # ---- commands ------------------------------------------------------------------------------
 
 
+class SplitOrigin(Model):
+    """Where a split-off case came from: the case and the history line (a customer's
+    message) that became its first message."""
+
+    from_case_id: str
+    from_number: str
+    entry_id: str
+
+
 class OpenCase(Model):
     """File a new case: `case` given to change_case is the draft at version 1, unnumbered
     (the store gives it its number in the same write). `carried`: history lines written
@@ -71,6 +83,8 @@ class OpenCase(Model):
     kind: Literal["open"] = "open"
     precase_id: str | None = None
     carried: list[HistoryEntry] = Field(default_factory=list)
+    #: the case and customer message it was split from (SplitOff), if it was
+    split: SplitOrigin | None = None
 
 
 class Route(Model):
@@ -291,6 +305,39 @@ class ApplyMacro(Model):
     required_fields: list[str] = Field(default_factory=list)
 
 
+class MergeInto(Model):
+    """Merge this case (the source) into `into`, the survivor as the service read it: the
+    source becomes `merged`, read-only, pointing to the survivor; its customer is told which
+    case carries on. The survivor's side is `AbsorbMerge`, written in the same transaction
+    (`merge`). Refusals: Conflict `merge_into_itself`, `different_customer`, `case_closed`,
+    `case_merged` (either case already merged), `target_closed`."""
+
+    kind: Literal["merge_into"] = "merge_into"
+    into: Case
+
+
+class AbsorbMerge(Model):
+    """The survivor's side of a merge: a history line naming the source, and the source's
+    opening message as the customer's message at its own time. The source's replies, notes
+    and files follow by a job (services/case_merges.py). The survivor keeps its status and
+    its own SLA clocks."""
+
+    kind: Literal["absorb_merge"] = "absorb_merge"
+    source: Case
+
+
+class SplitOff(Model):
+    """A customer's message of this case was taken into a new case (`to_case_id`, already
+    numbered: the opening and this change share one transaction). `entry`: the message's
+    history line, as the service read it. Refusals: InvalidInput `not_a_customer_message`;
+    Conflict `case_closed`."""
+
+    kind: Literal["split_off"] = "split_off"
+    entry: HistoryEntry
+    to_case_id: str
+    to_number: str
+
+
 Command = (
     OpenCase
     | Route
@@ -312,6 +359,9 @@ Command = (
     | ApplyMacro
     | ChangeTags
     | ChangeCustomFields
+    | MergeInto
+    | AbsorbMerge
+    | SplitOff
 )
 
 
@@ -336,9 +386,37 @@ class CaseChange(Model):
 
 
 def change_case(case: Case, command: Command, actor: Actor, at: datetime) -> CaseChange:
-    """The case after `command` by `actor` at `at`, or a DomainError saying why not."""
+    """The case after `command` by `actor` at `at`, or a DomainError saying why not.
+
+    A `merged` case is read-only: every command on it is refused (Conflict `case_merged`,
+    details naming the case that carries on)."""
+    if case.status == Status.MERGED:
+        raise merged_conflict(case)
     handler = _HANDLERS[command.kind]
     return handler(case, command, actor, at)
+
+
+def merged_conflict(case: Case) -> Conflict:
+    """The 409 `case_merged` of a change asked of a merged case: it names the survivor."""
+    return Conflict(
+        f"this case was merged into {case.merged_into_number}; continue there",
+        code="case_merged",
+        details={"merged_into": case.merged_into, "merged_into_number": case.merged_into_number},
+    )
+
+
+def merge(source: Case, into: Case, actor: Actor, at: datetime) -> tuple[CaseChange, CaseChange]:
+    """Both sides of merging `source` into `into`: (the source's change, the survivor's),
+    to be written in one transaction. Refusals as MergeInto says; nothing is decided for
+    either unless both may change."""
+    if into.status == Status.MERGED:
+        raise Conflict(f"{into.number} was itself merged into {into.merged_into_number}",
+                       code="case_merged",
+                       details={"merged_into": into.merged_into,
+                                "merged_into_number": into.merged_into_number})  # fmt: skip
+    gone = change_case(source, MergeInto(into=into), actor, at)
+    kept = change_case(into, AbsorbMerge(source=source), actor, at)
+    return gone, kept
 
 
 # ---- what each command does ----------------------------------------------------------------
@@ -365,12 +443,23 @@ def _open(case: Case, command: OpenCase, actor: Actor, at: datetime) -> CaseChan
     if command.precase_id:
         converted = {"precase_id": command.precase_id, "channel": case.channel.value}
         specific.append((ev.PreCaseConverted, converted))
+    entries = [entry, *command.carried]
+    if command.split is not None:
+        origin = command.split
+        entries.append(_line(case, actor, EntryKind.SPLIT, at, visibility=Visibility.PUBLIC,
+                             data={"from_case_id": origin.from_case_id,
+                                   "from_number": origin.from_number,
+                                   "entry_id": origin.entry_id}))  # fmt: skip
+        # to_case_number is the case's own, given by the store (`numbered`)
+        specific.append((ev.CaseSplit, {
+            "role": "new", "from_case_id": origin.from_case_id,
+            "from_case_number": origin.from_number, "to_case_id": case.id,
+            "to_case_number": case.number, "entry_id": origin.entry_id}))  # fmt: skip
     # the conversion is also the pre-case's last event: it names the pre-case in the envelope
     events = [e.model_copy(update={"precase_id": command.precase_id})
               if isinstance(e, ev.PreCaseConverted) else e
               for e in _stamp(case, specific, actor, at)]  # fmt: skip
-    return CaseChange(before=None, case=case, entries=[entry, *command.carried],
-                      notices=notices, events=events)  # fmt: skip
+    return CaseChange(before=None, case=case, entries=entries, notices=notices, events=events)
 
 
 def _route(case: Case, command: Route, actor: Actor, at: datetime) -> CaseChange:
@@ -904,6 +993,68 @@ def _change_custom_fields(
     return _finish(case, after, [entry], actor, at, [event], notices=[])
 
 
+def _merge_into(case: Case, command: MergeInto, actor: Actor, at: datetime) -> CaseChange:
+    into = command.into
+    if into.id == case.id:
+        raise Conflict("a case cannot be merged into itself", code="merge_into_itself")
+    if into.customer_id != case.customer_id:
+        raise Conflict("only cases of the same customer can be merged",
+                       code="different_customer")  # fmt: skip
+    if case.status == Status.CLOSED:
+        raise Conflict("a closed case cannot be merged", code="case_closed")
+    if into.status == Status.CLOSED:
+        raise Conflict(f"{into.number} is closed; merge into an open case", code="target_closed")
+    after = case.model_copy(update={"status": Status.MERGED, "merged_into": into.id,
+                                    "merged_into_number": into.number,
+                                    "closed_at": at})  # fmt: skip
+    facts = {"into_case_id": into.id, "into_number": into.number}
+    entry = _line(case, actor, EntryKind.MERGED, at, visibility=Visibility.PUBLIC,
+                  changes=diff(case, after, TRACKED), data=facts)  # fmt: skip
+    told = notice(case, NoticeEvent.CASE_MERGED, "customer", at,
+                  data={"into_number": into.number})  # fmt: skip
+    specific: _Specific = [(ev.CaseMerged, _merged_data("source", case, into))]
+    return _finish(case, after, [entry], actor, at, specific, notices=[told])
+
+
+def _absorb_merge(case: Case, command: AbsorbMerge, actor: Actor, at: datetime) -> CaseChange:
+    source = command.source
+    if case.status == Status.CLOSED:
+        raise Conflict(f"{case.number} is closed; merge into an open case", code="target_closed")
+    facts = {"from_case_id": source.id, "from_number": source.number}
+    entry = _line(case, actor, EntryKind.MERGED, at, visibility=Visibility.PUBLIC, data=facts)
+    # the source's first words, at their own time, as the customer's message on the survivor
+    author = Actor(kind="customer", id=source.customer_id)
+    opening = _line(case, author, EntryKind.REPLY, source.created_at,
+                    visibility=Visibility.PUBLIC, body=source.description,
+                    data={"merged_from": source.id, "merged_from_number": source.number,
+                          "subject": source.subject, "opening": True})  # fmt: skip
+    specific: _Specific = [(ev.CaseMerged, _merged_data("survivor", source, case))]
+    return _finish(case, case, [entry, opening], actor, at, specific, notices=[])
+
+
+def _merged_data(role: str, source: Case, into: Case) -> dict[str, Any]:
+    return {"role": role, "from_case_id": source.id, "from_case_number": source.number,
+            "into_case_id": into.id, "into_case_number": into.number,
+            "customer_id": source.customer_id}  # fmt: skip
+
+
+def _split_off(case: Case, command: SplitOff, actor: Actor, at: datetime) -> CaseChange:
+    entry = command.entry
+    if entry.case_id != case.id or entry.kind != EntryKind.REPLY or entry.actor.kind != "customer":
+        raise InvalidInput("only a customer's message of this case can be split off",
+                           code="not_a_customer_message")  # fmt: skip
+    if case.status == Status.CLOSED:
+        raise Conflict("a closed case cannot be split", code="case_closed")
+    line = _line(case, actor, EntryKind.SPLIT, at, visibility=Visibility.PUBLIC,
+                 data={"to_case_id": command.to_case_id, "to_number": command.to_number,
+                       "entry_id": entry.id})  # fmt: skip
+    specific: _Specific = [(ev.CaseSplit, {
+        "role": "source", "from_case_id": case.id, "from_case_number": case.number,
+        "to_case_id": command.to_case_id, "to_case_number": command.to_number,
+        "entry_id": entry.id})]  # fmt: skip
+    return _finish(case, case, [line], actor, at, specific, notices=[])
+
+
 _HANDLERS: dict[str, Callable[[Case, Any, Actor, datetime], CaseChange]] = {
     "open": _open,
     "route": _route,
@@ -925,6 +1076,9 @@ _HANDLERS: dict[str, Callable[[Case, Any, Actor, datetime], CaseChange]] = {
     "apply_macro": _apply_macro,
     "change_tags": _change_tags,
     "change_custom_fields": _change_custom_fields,
+    "merge_into": _merge_into,
+    "absorb_merge": _absorb_merge,
+    "split_off": _split_off,
 }
 
 
@@ -1064,5 +1218,10 @@ def _stamp(case: Case, specific: _Specific, actor: Actor, at: datetime) -> list[
 def numbered(change: CaseChange, number: str) -> CaseChange:
     """An opening once the store has taken its number: the case and its events carry it."""
     case = change.case.model_copy(update={"number": number})
-    events = [e.model_copy(update={"case_number": number}) for e in change.events]
+    events = [
+        e.model_copy(update={"case_number": number, "data": e.data.model_copy(
+            update={"to_case_number": number})})
+        if isinstance(e, ev.CaseSplit) else e.model_copy(update={"case_number": number})
+        for e in change.events
+    ]  # fmt: skip
     return change.model_copy(update={"case": case, "events": events})

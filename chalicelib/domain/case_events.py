@@ -430,6 +430,52 @@ class CustomFieldsChanged(CaseEventBase):
     data: CustomFieldsChangedData
 
 
+class MergedData(Model):
+    #: `source`: this case was merged into `into_case_id` and is now `merged`, read-only;
+    #: `survivor`: `from_case_id` was merged into this case, which carries on
+    role: Literal["source", "survivor"]
+    #: the merged case (the source), and the case that carries on (the survivor)
+    from_case_id: str
+    from_case_number: str
+    into_case_id: str
+    into_case_number: str
+    customer_id: str
+
+
+class CaseMerged(CaseEventBase):
+    """`destek.case.merged`: one case was merged into another of the same customer
+    (docs/merge-and-split.md). Emitted on both: on the source (`role` source, with its
+    `destek.case.status_changed` to `merged`) and on the survivor (`role` survivor), each
+    in its own case's order, written in one transaction. The source's replies, notes and
+    files are copied to the survivor after it (a job; the survivor's history lines name
+    the source in `data.merged_from`)."""
+
+    type: Literal["destek.case.merged"] = "destek.case.merged"
+    data: MergedData
+
+
+class SplitData(Model):
+    #: `source`: a customer message of this case was taken into `to_case_id`;
+    #: `new`: this case was opened from a message of `from_case_id`
+    role: Literal["source", "new"]
+    from_case_id: str
+    from_case_number: str
+    to_case_id: str
+    to_case_number: str
+    #: the history line (the customer's message) that was split off
+    entry_id: str
+
+
+class CaseSplit(CaseEventBase):
+    """`destek.case.split`: a customer message of a case was taken into a new case of the
+    same customer (docs/merge-and-split.md). Emitted on both, in one transaction: on the new
+    case after its `destek.case.opened` (`role` new), and on the case it came from (`role`
+    source)."""
+
+    type: Literal["destek.case.split"] = "destek.case.split"
+    data: SplitData
+
+
 class PreCaseConvertedData(Model):
     precase_id: str
     channel: str
@@ -554,6 +600,8 @@ CaseEvent = Annotated[
     | MacroApplied
     | TagsChanged
     | CustomFieldsChanged
+    | CaseMerged
+    | CaseSplit
     | PreCaseConverted
     | PreCaseReceived
     | PreCaseAssigned
@@ -585,6 +633,8 @@ EVENT_TYPES: dict[str, type[EventBase]] = {
         MacroApplied,
         TagsChanged,
         CustomFieldsChanged,
+        CaseMerged,
+        CaseSplit,
         PreCaseConverted,
         PreCaseReceived,
         PreCaseAssigned,

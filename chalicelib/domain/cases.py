@@ -147,6 +147,9 @@ class Case(Model):
     #: custom field values by key, checked against the admins' definitions
     #: (domain/custom_fields.py)
     custom_fields: dict[str, Any] = Field(default_factory=dict)
+    #: a `merged` case: the case that carries on in its place (id and number)
+    merged_into: str | None = None
+    merged_into_number: str | None = None
 
     @property
     def is_active(self) -> bool:
@@ -198,6 +201,12 @@ class EntryKind(StrEnum):
     TAGS_CHANGED = "tags_changed"
     #: custom field values set or cleared; `changes`: {key: {from, to}}
     CUSTOM_FIELDS_CHANGED = "custom_fields_changed"
+    #: a merge (docs/merge-and-split.md): on the source, data: into_case_id, into_number;
+    #: on the survivor, data: from_case_id, from_number (public: both customers' pages say it)
+    MERGED = "merged"
+    #: a split: on the source, data: to_case_id, to_number, entry_id; on the new case,
+    #: data: from_case_id, from_number, entry_id
+    SPLIT = "split"
 
 
 class ReasonCode(StrEnum):

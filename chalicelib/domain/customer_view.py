@@ -7,7 +7,7 @@ who is assigned or how it was routed: those are the shop's business.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from .attachments import Attachment
 from .case_kinds import CaseType, Channel
@@ -33,6 +33,8 @@ class CustomerCase(Model):
     resolved_at: datetime | None
     closed_at: datetime | None
     version: int
+    #: a `merged` case: the number of the case that carries on (docs/merge-and-split.md)
+    merged_into_number: str | None = None
 
 
 class CustomerEntry(Model):
@@ -42,6 +44,11 @@ class CustomerEntry(Model):
     by: str  # "customer", or the staff member's name, or "destek"
     body: str | None = None
     status: dict[str, Any] | None = None
+    #: a merge or split line: the number of the other case, and which it is: `into` (this
+    #: case was merged into it), `from` (it was merged or split into this one), `to` (a
+    #: message of this case was split into it)
+    other_number: str | None = None
+    other_is: Literal["into", "from", "to"] | None = None
 
 
 class CustomerCaseView(Model):
@@ -57,11 +64,21 @@ class CustomerPage(Model):
     next_cursor: str | None = None
 
 
-_SHOWN = {EntryKind.CREATED, EntryKind.REPLY, EntryKind.STATUS_CHANGED}
+_SHOWN = {EntryKind.CREATED, EntryKind.REPLY, EntryKind.STATUS_CHANGED, EntryKind.MERGED,
+          EntryKind.SPLIT}  # fmt: skip
+#: where a merge or split line names the other case
+_OTHER = {"into_number": "into", "from_number": "from", "to_number": "to"}
 
 
 def customer_case(case: Case) -> CustomerCase:
     return CustomerCase.model_validate(case.model_dump(include=set(CustomerCase.model_fields)))
+
+
+def _other(entry: HistoryEntry) -> dict[str, Any]:
+    if entry.kind not in (EntryKind.MERGED, EntryKind.SPLIT):
+        return {}
+    key = next((k for k in _OTHER if entry.data.get(k)), None)
+    return {"other_number": entry.data[key], "other_is": _OTHER[key]} if key else {}
 
 
 def customer_history(entries: list[HistoryEntry]) -> list[CustomerEntry]:
@@ -78,6 +95,7 @@ def customer_history(entries: list[HistoryEntry]) -> list[CustomerEntry]:
                 by=by,
                 body=entry.body,
                 status=entry.changes.get("status"),
+                **_other(entry),
             )
         )
     return shown

@@ -19,6 +19,8 @@ class Status(StrEnum):
     REOPENED = "reopened"
     RESOLVED = "resolved"
     CLOSED = "closed"
+    #: merged into another case (`Case.merged_into`), read-only: never moved by hand
+    MERGED = "merged"
 
 
 MOVES: dict[Status, frozenset[Status]] = {
@@ -34,12 +36,15 @@ MOVES: dict[Status, frozenset[Status]] = {
     # confirmed or left alone for N days; or the customer says it is not solved
     Status.RESOLVED: frozenset({Status.CLOSED, Status.REOPENED}),
     Status.CLOSED: frozenset(),
+    # merging is its own command (domain/case_change.py MergeInto), never a status move
+    Status.MERGED: frozenset(),
 }
 
 #: statuses in which the case still needs work from the shop
 ACTIVE = frozenset({Status.NEW, Status.OPEN, Status.IN_PROGRESS, Status.REOPENED})
-#: statuses in which the case is finished from the agent's side
-DONE = frozenset({Status.RESOLVED, Status.CLOSED})
+#: statuses in which the case is finished from the agent's side (a merged case lives on in
+#: the case it was merged into)
+DONE = frozenset({Status.RESOLVED, Status.CLOSED, Status.MERGED})
 
 
 def can_move(current: Status, target: Status) -> bool:

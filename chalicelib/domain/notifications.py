@@ -48,6 +48,9 @@ class NoticeEvent(StrEnum):
     LOW_RATING = "low_rating"
     #: for the customer: e-library documents an agent sent, as expiring links
     DOCUMENTS_SENT = "documents_sent"
+    #: for the customer: their case was merged into another, which carries on (data:
+    #: into_number; the notifier adds `into_url`, the survivor's page)
+    CASE_MERGED = "case_merged"
 
 
 Audience = Literal["customer", "assignee", "group", "supervisors", "managers"]

@@ -83,7 +83,7 @@ ALL = "all"
 EDGES: tuple[int, ...] = (0, 5, 15, 30, 60, 120, 240, 480, 1440, 2880, 4320, 7200, 10080,
                           20160, 43200)  # fmt: skip
 TARGETS = ("first_response", "resolution")
-DONE_STATUSES = frozenset({"resolved", "closed"})
+DONE_STATUSES = frozenset({"resolved", "closed", "merged"})
 
 
 def slice_name(dims: tuple[Dimension, ...]) -> str:

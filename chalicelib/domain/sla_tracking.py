@@ -33,7 +33,7 @@ def follow(before: Case, after: Case, now: datetime, *, staff_replied: bool = Fa
 def next_moment(case: Case) -> datetime | None:
     """When the sweep must next look at the case: its next SLA moment while it is worked on,
     or, once resolved, the end of the window in which the customer may still reopen it."""
-    if case.status == Status.CLOSED:
+    if case.status in (Status.CLOSED, Status.MERGED):
         return None
     if case.status == Status.RESOLVED:
         return (case.resolved_at or case.updated_at) + REOPEN_WINDOW

@@ -218,6 +218,20 @@ QUEUES: tuple[QueueSpec, ...] = (
             bus="EventBus",
         ),
     ),
+    QueueSpec(
+        name="merges",
+        stem="Merges",
+        variable="MERGES",
+        handler="copy_merged_cases",
+        batch_size=5,
+        purpose="a merged case's event from the events bus (or the next page of its copy), "
+        "to copy its replies, notes and files to the case that carries on",
+        senders=("events",),
+        rule=EventRule(
+            pattern={"source": ["destek.cases"], "detail-type": ["destek.case.merged"]},
+            bus="EventBus",
+        ),
+    ),
 )
 
 (
@@ -230,6 +244,7 @@ QUEUES: tuple[QueueSpec, ...] = (
     SURVEYS,
     SEARCH,
     CHECKLISTS,
+    MERGES,
 ) = QUEUES
 BY_NAME: dict[str, QueueSpec] = {spec.name: spec for spec in QUEUES}
 BY_QUEUE: dict[str, QueueSpec] = {spec.queue: spec for spec in QUEUES}

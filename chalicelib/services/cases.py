@@ -430,6 +430,10 @@ class CaseService:
         `data`: facts kept on the history entry (the mail it came from, files refused);
         `also`: writes that stand or fall with it (the mail's taken-once record)."""
         case = self._load_for_write(case_id, command.version, caller)
+        if case.status == Status.MERGED and not caller.principal.is_staff:
+            # the customer (on the site, by email) answers a merged case: their words go to
+            # the case that carries on, whatever version it is at
+            case = self._survivor_of(case)
         data = dict(data or {})
         article_id = getattr(command, "article_id", None)
         if article_id:
@@ -630,6 +634,14 @@ class CaseService:
         if before == decided.case.tags or self.tag_store is None:
             return []
         return self.tag_store.riders(before, decided.case.tags)
+
+    def _survivor_of(self, case: Case) -> Case:
+        """The case a merged case lives on in (following merges of merges, a few deep)."""
+        for _hop in range(5):
+            if case.status != Status.MERGED or not case.merged_into:
+                return case
+            case = self.cases.get(case.merged_into).case
+        return case
 
     def _require_staff_member_of(self, username: str, group_id: str | None) -> None:
         if self.directory.get_staff(username) is None:

@@ -282,7 +282,15 @@ class Notifier:
             "target_due": to_iso(clock.due_at) if clock and clock.due_at else "",
             **self._rating_links(found, notice, language),
             **notice.data,
+            **self._survivor_link(notice, language),
         }
+
+    def _survivor_link(self, notice: Notice, language: str) -> dict:
+        """A merged case's notice links to the case that carries on (`into_url`)."""
+        into = notice.data.get("into_number")
+        if not into or notice.audience != "customer":
+            return {}
+        return {"into_url": site_case_url(self.site_url, language, into)}
 
     #: the customer notices that ask for a rating: resolved always, closed while unrated
     RATING_NOTICES = frozenset({NoticeEvent.CASE_RESOLVED, NoticeEvent.CASE_CLOSED})

@@ -103,6 +103,19 @@ class CaseStore(Protocol):
         from, else Conflict `version_conflict`. The only way a case's status, version or
         history changes."""
 
+    def change_operations(self, change: CaseChange) -> list[dict[str, Any]]:
+        """A change's writes (the case put conditional on its version first), for another
+        change's transaction to carry: a merge writes both cases' changes in one."""
+
+    def merged_items(
+        self, source_id: str, cursor: str | None, limit: int
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """A page of a merged case's items (never its events), for the merge job."""
+
+    def copy_to_survivor(self, survivor: Case, items: list[dict[str, Any]]) -> None:
+        """Copies of a merged case's lines and files under the survivor, under the same
+        sort keys (writing them twice writes the same items)."""
+
     def entry_operation(self, case: Case, entry: HistoryEntry) -> dict[str, Any]:
         """A delivery line's write (a bounce filed), for a transaction of another store to
         carry: it records what happened to a notice, changes nothing of the case (no

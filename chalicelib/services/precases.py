@@ -24,6 +24,7 @@ from ..domain.customers import normalize_email
 from ..domain.emails import is_valid_email
 from ..domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..domain.ids import new_id, stable_id
+from ..domain.lifecycle import Status
 from ..domain.limits import CASE_TEXT_BYTES, fit_utf8
 from ..domain.model import Model
 from ..domain.permissions import Action, Resource
@@ -299,6 +300,17 @@ class PreCasePool:
         )  # fmt: skip
         logger.info("pre-case merged into a case", precase_id=pre.id, case_id=original.id)
         return self.store.get(pre.id)
+
+    def merge_into_case(self, caller: Caller, precase_id: str, command: Any) -> PreCase:
+        """A pre-case merged into a case (services/case_merges.py MergePreCase): the same as
+        setting it aside as that case's duplicate. A merged case is followed to the case it
+        lives on in; a closed one takes nothing (409 `case_closed`)."""
+        caller.require(Resource.CASES, Action.EDIT)
+        target = self.cases.visible(caller, command.into).case
+        if target.status == Status.MERGED and target.merged_into_number:
+            target = self.cases.visible(caller, target.merged_into_number).case
+        aside = SetAside(version=command.version, outcome="duplicate", duplicate_of=target.id)
+        return self.set_aside(caller, precase_id, aside)
 
     # ---- helpers -------------------------------------------------------------------------
 

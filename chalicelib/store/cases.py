@@ -275,18 +275,8 @@ class DynamoCaseStore:
         condition means. A stale version raises Conflict `version_conflict` with the current
         case, and nothing of the change is written."""
         case = change.case
-        put = {
-            "Put": {
-                "Item": case_item(case),
-                "ConditionExpression": "version = :expected",
-                "ExpressionAttributeValues": {":expected": change.expected_version},
-            }
-        }
         operations = _within_limit([
-            put,
-            *(_append(case, e) for e in change.entries),
-            *(_notify(case, n) for n in change.notices),
-            *(event_operation(e) for e in change.events),
+            *self.change_operations(change),
             *(op for op, _ in also or []),
         ])  # fmt: skip
         try:
@@ -303,6 +293,45 @@ class DynamoCaseStore:
                 raise version_conflict(Case.model_validate(reason.item)) from exc
             raise Conflict("the case is being changed by someone else; try again") from exc
         return case
+
+    @staticmethod
+    def change_operations(change: CaseChange) -> list[dict[str, Any]]:
+        """A change's writes (the case at its version, its lines, notices and events), for
+        `apply` or for another change's transaction to carry (a merge writes both cases'
+        changes at once); the case's put comes first."""
+        case = change.case
+        put = {
+            "Put": {
+                "Item": case_item(case),
+                "ConditionExpression": "version = :expected",
+                "ExpressionAttributeValues": {":expected": change.expected_version},
+            }
+        }
+        return [
+            put,
+            *(_append(case, e) for e in change.entries),
+            *(_notify(case, n) for n in change.notices),
+            *(event_operation(e) for e in change.events),
+        ]
+
+    def merged_items(
+        self, source_id: str, cursor: str | None, limit: int
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """One page of a merged case's partition (its meta, lines, notices and files, never
+        its events), in key order, for the merge job to copy what the survivor shows."""
+        return self.table.query(("PK", keys.case_pk(source_id)), sort_before="~", limit=limit,
+                                cursor=cursor)  # fmt: skip
+
+    def copy_to_survivor(self, survivor: Case, items: list[dict[str, Any]]) -> None:
+        """Put copies of a merged case's history lines and files into the survivor's
+        partition under the same sort keys (a line's key holds its time and id, a file's its
+        id), so a copy made twice is the same item written twice: a retried job duplicates
+        nothing. Unconditional puts in transactions of at most MAX_TRANSACTION_ITEMS."""
+        copies = [{**item, "PK": keys.case_pk(survivor.id), "case_id": survivor.id,
+                   "number_pk": keys.number_pk(survivor.number)} for item in items]  # fmt: skip
+        for start in range(0, len(copies), MAX_TRANSACTION_ITEMS):
+            chunk = copies[start : start + MAX_TRANSACTION_ITEMS]
+            self.table.transact([{"Put": {"Item": item}} for item in chunk])
 
     def mark_seen(self, case_id: str, username: str, version: int) -> None:
         """Record that a staff member has looked at this version of the case: one UpdateItem

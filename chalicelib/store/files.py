@@ -78,6 +78,15 @@ class S3AttachmentFiles:
             CopySource={"Bucket": self.bucket, "Key": precase_object_key(precase_id, file_id)},
         )
 
+    def copy_between_cases(self, source_id: str, into_id: str, attachment_id: str) -> None:
+        """A merged case's file, copied to the case that carries on (the same object again
+        on a retry; the source keeps its own)."""
+        client("s3").copy_object(
+            Bucket=self.bucket,
+            Key=object_key(into_id, attachment_id),
+            CopySource={"Bucket": self.bucket, "Key": object_key(source_id, attachment_id)},
+        )
+
     def _put(self, key: str, filename: str, content_type: str, content: bytes) -> None:
         client("s3").put_object(
             Bucket=self.bucket, Key=key, Body=content, ContentType=content_type,

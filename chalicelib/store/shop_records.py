@@ -47,6 +47,25 @@ class DynamoShopRecords:
             condition="attribute_not_exists(PK)",
         )
 
+    def repoint_calls(self, customer_id: str, from_case_id: str, to_case_id: str) -> int:
+        """The customer's calls logged against a merged case now name the case that carries
+        on (`merged_from_case_id` keeps the old one); a call moved already is left alone.
+        One Query of the customer's calls, filtered; how many moved."""
+        items = self.table.query_all(("PK", keys.customer_key(customer_id)["PK"]),
+                                     sort_prefix=keys.CALL_PREFIX,
+                                     filters={"case_id": from_case_id})  # fmt: skip
+        moved = 0
+        for item in items:
+            done = self.table.update(
+                {"PK": item["PK"], "SK": item["SK"]},
+                "SET case_id = :to, merged_from_case_id = :from",
+                "case_id = :from",
+                {},
+                {":to": to_case_id, ":from": from_case_id},
+            )
+            moved += done is not None
+        return moved
+
     def put_chat(self, chat: ChatTranscript) -> None:
         """The shop may send a transcript again as it grows; the last one stands."""
         key = keys.chat_key(chat.customer_id, to_iso(chat.started_at), chat.id)

@@ -148,6 +148,27 @@ def signed_only(path: str, body: dict | None = None):
 
 POLICY = {"name": "t", "priority": "low", "resolution_minutes": 600}
 LADDER = {"name": "t", "levels": [{"after_minutes": 0, "notify": "supervisors"}]}
+
+
+def merge_call(setup) -> tuple[str, dict]:
+    """Two routed cases of Ahmet: the first merged into the second."""
+    source, into = routed_case(setup), routed_case(setup)
+    return f"/cases/{source['id']}/merge", {"version": source["version"], "into": into["number"]}
+
+
+def split_call(setup) -> tuple[str, dict]:
+    case = setup.api.get(f"/cases/{routed_case(setup)['id']}").body
+    created = case["history"][0]["id"]
+    return f"/cases/{case['case']['id']}/split", {"version": case["case"]["version"],
+                                                   "entry_id": created}  # fmt: skip
+
+
+def precase_merge_call(setup) -> tuple[str, dict]:
+    pre, case = pooled(setup), routed_case(setup)
+    return f"/precases/{pre['id']}/merge", {"version": pre["version"], "into": case["number"]}
+
+
+STAFF = ("agent", "supervisor", "admin")
 STAFF_READ = {"customer": 403, "other_customer": 403, "agent": 200, "supervisor": 200, "admin": 200}
 EVERYONE = dict.fromkeys(ROLES[1:], 200)
 ADMIN_ONLY = {**STAFF_READ, "agent": 403, "supervisor": 403}
@@ -289,6 +310,12 @@ MATRIX: dict[tuple[str, str], tuple[Callable, dict[str, int]]] = {
                   lambda c: {"version": c["version"], "status": "waiting_customer"}),
         STAFF_READ,
     ),
+    ("POST", "/cases/{case_id}/merge"): (merge_call, STAFF_READ),
+    # the created line is no customer message: staff pass the permission and get 422
+    ("POST", "/cases/{case_id}/split"): (
+        split_call, {"customer": 403, "other_customer": 403, **dict.fromkeys(STAFF, 422)},
+    ),
+    ("POST", "/precases/{precase_id}/merge"): (precase_merge_call, STAFF_READ),
     ("PATCH", "/cases/{case_id}"): (
         case_call(routed_case, "", lambda c: {"version": c["version"], "priority": "high"}),
         STAFF_READ,

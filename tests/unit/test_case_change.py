@@ -34,6 +34,7 @@ def case_in(status: Status, **fields) -> Case:
         Status.REOPENED: ("urun", None),
         Status.RESOLVED: ("urun", "mehmet"),
         Status.CLOSED: ("urun", "mehmet"),
+        Status.MERGED: ("urun", "mehmet"),
     }[status]
     done = status in (Status.RESOLVED, Status.CLOSED)
     values = dict(
@@ -44,6 +45,8 @@ def case_in(status: Status, **fields) -> Case:
         resolved_at=NOW - timedelta(days=1) if done else None,
         closed_at=NOW - timedelta(hours=1) if status == Status.CLOSED else None,
         version=5,
+        **({"merged_into": "c2", "merged_into_number": "2026-000008"}
+           if status == Status.MERGED else {}),
     )  # fmt: skip
     return Case(**{**values, **fields})
 
@@ -122,6 +125,8 @@ def test_every_command_from_every_status(name, status):
         before = before.model_copy(update={"sla": sla_of(before)})
     snapshot = before.model_copy(deep=True)
     allowed, code = ALLOWED[name]
+    if status == S.MERGED:  # read-only: every command is refused, naming the survivor
+        allowed, code = set(), "case_merged"
     if status not in allowed:
         with pytest.raises(DomainError) as refused:
             cc.change_case(before, command, actor, at)
@@ -155,7 +160,9 @@ def test_change_status_follows_the_state_machine(current, target):
     before = case_in(current)
     command = cc.ChangeStatus(status=target)
     refusal = None
-    if target not in MOVES[current]:
+    if current == S.MERGED:
+        refusal = "case_merged"  # read-only, whatever the move
+    elif target not in MOVES[current]:
         refusal = "illegal_transition"
     elif target == S.IN_PROGRESS and not before.assignee:
         refusal = "unassigned"
@@ -408,7 +415,7 @@ def test_every_event_type_is_documented_and_versioned():
         "opened", "routed", "assigned", "customer_replied", "agent_replied", "status_changed",
         "sla_reminder", "sla_breached", "escalated", "resolved", "reopened", "closed",
         "fields_changed", "rated", "checklist_ticked", "documents_sent",
-        "macro_applied", "tags_changed", "custom_fields_changed")}  # fmt: skip
+        "macro_applied", "tags_changed", "custom_fields_changed", "merged", "split")}  # fmt: skip
     precase = {f"destek.precase.{n}" for n in (
         "converted", "received", "assigned", "sender_replied", "discarded")}  # fmt: skip
     assert expected | precase == set(EVENT_TYPES)

@@ -283,6 +283,7 @@ SAMPLE_DATA = {
     NoticeEvent.DOCUMENTS_SENT: {"documents": [{"id": "d1", "title": "İade formu",
                                                 "url": "https://api.example/library/links/t"}],
                                  "link_days": 7, "by": "Mehmet Demir"},
+    NoticeEvent.CASE_MERGED: {"into_number": "2026-000002"},
 }  # fmt: skip
 ANY_DATA = {k: v for data in SAMPLE_DATA.values() for k, v in data.items()}
 #: codes that must never reach a reader as they are

@@ -298,6 +298,7 @@ def test_every_template_renders(event, language):
         "assignee_name": "", "target_due": "", "score": 1, "scale": 5, "source": "customer",
         "documents": [{"id": "d1", "title": "İade formu",
                        "url": "https://api.example/library/links/t"}], "link_days": 7,
+        "into_number": "2026-000002", "into_url": "",
     }  # fmt: skip
     text = JinjaRenderer().render(event, language, context)
     assert "2026-000001" in text.subject and "2026-000001" in text.sms

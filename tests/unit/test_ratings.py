@@ -99,8 +99,11 @@ def test_the_answer_locks_when_the_window_ends():
     assert refused.value.code == "rating_locked"
 
 
-@pytest.mark.parametrize("status", [s for s in Status if s not in (Status.RESOLVED,
-                                                                    Status.CLOSED)])  # fmt: skip
+#: a merged case is refused every command (`case_merged`: test_case_change.py)
+UNRATED = [s for s in Status if s not in (Status.RESOLVED, Status.CLOSED, Status.MERGED)]
+
+
+@pytest.mark.parametrize("status", UNRATED)
 def test_only_a_finished_case_is_rated(status):
     with pytest.raises(Conflict) as refused:
         rate(case_in(status), 5)

@@ -12,6 +12,7 @@ import { catalogAdmin } from "./catalog_admin.js";
 import { slaPreview } from "./sla_preview.js";
 import { flagListAdmin, staffMarks } from "./customer_flags.js";
 import { bulkTagForm, caseFieldsAdmin, caseTagsFields, tagFilterForm } from "./tags_fields.js";
+import { mergeFacts, mergeForm, mergedBanner, splitButton } from "./merges.js";
 
 const CONFIG = JSON.parse(document.getElementById("config").textContent);
 const T = JSON.parse(document.getElementById("strings").textContent);
@@ -949,6 +950,7 @@ function casePanel(view, extras = null, definitions = []) {
   const post = (path, body) => api("POST", `/cases/${c.id}${path}`, { version: v, ...body });
   const header = el("header", { class: "case-head" },
     el("h1", { text: `${c.number} · ${c.subject}` }),
+    mergedBanner(kbUi(), c),
     el("dl", { class: "facts" },
       ...[["status", say(`status_${c.status}`)], ["priority", say(`priority_${c.priority}`)],
           ["type", say(`type_${c.type}`)], ["channel", say(`channel_${c.channel}`)],
@@ -987,7 +989,8 @@ function casePanel(view, extras = null, definitions = []) {
   }
   if (can("cases", "edit")) {
     actions.append(el("form", { class: "status-form", onsubmit: act(c.id, (e) => post("/status", { status: e.target.status.value }), say("status_changed")) },
-      field(say("col_status"), select("status", STATUSES, c.status, "status_")),
+      // merged is reached by merging, never chosen as a status
+      field(say("col_status"), select("status", STATUSES.filter((s) => s !== "merged"), c.status, "status_")),
       el("button", { type: "submit", text: say("change_status") })));
     const fieldsForm = el("form", { class: "fields-form", onsubmit: act(c.id, (e) => api("PATCH", `/cases/${c.id}`, {
       version: v, priority: e.target.priority.value, type: e.target.type.value,
@@ -1012,6 +1015,8 @@ function casePanel(view, extras = null, definitions = []) {
         el("button", { type: "submit", text: say("save_call") }))));
   }
 
+  const merging = mergeForm(kbUi(), c);
+  if (merging) actions.append(merging);
   const satisfaction = ratingBlock(c);
   if (["resolved", "closed"].includes(c.status) && can("ratings", "add")) {
     actions.append(el("form", { class: "rating-form", onsubmit: act(c.id, (e) => post("/rating", {
@@ -1028,7 +1033,12 @@ function casePanel(view, extras = null, definitions = []) {
       field(say("follow_up_note"), el("textarea", { name: "note", rows: 2, maxlength: 1000 })),
       el("button", { type: "submit", text: say("follow_up_done") })));
   }
-  const history = el("ol", { class: "history", "aria-label": say("history") }, view.history.map(historyEntry));
+  const history = el("ol", { class: "history", "aria-label": say("history") }, view.history.map((h) => {
+    const line = historyEntry(h);
+    const split = splitButton(kbUi(), c, h);
+    if (split) line.append(split);
+    return line;
+  }));
   const notices = (view.notices || []).length ? el("section", {},
     el("h2", { text: say("notices_sent") }),
     el("ul", { class: "notices" }, view.notices.map((n) => el("li", {},
@@ -1039,8 +1049,12 @@ function casePanel(view, extras = null, definitions = []) {
     el("ul", {}, view.attachments.map((a) => el("li", {}, el("a", { href: a.url || "#", text: a.filename }))))) : null;
   const articles = can("knowledge", "read") ? caseArticles(kbUi(), c, replyForm, post) : null;
   const macros = can("macros", "read") && can("replies", "add") ? caseMacros(macrosUi(), c, replyForm, post) : null;
-  const tagsFields = caseTagsFields(kbUi(), c, definitions, post);
-  return el("section", { class: "case-panel", "data-version": v }, header, satisfaction, tagsFields, extras, actions, macros, articles, el("h2", { text: say("history") }), history, notices, files);
+  // a merged case is read-only: it shows what it was, and where it lives on
+  const working = c.status !== "merged";
+  const tagsFields = working ? caseTagsFields(kbUi(), c, definitions, post) : null;
+  return el("section", { class: "case-panel", "data-version": v }, header, satisfaction, tagsFields, extras,
+    working ? actions : null, working ? macros : null, working ? articles : null,
+    el("h2", { text: say("history") }), history, notices, files);
 }
 
 /** The case's satisfaction: the customer's rating (score, comment, when), the score an agent
@@ -1079,7 +1093,8 @@ function entryFacts(h) {
   for (const f of d.files_refused || []) {
     facts.push(el("p", { class: "reason", text: say("files_refused_line", { filename: f.filename, reason: say(`file_reason_${f.reason}`) }) }));
   }
-  if (d.merged_from) facts.push(el("p", { class: "reason", text: say("merged_from") }));
+  if (d.merged_from && !d.merged_from_number) facts.push(el("p", { class: "reason", text: say("merged_from") }));
+  facts.push(...mergeFacts(kbUi(), h));
   if (d.macro_id) facts.push(el("p", { class: "reason macro-line", text: say("mac_history_line", { title: d.macro_title || d.macro_id }) }));
   if (h.kind === "checklist") {
     facts.push(el("p", { class: "reason", text: say(d.done ? "checklist_ticked_line" : "checklist_unticked_line",

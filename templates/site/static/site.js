@@ -944,8 +944,16 @@ async function casePage() {
     ].sort((a, b) => a.at.localeCompare(b.at));
     $("#timeline").replaceChildren(...entries.map(timelineItem));
     $("#resolution").hidden = c.status !== "resolved";
-    $("#reply-form").hidden = c.status === "closed";
+    $("#reply-form").hidden = c.status === "closed" || c.status === "merged";
     $("#closed-note").hidden = c.status !== "closed";
+    // a merged case lives on in another: say which, and link to it
+    const merged = $("#merged-note");
+    merged.hidden = !(c.status === "merged" && c.merged_into_number);
+    if (!merged.hidden) {
+      const number = c.merged_into_number;
+      merged.replaceChildren(say("merged_banner", { number }), " ",
+        el("a", { href: `case.html?n=${encodeURIComponent(number)}`, text: say("merged_banner_link", { number }) }));
+    }
     $("#case-view").hidden = false;
   };
   const reload = async () => render(await api("GET", `/cases/${encodeURIComponent(id)}`));
@@ -1025,6 +1033,7 @@ function timelineItem({ at, entry, file }) {
   let title;
   if (entry.kind === "created") title = say("entry_created");
   else if (entry.kind === "status_changed" && entry.status) title = say("entry_status", { status: say(`status_${entry.status.to}`) });
+  else if (entry.other_number) title = say(`entry_${entry.kind}_${entry.other_is}`, { number: entry.other_number });
   else title = who;
   return el(
     "li",
