@@ -40,15 +40,24 @@ EVAL_RULES = [
     RoutingRule.model_validate(rule)
     for rule in (
         {"id": "r-teslimat", "name": "Teslimat", "order": 10, "group_id": "teslimat",
-         "phrases": ["kargo", "teslimat", "gönderi", "kurye"]},
+         "phrases": ["kargo", "teslimat", "gönderi", "kurye"],
+         "match_modes": {"teslimat": "inflected", "gönderi": "inflected", "kurye": "inflected"},
+         "not_words": ["gönderin"]},
         {"id": "r-iade", "name": "İade ve değişim", "order": 20, "group_id": "iade",
-         "phrases": ["iade", "değişim", "geri ödeme"]},
+         "phrases": ["iade", "değişim", "geri ödeme"],
+         "match_modes": {"değişim": "inflected", "geri ödeme": "inflected"}},
         {"id": "r-finans", "name": "Ödeme ve fatura", "order": 30, "group_id": "finans",
-         "phrases": ["fatura", "ödeme", "kredi kartı", "taksit", "havale"]},
+         "phrases": ["fatura", "ödeme", "kredi kartı", "taksit", "havale"],
+         "match_modes": {"ödeme": "inflected", "kredi kartı": "inflected",
+                         "havale": "inflected"}},
         {"id": "r-teknik", "name": "Teknik servis", "order": 40, "group_id": "teknik",
-         "phrases": ["garanti", "arıza", "bozuk", "çalışmıyor"]},
+         "phrases": ["garanti", "arıza", "bozuk", "çalışmıyor"],
+         "match_modes": {"garanti": "inflected", "bozuk": "inflected",
+                         "çalışmıyor": "inflected"}},
     )
 ]  # fmt: skip
+#: the same rules as they were written before issue 20 (no modes, no words left out)
+PLAIN_RULES = [r.model_copy(update={"match_modes": {}, "not_words": []}) for r in EVAL_RULES]
 
 
 def _rows(path: Path) -> list[tuple[str, str, str]]:
