@@ -238,7 +238,9 @@ def _heads(text: str, stem_: str, typo: bool) -> list[str]:
     return [
         text[:n]
         for n in (len(stem_) - 1, len(stem_), len(stem_) + 1)
-        if 0 < n <= len(text) and text[:n] != stem_ and text[n - 1] == stem_[-1]
+        if 0 < n <= len(text)
+        and text[:n] != stem_
+        and text[n - 1] == stem_[-1]
         and within_one_edit(stem_, text[:n])
     ]
 
@@ -295,8 +297,10 @@ class Phrase:
         return [
             start
             for start in range(len(text_words) - size + 1)
-            if all(k.matches(w) for k, w in zip(self.keywords, text_words[start : start + size],
-                                                strict=True))  # fmt: skip
+            if all(
+                k.matches(w)
+                for k, w in zip(self.keywords, text_words[start : start + size], strict=True)
+            )  # fmt: skip
         ]
 
     def find(self, text_words: list[Word], original: list[str]) -> str | None:
