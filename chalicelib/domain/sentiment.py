@@ -49,7 +49,8 @@ NEGATIVE = {
     "magdur": 3, "dolandir": 3, "saygisiz": 3, "ilgisiz": 2, "pisman": 3, "yazik": 2,
     "felaket": 3, "bikt": 3, "sinir": 2, "ofke": 2, "kandir": 3, "eksik": 2, "yanlis": 2,
     "hala": 1, "rezillik": 3, "yavas": 1, "kalitesiz": 2, "sokul": 2, "kayb": 2,
-    "kaba": 2, "beklet": 2, "oyal": 2, "ezik": 2, "yirtik": 2, "dusuk": 1, "uzgun": 2, "hayal kirik": 3,
+    "kaba": 2, "beklet": 2, "oyal": 2, "ezik": 2, "yirtik": 2, "dusuk": 1, "uzgun": 2,
+    "hayal kirik": 3,
     "asla": 2, "zarar": 2, "skandal": 3, "kabul edilemez": 3,
     # English
     "bad": 2, "terrible": 3, "awful": 3, "broken": 2, "worst": 3, "hate": 3, "late": 1,

@@ -219,9 +219,9 @@ class Keyword:
                for r, negative in self.verbs if negative):  # fmt: skip
             return False  # "çalışıyor" is one letter from "çalışmıyor" and means the opposite
         verb = self.prefixes[0][:-1]  # gönderi → gönder: "gönderdiniz" is no slip of "gönderi"
-        if folded.startswith(verb) and folded[len(verb) : len(verb) + 1] in ("d", "t", "m"):
-            if _verb_form(folded[len(verb) :], False):
-                return False
+        rest = folded[len(verb) :]
+        if folded.startswith(verb) and rest[:1] in ("d", "t", "m") and _verb_form(rest, False):
+            return False
         if folded.startswith(NOT_TYPOS):
             return False
         return len(self.prefixes[0]) >= MIN_TYPO and self._form(folded, typo=True)
