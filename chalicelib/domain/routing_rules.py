@@ -9,6 +9,7 @@ case's history can show why it went where it did.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints, model_validator
@@ -23,6 +24,10 @@ _LADDER = [Priority.LOW, Priority.NORMAL, Priority.HIGH, Priority.URGENT]
 #: a rule can raise a case at most from the lowest priority to the highest
 MAX_PRIORITY_BUMP = len(_LADDER) - 1
 PhraseText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=100)]
+
+
+#: a rule's phrases parsed once per container, not once per case (Phrase is immutable)
+_phrase = lru_cache(maxsize=4096)(Phrase.of)
 
 
 def check_phrase_options(
@@ -81,11 +86,11 @@ class RoutingRule(RuleConditions, RuleActions):
         whether they come after the text's last contrast word ("... ama ürün bozuk")."""
         blocked = {
             start for word in self.not_words for start in
-            Phrase.of(word, MatchMode.EXACT).starts(text_words)
+            _phrase(word, MatchMode.EXACT).starts(text_words)
         }  # fmt: skip
         found = []
         for text in self.phrases:
-            phrase = Phrase.of(text, self.match_modes.get(text, MatchMode.DERIVED))
+            phrase = _phrase(text, self.match_modes.get(text, MatchMode.DERIVED))
             size = len(phrase.keywords)
             live = [
                 start for start in phrase.starts(text_words)
