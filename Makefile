@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run mail sql reset test unit integration conformance e2e fuzz lint format bench bench-restart bench-mail bench-search soak queues package clean
+.PHONY: run mail sql reset test unit integration conformance e2e fuzz lint format bench bench-restart bench-mail bench-search bench-text soak queues package clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +65,9 @@ soak: $(STAMP)  ## mixed load with faults on the local stack for SOAK_SECONDS (1
 
 bench-search: $(STAMP)  ## search at 100,000 cases and 1,000 articles (SEARCH_CASES): build, size, p50/p95, memory
 	$(PY) -m bench.search
+
+bench-text: $(STAMP)  ## routing and sentiment on Turkish as customers write it (issue 20): per group, per kind, every miss
+	$(PY) -m bench.turkish_text
 
 bench-mail: $(STAMP)  ## every test mail through the intake: refused, files kept, right case
 	$(PY) -m bench.mail_corpus

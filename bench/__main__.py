@@ -15,7 +15,9 @@ case events with the open data store's cost in AWS (bench/duckdb_events.py; `BEN
 leaves it out), and one case's whole life with its AWS calls, DynamoDB units, messages and
 cost per 1,000 cases (bench/case_life.py; `BENCH_LIFE=0` leaves it out). Knowledge base
 relevance: recall@3 and MRR of the customer questions
-against the seeded articles (bench/relevance.py, `python -m bench.relevance` alone). The
+against the seeded articles (bench/relevance.py, `python -m bench.relevance` alone). Turkish
+routing and sentiment on the issue 20 sets, per group and per kind (bench/turkish_text.py,
+`python -m bench.turkish_text` alone, with every miss). The
 assistant: its scripted conversations through the API, answered, correct, leaks
 (bench/assistant.py, `python -m bench.assistant` alone; a leak breaks the budget).
 
@@ -436,6 +438,11 @@ def report() -> int:
         "knowledge base relevance",
         *("  " + line.replace("**", "") for line in run.relevance),
     ]
+    from .turkish_text import measure_routing, measure_sentiment
+    from .turkish_text import report_lines as turkish_lines
+
+    run.turkish_text = turkish_lines(measure_routing(), measure_sentiment())  # milliseconds
+    lines += ["", "Turkish routing and sentiment", *("  " + line for line in run.turkish_text)]
     sys.stderr.write("bench: the assistant's scripted conversations\n")
     assistant = in_fresh_process("from bench.assistant import figures", "figures()")
     run.assistant = assistant["lines"]

@@ -68,6 +68,8 @@ class Run:
     local_stack: list[str] = field(default_factory=list)
     #: knowledge base relevance: recall@3 and MRR of the customer questions (relevance.py)
     relevance: list[str] = field(default_factory=list)
+    #: routing and sentiment on Turkish as customers write it (turkish_text.py, issue 20)
+    turkish_text: list[str] = field(default_factory=list)
     #: the assistant's scripted conversations: answered, correct, leaks (assistant.py)
     assistant: list[str] = field(default_factory=list)
     #: one case's whole life: calls, units, messages, cost per 1,000 (case_life.py)
@@ -214,6 +216,11 @@ def render(run: Run) -> str:
         parts.append(["", "## What a case costs", "", *run.cost])
     if run.data_store:
         parts.append(["", "## The open data store", "", "```", *run.data_store, "```"])
+    if run.turkish_text:
+        parts.append(["", "## Turkish routing and sentiment", "",
+                      "The issue 20 sets (tests/data/routing_eval.tsv, sentiment_eval.tsv) through",
+                      "the rules of bench/turkish_text.py and the sentiment analyser",
+                      "(docs/turkish-text.md):", "", "```", *run.turkish_text, "```"])  # fmt: skip
     if run.relevance:
         parts.append(["", "## Knowledge base relevance", "",
                       "Customer questions (tests/data/kb_questions.tsv) against the seeded "

@@ -72,6 +72,9 @@ RULES = [
     ("Arıza", 40, ["arıza", "bozuk", "kırık", "çalışmıyor", "hasarlı", "defolu", "şarj olmuyor"],
      "urun", "k-ariza", 0),
 ]  # fmt: skip
+#: per rule name, how loosely its words match (issue 20; docs/turkish-text.md): "değişim" with
+#: its inflections only, so "şifrem değişti" is not an exchange
+RULE_OPTIONS = {"İade ve değişim": {"match_modes": {"değişim": "inflected"}}}
 
 
 SLA_POLICIES = [
@@ -238,6 +241,7 @@ def seed(env: dict[str, str]) -> list[Login]:
                 group_id=group,
                 set_category_id=category,
                 priority_bump=bump,
+                **RULE_OPTIONS.get(name, {}),
             )
         )
 

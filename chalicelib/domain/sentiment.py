@@ -48,7 +48,9 @@ NEGATIVE = {
     "kirik": 2, "hasar": 2, "gecik": 2, "sorun": 1, "problem": 1, "ariza": 2,
     "magdur": 3, "dolandir": 3, "saygisiz": 3, "ilgisiz": 2, "pisman": 3, "yazik": 2,
     "felaket": 3, "bikt": 3, "sinir": 2, "ofke": 2, "kandir": 3, "eksik": 2, "yanlis": 2,
-    "hala": 1, "rezillik": 3, "iade": 1, "yavas": 1, "uzgun": 2, "hayal kirik": 3,
+    "hala": 1, "rezillik": 3, "yavas": 1, "kalitesiz": 2, "sokul": 2, "kayb": 2,
+    "kaba": 2, "beklet": 2, "oyal": 2, "ezik": 2, "yirtik": 2, "dusuk": 1, "uzgun": 2,
+    "hayal kirik": 3,
     "asla": 2, "zarar": 2, "skandal": 3, "kabul edilemez": 3,
     # English
     "bad": 2, "terrible": 3, "awful": 3, "broken": 2, "worst": 3, "hate": 3, "late": 1,
@@ -59,18 +61,52 @@ NEGATIVE = {
 #: verbs a customer expects to happen: neutral, but negative when they did not
 EXPECTED = (
     "gel", "ulas", "calis", "cevap ver", "teslim et", "donus yap", "don", "yanit", "coz", "teslim",
-    "ac", "yardim et", "gonder", "iade et", "arama", "ara", "yuklen", "sarj ol",
+    "ac", "yardim et", "gonder", "iade et", "arama", "ara", "yuklen", "sarj ol", "al", "yara",
+    "ilgilen",
 )  # fmt: skip
+#: verbs that carry the word before them ("memnun kalmadım", "tavsiye etmiyorum", "pişman
+#: olmadım", "sorun yaşamadım"): negated, they turn that word around
+LIGHT_VERBS = ("kal", "et", "ed", "ol", "yap", "yasa", "eyle")
+#: words that name a topic rather than a feeling: no weight in a question that is not a
+#: "why" ("İade süresi kaç gün?", "Hasarlı paket gelirse ne yapmalıyım?")
+TOPIC_WORDS = (
+    "iade",
+    "ariza",
+    "bozuk",
+    "hasar",
+    "eksik",
+    "gecik",
+    "yanlis",
+    "sikayet",
+    "sorun",
+    "problem",
+    "kirik",
+    "refund",
+    "issue",
+    "damaged",
+    "broken",
+    "late",
+)
+WHY = {"neden", "niye", "nicin", "why"}
 EXPECTED_EN = ("arriv", "work", "answer", "respond", "repl", "deliver", "help", "came")
 TR_FLIP_AFTER = ("degil", "yok")
 EN_FLIP_BEFORE = {"not", "no", "never", "nothing", "without"}
 EN_NT = {"don", "doesn", "didn", "isn", "wasn", "aren", "weren", "can", "couldn", "won", "haven"}
-STRONGER = {"hic", "cok", "asla", "very", "so", "really", "extremely", "totally"}
-QUESTION_WORDS = {"nasil", "neden", "nicin", "ne", "nerede", "nereye", "hangi", "kac",
+#: "asla" is a negative word of its own, never only a strengthener: "bir daha asla almam"
+STRONGER = {"hic", "cok", "very", "so", "really", "extremely", "totally"}
+QUESTION_WORDS = {"nasil", "neden", "nicin", "ne", "nerede", "nereye", "hangi", "kac", "kime",
+                  "neresi", "nereden",
                   "how", "why", "when", "where", "what", "which", "can", "does", "is"}  # fmt: skip
 QUESTION_PARTICLE = re.compile(r"^m[iu](?:s[iu]n(?:[iu]z)?|y[iu]m|y[iu]z)?$")
 _WORD = re.compile(r"[^\W_]+")
-_NEGATED_SUFFIX = re.compile(r"^m[aei]")
+#: -mA (gelmedi), and -(y)AmA, "could not" (alamadım, beğenemedim); not the infinitive -mAk
+_NEGATED_SUFFIX = re.compile(r"^(?:y?[ae])?m[aei](?!k)")
+#: the lexicons as one list, longest prefix first: "sorunsuz" is not "sorun"
+_LEXICON = sorted(
+    [(prefix, -weight) for prefix, weight in NEGATIVE.items()]
+    + [(prefix, weight) for prefix, weight in POSITIVE.items()],
+    key=lambda item: -len(item[0]),
+)
 
 
 @dataclass(frozen=True)
@@ -82,16 +118,15 @@ class Sentiment:
 
 def _polarity(token: str, phrase: str) -> tuple[int, bool]:
     """The weight of the word (or two-word phrase) and whether its verb is negated."""
-    for lexicon, sign in ((NEGATIVE, -1), (POSITIVE, 1)):
-        for prefix, weight in lexicon.items():
-            if " " in prefix:
-                if phrase.startswith(prefix):
-                    return sign * weight, False
-                continue
-            if token.startswith(prefix) and (len(prefix) >= 4 or token == prefix
-                                             or len(token) - len(prefix) <= 4):  # fmt: skip
-                rest = token[len(prefix) :]
-                return sign * weight, bool(_NEGATED_SUFFIX.match(rest)) and sign > 0
+    for prefix, weight in _LEXICON:
+        if " " in prefix:
+            if phrase.startswith(prefix):
+                return weight, False
+            continue
+        if token.startswith(prefix) and (len(prefix) >= 4 or token == prefix
+                                         or len(token) - len(prefix) <= 4):  # fmt: skip
+            rest = token[len(prefix) :]
+            return weight, bool(_NEGATED_SUFFIX.match(rest)) and weight > 0
     following = phrase.split(" ", 1)[1] if " " in phrase else ""
     for verb in EXPECTED:
         if " " in verb:  # "cevap ver": the negation is on the second word
@@ -104,9 +139,19 @@ def _polarity(token: str, phrase: str) -> tuple[int, bool]:
     return 0, False
 
 
+def _negated_light_verb(token: str) -> bool:
+    return any(
+        token.startswith(verb) and _NEGATED_SUFFIX.match(token[len(verb) :]) for verb in LIGHT_VERBS
+    )
+
+
 def analyze(text: str) -> Sentiment:
     folded = fold(turkish_lower(text))
     tokens = _WORD.findall(folded)
+    is_question = "?" in text or any(
+        t in QUESTION_WORDS or QUESTION_PARTICLE.match(t) for t in tokens[:1] + tokens[-2:]
+    )
+    plain_question = is_question and not WHY.intersection(tokens)
     total = 0.0
     flip_next = 0
     stronger = 1.0
@@ -120,10 +165,15 @@ def analyze(text: str) -> Sentiment:
             stronger = 1.5
             continue
         weight, negated_verb = _polarity(token, f"{token} {following}")
+        if plain_question and weight < 0 and token.startswith(TOPIC_WORDS):
+            weight = 0
+        expected_pair = any(f"{token} {following}".startswith(v) for v in EXPECTED if " " in v)
+        if weight and not (negated_verb or expected_pair) and _negated_light_verb(following):
+            negated_verb = True  # "memnun kalmadım", "pişman olmadım"
         if flip_next and not weight and token.startswith(EXPECTED_EN):
             weight, flip_next = -2, 0  # "never arrived", "doesn't work"
         if weight:
-            if negated_verb:
+            if negated_verb and token != "asla":  # "asla ... almam" stays negative
                 weight = -weight
             if any(a.startswith(TR_FLIP_AFTER) for a in after[:1]):
                 weight = -weight if weight > 0 else -weight / 2
@@ -138,7 +188,4 @@ def analyze(text: str) -> Sentiment:
         label = "negative"
     elif score >= 0.25:
         label = "positive"
-    is_question = "?" in text or any(
-        t in QUESTION_WORDS or QUESTION_PARTICLE.match(t) for t in tokens[:1] + tokens[-2:]
-    )
     return Sentiment(label=label, score=round(score, 3), is_question=is_question)

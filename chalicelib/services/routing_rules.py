@@ -15,8 +15,10 @@ from ..domain.routing_rules import (
     PhraseText,
     RoutingDecision,
     RoutingRule,
+    check_phrase_options,
     decide,
 )
+from ..domain.text import MatchMode
 from .case_commands import Id, LongText, Strict, Text
 from .condition_refs import check_references
 from .ports import DirectoryStore
@@ -31,6 +33,10 @@ class RuleDetails(Strict):
     enabled: bool = True
     #: the rule's own limits (2 to 100 characters each), so what validates here also saves
     phrases: list[PhraseText] = Field(min_length=1, max_length=50)
+    #: per phrase: "exact", "inflected" or "derived" (the default); see domain/text.py
+    match_modes: dict[PhraseText, MatchMode] = Field(default_factory=dict, max_length=50)
+    #: single words that never count as the rule's words ("gönderin")
+    not_words: list[PhraseText] = Field(default_factory=list, max_length=50)
     conditions: Conditions = Field(default_factory=list)
     group_id: Id
     set_category_id: Id | None = None
@@ -42,6 +48,7 @@ class RuleDetails(Strict):
 
     @model_validator(mode="after")
     def _fold_old_fields(self) -> RuleDetails:
+        check_phrase_options(self.phrases, self.match_modes, self.not_words)
         self.conditions = fold(self.conditions, self.model_dump(include=set(RULE.fields)), RULE)
         return self
 

@@ -99,6 +99,32 @@ def test_editing_a_rule_keeps_its_limits(open_console, http, category_ids):
     only_changed(before, listed(http, "/routing-rules", "name", name), order=8)
 
 
+def test_a_rules_match_modes_and_never_words_are_shown_and_edited(open_console, http):
+    """Issue 20: which words match exactly, which with their inflections, and the words that
+    never trigger the rule, as lists in the form."""
+    name = f"Biçim {tag()}"
+    ok(http("admin").call("POST", "/routing-rules", {
+        "name": name, "phrases": ["gönderi", "iptal", "kargo"], "group_id": "teslimat",
+        "match_modes": {"gönderi": "inflected", "iptal": "exact"}}), 201)  # fmt: skip
+    before = listed(http, "/routing-rules", "name", name)
+    page = open_console("admin")
+    admin_tab(page)
+    page.get_by_role("link", name=name).click()
+    ready(page)
+    form = page.locator("#rule-form")
+    expect(form.get_by_label("Yalnızca sözcüğün kendisiyle")).to_have_value("iptal")
+    expect(form.get_by_label("Sözcük ve çekimleriyle")).to_have_value("gönderi")
+    form.get_by_label("Bu kuralı hiç tetiklemeyecek").fill("gönderin, gönderir")
+    form.get_by_label("Sözcük ve çekimleriyle").fill("gönderi, kargo")
+    save(page, "Kural kaydedildi.")
+    only_changed(
+        before,
+        listed(http, "/routing-rules", "name", name),
+        not_words=["gönderin", "gönderir"],
+        match_modes={"gönderi": "inflected", "kargo": "inflected", "iptal": "exact"},
+    )
+
+
 def test_editing_a_rule_can_clear_a_limit(open_console, http):
     name = f"Sınırlı {tag()}"
     ok(http("admin").call("POST", "/routing-rules", {

@@ -75,6 +75,7 @@ def full_objects(admin) -> dict[str, tuple[str, dict]]:
     made["category"] = (f"/categories/{category['id']}", node)
     rule = admin.post("/routing-rules", {
         "name": f"Kural {t}", "order": 7, "enabled": False, "phrases": ["kupon", "indirim kodu"],
+        "match_modes": {"kupon": "inflected", "indirim kodu": "exact"}, "not_words": ["kuponsuz"],
         "case_types": ["complaint", "question"], "category_id": parent["id"],
         "product_group": "elektronik", "customer_category": "vip", "group_id": "finans",
         "set_category_id": category["id"], "priority_bump": 2}).body  # fmt: skip
@@ -206,3 +207,14 @@ def test_the_store_refuses_a_move_from_a_stale_path(as_role):
     assert store.get_category(made["id"]).path == [made["id"]]
     store.replace_categories([(moved, [made["id"]])])
     assert store.get_category(made["id"]).path == ["k-hesap", made["id"]]
+
+
+def test_a_rules_match_modes_name_its_own_phrases(as_role):
+    """Issue 20: a mode for a phrase the rule lacks, an unknown mode or a phrase of several
+    words among the words that never trigger the rule is a 422 naming the field."""
+    admin = as_role("admin")
+    base = {"name": "Kargo", "phrases": ["kargo"], "group_id": "teslimat"}
+    for bad in ({"match_modes": {"fatura": "exact"}}, {"match_modes": {"kargo": "loose"}},
+                {"not_words": ["iki kelime"]}):  # fmt: skip
+        answer = admin.call("POST", "/routing-rules", {**base, **bad})
+        assert answer.status == 422, (bad, answer)

@@ -11,12 +11,12 @@ from chalicelib.domain.conditions import CaseFacts
 from chalicelib.domain.customers import CustomerCategory
 from chalicelib.domain.routing_rules import RoutingRule, decide, raise_priority
 from chalicelib.domain.text import Keyword, fold, turkish_lower, words
-from devstack.seed import RULES
+from devstack.seed import RULE_OPTIONS, RULES
 
 DEMO_RULES = [
     RoutingRule(
         id=f"r{i}", name=name, order=order, phrases=phrases, group_id=group,
-        set_category_id=category, priority_bump=bump,
+        set_category_id=category, priority_bump=bump, **RULE_OPTIONS.get(name, {}),
     )
     for i, (name, order, phrases, group, category, bump) in enumerate(RULES)
 ]  # fmt: skip
@@ -74,6 +74,11 @@ TABLE = [
     ("Merhaba, bir sorum var", "urun"),
     ("Hesabıma giriş yapamıyorum", "urun"),
     ("evrak eksik", "urun"),
+    # issue 20: a verb that shares a keyword's stem, a denied topic, a verb form, a slip
+    ("Şifrem değişti, giriş yapamıyorum", "urun"),
+    ("Kargo sorunu değil, faturam yanlış", "finans"),
+    ("Siparişim hâlâ teslim edilmedi", "teslimat"),
+    ("faturra gelmedi", "finans"),
 ]
 
 

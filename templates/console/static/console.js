@@ -1393,6 +1393,17 @@ function labelled(control, text) {
 const orNull = (v) => (v.trim() === "" ? null : v.trim());
 const numberOrNull = (v) => (v.trim() === "" ? null : Number(v));
 const csv = (text) => text.split(",").map((x) => x.trim()).filter(Boolean);
+// A rule's match modes from its two lists (phrases named in neither match any derived form);
+// the rule's own while the person left both lists as they were.
+function matchModes(get, original) {
+  const exact = get("exact_words"), inflected = get("inflected_words");
+  if (exact.value === exact.defaultValue && inflected.value === inflected.defaultValue) return original || {};
+  const modes = {};
+  csv(inflected.value).forEach((p) => { modes[p] = "inflected"; });
+  csv(exact.value).forEach((p) => { modes[p] = "exact"; });
+  return modes;
+}
+const withMode = (modes, mode) => Object.keys(modes || {}).filter((p) => modes[p] === mode).join(", ");
 const editing = () => new URLSearchParams(location.hash.split("?")[1] || "").get("edit");
 const named = (form) => (name) => form.elements.namedItem(name);
 
@@ -1507,6 +1518,7 @@ async function adminRules() {
     const get = named(e.target);
     const body = roundTrip("rule", rule, {
       name: kept(get("name"), o.name), phrases: kept(get("phrases"), o.phrases, csv),
+      match_modes: matchModes(get, o.match_modes), not_words: kept(get("not_words"), o.not_words || [], csv),
       group_id: kept(get("group_id"), o.group_id), set_category_id: kept(get("set_category_id"), o.set_category_id, orNull),
       order: kept(get("order"), o.order, Number), priority_bump: kept(get("priority_bump"), o.priority_bump, Number),
       enabled: kept(get("enabled"), o.enabled),
@@ -1520,6 +1532,9 @@ async function adminRules() {
     el("h2", { text: rule ? say("rule_edit", { name: rule.name }) : say("rule_new") }),
     field(say("rule_name"), el("input", { name: "name", required: true, value: o.name || "" })),
     field(say("rule_phrases"), el("input", { name: "phrases", required: true, value: (o.phrases || []).join(", ") })),
+    field(say("rule_exact_words"), el("input", { name: "exact_words", value: withMode(o.match_modes, "exact") })),
+    field(say("rule_inflected_words"), el("input", { name: "inflected_words", value: withMode(o.match_modes, "inflected") })),
+    field(say("rule_not_words"), el("input", { name: "not_words", value: (o.not_words || []).join(", ") })),
     field(say("rule_group"), choice("group_id", groups.map((g) => g.id), o.group_id, groupName)),
     field(say("rule_category"), categorySelect("set_category_id", flat, o.set_category_id, say("rule_no_category"))),
     field(say("rule_order"), el("input", { name: "order", type: "number", min: 0, max: 100000, value: rule ? rule.order : 100 })),

@@ -1,0 +1,111 @@
+"""What agents' corrections of routing say about the rules (issue 20, second half: the first
+piece, not yet wired to a store, an API or the console).
+
+An agent who moves a case to another group than the rules chose is telling the admin which
+words the rules miss. Given those corrections, `missed_phrases` finds the words (and pairs of
+words) that most often end in another group than the rules chose, each with the group they
+ended in and the keyword that would have caught them: the word's Snowball stem in Turkish
+letters ("paketim", "paketimi", "paket" → "paket"), to be added with its inflections
+(domain/text.py, MatchMode.INFLECTED).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from .text import MIN_STEM, fold, original_words, stem, turkish_lower
+
+#: words that say nothing about a topic (the commonest of customers' messages)
+STOPWORDS = frozenset((
+    "merhaba", "iyi", "gunler", "lutfen", "tesekkur", "tesekkurler", "ederim", "bir", "bu",
+    "su", "o", "ve", "ile", "icin", "ama", "fakat", "cok", "daha", "hala", "hic", "ben", "biz",
+    "siz", "sizin", "benim", "bana", "beni", "ne", "neden", "nasil", "zaman", "kadar", "gibi",
+    "var", "yok", "degil", "mi", "mu", "misiniz", "musunuz", "olarak", "oldu", "olur",
+    "istiyorum", "rica",
+))  # fmt: skip
+#: a word shorter than this is rarely a topic
+MIN_WORD = 4
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A case an agent moved: its text, the group the rules chose, the group it ended in."""
+
+    text: str
+    routed_group: str
+    final_group: str
+
+
+@dataclass(frozen=True)
+class MissedPhrase:
+    #: as customers most often wrote it (lowercased)
+    phrase: str
+    #: the group the corrected cases with it ended in
+    group_id: str
+    #: corrected cases with the phrase that ended in group_id
+    corrections: int
+    #: of all corrected cases with the phrase, the share that ended in group_id (0..1)
+    share: float
+    #: what to add to a rule of group_id: the stem, in Turkish letters ("paket")
+    keyword: str
+
+
+def _topic_words(text: str) -> list[tuple[str, str, str] | None]:
+    """Per word: (folded stem, as written lowercased, stem in Turkish letters), or None for a
+    word that says nothing about a topic (short, a stopword, a number)."""
+    found: list[tuple[str, str, str] | None] = []
+    for raw in original_words(text):
+        lowered = turkish_lower(raw)
+        folded = fold(lowered)
+        if len(folded) < MIN_WORD or folded in STOPWORDS or folded.isdigit():
+            found.append(None)
+            continue
+        stemmed = stem(lowered)
+        stemmed = stemmed if len(stemmed) >= MIN_STEM else lowered
+        found.append((fold(stemmed), lowered, stemmed))
+    return found
+
+
+def _terms(text: str) -> list[tuple[str, str, str]]:
+    """(key, as written, keyword) per topic word and per pair of neighbouring topic words;
+    the key is the folded stem, so "paketim" and "paketimi" count as one."""
+    found = _topic_words(text)
+    singles = [w for w in found if w]
+    pairs = [
+        (f"{a[0]} {b[0]}", f"{a[1]} {b[1]}", f"{a[2]} {b[2]}")
+        for a, b in zip(found, found[1:], strict=False)
+        if a and b
+    ]
+    return singles + pairs
+
+
+def missed_phrases(
+    corrections: list[Correction], min_count: int = 3, min_share: float = 0.6, top: int = 20
+) -> list[MissedPhrase]:
+    """The phrases of corrected cases (final group ≠ routed group) that most often end in one
+    other group: at least `min_count` such cases and `min_share` of the phrase's corrected
+    cases in that group; most cases first, then the higher share, then the phrase."""
+    by_group: dict[str, Counter[str]] = defaultdict(Counter)
+    total: Counter[str] = Counter()
+    written: dict[str, Counter[str]] = defaultdict(Counter)
+    keywords: dict[str, str] = {}
+    for correction in corrections:
+        if correction.final_group == correction.routed_group:
+            continue
+        terms = _terms(correction.text)
+        for key in {key for key, _, _ in terms}:
+            by_group[key][correction.final_group] += 1
+            total[key] += 1
+        for key, form, keyword in terms:
+            written[key][form] += 1
+            keywords.setdefault(key, keyword)
+    found = []
+    for key, groups in by_group.items():
+        group_id, count = groups.most_common(1)[0]
+        share = count / total[key]
+        if count >= min_count and share >= min_share:
+            phrase = written[key].most_common(1)[0][0]
+            found.append(MissedPhrase(phrase, group_id, count, round(share, 3), keywords[key]))
+    found.sort(key=lambda m: (-m.corrections, -m.share, m.phrase))
+    return found[:top]
