@@ -60,7 +60,8 @@ EVAL_RULES = [
 PLAIN_RULES = [r.model_copy(update={"match_modes": {}, "not_words": []}) for r in EVAL_RULES]
 
 
-def _rows(path: Path) -> list[tuple[str, str, str]]:
+def tsv_rows(path: Path) -> list[tuple[str, str, str]]:
+    """A labelled set's rows: three tab-separated columns a line, `#` lines left out."""
     rows = []
     for line in path.read_text(encoding="utf-8").splitlines():
         if line and not line.startswith("#"):
@@ -71,12 +72,12 @@ def _rows(path: Path) -> list[tuple[str, str, str]]:
 
 def routing_rows() -> list[tuple[str, str, str]]:
     """(expected group, kind, message) of the routing set."""
-    return _rows(ROUTING_SET)
+    return tsv_rows(ROUTING_SET)
 
 
 def sentiment_rows() -> list[tuple[str, str, str]]:
     """(expected label, kind, post) of the sentiment set."""
-    return _rows(SENTIMENT_SET)
+    return tsv_rows(SENTIMENT_SET)
 
 
 @dataclass

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import uuid
 
-import pytest
 from playwright.sync_api import expect
 
 from tests.support import sign_in
@@ -17,6 +16,7 @@ from .browser import console_ready, screenshot
 from .conftest import Http
 from .test_checklists_library import returns_case
 from .test_console import open_console  # noqa: F401  (the fixture)
+from .test_site import page  # noqa: F401  (the fixture: a site profile failing on script errors)
 
 
 def test_an_agent_tags_a_case_and_fills_a_custom_field(stack, open_console):  # noqa: F811
@@ -69,11 +69,11 @@ def test_an_agent_tags_a_case_and_fills_a_custom_field(stack, open_console):  # 
 def test_an_admin_defines_a_list_field_with_a_form(stack, open_console):  # noqa: F811
     admin = Http(stack.url, sign_in(stack.env, "admin"))
     key = f"neden_{uuid.uuid4().hex[:6]}"
-    page = open_console("admin")
-    page.goto(f"{stack.url}/console#/admin/fields")
-    console_ready(page)
+    console = open_console("admin")
+    console.goto(f"{stack.url}/console#/admin/fields")
+    console_ready(console)
     try:
-        form = page.locator("#case-field-form")
+        form = console.locator("#case-field-form")
         form.get_by_label("Anahtar", exact=True).fill(key)
         form.get_by_label("Türkçe ad").first.fill("İade nedeni")
         form.get_by_label("İngilizce ad").first.fill("Return reason")
@@ -84,11 +84,11 @@ def test_an_admin_defines_a_list_field_with_a_form(stack, open_console):  # noqa
         form.get_by_label("Şikâyet").check()
         form.get_by_label("Kayıt çözülmeden önce doldurulmalı").check()
         form.get_by_role("button", name="Kaydet", exact=True).click()
-        expect(page.locator("#notice")).to_have_text("Alan kaydedildi.")
-        row = page.locator(f'tr[data-field="{key}"]')
+        expect(console.locator("#notice")).to_have_text("Alan kaydedildi.")
+        row = console.locator(f'tr[data-field="{key}"]')
         expect(row).to_contain_text("İade nedeni")
         expect(row).to_contain_text("Liste")
-        screenshot(page, "console-admin-fields")
+        screenshot(console, "console-admin-fields")
         status, saved = admin.call("GET", f"/case-fields/{key}")
         assert status == 200 and saved["options"][0]["label_en"] == "Damaged", saved
         assert saved["case_types"] == ["complaint"] and saved["required_at_resolve"] is True
@@ -96,20 +96,7 @@ def test_an_admin_defines_a_list_field_with_a_form(stack, open_console):  # noqa
         admin.call("DELETE", f"/case-fields/{key}")
 
 
-@pytest.fixture
-def site_page(browser):
-    """A fresh browser profile on the site that fails the test on any script error."""
-    context = browser.new_context(locale="tr-TR", viewport={"width": 1100, "height": 900})
-    opened = context.new_page()
-    errors: list[str] = []
-    opened.on("pageerror", lambda error: errors.append(str(error)))
-    opened.set_default_timeout(15_000)
-    yield opened
-    context.close()
-    assert errors == [], errors
-
-
-def test_the_customer_sees_public_fields_on_their_case_page(stack, http, site_page):
+def test_the_customer_sees_public_fields_on_their_case_page(stack, http, page):  # noqa: F811
     from .test_site import sign_in_as, site
 
     admin, ahmet = http("admin"), http("ahmet@example.com")
@@ -129,13 +116,13 @@ def test_the_customer_sees_public_fields_on_their_case_page(stack, http, site_pa
         status, _ = admin.call("PUT", f"/cases/{case['id']}/custom-fields",
                                {"version": case["version"], "values": values})  # fmt: skip
         assert status == 200
-        sign_in_as(site_page, stack, "ahmet@example.com")
-        site_page.goto(f"{site(stack)}/case.html?id={case['id']}")
-        shown = site_page.locator("#case-fields")
+        sign_in_as(page, stack, "ahmet@example.com")
+        page.goto(f"{site(stack)}/case.html?id={case['id']}")
+        shown = page.locator("#case-fields")
         expect(shown).to_be_visible()
         expect(shown.locator(f'dd[data-field="{reason}"]')).to_have_text("Hasarlı ürün")
         expect(shown).to_contain_text("İade nedeni")
-        expect(site_page.locator("main")).not_to_contain_text("İç puan")
+        expect(page.locator("main")).not_to_contain_text("İç puan")
     finally:
         for key in (reason, internal):
             admin.call("DELETE", f"/case-fields/{key}")

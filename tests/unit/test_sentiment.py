@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.turkish_text import tsv_rows
 from chalicelib.domain.sentiment import analyze
 
 LABELLED = Path(__file__).resolve().parents[1] / "data" / "sentiment.tsv"
@@ -15,12 +16,7 @@ FLOOR = {"tr": 0.85, "en": 0.85}
 
 
 def labelled() -> list[tuple[str, str, str]]:
-    rows = []
-    for line in LABELLED.read_text(encoding="utf-8").splitlines():
-        if line and not line.startswith("#"):
-            label, language, text = line.split("\t")
-            rows.append((label, language, text))
-    return rows
+    return tsv_rows(LABELLED)
 
 
 def test_the_set_is_big_enough():
