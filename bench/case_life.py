@@ -430,10 +430,14 @@ def idle_per_month(app_module: Any = None) -> dict[str, float]:
     }
 
 
-def lines(life: Life) -> list[str]:
-    """The figures as the performance document shows them."""
+def lines(
+    life: Life, costs: dict[str, float] | None = None, idle: dict[str, float] | None = None
+) -> list[str]:
+    """The figures as the performance document shows them (`costs` and `idle`: per_thousand's
+    and idle_per_month's, when the caller has them already)."""
     n = life.lives
-    costs = per_thousand(life)
+    costs = costs if costs is not None else per_thousand(life)
+    idle = idle if idle is not None else idle_per_month()
     without_messages = sum(v for k, v in costs.items() if not k.startswith("SES"))
     units = life.units
     out = [
@@ -470,9 +474,8 @@ def lines(life: Life) -> list[str]:
         "",
         SMS_NOTE + ".",
         "",
-        "Idle cost a month (USD): " + ", ".join(
-            f"{k} {v:.2f}" for k, v in idle_per_month().items())
-        + f"; total {sum(idle_per_month().values()):.2f}.",
+        "Idle cost a month (USD): " + ", ".join(f"{k} {v:.2f}" for k, v in idle.items())
+        + f"; total {sum(idle.values()):.2f}.",
     ]  # fmt: skip
     return out
 
@@ -485,12 +488,12 @@ def figures(lives: int = LIVES) -> dict[str, Any]:
     """The run as JSON: the table's lines, the cost per 1,000 cases by service and without
     the emails, the idle month, and every count (for `make bench`)."""
     life = measure(lives)
-    costs = per_thousand(life)
+    costs, idle = per_thousand(life), idle_per_month()
     return {
-        "lines": lines(life),
+        "lines": lines(life, costs, idle),
         "per_thousand": costs,
         "without_messages": sum(v for k, v in costs.items() if not k.startswith("SES")),
-        "idle_per_month": idle_per_month(),
+        "idle_per_month": idle,
         "units": {"table_writes": life.units.table_writes, "reads": life.units.reads,
                   "index_writes": dict(life.units.index_writes)},
         **{k: dict(v) if isinstance(v, Counter) else v
