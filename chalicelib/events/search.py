@@ -8,7 +8,8 @@ knowledge base when an article is published or archived: services/search.py
 A batch is indexed together: the cases and pre-cases its events name are read once each and
 written as one delta, so the index takes one file and one pointer move per batch, not per
 event. If that write fails, every record of it is reported failed (indexing is idempotent,
-so the retry is harmless); a record that is no event is reported alone.
+so the retry is harmless); a record that is no event, or whose case cannot be read or made
+into a document, is reported alone and its neighbours are indexed.
 """
 
 from __future__ import annotations
@@ -26,8 +27,7 @@ def handle_batch(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
 
     records = event.get("Records", [])
     failures: list[str] = []
-    refs: list[Any] = []
-    indexed: list[str] = []
+    refs_of_record: dict[str, list[Any]] = {}
     with traced("## search batch", records=len(records)):
         for record in records:
             message_id = record.get("messageId", "")
@@ -44,14 +44,15 @@ def handle_batch(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
                 logger.exception("search record failed", message_id=message_id)
                 failures.append(message_id)
                 continue
-            refs += found
-            indexed.append(message_id)
+            refs_of_record[message_id] = found
+        refs = [ref for found in refs_of_record.values() for ref in found]
         if refs:
             try:
-                wiring.search_service().index(refs)
+                failed = set(wiring.search_service().index(refs).failed)
             except Exception:
                 logger.exception("search batch not indexed; its records return to the queue")
-                failures += indexed
+                failed = set(refs)
+            failures += [m for m, found in refs_of_record.items() if failed & set(found)]
     return {"batchItemFailures": [{"itemIdentifier": m} for m in failures]}
 
 

@@ -42,6 +42,14 @@ class SearchParams(Model):
     limit: Annotated[int, Field(ge=1, le=50)] = 20
 
 
+class IndexOutcome(Model):
+    """What one `SearchService.index` call did: `written` documents, and the refs
+    (kind, id) it could not index (each left for its queue record's retry)."""
+
+    written: int
+    failed: list[tuple[DocKind, str]] = []
+
+
 class SearchService:
     def __init__(
         self,
@@ -67,24 +75,35 @@ class SearchService:
         hits, version = self.engine.search(query, filt, params.limit)
         return SearchResults(query=params.q, kind=params.kind, items=hits, index_version=version)
 
-    def index(self, refs: list[tuple[DocKind, str]]) -> int:
-        """Index the current state of each case or pre-case named (each once); one that no
-        longer exists is removed. One `apply`: one delta. Returns the documents written."""
+    def index(self, refs: list[tuple[DocKind, str]]) -> IndexOutcome:
+        """Index the current state of each case, pre-case or article named (each once); one
+        that no longer exists is removed. One `apply`: one delta.
+
+        A ref whose record cannot be read or made into a document (an item that no longer
+        parses, an article message without a knowledge base) is left out and returned in
+        `failed`, so the queue retries (and dead-letters) that record alone instead of the
+        whole batch: one bad record must not hold its neighbours back. An `apply` that fails
+        raises: nothing of the batch was written."""
         docs: list[SearchDoc] = []
         deleted: list[str] = []
-        for kind, ref_id in dict.fromkeys(refs):
-            if kind == DocKind.ARTICLE:
-                written, removed = self.article_documents(ref_id)
-                docs += written
-                deleted += removed
+        failed: list[tuple[DocKind, str]] = []
+        for ref in dict.fromkeys(refs):
+            try:
+                written, removed = self._documents(*ref)
+            except Exception:
+                logger.exception("search document not built", kind=ref[0].value, id=ref[1])
+                failed.append(ref)
                 continue
-            doc = self.document(kind, ref_id)
-            if doc is None:
-                deleted.append(doc_key(kind, ref_id))
-            else:
-                docs.append(doc)
+            docs += written
+            deleted += removed
         self.engine.apply(docs, deleted)
-        return len(docs)
+        return IndexOutcome(written=len(docs), failed=failed)
+
+    def _documents(self, kind: DocKind, ref_id: str) -> tuple[list[SearchDoc], list[str]]:
+        if kind == DocKind.ARTICLE:
+            return self.article_documents(ref_id)
+        doc = self.document(kind, ref_id)
+        return ([], [doc_key(kind, ref_id)]) if doc is None else ([doc], [])
 
     def document(self, kind: DocKind, ref_id: str) -> SearchDoc | None:
         try:
