@@ -251,10 +251,11 @@ def timed(meter: Meter, name: str, memory_mb: int, handler: Any) -> Any:
 
 
 def memory_of(function: str) -> int:
-    """The function's memory in the deployed stage (.chalice/config.json, `prod`)."""
-    config = json.loads((ROOT / ".chalice" / "config.json").read_text())["stages"]["prod"]
-    own = config.get("lambda_functions", {}).get(function, {})
-    return int(own.get("lambda_memory_size", config.get("lambda_memory_size", 128)))
+    """The MB the function (an app.py name) is deployed with: its own, measured
+    (devstack/function_memory.py MEMORY_MB, which `make package` writes into the template)."""
+    from devstack.function_memory import memory_of as deployed
+
+    return deployed(function)
 
 
 def measure(
