@@ -63,7 +63,28 @@ WORK_CPU: dict[str, tuple[float, float, str]] = {
 }
 
 #: MB each function is given (app.py names); the rule applied to bench/memory.json
-MEMORY_MB: dict[str, int] = {}
+MEMORY_MB: dict[str, int] = {
+    "api_handler": 832,
+    "route_cases": 512,
+    "reconcile_routing": 256,
+    "sweep_sla": 192,
+    "send_weekly_summary": 320,
+    "send_satisfaction_alerts": 256,
+    "sweep_late_deliveries": 256,
+    "settle_conversations": 256,
+    "deliver_notices": 384,
+    "sweep_outbox": 256,
+    "take_inbound_mail": 192,
+    "publish_case_events": 192,
+    "fan_out_webhooks": 256,
+    "deliver_webhooks": 192,
+    "project_reports": 256,
+    "tick_surveys": 192,
+    "run_surveys": 192,
+    "index_search": 832,
+    "count_checklist_steps": 256,
+    "copy_merged_cases": 192,
+}
 
 
 def cold_start_budget(function: str) -> float:
