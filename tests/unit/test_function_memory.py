@@ -187,3 +187,48 @@ def test_the_bench_report_shows_each_functions_memory_and_flags_a_stale_table() 
     page = render(Run(date="2026-12-03", machine="2 cores", memory=lines))
     assert "## Lambda memory" in page
     assert api in page
+
+
+# ---- the bench's container ---------------------------------------------------------------
+
+FAKE_APP = """
+print("a log line on stdout")  # Powertools logs to stdout: never mistaken for an answer
+ballast = []
+
+
+class App:
+    def __call__(self, event, context):
+        return {"statusCode": 200, "body": context.function_name}
+
+
+app = App()
+
+
+def grow(event, context):
+    ballast.append(bytearray(event["mb"] * 1024 * 1024))
+    if event.get("fail"):
+        raise ValueError("a bad record")
+    return {"batchItemFailures": []}
+"""
+
+
+def test_a_container_serves_invocations_and_reports_its_peak(tmp_path: Path) -> None:
+    """bench/lambda_harness.py, the way bench/memory.py drives it, on a stand-in app."""
+    from bench.memory import Container
+
+    task, runtime, logs = tmp_path / "task", tmp_path / "runtime", tmp_path / "logs"
+    for folder in (task, runtime, logs):
+        folder.mkdir()
+    (task / "app.py").write_text(FAKE_APP)
+    grow = Container("grow", task, runtime, {}, logs)
+    assert grow.invoke({"mb": 5}) == {"batchItemFailures": []}
+    with pytest.raises(RuntimeError, match="a bad record"):
+        grow.invoke({"mb": 40, "fail": True})
+    figures = grow.close()
+    assert figures["invocations"] == 2
+    assert figures["peak_mb"] >= figures["import_mb"] + 40  # the 45 MB it held
+    assert figures["import_cpu_s"] >= 0 and figures["first_cpu_s"] >= 0
+    api = Container("api_handler", task, runtime, {}, logs)
+    assert api.invoke({}) == {"statusCode": 200, "body": "api_handler"}  # `app.app`
+    assert api.close()["invocations"] == 1
+    assert "a log line on stdout" in (logs / "api_handler.log").read_text()
