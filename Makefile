@@ -54,7 +54,7 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-bench: $(STAMP)  ## AWS calls, latency at 1k/10k/100k cases (BENCH_SIZES), events, restart, cold start, the zip: writes docs/performance.md
+bench: $(STAMP)  ## AWS calls, latency at 1k/10k/100k cases (BENCH_SIZES), events, restart, cold start, the zip, each function's memory: writes docs/performance.md
 	$(PY) -m bench
 
 bench-restart: $(STAMP)  ## how long `make run` takes to serve again with 100,000 cases (RESTART_CASES)

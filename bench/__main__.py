@@ -22,7 +22,9 @@ assistant: its scripted conversations through the API, answered, correct, leaks
 (bench/assistant.py, `python -m bench.assistant` alone; a leak breaks the budget).
 
 Then `make package` is built into a temporary folder: the zip's size, what fills it, and a
-start from it as Lambda starts it (bench/package.py).
+start from it as Lambda starts it (bench/package.py); and each function's peak memory and
+cold-start CPU, run from the package through case lives (bench/memory.py, writing
+bench/memory.json; `BENCH_MEMORY=0` leaves it out).
 
 Everything measured is written below the marker line of docs/performance.md, with the
 date (bench/report.py); `BENCH_DOC=path` writes another file, `BENCH_DOC=-` none. A quick
@@ -456,6 +458,16 @@ def report() -> int:
     if ratio > IMPORT_RATIO_BUDGET:
         broken.append("cold start")
     package = run.package = measure_package()
+    if os.environ.get("BENCH_MEMORY", "1") != "0":  # `python -m bench.memory` alone
+        sys.stderr.write("bench: each function's memory, run from the package\n")
+        memory = in_fresh_process(
+            "from bench.memory import measure_and_write, report_lines",
+            "report_lines(measure_and_write())",
+        )
+        run.memory = memory
+        lines += ["", "Lambda memory (bench/memory.json)", *("  " + line for line in memory)]
+        if any("table differs" in line for line in memory):
+            broken.append("Lambda memory: devstack/function_memory.py differs from the rule")
     lines += [
         "",
         "cold start (median of 9 fresh interpreters each, alternating)",

@@ -29,6 +29,7 @@ import re
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -250,14 +251,26 @@ def timed(meter: Meter, name: str, memory_mb: int, handler: Any) -> Any:
 
 
 def memory_of(function: str) -> int:
-    """The function's memory in the deployed stage (.chalice/config.json, `prod`)."""
-    config = json.loads((ROOT / ".chalice" / "config.json").read_text())["stages"]["prod"]
-    own = config.get("lambda_functions", {}).get(function, {})
-    return int(own.get("lambda_memory_size", config.get("lambda_memory_size", 128)))
+    """The MB the function (an app.py name) is deployed with: its own, measured
+    (devstack/function_memory.py MEMORY_MB, which `make package` writes into the template).
+    A function not measured yet (bench/memory.py measures it through these case lives) is
+    priced at Lambda's floor; `make package` refuses to build without its figure."""
+    from devstack.function_memory import FLOOR_MB, MEMORY_MB
+
+    return MEMORY_MB.get(function, FLOOR_MB)
 
 
-def measure(lives: int = LIVES) -> Life:
-    """Run 1 + `lives` case lives; the figures of the last `lives`."""
+def measure(
+    lives: int = LIVES,
+    through: Callable[[str, Any, dict[str, str]], Any] | None = None,
+    then: Callable[[dict[str, str]], None] | None = None,
+) -> Life:
+    """Run 1 + `lives` case lives; the figures of the last `lives`.
+
+    `through(function name, handler, the stack's environment)` may stand another handler in
+    for each (bench/memory.py runs each function in its own process from the package;
+    `api_handler`'s handler is the Chalice app object itself); `then(env)` runs after the
+    lives, while the stack is still up."""
     from chalice.test import Client
 
     import app as app_module
@@ -271,17 +284,21 @@ def measure(lives: int = LIVES) -> Life:
     server, env = start_aws()
     try:
         meter = Meter(env, REGION)
+
+        def run(name: str, handler: Any) -> Any:
+            return handler if through is None else through(name, handler, env)
+
         shell = LocalStack(moto_port=server.port)
         shell.env = env
         bindings = [replace(b, handler=timed(meter, b.function_name, memory_of(b.function_name),
-                                             b.handler))
+                                             run(b.function_name, b.handler)))
                     for b in shell._bindings(app_module)]  # fmt: skip
         sqs = aws("sqs", server.url)
         queues = Dispatcher(sqs, bindings, REGION, 0)
         handler, name, batch = stream_handler(app_module)
         stream = StreamReader(aws("dynamodbstreams", server.url),
                               table_stream(aws("dynamodb", server.url), env["TABLE_NAME"]),
-                              timed(meter, name, memory_of(name), handler), name, batch,
+                              timed(meter, name, memory_of(name), run(name, handler)), name, batch,
                               "TRIM_HORIZON", retry_after_seconds=0)  # fmt: skip
         archive = env.get("ARCHIVE_QUEUE_URL")
 
@@ -304,7 +321,7 @@ def measure(lives: int = LIVES) -> Life:
         settle()  # the seed's own events
         customer, agent = sign_in(env, "ahmet@example.com"), sign_in(env, "mehmet")
         api_memory = memory_of("api_handler")
-        with Client(app_module.app) as client:
+        with Client(run("api_handler", app_module.app)) as client:
 
             def call(method: str, path: str, token: str, body: Any = None) -> Any:
                 started = time.perf_counter()
@@ -351,6 +368,8 @@ def measure(lives: int = LIVES) -> Life:
                 for index in range(1, lives + 1):
                     one_life(index)
             life.lives = lives
+            if then is not None:
+                then(env)
             return life
     finally:
         server.stop()

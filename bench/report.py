@@ -74,6 +74,8 @@ class Run:
     assistant: list[str] = field(default_factory=list)
     #: one case's whole life: calls, units, messages, cost per 1,000 (case_life.py)
     cost: list[str] = field(default_factory=list)
+    #: each function's peak memory, cold-start CPU and memory, a Markdown table (memory.py)
+    memory: list[str] = field(default_factory=list)
 
 
 def _calls(calls: Counter[str]) -> str:
@@ -212,6 +214,8 @@ def render(run: Run) -> str:
     if run.local_stack:
         parts.append(["", "## Events and restart on the local stack", "", "```",
                       *run.local_stack, "```"])  # fmt: skip
+    if run.memory:
+        parts.append(["", "## Lambda memory", "", *run.memory])
     if run.cost:
         parts.append(["", "## What a case costs", "", *run.cost])
     if run.data_store:

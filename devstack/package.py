@@ -12,6 +12,8 @@ merges both into one SAM template and wires them together:
 - chalice's role, which allows SQS on `*` and nothing on DynamoDB, gets least-privilege
   policies on the template's own table and queues;
 - X-Ray tracing is switched on;
+- each function gets the memory measured for it (devstack/function_memory.py), not one size
+  for all;
 - every function's Lambda Errors and Throttles and the API's 5XXError have an alarm, and so
   do destek's routing and notification latencies (infra/ alarms on each dead-letter queue
   and on NoticesFailed);
@@ -332,6 +334,33 @@ def wire_tracing(template: dict[str, Any]) -> None:
     """Active X-Ray tracing; chalice writes PassThrough, which records nothing on its own."""
     for function in functions(template).values():
         function["Properties"]["Tracing"] = "Active"
+
+
+def function_name(function: dict[str, Any]) -> str:
+    """The app.py name of a packaged function, from its handler (`app.app` is the API's
+    `api_handler`, `app.route_cases` is `route_cases`)."""
+    handler = function["Properties"]["Handler"].removeprefix("app.")
+    return "api_handler" if handler == "app" else handler
+
+
+def wire_memory(template: dict[str, Any]) -> None:
+    """Each function's MemorySize from devstack/function_memory.py's MEMORY_MB, measured for
+    it (bench/memory.py), instead of chalice's one size for all. A function the table lacks,
+    or a name in the table no function has, stops the build: a new function must be
+    measured, and a stale figure would hide a renamed one."""
+    from devstack.function_memory import MEMORY_MB
+
+    names = {function_name(f): f for f in functions(template).values()}
+    unmeasured = sorted(set(names) - set(MEMORY_MB))
+    stale = sorted(set(MEMORY_MB) - set(names))
+    if unmeasured or stale:
+        raise PackagingError(
+            f"devstack/function_memory.py MEMORY_MB lacks {unmeasured} and names {stale} no "
+            "function has: run `python -m bench.memory`, then `python -m "
+            "devstack.function_memory` for the table"
+        )
+    for name, function in names.items():
+        function["Properties"]["MemorySize"] = MEMORY_MB[name]
 
 
 #: the gateway's answer to a method a path does not take, in destek's error shape
@@ -881,6 +910,7 @@ def build(out: Path) -> tuple[Path, float]:
         wire_sqs_events(template)
         wire_stream_events(template)
         wire_tracing(template)
+        wire_memory(template)
         wire_gateway(template)
         wire_alarms(template)
         wire_dashboard(template)

@@ -135,6 +135,18 @@ def test_functions_are_traced_and_ship_the_built_zip(functions: dict[str, Any]) 
         assert function["Properties"]["CodeUri"] == "./deployment.zip"
 
 
+def test_each_function_has_the_memory_measured_for_it(functions: dict[str, Any]) -> None:
+    """devstack/function_memory.py's table, by the function's handler, not chalice's one
+    size for all (bench/memory.py measures; docs/performance.md says why each)."""
+    from devstack.function_memory import MEMORY_MB
+
+    given = {}
+    for function in functions.values():
+        handler = function["Properties"]["Handler"].removeprefix("app.")
+        given["api_handler" if handler == "app" else handler] = function["Properties"]["MemorySize"]
+    assert given == MEMORY_MB
+
+
 def test_sqs_events_read_their_queues_with_partial_batch_responses(
     functions: dict[str, Any],
 ) -> None:
