@@ -180,7 +180,7 @@ def send_arrival_digests(event):
     (docs/notifications.md)."""
     from chalicelib.events import arrival_digests
 
-    arrival_digests.send()
+    arrival_digests.send(event.time)
 
 
 @app.on_sqs_message(**queue_registry.INBOUND_MAIL.source)
