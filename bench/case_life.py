@@ -9,8 +9,13 @@ one that warms the containers:
 
 - every AWS call the app makes, by service and operation;
 - DynamoDB's write and read units, to the table and to each index (bench/units.py);
-- emails (SES) and SMS (SNS) sent, events published to the bus, messages through SQS,
-  records to the archive's Firehose, Lambda invocations and their time in this process.
+- emails (SES) and SMS (SNS) sent, the emails to staff apart (an address of the staff
+  directory), events published to the bus, messages through SQS, records to the archive's
+  Firehose, Lambda invocations and their time in this process.
+
+The group keeps the default arrivals setting, a digest (docs/notifications.md): its members
+are not mailed per case, and the digest is an email per member and interval, not per case
+(the agent claims the case before its window closes, so no digest would list it).
 
 From them, with PRICES, the cost of 1,000 lives, and the idle cost of a month (schedules,
 queue polling, alarms, dashboard). Prices are list prices with their date and region; a
@@ -89,6 +94,8 @@ class Life:
     units: Units = field(default_factory=Units)
     emails: int = 0
     sms: int = 0
+    #: of `emails`, those to staff (assigned, escalated, arrivals, digests)
+    staff_emails: int = 0
     events: int = 0
     sqs_messages: Counter[str] = field(default_factory=Counter)
     archive_records: int = 0
@@ -109,6 +116,8 @@ class Meter:
 
         self.on = False
         self.life = Life()
+        #: the staff directory's addresses (measure() fills it): emails to them are staff's
+        self.staff_addresses: set[str] = set()
         self.current = "api_handler"  # the function running now (units are charged to it)
         self.region = region
         self.table_name = env["TABLE_NAME"]
@@ -135,6 +144,9 @@ class Meter:
         self.life.calls[f"{service}:{model.name}"] += 1
         if service == "sesv2" and model.name == "SendEmail":
             self.life.emails += 1
+            to = params.get("Destination", {}).get("ToAddresses", [])
+            if any(address.lower() in self.staff_addresses for address in to):
+                self.life.staff_emails += 1
         elif service == "sns" and model.name == "Publish":
             self.life.sms += 1
         elif service == "events" and model.name == "PutEvents":
@@ -302,6 +314,10 @@ def measure(lives: int = LIVES) -> Life:
                     for i, m in enumerate(messages)])  # fmt: skip
 
         settle()  # the seed's own events
+        from chalicelib import wiring
+
+        meter.staff_addresses = {m.email.lower() for m in wiring.directory_store().list_staff()
+                                 if m.email}  # fmt: skip
         customer, agent = sign_in(env, "ahmet@example.com"), sign_in(env, "mehmet")
         api_memory = memory_of("api_handler")
         with Client(app_module.app) as client:
@@ -450,7 +466,9 @@ def lines(
         f"| DynamoDB write units: table | {units.table_writes / n:.1f} |",
         f"| DynamoDB write units: indexes | {sum(units.index_writes.values()) / n:.1f} |",
         f"| DynamoDB read units | {units.reads / n:.1f} |",
-        f"| emails / SMS | {life.emails / n:.1f} / {life.sms / n:.1f} |",
+        f"| emails / SMS, all | {life.emails / n:.1f} / {life.sms / n:.1f} |",
+        f"| emails to the customer / to staff | {(life.emails - life.staff_emails) / n:.1f}"
+        f" / {life.staff_emails / n:.1f} |",
         f"| events to the bus | {life.events / n:.1f} |",
         f"| SQS messages handled | {sum(life.sqs_messages.values()) / n:.1f} |",
         f"| Lambda invocations (API {life.api_requests / n:.1f}) "

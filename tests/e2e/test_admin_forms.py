@@ -284,6 +284,33 @@ def test_editing_a_group_keeps_its_calendar_and_assignment(open_console, http):
                  version=before["version"] + 1)  # fmt: skip
 
 
+def test_a_group_chooses_how_its_members_hear_of_arrivals(open_console, http):
+    group_id = f"g{tag()}"
+    ok(http("admin").call("PUT", f"/groups/{group_id}", {"name": f"Özet {tag()}",
+                                                        "members": ["mehmet"]}))  # fmt: skip
+    before = listed(http, "/groups", "id", group_id)
+    assert (before["arrivals"], before["digest_minutes"]) == ("digest", 15)  # the default
+    page = open_console("admin")
+    admin_tab(page, "Gruplar")
+    expect(page.get_by_role("row", name=group_id)).to_contain_text(
+        "Özet e-postası · 15 dakikada bir"
+    )
+    page.get_by_role("link", name=group_id).click()
+    ready(page)
+    form = page.locator("#group-form")
+    form.get_by_label("Özet aralığı").select_option(label="Saatte bir")
+    save(page)
+    only_changed(before, listed(http, "/groups", "id", group_id), digest_minutes=60,
+                 version=before["version"] + 1)  # fmt: skip
+    page.get_by_role("link", name=group_id).click()
+    ready(page)
+    page.locator("#group-form").get_by_label("Yeni gelen talepler (e-posta)").select_option(
+        label="Her talep için e-posta"
+    )
+    save(page)
+    assert listed(http, "/groups", "id", group_id)["arrivals"] == "each"
+
+
 def test_adding_a_member_keeps_the_round_robin_order(open_console, http):
     group_id = f"g{tag()}"
     ok(
