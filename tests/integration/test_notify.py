@@ -49,6 +49,21 @@ def test_customer_hears_of_a_new_case_and_the_group_in_its_digest(
     assert f"#/case/{case['number']}" in digest["body"]
 
 
+def test_staff_opt_out_of_notice_emails_and_a_group_refuses_an_unknown_setting(as_role):
+    agent, admin = as_role("agent"), as_role("admin")
+    assert agent.put("/me/notices", {"email_notices": False}).body["email_notices"] is False
+    listed = {m["username"]: m for m in admin.get("/staff").body}
+    me = agent.get("/me").body["username"]
+    assert listed[me]["email_notices"] is False
+    assert agent.put("/me/notices", {"email_notices": True}).body["email_notices"] is True
+    assert agent.put("/me/notices", {"email_notices": "maybe"}).status == 422
+    assert agent.put("/me/notices", {}).status == 422
+    finans = admin.get("/groups/finans").body
+    details = {k: finans[k] for k in ("name", "members", "supervisors", "version")}
+    assert admin.put("/groups/finans", {**details, "arrivals": "hourly"}).status == 422
+    assert admin.put("/groups/finans", {**details, "digest_minutes": 20}).status == 422
+
+
 def test_reply_reaches_the_customer_by_sms_when_they_prefer_it(
     as_role, aws_env, drain_routing, drain_notify, mailbox
 ):
