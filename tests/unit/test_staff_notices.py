@@ -186,6 +186,23 @@ def test_each_mails_every_member_per_case_and_none_mails_nobody(post):
     assert world.arrivals.filed == {}
 
 
+def test_a_case_moved_to_another_group_unassigned_is_in_that_groups_digest(post):
+    world = post
+    case, _ = route_one(world)
+    world.service.assign(world.selin, case.id, cmd.Assign(version=case.version,
+                                                          group_id="teslimat"))  # fmt: skip
+    results = [world.notifier.deliver(c, n) for c, n in world.queue.sent]
+    assert results == ["skipped"] and staff_emails(world) == []
+    window = world.clock.now.replace(minute=0, second=0, microsecond=0)
+    assert list(world.arrivals.filed[("teslimat", window)]) == [case.id]
+    world.clock.advance(minutes=17)
+    world.digests.send(world.clock.now)
+    # urun's digest leaves the case out (it moved on), teslimat's member ayse gets it
+    assert [(to, case.number in body) for to, _, body in staff_emails(world)] == [
+        ("ayse@shop.example", True)
+    ]
+
+
 def test_an_automatically_assigned_arrival_is_not_in_the_digest(post):
     world = post
     urun = world.directory.groups["urun"]
