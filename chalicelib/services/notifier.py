@@ -10,6 +10,10 @@ send to (stored before addresses were checked), a provider's refusal of a recipi
 (SES MessageRejected, an invalid parameter), a customer who is gone, or a spent
 budget mark it `failed` with the reason in `note`; the case's history says so in the
 same write, and the NoticesFailed metric (EMF) counts it for the alarm.
+
+Staff are mailed what is theirs (docs/notifications.md): a group's arrival goes out as the
+group chose (filed for its digest, `skipped` with a note; mailed to each member; or not
+mailed), and nobody who opted out of notice emails is mailed.
 """
 
 from __future__ import annotations
@@ -31,7 +35,13 @@ from ..domain.ratings import SCALE
 from ..domain.signed_links import LinkPurpose, LinkSigner
 from ..domain.sla import TargetKind
 from ..domain.sms import for_sending, size_of
-from ..domain.staff_notices import Arrival, arrival_window, route_of, staff_addresses
+from ..domain.staff_notices import (
+    Arrival,
+    arrival_window,
+    is_arrival,
+    route_of,
+    staff_addresses,
+)
 from ..observability import MetricUnit, count_notice_failed, emit, logger, milliseconds
 from .ports import (
     ArrivalStore,
@@ -240,7 +250,9 @@ class Notifier:
         automatic assignment gave someone is theirs already), or not mailed at all. Returns
         the note the notice keeps, or "" when it is mailed now like any other."""
         case = found.case
-        group = self.directory.get_group(case.group_id) if case.group_id else None
+        if not is_arrival(notice) or not case.group_id:
+            return ""
+        group = self.directory.get_group(case.group_id)
         route = route_of(notice, group)
         if route == "each" or group is None or (route == "digest" and self.arrivals is None):
             return ""
