@@ -242,6 +242,7 @@ function showSignIn(message) {
   $("#nav").hidden = true;
   $("#search").hidden = true;
   $("#sign-out").hidden = true;
+  $("#notices-toggle").hidden = true;
   $("#who").textContent = "";
   problem(message || "");
 }
@@ -262,6 +263,18 @@ async function start() {
     sessionStorage.removeItem(SESSION_KEY);
     location.hash = "";
     showSignIn(say("signed_out"));
+  });
+  // notice emails to me on or off (PUT /me/notices; docs/notifications.md#opting-out)
+  $("#email-notices").addEventListener("change", async (event) => {
+    const box = event.target;
+    try {
+      const mine = await api("PUT", "/me/notices", { email_notices: box.checked });
+      box.checked = mine.email_notices;
+      notice(say(mine.email_notices ? "my_email_notices_on" : "my_email_notices_off"));
+    } catch (error) {
+      box.checked = !box.checked;
+      problem(explain(error));
+    }
   });
   $("#search").addEventListener("submit", (event) => {
     event.preventDefault();
@@ -311,6 +324,9 @@ async function loadNames() {
     quiet("categories", "/categories")]);
   names.groups = new Map((groups.items || groups).map((g) => [g.id, g.name]));
   names.staff = new Map((staff.items || staff).map((m) => [m.username, m.name]));
+  const mine = (staff.items || staff).find((m) => m.username === me.username);
+  $("#email-notices").checked = Boolean(mine && mine.email_notices !== false);
+  $("#notices-toggle").hidden = !mine; // only someone in the staff directory has the setting
   names.categories = new Map();
   const walk = (nodes) => nodes.forEach((n) => { names.categories.set(n.id, n.name); walk(n.children || []); });
   walk(tree);
