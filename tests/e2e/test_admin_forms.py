@@ -602,14 +602,14 @@ def test_an_admin_adds_a_flag_to_the_list(open_console, http):
 
 def test_a_staff_member_turns_their_notice_emails_off_and_on(open_console, http):
     page = open_console("can")
-    box = page.get_by_role("checkbox", name="Bildirim e-postaları")
+    box = page.get_by_role("checkbox", name="Bildirimleri bana postala")
     expect(box).to_be_checked()
     box.uncheck()
     expect(page.locator("#notice")).to_contain_text("Bildirim e-postaları kapatıldı")
     assert listed(http, "/staff", "username", "can")["email_notices"] is False
     page.reload()
     ready(page)
-    box = page.get_by_role("checkbox", name="Bildirim e-postaları")
+    box = page.get_by_role("checkbox", name="Bildirimleri bana postala")
     expect(box).not_to_be_checked()  # read back from the directory
     box.check()
     expect(page.locator("#notice")).to_have_text("Bildirim e-postaları açıldı.")
