@@ -1,11 +1,11 @@
 """`python -m bench.case_life`: what one case costs in AWS through its whole life.
 
-A customer files a case on the site; it is routed; the customer and the group hear of it; an
-agent reads, claims and answers it and resolves it; the customer confirms. Every step runs
-as in AWS but in this process: the API through Chalice's test client, the table's stream to
-`publish_case_events`, the events bus's rules to their queues (moto), each queue to its
-handler (devstack/dispatcher.py). Counted on the way, for BENCH_LIVES lives after a first
-one that warms the containers:
+A customer files a case on the site; it is routed; the customer hears of it (the group in
+its digest); an agent reads, claims and answers it and resolves it; the customer confirms.
+Every step runs as in AWS but in this process: the API through Chalice's test client, the
+table's stream to `publish_case_events`, the events bus's rules to their queues (moto),
+each queue to its handler (devstack/dispatcher.py). Counted on the way, for BENCH_LIVES
+lives after a first one that warms the containers:
 
 - every AWS call the app makes, by service and operation;
 - DynamoDB's write and read units, to the table and to each index (bench/units.py);
@@ -342,7 +342,7 @@ def measure(lives: int = LIVES) -> Life:
                 filed = call("post", "/my/cases", customer, {
                     "type": "complaint", "subject": f"Telefonum arızalı {index}",
                     "description": "Ekran açılmıyor, arıza var."})  # fmt: skip
-                settle()  # routed; the customer and the group told
+                settle()  # routed; the customer told, the group's arrival filed for its digest
                 case = call("get", f"/cases/{filed['id']}", agent)["case"]
                 case = call("post", f"/cases/{case['id']}/claim", agent,
                             {"version": case["version"]})  # fmt: skip
