@@ -174,6 +174,15 @@ def sweep_outbox(event):
     notify.sweep_outbox()
 
 
+@app.schedule(Rate(5, unit=Rate.MINUTES))
+def send_arrival_digests(event):
+    """Each digest group's members hear of its unassigned arrivals once an interval
+    (docs/notifications.md)."""
+    from chalicelib.events import arrival_digests
+
+    arrival_digests.send(event.time)
+
+
 @app.on_sqs_message(**queue_registry.INBOUND_MAIL.source)
 def take_inbound_mail(event):
     from chalicelib.events import mail

@@ -1,16 +1,21 @@
 """`python -m bench.case_life`: what one case costs in AWS through its whole life.
 
-A customer files a case on the site; it is routed; the customer and the group hear of it; an
-agent reads, claims and answers it and resolves it; the customer confirms. Every step runs
-as in AWS but in this process: the API through Chalice's test client, the table's stream to
-`publish_case_events`, the events bus's rules to their queues (moto), each queue to its
-handler (devstack/dispatcher.py). Counted on the way, for BENCH_LIVES lives after a first
-one that warms the containers:
+A customer files a case on the site; it is routed; the customer hears of it (the group in
+its digest); an agent reads, claims and answers it and resolves it; the customer confirms.
+Every step runs as in AWS but in this process: the API through Chalice's test client, the
+table's stream to `publish_case_events`, the events bus's rules to their queues (moto),
+each queue to its handler (devstack/dispatcher.py). Counted on the way, for BENCH_LIVES
+lives after a first one that warms the containers:
 
 - every AWS call the app makes, by service and operation;
 - DynamoDB's write and read units, to the table and to each index (bench/units.py);
-- emails (SES) and SMS (SNS) sent, events published to the bus, messages through SQS,
-  records to the archive's Firehose, Lambda invocations and their time in this process.
+- emails (SES) and SMS (SNS) sent, the emails to staff apart (an address of the staff
+  directory), events published to the bus, messages through SQS, records to the archive's
+  Firehose, Lambda invocations and their time in this process.
+
+The group keeps the default arrivals setting, a digest (docs/notifications.md): its members
+are not mailed per case, and the digest is an email per member and interval, not per case
+(the agent claims the case before its window closes, so no digest would list it).
 
 From them, with PRICES, the cost of 1,000 lives, and the idle cost of a month (schedules,
 queue polling, alarms, dashboard). Prices are list prices with their date and region; a
@@ -90,6 +95,8 @@ class Life:
     units: Units = field(default_factory=Units)
     emails: int = 0
     sms: int = 0
+    #: of `emails`, those to staff (assigned, escalated, arrivals, digests)
+    staff_emails: int = 0
     events: int = 0
     sqs_messages: Counter[str] = field(default_factory=Counter)
     archive_records: int = 0
@@ -110,6 +117,8 @@ class Meter:
 
         self.on = False
         self.life = Life()
+        #: the staff directory's addresses (measure() fills it): emails to them are staff's
+        self.staff_addresses: set[str] = set()
         self.current = "api_handler"  # the function running now (units are charged to it)
         self.region = region
         self.table_name = env["TABLE_NAME"]
@@ -136,6 +145,9 @@ class Meter:
         self.life.calls[f"{service}:{model.name}"] += 1
         if service == "sesv2" and model.name == "SendEmail":
             self.life.emails += 1
+            to = params.get("Destination", {}).get("ToAddresses", [])
+            if any(address.lower() in self.staff_addresses for address in to):
+                self.life.staff_emails += 1
         elif service == "sns" and model.name == "Publish":
             self.life.sms += 1
         elif service == "events" and model.name == "PutEvents":
@@ -319,6 +331,10 @@ def measure(
                     for i, m in enumerate(messages)])  # fmt: skip
 
         settle()  # the seed's own events
+        from chalicelib import wiring
+
+        meter.staff_addresses = {m.email.lower() for m in wiring.directory_store().list_staff()
+                                 if m.email}  # fmt: skip
         customer, agent = sign_in(env, "ahmet@example.com"), sign_in(env, "mehmet")
         api_memory = memory_of("api_handler")
         with Client(run("api_handler", app_module.app)) as client:
@@ -343,7 +359,7 @@ def measure(
                 filed = call("post", "/my/cases", customer, {
                     "type": "complaint", "subject": f"Telefonum arızalı {index}",
                     "description": "Ekran açılmıyor, arıza var."})  # fmt: skip
-                settle()  # routed; the customer and the group told
+                settle()  # routed; the customer told, the group's arrival filed for its digest
                 case = call("get", f"/cases/{filed['id']}", agent)["case"]
                 case = call("post", f"/cases/{case['id']}/claim", agent,
                             {"version": case["version"]})  # fmt: skip
@@ -469,7 +485,9 @@ def lines(
         f"| DynamoDB write units: table | {units.table_writes / n:.1f} |",
         f"| DynamoDB write units: indexes | {sum(units.index_writes.values()) / n:.1f} |",
         f"| DynamoDB read units | {units.reads / n:.1f} |",
-        f"| emails / SMS | {life.emails / n:.1f} / {life.sms / n:.1f} |",
+        f"| emails / SMS, all | {life.emails / n:.1f} / {life.sms / n:.1f} |",
+        f"| emails to the customer / to staff | {(life.emails - life.staff_emails) / n:.1f}"
+        f" / {life.staff_emails / n:.1f} |",
         f"| events to the bus | {life.events / n:.1f} |",
         f"| SQS messages handled | {sum(life.sqs_messages.values()) / n:.1f} |",
         f"| Lambda invocations (API {life.api_requests / n:.1f}) "

@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # every adapter and service is imported when first built (col
     from .services.access import AccessGate
     from .services.accounts import AccountService
     from .services.analytics import AnalyticsService
+    from .services.arrival_digests import ArrivalDigests
     from .services.attachments import AttachmentService
     from .services.calls import CallLog
     from .services.case_merges import CaseMerges, MergeJob
@@ -135,6 +136,7 @@ def notifier() -> Notifier:
     from .messaging.sender import AwsSender
     from .messaging.templates import JinjaRenderer
     from .services.notifier import Notifier
+    from .store.arrival_digests import DynamoArrivalDigests
     from .store.cases import DynamoCaseStore, DynamoNoticeStore
     from .store.customers import DynamoCustomerStore
 
@@ -154,6 +156,7 @@ def notifier() -> Notifier:
         links=(lambda: link_keys().signer()) if s.link_keys_secret else None,
         rating_link_days=s.rating_link_days,
         rating_scale=s.rating_scale,
+        arrivals=DynamoArrivalDigests(table()),
     )
 
 
@@ -647,6 +650,25 @@ def weekly_summary() -> WeeklySummary:
         renderer=JinjaRenderer(),
         names=lambda language: ReportNames(directory_store(), None, language),
         words=console_strings,
+        console=s.console_url,
+    )
+
+
+@lru_cache(maxsize=1)
+def arrival_digests() -> ArrivalDigests:
+    """The groups' arrivals digests (services/arrival_digests.py): sent like the weekly
+    summary (no reply-to: a reply is not a case)."""
+    from .messaging.sender import AwsSender
+    from .messaging.templates import JinjaRenderer
+    from .services.arrival_digests import ArrivalDigests
+    from .store.arrival_digests import DynamoArrivalDigests
+
+    s = settings()
+    return ArrivalDigests(
+        directory=directory_store(),
+        arrivals=DynamoArrivalDigests(table()),
+        sender=AwsSender(s.notify_from_email),
+        renderer=JinjaRenderer(),
         console=s.console_url,
     )
 

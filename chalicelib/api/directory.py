@@ -17,6 +17,7 @@ if TYPE_CHECKING:
         CategoryDetails,
         GroupDetails,
         NewCategory,
+        Notices,
         RolePermissions,
         Shift,
         StaffDetails,
@@ -152,3 +153,9 @@ def set_role(caller: Caller, role: str, body: RolePermissions):
 def set_shift(caller: Caller, body: Shift):
     """Start or end your shift: groups that assign automatically skip agents off shift."""
     return wiring.directory_service().set_shift(caller.principal.username, body)
+
+
+@endpoint(bp, "/me/notices", "PUT", body=DIRECTORY_SERVICE.Notices, response=DIRECTORY.StaffMember)
+def set_notices(caller: Caller, body: Notices):
+    """Opt out of notice emails, or back in (docs/notifications.md)."""
+    return wiring.directory_service().set_notices(caller.principal.username, body)

@@ -17,7 +17,7 @@ from .calls import Direction, Outcome
 from .case_kinds import CaseType, Channel, Priority
 from .conditions import FIELDS, ConditionField, Operator
 from .customers import CustomerCategory, Language
-from .directory import AutoAssign
+from .directory import Arrivals, AutoAssign, DigestMinutes
 from .lifecycle import Status
 from .model import Model
 from .permissions import ALL_ROLES, STAFF_ROLES, Action, Resource
@@ -41,6 +41,8 @@ class Vocabulary(Model):
     permission_resources: list[Resource]
     permission_actions: list[Action]
     auto_assign: list[str] = Field(description="a group's automatic assignment modes")
+    arrivals: list[str] = Field(description="how a group's members hear of unassigned arrivals")
+    digest_minutes: list[int] = Field(description="a group's arrivals digest intervals, minutes")
     sla_hours: list[str] = Field(description="how an SLA policy's clock counts")
     sla_targets: list[TargetKind]
     escalation_audiences: list[str] = Field(description="whom an escalation level tells")
@@ -69,6 +71,8 @@ def vocabulary() -> Vocabulary:
         permission_resources=list(Resource),
         permission_actions=list(Action),
         auto_assign=list(get_args(AutoAssign)),
+        arrivals=list(get_args(Arrivals)),
+        digest_minutes=list(get_args(DigestMinutes)),
         sla_hours=list(get_args(SlaHours)),
         sla_targets=list(TargetKind),
         escalation_audiences=list(get_args(EscalationAudience)),

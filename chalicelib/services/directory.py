@@ -19,7 +19,7 @@ from ..domain.categories import (
     child_path,
 )
 from ..domain.customers import Language
-from ..domain.directory import AutoAssign, Group, StaffMember
+from ..domain.directory import Arrivals, AutoAssign, DigestMinutes, Group, StaffMember
 from ..domain.errors import Conflict, InvalidInput, NotFound
 from ..domain.ids import new_id
 from ..domain.model import Model
@@ -87,6 +87,12 @@ class GroupDetails(Strict):
     auto_assign: AutoAssign | None = Field(
         default=None, description="give routed cases to members on shift"
     )
+    arrivals: Arrivals = Field(
+        default="digest",
+        description="how members hear of unassigned arrivals by email: none, a digest per "
+        "interval, or each case (docs/notifications.md)",
+    )
+    digest_minutes: DigestMinutes = Field(default=15, description="the digest's interval")
     version: int | None = Field(
         default=None, ge=1, description="the version you read, if any: a stale one is a 409"
     )
@@ -107,6 +113,12 @@ class StaffDetails(Strict):
 
 class Shift(Strict):
     on_shift: bool
+
+
+class Notices(Strict):
+    email_notices: bool = Field(
+        description="false: no notice emails (assigned, escalated, arrivals, digests)"
+    )
 
 
 class RolePermissions(Strict):
@@ -213,6 +225,16 @@ class DirectoryService:
             raise NotFound("you are not in the staff directory; ask an admin")
         return self.store.put_staff(member.model_copy(update={"on_shift": shift.on_shift}))
 
+    def set_notices(self, username: str, notices: Notices) -> StaffMember:
+        """A staff member opts out of notice emails, or back in (their own choice: an admin's
+        PUT /staff keeps it)."""
+        member = self.store.get_staff(username)
+        if member is None:
+            raise NotFound("you are not in the staff directory; ask an admin")
+        return self.store.put_staff(
+            member.model_copy(update={"email_notices": notices.email_notices})
+        )
+
     def put_staff(
         self, username: str, details: StaffDetails, console: str = "", by: str | None = None
     ) -> StaffMember:
@@ -237,7 +259,8 @@ class DirectoryService:
             raise Conflict("another admin must take your admin role away",
                            code="cannot_revoke_yourself")  # fmt: skip
         taken: set[str] = set(current.roles) - set(details.roles) if current else set()
-        member = StaffMember(username=username, **{**details.model_dump(), "active": active})
+        member = StaffMember(username=username, **{**details.model_dump(), "active": active},
+                             email_notices=current.email_notices if current else True)  # fmt: skip
         if self.logins is not None:
             reissue = current is None or (not current.email and bool(details.email))
             password = self.logins.ensure(username, details.email, details.name, reissue)

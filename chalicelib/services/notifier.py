@@ -10,6 +10,10 @@ send to (stored before addresses were checked), a provider's refusal of a recipi
 (SES MessageRejected, an invalid parameter), a customer who is gone, or a spent
 budget mark it `failed` with the reason in `note`; the case's history says so in the
 same write, and the NoticesFailed metric (EMF) counts it for the alarm.
+
+Staff are mailed what is theirs (docs/notifications.md): a group's arrival goes out as the
+group chose (filed for its digest, `skipped` with a note; mailed to each member; or not
+mailed), and nobody who opted out of notice emails is mailed.
 """
 
 from __future__ import annotations
@@ -31,8 +35,16 @@ from ..domain.ratings import SCALE
 from ..domain.signed_links import LinkPurpose, LinkSigner
 from ..domain.sla import TargetKind
 from ..domain.sms import for_sending, size_of
+from ..domain.staff_notices import (
+    Arrival,
+    arrival_window,
+    is_arrival,
+    route_of,
+    staff_addresses,
+)
 from ..observability import MetricUnit, count_notice_failed, emit, logger, milliseconds
 from .ports import (
+    ArrivalStore,
     CaseStore,
     CustomerStore,
     DirectoryStore,
@@ -62,7 +74,10 @@ class Notifier:
         links: Callable[[], LinkSigner] | None = None,
         rating_link_days: int = 7,
         rating_scale: int = SCALE,
+        arrivals: ArrivalStore | None = None,
     ) -> None:
+        #: where arrivals of digest groups are filed (None: they are mailed one by one)
+        self.arrivals = arrivals
         #: signs the rating link the resolved and closed notices carry (None: no link)
         self.links = links
         self.rating_link_days = rating_link_days
@@ -127,6 +142,10 @@ class Notifier:
             language = customer.language.value
             targets = [(c, to, language) for c, to in self._customer_targets(customer)]
         else:
+            routed = self._route_arrival(found, claimed, now)
+            if routed:
+                self._finish(found, claimed, status="skipped", note=routed)
+                return "skipped"
             targets = [("email", to, lang) for to, lang in self._staff_emails(found, claimed)]
         if not targets:
             self._finish(found, claimed, status="skipped", note="no address to send to")
@@ -225,8 +244,34 @@ class Notifier:
                 targets.append(("sms", customer.phone))
         return targets
 
+    def _route_arrival(self, found: CaseWithHistory, notice: Notice, now: datetime) -> str:
+        """An arrival in a group that does not want one email per case (domain/
+        staff_notices.py): filed for the group's digest (an unassigned case; one an
+        automatic assignment gave someone is theirs already), or not mailed at all. Returns
+        the note the notice keeps, or "" when it is mailed now like any other."""
+        case = found.case
+        if not is_arrival(notice) or not case.group_id:
+            return ""
+        group = self.directory.get_group(case.group_id)
+        route = route_of(notice, group)
+        if route == "each" or group is None or (route == "digest" and self.arrivals is None):
+            return ""
+        if route == "none":
+            return "arrivals: none (the group's queue shows them)"
+        if case.assignee:
+            return "arrivals: digest (assigned on arrival, not waiting)"
+        start = arrival_window(notice.created_at, now, group.digest_minutes)
+        arrival = Arrival(
+            case_id=case.id, number=case.number, subject=case.subject, type=case.type.value,
+            priority=(notice.priority or case.priority).value, channel=case.channel.value,
+            arrived_at=notice.created_at,
+        )  # fmt: skip
+        self.arrivals.add(group.id, start, arrival)  # type: ignore[union-attr]
+        return f"arrivals: digest {to_iso(start)}"
+
     def _staff_emails(self, found: CaseWithHistory, notice: Notice) -> list[tuple[str, str]]:
-        """(address, language) of each staff member the notice is for; managers named only by
+        """(address, language) of each staff member the notice is for who may be mailed
+        (active, not opted out: domain/staff_notices.py `mailable`); managers named only by
         address in an escalation ladder read the shop's language, Turkish."""
         if notice.audience == "managers":
             return [(address, "tr") for address in notice.emails]
@@ -242,12 +287,7 @@ class Notifier:
                 *([case.assignee] if case.assignee else []),
             ]
         staff = {member.username: member for member in self.directory.list_staff()}
-        wanted = [u for u in dict.fromkeys(usernames) if u not in notice.exclude]
-        return [
-            (staff[u].email, str(staff[u].language))
-            for u in wanted
-            if u in staff and staff[u].email
-        ]
+        return staff_addresses(usernames, staff, notice.exclude)
 
     def _context(
         self, found: CaseWithHistory, notice: Notice, customer: Customer, language: str

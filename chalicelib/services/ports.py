@@ -32,6 +32,7 @@ from ..domain.permissions import Role
 from ..domain.registrations import Registration
 from ..domain.routing_rules import RoutingRule
 from ..domain.sla import EscalationLadder, SlaPolicy
+from ..domain.staff_notices import Arrival
 
 if TYPE_CHECKING:  # annotations only: these models load with the services that use them
     from ..domain.analytics import QueryLimits, QueryResult
@@ -496,6 +497,23 @@ class ReportSource(Protocol):
         """Report `name` for the whole Istanbul days `start` to `end` (both included), by
         zero, one or two dimensions; InvalidInput for a period or breakdown it cannot
         answer (longer than `report_table.MAX_DAYS`, a dimension the report has not)."""
+
+
+class ArrivalStore(Protocol):
+    """A group's unassigned arrivals per digest window, and who got each window's digest
+    (store/arrival_digests.py)."""
+
+    #: the members' marks, keyed by `<group id>#<window start>` (claim / sent / release)
+    marks: WeeklyMarks
+
+    def add(self, group_id: str, start: datetime, arrival: Arrival) -> None:
+        """File an arrival under the group's window starting at `start` (idempotent)."""
+
+    def window(self, group_id: str, start: datetime) -> tuple[list[Arrival], set[str]]:
+        """The window's arrivals, and the usernames whose digest of it is sent or taken."""
+
+    def cases_now(self, case_ids: list[str]) -> dict[str, dict]:
+        """Case id → its current `group_id`, `assignee`, `status` (absent: no such case)."""
 
 
 class WeeklyMarks(Protocol):

@@ -493,3 +493,16 @@ CUSTOMER_FLAG_LIST_KEY = {"PK": "SETTINGS", "SK": "CUSTOMER_FLAGS"}
 def customer_marks_key(customer_id: str) -> dict[str, str]:
     """A customer's staff flags and note: beside the profile, never in it."""
     return {"PK": f"CUSTOMER#{customer_id}", "SK": "STAFF_MARKS"}
+
+
+def arrivals_pk(group_id: str, window: str) -> str:
+    """A group's arrivals window (`window`: its start, ISO UTC): the cases that arrived
+    unassigned in it (`SK = CASE#<id>`) and the members whose digest of it went out
+    (`SK = SENT#<username>`), one Query (store/arrival_digests.py)."""
+    return f"ARRIVALS#{group_id}#{window}"
+
+
+def arrival_mark_key(window_key: str, username: str) -> dict[str, str]:
+    """A member's arrivals digest of a window, sent or being sent: `window_key` is
+    `<group id>#<window start>`."""
+    return {"PK": f"ARRIVALS#{window_key}", "SK": f"SENT#{username}"}

@@ -237,3 +237,18 @@ def eventually(check, timeout: float = 20.0, every: float = 0.3):
         if time.monotonic() > deadline:
             raise AssertionError("condition not met in time")
         time.sleep(every)
+
+
+#: the fields of PUT /groups/{id} (services/directory.py GroupDetails)
+GROUP_FIELDS = ("name", "members", "supervisors", "is_default", "calendar_id", "auto_assign",
+                "arrivals", "digest_minutes", "version")  # fmt: skip
+
+
+def set_arrivals(admin: Http, group_id: str, arrivals: str) -> None:
+    """Set how the group's members hear of unassigned arrivals (`each`: one email per case;
+    the default, a 15-minute digest, comes later than a test waits)."""
+    status, group = admin.call("GET", f"/groups/{group_id}")
+    assert status == 200, group
+    details = {k: group[k] for k in GROUP_FIELDS if k in group}
+    status, saved = admin.call("PUT", f"/groups/{group_id}", {**details, "arrivals": arrivals})
+    assert status == 200, saved

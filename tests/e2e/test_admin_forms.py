@@ -284,6 +284,27 @@ def test_editing_a_group_keeps_its_calendar_and_assignment(open_console, http):
                  version=before["version"] + 1)  # fmt: skip
 
 
+def test_a_group_chooses_how_its_members_hear_of_arrivals(open_console, http):
+    group_id = f"g{tag()}"
+    ok(http("admin").call("PUT", f"/groups/{group_id}", {"name": f"Özet {tag()}",
+                                                        "members": ["mehmet"]}))  # fmt: skip
+    before = listed(http, "/groups", "id", group_id)
+    assert (before["arrivals"], before["digest_minutes"]) == ("digest", 15)  # the default
+    page = open_console("admin")
+    admin_tab(page, "Gruplar")
+    expect(page.get_by_role("row", name=group_id)).to_contain_text(
+        "Özet e-postası · 15 dakikada bir"
+    )
+    page.get_by_role("link", name=group_id).click()
+    ready(page)
+    form = page.locator("#group-form")
+    form.get_by_label("Yeni gelen talepler (e-posta)").select_option(label="Her talep için e-posta")
+    form.get_by_label("Özet aralığı").select_option(label="Saatte bir")
+    save(page)
+    only_changed(before, listed(http, "/groups", "id", group_id), arrivals="each",
+                 digest_minutes=60, version=before["version"] + 1)  # fmt: skip
+
+
 def test_adding_a_member_keeps_the_round_robin_order(open_console, http):
     group_id = f"g{tag()}"
     ok(
@@ -577,3 +598,19 @@ def test_an_admin_adds_a_flag_to_the_list(open_console, http):
         "aria-invalid", "true"
     )
     assert ok(http("admin").call("GET", "/customer-flags")) == after
+
+
+def test_a_staff_member_turns_their_notice_emails_off_and_on(open_console, http):
+    page = open_console("can")
+    box = page.get_by_role("checkbox", name="Bildirimleri bana postala")
+    expect(box).to_be_checked()
+    box.uncheck()
+    expect(page.locator("#notice")).to_contain_text("Bildirim e-postaları kapatıldı")
+    assert listed(http, "/staff", "username", "can")["email_notices"] is False
+    page.reload()
+    ready(page)
+    box = page.get_by_role("checkbox", name="Bildirimleri bana postala")
+    expect(box).not_to_be_checked()  # read back from the directory
+    box.check()
+    expect(page.locator("#notice")).to_have_text("Bildirim e-postaları açıldı.")
+    assert listed(http, "/staff", "username", "can")["email_notices"] is True

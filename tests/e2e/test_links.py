@@ -17,7 +17,7 @@ from tests.support import cognito, sign_in, unique_phone
 from tests.support import e164 as to_e164
 
 from .browser import console_ready
-from .conftest import Http, eventually
+from .conftest import Http, eventually, set_arrivals
 
 PASSWORD = "Destek2026!"
 LINK = re.compile(r"https?://\S+")
@@ -148,6 +148,8 @@ def test_a_customers_email_and_sms_links_open_the_case_in_each_language(stack, c
 
 
 def test_a_groups_notice_opens_the_case_in_the_console(stack, contexts):
+    """The group mails each arrival (its default, a digest, would come after the test)."""
+    set_arrivals(Http(stack.url, sign_in(stack.env, "admin")), "urun", "each")
     agent = Http(stack.url, sign_in(stack.env, "mehmet"))
     status, case = agent.call("POST", "/cases", {
         "customer": {"phone": "0532 414 10 10", "name": "Konsol Bağlantısı"},

@@ -38,7 +38,8 @@ OWNED = {
     "level": (EscalationLevel, LevelDetails, set()),
     "calendar": (BusinessCalendar, CalendarDetails, {"id"}),
     "group": (Group, GroupDetails, {"id", "last_assigned"}),
-    "staff": (StaffMember, StaffDetails, {"username"}),
+    # email_notices: the member's own choice (PUT /me/notices), kept by an admin's edit
+    "staff": (StaffMember, StaffDetails, {"username", "email_notices"}),
     "role": (Role, RolePermissions, {"name"}),
     "category": (CategoryNode, CategoryDetails, {"id", "path", "children"}),
 }

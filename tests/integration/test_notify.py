@@ -1,9 +1,24 @@
 """Notices through the real notify queue, delivered by SES and SNS (moto), recorded on the case."""
 
+from datetime import UTC, datetime, timedelta
+
+from devstack.lambda_runtime import LocalContext, scheduled_event
+
 from .conftest import open_case
 
 
-def test_customer_and_group_hear_about_a_new_case(as_role, drain_routing, drain_notify, mailbox):
+def fire_digests(chalice_app, at: datetime) -> None:
+    """The arrivals digests' schedule, as EventBridge fires it at `at`."""
+    event = {**scheduled_event("digests", "eu-central-1"),
+             "time": at.strftime("%Y-%m-%dT%H:%M:%SZ")}  # fmt: skip
+    chalice_app.send_arrival_digests(event, LocalContext("send_arrival_digests"))
+
+
+def test_customer_hears_of_a_new_case_and_the_group_in_its_digest(
+    as_role, drain_routing, drain_notify, mailbox, chalice_app
+):
+    """The seeded groups keep the default, a 15-minute digest: the member is not mailed per
+    case, but once per window, and a second run of the schedule sends nothing again."""
     agent = as_role("agent")
     case = open_case(agent, customer={"email": "fatma@example.com"}, subject="Faturam yanlış")
     drain_routing()
@@ -13,15 +28,40 @@ def test_customer_and_group_hear_about_a_new_case(as_role, drain_routing, drain_
         m for m in emails if m["to"] == ["fatma@example.com"] and case["number"] in m["subject"]
     ]
     assert [m["subject"] for m in to_customer] == [f"Talebiniz alındı: {case['number']}"]
-    to_group = [
-        m for m in emails if m["to"] == ["burak@destek.example"] and case["number"] in m["subject"]
-    ]
-    assert to_group and "Ödeme ve fatura" in to_group[0]["body"]
+    assert not [m for m in emails if m["to"] == ["burak@destek.example"]
+                and case["number"] in m["subject"] + m["body"]]  # fmt: skip
     found = agent.get(f"/cases/{case['id']}").body
     sent = {n["event"]: n for n in found["notices"]}
     assert sent["case_received"]["status"] == "sent"
     assert sent["case_received"]["deliveries"][0]["to"] == "fatma@example.com"
-    assert sent["routed_to_group"]["status"] == "sent"
+    assert sent["routed_to_group"]["status"] == "skipped"
+    assert sent["routed_to_group"]["note"].startswith("arrivals: digest")
+
+    def digests() -> list[dict]:
+        return [m for m in mailbox()["emails"] if m["to"] == ["burak@destek.example"]
+                and case["number"] in m["body"]]  # fmt: skip
+
+    later = datetime.now(UTC) + timedelta(minutes=17)  # the case's window closed 2 min before
+    fire_digests(chalice_app, later)
+    fire_digests(chalice_app, later)  # EventBridge's retry
+    [digest] = digests()
+    assert "Ödeme ve Fatura havuzunda bekleyen" in digest["subject"]
+    assert f"#/case/{case['number']}" in digest["body"]
+
+
+def test_staff_opt_out_of_notice_emails_and_a_group_refuses_an_unknown_setting(as_role):
+    agent, admin = as_role("agent"), as_role("admin")
+    assert agent.put("/me/notices", {"email_notices": False}).body["email_notices"] is False
+    listed = {m["username"]: m for m in admin.get("/staff").body}
+    me = agent.get("/me").body["username"]
+    assert listed[me]["email_notices"] is False
+    assert agent.put("/me/notices", {"email_notices": True}).body["email_notices"] is True
+    assert agent.put("/me/notices", {"email_notices": "maybe"}).status == 422
+    assert agent.put("/me/notices", {}).status == 422
+    finans = admin.get("/groups/finans").body
+    details = {k: finans[k] for k in ("name", "members", "supervisors", "version")}
+    assert admin.put("/groups/finans", {**details, "arrivals": "hourly"}).status == 422
+    assert admin.put("/groups/finans", {**details, "digest_minutes": 20}).status == 422
 
 
 def test_reply_reaches_the_customer_by_sms_when_they_prefer_it(

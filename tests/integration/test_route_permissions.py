@@ -356,6 +356,10 @@ MATRIX: dict[tuple[str, str], tuple[Callable, dict[str, int]]] = {
         fixed("/me/shift", {"on_shift": True}),
         {**STAFF_READ, "admin": 200, "supervisor": 200, "agent": 200},
     ),
+    ("PUT", "/me/notices"): (
+        fixed("/me/notices", {"email_notices": True}),
+        {**STAFF_READ, "admin": 200, "supervisor": 200, "agent": 200},
+    ),
     ("PUT", "/groups/{group_id}"): (
         lambda setup: (f"/groups/g{random.randint(0, 10**9)}", {"name": "Yeni"}),
         {**STAFF_READ, "agent": 403, "supervisor": 403},

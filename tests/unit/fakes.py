@@ -617,3 +617,56 @@ class FakeShopRecords:
             ],
             "precases": [],
         }
+
+
+class FakeMarks:
+    """WeeklyMarks in memory, with the store's lease rule (store/weekly_marks.py)."""
+
+    def __init__(self) -> None:
+        self.marks: dict[tuple[str, str], dict] = {}
+
+    def claim(self, week, username, at):
+        mark = self.marks.get((week, username))
+        if mark and not (mark["state"] == "sending" and mark["lease_until"] < at):
+            return False
+        self.marks[(week, username)] = {
+            "state": "sending",
+            "lease_until": at + timedelta(minutes=5),
+        }
+        return True
+
+    def sent(self, week, username, message_id, at):
+        self.marks[(week, username)] = {"state": "sent", "message_id": message_id}
+
+    def release(self, week, username):
+        if self.marks.get((week, username), {}).get("state") == "sending":
+            del self.marks[(week, username)]
+
+
+class FakeArrivals:
+    """The arrivals digest store in memory (store/arrival_digests.py), reading the cases'
+    current state from `cases` (FakeCases)."""
+
+    def __init__(self, cases) -> None:
+        self.cases = cases
+        self.filed: dict[tuple[str, datetime], dict] = {}
+        self.marks = FakeMarks()
+
+    def add(self, group_id, start, arrival):
+        self.filed.setdefault((group_id, start), {})[arrival.case_id] = arrival
+
+    def window(self, group_id, start):
+        from chalicelib.domain.clock import to_iso
+
+        key = f"{group_id}#{to_iso(start)}"
+        marked = {user for (week, user) in self.marks.marks if week == key}
+        return list(self.filed.get((group_id, start), {}).values()), marked
+
+    def cases_now(self, case_ids):
+        return {
+            c: self.cases.cases[c].model_dump(
+                mode="json", include={"group_id", "assignee", "status"}
+            )
+            for c in case_ids
+            if c in self.cases.cases
+        }

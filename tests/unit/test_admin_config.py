@@ -123,6 +123,7 @@ PREFIXES = {
     "languages": "language_", "call_directions": "direction_", "call_outcomes": "outcome_",
     "roles": "role_", "staff_roles": "role_", "permission_resources": "resource_",
     "permission_actions": "action_", "auto_assign": "auto_", "sla_hours": "hours_",
+    "arrivals": "arrivals_", "digest_minutes": "digest_minutes_",
     "sla_targets": "target_", "escalation_audiences": "notify_", "priority_bumps": "bump_",
     "weekdays": "weekday_", "condition_fields": "cond_field_",
     "condition_operators": "cond_op_", "operators_by_field": "cond_field_",

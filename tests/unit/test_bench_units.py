@@ -82,7 +82,8 @@ def test_indexes_are_read_from_the_table_description():
 
 
 def test_the_cost_model_prices_what_was_counted():
-    life = Life(lives=2, api_requests=14, emails=10, events=20, gb_seconds=2.0,
+    life = Life(lives=2, api_requests=14, emails=10, staff_emails=4, sms=2, events=20,
+                gb_seconds=2.0,
                 invocations=Counter(api_handler=14, route_cases=2),
                 sqs_messages=Counter(route_cases=2))  # fmt: skip
     life.units.table_writes, life.units.reads = 400, 100
@@ -96,3 +97,6 @@ def test_the_cost_model_prices_what_was_counted():
     shown = "\n".join(lines(life))
     assert "| DynamoDB write units: table | 200.0 |" in shown
     assert "queue_newest 30.0" in shown
+    # a case life's messages: all of them, and the customer's apart from the staff's
+    assert "| emails / SMS, all | 5.0 / 1.0 |" in shown
+    assert "| emails to the customer / to staff | 3.0 / 2.0 |" in shown

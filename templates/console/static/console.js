@@ -242,6 +242,7 @@ function showSignIn(message) {
   $("#nav").hidden = true;
   $("#search").hidden = true;
   $("#sign-out").hidden = true;
+  $("#notices-toggle").hidden = true;
   $("#who").textContent = "";
   problem(message || "");
 }
@@ -262,6 +263,18 @@ async function start() {
     sessionStorage.removeItem(SESSION_KEY);
     location.hash = "";
     showSignIn(say("signed_out"));
+  });
+  // notice emails to me on or off (PUT /me/notices; docs/notifications.md#opting-out)
+  $("#email-notices").addEventListener("change", async (event) => {
+    const box = event.target;
+    try {
+      const mine = await api("PUT", "/me/notices", { email_notices: box.checked });
+      box.checked = mine.email_notices;
+      notice(say(mine.email_notices ? "my_email_notices_on" : "my_email_notices_off"));
+    } catch (error) {
+      box.checked = !box.checked;
+      problem(explain(error));
+    }
   });
   $("#search").addEventListener("submit", (event) => {
     event.preventDefault();
@@ -311,6 +324,9 @@ async function loadNames() {
     quiet("categories", "/categories")]);
   names.groups = new Map((groups.items || groups).map((g) => [g.id, g.name]));
   names.staff = new Map((staff.items || staff).map((m) => [m.username, m.name]));
+  const mine = (staff.items || staff).find((m) => m.username === me.username);
+  $("#email-notices").checked = Boolean(mine && mine.email_notices !== false);
+  $("#notices-toggle").hidden = !mine; // only someone in the staff directory has the setting
   names.categories = new Map();
   const walk = (nodes) => nodes.forEach((n) => { names.categories.set(n.id, n.name); walk(n.children || []); });
   walk(tree);
@@ -1272,7 +1288,7 @@ async function preCaseScreen(_, id) {
 
 const SERVER_OWNED = {
   rule: ["id"], policy: ["id"], ladder: ["id"], calendar: ["id"], group: ["id", "last_assigned"],
-  staff: ["username"], role: ["name"], category: ["id", "path", "children"],
+  staff: ["username", "email_notices"], role: ["name"], category: ["id", "path", "children"],
 };
 
 const ADMIN_SECTIONS = [
@@ -1647,18 +1663,21 @@ async function adminGroups() {
   const calendarName = (id) => (calendars.find((c) => c.id === id) || {}).name || id;
   const usernames = staff.map((m) => m.username);
   return [el("table", { class: "list" },
-    el("thead", {}, el("tr", {}, ["id", "name", "members", "supervisors", "auto_assign", "default"].map((k) => el("th", { scope: "col", text: say(`group_${k}`) })))),
+    el("thead", {}, el("tr", {}, ["id", "name", "members", "supervisors", "auto_assign", "arrivals", "default"].map((k) => el("th", { scope: "col", text: say(`group_${k}`) })))),
     el("tbody", {}, groups.map((g) => el("tr", {},
       el("td", {}, editable ? el("a", { href: `#/admin/groups?edit=${g.id}`, text: g.id }) : g.id),
       el("td", { text: g.name }), el("td", { text: g.members.map(person).join(", ") }), el("td", { text: g.supervisors.map(person).join(", ") }),
-      el("td", { text: say(`auto_${g.auto_assign || "none"}`) }), el("td", { text: g.is_default ? say("yes") : "" }))))),
+      el("td", { text: say(`auto_${g.auto_assign || "none"}`) }),
+      el("td", { text: g.arrivals === "digest" ? `${say("arrivals_digest")} · ${say(`digest_minutes_${g.digest_minutes}`)}` : say(`arrivals_${g.arrivals}`) }),
+      el("td", { text: g.is_default ? say("yes") : "" }))))),
     editable ? el("form", { id: "group-form", onsubmit: saved((e) => {
       const get = named(e.target);
       const id = group ? group.id : get("id").value.trim();
       return api("PUT", `/groups/${encodeURIComponent(id)}`, roundTrip("group", group, {
         name: kept(get("name"), o.name), members: keptList(e.target, "members", o.members),
         supervisors: keptList(e.target, "supervisors", o.supervisors), is_default: kept(get("is_default"), o.is_default),
-        auto_assign: kept(get("auto_assign"), o.auto_assign, orNull), calendar_id: kept(get("calendar_id"), o.calendar_id, orNull) }));
+        auto_assign: kept(get("auto_assign"), o.auto_assign, orNull), calendar_id: kept(get("calendar_id"), o.calendar_id, orNull),
+        arrivals: kept(get("arrivals"), o.arrivals), digest_minutes: kept(get("digest_minutes"), o.digest_minutes, Number) }));
     }) },
       el("h2", { text: group ? group.name : say("group_new") }),
       field(say("group_id"), el("input", { name: "id", required: true, value: o.id || "", readonly: Boolean(group) })),
@@ -1666,6 +1685,8 @@ async function adminGroups() {
       checkList("members", say("group_members"), usernames, o.members, person),
       checkList("supervisors", say("group_supervisors"), usernames, o.supervisors, person),
       field(say("group_auto_assign"), choice("auto_assign", VOCAB.auto_assign, o.auto_assign, (m) => say(`auto_${m}`), say("auto_none"))),
+      field(say("group_arrivals"), choice("arrivals", VOCAB.arrivals, o.arrivals || "digest", (m) => say(`arrivals_${m}`))),
+      field(say("group_digest_minutes"), choice("digest_minutes", VOCAB.digest_minutes, o.digest_minutes || 15, (m) => say(`digest_minutes_${m}`))),
       field(say("group_calendar"), choice("calendar_id", calendars.map((c) => c.id), o.calendar_id, calendarName, say("group_default_calendar"))),
       el("label", {}, el("input", { type: "checkbox", name: "is_default", checked: Boolean(o.is_default) }), ` ${say("group_default")}`),
       el("button", { type: "submit", text: say("save") })) : null];
