@@ -489,8 +489,7 @@ def _route(case: Case, command: Route, actor: Actor, at: datetime) -> CaseChange
                                           "due_at"]),
               data={"rule_id": command.rule_id, "rule_name": command.rule_name,
                     "matched": command.matched,
-                    "confidence": command.suggestion.confidence if command.suggestion
-                    and command.reason_code == ReasonCode.CLASSIFIER_ROUTED else None,
+                    **_confidence(command),
                     "sla_policy": command.sla.policy_name if command.sla else None})
     ]  # fmt: skip
     specific: _Specific = [(ev.CaseRouted, {
@@ -507,6 +506,13 @@ def _route(case: Case, command: Route, actor: Actor, at: datetime) -> CaseChange
                              changes=diff(routed, after, ["assignee", "status"])))  # fmt: skip
         specific.append(_assigned(routed, after, "automatic"))
     return _finish(case, after, entries, actor, at, specific)
+
+
+def _confidence(command: Route) -> dict[str, float]:
+    """A case the classifier routed says how sure it was (its history line's data)."""
+    if command.suggestion is None or command.reason_code != ReasonCode.CLASSIFIER_ROUTED:
+        return {}
+    return {"confidence": command.suggestion.confidence}
 
 
 def _claim(case: Case, command: Claim, actor: Actor, at: datetime) -> CaseChange:
