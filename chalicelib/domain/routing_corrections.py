@@ -25,6 +25,9 @@ STOPWORDS = frozenset((
     "siz", "sizin", "benim", "bana", "beni", "ne", "neden", "nasil", "zaman", "kadar", "gibi",
     "var", "yok", "degil", "mi", "mu", "misiniz", "musunuz", "olarak", "oldu", "olur",
     "istiyorum", "rica",
+    # a message's courtesies and urgings, in any topic (issue 20's seeded history showed them)
+    "merhabalar", "selam", "bilginize", "once", "yazmistim", "acil", "donus", "bekliyorum",
+    "yardimci", "magdur", "oldum", "kolay", "gelsin", "calismalar",
 ))  # fmt: skip
 #: a word shorter than this is rarely a topic
 MIN_WORD = 4
