@@ -147,7 +147,9 @@ class RoutingService:
         if self.learning is None or decision.reason_code == "group_chosen_at_intake":
             return decision
         prediction = self.learning.predict(case_text(case))
-        if prediction is None or self.directory.get_group(prediction.group_id) is None:
+        if prediction is None or prediction.group_id == decision.group_id:
+            return decision  # nothing to say: no settings read
+        if self.directory.get_group(prediction.group_id) is None:
             return decision
         return with_classifier(decision, prediction, self.learning.settings())
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import Field
@@ -47,6 +47,8 @@ REPORT_MONTHS = 3
 TRAINING_MONTHS = 12
 #: pages of examples one training run reads before it saves where it is
 PAGES_PER_RUN = 50
+#: how long a container keeps the model it read before it reads the item again
+MODEL_TTL = timedelta(minutes=5)
 #: a model needs at least this many examples (and two groups) to be kept
 MIN_EXAMPLES = 20
 
@@ -126,7 +128,9 @@ class RoutingLearning:
     def __init__(self, store: Any, clock: Callable[[], datetime] = utcnow) -> None:
         self.store = store
         self.clock = clock
-        self._model: tuple[str, Classifier] | None = None
+        #: the model this container read last (its trained_at, the model or None), and when
+        self._model: tuple[str | None, Classifier | None] | None = None
+        self._read_at = datetime.min.replace(tzinfo=UTC)
 
     # ---- riders --------------------------------------------------------------------------
 
@@ -183,9 +187,15 @@ class RoutingLearning:
     # ---- the model -----------------------------------------------------------------------
 
     def classifier(self) -> Classifier | None:
-        """The stored model, unpacked once per container and again when retrained."""
+        """The stored model, read at most once per MODEL_TTL per container (routing asks for
+        every case; a model is retrained every 15 minutes) and unpacked once per training."""
+        now = self.clock()
+        if self._model is not None and now - self._read_at < MODEL_TTL:
+            return self._model[1]
         item = self.store.model()
+        self._read_at = now
         if not item or "blob" not in item:
+            self._model = (None, None)
             return None
         stamp = item.get("trained_at", "")
         if self._model is None or self._model[0] != stamp:
@@ -257,8 +267,10 @@ class RoutingLearning:
             counts.add_terms(group, terms)
         final = fit(counts)
         blob = final.pack()
+        trained_at = to_iso(self.clock())
+        self._model, self._read_at = (trained_at, final), self.clock()
         self.store.put_model({
-            "blob": blob, "trained_at": to_iso(self.clock()), "examples": counts.examples,
+            "blob": blob, "trained_at": trained_at, "examples": counts.examples,
             "held_out": len(held), "groups": sorted(final.docs),
             "accuracy": accuracy(model, measured),
             "rules_accuracy": _share(right_rules), "combined_accuracy": _share(combined),

@@ -11,6 +11,7 @@ import pytest
 from chalicelib.domain.routing_classifier import ClassifierSettings, held_out
 from chalicelib.domain.routing_corrections import Correction, Example
 from chalicelib.services.routing_learning import (
+    MODEL_TTL,
     RoutingLearning,
     SettingsChange,
     months_back,
@@ -124,3 +125,22 @@ def test_a_settings_change_keeps_the_rest_and_who_and_when():
 
 def test_months_back_crosses_the_year():
     assert months_back(datetime(2026, 2, 1), 3) == ["2025-12", "2026-01", "2026-02"]
+
+
+def test_routing_reads_the_model_once_per_ttl_not_once_per_case():
+    store = with_history()
+    reads = []
+    read = store.model
+    store.model = lambda: reads.append(1) or read()
+    now = [NOW]
+    learning = RoutingLearning(store, clock=lambda: now[0])
+    assert learning.predict("kargom nerede") is None and len(reads) == 1  # no model yet
+    learning.train(pages=1000)  # the container that trains keeps its model at once
+    assert learning.predict("kargom nerede").group_id == "teslimat"
+    count = len(reads)
+    for _ in range(5):
+        learning.predict("kargom nerede")
+    assert len(reads) == count
+    now[0] = NOW + MODEL_TTL
+    learning.predict("kargom nerede")
+    assert len(reads) == count + 1
