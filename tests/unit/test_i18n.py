@@ -104,7 +104,17 @@ def test_turkish_strings_hold_no_english(folder):
 
 
 def test_every_history_kind_and_reason_has_words_in_the_console():
-    facts = {"channel", "rule", "words", "days", "level", "target", "notify", "score"}  # console.js
+    facts = {
+        "channel",
+        "rule",
+        "words",
+        "days",
+        "level",
+        "target",
+        "notify",
+        "score",
+        "confidence",
+    }  # console.js reasonText
     for language in ("tr", "en"):
         words = strings(CONSOLE, language)
         missing = [f"entry_{k.value}" for k in EntryKind if f"entry_{k.value}" not in words]
