@@ -21,6 +21,7 @@ from pydantic import Field
 
 from ..domain.case_change import CaseChange
 from ..domain.clock import to_iso, utcnow
+from ..domain.errors import InvalidInput
 from ..domain.model import Model
 from ..domain.routing_classifier import (
     MAX_HELD_OUT,
@@ -171,9 +172,12 @@ class RoutingLearning:
         return self.store.settings()
 
     def change_settings(self, change: SettingsChange, by: str) -> ClassifierSettings:
-        """Apply the admin's change; kept with who and when, and logged (the audit line)."""
-        before = self.store.settings()
+        """Apply the admin's change; kept with who and when, and logged (the audit line).
+        A change that names nothing is InvalidInput `nothing_to_change` (422)."""
         fields = change.model_dump(exclude_none=True)
+        if not fields:
+            raise InvalidInput("give enabled or min_confidence", code="nothing_to_change")
+        before = self.store.settings()
         after = before.model_copy(update={**fields, "changed_by": by, "changed_at": self.clock()})
         after = ClassifierSettings.model_validate(after.model_dump())
         self.store.put_settings(after)

@@ -114,6 +114,8 @@ def test_resolved_cases_train_a_classifier_that_suggests_then_routes(admin, as_r
 def test_classifier_settings_refuse_bad_input_and_are_admins(admin, as_role):
     assert admin.put("/routing-classifier/settings", {"min_confidence": 2}).status == 422
     assert admin.put("/routing-classifier/settings", {"on": True}).status == 422
+    nothing = admin.put("/routing-classifier/settings", {})
+    assert (nothing.status, nothing.body["error"]["code"]) == (422, "nothing_to_change")
     assert (
         as_role("supervisor").put("/routing-classifier/settings", {"enabled": True}).status == 403
     )

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.routing_classifier import ClassifierSettings, held_out
 from chalicelib.domain.routing_corrections import Correction, Example
 from chalicelib.services.routing_learning import (
@@ -121,6 +122,14 @@ def test_a_settings_change_keeps_the_rest_and_who_and_when():
     after = learning.change_settings(SettingsChange(enabled=True), "selin")
     assert (after.enabled, after.min_confidence, after.changed_by, after.changed_at) == (
         True, 0.9, "selin", NOW)  # fmt: skip
+
+
+def test_a_settings_change_that_names_nothing_is_refused():
+    learning = RoutingLearning(MemoryStore(), clock=lambda: NOW)
+    with pytest.raises(InvalidInput) as refused:
+        learning.change_settings(SettingsChange(), "admin")
+    assert refused.value.code == "nothing_to_change"
+    assert learning.settings().changed_by is None
 
 
 def test_months_back_crosses_the_year():
