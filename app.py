@@ -36,6 +36,7 @@ from chalicelib.api import (
     registrations,
     report_exports,
     reports,
+    routing_learning,
     routing_rules,
     search,
     sla,
@@ -66,6 +67,7 @@ BLUEPRINTS = (
     customers,
     customer_flags,
     directory,
+    routing_learning,
     routing_rules,
     sla,
     operations,
@@ -107,6 +109,14 @@ def reconcile_routing(event):
     from chalicelib.events import routing
 
     routing.reconcile()
+
+
+@app.schedule(Rate(15, unit=Rate.MINUTES))
+def train_routing_classifier(event):
+    """The learned routing classifier, retrained on resolved cases (resumable)."""
+    from chalicelib.events import routing
+
+    routing.train()
 
 
 @app.schedule(Rate(1, unit=Rate.MINUTES))

@@ -445,6 +445,12 @@ def report() -> int:
 
     run.turkish_text = turkish_lines(measure_routing(), measure_sentiment())  # milliseconds
     lines += ["", "Turkish routing and sentiment", *("  " + line for line in run.turkish_text)]
+    from .routing_learning import measure as learning_measure
+    from .routing_learning import report_lines as learning_lines
+
+    run.routing_learning = learning_lines(learning_measure())  # a second: 600 cases, fitted twice
+    lines += ["", "routing learned from corrections",
+              *("  " + line for line in run.routing_learning)]  # fmt: skip
     sys.stderr.write("bench: the assistant's scripted conversations\n")
     assistant = in_fresh_process("from bench.assistant import figures", "figures()")
     run.assistant = assistant["lines"]

@@ -70,6 +70,8 @@ class Run:
     relevance: list[str] = field(default_factory=list)
     #: routing and sentiment on Turkish as customers write it (turkish_text.py, issue 20)
     turkish_text: list[str] = field(default_factory=list)
+    #: the learned routing classifier against the rules (routing_learning.py, issue 20)
+    routing_learning: list[str] = field(default_factory=list)
     #: the assistant's scripted conversations: answered, correct, leaks (assistant.py)
     assistant: list[str] = field(default_factory=list)
     #: one case's whole life: calls, units, messages, cost per 1,000 (case_life.py)
@@ -225,6 +227,11 @@ def render(run: Run) -> str:
                       "The issue 20 sets (tests/data/routing_eval.tsv, sentiment_eval.tsv) through",
                       "the rules of bench/turkish_text.py and the sentiment analyser",
                       "(docs/turkish-text.md):", "", "```", *run.turkish_text, "```"])  # fmt: skip
+    if run.routing_learning:
+        parts.append(["", "## Routing learned from corrections", "",
+                      "The classifier trained on the seeded history's resolved cases against",
+                      "the rules (bench/routing_learning.py, docs/turkish-text.md):", "",
+                      "```", *run.routing_learning, "```"])  # fmt: skip
     if run.relevance:
         parts.append(["", "## Knowledge base relevance", "",
                       "Customer questions (tests/data/kb_questions.tsv) against the seeded "

@@ -43,6 +43,7 @@ if TYPE_CHECKING:  # every adapter and service is imported when first built (col
     from .services.report_projection import ReportProjection, ReportRebuild
     from .services.reports import ReportService
     from .services.routing import RoutingService
+    from .services.routing_learning import RoutingLearning
     from .services.routing_rules import RuleService
     from .services.satisfaction_alerts import SatisfactionAlerts
     from .services.search import SearchRebuild, SearchService
@@ -309,6 +310,7 @@ def case_service() -> CaseService:
         orders=order_service(),
         case_fields=DynamoCaseFieldStore(table()),
         tags=DynamoTagStore(table()),
+        learning=routing_learning(),
     )
 
 
@@ -358,7 +360,16 @@ def routing_service() -> RoutingService:
         DynamoCustomerStore(table()),
         grace=timedelta(seconds=settings().routing_grace_seconds),
         announce=announce,
+        learning=routing_learning(),
     )
+
+
+@lru_cache(maxsize=1)
+def routing_learning() -> RoutingLearning:
+    from .services.routing_learning import RoutingLearning
+    from .store.routing_learning import DynamoRoutingLearning
+
+    return RoutingLearning(DynamoRoutingLearning(table()))
 
 
 @lru_cache(maxsize=1)

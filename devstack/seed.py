@@ -283,6 +283,9 @@ def seed(env: dict[str, str]) -> list[Login]:
 
     seed_library()  # demo checklists and e-library documents
     seed_orders()
+    from devstack.history import seed_history
+
+    seed_history()  # 600 resolved cases' learning items: routing's report and classifier
     return logins
 
 

@@ -37,10 +37,12 @@ from .cases import (
     Actor,
     Case,
     CaseChecklist,
+    CaseRouting,
     EntryKind,
     HistoryEntry,
     LinkedArticle,
     ReasonCode,
+    RoutingSuggestion,
     StepTick,
     Visibility,
     diff,
@@ -102,6 +104,8 @@ class Route(Model):
     matched: list[str] = Field(default_factory=list)
     sla: CaseSla | None = None
     assignee: str | None = None
+    #: the learned classifier's suggestion, kept on the case's `routing`
+    suggestion: RoutingSuggestion | None = None
 
 
 class Claim(Model):
@@ -471,6 +475,11 @@ def _route(case: Case, command: Route, actor: Actor, at: datetime) -> CaseChange
         update["category_id"] = command.set_category_id
     if command.priority != case.priority:
         update["due_at"] = resolution_due(case.created_at, command.priority)
+    update["routing"] = CaseRouting(
+        group_id=command.group_id, category_id=update.get("category_id", case.category_id),
+        reason_code=command.reason_code.value, rule_id=command.rule_id,
+        matched=command.matched, suggestion=command.suggestion,
+    )  # fmt: skip
     routed = _moved(case.model_copy(update=update), Status.OPEN, at)
     if command.sla is not None:
         routed = with_sla(routed, command.sla)
@@ -480,6 +489,7 @@ def _route(case: Case, command: Route, actor: Actor, at: datetime) -> CaseChange
                                           "due_at"]),
               data={"rule_id": command.rule_id, "rule_name": command.rule_name,
                     "matched": command.matched,
+                    **_confidence(command),
                     "sla_policy": command.sla.policy_name if command.sla else None})
     ]  # fmt: skip
     specific: _Specific = [(ev.CaseRouted, {
@@ -496,6 +506,13 @@ def _route(case: Case, command: Route, actor: Actor, at: datetime) -> CaseChange
                              changes=diff(routed, after, ["assignee", "status"])))  # fmt: skip
         specific.append(_assigned(routed, after, "automatic"))
     return _finish(case, after, entries, actor, at, specific)
+
+
+def _confidence(command: Route) -> dict[str, float]:
+    """A case the classifier routed says how sure it was (its history line's data)."""
+    if command.suggestion is None or command.reason_code != ReasonCode.CLASSIFIER_ROUTED:
+        return {}
+    return {"confidence": command.suggestion.confidence}
 
 
 def _claim(case: Case, command: Claim, actor: Actor, at: datetime) -> CaseChange:

@@ -84,6 +84,29 @@ class LinkedArticle(Model):
     counted: bool = False
 
 
+class RoutingSuggestion(Model):
+    """The learned classifier's group for a case at routing (domain/routing_classifier.py):
+    shown to agents; `confidence` is its probability, 0..1."""
+
+    group_id: str
+    confidence: float = Field(ge=0, le=1)
+
+
+class CaseRouting(Model):
+    """What routing chose for the case and why, kept on the case: a later move by an agent
+    to another group is a correction of it (domain/routing_corrections.py). `group_id` and
+    `category_id` are the routed ones; `reason_code` a ReasonCode value (rule_matched,
+    default_group, group_chosen_at_intake, classifier_routed); `suggestion`: the
+    classifier's, when it had one (no rule matched, or it disagreed with confidence)."""
+
+    group_id: str
+    category_id: str | None = None
+    reason_code: str
+    rule_id: str | None = None
+    matched: list[str] = Field(default_factory=list)
+    suggestion: RoutingSuggestion | None = None
+
+
 class StepTick(Model):
     """A ticked checklist step of a case: when and by whom (a staff username)."""
 
@@ -150,6 +173,8 @@ class Case(Model):
     #: a `merged` case: the case that carries on in its place (id and number)
     merged_into: str | None = None
     merged_into_number: str | None = None
+    #: what routing chose and why (None: routed before issue 20's learning, or not yet)
+    routing: CaseRouting | None = None
 
     @property
     def is_active(self) -> bool:
@@ -221,6 +246,9 @@ class ReasonCode(StrEnum):
     GROUP_CHOSEN_AT_INTAKE = "group_chosen_at_intake"
     RULE_MATCHED = "rule_matched"  # data: rule_id, rule_name, matched
     DEFAULT_GROUP = "default_group"
+    #: no rule matched; the learned classifier chose the group (the admin turned it on);
+    #: data: confidence (0..1)
+    CLASSIFIER_ROUTED = "classifier_routed"
     AUTO_ASSIGNED = "auto_assigned"
     CLAIMED = "claimed"
     ASSIGNED_BY_SUPERVISOR = "assigned_by_supervisor"

@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
+from .cases import Case
+from .lifecycle import Status
 from .text import MIN_STEM, fold, original_words, stem, turkish_lower
 
 #: words that say nothing about a topic (the commonest of customers' messages)
@@ -23,6 +25,9 @@ STOPWORDS = frozenset((
     "siz", "sizin", "benim", "bana", "beni", "ne", "neden", "nasil", "zaman", "kadar", "gibi",
     "var", "yok", "degil", "mi", "mu", "misiniz", "musunuz", "olarak", "oldu", "olur",
     "istiyorum", "rica",
+    # a message's courtesies and urgings, in any topic (issue 20's seeded history showed them)
+    "merhabalar", "selam", "bilginize", "once", "yazmistim", "acil", "donus", "bekliyorum",
+    "yardimci", "magdur", "oldum", "kolay", "gelsin", "calismalar",
 ))  # fmt: skip
 #: a word shorter than this is rarely a topic
 MIN_WORD = 4
@@ -30,11 +35,69 @@ MIN_WORD = 4
 
 @dataclass(frozen=True)
 class Correction:
-    """A case an agent moved: its text, the group the rules chose, the group it ended in."""
+    """A case an agent moved: its text, the group the rules chose, the group it ended in;
+    as stored also the case, when (ISO time), and the routed and final category."""
 
     text: str
     routed_group: str
     final_group: str
+    case_id: str = ""
+    at: str = ""
+    routed_category: str | None = None
+    final_category: str | None = None
+    by: str = ""
+
+
+@dataclass(frozen=True)
+class Example:
+    """A resolved case, as the classifier learns from it: its text and the group (and
+    category) it was resolved in, and the group routing had chosen (None: not known)."""
+
+    case_id: str
+    text: str
+    group_id: str
+    category_id: str | None = None
+    routed_group: str | None = None
+    #: how routing chose routed_group (a CaseRouting reason code)
+    routed_by: str | None = None
+
+
+#: a case's text kept with a correction or an example, at most (characters)
+MAX_TEXT = 2000
+
+
+def case_text(case: Case) -> str:
+    """What routing read of a case: its subject and description, cut to MAX_TEXT."""
+    return f"{case.subject}\n{case.description}"[:MAX_TEXT]
+
+
+def correction_of(before: Case | None, after: Case, by: str, at: str) -> Correction | None:
+    """The correction a change of a case is, if any: staff moved a case that routing had
+    placed by rule, by the default group or by the classifier (not one whose group was
+    chosen at intake) to another group or category. A move back to the routed group and
+    category is kept too (it replaces the case's earlier correction and says nothing)."""
+    routing = after.routing
+    if before is None or routing is None or routing.reason_code == "group_chosen_at_intake":
+        return None
+    if (before.group_id, before.category_id) == (after.group_id, after.category_id):
+        return None
+    return Correction(
+        text=case_text(after), routed_group=routing.group_id,
+        final_group=after.group_id or routing.group_id, case_id=after.id, at=at,
+        routed_category=routing.category_id, final_category=after.category_id, by=by,
+    )  # fmt: skip
+
+
+def example_of(before: Case | None, after: Case) -> Example | None:
+    """The training example a change makes: the case was resolved, in a group."""
+    if before is None or before.status == after.status or after.group_id is None:
+        return None
+    if after.status != Status.RESOLVED:
+        return None
+    routing = after.routing
+    return Example(after.id, case_text(after), after.group_id, after.category_id,
+                   routing.group_id if routing else None,
+                   routing.reason_code if routing else None)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -78,6 +141,12 @@ def _terms(text: str) -> list[tuple[str, str, str]]:
         if a and b
     ]
     return singles + pairs
+
+
+def features(text: str) -> list[str]:
+    """The text's terms as the classifier counts them (domain/routing_classifier.py): the
+    folded stem of each topic word and of each pair of neighbouring ones."""
+    return [key for key, _, _ in _terms(text)]
 
 
 def missed_phrases(

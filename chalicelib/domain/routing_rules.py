@@ -112,7 +112,12 @@ class RoutingDecision(Model):
     priority: Priority
     #: why this group, as a code (the words are the console's): a rule's words matched,
     #: nothing matched and the default group took it, or the agent chose the group at intake
-    reason_code: Literal["rule_matched", "default_group", "group_chosen_at_intake"]
+    reason_code: Literal[
+        "rule_matched", "default_group", "group_chosen_at_intake", "classifier_routed"
+    ]
+    #: the learned classifier's group and confidence (0..1), when it has a suggestion
+    suggested_group_id: str | None = None
+    suggested_confidence: float | None = None
 
 
 def raise_priority(priority: Priority, steps: int) -> Priority:

@@ -32,3 +32,8 @@ handle_batch = batch_handler(RoutingRecord, route_record, "routing")
 def reconcile() -> int:
     """Every minute: re-send routing for cases whose message was lost after the write."""
     return wiring.routing_service().reconcile()
+
+
+def train() -> None:
+    """Every 15 minutes: the learned classifier, retrained (a run cut short resumes)."""
+    wiring.routing_learning().train()

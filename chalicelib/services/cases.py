@@ -74,6 +74,7 @@ from .ports import (
     Riders,
     TagSuggestions,
 )
+from .routing_learning import RoutingLearning
 
 
 class SeenVersion(Model):
@@ -130,7 +131,9 @@ class CaseService:
         orders: CustomerOrders | None = None,
         case_fields: CaseFieldDefinitions | None = None,
         tags: TagSuggestions | None = None,
+        learning: RoutingLearning | None = None,
     ) -> None:
+        self.learning = learning
         self.case_fields = case_fields
         self.tag_store = tags
         self.orders = orders
@@ -628,6 +631,15 @@ class CaseService:
             raise version_conflict(case)
         return case
 
+    def learning_riders(
+        self, decided: change.CaseChange, caller: Caller
+    ) -> list[tuple[dict, Exception]]:
+        """What routing learns from a change (a correction, a resolved example), riding in
+        its transaction (services/routing_learning.py)."""
+        if self.learning is None or not caller.principal.is_staff:
+            return []
+        return self.learning.riders_for(decided, caller.actor.id)
+
     def tag_riders(self, decided: change.CaseChange) -> list[tuple[dict, Exception]]:
         """The tag counters a change moves, riding in its transaction."""
         before = decided.before.tags if decided.before is not None else []
@@ -662,7 +674,8 @@ class CaseService:
         """The one way this service changes a case: the domain decides, the store writes it
         (case, history, notices, events) in one transaction, the notices are announced."""
         decided = change_case(case, command, caller.actor, self.clock())
-        also = [*(also or []), *self.tag_riders(decided)] or None
+        also = [*(also or []), *self.tag_riders(decided),
+                *self.learning_riders(decided, caller)] or None  # fmt: skip
         counted = newly_counted(decided)
         if counted and self.articles is not None:
             # resolved with articles linked: each counts once, in the resolution's transaction

@@ -251,7 +251,8 @@ class MacroService:
         )  # fmt: skip
         decided = change_case(case, command, caller.actor, now)
         day = now.astimezone(ISTANBUL).date()
-        riders = [self.store.usage_rider(day, macro.id), *self.case_service.tag_riders(decided)]
+        riders = [self.store.usage_rider(day, macro.id), *self.case_service.tag_riders(decided),
+                  *self.case_service.learning_riders(decided, caller)]  # fmt: skip
         saved = self.case_service.cases.apply(decided, also=riders)
         self.case_service.announce(decided.notices)
         return saved

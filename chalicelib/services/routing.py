@@ -13,17 +13,20 @@ from datetime import datetime, timedelta
 
 from ..domain.business_hours import BusinessCalendar
 from ..domain.case_change import Route, change_case
-from ..domain.cases import SYSTEM, Case, ReasonCode
+from ..domain.cases import SYSTEM, Case, ReasonCode, RoutingSuggestion
 from ..domain.clock import to_iso, utcnow
 from ..domain.directory import pick_agent
 from ..domain.errors import Conflict
 from ..domain.lifecycle import Status
 from ..domain.notifications import Notice
+from ..domain.routing_classifier import with_classifier
+from ..domain.routing_corrections import case_text
 from ..domain.routing_rules import RoutingDecision, decide
 from ..domain.sla import CaseSla, start_sla
 from ..observability import MetricUnit, emit, logger, milliseconds
 from .case_facts import facts_of, fields_named, policy_for
 from .ports import CaseEvents, CaseStore, CustomerStore, DirectoryStore
+from .routing_learning import RoutingLearning
 from .routing_rules import default_group_id
 
 
@@ -41,7 +44,9 @@ class RoutingService:
         clock: Callable[[], datetime] = utcnow,
         grace: timedelta = timedelta(minutes=2),
         announce: Callable[[list[Notice]], None] = lambda notices: None,
+        learning: RoutingLearning | None = None,
     ) -> None:
+        self.learning = learning
         self.announce = announce
         self.cases = cases
         self.directory = directory
@@ -70,6 +75,11 @@ class RoutingService:
                 rule_id=decision.rule_id,
                 rule_name=decision.rule_name,
                 matched=decision.matched,
+                suggestion=RoutingSuggestion(
+                    group_id=decision.suggested_group_id, confidence=decision.suggested_confidence
+                )
+                if decision.suggested_group_id and decision.suggested_confidence is not None
+                else None,
                 sla=self._start_sla(routed),
                 assignee=self._auto_assignee(routed.group_id),
             )
@@ -127,7 +137,21 @@ class RoutingService:
         rules = self.directory.list_rules()
         needed = fields_named(r.conditions for r in rules if r.enabled)
         facts = facts_of(self.directory, self.customers, case, self.clock(), needed)
-        return decide(rules, facts, default)
+        decision = decide(rules, facts, default)
+        return self._with_classifier(decision, case)
+
+    def _with_classifier(self, decision: RoutingDecision, case: Case) -> RoutingDecision:
+        """The learned classifier's word on the rules' decision (domain/routing_classifier.py
+        `with_classifier`): a suggestion, or the group when the admin turned it on and no
+        rule matched. A group the directory no longer has is never suggested."""
+        if self.learning is None or decision.reason_code == "group_chosen_at_intake":
+            return decision
+        prediction = self.learning.predict(case_text(case))
+        if prediction is None or prediction.group_id == decision.group_id:
+            return decision  # nothing to say: no settings read
+        if self.directory.get_group(prediction.group_id) is None:
+            return decision
+        return with_classifier(decision, prediction, self.learning.settings())
 
     def reconcile(self, limit: int = 100) -> int:
         """Re-send routing for cases still `new` past the grace period (their message was lost)."""

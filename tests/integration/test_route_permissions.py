@@ -462,6 +462,15 @@ MATRIX: dict[tuple[str, str], tuple[Callable, dict[str, int]]] = {
     ("POST", "/routing-rules/test"): (
         fixed("/routing-rules/test", {"text": "kargom gelmedi"}), {**STAFF_READ, "agent": 403},
     ),
+    # routing learned from corrections (docs/turkish-text.md): read like the rules, set by admins
+    ("GET", "/routing-corrections/report"): (
+        fixed("/routing-corrections/report"), {**STAFF_READ, "agent": 403},
+    ),
+    ("GET", "/routing-classifier"): (fixed("/routing-classifier"), {**STAFF_READ, "agent": 403}),
+    ("PUT", "/routing-classifier/settings"): (
+        fixed("/routing-classifier/settings", {"enabled": False}), ADMIN_ONLY,
+    ),
+    ("POST", "/routing-classifier/train"): (fixed("/routing-classifier/train", {}), ADMIN_ONLY),
     ("PUT", "/roles/{role}"): (
         lambda setup: ("/roles/supervisor",
                        {"permissions": next(r for r in setup.api.get("/roles").body

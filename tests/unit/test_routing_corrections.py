@@ -38,3 +38,10 @@ def test_most_corrections_first_and_pairs_of_words_count():
     # "bıraktılar" is "bıraktı" (one stem), and so is the pair; ties by the phrase
     assert counts[:3] == [("bıraktı", 5), ("kapıda", 5), ("kapıda bıraktı", 5)]
     assert ("kurye", 3) in counts[3:]
+
+
+def test_courtesies_and_urgings_are_no_topic():
+    corrections = [moved("Merhabalar, paketim gelmedi. Acil dönüş bekliyorum. Kolay gelsin.")] * 3
+    found = {m.phrase for m in missed_phrases(corrections, min_count=3)}
+    assert "paketim" in found
+    assert not found & {"merhabalar", "acil", "dönüş", "bekliyorum", "kolay", "gelsin"}

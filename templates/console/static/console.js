@@ -13,6 +13,7 @@ import { slaPreview } from "./sla_preview.js";
 import { flagListAdmin, staffMarks } from "./customer_flags.js";
 import { bulkTagForm, caseFieldsAdmin, caseTagsFields, tagFilterForm } from "./tags_fields.js";
 import { mergeFacts, mergeForm, mergedBanner, splitButton } from "./merges.js";
+import { learningAdmin, routingSuggestion } from "./learning.js";
 
 const CONFIG = JSON.parse(document.getElementById("config").textContent);
 const T = JSON.parse(document.getElementById("strings").textContent);
@@ -967,6 +968,7 @@ function casePanel(view, extras = null, definitions = []) {
   const header = el("header", { class: "case-head" },
     el("h1", { text: `${c.number} · ${c.subject}` }),
     mergedBanner(kbUi(), c),
+    routingSuggestion(kbUi(), c),
     el("dl", { class: "facts" },
       ...[["status", say(`status_${c.status}`)], ["priority", say(`priority_${c.priority}`)],
           ["type", say(`type_${c.type}`)], ["channel", say(`channel_${c.channel}`)],
@@ -1159,6 +1161,7 @@ function reasonText(code, d) {
     words: (d.matched || []).join(", "), days: d.days ?? "", level: d.level ?? "",
     target: d.target ? say(`target_word_${d.target}`) : "", notify: d.notify ? say(`notify_${d.notify}`) : "",
     score: d.score ?? "",
+    confidence: d.confidence != null ? new Intl.NumberFormat(LANG, { style: "percent" }).format(d.confidence) : "",
   });
 }
 
@@ -1294,7 +1297,7 @@ const SERVER_OWNED = {
 const ADMIN_SECTIONS = [
   ["rules", "routing_rules"], ["roles", "roles"], ["staff", "staff"], ["groups", "groups"],
   ["categories", "categories"], ["sla", "sla"], ["ladders", "sla"], ["calendars", "sla"], ["priorities", "sla"],
-  ["catalog", "products"], ["flags", "customer_flags"], ["fields", "case_fields"],
+  ["catalog", "products"], ["flags", "customer_flags"], ["fields", "case_fields"], ["learning", "routing_rules"],
 ];
 
 async function admin(_, section) {
@@ -1306,7 +1309,7 @@ async function admin(_, section) {
                    categories: adminCategories, sla: adminPolicies, ladders: adminLadders,
                    calendars: adminCalendars, priorities: adminPriorities,
                    catalog: () => catalogAdmin(adminUi()), flags: () => flagListAdmin(adminUi()),
-                   fields: () => caseFieldsAdmin(adminUi()) }[current];
+                   fields: () => caseFieldsAdmin(adminUi()), learning: () => learningAdmin(adminUi()) }[current];
   return [el("h1", { text: say("title_admin") }), tabs, render ? await render() : null];
 }
 

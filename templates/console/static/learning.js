@@ -1,0 +1,59 @@
+// destek console: routing learned from agents' corrections (issue 20; docs/turkish-text.md,
+// "Learning from corrections"). #/admin/learning shows the learned classifier (trained when,
+// on how many resolved cases, its accuracy against the rules), its settings (off by default:
+// it only suggests until an admin lets it route) and the phrases agents' moves say the rules
+// miss, each with the keyword to add to a rule. On the case screen, the classifier's
+// suggestion. Imported by console.js, which hands in its helpers (`ui`); every text comes
+// from the strings files through ui.say.
+
+const percent = (ui, x) => (x === null || x === undefined ? "—"
+  : new Intl.NumberFormat(ui.lang, { style: "percent", maximumFractionDigits: 1 }).format(x));
+
+/** The classifier's suggestion for a case, when it names another group than the case's. */
+export function routingSuggestion(ui, c) {
+  const s = c.routing && c.routing.suggestion;
+  if (!s || s.group_id === c.group_id) return null;
+  return ui.el("p", { class: "routing-suggestion", "data-suggested": s.group_id,
+    text: ui.say("lrn_suggestion", { group: ui.groupName(s.group_id), confidence: percent(ui, s.confidence) }) });
+}
+
+/** #/admin/learning: the classifier's status, settings and training, then the report. */
+export async function learningAdmin(ui) {
+  const { el, say } = ui;
+  const [status, report] = await Promise.all([
+    ui.api("GET", "/routing-classifier"), ui.api("GET", "/routing-corrections/report")]);
+  const editable = ui.can("routing_rules", "edit");
+  const settings = status.settings;
+  const facts = [
+    status.trained
+      ? say("lrn_trained", { when: ui.when(status.trained_at), examples: status.examples, groups: status.groups.length })
+      : say("lrn_not_trained"),
+    status.trained ? say("lrn_accuracy", { held: status.held_out, classifier: percent(ui, status.accuracy),
+      rules: percent(ui, status.rules_accuracy), both: percent(ui, status.combined_accuracy) }) : null,
+    status.training ? say("lrn_training") : null,
+    settings.changed_by ? say("lrn_changed", { who: ui.staffName(settings.changed_by), when: ui.when(settings.changed_at) }) : null,
+  ].filter(Boolean).map((text) => el("p", { text }));
+  const form = editable ? el("form", { class: "learning-settings", onsubmit: ui.submit((e) => ui.api("PUT", "/routing-classifier/settings", {
+    enabled: e.target.enabled.checked, min_confidence: Number(e.target.min_confidence.value) }), say("lrn_saved")) },
+    el("label", {}, el("input", { type: "checkbox", name: "enabled", checked: settings.enabled }), " ", say("lrn_enabled")),
+    ui.field(say("lrn_min_confidence"), el("input", { type: "number", name: "min_confidence", min: 0.5, max: 1, step: 0.05,
+      value: settings.min_confidence, required: true })),
+    el("button", { type: "submit", text: say("lrn_save") })) : null;
+  const train = editable ? el("form", { class: "learning-train", onsubmit: ui.submit(() => ui.api("POST", "/routing-classifier/train", {}), say("lrn_trained_now")) },
+    el("button", { type: "submit", class: "secondary", text: say("lrn_train") })) : null;
+  const phrases = report.phrases.length ? el("table", { class: "learning-phrases" },
+    el("thead", {}, el("tr", {}, ["lrn_col_phrase", "lrn_col_group", "lrn_col_count", "lrn_col_share", "lrn_col_keyword"]
+      .map((k) => el("th", { text: say(k) })))),
+    el("tbody", {}, report.phrases.map((p) => el("tr", { "data-phrase": p.phrase },
+      el("td", { text: p.phrase }), el("td", { text: ui.groupName(p.group_id) }), el("td", { text: String(p.corrections) }),
+      el("td", { text: percent(ui, p.share) }), el("td", {}, el("code", { text: p.keyword }))))))
+    : el("p", { text: say("lrn_no_phrases") });
+  const moves = report.moves.length ? el("table", { class: "learning-moves" },
+    el("thead", {}, el("tr", {}, ["lrn_col_routed", "lrn_col_group", "lrn_col_count"].map((k) => el("th", { text: say(k) })))),
+    el("tbody", {}, report.moves.map((m) => el("tr", {}, el("td", { text: ui.groupName(m.routed_group) }),
+      el("td", { text: ui.groupName(m.final_group) }), el("td", { text: String(m.corrections) }))))) : null;
+  return el("section", { class: "learning" },
+    el("h2", { text: say("lrn_status_title") }), ...facts, form, train,
+    el("h2", { text: say("lrn_report_title") }), el("p", { text: say("lrn_report_intro", { count: report.corrections }) }),
+    phrases, moves ? el("h3", { text: say("lrn_moves_title") }) : null, moves);
+}

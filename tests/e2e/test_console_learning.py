@@ -1,0 +1,76 @@
+"""Routing learned from corrections in the console (issue 20, second half): an admin reads
+the phrases agents' moves say the rules miss, sees the trained classifier and turns it on;
+an agent sees its suggestion on a case no rule matched."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+
+from playwright.sync_api import expect
+
+from .browser import console_ready
+from .conftest import eventually
+from .test_console import open_console  # noqa: F401 (a fixture)
+
+
+def made_up_word() -> str:
+    return "zor" + "".join("abcdefghijklmnop"[int(c, 16)] for c in uuid.uuid4().hex[:8])
+
+
+def opened_and_routed(http, username: str, description: str) -> dict:
+    api = http(username)
+    status, case = api.call("POST", "/cases", {
+        "customer": {"phone": "0532 123 45 67"}, "type": "complaint",
+        "subject": "Bir sorum var", "description": description})  # fmt: skip
+    assert status == 201, case
+    return eventually(lambda: (c := api.call("GET", f"/cases/{case['id']}")[1]["case"])
+                      ["status"] == "open" and c)  # fmt: skip
+
+
+def test_learned_routing_in_the_console(open_console, http, stack):  # noqa: F811
+    # the demo's resolved history (devstack/history.py), written into the stack's table
+    seed = "from devstack.history import seed_history; seed_history()"
+    subprocess.run([sys.executable, "-c", seed], env={**os.environ, **stack.env}, check=True)
+    supervisor = http("selin")
+    for _ in range(3):
+        case = opened_and_routed(http, "selin", f"{made_up_word()} hakkında bilgi")
+        moved = supervisor.call("POST", f"/cases/{case['id']}/assign",
+                                {"version": case["version"], "group_id": "finans"})  # fmt: skip
+        assert moved[0] == 200, moved
+    status, trained = http("admin").call("POST", "/routing-classifier/train", {})
+    assert status == 200 and trained["trained"], trained
+
+    # off: a case no rule matches stays in the default group, with the suggestion shown
+    case = opened_and_routed(http, "mehmet", "Paketim nerede kaldı, beş gündür yolda")
+    assert case["group_id"] == "urun"
+    agent = open_console("mehmet")
+    agent.goto(agent.url.split("#")[0] + f"#/case/{case['id']}")
+    console_ready(agent)
+    expect(agent.locator(".routing-suggestion")).to_contain_text(
+        "Sınıflandırıcının önerisi: Kargo ve Teslimat"
+    )
+
+    admin = open_console("admin")
+    admin.get_by_role("link", name="Yönetim").click()
+    console_ready(admin)
+    admin.get_by_role("link", name="Öğrenen yönlendirme").click()
+    console_ready(admin)
+    expect(admin.locator(".learning")).to_contain_text("çözülmüş talep üzerinde eğitildi")
+    # the history's corrections lead the table; each row names the keyword to add to a rule
+    expect(admin.locator(".learning-phrases tbody tr").first.locator("code")).not_to_be_empty()
+    expect(admin.locator(".learning-moves")).to_contain_text("Ödeme ve Fatura")
+    admin.get_by_label(
+        "Hiçbir kural eşleşmediğinde talebi sınıflandırıcının seçtiği gruba yönlendir"
+    ).check()
+    admin.get_by_role("button", name="Kaydet").click()
+    expect(admin.locator("#notice")).to_have_text("Sınıflandırıcı ayarları kaydedildi.")
+    settings = http("admin").call("GET", "/routing-classifier")[1]["settings"]
+    assert settings["enabled"] and settings["changed_by"] == "admin"
+
+    # on: the same kind of case goes where the classifier says
+    case = opened_and_routed(http, "mehmet", "Paketim nerede kaldı, hâlâ yolda")
+    assert case["group_id"] == "teslimat" and case["routing"]["reason_code"] == "classifier_routed"
+    http("admin").call("PUT", "/routing-classifier/settings", {"enabled": False})
