@@ -42,6 +42,7 @@ from chalicelib.api import (
     survey_links,
     surveys,
     system,
+    views,
     vocabulary,
     webhooks,
 )
@@ -90,6 +91,7 @@ BLUEPRINTS = (
     assistant,
     macros,
     case_fields,
+    views,
 )
 for module in BLUEPRINTS:
     app.register_blueprint(module.bp)
