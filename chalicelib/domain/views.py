@@ -19,7 +19,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, StringConstraints, field_validator
 
 from .case_kinds import CaseType, Channel, Priority
 from .cases import Actor
@@ -35,6 +35,7 @@ from .text_fields import Text as Name
 #: with a count each, so the number bounds what one look at the list costs)
 MAX_PERSONAL = 20
 MAX_SHARED = 30
+MAX_TAG_FILTERS = 5
 #: a count stops here: the console shows "100+" (COUNT Queries read at most this far)
 COUNT_CAP = 101
 #: "due soon": due within this many hours (the console's overdue list uses the same 4 h)
@@ -64,11 +65,18 @@ class ViewFilters(Strict):
     category_id: Id | None = None
     channels: list[Channel] = Field(default_factory=list, max_length=12)
     priorities: list[Priority] = Field(default_factory=list, max_length=8)
-    tags: TagList = Field(default_factory=list, max_length=5)
+    tags: TagList = Field(default_factory=list)
     fields: dict[FieldKey, FieldValue] = Field(default_factory=dict, max_length=5)
     sla: SlaState | None = None
     older_than_hours: Annotated[int, Field(ge=1, le=24 * 365)] | None = None
     newer_than_hours: Annotated[int, Field(ge=1, le=24 * 365)] | None = None
+
+    @field_validator("tags")
+    @classmethod
+    def _few_tags(cls, tags: list[str]) -> list[str]:
+        if len(tags) > MAX_TAG_FILTERS:
+            raise ValueError(f"at most {MAX_TAG_FILTERS} tags")
+        return tags
 
 
 class ViewInput(Strict):
