@@ -55,7 +55,8 @@ def test_both_languages_have_every_string():
     en = json.loads((ROOT / "strings" / "en.json").read_text())
     assert set(tr) == set(en)
     script = "".join((ROOT / "static" / name).read_text()
-                     for name in ("console.js", "macros.js", "tags_fields.js"))  # fmt: skip
+                     for name in ("console.js", "macros.js", "tags_fields.js", "views.js",
+                                  "presence.js", "shortcuts.js"))  # fmt: skip
     fixed = set(re.findall(r'say\("([a-z_]+)"', script))
     assert fixed <= set(tr), fixed - set(tr)
 
@@ -69,5 +70,6 @@ def test_every_module_the_scripts_import_is_served():
     for name in (n for n in ASSETS if n.endswith(".js")):
         text = (ROOT / "static" / name).read_text()
         imported |= set(re.findall(r"""["']\./([\w.-]+\.js)["']""", text))
-    assert {"kb.js", "library.js", "macros.js", "textsearch.js", "tags_fields.js"} <= imported
+    assert {"kb.js", "library.js", "macros.js", "textsearch.js", "tags_fields.js", "views.js",
+            "presence.js", "shortcuts.js"} <= imported
     assert sorted(imported - set(ASSETS)) == []
