@@ -70,6 +70,14 @@ def test_every_module_the_scripts_import_is_served():
     for name in (n for n in ASSETS if n.endswith(".js")):
         text = (ROOT / "static" / name).read_text()
         imported |= set(re.findall(r"""["']\./([\w.-]+\.js)["']""", text))
-    assert {"kb.js", "library.js", "macros.js", "textsearch.js", "tags_fields.js", "views.js",
-            "presence.js", "shortcuts.js"} <= imported
+    assert {
+        "kb.js",
+        "library.js",
+        "macros.js",
+        "textsearch.js",
+        "tags_fields.js",
+        "views.js",
+        "presence.js",
+        "shortcuts.js",
+    } <= imported
     assert sorted(imported - set(ASSETS)) == []
