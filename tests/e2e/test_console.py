@@ -328,8 +328,8 @@ def test_a_view_lists_counts_and_moves_cases_and_the_case_shows_who_else_is_on_i
     status, tagged = agent.call("POST", f"/cases/{case['id']}/tags",
                                 {"version": claimed["version"], "add": [tag]})  # fmt: skip
     assert status == 200, tagged
-    status, view = agent.call("POST", "/views", {"name": f"Etiket {tag}",
-                                                 "filters": {"assignee": "me", "tags": [tag]}})  # fmt: skip
+    body = {"name": f"Etiket {tag}", "filters": {"assignee": "me", "tags": [tag]}}
+    status, view = agent.call("POST", "/views", body)
     assert status == 201, view
 
     page = open_console("mehmet")
