@@ -9,6 +9,7 @@ from chalice import Blueprint, Response
 from .. import wiring
 from ..domain.permissions import Action, Resource
 from .endpoint import endpoint, lazy
+from .etags import conditional
 
 if TYPE_CHECKING:
     from ..domain.caller import Caller
@@ -32,8 +33,8 @@ CASES_READ = (Resource.CASES, Action.READ)
           response=VIEWS.ViewsAnswer)  # fmt: skip
 def list_views(caller: Caller, query: ViewListQuery):
     """The shared views and your own, by name, each with how many cases it holds now (up to
-    100, then `more`)."""
-    return wiring.view_service().list(caller, query)
+    100, then `more`). With `If-None-Match` of the answer's `ETag`: 304 when nothing moved."""
+    return conditional(bp.current_request, wiring.view_service().list(caller, query))
 
 
 @endpoint(bp, "/views", "POST", permission=CASES_READ, body=VIEWS.ViewInput, status=201,
@@ -68,8 +69,9 @@ def delete_view(caller: Caller, view_id: str):
           response=LISTING.CaseRowPage)  # fmt: skip
 def view_cases(caller: Caller, view_id: str, query: ViewPageQuery):
     """One page of the view's cases (one Query), each marked unread when it changed since
-    you last looked; a page may be short, with `next_cursor` to read on."""
-    return wiring.view_service().cases(caller, view_id, query)
+    you last looked; a page may be short, with `next_cursor` to read on. With
+    `If-None-Match` of the answer's `ETag`: 304 when nothing moved."""
+    return conditional(bp.current_request, wiring.view_service().cases(caller, view_id, query))
 
 
 @endpoint(bp, "/case-status-changes", "POST", permission=(Resource.CASES, Action.EDIT),

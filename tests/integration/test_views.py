@@ -97,3 +97,23 @@ def test_presence_shows_who_else_is_on_the_case_and_its_version(as_role, drain_r
     assert agent.put(path, {"mode": "viewing"}).body["others"] == []
     assert agent.put(path, {"mode": "typing"}).status == 422
     assert agent.put("/cases/nope/presence", {"mode": "viewing"}).status == 404
+
+
+def test_polled_lists_answer_304_when_nothing_moved(as_role, drain_routing):
+    admin, agent = as_role("admin"), as_role("agent")
+    case = claimed(agent, admin, drain_routing)
+    view = agent.post("/views", {"name": "Benimkiler", "filters": {"assignee": "me"}}).body
+    for path in ("/views", f"/views/{view['id']}/cases", "/cases?view=mine"):
+        auth = {"authorization": f"Bearer {agent.token}"}
+        first = agent.client.http.get(path, headers=auth)
+        etag = first.headers["ETag"]
+        assert first.status_code == 200 and etag.startswith('W/"'), path
+        again = agent.client.http.get(path, headers={**auth, "if-none-match": etag})
+        assert (again.status_code, again.body) == (304, b""), path
+    moved = agent.post(f"/cases/{case['id']}/notes", {"version": case["version"], "body": "x"})
+    assert moved.status == 201
+    # the case's version moved: my list's rows changed, so the answer is sent again
+    fresh = agent.client.http.get("/cases?view=mine", headers={
+        "authorization": f"Bearer {agent.token}", "if-none-match": etag})  # fmt: skip
+    assert fresh.status_code == 200
+    agent.call("DELETE", f"/views/{view['id']}")

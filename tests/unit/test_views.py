@@ -103,3 +103,13 @@ def test_filters_are_bounded_and_strict():
 def test_counts_stop_at_a_hundred():
     assert counted(7).model_dump() == {"count": 7, "more": False}
     assert counted(101).model_dump() == {"count": 100, "more": True}
+
+
+def test_if_none_match_is_compared_weakly_and_may_name_several_tags():
+    from chalicelib.api.etags import etag_of, matches
+
+    tag = etag_of('{"items":[]}')
+    assert tag == etag_of('{"items":[]}') != etag_of('{"items":[1]}')
+    assert matches(tag, tag) and matches(tag.removeprefix("W/"), tag)
+    assert matches(f'"other", {tag}', tag) and matches("*", tag)
+    assert not matches(None, tag) and not matches('"other"', tag)
