@@ -622,7 +622,8 @@ class DynamoNoticeStore:
 
 
 def _planned_source(plan: ViewPlan) -> tuple[tuple[str, str], str, bool, str | None]:
-    """A view plan's partition, index, direction and upper sort bound (store/README.md)."""
+    """A view plan's partition, index, direction and upper sort bound
+    (chalicelib/store/README.md)."""
     by = "priority" if plan.order == "priority" else "newest"
     forward = plan.order in ("priority", "oldest")
     if plan.source == "queue":
