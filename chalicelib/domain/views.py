@@ -3,11 +3,11 @@ Query that serves each (docs/views-and-presence.md).
 
 A view is served by **one Query on an existing index** (chalicelib/store/README.md): a
 group's queue in one status (`queue_newest` / `queue_priority`), an agent's active or
-finished cases (`agent_newest` / `agent_priority`), or the cases due or overdue
-(`overdue`). Every other filter is applied after the key condition (a DynamoDB
-`FilterExpression`), so a page never scans the table. A filter set no index can serve (say "every high priority case", with no
-group, agent or SLA state to start from) is refused when the view is saved, with InvalidInput
-`view_unserved`, rather than be served by a Scan.
+finished cases (`agent_newest` / `agent_priority`), or the cases due or overdue (`overdue`).
+Every other filter is applied after the key condition (a DynamoDB `FilterExpression`), so a
+page never scans the table. A filter set no index can serve (say "every high priority case",
+with no group, agent or SLA state to start from) is refused when the view is saved, with
+InvalidInput `view_unserved`, rather than be served by a Scan.
 
 `plan(filters, sort, viewer, now)` decides the Query; it is pure (no I/O), and what it
 returns is abstract (a source and conditions on case attributes): only `store/` turns it
