@@ -117,3 +117,25 @@ def test_polled_lists_answer_304_when_nothing_moved(as_role, drain_routing):
         "authorization": f"Bearer {agent.token}", "if-none-match": etag})  # fmt: skip
     assert fresh.status_code == 200
     agent.call("DELETE", f"/views/{view['id']}")
+
+
+def test_a_group_view_filters_its_queue_by_age_priority_and_channel(as_role, drain_routing):
+    admin, agent = as_role("admin"), as_role("agent")
+    tag = f"kuyruk-{uuid.uuid4().hex[:6]}"
+    case = tagged(agent, admin, drain_routing, tag)
+    base = {"group_id": case["group_id"], "statuses": ["in_progress"], "tags": [tag],
+            "priorities": [case["priority"]], "channels": [case["channel"]]}  # fmt: skip
+
+    def count(**more) -> dict:
+        made = agent.post("/views", {"name": "Kuyruk", "filters": {**base, **more}})
+        assert made.status == 201, made
+        listed = {v["id"]: v for v in agent.get("/views").body["items"]}
+        rows = agent.get(f"/views/{made.body['id']}/cases").body["items"]
+        agent.call("DELETE", f"/views/{made.body['id']}")
+        assert len(rows) == listed[made.body["id"]]["count"]["count"]
+        return listed[made.body["id"]]["count"]
+
+    assert count(newer_than_hours=1) == {"count": 1, "more": False}
+    assert count(older_than_hours=1) == {"count": 0, "more": False}
+    assert count(types=["suggestion"] if case["type"] != "suggestion" else ["question"]) == {
+        "count": 0, "more": False}  # fmt: skip

@@ -13,7 +13,7 @@ import { slaPreview } from "./sla_preview.js";
 import { flagListAdmin, staffMarks } from "./customer_flags.js";
 import { bulkTagForm, caseFieldsAdmin, caseTagsFields, tagFilterForm } from "./tags_fields.js";
 import { mergeFacts, mergeForm, mergedBanner, splitButton } from "./merges.js";
-import { viewsView, withCaseList } from "./views.js";
+import { bulkStatusForm, viewsView, withCaseList } from "./views.js";
 import { watchCase } from "./presence.js";
 import { installShortcuts } from "./shortcuts.js";
 
@@ -492,7 +492,8 @@ async function caseList(view, agentName) {
   watchList(path, table);
   const bulk = page.items.length && can("macros", "read") && can("replies", "add") ? await bulkMacroForm(macrosUi(), table) : null;
   const tagging = page.items.length && can("cases", "edit") ? bulkTagForm(kbUi(), table) : null;
-  return [el("h1", { text: title }), chooser, tagFilterForm(kbUi(), tag), table, page.items.length ? await assignForm(table) : null, bulk, tagging];
+  return [el("h1", { text: title }), chooser, tagFilterForm(kbUi(), tag), table, page.items.length ? await assignForm(table) : null, bulk, tagging,
+    page.items.length ? bulkStatusForm(viewsUi(), table) : null];
 }
 
 // ---- unread marks: what changed on the listed cases since I last looked ---------------

@@ -123,7 +123,7 @@ async function viewPage(ui, id) {
 }
 
 /** Move the chosen cases to one status: one call, each case reported (POST /case-status-changes). */
-function bulkStatusForm(ui, table) {
+export function bulkStatusForm(ui, table) {
   const { el, say } = ui;
   if (!ui.can("cases", "edit")) return null;
   const statuses = ui.vocab().statuses.filter((s) => !["merged", "new"].includes(s));
