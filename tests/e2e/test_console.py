@@ -339,7 +339,9 @@ def test_a_view_lists_counts_and_moves_cases_and_the_case_shows_who_else_is_on_i
     expect(entry.locator(".count")).to_have_text("1")
     entry.get_by_role("link", name=view["name"]).click()
     ready(page)
-    page.locator(f'input[name=pick][value="{case["id"]}"]').check()
+    page.keyboard.press("j")  # the shortcuts: the first row, then choose it
+    page.keyboard.press("x")
+    expect(page.locator(f'input[name=pick][value="{case["id"]}"]')).to_be_checked()
     page.get_by_label("Seçili kayıtların durumu").select_option("waiting_customer")
     page.locator("form.bulk-status").get_by_role("button", name="Durumu değiştir").click()
     expect(page.locator("#notice")).to_have_text("1 kaydın durumu değişti.")
@@ -369,3 +371,28 @@ def test_a_view_lists_counts_and_moves_cases_and_the_case_shows_who_else_is_on_i
     page.get_by_role("button", name="Yine de gönder").click()
     expect(page.locator("#notice")).to_have_text("Yanıt gönderildi.")
     expect(page.locator(".history .k-reply")).to_contain_text("Yenisini gönderiyoruz.")
+
+
+def test_a_closed_case_is_read_only_and_the_shortcuts_are_listed(open_console, http):
+    agent = http("mehmet")
+    case = routed_case(http, unique_phone(), "Tan Oral")
+    version = agent.call("GET", f"/cases/{case['id']}")[1]["case"]["version"]
+    for path, body in (("/claim", {}), ("/status", {"status": "resolved"}),
+                       ("/status", {"status": "closed"})):  # fmt: skip
+        status, moved = agent.call(
+            "POST", f"/cases/{case['id']}{path}", {"version": version, **body}
+        )
+        assert status == 200, moved
+        version = moved["version"]
+    page = open_console("mehmet")
+    page.goto(page.url.split("#")[0] + f"#/case/{case['id']}")
+    ready(page)
+    expect(page.locator(".read-only")).to_have_text("Bu kayıt kapandı; yalnızca okunabilir.")
+    expect(page.locator("form.reply, form.note, form.status-form")).to_have_count(0)
+    page.keyboard.press("?")
+    expect(page.locator("dialog.shortcuts")).to_contain_text("Sonraki kayıt")
+    page.keyboard.press("Escape")
+    expect(page.locator("dialog.shortcuts")).not_to_be_visible()
+    page.keyboard.press("g")
+    page.keyboard.press("v")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Görünümler")
