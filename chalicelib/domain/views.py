@@ -38,6 +38,9 @@ MAX_SHARED = 30
 MAX_TAG_FILTERS = 5
 #: a count stops here: the console shows "100+" (COUNT Queries read at most this far)
 COUNT_CAP = 101
+#: and after this many COUNT calls (each reads up to 1 MB of the view's partition): a look at
+#: the list is at most (MAX_SHARED + MAX_PERSONAL) * COUNT_ROUNDS calls, whatever the cases
+COUNT_ROUNDS = 3
 #: "due soon": due within this many hours (the console's overdue list uses the same 4 h)
 DUE_SOON = timedelta(hours=4)
 #: the assignee filter's two words beside a username

@@ -19,6 +19,7 @@ from ..domain.model import Strict
 from ..domain.permissions import Action, Resource
 from ..domain.views import (
     COUNT_CAP,
+    COUNT_ROUNDS,
     MAX_PERSONAL,
     MAX_SHARED,
     ListedView,
@@ -140,8 +141,9 @@ class ViewService:
 
     def count(self, caller: Caller, view: SavedView) -> ViewCount:
         """How many cases the view holds now, up to 100 then "more" (a COUNT Query)."""
-        found, complete = self.case_service.cases.count_planned(self._plan(caller, view),
-                                                                COUNT_CAP)  # fmt: skip
+        found, complete = self.case_service.cases.count_planned(
+            self._plan(caller, view), COUNT_CAP, COUNT_ROUNDS
+        )
         if complete:
             return counted(found)
         return ViewCount(count=min(found, COUNT_CAP - 1), more=True)

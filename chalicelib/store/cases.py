@@ -454,13 +454,13 @@ class DynamoCaseStore:
                 break
         return Page(items=[Case.model_validate(i) for i in items], next_cursor=cursor)
 
-    def count_planned(self, plan: ViewPlan, cap: int) -> tuple[int, bool]:
+    def count_planned(self, plan: ViewPlan, cap: int, rounds: int = 3) -> tuple[int, bool]:
         """How many cases a saved view holds (a COUNT Query: no item read back), up to
-        `cap`; (count, complete)."""
+        `cap`, in at most `rounds` calls; (count, complete)."""
         partition, index, _forward, before = _planned_source(plan)
         matches = [(how, list(path), value) for how, path, value in plan.conditions]
         return self.table.count(partition, index=index, sort_before=before,
-                                matches=matches or None, cap=cap)  # fmt: skip
+                                matches=matches or None, cap=cap, rounds=rounds)  # fmt: skip
 
     def count_active(self, username: str) -> int:
         result = self.table.client.query(

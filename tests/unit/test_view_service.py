@@ -40,7 +40,7 @@ class Cases:
         self.answer = (found, complete)
         self.plans: list = []
 
-    def count_planned(self, plan, cap):
+    def count_planned(self, plan, cap, rounds):
         self.plans.append(plan)
         return self.answer
 

@@ -113,3 +113,39 @@ def test_if_none_match_is_compared_weakly_and_may_name_several_tags():
     assert matches(tag, tag) and matches(tag.removeprefix("W/"), tag)
     assert matches(f'"other", {tag}', tag) and matches("*", tag)
     assert not matches(None, tag) and not matches('"other"', tag)
+
+
+class PagedCounts:
+    """A DynamoDB client answering COUNT Queries a page at a time (each page's Count)."""
+
+    def __init__(self, pages: list[int]) -> None:
+        self.pages, self.calls = pages, []
+
+    def query(self, **kwargs):
+        self.calls.append(kwargs)
+        at = len(self.calls) - 1
+        more = {"LastEvaluatedKey": {"PK": {"S": str(at)}}} if at + 1 < len(self.pages) else {}
+        return {"Count": self.pages[at], **more}
+
+
+@pytest.mark.parametrize(
+    ("pages", "rounds", "answer", "calls"),
+    [
+        ([3, 4], 3, (7, True), 2),  # the partition's end
+        ([60, 60, 60], 3, (120, False), 2),  # past the cap: no third call
+        ([1, 1, 1, 1], 3, (3, False), 3),  # the rounds ran out first
+    ],
+)
+def test_a_count_reads_on_to_the_cap_the_end_or_its_rounds(pages, rounds, answer, calls):
+    from chalicelib.store.dynamo import Table
+
+    client = PagedCounts(pages)
+    table = Table("t", client)
+    found = table.count(("agent_pk", "A#mehmet#active"), index="agent_newest",
+                        matches=[("in", ["priority"], ["high", "urgent"])], cap=101,
+                        rounds=rounds)  # fmt: skip
+    assert found == answer and len(client.calls) == calls
+    first = client.calls[0]
+    assert first["Select"] == "COUNT"
+    assert first["FilterExpression"] == "#m0_0 IN (:m0_0, :m0_1)"
+    assert "ExclusiveStartKey" in client.calls[-1] or calls == 1
