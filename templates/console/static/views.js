@@ -18,10 +18,11 @@ export function countText(count) {
 /** The views page, or one view's cases when `id` is given. */
 export async function viewsView(ui, id) {
   if (id) return viewPage(ui, id);
-  const answer = await ui.api("GET", "/views");
+  const [answer, definitions] = await Promise.all([ui.api("GET", "/views"),
+    ui.can("case_fields", "read") ? ui.api("GET", "/case-fields").catch(() => []) : []]);
   const list = viewList(ui, answer.items);
   watchCounts(ui, list);
-  return [ui.el("h1", { text: ui.say("views_title") }), list, viewForm(ui)];
+  return [ui.el("h1", { text: ui.say("views_title") }), list, viewForm(ui, definitions)];
 }
 
 function viewList(ui, items, current = null) {
@@ -63,7 +64,7 @@ function checks(ui, name, values, word) {
     values.map((v) => ui.el("label", { class: "check" }, ui.el("input", { type: "checkbox", name, value: v }), ` ${word(v)}`)));
 }
 
-function viewForm(ui) {
+function viewForm(ui, definitions = []) {
   const { el, say, vocab } = ui;
   const V = vocab();
   const option = (value, text) => el("option", { value, text });
@@ -79,6 +80,7 @@ function viewForm(ui) {
       statuses: picked("statuses"), priorities: picked("priorities"), types: picked("types"), channels: picked("channels"),
       group_id: f.group_id.value || undefined, assignee: f.assignee.value || undefined, sla: f.sla.value || undefined,
       tags: f.tag.value.trim() ? [f.tag.value.trim()] : [], older_than_hours: hours("older"), newer_than_hours: hours("newer"),
+      fields: f.field_key && f.field_key.value && f.field_value.value.trim() ? { [f.field_key.value]: f.field_value.value.trim() } : {},
     };
     try {
       const made = await ui.api("POST", "/views", { name: f.name.value, shared: Boolean(f.shared && f.shared.checked), sort: f.sort.value, filters });
@@ -96,6 +98,9 @@ function viewForm(ui) {
   checks(ui, "types", V.case_types, (t) => say(`type_${t}`)),
   checks(ui, "channels", V.channels, (c) => say(`channel_${c}`)),
   ui.field(say("views_tag"), el("input", { name: "tag", maxlength: 64 })),
+  definitions.length ? ui.field(say("views_field"), el("select", { name: "field_key" }, option("", say("any")),
+    definitions.map((d) => option(d.key, ui.lang === "en" ? d.label_en : d.label_tr)))) : null,
+  definitions.length ? ui.field(say("views_field_value"), el("input", { name: "field_value", maxlength: 500 })) : null,
   ui.field(say("views_sla"), el("select", { name: "sla" }, option("", say("any")), SLA_STATES.map((s) => option(s, say(`views_sla_${s}`))))),
   ui.field(say("views_older"), el("input", { name: "older", type: "number", min: 1, max: 8760 })),
   ui.field(say("views_newer"), el("input", { name: "newer", type: "number", min: 1, max: 8760 })),
