@@ -188,7 +188,8 @@ class Table:
         `sort_between`: the sort key within [low, high], both ends included; `projection`:
         only these attributes of each item (the keys are added, for the cursor);
         `matches`: more filters, each `(how, path, value)`: `contains` (a list attribute
-        holds the value) or `equals` (the attribute at the path, a map's key, equals it)."""
+        holds the value) or `equals` (the attribute at the path, a map's key, equals it), and
+        `in`, `lt`, `gt`, `absent`, `absent_or_gt` (`_clause`: a saved view's filters)."""
         kwargs, start = self._request(
             partition, index=index, sort_before=sort_before, sort_prefix=sort_prefix,
             sort_between=sort_between, forward=forward, limit=limit, cursor=cursor,
