@@ -43,6 +43,7 @@ from chalicelib.api import (
     survey_links,
     surveys,
     system,
+    views,
     vocabulary,
     webhooks,
 )
@@ -92,6 +93,7 @@ BLUEPRINTS = (
     assistant,
     macros,
     case_fields,
+    views,
 )
 for module in BLUEPRINTS:
     app.register_blueprint(module.bp)

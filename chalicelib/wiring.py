@@ -1034,3 +1034,22 @@ def case_field_service() -> Any:
     from .store.case_fields import DynamoCaseFieldStore
 
     return CaseFieldService(DynamoCaseFieldStore(table()))
+
+
+# ---- saved views and presence (docs/views-and-presence.md) ---------------------------------
+
+
+@lru_cache(maxsize=1)
+def view_service() -> Any:
+    from .services.views import ViewService
+    from .store.views import DynamoViewStore
+
+    return ViewService(DynamoViewStore(table()), case_service())
+
+
+@lru_cache(maxsize=1)
+def presence_service() -> Any:
+    from .services.presence import PresenceService
+    from .store.presence import DynamoPresenceStore
+
+    return PresenceService(DynamoPresenceStore(table()), case_service().cases)

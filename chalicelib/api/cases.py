@@ -9,6 +9,7 @@ from chalice import Blueprint
 from .. import wiring
 from ..domain.permissions import Action, Resource
 from .endpoint import endpoint, lazy
+from .etags import conditional
 
 if TYPE_CHECKING:
     from ..domain.caller import Caller
@@ -45,8 +46,9 @@ def open_case(caller: Caller, body: cmd.OpenCase):
 @endpoint(bp, "/cases", permission=CASES_READ, query=CMD.ListCases, response=LISTING.CaseRowPage)
 def list_cases(caller: Caller, query: cmd.ListCases):
     """A queue, an agent's cases, a customer's cases, the pool, or the overdue list; one page,
-    each case marked `unread` when it changed since you last looked."""
-    return wiring.case_service().list(caller, query)
+    each case marked `unread` when it changed since you last looked. With `If-None-Match` of
+    the answer's `ETag`: 304 when nothing moved (the console's 30 s poll)."""
+    return conditional(bp.current_request, wiring.case_service().list(caller, query))
 
 
 @endpoint(

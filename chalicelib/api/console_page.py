@@ -34,6 +34,9 @@ ASSETS = {
     "tags_fields.js": "text/javascript; charset=utf-8",
     "learning.js": "text/javascript; charset=utf-8",
     "merges.js": "text/javascript; charset=utf-8",
+    "views.js": "text/javascript; charset=utf-8",
+    "presence.js": "text/javascript; charset=utf-8",
+    "shortcuts.js": "text/javascript; charset=utf-8",
     # Chart.js 4.6.1 as npm ships it (dist/chart.umd.min.js, MIT: chart.LICENSE.md)
     "chart.umd.min.js": "text/javascript; charset=utf-8",
 }

@@ -609,6 +609,8 @@ def _check_reopen_window(case: Case, at: datetime) -> None:
 
 
 def _note(case: Case, command: Note, actor: Actor, at: datetime) -> CaseChange:
+    if case.status == Status.CLOSED:  # closed cases are read-only (docs/views-and-presence.md)
+        raise Conflict("a closed case takes no more notes", code="case_closed")
     entry = _line(case, actor, EntryKind.NOTE, at, body=command.body)
     return _finish(case, case, [entry], actor, at, [])
 

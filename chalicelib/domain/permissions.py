@@ -61,6 +61,9 @@ class Resource(StrEnum):
     CUSTOMER_FLAGS = "customer_flags"
     #: custom case field definitions (read: every agent, to fill them in; define: admins)
     CASE_FIELDS = "case_fields"
+    #: saved views every agent sees (create, edit, delete: supervisors); personal views need
+    #: only cases read (docs/views-and-presence.md)
+    SHARED_VIEWS = "shared_views"
 
 
 #: the roles a staff member can hold (Cognito groups of the staff pool)
@@ -125,6 +128,7 @@ DEFAULT_ROLES: dict[str, dict[Resource, set[Action]]] = {
         Resource.LIBRARY: {_R, _A, _E, _D},
         # keep the team's shared macros
         Resource.SHARED_MACROS: {_R, _A, _E, _D},
+        Resource.SHARED_VIEWS: {_R, _A, _E, _D},
         Resource.CUSTOMER_FLAGS: {_R, _E},
     },
     "admin": {resource: {_R, _A, _E, _D} for resource in Resource},

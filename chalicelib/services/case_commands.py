@@ -171,6 +171,14 @@ class ChangeStatus(Strict):
     reason: Text | None = None
 
 
+class BulkStatus(Strict):
+    """Move several cases (up to 50), each at the version you read, to one status."""
+
+    cases: list[TagRef] = Field(min_length=1, max_length=50)
+    status: Status
+    reason: Text | None = None
+
+
 class UpdateCase(Strict):
     version: Version
     priority: Priority | None = None

@@ -354,19 +354,23 @@ class CaseService:
         return rows_for(self.cases.list(query), caller.principal.username)
 
     def _filter_value(self, params: cmd.ListCases) -> str | int | float | bool:
-        """The list filter's `value` as its field stores it (a number, a boolean, a date)."""
-        field = self._definitions().get(params.field or "")
+        return self.filter_value(params.field or "", params.value or "")
+
+    def filter_value(self, key: str, typed: str) -> str | int | float | bool:
+        """A list filter's value, typed as text, as its field stores it (a number, a boolean,
+        a date); InvalidInput `unknown_field` or `invalid_custom_fields`."""
+        field = self._definitions().get(key)
         if field is None:
             raise InvalidInput("no such custom field", code="unknown_field",
-                               details={"field": params.field})  # fmt: skip
-        raw: object = params.value
+                               details={"field": key})  # fmt: skip
+        raw: object = typed
         if field.kind == "number":
             try:
-                raw = float(params.value or "")
+                raw = float(typed)
             except ValueError:
-                raw = params.value
+                raw = typed
         elif field.kind == "checkbox":
-            raw = {"true": True, "false": False}.get(params.value or "", params.value)
+            raw = {"true": True, "false": False}.get(typed, typed)
         stored, error = check_value(field, raw)
         if error:
             raise InvalidInput("the filter's value does not fit the field",
@@ -529,6 +533,28 @@ class CaseService:
         move = change.ChangeStatus(status=command.status, reason=command.reason,
                                    required_fields=required)  # fmt: skip
         return self._change(caller, case, move)
+
+    def change_status_many(self, caller: Caller, command: cmd.BulkStatus) -> BulkTagged:
+        """Each case on its own change and transaction (docs/views-and-presence.md): one
+        refused (stale version, a move the lifecycle refuses, outside the caller's groups)
+        leaves the others moved, and says why in its row. Retried after it succeeded, a case
+        already in the asked status is reported `applied` as it is, changing nothing."""
+        rows = []
+        for ref in command.cases:
+            one = cmd.ChangeStatus.model_construct(version=ref.version, status=command.status,
+                                                   reason=command.reason)  # fmt: skip
+            try:
+                saved = self.change_status(caller, ref.case_id, one)
+                rows.append(Tagged(case_id=ref.case_id, status="applied", case=saved))
+            except DomainError as exc:
+                current = exc.details.get("case") if exc.code == "version_conflict" else None
+                if current and current.get("status") == command.status.value:
+                    case = Case.model_validate(current)
+                    rows.append(Tagged(case_id=ref.case_id, status="applied", case=case))
+                    continue
+                error = {"code": exc.code, "message": exc.message}
+                rows.append(Tagged(case_id=ref.case_id, status="refused", error=error))
+        return BulkTagged(results=rows)
 
     # ---- tags and custom fields (docs/tags-and-fields.md) ---------------------------------
 

@@ -20,6 +20,7 @@ from ..domain.ids import case_number
 from ..domain.lifecycle import DONE, Status
 from ..domain.listing import CaseListQuery, Page
 from ..domain.notifications import Notice
+from ..domain.views import ViewPlan
 from . import keys
 from .case_numbers import CASE_NUMBERS
 from .customers import customer_items
@@ -215,6 +216,13 @@ class DynamoCaseStore:
         # the case's events sort last in its partition and are not part of reading it
         items = self.table.query_all(("PK", keys.case_pk(case_id)), sort_before="~")
         return self._assemble(items)
+
+    def head(self, case_id: str) -> Case:
+        """The case item alone, without its history (one GetItem), or NotFound."""
+        item = self.table.get({"PK": keys.case_pk(case_id), "SK": keys.CASE_META})
+        if item is None:
+            raise NotFound("no such case")
+        return Case.model_validate(item)
 
     def events(self, case_id: str) -> list[dict[str, Any]]:
         """The case's stored events, in order, as items (for tests and the bench; the
@@ -429,6 +437,31 @@ class DynamoCaseStore:
                 break
         return Page(items=[Case.model_validate(i) for i in items], next_cursor=cursor)
 
+    def list_planned(self, plan: ViewPlan, limit: int, cursor: str | None) -> Page:
+        """One page of a saved view: its plan's one Query (domain/views.py), its conditions
+        as the FilterExpression; read as `list` reads a filtered view, at most
+        NARROWED_ROUNDS rounds each asking for what the page still lacks."""
+        partition, index, forward, before = _planned_source(plan)
+        matches = [(how, list(path), value) for how, path, value in plan.conditions]
+        items: list[dict[str, Any]] = []
+        for _round in range(NARROWED_ROUNDS if matches else 1):
+            found, cursor = self.table.query(
+                partition, index=index, forward=forward, limit=limit - len(items),
+                cursor=cursor, sort_before=before, matches=matches or None,
+            )  # fmt: skip
+            items += found
+            if len(items) >= limit or not cursor:
+                break
+        return Page(items=[Case.model_validate(i) for i in items], next_cursor=cursor)
+
+    def count_planned(self, plan: ViewPlan, cap: int, rounds: int = 3) -> tuple[int, bool]:
+        """How many cases a saved view holds (a COUNT Query: no item read back), up to
+        `cap`, in at most `rounds` calls; (count, complete)."""
+        partition, index, _forward, before = _planned_source(plan)
+        matches = [(how, list(path), value) for how, path, value in plan.conditions]
+        return self.table.count(partition, index=index, sort_before=before,
+                                matches=matches or None, cap=cap, rounds=rounds)  # fmt: skip
+
     def count_active(self, username: str) -> int:
         result = self.table.client.query(
             TableName=self.table.name,
@@ -586,3 +619,21 @@ class DynamoNoticeStore:
             ("outbox_pk", "OUTBOX"), index="outbox", sort_before=f"{until}#~", limit=limit
         )
         return [(keys.case_id_of(i["PK"]), i["SK"].removeprefix("N#")) for i in items]
+
+
+def _planned_source(plan: ViewPlan) -> tuple[tuple[str, str], str, bool, str | None]:
+    """A view plan's partition, index, direction and upper sort bound
+    (chalicelib/store/README.md)."""
+    by = "priority" if plan.order == "priority" else "newest"
+    forward = plan.order in ("priority", "oldest")
+    if plan.source == "queue":
+        pk = keys.queue_pk(plan.group_id or "", plan.status or "open")
+        return ("queue_pk", pk), f"queue_{by}", forward, None
+    if plan.source == "agent":
+        return (
+            ("agent_pk", keys.agent_pk(plan.agent or "", plan.done)),
+            f"agent_{by}",
+            forward,
+            None,
+        )
+    return ("due_pk", "DUE"), "overdue", True, f"{plan.due_before}#"

@@ -55,6 +55,28 @@ def _plain(value: Any) -> Any:
 BATCH_GET_ROUNDS = 5
 
 
+def _clause(how: str, where: str, name: str, value: Any, values: dict[str, Any]) -> str:
+    """One filter clause on the attribute at `where`: `contains`, `equals`/`eq`, `in` (one of
+    the list), `lt`, `gt`, `absent`, `absent_or_gt`; its values are added to `values`."""
+    if how == "contains":
+        values[name] = value
+        return f"contains({where}, {name})"
+    if how == "in":
+        names = [f"{name}_{i}" for i in range(len(value))]
+        values.update(zip(names, value, strict=True))
+        return f"{where} IN ({', '.join(names)})"
+    if how == "absent":
+        return f"attribute_not_exists({where})"
+    values[name] = value
+    if how == "lt":
+        return f"{where} < {name}"
+    if how == "gt":
+        return f"{where} > {name}"
+    if how == "absent_or_gt":
+        return f"(attribute_not_exists({where}) OR {where} > {name})"
+    return f"{where} = {name}"
+
+
 class Table:
     def __init__(self, name: str, client: Any = None) -> None:
         self.name = name
@@ -166,7 +188,40 @@ class Table:
         `sort_between`: the sort key within [low, high], both ends included; `projection`:
         only these attributes of each item (the keys are added, for the cursor);
         `matches`: more filters, each `(how, path, value)`: `contains` (a list attribute
-        holds the value) or `equals` (the attribute at the path, a map's key, equals it)."""
+        holds the value) or `equals` (the attribute at the path, a map's key, equals it), and
+        `in`, `lt`, `gt`, `absent`, `absent_or_gt` (`_clause`: a saved view's filters)."""
+        kwargs, start = self._request(
+            partition, index=index, sort_before=sort_before, sort_prefix=sort_prefix,
+            sort_between=sort_between, forward=forward, limit=limit, cursor=cursor,
+            filters=filters, projection=projection, matches=matches,
+        )  # fmt: skip
+        try:
+            result = self.client.query(**kwargs)
+        except self.client.exceptions.ClientError as exc:
+            refused = exc.response.get("Error", {}).get("Code") == "ValidationException"
+            if start and refused:
+                raise BadRequest("invalid cursor", code="invalid_cursor") from exc
+            raise
+        items = [self.de(item) for item in result.get("Items", [])]
+        last = result.get("LastEvaluatedKey")
+        return items, cursor_codec.encode(self.de(last) if last else None)
+
+    def _request(
+        self,
+        partition: tuple[str, str],
+        *,
+        index: str | None = None,
+        sort_before: str | None = None,
+        sort_prefix: str | None = None,
+        sort_between: tuple[str, str] | None = None,
+        forward: bool = True,
+        limit: int | None = None,
+        cursor: str | None = None,
+        filters: dict[str, str] | None = None,
+        projection: list[str] | None = None,
+        matches: list[tuple[str, list[str], Any]] | None = None,
+    ) -> tuple[dict[str, Any], dict[str, Any] | None]:
+        """The Query's request (see `query`) and the key it starts after, if any."""
         pk_name, pk_value = partition
         sk_name = INDEXES[index][1] if index else "SK"
         names = {"#pk": pk_name}
@@ -199,8 +254,7 @@ class Table:
         for j, (how, path, value) in enumerate(matches or []):
             names.update({f"#m{j}_{k}": part for k, part in enumerate(path)})
             where = ".".join(f"#m{j}_{k}" for k in range(len(path)))
-            values[f":m{j}"] = value
-            clause = f"contains({where}, :m{j})" if how == "contains" else f"{where} = :m{j}"
+            clause = _clause(how, where, f":m{j}", value, values)
             previous = kwargs.get("FilterExpression")
             kwargs["FilterExpression"] = f"{previous} AND {clause}" if previous else clause
         if projection:
@@ -222,16 +276,36 @@ class Table:
             raise BadRequest("invalid cursor", code="invalid_cursor")  # from another range
         if start:
             kwargs["ExclusiveStartKey"] = self.ser(start)
-        try:
+        return kwargs, start
+
+    def count(
+        self,
+        partition: tuple[str, str],
+        *,
+        index: str | None = None,
+        sort_before: str | None = None,
+        matches: list[tuple[str, list[str], Any]] | None = None,
+        cap: int = 101,
+        rounds: int = 8,
+    ) -> tuple[int, bool]:
+        """How many items of a partition match (Select COUNT: no item is returned), reading
+        on until `cap` or the partition's end, at most `rounds` Query calls (each DynamoDB
+        reads up to 1 MB); answers (count, complete), complete false when it stopped at the
+        cap or the rounds before the end."""
+        kwargs, _ = self._request(partition, index=index, sort_before=sort_before,
+                                  matches=matches)  # fmt: skip
+        kwargs["Select"] = "COUNT"
+        total = 0
+        for _round in range(rounds):
             result = self.client.query(**kwargs)
-        except self.client.exceptions.ClientError as exc:
-            refused = exc.response.get("Error", {}).get("Code") == "ValidationException"
-            if start and refused:
-                raise BadRequest("invalid cursor", code="invalid_cursor") from exc
-            raise
-        items = [self.de(item) for item in result.get("Items", [])]
-        last = result.get("LastEvaluatedKey")
-        return items, cursor_codec.encode(self.de(last) if last else None)
+            total += int(result["Count"])
+            last = result.get("LastEvaluatedKey")
+            if not last:
+                return total, True
+            if total >= cap:
+                break
+            kwargs["ExclusiveStartKey"] = last
+        return total, False
 
     def query_all(self, partition: tuple[str, str], **kwargs: Any) -> list[dict[str, Any]]:
         """Every item of a partition, following DynamoDB's own 1 MB pages."""

@@ -310,3 +310,89 @@ def test_a_screen_answered_late_does_not_replace_the_one_asked_for_after_it(open
     expect(page.get_by_role("heading", level=1)).to_have_text("Yönetim")
     expect(words).to_have_count(4)
     expect(page.locator("#view")).to_have_attribute("data-route", "#/admin/priorities")
+
+
+def test_a_view_lists_counts_and_moves_cases_and_the_case_shows_who_else_is_on_it(
+    open_console, http
+):
+    """Saved views, bulk status, the list beside the case, presence and the stale-reply check
+    (docs/views-and-presence.md)."""
+    agent = http("mehmet")
+    case = routed_case(http, unique_phone(), "Nur Aksoy", subject="Kulaklık cızırdıyor")
+    routed = agent.call("GET", f"/cases/{case['id']}")[1]["case"]
+    status, claimed = agent.call(
+        "POST", f"/cases/{case['id']}/claim", {"version": routed["version"]}
+    )
+    assert status == 200, claimed
+    tag = f"e2e-{uuid.uuid4().hex[:6]}"
+    status, tagged = agent.call("POST", f"/cases/{case['id']}/tags",
+                                {"version": claimed["version"], "add": [tag]})  # fmt: skip
+    assert status == 200, tagged
+    body = {"name": f"Etiket {tag}", "filters": {"assignee": "me", "tags": [tag]}}
+    status, view = agent.call("POST", "/views", body)
+    assert status == 201, view
+
+    page = open_console("mehmet")
+    page.goto(page.url.split("#")[0] + "#/views")
+    ready(page)
+    entry = page.locator(f'.views-list li[data-view-id="{view["id"]}"]')
+    expect(entry.locator(".count")).to_have_text("1")
+    entry.get_by_role("link", name=view["name"]).click()
+    ready(page)
+    page.keyboard.press("j")  # the shortcuts: the first row, then choose it
+    page.keyboard.press("x")
+    expect(page.locator(f'input[name=pick][value="{case["id"]}"]')).to_be_checked()
+    page.get_by_label("Seçili kayıtların durumu").select_option("waiting_customer")
+    page.locator("form.bulk-status").get_by_role("button", name="Durumu değiştir").click()
+    expect(page.locator("#notice")).to_have_text("1 kaydın durumu değişti.")
+    expect(page.locator(f'tr[data-case="{case["id"]}"] .status')).to_have_text("Müşteri bekleniyor")
+
+    page.get_by_role("link", name=case["number"], exact=True).click()
+    ready(page)
+    beside = page.locator(".case-list a[aria-current=page]")
+    expect(beside).to_contain_text(case["number"])  # the view's list beside the case
+    # mehmet's screen says it is on the case; the admin who opens it sees him there
+    admin = http("admin")
+    eventually(lambda: any(o["username"] == "mehmet" for o in admin.call(
+        "PUT", f"/cases/{case['id']}/presence", {"mode": "viewing"})[1]["others"]))  # fmt: skip
+    other = open_console("admin")
+    other.goto(other.url.split("#")[0] + f"#/case/{case['id']}")
+    ready(other)
+    expect(other.locator(".presence")).to_contain_text("Mehmet Demir bu kayda bakıyor")
+
+    # a reply started, then someone else changes the case: sending asks first
+    page.get_by_label("Müşteriye yanıt").fill("Yenisini gönderiyoruz.")
+    current = admin.call("GET", f"/cases/{case['id']}")[1]["case"]
+    status, _ = admin.call("POST", f"/cases/{case['id']}/notes",
+                           {"version": current["version"], "body": "Depo arandı"})  # fmt: skip
+    assert status == 201
+    page.get_by_role("button", name="Yanıtı gönder").click()
+    expect(page.locator(".stale-reply")).to_contain_text("Yine de gönderilsin mi?")
+    page.get_by_role("button", name="Yine de gönder").click()
+    expect(page.locator("#notice")).to_have_text("Yanıt gönderildi.")
+    expect(page.locator(".history .k-reply")).to_contain_text("Yenisini gönderiyoruz.")
+
+
+def test_a_closed_case_is_read_only_and_the_shortcuts_are_listed(open_console, http):
+    agent = http("mehmet")
+    case = routed_case(http, unique_phone(), "Tan Oral")
+    version = agent.call("GET", f"/cases/{case['id']}")[1]["case"]["version"]
+    for path, body in (("/claim", {}), ("/status", {"status": "resolved"}),
+                       ("/status", {"status": "closed"})):  # fmt: skip
+        status, moved = agent.call(
+            "POST", f"/cases/{case['id']}{path}", {"version": version, **body}
+        )
+        assert status == 200, moved
+        version = moved["version"]
+    page = open_console("mehmet")
+    page.goto(page.url.split("#")[0] + f"#/case/{case['id']}")
+    ready(page)
+    expect(page.locator(".read-only")).to_have_text("Bu kayıt kapandı; yalnızca okunabilir.")
+    expect(page.locator("form.reply, form.note, form.status-form")).to_have_count(0)
+    page.keyboard.press("?")
+    expect(page.locator("dialog.shortcuts")).to_contain_text("Sonraki kayıt")
+    page.keyboard.press("Escape")
+    expect(page.locator("dialog.shortcuts")).not_to_be_visible()
+    page.keyboard.press("g")
+    page.keyboard.press("v")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Görünümler")

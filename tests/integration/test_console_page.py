@@ -54,7 +54,8 @@ def test_both_languages_have_every_string():
     tr = json.loads((ROOT / "strings" / "tr.json").read_text())
     en = json.loads((ROOT / "strings" / "en.json").read_text())
     assert set(tr) == set(en)
-    modules = ("console.js", "macros.js", "tags_fields.js", "learning.js")
+    modules = ("console.js", "macros.js", "tags_fields.js", "learning.js", "views.js",
+               "presence.js", "shortcuts.js")
     script = "".join((ROOT / "static" / name).read_text() for name in modules)
     fixed = set(re.findall(r'say\("([a-z_]+)"', script))
     assert fixed <= set(tr), fixed - set(tr)
@@ -69,5 +70,14 @@ def test_every_module_the_scripts_import_is_served():
     for name in (n for n in ASSETS if n.endswith(".js")):
         text = (ROOT / "static" / name).read_text()
         imported |= set(re.findall(r"""["']\./([\w.-]+\.js)["']""", text))
-    assert {"kb.js", "library.js", "macros.js", "textsearch.js", "tags_fields.js"} <= imported
+    assert {
+        "kb.js",
+        "library.js",
+        "macros.js",
+        "textsearch.js",
+        "tags_fields.js",
+        "views.js",
+        "presence.js",
+        "shortcuts.js",
+    } <= imported
     assert sorted(imported - set(ASSETS)) == []

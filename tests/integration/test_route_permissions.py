@@ -997,6 +997,38 @@ ORDERS_AND_CARRIERS = {
 MATRIX.update(ORDERS_AND_CARRIERS)
 
 
+VIEW_BODY = {"name": "Acil olanlarım", "filters": {"assignee": "me", "priorities": ["urgent"]}}
+
+
+def shared_view(setup) -> str:
+    return scratch(setup, "/views", {**VIEW_BODY, "shared": True})
+
+
+VIEWS_AND_PRESENCE = {
+    ("GET", "/views"): (fixed("/views"), STAFF_READ),
+    # personal views: every agent keeps their own
+    ("POST", "/views"): (fixed("/views", VIEW_BODY), STAFF_WRITE),
+    ("GET", "/views/{view_id}"): (lambda setup: (f"/views/{shared_view(setup)}", None), STAFF_READ),
+    # shared ones: supervisors and admins
+    ("PUT", "/views/{view_id}"): (lambda setup: (f"/views/{shared_view(setup)}",
+                                                 {**VIEW_BODY, "shared": True, "version": 1}),
+                                  EDITORS),
+    ("DELETE", "/views/{view_id}"): (lambda setup: (f"/views/{shared_view(setup)}", None),
+                                     {**EDITORS, "supervisor": 204, "admin": 204}),
+    ("GET", "/views/{view_id}/cases"): (lambda setup: (f"/views/{shared_view(setup)}/cases",
+                                                       None), STAFF_READ),
+    # each case reported applied or refused: the call itself answers 200
+    ("POST", "/case-status-changes"): (
+        lambda setup: ("/case-status-changes", {"status": "waiting_customer", "cases": [
+            {"case_id": (c := claimed_case(setup))["id"], "version": c["version"]}]}), STAFF_READ),
+    ("PUT", "/cases/{case_id}/presence"): (
+        case_call(routed_case, "/presence", lambda c: {"mode": "viewing"}), STAFF_READ),
+    ("DELETE", "/cases/{case_id}/presence"): (
+        case_call(routed_case, "/presence"), {**STAFF_READ, **dict.fromkeys(STAFF, 204)}),
+}  # fmt: skip
+MATRIX.update(VIEWS_AND_PRESENCE)
+
+
 def visitor_conversation(setup, suffix: str = "", body: dict | None = None):
     """A conversation a visitor started (no token): whoever holds its id may go on."""
     started = setup.api.as_(None).post("/assistant/conversations", {"language": "tr"}).body
@@ -1145,6 +1177,11 @@ OTHER_GROUP: dict[tuple[str, str], tuple[Callable, dict[str, int]]] = {
     ("POST", "/cases/{case_id}/tags"): (
         case_call(teslimat_case, "/tags", lambda c: {"version": c["version"], "add": ["x"]}),
         {"agent": 403, "supervisor": 200, "admin": 200},
+    ),
+    # who may read a case may be seen on it
+    ("PUT", "/cases/{case_id}/presence"): (
+        case_call(teslimat_case, "/presence", lambda c: {"mode": "replying"}),
+        dict.fromkeys(STAFF_403, 200),
     ),
 }  # fmt: skip
 

@@ -93,7 +93,7 @@ ALLOWED: dict[str, tuple[set[Status], str]] = {
     "assign": (ACTIVE_AND_WAITING, "case_done"),
     "agent_reply": (ALL - {S.CLOSED}, "case_closed"),
     "customer_reply": (ALL - {S.CLOSED}, "case_closed"),
-    "note": (ALL, ""),
+    "note": (ALL - {S.CLOSED}, "case_closed"),
     "change_fields": (ALL - {S.CLOSED}, "case_closed"),
     "route": ({S.NEW}, "not_new"),
     "record_sla": (ACTIVE_AND_WAITING, "case_done"),
@@ -352,8 +352,14 @@ def test_opening_and_a_converted_precase():
 
 
 def test_notes_emit_no_event_but_move_the_version():
-    note = cc.change_case(case_in(S.CLOSED), cc.Note(body="arşiv"), MEHMET, NOW)
+    note = cc.change_case(case_in(S.RESOLVED), cc.Note(body="arşiv"), MEHMET, NOW)
     assert note.events == [] and note.notices == [] and note.case.version == 6
+
+
+def test_a_closed_case_takes_no_note():
+    with pytest.raises(Conflict) as refused:
+        cc.change_case(case_in(S.CLOSED), cc.Note(body="arşiv"), MEHMET, NOW)
+    assert refused.value.code == "case_closed"
     with pytest.raises(InvalidInput):
         cc.change_case(case_in(S.OPEN), cc.ChangeFields(fields={}), MEHMET, NOW)
 

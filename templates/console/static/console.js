@@ -14,6 +14,9 @@ import { flagListAdmin, staffMarks } from "./customer_flags.js";
 import { bulkTagForm, caseFieldsAdmin, caseTagsFields, tagFilterForm } from "./tags_fields.js";
 import { mergeFacts, mergeForm, mergedBanner, splitButton } from "./merges.js";
 import { learningAdmin, routingSuggestion } from "./learning.js";
+import { bulkStatusForm, viewsView, withCaseList } from "./views.js";
+import { watchCase } from "./presence.js";
+import { installShortcuts } from "./shortcuts.js";
 
 const CONFIG = JSON.parse(document.getElementById("config").textContent);
 const T = JSON.parse(document.getElementById("strings").textContent);
@@ -283,6 +286,7 @@ async function start() {
     if (text) location.hash = `#/search/${encodeURIComponent(text)}`;
   });
   window.addEventListener("hashchange", () => route());
+  installShortcuts({ el, say });
   if (session()) await enter(); else showSignIn();
 }
 
@@ -387,7 +391,8 @@ async function route() {
                     surveys: () => surveysView(reportsUi()), survey: (_v, id) => surveyView(reportsUi(), id),
                     kb: (_v, arg) => knowledgeView(kbUi(), arg), article: (_v, id) => articleView(kbUi(), id),
                     checklists: () => checklistsView(libraryUi()), library: () => libraryView(libraryUi()),
-                    macros: (_v, id) => macrosView(macrosUi(), id) };
+                    macros: (_v, id) => macrosView(macrosUi(), id),
+                    views: (_v, id) => viewsView(viewsUi(), id) };
     const render = views[view] || caseList;
     const content = await render(view in views ? view : "mine", arg && decodeURIComponent(arg));
     if (call !== routing) return;
@@ -411,6 +416,10 @@ async function route() {
 const kbUi = () => ({ ...reportsUi(), categoryChoice, notice, act, refresh: route });
 /** What macros.js may use: kb.js's helpers and who is signed in (their personal macros). */
 const macrosUi = () => ({ ...kbUi(), me: me.username });
+/** What views.js, presence.js and shortcuts.js may use (docs/views-and-presence.md). */
+const viewsUi = () => ({ ...macrosUi(), caseTable, watchList, assignForm, vocab: () => VOCAB,
+  bulkMacroForm: (table) => bulkMacroForm(macrosUi(), table), bulkTagForm: (table) => bulkTagForm(kbUi(), table),
+  groups: () => names.groups, staff: () => names.staff });
 
 // ---- lists ---------------------------------------------------------------------------
 
@@ -500,7 +509,8 @@ async function caseList(view, agentName) {
   watchList(path, table);
   const bulk = page.items.length && can("macros", "read") && can("replies", "add") ? await bulkMacroForm(macrosUi(), table) : null;
   const tagging = page.items.length && can("cases", "edit") ? bulkTagForm(kbUi(), table) : null;
-  return [el("h1", { text: title }), chooser, tagFilterForm(kbUi(), tag), table, page.items.length ? await assignForm(table) : null, bulk, tagging];
+  return [el("h1", { text: title }), chooser, tagFilterForm(kbUi(), tag), table, page.items.length ? await assignForm(table) : null, bulk, tagging,
+    page.items.length ? bulkStatusForm(viewsUi(), table) : null];
 }
 
 // ---- unread marks: what changed on the listed cases since I last looked ---------------
@@ -932,7 +942,8 @@ async function caseScreen(_, ref) {
   const [extras, definitions] = await Promise.all([caseExtras(libraryUi(view.case.id), view),
     can("case_fields", "read") ? api("GET", "/case-fields").catch(() => []) : []]);
   names.customFields = new Map(definitions.map((f) => [f.key, LANG === "en" ? f.label_en : f.label_tr]));
-  return [el("div", { class: "case-screen" }, casePanel(view, extras, definitions), customerPanel(overview, view.case.id, marks))];
+  watchCase(viewsUi(), view.case); // presence, changes meanwhile, a closed case read-only
+  return [withCaseList(viewsUi(), view.case, el("div", { class: "case-screen" }, casePanel(view, extras, definitions), customerPanel(overview, view.case.id, marks)))];
 }
 
 async function reload(caseId, message) {
