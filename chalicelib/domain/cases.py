@@ -150,6 +150,10 @@ class Case(Model):
     #: a `merged` case: the case that carries on in its place (id and number)
     merged_into: str | None = None
     merged_into_number: str | None = None
+    #: addresses copied on the case's public replies, lower-cased; staff usernames following
+    #: its updates (domain/case_people.py)
+    cc: list[str] = Field(default_factory=list)
+    followers: list[str] = Field(default_factory=list)
 
     @property
     def is_active(self) -> bool:
@@ -207,6 +211,8 @@ class EntryKind(StrEnum):
     #: a split: on the source, data: to_case_id, to_number, entry_id; on the new case,
     #: data: from_case_id, from_number, entry_id
     SPLIT = "split"
+    #: the CC list or the followers changed; `changes`: {"cc"|"followers": {from, to}}
+    PEOPLE_CHANGED = "people_changed"
 
 
 class ReasonCode(StrEnum):
