@@ -32,8 +32,10 @@ def ahmets_case(agent, drain) -> dict:
 
 def uploaded(api, case: dict, filename: str, content_type: str, content: bytes) -> str:
     """A file put in S3 through the case's presigned form, not confirmed: its id."""
-    asked = api.post(f"/cases/{case['id']}/attachments",
-                     {"filename": filename, "content_type": content_type, "size": len(content)})  # fmt: skip
+    asked = api.post(
+        f"/cases/{case['id']}/attachments",
+        {"filename": filename, "content_type": content_type, "size": len(content)},
+    )
     assert asked.status == 201, asked
     form = asked.body
     sent = requests.post(form["url"], data=form["fields"], files={"file": (filename, content)},
@@ -82,8 +84,10 @@ def test_a_notes_files_stay_internal_and_bad_file_lists_are_refused(as_role, dra
     agent, ahmet = as_role("agent"), as_role("customer")
     case = ahmets_case(agent, drain_routing)
     secret = uploaded(agent, case, "ic-yazisma.pdf", "application/pdf", PDF)
-    noted = agent.post(f"/cases/{case['id']}/notes",
-                       {"version": case["version"], "body": "İç not", "attachment_ids": [secret]})  # fmt: skip
+    noted = agent.post(
+        f"/cases/{case['id']}/notes",
+        {"version": case["version"], "body": "İç not", "attachment_ids": [secret]},
+    )
     assert noted.status == 201, noted
     files = agent.get(f"/cases/{case['id']}").body["attachments"]
     assert [(f["id"], f["internal"]) for f in files] == [(secret, True)]
@@ -99,17 +103,23 @@ def test_a_notes_files_stay_internal_and_bad_file_lists_are_refused(as_role, dra
     assert as_role(None).get(f"/files/links/{expired}").status == 410
 
     version = noted.body["version"]
-    unknown = agent.post(f"/cases/{case['id']}/replies",
-                         {"version": version, "body": "Ek", "attachment_ids": ["f-nothing"]})  # fmt: skip
+    unknown = agent.post(
+        f"/cases/{case['id']}/replies",
+        {"version": version, "body": "Ek", "attachment_ids": ["f-nothing"]},
+    )
     assert unknown.status == 422 and unknown.body["error"]["code"] == "no_such_file", unknown
-    six = agent.post(f"/cases/{case['id']}/replies",
-                     {"version": version, "body": "Ek", "attachment_ids": [f"f{i}" for i in range(6)]})  # fmt: skip
+    six = agent.post(
+        f"/cases/{case['id']}/replies",
+        {"version": version, "body": "Ek", "attachment_ids": [f"f{i}" for i in range(6)]},
+    )
     assert six.status == 422, six
     # the customer cannot name a file of another case
     other = ahmets_case(agent, drain_routing)
     theirs = uploaded(agent, other, "x.png", "image/png", PNG)
-    foreign = ahmet.post(f"/cases/{case['id']}/replies",
-                         {"version": version, "body": "Ek", "attachment_ids": [theirs]})  # fmt: skip
+    foreign = ahmet.post(
+        f"/cases/{case['id']}/replies",
+        {"version": version, "body": "Ek", "attachment_ids": [theirs]},
+    )
     assert foreign.status == 422 and foreign.body["error"]["code"] == "no_such_file", foreign
 
 
@@ -129,14 +139,18 @@ def test_cc_receives_public_replies_and_followers_hear_of_updates(
     unknown = agent.post(f"/cases/{case['id']}/followers",
                          {"version": copied.body["version"], "followers": ["kimse"]})  # fmt: skip
     assert unknown.status == 422 and unknown.body["error"]["code"] == "no_such_staff", unknown
-    followed = agent.post(f"/cases/{case['id']}/followers",
-                          {"version": copied.body["version"], "followers": ["selin", "mehmet"]})  # fmt: skip
+    followed = agent.post(
+        f"/cases/{case['id']}/followers",
+        {"version": copied.body["version"], "followers": ["selin", "mehmet"]},
+    )
     assert followed.status == 200 and followed.body["followers"] == ["selin", "mehmet"]
     history = agent.get(f"/cases/{case['id']}").body["history"]
     assert [h["kind"] for h in history].count("people_changed") == 2
 
-    replied = agent.post(f"/cases/{case['id']}/replies",
-                         {"version": followed.body["version"], "body": "Kargonuz yolda."})  # fmt: skip
+    replied = agent.post(
+        f"/cases/{case['id']}/replies",
+        {"version": followed.body["version"], "body": "Kargonuz yolda."},
+    )
     assert replied.status == 201, replied
     drain_notify()
     about = [m for m in mailbox()["emails"] if case["number"] in m["subject"]]
