@@ -39,6 +39,7 @@ from typing import Any, Literal, Protocol
 from ..domain.attachments import Attachment, FileVerdict, identify_file
 from ..domain.caller import Caller
 from ..domain.case_kinds import Channel
+from ..domain.case_people import copied
 from ..domain.case_record import CaseWithHistory
 from ..domain.cases import SYSTEM, Case, EntryKind, HistoryEntry, ReasonCode
 from ..domain.clock import utcnow
@@ -267,7 +268,8 @@ class MailIntake:
         return _Target(case=found) if found else None
 
     def _case(self, ref: str, sender: str) -> CaseWithHistory | None:
-        """The case, if this sender is its customer."""
+        """The case, if this sender is its customer or an address it copies (its CC:
+        docs/files-and-cc.md), whose mail lands on it as the customer's."""
         try:
             found = (
                 self.case_store.get_by_number(ref)
@@ -278,6 +280,8 @@ class MailIntake:
         except NotFound:
             return None
         if customer.email and normalize_email(customer.email) == sender:
+            return found
+        if copied(found.case.cc, sender):
             return found
         logger.info("mail names a case of another customer", case_id=found.case.id)
         return None
@@ -308,6 +312,8 @@ class MailIntake:
             ))  # fmt: skip
         refused = _refusals(verdicts)
         data: dict[str, Any] = {"mail": key, "message_id": mail.message_id}
+        if copied(case.cc, mail.from_address):
+            data["cc_from"] = mail.from_address  # a copied colleague wrote, not the customer
         if refused:
             data["files_refused"] = refused
         if cut:

@@ -159,3 +159,21 @@ def test_cc_receives_public_replies_and_followers_hear_of_updates(
     updates = [m for m in about if m["subject"].startswith("Takip ettiğiniz")]
     assert [m["to"] for m in updates] == [["selin@destek.example"]], about  # not his own reply
     assert "Kargonuz yolda." in updates[0]["body"]
+
+
+def test_mail_from_a_copied_address_lands_on_the_case_a_strangers_does_not(as_role, deliver):
+    from .test_inbound_mail import mail, precase_of
+
+    api = as_role("admin")
+    case = open_case(api, customer={"email": f"{uuid.uuid4().hex[:8]}@example.com",
+                                    "name": "Ahmet"})  # fmt: skip
+    colleague = f"muhasebe-{uuid.uuid4().hex[:6]}@example.com"
+    stranger = deliver(mail(colleague, f"Re: {case['number']}", "Faturayı ben istemiştim."))
+    assert precase_of(stranger) is not None  # not yet copied: the pool
+    copied = api.post(f"/cases/{case['id']}/cc", {"version": case["version"], "cc": [colleague]})
+    assert copied.status == 200, copied
+    key = deliver(mail(colleague.upper(), f"Re: {case['number']}", "Fatura adresi değişti."))
+    assert precase_of(key) is None
+    replies = [e for e in api.get(f"/cases/{case['id']}").body["history"] if e["kind"] == "reply"]
+    assert [r["body"] for r in replies] == ["Fatura adresi değişti."]
+    assert replies[0]["data"]["cc_from"] == colleague
