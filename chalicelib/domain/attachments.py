@@ -52,6 +52,8 @@ class Attachment(Model):
     internal: bool = False
     #: a short-lived download link, made when the case is read (never stored)
     url: str | None = None
+    #: for an image or a PDF, a short-lived link that shows it inline (never stored)
+    preview_url: str | None = None
 
 
 class StoredFile(Model):

@@ -14,6 +14,7 @@ from typing import Literal
 from ..domain import case_change as change
 from ..domain.attachments import (
     MAX_PER_CASE,
+    PREVIEWABLE_TYPES,
     Attachment,
     customer_files,
     message_files,
@@ -305,7 +306,12 @@ class CaseService:
         if self.files is None:
             return attachment
         url = self.files.download_url(attachment.case_id, attachment.id, attachment.filename)
-        return attachment.model_copy(update={"url": url})
+        update = {"url": url}
+        if attachment.content_type in PREVIEWABLE_TYPES:
+            update["preview_url"] = self.files.preview_url(
+                attachment.case_id, attachment.id, attachment.filename, attachment.content_type
+            )
+        return attachment.model_copy(update=update)
 
     def _visible(self, caller: Caller, found: CaseWithHistory) -> CaseWithHistory:
         """Customers see only their own cases (others are 'not found') and only public lines."""
