@@ -61,6 +61,10 @@ def test_an_agents_reply_carries_files_the_customer_sees_and_follows_from_the_em
     assert line["data"]["attachment_ids"] == [pdf, png]
     assert {a["id"]: a["filename"] for a in staff_view["attachments"]} == {
         pdf: "fatura.pdf", png: "kutu.png"}  # fmt: skip
+    previews = {a["id"]: a["preview_url"] for a in staff_view["attachments"]}
+    shown = requests.get(previews[png], timeout=10)  # inline, as the type destek checked
+    assert shown.status_code == 200 and shown.headers["Content-Type"] == "image/png"
+    assert shown.headers["Content-Disposition"].startswith("inline")
     mine = ahmet.get(f"/cases/{case['id']}").body
     assert sorted(a["id"] for a in mine["attachments"]) == sorted([pdf, png])
     assert requests.get(mine["attachments"][0]["url"], timeout=10).status_code == 200
