@@ -179,8 +179,12 @@ def test_an_agent_attaches_a_file_to_a_reply_and_the_customer_sees_it_on_the_sit
     goes to S3 through the case's form), the case screen previews it, and the customer's case
     page on the site lists it."""
     agent = Http(stack.url, sign_in(stack.env, "mehmet"))
-    body = {"customer": {"customer_number": "10000001"}, "type": "request",
-            "subject": f"İade {time.time_ns()}", "description": "Ürünü iade etmek istiyorum"}  # fmt: skip
+    body = {
+        "customer": {"customer_number": "10000001"},
+        "type": "request",
+        "subject": f"İade {time.time_ns()}",
+        "description": "Ürünü iade etmek istiyorum",
+    }
     status, case = agent.call("POST", "/cases", body)
     assert status == 201, case
     eventually(lambda: agent.call("GET", f"/cases/{case['id']}")[1]["case"]["status"] == "open")
