@@ -552,7 +552,7 @@ class CaseService:
         Each one is re-read from S3 under this case and re-checked (domain/attachments.py
         `message_files`); a case holds at most MAX_PER_CASE (Conflict `too_many_files`)."""
         if self.files is None:
-            raise InvalidInput("files cannot be attached here", code="files_unavailable")
+            raise InvalidInput("files cannot be attached here")
         recorded = self.cases.get(case.id).attachments
         have = {a.id for a in recorded}
         uploaded = {i: self.files.stored(case.id, i)
