@@ -85,6 +85,8 @@ class AttachmentService:
         case = found.case
         caller.require_case(case.group_id, case.assignee, change=True, opened_by=case.staff_opener)
         recorded = next((a for a in found.attachments if a.id == attachment_id), None)
+        if recorded is not None and recorded.internal and caller.principal.is_customer:
+            raise NotFound("no upload with this id: upload the file first")  # a note's file
         if recorded is not None:
             return self.cases.with_link(recorded)
         stored = self.files.stored(case.id, attachment_id)

@@ -96,6 +96,7 @@ def test_a_notes_files_stay_internal_and_bad_file_lists_are_refused(as_role, dra
     files = agent.get(f"/cases/{case['id']}").body["attachments"]
     assert [(f["id"], f["internal"]) for f in files] == [(secret, True)]
     assert ahmet.get(f"/cases/{case['id']}").body["attachments"] == []
+    assert ahmet.post(f"/cases/{case['id']}/attachments/{secret}").status == 404
     # a link to it, even a genuine one, opens nothing
     token = wiring.link_keys().signer().sign(
         LinkPurpose.case_file, file_subject(case["id"], secret), case["customer_id"],
