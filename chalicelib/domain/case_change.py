@@ -32,6 +32,7 @@ from pydantic import Field
 
 from . import case_events as ev
 from .case_kinds import CaseType, Priority
+from .case_people import MAX_CC, MAX_FOLLOWERS
 from .cases import (
     REOPEN_WINDOW,
     Actor,
@@ -1055,7 +1056,11 @@ def _absorb_merge(case: Case, command: AbsorbMerge, actor: Actor, at: datetime) 
                     data={"merged_from": source.id, "merged_from_number": source.number,
                           "subject": source.subject, "opening": True})  # fmt: skip
     specific: _Specific = [(ev.CaseMerged, _merged_data("survivor", source, case))]
-    return _finish(case, case, [entry, opening], actor, at, specific, notices=[])
+    # the people on the source carry on with it: its CC and followers join the survivor's
+    after = case.model_copy(update={
+        "cc": list(dict.fromkeys([*case.cc, *source.cc]))[:MAX_CC],
+        "followers": list(dict.fromkeys([*case.followers, *source.followers]))[:MAX_FOLLOWERS]})  # fmt: skip
+    return _finish(case, after, [entry, opening], actor, at, specific, notices=[])
 
 
 def _merged_data(role: str, source: Case, into: Case) -> dict[str, Any]:

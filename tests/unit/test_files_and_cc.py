@@ -121,3 +121,12 @@ def test_followers_hear_of_notes_and_status_moves_not_of_their_own_or_of_nothing
     assert [n.exclude for n in customer if n.event == NoticeEvent.CASE_UPDATED] == [[]]
     tagged = cc.change_case(followed, cc.ChangeTags(add=["x"]), MEHMET, NOW).notices
     assert not [n for n in tagged if n.event == NoticeEvent.CASE_UPDATED]
+
+
+def test_a_merge_carries_the_sources_cc_and_followers_onto_the_survivor():
+    source = case_in(Status.IN_PROGRESS, cc=["a@x.example"], followers=["selin"])
+    into = case_in(Status.IN_PROGRESS, id="c2", number="2026-000008", cc=["b@x.example"],
+                   followers=["ayse", "selin"])  # fmt: skip
+    _gone, kept = cc.merge(source, into, MEHMET, NOW)
+    assert kept.case.cc == ["b@x.example", "a@x.example"]
+    assert kept.case.followers == ["ayse", "selin"]
