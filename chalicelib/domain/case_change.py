@@ -1057,9 +1057,9 @@ def _absorb_merge(case: Case, command: AbsorbMerge, actor: Actor, at: datetime) 
                           "subject": source.subject, "opening": True})  # fmt: skip
     specific: _Specific = [(ev.CaseMerged, _merged_data("survivor", source, case))]
     # the people on the source carry on with it: its CC and followers join the survivor's
-    after = case.model_copy(update={
-        "cc": list(dict.fromkeys([*case.cc, *source.cc]))[:MAX_CC],
-        "followers": list(dict.fromkeys([*case.followers, *source.followers]))[:MAX_FOLLOWERS]})  # fmt: skip
+    cc = list(dict.fromkeys([*case.cc, *source.cc]))[:MAX_CC]
+    followers = list(dict.fromkeys([*case.followers, *source.followers]))[:MAX_FOLLOWERS]
+    after = case.model_copy(update={"cc": cc, "followers": followers})
     return _finish(case, after, [entry, opening], actor, at, specific, notices=[])
 
 
