@@ -198,6 +198,7 @@ def test_an_agent_attaches_a_file_to_a_reply_and_the_customer_sees_it_on_the_sit
     reply.get_by_role("button", name="Yanıtı gönder").click()
     expect(page.locator("#notice")).to_have_text("Yanıt gönderildi.")
     expect(page.locator(".case-files img.file-preview")).to_be_visible()
+    expect(page.locator(".history .k-reply .message-files")).to_contain_text("kutu.png")
     # the preview loads from S3 (the CSP lets img-src reach the bucket) once it is in view
     page.locator(".case-files img.file-preview").scroll_into_view_if_needed()
     page.wait_for_function(

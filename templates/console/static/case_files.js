@@ -66,3 +66,14 @@ function preview(ui, a) {
   }
   return ui.el("img", { src: a.preview_url, alt: label, class: "file-preview", loading: "lazy" });
 }
+
+/** The files a history line's reply or note carried (`data.attachment_ids`), as links, or
+ *  null; a file no longer listed on the case is left out. */
+export function messageFiles(ui, h, attachments) {
+  const ids = (h.data && h.data.attachment_ids) || [];
+  const files = ids.map((id) => (attachments || []).find((a) => a.id === id)).filter(Boolean);
+  if (!files.length) return null;
+  const { el, say } = ui;
+  return el("p", { class: "reason message-files" }, say("files_on_message"), " ",
+    ...files.flatMap((a, i) => [i ? ", " : "", el("a", { href: a.url || "#", text: a.filename })]));
+}

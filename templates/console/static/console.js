@@ -13,7 +13,7 @@ import { slaPreview } from "./sla_preview.js";
 import { flagListAdmin, staffMarks } from "./customer_flags.js";
 import { bulkTagForm, caseFieldsAdmin, caseTagsFields, tagFilterForm } from "./tags_fields.js";
 import { mergeFacts, mergeForm, mergedBanner, splitButton } from "./merges.js";
-import { filePicker, filesSection, uploadPicked } from "./case_files.js";
+import { filePicker, filesSection, messageFiles, uploadPicked } from "./case_files.js";
 import { casePeople } from "./case_people.js";
 
 const CONFIG = JSON.parse(document.getElementById("config").textContent);
@@ -1037,6 +1037,8 @@ function casePanel(view, extras = null, definitions = []) {
   }
   const history = el("ol", { class: "history", "aria-label": say("history") }, view.history.map((h) => {
     const line = historyEntry(h);
+    const sent = messageFiles(kbUi(), h, view.attachments);
+    if (sent) line.append(sent);
     const split = splitButton(kbUi(), c, h);
     if (split) line.append(split);
     return line;
