@@ -217,3 +217,22 @@ def test_an_agent_attaches_a_file_to_a_reply_and_the_customer_sees_it_on_the_sit
     site_ready(site)
     expect(site.locator("#timeline")).to_contain_text("Kutunun fotoğrafı ekte.")
     expect(site.locator("#timeline a", has_text="kutu.png")).to_be_visible()
+
+
+def test_an_agent_copies_a_colleague_and_follows_a_case(stack, open_console):  # noqa: F811
+    """CC and followers on the case screen (docs/files-and-cc.md): saved, listed in the
+    history, and "follow" adds the signed-in agent."""
+    case = returns_case(stack, f"cc.{time.time_ns()}@example.com")
+    page = open_console("mehmet")
+    page.goto(f"{stack.url}/console#/case/{case['number']}")
+    console_ready(page)
+    people = page.locator(".case-people")
+    people.get_by_label("Bilgi (CC)").fill("Muhasebe@Firma.example, destek@firma.example")
+    people.locator("form.cc-form").get_by_role("button", name="Kaydet").click()
+    expect(page.locator("#notice")).to_have_text("Kaydedildi.")
+    expect(page.locator(".case-people").get_by_label("Bilgi (CC)")).to_have_value(
+        "muhasebe@firma.example, destek@firma.example")  # fmt: skip
+    page.locator(".case-people").get_by_role("button", name="Takip et").click()
+    expect(page.locator(".case-people").get_by_role("button", name="Takibi bırak")).to_be_visible()
+    expect(page.locator(".case-people").get_by_label("Takipçiler")).to_have_value("mehmet")
+    expect(page.locator(".history .k-people_changed")).to_have_count(2)
