@@ -130,3 +130,16 @@ def test_a_merge_carries_the_sources_cc_and_followers_onto_the_survivor():
     _gone, kept = cc.merge(source, into, MEHMET, NOW)
     assert kept.case.cc == ["b@x.example", "a@x.example"]
     assert kept.case.followers == ["ayse", "selin"]
+
+
+@pytest.mark.parametrize("language", ["tr", "en"])
+def test_the_console_names_every_notice_audience(language):
+    import json
+    from typing import get_args
+
+    from chalicelib.domain.notifications import Audience
+    from chalicelib.messaging.templates import TEMPLATES
+
+    path = TEMPLATES.parent / "console" / "strings" / f"{language}.json"
+    strings = json.loads(path.read_text(encoding="utf-8"))
+    assert [a for a in get_args(Audience) if f"audience_{a}" not in strings] == []
