@@ -547,7 +547,15 @@ class MailIntake:
         )
         if notice is None:
             return self._set_aside(key, mkey, "automatic", "bounce of a notice not found", mail)
-        delivery = next((d for d in notice.deliveries if d.channel == "email"), None)
+        # the delivery that bounced: a reply goes to the customer and the case's CC, so the
+        # bounced message (or its recipient) says whose address failed, not the first one
+        emailed = [d for d in notice.deliveries if d.channel == "email"]
+        bounced = {normalize_email(r) for r in feedback.recipients or []}
+        delivery = (
+            next((d for d in emailed if d.message_id == ses_id), None)
+            or next((d for d in emailed if normalize_email(d.to) in bounced), None)
+            or next(iter(emailed), None)
+        )
         address = normalize_email(delivery.to if delivery else (feedback.recipients or [""])[0])
         reason = feedback.reason or feedback.kind
         now = self.clock()

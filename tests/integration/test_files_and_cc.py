@@ -182,3 +182,45 @@ def test_mail_from_a_copied_address_lands_on_the_case_a_strangers_does_not(as_ro
     replies = [e for e in api.get(f"/cases/{case['id']}").body["history"] if e["kind"] == "reply"]
     assert [r["body"] for r in replies] == ["Fatura adresi değişti."]
     assert replies[0]["data"]["cc_from"] == colleague
+
+
+def test_a_bounce_of_the_cc_copy_is_the_ccs_not_the_customers(
+    as_role, drain_routing, drain_notify, drain_mail, aws_env
+):
+    import json
+
+    from .conftest import aws
+
+    agent = as_role("agent")
+    address = f"musteri-{uuid.uuid4().hex[:6]}@example.com"
+    case = open_case(agent, customer={"email": address, "name": "Ayla"}, type="request",
+                     subject="İade", description="Ürünü iade etmek istiyorum")  # fmt: skip
+    drain_routing()
+    case = agent.get(f"/cases/{case['id']}").body["case"]
+    colleague = f"yok-{uuid.uuid4().hex[:6]}@example.com"
+    copied = agent.post(f"/cases/{case['id']}/cc", {"version": case["version"], "cc": [colleague]})
+    assert copied.status == 200, copied
+    replied = agent.post(f"/cases/{case['id']}/replies",
+                         {"version": copied.body["version"], "body": "Yanıtımız"})  # fmt: skip
+    assert replied.status == 201, replied
+    drain_notify()
+    view = agent.get(f"/cases/{case['id']}").body
+    sent = next(n for n in view["notices"] if n["event"] == "agent_replied")
+    to_cc = next(d for d in sent["deliveries"] if d["to"] == colleague)
+    bounce = {
+        "notificationType": "Bounce",
+        "mail": {"messageId": to_cc["message_id"]},
+        "bounce": {
+            "bounceType": "Permanent",
+            "feedbackId": f"fb-{uuid.uuid4().hex}",
+            "bouncedRecipients": [{"emailAddress": colleague, "status": "5.1.1"}],
+        },
+    }
+    aws(aws_env, "sqs").send_message(QueueUrl=aws_env["INBOUND_MAIL_QUEUE_URL"],
+                                     MessageBody=json.dumps(bounce))  # fmt: skip
+    drain_mail()
+    view = agent.get(f"/cases/{case['id']}").body
+    entry = next(e for e in view["history"] if e["kind"] == "delivery_failed")
+    assert entry["data"]["to"] == colleague
+    customer = as_role("admin").get(f"/customers/{case['customer_id']}").body
+    assert not customer.get("email_undeliverable")  # the customer's own copy arrived
