@@ -344,7 +344,9 @@ def attachment_service() -> AttachmentService:
     from .services.attachments import AttachmentService
     from .store.cases import DynamoCaseStore
 
-    return AttachmentService(case_service(), DynamoCaseStore(table()), attachment_files())
+    links = (lambda: link_keys().signer()) if settings().link_keys_secret else None
+    return AttachmentService(case_service(), DynamoCaseStore(table()), attachment_files(),
+                             links=links)  # fmt: skip
 
 
 @lru_cache(maxsize=1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from chalice import Blueprint
+from chalice import Blueprint, Response
 
 from .. import wiring
 from ..domain.permissions import Action, Resource
@@ -181,6 +181,31 @@ def start_upload(caller: Caller, case_id: str, body: NewAttachment):
 def confirm_upload(caller: Caller, case_id: str, attachment_id: str):
     """After the upload: record the file on the case, where both sides see it."""
     return wiring.attachment_service().confirm(caller, case_id, attachment_id)
+
+
+@endpoint(bp, "/files/links/{token}", audience="public", rate_limit=60, status=302)
+def follow_file_link(caller: None, token: str):
+    """A file link from a reply's email: a redirect to the file (a short-lived S3 link). 404
+    for a link that is not ours or a file gone from the case, 410 past its 14 days."""
+    url = wiring.attachment_service().open_link(token)
+    return Response(body="", status_code=302, headers={"Location": url,
+                                                       "Cache-Control": "no-store"})  # fmt: skip
+
+
+@endpoint(bp, "/cases/{case_id}/cc", "POST", permission=CASES_EDIT, body=CMD.ChangeCc,
+          response=CASES.Case)  # fmt: skip
+def change_cc(caller: Caller, case_id: str, body: cmd.ChangeCc):
+    """Replace the addresses copied on the case (at most 10): they receive its public replies
+    by email, and their mail to the case lands on it."""
+    return wiring.case_service().change_cc(caller, case_id, body)
+
+
+@endpoint(bp, "/cases/{case_id}/followers", "POST", permission=CASES_EDIT,
+          body=CMD.ChangeFollowers, response=CASES.Case)  # fmt: skip
+def change_followers(caller: Caller, case_id: str, body: cmd.ChangeFollowers):
+    """Replace the staff following the case (at most 20): they hear of its replies, notes and
+    status moves by email (`case_updated`)."""
+    return wiring.case_service().change_followers(caller, case_id, body)
 
 
 @endpoint(

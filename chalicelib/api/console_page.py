@@ -30,6 +30,8 @@ ASSETS = {
     "textsearch.js": "text/javascript; charset=utf-8",
     "catalog_admin.js": "text/javascript; charset=utf-8",
     "sla_preview.js": "text/javascript; charset=utf-8",
+    "case_files.js": "text/javascript; charset=utf-8",
+    "case_people.js": "text/javascript; charset=utf-8",
     "customer_flags.js": "text/javascript; charset=utf-8",
     "tags_fields.js": "text/javascript; charset=utf-8",
     "learning.js": "text/javascript; charset=utf-8",
@@ -77,11 +79,12 @@ def file_origins() -> str:
 
 def content_security_policy() -> str:
     """Scripts and styles from the API only; calls to the API, Cognito (sign-in) and S3
-    (files go straight to the bucket: kb.js, library.js); images from the API and S3."""
+    (files go straight to the bucket: kb.js, library.js, case_files.js); images from the API
+    and S3, and a PDF's preview framed from S3 (docs/files-and-cc.md)."""
     files = file_origins()
     return (
         "default-src 'self'; script-src 'self'; style-src 'self'; "
-        f"img-src 'self' data: {files}; "
+        f"img-src 'self' data: {files}; frame-src {files}; "
         f"connect-src 'self' {origin(cognito_endpoint())} {files}; form-action 'self'; "
         "base-uri 'none'; object-src 'none'; frame-ancestors 'none'"
     )

@@ -31,6 +31,13 @@ ALLOWED_TYPES = {
     "video/mp4": (".mp4",),
 }
 MAX_PER_CASE = 20
+#: files one reply or note may carry (docs/files-and-cc.md)
+MAX_FILES_PER_MESSAGE = 5
+#: how long a file link in a reply's email works (GET /files/links/{token}), in days
+FILE_LINK_DAYS = 14
+#: what the case screen shows inline rather than only offering as a download
+PREVIEWABLE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp",
+                               "application/pdf"})  # fmt: skip
 
 
 class Attachment(Model):
@@ -41,8 +48,12 @@ class Attachment(Model):
     size: int
     at: datetime
     by: Actor
+    #: sent with an internal note: staff only, never shown to the customer or mailed
+    internal: bool = False
     #: a short-lived download link, made when the case is read (never stored)
     url: str | None = None
+    #: for an image or a PDF, a short-lived link that shows it inline (never stored)
+    preview_url: str | None = None
 
 
 class StoredFile(Model):
@@ -71,6 +82,50 @@ def check_upload(filename: str, content_type: str, size: int) -> None:
             f"a {content_type} file should end in {' or '.join(extensions)}",
             details={"filename": filename},
         )
+
+
+def message_files(
+    wanted: list[str], recorded: list[Attachment], uploaded: dict[str, StoredFile | None]
+) -> tuple[list[str], list[str]]:
+    """Which of the files a reply or note names are recorded already and which it must
+    record: (`known`, `new`) ids, in the order given, duplicates dropped.
+
+    `recorded`: the case's attachments; `uploaded`: id -> what S3 holds under the case for
+    each id not recorded (None: nothing). InvalidInput `too_many_files` over
+    MAX_FILES_PER_MESSAGE, `no_such_file` (details: ids) for an id neither recorded nor
+    uploaded; an upload over the limits or of a refused type as `check_upload` says."""
+    ids = list(dict.fromkeys(wanted))
+    if len(ids) > MAX_FILES_PER_MESSAGE:
+        limit = MAX_FILES_PER_MESSAGE
+        raise InvalidInput(f"a message carries at most {limit} files", code="too_many_files",
+                           details={"limit": limit})  # fmt: skip
+    have = {a.id for a in recorded}
+    missing = [i for i in ids if i not in have and uploaded.get(i) is None]
+    if missing:
+        raise InvalidInput("upload these files first", code="no_such_file",
+                           details={"ids": missing})  # fmt: skip
+    new = [i for i in ids if i not in have]
+    for i in new:
+        stored = uploaded[i]
+        assert stored is not None
+        check_upload(safe_filename(stored.filename), stored.content_type, stored.size)
+    return [i for i in ids if i in have], new
+
+
+def customer_files(attachments: list[Attachment]) -> list[Attachment]:
+    """What the customer sees of a case's files: all but those sent with internal notes."""
+    return [a for a in attachments if not a.internal]
+
+
+def file_subject(case_id: str, attachment_id: str) -> str:
+    """A file link's subject (domain/signed_links.py LinkPurpose.case_file)."""
+    return f"{case_id}.{attachment_id}"
+
+
+def parse_file_subject(subject: str) -> tuple[str, str] | None:
+    """(case id, attachment id) of a file link's subject, None if it is not one."""
+    case_id, dot, attachment_id = subject.partition(".")
+    return (case_id, attachment_id) if dot and case_id and attachment_id else None
 
 
 def safe_filename(filename: str) -> str:

@@ -32,6 +32,7 @@ from pydantic import Field
 
 from . import case_events as ev
 from .case_kinds import CaseType, Priority
+from .case_people import MAX_CC, MAX_FOLLOWERS
 from .cases import (
     REOPEN_WINDOW,
     Actor,
@@ -141,6 +142,18 @@ class Note(Model):
 
     kind: Literal["note"] = "note"
     body: str
+    #: facts kept on the line (the files it carries: `attachment_ids`)
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+class ChangePeople(Model):
+    """Replace the CC list and/or the followers (None: unchanged), both checked already
+    (domain/case_people.py). InvalidInput `nothing_to_change`; Conflict `case_closed`.
+    Tells nobody and emits no event: who is copied is the case's own business."""
+
+    kind: Literal["change_people"] = "change_people"
+    cc: list[str] | None = None
+    followers: list[str] | None = None
 
 
 class ChangeStatus(Model):
@@ -366,6 +379,7 @@ Command = (
     | MergeInto
     | AbsorbMerge
     | SplitOff
+    | ChangePeople
 )
 
 
@@ -611,8 +625,21 @@ def _check_reopen_window(case: Case, at: datetime) -> None:
 def _note(case: Case, command: Note, actor: Actor, at: datetime) -> CaseChange:
     if case.status == Status.CLOSED:  # closed cases are read-only (docs/views-and-presence.md)
         raise Conflict("a closed case takes no more notes", code="case_closed")
-    entry = _line(case, actor, EntryKind.NOTE, at, body=command.body)
+    entry = _line(case, actor, EntryKind.NOTE, at, body=command.body, data=command.data)
     return _finish(case, case, [entry], actor, at, [])
+
+
+def _change_people(case: Case, command: ChangePeople, actor: Actor, at: datetime) -> CaseChange:
+    if case.status == Status.CLOSED:
+        raise Conflict("a closed case cannot be edited", code="case_closed")
+    update = {k: v for k, v in (("cc", command.cc), ("followers", command.followers))
+              if v is not None and v != getattr(case, k)}  # fmt: skip
+    if not update:
+        raise InvalidInput("the case has these people already", code="nothing_to_change")
+    after = case.model_copy(update=update)
+    changes = {k: {"from": getattr(case, k), "to": v} for k, v in update.items()}
+    entry = _line(case, actor, EntryKind.PEOPLE_CHANGED, at, changes=changes)
+    return _finish(case, after, [entry], actor, at, [], notices=[])
 
 
 def _change_status(case: Case, command: ChangeStatus, actor: Actor, at: datetime) -> CaseChange:
@@ -1048,7 +1075,11 @@ def _absorb_merge(case: Case, command: AbsorbMerge, actor: Actor, at: datetime) 
                     data={"merged_from": source.id, "merged_from_number": source.number,
                           "subject": source.subject, "opening": True})  # fmt: skip
     specific: _Specific = [(ev.CaseMerged, _merged_data("survivor", source, case))]
-    return _finish(case, case, [entry, opening], actor, at, specific, notices=[])
+    # the people on the source carry on with it: its CC and followers join the survivor's
+    cc = list(dict.fromkeys([*case.cc, *source.cc]))[:MAX_CC]
+    followers = list(dict.fromkeys([*case.followers, *source.followers]))[:MAX_FOLLOWERS]
+    after = case.model_copy(update={"cc": cc, "followers": followers})
+    return _finish(case, after, [entry, opening], actor, at, specific, notices=[])
 
 
 def _merged_data(role: str, source: Case, into: Case) -> dict[str, Any]:
@@ -1098,6 +1129,7 @@ _HANDLERS: dict[str, Callable[[Case, Any, Actor, datetime], CaseChange]] = {
     "merge_into": _merge_into,
     "absorb_merge": _absorb_merge,
     "split_off": _split_off,
+    "change_people": _change_people,
 }
 
 

@@ -175,6 +175,10 @@ class Case(Model):
     merged_into_number: str | None = None
     #: what routing chose and why (None: routed before issue 20's learning, or not yet)
     routing: CaseRouting | None = None
+    #: addresses copied on the case's public replies, lower-cased; staff usernames following
+    #: its updates (domain/case_people.py)
+    cc: list[str] = Field(default_factory=list)
+    followers: list[str] = Field(default_factory=list)
 
     @property
     def is_active(self) -> bool:
@@ -232,6 +236,8 @@ class EntryKind(StrEnum):
     #: a split: on the source, data: to_case_id, to_number, entry_id; on the new case,
     #: data: from_case_id, from_number, entry_id
     SPLIT = "split"
+    #: the CC list or the followers changed; `changes`: {"cc"|"followers": {from, to}}
+    PEOPLE_CHANGED = "people_changed"
 
 
 class ReasonCode(StrEnum):

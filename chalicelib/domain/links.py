@@ -63,3 +63,12 @@ def library_link_url(console: str, token: str) -> str:
         return ""
     base = console.rstrip("/").removesuffix("/console")
     return f"{base}/library/links/{quote(token, safe='')}"
+
+
+def file_link_url(console: str, token: str) -> str:
+    """A file sent with a reply, as its email links it: `<api>/files/links/<token>`, answered
+    with a short-lived S3 link (api/cases.py `follow_file_link`); "" without an address."""
+    if not console or not token:
+        return ""
+    base = console.rstrip("/").removesuffix("/console")
+    return f"{base}/files/links/{quote(token, safe='')}"

@@ -51,9 +51,12 @@ class NoticeEvent(StrEnum):
     #: for the customer: their case was merged into another, which carries on (data:
     #: into_number; the notifier adds `into_url`, the survivor's page)
     CASE_MERGED = "case_merged"
+    #: for the case's followers: someone else replied, wrote a note or moved its status
+    #: (data: what, by, body, status)
+    CASE_UPDATED = "case_updated"
 
 
-Audience = Literal["customer", "assignee", "group", "supervisors", "managers"]
+Audience = Literal["customer", "assignee", "group", "supervisors", "managers", "followers"]
 
 
 class Delivery(Model):
@@ -156,7 +159,8 @@ def notices_for_change(
         elif entry.kind == EntryKind.REPLY and entry.actor.kind == "staff":
             result.append(
                 notice(after, NoticeEvent.AGENT_REPLIED, "customer", now,
-                       data={"body": entry.body or "", "by": entry.actor.name})
+                       data={"body": entry.body or "", "by": entry.actor.name,
+                             **_files_of(entry)})
             )  # fmt: skip
         elif entry.kind == EntryKind.REPLY and entry.actor.kind == "customer" and not reopened:
             result += _to_owner(after, NoticeEvent.CUSTOMER_REPLIED, actor, now,
@@ -168,6 +172,7 @@ def notices_for_change(
                              "by_customer": actor.kind == "customer"})  # fmt: skip
     if before is not None:
         result += _assignment_notices(before, after, entries, actor, now)
+    result += _to_followers(before, after, entries, actor, now)
     if before is not None and before.status != after.status:
         if after.status == Status.WAITING_CUSTOMER:
             result.append(notice(after, NoticeEvent.WAITING_ON_CUSTOMER, "customer", now))
@@ -176,6 +181,36 @@ def notices_for_change(
         elif after.status == Status.CLOSED and actor.kind != "customer":
             result.append(notice(after, NoticeEvent.CASE_CLOSED, "customer", now))
     return result
+
+
+def _files_of(entry: HistoryEntry) -> dict[str, Any]:
+    """The files a reply carries, for its email's links (the notifier signs them)."""
+    ids = entry.data.get("attachment_ids") or []
+    return {"attachment_ids": list(ids)} if ids else {}
+
+
+#: what a follower hears of, as `what` in the case_updated notice's data
+_FOLLOWED = {EntryKind.REPLY: "reply", EntryKind.NOTE: "note",
+             EntryKind.STATUS_CHANGED: "status"}  # fmt: skip
+
+
+def _to_followers(
+    before: Case | None, after: Case, entries: list[HistoryEntry], actor: Actor, now: datetime
+) -> list[Notice]:
+    """One `case_updated` notice for the followers when a change replies, notes or moves the
+    status (data: `what`, `by`, `body`, `status`), leaving out the staff member who made it.
+    None for a new case, nor when no follower but the actor is left."""
+    me = actor.id if actor.kind == "staff" else None
+    if before is None or not [f for f in after.followers if f != me]:
+        return []
+    moved = before.status != after.status
+    line = next((e for e in entries if e.kind in _FOLLOWED), None)
+    if line is None and not moved:
+        return []
+    data = {"what": _FOLLOWED[line.kind] if line else "status", "by": actor.name,
+            "body": (line.body or "") if line else "", "status": after.status.value}  # fmt: skip
+    return [notice(after, NoticeEvent.CASE_UPDATED, "followers", now, data=data,
+                   exclude=[me] if me else [])]  # fmt: skip
 
 
 def _assignment_notices(

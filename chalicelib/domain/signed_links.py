@@ -56,6 +56,9 @@ class LinkPurpose(IntEnum):
     #: an e-library document sent on a case; subject: `<case id>.<document id>`, bound to the
     #: case's customer (domain/library.py)
     library_document = 4
+    #: a file an agent sent with a reply, linked from its email; subject:
+    #: `<case id>.<attachment id>`, bound to the case's customer (docs/files-and-cc.md)
+    case_file = 5
 
 
 class LinkInvalid(DomainError):

@@ -19,6 +19,8 @@ from ..domain.attachments import (
     MAX_PER_CASE,
     Attachment,
     check_upload,
+    customer_files,
+    parse_file_subject,
     safe_filename,
 )
 from ..domain.caller import Caller
@@ -27,6 +29,7 @@ from ..domain.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge
 from ..domain.ids import new_id
 from ..domain.lifecycle import Status
 from ..domain.model import Model
+from ..domain.signed_links import LinkInvalid, LinkPurpose, LinkSigner
 from .case_commands import Strict
 from .cases import CaseService
 from .ports import AttachmentFiles, CaseStore
@@ -54,7 +57,10 @@ class AttachmentService:
         store: CaseStore,
         files: AttachmentFiles,
         clock: Callable[[], datetime] = utcnow,
+        links: Callable[[], LinkSigner] | None = None,
     ) -> None:
+        #: verifies the file links a reply's email carries (None: no keys, every link 404)
+        self.links = links
         self.cases = cases
         self.store = store
         self.files = files
@@ -79,6 +85,8 @@ class AttachmentService:
         case = found.case
         caller.require_case(case.group_id, case.assignee, change=True, opened_by=case.staff_opener)
         recorded = next((a for a in found.attachments if a.id == attachment_id), None)
+        if recorded is not None and recorded.internal and caller.principal.is_customer:
+            raise NotFound("no upload with this id: upload the file first")  # a note's file
         if recorded is not None:
             return self.cases.with_link(recorded)
         stored = self.files.stored(case.id, attachment_id)
@@ -101,3 +109,31 @@ class AttachmentService:
         )
         self.store.add_attachment(case, attachment)
         return self.cases.with_link(attachment)
+
+    def open_link(self, token: str) -> str:
+        """A file link from a reply's email followed: the token checked against the case's
+        customer, then a fresh short-lived S3 link to the file. LinkInvalid (404) for a
+        token that is not ours or a file no longer on the case (or one of a note),
+        LinkExpired (410) past its FILE_LINK_DAYS."""
+        if self.links is None:
+            raise LinkInvalid("this link is not one of ours")
+        found = {}
+
+        def customer_of(subject: str) -> str | None:
+            parsed = parse_file_subject(subject)
+            if parsed is None:
+                return None
+            try:
+                found[subject] = self.store.get(parsed[0])
+            except NotFound:
+                return None
+            return found[subject].case.customer_id
+
+        claims = self.links().verify(token, LinkPurpose.case_file, self.clock(), customer_of)
+        parsed = parse_file_subject(claims.subject)
+        assert parsed is not None
+        files = customer_files(found[claims.subject].attachments)
+        attachment = next((a for a in files if a.id == parsed[1]), None)
+        if attachment is None:
+            raise LinkInvalid("this file is no longer on the case")
+        return self.files.download_url(attachment.case_id, attachment.id, attachment.filename)

@@ -10,7 +10,9 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, ConfigDict, Field, StringConstraints, model_validator
 
+from ..domain.attachments import MAX_FILES_PER_MESSAGE
 from ..domain.case_kinds import CaseType, Channel, Priority
+from ..domain.case_people import MAX_CC, MAX_FOLLOWERS
 from ..domain.custom_fields import FieldKey
 from ..domain.customers import Language
 from ..domain.emails import MAX_LENGTH, checked_email
@@ -146,9 +148,18 @@ class Assign(Strict):
         return self
 
 
+#: files uploaded to the case's upload form, sent with a reply or a note (domain/attachments.py)
+AttachmentIds = Annotated[list[Id], Field(max_length=MAX_FILES_PER_MESSAGE)]
+
+
 class Comment(Strict):
+    """`attachment_ids`: at most 5 files uploaded through the case's upload form (POST
+    /cases/{id}/attachments), each re-checked and recorded in the message's own write; files
+    on a note stay internal (docs/files-and-cc.md)."""
+
     version: Version
     body: LongText
+    attachment_ids: AttachmentIds = Field(default_factory=list)
 
 
 class Reply(Comment):
@@ -156,6 +167,21 @@ class Reply(Comment):
     only; the article's `inserted` counter moves with the reply)."""
 
     article_id: Id | None = None
+
+
+class ChangeCc(Strict):
+    """Replace the case's CC list: at most 10 email addresses that receive its public replies
+    and whose mail lands on the case (an empty list clears it)."""
+
+    version: Version
+    cc: Annotated[list[Email], Field(max_length=MAX_CC)]
+
+
+class ChangeFollowers(Strict):
+    """Replace the case's followers: at most 20 staff usernames that hear of its updates."""
+
+    version: Version
+    followers: Annotated[list[Id], Field(max_length=MAX_FOLLOWERS)]
 
 
 class LinkArticle(Strict):

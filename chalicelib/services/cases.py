@@ -12,11 +12,19 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from ..domain import case_change as change
-from ..domain.attachments import Attachment
+from ..domain.attachments import (
+    MAX_PER_CASE,
+    PREVIEWABLE_TYPES,
+    Attachment,
+    customer_files,
+    message_files,
+    safe_filename,
+)
 from ..domain.caller import Caller
 from ..domain.case_change import OpenCase as OpenCommand
 from ..domain.case_change import change_case, newly_counted
 from ..domain.case_kinds import Channel, Priority
+from ..domain.case_people import checked_cc, checked_followers
 from ..domain.case_record import CaseWithHistory
 from ..domain.cases import (
     Actor,
@@ -273,7 +281,10 @@ class CaseService:
 
     def get(self, caller: Caller, ref: str) -> CaseView | CustomerCaseView:
         visible = self.visible(caller, ref)
-        attachments = [self.with_link(a) for a in visible.attachments]
+        shown = visible.attachments
+        if caller.principal.is_customer:
+            shown = customer_files(shown)
+        attachments = [self.with_link(a) for a in shown]
         if caller.principal.is_customer:
             return CustomerCaseView(
                 case=customer_case(visible.case),
@@ -298,7 +309,12 @@ class CaseService:
         if self.files is None:
             return attachment
         url = self.files.download_url(attachment.case_id, attachment.id, attachment.filename)
-        return attachment.model_copy(update={"url": url})
+        update = {"url": url}
+        if attachment.content_type in PREVIEWABLE_TYPES:
+            update["preview_url"] = self.files.preview_url(
+                attachment.case_id, attachment.id, attachment.filename, attachment.content_type
+            )
+        return attachment.model_copy(update=update)
 
     def _visible(self, caller: Caller, found: CaseWithHistory) -> CaseWithHistory:
         """Customers see only their own cases (others are 'not found') and only public lines."""
@@ -451,6 +467,9 @@ class CaseService:
             article = self._live_article(caller, article_id)
             data["article_id"] = article.id
             also = [*(also or []), *self._articles().counter_riders([article.id], "inserted")]
+        if command.attachment_ids:
+            data["attachment_ids"], riders = self._message_files(caller, case, command, False)
+            also = [*(also or []), *riders]
         saved = self._change(caller, case, change.Reply(body=command.body, data=data), also=also)
         return customer_case(saved) if caller.principal.is_customer else saved
 
@@ -524,8 +543,60 @@ class CaseService:
         return customer_case(self._change(caller, case, confirm))
 
     def add_note(self, caller: Caller, case_id: str, command: cmd.Comment) -> Case:
+        """An internal note; the files it carries stay internal (never the customer's)."""
         case = self._load_for_write(case_id, command.version, caller)
-        return self._change(caller, case, change.Note(body=command.body))
+        if not command.attachment_ids:
+            return self._change(caller, case, change.Note(body=command.body))
+        ids, riders = self._message_files(caller, case, command, True)
+        note = change.Note(body=command.body, data={"attachment_ids": ids})
+        return self._change(caller, case, note, also=riders)
+
+    def _message_files(
+        self, caller: Caller, case: Case, command: cmd.Comment, internal: bool
+    ) -> tuple[list[str], list[tuple[dict, Exception]]]:
+        """The files a reply or note names: ids, and the records of those uploaded but not
+        yet recorded, written in the message's own transaction (`internal` for a note's).
+        Each one is re-read from S3 under this case and re-checked (domain/attachments.py
+        `message_files`); a case holds at most MAX_PER_CASE (Conflict `too_many_files`)."""
+        if self.files is None:
+            raise InvalidInput("files cannot be attached here")
+        recorded = self.cases.get(case.id).attachments
+        have = {a.id for a in recorded}
+        uploaded = {i: self.files.stored(case.id, i)
+                    for i in dict.fromkeys(command.attachment_ids) if i not in have}  # fmt: skip
+        known, new = message_files(command.attachment_ids, recorded, uploaded)
+        if len(recorded) + len(new) > MAX_PER_CASE:
+            raise Conflict(f"a case holds at most {MAX_PER_CASE} files", code="too_many_files")
+        riders = []
+        for i in new:
+            stored = uploaded[i]
+            assert stored is not None
+            attachment = Attachment(
+                id=i, case_id=case.id, filename=safe_filename(stored.filename),
+                content_type=stored.content_type, size=stored.size, at=self.clock(),
+                by=caller.actor, internal=internal,
+            )  # fmt: skip
+            riders.append((self.cases.attachment_operation(case, attachment),
+                           Conflict("this file was recorded already; read the case again",
+                                    code="version_conflict")))  # fmt: skip
+        return list(dict.fromkeys(command.attachment_ids)), riders
+
+    # ---- the other people on a case (docs/files-and-cc.md) -------------------------------
+
+    def change_cc(self, caller: Caller, case_id: str, command: cmd.ChangeCc) -> Case:
+        """Replace the addresses copied on the case's public replies (the customer's own
+        address is dropped: they hear already)."""
+        case = self._load_for_write(case_id, command.version, caller)
+        email = self.customers.get(case.customer_id).email
+        people = change.ChangePeople(cc=checked_cc(command.cc, email))
+        return self._change(caller, case, people)
+
+    def change_followers(self, caller: Caller, case_id: str, command: cmd.ChangeFollowers) -> Case:
+        """Replace the staff members following the case's updates."""
+        case = self._load_for_write(case_id, command.version, caller)
+        staff = {m.username for m in self.directory.list_staff()}
+        people = change.ChangePeople(followers=checked_followers(command.followers, staff))
+        return self._change(caller, case, people)
 
     def change_status(self, caller: Caller, case_id: str, command: cmd.ChangeStatus) -> Case:
         case = self._load_for_write(case_id, command.version, caller)

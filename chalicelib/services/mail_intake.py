@@ -39,6 +39,7 @@ from typing import Any, Literal, Protocol
 from ..domain.attachments import Attachment, FileVerdict, identify_file
 from ..domain.caller import Caller
 from ..domain.case_kinds import Channel
+from ..domain.case_people import copied
 from ..domain.case_record import CaseWithHistory
 from ..domain.cases import SYSTEM, Case, EntryKind, HistoryEntry, ReasonCode
 from ..domain.clock import utcnow
@@ -267,7 +268,8 @@ class MailIntake:
         return _Target(case=found) if found else None
 
     def _case(self, ref: str, sender: str) -> CaseWithHistory | None:
-        """The case, if this sender is its customer."""
+        """The case, if this sender is its customer or an address it copies (its CC:
+        docs/files-and-cc.md), whose mail lands on it as the customer's."""
         try:
             found = (
                 self.case_store.get_by_number(ref)
@@ -278,6 +280,8 @@ class MailIntake:
         except NotFound:
             return None
         if customer.email and normalize_email(customer.email) == sender:
+            return found
+        if copied(found.case.cc, sender):
             return found
         logger.info("mail names a case of another customer", case_id=found.case.id)
         return None
@@ -308,6 +312,8 @@ class MailIntake:
             ))  # fmt: skip
         refused = _refusals(verdicts)
         data: dict[str, Any] = {"mail": key, "message_id": mail.message_id}
+        if copied(case.cc, mail.from_address):
+            data["cc_from"] = mail.from_address  # a copied colleague wrote, not the customer
         if refused:
             data["files_refused"] = refused
         if cut:
@@ -541,7 +547,15 @@ class MailIntake:
         )
         if notice is None:
             return self._set_aside(key, mkey, "automatic", "bounce of a notice not found", mail)
-        delivery = next((d for d in notice.deliveries if d.channel == "email"), None)
+        # the delivery that bounced: a reply goes to the customer and the case's CC, so the
+        # bounced message (or its recipient) says whose address failed, not the first one
+        emailed = [d for d in notice.deliveries if d.channel == "email"]
+        bounced = {normalize_email(r) for r in feedback.recipients or []}
+        delivery = (
+            next((d for d in emailed if d.message_id == ses_id), None)
+            or next((d for d in emailed if normalize_email(d.to) in bounced), None)
+            or next(iter(emailed), None)
+        )
         address = normalize_email(delivery.to if delivery else (feedback.recipients or [""])[0])
         reason = feedback.reason or feedback.kind
         now = self.clock()

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from ..domain.attachments import FILE_LINK_DAYS, customer_files, file_subject
 from ..domain.case_record import CaseWithHistory
 from ..domain.cases import SYSTEM, EntryKind, HistoryEntry
 from ..domain.clock import to_iso, utcnow
@@ -29,7 +30,7 @@ from ..domain.customers import Customer
 from ..domain.emails import is_valid_email
 from ..domain.errors import NotFound
 from ..domain.ids import new_id
-from ..domain.links import console_case_url, site_case_url, site_rating_url
+from ..domain.links import console_case_url, file_link_url, site_case_url, site_rating_url
 from ..domain.notifications import HANDOFF, Delivery, Notice, NoticeEvent, quiet_until
 from ..domain.ratings import SCALE
 from ..domain.signed_links import LinkPurpose, LinkSigner
@@ -141,6 +142,9 @@ class Notifier:
                 return "held"
             language = customer.language.value
             targets = [(c, to, language) for c, to in self._customer_targets(customer)]
+            if claimed.event in self.CC_NOTICES:  # the case's public messages reach its CC
+                mine = {to for _, to, _ in targets}
+                targets += [("email", to, language) for to in found.case.cc if to not in mine]
         else:
             routed = self._route_arrival(found, claimed, now)
             if routed:
@@ -276,6 +280,10 @@ class Notifier:
         if notice.audience == "managers":
             return [(address, "tr") for address in notice.emails]
         case = found.case
+        if notice.audience == "followers":
+            staff = {member.username: member for member in self.directory.list_staff()}
+            return [(staff[u].email, str(staff[u].language)) for u in case.followers
+                    if u not in notice.exclude and u in staff and staff[u].email]  # fmt: skip
         group = self.directory.get_group(case.group_id) if case.group_id else None
         if notice.audience == "assignee":
             usernames = [case.assignee] if case.assignee else []
@@ -322,8 +330,35 @@ class Notifier:
             "target_due": to_iso(clock.due_at) if clock and clock.due_at else "",
             **self._rating_links(found, notice, language),
             **notice.data,
+            "files": self._file_links(found, notice),
             **self._survivor_link(notice, language),
         }
+
+    #: the customer notices the case's CC addresses receive too: its public messages
+    CC_NOTICES = frozenset({NoticeEvent.AGENT_REPLIED})
+
+    def _file_links(self, found: CaseWithHistory, notice: Notice) -> list[dict[str, str]]:
+        """The files a reply carries as `{filename, size, url}`, each url a signed link
+        (LinkPurpose.case_file, bound to the case's customer, FILE_LINK_DAYS) that answers
+        with a fresh S3 link; a file no longer on the case, or one of a note, is left out;
+        [] without keys or an address."""
+        ids = notice.data.get("attachment_ids") or []
+        if not ids or notice.audience != "customer" or self.links is None:
+            return []
+        case = found.case
+        files = {a.id: a for a in customer_files(found.attachments)}
+        expires = self.clock() + timedelta(days=FILE_LINK_DAYS)
+        signer = self.links()
+        result = []
+        for i in ids:
+            if i not in files:
+                continue
+            token = signer.sign(LinkPurpose.case_file, file_subject(case.id, i),
+                                case.customer_id, expires)  # fmt: skip
+            url = file_link_url(self.console_url, token)
+            if url:
+                result.append({"filename": files[i].filename, "size": files[i].size, "url": url})
+        return result
 
     def _survivor_link(self, notice: Notice, language: str) -> dict:
         """A merged case's notice links to the case that carries on (`into_url`)."""

@@ -361,6 +361,10 @@ class AttachmentFiles(Protocol):
 
     def download_url(self, case_id: str, attachment_id: str, filename: str) -> str: ...
 
+    def preview_url(
+        self, case_id: str, attachment_id: str, filename: str, content_type: str
+    ) -> str: ...
+
     def keep(
         self, case_id: str, attachment_id: str, filename: str, content_type: str, content: bytes
     ) -> None: ...

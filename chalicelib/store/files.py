@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote, unquote
 
-from ..domain.attachments import MAX_BYTES, StoredFile
+from ..domain.attachments import MAX_BYTES, PREVIEWABLE_TYPES, StoredFile
 from .aws import client
 
 UPLOAD_SECONDS = 600
@@ -104,6 +104,26 @@ class S3AttachmentFiles:
                 "Bucket": self.bucket,
                 "Key": object_key(case_id, attachment_id),
                 "ResponseContentDisposition": f"attachment; filename*=UTF-8''{quote(filename)}",
+            },
+            ExpiresIn=DOWNLOAD_SECONDS,
+        )
+
+    def preview_url(
+        self, case_id: str, attachment_id: str, filename: str, content_type: str
+    ) -> str:
+        """Shown inline on the case screen and the site: only for an image or a PDF
+        (domain/attachments.py PREVIEWABLE_TYPES, refused otherwise with ValueError), served as
+        the type destek checked, never as what the object claims, from the bucket's own
+        origin, so nothing in it runs as a page of ours."""
+        if content_type not in PREVIEWABLE_TYPES:
+            raise ValueError(f"{content_type} is not shown inline")
+        return client("s3").generate_presigned_url(
+            "get_object",
+            Params={
+                "Bucket": self.bucket,
+                "Key": object_key(case_id, attachment_id),
+                "ResponseContentDisposition": f"inline; filename*=UTF-8''{quote(filename)}",
+                "ResponseContentType": content_type,
             },
             ExpiresIn=DOWNLOAD_SECONDS,
         )

@@ -23,6 +23,11 @@ from .test_console import open_console  # noqa: F401  (the fixture)
 from .test_links import contexts, mail_to, site_ready  # noqa: F401  (contexts: the fixture)
 
 LINK = re.compile(r"(https?://\S+/library/links/[A-Za-z0-9_-]+)")
+#: a 1×1 PNG, the reply's file in the files test
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
 
 
 def returns_case(stack, email: str) -> dict:
@@ -163,3 +168,71 @@ def test_a_supervisor_uploads_a_document_and_makes_it_public(stack, open_console
     expect(page.locator("#problem")).to_have_text("Dosya çok büyük: en çok 10 MB olabilir.")
     staff = Http(stack.url, sign_in(stack.env, "selin"))
     assert all(d["title"] != refused for d in staff.call("GET", "/library/documents")[1])
+
+
+def test_an_agent_attaches_a_file_to_a_reply_and_the_customer_sees_it_on_the_site(
+    stack,
+    open_console,  # noqa: F811
+    contexts,  # noqa: F811
+):
+    """Files both ways (docs/files-and-cc.md): the agent picks an image in the reply form (it
+    goes to S3 through the case's form), the case screen previews it, and the customer's case
+    page on the site lists it."""
+    agent = Http(stack.url, sign_in(stack.env, "mehmet"))
+    body = {
+        "customer": {"customer_number": "10000001"},
+        "type": "request",
+        "subject": f"İade {time.time_ns()}",
+        "description": "Ürünü iade etmek istiyorum",
+    }
+    status, case = agent.call("POST", "/cases", body)
+    assert status == 201, case
+    eventually(lambda: agent.call("GET", f"/cases/{case['id']}")[1]["case"]["status"] == "open")
+    page = open_console("mehmet")
+    page.goto(f"{stack.url}/console#/case/{case['number']}")
+    console_ready(page)
+    reply = page.locator("form.reply")
+    reply.get_by_label("Müşteriye yanıt").fill("Kutunun fotoğrafı ekte.")
+    reply.get_by_label("Dosya ekle").set_input_files(
+        {"name": "kutu.png", "mimeType": "image/png", "buffer": PNG})  # fmt: skip
+    reply.get_by_role("button", name="Yanıtı gönder").click()
+    expect(page.locator("#notice")).to_have_text("Yanıt gönderildi.")
+    expect(page.locator(".case-files img.file-preview")).to_be_visible()
+    expect(page.locator(".history .k-reply .message-files")).to_contain_text("kutu.png")
+    # the preview loads from S3 (the CSP lets img-src reach the bucket) once it is in view
+    page.locator(".case-files img.file-preview").scroll_into_view_if_needed()
+    page.wait_for_function(
+        "() => { const i = document.querySelector('.case-files img.file-preview');"
+        " return i && i.complete && i.naturalWidth === 1; }"
+    )
+
+    site = contexts()
+    site.goto(f"{stack.env['SITE_URL']}/signin.html")
+    site_ready(site)
+    site.get_by_label("E-posta").fill("ahmet@example.com")
+    site.get_by_label("Parola").fill("Destek2026!")
+    site.locator("form").get_by_role("button", name="Giriş yap").click()
+    site.wait_for_url("**/index.html")
+    site.goto(f"{stack.env['SITE_URL']}/case.html?n={case['number']}")
+    site_ready(site)
+    expect(site.locator("#timeline")).to_contain_text("Kutunun fotoğrafı ekte.")
+    expect(site.locator("#timeline a", has_text="kutu.png")).to_be_visible()
+
+
+def test_an_agent_copies_a_colleague_and_follows_a_case(stack, open_console):  # noqa: F811
+    """CC and followers on the case screen (docs/files-and-cc.md): saved, listed in the
+    history, and "follow" adds the signed-in agent."""
+    case = returns_case(stack, f"cc.{time.time_ns()}@example.com")
+    page = open_console("mehmet")
+    page.goto(f"{stack.url}/console#/case/{case['number']}")
+    console_ready(page)
+    people = page.locator(".case-people")
+    people.get_by_label("Bilgi (CC)").fill("Muhasebe@Firma.example, destek@firma.example")
+    people.locator("form.cc-form").get_by_role("button", name="Kaydet").click()
+    expect(page.locator("#notice")).to_have_text("Kaydedildi.")
+    expect(page.locator(".case-people").get_by_label("Bilgi (CC)")).to_have_value(
+        "muhasebe@firma.example, destek@firma.example")  # fmt: skip
+    page.locator(".case-people").get_by_role("button", name="Takip et").click()
+    expect(page.locator(".case-people").get_by_role("button", name="Takibi bırak")).to_be_visible()
+    expect(page.locator(".case-people").get_by_label("Takipçiler")).to_have_value("mehmet")
+    expect(page.locator(".history .k-people_changed")).to_have_count(2)

@@ -31,7 +31,7 @@ def test_in_aws_the_page_may_post_files_to_the_bucket_and_show_its_images(monkey
     monkeypatch.delenv("AWS_ENDPOINT_URL")
     csp = dict(part.strip().split(" ", 1) for part in content_security_policy().split(";"))
     bucket = aws_env["ATTACHMENTS_BUCKET"]
-    for directive in ("connect-src", "img-src"):
+    for directive in ("connect-src", "img-src", "frame-src"):  # frame: a PDF's preview
         assert f"https://{bucket}.s3.amazonaws.com" in csp[directive].split()
         assert f"https://{bucket}.s3.{aws_env['AWS_REGION']}.amazonaws.com" in csp[directive]
     assert csp["connect-src"].startswith("'self'") and "'self'" in csp["img-src"]

@@ -81,6 +81,25 @@ def uploaded_file(setup) -> tuple[str, None]:
     return f"/cases/{case['id']}/attachments/{form['attachment_id']}", None
 
 
+def file_link(setup) -> tuple[str, None]:
+    """A signed link to a file confirmed on Ahmet's case, as a reply's email carries it."""
+    from datetime import timedelta
+
+    from chalicelib import wiring
+    from chalicelib.domain.attachments import file_subject
+    from chalicelib.domain.clock import utcnow
+    from chalicelib.domain.signed_links import LinkPurpose
+
+    path, _ = uploaded_file(setup)
+    setup.api.post(path)
+    case_id, attachment_id = path.split("/")[2], path.split("/")[4]
+    customer_id = setup.api.get(f"/cases/{case_id}").body["case"]["customer_id"]
+    token = wiring.link_keys().signer().sign(
+        LinkPurpose.case_file, file_subject(case_id, attachment_id), customer_id,
+        utcnow() + timedelta(days=1))  # fmt: skip
+    return f"/files/links/{token}", None
+
+
 def _topic_with_action(setup) -> str:
     path = f"/reports/topics/category/t{uuid.uuid4().hex[:8]}"
     setup.api.put(path, {"action": "Geçici"})
@@ -305,6 +324,16 @@ MATRIX: dict[tuple[str, str], tuple[Callable, dict[str, int]]] = {
         case_call(routed_case, "/notes", lambda c: {"version": c["version"], "body": "not"}),
         {**STAFF_READ, "agent": 201, "supervisor": 201, "admin": 201},
     ),
+    ("POST", "/cases/{case_id}/cc"): (
+        case_call(routed_case, "/cc", lambda c: {"version": c["version"], "cc": ["c@example.com"]}),
+        STAFF_READ,
+    ),
+    ("POST", "/cases/{case_id}/followers"): (
+        case_call(routed_case, "/followers", lambda c: {"version": c["version"],
+                                                        "followers": ["selin"]}),
+        STAFF_READ,
+    ),
+    ("GET", "/files/links/{token}"): (file_link, dict.fromkeys(ROLES, 302)),
     ("POST", "/cases/{case_id}/status"): (
         case_call(claimed_case, "/status",
                   lambda c: {"version": c["version"], "status": "waiting_customer"}),
@@ -1095,6 +1124,8 @@ PUBLIC = {
     # the e-library: public documents on the site, and a sent document's link
     ("GET", "/library"),
     ("GET", "/library/links/{token}"),
+    # a file sent with a reply, linked from its email (docs/files-and-cc.md)
+    ("GET", "/files/links/{token}"),
     # the assistant's conversations (docs/assistant.md): a customer's token optional
     ("POST", "/assistant/conversations"),
     ("GET", "/assistant/conversations/{conversation_id}"),
@@ -1172,6 +1203,10 @@ OTHER_GROUP: dict[tuple[str, str], tuple[Callable, dict[str, int]]] = {
     ),
     ("POST", "/cases/{case_id}/attachments"): (
         case_call(teslimat_case, "/attachments", lambda c: PNG), OWN_GROUPS_ONLY,
+    ),
+    ("POST", "/cases/{case_id}/cc"): (
+        case_call(teslimat_case, "/cc", lambda c: {"version": c["version"], "cc": []}),
+        {"agent": 403, "supervisor": 422, "admin": 422},
     ),
     ("GET", "/cases"): (fixed("/cases?view=pool&group_id=teslimat"), dict.fromkeys(STAFF_403, 200)),
     ("POST", "/cases/{case_id}/tags"): (

@@ -497,3 +497,21 @@ def test_a_customer_reply_is_emailed_to_the_assignee_in_turkish(post):
     ((to, subject, body),) = world.sender.emails[-1:]
     assert (to, subject) == ("mehmet@shop.example", f"Müşteri yanıt verdi: {case.number}")
     assert "Ayşe Kaya" in body and "Kargo hâlâ yok" in body
+
+
+def test_an_agents_reply_reaches_the_cc_by_email_and_an_update_the_followers_but_its_author(post):
+    world = post
+    case = filed(world, email="ahmet@example.com", name="Ahmet", phone="0532 123 45 67")
+    case = world.service.change_cc(world.mehmet, case.id, cmd.ChangeCc(
+        version=case.version, cc=["muhasebe@firma.example", "AHMET@example.com"]))  # fmt: skip
+    assert case.cc == ["muhasebe@firma.example"]  # the customer hears already
+    case = world.service.change_followers(world.mehmet, case.id, cmd.ChangeFollowers(
+        version=case.version, followers=["selin", "mehmet"]))  # fmt: skip
+    world.queue.sent.clear()
+    world.service.reply(world.mehmet, case.id, cmd.Comment(version=case.version, body="Yolda."))
+    deliver_all(world)
+    to_whom = {to: subject for to, subject, _ in world.sender.emails}
+    assert to_whom["muhasebe@firma.example"].startswith("Talebinize yanıt")
+    assert to_whom["selin@shop.example"].startswith("Takip ettiğiniz talep güncellendi")
+    assert not [s for to, s, _ in world.sender.emails
+                if to == "mehmet@shop.example" and s.startswith("Takip")]  # fmt: skip

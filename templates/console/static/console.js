@@ -17,6 +17,8 @@ import { learningAdmin, routingSuggestion } from "./learning.js";
 import { bulkStatusForm, viewsView, withCaseList } from "./views.js";
 import { watchCase } from "./presence.js";
 import { installShortcuts } from "./shortcuts.js";
+import { filePicker, filesSection, messageFiles, uploadPicked } from "./case_files.js";
+import { casePeople } from "./case_people.js";
 
 const CONFIG = JSON.parse(document.getElementById("config").textContent);
 const T = JSON.parse(document.getElementById("strings").textContent);
@@ -1006,14 +1008,14 @@ function casePanel(view, extras = null, definitions = []) {
   if (can("replies", "add")) {
     // an article inserted from the suggestions rides with the reply while its text is still in it
     const carried = (f) => (f.dataset.articleId && f.body.value.includes(f.dataset.articleText) ? { article_id: f.dataset.articleId } : {});
-    replyForm = el("form", { class: "reply", onsubmit: act(c.id, (e) => post("/replies", { body: e.target.body.value, ...carried(e.target) }), say("replied")) },
-      field(say("reply_label"), el("textarea", { name: "body", rows: 4, required: true })),
+    replyForm = el("form", { class: "reply", onsubmit: act(c.id, async (e) => post("/replies", { body: e.target.body.value, ...carried(e.target), ...(await uploadPicked(kbUi(), c.id, e.target)) }), say("replied")) },
+      field(say("reply_label"), el("textarea", { name: "body", rows: 4, required: true })), filePicker(kbUi()),
       el("button", { type: "submit", text: say("send_reply") }));
     actions.append(replyForm);
   }
   if (can("notes", "add")) {
-    actions.append(el("form", { class: "note", onsubmit: act(c.id, (e) => post("/notes", { body: e.target.body.value }), say("noted")) },
-      field(say("note_label"), el("textarea", { name: "body", rows: 3, required: true })),
+    actions.append(el("form", { class: "note", onsubmit: act(c.id, async (e) => post("/notes", { body: e.target.body.value, ...(await uploadPicked(kbUi(), c.id, e.target)) }), say("noted")) },
+      field(say("note_label"), el("textarea", { name: "body", rows: 3, required: true })), filePicker(kbUi()),
       el("button", { type: "submit", text: say("add_note") })));
   }
   if (can("cases", "edit")) {
@@ -1064,6 +1066,8 @@ function casePanel(view, extras = null, definitions = []) {
   }
   const history = el("ol", { class: "history", "aria-label": say("history") }, view.history.map((h) => {
     const line = historyEntry(h);
+    const sent = messageFiles(kbUi(), h, view.attachments);
+    if (sent) line.append(sent);
     const split = splitButton(kbUi(), c, h);
     if (split) line.append(split);
     return line;
@@ -1073,15 +1077,13 @@ function casePanel(view, extras = null, definitions = []) {
     el("ul", { class: "notices" }, view.notices.map((n) => el("li", {},
       `${say(`notice_${n.event}`)} → ${say(`audience_${n.audience}`)}: ${say(`notice_status_${n.status}`)}`,
       n.deliveries.length ? ` (${n.deliveries.map((d) => `${say(`delivery_${d.channel}`)} ${d.to}${d.parts > 1 ? `, ${say("sms_parts", { n: d.parts })}` : ""}`).join("; ")})` : "")))) : null;
-  const files = (view.attachments || []).length ? el("section", {},
-    el("h2", { text: say("files") }),
-    el("ul", {}, view.attachments.map((a) => el("li", {}, el("a", { href: a.url || "#", text: a.filename }))))) : null;
+  const files = filesSection(kbUi(), view);
   const articles = can("knowledge", "read") ? caseArticles(kbUi(), c, replyForm, post) : null;
   const macros = can("macros", "read") && can("replies", "add") ? caseMacros(macrosUi(), c, replyForm, post) : null;
   // a merged case is read-only: it shows what it was, and where it lives on
   const working = c.status !== "merged";
   const tagsFields = working ? caseTagsFields(kbUi(), c, definitions, post) : null;
-  return el("section", { class: "case-panel", "data-version": v }, header, satisfaction, tagsFields, extras,
+  return el("section", { class: "case-panel", "data-version": v }, header, satisfaction, tagsFields, casePeople(macrosUi(), c, post), extras,
     working ? actions : null, working ? macros : null, working ? articles : null,
     el("h2", { text: say("history") }), history, notices, files);
 }
