@@ -191,6 +191,16 @@ def _queue(region: str, queue_url: str) -> Any:
     return sqs_backends[account][region].get_queue(name)
 
 
+def has_visible_messages(region: str, queue_url: str) -> bool:
+    """Whether a ReceiveMessage on the queue would return something now (a message visible
+    and not delayed), read from moto's queue in this process without a request; True when
+    the queue cannot be read, so that the caller's receive says what is wrong."""
+    try:
+        return bool(_queue(region, queue_url).messages)
+    except Exception:
+        return True
+
+
 def _deleted_messages(environ: dict[str, Any], body: bytes) -> dict[str, Any] | None:
     """The ids of the messages a DeleteMessage(Batch) names by receipt handle (before it runs:
     a replay cannot know receipt handles, which come from receives)."""

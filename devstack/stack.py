@@ -30,7 +30,7 @@ from .bootstrap import REGION, aws, environment, provision
 from .dispatcher import Binding, Dispatcher
 from .faults import Faults
 from .journal import Journal
-from .moto_server import MotoServer
+from .moto_server import MotoServer, has_visible_messages
 from .scheduler import Job, Scheduler, rate_seconds
 from .seed import DEMO_SHOP_SECRET, demo_logins
 from .state import StateDir, default_dir
@@ -160,7 +160,11 @@ class LocalStack:
             self.faults.patch_ses()
         redeliver = (lambda b: self.faults.deliver_twice(b.queue)) if self.faults else None
         self.dispatcher = Dispatcher(
-            aws("sqs", self.moto_url), self._bindings(app_module), REGION, redeliver=redeliver
+            aws("sqs", self.moto_url),
+            self._bindings(app_module),
+            REGION,
+            redeliver=redeliver,
+            ready=lambda binding: has_visible_messages(REGION, binding.queue_url),
         )
         self.dispatcher.start(pollers=self.pollers)
         self.stream = self._stream_reader(app_module)

@@ -29,6 +29,14 @@ FIRST = (
 )
 
 
+def pytest_configure(config) -> None:
+    """`--dist loadfile` hands out files in the order collected, not most tests first:
+    pytest-xdist 3 sorts its files by their number of tests unless told not to, which put
+    FIRST's modules (one or two tests each, minutes long) at the end of the run."""
+    if hasattr(config.option, "loadscopereorder"):
+        config.option.loadscopereorder = False
+
+
 def pytest_collection_modifyitems(items) -> None:
     """FIRST's modules to the front, in its order; the rest keep theirs."""
     rank = {name: i for i, name in enumerate(FIRST)}
