@@ -263,7 +263,7 @@ class Notifier:
         if route == "none":
             return "arrivals: none (the group's queue shows them)"
         if case.assignee:
-            return "arrivals: digest (assigned on arrival, not waiting)"
+            return "arrivals: digest (assigned already, not waiting)"
         start = arrival_window(notice.created_at, now, group.digest_minutes)
         arrival = Arrival(
             case_id=case.id, number=case.number, subject=case.subject, type=case.type.value,
