@@ -132,7 +132,8 @@ class RoutedData(Model):
     group_id: str
     priority: str
     category_id: str | None = None
-    #: why this group: group_chosen_at_intake, rule_matched or default_group
+    #: why this group: group_chosen_at_intake, rule_matched, default_group or
+    #: classifier_routed (the learned classifier, once an admin turned it on)
     reason_code: str
     rule_id: str | None = None
     #: the SLA policy whose clocks started, if any

@@ -111,7 +111,8 @@ class RoutingDecision(Model):
     set_category_id: str | None = None
     priority: Priority
     #: why this group, as a code (the words are the console's): a rule's words matched,
-    #: nothing matched and the default group took it, or the agent chose the group at intake
+    #: nothing matched and the default group took it, the agent chose the group at intake, or
+    #: nothing matched and the learned classifier chose it (domain/routing_classifier.py)
     reason_code: Literal[
         "rule_matched", "default_group", "group_chosen_at_intake", "classifier_routed"
     ]
