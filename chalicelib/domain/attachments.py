@@ -113,8 +113,11 @@ def message_files(
 
 
 def customer_files(attachments: list[Attachment]) -> list[Attachment]:
-    """What the customer sees of a case's files: all but those sent with internal notes."""
-    return [a for a in attachments if not a.internal]
+    """What the customer sees of a case's files: all but those sent with internal notes; a
+    staff member who sent one is named, never given by username (as the history names them)."""
+    return [a if a.by.kind != "staff" else
+            a.model_copy(update={"by": Actor(kind="staff", id="", name=a.by.name)})
+            for a in attachments if not a.internal]  # fmt: skip
 
 
 def file_subject(case_id: str, attachment_id: str) -> str:

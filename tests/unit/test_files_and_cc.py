@@ -55,6 +55,7 @@ def test_a_message_refuses_too_many_unknown_or_unfit_files():
 def test_the_customer_never_sees_a_notes_files():
     shown = customer_files([recorded("f1"), recorded("f2", internal=True)])
     assert [a.id for a in shown] == ["f1"]
+    assert (shown[0].by.id, shown[0].by.name) == ("", "Mehmet Demir")  # no username
 
 
 def test_a_file_links_subject_round_trips():
