@@ -345,6 +345,7 @@ def test_a_view_lists_counts_and_moves_cases_and_the_case_shows_who_else_is_on_i
     page.get_by_label("Seçili kayıtların durumu").select_option("waiting_customer")
     page.locator("form.bulk-status").get_by_role("button", name="Durumu değiştir").click()
     expect(page.locator("#notice")).to_have_text("1 kaydın durumu değişti.")
+    screenshot(page, "console-view")
     expect(page.locator(f'tr[data-case="{case["id"]}"] .status')).to_have_text("Müşteri bekleniyor")
 
     page.get_by_role("link", name=case["number"], exact=True).click()
@@ -359,6 +360,7 @@ def test_a_view_lists_counts_and_moves_cases_and_the_case_shows_who_else_is_on_i
     other.goto(other.url.split("#")[0] + f"#/case/{case['id']}")
     ready(other)
     expect(other.locator(".presence")).to_contain_text("Mehmet Demir bu kayda bakıyor")
+    screenshot(page, "console-case-beside-list")
 
     # a reply started, then someone else changes the case: sending asks first
     page.get_by_label("Müşteriye yanıt").fill("Yenisini gönderiyoruz.")
