@@ -337,8 +337,13 @@ def test_a_view_lists_counts_and_moves_cases_and_the_case_shows_who_else_is_on_i
     ready(page)
     entry = page.locator(f'.views-list li[data-view-id="{view["id"]}"]')
     expect(entry.locator(".count")).to_have_text("1")
-    entry.get_by_role("link", name=view["name"]).click()
+    entry.get_by_role("link", name=f"{view['name']} görünümünü düzenle").click()
     ready(page)
+    expect(page.get_by_label("Etiket", exact=True)).to_have_value(tag)  # the form holds the view
+    page.get_by_label("Görünüm adı").fill(f"Düzenlendi {tag}")
+    page.get_by_role("button", name="Görünümü kaydet").click()
+    ready(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Düzenlendi {tag} (1)")
     page.keyboard.press("j")  # the shortcuts: the first row, then choose it
     page.keyboard.press("x")
     expect(page.locator(f'input[name=pick][value="{case["id"]}"]')).to_be_checked()
