@@ -337,14 +337,20 @@ def test_a_view_lists_counts_and_moves_cases_and_the_case_shows_who_else_is_on_i
     ready(page)
     entry = page.locator(f'.views-list li[data-view-id="{view["id"]}"]')
     expect(entry.locator(".count")).to_have_text("1")
-    entry.get_by_role("link", name=view["name"]).click()
+    entry.get_by_role("link", name=f"{view['name']} görünümünü düzenle").click()
     ready(page)
+    expect(page.get_by_label("Etiket", exact=True)).to_have_value(tag)  # the form holds the view
+    page.get_by_label("Görünüm adı").fill(f"Düzenlendi {tag}")
+    page.get_by_role("button", name="Görünümü kaydet").click()
+    ready(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Düzenlendi {tag} (1)")
     page.keyboard.press("j")  # the shortcuts: the first row, then choose it
     page.keyboard.press("x")
     expect(page.locator(f'input[name=pick][value="{case["id"]}"]')).to_be_checked()
     page.get_by_label("Seçili kayıtların durumu").select_option("waiting_customer")
     page.locator("form.bulk-status").get_by_role("button", name="Durumu değiştir").click()
     expect(page.locator("#notice")).to_have_text("1 kaydın durumu değişti.")
+    screenshot(page, "console-view")
     expect(page.locator(f'tr[data-case="{case["id"]}"] .status')).to_have_text("Müşteri bekleniyor")
 
     page.get_by_role("link", name=case["number"], exact=True).click()
@@ -359,6 +365,7 @@ def test_a_view_lists_counts_and_moves_cases_and_the_case_shows_who_else_is_on_i
     other.goto(other.url.split("#")[0] + f"#/case/{case['id']}")
     ready(other)
     expect(other.locator(".presence")).to_contain_text("Mehmet Demir bu kayda bakıyor")
+    screenshot(page, "console-case-beside-list")
 
     # a reply started, then someone else changes the case: sending asks first
     page.get_by_label("Müşteriye yanıt").fill("Yenisini gönderiyoruz.")

@@ -22,7 +22,9 @@ export async function viewsView(ui, id) {
     ui.can("case_fields", "read") ? ui.api("GET", "/case-fields").catch(() => []) : []]);
   const list = viewList(ui, answer.items);
   watchCounts(ui, list);
-  return [ui.el("h1", { text: ui.say("views_title") }), list, viewForm(ui, definitions)];
+  const editing = new URLSearchParams(location.hash.split("?")[1] || "").get("edit");
+  const view = answer.items.find((v) => v.id === editing) || null;
+  return [ui.el("h1", { text: ui.say("views_title") }), list, viewForm(ui, definitions, view)];
 }
 
 function viewList(ui, items, current = null) {
@@ -35,6 +37,7 @@ function viewList(ui, items, current = null) {
       el("ul", { class: "views" }, rows.map((v) => el("li", { "data-view-id": v.id },
         el("a", { href: `#/views/${v.id}`, "aria-current": v.id === current ? "page" : null, text: v.name }),
         " ", el("span", { class: "count", "aria-label": say("views_count", { n: countText(v.count) }), text: countText(v.count) }),
+        !v.shared || ui.can("shared_views", "edit") ? el("a", { href: `#/views?edit=${v.id}`, class: "view-edit", "aria-label": say("views_edit_named", { name: v.name }), text: say("views_edit") }) : null,
         deletable(ui, v) ? el("button", { type: "button", class: "secondary view-delete", "aria-label": say("views_delete_named", { name: v.name }),
           text: say("views_delete"), onclick: async () => {
             try { await ui.api("DELETE", `/views/${v.id}`); await ui.refresh(); ui.notice(say("views_deleted")); } catch (error) { ui.problem(ui.explain(error)); }
@@ -59,18 +62,20 @@ function watchCounts(ui, list) {
   }, COUNT_POLL_MS);
 }
 
-function checks(ui, name, values, word) {
+function checks(ui, name, values, word, chosen = []) {
   return ui.el("fieldset", { class: "checks" }, ui.el("legend", { text: ui.say(`views_${name}`) }),
-    values.map((v) => ui.el("label", { class: "check" }, ui.el("input", { type: "checkbox", name, value: v }), ` ${word(v)}`)));
+    values.map((v) => ui.el("label", { class: "check" }, ui.el("input", { type: "checkbox", name, value: v, checked: (chosen || []).includes(v) }), ` ${word(v)}`)));
 }
 
-function viewForm(ui, definitions = []) {
+function viewForm(ui, definitions = [], view = null) {
   const { el, say, vocab } = ui;
   const V = vocab();
-  const option = (value, text) => el("option", { value, text });
-  const groups = el("select", { name: "group_id" }, option("", say("any")), [...ui.groups()].map(([id, name]) => option(id, name)));
-  const assignee = el("select", { name: "assignee" }, option("", say("any")), option("me", say("views_me")), option("none", say("views_nobody")),
-    [...ui.staff()].map(([username, name]) => option(username, name)));
+  const was = (view && view.filters) || {};
+  const option = (value, text, current = "") => el("option", { value, text, selected: value === current && value !== "" });
+  const groups = el("select", { name: "group_id" }, option("", say("any")), [...ui.groups()].map(([id, name]) => option(id, name, was.group_id)));
+  const assignee = el("select", { name: "assignee" }, option("", say("any")), option("me", say("views_me"), was.assignee),
+    option("none", say("views_nobody"), was.assignee), [...ui.staff()].map(([username, name]) => option(username, name, was.assignee)));
+  const [fieldKey, fieldValue] = Object.entries(was.fields || {})[0] || ["", ""];
   const form = el("form", { class: "view-form", onsubmit: async (event) => {
     event.preventDefault();
     const f = event.target;
@@ -83,28 +88,29 @@ function viewForm(ui, definitions = []) {
       fields: f.field_key && f.field_key.value && f.field_value.value.trim() ? { [f.field_key.value]: f.field_value.value.trim() } : {},
     };
     try {
-      const made = await ui.api("POST", "/views", { name: f.name.value, shared: Boolean(f.shared && f.shared.checked), sort: f.sort.value, filters });
+      const body = { name: f.name.value, shared: Boolean(f.shared && f.shared.checked), sort: f.sort.value, filters };
+      const made = view ? await ui.api("PUT", `/views/${view.id}`, { ...body, version: view.version }) : await ui.api("POST", "/views", body);
       location.hash = `#/views/${made.id}`;
       ui.notice(say("views_saved"));
     } catch (error) { ui.problem(ui.explain(error)); }
   } },
-  el("h2", { text: say("views_new") }),
+  el("h2", { text: say(view ? "views_editing" : "views_new") }),
   el("p", { class: "hint", text: say("views_hint") }),
-  ui.field(say("views_name"), el("input", { name: "name", required: true, maxlength: 200 })),
-  ui.can("shared_views", "add") ? el("label", { class: "check" }, el("input", { type: "checkbox", name: "shared" }), ` ${say("views_share")}`) : null,
+  ui.field(say("views_name"), el("input", { name: "name", required: true, maxlength: 200, value: view ? view.name : null })),
+  ui.can("shared_views", "add") ? el("label", { class: "check" }, el("input", { type: "checkbox", name: "shared", checked: Boolean(view && view.shared) }), ` ${say("views_share")}`) : null,
   ui.field(say("col_group"), groups), ui.field(say("col_assignee"), assignee),
-  checks(ui, "statuses", V.statuses.filter((s) => s !== "merged"), (s) => say(`status_${s}`)),
-  checks(ui, "priorities", V.priorities, (p) => say(`priority_${p}`)),
-  checks(ui, "types", V.case_types, (t) => say(`type_${t}`)),
-  checks(ui, "channels", V.channels, (c) => say(`channel_${c}`)),
-  ui.field(say("views_tag"), el("input", { name: "tag", maxlength: 64 })),
+  checks(ui, "statuses", V.statuses.filter((s) => s !== "merged"), (s) => say(`status_${s}`), was.statuses),
+  checks(ui, "priorities", V.priorities, (p) => say(`priority_${p}`), was.priorities),
+  checks(ui, "types", V.case_types, (t) => say(`type_${t}`), was.types),
+  checks(ui, "channels", V.channels, (c) => say(`channel_${c}`), was.channels),
+  ui.field(say("views_tag"), el("input", { name: "tag", maxlength: 64, value: (was.tags || [])[0] || null })),
   definitions.length ? ui.field(say("views_field"), el("select", { name: "field_key" }, option("", say("any")),
-    definitions.map((d) => option(d.key, ui.lang === "en" ? d.label_en : d.label_tr)))) : null,
-  definitions.length ? ui.field(say("views_field_value"), el("input", { name: "field_value", maxlength: 500 })) : null,
-  ui.field(say("views_sla"), el("select", { name: "sla" }, option("", say("any")), SLA_STATES.map((s) => option(s, say(`views_sla_${s}`))))),
-  ui.field(say("views_older"), el("input", { name: "older", type: "number", min: 1, max: 8760 })),
-  ui.field(say("views_newer"), el("input", { name: "newer", type: "number", min: 1, max: 8760 })),
-  ui.field(say("views_sort"), el("select", { name: "sort" }, SORTS.map((s) => option(s, say(`views_sort_${s}`))))),
+    definitions.map((d) => option(d.key, ui.lang === "en" ? d.label_en : d.label_tr, fieldKey)))) : null,
+  definitions.length ? ui.field(say("views_field_value"), el("input", { name: "field_value", maxlength: 500, value: fieldValue || null })) : null,
+  ui.field(say("views_sla"), el("select", { name: "sla" }, option("", say("any")), SLA_STATES.map((s) => option(s, say(`views_sla_${s}`), was.sla)))),
+  ui.field(say("views_older"), el("input", { name: "older", type: "number", min: 1, max: 8760, value: was.older_than_hours || null })),
+  ui.field(say("views_newer"), el("input", { name: "newer", type: "number", min: 1, max: 8760, value: was.newer_than_hours || null })),
+  ui.field(say("views_sort"), el("select", { name: "sort" }, SORTS.map((s) => option(s, say(`views_sort_${s}`), view ? view.sort : "newest")))),
   el("button", { type: "submit", text: say("views_save") }));
   return form;
 }
