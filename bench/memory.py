@@ -257,7 +257,7 @@ def measure_and_write(zip_path: Path | None = None, path: Path = MEASURED) -> di
 def report_lines(written: dict[str, Any]) -> list[str]:
     """A Markdown table a function: its measured peak, the memory the rule gives it, the
     memory it is deployed with (MEMORY_MB) and which term of the rule set it."""
-    from devstack.function_memory import MEMORY_MB, need_mb, why
+    from devstack.function_memory import MEMORY_MB, agrees, need_mb, why
 
     lines = [
         f"Measured {written['measured']} (`bench/memory.py`, {written['runs']} runs of "
@@ -271,7 +271,7 @@ def report_lines(written: dict[str, Any]) -> list[str]:
         cpu = row["import_cpu_s"] + row["first_cpu_s"]
         rule = need_mb(name, row["peak_mb"], cpu)
         deployed = MEMORY_MB.get(name)
-        flag = "" if rule == deployed else " ✘ table differs"
+        flag = "" if agrees(deployed, rule) else " ✘ table differs"
         lines.append(
             f"| {name} | {row['invocations']} × {row['invoked_by']} | {row['peak_mb']} MB | "
             f"{cpu:.2f} s | {rule} MB | {deployed} MB{flag} | {why(name, row['peak_mb'], cpu)} |"
