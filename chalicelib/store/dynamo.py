@@ -119,11 +119,14 @@ class Table:
         item: dict[str, Any],
         condition: str | None = None,
         values: dict[str, Any] | None = None,
+        names: dict[str, str] | None = None,
     ) -> None:
-        """`values`: the condition's `:name` values."""
+        """`values`: the condition's `:name` values; `names`: its `#name` attribute names."""
         kwargs: dict[str, Any] = {"TableName": self.name, "Item": self.ser(item)}
         if condition:
             kwargs["ConditionExpression"] = condition
+        if names:
+            kwargs["ExpressionAttributeNames"] = names
         if values:
             kwargs["ExpressionAttributeValues"] = self.ser(values)
         self.client.put_item(**kwargs)

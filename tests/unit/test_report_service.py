@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib.domain.report_projection import event_key, report_day
+from chalicelib.domain.report_projection import event_key, fold, report_day, source
 from chalicelib.domain.report_table import Dimension, ReportName
 from chalicelib.services.report_projection import ReportProjection, ReportRebuild
 from chalicelib.services.reports import ReportService
@@ -61,15 +61,17 @@ class MemoryReports:
         return True
 
     def days(self, version, slice_, start, end):
-        return [
+        stored, _ = source(slice_)  # as the store reads it: the stored slice, folded
+        return fold(slice_, [
             {"day": d, "cell": c, **n}
             for (v, s, d, c), n in sorted(self.counters.items())
-            if v == version and s == slice_ and start.isoformat() <= d <= end.isoformat()
-        ]
+            if v == version and s == stored and start.isoformat() <= d <= end.isoformat()
+        ])  # fmt: skip
 
     def levels(self, version, slice_):
-        return [{"cell": c, **n} for (v, s, c), n in self.level.items()
-                if v == version and s == slice_]  # fmt: skip
+        stored, _ = source(slice_)
+        return fold(slice_, [{"cell": c, **n} for (v, s, c), n in self.level.items()
+                             if v == version and s == stored])  # fmt: skip
 
     def breaches(self, version, start, end):
         return [b for (v, d, _, _), b in sorted(self.breach.items())
