@@ -43,6 +43,7 @@ from bench.units import (  # noqa: E402
     READS,
     WRITES,
     Units,
+    consistent_of,
     index_units,
     indexes_of,
     item_size,
@@ -211,7 +212,7 @@ class Meter:
 
     def _reads(self, operation: str, parsed: dict) -> float:
         # the consistency the request asked for (eventually consistent unless it says so)
-        consistent = bool(self._params.get("ConsistentRead"))
+        consistent = consistent_of(self._params)
         if operation == "GetItem":
             return read_units([self._full_size(parsed["Item"])] if "Item" in parsed else [],
                               consistent)  # fmt: skip
