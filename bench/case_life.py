@@ -49,6 +49,7 @@ from bench.units import (  # noqa: E402
     READS,
     WRITES,
     Units,
+    consistent_of,
     index_units,
     indexes_of,
     item_size,
@@ -213,19 +214,25 @@ class Meter:
         elif model.name in READS and "Error" not in parsed:
             units.reads += self._reads(model.name, parsed)
 
-    def _full_size(self, item: dict[str, Any]) -> int:
+    def _full_size(self, item: dict[str, Any], index: str | None = None) -> int:
+        """What DynamoDB bills for reading the item: all of it (not a ProjectionExpression's
+        part), or in an index its entry (what the index projects: ALL, KEYS_ONLY, INCLUDE)."""
         if all(k in item for k in self.table_keys):
-            return item_size(self._item(self._key(item)) or item)
+            full = self._item(self._key(item)) or item
+            projected = next((i for i in self.indexes if i.name == index), None)
+            return item_size(projected.entry(full, self.table_keys) if projected else full)
         return item_size(item)
 
     def _reads(self, operation: str, parsed: dict) -> float:
         # the consistency the request asked for (eventually consistent unless it says so)
-        consistent = bool(self._params.get("ConsistentRead"))
+        consistent = consistent_of(self._params)
         if operation == "GetItem":
             return read_units([self._full_size(parsed["Item"])] if "Item" in parsed else [],
                               consistent)  # fmt: skip
         if operation in ("Query", "Scan"):
-            return read_units([self._full_size(i) for i in parsed.get("Items", [])], consistent)
+            index = self._params.get("IndexName")
+            return read_units([self._full_size(i, index) for i in parsed.get("Items", [])],
+                              consistent)  # fmt: skip
         if operation == "TransactGetItems":
             return sum(read_units([self._full_size(r.get("Item", {}))], True, True)
                        for r in parsed.get("Responses", []))  # fmt: skip

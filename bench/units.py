@@ -113,6 +113,14 @@ def index_units(before: dict | None, after: dict | None, index: Index, table_key
     return units(new) if old != new else 0
 
 
+def consistent_of(params: dict[str, Any]) -> bool:
+    """Whether a read asked for strongly consistent reads: its `ConsistentRead`, or for a
+    BatchGetItem the one inside `RequestItems` (the request has none of its own)."""
+    if params.get("ConsistentRead"):
+        return True
+    return any(r.get("ConsistentRead") for r in params.get("RequestItems", {}).values())
+
+
 def read_units(sizes: list[int], consistent: bool, transactional: bool = False) -> float:
     """One request's read units for the items it read (a Query: together; a batch: each)."""
     per_4kb = 2.0 if transactional else 1.0 if consistent else 0.5

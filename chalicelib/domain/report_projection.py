@@ -3,11 +3,14 @@ in, counter increments and the case's next report state out. Pure: no I/O.
 
 **Cells.** A counter item belongs to one day (Europe/Istanbul date of the event's
 `occurred_at`) and one *cell*: a slice of the dimensions and its values. The slices are
-`all` (every case), each dimension of `SINGLE` alone, and the pairs of `PAIRS` (a report
-by two dimensions other than `day` reads a pair; `day` is the item's own date, so any
-slice by day is free). A case's event adds to one cell of every slice: 1 + 10 + 8 = 19
-items a day at most. A dimension a case has no value for is counted under `NONE` (a
-report shows it as null).
+the pairs of `PAIRS` and the dimensions of `SINGLE` no pair holds (`SLICES`); a report by
+two dimensions other than `day` reads a pair, by one dimension of a pair (or by none:
+`all`) the pair's (`customer_category`'s) cells folded to it when read (`fold`); `day` is
+the item's own date, so any slice by day is free. A case's event adds to one cell of
+every stored slice: 10 items a day at most (19 before issue 21, when `all` and every
+single dimension were written too: a cell is a write unit, twice in the transaction).
+A dimension a case has no value for is counted under `NONE` (a report shows it as
+null).
 
 **Counters** (attribute names of a counter item, integers added with `ADD`; docs/reports.md
 says when each is added): `opened` (moved to the routed group, topic, priority and
@@ -99,19 +102,59 @@ def pair_of(a: Dimension, b: Dimension) -> tuple[Dimension, Dimension] | None:
     return None
 
 
-SLICES: tuple[tuple[Dimension, ...], ...] = ((), *((d,) for d in SINGLE), *PAIRS)
+#: the slices written (issue 21: a cell is a write): every pair, and each dimension no pair
+#: holds. `all` and a dimension of a pair are folded from a stored slice when read (`source`)
+SLICES: tuple[tuple[Dimension, ...], ...] = (
+    *PAIRS, *((d,) for d in SINGLE if not any(d in pair for pair in PAIRS))
+)  # fmt: skip
+#: the stored slice `all` is folded from: the one with the fewest values
+ALL_FROM: tuple[Dimension, ...] = (Dimension.CUSTOMER_CATEGORY,)
+#: attributes of a counter or level item that are not counters
+NOT_COUNTERS = frozenset({"PK", "SK", "day", "cell", "entity"})
 
 
 def cells(values: dict[str, str | None]) -> list[tuple[str, str]]:
-    """Every (slice, cell value) a case with these dimension values counts in: 19 cells.
-    A pair's value is its two values joined by `|`."""
-    out = []
+    """Every (slice, cell value) a case with these dimension values counts in: one per stored
+    slice (`SLICES`: 8 pairs, `customer_category`, `topic`: 10 cells). A pair's value is its
+    two values joined by `|`."""
+    return [(slice_name(dims), "|".join(values.get(d.value) or NONE for d in dims))
+            for dims in SLICES]  # fmt: skip
+
+
+def source(slice_: str) -> tuple[str, int | None]:
+    """Where a slice's counters are read: (stored slice, position of the slice's value in its
+    cells' `|`-joined values; None: the stored cell as it is, or for `all` every cell).
+    `all` → (`customer_category`, None); `group` → (`group+agent`, 0); a stored slice →
+    (itself, None). ValueError for a slice no stored one holds."""
+    if slice_ == ALL:
+        return slice_name(ALL_FROM), None
+    stored = {slice_name(dims): dims for dims in SLICES}
+    if slice_ in stored:
+        return slice_, None
     for dims in SLICES:
-        if not dims:
-            out.append((ALL, ALL))
-            continue
-        out.append((slice_name(dims), "|".join(values.get(d.value) or NONE for d in dims)))
-    return out
+        for position, dimension in enumerate(dims):
+            if dimension.value == slice_:
+                return slice_name(dims), position
+    raise ValueError(f"no stored slice holds {slice_!r}")
+
+
+def fold(slice_: str, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The counter (or level) items of `slice_` from its stored slice's items (`source`): each
+    (day, value) of the slice gets the sum of every counter over the stored cells folded into
+    it, as `{"day", "cell", <counter>: sum}` (no `day` for levels), ordered by day then
+    value. A stored slice's items come back as they are."""
+    stored, position = source(slice_)
+    if stored == slice_:
+        return items
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    for item in items:
+        value = ALL if position is None else str(item["cell"]).split("|")[position]
+        day = item.get("day")
+        into = out.setdefault((day or "", value), {"cell": value} | ({"day": day} if day else {}))
+        for name, amount in item.items():
+            if name not in NOT_COUNTERS and isinstance(amount, int | float):
+                into[name] = into.get(name, 0) + amount
+    return [out[key] for key in sorted(out)]
 
 
 def report_day(occurred_at: str) -> str:
@@ -259,7 +302,7 @@ def count_in_cells(
     values: dict[str, str | None],
     counters: dict[str, int],
 ) -> None:
-    """Add `counters` (counter name → amount) to each of the 19 cells (`cells(values)`) a
+    """Add `counters` (counter name → amount) to each of the 10 cells (`cells(values)`) a
     case with dimension `values` counts in on `day` (`yyyy-mm-dd`), in `days`:
     (day, slice, cell value) → counter → running sum. How the projection counts every event;
     bench/loader.py writes its loaded cases' counters with it."""

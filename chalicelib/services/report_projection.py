@@ -7,8 +7,10 @@ takes every `destek.case.*` event; `ReportProjection.handle` reads the case's re
 and the one reports read the event's day by, if older: `Versions.written`). An event at or
 before the state's cursor was applied already and changes nothing (delivery is at least
 once). Otherwise the case's stored events after the cursor up to
-this one are read (one Query of its partition: an event that arrived before an earlier
-one of its case applies that one first, in order) and applied (domain/report_projection.py),
+this one, and the rest of its commit (the events the same case change wrote with it, in
+its transaction: one write for them all, and their own deliveries find them applied), are
+read (one Query of its partition: an event that arrived before an earlier one of its case
+applies that one first, in order) and applied (domain/report_projection.py),
 the case read once when an event needs it (its opening older than the projection, a first
 response, a resolution: one GetItem; an opening reads the customer's category); then the
 state at its next revision and every counter's `ADD` are written in one TransactWriteItems
@@ -135,12 +137,16 @@ class ReportProjection:
         return sum(self.catch_up(v, event) for v in versions)
 
     def catch_up(self, version: int, event: dict[str, Any]) -> int:
+        """Apply the event, the case's earlier ones not applied yet and the later ones of its
+        commit (same `sequence`: written in one transaction, all stored by now) in one write;
+        how many were applied (0: applied already)."""
         case_id, key = event["case_id"], event_key(event)
+        commit_end = f"{int(event['sequence']):08d}#99"  # the last index of its commit
         for _ in range(3):
             state = self.store.state(version, case_id)
             if state is not None and state.cursor >= key:
                 return 0
-            events = self.store.events_after(case_id, state.cursor if state else "", key)
+            events = self.store.events_after(case_id, state.cursor if state else "", commit_end)
             if not any(e.get("id") == event["id"] for e in events):
                 events.append(event)  # its item is gone (TTL) or not readable yet
             applied = self.apply_events(version, case_id, state, events)

@@ -48,7 +48,6 @@ def entry_item(case: Case, entry: HistoryEntry) -> dict[str, Any]:
         **entry.model_dump(mode="json"),
         "PK": keys.case_pk(case.id),
         "SK": keys.history_sk(to_iso(entry.at), entry.id),
-        "number_pk": keys.number_pk(case.number),
         "entity": "history",
     }
 
@@ -58,7 +57,6 @@ def attachment_item(case: Case, attachment: Attachment) -> dict[str, Any]:
         **attachment.model_dump(mode="json", exclude={"url"}),
         "PK": keys.case_pk(case.id),
         "SK": keys.attachment_sk(attachment.id),
-        "number_pk": keys.number_pk(case.number),
         "entity": "attachment",
     }
 
@@ -73,7 +71,6 @@ def notice_item(case_number: str, notice: Notice) -> dict[str, Any]:
         **notice.model_dump(mode="json"),
         "PK": keys.case_pk(notice.case_id),
         "SK": keys.notice_sk(notice.id),
-        "number_pk": keys.number_pk(case_number),
         "entity": "notice",
         "deliver_after": to_iso(notice.deliver_after),  # fixed width: compared as text
     }
@@ -231,8 +228,15 @@ class DynamoCaseStore:
                                     sort_prefix=keys.EVENT_PREFIX)  # fmt: skip
 
     def get_by_number(self, number: str) -> CaseWithHistory:
-        items = self.table.query_all(("number_pk", keys.number_pk(number)), index="by_number")
-        return self._assemble(items)
+        """The case of a number with its history: the `by_number` entry of its meta item (the
+        keys only), then the case's partition as `get` reads it. Only the meta item carries
+        `number_pk` now; an older case's history lines still do and are not read here."""
+        found, _ = self.table.query(("number_pk", keys.number_pk(number)), index="by_number",
+                                    sort_between=(keys.CASE_META, keys.CASE_META),
+                                    entries=True)  # fmt: skip
+        if not found:
+            raise NotFound("no such case")
+        return self.get(keys.case_id_of(found[0]["PK"]))
 
     @staticmethod
     def _assemble(items: list[dict[str, Any]]) -> CaseWithHistory:
@@ -335,8 +339,9 @@ class DynamoCaseStore:
         partition under the same sort keys (a line's key holds its time and id, a file's its
         id), so a copy made twice is the same item written twice: a retried job duplicates
         nothing. Unconditional puts in transactions of at most MAX_TRANSACTION_ITEMS."""
-        copies = [{**item, "PK": keys.case_pk(survivor.id), "case_id": survivor.id,
-                   "number_pk": keys.number_pk(survivor.number)} for item in items]  # fmt: skip
+        copies = [{**{k: v for k, v in item.items() if k != "number_pk"},
+                   "PK": keys.case_pk(survivor.id), "case_id": survivor.id}
+                  for item in items]  # fmt: skip
         for start in range(0, len(copies), MAX_TRANSACTION_ITEMS):
             chunk = copies[start : start + MAX_TRANSACTION_ITEMS]
             self.table.transact([{"Put": {"Item": item}} for item in chunk])
@@ -567,7 +572,7 @@ class DynamoNoticeStore:
         if entry is not None:
             line = {**entry.model_dump(mode="json"), "PK": keys.case_pk(notice.case_id),
                     "SK": keys.history_sk(to_iso(entry.at), entry.id),
-                    "number_pk": keys.number_pk(number), "entity": "history"}  # fmt: skip
+                    "entity": "history"}  # fmt: skip
             mail_refs.append(
                 {"Put": {"Item": line, "ConditionExpression": "attribute_not_exists(PK)"}}
             )

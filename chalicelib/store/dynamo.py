@@ -15,7 +15,7 @@ from typing import Any
 
 from ..domain.errors import BadRequest, InvalidInput
 from . import cursor as cursor_codec
-from .keys import INDEXES
+from .keys import INDEXES, KEYS_THEN_ITEMS
 
 
 @dataclass
@@ -49,6 +49,36 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list | set):
         return [_plain(v) for v in value]
     return value
+
+
+def _matches(item: dict[str, Any], how: str, path: list[str], value: Any) -> bool:
+    """A `Table.query` match on a read item, as DynamoDB's filter functions decide it:
+    `contains` holds for a list or set holding `value` and for a string holding it as a
+    part; `equals` for the attribute at `path` (map keys) equal to it; `in` for one of the
+    list; `lt`/`gt` for a value of the same kind below/above it; a missing attribute matches
+    `absent` and `absent_or_gt` and no other (`_clause` is the same as a FilterExpression)."""
+    found: Any = item
+    for part in path:
+        if not isinstance(found, dict) or part not in found:
+            return how in ("absent", "absent_or_gt")
+        found = found[part]
+    if how == "contains":
+        if isinstance(found, str):
+            return isinstance(value, str) and value in found
+        return isinstance(found, list | set | tuple) and value in found
+    if how == "in":
+        return found in value
+    if how in ("lt", "gt", "absent_or_gt"):
+        if type(found) is not type(value) and not (_number(found) and _number(value)):
+            return False  # DynamoDB compares a string with a string, a number with a number
+        return found < value if how == "lt" else found > value
+    if how == "absent":
+        return False
+    return found == value
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
 
 
 #: calls a BatchGetItem makes for keys DynamoDB leaves unprocessed (throttling)
@@ -124,11 +154,14 @@ class Table:
         item: dict[str, Any],
         condition: str | None = None,
         values: dict[str, Any] | None = None,
+        names: dict[str, str] | None = None,
     ) -> None:
-        """`values`: the condition's `:name` values."""
+        """`values`: the condition's `:name` values; `names`: its `#name` attribute names."""
         kwargs: dict[str, Any] = {"TableName": self.name, "Item": self.ser(item)}
         if condition:
             kwargs["ConditionExpression"] = condition
+        if names:
+            kwargs["ExpressionAttributeNames"] = names
         if values:
             kwargs["ExpressionAttributeValues"] = self.ser(values)
         self.client.put_item(**kwargs)
@@ -183,17 +216,24 @@ class Table:
         filters: dict[str, str] | None = None,
         projection: list[str] | None = None,
         matches: list[tuple[str, list[str], Any]] | None = None,
+        entries: bool = False,
     ) -> tuple[list[dict[str, Any]], str | None]:
         """One page of one partition; returns the items and the cursor of the next page.
         `sort_between`: the sort key within [low, high], both ends included; `projection`:
         only these attributes of each item (the keys are added, for the cursor);
         `matches`: more filters, each `(how, path, value)`: `contains` (a list attribute
         holds the value) or `equals` (the attribute at the path, a map's key, equals it), and
-        `in`, `lt`, `gt`, `absent`, `absent_or_gt` (`_clause`: a saved view's filters)."""
+        `in`, `lt`, `gt`, `absent`, `absent_or_gt` (`_clause`: a saved view's filters).
+
+        An index of `keys.KEYS_THEN_ITEMS` holds only keys: the Query finds the page's keys, one
+        BatchGetItem (consistent) reads their items, in the index's order, and the filters
+        apply to those, as a FilterExpression would after `Limit` (`_items_of`); `entries`:
+        the index's entries themselves (its keys and the table's), no items read."""
+        keys_only = index in KEYS_THEN_ITEMS and not entries
         kwargs, start = self._request(
             partition, index=index, sort_before=sort_before, sort_prefix=sort_prefix,
             sort_between=sort_between, forward=forward, limit=limit, cursor=cursor,
-            filters=filters, projection=projection, matches=matches,
+            filters=filters, projection=projection, matches=matches, keys_only=keys_only,
         )  # fmt: skip
         try:
             result = self.client.query(**kwargs)
@@ -203,6 +243,9 @@ class Table:
                 raise BadRequest("invalid cursor", code="invalid_cursor") from exc
             raise
         items = [self.de(item) for item in result.get("Items", [])]
+        if keys_only:
+            sk_name = INDEXES[index][1] if index else "SK"
+            items = self._items_of(items, partition, filters, matches, projection, sk_name)
         last = result.get("LastEvaluatedKey")
         return items, cursor_codec.encode(self.de(last) if last else None)
 
@@ -220,8 +263,10 @@ class Table:
         filters: dict[str, str] | None = None,
         projection: list[str] | None = None,
         matches: list[tuple[str, list[str], Any]] | None = None,
+        keys_only: bool = False,
     ) -> tuple[dict[str, Any], dict[str, Any] | None]:
-        """The Query's request (see `query`) and the key it starts after, if any."""
+        """The Query's request (see `query`) and the key it starts after, if any; `keys_only`:
+        no filter or projection in it (a keys-only index holds none of their attributes)."""
         pk_name, pk_value = partition
         sk_name = INDEXES[index][1] if index else "SK"
         names = {"#pk": pk_name}
@@ -244,20 +289,20 @@ class Table:
             "KeyConditionExpression": condition,
             "ScanIndexForward": forward,
         }
-        if filters:
+        if filters and not keys_only:
             parts = []
             for i, (attr, value) in enumerate(filters.items()):
                 names[f"#f{i}"] = attr
                 values[f":f{i}"] = value
                 parts.append(f"#f{i} = :f{i}")
             kwargs["FilterExpression"] = " AND ".join(parts)
-        for j, (how, path, value) in enumerate(matches or []):
+        for j, (how, path, value) in enumerate([] if keys_only else matches or []):
             names.update({f"#m{j}_{k}": part for k, part in enumerate(path)})
             where = ".".join(f"#m{j}_{k}" for k in range(len(path)))
             clause = _clause(how, where, f":m{j}", value, values)
             previous = kwargs.get("FilterExpression")
             kwargs["FilterExpression"] = f"{previous} AND {clause}" if previous else clause
-        if projection:
+        if projection and not keys_only:
             wanted = dict.fromkeys([*projection, pk_name, sk_name, "PK", "SK"])
             for i, attr in enumerate(wanted):
                 names[f"#p{i}"] = attr
@@ -291,7 +336,22 @@ class Table:
         """How many items of a partition match (Select COUNT: no item is returned), reading
         on until `cap` or the partition's end, at most `rounds` Query calls (each DynamoDB
         reads up to 1 MB); answers (count, complete), complete false when it stopped at the
-        cap or the rounds before the end."""
+        cap or the rounds before the end.
+
+        On a keys-only index (`keys.KEYS_THEN_ITEMS`) with `matches`, the index holds none of
+        the attributes they test: each round reads a page of up to `cap` entries and their
+        items (`query`) and counts those that match, so the count costs what a page does."""
+        if matches and index in KEYS_THEN_ITEMS:
+            total, cursor = 0, None
+            for _round in range(rounds):
+                found, cursor = self.query(partition, index=index, sort_before=sort_before,
+                                           matches=matches, limit=cap, cursor=cursor)  # fmt: skip
+                total += len(found)
+                if not cursor:
+                    return total, True
+                if total >= cap:
+                    break
+            return total, False
         kwargs, _ = self._request(partition, index=index, sort_before=sort_before,
                                   matches=matches)  # fmt: skip
         kwargs["Select"] = "COUNT"
@@ -306,6 +366,46 @@ class Table:
                 break
             kwargs["ExclusiveStartKey"] = last
         return total, False
+
+    def _items_of(
+        self,
+        entries: list[dict[str, Any]],
+        partition: tuple[str, str],
+        filters: dict[str, str] | None,
+        matches: list[tuple[str, list[str], Any]] | None,
+        projection: list[str] | None,
+        sk_name: str,
+    ) -> list[dict[str, Any]]:
+        """The items of a keys-only index's entries, in the entries' order: read with one
+        consistent BatchGetItem per hundred, each kept if it still exists, is still in the
+        queried partition (an index lags its table; the item read is newer) and passes
+        `filters` (equal values) and `matches` (`_matches`); cut to `projection` and the
+        keys (PK, SK, the index's) when one is asked for."""
+        if not entries:
+            return []
+        pk_name, pk_value = partition
+        fetch = None
+        if projection:
+            needed = [*projection, pk_name, sk_name, *(filters or {}),
+                      *(path[0] for _how, path, _value in matches or [])]  # fmt: skip
+            fetch = list(dict.fromkeys(needed))
+        found = {(i["PK"], i["SK"]): i
+                 for i in self.batch_get([{"PK": e["PK"], "SK": e["SK"]} for e in entries],
+                                         projection=fetch)}  # fmt: skip
+        kept = (
+            set(dict.fromkeys([*projection, pk_name, sk_name, "PK", "SK"])) if projection else None
+        )
+        out = []
+        for entry in entries:
+            item = found.get((entry["PK"], entry["SK"]))
+            if item is None or item.get(pk_name) != pk_value:
+                continue
+            if any(item.get(attr) != value for attr, value in (filters or {}).items()):
+                continue
+            if not all(_matches(item, how, path, value) for how, path, value in matches or []):
+                continue
+            out.append({k: v for k, v in item.items() if k in kept} if kept else item)
+        return out
 
     def query_all(self, partition: tuple[str, str], **kwargs: Any) -> list[dict[str, Any]]:
         """Every item of a partition, following DynamoDB's own 1 MB pages."""

@@ -33,6 +33,13 @@ INDEXES: dict[str, tuple[str, str]] = {
     "catalog": ("catalog_pk", "catalog_sk"),
     "by_name": ("name_pk", "name_sk"),
 }
+#: indexes that project the keys only whose Query reads the items after it (`dynamo.Table.
+#: query`: one BatchGetItem a page); `sla_timer` and `outbox` project keys only too, and their
+#: callers want just the keys (infra/template.yaml; docs/performance.md says why each)
+KEYS_THEN_ITEMS: frozenset[str] = frozenset({
+    "by_number", "by_customer", "queue_newest", "queue_priority", "agent_newest",
+    "agent_priority", "overdue",
+})  # fmt: skip
 
 
 def case_pk(case_id: str) -> str:

@@ -25,7 +25,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from ..domain.report_projection import Increments, ReportState
+from ..domain.report_projection import Increments, ReportState, fold, source
 from . import keys
 from .dynamo import Table, TransactionCanceled
 
@@ -157,6 +157,15 @@ class DynamoReportStore:
                                                 **breach}}})  # fmt: skip
         if len(operations) > MAX_ITEMS:
             raise ValueError(f"a report write of {len(operations)} items is over {MAX_ITEMS}")
+        if len(operations) == 1:  # the state alone: a conditional put (a transaction bills twice)
+            put = operations[0]["Put"]
+            try:
+                self.table.put(put["Item"], condition=put["ConditionExpression"],
+                               names=put.get("ExpressionAttributeNames"),
+                               values=put.get("ExpressionAttributeValues"))  # fmt: skip
+            except self.table.client.exceptions.ConditionalCheckFailedException:
+                return False
+            return True
         try:
             self.table.transact(operations)
         except TransactionCanceled as exc:
@@ -168,17 +177,21 @@ class DynamoReportStore:
     # ---- reading ---------------------------------------------------------------------------
 
     def days(self, version: int, slice_: str, start: date, end: date) -> list[dict[str, Any]]:
-        """The counter items of a slice for the days [start, end]: one Query per month."""
+        """The counter items of a slice for the days [start, end]: one Query per month of
+        the stored slice it is read from, folded to it (domain/report_projection.py
+        `source`, `fold`: `all` and a pair's single dimensions are not written)."""
+        stored, _ = source(slice_)
         found: list[dict[str, Any]] = []
         for month, first, last in months(start, end):
             found.extend(self.table.query_all(
-                ("PK", f"RPT#{version}#{slice_}#{month}"), sort_between=(first, last + "#~"),
+                ("PK", f"RPT#{version}#{stored}#{month}"), sort_between=(first, last + "#~"),
             ))  # fmt: skip
-        return found
+        return fold(slice_, found)
 
     def levels(self, version: int, slice_: str) -> list[dict[str, Any]]:
-        """The backlog now of every cell of a slice: one Query."""
-        return self.table.query_all(("PK", level_pk(version, slice_)))
+        """The backlog now of every cell of a slice: one Query of its stored slice, folded."""
+        stored, _ = source(slice_)
+        return fold(slice_, self.table.query_all(("PK", level_pk(version, stored))))
 
     def breaches(self, version: int, start: date, end: date) -> list[dict[str, Any]]:
         """The breached targets of the days [start, end], oldest first: one Query a month."""

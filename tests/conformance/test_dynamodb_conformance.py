@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.conformance.conftest import Db
+from tests.conformance.conftest import Db, table_properties
 
 SCENARIOS: list[Callable[[Db], list[Any]]] = []
 
@@ -115,7 +115,8 @@ def queue(db: Db, partition: str, index: str = "queue_priority", **kwargs: Any) 
 
 
 def ids(page: dict[str, Any]) -> list[str]:
-    return [i["id"]["S"] for i in page.get("Items", [])]
+    """The case ids of a page, from the table key every index projects (`CASE#<id>`)."""
+    return [i["PK"]["S"].removeprefix("CASE#") for i in page.get("Items", [])]
 
 
 def transact(db: Db, *actions: dict[str, Any]) -> dict[str, Any]:
@@ -257,6 +258,9 @@ def case_number_blocks_with_add(db: Db) -> list[Any]:
 def every_attribute_type_comes_back_as_written(db: Db) -> list[Any]:
     item = {
         **case(11),
+        # in an index that projects every attribute (the queues' project the keys only)
+        "catalog_pk": s("Q#urun#open"),
+        "catalog_sk": s("c000011"),
         "blob": {"B": b"\x00\xffikili"},
         "blobs": {"BS": [b"a", b"\x01\x02"]},
         "names": {"SS": ["Ayşe", "Çağrı"]},
@@ -273,7 +277,7 @@ def every_attribute_type_comes_back_as_written(db: Db) -> list[Any]:
     }  # fmt: skip
     put(db, item)
     got = get(db, key(item))
-    page = queue(db, "Q#urun#open", values={})
+    page = queue(db, "Q#urun#open", index="catalog", names={"#pk": "catalog_pk"}, values={})
     updated = answer(
         db.client.update_item, TableName=db.name, Key=key(item), ReturnValues="ALL_OLD",
         UpdateExpression="SET nested.#l[7] = :b REMOVE flag",
@@ -558,6 +562,37 @@ def pages_of_a_range_and_of_a_customer(db: Db) -> list[Any]:
 
 
 @scenario
+def keys_only_indexes_hold_only_the_keys(db: Db) -> list[Any]:
+    """Every KEYS_ONLY index of infra/template.yaml (the lists' indexes among them: their
+    queries read the items after, store/dynamo.py) answers with its own key attributes and
+    the table's, nothing of the item beside them; an INCLUDE index adds what it names."""
+    item = case(21, due_pk=s("DUE"), due_sk=s("2026-01-05#c000021"), agent_pk=s("A#ayse#active"),
+                timer_pk=s("SLA"), timer_sk=s("2026-01-05#c000021"), outbox_pk=s("OUTBOX"),
+                outbox_sk=s("2026-01-05#c000021"), unrouted_pk=s("UNROUTED"),
+                sla_clock={"M": {"due": s("2026-01-05")}}, unread={"N": "3"})  # fmt: skip
+    put(db, item)
+    seen = []
+    for gsi in table_properties()["GlobalSecondaryIndexes"]:
+        projection = gsi["Projection"]
+        if projection["ProjectionType"] == "ALL":
+            continue
+        hash_attr = next(k["AttributeName"] for k in gsi["KeySchema"] if k["KeyType"] == "HASH")
+        page = query(db, IndexName=gsi["IndexName"], KeyConditionExpression="#h = :h",
+                     ExpressionAttributeNames={"#h": hash_attr},
+                     ExpressionAttributeValues={":h": item[hash_attr]})  # fmt: skip
+        expected = {"PK", "SK", *(k["AttributeName"] for k in gsi["KeySchema"]),
+                    *projection.get("NonKeyAttributes", ())}  # fmt: skip
+        assert [set(i) for i in page["Items"]] == [expected], gsi["IndexName"]
+        assert page["Items"][0] == {k: v for k, v in item.items() if k in expected}
+        seen.append(page)
+    names = [g["IndexName"] for g in table_properties()["GlobalSecondaryIndexes"]
+             if g["Projection"]["ProjectionType"] == "KEYS_ONLY"]  # fmt: skip
+    assert {"by_number", "by_customer", "queue_newest", "queue_priority", "agent_newest",
+            "agent_priority", "overdue", "sla_timer", "outbox"} <= set(names)  # fmt: skip
+    return seen
+
+
+@scenario
 def select_count_and_projections(db: Db) -> list[Any]:
     _fill(db)
     put(db, case(90, status="new", unrouted_pk=s("UNROUTED")))
@@ -570,13 +605,14 @@ def select_count_and_projections(db: Db) -> list[Any]:
         db, IndexName="unrouted", KeyConditionExpression="unrouted_pk = :u AND created_sk < :t",
         ExpressionAttributeValues={":u": s("UNROUTED"), ":t": s("2027")},
     )  # fmt: skip
-    projected = queue(db, "Q#urun#open", Limit=2, ProjectionExpression="id, #n",
+    projected = queue(db, "Q#urun#open", Limit=2, ProjectionExpression="PK, #n",
                       names={"#n": "number"})  # fmt: skip
     assert counted["Count"] == 13 and "Items" not in counted
     assert 0 < counted_range["Count"] < 13
     # INCLUDE: the keys and the named attributes only
     assert set(unrouted["Items"][0]) == {"PK", "SK", "unrouted_pk", "created_sk", "id", "number"}
-    assert all(set(i) == {"id", "number"} for i in projected["Items"])
+    # KEYS_ONLY: a ProjectionExpression gets what the index holds of it (no `number`)
+    assert all(set(i) == {"PK"} for i in projected["Items"])
     return [counted, counted_range, unrouted, projected]
 
 

@@ -32,7 +32,9 @@ def write_week(value: str, monday: date, responses: int, satisfied: int) -> None
     counters = {"rt_n": responses, "rt_sat": satisfied, "rt_sum": 5 * satisfied + 2 * unhappy,
                 "rt_s5": satisfied, "rt_s2": unhappy, "rta_n": 100, "rta_sat": 100,
                 "rta_s5": 100}  # fmt: skip
-    increments = Increments(days={(day, "group", value): counters})
+    # where the projection writes a group's counters: the group+agent pair (no agent here);
+    # the `group` slice is folded from it when read (issue 21)
+    increments = Increments(days={(day, "group+agent", f"{value}|~"): counters})
     state = ReportState(case_id=f"csat-{uuid.uuid4().hex}", opened_at=MONDAY, values={},
                         revision=1)  # fmt: skip
     assert store.write(version, state, 0, increments, [])

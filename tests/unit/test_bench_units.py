@@ -8,7 +8,15 @@ from collections import Counter
 import pytest
 
 from bench.case_life import PRICES, Life, lines, per_thousand
-from bench.units import Index, index_units, indexes_of, item_size, read_units, write_units
+from bench.units import (
+    Index,
+    consistent_of,
+    index_units,
+    indexes_of,
+    item_size,
+    read_units,
+    write_units,
+)
 
 KEYS = ("PK", "SK")
 QUEUE = Index("queue_newest", ("queue_pk", "queue_sk"), "ALL")
@@ -100,3 +108,11 @@ def test_the_cost_model_prices_what_was_counted():
     # a case life's messages: all of them, and the customer's apart from the staff's
     assert "| emails / SMS, all | 5.0 / 1.0 |" in shown
     assert "| emails to the customer / to staff | 3.0 / 2.0 |" in shown
+
+
+def test_a_batch_get_is_consistent_when_its_table_asks():
+    """BatchGetItem carries ConsistentRead per table (the lists' items after a keys-only
+    page are read so): billed whole, not half."""
+    assert consistent_of({"RequestItems": {"t": {"Keys": [], "ConsistentRead": True}}})
+    assert not consistent_of({"RequestItems": {"t": {"Keys": []}}})
+    assert consistent_of({"ConsistentRead": True}) and not consistent_of({"TableName": "t"})

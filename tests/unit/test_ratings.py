@@ -16,12 +16,11 @@ from chalicelib.domain.errors import Conflict
 from chalicelib.domain.lifecycle import Status
 from chalicelib.domain.notifications import NoticeEvent
 from chalicelib.domain.ratings import is_low, is_satisfied
-from chalicelib.domain.report_projection import apply
 from chalicelib.domain.report_table import ReportName
 from chalicelib.services.reports import derive
 
 from .test_case_change import AHMET, MEHMET, NOW, SELIN, case_in
-from .test_report_projection import T0, event, opened_and_routed
+from .test_report_projection import T0, apply, event, opened_and_routed
 
 WINDOW = timedelta(days=3)
 

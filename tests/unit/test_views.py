@@ -141,11 +141,74 @@ def test_a_count_reads_on_to_the_cap_the_end_or_its_rounds(pages, rounds, answer
 
     client = PagedCounts(pages)
     table = Table("t", client)
-    found = table.count(("agent_pk", "A#mehmet#active"), index="agent_newest",
-                        matches=[("in", ["priority"], ["high", "urgent"])], cap=101,
-                        rounds=rounds)  # fmt: skip
+    found = table.count(("PK", "VIEWTEST"), matches=[("in", ["priority"], ["high", "urgent"])],
+                        cap=101, rounds=rounds)  # fmt: skip
     assert found == answer and len(client.calls) == calls
     first = client.calls[0]
     assert first["Select"] == "COUNT"
     assert first["FilterExpression"] == "#m0_0 IN (:m0_0, :m0_1)"
     assert "ExclusiveStartKey" in client.calls[-1] or calls == 1
+
+
+class KeysThenItems:
+    """A DynamoDB client whose index holds keys only: Queries answer pages of entries, and
+    BatchGetItem the items (case i has priority `high` when i is even, else `normal`)."""
+
+    def __init__(self, entries: int, page: int) -> None:
+        self.entries, self.page, self.queries = entries, page, 0
+
+    def query(self, **kwargs):
+        assert "FilterExpression" not in kwargs  # a keys-only index holds no attribute to test
+        self.queries += 1
+        at = int(kwargs.get("ExclusiveStartKey", {}).get("SK", {}).get("S", "0"))
+        upto = min(at + min(self.page, kwargs["Limit"]), self.entries)
+        rows = [{"PK": {"S": f"CASE#{i}"}, "SK": {"S": "CASE"}, "agent_pk": {"S": "A"},
+                 "created_sk": {"S": f"{i:04}"}} for i in range(at, upto)]  # fmt: skip
+        more = {
+            "LastEvaluatedKey": {
+                "PK": {"S": f"CASE#{upto}"},
+                "SK": {"S": str(upto)},
+                "agent_pk": {"S": "A"},
+                "created_sk": {"S": f"{upto:04}"},
+            }
+        }
+        return {"Items": rows, **(more if upto < self.entries else {})}
+
+    def batch_get_item(self, RequestItems):  # noqa: N803 (boto3's name)
+        keys = next(iter(RequestItems.values()))["Keys"]
+        items = [{**k, "agent_pk": {"S": "A"},
+                  "priority": {"S": "high" if int(k["PK"]["S"][5:]) % 2 == 0 else "normal"}}
+                 for k in keys]  # fmt: skip
+        return {"Responses": {"t": items}}
+
+
+@pytest.mark.parametrize(("entries", "answer"), [(10, (5, True)), (500, (101, False))])
+def test_a_count_on_a_keys_only_index_tests_the_items_it_reads(entries, answer):
+    """The lists' indexes project keys only (issue 21 part 2): a view's conditions cannot be a
+    FilterExpression there, so the count reads pages of entries and their items, to the cap."""
+    from chalicelib.store.dynamo import Table
+
+    client = KeysThenItems(entries, page=1000)
+    table = Table("t", client)
+    found = table.count(("agent_pk", "A"), index="agent_newest",
+                        matches=[("in", ["priority"], ["high", "urgent"])], cap=101)  # fmt: skip
+    assert found == answer
+
+
+@pytest.mark.parametrize(("how", "path", "value", "item", "expected"), [
+    ("in", ["priority"], ["high", "urgent"], {"priority": "urgent"}, True),
+    ("in", ["priority"], ["high"], {"priority": "low"}, False),
+    ("lt", ["created_at"], "2026-12-01", {"created_at": "2026-11-30T10:00"}, True),
+    ("gt", ["created_at"], "2026-12-01", {"created_at": "2026-11-30T10:00"}, False),
+    ("gt", ["n"], 3, {"n": "4"}, False),  # a string is not compared with a number
+    ("absent", ["assignee"], None, {}, True),
+    ("absent", ["assignee"], None, {"assignee": "ayse"}, False),
+    ("absent_or_gt", ["due"], "b", {}, True),
+    ("absent_or_gt", ["due"], "b", {"due": "c"}, True),
+    ("absent_or_gt", ["due"], "b", {"due": "a"}, False),
+    ("equals", ["custom_fields", "renk"], "mavi", {"custom_fields": {"renk": "mavi"}}, True),
+])  # fmt: skip
+def test_a_condition_read_on_an_item_decides_as_dynamodb_would(how, path, value, item, expected):
+    from chalicelib.store.dynamo import _matches
+
+    assert _matches(item, how, path, value) is expected
