@@ -74,6 +74,8 @@ class Run:
     assistant: list[str] = field(default_factory=list)
     #: one case's whole life: calls, units, messages, cost per 1,000 (case_life.py)
     cost: list[str] = field(default_factory=list)
+    #: the console's cold first load in Chromium: bytes, requests, time (console_load.py)
+    console: list[str] = field(default_factory=list)
 
 
 def _calls(calls: Counter[str]) -> str:
@@ -226,6 +228,8 @@ def render(run: Run) -> str:
                       "Customer questions (tests/data/kb_questions.tsv) against the seeded "
                       "articles, through the real index, as a customer (bench/relevance.py):",
                       "", *run.relevance])  # fmt: skip
+    if run.console:
+        parts.append(["", "## The console's first load", "", "```", *run.console, "```"])
     if run.assistant:
         from .assistant import section
 
