@@ -50,7 +50,10 @@ def first_load_modules(entry: Path = CONSOLE_STATIC / "console.js") -> list[Path
             continue
         seen.append(module)
         for target in IMPORT.findall(module.read_text(encoding="utf-8")):
-            todo.append((module.parent / target).resolve())
+            if module.parent == CONSOLE_STATIC and target.startswith("./shared/"):
+                todo.append((SHARED_STATIC / target.removeprefix("./shared/")).resolve())
+            else:  # served at /console/shared/, kept in templates/shared/static/
+                todo.append((module.parent / target).resolve())
     return seen
 
 

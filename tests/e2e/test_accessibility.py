@@ -5,9 +5,12 @@ axe-core is the copy the `axe-playwright-python` package ships (docs/testing.md)
 into each loaded document once (the console is one document: every screen is a hash route
 of it, so it is put in once and run after each screen is drawn) and run with its default
 rules, WCAG 2.x A and AA among them. One stack, one browser context, the screens in a loop.
+The same stack shows that both apps load the one front-end library (templates/shared/static/).
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -16,6 +19,7 @@ from .browser import console_ready
 from .conftest import Http
 
 PASSWORD = "Destek2026!"
+SHARED = Path(__file__).resolve().parents[2] / "templates" / "shared" / "static"
 BLOCKING = {"serious", "critical"}
 
 #: every screen of the console an admin reaches (console.html.j2's nav and admin's tabs);
@@ -129,3 +133,26 @@ def test_no_site_page_has_a_serious_violation(stack, context, case):
     page.close()
     assert not any(found.values()), report(found)
     assert errors == []
+
+
+def test_the_console_and_the_site_load_one_shared_library(stack, context):
+    """Each app's page fetched every module of templates/shared/static/ (console.js and site.js
+    import them) from its own origin, as the files are, and drew its first screen with them."""
+    modules = sorted(module.name for module in SHARED.glob("*.js"))
+    assert {"dom.js", "i18n.js", "format.js", "api.js"} <= set(modules)
+    page = context.new_page()
+    fetched = "() => performance.getEntriesByType('resource').map((e) => e.name)"
+    site = stack.env["SITE_URL"]
+    for address, folder, drawn in (
+        (f"{stack.url}/console", f"{stack.url}/console/shared/", "#signin-form"),
+        (f"{site}/signin.html", f"{site}/static/shared/", "main form"),
+    ):
+        page.goto(address)
+        expect(page.locator(drawn)).to_be_visible()  # the app's module ran: its imports resolved
+        loaded = sorted(url.removeprefix(folder) for url in page.evaluate(fetched)
+                        if url.startswith(folder))  # fmt: skip
+        assert loaded == modules, address
+        for name in modules:
+            served = page.request.get(folder + name)
+            assert served.ok and served.text() == (SHARED / name).read_text(encoding="utf-8")
+    page.close()
