@@ -135,6 +135,23 @@ def test_no_site_page_has_a_serious_violation(stack, context, case):
     assert errors == []
 
 
+#: the library's functions as each app's page has them (a 07:15 UTC instant is 10:15 in Istanbul)
+USE_THE_LIBRARY = """async (folder) => {
+  const [format, i18n, dom, api] = await Promise.all(
+    ["format.js", "i18n.js", "dom.js", "api.js"].map((name) => import(folder + name)));
+  const say = i18n.sayer({ hi: "Merhaba {name}" });
+  let refused = null;
+  try { await api.fetchJson(location.origin + "/no-such-route-here"); }
+  catch (error) { refused = error; }
+  return [format.dateTime("2026-12-03T07:15:00Z", "tr"), format.longDate("2026-12-03", "tr"),
+    format.number(1234.5, "tr"), say("hi", { name: "Ayşe" }),
+    i18n.refusalKey({ error_not_found: "Yok" }, { status: 404 }),
+    i18n.refusalKey({}, { code: "x", status: 500 }),
+    i18n.problemKey({}, "missing"), dom.el("b", { text: "<i>x</i>" }).outerHTML,
+    refused instanceof api.ApiError ? refused.status : String(refused)];
+}"""
+
+
 def test_the_console_and_the_site_load_one_shared_library(stack, context):
     """Each app's page fetched every module of templates/shared/static/ (console.js and site.js
     import them) from its own origin, as the files are, and drew its first screen with them."""
@@ -155,4 +172,8 @@ def test_the_console_and_the_site_load_one_shared_library(stack, context):
         for name in modules:
             served = page.request.get(folder + name)
             assert served.ok and served.text() == (SHARED / name).read_text(encoding="utf-8")
+        assert page.evaluate(USE_THE_LIBRARY, folder) == [
+            "3 Ara 2026 10:15", "3 Aralık 2026", "1.234,5", "Merhaba Ayşe", "error_not_found",
+            "error_generic", "problem_generic", "<b>&lt;i&gt;x&lt;/i&gt;</b>", 404,
+        ], address  # fmt: skip
     page.close()
