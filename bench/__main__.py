@@ -19,7 +19,9 @@ against the seeded articles (bench/relevance.py, `python -m bench.relevance` alo
 routing and sentiment on the issue 20 sets, per group and per kind (bench/turkish_text.py,
 `python -m bench.turkish_text` alone, with every miss). The
 assistant: its scripted conversations through the API, answered, correct, leaks
-(bench/assistant.py, `python -m bench.assistant` alone; a leak breaks the budget).
+(bench/assistant.py, `python -m bench.assistant` alone; a leak breaks the budget). The
+console's cold first load in Chromium: bytes and requests by kind against their budgets, and
+the time to the first case list (bench/console_load.py; `BENCH_CONSOLE=0` leaves it out).
 
 Then `make package` is built into a temporary folder: the zip's size, what fills it, and a
 start from it as Lambda starts it (bench/package.py); and each function's peak memory and
@@ -433,6 +435,15 @@ def report() -> int:
         lines += ["", "a case's life and its cost", *("  " + line for line in run.cost)]
         if life["without_messages"] > BUDGET_PER_THOUSAND:
             broken.append("cost per 1,000 cases")
+    if os.environ.get("BENCH_CONSOLE", "1") != "0":  # `python -m bench.console_load` alone
+        from .console_load import report_lines as console_lines
+
+        sys.stderr.write("bench: the console's cold first load in Chromium\n")
+        console = in_fresh_process("from bench.console_load import measure", "measure()")
+        shown, over = console_lines(console)
+        run.console = shown
+        lines += ["", *shown]
+        broken += over
     from .relevance import measure as relevance_measure
     from .relevance import report_lines as relevance_lines
 

@@ -78,6 +78,8 @@ class Run:
     cost: list[str] = field(default_factory=list)
     #: each function's peak memory, cold-start CPU and memory, a Markdown table (memory.py)
     memory: list[str] = field(default_factory=list)
+    #: the console's cold first load in Chromium: bytes, requests, time (console_load.py)
+    console: list[str] = field(default_factory=list)
 
 
 def _calls(calls: Counter[str]) -> str:
@@ -237,6 +239,8 @@ def render(run: Run) -> str:
                       "Customer questions (tests/data/kb_questions.tsv) against the seeded "
                       "articles, through the real index, as a customer (bench/relevance.py):",
                       "", *run.relevance])  # fmt: skip
+    if run.console:
+        parts.append(["", "## The console's first load", "", "```", *run.console, "```"])
     if run.assistant:
         from .assistant import section
 

@@ -26,6 +26,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "templates" / "site"
+SHARED = ROOT / "templates" / "shared" / "static"  # the front-end library shared with the console
 PAGES = (
     "index",
     "signup",
@@ -151,6 +152,9 @@ def build(out: Path, config: SiteConfig) -> Path:
             (out / "static" / WIDGET).write_text(widget(asset), encoding="utf-8")
         else:
             shutil.copyfile(asset, out / "static" / asset.name)
+    (out / "static" / "shared").mkdir()  # the library shared with the console, as it is
+    for module in SHARED.glob("*.js"):
+        shutil.copyfile(module, out / "static" / "shared" / module.name)
     browser = json.dumps(config.browser_config(), indent=2)
     (out / "config.js").write_text(f"window.DESTEK_CONFIG = {browser};\n", encoding="utf-8")
     return out

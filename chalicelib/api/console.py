@@ -49,3 +49,16 @@ def console_asset(caller: None, asset: str) -> Response:
         headers={"Content-Type": console_page.ASSETS[asset], "Cache-Control": "no-cache",
                  **SECURITY_HEADERS},
     )  # fmt: skip
+
+
+@endpoint(bp, "/console/shared/{asset}", audience="public", rate_limit=600)
+def console_shared_asset(caller: None, asset: str) -> Response:
+    """A module of the library the console shares with the site (templates/shared/static/)."""
+    if asset not in console_page.SHARED_ASSETS:
+        raise NotFound("no such file")
+    return Response(
+        body=console_page.shared_asset(asset),
+        status_code=200,
+        headers={"Content-Type": console_page.SHARED_ASSETS[asset], "Cache-Control": "no-cache",
+                 **SECURITY_HEADERS},
+    )  # fmt: skip

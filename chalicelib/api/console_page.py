@@ -43,6 +43,11 @@ ASSETS = {
     "chart.umd.min.js": "text/javascript; charset=utf-8",
 }
 
+#: the front-end library the console shares with the site (templates/shared/static/): served
+#: at /console/shared/<name>, so console.js imports "./shared/<name>" as site.js does
+SHARED = ROOT.parent / "shared" / "static"
+SHARED_ASSETS = {module.name: "text/javascript; charset=utf-8" for module in SHARED.glob("*.js")}
+
 
 def cognito_endpoint() -> str:
     s = settings()
@@ -118,3 +123,8 @@ def page(lang: str) -> str:
 @lru_cache(maxsize=len(ASSETS))
 def asset(name: str) -> str:
     return (ROOT / "static" / name).read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=len(SHARED_ASSETS) or 1)
+def shared_asset(name: str) -> str:
+    return (SHARED / name).read_text(encoding="utf-8")

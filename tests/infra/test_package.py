@@ -420,18 +420,19 @@ def test_leaving_the_sdk_out_keeps_every_other_entry_as_it_was(tmp_path: Path) -
 
 def test_templates_reach_the_package_through_vendor(build_dir: Path) -> None:
     """Code renders templates from <app dir>/templates; Chalice ships vendor/ at the zip root.
-    The message templates and the console ship; the site does not (it is built and hosted
-    apart)."""
+    The message templates, the console and the front-end library it shares with the site
+    ship; the site does not (it is built and hosted apart)."""
     root = Path(__file__).resolve().parents[2]
     shipped = sorted(
         str(p.relative_to(root))
-        for folder in ("messages", "console", "assistant")
+        for folder in ("messages", "console", "assistant", "shared")
         for p in (root / "templates" / folder).rglob("*")
         if p.is_file()
     )
     assert any(n.startswith("templates/console/static/") for n in shipped)
     assert any(n.startswith("templates/messages/") for n in shipped)
     assert "templates/assistant/tr.json" in shipped
+    assert "templates/shared/static/dom.js" in shipped  # /console/shared/dom.js reads it
     with zipfile.ZipFile(build_dir / "deployment.zip") as archive:
         names = set(archive.namelist())
     missing = [name for name in shipped if name not in names]

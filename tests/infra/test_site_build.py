@@ -127,3 +127,15 @@ def test_the_assistant_widget_is_on_every_page_with_its_words_in_both_languages(
             page = (site / LANGUAGES[lang] / f"{name}.html").read_text(encoding="utf-8")
             assert f'static/assistant.js" data-lang="{lang}" defer></script>' in page, name
     assert "innerHTML" not in source and "insertAdjacentHTML" not in source
+
+
+def test_the_library_shared_with_the_console_is_built_beside_site_js(site):
+    """site.js imports ./shared/<name>: each is in the build's static/shared/, as the file is
+    in templates/shared/static/ (the console serves the same files at /console/shared/)."""
+    from devstack.site import SHARED
+
+    imported = set(re.findall(r"""from\s+["']\./shared/([\w.-]+\.js)["']""",
+                              (SOURCE / "static" / "site.js").read_text()))  # fmt: skip
+    assert {"dom.js", "i18n.js", "format.js", "api.js"} <= imported
+    built = {p.name: p.read_text() for p in (site / "static" / "shared").iterdir()}
+    assert built == {p.name: p.read_text() for p in SHARED.glob("*.js")}

@@ -81,3 +81,22 @@ def test_every_module_the_scripts_import_is_served():
         "shortcuts.js",
     } <= imported
     assert sorted(imported - set(ASSETS)) == []
+
+
+def test_every_shared_module_the_console_imports_is_served_beside_it(api):
+    """console.js imports the library it shares with the site as ./shared/<name>: each is
+    served at /console/shared/<name>, from templates/shared/static/ as it is."""
+    from chalicelib.api.console_page import ROOT, SHARED, SHARED_ASSETS
+
+    imported = set()
+    for script in [ROOT / "static" / "console.js", *SHARED.glob("*.js")]:
+        imported |= set(re.findall(r"""["']\./(?:shared/)?([\w.-]+\.js)["']""", script.read_text()))
+    shared = {name for name in imported if (SHARED / name).exists()}
+    assert {"dom.js", "i18n.js", "format.js", "api.js"} <= shared
+    assert sorted(shared - set(SHARED_ASSETS)) == []
+    for name in shared:
+        answer = api.client.http.get(f"/console/shared/{name}")
+        assert answer.status_code == 200, name
+        assert answer.headers["Content-Type"].startswith("text/javascript")
+        assert answer.body.decode() == (SHARED / name).read_text()
+    assert api.client.http.get("/console/shared/..%2Fconsole.js").status_code == 404

@@ -220,6 +220,8 @@ MATRIX: dict[tuple[str, str], tuple[Callable, dict[str, int]]] = {
     ("GET", "/me"): (fixed("/me"), EVERYONE),
     ("GET", "/console"): (fixed("/console"), {**EVERYONE, "none": 200}),
     ("GET", "/console/{asset}"): (fixed("/console/console.js"), {**EVERYONE, "none": 200}),
+    ("GET", "/console/shared/{asset}"): (
+        fixed("/console/shared/dom.js"), {**EVERYONE, "none": 200}),
     ("POST", "/my/account"): (fixed("/my/account", {"name": "Ahmet"}), CUSTOMERS_ONLY),
     ("GET", "/my/profile"): (fixed("/my/profile"), CUSTOMERS_ONLY),
     ("POST", "/my/cases"): (
@@ -1103,6 +1105,7 @@ PUBLIC = {
     ("GET", "/catalog"),
     ("GET", "/console"),
     ("GET", "/console/{asset}"),
+    ("GET", "/console/shared/{asset}"),
     ("GET", "/openapi.json"),
     ("GET", "/docs"),
     ("GET", "/events.json"),

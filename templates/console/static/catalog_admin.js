@@ -38,8 +38,10 @@ function branch(ui, nodes, chosen, nameOf) {
       "aria-current": chosen && chosen.id === n.id ? "true" : null });
     if (!n.children.length) return el("li", { "data-category": n.id }, link);
     const open = Boolean(chosen && chosen.path.includes(n.id));
-    return el("li", { "data-category": n.id },
-      el("details", { open }, el("summary", {}, link), branch(ui, n.children, chosen, nameOf)));
+    // the link stays outside <summary>: a control inside another is unreachable (axe: nested-interactive)
+    return el("li", { "data-category": n.id }, link,
+      el("details", { open }, el("summary", { text: ui.say("catalog_subcategories", { n: n.children.length }) }),
+        branch(ui, n.children, chosen, nameOf)));
   }));
 }
 

@@ -19,6 +19,11 @@ import { watchCase } from "./presence.js";
 import { installShortcuts } from "./shortcuts.js";
 import { filePicker, filesSection, messageFiles, uploadPicked } from "./case_files.js";
 import { casePeople } from "./case_people.js";
+// the library the console shares with the site (templates/shared/static/, docs/console-and-site.md)
+import { $, el } from "./shared/dom.js";
+import { problemKey, refusalKey, sayer } from "./shared/i18n.js";
+import { dateTime } from "./shared/format.js";
+import { ApiError, fetchJson } from "./shared/api.js";
 
 const CONFIG = JSON.parse(document.getElementById("config").textContent);
 const T = JSON.parse(document.getElementById("strings").textContent);
@@ -39,35 +44,8 @@ const names = { groups: new Map(), staff: new Map(), categories: new Map(), cust
 
 // ---- small helpers -------------------------------------------------------------------
 
-function say(key, values = {}) {
-  return (T[key] || key).replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ""));
-}
-
-function el(tag, props = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(props)) {
-    if (value === undefined || value === null || value === false) continue;
-    if (key === "class") node.className = value;
-    else if (key === "text") node.textContent = value;
-    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
-    else node.setAttribute(key, value === true ? "" : String(value));
-  }
-  for (const child of children.flat()) {
-    if (child === null || child === undefined || child === false) continue;
-    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  }
-  return node;
-}
-
-const $ = (selector) => document.querySelector(selector);
-
-function when(iso) {
-  if (!iso) return "";
-  const locale = LANG === "en" ? "en-GB" : "tr-TR";
-  return new Intl.DateTimeFormat(locale, {
-    dateStyle: "medium", timeStyle: "short", timeZone: "Europe/Istanbul",
-  }).format(new Date(iso));
-}
+const say = sayer(T);
+const when = (iso) => dateTime(iso, LANG);
 
 function notice(message) {
   $("#notice").textContent = message || "";
@@ -171,33 +149,14 @@ function firstPassword(username, cognitoSession) {
   });
 }
 
-class ApiError extends Error {
-  constructor(status, error) {
-    super(error.message || `HTTP ${status}`);
-    this.status = status;
-    this.code = error.code;
-    this.details = error.details;
-  }
+function signedOut() {
+  sessionStorage.removeItem(SESSION_KEY);
+  showSignIn(say("session_over"));
 }
 
 async function api(method, path, body) {
   const current = session();
-  const response = await fetch(API + path, {
-    method,
-    headers: {
-      "Content-Type": "application/json",
-      ...(current ? { Authorization: `Bearer ${current.idToken}` } : {}),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const data = response.status === 204 ? null : await response.json().catch(() => null);
-  if (response.status === 401) {
-    sessionStorage.removeItem(SESSION_KEY);
-    showSignIn(say("session_over"));
-    throw new ApiError(401, (data && data.error) || {});
-  }
-  if (!response.ok) throw new ApiError(response.status, (data && data.error) || {});
-  return data;
+  return fetchJson(API + path, { method, body, token: current && current.idToken, onUnauthorized: signedOut });
 }
 
 /** A file from the API (a report's CSV or XLSX) as a Blob; refusals as api() throws them. */
@@ -208,27 +167,18 @@ async function apiFile(path, accept) {
   });
   if (response.ok) return response.blob();
   const data = await response.json().catch(() => null);
-  if (response.status === 401) {
-    sessionStorage.removeItem(SESSION_KEY);
-    showSignIn(say("session_over"));
-  }
+  if (response.status === 401) signedOut();
   throw new ApiError(response.status, (data && data.error) || {});
 }
-
-// what an HTTP status means when the API's code has no words of its own here
-const STATUS_ERRORS = { 400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
-  409: "conflict", 413: "payload_too_large", 422: "invalid_input", 429: "rate_limited" };
 
 /** An API refusal in the reader's words: the error code's string (strings/*.json), else the
  *  status's, else a generic one; never the API's own (English) message. A 422's fields are
  *  named with their problem (`details[].type`, pydantic's error type). */
 function explain(error) {
   if (error instanceof ApiError) {
-    const code = [error.code, STATUS_ERRORS[error.status]].find((c) => c && T[`error_${c}`]);
     const problems = (Array.isArray(error.details) ? error.details : []).filter((d) => d && d.field)
-      .map((d) => say("error_fields", { field: fieldName(d.field),
-        problem: say(T[`problem_${d.type}`] ? `problem_${d.type}` : "problem_generic") }));
-    return [say(code ? `error_${code}` : "error_generic"), ...problems].join(" · ");
+      .map((d) => say("error_fields", { field: fieldName(d.field), problem: say(problemKey(T, d.type)) }));
+    return [say(refusalKey(T, error)), ...problems].join(" · ");
   }
   if (error instanceof Error && !(error instanceof TypeError) && error.message) return error.message;
   return say("network_error");
@@ -1364,7 +1314,7 @@ function fieldProblems(form, error) {
     const id = `${control.name}-error`;
     control.setAttribute("aria-invalid", "true");
     control.setAttribute("aria-describedby", id);
-    control.after(el("span", { class: "field-error", id, text: say(T[`problem_${d.type}`] ? `problem_${d.type}` : "problem_generic") }));
+    control.after(el("span", { class: "field-error", id, text: say(problemKey(T, d.type)) }));
   }
   problem(explain(error));
 }

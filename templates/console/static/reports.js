@@ -180,7 +180,9 @@ function reportTable(ui, table, c) {
     }
     return tr;
   };
-  return el("div", { class: "report-scroll" }, el("table", { class: "list report" },
+  // a region that scrolls sideways takes the keyboard's focus, so it can be scrolled without a mouse
+  return el("div", { class: "report-scroll", tabindex: "0", role: "region", "aria-label": say(`report_${table.report}`) },
+    el("table", { class: "list report" },
     el("caption", { class: "visually-hidden", text: say(`report_${table.report}`) }),
     el("thead", {}, head),
     el("tbody", {}, table.rows.map((row) => line(row, false))),

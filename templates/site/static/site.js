@@ -2,6 +2,12 @@
 // Every piece of text from the API or the user reaches the page through textContent
 // and never as HTML, so nothing a customer or an agent types can run in the page.
 
+// the library the site shares with the console (templates/shared/static/, docs/console-and-site.md)
+import { $, el } from "./shared/dom.js";
+import { problemKey, refusalKey, sayer } from "./shared/i18n.js";
+import { dateTime, longDate } from "./shared/format.js";
+import { ApiError, fetchJson } from "./shared/api.js";
+
 const CONFIG = window.DESTEK_CONFIG;
 const T = JSON.parse(document.getElementById("strings").textContent);
 const LANG = document.documentElement.lang;
@@ -15,37 +21,12 @@ const FILE_TYPES = {
 
 // ---- small helpers -------------------------------------------------------------------
 
-function say(key, values = {}) {
-  return (T[key] || key).replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ""));
-}
-
-function el(tag, props = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(props)) {
-    if (value === undefined || value === null || value === false) continue;
-    if (key === "class") node.className = value;
-    else if (key === "text") node.textContent = value;
-    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
-    else node.setAttribute(key, value === true ? "" : String(value));
-  }
-  for (const child of children.flat()) {
-    if (child === null || child === undefined) continue;
-    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  }
-  return node;
-}
-
-const $ = (selector) => document.querySelector(selector);
+const say = sayer(T);
 const params = new URLSearchParams(location.search);
 
+/** A day in words ("3 Aralık 2026"), or with withTime the moment on Istanbul's clock. */
 function formatDate(iso, withTime = false) {
-  if (!iso) return "";
-  const date = new Date(iso.length === 10 ? `${iso}T00:00:00` : iso);
-  const locale = LANG === "en" ? "en-GB" : "tr-TR";
-  const options = withTime
-    ? { dateStyle: "medium", timeStyle: "short", timeZone: "Europe/Istanbul" }
-    : { dateStyle: "long" };
-  return new Intl.DateTimeFormat(locale, options).format(date);
+  return withTime ? dateTime(iso, LANG) : longDate(iso, LANG);
 }
 
 function notice(message) {
@@ -246,55 +227,27 @@ function requireSignIn() {
 
 // ---- the API ----------------------------------------------------------------------------
 
-class ApiError extends Error {
-  /** `localized`: the message is the site's own, in the reader's words (an API's never is). */
-  constructor(status, error, localized = false) {
-    super(error?.message || `HTTP ${status}`);
-    this.status = status;
-    this.code = error?.code;
-    this.details = error?.details;
-    this.localized = localized;
-  }
-}
-
 async function api(method, path, body) {
   const token = await idToken();
-  const headers = { "Content-Type": "application/json" };
-  if (token) headers.Authorization = `Bearer ${token}`;
-  let response;
+  const signedOut = () => { session.clear(); requireSignIn(); };
   try {
-    response = await fetch(CONFIG.apiUrl + path, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  } catch {
+    return await fetchJson(CONFIG.apiUrl + path, { method, body, token, onUnauthorized: signedOut });
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error; // fetch's own failure: no network
     throw new ApiError(0, { code: "network", message: say("error_network") });
   }
-  const data = response.status === 204 ? null : await response.json().catch(() => null);
-  if (response.status === 401) {
-    session.clear();
-    requireSignIn();
-  }
-  if (!response.ok) throw new ApiError(response.status, data?.error);
-  return data;
 }
-
-// what an HTTP status means when the API's code has no words of its own here
-const STATUS_ERRORS = { 400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
-  409: "conflict", 413: "payload_too_large", 422: "invalid_input", 429: "rate_limited" };
 
 /** An API refusal in the reader's words: its code's string, else its status's, else a generic
  *  one; never the API's own (English) message. */
 function apiMessage(error) {
   if (error.localized) return error.message;
-  const code = [error.code, STATUS_ERRORS[error.status]].find((c) => c && T[`error_${c}`]);
-  return say(code ? `error_${code}` : "error_generic");
+  return say(refusalKey(T, error));
 }
 
 /** A field's problem (`details[].type`, pydantic's error type) in the reader's words. */
 function problemText(detail) {
-  return say(T[`problem_${detail.type}`] ? `problem_${detail.type}` : "problem_generic");
+  return say(problemKey(T, detail.type));
 }
 
 function report(error, form) {

@@ -1,0 +1,28 @@
+// destek's shared front-end library: dates and numbers in the reader's locale (tr-TR, or
+// en-GB for English), times on Istanbul's clock whatever the browser's zone.
+
+export const ZONE = "Europe/Istanbul";
+
+/** The Intl locale of a page language ("tr" or "en"). */
+export const localeOf = (lang) => (lang === "en" ? "en-GB" : "tr-TR");
+
+/** An ISO date (`2026-12-03`, a day on the calendar) or instant as a Date. */
+const parse = (iso) => new Date(iso.length === 10 ? `${iso}T00:00:00` : iso);
+
+/** An instant as date and time on Istanbul's clock: "3 Ara 2026 10:15". */
+export function dateTime(iso, lang) {
+  if (!iso) return "";
+  return new Intl.DateTimeFormat(localeOf(lang), { dateStyle: "medium", timeStyle: "short", timeZone: ZONE })
+    .format(parse(iso));
+}
+
+/** A day in words: "3 Aralık 2026". */
+export function longDate(iso, lang) {
+  if (!iso) return "";
+  return new Intl.DateTimeFormat(localeOf(lang), { dateStyle: "long" }).format(parse(iso));
+}
+
+/** A number with the locale's separators (1.234,5 in Turkish); options as Intl.NumberFormat's. */
+export function number(value, lang, options = {}) {
+  return new Intl.NumberFormat(localeOf(lang), options).format(Number(value));
+}
