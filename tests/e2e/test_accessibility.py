@@ -29,7 +29,8 @@ CONSOLE_SCREENS = [
     "#/surveys", "#/kb", "#/checklists", "#/library", "#/macros", "#/sql", "#/case/{case}",
     "#/search/Ahmet", "#/admin/rules", "#/admin/roles", "#/admin/staff", "#/admin/groups",
     "#/admin/categories", "#/admin/sla", "#/admin/ladders", "#/admin/calendars",
-    "#/admin/priorities", "#/admin/catalog", "#/admin/flags", "#/admin/fields",
+    "#/admin/priorities", "#/admin/catalog", "#/admin/flags", "#/admin/fields", "#/views",
+    "#/admin/learning",
 ]  # fmt: skip
 
 #: the site's pages (templates/site/pages), signed out first, then as a seeded customer
