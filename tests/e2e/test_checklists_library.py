@@ -228,7 +228,7 @@ def test_an_agent_copies_a_colleague_and_follows_a_case(stack, open_console):  #
     console_ready(page)
     people = page.locator(".case-people")
     people.get_by_label("Bilgi (CC)").fill("Muhasebe@Firma.example, destek@firma.example")
-    people.locator("form.cc-form").get_by_role("button", name="Kaydet").click()
+    people.get_by_role("button", name="CC'yi kaydet").click()
     expect(page.locator("#notice")).to_have_text("Kaydedildi.")
     expect(page.locator(".case-people").get_by_label("Bilgi (CC)")).to_have_value(
         "muhasebe@firma.example, destek@firma.example")  # fmt: skip

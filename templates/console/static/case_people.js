@@ -24,11 +24,11 @@ export function casePeople(ui, c, post) {
   const ccForm = el("form", { class: "cc-form", onsubmit: ui.act(c.id, (e) => post("/cc", { cc: words(e.target.cc.value) }), say("people_saved")) },
     ui.field(say("people_cc"), el("input", { name: "cc", value: cc.join(", "), autocomplete: "off" })),
     el("p", { class: "hint", text: say("people_cc_hint") }),
-    el("button", { type: "submit", class: "secondary", text: say("people_save") }));
+    el("button", { type: "submit", class: "secondary", text: say("people_save_cc") }));
   const followersForm = el("form", { class: "followers-form", onsubmit: ui.act(c.id, (e) => post("/followers", { followers: words(e.target.followers.value) }), say("people_saved")) },
     ui.field(say("people_followers"), el("input", { name: "followers", value: followers.join(", "), autocomplete: "off" })),
     el("p", { class: "hint", text: say("people_followers_hint") }),
-    el("button", { type: "submit", class: "secondary", text: say("people_save") }));
+    el("button", { type: "submit", class: "secondary", text: say("people_save_followers") }));
   const following = followers.includes(ui.me);
   const toggle = el("button", { type: "button", class: "secondary follow-toggle",
     text: say(following ? "people_unfollow" : "people_follow"),
