@@ -43,12 +43,7 @@ def console_asset(caller: None, asset: str) -> Response:
     """The console's script and style sheet."""
     if asset not in console_page.ASSETS:
         raise NotFound("no such file")
-    return Response(
-        body=console_page.asset(asset),
-        status_code=200,
-        headers={"Content-Type": console_page.ASSETS[asset], "Cache-Control": "no-cache",
-                 **SECURITY_HEADERS},
-    )  # fmt: skip
+    return _static(console_page.asset(asset), console_page.ASSETS[asset])
 
 
 @endpoint(bp, "/console/shared/{asset}", audience="public", rate_limit=600)
@@ -56,9 +51,11 @@ def console_shared_asset(caller: None, asset: str) -> Response:
     """A module of the library the console shares with the site (templates/shared/static/)."""
     if asset not in console_page.SHARED_ASSETS:
         raise NotFound("no such file")
-    return Response(
-        body=console_page.shared_asset(asset),
-        status_code=200,
-        headers={"Content-Type": console_page.SHARED_ASSETS[asset], "Cache-Control": "no-cache",
-                 **SECURITY_HEADERS},
-    )  # fmt: skip
+    return _static(console_page.shared_asset(asset), console_page.SHARED_ASSETS[asset])
+
+
+def _static(body: str | bytes, content_type: str) -> Response:
+    """A static file of the console: revalidated on every load (`no-cache`), so a deploy's
+    new script is never mixed with an old one."""
+    headers = {"Content-Type": content_type, "Cache-Control": "no-cache", **SECURITY_HEADERS}
+    return Response(body=body, status_code=200, headers=headers)
