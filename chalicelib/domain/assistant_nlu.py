@@ -139,9 +139,11 @@ NO = ("hayır", "hayir", "yok", "istemiyorum", "gerek yok", "gerekmez", "kalsın
 
 _APOSTROPHES = str.maketrans("", "", "'’`´")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
-#: a Turkish mobile number as people type it: 0532 123 45 67, +90 (532) 123-45-67, 5321234567
+#: a Turkish mobile number as people type it: 0532 123 45 67, +90 (532) 123-45-67, 5321234567;
+#: never the digits of a reference joined to letters ("O-569683 0000" is an order and the
+#: phone's last four, not the number 569 683 00 00)
 _PHONE = re.compile(
-    r"(?<![\w+])(?:\+?90[\s-]?)?\(?0?\s?5\d{2}\)?[\s-]?\d{3}[\s-]?\d{2}[\s-]?\d{2}(?!\w)"
+    r"(?<![\w+])(?<!\w[-_/])(?:\+?90[\s-]?)?\(?0?\s?5\d{2}\)?[\s-]?\d{3}[\s-]?\d{2}[\s-]?\d{2}(?!\w)"
 )
 #: a date or a time, never an order number: 12.03, 12/03/2026, 14:30
 _DATE_OR_TIME = re.compile(r"^\d{1,2}[./:]\d{1,2}(?:[./]\d{2,4})?$")
