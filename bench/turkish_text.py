@@ -35,14 +35,15 @@ SENTIMENT_SET = DATA / "sentiment_eval.tsv"
 DEFAULT_GROUP = "musteri"
 
 #: the rules of issue 20, as an admin would set them: each keyword with how loosely it
-#: matches and the words that must not trigger it (chalicelib/domain/text.py, MatchMode)
+#: matches and the words that must not trigger it (chalicelib/domain/text.py, MatchMode;
+#: chalicelib/domain/routing_rules.py, NotWords)
 EVAL_RULES = [
     RoutingRule.model_validate(rule)
     for rule in (
         {"id": "r-teslimat", "name": "Teslimat", "order": 10, "group_id": "teslimat",
          "phrases": ["kargo", "teslimat", "gönderi", "kurye"],
          "match_modes": {"teslimat": "inflected", "gönderi": "inflected", "kurye": "inflected"},
-         "not_words": ["gönderin"]},
+         "not_words": {"gönderi": ["gönderin"]}},
         {"id": "r-iade", "name": "İade ve değişim", "order": 20, "group_id": "iade",
          "phrases": ["iade", "değişim", "geri ödeme"],
          "match_modes": {"değişim": "inflected", "geri ödeme": "inflected"}},
@@ -57,7 +58,7 @@ EVAL_RULES = [
     )
 ]  # fmt: skip
 #: the same rules as they were written before issue 20 (no modes, no words left out)
-PLAIN_RULES = [r.model_copy(update={"match_modes": {}, "not_words": []}) for r in EVAL_RULES]
+PLAIN_RULES = [r.model_copy(update={"match_modes": {}, "not_words": {}}) for r in EVAL_RULES]
 
 
 def tsv_rows(path: Path) -> list[tuple[str, str, str]]:

@@ -73,8 +73,12 @@ RULES = [
      "urun", "k-ariza", 0),
 ]  # fmt: skip
 #: per rule name, how loosely its words match (issue 20; docs/turkish-text.md): "değişim" with
-#: its inflections only, so "şifrem değişti" is not an exchange
-RULE_OPTIONS = {"İade ve değişim": {"match_modes": {"değişim": "inflected"}}}
+#: its inflections only, so "şifrem değişti" is not an exchange; "ücretsiz" (free) never
+#: counts as the fee "ücret" ("ücretsiz kargo" is no billing question)
+RULE_OPTIONS = {
+    "İade ve değişim": {"match_modes": {"değişim": "inflected"}},
+    "Ödeme ve fatura": {"not_words": {"ücret": ["ücretsiz"]}},
+}
 
 
 SLA_POLICIES = [

@@ -12,7 +12,15 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from .case_kinds import Priority
 from .conditions import CaseFacts, Conditions, all_hold
@@ -30,25 +38,76 @@ PhraseText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=
 _phrase = lru_cache(maxsize=4096)(Phrase.of)
 
 
-def check_phrase_options(
-    phrases: list[str], modes: dict[str, MatchMode], not_words: list[str]
-) -> None:
-    """A mode names one of the rule's phrases; a word that must not match is a single word.
-    ValueError (a 422 at the API) otherwise."""
-    unknown = sorted(set(modes) - set(phrases))
+def _phrases_of(info: ValidationInfo) -> list[str] | None:
+    """The rule's phrases, validated (they come first), or None when they are not valid."""
+    phrases = info.data.get("phrases")
+    return phrases if isinstance(phrases, list) else None
+
+
+def _unknown_phrases(field: str, names: dict, info: ValidationInfo) -> None:
+    """A 422 `unknown_phrase` when `names` names a phrase the rule does not have."""
+    phrases = _phrases_of(info)
+    unknown = sorted(set(names) - set(phrases)) if phrases is not None else []
     if unknown:
-        raise ValueError(f"match_modes names phrases the rule does not have: {unknown}")
-    if any(len(Phrase.of(w).keywords) != 1 for w in not_words):
-        raise ValueError("not_words are single words")
+        raise PydanticCustomError(
+            "unknown_phrase", "{field} names phrases the rule does not have: {unknown}",
+            {"field": field, "unknown": ", ".join(unknown)},
+        )  # fmt: skip
+
+
+def _modes_name_phrases(modes: dict[str, MatchMode], info: ValidationInfo) -> dict:
+    _unknown_phrases("match_modes", modes, info)
+    return modes
+
+
+def _per_phrase(value: Any, info: ValidationInfo) -> Any:
+    """A rule stored (or sent) before issue 20 made them per keyword kept one list for the
+    whole rule: it reads as that list for every one of the rule's phrases."""
+    if not isinstance(value, list):
+        return value
+    phrases = _phrases_of(info) or []
+    return {phrase: list(value) for phrase in phrases} if value else {}
+
+
+def _not_words_name_phrases(not_words: dict[str, list[str]], info: ValidationInfo) -> dict:
+    _unknown_phrases("not_words", not_words, info)
+    words = {w for ws in not_words.values() for w in ws}
+    several = sorted(w for w in words if len(Phrase.of(w).keywords) != 1)
+    if several:
+        raise PydanticCustomError(
+            "not_one_word", "not_words are single words, not: {several}",
+            {"several": ", ".join(several)},
+        )  # fmt: skip
+    # a phrase with no such words is the same as a phrase not named: kept once, not named
+    return {phrase: words for phrase, words in not_words.items() if words}
+
+
+#: per phrase, how loosely it matches ("exact", "inflected", "derived"); a phrase not named
+#: here matches any derived form (the matching before issue 20). A name that is not one of the
+#: rule's phrases is a 422 `unknown_phrase`.
+MatchModes = Annotated[
+    dict[PhraseText, MatchMode],
+    AfterValidator(_modes_name_phrases),
+    Field(default_factory=dict, max_length=50),
+]
+#: per phrase, the single words that never count as that phrase, in any mode: "gönderin"
+#: (send!) for `gönderi` (shipment), not for the rule's other phrases. A phrase that is not
+#: the rule's is a 422 `unknown_phrase`, a word of several words one `not_one_word`. A list
+#: (the shape before issue 20, one list for the whole rule) reads as that list per phrase.
+NotWords = Annotated[
+    dict[PhraseText, Annotated[list[PhraseText], Field(max_length=50)]],
+    BeforeValidator(_per_phrase),
+    AfterValidator(_not_words_name_phrases),
+    Field(default_factory=dict, max_length=50),
+]
 
 
 class RuleConditions(Model):
+    #: the rule's words and phrases; declared before match_modes and not_words, which are
+    #: checked against them
     phrases: list[PhraseText] = Field(min_length=1, max_length=50)
-    #: per phrase, how loosely it matches; a phrase not named here matches any derived form
-    #: (the matching before issue 20)
-    match_modes: dict[PhraseText, MatchMode] = Field(default_factory=dict, max_length=50)
-    #: words that never count as this rule's words, in any mode ("gönderin" for "gönderi")
-    not_words: list[PhraseText] = Field(default_factory=list, max_length=50)
+    match_modes: MatchModes
+    not_words: NotWords
     #: limits on the case besides its words (empty: any case)
     conditions: Conditions = Field(default_factory=list)
 
@@ -63,7 +122,8 @@ class RuleActions(Model):
 
 class RoutingRule(RuleConditions, RuleActions):
     """A rule as stored and listed; an item in the shape before issue 14 (flat `case_types`,
-    `category_id`, `product_group`, `customer_category`) reads as its conditions."""
+    `category_id`, `product_group`, `customer_category`) reads as its conditions, and one
+    from before issue 20 made `not_words` per phrase reads its list under every phrase."""
 
     id: str
     name: str
@@ -75,21 +135,17 @@ class RoutingRule(RuleConditions, RuleActions):
     def _read_old_shape(cls, data: Any) -> Any:
         return upgrade(data, RULE)
 
-    @model_validator(mode="after")
-    def _options_name_phrases(self) -> RoutingRule:
-        check_phrase_options(self.phrases, self.match_modes, self.not_words)
-        return self
-
     def hits(self, text_words: list[Word], written: list[str]) -> list[tuple[str, bool]]:
         """Each place one of the rule's phrases is in the text and not denied by the customer
-        ("kargo sorunu değil") nor made of a word in `not_words`: the words as written and
-        whether they come after the text's last contrast word ("... ama ürün bozuk")."""
-        blocked = {
-            start for word in self.not_words for start in
-            _phrase(word, MatchMode.EXACT).starts(text_words)
-        }  # fmt: skip
+        ("kargo sorunu değil") nor made of one of the phrase's `not_words`: the words as
+        written and whether they come after the text's last contrast word ("... ama ürün
+        bozuk")."""
         found = []
         for text in self.phrases:
+            blocked = {
+                start for word in self.not_words.get(text, ()) for start in
+                _phrase(word, MatchMode.EXACT).starts(text_words)
+            }  # fmt: skip
             phrase = _phrase(text, self.match_modes.get(text, MatchMode.DERIVED))
             size = len(phrase.keywords)
             live = [

@@ -12,13 +12,13 @@ from ..domain.ids import new_id
 from ..domain.legacy_conditions import RULE, fold, old_field
 from ..domain.routing_rules import (
     MAX_PRIORITY_BUMP,
+    MatchModes,
+    NotWords,
     PhraseText,
     RoutingDecision,
     RoutingRule,
-    check_phrase_options,
     decide,
 )
-from ..domain.text import MatchMode
 from .case_commands import Id, LongText, Strict, Text
 from .condition_refs import check_references
 from .ports import DirectoryStore
@@ -34,9 +34,10 @@ class RuleDetails(Strict):
     #: the rule's own limits (2 to 100 characters each), so what validates here also saves
     phrases: list[PhraseText] = Field(min_length=1, max_length=50)
     #: per phrase: "exact", "inflected" or "derived" (the default); see domain/text.py
-    match_modes: dict[PhraseText, MatchMode] = Field(default_factory=dict, max_length=50)
-    #: single words that never count as the rule's words ("gönderin")
-    not_words: list[PhraseText] = Field(default_factory=list, max_length=50)
+    match_modes: MatchModes
+    #: per phrase, single words that never count as it ({"gönderi": ["gönderin"]}); a list
+    #: (the shape before issue 20) is taken as the same words for every phrase
+    not_words: NotWords
     conditions: Conditions = Field(default_factory=list)
     group_id: Id
     set_category_id: Id | None = None
@@ -48,7 +49,6 @@ class RuleDetails(Strict):
 
     @model_validator(mode="after")
     def _fold_old_fields(self) -> RuleDetails:
-        check_phrase_options(self.phrases, self.match_modes, self.not_words)
         self.conditions = fold(self.conditions, self.model_dump(include=set(RULE.fields)), RULE)
         return self
 

@@ -100,27 +100,36 @@ def test_editing_a_rule_keeps_its_limits(open_console, http, category_ids):
 
 
 def test_a_rules_match_modes_and_never_words_are_shown_and_edited(open_console, http):
-    """Issue 20: which words match exactly, which with their inflections, and the words that
-    never trigger the rule, as lists in the form."""
+    """Issue 20: which words match exactly, which with their inflections, and per keyword the
+    words that never trigger it, as lists in the form; a keyword the rule lacks is refused
+    beside the field and changes nothing."""
     name = f"Biçim {tag()}"
     ok(http("admin").call("POST", "/routing-rules", {
         "name": name, "phrases": ["gönderi", "iptal", "kargo"], "group_id": "teslimat",
-        "match_modes": {"gönderi": "inflected", "iptal": "exact"}}), 201)  # fmt: skip
+        "match_modes": {"gönderi": "inflected", "iptal": "exact"},
+        "not_words": {"kargo": ["kargocu"]}}), 201)  # fmt: skip
     before = listed(http, "/routing-rules", "name", name)
     page = open_console("admin")
     admin_tab(page)
     page.get_by_role("link", name=name).click()
     ready(page)
     form = page.locator("#rule-form")
+    never = form.get_by_label("Anahtar sözcüğü hiç tetiklemeyecek")
     expect(form.get_by_label("Yalnızca sözcüğün kendisiyle")).to_have_value("iptal")
     expect(form.get_by_label("Sözcük ve çekimleriyle")).to_have_value("gönderi")
-    form.get_by_label("Bu kuralı hiç tetiklemeyecek").fill("gönderin, gönderir")
+    expect(never).to_have_value("kargo: kargocu")
+    never.fill("fatura: faturasız")
+    form.get_by_role("button", name="Kaydet", exact=True).click()
+    expect(never).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#problem")).to_be_visible()
+    assert listed(http, "/routing-rules", "name", name) == before
+    never.fill("gönderi: gönderin, gönderir\nkargo: kargocu")
     form.get_by_label("Sözcük ve çekimleriyle").fill("gönderi, kargo")
     save(page, "Kural kaydedildi.")
     only_changed(
         before,
         listed(http, "/routing-rules", "name", name),
-        not_words=["gönderin", "gönderir"],
+        not_words={"gönderi": ["gönderin", "gönderir"], "kargo": ["kargocu"]},
         match_modes={"gönderi": "inflected", "kargo": "inflected", "iptal": "exact"},
     )
 

@@ -76,7 +76,8 @@ def full_objects(admin) -> dict[str, tuple[str, dict]]:
     made["category"] = (f"/categories/{category['id']}", node)
     rule = admin.post("/routing-rules", {
         "name": f"Kural {t}", "order": 7, "enabled": False, "phrases": ["kupon", "indirim kodu"],
-        "match_modes": {"kupon": "inflected", "indirim kodu": "exact"}, "not_words": ["kuponsuz"],
+        "match_modes": {"kupon": "inflected", "indirim kodu": "exact"},
+        "not_words": {"kupon": ["kuponsuz"]},
         "case_types": ["complaint", "question"], "category_id": parent["id"],
         "product_group": "elektronik", "customer_category": "vip", "group_id": "finans",
         "set_category_id": category["id"], "priority_bump": 2}).body  # fmt: skip
@@ -211,11 +212,42 @@ def test_the_store_refuses_a_move_from_a_stale_path(as_role):
 
 
 def test_a_rules_match_modes_name_its_own_phrases(as_role):
-    """Issue 20: a mode for a phrase the rule lacks, an unknown mode or a phrase of several
-    words among the words that never trigger the rule is a 422 naming the field."""
+    """Issue 20: a mode or never-trigger words for a phrase the rule lacks, an unknown mode or
+    a phrase of several words among the words that never trigger a keyword is a 422 naming
+    the field and the problem, and saves nothing."""
     admin = as_role("admin")
-    base = {"name": "Kargo", "phrases": ["kargo"], "group_id": "teslimat"}
-    for bad in ({"match_modes": {"fatura": "exact"}}, {"match_modes": {"kargo": "loose"}},
-                {"not_words": ["iki kelime"]}):  # fmt: skip
+    name = f"Kargo {tag()}"
+    base = {"name": name, "phrases": ["kargo"], "group_id": "teslimat"}
+    for bad, problem in [
+        ({"match_modes": {"fatura": "exact"}}, "unknown_phrase"),
+        ({"match_modes": {"kargo": "loose"}}, "enum"),
+        ({"not_words": {"fatura": ["faturasız"]}}, "unknown_phrase"),
+        ({"not_words": {"kargo": ["iki kelime"]}}, "not_one_word"),
+        ({"not_words": ["iki kelime"]}, "not_one_word"),  # the list of before, checked alike
+    ]:
         answer = admin.call("POST", "/routing-rules", {**base, **bad})
         assert answer.status == 422, (bad, answer)
+        field = next(iter(bad))
+        assert [(d["field"].split(".")[0], d["type"]) for d in answer.body["error"]["details"]] == [
+            (field, problem)
+        ], answer.body
+    assert not [r for r in admin.get("/routing-rules").body if r["name"] == name]
+
+
+def test_never_trigger_words_are_per_keyword(as_role):
+    """Issue 20: "gönderin" never counts as the keyword `gönderi`, yet `kargo` in the same
+    rule still matches; what is saved is listed per keyword."""
+    admin = as_role("admin")
+    word = "zq" + tag().translate(str.maketrans("0123456789", "ghijklmnop"))
+    rule = admin.post("/routing-rules", {
+        "name": f"Gönderi {word}", "order": 0, "phrases": [f"{word}gönderi", f"{word}kargo"],
+        "not_words": {f"{word}gönderi": [f"{word}gönderin"]}, "group_id": "finans",
+    }).body  # fmt: skip
+    try:
+        assert rule["not_words"] == {f"{word}gönderi": [f"{word}gönderin"]}
+        sample = lambda text: admin.post("/routing-rules/test", {"text": text}).body  # noqa: E731
+        assert sample(f"{word}gönderin lütfen")["rule_id"] is None
+        assert sample(f"{word}gönderim nerede")["rule_id"] == rule["id"]
+        assert sample(f"{word}gönderin {word}kargo ile")["matched"] == [f"{word}kargo"]
+    finally:
+        admin.call("DELETE", f"/routing-rules/{rule['id']}")

@@ -97,6 +97,24 @@ def test_rules_of_before_route_as_they_did(as_role, stored, drain_routing):
     assert "case_types" not in listed[f"r-b-{t}"]
 
 
+def test_a_rules_never_trigger_words_of_before_apply_to_each_of_its_phrases(as_role, stored):
+    """Until issue 20 made them per keyword, `not_words` was one list for the whole rule: a
+    rule stored so is listed with that list under each phrase and routes as it did; sent
+    back as listed, it is stored in the new shape."""
+    word, other, t = unique_word(), unique_word(), uuid.uuid4().hex[:6]
+    stored(old_rule(f"r-n-{t}", word, phrases=[word, other], not_words=[f"{word}ler"]))
+    admin = as_role("admin")
+    listed = next(r for r in admin.get("/routing-rules").body if r["id"] == f"r-n-{t}")
+    assert listed["not_words"] == {word: [f"{word}ler"], other: [f"{word}ler"]}
+    sample = lambda text: admin.post("/routing-rules/test", {"text": text}).body  # noqa: E731
+    assert sample(f"{word}ler geldi")["rule_id"] is None
+    assert sample(f"{word}im geldi")["rule_id"] == f"r-n-{t}"
+    body = {k: v for k, v in listed.items() if k != "id"}
+    assert admin.call("PUT", f"/routing-rules/{listed['id']}", body).status == 200
+    item = wiring.table().get({"PK": "ROUTING_RULES", "SK": f"RULE#r-n-{t}"})
+    assert item["not_words"] == listed["not_words"]
+
+
 def test_policies_of_before_target_as_they_did(as_role, stored, drain_routing):
     t = uuid.uuid4().hex[:6]
     # three conditions: the most specific policy for a low suggestion about the account

@@ -115,10 +115,35 @@ def test_a_negative_keyword_does_not_match_its_positive_verb_nor_short_words_typ
     assert not Keyword.of("iade").matches(words("iadw")[0])  # four letters: no slips
 
 
-def test_not_words_never_trigger_the_rule():
-    rule = EVAL_RULES[0].model_copy(update={"not_words": ["kargom"]})
+def rule_of(**fields) -> RoutingRule:
+    return RoutingRule.model_validate(
+        {"id": "r", "name": "n", "order": 1, "group_id": "teslimat", **fields}
+    )
+
+
+def test_not_words_never_trigger_their_keyword():
+    rule = rule_of(phrases=["kargo", "teslimat"], not_words={"kargo": ["kargom"]})
     assert route("kargom nerede", [rule]) == "musteri"
     assert route("kargoya verildi mi", [rule]) == "teslimat"
+
+
+def test_a_keywords_not_words_leave_the_rules_other_keywords_alone():
+    """Issue 20: per keyword. "gönderin" is not a shipment, but "kargocu" stays a courier
+    when only the keyword `kargo` lists it: the rule's keyword `kargocu` still matches."""
+    rule = rule_of(phrases=["gönderi", "kargo", "kargocu"],
+                   not_words={"gönderi": ["gönderin"], "kargo": ["kargocu"]})  # fmt: skip
+    assert route("gönderin lütfen kodu", [rule]) == "musteri"
+    assert route("gönderin kargo ile gelsin", [rule]) == "teslimat"
+    decision = decide([rule], CaseFacts(text="kargocu gelmedi"), "musteri")
+    assert (decision.group_id, decision.matched) == ("teslimat", ["kargocu"])
+
+
+def test_a_rule_level_list_of_before_reads_as_every_keywords():
+    """A rule stored before not_words were per keyword: its list applies to each phrase."""
+    rule = rule_of(phrases=["kargo", "kargocu"], not_words=["kargocu"])
+    assert rule.not_words == {"kargo": ["kargocu"], "kargocu": ["kargocu"]}
+    assert route("kargocu gelmedi", [rule]) == "musteri"
+    assert rule_of(phrases=["kargo"], not_words=[]).not_words == {}
 
 
 @pytest.mark.parametrize(
@@ -127,13 +152,15 @@ def test_not_words_never_trigger_the_rule():
         {"match_modes": {"fatura": "inflected"}},  # not one of the rule's phrases
         {"match_modes": {"kargo": "loose"}},
         {"not_words": ["iki kelime"]},
+        {"not_words": {"kargo": ["iki kelime"]}},
+        {"not_words": {"fatura": ["faturasız"]}},  # not one of the rule's phrases
+        {"not_words": "kargom"},
     ],
 )
 def test_rule_options_are_checked(bad):
-    with pytest.raises(ValidationError):
-        RoutingRule.model_validate(
-            {"id": "r", "name": "n", "order": 1, "group_id": "g", "phrases": ["kargo"], **bad}
-        )
+    with pytest.raises(ValidationError) as raised:
+        rule_of(phrases=["kargo"], **bad)
+    assert [e["loc"][0] for e in raised.value.errors()] == [next(iter(bad))]
 
 
 @pytest.mark.parametrize(

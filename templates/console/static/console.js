@@ -1385,6 +1385,19 @@ function matchModes(get, original) {
   csv(exact.value).forEach((p) => { modes[p] = "exact"; });
   return modes;
 }
+// A rule's never-trigger words per keyword, one line each in the form: "gönderi: gönderin,
+// gönderir". A line without a colon names a keyword with no words; the API refuses a name that
+// is not one of the rule's phrases (422 unknown_phrase, shown at the field).
+const notWordsText = (map) => Object.entries(map || {}).map(([phrase, words]) => `${phrase}: ${words.join(", ")}`).join("\n");
+function notWordsOf(text) {
+  const found = {};
+  for (const line of text.split("\n").map((l) => l.trim()).filter(Boolean)) {
+    const at = line.lastIndexOf(":");
+    const phrase = (at < 0 ? line : line.slice(0, at)).trim();
+    found[phrase] = [...(found[phrase] || []), ...csv(at < 0 ? "" : line.slice(at + 1))];
+  }
+  return found;
+}
 const withMode = (modes, mode) => Object.keys(modes || {}).filter((p) => modes[p] === mode).join(", ");
 const editing = () => new URLSearchParams(location.hash.split("?")[1] || "").get("edit");
 const named = (form) => (name) => form.elements.namedItem(name);
@@ -1414,7 +1427,11 @@ function saved(run, message) {
       if (error instanceof ApiError && error.code === "version_conflict") {
         await route();
         problem(say("admin_conflict"));
-      } else problem(explain(error));
+      } else {
+        const form = event.target.closest("form");
+        if (form) fieldProblems(form, error); // each field the refusal names, marked there
+        else problem(explain(error));
+      }
     }
   };
 }
@@ -1500,7 +1517,7 @@ async function adminRules() {
     const get = named(e.target);
     const body = roundTrip("rule", rule, {
       name: kept(get("name"), o.name), phrases: kept(get("phrases"), o.phrases, csv),
-      match_modes: matchModes(get, o.match_modes), not_words: kept(get("not_words"), o.not_words || [], csv),
+      match_modes: matchModes(get, o.match_modes), not_words: kept(get("not_words"), o.not_words || {}, notWordsOf),
       group_id: kept(get("group_id"), o.group_id), set_category_id: kept(get("set_category_id"), o.set_category_id, orNull),
       order: kept(get("order"), o.order, Number), priority_bump: kept(get("priority_bump"), o.priority_bump, Number),
       enabled: kept(get("enabled"), o.enabled),
@@ -1516,7 +1533,7 @@ async function adminRules() {
     field(say("rule_phrases"), el("input", { name: "phrases", required: true, value: (o.phrases || []).join(", ") })),
     field(say("rule_exact_words"), el("input", { name: "exact_words", value: withMode(o.match_modes, "exact") })),
     field(say("rule_inflected_words"), el("input", { name: "inflected_words", value: withMode(o.match_modes, "inflected") })),
-    field(say("rule_not_words"), el("input", { name: "not_words", value: (o.not_words || []).join(", ") })),
+    field(say("rule_not_words"), el("textarea", { name: "not_words", rows: 3, text: notWordsText(o.not_words) })),
     field(say("rule_group"), choice("group_id", groups.map((g) => g.id), o.group_id, groupName)),
     field(say("rule_category"), categorySelect("set_category_id", flat, o.set_category_id, say("rule_no_category"))),
     field(say("rule_order"), el("input", { name: "order", type: "number", min: 0, max: 100000, value: rule ? rule.order : 100 })),
