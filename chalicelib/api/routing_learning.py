@@ -30,7 +30,8 @@ RULES = Resource.ROUTING_RULES
 )
 def corrections_report(caller: Caller, query: ReportQuery):
     """The phrases that most often end in another group than routing chose, with the keyword
-    that would have caught them, from agents' corrections of the last three months."""
+    that would have caught them, from agents' corrections of the last three months; in
+    `categories`, the same for the cases put in another category than routing set."""
     return wiring.routing_learning().report(min_count=query.min_count, top=query.top)
 
 

@@ -1,12 +1,14 @@
-"""What agents' corrections of routing say about the rules (issue 20, second half: the first
-piece, not yet wired to a store, an API or the console).
+"""What agents' corrections of routing say about the rules (issue 20, second half; the
+report is services/routing_learning.py's, shown on the console's learning tab).
 
-An agent who moves a case to another group than the rules chose is telling the admin which
-words the rules miss. Given those corrections, `missed_phrases` finds the words (and pairs of
-words) that most often end in another group than the rules chose, each with the group they
-ended in and the keyword that would have caught them: the word's Snowball stem in Turkish
-letters ("paketim", "paketimi", "paket" → "paket"), to be added with its inflections
-(domain/text.py, MatchMode.INFLECTED).
+An agent who moves a case to another group, or puts it in another category, than routing
+chose is telling the admin which words the rules miss. Given those corrections,
+`missed_phrases` finds the words (and pairs of words) that most often end in another group
+than the rules chose, and `missed_category_phrases` those that most often end in another
+category than routing set, each with where they ended and the keyword that would have
+caught them: the word's Snowball stem in Turkish letters ("paketim", "paketimi", "paket" →
+"paket"), to be added with its inflections (domain/text.py, MatchMode.INFLECTED) to a rule
+of that group, or to one that sets that category.
 """
 
 from __future__ import annotations
@@ -114,6 +116,22 @@ class MissedPhrase:
     keyword: str
 
 
+@dataclass(frozen=True)
+class MissedCategoryPhrase:
+    """A phrase whose cases agents most often put in another category than routing set."""
+
+    #: as customers most often wrote it (lowercased)
+    phrase: str
+    #: the category the corrected cases with it ended in
+    category_id: str
+    #: corrected cases with the phrase that ended in category_id
+    corrections: int
+    #: of all cases with the phrase put in another category, the share in category_id (0..1)
+    share: float
+    #: what to add to a rule that sets category_id: the stem, in Turkish letters ("paket")
+    keyword: str
+
+
 def _topic_words(text: str) -> list[tuple[str, str, str] | None]:
     """Per word: (folded stem, as written lowercased, stem in Turkish letters), or None for a
     word that says nothing about a topic (short, a stopword, a number)."""
@@ -149,32 +167,58 @@ def features(text: str) -> list[str]:
     return [key for key, _, _ in _terms(text)]
 
 
+def _missed(
+    moves: list[tuple[str, str]], min_count: int, min_share: float, top: int
+) -> list[tuple[str, str, int, float, str]]:
+    """Per (text, where the case ended) of corrected cases: the phrases that most often end
+    in one place, as (phrase, place, cases, share, keyword); at least `min_count` cases and
+    `min_share` of the phrase's corrected cases there; most cases first, then the higher
+    share, then the phrase."""
+    by_place: dict[str, Counter[str]] = defaultdict(Counter)
+    total: Counter[str] = Counter()
+    written: dict[str, Counter[str]] = defaultdict(Counter)
+    keywords: dict[str, str] = {}
+    for text, place in moves:
+        terms = _terms(text)
+        for key in {key for key, _, _ in terms}:
+            by_place[key][place] += 1
+            total[key] += 1
+        for key, form, keyword in terms:
+            written[key][form] += 1
+            keywords.setdefault(key, keyword)
+    found = []
+    for key, places in by_place.items():
+        place, count = places.most_common(1)[0]
+        share = count / total[key]
+        if count >= min_count and share >= min_share:
+            phrase = written[key].most_common(1)[0][0]
+            found.append((phrase, place, count, round(share, 3), keywords[key]))
+    found.sort(key=lambda m: (-m[2], -m[3], m[0]))
+    return found[:top]
+
+
 def missed_phrases(
     corrections: list[Correction], min_count: int = 3, min_share: float = 0.6, top: int = 20
 ) -> list[MissedPhrase]:
     """The phrases of corrected cases (final group ≠ routed group) that most often end in one
     other group: at least `min_count` such cases and `min_share` of the phrase's corrected
     cases in that group; most cases first, then the higher share, then the phrase."""
-    by_group: dict[str, Counter[str]] = defaultdict(Counter)
-    total: Counter[str] = Counter()
-    written: dict[str, Counter[str]] = defaultdict(Counter)
-    keywords: dict[str, str] = {}
-    for correction in corrections:
-        if correction.final_group == correction.routed_group:
-            continue
-        terms = _terms(correction.text)
-        for key in {key for key, _, _ in terms}:
-            by_group[key][correction.final_group] += 1
-            total[key] += 1
-        for key, form, keyword in terms:
-            written[key][form] += 1
-            keywords.setdefault(key, keyword)
-    found = []
-    for key, groups in by_group.items():
-        group_id, count = groups.most_common(1)[0]
-        share = count / total[key]
-        if count >= min_count and share >= min_share:
-            phrase = written[key].most_common(1)[0][0]
-            found.append(MissedPhrase(phrase, group_id, count, round(share, 3), keywords[key]))
-    found.sort(key=lambda m: (-m.corrections, -m.share, m.phrase))
-    return found[:top]
+    moves = [(c.text, c.final_group) for c in corrections if c.final_group != c.routed_group]
+    return [MissedPhrase(*found) for found in _missed(moves, min_count, min_share, top)]
+
+
+def missed_category_phrases(
+    corrections: list[Correction], min_count: int = 3, min_share: float = 0.6, top: int = 20
+) -> list[MissedCategoryPhrase]:
+    """As missed_phrases, for categories: the phrases of cases an agent put in another
+    category than routing set (routing set none counts too: a rule could have set it), that
+    most often end in one category. A case whose category was cleared is left out."""
+    moves = [(c.text, c.final_category) for c in corrections if category_moved(c)]
+    return [MissedCategoryPhrase(*found) for found in _missed(moves, min_count, min_share, top)]
+
+
+def category_moved(correction: Correction) -> bool:
+    """The agent left the case in another category than routing set (not in none)."""
+    return bool(correction.final_category) and correction.final_category != (
+        correction.routed_category
+    )

@@ -4,7 +4,8 @@
   resolution keeps a training example, each in the transaction of the change
   (`riders_for`, called by CaseService._change);
 - the report admins read: the phrases that most often end in another group than routing
-  chose, with the keyword that would have caught them (`report`);
+  chose, and in another category than it set, with the keyword that would have caught them
+  (`report`);
 - the classifier: trained on resolved cases (a fifth held out to measure it), resumable
   page by page (`train`, every 15 minutes and on an admin's request), asked at routing
   (`predict`), with the admin's settings (`settings`, `change_settings`).
@@ -34,9 +35,11 @@ from ..domain.routing_classifier import (
     held_out,
 )
 from ..domain.routing_corrections import (
+    category_moved,
     correction_of,
     example_of,
     features,
+    missed_category_phrases,
     missed_phrases,
 )
 from ..observability import logger
@@ -82,14 +85,41 @@ class MoveCount(Model):
     corrections: int
 
 
+class MissedCategoryRow(Model):
+    phrase: str
+    category_id: str
+    corrections: int
+    share: float
+    keyword: str
+
+
+class CategoryMoveCount(Model):
+    #: None: routing set no category
+    routed_category: str | None
+    final_category: str
+    corrections: int
+
+
+class CategoryCorrections(Model):
+    """The cases of the same months an agent put in another category than routing set: how
+    many, which moves, and the phrases (domain/routing_corrections.missed_category_phrases)
+    with the keyword to add to a rule that sets the category."""
+
+    corrections: int
+    moves: list[CategoryMoveCount]
+    phrases: list[MissedCategoryRow]
+
+
 class CorrectionsReport(Model):
-    """The corrections of cases filed in `months`: how many, which moves, and the phrases
-    (domain/routing_corrections.missed_phrases) with the keyword to add to a rule."""
+    """The corrections of cases filed in `months`: how many moved group, which moves, and the
+    phrases (domain/routing_corrections.missed_phrases) with the keyword to add to a rule;
+    `categories`: the same for the cases put in another category."""
 
     months: list[str]
     corrections: int
     moves: list[MoveCount]
     phrases: list[MissedPhraseRow]
+    categories: CategoryCorrections
 
 
 class ClassifierStatus(Model):
@@ -152,10 +182,13 @@ class RoutingLearning:
 
     def report(self, min_count: int = 3, top: int = 20) -> CorrectionsReport:
         months = months_back(self.clock(), REPORT_MONTHS)
-        corrections = [c for c in self.store.corrections(months)
-                       if c.final_group != c.routed_group]  # fmt: skip
+        stored = self.store.corrections(months)
+        corrections = [c for c in stored if c.final_group != c.routed_group]
         moves = Counter((c.routed_group, c.final_group) for c in corrections)
         phrases = missed_phrases(corrections, min_count=min_count, top=top)
+        recategorised = [c for c in stored if category_moved(c)]
+        category_moves = Counter((c.routed_category, c.final_category) for c in recategorised)
+        category_phrases = missed_category_phrases(recategorised, min_count=min_count, top=top)
         return CorrectionsReport(
             months=months,
             corrections=len(corrections),
@@ -164,6 +197,14 @@ class RoutingLearning:
                 for (r, f), n in moves.most_common()
             ],  # fmt: skip
             phrases=[MissedPhraseRow(**vars(m)) for m in phrases],
+            categories=CategoryCorrections(
+                corrections=len(recategorised),
+                moves=[
+                    CategoryMoveCount(routed_category=r, final_category=f, corrections=n)
+                    for (r, f), n in category_moves.most_common()
+                ],  # fmt: skip
+                phrases=[MissedCategoryRow(**vars(m)) for m in category_phrases],
+            ),
         )
 
     # ---- settings ------------------------------------------------------------------------

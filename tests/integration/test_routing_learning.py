@@ -49,6 +49,31 @@ def test_a_move_away_from_routing_is_kept_and_reported_with_its_keyword(as_role,
     assert as_role("admin").get("/routing-corrections/report?min_count=0").status == 422
 
 
+def test_a_case_put_in_another_category_is_reported_with_its_keyword(as_role, drain_routing):
+    """Issue 20: the category side. Cases left in their group but put in another category
+    than routing set make the report's `categories` section, not its group moves."""
+    word = made_up_word()
+    supervisor = as_role("supervisor")
+    ids = [open_case(supervisor, description=f"{word} hakkında bilgi")["id"] for _ in range(3)]
+    drain_routing()
+    for case_id in ids:
+        case = routed(supervisor, case_id)
+        routed_category = case["routing"]["category_id"]
+        assert routed_category != "k-odeme"
+        put = supervisor.patch(f"/cases/{case_id}",
+                               {"version": case["version"], "category_id": "k-odeme"})  # fmt: skip
+        assert put.status == 200, put
+    report = as_role("admin").get("/routing-corrections/report?min_count=3&top=100").body
+    categories = report["categories"]
+    row = next(r for r in categories["phrases"] if r["phrase"] == word)
+    assert (row["category_id"], row["corrections"], row["share"]) == ("k-odeme", 3, 1.0)
+    assert row["keyword"] and word.startswith(row["keyword"][:4])
+    moves = {(m["routed_category"], m["final_category"]): m["corrections"]
+             for m in categories["moves"]}  # fmt: skip
+    assert moves[(routed_category, "k-odeme")] >= 3
+    assert word not in {r["phrase"] for r in report["phrases"]}  # no group moved
+
+
 def resolved_in(api, drain_routing, group: str, assignee: str, text: str) -> None:
     case = open_case(api, description=text, group_id=group)
     drain_routing()

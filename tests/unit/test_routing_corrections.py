@@ -1,7 +1,11 @@
 """Agents' corrections of routing: the phrases that most often end in another group than the
 rules chose, with the keyword that would have caught them (issue 20, second half)."""
 
-from chalicelib.domain.routing_corrections import Correction, missed_phrases
+from chalicelib.domain.routing_corrections import (
+    Correction,
+    missed_category_phrases,
+    missed_phrases,
+)
 
 
 def moved(text: str, final: str = "teslimat", routed: str = "musteri") -> Correction:
@@ -45,3 +49,27 @@ def test_courtesies_and_urgings_are_no_topic():
     found = {m.phrase for m in missed_phrases(corrections, min_count=3)}
     assert "paketim" in found
     assert not found & {"merhabalar", "acil", "dönüş", "bekliyorum", "kolay", "gelsin"}
+
+
+def recategorised(text: str, final: str | None, routed: str | None = "k-genel") -> Correction:
+    """A case left in its group but put in category `final` (routing set `routed`)."""
+    return Correction(text=text, routed_group="teslimat", final_group="teslimat",
+                      routed_category=routed, final_category=final)  # fmt: skip
+
+
+def test_a_word_that_ends_in_another_category_is_shown_with_its_category_and_keyword():
+    """Issue 20: the category side of the report. Routing setting no category counts (a rule
+    could have set it); a category cleared or put back as routed says nothing."""
+    corrections = [
+        recategorised("Faturam yanlış geldi", "k-fatura"),
+        recategorised("FATURAMI göremiyorum", "k-fatura", routed=None),
+        recategorised("faturamın tutarı", "k-fatura"),
+        recategorised("faturamı ödedim", "k-odeme"),
+        recategorised("faturam nerede", None),  # cleared: no category to learn
+        recategorised("faturam nerede", "k-genel"),  # as routing set it
+    ]
+    found = {m.phrase: m for m in missed_category_phrases(corrections, min_count=3)}
+    fatura = next(m for m in found.values() if m.keyword == "fatura")
+    assert (fatura.category_id, fatura.corrections, fatura.share) == ("k-fatura", 3, 0.75)
+    # the same cases moved no group: the group side has nothing
+    assert missed_phrases(corrections, min_count=1) == []

@@ -115,6 +115,22 @@ def test_the_report_reads_three_months_and_leaves_moves_back_out():
     assert (paket.group_id, paket.corrections, paket.keyword) == ("teslimat", 3, "paket")
 
 
+def test_the_report_has_a_categories_section_beside_the_groups_one():
+    store = MemoryStore()
+    put = [Correction("faturam yanlış", "finans", "finans", f"c{n}", routed_category="k-odeme",
+                      final_category="k-fatura") for n in range(3)]  # fmt: skip
+    store.corrections_by_month = {"2026-12": put}
+    report = RoutingLearning(store, clock=lambda: NOW).report()
+    assert (report.corrections, report.moves, report.phrases) == (0, [], [])
+    categories = report.categories
+    assert categories.corrections == 3
+    assert [(m.routed_category, m.final_category, m.corrections) for m in categories.moves] == [
+        ("k-odeme", "k-fatura", 3)]  # fmt: skip
+    row = next(p for p in categories.phrases if p.phrase == "faturam")
+    assert (row.category_id, row.corrections, row.share, row.keyword) == (
+        "k-fatura", 3, 1.0, "fatura")  # fmt: skip
+
+
 def test_a_settings_change_keeps_the_rest_and_who_and_when():
     store = MemoryStore()
     learning = RoutingLearning(store, clock=lambda: NOW)
