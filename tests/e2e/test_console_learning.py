@@ -1,5 +1,6 @@
 """Routing learned from corrections in the console (issue 20, second half): an admin reads
-the phrases agents' moves say the rules miss, sees the trained classifier and turns it on;
+the phrases agents' moves say the rules miss (to another group, to another category), sees
+the trained classifier and turns it on;
 an agent sees its suggestion on a case no rule matched."""
 
 from __future__ import annotations
@@ -40,6 +41,13 @@ def test_learned_routing_in_the_console(open_console, http, stack):  # noqa: F81
         moved = supervisor.call("POST", f"/cases/{case['id']}/assign",
                                 {"version": case["version"], "group_id": "finans"})  # fmt: skip
         assert moved[0] == 200, moved
+    # three cases put in another category than routing set (none): the category side
+    recategorised = made_up_word()
+    for _ in range(3):
+        case = opened_and_routed(http, "selin", f"{recategorised} hakkında bilgi")
+        put = supervisor.call("PATCH", f"/cases/{case['id']}",
+                              {"version": case["version"], "category_id": "k-odeme"})  # fmt: skip
+        assert put[0] == 200, put
     status, trained = http("admin").call("POST", "/routing-classifier/train", {})
     assert status == 200 and trained["trained"], trained
 
@@ -62,6 +70,10 @@ def test_learned_routing_in_the_console(open_console, http, stack):  # noqa: F81
     # the history's corrections lead the table; each row names the keyword to add to a rule
     expect(admin.locator(".learning-phrases tbody tr").first.locator("code")).not_to_be_empty()
     expect(admin.locator(".learning-moves")).to_contain_text("Ödeme ve Fatura")
+    row = admin.locator(f".learning-category-phrases tr[data-phrase='{recategorised}']")
+    expect(row).to_contain_text("Ödeme")  # the category's name, not its id
+    expect(row.locator("code")).not_to_be_empty()
+    expect(admin.locator(".learning-category-moves")).to_contain_text("kategori yok")
     admin.get_by_label(
         "Hiçbir kural eşleşmediğinde talebi sınıflandırıcının seçtiği gruba yönlendir"
     ).check()

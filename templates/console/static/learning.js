@@ -2,7 +2,8 @@
 // "Learning from corrections"). #/admin/learning shows the learned classifier (trained when,
 // on how many resolved cases, its accuracy against the rules), its settings (off by default:
 // it only suggests until an admin lets it route) and the phrases agents' moves say the rules
-// miss, each with the keyword to add to a rule. On the case screen, the classifier's
+// miss, each with the keyword to add to a rule: cases moved to another group, then cases put
+// in another category than routing set. On the case screen, the classifier's
 // suggestion. Imported by console.js, which hands in its helpers (`ui`); every text comes
 // from the strings files through ui.say.
 
@@ -55,5 +56,28 @@ export async function learningAdmin(ui) {
   return el("section", { class: "learning" },
     el("h2", { text: say("lrn_status_title") }), ...facts, form, train,
     el("h2", { text: say("lrn_report_title") }), el("p", { text: say("lrn_report_intro", { count: report.corrections }) }),
-    phrases, moves ? el("h3", { text: say("lrn_moves_title") }) : null, moves);
+    phrases, moves ? el("h3", { text: say("lrn_moves_title") }) : null, moves,
+    ...categoryReport(ui, report.categories));
+}
+
+/** The report's category side: the phrases of cases put in another category than routing
+ *  set, each with the keyword a rule setting that category lacks, then the changes. */
+function categoryReport(ui, report) {
+  const { el, say } = ui;
+  const table = (cls, keys, rows) => el("table", { class: cls },
+    el("thead", {}, el("tr", {}, keys.map((k) => el("th", { scope: "col", text: say(k) })))), el("tbody", {}, rows));
+  const phrases = report.phrases.length ? table("learning-category-phrases",
+    ["lrn_col_phrase", "lrn_col_category", "lrn_col_count", "lrn_col_share", "lrn_col_category_keyword"],
+    report.phrases.map((p) => el("tr", { "data-phrase": p.phrase },
+      el("td", { text: p.phrase }), el("td", { text: ui.categoryName(p.category_id) }), el("td", { text: String(p.corrections) }),
+      el("td", { text: percent(ui, p.share) }), el("td", {}, el("code", { text: p.keyword })))))
+    : el("p", { text: say("lrn_no_phrases") });
+  const moves = report.moves.length ? table("learning-category-moves",
+    ["lrn_col_routed_category", "lrn_col_category", "lrn_col_count"],
+    report.moves.map((m) => el("tr", {},
+      el("td", { text: m.routed_category ? ui.categoryName(m.routed_category) : say("lrn_no_category") }),
+      el("td", { text: ui.categoryName(m.final_category) }), el("td", { text: String(m.corrections) })))) : null;
+  return [el("h2", { text: say("lrn_categories_title") }),
+    el("p", { text: say("lrn_categories_intro", { count: report.corrections }) }),
+    phrases, moves ? el("h3", { text: say("lrn_category_moves_title") }) : null, moves];
 }
