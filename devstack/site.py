@@ -57,7 +57,7 @@ class SiteConfig:
     client_id: str
     #: Cognito's endpoint; AWS's own unless the local stack's moto stands in
     cognito_endpoint: str = ""
-    #: where the browser uploads attachments (the presigned posts' host)
+    #: the attachments bucket's origins: uploads (the presigned posts' host) and previews
     upload_origins: tuple[str, ...] = field(default_factory=tuple)
 
     @property
@@ -78,8 +78,11 @@ class SiteConfig:
                                           "https://*.s3.amazonaws.com")  # fmt: skip
         origins = dict.fromkeys(["'self'", _origin(self.api_url), _origin(self.cognito), *uploads])
         connect = " ".join(origins)
+        # an agent's image on the case page is a thumbnail read straight from the bucket
+        # (preview_url, docs/files-and-cc.md); a PDF opens in a tab of its own, so no frame-src
+        images = " ".join(dict.fromkeys(["'self'", "data:", *uploads]))
         return (
-            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            f"default-src 'self'; script-src 'self'; style-src 'self'; img-src {images}; "
             f"connect-src {connect}; form-action 'self'; base-uri 'none'; object-src 'none'"
         )
 

@@ -62,6 +62,9 @@ def test_every_page_is_labelled_and_locked_down(site, lang, name):
     csp = next(a["content"] for tag, a in tags if a.get("http-equiv") == "Content-Security-Policy")
     assert "script-src 'self'" in csp and "https://api.example.com" in csp
     assert "https://cognito-idp.eu-central-1.amazonaws.com" in csp
+    # an agent's image on the case page is read from the bucket (docs/files-and-cc.md)
+    images = next(d for d in csp.split("; ") if d.startswith("img-src")).split()
+    assert "https://*.s3.eu-central-1.amazonaws.com" in images and "'self'" in images
     assert json.loads(parsed.strings)["site_name"]
 
 
