@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import shutil
 import sys
 from dataclasses import dataclass, field
@@ -57,7 +58,7 @@ class SiteConfig:
     client_id: str
     #: Cognito's endpoint; AWS's own unless the local stack's moto stands in
     cognito_endpoint: str = ""
-    #: where the browser uploads attachments (the presigned posts' host)
+    #: the attachments bucket's origins: uploads (the presigned posts' host) and previews
     upload_origins: tuple[str, ...] = field(default_factory=tuple)
 
     @property
@@ -78,8 +79,11 @@ class SiteConfig:
                                           "https://*.s3.amazonaws.com")  # fmt: skip
         origins = dict.fromkeys(["'self'", _origin(self.api_url), _origin(self.cognito), *uploads])
         connect = " ".join(origins)
+        # an agent's image on the case page is a thumbnail read straight from the bucket
+        # (preview_url, docs/files-and-cc.md); a PDF opens in a tab of its own, so no frame-src
+        images = " ".join(dict.fromkeys(["'self'", "data:", *uploads]))
         return (
-            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            f"default-src 'self'; script-src 'self'; style-src 'self'; img-src {images}; "
             f"connect-src {connect}; form-action 'self'; base-uri 'none'; object-src 'none'"
         )
 
@@ -101,8 +105,27 @@ WIDGET = "assistant.js"
 WIDGET_STRINGS = "/*@assistant-strings*/ { tr: {}, en: {} }"
 
 
+#: `import { a, b } from "./shared/x.js";`: the widget's imports of the shared library
+SHARED_IMPORT = re.compile(r'^import \{([\w\s,]+)\} from "\./shared/([\w-]+\.js)";[ \t]*\n', re.M)
+
+
+def _shared_code(match: re.Match[str]) -> str:
+    """One import of the widget as the shared module's own code, in a function of its own
+    that hands back only the names imported (nothing else of the module is in scope)."""
+    names = ", ".join(n.strip() for n in match.group(1).split(",") if n.strip())
+    module = SHARED / match.group(2)
+    code = module.read_text(encoding="utf-8")
+    if re.search(r"^\s*(import\b|export\s*(\{|default\b))", code, re.M):
+        raise ValueError(f"{module}: the widget inlines modules without imports or export lists")
+    code = re.sub(r"^export ", "", code, flags=re.M)
+    return f"const {{ {names} }} = (() => {{\n{code}\nreturn {{ {names} }};\n}})();\n"
+
+
 def widget(source: Path) -> str:
-    """The widget with its words in both languages in place of its marker."""
+    """The widget as the one classic script a page includes: the shared modules it imports
+    inlined (pages of another origin include it without CORS, which a module would need), the
+    whole in one function (nothing of it lands in the page's global scope), and its words in
+    both languages in place of its marker."""
     words = {}
     for lang in LANGUAGES:
         strings = json.loads((SOURCE / "strings" / f"{lang}.json").read_text(encoding="utf-8"))
@@ -110,7 +133,10 @@ def widget(source: Path) -> str:
     text = source.read_text(encoding="utf-8")
     if WIDGET_STRINGS not in text:
         raise ValueError(f"{source} has lost its strings marker {WIDGET_STRINGS!r}")
-    return text.replace(WIDGET_STRINGS, _script_json(words))
+    text = SHARED_IMPORT.sub(_shared_code, text)
+    if re.search(r"^\s*import\b", text, re.M):
+        raise ValueError(f"{source}: only imports of ./shared/ modules can be built in")
+    return "(() => {\n" + text.replace(WIDGET_STRINGS, _script_json(words)) + "\n})();\n"
 
 
 def build(out: Path, config: SiteConfig) -> Path:

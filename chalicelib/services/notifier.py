@@ -51,6 +51,7 @@ from .ports import (
     DirectoryStore,
     NoticeQueue,
     NoticeStore,
+    RenderedNotice,
     Renderer,
     Sender,
 )
@@ -135,6 +136,7 @@ class Notifier:
             customer = self.customers.get(found.case.customer_id)
         except NotFound:
             return self._fail(found, claimed, "no_customer", found.case.customer_id)
+        copied: list[str] = []  # the case's CC addresses this notice also goes to
         if claimed.audience == "customer":
             held = None if claimed.urgent else quiet_until(customer.contact, now)
             if held:
@@ -144,7 +146,8 @@ class Notifier:
             targets = [(c, to, language) for c, to in self._customer_targets(customer)]
             if claimed.event in self.CC_NOTICES:  # the case's public messages reach its CC
                 mine = {to for _, to, _ in targets}
-                targets += [("email", to, language) for to in found.case.cc if to not in mine]
+                copied = [to for to in found.case.cc if to not in mine]
+                targets += [("email", to, language) for to in copied]
         else:
             routed = self._route_arrival(found, claimed, now)
             if routed:
@@ -158,11 +161,10 @@ class Notifier:
         targets = [t for t in targets if t[1] not in unusable]
         if not targets:
             return self._fail(found, claimed, "invalid_address", ", ".join(unusable))
+        # one text per language, and per kind of reader: the customer, or a copied address
         texts = {
-            language: self.renderer.render(
-                claimed.event.value, language, self._context(found, claimed, customer, language)
-            )
-            for language in dict.fromkeys(t[2] for t in targets)
+            (language, cc): self._render(found, claimed, customer, language, copied=cc)
+            for language, cc in dict.fromkeys((t[2], t[1] in copied) for t in targets)
         }
         # an earlier try that was cut short kept what it sent: those addresses are not sent to
         # again (a group notice, throttled at its third address, mailed the first two twice)
@@ -172,7 +174,7 @@ class Notifier:
         for channel, to, language in targets:
             if (channel, to) in sent_before:
                 continue
-            text = texts[language]
+            text = texts[(language, to in copied)]
             parts = None
             try:
                 if channel == "email":
@@ -336,6 +338,20 @@ class Notifier:
 
     #: the customer notices the case's CC addresses receive too: its public messages
     CC_NOTICES = frozenset({NoticeEvent.AGENT_REPLIED})
+
+    def _render(
+        self, found: CaseWithHistory, notice: Notice, customer: Customer, language: str,
+        *, copied: bool,
+    ) -> RenderedNotice:  # fmt: skip
+        """The notice's text for one language. A copied (CC) address's version has `copied`
+        true and no `case_url`/`track_url`: the site's case page opens only to the customer
+        signed in, so the template says to answer by replying to the email instead (mail
+        from a copied address threads onto the case: docs/files-and-cc.md); the files'
+        signed links stay."""
+        context = self._context(found, notice, customer, language)
+        if copied:
+            context |= {"case_url": "", "track_url": ""}
+        return self.renderer.render(notice.event.value, language, {**context, "copied": copied})
 
     def _file_links(self, found: CaseWithHistory, notice: Notice) -> list[dict[str, str]]:
         """The files a reply carries as `{filename, size, url}`, each url a signed link

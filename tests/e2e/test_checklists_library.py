@@ -177,7 +177,7 @@ def test_an_agent_attaches_a_file_to_a_reply_and_the_customer_sees_it_on_the_sit
 ):
     """Files both ways (docs/files-and-cc.md): the agent picks an image in the reply form (it
     goes to S3 through the case's form), the case screen previews it, and the customer's case
-    page on the site lists it."""
+    page on the site lists it, the image as a thumbnail and the PDF as a link that opens it."""
     agent = Http(stack.url, sign_in(stack.env, "mehmet"))
     body = {
         "customer": {"customer_number": "10000001"},
@@ -193,8 +193,10 @@ def test_an_agent_attaches_a_file_to_a_reply_and_the_customer_sees_it_on_the_sit
     console_ready(page)
     reply = page.locator("form.reply")
     reply.get_by_label("Müşteriye yanıt").fill("Kutunun fotoğrafı ekte.")
-    reply.get_by_label("Dosya ekle").set_input_files(
-        {"name": "kutu.png", "mimeType": "image/png", "buffer": PNG})  # fmt: skip
+    reply.get_by_label("Dosya ekle").set_input_files([
+        {"name": "kutu.png", "mimeType": "image/png", "buffer": PNG},
+        {"name": "fatura.pdf", "mimeType": "application/pdf", "buffer": tiny_pdf("Fatura")},
+    ])  # fmt: skip
     reply.get_by_role("button", name="Yanıtı gönder").click()
     expect(page.locator("#notice")).to_have_text("Yanıt gönderildi.")
     expect(page.locator(".case-files img.file-preview")).to_be_visible()
@@ -217,6 +219,21 @@ def test_an_agent_attaches_a_file_to_a_reply_and_the_customer_sees_it_on_the_sit
     site_ready(site)
     expect(site.locator("#timeline")).to_contain_text("Kutunun fotoğrafı ekte.")
     expect(site.locator("#timeline a", has_text="kutu.png")).to_be_visible()
+    # the image is a thumbnail from S3 (the site's CSP lets img-src reach the bucket) that
+    # opens it; the PDF is a link that opens it in the browser, both from preview_url
+    thumb = site.locator("#timeline a.file-thumb").get_by_role("img", name="kutu.png")
+    thumb.scroll_into_view_if_needed()
+    site.wait_for_function(
+        "() => { const i = document.querySelector('#timeline a.file-thumb img');"
+        " return i && i.complete && i.naturalWidth === 1; }"
+    )
+    view = agent.call("GET", f"/cases/{case['id']}")[1]
+    preview = {a["filename"]: a["preview_url"].split("?")[0] for a in view["attachments"]}
+    thumb_link = site.locator("#timeline a.file-thumb")
+    assert thumb_link.get_attribute("href").split("?")[0] == preview["kutu.png"]
+    pdf = site.get_by_role("link", name="fatura.pdf dosyasını tarayıcıda aç (PDF)")
+    expect(pdf).to_have_attribute("target", "_blank")
+    assert pdf.get_attribute("href").split("?")[0] == preview["fatura.pdf"]
 
 
 def test_an_agent_copies_a_colleague_and_follows_a_case(stack, open_console):  # noqa: F811

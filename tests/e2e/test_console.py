@@ -4,6 +4,7 @@ editing one case; what each role is shown."""
 
 from __future__ import annotations
 
+import urllib.parse
 import uuid
 
 import pytest
@@ -310,6 +311,63 @@ def test_a_screen_answered_late_does_not_replace_the_one_asked_for_after_it(open
     expect(page.get_by_role("heading", level=1)).to_have_text("Yönetim")
     expect(words).to_have_count(4)
     expect(page.locator("#view")).to_have_attribute("data-route", "#/admin/priorities")
+
+
+def view_numbers(agent, view_id: str) -> set[str]:
+    """Every case number the view holds, read through the API page by page."""
+    numbers, cursor = set(), None
+    while True:
+        query = f"&cursor={urllib.parse.quote(cursor)}" if cursor else ""
+        status, page = agent.call("GET", f"/views/{view_id}/cases?limit=50{query}")
+        assert status == 200, page
+        numbers |= {c["number"] for c in page["items"]}
+        cursor = page.get("next_cursor")
+        if not cursor:
+            return numbers
+
+
+def test_a_views_next_page_reaches_every_case_it_holds(open_console, http):
+    """A view holding more cases than a page (50): "Sonraki sayfa" shows the next page, by
+    keyboard, until every case has been on screen; "İlk sayfa" goes back
+    (docs/views-and-presence.md)."""
+    agent = http("mehmet")
+    group = agent.call("GET", "/me")[1]["groups"][0]
+    tag = f"sayfa-{uuid.uuid4().hex[:6]}"
+    phone = unique_phone()
+    made = set()
+    for i in range(55):
+        status, case = agent.call("POST", "/cases", {
+            "customer": {"phone": phone, "name": "Sayfa Deneme"}, "type": "request",
+            "group_id": group, "tags": [tag], "subject": f"Sayfa {i}",
+            "description": "Deneme"})  # fmt: skip
+        assert status == 201, case
+        made.add(case["number"])
+    filters = {"group_id": group, "statuses": ["open"], "tags": [tag]}
+    body = {"name": f"Sayfalar {tag}", "filters": filters}
+    status, view = agent.call("POST", "/views", body)
+    assert status == 201, view
+    eventually(lambda: view_numbers(agent, view["id"]) == made, timeout=60)  # all routed
+
+    page = open_console("mehmet")
+    page.goto(page.url.split("#")[0] + f"#/views/{view['id']}")
+    ready(page)
+    seen: set[str] = set()
+    pages = 0
+    while True:
+        pages += 1
+        assert pages <= 20, "the pages never end"
+        seen |= set(page.locator("#view tr[data-case] td.number a").all_inner_texts())
+        button = page.get_by_role("button", name="Sonraki sayfa", exact=True)
+        if not button.count():
+            break
+        button.focus()
+        page.keyboard.press("Enter")
+        # focus leaves the button for the heading only once the next page is in place
+        expect(page.get_by_role("heading", level=1)).to_be_focused()
+    assert made <= seen and pages >= 2
+    page.get_by_role("button", name="İlk sayfa", exact=True).click()
+    expect(page.get_by_role("button", name="İlk sayfa", exact=True)).to_have_count(0)
+    expect(page.get_by_role("button", name="Sonraki sayfa", exact=True)).to_be_visible()
 
 
 def test_a_view_lists_counts_and_moves_cases_and_the_case_shows_who_else_is_on_it(

@@ -62,6 +62,9 @@ def test_every_page_is_labelled_and_locked_down(site, lang, name):
     csp = next(a["content"] for tag, a in tags if a.get("http-equiv") == "Content-Security-Policy")
     assert "script-src 'self'" in csp and "https://api.example.com" in csp
     assert "https://cognito-idp.eu-central-1.amazonaws.com" in csp
+    # an agent's image on the case page is read from the bucket (docs/files-and-cc.md)
+    images = next(d for d in csp.split("; ") if d.startswith("img-src")).split()
+    assert "https://*.s3.eu-central-1.amazonaws.com" in images and "'self'" in images
     assert json.loads(parsed.strings)["site_name"]
 
 
@@ -139,3 +142,22 @@ def test_the_library_shared_with_the_console_is_built_beside_site_js(site):
     assert {"dom.js", "i18n.js", "format.js", "api.js"} <= imported
     built = {p.name: p.read_text() for p in (site / "static" / "shared").iterdir()}
     assert built == {p.name: p.read_text() for p in SHARED.glob("*.js")}
+
+
+def test_the_widget_is_built_from_the_shared_library_as_one_classic_script(site):
+    """assistant.js imports el, sayer and fetchJson from templates/shared/static/ instead of
+    keeping copies; the build inlines them, so the file a page includes has no import or
+    export (a classic script, which a shop's page on another origin loads without CORS) and
+    is wrapped in one function (nothing lands in the page's global scope)."""
+    from devstack.site import SHARED
+
+    source = (SOURCE / "static" / "assistant.js").read_text()
+    imported = set(re.findall(r"""from\s+["']\./shared/([\w.-]+\.js)["']""", source))
+    assert {"dom.js", "i18n.js", "api.js"} <= imported
+    assert "function el(" not in source and "class Refused" not in source
+    built = (site / "static" / "assistant.js").read_text()
+    assert not re.search(r"^\s*(import|export)\b", built, re.M)
+    assert built.startswith("(() => {\n") and built.rstrip().endswith("})();")
+    # the shared modules' own code, as the console and site.js have it
+    shared_el = (SHARED / "dom.js").read_text().split("export function el(")[1].split("\n}\n")[0]
+    assert shared_el in built

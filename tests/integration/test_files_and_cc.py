@@ -10,8 +10,10 @@ from datetime import timedelta
 import requests
 
 from chalicelib import wiring
+from chalicelib.config import settings
 from chalicelib.domain.attachments import file_subject
 from chalicelib.domain.clock import utcnow
+from chalicelib.domain.links import site_case_url
 from chalicelib.domain.signed_links import LinkPurpose
 
 from .conftest import open_case
@@ -152,15 +154,28 @@ def test_cc_receives_public_replies_and_followers_hear_of_updates(
     history = agent.get(f"/cases/{case['id']}").body["history"]
     assert [h["kind"] for h in history].count("people_changed") == 2
 
+    pdf = uploaded(agent, case, "fatura.pdf", "application/pdf", PDF)
     replied = agent.post(
         f"/cases/{case['id']}/replies",
-        {"version": followed.body["version"], "body": "Kargonuz yolda."},
+        {"version": followed.body["version"], "body": "Kargonuz yolda.", "attachment_ids": [pdf]},
     )
     assert replied.status == 201, replied
     drain_notify()
     about = [m for m in mailbox()["emails"] if case["number"] in m["subject"]]
     to_cc = [m for m in about if m["to"] == [colleague]]
     assert len(to_cc) == 1 and "Kargonuz yolda." in to_cc[0]["body"], about
+    # the copy links no site page (it opens only to the customer signed in): the colleague
+    # answers by replying to the email; the file's signed link is there as the customer's is
+    cc_body = to_cc[0]["body"]
+    assert "case.html" not in cc_body and "Merhaba Ahmet" not in cc_body, cc_body
+    assert "bu e-postayı yanıtlayın" in cc_body and case["number"] in to_cc[0]["subject"]
+    assert "fatura.pdf" in cc_body and FILE_LINK.search(cc_body), cc_body
+    to_customer = [m for m in about if m["to"] == ["ahmet@example.com"]
+                   and m["subject"].startswith("Talebinize yanıt")]  # fmt: skip
+    assert len(to_customer) == 1, about
+    site_page = site_case_url(settings().site_url, "tr", case["number"])
+    assert site_page in to_customer[0]["body"] and FILE_LINK.search(to_customer[0]["body"])
+    assert "bu e-postayı yanıtlayın" not in to_customer[0]["body"]
     updates = [m for m in about if m["subject"].startswith("Takip ettiğiniz")]
     assert [m["to"] for m in updates] == [["selin@destek.example"]], about  # not his own reply
     assert "Kargonuz yolda." in updates[0]["body"]

@@ -511,7 +511,15 @@ def test_an_agents_reply_reaches_the_cc_by_email_and_an_update_the_followers_but
     world.service.reply(world.mehmet, case.id, cmd.Comment(version=case.version, body="Yolda."))
     deliver_all(world)
     to_whom = {to: subject for to, subject, _ in world.sender.emails}
-    assert to_whom["muhasebe@firma.example"].startswith("Talebinize yanıt")
+    bodies = {to: body for to, _, body in world.sender.emails}
+    # the customer's own version links the site's case page; the copy, which that page would
+    # not open for, says to reply to the email (docs/files-and-cc.md)
+    assert to_whom["ahmet@example.com"] == f"Talebinize yanıt: {case.number}"
+    assert to_whom["muhasebe@firma.example"] == f"Bilginize, talebe yanıt: {case.number}"
+    assert "case.html" in bodies["ahmet@example.com"]
+    assert "case.html" not in bodies["muhasebe@firma.example"]
+    assert "bu e-postayı yanıtlayın" in bodies["muhasebe@firma.example"]
+    assert "Ahmet" not in bodies["muhasebe@firma.example"]
     assert to_whom["selin@shop.example"].startswith("Takip ettiğiniz talep güncellendi")
     assert not [s for to, s, _ in world.sender.emails
                 if to == "mehmet@shop.example" and s.startswith("Takip")]  # fmt: skip

@@ -115,22 +115,47 @@ function viewForm(ui, definitions = [], view = null) {
   return form;
 }
 
-async function viewPage(ui, id) {
+/** One page of a view's cases: the first, or the one `cursor` (a `next_cursor`) starts. */
+async function viewPage(ui, id, cursor = null) {
   const { el, say } = ui;
-  const [answer, page] = await Promise.all([ui.api("GET", "/views"), ui.api("GET", `/views/${encodeURIComponent(id)}/cases?limit=50`)]);
+  const path = `/views/${encodeURIComponent(id)}/cases?limit=50${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`;
+  const [answer, page] = await Promise.all([ui.api("GET", "/views"), ui.api("GET", path)]);
   const view = answer.items.find((v) => v.id === id);
   const list = viewList(ui, answer.items, id);
   watchCounts(ui, list);
   const pickable = ui.can("cases", "edit") || ui.can("assignments", "edit") || ui.can("macros", "read");
   const table = ui.caseTable(page.items, pickable);
-  ui.watchList(`/views/${encodeURIComponent(id)}/cases?limit=50`, table);
-  const more = page.next_cursor ? el("p", { class: "hint", text: say("views_more") }) : null;
+  ui.watchList(path, table); // the page on screen is the one asked again
+  const more = paging(ui, id, cursor, page.next_cursor);
   const forms = page.items.length ? [bulkStatusForm(ui, table), await ui.assignForm(table),
     ui.can("macros", "read") && ui.can("replies", "add") ? await ui.bulkMacroForm(table) : null,
     ui.can("cases", "edit") ? ui.bulkTagForm(table) : null] : [];
-  return el("div", { class: "with-list" }, list,
-    el("div", {}, el("h1", { text: view ? `${view.name}${view.count ? ` (${countText(view.count)})` : ""}` : say("views_title") }),
+  return el("div", { class: "with-list view-page" }, list,
+    el("div", {}, el("h1", { tabindex: "-1", text: view ? `${view.name}${view.count ? ` (${countText(view.count)})` : ""}` : say("views_title") }),
       table, more, ...forms));
+}
+
+// a view holds more than a page: its next page (and the way back to the first) replaces the
+// one on screen, whose bulk forms and list watch go with it; focus goes to the heading
+function paging(ui, id, cursor, next) {
+  const { el, say } = ui;
+  if (!next && !cursor) return null;
+  const go = (to) => async (event) => {
+    const button = event.currentTarget;
+    button.disabled = true;
+    try {
+      const fresh = await viewPage(ui, id, to);
+      button.closest(".view-page").replaceWith(fresh);
+      fresh.querySelector("h1").focus();
+    } catch (error) {
+      button.disabled = false;
+      ui.problem(ui.explain(error));
+    }
+  };
+  return el("nav", { class: "view-paging", "aria-label": say("views_pages") },
+    next ? el("p", { class: "hint", text: say("views_more") }) : null,
+    cursor ? el("button", { type: "button", class: "secondary views-first", text: say("views_first_page"), onclick: go(null) }) : null,
+    next ? el("button", { type: "button", class: "views-next", text: say("views_next_page"), onclick: go(next) }) : null);
 }
 
 /** Move the chosen cases to one status: one call, each case reported (POST /case-status-changes). */

@@ -1,12 +1,20 @@
 // destek's assistant ("Kargom nerede?"): a chat widget any page includes with one tag,
 //   <script src="https://<site>/static/assistant.js" data-api="https://<api>" data-lang="tr" defer></script>
-// Self-contained: no dependency, its own shadow root (the page's styles do not reach it, its
+// It uses the library shared with the console and site.js (templates/shared/static/): the
+// site's build puts those modules' code in place of the imports below and wraps the whole in
+// one function, so what pages include stays one classic script (a shop's page on another
+// origin needs no CORS from the site's host, as a module would: docs/assistant.md#the-widget).
+// Self-contained once built: its own shadow root (the page's styles do not reach it, its
 // styles go in through a constructed stylesheet, which a Content Security Policy without
 // 'unsafe-inline' lets in), its words baked in by the site's build from the site's strings
 // (assistant_*), Turkish and English. Phone-first, keyboard and screen-reader friendly:
 // answers arrive in an aria-live log; Escape closes the panel and focus goes back to its
 // button. Every text from the API reaches the page through textContent, never as HTML.
 // docs/assistant.md#the-widget
+import { el } from "./shared/dom.js";
+import { sayer } from "./shared/i18n.js";
+import { ApiError, fetchJson } from "./shared/api.js";
+
 (() => {
   "use strict";
   const script = document.currentScript;
@@ -22,22 +30,7 @@
   const KEPT = `destek.assistant.${LANG}`;
   const MAX_TEXT = 500;
 
-  const say = (key, values = {}) => (T[key] || key).replace(/\{(\w+)\}/g, (_, n) => String(values[n] ?? ""));
-
-  function el(tag, props = {}, ...children) {
-    const node = document.createElement(tag);
-    for (const [key, value] of Object.entries(props)) {
-      if (value === undefined || value === null || value === false) continue;
-      if (key === "class") node.className = value;
-      else if (key === "text") node.textContent = value;
-      else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
-      else node.setAttribute(key, value === true ? "" : String(value));
-    }
-    for (const child of children.flat()) {
-      if (child !== null && child !== undefined) node.append(child);
-    }
-    return node;
-  }
+  const say = sayer(T);
 
   // ---- who is asking: the site's signed-in customer, if any --------------------------------
 
@@ -55,24 +48,10 @@
     }
   }
 
-  class Refused extends Error {
-    constructor(status, code) {
-      super(code || `HTTP ${status}`);
-      this.status = status;
-      this.code = code;
-    }
-  }
-
-  async function call(method, path, body, signed = true) {
-    const headers = { "Content-Type": "application/json" };
-    const bearer = signed ? token() : null;
-    if (bearer) headers.Authorization = `Bearer ${bearer}`;
-    const response = await fetch(`${API}${path}`, {
-      method, headers, body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const data = await response.json().catch(() => ({}));
-    if (!response.ok) throw new Refused(response.status, data.error && data.error.code);
-    return data;
+  /** The API's answer to `method path` (JSON), signed with the customer's token when there
+   *  is one and `signed`; a refusal is an ApiError, a lost network fetch's TypeError. */
+  function call(method, path, body, signed = true) {
+    return fetchJson(`${API}${path}`, { method, body, token: signed ? token() : null });
   }
 
   const newId = () => (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`.replace(/\D/g, "")).replace(/-/g, "");
@@ -203,7 +182,7 @@
     try {
       show(await call("POST", "/assistant/conversations", { language: LANG }));
     } catch (error) {
-      if (error instanceof Refused && error.status === 401) {
+      if (error instanceof ApiError && error.status === 401) {
         show(await call("POST", "/assistant/conversations", { language: LANG }, false));
       } else {
         throw error;
@@ -244,13 +223,13 @@
       try {
         answer = await post(message, id);
       } catch (error) {
-        if (error instanceof Refused && (error.code === "conversation_closed" || error.status === 404)) {
+        if (error instanceof ApiError && (error.code === "conversation_closed" || error.status === 404)) {
           // it ended while the visitor was away, or is no longer theirs (signed out, the
           // token expired): ask again in a new one
           await begin();
           bubble({ author: "customer", text: message });
           answer = await post(message, newId());
-        } else if (!(error instanceof Refused)) {
+        } else if (!(error instanceof ApiError)) {
           answer = await post(message, id); // the network lost the answer: the same id again
         } else {
           throw error;

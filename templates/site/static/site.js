@@ -970,16 +970,31 @@ async function casePage() {
   });
 }
 
+/** An agent's image as a thumbnail that opens it, a PDF as a link that opens it in the
+ *  browser, from `preview_url` (a short S3 link shown inline, docs/files-and-cc.md); null for
+ *  any other file, which only downloads. The thumbnail loads from the bucket: the build's CSP
+ *  lets img-src reach it (devstack/site.py). */
+function filePreview(file) {
+  if (!file.preview_url) return null;
+  const open = { href: file.preview_url, target: "_blank", rel: "noopener" };
+  if (file.content_type === "application/pdf") {
+    return el("p", { class: "file-open" }, el("a", { ...open, class: "file-pdf", text: say("file_open_pdf", { name: file.filename }) }));
+  }
+  return el("p", { class: "file-open" }, el("a", { ...open, class: "file-thumb", title: say("file_open_image", { name: file.filename }) },
+    el("img", { src: file.preview_url, alt: file.filename, loading: "lazy" })));
+}
+
 function timelineItem({ at, entry, file }) {
   const when = el("time", { datetime: at, text: formatDate(at, true) });
   if (file) {
     const size = `${Math.max(1, Math.round(file.size / 1024))} KB`;
     return el(
       "li",
-      { class: "entry file" },
+      { class: "entry file", "data-file": file.id },
       el("p", { class: "meta" }, when, ` · ${say("entry_file")}`),
       el("a", { href: file.url, download: file.filename, rel: "noopener" }, file.filename),
       ` (${size})`,
+      filePreview(file),
     );
   }
   const who = entry.by === "customer" ? say("you") : entry.by;
