@@ -265,7 +265,12 @@ def parser() -> argparse.ArgumentParser:
     sub = commands.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", parents=[where], help="start the local stack")
     run.add_argument("--max-receive-count", type=int, default=3)
-    run.add_argument("--schedule-every", type=float, default=None, help="seconds (default: rate)")
+    run.add_argument(
+        "--schedule-every",
+        type=float,
+        default=None,
+        help="seconds a 1-minute rate takes, longer ones in proportion",
+    )
     run.add_argument("--env-file", default=None, help="also write the app's environment here")
     token = sub.add_parser("token", parents=[where], help="print a demo user's id token")
     token.add_argument("username")

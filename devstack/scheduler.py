@@ -1,7 +1,8 @@
 """Fires the app's schedule handlers at their rates, as EventBridge rules would.
 
-`rate(...)` schedules run every so many seconds from the stack's start (or every
-`--schedule-every` seconds, for tests); `cron(...)` schedules run at their times on the
+`rate(...)` schedules run every so many seconds from the stack's start (for tests,
+`--schedule-every` says how many seconds a minute takes: a 5-minute rate then runs five
+times as seldom as a 1-minute one); `cron(...)` schedules run at their times on the
 wall clock in UTC, as EventBridge rules do, whatever `--schedule-every` says (a weekly
 email is not sent every few seconds). The cron fields the app uses are understood:
 minutes, hours, `?`/`*` for the days of the month, `*` months, days of the week (`MON`,

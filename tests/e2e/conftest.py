@@ -225,6 +225,18 @@ def http(stack):
 PATIENCE = float(os.environ.get("DESTEK_TEST_PATIENCE", "4"))
 
 
+def _patient_expect() -> None:
+    """Playwright's `expect` waits 5 s by default, whatever a page's default timeout says: a
+    screen drawn after two API calls on a loaded machine took longer (a view's next page,
+    seen once). It waits PATIENCE times that; a passing assertion returns as soon as it holds."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=5_000 * PATIENCE)
+
+
+_patient_expect()
+
+
 def eventually(check, timeout: float = 20.0, every: float = 0.3):
     """Poll until check() returns something truthy; the stack works asynchronously.
 

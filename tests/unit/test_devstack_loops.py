@@ -156,3 +156,16 @@ def test_a_cron_schedule_runs_at_its_time_on_the_wall_clock_not_at_a_rate():
     scheduler._stop.wait = wait  # type: ignore[method-assign]
     scheduler._run()
     assert runs == [datetime(2026, 12, 7, 5, 0, tzinfo=UTC)]
+
+
+def test_a_test_stacks_rates_keep_their_proportions():
+    """`--schedule-every 1`: a 1-minute rate every second, a 15-minute one every 15 seconds
+    (the classifier's training ran every second and took an eighth of a test stack's CPU);
+    without it, each rate as in AWS."""
+    from devstack.stack import scaled
+
+    assert scaled(60, 1.0) == 1.0
+    assert scaled(300, 1.0) == 5.0
+    assert scaled(900, 1.0) == 15.0
+    assert scaled(900, None) == 900
+    assert scaled(60, 10.0) == 10.0
