@@ -44,7 +44,8 @@ pending) had its opening counted at the requested values, and routing moves it a
 
 A hand edit (`destek.case.fields_changed`) gives the case its new priority, category or
 type from then on: later counts and its backlog move to the new cells, nothing counted
-before moves (an edit before routing moves the opening, as routing does).
+before moves (an edit before routing counts a pending opening in the edited values, or
+moves one counted before, as routing does).
 
 Level items (`active`, `age` per cell, not per day) hold the current backlog; the backlog
 at the end of day D is the level minus the `active` changes of every day after D (see
