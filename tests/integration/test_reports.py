@@ -241,6 +241,30 @@ def test_an_event_delivered_twice_counts_once(as_role, group, flow, drain_routin
     assert (again["opened"], again["replies"]) == (1, 1)
 
 
+def test_an_opening_is_counted_once_when_routing_reaches_the_projection(
+    as_role, group, flow, drain_routing
+):
+    """Issue 21: the opening alone writes the case's report state (one PutItem) and no
+    counter; routing counts it where it puts the case, on the opening's day."""
+    from chalicelib.services.report_projection import read_versions
+    from chalicelib.store.reports import DynamoReportStore, state_key
+
+    work = as_role("supervisor")
+    live = read_versions(DynamoReportStore(wiring.table())).live  # a rebuild test may move it
+    case = open_in(work, group, "phone", "complaint", priority="low")
+    flow()  # the opening reaches the projection before routing
+    assert not [r for r in report(work, "volume", "group")["rows"] if r["group"] == group]
+    item = wiring.table().get(state_key(live, case["id"]))
+    assert item["state"]["opening_pending"] is True and item["state"]["active"] is False
+    drain_routing()
+    flow()
+    counted = row(report(work, "volume", "group"), group=group)
+    assert (counted["opened"], counted["complaints"]) == (1, 1)
+    assert row(report(work, "backlog", "group"), group=group)["backlog"] == 1
+    item = wiring.table().get(state_key(live, case["id"]))
+    assert item["state"]["opening_pending"] is False and item["state"]["routed"] is True
+
+
 def test_a_category_edited_by_hand_counts_the_later_resolution_under_the_new_one(
     as_role, group, flow, drain_routing
 ):

@@ -15,6 +15,7 @@ from chalicelib.domain.report_projection import (
     SINGLE,
     CaseFacts,
     Increments,
+    ReportState,
     bucket,
     cells,
     fold,
@@ -93,49 +94,154 @@ def total(inc: Increments, day: str = "2026-03-02") -> dict[str, int]:
 
 
 def opened_and_routed():
+    """The state after an opening and its routing, the opening's increments (none) and the
+    routing's (the opening counted), as reports read them."""
     state, inc = apply(None, event("opened", 1, T0, OPENED), opening_facts())
-    routed = {
-        "group_id": "urun",
-        "priority": "high",
-        "category_id": "kargo",
-        "reason_code": "rule_matched",
-        "rule_id": "r-kargo",
-        "sla_policy_id": "p",
-    }
-    state, moved = apply(state, event("routed", 2, T0 + timedelta(seconds=5), routed))
-    return state, inc, moved
+    state, counted = apply(state, event("routed", 2, T0 + timedelta(seconds=5), ROUTED))
+    return state, inc, counted
 
 
-def test_an_opening_counts_once_in_every_slice_with_the_values_it_has():
-    state, inc, _ = opened_and_routed()
+ROUTED = {"group_id": "urun", "priority": "high", "category_id": "kargo",
+          "reason_code": "rule_matched", "rule_id": "r-kargo", "sla_policy_id": "p"}  # fmt: skip
+
+
+def test_an_opening_alone_records_the_state_and_counts_nothing():
+    state, inc = project(None, event("opened", 1, T0, OPENED), opening_facts())
+    assert not inc.days and not inc.levels  # the store writes the state alone: one PutItem
+    assert state.opening_pending and not state.active and state.revision == 1
+    assert state.cursor == "00000001#00" and state.warranty == "in_warranty"
+    assert state.values["group"] is None and state.values["customer_category"] == "vip"
+
+
+def test_a_state_stored_before_reads_as_counted():
+    stored = {"case_id": "c1", "cursor": "00000001#00", "opened_at": iso(T0), "values": {},
+              "active": True, "revision": 1}  # fmt: skip
+    assert not ReportState.model_validate(stored).opening_pending
+
+
+def test_routing_counts_the_opening_once_in_every_slice_at_the_routed_values():
+    state, _, inc = opened_and_routed()
+    minutes = state.opened_at.timestamp() // 60
     assert total(inc) == {"opened": 1, "complaints": 1, "in_warranty": 1,
-                          "complaints_in_warranty": 1, "active": 1,
-                          "age": state.opened_at.timestamp() // 60}  # fmt: skip
-    assert inc.days[("2026-03-02", "channel", "phone")]["opened"] == 1
-    assert inc.days[("2026-03-02", "customer_category", "vip")]["opened"] == 1
-    assert inc.days[("2026-03-02", "group", "~")]["opened"] == 1  # not routed yet
-    assert inc.days[("2026-03-02", "product_group+product", "telefon|p1")]["opened"] == 1
-    assert len([k for k in inc.days if k[0] == "2026-03-02"]) == len(READ_SLICES) == 19
-    written = project(None, event("opened", 1, T0, OPENED), opening_facts())[1]
-    # written: the 8 pairs, customer_category and topic; `all` and the rest folded from them
-    assert sorted(s for _d, s, _v in written.days) == sorted(s for s, _v in cells({}))
-    assert len(cells({})) == 10 and ("2026-03-02", "all", "all") not in written.days
-    assert inc.levels[("all", "all")]["active"] == 1
+                          "complaints_in_warranty": 1, "active": 1, "age": minutes}  # fmt: skip
+    day = "2026-03-02"
+    assert inc.days[(day, "channel", "phone")]["opened"] == 1
+    assert inc.days[(day, "customer_category", "vip")]["opened"] == 1
+    assert inc.days[(day, "group", "urun")]["opened"] == 1
+    assert inc.days[(day, "topic", "r-kargo")]["complaints"] == 1
+    assert inc.days[(day, "priority", "high")]["opened"] == 1
+    assert inc.days[(day, "product_group+product", "telefon|p1")]["opened"] == 1
+    # never at the requested values: no cell of them is written, not even netting to zero
+    written = project(*opened_and_routed_raw())[1]
+    assert len(written.days) == len(cells({})) == 10 and len(written.levels) == 10
+    assert all("~" not in v.split("|")[0] for (_d, s, v) in written.days if s == "group+agent")
+    assert not any(c.get("opened", 1) <= 0 for c in inc.days.values())
+    assert (day, "group", "~") not in inc.days and (day, "priority", "normal") not in inc.days
+    assert (day, "topic", "~") not in inc.days
+    assert len([k for k in inc.days if k[0] == day]) == len(READ_SLICES) == 19
+    assert ("2026-03-02", "all", "all") not in written.days  # folded from the stored slices
+    assert inc.levels[("all", "all")] == {"active": 1, "age": minutes}
+    assert inc.levels[("group", "urun")]["active"] == 1 and ("group", "~") not in inc.levels
+    assert not state.opening_pending and state.active and state.routed
+    assert state.values["group"] == "urun" and state.values["topic"] == "r-kargo"
 
 
-def test_routing_moves_the_opening_to_its_group_topic_and_priority():
-    state, _, moved = opened_and_routed()
+def opened_and_routed_raw():
+    """The opened state (as the projection returns it) and the routing event."""
+    state, _ = project(None, event("opened", 1, T0, OPENED), opening_facts())
+    return state, event("routed", 2, T0 + timedelta(seconds=5), ROUTED)
+
+
+def test_routing_still_moves_an_opening_counted_before():
+    # a state stored before issue 21's change: its opening counted at the requested values
+    state = ReportState(case_id="c1", cursor="00000001#00", opened_at=T0, active=True,
+                        warranty="in_warranty", revision=1,
+                        values={"group": None, "type": "complaint", "priority": "normal",
+                                "channel": "phone", "category": "kargo"})  # fmt: skip
+    _, moved = apply(state, event("routed", 2, T0 + timedelta(seconds=5), ROUTED))
     day = "2026-03-02"
     assert moved.days[(day, "group", "~")]["opened"] == -1
     assert moved.days[(day, "group", "urun")]["opened"] == 1
-    assert moved.days[(day, "topic", "r-kargo")]["complaints"] == 1  # moved with opened
-    assert moved.days[(day, "topic", "r-kargo")]["opened"] == 1
-    assert moved.days[(day, "priority", "high")]["opened"] == 1
+    assert moved.days[(day, "topic", "r-kargo")]["complaints"] == 1
     assert (day, "channel", "phone") not in moved.days  # unchanged cells net to nothing
     assert moved.levels[("group", "urun")]["active"] == 1
     assert moved.levels[("group", "~")]["active"] == -1
-    assert (day, "all", "all") not in moved.days
-    assert state.values["group"] == "urun" and state.values["topic"] == "r-kargo"
+
+
+def test_a_reply_before_routing_counts_the_opening_at_the_current_values():
+    opened, _ = project(None, event("opened", 1, T0, OPENED), opening_facts())
+    reply = event("customer_replied", 2, T0 + timedelta(seconds=1), {})
+    state, inc = apply(opened, reply)
+    day = "2026-03-02"
+    assert total(inc) == {"opened": 1, "complaints": 1, "in_warranty": 1,
+                          "complaints_in_warranty": 1, "active": 1,
+                          "age": T0.timestamp() // 60}  # fmt: skip
+    assert inc.days[(day, "group", "~")]["opened"] == 1  # where the case is: not routed
+    assert inc.levels[("group", "~")]["active"] == 1
+    assert not state.opening_pending and state.active and not state.routed
+    # routing then moves it, as it moves any opening counted before it
+    _, moved = apply(state, event("routed", 3, T0 + timedelta(seconds=5), ROUTED))
+    assert moved.days[(day, "group", "~")]["opened"] == -1
+    assert moved.days[(day, "group", "urun")]["opened"] == 1
+
+
+def test_a_resolution_of_an_unrouted_case_counts_its_opening_and_its_leaving():
+    opened, _ = project(None, event("opened", 1, T0, OPENED), opening_facts())
+    next_day = T0 + timedelta(days=1)
+    resolved = event("resolved", 2, next_day, {"status_from": "new"})
+    state, inc = apply(opened, resolved, case_facts())
+    minutes = T0.timestamp() // 60
+    # counted on the opening's day, joins the backlog then; leaves it on the resolution's
+    assert total(inc) == {"opened": 1, "complaints": 1, "in_warranty": 1,
+                          "complaints_in_warranty": 1, "active": 1, "age": minutes}  # fmt: skip
+    assert total(inc, "2026-03-03")["resolved"] == 1
+    assert total(inc, "2026-03-03")["active"] == -1
+    assert ("all", "all") not in inc.levels  # in and out: the level is unchanged
+    assert not state.active and not state.opening_pending
+
+
+def test_routing_the_next_day_counts_the_opening_and_the_backlog_on_its_day():
+    opened, _ = project(None, event("opened", 1, T0, OPENED), opening_facts())
+    state, inc = apply(opened, event("routed", 2, T0 + timedelta(days=1), ROUTED))
+    assert total(inc)["opened"] == 1 and total(inc)["active"] == 1  # the opening's day
+    assert ("2026-03-03", "all", "all") not in inc.days
+    assert inc.levels[("all", "all")]["active"] == 1
+
+
+def test_a_conversion_with_the_opening_leaves_it_pending():
+    opened, _ = project(None, event("opened", 1, T0, OPENED), opening_facts())
+    converted = dict(event("x", 1, T0, {"precase_id": "p1", "channel": "email"}, index=1),
+                     type="destek.precase.converted")  # fmt: skip
+    state, inc = project(opened, converted)
+    assert state.opening_pending and not inc.days and not inc.levels
+    assert state.cursor == "00000001#01"
+    _, inc = apply(state, event("routed", 2, T0 + timedelta(seconds=5), ROUTED))
+    assert total(inc)["opened"] == 1 and inc.days[("2026-03-02", "group", "urun")]["opened"]
+
+
+def test_a_repeat_of_the_counting_event_changes_nothing():
+    state, _, _ = opened_and_routed()
+    again, inc = project(state, event("routed", 2, T0 + timedelta(seconds=5), ROUTED))
+    assert again is state and not inc.days and not inc.levels
+
+
+def test_events_applied_together_count_as_applied_one_by_one():
+    # a rebuild (or a catch-up) applies a case's events in one write: the same counters
+    events = [event("opened", 1, T0, OPENED),
+              event("routed", 2, T0 + timedelta(seconds=5), ROUTED),
+              event("agent_replied", 3, T0 + timedelta(minutes=3), {"first_response": False},
+                    actor={"kind": "staff", "id": "ayse"})]  # fmt: skip
+    one_by_one, state = Increments(), None
+    for e in events:
+        state, inc = project(state, e, opening_facts() if e["type"].endswith("opened") else None)
+        one_by_one.add(inc)
+    again = Increments()
+    for e in events:  # a second delivery of all: every one a repeat
+        state, inc = project(state, e, opening_facts() if e["type"].endswith("opened") else None)
+        again.add(inc)
+    assert not again.days and not again.levels
+    assert as_read(one_by_one).days[("2026-03-02", "all", "all")]["opened"] == 1
+    assert as_read(one_by_one).levels[("all", "all")]["active"] == 1
 
 
 def test_a_repeat_changes_nothing():
@@ -269,26 +375,24 @@ def test_a_hand_edit_moves_the_later_counts_and_the_backlog_not_the_past():
     assert same.values == state.values and not inc.days and not inc.levels
 
 
-def test_an_edit_before_routing_moves_the_opening_as_routing_does():
+def test_an_edit_before_routing_counts_the_opening_at_the_edited_values():
     state, inc = apply(None, event("opened", 1, T0, OPENED), opening_facts())
     edit = fields_changed(2, T0 + timedelta(minutes=1), case_type=("complaint", "question"),
                           category_id=("kargo", "fatura"))  # fmt: skip
-    state, moved = apply(state, edit)
+    state, counted = apply(state, edit)
     day = "2026-03-02"
     minutes = T0.timestamp() // 60
-    assert moved.days[(day, "category", "kargo")] == {
-        "opened": -1, "in_warranty": -1, "complaints": -1, "complaints_in_warranty": -1,
-        "active": -1, "age": -minutes}  # fmt: skip
-    assert moved.days[(day, "category", "fatura")] == {"opened": 1, "in_warranty": 1,
-                                                       "active": 1, "age": minutes}  # fmt: skip
-    # a question now: no longer a complaint anywhere, still one opening about a product
-    assert moved.days[(day, "all", "all")] == {"complaints": -1, "complaints_in_warranty": -1}
-    assert moved.days[(day, "product_group+product", "telefon|p1")] == {
-        "complaints": -1, "complaints_in_warranty": -1}  # fmt: skip
+    assert (day, "category", "kargo") not in counted.days  # never at the requested values
+    assert counted.days[(day, "category", "fatura")] == {"opened": 1, "in_warranty": 1,
+                                                         "active": 1, "age": minutes}  # fmt: skip
+    # a question now: not a complaint anywhere, one opening about a product
+    assert counted.days[(day, "all", "all")] == {"opened": 1, "in_warranty": 1, "active": 1,
+                                                 "age": minutes}  # fmt: skip
+    assert counted.levels[("category", "fatura")]["active"] == 1
     routed = {"group_id": "urun", "priority": "normal", "category_id": "fatura",
               "reason_code": "default_group"}  # fmt: skip
     state, moved = apply(state, event("routed", 3, T0 + timedelta(minutes=2), routed))
-    # routing takes the opening back from where the edit put it
+    # routing takes the opening back from where the edit counted it, as before
     assert moved.days[(day, "group", "~")] == {"opened": -1, "in_warranty": -1,
                                                "active": -1, "age": -minutes}  # fmt: skip
     assert moved.days[(day, "group", "urun")]["opened"] == 1

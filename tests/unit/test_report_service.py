@@ -174,7 +174,9 @@ def test_the_events_of_one_commit_are_applied_in_one_write():
     assert store.writes == 3
     table = ask(store, "volume", date(2026, 3, 2), date(2026, 3, 2), [Dimension.GROUP])
     counted = [(r["group"], r["opened"], r["resolved"]) for r in table.rows if r["opened"]]
-    assert counted == [("satis", 1, 1)]  # (the unrouted cell, moved from, counts 0)
+    assert counted == [("satis", 1, 1)]
+    # the opening was counted once, where routing put it: no unrouted cell was ever written
+    assert [r["group"] for r in table.rows] == ["satis"]
 
 
 def test_the_backlog_at_each_days_end_and_its_age():
@@ -198,7 +200,9 @@ def test_the_backlog_at_each_days_end_and_its_age():
 def test_a_report_reads_days_times_values_not_cases():
     store = MemoryReports()
     for n in range(30):
-        feed(store, opened(f"c{n}", T0 + timedelta(minutes=n), "phone" if n % 2 else "web"))
+        at = T0 + timedelta(minutes=n)
+        feed(store, opened(f"c{n}", at, "phone" if n % 2 else "web"),
+             routed(f"c{n}", at + timedelta(seconds=1)))  # fmt: skip
     table = ask(store, "volume", date(2026, 3, 1), date(2026, 3, 3), [Dimension.CHANNEL])
     assert table.items_read == 2  # one day holds data, two channels
     assert {r["channel"]: r["opened"] for r in table.rows} == {"phone": 15, "web": 15}
