@@ -19,34 +19,21 @@ from ..config import settings
 #: <app dir>/templates: the repository's folder, or vendor/templates in the Lambda package
 ROOT = Path(__file__).resolve().parents[2] / "templates" / "console"
 LANGUAGES = ("tr", "en")
+#: what /console/<name> serves: the style sheet and every ES module of templates/console/static/
+#: (the frame, console.js, and a module per screen, some fetched only when their screen is
+#: first opened; docs/console-and-site.md), read from the folder so a new screen's module is
+#: served as it is added. Chart.js 4.6.1 is among them as npm ships it (dist/chart.umd.min.js,
+#: MIT: chart.LICENSE.md). Nothing else is: the licence file and a path outside answer 404.
+JS = "text/javascript; charset=utf-8"
 ASSETS = {
-    "console.js": "text/javascript; charset=utf-8",
     "console.css": "text/css; charset=utf-8",
-    "reports.js": "text/javascript; charset=utf-8",
-    "surveys.js": "text/javascript; charset=utf-8",
-    "kb.js": "text/javascript; charset=utf-8",
-    "library.js": "text/javascript; charset=utf-8",
-    "macros.js": "text/javascript; charset=utf-8",
-    "textsearch.js": "text/javascript; charset=utf-8",
-    "catalog_admin.js": "text/javascript; charset=utf-8",
-    "sla_preview.js": "text/javascript; charset=utf-8",
-    "case_files.js": "text/javascript; charset=utf-8",
-    "case_people.js": "text/javascript; charset=utf-8",
-    "customer_flags.js": "text/javascript; charset=utf-8",
-    "tags_fields.js": "text/javascript; charset=utf-8",
-    "learning.js": "text/javascript; charset=utf-8",
-    "merges.js": "text/javascript; charset=utf-8",
-    "views.js": "text/javascript; charset=utf-8",
-    "presence.js": "text/javascript; charset=utf-8",
-    "shortcuts.js": "text/javascript; charset=utf-8",
-    # Chart.js 4.6.1 as npm ships it (dist/chart.umd.min.js, MIT: chart.LICENSE.md)
-    "chart.umd.min.js": "text/javascript; charset=utf-8",
+    **{module.name: JS for module in sorted((ROOT / "static").glob("*.js"))},
 }
 
 #: the front-end library the console shares with the site (templates/shared/static/): served
 #: at /console/shared/<name>, so console.js imports "./shared/<name>" as site.js does
 SHARED = ROOT.parent / "shared" / "static"
-SHARED_ASSETS = {module.name: "text/javascript; charset=utf-8" for module in SHARED.glob("*.js")}
+SHARED_ASSETS = {module.name: JS for module in SHARED.glob("*.js")}
 
 
 def cognito_endpoint() -> str:

@@ -84,10 +84,26 @@ def case(stack) -> dict:
     return made
 
 
+#: route() drew a refusal or a failure in place of the screen: one sentence and nothing else
+FAILED_SCREEN = """() => {
+  const view = document.querySelector("#view");
+  return view.children.length === 1 && view.firstElementChild.matches("p.empty");
+}"""
+
+
 def test_no_console_screen_has_a_serious_violation(stack, context, case):
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    # each screen is a module, most fetched when first opened (console.js, screen()): a module
+    # that fails to load or to run is caught by route() and drawn as one sentence, never as
+    # a page error, so both are watched for here
+    modules: dict[str, int] = {}
+    page.on(
+        "response",
+        lambda r: r.url.endswith(".js") and modules.update({r.url.rsplit("/", 1)[1]: r.status}),
+    )
+    failed: list[str] = []
     page.set_default_timeout(20_000)
     page.goto(f"{stack.url}/console")
     found = {"#/signin": violations(page, inject=True)}
@@ -99,10 +115,15 @@ def test_no_console_screen_has_a_serious_violation(stack, context, case):
     for screen in CONSOLE_SCREENS:
         page.evaluate("hash => { location.hash = hash; }", screen.format(case=case["id"]))
         console_ready(page)
+        if page.evaluate(FAILED_SCREEN):
+            failed.append(f"{screen}: {page.locator('#view').inner_text()}")
         found[screen] = violations(page, inject=False)  # one document: axe is still there
     page.close()
     assert not any(found.values()), report(found)
-    assert errors == []
+    assert errors == [] and failed == []
+    screens = ("session.js", "lists.js", "precases.js", "search.js", "customer.js",
+               "case_screen.js", "history.js", "queues.js", "admin.js")  # fmt: skip
+    assert {name: modules.get(name) for name in screens} == dict.fromkeys(screens, 200)
 
 
 def test_no_site_page_has_a_serious_violation(stack, context, case):
