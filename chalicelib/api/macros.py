@@ -78,7 +78,9 @@ def preview_macro(caller: Caller, case_id: str, macro_id: str):
           response=CASES.Case)  # fmt: skip
 def apply_macro(caller: Caller, case_id: str, macro_id: str, body: ApplyBody):
     """Apply the macro: its reply (when `send`), note, fields, documents and status as one
-    change of the case (one version up). Retried after it succeeded: the case as it is."""
+    change of the case (one version up). Retried after it succeeded: the case as it is. A
+    reply to send naming a variable this case has no value for: 422 `macro_values_missing`
+    (`details.missing`), nothing changed."""
     return wiring.macro_service().apply(caller, case_id, macro_id, body, _api_base())
 
 
@@ -86,7 +88,7 @@ def apply_macro(caller: Caller, case_id: str, macro_id: str, body: ApplyBody):
           body=SERVICE.BulkApply, response=SERVICE.BulkApplied)  # fmt: skip
 def apply_macro_to_many(caller: Caller, body: BulkApply):
     """Apply one macro to up to 50 cases, each at the version you read; each case is
-    reported, applied or refused with its error."""
+    reported, applied or refused with its error (unchanged: e.g. `macro_values_missing`)."""
     return wiring.macro_service().apply_many(caller, body, _api_base())
 
 

@@ -7,6 +7,9 @@ A macro is shared (supervisors and admins keep them, every agent uses them) or p
 `{{...}}` is refused when the macro is saved (InvalidInput `unknown_variable`), so applying
 one never meets a name it cannot fill. Rendering is plain substitution, no template
 language: a macro's text cannot run code or read anything but the values handed to it.
+A public reply naming a variable the case has no value for is never sent with the gap:
+`require_reply_values` refuses it (422 `macro_values_missing`); the internal note keeps the
+gap (staff read it, the preview names it).
 
 Pure: no I/O.
 """
@@ -145,7 +148,8 @@ class MacroValues(Model):
 class Rendered(Model):
     """A macro rendered for one case: the reply and the note in the customer's `language`;
     `missing`: the variables the texts name that this case has no value for (left empty);
-    `applicable`: the macro's conditions hold for the case."""
+    `reply_missing`: those of them the public reply names (applying it with the reply sent
+    is refused while any is left); `applicable`: the macro's conditions hold for the case."""
 
     macro_id: str
     applicable: bool = True
@@ -154,6 +158,7 @@ class Rendered(Model):
     reply: str | None = None
     note: str | None = None
     missing: list[str] = Field(default_factory=list)
+    reply_missing: list[str] = Field(default_factory=list)
     actions: MacroActions
 
 
@@ -198,16 +203,30 @@ def render(macro: Macro, values: MacroValues, language: str) -> Rendered:
     lang: Language = "en" if language == "en" else "tr"
     missing: list[str] = []
     reply = note = None
+    reply_missing: list[str] = []
     if macro.body is not None:
-        reply, gone = render_text(macro.body.in_language(lang), values)
-        missing += gone
+        reply, reply_missing = render_text(macro.body.in_language(lang), values)
+        missing += reply_missing
     if macro.actions.note:
         note, gone = render_text(macro.actions.note, values)
         missing += gone
     return Rendered(macro_id=macro.id, title=macro.title_in(lang), language=lang,
                     reply=reply.strip() or None if reply is not None else None,
                     note=note.strip() or None if note is not None else None,
-                    missing=list(dict.fromkeys(missing)), actions=macro.actions)  # fmt: skip
+                    missing=list(dict.fromkeys(missing)),
+                    reply_missing=list(dict.fromkeys(reply_missing)),
+                    actions=macro.actions)  # fmt: skip
+
+
+def require_reply_values(rendered: Rendered) -> None:
+    """Nothing when the rendered reply lacks no value. Else InvalidInput
+    `macro_values_missing`, details `{"missing": [variable names, in the reply's order]}`:
+    a customer never receives "your tracking link: ." because the case has no shipment.
+    Only the reply counts (the one the customer would read); a note's gap is staff's."""
+    if rendered.reply_missing:
+        raise InvalidInput("this case has no value for a variable the macro's reply needs",
+                           code="macro_values_missing",
+                           details={"missing": list(rendered.reply_missing)})  # fmt: skip
 
 
 def may_edit(macro: Macro, username: str, shared_editor: bool) -> bool:

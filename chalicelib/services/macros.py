@@ -28,6 +28,7 @@ from ..domain.macros import (
     may_edit,
     may_use,
     render,
+    require_reply_values,
 )
 from ..domain.model import Model, Strict
 from ..domain.permissions import Action, Resource
@@ -209,7 +210,9 @@ class MacroService:
     ) -> Case:
         """Reply, note, fields, documents and status in one change of the case: one version
         up, one transaction with the usage counter. The same application retried (the case
-        already moved past `version` by it) answers the case as it is, changing nothing."""
+        already moved past `version` by it) answers the case as it is, changing nothing.
+        A reply to send that names a variable the case has no value for refuses the whole
+        macro (InvalidInput `macro_values_missing`, nothing written)."""
         caller.require(Resource.REPLIES, Action.ADD)
         macro = self.get(caller, macro_id)
         found = self.case_service.cases.get(case_id)
@@ -227,8 +230,10 @@ class MacroService:
         if not self._applies(macro, case):
             raise Conflict("this macro's conditions do not hold for this case",
                            code="macro_not_applicable")  # fmt: skip
-        now = self.clock()
         rendered = self._rendered(caller, case, macro)
+        if body.send:
+            require_reply_values(rendered)
+        now = self.clock()
         fields = {k: v for k, v in macro.actions.fields().items() if getattr(case, k) != v}
         category = fields.get("category_id")
         if category and self.case_service.directory.get_category(category) is None:
@@ -259,8 +264,10 @@ class MacroService:
 
     def apply_many(self, caller: Caller, body: BulkApply, api_base: str) -> BulkApplied:
         """Each case on its own (its own change and transaction): one refused (a stale
-        version, a status its state forbids, outside the caller's groups) leaves the
-        others applied. The macro itself unknown is a 404 for the whole request."""
+        version, a status its state forbids, a value its reply needs and the case lacks:
+        `macro_values_missing`, outside the caller's groups) is left unchanged and reported
+        with its error; the others are applied. The macro itself unknown is a 404 for the
+        whole request."""
         self.get(caller, body.macro_id)
         results = []
         for ref in body.cases:

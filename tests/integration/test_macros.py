@@ -237,3 +237,44 @@ def test_a_macro_applies_only_where_its_conditions_hold(as_role, drain_routing, 
     applied = agent.post(f"/cases/{case['id']}/macros/{complaints['id']}/apply",
                          {"version": case["version"]})  # fmt: skip
     assert applied.status == 200 and applied.body["version"] == case["version"] + 1, applied
+
+
+def test_a_reply_lacking_a_value_is_refused_and_nothing_changes(
+    as_role, drain_routing, table_items
+):
+    """Issue 19: a macro whose reply names {{tracking_link}} on a case with no shipment never
+    sends "takip bağlantınız: ." — applying it is a 422 naming the variable, alone or in bulk,
+    and writes nothing (no reply, no field, no note, no count)."""
+    admin, agent, supervisor = as_role("admin"), as_role("agent"), as_role("supervisor")
+    reply = "Merhaba {{customer_name}}, takip bağlantınız: {{tracking_link}}. Saygılarımızla"
+    actions = {"priority": "high", "note": "{{agent_name}} kargoyu sordu"}
+    macro = new_macro(agent, body={"tr": reply}, actions=actions)
+    case = claimed(agent, admin, drain_routing)  # Ahmet's case: no order, no shipment
+    other = claimed(agent, admin, drain_routing)
+    path = f"/cases/{case['id']}/macros/{macro['id']}/apply"
+
+    preview = agent.get(f"/cases/{case['id']}/macros/{macro['id']}/preview")
+    assert preview.status == 200, preview
+    assert preview.body["reply_missing"] == preview.body["missing"] == ["tracking_link"]
+
+    before = table_items()
+    refused = agent.post(path, {"version": case["version"], "send": True})
+    assert refused.status == 422, refused
+    assert refused.body["error"]["code"] == "macro_values_missing"
+    assert refused.body["error"]["details"] == {"missing": ["tracking_link"]}
+    bulk = agent.post("/macro-applications", {"macro_id": macro["id"], "cases": [
+        {"case_id": case["id"], "version": case["version"]},
+        {"case_id": other["id"], "version": other["version"]}]})  # fmt: skip
+    assert bulk.status == 200, bulk
+    assert [(r["case_id"], r["status"], r["error"]["code"], r["error"]["details"], r["case"])
+            for r in bulk.body["results"]] == [
+        (c["id"], "refused", "macro_values_missing", {"missing": ["tracking_link"]}, None)
+        for c in (case, other)]  # fmt: skip
+    assert table_items() == before
+    assert usage_of(supervisor, macro["id"]) == 0
+
+    # without sending the reply (the agent writes it), the actions apply
+    actions_only = agent.post(path, {"version": case["version"], "send": False})
+    assert actions_only.status == 200, actions_only
+    assert actions_only.body["priority"] == "high"
+    assert actions_only.body["first_response_at"] is None

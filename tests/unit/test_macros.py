@@ -23,6 +23,7 @@ from chalicelib.domain.macros import (
     names_in,
     render,
     render_text,
+    require_reply_values,
 )
 from chalicelib.domain.notifications import NoticeEvent
 
@@ -65,6 +66,31 @@ def test_a_value_the_case_lacks_is_left_empty_and_named():
     text, missing = render_text("Sipariş {{order_number}} / {{tracking_link}}",
                                 MacroValues(customer_name="A"))  # fmt: skip
     assert text == "Sipariş  / " and missing == ["order_number", "tracking_link"]
+
+
+def test_a_reply_lacking_a_value_is_refused_and_a_notes_gap_is_not():
+    """The customer never reads "takip bağlantınız: ." (issue 19): a reply naming a variable
+    the case lacks is refused with the variables named; the note (staff's) keeps its gap."""
+    no_shipment = VALUES.model_copy(update={"tracking_link": None})
+    lacking = render(macro(actions={"note": "Sipariş {{order_number}} {{tracking_link}}"}),
+                     no_shipment.model_copy(update={"order_number": None}), "tr")  # fmt: skip
+    assert lacking.reply_missing == ["order_number", "tracking_link"]
+    with pytest.raises(InvalidInput) as refused:
+        require_reply_values(lacking)
+    assert refused.value.code == "macro_values_missing"
+    assert refused.value.details == {"missing": ["order_number", "tracking_link"]}
+    # the English reply names no tracking link: nothing it needs is missing
+    english = render(macro(), no_shipment, "en")
+    assert english.reply_missing == [] and english.missing == []
+    require_reply_values(english)
+    # a gap in the note alone: named in `missing`, not in `reply_missing`, not refused
+    greeting = macro(body={"tr": "Merhaba {{customer_name}}"},
+                     actions={"note": "Takip: {{tracking_link}}"})  # fmt: skip
+    note_only = render(greeting, no_shipment, "tr")
+    assert note_only.missing == ["tracking_link"] and note_only.reply_missing == []
+    assert note_only.note == "Takip:"
+    require_reply_values(note_only)
+    require_reply_values(render(macro(), VALUES, "tr"))
 
 
 def test_values_are_inserted_as_text_never_evaluated():

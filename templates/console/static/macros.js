@@ -12,6 +12,8 @@ const PRIORITIES = ["low", "normal", "high", "urgent"];
 const TYPES = ["complaint", "request", "suggestion", "question"];
 
 const titleOf = (ui, m) => m.title[ui.lang] || m.title.tr || m.title.en || m.id;
+/** A variable in words ("kargo takip bağlantısı"), never its code, for the agent to read. */
+const variableName = (ui, v) => (VARIABLES.includes(v) ? ui.say(`mac_var_${v}`) : v);
 
 function choice(ui, name, values, current, prefix) {
   const { el, say } = ui;
@@ -161,11 +163,18 @@ export function caseMacros(ui, c, replyForm, post) {
     if (!picker.value) { ui.problem(say("mac_choose")); return; }
     try {
       const r = await ui.api("GET", `/cases/${c.id}/macros/${picker.value}/preview`);
-      shown.replaceChildren(
+      // a reply lacking a value is never sent (the API refuses it: 422 macro_values_missing);
+      // the agent may still insert it into the reply box and fill the gap by hand
+      const replyGaps = r.reply_missing || [];
+      const noteGaps = r.missing.filter((v) => !replyGaps.includes(v));
+      const words = (names) => names.map((v) => variableName(ui, v)).join(", ");
+      // replaceChildren writes a null as the text "null": the parts not shown are dropped
+      shown.replaceChildren(...[
         r.reply ? el("pre", { class: "body macro-reply", text: r.reply }) : null,
         r.note ? el("p", { class: "macro-note" }, `${say("mac_field_note")}: `, el("span", { text: r.note })) : null,
         el("p", { class: "macro-actions-line", text: `${say("mac_col_actions")}: ${actionSummary(ui, r.actions)}` }),
-        r.missing.length ? el("p", { class: "flag", role: "note", text: say("mac_missing", { names: r.missing.join(", ") }) }) : null,
+        replyGaps.length ? el("p", { class: "flag mac-reply-missing", role: "note", text: say("mac_reply_missing", { names: words(replyGaps) }) }) : null,
+        noteGaps.length ? el("p", { class: "flag mac-note-missing", role: "note", text: say("mac_missing", { names: words(noteGaps) }) }) : null,
         r.applicable ? null : el("p", { class: "flag mac-not-applicable", role: "note", text: say("mac_not_applicable") }),
         r.reply && replyForm ? el("button", { type: "button", class: "secondary mac-insert", text: say("mac_insert"), onclick: () => {
           const area = replyForm.elements.body;
@@ -173,8 +182,9 @@ export function caseMacros(ui, c, replyForm, post) {
           area.focus();
           ui.notice(say("mac_inserted"));
         } }) : null,
-        r.applicable ? el("button", { type: "button", class: "mac-apply", text: say("mac_apply"),
-          onclick: ui.act(c.id, () => post(`/macros/${r.macro_id}/apply`, { send: true }), say("mac_applied")) }) : null);
+        r.applicable && !replyGaps.length ? el("button", { type: "button", class: "mac-apply", text: say("mac_apply"),
+          onclick: ui.act(c.id, () => post(`/macros/${r.macro_id}/apply`, { send: true }), say("mac_applied")) }) : null,
+      ].filter(Boolean));
       shown.hidden = false;
     } catch (error) { ui.problem(ui.explain(error)); }
   };
@@ -199,7 +209,11 @@ export async function bulkMacroForm(ui, table) {
         cases: chosen.map((b) => ({ case_id: b.value, version: Number(b.dataset.version) })) });
       await ui.refresh();
       const failed = answer.results.filter((r) => r.status !== "applied").length;
-      if (failed) ui.problem(say("mac_bulk_some", { ok: answer.results.length - failed, failed }));
+      const lacking = answer.results.filter((r) => r.error && r.error.code === "macro_values_missing").length;
+      if (failed) {
+        const said = say("mac_bulk_some", { ok: answer.results.length - failed, failed });
+        ui.problem(lacking ? `${said} ${say("mac_bulk_missing", { n: lacking })}` : said);
+      }
       else ui.notice(say("mac_bulk_done", { n: answer.results.length }));
     } catch (error) { ui.problem(ui.explain(error)); }
   } }, ui.field(say("mac_case_title"), el("select", { name: "macro" }, macros.map((m) => el("option", { value: m.id, text: titleOf(ui, m) })))),
