@@ -146,6 +146,8 @@ def test_an_agent_writes_a_macro_previews_it_on_a_case_and_applies_it(open_conso
     block.get_by_role("button", name="Önizle").click()
     rendered = f"Merhaba Deniz Macro, {case['number']} kaydınız."
     expect(block.locator(".macro-reply")).to_have_text(rendered)
+    # the parts a macro without conditions, note or gaps has not are left out, not "null"
+    expect(block.locator(".macro-preview")).not_to_contain_text("null")
     block.get_by_role("button", name="Yanıt kutusuna ekle").click()
     expect(page.get_by_label("Müşteriye yanıt")).to_have_value(rendered)
     block.get_by_role("button", name="Uygula").click()
@@ -155,3 +157,22 @@ def test_an_agent_writes_a_macro_previews_it_on_a_case_and_applies_it(open_conso
     status, found = http("mehmet").call("GET", f"/cases/{case['id']}")
     assert status == 200 and found["case"]["priority"] == "high", found
     assert found["case"]["version"] == case["version"] + 2  # routed, then the macro's one change
+
+    # a reply naming a value the case lacks (no shipment): named in words, never applied
+    lacking = f"Takip {uuid.uuid4().hex[:6]}"
+    status, made = http("mehmet").call("POST", "/macros", {
+        "title": {"tr": lacking}, "visibility": "personal",
+        "body": {"tr": "Takip bağlantınız: {{tracking_link}}. Saygılarımızla"}})  # fmt: skip
+    assert status == 201, made
+    page.reload()
+    ready(page)
+    block.get_by_role("searchbox").fill(lacking.split()[-1])
+    expect(block.locator('select[name="macro"] option')).to_have_text([lacking])
+    block.get_by_role("button", name="Önizle").click()
+    gap = block.locator(".mac-reply-missing")
+    expect(gap).to_contain_text("kargo takip bağlantısı")
+    expect(gap).to_contain_text("uygulanamaz")
+    expect(block.locator(".macro-preview")).not_to_contain_text("tracking_link")
+    expect(block.locator(".macro-preview")).not_to_contain_text("null")
+    expect(block.get_by_role("button", name="Yanıt kutusuna ekle")).to_be_visible()
+    expect(block.get_by_role("button", name="Uygula")).to_have_count(0)
