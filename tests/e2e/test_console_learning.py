@@ -1,6 +1,7 @@
 """Routing learned from corrections in the console (issue 20, second half): an admin reads
-the phrases agents' moves say the rules miss (to another group, to another category), sees
-the trained classifier and turns it on;
+the phrases agents' moves say the rules miss (to another group, to another category), each
+with the word to add and its mode, or the rule that already matched it; sees the trained
+classifier and turns it on;
 an agent sees its suggestion on a case no rule matched."""
 
 from __future__ import annotations
@@ -36,10 +37,18 @@ def test_learned_routing_in_the_console(open_console, http, stack):  # noqa: F81
     seed = "from devstack.history import seed_history; seed_history()"
     subprocess.run([sys.executable, "-c", seed], env={**os.environ, **stack.env}, check=True)
     supervisor = http("selin")
+    missed = made_up_word()
     for _ in range(3):
-        case = opened_and_routed(http, "selin", f"{made_up_word()} hakkında bilgi")
+        case = opened_and_routed(http, "selin", f"{missed} hakkında bilgi")
         moved = supervisor.call("POST", f"/cases/{case['id']}/assign",
                                 {"version": case["version"], "group_id": "finans"})  # fmt: skip
+        assert moved[0] == 200, moved
+    # three cases the finans rule routed by "fatura", moved anyway: a rule has the word
+    covered = made_up_word()
+    for _ in range(3):
+        case = opened_and_routed(http, "selin", f"fatura {covered} sorusu")
+        moved = supervisor.call("POST", f"/cases/{case['id']}/assign",
+                                {"version": case["version"], "group_id": "teslimat"})  # fmt: skip
         assert moved[0] == 200, moved
     # three cases put in another category than routing set (none): the category side
     recategorised = made_up_word()
@@ -67,12 +76,18 @@ def test_learned_routing_in_the_console(open_console, http, stack):  # noqa: F81
     admin.get_by_role("link", name="Öğrenen yönlendirme").click()
     console_ready(admin)
     expect(admin.locator(".learning")).to_contain_text("çözülmüş talep üzerinde eğitildi")
-    # the history's corrections lead the table; each row names the keyword to add to a rule
-    expect(admin.locator(".learning-phrases tbody tr").first.locator("code")).not_to_be_empty()
+    # a word no rule has: the word as customers wrote it, with its mode
+    row = admin.locator(f".learning-phrases tr[data-phrase='{missed}']")
+    expect(row.locator("code")).to_have_text(missed)
+    expect(row.locator(".learning-mode")).to_have_text("çekimleriyle (ör. faturam, faturası)")
+    # a phrase the finans rule already matched: the rule, not a keyword to add
+    row = admin.locator(f".learning-phrases tr[data-phrase='fatura {covered}']")
+    expect(row.locator(".learning-covered")).to_contain_text("«Ödeme ve fatura» kuralı «fatura»")
+    expect(row.locator("code")).to_have_count(0)
     expect(admin.locator(".learning-moves")).to_contain_text("Ödeme ve Fatura")
     row = admin.locator(f".learning-category-phrases tr[data-phrase='{recategorised}']")
     expect(row).to_contain_text("Ödeme")  # the category's name, not its id
-    expect(row.locator("code")).not_to_be_empty()
+    expect(row.locator("code")).to_have_text(recategorised)
     expect(admin.locator(".learning-category-moves")).to_contain_text("kategori yok")
     admin.get_by_label(
         "Hiçbir kural eşleşmediğinde talebi sınıflandırıcının seçtiği gruba yönlendir"
