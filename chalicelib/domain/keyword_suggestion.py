@@ -13,12 +13,22 @@ must match the phrase's occurrences, and the verb forms are tried against it.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from functools import lru_cache
 
 from .model import Model
 from .routing_rules import RoutingRule
-from .text import MIN_VERB_ROOT, MatchMode, Word, fold, original_words, stem, words
+from .text import (
+    MIN_VERB_ROOT,
+    NOUN_TAIL,
+    VERB_TAIL,
+    MatchMode,
+    Word,
+    fold,
+    original_words,
+    stem,
+    words,
+)
 
 #: the modes a suggestion may have, in the order preferred when they catch as many: the word
 #: and its inflections first; any derived form only when it catches more of what customers
@@ -90,8 +100,7 @@ def verb_forms(word: str) -> list[str]:
     gönder: gönderin, gönderdim, gönderiyor...). Not a stem that does not begin the word as
     written ("taşıyıcı" → taşıyıç: a noun's softened consonant put back; a verb root is not
     softened), nor one followed by anything else ("fatura" → fatur, "kargom" → kargo).
-    No grammar tells "gönderin" (send!) from "your shipment", nor "adresin" (your address)
-    from a verb: these are forms to check, which an admin may keep."""
+    Whether the stem is a verb at all is for `verb_root` to say."""
     root = stem(word)
     rest = word[len(root) :]
     if len(root) < MIN_VERB_ROOT or not word.startswith(root) or rest not in ("ı", "i", "u", "ü"):
@@ -115,12 +124,27 @@ def verb_forms(word: str) -> list[str]:
     ]  # fmt: skip
 
 
-def _probes(keyword: str, own: set[str]) -> list[tuple[str, str]]:
-    """(text, verb form) the keyword must not catch: each word of it replaced by one of its
-    verb forms, leaving out the texts customers wrote in these very cases (`own`, folded)."""
+def verb_root(word: str, vocabulary: Collection[str]) -> bool:
+    """Did customers use `word`'s Snowball stem as a verb: is a word of `vocabulary` (folded)
+    the stem and a verb's ending that is no noun's (göndermek, gönderdim of "gönderi")? The
+    shape alone cannot say: "paketi" (the parcel, accusative) is built as "gönderi" is, and
+    "paketin" is "your parcel" where "gönderin" is also "send!"."""
+    root = fold(stem(word))
+    rests = (known[len(root) :] for known in vocabulary if known.startswith(root))
+    # a verb's ending that is no noun's: "gönderdim", not "paketim"
+    return any(rest and VERB_TAIL.fullmatch(rest) and not NOUN_TAIL.fullmatch(rest)
+               for rest in rests)  # fmt: skip
+
+
+def _probes(keyword: str, own: set[str], vocabulary: Collection[str]) -> list[tuple[str, str]]:
+    """(text, verb form) the keyword must not catch: each word of it that comes from a verb
+    customers used (`verb_root`) replaced by one of that verb's forms, leaving out the texts
+    customers wrote in these very cases (`own`, folded)."""
     parts = keyword.split()
     found = []
     for n, part in enumerate(parts):
+        if not verb_root(part, vocabulary):
+            continue
         for form in verb_forms(part):
             text = " ".join([*parts[:n], form, *parts[n + 1 :]])
             if fold(text) not in own:
@@ -135,11 +159,12 @@ def _rule(keyword: str, mode: MatchMode, not_words: list[str]) -> RoutingRule:
                        not_words={keyword: not_words} if not_words else {})  # fmt: skip
 
 
-def suggest(forms: Counter[str]) -> Suggestion | None:
+def suggest(forms: Counter[str], vocabulary: Collection[str] = ()) -> Suggestion | None:
     """The keyword that catches most of the phrase's occurrences (`forms`: each form as written,
     lowercased, and its count), chosen among the commonest forms: most occurrences caught,
     then `inflected` over `derived`, then the fewest verb forms caught, then the commoner
-    form, then the shorter. The verb forms it would still catch are its `not_words`, so the
+    form, then the shorter. The verb forms it would still catch (of a verb customers used:
+    `vocabulary`, the folded words of the corrected cases) are its `not_words`, so the
     suggestion as a whole catches none of them. None when no form is a usable keyword."""
     total = sum(forms.values())
     own = {fold(f) for f in forms}
@@ -147,7 +172,7 @@ def suggest(forms: Counter[str]) -> Suggestion | None:
     for candidate, count in forms.most_common(CANDIDATES):
         if len(candidate) < 2:
             continue
-        probes = _probes(candidate, own)
+        probes = _probes(candidate, own, vocabulary)
         for rank, mode in enumerate(MODES):
             rule = _rule(candidate, mode, [])
             caught = sum(n for form, n in forms.items() if _hits(rule, form))

@@ -189,7 +189,9 @@ def _missed(
     by_place: dict[str, Counter[str]] = defaultdict(Counter)
     total: Counter[str] = Counter()
     written: dict[str, Counter[str]] = defaultdict(Counter)
+    vocabulary: set[str] = set()  # every word of the texts, folded: the verbs customers used
     for text, place in moves:
+        vocabulary.update(fold(w) for w in original_words(text))
         terms = _terms(text)
         for key in {key for key, _ in terms}:
             by_place[key][place] += 1
@@ -208,7 +210,7 @@ def _missed(
     for phrase, place, count, share, key in found[:top]:  # the matcher asked for these only
         covered = covering_rule(written[key], rules)
         rows.append((phrase, place, count, share,
-                     None if covered else suggest(written[key]), covered))  # fmt: skip
+                     None if covered else suggest(written[key], vocabulary), covered))  # fmt: skip
     return rows
 
 

@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from chalicelib.domain.keyword_suggestion import covering_rule, suggest, verb_forms
+from chalicelib.domain.keyword_suggestion import covering_rule, suggest, verb_forms, verb_root
 from chalicelib.domain.routing_rules import RoutingRule
 from chalicelib.domain.text import MatchMode, original_words, words
 
@@ -23,11 +23,16 @@ def caught(rule: RoutingRule, text: str) -> bool:
     return bool(rule.hits(words(text), original_words(text)))
 
 
+#: the folded words of corrected cases where customers also used the verb "göndermek"
+VOCABULARY = {"faturayi", "gondermek", "gonderdim", "gonderi", "gonderim", "gonderimi"}
+
+
 def test_gonderi_is_suggested_as_written_and_never_catches_the_imperative():
     """The user's report: `gönder` (the stem) was suggested for "gönderi" and would match
     "gönderin" (send!), the over-match issue 20 is about."""
     forms = Counter({"gönderi": 3, "gönderim": 2, "gönderimi": 1})
-    suggestion = suggest(forms)
+    suggestion = suggest(forms, VOCABULARY)
+    assert suggestion.keyword != "gönder"
     assert suggestion.keyword == "gönderi" and suggestion.mode == MatchMode.INFLECTED
     assert suggestion.catches == 1.0
     rule = as_rule(suggestion)
@@ -40,7 +45,7 @@ def test_gonderi_is_suggested_as_written_and_never_catches_the_imperative():
 
 def test_a_customer_form_is_never_a_never_trigger_word():
     """ "gönderiniz" (your shipment) written in these cases is one of the phrase's forms."""
-    suggestion = suggest(Counter({"gönderi": 3, "gönderiniz": 2}))
+    suggestion = suggest(Counter({"gönderi": 3, "gönderiniz": 2}), VOCABULARY)
     assert "gönderiniz" not in suggestion.not_words
     assert caught(as_rule(suggestion), "gönderiniz")
 
@@ -65,6 +70,15 @@ def test_derived_only_when_it_catches_more_of_what_customers_wrote():
     assert suggest(Counter({"fatura": 3})).mode == MatchMode.INFLECTED
     derived = suggest(Counter({"fatura": 3, "faturalandırma": 2}))
     assert (derived.keyword, derived.mode) == ("fatura", MatchMode.DERIVED)
+
+
+def test_a_noun_built_like_gonderi_gets_no_verb_forms_without_a_verb_in_the_cases():
+    """ "paketi" is paket + the accusative, built as "gönderi" is; no customer wrote a verb
+    "paketmek", so "paketin" (your parcel) is no never-trigger word."""
+    vocabulary = {"paketi", "paketim", "gelmedi", "gondermek"}
+    assert not verb_root("paketi", vocabulary) and verb_root("gönderi", vocabulary)
+    suggestion = suggest(Counter({"paketi": 3, "paketim": 2}), vocabulary)
+    assert suggestion.not_words == [] and caught(as_rule(suggestion), "paketin")
 
 
 def test_verb_forms_only_of_a_root_a_noun_is_made_from():
