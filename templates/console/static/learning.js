@@ -21,13 +21,15 @@ export function routingSuggestion(ui, c) {
 }
 
 /** What to do about a phrase: the rule that already matched it (`covered`: the string key
- *  naming what to look at in that rule), else the keyword with its mode and never-trigger
- *  words, and the share of the customers' forms it catches. */
-function suggestionCell(ui, p, covered) {
+ *  naming what to look at in that rule; `same`: whether that rule already routes where the
+ *  cases ended, so another rule took them first), else the keyword with its mode and
+ *  never-trigger words, and the share of the customers' forms it catches. */
+function suggestionCell(ui, p, covered, same) {
   const { el, say } = ui;
   if (p.covered_by) {
+    const key = same(p.covered_by) ? `${covered}_same` : covered;
     return el("td", { class: "learning-covered", "data-rule": p.covered_by.rule_id },
-      say(covered, { rule: p.covered_by.rule_name, words: p.covered_by.matched }));
+      say(key, { rule: p.covered_by.rule_name, words: p.covered_by.matched }));
   }
   const s = p.suggestion;
   if (!s) return el("td", { text: "—" });
@@ -66,7 +68,7 @@ export async function learningAdmin(ui) {
       .map((k) => el("th", { text: say(k) })))),
     el("tbody", {}, report.phrases.map((p) => el("tr", { "data-phrase": p.phrase },
       el("td", { text: p.phrase }), el("td", { text: ui.groupName(p.group_id) }), el("td", { text: String(p.corrections) }),
-      el("td", { text: percent(ui, p.share) }), suggestionCell(ui, p, "lrn_covered")))))
+      el("td", { text: percent(ui, p.share) }), suggestionCell(ui, p, "lrn_covered", (r) => r.group_id === p.group_id)))))
     : el("p", { text: say("lrn_no_phrases") });
   const moves = report.moves.length ? el("table", { class: "learning-moves" },
     el("thead", {}, el("tr", {}, ["lrn_col_routed", "lrn_col_group", "lrn_col_count"].map((k) => el("th", { text: say(k) })))),
@@ -90,7 +92,8 @@ function categoryReport(ui, report) {
     ["lrn_col_phrase", "lrn_col_category", "lrn_col_count", "lrn_col_share", "lrn_col_suggestion"],
     report.phrases.map((p) => el("tr", { "data-phrase": p.phrase },
       el("td", { text: p.phrase }), el("td", { text: ui.categoryName(p.category_id) }), el("td", { text: String(p.corrections) }),
-      el("td", { text: percent(ui, p.share) }), suggestionCell(ui, p, "lrn_covered_category"))))
+      el("td", { text: percent(ui, p.share) }), suggestionCell(ui, p, "lrn_covered_category",
+        (r) => r.set_category_id === p.category_id))))
     : el("p", { text: say("lrn_no_phrases") });
   const moves = report.moves.length ? table("learning-category-moves",
     ["lrn_col_routed_category", "lrn_col_category", "lrn_col_count"],
