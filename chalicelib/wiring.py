@@ -371,7 +371,7 @@ def routing_learning() -> RoutingLearning:
     from .services.routing_learning import RoutingLearning
     from .store.routing_learning import DynamoRoutingLearning
 
-    return RoutingLearning(DynamoRoutingLearning(table()))
+    return RoutingLearning(DynamoRoutingLearning(table()), rules=directory_store().list_rules)
 
 
 @lru_cache(maxsize=1)

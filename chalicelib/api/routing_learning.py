@@ -29,9 +29,11 @@ RULES = Resource.ROUTING_RULES
     response=LEARNING.CorrectionsReport,
 )
 def corrections_report(caller: Caller, query: ReportQuery):
-    """The phrases that most often end in another group than routing chose, with the keyword
-    that would have caught them, from agents' corrections of the last three months; in
-    `categories`, the same for the cases put in another category than routing set."""
+    """The phrases that most often end in another group than routing chose, from agents'
+    corrections of the last three months, each with the enabled rule that already matches it
+    (`covered_by`) or else the word that would have caught them, as customers wrote it, with
+    its match mode and never-trigger words (`suggestion`); in `categories`, the same for the
+    cases put in another category than routing set."""
     return wiring.routing_learning().report(min_count=query.min_count, top=query.top)
 
 

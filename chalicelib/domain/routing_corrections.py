@@ -5,19 +5,23 @@ An agent who moves a case to another group, or puts it in another category, than
 chose is telling the admin which words the rules miss. Given those corrections,
 `missed_phrases` finds the words (and pairs of words) that most often end in another group
 than the rules chose, and `missed_category_phrases` those that most often end in another
-category than routing set, each with where they ended and the keyword that would have
-caught them: the word's Snowball stem in Turkish letters ("paketim", "paketimi", "paket" →
-"paket"), to be added with its inflections (domain/text.py, MatchMode.INFLECTED) to a rule
-of that group, or to one that sets that category.
+category than routing set, each with where they ended and what the admin can do about it
+(domain/keyword_suggestion.py): when an enabled rule's keyword already matches the phrase,
+that rule (agents moved its cases anyway: its group, category or never-trigger words are
+what to look at), else the keyword that would have caught them, as customers wrote it
+("paketim", "paketimi", "paket" → "paket"), with its match mode and never-trigger words.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .cases import Case
+from .keyword_suggestion import CoveringRule, Suggestion, covering_rule, suggest
 from .lifecycle import Status
+from .routing_rules import RoutingRule
 from .text import MIN_STEM, fold, original_words, stem, turkish_lower
 
 #: words that say nothing about a topic (the commonest of customers' messages)
@@ -104,6 +108,8 @@ def example_of(before: Case | None, after: Case) -> Example | None:
 
 @dataclass(frozen=True)
 class MissedPhrase:
+    """A phrase whose cases agents most often moved to another group than routing chose."""
+
     #: as customers most often wrote it (lowercased)
     phrase: str
     #: the group the corrected cases with it ended in
@@ -112,8 +118,10 @@ class MissedPhrase:
     corrections: int
     #: of all corrected cases with the phrase, the share that ended in group_id (0..1)
     share: float
-    #: what to add to a rule of group_id: the stem, in Turkish letters ("paket")
-    keyword: str
+    #: what to add to a rule of group_id; None when covered_by is set
+    suggestion: Suggestion | None = None
+    #: the enabled rule whose keyword already matches the phrase, or None
+    covered_by: CoveringRule | None = None
 
 
 @dataclass(frozen=True)
@@ -128,14 +136,16 @@ class MissedCategoryPhrase:
     corrections: int
     #: of all cases with the phrase put in another category, the share in category_id (0..1)
     share: float
-    #: what to add to a rule that sets category_id: the stem, in Turkish letters ("paket")
-    keyword: str
+    #: what to add to a rule that sets category_id; None when covered_by is set
+    suggestion: Suggestion | None = None
+    #: the enabled rule whose keyword already matches the phrase, or None
+    covered_by: CoveringRule | None = None
 
 
-def _topic_words(text: str) -> list[tuple[str, str, str] | None]:
-    """Per word: (folded stem, as written lowercased, stem in Turkish letters), or None for a
-    word that says nothing about a topic (short, a stopword, a number)."""
-    found: list[tuple[str, str, str] | None] = []
+def _topic_words(text: str) -> list[tuple[str, str] | None]:
+    """Per word: (folded stem, as written lowercased), or None for a word that says nothing
+    about a topic (short, a stopword, a number)."""
+    found: list[tuple[str, str] | None] = []
     for raw in original_words(text):
         lowered = turkish_lower(raw)
         folded = fold(lowered)
@@ -144,77 +154,94 @@ def _topic_words(text: str) -> list[tuple[str, str, str] | None]:
             continue
         stemmed = stem(lowered)
         stemmed = stemmed if len(stemmed) >= MIN_STEM else lowered
-        found.append((fold(stemmed), lowered, stemmed))
+        found.append((fold(stemmed), lowered))
     return found
 
 
-def _terms(text: str) -> list[tuple[str, str, str]]:
-    """(key, as written, keyword) per topic word and per pair of neighbouring topic words;
-    the key is the folded stem, so "paketim" and "paketimi" count as one."""
+def _terms(text: str) -> list[tuple[str, str]]:
+    """(key, as written) per topic word and per pair of neighbouring topic words; the key is
+    the folded stem, so "paketim" and "paketimi" count as one."""
     found = _topic_words(text)
     singles = [w for w in found if w]
-    pairs = [
-        (f"{a[0]} {b[0]}", f"{a[1]} {b[1]}", f"{a[2]} {b[2]}")
-        for a, b in zip(found, found[1:], strict=False)
-        if a and b
-    ]
+    neighbours = zip(found, found[1:], strict=False)
+    pairs = [(f"{a[0]} {b[0]}", f"{a[1]} {b[1]}") for a, b in neighbours if a and b]
     return singles + pairs
 
 
 def features(text: str) -> list[str]:
     """The text's terms as the classifier counts them (domain/routing_classifier.py): the
     folded stem of each topic word and of each pair of neighbouring ones."""
-    return [key for key, _, _ in _terms(text)]
+    return [key for key, _ in _terms(text)]
 
 
 def _missed(
-    moves: list[tuple[str, str]], min_count: int, min_share: float, top: int
-) -> list[tuple[str, str, int, float, str]]:
+    moves: list[tuple[str, str]],
+    rules: Iterable[RoutingRule],
+    min_count: int,
+    min_share: float,
+    top: int,
+) -> list[tuple[str, str, int, float, Suggestion | None, CoveringRule | None]]:
     """Per (text, where the case ended) of corrected cases: the phrases that most often end
-    in one place, as (phrase, place, cases, share, keyword); at least `min_count` cases and
-    `min_share` of the phrase's corrected cases there; most cases first, then the higher
-    share, then the phrase."""
+    in one place, as (phrase, place, cases, share, suggestion, covering rule); at least
+    `min_count` cases and `min_share` of the phrase's corrected cases there; most cases
+    first, then the higher share, then the phrase. A phrase an enabled rule of `rules`
+    matches has that rule and no suggestion."""
     by_place: dict[str, Counter[str]] = defaultdict(Counter)
     total: Counter[str] = Counter()
     written: dict[str, Counter[str]] = defaultdict(Counter)
-    keywords: dict[str, str] = {}
+    vocabulary: set[str] = set()  # every word of the texts, folded: the verbs customers used
     for text, place in moves:
+        vocabulary.update(fold(w) for w in original_words(text))
         terms = _terms(text)
-        for key in {key for key, _, _ in terms}:
+        for key in {key for key, _ in terms}:
             by_place[key][place] += 1
             total[key] += 1
-        for key, form, keyword in terms:
+        for key, form in terms:
             written[key][form] += 1
-            keywords.setdefault(key, keyword)
     found = []
     for key, places in by_place.items():
         place, count = places.most_common(1)[0]
         share = count / total[key]
         if count >= min_count and share >= min_share:
-            phrase = written[key].most_common(1)[0][0]
-            found.append((phrase, place, count, round(share, 3), keywords[key]))
+            found.append((written[key].most_common(1)[0][0], place, count, round(share, 3), key))
     found.sort(key=lambda m: (-m[2], -m[3], m[0]))
-    return found[:top]
+    rules = list(rules)
+    rows = []
+    for phrase, place, count, share, key in found[:top]:  # the matcher asked for these only
+        covered = covering_rule(written[key], rules)
+        rows.append((phrase, place, count, share,
+                     None if covered else suggest(written[key], vocabulary), covered))  # fmt: skip
+    return rows
 
 
 def missed_phrases(
-    corrections: list[Correction], min_count: int = 3, min_share: float = 0.6, top: int = 20
+    corrections: list[Correction],
+    rules: Iterable[RoutingRule] = (),
+    min_count: int = 3,
+    min_share: float = 0.6,
+    top: int = 20,
 ) -> list[MissedPhrase]:
     """The phrases of corrected cases (final group ≠ routed group) that most often end in one
     other group: at least `min_count` such cases and `min_share` of the phrase's corrected
-    cases in that group; most cases first, then the higher share, then the phrase."""
+    cases in that group; most cases first, then the higher share, then the phrase. Each has
+    the first of the enabled `rules` whose keyword matches it, or else a suggestion."""
     moves = [(c.text, c.final_group) for c in corrections if c.final_group != c.routed_group]
-    return [MissedPhrase(*found) for found in _missed(moves, min_count, min_share, top)]
+    return [MissedPhrase(*row) for row in _missed(moves, rules, min_count, min_share, top)]
 
 
 def missed_category_phrases(
-    corrections: list[Correction], min_count: int = 3, min_share: float = 0.6, top: int = 20
+    corrections: list[Correction],
+    rules: Iterable[RoutingRule] = (),
+    min_count: int = 3,
+    min_share: float = 0.6,
+    top: int = 20,
 ) -> list[MissedCategoryPhrase]:
     """As missed_phrases, for categories: the phrases of cases an agent put in another
     category than routing set (routing set none counts too: a rule could have set it), that
     most often end in one category. A case whose category was cleared is left out."""
     moves = [(c.text, c.final_category) for c in corrections if category_moved(c)]
-    return [MissedCategoryPhrase(*found) for found in _missed(moves, min_count, min_share, top)]
+    rows = _missed(moves, rules, min_count, min_share, top)
+    return [MissedCategoryPhrase(*row) for row in rows]
 
 
 def category_moved(correction: Correction) -> bool:

@@ -4,8 +4,9 @@
   resolution keeps a training example, each in the transaction of the change
   (`riders_for`, called by CaseService._change);
 - the report admins read: the phrases that most often end in another group than routing
-  chose, and in another category than it set, with the keyword that would have caught them
-  (`report`);
+  chose, and in another category than it set, each with the enabled rule whose keyword
+  already matches it or else the keyword, as customers wrote it, that would have caught
+  them (`report`);
 - the classifier: trained on resolved cases (a fifth held out to measure it), resumable
   page by page (`train`, every 15 minutes and on an admin's request), asked at routing
   (`predict`), with the admin's settings (`settings`, `change_settings`).
@@ -23,6 +24,7 @@ from pydantic import Field
 from ..domain.case_change import CaseChange
 from ..domain.clock import to_iso, utcnow
 from ..domain.errors import InvalidInput
+from ..domain.keyword_suggestion import CoveringRule, Suggestion
 from ..domain.model import Model
 from ..domain.routing_classifier import (
     MAX_HELD_OUT,
@@ -42,6 +44,7 @@ from ..domain.routing_corrections import (
     missed_category_phrases,
     missed_phrases,
 )
+from ..domain.routing_rules import RoutingRule
 from ..observability import logger
 from .case_commands import Strict
 
@@ -72,11 +75,18 @@ def months_back(now: datetime, count: int) -> list[str]:
 
 
 class MissedPhraseRow(Model):
+    """A phrase of cases moved to another group, with `suggestion` (a word as customers wrote
+    it, its mode and never-trigger words) when no enabled rule matches the phrase, else
+    `covered_by` (that rule: agents moved its cases anyway). These replace `keyword`, a
+    Snowball stem such as "fatur" suggested even for phrases a rule had: a new meaning, so
+    new names."""
+
     phrase: str
     group_id: str
     corrections: int
     share: float
-    keyword: str
+    suggestion: Suggestion | None = None
+    covered_by: CoveringRule | None = None
 
 
 class MoveCount(Model):
@@ -86,11 +96,15 @@ class MoveCount(Model):
 
 
 class MissedCategoryRow(Model):
+    """A phrase of cases put in another category; `suggestion` and `covered_by` as in
+    MissedPhraseRow (the rule to look at: what category it sets, its never-trigger words)."""
+
     phrase: str
     category_id: str
     corrections: int
     share: float
-    keyword: str
+    suggestion: Suggestion | None = None
+    covered_by: CoveringRule | None = None
 
 
 class CategoryMoveCount(Model):
@@ -102,8 +116,9 @@ class CategoryMoveCount(Model):
 
 class CategoryCorrections(Model):
     """The cases of the same months an agent put in another category than routing set: how
-    many, which moves, and the phrases (domain/routing_corrections.missed_category_phrases)
-    with the keyword to add to a rule that sets the category."""
+    many, which moves, and the phrases (domain/routing_corrections.missed_category_phrases),
+    each with the rule that already matches it or the keyword to add to a rule that sets the
+    category."""
 
     corrections: int
     moves: list[CategoryMoveCount]
@@ -112,8 +127,9 @@ class CategoryCorrections(Model):
 
 class CorrectionsReport(Model):
     """The corrections of cases filed in `months`: how many moved group, which moves, and the
-    phrases (domain/routing_corrections.missed_phrases) with the keyword to add to a rule;
-    `categories`: the same for the cases put in another category."""
+    phrases (domain/routing_corrections.missed_phrases), each with the rule that already
+    matches it or the keyword to add to a rule; `categories`: the same for the cases put in
+    another category."""
 
     months: list[str]
     corrections: int
@@ -156,9 +172,18 @@ class ReportQuery(Strict):
 
 
 class RoutingLearning:
-    def __init__(self, store: Any, clock: Callable[[], datetime] = utcnow) -> None:
+    """`rules`: the routing rules as they are (the report names the rule already matching a
+    phrase); none when not given."""
+
+    def __init__(
+        self,
+        store: Any,
+        clock: Callable[[], datetime] = utcnow,
+        rules: Callable[[], list[RoutingRule]] = list,
+    ) -> None:
         self.store = store
         self.clock = clock
+        self.rules = rules
         #: the model this container read last (its trained_at, the model or None), and when
         self._model: tuple[str | None, Classifier | None] | None = None
         self._read_at = datetime.min.replace(tzinfo=UTC)
@@ -185,10 +210,12 @@ class RoutingLearning:
         stored = self.store.corrections(months)
         corrections = [c for c in stored if c.final_group != c.routed_group]
         moves = Counter((c.routed_group, c.final_group) for c in corrections)
-        phrases = missed_phrases(corrections, min_count=min_count, top=top)
+        rules = self.rules()
+        phrases = missed_phrases(corrections, rules, min_count=min_count, top=top)
         recategorised = [c for c in stored if category_moved(c)]
         category_moves = Counter((c.routed_category, c.final_category) for c in recategorised)
-        category_phrases = missed_category_phrases(recategorised, min_count=min_count, top=top)
+        category_phrases = missed_category_phrases(recategorised, rules, min_count=min_count,
+                                                   top=top)  # fmt: skip
         return CorrectionsReport(
             months=months,
             corrections=len(corrections),

@@ -1,6 +1,7 @@
 """Routing learned from corrections in the console (issue 20, second half): an admin reads
-the phrases agents' moves say the rules miss (to another group, to another category), sees
-the trained classifier and turns it on;
+the phrases agents' moves say the rules miss (to another group, to another category), each
+with the word to add and its mode, or the rule that already matched it; sees the trained
+classifier and turns it on;
 an agent sees its suggestion on a case no rule matched."""
 
 from __future__ import annotations
@@ -48,6 +49,14 @@ def test_learned_routing_in_the_console(open_console, http, stack):  # noqa: F81
         put = supervisor.call("PATCH", f"/cases/{case['id']}",
                               {"version": case["version"], "category_id": "k-odeme"})  # fmt: skip
         assert put[0] == 200, put
+    # three cases the finans rule gave "k-odeme" for "fatura", put in another category anyway
+    covered = made_up_word()
+    for _ in range(3):
+        case = opened_and_routed(http, "selin", f"fatura {covered} sorusu")
+        assert case["routing"]["category_id"] == "k-odeme"
+        change = {"version": case["version"], "category_id": "k-teslimat"}
+        put = supervisor.call("PATCH", f"/cases/{case['id']}", change)
+        assert put[0] == 200, put
     status, trained = http("admin").call("POST", "/routing-classifier/train", {})
     assert status == 200 and trained["trained"], trained
 
@@ -67,12 +76,21 @@ def test_learned_routing_in_the_console(open_console, http, stack):  # noqa: F81
     admin.get_by_role("link", name="Öğrenen yönlendirme").click()
     console_ready(admin)
     expect(admin.locator(".learning")).to_contain_text("çözülmüş talep üzerinde eğitildi")
-    # the history's corrections lead the table; each row names the keyword to add to a rule
-    expect(admin.locator(".learning-phrases tbody tr").first.locator("code")).not_to_be_empty()
+    # the history's corrections lead the table (its top 20): each row says what to do, a
+    # word to add (as customers wrote it, with its mode) or the rule that already matched
+    first = admin.locator(".learning-phrases tbody tr").first
+    expect(first.locator("code, .learning-covered")).to_have_count(1)
     expect(admin.locator(".learning-moves")).to_contain_text("Ödeme ve Fatura")
     row = admin.locator(f".learning-category-phrases tr[data-phrase='{recategorised}']")
     expect(row).to_contain_text("Ödeme")  # the category's name, not its id
-    expect(row.locator("code")).not_to_be_empty()
+    expect(row.locator("code")).to_have_text(recategorised)
+    expect(row.locator(".learning-mode")).to_have_text("çekimleriyle (ör. faturam, faturası)")
+    # a phrase the finans rule already matched: the rule, not a keyword to add
+    row = admin.locator(f".learning-category-phrases tr[data-phrase='fatura {covered}']")
+    expect(row.locator(".learning-covered")).to_contain_text(
+        "«Ödeme ve fatura» kuralı «fatura» ile zaten eşleşti"
+    )
+    expect(row.locator("code")).to_have_count(0)
     expect(admin.locator(".learning-category-moves")).to_contain_text("kategori yok")
     admin.get_by_label(
         "Hiçbir kural eşleşmediğinde talebi sınıflandırıcının seçtiği gruba yönlendir"

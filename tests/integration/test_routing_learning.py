@@ -40,7 +40,10 @@ def test_a_move_away_from_routing_is_kept_and_reported_with_its_keyword(as_role,
     assert report.status == 200, report
     row = next(r for r in report.body["phrases"] if r["phrase"] == word)
     assert (row["group_id"], row["corrections"], row["share"]) == ("finans", 3, 1.0)
-    assert row["keyword"] and word.startswith(row["keyword"][:4])
+    # no rule has it: the word as written, with the mode that catches it
+    assert row["suggestion"] == {"keyword": word, "mode": "inflected", "not_words": [],
+                                 "catches": 1.0}  # fmt: skip
+    assert row["covered_by"] is None
     moves = {(m["routed_group"], m["final_group"]): m["corrections"] for m in report.body["moves"]}
     assert moves[("urun", "finans")] >= 3
     # supervisors read it; agents do not; a bad query is a 422
@@ -67,11 +70,38 @@ def test_a_case_put_in_another_category_is_reported_with_its_keyword(as_role, dr
     categories = report["categories"]
     row = next(r for r in categories["phrases"] if r["phrase"] == word)
     assert (row["category_id"], row["corrections"], row["share"]) == ("k-odeme", 3, 1.0)
-    assert row["keyword"] and word.startswith(row["keyword"][:4])
+    assert row["suggestion"]["keyword"] == word and row["covered_by"] is None
     moves = {(m["routed_category"], m["final_category"]): m["corrections"]
              for m in categories["moves"]}  # fmt: skip
     assert moves[(routed_category, "k-odeme")] >= 3
     assert word not in {r["phrase"] for r in report["phrases"]}  # no group moved
+
+
+def test_a_phrase_a_rule_already_matches_names_the_rule(as_role, drain_routing):
+    """The demo's finans rule has "fatura": cases routed by it and moved elsewhere anyway say
+    nothing about a missing keyword; the report names the rule (its group, category or
+    never-trigger words are what to look at) and suggests no keyword ("fatur" before)."""
+    word = made_up_word()
+    supervisor = as_role("supervisor")
+    text = f"fatura {word} sorusu"
+    ids = [open_case(supervisor, description=text)["id"] for _ in range(3)]
+    drain_routing()
+    for case_id in ids:
+        case = routed(supervisor, case_id)
+        assert case["routing"]["reason_code"] == "rule_matched"
+        moved = supervisor.post(f"/cases/{case_id}/assign",
+                                {"version": case["version"], "group_id": "teslimat"})  # fmt: skip
+        assert moved.status == 200, moved
+    report = as_role("admin").get("/routing-corrections/report?min_count=3&top=100").body
+    rows = {r["phrase"]: r for r in report["phrases"]}
+    rule = next(r for r in as_role("admin").get("/routing-rules").body
+                if "fatura" in r["phrases"])  # fmt: skip
+    pair = rows[f"fatura {word}"]  # the pair has "fatura" too
+    assert pair["suggestion"] is None
+    assert pair["covered_by"]["rule_id"] == rule["id"]
+    assert (pair["covered_by"]["rule_name"], pair["covered_by"]["matched"]) == (
+        rule["name"], "fatura")  # fmt: skip
+    assert rows[word]["covered_by"] is None and rows[word]["suggestion"]["keyword"] == word
 
 
 def resolved_in(api, drain_routing, group: str, assignee: str, text: str) -> None:

@@ -1,11 +1,17 @@
 """Agents' corrections of routing: the phrases that most often end in another group than the
-rules chose, with the keyword that would have caught them (issue 20, second half)."""
+rules chose, with the keyword that would have caught them or the rule that already matched
+them (issue 20, second half)."""
 
 from chalicelib.domain.routing_corrections import (
     Correction,
     missed_category_phrases,
     missed_phrases,
 )
+from chalicelib.domain.routing_rules import RoutingRule
+from chalicelib.domain.text import MatchMode
+
+FINANS = RoutingRule(id="r-finans", name="Ödeme ve fatura", order=20, group_id="finans",
+                     set_category_id="k-fatura", phrases=["ödeme", "fatura"])  # fmt: skip
 
 
 def moved(text: str, final: str = "teslimat", routed: str = "musteri") -> Correction:
@@ -24,7 +30,8 @@ def test_a_word_the_rules_miss_is_shown_with_its_group_and_keyword():
     found = {m.phrase: m for m in missed_phrases(corrections, min_count=3)}
     assert "paketim" in found
     paket = found["paketim"]
-    assert (paket.group_id, paket.corrections, paket.keyword) == ("teslimat", 4, "paket")
+    assert (paket.group_id, paket.corrections) == ("teslimat", 4)
+    assert paket.suggestion.keyword == "paket" and paket.covered_by is None
     assert paket.share == 0.8  # one of five went to technical service
     assert "şifremi" not in found
 
@@ -69,7 +76,46 @@ def test_a_word_that_ends_in_another_category_is_shown_with_its_category_and_key
         recategorised("faturam nerede", "k-genel"),  # as routing set it
     ]
     found = {m.phrase: m for m in missed_category_phrases(corrections, min_count=3)}
-    fatura = next(m for m in found.values() if m.keyword == "fatura")
+    fatura = found["faturamı"]  # the commonest form
     assert (fatura.category_id, fatura.corrections, fatura.share) == ("k-fatura", 3, 0.75)
+    # customers never wrote "fatura" alone: the form that catches all of theirs, inflected
+    suggestion = fatura.suggestion
+    assert (suggestion.keyword, suggestion.mode, suggestion.catches) == (
+        "faturam", MatchMode.INFLECTED, 1.0)  # fmt: skip
     # the same cases moved no group: the group side has nothing
     assert missed_phrases(corrections, min_count=1) == []
+
+
+def test_a_phrase_a_rule_already_has_names_the_rule_not_a_keyword():
+    """The finans rule has "fatura": cases with it moved elsewhere are no missing keyword
+    (the user's report: `fatur` and `fatur adres` were suggested), the rule is what to read."""
+    corrections = [moved("Fatura adresim yanlış", final="musteri", routed="finans")] * 3
+    found = {m.phrase: m for m in missed_phrases(corrections, [FINANS], min_count=3)}
+    for phrase in ("fatura", "fatura adresim"):
+        row = found[phrase]
+        assert row.suggestion is None
+        assert (row.covered_by.rule_id, row.covered_by.rule_name) == ("r-finans", "Ödeme ve fatura")
+        assert row.covered_by.matched == "fatura"
+    assert found["adresim"].covered_by is None and found["adresim"].suggestion.keyword == "adresim"
+    # a disabled rule covers nothing: the word is suggested, as written
+    off = FINANS.model_copy(update={"enabled": False})
+    row = {m.phrase: m for m in missed_phrases(corrections, [off], min_count=3)}["fatura"]
+    assert (row.covered_by, row.suggestion.keyword) == (None, "fatura")
+
+
+def test_the_category_side_names_the_covering_rule_too():
+    corrections = [recategorised("faturam yanlış", "k-odeme", routed="k-fatura")] * 3
+    found = {m.phrase: m for m in missed_category_phrases(corrections, [FINANS], min_count=3)}
+    assert found["faturam"].covered_by.set_category_id == "k-fatura"
+    assert found["faturam"].suggestion is None
+
+
+def test_suggestions_are_words_as_written_never_stems():
+    corrections = [moved("Taşıyıcı firma paketi bırakmadı")] * 2 + [moved("taşıyıcım gelmedi")]
+    found = {m.phrase: m for m in missed_phrases(corrections, min_count=3)}
+    suggestion = found["taşıyıcı"].suggestion
+    assert (suggestion.keyword, suggestion.mode) == ("taşıyıcı", MatchMode.INFLECTED)
+    assert suggestion.catches == 1.0  # "taşıyıcım" too
+    written = {w for c in corrections for w in c.text.lower().split()} | {"taşıyıcı"}
+    for row in missed_phrases(corrections, min_count=1):
+        assert set(row.suggestion.keyword.split()) <= written  # "taşıyıç" was a stem

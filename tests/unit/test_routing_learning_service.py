@@ -11,6 +11,7 @@ import pytest
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.routing_classifier import ClassifierSettings, held_out
 from chalicelib.domain.routing_corrections import Correction, Example
+from chalicelib.domain.routing_rules import RoutingRule
 from chalicelib.services.routing_learning import (
     MODEL_TTL,
     RoutingLearning,
@@ -112,7 +113,21 @@ def test_the_report_reads_three_months_and_leaves_moves_back_out():
     assert [(m.routed_group, m.final_group, m.corrections) for m in report.moves] == [
         ("musteri", "teslimat", 3)]  # fmt: skip
     paket = next(p for p in report.phrases if p.phrase == "paketim")
-    assert (paket.group_id, paket.corrections, paket.keyword) == ("teslimat", 3, "paket")
+    assert (paket.group_id, paket.corrections, paket.suggestion.keyword) == (
+        "teslimat", 3, "paketim")  # fmt: skip
+    assert paket.covered_by is None  # no rules given
+
+
+def test_the_report_names_the_rule_that_already_matches_a_phrase():
+    store = MemoryStore()
+    store.corrections_by_month = {"2026-12": [
+        Correction("faturam gelmedi", "finans", "musteri", f"c{n}") for n in range(3)]}  # fmt: skip
+    rule = RoutingRule(id="r-finans", name="Ödeme ve fatura", order=20, group_id="finans",
+                       phrases=["fatura"])  # fmt: skip
+    report = RoutingLearning(store, clock=lambda: NOW, rules=lambda: [rule]).report()
+    row = next(p for p in report.phrases if p.phrase == "faturam")
+    assert row.suggestion is None and row.covered_by.rule_name == "Ödeme ve fatura"
+    assert next(p for p in report.phrases if p.phrase == "gelmedi").covered_by is None
 
 
 def test_the_report_has_a_categories_section_beside_the_groups_one():
@@ -127,8 +142,8 @@ def test_the_report_has_a_categories_section_beside_the_groups_one():
     assert [(m.routed_category, m.final_category, m.corrections) for m in categories.moves] == [
         ("k-odeme", "k-fatura", 3)]  # fmt: skip
     row = next(p for p in categories.phrases if p.phrase == "faturam")
-    assert (row.category_id, row.corrections, row.share, row.keyword) == (
-        "k-fatura", 3, 1.0, "fatura")  # fmt: skip
+    assert (row.category_id, row.corrections, row.share, row.suggestion.keyword) == (
+        "k-fatura", 3, 1.0, "faturam")  # fmt: skip
 
 
 def test_a_settings_change_keeps_the_rest_and_who_and_when():

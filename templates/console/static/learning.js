@@ -2,9 +2,11 @@
 // "Learning from corrections"). #/admin/learning shows the learned classifier (trained when,
 // on how many resolved cases, its accuracy against the rules), its settings (off by default:
 // it only suggests until an admin lets it route) and the phrases agents' moves say the rules
-// miss, each with the keyword to add to a rule: cases moved to another group, then cases put
-// in another category than routing set. On the case screen, the classifier's
-// suggestion. Imported by console.js, which hands in its helpers (`ui`); every text comes
+// miss: cases moved to another group, then cases put in another category than routing set.
+// Each phrase has either the keyword to add to a rule (a word as customers wrote it, its match
+// mode, the verb forms to list as never-trigger words) or, when an enabled rule's keyword
+// already matched it, that rule: a keyword is not what is missing there. On the case screen,
+// the classifier's suggestion. Imported by console.js, which hands in its helpers (`ui`); every text comes
 // from the strings files through ui.say.
 
 const percent = (ui, x) => (x === null || x === undefined ? "—"
@@ -16,6 +18,25 @@ export function routingSuggestion(ui, c) {
   if (!s || s.group_id === c.group_id) return null;
   return ui.el("p", { class: "routing-suggestion", "data-suggested": s.group_id,
     text: ui.say("lrn_suggestion", { group: ui.groupName(s.group_id), confidence: percent(ui, s.confidence) }) });
+}
+
+/** What to do about a phrase: the rule that already matched it (`covered`: the string key
+ *  naming what to look at in that rule; `same`: whether that rule already routes where the
+ *  cases ended, so another rule took them first), else the keyword with its mode and
+ *  never-trigger words, and the share of the customers' forms it catches. */
+function suggestionCell(ui, p, covered, same) {
+  const { el, say } = ui;
+  if (p.covered_by) {
+    const key = same(p.covered_by) ? `${covered}_same` : covered;
+    return el("td", { class: "learning-covered", "data-rule": p.covered_by.rule_id },
+      say(key, { rule: p.covered_by.rule_name, words: p.covered_by.matched }));
+  }
+  const s = p.suggestion;
+  if (!s) return el("td", { text: "—" });
+  return el("td", { class: "learning-suggestion", "data-mode": s.mode },
+    el("code", { text: s.keyword }), " ", el("span", { class: "learning-mode", text: say(`lrn_mode_${s.mode}`) }),
+    s.not_words.length ? el("p", { class: "learning-not-words", text: say("lrn_not_words", { words: s.not_words.join(", ") }) }) : null,
+    s.catches < 1 ? el("p", { text: say("lrn_catches", { share: percent(ui, s.catches) }) }) : null);
 }
 
 /** #/admin/learning: the classifier's status, settings and training, then the report. */
@@ -43,11 +64,11 @@ export async function learningAdmin(ui) {
   const train = editable ? el("form", { class: "learning-train", onsubmit: ui.submit(() => ui.api("POST", "/routing-classifier/train", {}), say("lrn_trained_now")) },
     el("button", { type: "submit", class: "secondary", text: say("lrn_train") })) : null;
   const phrases = report.phrases.length ? el("table", { class: "learning-phrases" },
-    el("thead", {}, el("tr", {}, ["lrn_col_phrase", "lrn_col_group", "lrn_col_count", "lrn_col_share", "lrn_col_keyword"]
+    el("thead", {}, el("tr", {}, ["lrn_col_phrase", "lrn_col_group", "lrn_col_count", "lrn_col_share", "lrn_col_suggestion"]
       .map((k) => el("th", { text: say(k) })))),
     el("tbody", {}, report.phrases.map((p) => el("tr", { "data-phrase": p.phrase },
       el("td", { text: p.phrase }), el("td", { text: ui.groupName(p.group_id) }), el("td", { text: String(p.corrections) }),
-      el("td", { text: percent(ui, p.share) }), el("td", {}, el("code", { text: p.keyword }))))))
+      el("td", { text: percent(ui, p.share) }), suggestionCell(ui, p, "lrn_covered", (r) => r.group_id === p.group_id)))))
     : el("p", { text: say("lrn_no_phrases") });
   const moves = report.moves.length ? el("table", { class: "learning-moves" },
     el("thead", {}, el("tr", {}, ["lrn_col_routed", "lrn_col_group", "lrn_col_count"].map((k) => el("th", { text: say(k) })))),
@@ -61,16 +82,18 @@ export async function learningAdmin(ui) {
 }
 
 /** The report's category side: the phrases of cases put in another category than routing
- *  set, each with the keyword a rule setting that category lacks, then the changes. */
+ *  set, each with the keyword a rule setting that category lacks or the rule that already
+ *  matched it, then the changes. */
 function categoryReport(ui, report) {
   const { el, say } = ui;
   const table = (cls, keys, rows) => el("table", { class: cls },
     el("thead", {}, el("tr", {}, keys.map((k) => el("th", { scope: "col", text: say(k) })))), el("tbody", {}, rows));
   const phrases = report.phrases.length ? table("learning-category-phrases",
-    ["lrn_col_phrase", "lrn_col_category", "lrn_col_count", "lrn_col_share", "lrn_col_category_keyword"],
+    ["lrn_col_phrase", "lrn_col_category", "lrn_col_count", "lrn_col_share", "lrn_col_suggestion"],
     report.phrases.map((p) => el("tr", { "data-phrase": p.phrase },
       el("td", { text: p.phrase }), el("td", { text: ui.categoryName(p.category_id) }), el("td", { text: String(p.corrections) }),
-      el("td", { text: percent(ui, p.share) }), el("td", {}, el("code", { text: p.keyword })))))
+      el("td", { text: percent(ui, p.share) }), suggestionCell(ui, p, "lrn_covered_category",
+        (r) => r.set_category_id === p.category_id))))
     : el("p", { text: say("lrn_no_phrases") });
   const moves = report.moves.length ? table("learning-category-moves",
     ["lrn_col_routed_category", "lrn_col_category", "lrn_col_count"],
