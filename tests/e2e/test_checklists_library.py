@@ -103,7 +103,10 @@ def test_the_sites_library_lists_public_documents_only(stack, contexts):  # noqa
     expect(page.get_by_role("link", name="İndir: iade-formu.pdf")).to_be_visible()
     # nothing wider than the phone's screen
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-    page.get_by_label("Kategori").select_option("manuals")
+    # categories in words, never their codes
+    expect(page.locator("#library-category option[value=forms]")).to_have_text("Formlar")
+    expect(page.locator("#library-category option[value=info]")).to_have_text("Bilgi notları")
+    page.get_by_label("Kategori").select_option(label="Kullanım kılavuzları")
     expect(cards).to_have_count(1)
     expect(cards.first).to_contain_text("User manual")
     page.goto(f"{site}/en/library.html")
@@ -121,6 +124,12 @@ def test_a_supervisor_uploads_a_document_and_makes_it_public(stack, open_console
     page.get_by_role("link", name="Belge kitaplığı").click()
     console_ready(page)
     expect(page.locator('section[data-category="forms"]')).to_contain_text("İade formu")
+    # each category under its words, the filter too: never a bare code
+    expect(page.locator('section[data-category="forms"] h2')).to_have_text("Formlar")
+    expect(page.locator('section[data-category="internal"] h2')).to_have_text("İç belgeler")
+    expect(page.locator(".filters select[name=category] option[value=manuals]")).to_have_text(
+        "Kullanım kılavuzları"
+    )
     expect(page.locator("#view")).to_contain_text("İade süreci (iç)")  # staff see internal ones
 
     form = page.locator("form.library-upload")

@@ -1126,8 +1126,9 @@ const PAGES = {
 
 // ---- the e-library: public documents, no sign-in (docs/checklists-and-library.md) --------
 
-/** Public documents as cards, the reader's language first, filtered by category; each
- *  download link works a few minutes, so the list is fetched again when the filter changes. */
+/** Public documents as cards, the reader's language first, filtered by category (named in
+ *  words, `library_kind_<code>`, a code without words as typed); each download link works a
+ *  few minutes, so the list is fetched again when the filter changes. */
 async function libraryPage() {
   const list = $("#library-list");
   const choice = $("#library-category");
@@ -1146,7 +1147,7 @@ async function libraryPage() {
       if (!choice.dataset.filled) {
         choice.dataset.filled = "1";
         for (const category of [...new Set(documents.map((d) => d.category))].sort()) {
-          choice.append(el("option", { value: category, text: category }));
+          choice.append(el("option", { value: category, text: T[`library_kind_${category}`] ? say(`library_kind_${category}`) : category }));
         }
       }
     } catch (error) {
