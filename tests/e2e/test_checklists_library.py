@@ -228,6 +228,15 @@ def test_an_agent_attaches_a_file_to_a_reply_and_the_customer_sees_it_on_the_sit
     site_ready(site)
     expect(site.locator("#timeline")).to_contain_text("Kutunun fotoğrafı ekte.")
     expect(site.locator("#timeline a", has_text="kutu.png")).to_be_visible()
+    # the files are in the reply they came with, not lines of their own before it
+    answer = site.locator("#timeline .entry.reply", has_text="Kutunun fotoğrafı ekte.")
+    expect(answer.locator(".entry-file a[download]")).to_have_text(["kutu.png", "fatura.pdf"])
+    expect(site.locator("#timeline .entry.file")).to_have_count(0)
+    # who and when on one line: no "·" left alone at the start of a line
+    meta = answer.locator(".meta")
+    title, when = meta.locator(".entry-title").bounding_box(), meta.locator("time").bounding_box()
+    assert abs(title["y"] - when["y"]) < 4, (title, when)
+    assert not meta.inner_text().strip().startswith("·")
     # the image is a thumbnail from S3 (the site's CSP lets img-src reach the bucket) that
     # opens it; the PDF is a link that opens it in the browser, both from preview_url
     thumb = site.locator("#timeline a.file-thumb").get_by_role("img", name="kutu.png")
