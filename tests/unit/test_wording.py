@@ -41,8 +41,8 @@ def test_banned_is_nowhere_called_disabled():
         assert "Engelli" not in text and "ENGELLİ" not in text, path
 
 
-# ---- one Turkish word per concept (docs/console-and-site.md: a case is a "talep", the supervisor role a
-# "yönetici", the admin role a "sistem yöneticisi", as the role names say) ------------------
+# ---- one Turkish word per concept (docs/console-and-site.md): a case is a "talep", the
+# supervisor role a "yönetici", the admin role a "sistem yöneticisi", as the role names say
 
 #: words retired for good: what a new user found meaning the same as a kept word
 RETIRED = {
