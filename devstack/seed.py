@@ -43,7 +43,7 @@ STAFF = [
     ("elif", "Elif Şahin", "agent", ["urun"]),
     ("burak", "Burak Koç", "agent", ["finans"]),
     ("selin", "Selin Aydın", "supervisor", []),
-    ("admin", "Yönetici", "admin", []),
+    ("admin", "Sistem Yöneticisi", "admin", []),
 ]
 
 GROUPS = [

@@ -49,6 +49,9 @@ class CustomerEntry(Model):
     #: message of this case was split into it)
     other_number: str | None = None
     other_is: Literal["into", "from", "to"] | None = None
+    #: a reply's files (ids in the view's `attachments`), so the page shows them with the
+    #: reply they came with, whichever side sent it
+    attachment_ids: list[str] = []
 
 
 class CustomerCaseView(Model):
@@ -95,6 +98,7 @@ def customer_history(entries: list[HistoryEntry]) -> list[CustomerEntry]:
                 by=by,
                 body=entry.body,
                 status=entry.changes.get("status"),
+                attachment_ids=list(entry.data.get("attachment_ids") or []),
                 **_other(entry),
             )
         )

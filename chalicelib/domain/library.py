@@ -27,6 +27,10 @@ LibraryVisibility = Literal["public", "internal"]
 #: a category is a short code the shop chooses (`forms`, `manuals`, `returns`...): the site
 #: and the console group by it; its words are the shop's own, in the document's language
 CategoryCode = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")]
+#: the categories the shop ships with (the demo library's): each has its words in the site's
+#: and console's strings files (`library_kind_<code>`), so a reader sees "Formlar", not
+#: `forms`; a code an editor makes up later shows as typed until it is given words there
+NAMED_CATEGORIES = ("forms", "info", "manuals", "internal")
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
 #: days a link sent to a customer works (a signed link to destek, which hands out a fresh

@@ -103,7 +103,10 @@ def test_the_sites_library_lists_public_documents_only(stack, contexts):  # noqa
     expect(page.get_by_role("link", name="İndir: iade-formu.pdf")).to_be_visible()
     # nothing wider than the phone's screen
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-    page.get_by_label("Kategori").select_option("manuals")
+    # categories in words, never their codes
+    expect(page.locator("#library-category option[value=forms]")).to_have_text("Formlar")
+    expect(page.locator("#library-category option[value=info]")).to_have_text("Bilgi notları")
+    page.get_by_label("Kategori").select_option(label="Kullanım kılavuzları")
     expect(cards).to_have_count(1)
     expect(cards.first).to_contain_text("User manual")
     page.goto(f"{site}/en/library.html")
@@ -121,6 +124,12 @@ def test_a_supervisor_uploads_a_document_and_makes_it_public(stack, open_console
     page.get_by_role("link", name="Belge kitaplığı").click()
     console_ready(page)
     expect(page.locator('section[data-category="forms"]')).to_contain_text("İade formu")
+    # each category under its words, the filter too: never a bare code
+    expect(page.locator('section[data-category="forms"] h2')).to_have_text("Formlar")
+    expect(page.locator('section[data-category="internal"] h2')).to_have_text("İç belgeler")
+    expect(page.locator(".filters select[name=category] option[value=manuals]")).to_have_text(
+        "Kullanım kılavuzları"
+    )
     expect(page.locator("#view")).to_contain_text("İade süreci (iç)")  # staff see internal ones
 
     form = page.locator("form.library-upload")
@@ -219,6 +228,15 @@ def test_an_agent_attaches_a_file_to_a_reply_and_the_customer_sees_it_on_the_sit
     site_ready(site)
     expect(site.locator("#timeline")).to_contain_text("Kutunun fotoğrafı ekte.")
     expect(site.locator("#timeline a", has_text="kutu.png")).to_be_visible()
+    # the files are in the reply they came with, not lines of their own before it
+    answer = site.locator("#timeline .entry.reply", has_text="Kutunun fotoğrafı ekte.")
+    expect(answer.locator(".entry-file a[download]")).to_have_text(["kutu.png", "fatura.pdf"])
+    expect(site.locator("#timeline .entry.file")).to_have_count(0)
+    # who and when on one line: no "·" left alone at the start of a line
+    meta = answer.locator(".meta")
+    title, when = meta.locator(".entry-title").bounding_box(), meta.locator("time").bounding_box()
+    assert abs(title["y"] - when["y"]) < 4, (title, when)
+    assert not meta.inner_text().strip().startswith("·")
     # the image is a thumbnail from S3 (the site's CSP lets img-src reach the bucket) that
     # opens it; the PDF is a link that opens it in the browser, both from preview_url
     thumb = site.locator("#timeline a.file-thumb").get_by_role("img", name="kutu.png")

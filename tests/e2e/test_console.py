@@ -143,7 +143,7 @@ def test_a_supervisor_reassigns_cases_from_the_pool(open_console, http):
         supervisor.get_by_label(f"{case['number']} seç").check()
     supervisor.get_by_label("Atanacak kişi").select_option("elif")
     supervisor.get_by_role("button", name="Seçilenleri ata").click()
-    expect(supervisor.locator("#notice")).to_have_text("2 kayıt atandı.")
+    expect(supervisor.locator("#notice")).to_have_text("2 talep atandı.")
     for case in (first, second):
         found = http("selin").call("GET", f"/cases/{case['id']}")[1]["case"]
         assert found["assignee"] == "elif" and found["status"] == "in_progress"
@@ -405,9 +405,9 @@ def test_a_view_lists_counts_and_moves_cases_and_the_case_shows_who_else_is_on_i
     page.keyboard.press("j")  # the shortcuts: the first row, then choose it
     page.keyboard.press("x")
     expect(page.locator(f'input[name=pick][value="{case["id"]}"]')).to_be_checked()
-    page.get_by_label("Seçili kayıtların durumu").select_option("waiting_customer")
+    page.get_by_label("Seçili taleplerin durumu").select_option("waiting_customer")
     page.locator("form.bulk-status").get_by_role("button", name="Durumu değiştir").click()
-    expect(page.locator("#notice")).to_have_text("1 kaydın durumu değişti.")
+    expect(page.locator("#notice")).to_have_text("1 talebin durumu değişti.")
     screenshot(page, "console-view")
     expect(page.locator(f'tr[data-case="{case["id"]}"] .status')).to_have_text("Müşteri bekleniyor")
 
@@ -422,7 +422,7 @@ def test_a_view_lists_counts_and_moves_cases_and_the_case_shows_who_else_is_on_i
     other = open_console("admin")
     other.goto(other.url.split("#")[0] + f"#/case/{case['id']}")
     ready(other)
-    expect(other.locator(".presence")).to_contain_text("Mehmet Demir bu kayda bakıyor")
+    expect(other.locator(".presence")).to_contain_text("Mehmet Demir bu talebe bakıyor")
     screenshot(page, "console-case-beside-list")
 
     # a reply started, then someone else changes the case: sending asks first
@@ -452,10 +452,10 @@ def test_a_closed_case_is_read_only_and_the_shortcuts_are_listed(open_console, h
     page = open_console("mehmet")
     page.goto(page.url.split("#")[0] + f"#/case/{case['id']}")
     ready(page)
-    expect(page.locator(".read-only")).to_have_text("Bu kayıt kapandı; yalnızca okunabilir.")
+    expect(page.locator(".read-only")).to_have_text("Bu talep kapandı; yalnızca okunabilir.")
     expect(page.locator("form.reply, form.note, form.status-form")).to_have_count(0)
     page.keyboard.press("?")
-    expect(page.locator("dialog.shortcuts")).to_contain_text("Sonraki kayıt")
+    expect(page.locator("dialog.shortcuts")).to_contain_text("Sonraki talep")
     page.keyboard.press("Escape")
     expect(page.locator("dialog.shortcuts")).not_to_be_visible()
     page.keyboard.press("g")

@@ -264,9 +264,16 @@ def test_profile_password_reset_a_reply_and_not_solved(stack, page):
     ready(page)
     case_id = page.url.split("id=")[1].split("&")[0]
     page.get_by_label("Yanıtınız").fill("Ek bilgi: adres İzmir'de.")
+    page.get_by_label("Dosya ekle").set_input_files(
+        [{"name": "fatura.png", "mimeType": "image/png", "buffer": PNG}]
+    )
     page.get_by_role("button", name="Yanıt gönder").click()
     expect(page.get_by_role("status")).to_have_text("Yanıtınız gönderildi.")
-    expect(page.locator("#timeline .entry.mine", has_text="İzmir")).to_contain_text("Siz")
+    mine = page.locator("#timeline .entry.mine", has_text="İzmir")
+    expect(mine).to_contain_text("Siz")
+    # the file is in the reply it came with, as an agent's is
+    expect(mine.locator(".entry-file a[download]")).to_have_text("fatura.png")
+    expect(page.locator("#timeline .entry.file")).to_have_count(0)
 
     agent_resolves(stack, case_id)
     page.reload()

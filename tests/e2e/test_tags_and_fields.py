@@ -82,7 +82,7 @@ def test_an_admin_defines_a_list_field_with_a_form(stack, open_console):  # noqa
         form.locator('input[name="option0_label_tr"]').fill("Hasarlı")
         form.locator('input[name="option0_label_en"]').fill("Damaged")
         form.get_by_label("Şikâyet").check()
-        form.get_by_label("Kayıt çözülmeden önce doldurulmalı").check()
+        form.get_by_label("Talep çözülmeden önce doldurulmalı").check()
         form.get_by_role("button", name="Kaydet", exact=True).click()
         expect(console.locator("#notice")).to_have_text("Alan kaydedildi.")
         row = console.locator(f'tr[data-field="{key}"]')

@@ -161,3 +161,16 @@ def test_the_widget_is_built_from_the_shared_library_as_one_classic_script(site)
     # the shared modules' own code, as the console and site.js have it
     shared_el = (SHARED / "dom.js").read_text().split("export function el(")[1].split("\n}\n")[0]
     assert shared_el in built
+
+
+@pytest.mark.parametrize("lang", list(LANGUAGES))
+def test_a_pages_title_never_says_the_site_name_twice(site, lang):
+    """The home page has no name of its own: its title is the site's name alone (it read
+    "Müşteri Hizmetleri · Müşteri Hizmetleri"); every other page's is "<page> · <site>"."""
+    strings = json.loads((SOURCE / "strings" / f"{lang}.json").read_text(encoding="utf-8"))
+    for name in PAGES:
+        html = (site / LANGUAGES[lang] / f"{name}.html").read_text(encoding="utf-8")
+        title = re.search(r"<title>(.*?)</title>", html, re.DOTALL).group(1)
+        parts = title.split(" · ")
+        assert parts[-1] == strings["site_name"] and len(set(parts)) == len(parts), (name, title)
+        assert len(parts) == (1 if name == "index" else 2), (name, title)

@@ -108,6 +108,20 @@ def test_a_reply_with_files_tells_the_customer_which_and_followers_hear_but_not_
                            "status": "in_progress"}  # fmt: skip
 
 
+def test_the_customer_reads_which_files_came_with_a_reply_from_either_side():
+    """The site shows a reply's files in the reply: an agent's are uploaded before it, so
+    by time alone they would read as lines of their own before the reply."""
+    from chalicelib.domain.customer_view import customer_history
+
+    for actor in (MEHMET, AHMET):
+        reply = cc.Reply(body="Ekte", data={"attachment_ids": ["f1", "f2"]})
+        (line,) = customer_history(cc.change_case(case_in(Status.IN_PROGRESS), reply, actor,
+                                                  NOW).entries)  # fmt: skip
+        assert (line.kind, line.attachment_ids) == (EntryKind.REPLY, ["f1", "f2"])
+    plain = cc.change_case(case_in(Status.IN_PROGRESS), cc.Reply(body="Yok"), MEHMET, NOW)
+    assert customer_history(plain.entries)[0].attachment_ids == []
+
+
 def test_followers_hear_of_notes_and_status_moves_not_of_their_own_or_of_nothing_followed():
     mine = case_in(Status.IN_PROGRESS, followers=["mehmet"])
     assert not [n for n in cc.change_case(mine, cc.Note(body="x"), MEHMET, NOW).notices

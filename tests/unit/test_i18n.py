@@ -20,6 +20,7 @@ from chalicelib.domain import errors
 from chalicelib.domain.case_kinds import CaseType, Channel, Priority
 from chalicelib.domain.cases import EntryKind, HistoryEntry, ReasonCode
 from chalicelib.domain.customers import ContactPreferences, Language
+from chalicelib.domain.library import NAMED_CATEGORIES
 from chalicelib.domain.lifecycle import Status
 from chalicelib.domain.notifications import NoticeEvent, notice
 from chalicelib.domain.report_table import Dimension, ReportName
@@ -27,6 +28,7 @@ from chalicelib.domain.sla import TargetKind
 from chalicelib.domain.sms import fold_to_gsm7, is_gsm7, size_of
 from chalicelib.messaging.templates import TEMPLATES, JinjaRenderer
 from chalicelib.services.notifier import Notifier
+from devstack import seed_library
 
 from .fakes import FakeNotices, FakeQueue, FakeSender
 from .test_case_service import open_for
@@ -136,6 +138,18 @@ def test_every_word_the_console_scripts_name_is_in_both_languages():
     assert len(named) > 100  # the scripts were read
     for language in ("tr", "en"):
         assert sorted(named - set(strings(CONSOLE, language))) == [], language
+
+
+def test_every_library_category_the_shop_ships_with_has_words_on_the_site_and_console():
+    """The site's and console's library pages name a category by `library_kind_<code>`; a
+    category without them shows its bare code (`forms`) to a customer."""
+    for folder in (SITE, CONSOLE):
+        for language in ("tr", "en"):
+            words = strings(folder, language)
+            missing = [c for c in NAMED_CATEGORIES if f"library_kind_{c}" not in words]
+            assert missing == [], (folder.parent.name, language)
+    seeded = {row[3] for row in seed_library.DOCUMENTS}
+    assert seeded <= set(NAMED_CATEGORIES)  # the demo shows none as a code
 
 
 def test_every_word_the_assistant_names_is_in_both_languages():

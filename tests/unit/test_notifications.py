@@ -264,6 +264,23 @@ def test_every_customer_email_links_to_the_case_on_the_site(event, language):
     assert link in JinjaRenderer().render(event, language, context).email
 
 
+#: the sign-off a customer's email ends with (case_received's), per language
+SIGN_OFF = {"tr": "Saygılarımızla,\nMüşteri Hizmetleri", "en": "Kind regards,\nCustomer Service"}
+
+
+@pytest.mark.parametrize("event", ["case_received", "waiting_on_customer"])
+@pytest.mark.parametrize("language", ["tr", "en"])
+def test_a_customer_email_ends_with_the_shops_sign_off(event, language):
+    """The waiting-for-customer notice had none, unlike the case-received one."""
+    context = {
+        "case": {"number": "2026-000001", "subject": "Kargo", "priority": "high",
+                 "type": "complaint", "assignee": None, "status": "waiting_customer",
+                 "channel": "web"},
+        "customer_name": "Ayşe", "track_url": "https://destek.example/case.html?n=1",
+    }  # fmt: skip
+    assert JinjaRenderer().render(event, language, context).email.endswith(SIGN_OFF[language])
+
+
 def test_customer_without_any_address_is_skipped_not_retried_forever(post):
     world = post
     case = filed(world, customer_number="X1", name="Adressiz")

@@ -133,7 +133,8 @@ JOHN = StaffMember(username="john", name="John Smith", email="john@shop.example"
                    roles=["agent", "supervisor"], language="en")  # fmt: skip
 OTHERS = [
     StaffMember(username="mehmet", name="Mehmet", email="m@shop.example", roles=["agent"]),
-    StaffMember(username="admin", name="Yönetici", email="a@shop.example", roles=["admin"]),
+    StaffMember(username="admin", name="Sistem Yöneticisi", email="a@shop.example",
+                roles=["admin"]),
     StaffMember(username="gone", name="Eski", email="g@shop.example", roles=["supervisor"],
                 active=False),
     StaffMember(username="nomail", name="Postasız", roles=["supervisor"]),

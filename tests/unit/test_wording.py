@@ -4,6 +4,7 @@ wrong wording a new user found, and why (the right wording lives in the files)."
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -38,3 +39,69 @@ def test_banned_is_nowhere_called_disabled():
     for path in ROOT.glob("**/*.json"):
         text = path.read_text(encoding="utf-8")
         assert "Engelli" not in text and "ENGELLİ" not in text, path
+
+
+# ---- one Turkish word per concept (docs/console-and-site.md): a case is a "talep", the
+# supervisor role a "yönetici", the admin role a "sistem yöneticisi", as the role names say
+
+#: words retired for good: what a new user found meaning the same as a kept word
+RETIRED = {
+    r"\bvaka": "a case is a 'talep'",
+    r"süpervizör": "the supervisor role is 'yönetici' (role_supervisor)",
+    r"\{\w+\} kay(ıt|da|dın)\b": "cases counted are 'talep' ({n} talep), not 'kayıt'",
+    r"\b(seçili|sonraki|önceki) kay(ıt|d)": "a case on a list is a 'talep'",
+}
+
+
+def turkish_files() -> list[Path]:
+    """Every Turkish text a person reads: the strings files and the message templates."""
+    files = list(ROOT.glob("**/tr.json"))
+    files += [p for p in (ROOT / "messages" / "tr").iterdir() if p.is_file()]
+    assert len(files) > 10
+    return files
+
+
+@pytest.mark.parametrize("pattern", sorted(RETIRED))
+def test_retired_words_stay_out_of_the_turkish_files(pattern):
+    found = [
+        (path.relative_to(ROOT).as_posix(), line.strip()[:80])
+        for path in turkish_files()
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if re.search(pattern, line, re.IGNORECASE)
+    ]
+    assert found == [], RETIRED[pattern]
+
+
+ROLE_REFUSALS = {
+    "supervisor": ["error_shared_macro", "error_shared_view"],
+    "admin": ["error_cannot_revoke_yourself", "error_account_disabled", "error_links_unavailable"],
+}
+
+
+@pytest.mark.parametrize("folder", ["console", "site"])
+def test_refusals_name_the_role_by_its_own_name(folder):
+    """The supervisor role reads "yönetici" and the admin role "sistem yöneticisi": a refusal
+    saying only supervisors (or only admins) may do something uses those very words."""
+    roles = json.loads((ROOT / "console/strings/tr.json").read_text(encoding="utf-8"))
+    supervisor, admin = roles["role_supervisor"], roles["role_admin"].removesuffix("si")
+    assert (supervisor, admin) == ("yönetici", "sistem yönetici")
+    strings = json.loads((ROOT / folder / "strings/tr.json").read_text(encoding="utf-8"))
+    for key in ROLE_REFUSALS["supervisor"]:
+        assert supervisor in strings[key] and admin not in strings[key], key
+    for key in ROLE_REFUSALS["admin"]:
+        assert admin in strings[key], key
+
+
+def test_no_demo_staff_member_is_named_as_a_role():
+    """The seeded admin was named "Yönetici", the supervisor role's own word: a demo name that
+    is a role's word is the word of the person's own role ("Sistem Yöneticisi", the admin)."""
+    from devstack.seed import STAFF
+
+    strings = json.loads((ROOT / "console/strings/tr.json").read_text(encoding="utf-8"))
+    roles = {k[5:]: v.casefold() for k, v in strings.items() if k.startswith("role_")}
+    misnamed = [
+        (name, role)
+        for _, name, role, _ in STAFF
+        if name.casefold() in roles.values() and name.casefold() != roles[role]
+    ]
+    assert misnamed == []

@@ -159,13 +159,15 @@ export async function libraryView(ui) {
   const chosen = new URLSearchParams(location.hash.split("?")[1] || "").get("category") || "";
   const all = await ui.api("GET", "/library/documents");
   const categories = [...new Set(all.map((d) => d.category))].sort();
+  // a code the shop gave words to reads as words (library_kind_<code>), any other as typed
+  const named = (c) => (ui.has(`library_kind_${c}`) ? say(`library_kind_${c}`) : c);
   const shown = chosen ? all.filter((d) => d.category === chosen) : all;
   const filter = el("select", { name: "category", onchange: (e) => {
     location.hash = e.target.value ? `#/library?category=${encodeURIComponent(e.target.value)}` : "#/library";
   } }, el("option", { value: "", text: say("library_all_categories") }),
-  categories.map((c) => el("option", { value: c, selected: c === chosen, text: c })));
+  categories.map((c) => el("option", { value: c, selected: c === chosen, text: named(c) })));
   const sections = [...new Set(shown.map((d) => d.category))].map((category) => el("section", { class: "library-category", "data-category": category },
-    el("h2", { text: category }),
+    el("h2", { text: named(category) }),
     el("table", { class: "list library" },
       el("thead", {}, el("tr", {}, ["title", "language", "visibility", "status", "size", "updated", "file", "edit"]
         .map((k) => el("th", { scope: "col", text: say(`library_col_${k}`) })))),

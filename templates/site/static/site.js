@@ -338,7 +338,15 @@ function checkFiles(files) {
   }
 }
 
+/** Uploads each file to S3 through the case's form and confirms it on the case. */
 async function attach(caseId, files) {
+  for (const id of await upload(caseId, files)) await api("POST", `/cases/${caseId}/attachments/${id}`);
+}
+
+/** Uploads each file to S3 through the case's form, unconfirmed: the ids a reply names
+ *  (`attachment_ids`), so the files are recorded with it, in its own transaction. */
+async function upload(caseId, files) {
+  const ids = [];
   for (const file of files) {
     notice(say("uploading", { name: file.name }));
     const form = await api("POST", `/cases/${caseId}/attachments`, {
@@ -351,8 +359,9 @@ async function attach(caseId, files) {
     body.append("file", file);
     const uploaded = await fetch(form.url, { method: "POST", body });
     if (!uploaded.ok) throw new ApiError(uploaded.status, { message: say("error_generic") }, true);
-    await api("POST", `/cases/${caseId}/attachments/${form.attachment_id}`);
+    ids.push(form.attachment_id);
   }
+  return ids;
 }
 
 // ---- pages -----------------------------------------------------------------------------
@@ -891,10 +900,17 @@ async function casePage() {
       el("dt", { text: LANG === "en" ? f.label_en : f.label_tr }),
       el("dd", { "data-field": f.key, text: fieldText(f) })]));
     $("#case-fields").hidden = !fields.length;
-    const entries = [
-      ...data.history.map((entry) => ({ at: entry.at, entry })),
-      ...data.attachments.map((file) => ({ at: file.at, file })),
-    ].sort((a, b) => a.at.localeCompare(b.at));
+    // a reply's files show in the reply (the agent's are uploaded before it, so by time
+    // alone they would come first); a file no reply names (sent with the first message) by
+    // itself, at its time
+    const files = new Map(data.attachments.map((file) => [file.id, file]));
+    const entries = data.history.map((entry) => {
+      const own = (entry.attachment_ids || []).map((i) => files.get(i)).filter(Boolean);
+      for (const file of own) files.delete(file.id);
+      return { at: entry.at, entry, files: own };
+    });
+    entries.push(...[...files.values()].map((file) => ({ at: file.at, file })));
+    entries.sort((a, b) => a.at.localeCompare(b.at));
     $("#timeline").replaceChildren(...entries.map(timelineItem));
     $("#resolution").hidden = c.status !== "resolved";
     $("#reply-form").hidden = c.status === "closed" || c.status === "merged";
@@ -920,13 +936,15 @@ async function casePage() {
   if (params.get("sent")) notice(say("case_sent", { number: params.get("sent") }));
   // a reply only adds to the case: if the case moved meanwhile (routed, assigned), send it
   // again on the fresh version instead of troubling the customer
-  const sendReply = async (body) => {
+  const sendReply = async (body, ids) => {
+    const reply = () => api("POST", `/cases/${view.case.id}/replies`,
+      { version: view.case.version, body, ...(ids.length ? { attachment_ids: ids } : {}) });
     try {
-      await api("POST", `/cases/${view.case.id}/replies`, { version: view.case.version, body });
+      await reply();
     } catch (error) {
       if (!(error instanceof ApiError && error.code === "version_conflict")) throw error;
       await reload();
-      await api("POST", `/cases/${view.case.id}/replies`, { version: view.case.version, body });
+      await reply();
     }
   };
   const reply = $("#reply-form");
@@ -936,8 +954,8 @@ async function casePage() {
     busy(reply, async () => {
       const files = [...reply.reply_files.files];
       checkFiles(files);
-      await sendReply(reply.reply.value.trim());
-      await attach(view.case.id, files);
+      // the files go with the reply (its attachment_ids), so they show in it
+      await sendReply(reply.reply.value.trim(), await upload(view.case.id, files));
       reply.reset();
       await reload();
       notice(say("replied"));
@@ -984,19 +1002,22 @@ function filePreview(file) {
     el("img", { src: file.preview_url, alt: file.filename, loading: "lazy" })));
 }
 
-function timelineItem({ at, entry, file }) {
-  const when = el("time", { datetime: at, text: formatDate(at, true) });
-  if (file) {
-    const size = `${Math.max(1, Math.round(file.size / 1024))} KB`;
-    return el(
-      "li",
-      { class: "entry file", "data-file": file.id },
-      el("p", { class: "meta" }, when, ` · ${say("entry_file")}`),
-      el("a", { href: file.url, download: file.filename, rel: "noopener" }, file.filename),
-      ` (${size})`,
-      filePreview(file),
-    );
-  }
+/** A file's download link, its size and (an image or a PDF) its preview. */
+function fileLink(file) {
+  const size = `${Math.max(1, Math.round(file.size / 1024))} KB`;
+  return el("div", { class: "entry-file", "data-file": file.id },
+    el("a", { href: file.url, download: file.filename, rel: "noopener" }, file.filename),
+    ` (${size})`, filePreview(file));
+}
+
+/** The line's heading: who or what, then when, on one line. */
+function entryMeta(title, at) {
+  return el("p", { class: "meta" }, el("span", { class: "entry-title", text: title }), " · ",
+    el("time", { datetime: at, text: formatDate(at, true) }));
+}
+
+function timelineItem({ at, entry, file, files = [] }) {
+  if (file) return el("li", { class: "entry file" }, entryMeta(say("entry_file"), at), fileLink(file));
   const who = entry.by === "customer" ? say("you") : entry.by;
   let title;
   if (entry.kind === "created") title = say("entry_created");
@@ -1006,8 +1027,9 @@ function timelineItem({ at, entry, file }) {
   return el(
     "li",
     { class: `entry ${entry.kind} ${entry.by === "customer" ? "mine" : "theirs"}` },
-    el("p", { class: "meta" }, when, ` · ${title}`),
+    entryMeta(title, at),
     entry.body ? el("p", { class: "body", text: entry.body }) : null,
+    ...files.map(fileLink),
   );
 }
 
@@ -1126,8 +1148,9 @@ const PAGES = {
 
 // ---- the e-library: public documents, no sign-in (docs/checklists-and-library.md) --------
 
-/** Public documents as cards, the reader's language first, filtered by category; each
- *  download link works a few minutes, so the list is fetched again when the filter changes. */
+/** Public documents as cards, the reader's language first, filtered by category (named in
+ *  words, `library_kind_<code>`, a code without words as typed); each download link works a
+ *  few minutes, so the list is fetched again when the filter changes. */
 async function libraryPage() {
   const list = $("#library-list");
   const choice = $("#library-category");
@@ -1146,7 +1169,7 @@ async function libraryPage() {
       if (!choice.dataset.filled) {
         choice.dataset.filled = "1";
         for (const category of [...new Set(documents.map((d) => d.category))].sort()) {
-          choice.append(el("option", { value: category, text: category }));
+          choice.append(el("option", { value: category, text: T[`library_kind_${category}`] ? say(`library_kind_${category}`) : category }));
         }
       }
     } catch (error) {
