@@ -26,3 +26,14 @@ export function longDate(iso, lang) {
 export function number(value, lang, options = {}) {
   return new Intl.NumberFormat(localeOf(lang), options).format(Number(value));
 }
+
+/** An amount of money in the reader's locale with its currency's sign: money("2159.70", "TRY",
+ *  "tr") is "₺2.159,70", in English "₺2,159.70". `amount`: a number or a decimal string (the
+ *  API's); `currency`: an ISO 4217 code. A code Intl does not know is shown as "2159.70 XYZ". */
+export function money(amount, currency, lang) {
+  try {
+    return new Intl.NumberFormat(localeOf(lang), { style: "currency", currency }).format(Number(amount));
+  } catch {
+    return `${amount} ${currency}`; // RangeError: not a currency code
+  }
+}
