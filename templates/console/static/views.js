@@ -40,7 +40,7 @@ function viewList(ui, items, current = null) {
         el("a", { href: `#/views/${v.id}`, "aria-current": v.id === current ? "page" : null, text: v.name }),
         " ", el("span", { class: "count", "aria-label": say("views_count", { n: countText(v.count) }), text: countText(v.count) }),
         !v.shared || ui.can("shared_views", "edit") ? el("a", { href: `#/views?edit=${v.id}`, class: "view-edit", "aria-label": say("views_edit_named", { name: v.name }), text: say("views_edit") }) : null,
-        deletable(ui, v) ? el("button", { type: "button", class: "secondary view-delete", "aria-label": say("views_delete_named", { name: v.name }),
+        deletable(ui, v) ? el("button", { type: "button", class: "secondary danger view-delete", "aria-label": say("views_delete_named", { name: v.name }),
           text: say("views_delete"), onclick: async () => {
             try { await ui.api("DELETE", `/views/${v.id}`); await ui.refresh(); ui.notice(say("views_deleted")); } catch (error) { ui.problem(ui.explain(error)); }
           } }) : null))));

@@ -37,3 +37,11 @@ export function money(amount, currency, lang) {
     return `${amount} ${currency}`; // RangeError: not a currency code
   }
 }
+
+/** A decimal typed by a person as a number: "0,8" and "0.8" are both 0.8 (either separator,
+ *  no thousands grouping: for small values such as a share or a confidence). NaN when it is
+ *  not a number; a form's `pattern` keeps that from being sent. */
+export function parseDecimal(text) {
+  const plain = String(text).trim().replace(",", ".");
+  return /^[-+]?(\d+\.?\d*|\.\d+)$/.test(plain) ? Number(plain) : NaN;
+}
