@@ -428,7 +428,7 @@ class CaseService:
             if not command.group_id:
                 raise InvalidInput("a case cannot leave its group; give another group_id")
             if self.directory.get_group(command.group_id) is None:
-                raise InvalidInput(f"no group {command.group_id!r}", code="no_group")
+                raise InvalidInput(f"no group {command.group_id!r}", code="unknown_group")
             group_id = command.group_id
         assignee = case.assignee if group_id == case.group_id else None
         if "assignee" in command.model_fields_set:
