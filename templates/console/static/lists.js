@@ -182,10 +182,11 @@ export async function staffChoice(name = "agent") {
 /** The assign form's two choices: the group (every group, GET /groups: the API lets whoever
  *  may assign hand a case to any group) and the person, whose list follows the chosen group
  *  (its members and supervisors, the only people the API accepts) after "nobody" (the
- *  group's pool). `group`: the group chosen first, or "" for "each case in its own group"
- *  (the bulk form), when the person list is every staff member. Fields `group`, `agent`. */
-export async function assignChoices(group = "", assignee = "") {
-  const [answer, staff] = await Promise.all([api("GET", "/groups"), group ? null : api("GET", "/staff")]);
+ *  group's pool). `group`: the group chosen first; `bulk`: the first choice is "each case in
+ *  its own group" (value ""), when the person list is every staff member. Fields `group`,
+ *  `agent`. */
+export async function assignChoices(group = "", assignee = "", bulk = false) {
+  const [answer, staff] = await Promise.all([api("GET", "/groups"), bulk ? api("GET", "/staff") : null]);
   const groups = answer.items || answer;
   const everyone = staff ? (staff.items || staff).map((m) => m.username) : [];
   const people = el("select", { name: "agent" });
@@ -196,7 +197,7 @@ export async function assignChoices(group = "", assignee = "") {
       ...usernames.map((u) => el("option", { value: u, selected: u === keep, text: `${staffName(u)} (${u})` })));
   };
   const groupSelect = el("select", { name: "group", onchange: () => fill(people.value) },
-    group ? null : el("option", { value: "", text: say("assign_each_group") }),
+    bulk ? el("option", { value: "", text: say("assign_each_group") }) : null,
     groups.map((g) => el("option", { value: g.id, selected: g.id === group, text: g.name })));
   fill(assignee);
   return [field(say("assign_group"), groupSelect), field(say("assign_to"), people)];
@@ -227,6 +228,6 @@ export async function assignForm(table) {
     }
     await route();
     bulkOutcome(viewsUi(), results, { done: "assigned", some: "assigned_some", none: "assigned_none" });
-  } }, ...(await assignChoices()), el("button", { type: "submit", text: say("assign_selected") }));
+  } }, ...(await assignChoices("", "", true)), el("button", { type: "submit", text: say("assign_selected") }));
   return form;
 }
