@@ -428,7 +428,7 @@ class CaseService:
             if not command.group_id:
                 raise InvalidInput("a case cannot leave its group; give another group_id")
             if self.directory.get_group(command.group_id) is None:
-                raise InvalidInput(f"no group {command.group_id!r}")
+                raise InvalidInput(f"no group {command.group_id!r}", code="unknown_group")
             group_id = command.group_id
         assignee = case.assignee if group_id == case.group_id else None
         if "assignee" in command.model_fields_set:
@@ -753,13 +753,20 @@ class CaseService:
         return case
 
     def _require_staff_member_of(self, username: str, group_id: str | None) -> None:
+        """InvalidInput (422) unless `username` is staff and a member of the group, each
+        refusal with its own code (`no_staff_member`, `not_a_group_member`) for the console
+        to say why."""
         if self.directory.get_staff(username) is None:
-            raise InvalidInput(f"no staff member {username!r}")
+            raise InvalidInput(f"no staff member {username!r}", code="no_staff_member")
         group = self.directory.get_group(group_id) if group_id else None
         if group is None:
             raise InvalidInput("assign the case to a group before assigning an agent")
         if not group.has_member(username):
-            raise InvalidInput(f"{username} is not a member of group {group.id}")
+            raise InvalidInput(
+                f"{username} is not a member of group {group.id}",
+                details={"assignee": username, "group_id": group.id},
+                code="not_a_group_member",
+            )
 
     def _change(
         self,

@@ -64,6 +64,7 @@ def test_a_customer_tracks_a_shipment_and_files_a_case_from_it(
     card = page.locator(f"[data-order='{order_id}']")
     card.get_by_role("heading", name=f"Sipariş {order_id}").wait_for()
     expect(card).to_contain_text("Çelik çaydanlık")
+    expect(card).to_contain_text("₺899,90")  # money in the locale's way (format.js money)
     link = card.get_by_role("link", name="Aras Kargo sitesinde takip et")
     expect(link).to_have_attribute(
         "href", f"https://kargotakip.araskargo.com.tr/mainpage.aspx?code={tracking}"
@@ -110,6 +111,10 @@ def test_a_customer_tracks_a_shipment_and_files_a_case_from_it(
     line = console.locator(".customer-panel .shipment").filter(has_text=tracking)
     expect(line).to_contain_text("Aras Kargo")
     expect(line).to_contain_text("Yolda")
+    # the order's total as the site shows it (one formatter, format.js money), not "899.90 TRY"
+    order = console.locator(".customer-panel li").filter(has_text=f"{order_id} · ")
+    expect(order).to_contain_text("₺899,90")
+    expect(order).not_to_contain_text("TRY")
 
 
 def test_the_assistant_widget_answers_on_a_phone_by_keyboard_and_hands_over(stack, phone, http):

@@ -138,6 +138,7 @@ def test_supervisor_assigns_and_reassigns(as_role, drain_routing):
         f"/cases/{case['id']}/assign", {"version": again.body["version"], "assignee": "mehmet"}
     )
     assert outsider.status == 422
+    assert outsider.body["error"]["code"] == "not_a_group_member"
 
 
 def test_queue_views_and_cursor_pagination(agent, as_role, drain_routing):

@@ -110,10 +110,13 @@ def test_supervisor_assigns_agent_and_group(world):
 
 def test_assigning_an_agent_outside_the_group_is_refused(world):
     case = routed(world)
-    with pytest.raises(InvalidInput):
+    with pytest.raises(InvalidInput) as refused:
         world.service.assign(
             world.selin, case.id, cmd.Assign(version=case.version, assignee="ayse")
         )
+    # its own code, so the console says why (not the generic invalid_input)
+    assert refused.value.code == "not_a_group_member"
+    assert refused.value.details == {"assignee": "ayse", "group_id": case.group_id}
 
 
 def test_reply_note_and_resolution(world):

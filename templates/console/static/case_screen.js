@@ -18,16 +18,17 @@ import { filePicker, filesSection, messageFiles, uploadPicked } from "./case_fil
 import { casePeople } from "./case_people.js";
 import { historyEntry, wire as wireHistory } from "./history.js";
 import { customerPanel, orderRef, wire as wireCustomer } from "./customer.js";
+import { assignBody, assignChoices } from "./lists.js";
 
 let lang, names, say, api, can, field, select, act, when, groupName, staffName, signedIn, vocab,
-  timeLeft, markSeen, staffChoice, categoryChoice, kbUi, macrosUi, viewsUi, libraryUi, adminUi;
+  timeLeft, markSeen, categoryChoice, kbUi, macrosUi, viewsUi, libraryUi, adminUi;
 
 /** Takes the frame's helpers (console.js `frameUi`) and hands them to history.js and
  *  customer.js too: names (the ids' names, the custom fields' labels set here), signedIn()
  *  and vocab() (GET /me and GET /vocabulary), lists.js's helpers and the ui builders. */
 export function wire(ui) {
   ({ lang, names, say, api, can, field, select, act, when, groupName, staffName, signedIn, vocab,
-     timeLeft, markSeen, staffChoice, categoryChoice, kbUi, macrosUi, viewsUi, libraryUi, adminUi } = ui);
+     timeLeft, markSeen, categoryChoice, kbUi, macrosUi, viewsUi, libraryUi, adminUi } = ui);
   wireHistory(ui);
   wireCustomer(ui);
 }
@@ -70,9 +71,10 @@ function casePanel(view, extras = null, definitions = []) {
     actions.append(el("button", { type: "button", id: "claim", onclick: act(c.id, () => post("/claim", {}), say("claimed")), text: say("claim") }));
   }
   if (can("assignments", "edit")) {
-    const assign = el("form", { class: "assign-form", onsubmit: act(c.id, (e) => post("/assign", { assignee: e.target.agent.value }), say("reassigned")) },
+    // to another group (its pool, or one of its people) or to someone of the case's own group
+    const assign = el("form", { class: "assign-form", onsubmit: act(c.id, (e) => post("/assign", assignBody(e.target)), say("reassigned")) },
       el("button", { type: "submit", text: say("assign") }));
-    staffChoice().then((choice) => { choice.value = c.assignee || ""; assign.prepend(field(say("assign_to"), choice)); });
+    assignChoices(c.group_id || "", c.assignee || "").then((choices) => assign.prepend(...choices));
     actions.append(assign);
   }
   let replyForm = null;

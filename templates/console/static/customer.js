@@ -5,6 +5,7 @@
 
 import { el } from "./shared/dom.js";
 import { ApiError } from "./shared/api.js";
+import { money } from "./shared/format.js";
 import { staffMarks } from "./customer_flags.js";
 
 let T, lang, say, api, can, explain, field, select, notice, problem, route, when, staffName, vocab,
@@ -255,7 +256,7 @@ export function customerPanel(o, caseId, marks = null) {
         .filter(([, value]) => value)
         .flatMap(([k, value]) => [el("dt", { text: say(`c_${k}`) }), el("dd", { text: value })])),
     block(say("products"), o.registrations, (r) => `${r.product_name || r.product_id} · ${r.serial_number} · ${warranty(r.warranty)}`),
-    block(say("orders"), o.orders, (x) => el("span", {}, `${x.order.order_id} · ${when(x.order.placed_at)} · ${x.order.total} ${x.order.currency}`,
+    block(say("orders"), o.orders, (x) => el("span", {}, `${x.order.order_id} · ${when(x.order.placed_at)} · ${money(x.order.total, x.order.currency, lang)}`,
       x.shipments.map(shipmentLine))),
     o.other_shipments.length ? block(say("other_shipments"), o.other_shipments, shipmentLine) : null,
     block(say("earlier_cases"), o.cases.filter((x) => x.id !== caseId), (x) => el("a", { href: `#/case/${x.id}`, text: `${x.number} · ${x.subject} · ${say(`status_${x.status}`)}${x.assignee ? ` · ${staffName(x.assignee)}` : ""}${x.order ? ` · ${say("col_order")}: ${orderRef(x.order)}` : ""}${ratingShort(x)}` })),

@@ -9,6 +9,8 @@
 // the classifier's suggestion. Imported by console.js, which hands in its helpers (`ui`); every text comes
 // from the strings files through ui.say.
 
+import { number, parseDecimal } from "./shared/format.js";
+
 const percent = (ui, x) => (x === null || x === undefined ? "—"
   : new Intl.NumberFormat(ui.lang, { style: "percent", maximumFractionDigits: 1 }).format(x));
 
@@ -56,10 +58,12 @@ export async function learningAdmin(ui) {
     settings.changed_by ? say("lrn_changed", { who: ui.staffName(settings.changed_by), when: ui.when(settings.changed_at) }) : null,
   ].filter(Boolean).map((text) => el("p", { text }));
   const form = editable ? el("form", { class: "learning-settings", onsubmit: ui.submit((e) => ui.api("PUT", "/routing-classifier/settings", {
-    enabled: e.target.enabled.checked, min_confidence: Number(e.target.min_confidence.value) }), say("lrn_saved")) },
+    enabled: e.target.enabled.checked, min_confidence: parseDecimal(e.target.min_confidence.value) }), say("lrn_saved")) },
     el("label", {}, el("input", { type: "checkbox", name: "enabled", checked: settings.enabled }), " ", say("lrn_enabled")),
-    ui.field(say("lrn_min_confidence"), el("input", { type: "number", name: "min_confidence", min: 0.5, max: 1, step: 0.05,
-      value: settings.min_confidence, required: true })),
+    // a text field, so the value reads as the page's language writes it ("0,8"), not as the
+    // browser's number field would; "0,8" and "0.8" are both taken (the API checks 0.5–1)
+    ui.field(say("lrn_min_confidence"), el("input", { type: "text", inputmode: "decimal", name: "min_confidence",
+      pattern: "\\s*[01]([.,][0-9]{1,3})?\\s*", value: number(settings.min_confidence, ui.lang), required: true })),
     el("button", { type: "submit", text: say("lrn_save") })) : null;
   const train = editable ? el("form", { class: "learning-train", onsubmit: ui.submit(() => ui.api("POST", "/routing-classifier/train", {}), say("lrn_trained_now")) },
     el("button", { type: "submit", class: "secondary", text: say("lrn_train") })) : null;

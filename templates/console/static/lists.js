@@ -6,7 +6,7 @@
 import { $, el } from "./shared/dom.js";
 import { bulkMacroForm } from "./macros.js";
 import { bulkTagForm, tagFilterForm } from "./tags_fields.js";
-import { bulkStatusForm } from "./views.js";
+import { bulkOutcome, bulkStatusForm } from "./views.js";
 
 let say, api, can, field, notice, problem, route, staffName, signedIn, kbUi, macrosUi, viewsUi;
 
@@ -179,24 +179,55 @@ export async function staffChoice(name = "agent") {
   return el("select", { name }, (staff.items || staff).map((m) => el("option", { value: m.username, text: `${m.name} (${m.username})` })));
 }
 
+/** The assign form's two choices: the group (every group, GET /groups: the API lets whoever
+ *  may assign hand a case to any group) and the person, whose list follows the chosen group
+ *  (its members and supervisors, the only people the API accepts) after "nobody" (the
+ *  group's pool). `group`: the group chosen first; `bulk`: the first choice is "each case in
+ *  its own group" (value ""), when the person list is every staff member. Fields `group`,
+ *  `agent`. */
+export async function assignChoices(group = "", assignee = "", bulk = false) {
+  const [answer, staff] = await Promise.all([api("GET", "/groups"), bulk ? api("GET", "/staff") : null]);
+  const groups = answer.items || answer;
+  const everyone = staff ? (staff.items || staff).map((m) => m.username) : [];
+  const people = el("select", { name: "agent" });
+  const fill = (keep) => {
+    const g = groups.find((x) => x.id === groupSelect.value);
+    const usernames = g ? [...new Set([...g.members, ...g.supervisors])] : everyone;
+    people.replaceChildren(el("option", { value: "", text: say("assign_nobody") }),
+      ...usernames.map((u) => el("option", { value: u, selected: u === keep, text: `${staffName(u)} (${u})` })));
+  };
+  const groupSelect = el("select", { name: "group", onchange: () => fill(people.value) },
+    bulk ? el("option", { value: "", text: say("assign_each_group") }) : null,
+    groups.map((g) => el("option", { value: g.id, selected: g.id === group, text: g.name })));
+  fill(assignee);
+  return [field(say("assign_group"), groupSelect), field(say("assign_to"), people)];
+}
+
+/** POST /cases/{id}/assign's body from an assign form: the chosen group (when one is), the
+ *  chosen person or nobody (null: the group's pool). */
+export function assignBody(form) {
+  return { ...(form.group.value ? { group_id: form.group.value } : {}), assignee: form.agent.value || null };
+}
+
+/** The bulk assign form under a list: each chosen case to the chosen group and/or person,
+ *  one call each; the refusals counted per reason (views.js bulkOutcome). */
 export async function assignForm(table) {
   if (!can("assignments", "edit")) return null;
-  const form = el("form", { class: "bulk", onsubmit: async (event) => {
+  const form = el("form", { class: "bulk bulk-assign", onsubmit: async (event) => {
     event.preventDefault();
     const chosen = [...table.querySelectorAll("input[name=pick]:checked")];
     if (!chosen.length) { problem(say("choose_some")); return; }
     const results = [];
     for (const box of chosen) {
       try {
-        await api("POST", `/cases/${box.value}/assign`, { version: Number(box.dataset.version), assignee: event.target.agent.value });
-        results.push(true);
+        await api("POST", `/cases/${box.value}/assign`, { version: Number(box.dataset.version), ...assignBody(event.target) });
+        results.push({ status: "applied" });
       } catch (error) {
-        results.push(false);
+        results.push({ status: "refused", error: { code: error.code, status: error.status } });
       }
     }
     await route();
-    const failed = results.filter((ok) => !ok).length;
-    if (failed) problem(say("assigned_some", { ok: results.length - failed, failed })); else notice(say("assigned", { n: results.length }));
-  } }, field(say("assign_to"), await staffChoice()), el("button", { type: "submit", text: say("assign_selected") }));
+    bulkOutcome(viewsUi(), results, { done: "assigned", some: "assigned_some", none: "assigned_none" });
+  } }, ...(await assignChoices("", "", true)), el("button", { type: "submit", text: say("assign_selected") }));
   return form;
 }

@@ -6,6 +6,8 @@
 // helpers (`ui`); every text comes from the strings files through ui.say, and tags and values
 // reach the page through textContent only.
 
+import { bulkOutcome } from "./views.js";
+
 const KINDS = ["text", "number", "date", "list", "checkbox"];
 const TYPES = ["complaint", "request", "suggestion", "question"];
 const OPTION_ROWS = 2; // empty option rows a list field's form offers besides its own
@@ -116,9 +118,7 @@ export function bulkTagForm(ui, table) {
       const answer = await ui.api("POST", "/case-tag-applications", { [how]: [input.value],
         cases: chosen.map((b) => ({ case_id: b.value, version: Number(b.dataset.version) })) });
       await ui.refresh();
-      const failed = answer.results.filter((r) => r.status !== "applied").length;
-      if (failed) ui.problem(say("tags_bulk_some", { ok: answer.results.length - failed, failed }));
-      else ui.notice(say("tags_bulk_done", { n: answer.results.length }));
+      bulkOutcome(ui, answer.results, { done: "tags_bulk_done", some: "tags_bulk_some", none: "tags_bulk_none" });
     } catch (error) { ui.problem(ui.explain(error)); }
   } }, ui.field(say("tags_bulk"), input), list,
   el("button", { type: "submit", name: "how", value: "add", text: say("tag_add_button") }),

@@ -4,6 +4,8 @@
 // list a case was opened from stays beside the case (withCaseList), for j / k to walk.
 // Every text is from the strings files; the API's words are never shown.
 
+import { ApiError } from "./shared/api.js";
+
 const COUNT_POLL_MS = 30000;
 const LIST_KEY = "destek.console.list";
 const SLA_STATES = ["breached", "due_soon", "on_track"];
@@ -38,7 +40,7 @@ function viewList(ui, items, current = null) {
         el("a", { href: `#/views/${v.id}`, "aria-current": v.id === current ? "page" : null, text: v.name }),
         " ", el("span", { class: "count", "aria-label": say("views_count", { n: countText(v.count) }), text: countText(v.count) }),
         !v.shared || ui.can("shared_views", "edit") ? el("a", { href: `#/views?edit=${v.id}`, class: "view-edit", "aria-label": say("views_edit_named", { name: v.name }), text: say("views_edit") }) : null,
-        deletable(ui, v) ? el("button", { type: "button", class: "secondary view-delete", "aria-label": say("views_delete_named", { name: v.name }),
+        deletable(ui, v) ? el("button", { type: "button", class: "secondary danger view-delete", "aria-label": say("views_delete_named", { name: v.name }),
           text: say("views_delete"), onclick: async () => {
             try { await ui.api("DELETE", `/views/${v.id}`); await ui.refresh(); ui.notice(say("views_deleted")); } catch (error) { ui.problem(ui.explain(error)); }
           } }) : null))));
@@ -170,13 +172,33 @@ export function bulkStatusForm(ui, table) {
     try {
       const done = await ui.api("POST", "/case-status-changes", { status: event.target.status.value,
         cases: chosen.map((box) => ({ case_id: box.value, version: Number(box.dataset.version) })) });
-      const failed = done.results.filter((r) => r.status !== "applied").length;
       await ui.refresh();
-      if (failed) ui.problem(say("bulk_status_some", { ok: done.results.length - failed, failed }));
-      else ui.notice(say("bulk_status_done", { n: done.results.length }));
+      bulkOutcome(ui, done.results, { done: "bulk_status_done", some: "bulk_status_some", none: "bulk_status_none" });
     } catch (error) { ui.problem(ui.explain(error)); }
   } }, ui.field(say("bulk_status_to"), el("select", { name: "status" }, statuses.map((s) => el("option", { value: s, text: say(`status_${s}`) })))),
   el("button", { type: "submit", text: say("bulk_status_apply") }));
+}
+
+/** What a bulk move did, said once: `keys.done` ({n}) when every case moved, else
+ *  `keys.some` ({ok}, {failed}) or `keys.none` with {reasons}: the refusals counted per error
+ *  code, each in the reader's words (`bulk_reason_<code>`, else the code's own refusal), so
+ *  the reader learns why. `results`: the API's [{status: "applied" | "refused", error: {code}}]. */
+export function bulkOutcome(ui, results, keys) {
+  const { say } = ui;
+  const refused = results.filter((r) => r.status !== "applied");
+  if (!refused.length) { ui.notice(say(keys.done, { n: results.length })); return; }
+  const counts = new Map();
+  for (const r of refused) {
+    const code = (r.error && r.error.code) || "";
+    counts.set(code, (counts.get(code) || 0) + 1);
+  }
+  // a code with a short phrase of its own reads "2 kayıt kimseye atanmamış"; any other, its
+  // refusal's sentence after the count
+  const reason = (code, n) => (code && ui.has(`bulk_reason_${code}`) ? say("bulk_reason_count", { n, reason: say(`bulk_reason_${code}`) })
+    : say("bulk_reason_other", { n, reason: ui.explain(new ApiError(0, { code })).replace(/\.$/, "") }));
+  const reasons = [...counts].map(([code, n]) => reason(code, n)).join("; ");
+  const ok = results.length - refused.length;
+  ui.problem(say(ok ? keys.some : keys.none, { ok, failed: refused.length, reasons }));
 }
 
 // ---- the list beside the case ----------------------------------------------------------

@@ -26,3 +26,22 @@ export function longDate(iso, lang) {
 export function number(value, lang, options = {}) {
   return new Intl.NumberFormat(localeOf(lang), options).format(Number(value));
 }
+
+/** An amount of money in the reader's locale with its currency's sign: money("2159.70", "TRY",
+ *  "tr") is "₺2.159,70", in English "₺2,159.70". `amount`: a number or a decimal string (the
+ *  API's); `currency`: an ISO 4217 code. A code Intl does not know is shown as "2159.70 XYZ". */
+export function money(amount, currency, lang) {
+  try {
+    return new Intl.NumberFormat(localeOf(lang), { style: "currency", currency }).format(Number(amount));
+  } catch {
+    return `${amount} ${currency}`; // RangeError: not a currency code
+  }
+}
+
+/** A decimal typed by a person as a number: "0,8" and "0.8" are both 0.8 (either separator,
+ *  no thousands grouping: for small values such as a share or a confidence). NaN when it is
+ *  not a number; a form's `pattern` keeps that from being sent. */
+export function parseDecimal(text) {
+  const plain = String(text).trim().replace(",", ".");
+  return /^[-+]?(\d+\.?\d*|\.\d+)$/.test(plain) ? Number(plain) : NaN;
+}

@@ -5,7 +5,7 @@
 // the library the site shares with the console (templates/shared/static/, docs/console-and-site.md)
 import { $, el } from "./shared/dom.js";
 import { problemKey, refusalKey, sayer } from "./shared/i18n.js";
-import { dateTime, longDate } from "./shared/format.js";
+import { dateTime, longDate, money as formatMoney } from "./shared/format.js";
 import { ApiError, fetchJson } from "./shared/api.js";
 
 const CONFIG = window.DESTEK_CONFIG;
@@ -676,13 +676,7 @@ function shopWord(prefix, status) {
   return T[key] || status;
 }
 
-function money(amount, currency) {
-  try {
-    return new Intl.NumberFormat(LANG === "en" ? "en-GB" : "tr-TR", { style: "currency", currency }).format(Number(amount));
-  } catch {
-    return `${amount} ${currency}`;
-  }
-}
+const money = (amount, currency) => formatMoney(amount, currency, LANG);
 
 function facts(pairs) {
   return el("dl", { class: "facts" },
