@@ -27,7 +27,7 @@ reset: $(STAMP)  ## forget the local stack's data (.devstack/data); the next run
 	$(PY) -m devstack reset $(ARGS)
 
 test: $(STAMP) lint  ## every test: unit, integration, infra, e2e
-	$(PY) -m pytest -n 2 --dist loadfile tests
+	$(PY) -m pytest -n 3 --dist loadfile tests
 
 unit: $(STAMP)
 	$(PY) -m pytest tests/unit

@@ -55,6 +55,8 @@ sys.path.insert(0, str(ROOT))
 PASSWORD = "Destek2026!"
 CUSTOMERS = (("ahmet@example.com", "10000001"), ("fatma@example.com", "10000002"))
 SUPPORT = "destek@magaza.example"
+#: seconds the load may go on past --seconds to reach --min-cases
+MIN_CASES_WAIT = 240
 
 
 @dataclass
@@ -168,13 +170,17 @@ class Client:
 
 
 class Workload:
-    def __init__(self, stack: Any, figures: Figures, seconds: float) -> None:
+    def __init__(self, stack: Any, figures: Figures, seconds: float, min_cases: int = 0) -> None:
         self.stack = stack
         self.env = stack.env
         self.figures = figures
         self.lock = threading.Lock()
         self.api = Client(stack.api_url, figures, self.lock)
         self.deadline = time.monotonic() + seconds
+        #: the load goes on past its seconds until this many cases exist (at most MIN_CASES_WAIT
+        #: seconds more): on a loaded machine ten seconds opened a handful of cases, too few
+        #: notices for one SES send in ten to start a throttle, and the faults never fired
+        self.min_cases = min_cases
         self.tag = uuid.uuid4().hex[:6]
         self.cases: list[str] = []  # ids of every case created
         self.precases: list[str] = []  # ids of every pre-case the shop opened
@@ -195,7 +201,10 @@ class Workload:
         return result["AuthenticationResult"]["IdToken"]
 
     def running(self) -> bool:
-        return time.monotonic() < self.deadline
+        now = time.monotonic()
+        if now < self.deadline:
+            return True
+        return len(self.cases) < self.min_cases and now < self.deadline + MIN_CASES_WAIT
 
     def created(self, kind: str, ident: str) -> None:
         with self.lock:
@@ -466,7 +475,7 @@ def free_port() -> int:
 
 def soak(
     seconds: float, settle_seconds: float, faults_every: dict[str, int], lease: float,
-    schedule_every: float, notify_pollers: int = 1,
+    schedule_every: float, notify_pollers: int = 1, min_cases: int = 0,
 ) -> Figures:  # fmt: skip
     from chalicelib import wiring
     from devstack.bootstrap import REGION
@@ -488,7 +497,7 @@ def soak(
         before = messages(REGION)
         seen_before = {m["id"] for m in before["emails"]} | {m["id"] for m in before["sms"]}
         since = datetime.now(tz=UTC).isoformat()
-        work = Workload(stack, figures, seconds)
+        work = Workload(stack, figures, seconds, min_cases)
         started = time.monotonic()
         # the app's EMF metric lines go to stdout, one a case: keep them out of the figures
         with contextlib.redirect_stdout(io.StringIO()):
@@ -516,6 +525,12 @@ def main(argv: list[str] | None = None) -> int:
     env = os.environ.get
     parser.add_argument("--seconds", type=float, default=float(env("SOAK_SECONDS", "180")))
     parser.add_argument("--settle", type=float, default=float(env("SOAK_SETTLE_SECONDS", "240")))
+    parser.add_argument(
+        "--min-cases",
+        type=int,
+        default=int(env("SOAK_MIN_CASES", "0")),
+        help="go on past --seconds until this many cases exist",
+    )
     parser.add_argument("--lease", type=float, default=float(env("SOAK_LEASE_SECONDS", "60")))
     parser.add_argument(
         "--schedule-every", type=float, default=float(env("SOAK_SCHEDULE_EVERY", "10"))
@@ -551,7 +566,7 @@ def main(argv: list[str] | None = None) -> int:
          "ses_throttle_every": args.ses_throttle_every,
          "ses_throttle_burst": args.ses_throttle_burst,
          "duplicate_every": args.duplicate_every},
-        args.lease, args.schedule_every, args.notify_pollers,
+        args.lease, args.schedule_every, args.notify_pollers, args.min_cases,
     )  # fmt: skip
     print("\n".join(figures.lines()))
     if args.json:

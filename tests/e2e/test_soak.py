@@ -13,8 +13,9 @@ from .conftest import ROOT
 def test_a_short_soak_with_faults_answers_no_5xx_loses_nothing_and_sends_nothing_twice(tmp_path):
     figures_file = tmp_path / "soak.json"
     done = subprocess.run(
-        [sys.executable, "-m", "bench.soak", "--seconds", "10", "--settle", "150",
-         "--json", str(figures_file)],
+        # at least 20 cases, however slow the machine: enough notices for the SES throttle
+        [sys.executable, "-m", "bench.soak", "--seconds", "10", "--min-cases", "20",
+         "--settle", "150", "--json", str(figures_file)],
         cwd=ROOT, capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     assert figures_file.exists(), done.stdout + done.stderr[-3000:]
