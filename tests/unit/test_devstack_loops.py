@@ -160,7 +160,7 @@ def test_a_cron_schedule_runs_at_its_time_on_the_wall_clock_not_at_a_rate():
 
 def test_a_test_stacks_rates_keep_their_proportions():
     """`--schedule-every 1`: a 1-minute rate every second, a 15-minute one every 15 seconds
-    (the classifier's training ran every second and took an eighth of a test stack's CPU);
+    (every schedule ran every second, an eighth of a test stack's CPU, half of it training);
     without it, each rate as in AWS."""
     from devstack.stack import scaled
 
