@@ -25,6 +25,13 @@ MISREADINGS = [
      "reads as scores the agent was given; they are scores agents recorded by phone"),
     ("console/strings/en.json", "report_col_agent_csat_responses", "Scores taken by agents",
      "as above"),
+    ("console/strings/en.json", "error_version_conflict",
+     "This record changed after you read it; the current one is loaded, try again.",
+     "whatever was edited changed, not a 'record' (the Turkish said 'kayıt', read as a case)"),
+    ("console/strings/en.json", "error_conflict", "This record cannot be changed as it stands.",
+     "as above"),
+    ("site/strings/en.json", "error_conflict", "This record cannot be changed as it stands.",
+     "as above"),
 ]  # fmt: skip
 
 
@@ -50,6 +57,9 @@ RETIRED = {
     r"süpervizör": "the supervisor role is 'yönetici' (role_supervisor)",
     r"\{\w+\} kay(ıt|da|dın)\b": "cases counted are 'talep' ({n} talep), not 'kayıt'",
     r"\b(seçili|sonraki|önceki) kay(ıt|d)": "a case on a list is a 'talep'",
+    # a refusal about whatever the reader was editing (a case, a rule, a group...): "kayıt"
+    # read as a case; "Bu içerik" says any of them
+    r"\bbu kayıt\b": "a conflict names what changed generally ('Bu içerik'), not 'kayıt'",
 }
 
 
