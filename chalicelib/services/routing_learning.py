@@ -24,8 +24,7 @@ from pydantic import Field
 from ..domain.case_change import CaseChange
 from ..domain.clock import to_iso, utcnow
 from ..domain.errors import InvalidInput
-from ..domain.keyword_suggestion import CoveringRule, Suggestion
-from ..domain.model import Model
+from ..domain.model import Model, from_dataclass
 from ..domain.routing_classifier import (
     MAX_HELD_OUT,
     Classifier,
@@ -37,6 +36,8 @@ from ..domain.routing_classifier import (
     held_out,
 )
 from ..domain.routing_corrections import (
+    MissedCategoryPhrase,
+    MissedPhrase,
     category_moved,
     correction_of,
     example_of,
@@ -74,19 +75,16 @@ def months_back(now: datetime, count: int) -> list[str]:
     return found[::-1]
 
 
-class MissedPhraseRow(Model):
-    """A phrase of cases moved to another group, with `suggestion` (a word as customers wrote
-    it, its mode and never-trigger words) when no enabled rule matches the phrase, else
-    `covered_by` (that rule: agents moved its cases anyway). These replace `keyword`, a
-    Snowball stem such as "fatur" suggested even for phrases a rule had: a new meaning, so
-    new names."""
-
-    phrase: str
-    group_id: str
-    corrections: int
-    share: float
-    suggestion: Suggestion | None = None
-    covered_by: CoveringRule | None = None
+#: the API's rows carry the fields of the domain's dataclasses, declared there once
+MissedPhraseRow = from_dataclass(
+    MissedPhrase,
+    "MissedPhraseRow",
+    "A phrase of cases moved to another group, with `suggestion` (a word as customers wrote "
+    "it, its mode and never-trigger words) when no enabled rule matches the phrase, else "
+    "`covered_by` (that rule: agents moved its cases anyway). These replace `keyword`, a "
+    'Snowball stem such as "fatur" suggested even for phrases a rule had: a new meaning, so '
+    "new names.",
+)
 
 
 class MoveCount(Model):
@@ -95,16 +93,12 @@ class MoveCount(Model):
     corrections: int
 
 
-class MissedCategoryRow(Model):
-    """A phrase of cases put in another category; `suggestion` and `covered_by` as in
-    MissedPhraseRow (the rule to look at: what category it sets, its never-trigger words)."""
-
-    phrase: str
-    category_id: str
-    corrections: int
-    share: float
-    suggestion: Suggestion | None = None
-    covered_by: CoveringRule | None = None
+MissedCategoryRow = from_dataclass(
+    MissedCategoryPhrase,
+    "MissedCategoryRow",
+    "A phrase of cases put in another category; `suggestion` and `covered_by` as in "
+    "MissedPhraseRow (the rule to look at: what category it sets, its never-trigger words).",
+)
 
 
 class CategoryMoveCount(Model):

@@ -184,3 +184,41 @@ def test_routing_reads_the_model_once_per_ttl_not_once_per_case():
     now[0] = NOW + MODEL_TTL
     learning.predict("kargom nerede")
     assert len(reads) == count + 1
+
+
+def test_the_reports_rows_answer_the_same_json_as_before():
+    """The API's rows are built from the domain's dataclasses (MissedPhrase,
+    MissedCategoryPhrase): every field, in its order, with its schema's name and words."""
+    store = MemoryStore()
+    billing = [Correction("faturam yanlış", "finans", "musteri", f"f{n}", routed_category="k-odeme",
+                          final_category="k-fatura") for n in range(3)]  # fmt: skip
+    parcels = [Correction("paketim gelmedi", "musteri", "teslimat", f"p{n}") for n in range(3)]
+    store.corrections_by_month = {"2026-12": billing + parcels}
+    rule = RoutingRule(id="r-finans", name="Ödeme ve fatura", order=20, group_id="finans",
+                       phrases=["fatura"])  # fmt: skip
+    report = RoutingLearning(store, clock=lambda: NOW, rules=lambda: [rule]).report(top=100)
+    answer = report.model_dump(mode="json")
+    rows = {r["phrase"]: r for r in answer["phrases"]}
+    assert rows["faturam"] == {
+        "phrase": "faturam", "group_id": "musteri", "corrections": 3, "share": 1.0,
+        "suggestion": None,
+        "covered_by": {"rule_id": "r-finans", "rule_name": "Ödeme ve fatura",
+                       "group_id": "finans", "set_category_id": None, "matched": "faturam"},
+    }  # fmt: skip
+    assert list(rows["paketim"]) == ["phrase", "group_id", "corrections", "share",
+                                     "suggestion", "covered_by"]  # fmt: skip
+    assert rows["paketim"]["suggestion"] == {
+        "keyword": "paketim",
+        "mode": "inflected",
+        "not_words": [],
+        "catches": 1.0,
+    }
+    assert rows["paketim"]["covered_by"] is None
+    category = next(r for r in answer["categories"]["phrases"] if r["phrase"] == "faturam")
+    assert list(category) == ["phrase", "category_id", "corrections", "share", "suggestion",
+                              "covered_by"]  # fmt: skip
+    assert category["category_id"] == "k-fatura" and category["covered_by"]["rule_id"] == "r-finans"
+    schemas = report.model_json_schema()["$defs"]
+    assert {"MissedPhraseRow", "MissedCategoryRow"} <= set(schemas)
+    assert "covered_by" in schemas["MissedPhraseRow"]["description"]
+    assert schemas["MissedPhraseRow"]["required"] == ["phrase", "group_id", "corrections", "share"]
