@@ -11,22 +11,21 @@
 // Choices (types, priorities, customer categories, roles...) are the codes of GET /vocabulary.
 
 import { el } from "./shared/dom.js";
-import { ApiError } from "./shared/api.js";
 import { catalogAdmin } from "./catalog_admin.js";
 import { slaPreview } from "./sla_preview.js";
 import { flagListAdmin } from "./customer_flags.js";
 import { caseFieldsAdmin } from "./tags_fields.js";
 import { learningAdmin } from "./learning.js";
 
-let lang, say, api, can, explain, field, select, choice, fieldProblems, notice, problem, route, when, groupName,
-  staffName, loadNames, vocab, adminUi;
+let lang, say, api, can, explain, field, select, choice, submit, problem, when, groupName, staffName, vocab,
+  adminUi;
 
-/** Takes the frame's helpers (console.js `frameUi`): choice (a select over codes), loadNames
- *  (names change with a group, user or category), vocab() (GET /vocabulary) and adminUi
+/** Takes the frame's helpers (console.js `frameUi`): choice (a select over codes), submit (a
+ *  write, then the screen again; refusals marked on the form), vocab() (GET /vocabulary) and adminUi
  *  (what the tabs that are modules of their own receive). */
 export function wire(ui) {
-  ({ lang, say, api, can, explain, field, select, choice, fieldProblems, notice, problem, route, when, groupName,
-     staffName, loadNames, vocab, adminUi } = ui);
+  ({ lang, say, api, can, explain, field, select, choice, submit, problem, when, groupName, staffName, vocab,
+     adminUi } = ui);
 }
 
 const SERVER_OWNED = {
@@ -139,26 +138,9 @@ function categorySelect(name, flat, current, none, leaveOut = () => false) {
   return choice(name, shown.map(([n]) => n.id), current, (id) => words[id], none);
 }
 
-function saved(run, message) {
-  return async (event) => {
-    event.preventDefault();
-    try {
-      await run(event);
-      await loadNames(); // a group, user or category may have a new name
-      await route();
-      notice(message || say("saved"));
-    } catch (error) {
-      if (error instanceof ApiError && error.code === "version_conflict") {
-        await route();
-        problem(say("admin_conflict"));
-      } else {
-        const form = event.target.closest("form");
-        if (form) fieldProblems(form, error); // each field the refusal names, marked there
-        else problem(explain(error));
-      }
-    }
-  };
-}
+/** A write on an admin screen (the frame's submit): a group, user or category may have a new
+ *  name, so the names are read again before the screen is drawn. */
+const saved = (run, message) => submit(run, message, { reloadNames: true });
 
 function deleteButton(path, back) {
   return el("button", { type: "button", class: "danger", text: say("delete"),

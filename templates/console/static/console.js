@@ -306,7 +306,7 @@ const frameUi = () => ({
   config: CONFIG, strings: T, lang: LANG, apiRoot: API, names,
   signedIn: () => me, vocab: () => VOCAB,
   el, say, api, apiFile, can, explain, field, select, choice, fieldProblems, notice, problem, when,
-  groupName, staffName, fieldName, showSignIn, loadNames, route, reload, act,
+  groupName, staffName, fieldName, showSignIn, loadNames, route, reload, act, submit,
   duration, timeLeft, caseTable, markSeen, staffChoice, categoryChoice, watchList, assignForm,
   reportsUi, libraryUi, kbUi, macrosUi, viewsUi, adminUi,
 });
@@ -340,25 +340,32 @@ function act(caseId, run, okMessage) {
 }
 
 /** What the admin modules (catalog_admin.js, sla_preview.js) may use: reportsUi's helpers, the
- *  vocabulary, a select over codes, a form's refusals shown next to its fields, and a submit
- *  that reloads the screen after a write (and after a version conflict, saying so). */
-const adminUi = () => ({
-  ...reportsUi(), choice, notice, vocab: VOCAB, fieldProblems,
-  submit: (run, message) => async (event) => {
+ *  vocabulary, a select over codes, a form's refusals shown next to its fields, and submit. */
+const adminUi = () => ({ ...reportsUi(), choice, notice, vocab: VOCAB, fieldProblems, submit });
+
+/** A submit (or a button's click) that writes, then draws the screen again and says `message`;
+ *  after a version conflict it draws the screen again and says so, any other refusal is marked
+ *  on the form's fields it names (said alone for a button outside a form). `reloadNames`: the
+ *  write may rename a group, user or category (admin.js), so the names are read again first.
+ *  admin.js and the admin modules (adminUi) share it. */
+function submit(run, message, { reloadNames = false } = {}) {
+  return async (event) => {
     event.preventDefault();
     const form = event.target.closest("form");
     try {
       await run(event);
+      if (reloadNames) await loadNames();
       await route();
       notice(message || say("saved"));
     } catch (error) {
       if (error instanceof ApiError && error.code === "version_conflict") {
         await route();
         problem(say("admin_conflict"));
-      } else fieldProblems(form, error);
+      } else if (form) fieldProblems(form, error);
+      else problem(explain(error));
     }
-  },
-});
+  };
+}
 
 /** A refusal said in the reader's words (explain), and each field a 422 names marked where it
  *  is: aria-invalid and the problem beside the control. `attributes.1.name` is the control
