@@ -110,3 +110,38 @@ def test_bulk_refusals_are_counted_with_their_reasons(open_console, http):  # no
     for case in cases:
         found = http("selin").call("GET", f"/cases/{case['id']}")[1]["case"]
         assert (found["group_id"], found["assignee"]) == ("teslimat", "ayse")
+
+
+def test_a_bulk_macro_says_why_each_case_was_refused(open_console, http):  # noqa: F811
+    """The bulk macro form says its refusals per reason in words, as the bulk status and
+    assign forms do: one case changed after the list was read, one lacking the value the
+    macro's reply needs (a tracking link: these cases have no shipment)."""
+    cases = [finance_case(http, "Kargo takibi yok"), finance_case(http, "Takip numarası yok")]
+    title = f"Takip bağlantısı {unique_phone()[-6:]}"
+    status, macro = http("selin").call("POST", "/macros", {
+        "title": {"tr": title}, "visibility": "personal",
+        "body": {"tr": "Takip bağlantınız: {{tracking_link}}"}})  # fmt: skip
+    assert status == 201, macro
+    status, view = http("selin").call("POST", "/views", {"name": "Finans takip", "sort": "newest",
+        "filters": {"group_id": "finans", "assignee": "none", "statuses": ["open"]}})  # fmt: skip
+    assert status == 201, view
+    page = open_console("selin")
+    page.goto(page.url.split("#")[0] + f"#/views/{view['id']}")
+    ready(page)
+    for case in cases:
+        page.get_by_label(f"{case['number']} seç").check()
+    # someone else writes a note on the first case after the list was read
+    stale = cases[0]
+    note = {"version": stale["version"], "body": "Kargoya soruldu"}
+    status, _ = http("selin").call("POST", f"/cases/{stale['id']}/notes", note)
+    assert status == 201
+    form = page.locator("form.bulk-macro")
+    form.locator("select[name=macro]").select_option(label=title)
+    form.get_by_role("button", name="Seçilenlere makro uygula").click()
+    problem = page.locator("#problem")
+    expect(problem).to_contain_text("Makro hiçbir talebe uygulanamadı: ")
+    expect(problem).to_contain_text("1 talep siz okuduktan sonra değişmiş")
+    expect(problem).to_contain_text("1 talep için makronun yanıtının istediği bir değer eksik")
+    for case in cases:  # nothing applied
+        found = http("selin").call("GET", f"/cases/{case['id']}")[1]["case"]
+        assert found["status"] == "open" and found["assignee"] is None, found

@@ -5,6 +5,8 @@
 // console.js, which hands in its helpers (`ui`); every text comes from the strings files
 // through ui.say, and macro text reaches the page through textContent only.
 
+import { bulkOutcome } from "./views.js";
+
 const LANGS = ["tr", "en"];
 const VARIABLES = ["customer_name", "case_number", "order_number", "tracking_link", "agent_name"];
 const STATUSES = ["open", "in_progress", "waiting_customer", "resolved", "closed", "reopened"];
@@ -195,7 +197,9 @@ export function caseMacros(ui, c, replyForm, post) {
   return box;
 }
 
-/** Under a case list with selection: apply one macro to the chosen cases. */
+/** Under a case list with selection: apply one macro to the chosen cases, each case's outcome
+ *  said as the other bulk forms say theirs (views.js bulkOutcome: the refusals counted per
+ *  reason, in words). */
 export async function bulkMacroForm(ui, table) {
   const { el, say } = ui;
   const macros = await ui.api("GET", "/macros").catch(() => []);
@@ -208,13 +212,7 @@ export async function bulkMacroForm(ui, table) {
       const answer = await ui.api("POST", "/macro-applications", { macro_id: event.target.macro.value, send: true,
         cases: chosen.map((b) => ({ case_id: b.value, version: Number(b.dataset.version) })) });
       await ui.refresh();
-      const failed = answer.results.filter((r) => r.status !== "applied").length;
-      const lacking = answer.results.filter((r) => r.error && r.error.code === "macro_values_missing").length;
-      if (failed) {
-        const said = say("mac_bulk_some", { ok: answer.results.length - failed, failed });
-        ui.problem(lacking ? `${said} ${say("mac_bulk_missing", { n: lacking })}` : said);
-      }
-      else ui.notice(say("mac_bulk_done", { n: answer.results.length }));
+      bulkOutcome(ui, answer.results, { done: "mac_bulk_done", some: "mac_bulk_some", none: "mac_bulk_none" });
     } catch (error) { ui.problem(ui.explain(error)); }
   } }, ui.field(say("mac_case_title"), el("select", { name: "macro" }, macros.map((m) => el("option", { value: m.id, text: titleOf(ui, m) })))),
   el("button", { type: "submit", text: say("mac_bulk_apply") }));

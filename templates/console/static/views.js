@@ -192,7 +192,7 @@ export function bulkOutcome(ui, results, keys) {
     const code = (r.error && r.error.code) || "";
     counts.set(code, (counts.get(code) || 0) + 1);
   }
-  // a code with a short phrase of its own reads "2 kayıt kimseye atanmamış"; any other, its
+  // a code with a short phrase of its own reads "2 talep kimseye atanmamış"; any other, its
   // refusal's sentence after the count
   const reason = (code, n) => (code && ui.has(`bulk_reason_${code}`) ? say("bulk_reason_count", { n, reason: say(`bulk_reason_${code}`) })
     : say("bulk_reason_other", { n, reason: ui.explain(new ApiError(0, { code })).replace(/\.$/, "") }));
