@@ -79,6 +79,13 @@ def test_an_agent_ticks_a_checklist_step_and_sends_a_document(
     expect(form.get_by_label("İade süreci (iç)", exact=False)).to_have_count(
         0
     )  # internal: never offered
+    # the English manual keeps its own title and says, in Turkish, that it is English;
+    # the Turkish documents come first
+    manual = "User manual (vacuum cleaner) (user-manual.pdf) · İngilizce belge"
+    expect(form.get_by_label(manual, exact=True)).to_have_count(1)
+    expect(form.get_by_label("İade formu (iade-formu.pdf)", exact=True)).to_have_count(1)
+    languages = form.locator("li").evaluate_all("items => items.map((li) => li.dataset.language)")
+    assert languages == sorted(languages, key=lambda language: language != "tr"), languages
     form.get_by_label("İade formu (iade-formu.pdf)").check()
     form.get_by_role("button", name="Belge gönder").click()
     expect(page.locator("#notice")).to_have_text("Belgeler gönderildi.")

@@ -59,6 +59,8 @@ function sendBlock(ui, c, documents) {
   const sendable = documents.filter((d) => d.visibility === "public" && d.status === "ready");
   if (!sendable.length) return el("section", { class: "send-documents" }, el("h2", { text: say("send_documents") }),
     el("p", { class: "empty", text: say("no_public_documents") }));
+  // the reader's language first, as the site lists them (a stable sort keeps the rest's order)
+  const ordered = [...sendable].sort((a, b) => Number(b.language === ui.lang) - Number(a.language === ui.lang));
   const form = el("form", { class: "send-documents", onsubmit: async (e) => {
     e.preventDefault();
     const ids = [...e.target.querySelectorAll("input[type=checkbox]:checked")].map((x) => x.value);
@@ -75,11 +77,15 @@ function sendBlock(ui, c, documents) {
   } },
   el("fieldset", {}, el("legend", { text: say("send_documents_label") }),
     el("p", { class: "hint", text: say("send_documents_hint") }),
-    el("ul", {}, sendable.map((d) => {
+    el("ul", {}, ordered.map((d) => {
       const id = `doc-${d.id}`;
       const box = el("input", { type: "checkbox", value: d.id, name: "document" });
       box.id = id;
-      return el("li", {}, box, " ", el("label", { for: id, text: `${d.title} (${d.filename})` }));
+      // a title is the document's own, in its language: one in another language says so in
+      // the reader's words ("User manual · İngilizce belge")
+      const other = d.language && d.language !== ui.lang
+        ? ` · ${say("document_language", { language: say(`language_${d.language}`) })}` : "";
+      return el("li", { "data-language": d.language }, box, " ", el("label", { for: id, text: `${d.title} (${d.filename})${other}` }));
     })),
     el("button", { type: "submit", text: say("send_documents") })));
   return el("section", {}, el("h2", { text: say("send_documents") }), form);
