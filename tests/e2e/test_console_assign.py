@@ -116,7 +116,7 @@ def test_a_bulk_macro_says_why_each_case_was_refused(open_console, http):  # noq
     """The bulk macro form says its refusals per reason in words, as the bulk status and
     assign forms do: one case changed after the list was read, one lacking the value the
     macro's reply needs (a tracking link: these cases have no shipment)."""
-    cases = [finance_case(http, "Kargo takibi yok"), finance_case(http, "Takip numarası yok")]
+    cases = [finance_case(http, "Fatura iki kez geldi"), finance_case(http, "Ödeme iadesi yok")]
     title = f"Takip bağlantısı {unique_phone()[-6:]}"
     status, macro = http("selin").call("POST", "/macros", {
         "title": {"tr": title}, "visibility": "personal",
