@@ -30,6 +30,19 @@ def open_case(page, case: dict) -> None:
     ready(page)
 
 
+def chosen_in_pool(open_console, http, cases: list[dict], name: str):  # noqa: F811
+    """A supervisor's console on a saved view of the finans pool, with `cases` ticked."""
+    status, view = http("selin").call("POST", "/views", {"name": name, "sort": "newest",
+        "filters": {"group_id": "finans", "assignee": "none", "statuses": ["open"]}})  # fmt: skip
+    assert status == 201, view
+    page = open_console("selin")
+    page.goto(page.url.split("#")[0] + f"#/views/{view['id']}")
+    ready(page)
+    for case in cases:
+        page.get_by_label(f"{case['number']} seç").check()
+    return page
+
+
 def test_a_supervisor_moves_a_case_to_another_group_with_and_without_a_person(open_console, http):  # noqa: F811
     to_ayse = finance_case(http, "Fatura iki kez kesildi")
     to_pool = finance_case(http, "Ödeme iki kez çekildi")
@@ -74,14 +87,7 @@ def test_assigning_someone_outside_the_group_says_why(open_console, http):  # no
 
 def test_bulk_refusals_are_counted_with_their_reasons(open_console, http):  # noqa: F811
     cases = [finance_case(http, "Fatura gelmedi"), finance_case(http, "Ödeme onaylanmadı")]
-    status, view = http("selin").call("POST", "/views", {"name": "Finans havuzu", "sort": "newest",
-        "filters": {"group_id": "finans", "assignee": "none", "statuses": ["open"]}})  # fmt: skip
-    assert status == 201, view
-    page = open_console("selin")
-    page.goto(page.url.split("#")[0] + f"#/views/{view['id']}")
-    ready(page)
-    for case in cases:
-        page.get_by_label(f"{case['number']} seç").check()
+    page = chosen_in_pool(open_console, http, cases, "Finans havuzu")
     page.get_by_label("Seçili taleplerin durumu").select_option("in_progress")
     page.locator("form.bulk-status").get_by_role("button", name="Durumu değiştir").click()
     expect(page.locator("#problem")).to_have_text(
@@ -122,14 +128,7 @@ def test_a_bulk_macro_says_why_each_case_was_refused(open_console, http):  # noq
         "title": {"tr": title}, "visibility": "personal",
         "body": {"tr": "Takip bağlantınız: {{tracking_link}}"}})  # fmt: skip
     assert status == 201, macro
-    status, view = http("selin").call("POST", "/views", {"name": "Finans takip", "sort": "newest",
-        "filters": {"group_id": "finans", "assignee": "none", "statuses": ["open"]}})  # fmt: skip
-    assert status == 201, view
-    page = open_console("selin")
-    page.goto(page.url.split("#")[0] + f"#/views/{view['id']}")
-    ready(page)
-    for case in cases:
-        page.get_by_label(f"{case['number']} seç").check()
+    page = chosen_in_pool(open_console, http, cases, "Finans takip")
     # someone else writes a note on the first case after the list was read
     stale = cases[0]
     note = {"version": stale["version"], "body": "Kargoya soruldu"}
