@@ -221,7 +221,9 @@ class LocalStack:
 
     def _bindings(self, app_module: Any) -> list[Binding]:
         """One binding a registry queue, to the app.py handler the registry names, with the
-        batch size app.py gave it (the registry's too; tests/infra checks that they agree)."""
+        batch size and batching window app.py gave it (the registry's too; tests/infra checks
+        that they agree). The window is scaled as the schedules are (`schedule_every`): a
+        test stack's 10 s window is a sixth of a second when its minute is a second."""
         from chalice.app import SQSEventConfig
 
         from chalicelib.messaging.queue_registry import BY_QUEUE
@@ -239,8 +241,9 @@ class LocalStack:
             handler = getattr(app_module, spec.handler)
             if self.faults:
                 handler = self.faults.wrap_handler(spec.name, handler)
+            window = scaled(source.maximum_batching_window_in_seconds, self.schedule_every)
             bindings.append(Binding(url, arn, handler, source.name, source.batch_size, spec.name,
-                                    spec.own_backoff))  # fmt: skip
+                                    spec.own_backoff, window))  # fmt: skip
         return bindings
 
     def _stream_reader(self, app_module: Any) -> StreamReader:
