@@ -32,13 +32,16 @@ ROOT = Path(__file__).resolve().parents[2]
 def flow(aws_env, client, chalice_app, drain_routing):
     """`flow()`: routing, then the stream to the bus (and so to the search queue), then the
     search queue to its handler, until empty."""
+    from chalicelib.messaging.queue_registry import SEARCH
     from devstack.dispatcher import Binding, Dispatcher
 
     sqs = aws(aws_env, "sqs")
     url = aws_env["SEARCH_QUEUE_URL"]
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
+    # the registry's batch (100, gathered for a window the drain does not wait out)
     binding = Binding(url, arn["Attributes"]["QueueArn"], chalice_app.index_search,
-                      "index_search", 10)  # fmt: skip
+                      "index_search", SEARCH.batch_size,
+                      batching_window=SEARCH.batching_window)  # fmt: skip
     search = Dispatcher(sqs, [binding], aws_env["AWS_REGION"], 0)
     reader = case_event_reader(aws_env, chalice_app)
 
