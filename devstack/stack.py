@@ -41,7 +41,8 @@ log = logging.getLogger("devstack")
 
 def scaled(rate: float, minute: float | None) -> float:
     """The seconds between runs of a `rate(...)` schedule of `rate` seconds when a minute
-    takes `minute` seconds (None: as in AWS). Every rate keeps its proportion: at one
+    takes `minute` seconds (None: as in AWS); a queue's batching window is scaled the same
+    way (`_bindings`). Every rate keeps its proportion: at one
     second a minute, every schedule ran every second: an eighth of a test stack's CPU (py-spy),
     more than half of it training the routing classifier (15 minutes), which nothing waited for."""
     return rate if minute is None else rate / 60 * minute
