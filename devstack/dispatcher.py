@@ -49,6 +49,10 @@ class Binding:
     #: seconds a batch gathers after its first message (the registry's `batching_window`,
     #: scaled in a test stack); 0: the handler gets what one receive brings
     batching_window: float = 0.0
+    #: the function's timeout (.chalice/config.json): its context's remaining time counts
+    #: down from it, as Lambda's does (the search writer goes on with a rebuild while enough
+    #: of its 120 s is left)
+    timeout_seconds: int = 30
 
 
 #: SQS's most messages per ReceiveMessage (and per DeleteMessageBatch)
@@ -131,7 +135,8 @@ class Dispatcher:
             "Records": [sqs_record(m, binding.queue_arn, self.region) for m in received + again]
         }
         try:
-            result = binding.handler(event, LocalContext(binding.function_name))
+            context = LocalContext(binding.function_name, timeout_seconds=binding.timeout_seconds)
+            result = binding.handler(event, context)
             failed = {f["itemIdentifier"] for f in (result or {}).get("batchItemFailures", [])}
         except Exception:
             log.exception("handler %s failed the whole batch", binding.function_name)

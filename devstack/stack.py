@@ -14,6 +14,7 @@ devstack/state.py).
 from __future__ import annotations
 
 import importlib
+import json
 import logging
 import os
 import sys
@@ -37,6 +38,15 @@ from .state import StateDir, default_dir
 from .streams import StreamReader, stream_handler, table_stream
 
 log = logging.getLogger("devstack")
+
+
+def function_timeout(function: str, stage: str = "dev") -> int:
+    """A function's timeout in seconds as .chalice/config.json gives it (its own, or the
+    stage's), for the local Lambda context's remaining time."""
+    config = json.loads((Path(__file__).resolve().parent.parent / ".chalice" / "config.json")
+                        .read_text())["stages"][stage]  # fmt: skip
+    own = config.get("lambda_functions", {}).get(function, {})
+    return int(own.get("lambda_timeout", config.get("lambda_timeout", 30)))
 
 
 def scaled(rate: float, minute: float | None) -> float:
@@ -244,7 +254,8 @@ class LocalStack:
                 handler = self.faults.wrap_handler(spec.name, handler)
             window = scaled(source.maximum_batching_window_in_seconds, self.schedule_every)
             bindings.append(Binding(url, arn, handler, source.name, source.batch_size, spec.name,
-                                    spec.own_backoff, window))  # fmt: skip
+                                    spec.own_backoff, window,
+                                    function_timeout(spec.handler)))  # fmt: skip
         return bindings
 
     def _stream_reader(self, app_module: Any) -> StreamReader:

@@ -169,6 +169,8 @@ def test_the_local_stack_dispatches_every_registry_queue(monkeypatch) -> None:
         assert binding.queue_url == f"url-{spec.url_variable}"
         assert binding.batch_size == spec.batch_size
         assert binding.batching_window == spec.batching_window  # as in AWS: no schedule_every
+        # the context's remaining time counts down from the function's own timeout
+        assert binding.timeout_seconds == (120 if spec.name == "search" else 30)
         assert binding.function_name == spec.handler
         assert binding.handler is not getattr(app, spec.handler)  # wrapped with the faults
     # a test stack's minute takes a second: its windows shrink in proportion, as its rates do
