@@ -13,7 +13,8 @@ size with 100 cases due, every call real. Then the local stack's restart is time
 largest size (bench/restart.py; `BENCH_RESTART=0` leaves it out), and DuckDB over a million
 case events with the open data store's cost in AWS (bench/duckdb_events.py; `BENCH_DUCKDB=0`
 leaves it out), and one case's whole life with its AWS calls, DynamoDB units, messages and
-cost per 1,000 cases (bench/case_life.py; `BENCH_LIFE=0` leaves it out). Knowledge base
+cost per 1,000 cases, one at a time and BENCH_AT_ONCE at once (bench/case_life.py;
+`BENCH_LIFE=0` leaves it out). Knowledge base
 relevance: recall@3 and MRR of the customer questions
 against the seeded articles (bench/relevance.py, `python -m bench.relevance` alone). Turkish
 routing and sentiment on the issue 20 sets, per group and per kind (bench/turkish_text.py,
@@ -431,7 +432,11 @@ def report() -> int:
 
         sys.stderr.write("bench: a case's whole life, and what it costs in AWS\n")
         life = in_fresh_process("from bench.case_life import figures", "figures()")
-        run.cost = life["lines"]
+        # and at a shop's volume: BENCH_AT_ONCE lives side by side share each queue's batches
+        # (the budget stays the one-at-a-time figure's, the dearer)
+        volume = in_fresh_process("from bench.case_life import AT_ONCE, figures",
+                                  "figures(AT_ONCE, AT_ONCE)")  # fmt: skip
+        run.cost = [*life["lines"], "", *volume["lines"]]
         lines += ["", "a case's life and its cost", *("  " + line for line in run.cost)]
         if life["without_messages"] > BUDGET_PER_THOUSAND:
             broken.append("cost per 1,000 cases")

@@ -22,7 +22,22 @@ queue polling, alarms, dashboard). Prices are list prices with their date and re
 figure of the local run is a count, not a guess: only Lambda's duration is this machine's
 (moto is slower than DynamoDB, so the duration errs high).
 
-`--json PATH` writes the figures; `make bench` runs it (BENCH_LIFE=0 leaves it out).
+**At a shop's volume** (`--at-once N`, BENCH_AT_ONCE, 20 by default): N lives run side by
+side, each step taken by all N before the queues are drained, so every queue's batch holds
+what N cases put on it at that step: N cases doing the same thing within one batching
+window (docs/performance.md says what a window holds at what volume). Per-batch costs (an
+invocation, a receive per ten messages, a search delta) are then shared by up to N cases.
+`--no-windows` runs the same with every queue as before batching windows (at most 10 a
+batch, no window), to compare.
+
+SQS is counted as AWS bills it, a request per call (each 64 KB): the app's own calls (a
+SendMessageBatch of ten is one), one SendMessage per message an EventBridge rule delivers,
+and the event source mapping's ReceiveMessage calls that brought messages (ten at most
+each) and DeleteMessageBatch calls (ten each), as the local dispatcher makes them. The
+archive's queue stands in for Firehose here and is priced as Firehose, not as SQS.
+
+`--json PATH` writes the figures; `make bench` runs it (BENCH_LIFE=0 leaves it out), both
+ways: one life at a time, and BENCH_AT_ONCE at once.
 """
 
 from __future__ import annotations
@@ -31,6 +46,7 @@ import argparse
 import json
 import os
 import re
+import subprocess
 import sys
 import time
 from collections import Counter
@@ -58,6 +74,8 @@ from bench.units import (  # noqa: E402
 )
 
 LIVES = int(os.environ.get("BENCH_LIVES", "5"))
+#: lives run side by side for the figures at a shop's volume (`--at-once`)
+AT_ONCE = int(os.environ.get("BENCH_AT_ONCE", "20"))
 
 #: USD list prices, eu-central-1 (Frankfurt) on-demand unless marked, as recorded on
 #: PRICES_DATE from the services' AWS pricing pages: name -> (price, per how many units, unit)
@@ -99,7 +117,19 @@ class Life:
     #: of `emails`, those to staff (assigned, escalated, arrivals, digests)
     staff_emails: int = 0
     events: int = 0
+    #: SQS records handed to each function (a message received twice counts twice)
     sqs_messages: Counter[str] = field(default_factory=Counter)
+    #: of them, first receives (ApproximateReceiveCount 1): the messages put on the queues
+    sqs_first_receives: int = 0
+    #: messages the app put on queues itself (the rest came by EventBridge rules)
+    sqs_sent_by_app: int = 0
+    #: the event source mapping's requests: ReceiveMessage calls that brought messages,
+    #: DeleteMessageBatch, ChangeMessageVisibility (the local dispatcher's, as Lambda's)
+    sqs_poller: Counter[str] = field(default_factory=Counter)
+    #: lives run side by side (1: one at a time)
+    at_once: int = 1
+    #: whether the queues had the registry's batching windows (False: `--no-windows`)
+    windows: bool = True
     archive_records: int = 0
     archive_bytes: int = 0
     invocations: Counter[str] = field(default_factory=Counter)
@@ -153,6 +183,10 @@ class Meter:
             self.life.sms += 1
         elif service == "events" and model.name == "PutEvents":
             self.life.events += len(params.get("Entries", []))
+        elif service == "sqs" and model.name == "SendMessage":
+            self.life.sqs_sent_by_app += 1
+        elif service == "sqs" and model.name == "SendMessageBatch":
+            self.life.sqs_sent_by_app += len(params.get("Entries", []))
 
     # ---- DynamoDB units ----------------------------------------------------------------
 
@@ -265,6 +299,10 @@ def timed(meter: Meter, name: str, memory_mb: int, handler: Any) -> Any:
                 records = event.get("Records", []) if isinstance(event, dict) else []
                 if records and records[0].get("eventSource") == "aws:sqs":
                     life.sqs_messages[name] += len(records)
+                    life.sqs_first_receives += sum(
+                        r.get("attributes", {}).get("ApproximateReceiveCount") == "1"
+                        for r in records
+                    )
 
     return run
 
@@ -283,9 +321,15 @@ def measure(
     lives: int = LIVES,
     through: Callable[[str, Any, dict[str, str]], Any] | None = None,
     then: Callable[[dict[str, str]], None] | None = None,
+    at_once: int = 1,
+    windows: bool = True,
 ) -> Life:
     """Run 1 + `lives` case lives; the figures of the last `lives`.
 
+    `at_once`: how many of the `lives` take each step together before the queues are
+    drained (1: one life after another; `lives` at once: a shop's volume, every queue's
+    batch shared by them). `windows=False` gives every queue what it had before batching
+    windows: no window, at most 10 a batch (for a before-and-after at the same volume).
     `through(function name, handler, the stack's environment)` may stand another handler in
     for each (bench/memory.py runs each function in its own process from the package;
     `api_handler`'s handler is the Chalice app object itself); `then(env)` runs after the
@@ -312,8 +356,19 @@ def measure(
         bindings = [replace(b, handler=timed(meter, b.function_name, memory_of(b.function_name),
                                              run(b.function_name, b.handler)))
                     for b in shell._bindings(app_module)]  # fmt: skip
+        if not windows:  # as the queues were before batching windows
+            bindings = [replace(b, batching_window=0, batch_size=min(b.batch_size, 10))
+                        for b in bindings]  # fmt: skip
         sqs = aws("sqs", server.url)
-        queues = Dispatcher(sqs, bindings, REGION, 0)
+        # the event source mappings' own client: its calls are Lambda's, counted apart
+        poller = aws("sqs", server.url)
+
+        def polled(model: Any, parsed: dict, **_: Any) -> None:
+            if meter.on and (model.name != "ReceiveMessage" or parsed.get("Messages")):
+                meter.life.sqs_poller[model.name] += 1
+
+        poller.meta.events.register("after-call.sqs", polled)
+        queues = Dispatcher(poller, bindings, REGION, 0)
         handler, name, batch = stream_handler(app_module)
         stream = StreamReader(aws("dynamodbstreams", server.url),
                               table_stream(aws("dynamodb", server.url), env["TABLE_NAME"]),
@@ -362,34 +417,40 @@ def measure(
                     raise RuntimeError(f"{method} {path}: {answer.status_code} {answer.body!r}")
                 return json.loads(answer.body)
 
-            def one_life(index: int) -> None:
-                filed = call("post", "/my/cases", customer, {
+            def together(indexes: list[int]) -> None:
+                """The lives `indexes`, each step taken by all of them before the stream, the
+                bus and the queues are drained (one index: one life as a customer lives it)."""
+                filed = [call("post", "/my/cases", customer, {
                     "type": "complaint", "subject": f"Telefonum arızalı {index}",
-                    "description": "Ekran açılmıyor, arıza var."})  # fmt: skip
+                    "description": "Ekran açılmıyor, arıza var."})
+                    for index in indexes]  # fmt: skip
                 settle()  # routed; the customer told, the group's arrival filed for its digest
-                case = call("get", f"/cases/{filed['id']}", agent)["case"]
-                case = call("post", f"/cases/{case['id']}/claim", agent,
-                            {"version": case["version"]})  # fmt: skip
+                cases = []
+                for one in filed:
+                    case = call("get", f"/cases/{one['id']}", agent)["case"]
+                    cases.append(call("post", f"/cases/{case['id']}/claim", agent,
+                                      {"version": case["version"]}))  # fmt: skip
                 settle()
-                case = call(
-                    "post",
-                    f"/cases/{case['id']}/replies",
-                    agent,
-                    {"version": case["version"], "body": "Değişim için kargo kodu: 123"},
-                )
+                cases = [call("post", f"/cases/{case['id']}/replies", agent,
+                              {"version": case["version"], "body": "Değişim için kargo kodu: 123"})
+                         for case in cases]  # fmt: skip
                 settle()
-                case = call("post", f"/cases/{case['id']}/status", agent,
-                            {"version": case["version"], "status": "resolved"})  # fmt: skip
+                cases = [call("post", f"/cases/{case['id']}/status", agent,
+                              {"version": case["version"], "status": "resolved"})
+                         for case in cases]  # fmt: skip
                 settle()
-                seen = call("get", f"/cases/{case['id']}", customer)["case"]
-                call("post", f"/cases/{case['id']}/resolution", customer,
-                     {"version": seen["version"], "solved": True})  # fmt: skip
+                for case in cases:
+                    seen = call("get", f"/cases/{case['id']}", customer)["case"]
+                    call("post", f"/cases/{case['id']}/resolution", customer,
+                         {"version": seen["version"], "solved": True})  # fmt: skip
                 settle()
 
-            one_life(0)  # warm: roles, keys, case numbers, templates
+            together([0])  # warm: roles, keys, case numbers, templates
             with meter.measuring() as life:
-                for index in range(1, lives + 1):
-                    one_life(index)
+                indexes = list(range(1, lives + 1))
+                for start in range(0, lives, max(1, at_once)):
+                    together(indexes[start : start + max(1, at_once)])
+            life.at_once, life.windows = max(1, at_once), windows
             life.lives = lives
             if then is not None:
                 then(env)
@@ -406,14 +467,31 @@ def price(name: str, quantity: float) -> float:
     return quantity * amount / per
 
 
+def sqs_requests(life: Life) -> dict[str, int]:
+    """SQS requests as AWS bills them (a request per call; a batch of up to ten messages is
+    one): the app's own calls, one SendMessage per message an EventBridge rule delivered (the
+    messages handed out for the first time less those the app sent), and the event source
+    mappings' receives that brought messages and their deletes. The pollers' empty long polls
+    are the idle month's (`idle_per_month`)."""
+    return {
+        "the app's calls": sum(n for op, n in life.calls.items() if op.startswith("sqs:")),
+        "rules' deliveries": max(0, life.sqs_first_receives - life.sqs_sent_by_app),
+        "receives": life.sqs_poller["ReceiveMessage"],
+        "deletes": sum(n for op, n in life.sqs_poller.items() if op != "ReceiveMessage"),
+    }
+
+
+def s3_calls(life: Life) -> tuple[int, int]:
+    """The app's S3 writes (PUT, COPY, POST, LIST: the search deltas and bases) and reads."""
+    s3 = Counter({op.split(":", 1)[1]: n for op, n in life.calls.items() if op.startswith("s3:")})
+    writes = sum(n for op, n in s3.items() if op in S3_WRITES)
+    return writes, sum(s3.values()) - writes
+
+
 def per_thousand(life: Life) -> dict[str, float]:
     """USD per 1,000 case lives, by service (the messages apart)."""
     scale = 1000 / life.lives
-    s3 = Counter({op.split(":", 1)[1]: n for op, n in life.calls.items() if op.startswith("s3:")})
-    s3_writes = sum(n for op, n in s3.items() if op in S3_WRITES)
-    sqs_messages = sum(life.sqs_messages.values())
-    # each message is sent (or delivered by a rule), received and deleted: three requests
-    # (an upper bound: a batch send or receive carries up to ten)
+    s3_writes, s3_reads = s3_calls(life)
     archive_gb = life.archive_records * 5 * 1024 / 1024**3
     return {
         "Lambda requests": price("lambda_requests", sum(life.invocations.values())) * scale,
@@ -423,11 +501,10 @@ def per_thousand(life: Life) -> dict[str, float]:
         "DynamoDB writes, indexes": price("dynamodb_writes", sum(life.units.index_writes.values()))
         * scale,
         "DynamoDB reads": price("dynamodb_reads", life.units.reads) * scale,
-        "SQS": price("sqs_requests", 3 * sqs_messages) * scale,
+        "SQS": price("sqs_requests", sum(sqs_requests(life).values())) * scale,
         "EventBridge": price("eventbridge_events", life.events) * scale,
         "Firehose (archive)": price("firehose_gb", archive_gb) * scale,
-        "S3": (price("s3_writes", s3_writes) + price("s3_reads", sum(s3.values()) - s3_writes))
-        * scale,
+        "S3": (price("s3_writes", s3_writes) + price("s3_reads", s3_reads)) * scale,
         "SES (the emails themselves)": price("ses_emails", life.emails) * scale,
     }
 
@@ -482,9 +559,20 @@ def lines(
     idle = idle if idle is not None else idle_per_month()
     without_messages = sum(v for k, v in costs.items() if not k.startswith("SES"))
     units = life.units
+    sqs = sqs_requests(life)
+    s3_writes, _ = s3_calls(life)
+    if life.at_once > 1:
+        how = (
+            f"mean of {n} lives after a warm one, {life.at_once} at once (each step taken"
+            f" by all {life.at_once} before the queues are drained: a shop's volume)"
+        )
+    else:
+        how = f"mean of {n} lives after a warm one, one at a time"
+    if not life.windows:
+        how += ", every queue without a batching window and at most 10 a batch (as before)"
     out = [
         f"One case life (site filing, routing, notices, read, claim, reply, resolve, confirm),"
-        f" mean of {n} lives after a warm one:",
+        f" {how}:",
         "",
         "| per case | |",
         "|---|---:|",
@@ -497,8 +585,14 @@ def lines(
         f" / {life.staff_emails / n:.1f} |",
         f"| events to the bus | {life.events / n:.1f} |",
         f"| SQS messages handled | {sum(life.sqs_messages.values()) / n:.1f} |",
+        f"| SQS requests ({' / '.join(sqs)}) | {sum(sqs.values()) / n:.1f}"
+        f" ({' / '.join(f'{v / n:.1f}' for v in sqs.values())}) |",
         f"| Lambda invocations (API {life.api_requests / n:.1f}) "
         f"| {sum(life.invocations.values()) / n:.1f} |",
+        f"| S3 PUTs (the search index's deltas and bases) | {s3_writes / n:.2f} |",
+        "",
+        "Lambda invocations per case by function: " + ", ".join(
+            f"{name} {value / n:.2f}" for name, value in life.invocations.most_common()) + ".",
         "",
         "Index write units per case: " + ", ".join(
             f"{name} {value / n:.1f}" for name, value in units.index_writes.most_common()
@@ -528,10 +622,11 @@ def lines(
 BUDGET_PER_THOUSAND = 0.10
 
 
-def figures(lives: int = LIVES) -> dict[str, Any]:
+def figures(lives: int = LIVES, at_once: int = 1, windows: bool = True) -> dict[str, Any]:
     """The run as JSON: the table's lines, the cost per 1,000 cases by service and without
-    the emails, the idle month, and every count (for `make bench`)."""
-    life = measure(lives)
+    the emails, the idle month, and every count (for `make bench`). `at_once` and `windows`
+    as `measure` takes them (`lives` at once: a shop's volume)."""
+    life = measure(lives, at_once=at_once, windows=windows)
     costs, idle = per_thousand(life), idle_per_month()
     return {
         "lines": lines(life, costs, idle),
@@ -545,14 +640,39 @@ def figures(lives: int = LIVES) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def in_own_process(lives: int, at_once: int, windows: bool) -> dict[str, Any]:
+    """`figures` in a fresh interpreter: each run provisions its own moto server, and the
+    app's wiring and moto's backends belong to the process that ran the last one."""
+    code = ("import json; from bench.case_life import figures; "
+            f"print(json.dumps(figures({lives}, {at_once}, {windows})))")  # fmt: skip
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE,
+                          text=True, check=True)  # fmt: skip
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", type=Path, help="write the figures here")
+    parser.add_argument("--lives", type=int, default=LIVES, help="lives measured (BENCH_LIVES)")
+    parser.add_argument("--at-once", type=int, default=None, metavar="N",
+                        help="only the run of N lives side by side (default: one at a time,"
+                             f" then {AT_ONCE} at once, BENCH_AT_ONCE)")  # fmt: skip
+    parser.add_argument(
+        "--no-windows",
+        action="store_true",
+        help="every queue as before batching windows: none, at most 10 a batch",
+    )
     args = parser.parse_args()
-    found = figures()
-    print("\n".join(found["lines"]))
+    windows = not args.no_windows
+    if args.at_once is not None:
+        runs = {"at_once": in_own_process(args.at_once, args.at_once, windows)}
+    else:
+        runs = {"single": in_own_process(args.lives, 1, windows),
+                "at_once": in_own_process(AT_ONCE, AT_ONCE, windows)}  # fmt: skip
+    for found in runs.values():
+        print("\n".join(found["lines"]), end="\n\n")
     if args.json:
-        args.json.write_text(json.dumps(found, indent=1))
+        args.json.write_text(json.dumps(runs, indent=1))
     return 0
 
 

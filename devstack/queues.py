@@ -48,6 +48,12 @@ def _text(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def _batch(spec: QueueSpec) -> str:
+    """The template comment's batch: its size, and the window Lambda gathers it for."""
+    size = f"{spec.batch_size} a batch"
+    return f"{size}, gathered for up to {spec.batching_window} s" if spec.batching_window else size
+
+
 def queue_resources(spec: QueueSpec) -> str:
     """The queue, its dead-letter queue and the alarm on the dead-letter queue."""
     receives = spec.max_receives if spec.max_receives is not None else "{Ref: MaxReceiveCount}"
@@ -57,7 +63,7 @@ def queue_resources(spec: QueueSpec) -> str:
     )
     text = f"""\
   # {spec.name}: {spec.purpose}
-  # (read by app.py {spec.handler}, {spec.batch_size} a batch)
+  # (read by app.py {spec.handler}, {_batch(spec)})
   {spec.dead_letter_id}:
     Type: AWS::SQS::Queue
     Properties:

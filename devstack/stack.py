@@ -14,6 +14,7 @@ devstack/state.py).
 from __future__ import annotations
 
 import importlib
+import json
 import logging
 import os
 import sys
@@ -39,9 +40,19 @@ from .streams import StreamReader, stream_handler, table_stream
 log = logging.getLogger("devstack")
 
 
+def function_timeout(function: str, stage: str = "dev") -> int:
+    """A function's timeout in seconds as .chalice/config.json gives it (its own, or the
+    stage's), for the local Lambda context's remaining time."""
+    config = json.loads((Path(__file__).resolve().parent.parent / ".chalice" / "config.json")
+                        .read_text())["stages"][stage]  # fmt: skip
+    own = config.get("lambda_functions", {}).get(function, {})
+    return int(own.get("lambda_timeout", config.get("lambda_timeout", 30)))
+
+
 def scaled(rate: float, minute: float | None) -> float:
     """The seconds between runs of a `rate(...)` schedule of `rate` seconds when a minute
-    takes `minute` seconds (None: as in AWS). Every rate keeps its proportion: at one
+    takes `minute` seconds (None: as in AWS); a queue's batching window is scaled the same
+    way (`_bindings`). Every rate keeps its proportion: at one
     second a minute, every schedule ran every second: an eighth of a test stack's CPU (py-spy),
     more than half of it training the routing classifier (15 minutes), which nothing waited for."""
     return rate if minute is None else rate / 60 * minute
@@ -221,7 +232,9 @@ class LocalStack:
 
     def _bindings(self, app_module: Any) -> list[Binding]:
         """One binding a registry queue, to the app.py handler the registry names, with the
-        batch size app.py gave it (the registry's too; tests/infra checks that they agree)."""
+        batch size and batching window app.py gave it (the registry's too; tests/infra checks
+        that they agree). The window is scaled as the schedules are (`schedule_every`): a
+        test stack's 10 s window is a sixth of a second when its minute is a second."""
         from chalice.app import SQSEventConfig
 
         from chalicelib.messaging.queue_registry import BY_QUEUE
@@ -239,8 +252,10 @@ class LocalStack:
             handler = getattr(app_module, spec.handler)
             if self.faults:
                 handler = self.faults.wrap_handler(spec.name, handler)
+            window = scaled(source.maximum_batching_window_in_seconds, self.schedule_every)
             bindings.append(Binding(url, arn, handler, source.name, source.batch_size, spec.name,
-                                    spec.own_backoff))  # fmt: skip
+                                    spec.own_backoff, window,
+                                    function_timeout(spec.handler)))  # fmt: skip
         return bindings
 
     def _stream_reader(self, app_module: Any) -> StreamReader:

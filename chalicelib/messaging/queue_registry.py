@@ -3,13 +3,19 @@
 Each entry is a queue a handler of app.py reads, with its dead-letter queue and that
 dead-letter queue's alarm. Everything else is derived from this tuple:
 
-- app.py's `@app.on_sqs_message(**spec.source)` (queue name and batch size);
+- app.py's `@app.on_sqs_message(**spec.source)` (queue name, batch size, batching window);
 - the environment (`<VARIABLE>_QUEUE_URL`, `<VARIABLE>_DLQ_URL`), read by chalicelib/config.py;
 - `/dead-letters` and its re-drive (chalicelib/wiring.py `dead_letters`): every queue listed;
 - infra/template.yaml's queue block (queue, dead-letter queue, alarm, outputs), written by
   `make queues` (devstack/queues.py) and checked by `make lint` and tests/infra;
 - the packaged template's event source mappings and IAM grants (devstack/package.py);
-- the local stack's dispatcher (devstack/stack.py).
+- the local stack's dispatcher (devstack/stack.py), which gathers a batch for the window
+  as Lambda does (scaled like the schedules in a test stack).
+
+A batching window goes where nobody waits on the queue and a batch costs something of its
+own (search: a delta file; reports: an invocation and its writes): the queues customers,
+agents and shops wait on (routing, notify, mail, webhooks, merges) take what is there at
+once. What each window costs in freshness: docs/performance.md.
 
 A new queue is one entry here, one handler in app.py, then `make queues`. A queue fed by an
 EventBridge rule (case events for a consumer) says so with `rule`: the block then also holds
@@ -45,8 +51,15 @@ class QueueSpec:
         `<stem>DeadLettersAlarm`, outputs `<stem>QueueUrl`, `<stem>DeadLetterQueueUrl`.
     variable: the environment stem: `<variable>_QUEUE_URL`, `<variable>_DLQ_URL`.
     handler: the function of app.py that reads the queue (Lambda's event source mapping).
-    batch_size: records per invocation (at most 10 for a standard queue without a window).
-    visibility_timeout: seconds; AWS asks for six times the function's timeout (30 s).
+    batch_size: records per invocation (at most 10 for a standard queue without a window;
+        up to 10,000 with one).
+    batching_window: seconds Lambda gathers records before invoking (the event source
+        mapping's MaximumBatchingWindowInSeconds, 0 to 300): it invokes when the batch is
+        full or this long after the first record, whichever comes first. 0: at once (with up
+        to 10 records already waiting). A window trades freshness for per-batch costs (one
+        search delta, one invocation, one receive per 10 records): docs/performance.md.
+    visibility_timeout: seconds; AWS asks for six times the function's timeout (30 s, or
+        the function's own in .chalice/config.json) plus the batching window.
     max_receives: receives before a message moves to the dead-letter queue; None takes the
         stack's `MaxReceiveCount` parameter (the local stack sets it lower).
     purpose: what the queue carries; the template's comment and the alarm's description.
@@ -61,6 +74,7 @@ class QueueSpec:
     handler: str
     batch_size: int
     purpose: str
+    batching_window: int = 0
     visibility_timeout: int = 180
     max_receives: int | None = None
     senders: tuple[str, ...] = ()
@@ -78,8 +92,13 @@ class QueueSpec:
 
     @property
     def source(self) -> dict[str, Any]:
-        """Keyword arguments of `@app.on_sqs_message`."""
-        return {"queue": self.queue, "batch_size": self.batch_size}
+        """Keyword arguments of `@app.on_sqs_message` (chalice writes the window into the
+        event source mapping as MaximumBatchingWindowInSeconds)."""
+        return {
+            "queue": self.queue,
+            "batch_size": self.batch_size,
+            "maximum_batching_window_in_seconds": self.batching_window,
+        }
 
     @property
     def queue_id(self) -> str:
@@ -168,7 +187,12 @@ QUEUES: tuple[QueueSpec, ...] = (
         stem="Reports",
         variable="REPORTS",
         handler="project_reports",
-        batch_size=10,
+        # counters for supervisors' reports: half a minute late costs nobody, and a window
+        # gathers a busy shop's events into one invocation (docs/performance.md); not a
+        # minute: each step of a rebuild waits out the window alone (docs/reports.md)
+        batch_size=100,
+        batching_window=30,
+        visibility_timeout=210,  # 6 x 30 s + the window
         purpose="a case event from the events bus, to be added to the standard reports' "
         "counters (or a step of their rebuild from the event log)",
         senders=("events",),
@@ -191,10 +215,13 @@ QUEUES: tuple[QueueSpec, ...] = (
         stem="Search",
         variable="SEARCH",
         handler="index_search",
-        batch_size=10,
-        # six times its function's 120 s: a compaction or a rebuild's last step writes the
-        # whole index (about 30 s at 100,000 cases, docs/search.md)
-        visibility_timeout=720,
+        # one delta file and one pointer move per batch: a window of 10 s makes it one per
+        # 10 s at most (or per 100 events), and search finds a change within about 10 s
+        batch_size=100,
+        batching_window=10,
+        # six times its function's 120 s (a compaction or a rebuild's last step writes the
+        # whole index: about 30 s at 100,000 cases, docs/search.md), plus the window
+        visibility_timeout=730,
         purpose="a case or pre-case event from the events bus, whose case is read and written "
         "to the search index as one delta (or a step of the index's rebuild); one writer: "
         "the handler's reserved concurrency is 1",
@@ -209,7 +236,10 @@ QUEUES: tuple[QueueSpec, ...] = (
         stem="Checklists",
         variable="CHECKLISTS",
         handler="count_checklist_steps",
-        batch_size=10,
+        # a statistic nobody watches live: a minute's resolutions in one invocation
+        batch_size=100,
+        batching_window=60,
+        visibility_timeout=240,  # 6 x 30 s + the window
         purpose="a resolved case's event from the events bus, to count its checklists' "
         "skipped steps",
         senders=("events",),

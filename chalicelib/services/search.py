@@ -222,17 +222,33 @@ class SearchRebuild:
                              partitions=len(b["partitions"]), documents=b["documents"],
                              started_at=b["started_at"], done=False)  # fmt: skip
 
-    def step(self, message: dict[str, Any]) -> None:
+    def run(self, message: dict[str, Any], more: Callable[[], bool]) -> int:
+        """`step(message)`, then the steps after it in this invocation while `more()` (time
+        left in it). Through the queue alone, each step waits out the search queue's batching
+        window (10 s a step); here the next follows at once. Each step still sends its next
+        message, so an invocation that dies resumes from the queue as before, and the
+        messages of the steps done here find their step done and are dropped. Returns the
+        steps that read a page."""
+        done = 0
+        while self.step(message):
+            done += 1
+            if not more():
+                break
+            message = {**message, "step": int(message["step"]) + 1}
+        return done
+
+    def step(self, message: dict[str, Any]) -> bool:
         """One step: read a page, write its part, save the cursor, send the next step (or
-        finish). A message of another rebuild, or of a step already done, is dropped."""
+        finish). A message of another rebuild, or of a step already done, is dropped.
+        Returns whether a next step is awaited (False: dropped, or the rebuild finished)."""
         pointer = self.files.pointer()
         b = pointer.building
         if not b or b["id"] != message.get("id") or int(message.get("step", -1)) != len(b["parts"]):
             logger.info("search rebuild step dropped: not the step awaited", message=message)
-            return
+            return False
         if b["partition"] >= len(b["partitions"]):
             self._finish(pointer)
-            return
+            return False
         docs, cursor = self._page(b["partitions"][b["partition"]], b["cursor"])
         part = self.files.put_part(b["id"], len(b["parts"]), docs)
         after = {**b, "parts": [*b["parts"], part], "documents": b["documents"] + len(docs),
@@ -240,6 +256,7 @@ class SearchRebuild:
         if not self.files.move(pointer.model_copy(update={"building": after}), pointer.revision):
             raise RuntimeError("the search pointer moved during a rebuild step; retried")
         self.send_step({"kind": "rebuild", "id": b["id"], "step": len(after["parts"])})
+        return True
 
     def _page(
         self, partition: list[str | None], cursor: str | None

@@ -158,8 +158,12 @@ def test_sqs_events_read_their_queues_with_partial_batch_responses(
     ]
     from chalicelib.messaging.queue_registry import QUEUES
 
-    read = {(e["Queue"]["Fn::GetAtt"][0], e["BatchSize"]) for e in sqs_events}
-    assert read == {(spec.queue_id, spec.batch_size) for spec in QUEUES}
+    # the batching window too: Lambda gathers a batch for it (MaximumBatchingWindowInSeconds)
+    read = {
+        (e["Queue"]["Fn::GetAtt"][0], e["BatchSize"], e["MaximumBatchingWindowInSeconds"])
+        for e in sqs_events
+    }
+    assert read == {(spec.queue_id, spec.batch_size, spec.batching_window) for spec in QUEUES}
     assert len(sqs_events) == len(QUEUES)
     for event in sqs_events:
         assert event["Queue"]["Fn::GetAtt"][1] == "Arn"

@@ -142,11 +142,12 @@ def test_each_registry_queue_is_read_by_the_handler_it_names() -> None:
     import app
 
     sources = {
-        (s.queue, s.batch_size, s.handler_string.split(".")[-1])
+        (s.queue, s.batch_size, s.maximum_batching_window_in_seconds,
+         s.handler_string.split(".")[-1])
         for s in app.app.event_sources
         if isinstance(s, SQSEventConfig)
-    }
-    assert sources == {(s.queue, s.batch_size, s.handler) for s in QUEUES}
+    }  # fmt: skip
+    assert sources == {(s.queue, s.batch_size, s.batching_window, s.handler) for s in QUEUES}
 
 
 def test_the_local_stack_dispatches_every_registry_queue(monkeypatch) -> None:
@@ -167,8 +168,16 @@ def test_the_local_stack_dispatches_every_registry_queue(monkeypatch) -> None:
         binding = bindings[spec.name]
         assert binding.queue_url == f"url-{spec.url_variable}"
         assert binding.batch_size == spec.batch_size
+        assert binding.batching_window == spec.batching_window  # as in AWS: no schedule_every
+        # the context's remaining time counts down from the function's own timeout
+        assert binding.timeout_seconds == (120 if spec.name == "search" else 30)
         assert binding.function_name == spec.handler
         assert binding.handler is not getattr(app, spec.handler)  # wrapped with the faults
+    # a test stack's minute takes a second: its windows shrink in proportion, as its rates do
+    fast = stack_module.LocalStack(env=env, schedule_every=1.0)
+    for binding in fast._bindings(app):
+        spec = next(s for s in QUEUES if s.name == binding.queue)
+        assert binding.batching_window == spec.batching_window / 60
 
 
 # ---- alarms the code's metrics feed --------------------------------------------------------

@@ -114,17 +114,20 @@ def link_token(case: dict, document_id: str, days: int = 7) -> str:
 def resolutions(aws_env, client, chalice_app):
     """`resolutions()`: the stream to the bus (and so to the `checklists` queue), then the
     queue to its handler, until it is empty."""
+    from chalicelib.messaging.queue_registry import CHECKLISTS
     from devstack.dispatcher import Binding, Dispatcher
 
     sqs = aws(aws_env, "sqs")
     url = aws_env["CHECKLISTS_QUEUE_URL"]
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
+    # the registry's batch (100, gathered for a window the drain does not wait out)
     binding = Binding(
         url,
         arn["Attributes"]["QueueArn"],
         chalice_app.count_checklist_steps,
         "count_checklist_steps",
-        10,
+        CHECKLISTS.batch_size,
+        batching_window=CHECKLISTS.batching_window,
     )
     queue = Dispatcher(sqs, [binding], aws_env["AWS_REGION"], 0)
     reader = case_event_reader(aws_env, chalice_app)

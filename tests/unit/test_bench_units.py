@@ -93,7 +93,9 @@ def test_the_cost_model_prices_what_was_counted():
     life = Life(lives=2, api_requests=14, emails=10, staff_emails=4, sms=2, events=20,
                 gb_seconds=2.0,
                 invocations=Counter(api_handler=14, route_cases=2),
-                sqs_messages=Counter(route_cases=2))  # fmt: skip
+                sqs_messages=Counter(route_cases=2), sqs_first_receives=2, sqs_sent_by_app=2,
+                sqs_poller=Counter(ReceiveMessage=2, DeleteMessageBatch=2),
+                calls=Counter({"sqs:SendMessage": 2}))  # fmt: skip
     life.units.table_writes, life.units.reads = 400, 100
     life.units.index_writes["queue_newest"] = 60
     costs = per_thousand(life)
@@ -101,6 +103,7 @@ def test_the_cost_model_prices_what_was_counted():
     assert costs["DynamoDB writes, table"] == pytest.approx(200 * wru * 1000)
     assert costs["DynamoDB writes, indexes"] == pytest.approx(30 * wru * 1000)
     assert costs["SES (the emails themselves)"] == pytest.approx(5 * 0.10)
+    # a send, a receive and a delete a message when each goes alone
     assert costs["SQS"] == pytest.approx(3 * 1 * 0.40 / 1_000_000 * 1000)
     shown = "\n".join(lines(life))
     assert "| DynamoDB write units: table | 200.0 |" in shown
@@ -108,6 +111,26 @@ def test_the_cost_model_prices_what_was_counted():
     # a case life's messages: all of them, and the customer's apart from the staff's
     assert "| emails / SMS, all | 5.0 / 1.0 |" in shown
     assert "| emails to the customer / to staff | 3.0 / 2.0 |" in shown
+
+
+def test_sqs_is_counted_a_request_per_call_not_per_message():
+    """AWS bills SQS per request: a receive or a DeleteMessageBatch of ten messages is one,
+    an EventBridge rule's delivery one per message. 25 messages a rule delivered, handled in
+    one batch (three receives, three deletes), and two messages the app sent (a receive and
+    a delete each): 25 + 2 sends, 3 + 2 receives, 3 + 2 deletes, 37 requests, not
+    3 x 27 = 81."""
+    from bench.case_life import sqs_requests
+
+    life = Life(lives=1, sqs_messages=Counter(index_search=25, route_cases=2),
+                sqs_first_receives=27, sqs_sent_by_app=2,
+                sqs_poller=Counter(ReceiveMessage=5, DeleteMessageBatch=5),
+                calls=Counter({"sqs:SendMessage": 2}))  # fmt: skip
+    assert sqs_requests(life) == {"the app's calls": 2, "rules' deliveries": 25,
+                                  "receives": 5, "deletes": 5}  # fmt: skip
+    assert per_thousand(life)["SQS"] == pytest.approx(37 * 0.40 / 1_000_000 * 1000)
+    shown = "\n".join(lines(life))
+    assert "| SQS requests (the app's calls / rules' deliveries / receives / deletes) |" \
+           " 37.0 (2.0 / 25.0 / 5.0 / 5.0) |" in shown  # fmt: skip
 
 
 def test_a_batch_get_is_consistent_when_its_table_asks():

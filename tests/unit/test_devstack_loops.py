@@ -48,6 +48,9 @@ class FakeSqs:
     def delete_message(self, QueueUrl: str, ReceiptHandle: str) -> None:  # noqa: N803
         self.waiting[QueueUrl] = []
 
+    def delete_message_batch(self, QueueUrl: str, Entries: list[dict]) -> None:  # noqa: N803
+        self.waiting[QueueUrl] = []
+
     def change_message_visibility(self, **_: object) -> None:
         pass
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from chalicelib.config import Settings
-from chalicelib.messaging.queue_registry import BY_NAME, QUEUES, variables
+from chalicelib.messaging.queue_registry import BY_NAME, QUEUES, QueueSpec, variables
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -19,15 +20,82 @@ def test_names_stems_variables_and_handlers_are_unique() -> None:
         assert len(values) == len(set(values)), attribute
 
 
-def test_batches_and_visibility_are_what_lambda_accepts() -> None:
-    """A standard queue without a batching window takes at most 10 a batch; AWS asks for a
-    visibility timeout of six times the function's timeout (.chalice/config.json)."""
+def _function_timeouts() -> dict[str, int]:
+    """Each handler's timeout in the longest stage of .chalice/config.json: the stage's
+    `lambda_timeout`, or the function's own (`lambda_functions`; the search writer's 120 s)."""
     config = json.loads((ROOT / ".chalice" / "config.json").read_text())
-    timeout = max(stage["lambda_timeout"] for stage in config["stages"].values())
+    found: dict[str, int] = {}
+    for stage in config["stages"].values():
+        own = stage.get("lambda_functions", {})
+        for spec in QUEUES:
+            timeout = own.get(spec.handler, {}).get("lambda_timeout", stage["lambda_timeout"])
+            found[spec.handler] = max(found.get(spec.handler, 0), timeout)
+    return found
+
+
+def _broken_rules(spec: QueueSpec, timeouts: dict[str, int]) -> list[str]:
+    """What Lambda or AWS's guidance refuses in a registry entry: a batch over 10 on a
+    standard queue needs a batching window of at least 1 s (at most 10,000 records; the
+    window at most 300 s), and the visibility timeout must be at least six times the
+    function's timeout plus the window, or a batch still gathering or running comes back to
+    another poller."""
+    broken = []
+    if not 1 <= spec.batch_size <= 10_000:
+        broken.append("batch size")
+    if not 0 <= spec.batching_window <= 300:
+        broken.append("window")
+    if spec.batch_size > 10 and spec.batching_window < 1:
+        broken.append("a batch over 10 without a window")
+    if spec.visibility_timeout < 6 * timeouts[spec.handler] + spec.batching_window:
+        broken.append("visibility under 6 x timeout + window")
+    if spec.max_receives is not None and spec.max_receives < 1:
+        broken.append("max receives")
+    return broken
+
+
+def test_batches_windows_and_visibility_are_what_lambda_accepts() -> None:
+    timeouts = _function_timeouts()
     for spec in QUEUES:
-        assert 1 <= spec.batch_size <= 10, spec.name
-        assert spec.visibility_timeout >= 6 * timeout, spec.name
-        assert spec.max_receives is None or spec.max_receives >= 1
+        assert _broken_rules(spec, timeouts) == [], spec.name
+
+
+def test_the_rules_catch_an_entry_that_breaks_them() -> None:
+    """The search writer's own 120 s counts, not the stage's 30 s."""
+    timeouts = _function_timeouts()
+    search = BY_NAME["search"]
+    assert timeouts[search.handler] == 120
+    assert _broken_rules(replace(search, visibility_timeout=720), timeouts) == [
+        "visibility under 6 x timeout + window"
+    ]
+    assert _broken_rules(replace(search, batching_window=0), timeouts) == [
+        "a batch over 10 without a window"
+    ]
+    assert _broken_rules(replace(BY_NAME["routing"], batch_size=11), timeouts) == [
+        "a batch over 10 without a window"
+    ]
+    assert _broken_rules(replace(search, batching_window=301, visibility_timeout=1021),
+                         timeouts) == ["window"]  # fmt: skip
+
+
+def test_the_window_reaches_the_handlers_decorator() -> None:
+    """`source` is what app.py hands `@app.on_sqs_message`: chalice writes its window into
+    the event source mapping (MaximumBatchingWindowInSeconds)."""
+    for spec in QUEUES:
+        assert spec.source == {
+            "queue": f"destek-{spec.name}",
+            "batch_size": spec.batch_size,
+            "maximum_batching_window_in_seconds": spec.batching_window,
+        }
+
+
+def test_windows_only_where_nobody_waits() -> None:
+    """Customers, agents and shops wait on these queues: no window (docs/performance.md);
+    the search index gathers at most 10 s (docs/search.md: fresh within about 10 s)."""
+    for name in ("routing", "notify", "inbound-mail", "webhooks", "webhook-deliveries",
+                 "merges", "surveys"):  # fmt: skip
+        assert BY_NAME[name].batching_window == 0, name
+    assert (BY_NAME["search"].batch_size, BY_NAME["search"].batching_window) == (100, 10)
+    assert (BY_NAME["reports"].batch_size, BY_NAME["reports"].batching_window) == (100, 30)
 
 
 def _env() -> dict[str, str]:

@@ -204,3 +204,26 @@ def test_opensearch_request_bodies():
     public = aoss.filter_clauses(SearchFilter(kind="article", public_only=True))
     assert {"term": {"visibility": "public"}} in public
     assert aoss.mapping()["mappings"]["properties"]["title_terms"]["analyzer"] == "whitespace"
+
+
+def test_a_rebuild_goes_on_only_while_its_invocation_has_time() -> None:
+    """The search writer takes a rebuild's next step itself (each through the queue waits
+    out the window) for REBUILD_SECONDS, and only while REBUILD_RESERVE_MS of its function's
+    time is left for the last step's fold."""
+    from types import SimpleNamespace
+
+    from chalicelib.events.search import REBUILD_RESERVE_MS, REBUILD_SECONDS, more_time
+
+    now = [0.0]
+    left = [120_000]
+    context = SimpleNamespace(get_remaining_time_in_millis=lambda: left[0])
+    more = more_time(context, clock=lambda: now[0])
+    assert more()
+    now[0] = REBUILD_SECONDS - 0.1
+    assert more()
+    left[0] = REBUILD_RESERVE_MS
+    assert not more()  # too little of the function's time left
+    left[0] = 120_000
+    now[0] = REBUILD_SECONDS
+    assert not more()  # its seconds spent
+    assert more_time(None, clock=lambda: 0.0)()  # no context: the seconds alone

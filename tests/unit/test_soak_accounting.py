@@ -43,6 +43,9 @@ class _Queue:
     def delete_message(self, **_):
         pass
 
+    def delete_message_batch(self, **_):
+        pass
+
 
 def test_the_count_waits_for_a_delivery_under_way():
     """A notice being delivered when the figures were read had sent its mail but not yet
@@ -76,6 +79,9 @@ class _Messages:
             return {"Messages": [self.messages.pop()] if self.messages else []}
 
     def delete_message(self, **_):
+        pass
+
+    def delete_message_batch(self, **_):
         pass
 
 
