@@ -1,0 +1,232 @@
+"""Issue 21: the report projection writes per SQS batch, not per event. The packing
+(domain/report_batch.py) and `ReportProjection.handle_batch` on the in-memory store: a cell
+the batch's cases share is written once with their increments summed, chunks stay within a
+transaction's limits and are as few as the greedy finds, a redelivered batch changes
+nothing, and a chunk that cannot be written fails only its own cases."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+
+from chalicelib.domain.report_batch import (
+    MAX_ITEMS,
+    CaseWrite,
+    ChunkOutcome,
+    items_of,
+    pack,
+    summed,
+)
+from chalicelib.domain.report_projection import Increments, ReportState
+from chalicelib.services.report_projection import BatchResult, ReportProjection
+
+from .test_report_service import T0, MemoryReports, ev, opened, routed, store_events
+
+
+def write(case: str, cells: list[tuple[str, str]], breaches: int = 0) -> CaseWrite:
+    """A case's write adding 1 `opened` to each (slice, value) cell on one day and its level."""
+    days = {("2026-03-02", s, v): {"opened": 1} for s, v in cells}
+    levels = {(s, v): {"active": 1} for s, v in cells}
+    state = ReportState(case_id=case, opened_at=T0, values={}, revision=1)
+    return CaseWrite(state, 0, Increments(days=days, levels=levels),
+                     [{"case_id": case, "day": "2026-03-02", "target": str(i)}
+                      for i in range(breaches)], applied=1)  # fmt: skip
+
+
+def shared(n: int) -> list[tuple[str, str]]:
+    return [(f"s{i}", "urun") for i in range(n)]
+
+
+def test_cases_sharing_their_cells_go_in_one_chunk_and_each_cell_once():
+    writes = [write(f"c{i}", shared(10)) for i in range(50)]
+    [chunk] = pack(writes)
+    assert len(chunk) == 50 and items_of(chunk) == 50 + 20  # 50 states, 20 cells once
+    total = summed(chunk)
+    assert total.days[("2026-03-02", "s0", "urun")] == {"opened": 50}
+    assert total.levels[("s3", "urun")] == {"active": 50}
+
+
+def test_chunks_stay_within_the_items_of_a_transaction_and_keep_every_case_once():
+    # each case has 10 cells of its own and 10 shared: 21 items alone, 11 more beside another
+    writes = [write(f"c{i}", shared(5) + [(f"own{j}", f"c{i}") for j in range(5)])
+              for i in range(40)]  # fmt: skip
+    chunks = pack(writes)
+    assert all(items_of(c) <= MAX_ITEMS for c in chunks)
+    assert sorted(w.case_id for c in chunks for w in c) == sorted(w.case_id for w in writes)
+    # 10 shared items a chunk, then 11 a case: 8 cases a chunk, 5 chunks (not 40)
+    assert len(chunks) == 5
+
+
+def test_interleaved_kinds_of_case_take_as_few_chunks_as_they_need():
+    """Two kinds of case, interleaved, each kind's 20 cells its own: 45 of a kind are 65
+    items, both kinds 130: two chunks."""
+    a = [write(f"a{i}", [(f"s{j}", "a") for j in range(10)]) for i in range(45)]
+    b = [write(f"b{i}", [(f"s{j}", "b") for j in range(10)]) for i in range(45)]
+    chunks = pack([x for pair in zip(a, b, strict=True) for x in pair])
+    assert len(chunks) == 2 and sum(len(c) for c in chunks) == 90
+    assert all(items_of(c) <= MAX_ITEMS for c in chunks)
+
+
+def test_a_state_alone_is_a_chunk_of_its_own_and_a_case_over_the_limit_is_refused():
+    alone = CaseWrite(ReportState(case_id="o", opened_at=T0, values={}, revision=1), 0)
+    chunks = pack([alone, write("c", shared(3)), alone.__class__(alone.state, 0)])
+    assert [len(c) for c in chunks] == [1, 1, 1] and chunks[0][0].case_id == "c"
+    with pytest.raises(ValueError):
+        pack([write("big", shared(50))])  # 101 items
+    # 4 cells, then a state and 2 breach records a case: 32 cases are 100 items, 33 are not
+    assert len(pack([write(f"c{i}", shared(2), breaches=2) for i in range(32)])) == 1
+    assert len(pack([write(f"c{i}", shared(2), breaches=2) for i in range(33)])) == 2
+    assert pack([]) == []
+
+
+def test_the_bytes_of_a_chunk_are_bounded_too():
+    writes = [write(f"c{i}", shared(2)) for i in range(10)]
+    size = writes[0].own_bytes() + 2 * 2_000 * 2  # one case and its four cells
+    assert len(pack(writes, max_bytes=size)) == 10
+
+
+def batch_of(cases: int, group: str = "urun") -> list[dict]:
+    """The opening and the routing of each case, as a batch delivers them (all stored)."""
+    events = []
+    for i in range(cases):
+        at = T0 + timedelta(minutes=i)
+        events += [opened(f"k{i}", at), routed(f"k{i}", at + timedelta(seconds=1), group)]
+    return events
+
+
+def counted(store: MemoryReports) -> dict:
+    return {k: dict(v) for k, v in store.counters.items()} | {
+        ("level",) + k: dict(v) for k, v in store.level.items()}  # fmt: skip
+
+
+def test_a_batch_counts_what_the_events_one_by_one_count_in_fewer_transactions():
+    one_by_one, batched = MemoryReports(), MemoryReports()
+    events = batch_of(30)
+    store_events(one_by_one, *events)
+    store_events(batched, *events)
+    for e in events:
+        ReportProjection(one_by_one).handle(e)
+    result = ReportProjection(batched).handle_batch(events)
+    assert result.applied == 60 and result.failed == frozenset()
+    assert counted(batched) == counted(one_by_one)
+    assert batched.states_ == one_by_one.states_
+    # 30 routings that count their openings (30 transactions one by one) are one here
+    assert batched.chunks == [30]
+    assert Counter(v["opened"] for k, v in counted(batched).items() if k[0] == 1) == {30: 10}
+
+
+def test_a_redelivered_batch_changes_nothing():
+    store = MemoryReports()
+    events = batch_of(5)
+    store_events(store, *events)
+    projection = ReportProjection(store)
+    projection.handle_batch(events)
+    before, chunks = counted(store), list(store.chunks)
+    again = projection.handle_batch(list(reversed(events)) + events[:3])
+    assert again.applied == 0 and again.failed == frozenset()
+    assert counted(store) == before and store.chunks == chunks
+
+
+def test_events_out_of_order_across_batches_each_count_once():
+    store = MemoryReports()
+    events = batch_of(4)
+    store_events(store, *events)
+    projection = ReportProjection(store)
+    assert projection.handle_batch(events[5::-2]).applied == 6  # the routings: openings first
+    assert projection.handle_batch(events).applied == 2  # the last case
+    expected = MemoryReports()
+    store_events(expected, *events)
+    ReportProjection(expected).handle_batch(events)
+    assert counted(store) == counted(expected)
+
+
+class Moving(MemoryReports):
+    """Another container keeps applying `hot`'s events: its state has moved on (its revision)
+    each time a chunk holding it is written."""
+
+    def __init__(self, hot: str) -> None:
+        super().__init__()
+        self.hot, self.tries = hot, 0
+
+    def write_chunk(self, version, writes):
+        if any(w.case_id == self.hot for w in writes):
+            self.tries += 1
+            key = (version, self.hot)
+            if key in self.states_:
+                self.states_[key] = self.states_[key].model_copy(
+                    update={"revision": self.states_[key].revision + 1})  # fmt: skip
+        return super().write_chunk(version, writes)
+
+
+def test_a_case_that_keeps_moving_fails_alone_and_its_chunk_mates_are_written():
+    events = batch_of(6)
+    store = Moving("k2")
+    store_events(store, *events)
+    projection = ReportProjection(store)
+    projection.handle_batch(events[:6])  # the first three cases' openings and routings
+    result = projection.handle_batch(events + [ev("k2", "status_changed", 3, T0 + timedelta(
+        hours=1), {"status_from": "open", "status_to": "in_progress"})])  # fmt: skip
+    assert result.failed == {"k2.1.0", "k2.2.0", "k2.3.0"}  # the hot case's records alone
+    assert store.tries == 3 + 1  # three rounds (and the first batch's)
+    assert {c for (_, c) in store.states_} == {f"k{i}" for i in range(6)}
+    assert store.states_[(1, "k5")].cursor == "00000002#00"
+
+
+class Busy(MemoryReports):
+    """The first `conflicts` chunk writes meet another transaction on a hot cell."""
+
+    def __init__(self, conflicts: int) -> None:
+        super().__init__()
+        self.conflicts = conflicts
+
+    def write_chunk(self, version, writes):
+        if self.conflicts:
+            self.conflicts -= 1
+            return ChunkOutcome(written=False, busy=True)
+        return super().write_chunk(version, writes)
+
+
+def test_a_transaction_conflict_is_tried_again_after_a_jittered_pause_then_fails_its_records():
+    pauses: list[float] = []
+    store = Busy(conflicts=2)
+    events = batch_of(3)
+    store_events(store, *events)
+    projection = ReportProjection(store, sleep=pauses.append, jitter=lambda: 0.5)
+    assert projection.handle_batch(events) == BatchResult(6, frozenset())
+    assert pauses == [0.05, 0.1]  # 50 ms × 2^round × (0.5 + jitter)
+    stuck = Busy(conflicts=99)
+    store_events(stuck, *events)
+    pauses.clear()
+    result = ReportProjection(stuck, sleep=pauses.append, jitter=lambda: 0.0).handle_batch(events)
+    assert result.failed == {e["id"] for e in events} and len(pauses) == 2
+    assert stuck.counters == {}
+
+
+class Broken(MemoryReports):
+    """The first chunk's transaction fails for another reason (a throttle past the SDK's
+    retries, say); the rest are written."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.first: list[str] | None = None
+
+    def write_chunk(self, version, writes):
+        if self.first is None:
+            self.first = [w.case_id for w in writes]
+            raise RuntimeError("throttled")
+        return super().write_chunk(version, writes)
+
+
+def test_a_chunk_that_fails_fails_only_its_own_cases_records():
+    store = Broken()
+    # each case in a group of its own: 4 cases a chunk, so 10 cases are 3 chunks
+    events = [dict(e, case_id=f"x{i}", id=f"x{i}.{e['sequence']}") for i in range(10)
+              for e in batch_of(1, f"g{i}")]  # fmt: skip
+    store_events(store, *events)
+    result = ReportProjection(store).handle_batch(events)
+    assert store.first and len(store.first) < 10
+    assert result.failed == {e["id"] for e in events if e["case_id"] in store.first}
+    # the others' openings and routings are written, the first chunk's not at all
+    assert {c for (_, c) in store.states_} == {f"x{i}" for i in range(10)} - set(store.first)
