@@ -1,21 +1,29 @@
 """The standard reports' projection, fed by the case events (the `reports` queue), and its
 rebuild from the stored events.
 
-The walk of one event: the stream puts it on the events bus; the `reports` queue's rule
-takes every `destek.case.*` event; `ReportProjection.handle` reads the case's report state
-(one GetItem) in each version written now (the live one, the one being rebuilt, if any,
-and the one reports read the event's day by, if older: `Versions.written`). An event at or
-before the state's cursor was applied already and changes nothing (delivery is at least
-once). Otherwise the case's stored events after the cursor up to
-this one, and the rest of its commit (the events the same case change wrote with it, in
-its transaction: one write for them all, and their own deliveries find them applied), are
-read (one Query of its partition: an event that arrived before an earlier one of its case
-applies that one first, in order) and applied (domain/report_projection.py),
-the case read once when an event needs it (its opening older than the projection, a first
-response, a resolution: one GetItem; an opening reads the customer's category); then the
-state at its next revision and every counter's `ADD` are written in one TransactWriteItems
-conditional on the revision read (store/reports.py). A write that lost the race to another
-copy reads again (3 times, then the message returns to the queue).
+The walk of a batch (issue 21: written per SQS batch, not per event): the stream puts each
+event on the events bus; the `reports` queue's rule takes every `destek.case.*` event;
+`ReportProjection.handle_batch` gets the batch's case events together. The versions item
+is read once; each event goes to every version written now (the live one, the one being
+rebuilt, if any, and the one reports read the event's day by, if older:
+`Versions.written`), grouped by case. In each version (`project`), the batch's cases'
+report states are read in one BatchGetItem; a case's events at or before its cursor were
+applied already and change nothing (delivery is at least once). For the others the case's
+stored events after the cursor up to the end of the newest delivered event's commit (the
+events the same case change wrote with it, in its transaction) are read (one Query of its
+partition: an event that arrived before an earlier one of its case applies that one first,
+in order) and applied (domain/report_projection.py), the case read once when an event
+needs it (its opening older than the projection, a first response, a resolution: one
+GetItem; an opening reads the customer's category): the case's next state and its counter
+increments. Then the cases' writes are packed into as few chunks as fit a
+TransactWriteItems (domain/report_batch.py) and each chunk is ONE transaction: its states
+at their next revisions, each conditional on the revision read, and its counter cells once
+each, the increments of its cases summed (store/reports.py `write_chunk`); a state with no
+counter is a conditional PutItem alone. A chunk holds only its own cases' increments, so it
+stands or falls alone: cancelled because a state moved (another copy, another container),
+its cases are read and worked out again, the moved ones packed apart; cancelled by a
+TransactionConflict (another transaction on a hot cell), it is tried again after a jittered
+pause; after 3 rounds its cases' records return to the queue, the rest of the batch stands.
 
 The rebuild (`ReportRebuild`) applies the stored events, a page at a time, into a fresh
 version and, when it reaches today, makes that version the one reports read for the days

@@ -9,7 +9,9 @@ beside the live one:
   Query per month it touches, reading days × values present;
 - the backlog now, per cell: `PK = RPT#<v>#<slice>#LEVEL`, `SK = <cell value>`;
 - a case's report state: `PK = RPTCASE#<v>#<case id>`, `SK = #STATE` (conditional on its
-  `revision`, written in the same TransactWriteItems as the counters' `ADD`s);
+  `revision`, written in the same TransactWriteItems as the counters' `ADD`s; a batch's
+  states are read in one BatchGetItem, and written in chunks, each one transaction of its
+  cases' states and their cells' summed `ADD`s: `write_chunk`);
 - a breached SLA target, for the drill-down: `PK = RPT#<v>#BREACH#<yyyy-mm>`,
   `SK = <yyyy-mm-dd>#<case id>#<target>` (the case's cells' values on it);
 - which version is read and which is being rebuilt: `PK = REPORTS`, `SK = #VERSION`;
