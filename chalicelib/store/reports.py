@@ -114,12 +114,13 @@ def _operations(
                                {"day": day, "cell": value}))  # fmt: skip
     for (slice_, value), counters in sorted(increments.levels.items()):
         operations.append(_add(level_pk(version, slice_), value, counters, {"cell": value}))
-    for write in writes:
-        for breach in write.breaches:
-            sk = f"{breach['day']}#{breach['case_id']}#{breach['target']}"
-            operations.append({"Put": {"Item": {"PK": breach_pk(version, breach["day"]),
-                                                "SK": sk, "entity": "report_breach",
-                                                **breach}}})  # fmt: skip
+    # one record a day, case and target: a target breached again the same day (a reopened
+    # case's) keeps the last, since a transaction may not write an item twice
+    breaches = {(b["day"], b["case_id"], b["target"]): b for w in writes for b in w.breaches}
+    for (day, case_id, target), breach in breaches.items():
+        operations.append({"Put": {"Item": {"PK": breach_pk(version, day),
+                                            "SK": f"{day}#{case_id}#{target}",
+                                            "entity": "report_breach", **breach}}})  # fmt: skip
     return operations
 
 

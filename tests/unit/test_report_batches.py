@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 
@@ -21,6 +22,8 @@ from chalicelib.domain.report_batch import (
 )
 from chalicelib.domain.report_projection import Increments, ReportState
 from chalicelib.services.report_projection import BatchResult, ReportProjection
+from chalicelib.store.dynamo import CancelReason, TransactionCanceled
+from chalicelib.store.reports import DynamoReportStore
 
 from .test_report_service import T0, MemoryReports, ev, opened, routed, store_events
 
@@ -230,3 +233,53 @@ def test_a_chunk_that_fails_fails_only_its_own_cases_records():
     assert result.failed == {e["id"] for e in events if e["case_id"] in store.first}
     # the others' openings and routings are written, the first chunk's not at all
     assert {c for (_, c) in store.states_} == {f"x{i}" for i in range(10)} - set(store.first)
+
+
+class Recorder:
+    """The store's table: what was put and what was transacted."""
+
+    def __init__(self, refuse: str | None = None) -> None:
+        self.puts: list[dict] = []
+        self.transactions: list[list[dict]] = []
+        self.refuse = refuse
+        self.client = SimpleNamespace(exceptions=SimpleNamespace(
+            ConditionalCheckFailedException=LookupError))  # fmt: skip
+
+    def put(self, item, condition=None, values=None, names=None) -> None:
+        self.puts.append(item)
+
+    def transact(self, operations) -> None:
+        if self.refuse:
+            reasons = [CancelReason("None", None)] * len(operations)
+            reasons[1] = CancelReason(self.refuse, None)
+            raise TransactionCanceled(reasons)
+        self.transactions.append(operations)
+
+
+def test_a_chunk_is_one_transaction_of_its_states_first_then_each_cell_once():
+    a, b = write("a", shared(2), breaches=1), write("b", shared(2), breaches=1)
+    b.breaches.append(dict(b.breaches[0], at="later"))  # breached again the same day
+    table = Recorder()
+    store = DynamoReportStore(table)  # type: ignore[arg-type]
+    assert store.write_chunk(1, [a, b]).written
+    [operations] = table.transactions
+    assert [op["Put"]["Item"]["PK"] for op in operations[:2]] == ["RPTCASE#1#a", "RPTCASE#1#b"]
+    assert operations[0]["Put"]["ConditionExpression"] == "attribute_not_exists(PK)"
+    updates = [op["Update"] for op in operations if "Update" in op]
+    assert len(updates) == 4 and all(u["ExpressionAttributeValues"][":c0"] == 2 for u in updates)
+    records = [op["Put"]["Item"] for op in operations[2:] if "Put" in op]
+    assert [(r["SK"], r.get("at")) for r in records] == [
+        ("2026-03-02#a#0", None), ("2026-03-02#b#0", "later")]  # fmt: skip
+    alone = CaseWrite(ReportState(case_id="o", opened_at=T0, values={}, revision=2), 1)
+    assert store.write_chunk(1, [alone]).written and table.puts[0]["PK"] == "RPTCASE#1#o"
+    assert len(table.transactions) == 1  # the state alone: a PutItem, not a transaction
+
+
+def test_a_cancelled_chunk_says_which_states_moved_or_that_it_met_another_transaction():
+    a, b = write("a", shared(2)), write("b", shared(2))
+    moved = DynamoReportStore(Recorder("ConditionalCheckFailed")).write_chunk(1, [a, b])  # type: ignore[arg-type]
+    assert moved == ChunkOutcome(written=False, moved=frozenset({"b"}))
+    busy = DynamoReportStore(Recorder("TransactionConflict")).write_chunk(1, [a, b])  # type: ignore[arg-type]
+    assert busy == ChunkOutcome(written=False, busy=True)
+    with pytest.raises(TransactionCanceled):
+        DynamoReportStore(Recorder("ValidationError")).write_chunk(1, [a, b])  # type: ignore[arg-type]
