@@ -283,3 +283,74 @@ def test_a_cancelled_chunk_says_which_states_moved_or_that_it_met_another_transa
     assert busy == ChunkOutcome(written=False, busy=True)
     with pytest.raises(TransactionCanceled):
         DynamoReportStore(Recorder("ValidationError")).write_chunk(1, [a, b])  # type: ignore[arg-type]
+
+
+class Billed(MemoryReports):
+    """The in-memory store, billing each write as DynamoDB would (every item under 1 KB): a
+    state alone is a PutItem (1 unit), a transaction 2 units an item."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.units = 0
+
+    def write(self, version, state, expected_revision, increments, breaches):
+        written = super().write(version, state, expected_revision, increments, breaches)
+        items = len(increments.days) + len(increments.levels) + len(breaches)
+        self.units += (2 * (1 + items) if items else 1) if written else 0
+        return written
+
+    def write_chunk(self, version, writes):
+        if len(writes) == 1:  # as the store: a lone case's write is its own
+            ok = self.write(version, writes[0].state, writes[0].expected,
+                            writes[0].increments, writes[0].breaches)  # fmt: skip
+            return ChunkOutcome(written=ok, moved=frozenset() if ok else {writes[0].case_id})
+        before = self.units
+        outcome = super().write_chunk(version, writes)  # its states via `write`: billed anew
+        total = summed(writes)
+        cells = len(total.days) + len(total.levels) + sum(len(w.breaches) for w in writes)
+        self.units = before + (2 * (len(writes) + cells) if outcome.written else 0)
+        return outcome
+
+
+def a_day_of_lives(cases: int) -> list[dict]:
+    """Each case opened, routed to one of 3 groups, claimed by one of its 3 agents, answered,
+    resolved and closed between 09:00 and about 15:00 Istanbul, every event of the day in
+    time order (9 a case, 5 of them counting)."""
+    out = []
+    for i in range(cases):
+        c, g = f"d{i}", f"g{i % 3}"
+        agent, at = f"{g}-a{i % 9 // 3}", T0 + timedelta(minutes=(i * 37) % 360)
+
+        def e(kind, seq, minutes, data, index=0, c=c, at=at):
+            return dict(ev(c, kind, seq, at + timedelta(minutes=minutes), data), index=index,
+                        id=f"{c}.{seq}.{index}")  # fmt: skip
+
+        out += [
+            opened(c, at, ("web", "phone")[i % 2]),
+            routed(c, at + timedelta(seconds=1), g),
+            e("assigned", 3, 10, {"group_id": g, "assignee": agent, "how": "claimed"}),
+            e("status_changed", 3, 10, {"status_from": "open", "status_to": "in_progress"}, 1),
+            e("agent_replied", 4, 30, {"first_response": True}),
+            e("status_changed", 5, 90, {"status_from": "in_progress", "status_to": "resolved"}),
+            e("resolved", 5, 90, {"status_from": "in_progress", "assignee": agent}, 1),
+            e("status_changed", 6, 120, {"status_from": "resolved", "status_to": "closed"}),
+            e("closed", 6, 120, {"status_from": "resolved"}, 1),
+        ]
+    return sorted(out, key=lambda x: x["occurred_at"])
+
+
+def test_a_day_of_case_lives_in_batches_of_100_bills_under_a_quarter_of_the_units():
+    """The synthetic measure of docs/performance.md: 100 case lives, event by event 147 write
+    units a case (as `python -m bench.case_life` counts the projection's), in batches of
+    100 records about 29."""
+    events = a_day_of_lives(100)
+    one_by_one, batched = Billed(), Billed()
+    store_events(one_by_one, *events)
+    store_events(batched, *events)
+    for e in events:
+        ReportProjection(one_by_one).handle_batch([e])
+    for start in range(0, len(events), 100):
+        assert not ReportProjection(batched).handle_batch(events[start : start + 100]).failed
+    assert counted(batched) == counted(one_by_one)
+    assert one_by_one.units == 100 * 147
+    assert batched.units < one_by_one.units / 4
