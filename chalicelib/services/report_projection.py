@@ -87,7 +87,6 @@ BACKOFF = 0.05
 class ReportProjectionStore(Protocol):
     def config(self) -> dict[str, Any] | None: ...
     def save_config(self, config: dict[str, Any], expected_revision: int | None) -> bool: ...
-    def state(self, version: int, case_id: str) -> ReportState | None: ...
     def states(self, version: int, case_ids: list[str]) -> dict[str, ReportState]: ...
     def events_after(self, case_id: str, cursor: str, upto: str) -> list[dict[str, Any]]: ...
     def write(self, version: int, state: ReportState, expected_revision: int,
@@ -300,17 +299,6 @@ class ReportProjection:
         stored = {e.get("id") for e in events}
         events += [e for event_id, e in pending.items() if event_id not in stored]
         return self._steps(state, events)
-
-    def apply_events(
-        self, version: int, case_id: str, state: ReportState | None, events: list[dict[str, Any]]
-    ) -> int | None:
-        """Apply the events (one case's, any order) after its state, its writes one after
-        another; the number applied, or None when the state moved meanwhile (nothing of
-        this call's last write written)."""
-        steps = self._steps(state, events)
-        if self._write_in_turn(version, steps) < len(steps):
-            return None
-        return sum(w.applied for w in steps)
 
     def _steps(self, state: ReportState | None, events: list[dict[str, Any]]) -> list[CaseWrite]:
         """The case's next state(s) and increments from its events (any order; those at or

@@ -146,12 +146,6 @@ class DynamoReportStore:
 
     # ---- a case's state and its events -----------------------------------------------------
 
-    def state(self, version: int, case_id: str) -> ReportState | None:
-        item = self.table.get(state_key(version, case_id))
-        if item is None:
-            return None
-        return ReportState.model_validate(item["state"])
-
     def states(self, version: int, case_ids: list[str]) -> dict[str, ReportState]:
         """The report states of these cases that exist, by case id: one consistent
         BatchGetItem a hundred cases (a batch's cases are read together, not one GetItem
