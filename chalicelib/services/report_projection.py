@@ -49,7 +49,7 @@ from ..domain.case_events import SCHEMA_VERSION
 from ..domain.clock import ISTANBUL, to_iso, utcnow
 from ..domain.errors import Conflict, InvalidInput
 from ..domain.model import Model
-from ..domain.report_batch import CaseWrite, ChunkOutcome, pack
+from ..domain.report_batch import MAX_ITEMS, CaseWrite, ChunkOutcome, pack
 from ..domain.report_projection import (
     CaseFacts,
     Increments,
@@ -75,8 +75,6 @@ ARCHIVE_PAGE = 500
 SETTLED_DAYS = 7
 #: the first version; the days it covers reach back to the first case
 FIRST = {"version": 1, "since": "0001-01-01"}
-#: a transaction's items at most (DynamoDB's limit)
-MAX_ITEMS = 100
 #: the rounds a batch's case is tried in (its state read, its write worked out and written)
 ROUNDS = 3
 #: the pause before another round after a TransactionConflict, in seconds: BACKOFF × 2^round
