@@ -354,3 +354,47 @@ def test_a_day_of_case_lives_in_batches_of_100_bills_under_a_quarter_of_the_unit
     assert counted(batched) == counted(one_by_one)
     assert one_by_one.units == 100 * 147
     assert batched.units < one_by_one.units / 4
+
+
+class Direct(MemoryReports):
+    """Records the cases written by `write` alone (not as part of a chunk)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.direct: list[str] = []
+        self.chunking = False
+
+    def write(self, version, state, expected_revision, increments, breaches):
+        if not self.chunking:
+            self.direct.append(state.case_id)
+        return super().write(version, state, expected_revision, increments, breaches)
+
+    def write_chunk(self, version, writes):
+        self.chunking = True
+        try:
+            return super().write_chunk(version, writes)
+        finally:
+            self.chunking = False
+
+
+def test_a_case_catching_up_on_more_than_a_transaction_is_written_in_turn_beside_the_batch():
+    """A case whose events reach 12 days (10 cells a day each) passes 100 items alone: its
+    writes go one after another, conditional each on the one before; the other cases of
+    the batch are packed as usual, and every count is what one by one gives."""
+    long = [opened("long", T0), routed("long", T0 + timedelta(seconds=1))] + [
+        ev("long", "agent_replied", 3 + day, T0 + timedelta(days=day, hours=1),
+           {"first_response": False}, actor={"kind": "staff", "id": "ayse"})
+        for day in range(12)
+    ]  # fmt: skip
+    events = long + batch_of(3)
+    batched, one_by_one = Direct(), MemoryReports()
+    store_events(batched, *events)
+    store_events(one_by_one, *events)
+    for e in events:
+        ReportProjection(one_by_one).handle(e)
+    result = ReportProjection(batched).handle_batch(events)
+    assert (result.applied, result.failed) == (len(events), frozenset())
+    assert batched.direct.count("long") >= 2 and set(batched.direct) == {"long"}
+    assert batched.chunks == [3]
+    assert counted(batched) == counted(one_by_one)
+    assert batched.states_[(1, "long")].cursor == "00000014#00"
