@@ -9,9 +9,10 @@ as few transactions as fit, a cell the batch's cases share written once with the
 increments summed. A record whose case could not be written after its rounds is reported in
 `batchItemFailures` with the records of its chunk, and only they return to the queue (the
 cases' cursors make the redelivery of anything written a repeat). A record that is no
-valid event fails alone; a rebuild step is taken alone, as it comes. A batch whose every
-record failed raises, as Powertools' batch processor does for the other queues (the
-invocation counts as an error).
+valid event fails alone; a rebuild step is taken alone, as it comes. The cases a batch
+has no time left for (the function's context says how much) return to the queue too. A
+batch whose every record failed raises, as Powertools' batch processor does for the other
+queues (the invocation counts as an error).
 """
 
 from __future__ import annotations
@@ -64,8 +65,11 @@ def handle_batch(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
                 logger.exception("report record failed", message_id=message_id)
                 failures.append(message_id)
         if delivered:
+            remaining = getattr(context, "get_remaining_time_in_millis", None)
+            time_left = (lambda: remaining() / 1000) if remaining else None
             try:
-                failed = wiring.report_projection().handle_batch([e for _, e in delivered]).failed
+                projection = wiring.report_projection()
+                failed = projection.handle_batch([e for _, e in delivered], time_left).failed
             except Exception:
                 logger.exception("report batch not projected; its records return to the queue")
                 failed = frozenset(e["id"] for _, e in delivered)

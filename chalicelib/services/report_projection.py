@@ -80,6 +80,10 @@ ROUNDS = 3
 #: the pause before another round after a TransactionConflict, in seconds: BACKOFF × 2^round
 #: × a random factor in [0.5, 1.5), so two containers that met on a hot cell part
 BACKOFF = 0.05
+#: the seconds a batch keeps for its writes: once the function has less left, the cases not
+#: worked out yet return to the queue (their reads, a Query each, one after another, would
+#: outlast the function's 30 s in a batch of thousands of cases)
+RESERVE_SECONDS = 10.0
 
 
 class ReportProjectionStore(Protocol):
@@ -177,12 +181,16 @@ class ReportProjection:
             raise Conflict("the case's report state keeps changing", code="report_busy")
         return result.applied
 
-    def handle_batch(self, events: list[dict[str, Any]]) -> BatchResult:
+    def handle_batch(
+        self, events: list[dict[str, Any]], time_left: Callable[[], float] | None = None
+    ) -> BatchResult:
         """Apply a batch's events (case events' JSON, any order, repeats and copies
         included) to every version each is written to (`Versions.written`: the versions
         item read once): each case's events together, and the cases' writes packed into as
         few transactions as fit (`project`). Events that are not case events, or of a newer
-        schema, are left alone (not failed)."""
+        schema, are left alone (not failed). `time_left`: the function's seconds left (None:
+        no limit); the cases not reached while RESERVE_SECONDS remain are failed, to come
+        back in a later batch."""
         wanted = [e for e in events if _projected(e)]
         if not wanted:
             return BatchResult(0, frozenset())
@@ -193,13 +201,17 @@ class ReportProjection:
                 by_version.setdefault(version, {}).setdefault(event["case_id"], []).append(event)
         applied, failed = 0, set()
         for version, cases in by_version.items():
-            done, lost = self.project(version, cases, from_log=True)
+            done, lost = self.project(version, cases, from_log=True, time_left=time_left)
             applied += done
             failed |= {e["id"] for case_id in lost for e in cases[case_id]}
         return BatchResult(applied, frozenset(failed))
 
     def project(
-        self, version: int, cases: dict[str, list[dict[str, Any]]], from_log: bool
+        self,
+        version: int,
+        cases: dict[str, list[dict[str, Any]]],
+        from_log: bool,
+        time_left: Callable[[], float] | None = None,
     ) -> tuple[int, set[str]]:
         """Apply each case's events to `version` in rounds (at most ROUNDS): read the
         states of the cases left (one BatchGetItem), work out each case's write from its
@@ -210,7 +222,8 @@ class ReportProjection:
         packed apart from the others; any other failure of a case or a chunk fails its
         cases at once. `from_log`: the events are deliveries (each case's
         stored events after its cursor are read too: `_plan`); else they are all the
-        events to apply (a rebuild's page). The events applied, and the cases not written."""
+        events to apply (a rebuild's page). `time_left`: see `handle_batch`. The events
+        applied, and the cases not written."""
         applied, failed = 0, set()
         plans: dict[str, list[CaseWrite]] = {}
         moved: set[str] = set()
@@ -223,9 +236,15 @@ class ReportProjection:
                             round=round_)  # fmt: skip
             states = self.store.states(version, todo)
             retry, busy, chunked = [], False, []
-            for case_id in todo:
+            for position, case_id in enumerate(todo):
                 state = states.get(case_id)
                 kept = plans.get(case_id)
+                if time_left is not None and time_left() < RESERVE_SECONDS:
+                    late = todo[position:]
+                    logger.warning("report batch out of time; cases return to the queue",
+                                   cases=len(late))  # fmt: skip
+                    failed.update(late)
+                    break
                 try:
                     if not kept or kept[0].expected != (state.revision if state else 0):
                         plans[case_id] = kept = self._plan(state, case_id, cases[case_id],

@@ -398,3 +398,23 @@ def test_a_case_catching_up_on_more_than_a_transaction_is_written_in_turn_beside
     assert batched.chunks == [3]
     assert counted(batched) == counted(one_by_one)
     assert batched.states_[(1, "long")].cursor == "00000014#00"
+
+
+def test_the_cases_a_batch_has_no_time_left_for_return_to_the_queue_and_count_when_back():
+    """Each case's reads wait on DynamoDB: with fewer than RESERVE_SECONDS left the cases
+    not worked out yet are failed (a later batch brings them back), those worked out are
+    written, and nothing is lost or counted twice."""
+    store = MemoryReports()
+    events = batch_of(6)
+    store_events(store, *events)
+    left = iter([30.0, 25.0, 20.0, 15.0, 9.0])  # seconds left before each case
+    result = ReportProjection(store).handle_batch(events, lambda: next(left, 0.0))
+    assert result.applied == 8  # four cases' openings and routings
+    late = {c for (_, c) in store.states_} ^ {f"k{i}" for i in range(6)}
+    assert len(late) == 2 and result.failed == {e["id"] for e in events if e["case_id"] in late}
+    back = ReportProjection(store).handle_batch([e for e in events if e["id"] in result.failed])
+    assert (back.applied, back.failed) == (4, frozenset())
+    expected = MemoryReports()
+    store_events(expected, *events)
+    ReportProjection(expected).handle_batch(events)
+    assert counted(store) == counted(expected)
