@@ -91,12 +91,13 @@ class _Chunk:
         self.items = 0
         self.bytes = 0
 
-    def cost(self, write: CaseWrite, cells: set[tuple[Any, ...]]) -> tuple[int, int]:
+    def cost(self, write: CaseWrite, cells: set[tuple[Any, ...]], own: int) -> tuple[int, int]:
+        """The items and bytes `write` (its `cells`, its `own` bytes) adds to the chunk."""
         new = len(cells - self.cells)
-        return 1 + len(write.breaches) + new, write.own_bytes() + CELL_BYTES * new
+        return 1 + len(write.breaches) + new, own + CELL_BYTES * new
 
-    def take(self, write: CaseWrite, cells: set[tuple[Any, ...]]) -> None:
-        items, size = self.cost(write, cells)
+    def take(self, write: CaseWrite, cells: set[tuple[Any, ...]], own: int) -> None:
+        items, size = self.cost(write, cells, own)
         self.writes.append(write)
         self.cells |= cells
         self.items += items
@@ -114,24 +115,25 @@ def pack(
     splits a case's events so that none is)."""
     solo = [[w] for w in writes if not w.counts()]
     counting = sorted((w for w in writes if w.counts()), key=lambda w: sorted(w.cells()))
+    # (the cells and bytes of a write are worked out once: the loop asks each open chunk)
     done: list[_Chunk] = []
     open_: list[_Chunk] = []
     for write in counting:
-        cells = write.cells()
+        cells, own = write.cells(), write.own_bytes()
         best: tuple[int, _Chunk] | None = None
         for chunk in open_:
-            items, size = chunk.cost(write, cells)
+            items, size = chunk.cost(write, cells, own)
             fits = chunk.items + items <= limit and chunk.bytes + size <= max_bytes
             if fits and (best is None or items < best[0]):
                 best = (items, chunk)
         if best is None:
             chunk = _Chunk()
-            items, size = chunk.cost(write, cells)
+            items, size = chunk.cost(write, cells, own)
             if items > limit or size > max_bytes:
                 raise ValueError(f"a case's write of {items} items is over the limit {limit}")
             open_.append(chunk)
             best = (items, chunk)
-        best[1].take(write, cells)
+        best[1].take(write, cells, own)
         full = [c for c in open_ if c.items >= limit - 1]
         while len(open_) - len(full) > OPEN_CHUNKS:  # close the oldest still open
             full.append(next(c for c in open_ if c not in full))
