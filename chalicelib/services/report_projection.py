@@ -1,21 +1,29 @@
 """The standard reports' projection, fed by the case events (the `reports` queue), and its
 rebuild from the stored events.
 
-The walk of one event: the stream puts it on the events bus; the `reports` queue's rule
-takes every `destek.case.*` event; `ReportProjection.handle` reads the case's report state
-(one GetItem) in each version written now (the live one, the one being rebuilt, if any,
-and the one reports read the event's day by, if older: `Versions.written`). An event at or
-before the state's cursor was applied already and changes nothing (delivery is at least
-once). Otherwise the case's stored events after the cursor up to
-this one, and the rest of its commit (the events the same case change wrote with it, in
-its transaction: one write for them all, and their own deliveries find them applied), are
-read (one Query of its partition: an event that arrived before an earlier one of its case
-applies that one first, in order) and applied (domain/report_projection.py),
-the case read once when an event needs it (its opening older than the projection, a first
-response, a resolution: one GetItem; an opening reads the customer's category); then the
-state at its next revision and every counter's `ADD` are written in one TransactWriteItems
-conditional on the revision read (store/reports.py). A write that lost the race to another
-copy reads again (3 times, then the message returns to the queue).
+The walk of a batch (issue 21: written per SQS batch, not per event): the stream puts each
+event on the events bus; the `reports` queue's rule takes every `destek.case.*` event;
+`ReportProjection.handle_batch` gets the batch's case events together. The versions item
+is read once; each event goes to every version written now (the live one, the one being
+rebuilt, if any, and the one reports read the event's day by, if older:
+`Versions.written`), grouped by case. In each version (`project`), the batch's cases'
+report states are read in one BatchGetItem; a case's events at or before its cursor were
+applied already and change nothing (delivery is at least once). For the others the case's
+stored events after the cursor up to the end of the newest delivered event's commit (the
+events the same case change wrote with it, in its transaction) are read (one Query of its
+partition: an event that arrived before an earlier one of its case applies that one first,
+in order) and applied (domain/report_projection.py), the case read once when an event
+needs it (its opening older than the projection, a first response, a resolution: one
+GetItem; an opening reads the customer's category): the case's next state and its counter
+increments. Then the cases' writes are packed into as few chunks as fit a
+TransactWriteItems (domain/report_batch.py) and each chunk is ONE transaction: its states
+at their next revisions, each conditional on the revision read, and its counter cells once
+each, the increments of its cases summed (store/reports.py `write_chunk`); a state with no
+counter is a conditional PutItem alone. A chunk holds only its own cases' increments, so it
+stands or falls alone: cancelled because a state moved (another copy, another container),
+its cases are read and worked out again, the moved ones packed apart; cancelled by a
+TransactionConflict (another transaction on a hot cell), it is tried again after a jittered
+pause; after 3 rounds its cases' records return to the queue, the rest of the batch stands.
 
 The rebuild (`ReportRebuild`) applies the stored events, a page at a time, into a fresh
 version and, when it reaches today, makes that version the one reports read for the days
@@ -30,7 +38,10 @@ happening now are in the log, read later).
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
@@ -38,6 +49,7 @@ from ..domain.case_events import SCHEMA_VERSION
 from ..domain.clock import ISTANBUL, to_iso, utcnow
 from ..domain.errors import Conflict, InvalidInput
 from ..domain.model import Model
+from ..domain.report_batch import MAX_ITEMS, CaseWrite, ChunkOutcome, pack
 from ..domain.report_projection import (
     CaseFacts,
     Increments,
@@ -63,17 +75,25 @@ ARCHIVE_PAGE = 500
 SETTLED_DAYS = 7
 #: the first version; the days it covers reach back to the first case
 FIRST = {"version": 1, "since": "0001-01-01"}
-#: a transaction's items at most (DynamoDB's limit)
-MAX_ITEMS = 100
+#: the rounds a batch's case is tried in (its state read, its write worked out and written)
+ROUNDS = 3
+#: the pause before another round after a TransactionConflict, in seconds: BACKOFF × 2^round
+#: × a random factor in [0.5, 1.5), so two containers that met on a hot cell part
+BACKOFF = 0.05
+#: the seconds a batch keeps for its writes: once the function has less left, the cases not
+#: worked out yet return to the queue (their reads, a Query each, one after another, would
+#: outlast the function's 30 s in a batch of thousands of cases)
+RESERVE_SECONDS = 10.0
 
 
 class ReportProjectionStore(Protocol):
     def config(self) -> dict[str, Any] | None: ...
     def save_config(self, config: dict[str, Any], expected_revision: int | None) -> bool: ...
-    def state(self, version: int, case_id: str) -> ReportState | None: ...
+    def states(self, version: int, case_ids: list[str]) -> dict[str, ReportState]: ...
     def events_after(self, case_id: str, cursor: str, upto: str) -> list[dict[str, Any]]: ...
     def write(self, version: int, state: ReportState, expected_revision: int,
               increments: Increments, breaches: list[dict[str, Any]]) -> bool: ...  # fmt: skip
+    def write_chunk(self, version: int, writes: list[CaseWrite]) -> ChunkOutcome: ...
     def case_item(self, case_id: str) -> dict[str, Any] | None: ...
     def customer_category(self, customer_id: str) -> str | None: ...
     def log_page(self, utc_day: str, limit: int, cursor: str | None
@@ -114,6 +134,11 @@ class Versions(Model):
         return int(self.versions[-1]["version"])
 
 
+def _projected(event: dict[str, Any]) -> bool:
+    """A case event of a schema this code knows (a newer one waits for the code that does)."""
+    return is_case_event(event) and int(event.get("schema_version", 1)) <= SCHEMA_VERSION
+
+
 def read_versions(store: ReportProjectionStore) -> Versions:
     item = store.config()
     if not item:
@@ -122,47 +147,186 @@ def read_versions(store: ReportProjectionStore) -> Versions:
                     revision=int(item.get("revision", 0)))  # fmt: skip
 
 
-class ReportProjection:
-    """Applies case events to the report counters (see the module's text)."""
+@dataclass(frozen=True)
+class BatchResult:
+    """What a batch came to: the events applied (in every version, the cases' earlier ones
+    caught up included) and the ids of the batch's events not applied because their case's
+    write failed after its rounds (their records go back to the queue)."""
 
-    def __init__(self, store: ReportProjectionStore) -> None:
+    applied: int
+    failed: frozenset[str]
+
+
+class ReportProjection:
+    """Applies case events to the report counters, a batch at a time (see the module's
+    text). `sleep` and `jitter` (a float in [0, 1)) pace the rounds after a
+    TransactionConflict; tests pass their own."""
+
+    def __init__(
+        self,
+        store: ReportProjectionStore,
+        sleep: Callable[[float], None] = time.sleep,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
         self.store = store
+        self.sleep = sleep
+        self.jitter = jitter
 
     def handle(self, event: dict[str, Any]) -> int:
         """Apply one event from the bus (and the case's earlier ones not applied yet) to
-        every version written now; how many events were applied in all."""
-        if not is_case_event(event) or int(event.get("schema_version", 1)) > SCHEMA_VERSION:
-            return 0
-        versions = read_versions(self.store).written(report_day(event["occurred_at"]))
-        return sum(self.catch_up(v, event) for v in versions)
+        every version written now; how many events were applied in all. Conflict
+        `report_busy` when its case's state kept moving."""
+        result = self.handle_batch([event])
+        if result.failed:
+            raise Conflict("the case's report state keeps changing", code="report_busy")
+        return result.applied
 
-    def catch_up(self, version: int, event: dict[str, Any]) -> int:
-        """Apply the event, the case's earlier ones not applied yet and the later ones of its
-        commit (same `sequence`: written in one transaction, all stored by now) in one write;
-        how many were applied (0: applied already)."""
-        case_id, key = event["case_id"], event_key(event)
-        commit_end = f"{int(event['sequence']):08d}#99"  # the last index of its commit
-        for _ in range(3):
-            state = self.store.state(version, case_id)
-            if state is not None and state.cursor >= key:
-                return 0
-            events = self.store.events_after(case_id, state.cursor if state else "", commit_end)
-            if not any(e.get("id") == event["id"] for e in events):
-                events.append(event)  # its item is gone (TTL) or not readable yet
-            applied = self.apply_events(version, case_id, state, events)
-            if applied is not None:
-                return applied
-        raise Conflict("the case's report state keeps changing", code="report_busy")
+    def handle_batch(
+        self, events: list[dict[str, Any]], time_left: Callable[[], float] | None = None
+    ) -> BatchResult:
+        """Apply a batch's events (case events' JSON, any order, repeats and copies
+        included) to every version each is written to (`Versions.written`: the versions
+        item read once): each case's events together, and the cases' writes packed into as
+        few transactions as fit (`project`). Events that are not case events, or of a newer
+        schema, are left alone (not failed). `time_left`: the function's seconds left (None:
+        no limit); the cases not reached while RESERVE_SECONDS remain are failed, to come
+        back in a later batch."""
+        wanted = [e for e in events if _projected(e)]
+        if not wanted:
+            return BatchResult(0, frozenset())
+        versions = read_versions(self.store)
+        by_version: dict[int, dict[str, list[dict[str, Any]]]] = {}
+        for event in wanted:
+            for version in versions.written(report_day(event["occurred_at"])):
+                by_version.setdefault(version, {}).setdefault(event["case_id"], []).append(event)
+        applied, failed = 0, set()
+        for version, cases in by_version.items():
+            done, lost = self.project(version, cases, from_log=True, time_left=time_left)
+            applied += done
+            failed |= {e["id"] for case_id in lost for e in cases[case_id]}
+        return BatchResult(applied, frozenset(failed))
 
-    def apply_events(
-        self, version: int, case_id: str, state: ReportState | None, events: list[dict[str, Any]]
-    ) -> int | None:
-        """Apply the events (one case's, any order) after its state; the number applied, or
-        None when the state moved meanwhile (nothing of this call's last write written)."""
+    def project(
+        self,
+        version: int,
+        cases: dict[str, list[dict[str, Any]]],
+        from_log: bool,
+        time_left: Callable[[], float] | None = None,
+    ) -> tuple[int, set[str]]:
+        """Apply each case's events to `version` in rounds (at most ROUNDS): read the
+        states of the cases left (one BatchGetItem), work out each case's write from its
+        state (`_plan`; a case whose state did not move since the last round keeps its
+        write), pack the writes into chunks (domain/report_batch.py) and write each in one
+        transaction. A chunk cancelled because a state moved, or by a TransactionConflict
+        (after a jittered pause), goes to the next round, where the cases that moved are
+        packed apart from the others; any other failure of a case or a chunk fails its
+        cases at once. `from_log`: the events are deliveries (each case's
+        stored events after its cursor are read too: `_plan`); else they are all the
+        events to apply (a rebuild's page). `time_left`: see `handle_batch`. The events
+        applied, and the cases not written."""
+        applied, failed = 0, set()
+        plans: dict[str, list[CaseWrite]] = {}
+        moved: set[str] = set()
+        todo = list(cases)
+        for round_ in range(ROUNDS):
+            if not todo:
+                break
+            if round_:
+                logger.info("report writes again", version=version, cases=len(todo),
+                            round=round_)  # fmt: skip
+            states = self.store.states(version, todo)
+            retry, busy, chunked = [], False, []
+            for position, case_id in enumerate(todo):
+                state = states.get(case_id)
+                kept = plans.get(case_id)
+                if time_left is not None and time_left() < RESERVE_SECONDS:
+                    late = todo[position:]
+                    logger.warning("report batch out of time; cases return to the queue",
+                                   cases=len(late))  # fmt: skip
+                    failed.update(late)
+                    break
+                try:
+                    if not kept or kept[0].expected != (state.revision if state else 0):
+                        plans[case_id] = kept = self._plan(state, case_id, cases[case_id],
+                                                           from_log)  # fmt: skip
+                    if len(kept) > 1:  # over one transaction: its writes one after another
+                        written = self._write_in_turn(version, kept)
+                        applied += sum(w.applied for w in kept[:written])
+                        if written < len(kept):
+                            retry.append(case_id)
+                    elif kept:
+                        chunked.append(kept[0])
+                except Exception:  # noqa: BLE001 - one case's failure is its records' alone
+                    logger.exception("report case not projected", case_id=case_id)
+                    failed.add(case_id)
+            # a case whose state moved is packed apart from the rest of its chunk: a case
+            # that keeps moving (a hot case, two containers on it) fails alone
+            chunks = pack([w for w in chunked if w.case_id not in moved])
+            chunks += pack([w for w in chunked if w.case_id in moved])
+            for chunk in chunks:
+                try:
+                    outcome = self.store.write_chunk(version, chunk)
+                except Exception:  # noqa: BLE001 - a chunk's failure is its records' alone
+                    logger.exception("report chunk not written", cases=len(chunk))
+                    failed |= {w.case_id for w in chunk}
+                    continue
+                if outcome.written:
+                    applied += sum(w.applied for w in chunk)
+                else:
+                    retry.extend(w.case_id for w in chunk)
+                    moved |= outcome.moved
+                    busy = busy or outcome.busy
+            todo = retry
+            if busy and todo and round_ + 1 < ROUNDS:
+                self.sleep(BACKOFF * 2**round_ * (0.5 + self.jitter()))
+        if todo:
+            logger.warning("report cases kept moving", version=version, cases=len(todo))
+        return applied, failed | set(todo)
+
+    def _write_in_turn(self, version: int, writes: list[CaseWrite]) -> int:
+        """A case's writes one after another (each conditional on the one before): how many
+        were written before one found the state moved."""
+        for done, w in enumerate(writes):
+            if not self.store.write(version, w.state, w.expected, w.increments, w.breaches):
+                return done
+        return len(writes)
+
+    def _plan(
+        self,
+        state: ReportState | None,
+        case_id: str,
+        delivered: list[dict[str, Any]],
+        from_log: bool,
+    ) -> list[CaseWrite]:
+        """The case's writes that apply `delivered` after its state (none: all applied
+        already). `from_log`: the case's stored events after the cursor up to the end of the
+        newest delivered event's commit (same `sequence`: written in one transaction, all
+        stored by now) are applied with them (one Query of its partition: SQS does not keep
+        order, and an event that overtook an earlier one applies that one first); a
+        delivered event not stored (gone by TTL, or not readable yet) is applied as
+        delivered."""
+        if not from_log:
+            return self._steps(state, delivered)
+        cursor = state.cursor if state is not None else ""
+        pending = {e["id"]: e for e in delivered if event_key(e) > cursor}
+        if not pending:
+            return []  # every delivery a repeat (at least once)
+        upto = max(f"{int(e['sequence']):08d}#99" for e in pending.values())
+        events = self.store.events_after(case_id, cursor, upto)
+        stored = {e.get("id") for e in events}
+        events += [e for event_id, e in pending.items() if event_id not in stored]
+        return self._steps(state, events)
+
+    def _steps(self, state: ReportState | None, events: list[dict[str, Any]]) -> list[CaseWrite]:
+        """The case's next state(s) and increments from its events (any order; those at or
+        before its cursor change nothing), cut where one write would pass MAX_ITEMS items:
+        normally one write; a case catching up on many days, several (written in turn)."""
         expected = state.revision if state is not None else 0
-        current, pending, breaches, applied, unwritten = state, Increments(), [], 0, False
+        current, pending, breaches, applied = state, Increments(), [], 0
+        steps: list[CaseWrite] = []
+        read: dict[str, Any] = {}  # the case item and customer categories, read once here
         for event in sorted(events, key=event_key):
-            facts = self._facts(current, event)
+            facts = self._facts(current, event, read)
             after, increments = apply(current, event, facts)
             if after is None or after is current:
                 continue
@@ -170,37 +334,45 @@ class ReportProjection:
             trial = pending.model_copy(deep=True)
             trial.add(increments)
             size = len(trial.days) + len(trial.levels) + len(breaches) + len(found) + 1
-            if size > MAX_ITEMS and current is not None and unwritten:
-                if not self.store.write(version, current, expected, pending, breaches):
-                    return None
-                expected, pending, breaches = current.revision, Increments(), []
+            if size > MAX_ITEMS and current is not None and applied:
+                steps.append(CaseWrite(current, expected, pending, breaches, applied))
+                expected, breaches, applied = current.revision, [], 0
                 trial = increments
-            pending, current, unwritten = trial, after, True
+            pending, current = trial, after
             breaches.extend(found)
             applied += 1
-        written = not unwritten or current is None
-        if not written and not self.store.write(version, current, expected, pending, breaches):
-            return None
-        return applied
+        if applied and current is not None:
+            steps.append(CaseWrite(current, expected, pending, breaches, applied))
+        return steps
 
-    def _facts(self, state: ReportState | None, event: dict[str, Any]) -> CaseFacts | None:
+    def _facts(
+        self, state: ReportState | None, event: dict[str, Any], read: dict[str, Any]
+    ) -> CaseFacts | None:
         if event["type"] == "destek.case.opened":
             if state is not None:
                 return None
-            category = self.store.customer_category(event["data"]["customer_id"])
+            category = self._category(event["data"]["customer_id"], read)
             at = datetime.fromisoformat(event["occurred_at"].replace("Z", "+00:00"))
             return CaseFacts(opened_at=at, values={}, status="new", customer_category=category)
         if not needs_case(state, event):
             return None
         from ..domain.cases import Case
 
-        item = self.store.case_item(event["case_id"])
+        if "case" not in read:
+            read["case"] = self.store.case_item(event["case_id"])
+        item = read["case"]
         if item is None:
             return None
         case = Case.model_validate(item)
         category = state.values.get("customer_category") if state is not None else (
-            self.store.customer_category(case.customer_id))  # fmt: skip
+            self._category(case.customer_id, read))  # fmt: skip
         return facts_from_case(case, category)
+
+    def _category(self, customer_id: str, read: dict[str, Any]) -> str | None:
+        key = f"customer#{customer_id}"
+        if key not in read:
+            read[key] = self.store.customer_category(customer_id)
+        return read[key]
 
 
 class RebuildStatus(Model):
@@ -371,16 +543,15 @@ class ReportRebuild:
         return False  # another copy of this step saved first and sent the next
 
     def _apply(self, version: int, events: list[dict[str, Any]]) -> None:
-        """Apply a page's case events, each case's in its order (its cursor skips what it
-        has applied already: a page read again applies nothing twice)."""
+        """Apply a page's case events, each case's in its order, the cases' writes packed
+        as the live consumer's are (its cursor skips what a case has applied already: a
+        page read again applies nothing twice). Conflict `report_busy` when a case could
+        not be written (the step is sent again)."""
         by_case: dict[str, list[dict[str, Any]]] = {}
-        for event in events:
-            if is_case_event(event) and int(event.get("schema_version", 1)) <= SCHEMA_VERSION:
-                by_case.setdefault(event["case_id"], []).append(event)
-        for case_id, own in by_case.items():
-            for _ in range(3):
-                state = self.store.state(version, case_id)
-                if self.projection.apply_events(version, case_id, state, own) is not None:
-                    break
-            else:
-                raise Conflict("the case's report state keeps changing", code="report_busy")
+        for event in filter(_projected, events):
+            by_case.setdefault(event["case_id"], []).append(event)
+        if not by_case:
+            return
+        _, failed = self.projection.project(version, by_case, from_log=False)
+        if failed:
+            raise Conflict("the case's report state keeps changing", code="report_busy")

@@ -9,7 +9,9 @@ beside the live one:
   Query per month it touches, reading days × values present;
 - the backlog now, per cell: `PK = RPT#<v>#<slice>#LEVEL`, `SK = <cell value>`;
 - a case's report state: `PK = RPTCASE#<v>#<case id>`, `SK = #STATE` (conditional on its
-  `revision`, written in the same TransactWriteItems as the counters' `ADD`s);
+  `revision`, written in the same TransactWriteItems as the counters' `ADD`s; a batch's
+  states are read in one BatchGetItem, and written in chunks, each one transaction of its
+  cases' states and their cells' summed `ADD`s: `write_chunk`);
 - a breached SLA target, for the drill-down: `PK = RPT#<v>#BREACH#<yyyy-mm>`,
   `SK = <yyyy-mm-dd>#<case id>#<target>` (the case's cells' values on it);
 - which version is read and which is being rebuilt: `PK = REPORTS`, `SK = #VERSION`;
@@ -25,6 +27,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from ..domain.report_batch import WRITTEN, CaseWrite, ChunkOutcome, summed
 from ..domain.report_projection import Increments, ReportState, fold, source
 from . import keys
 from .dynamo import Table, TransactionCanceled
@@ -92,6 +95,35 @@ def operation_count(increments: Increments, breaches: int = 0) -> int:
     return len(increments.days) + len(increments.levels) + breaches + 1
 
 
+def _operations(
+    version: int, writes: list[CaseWrite], increments: Increments
+) -> list[dict[str, Any]]:
+    """The transaction's items: the states first (in the writes' order: a cancellation's
+    reasons name them by position), then every counter cell's `ADD` of `increments`, then
+    the breach records."""
+    operations: list[dict[str, Any]] = []
+    for write in writes:
+        state = write.state
+        operations.append({"Put": {
+            "Item": {**state_key(version, state.case_id), "entity": "report_state",
+                     "revision": state.revision, "state": state.model_dump(mode="json")},
+            **_revision_condition(write.expected or None),
+        }})  # fmt: skip
+    for (day, slice_, value), counters in sorted(increments.days.items()):
+        operations.append(_add(day_pk(version, slice_, day), f"{day}#{value}", counters,
+                               {"day": day, "cell": value}))  # fmt: skip
+    for (slice_, value), counters in sorted(increments.levels.items()):
+        operations.append(_add(level_pk(version, slice_), value, counters, {"cell": value}))
+    # one record a day, case and target: a target breached again the same day (a reopened
+    # case's) keeps the last, since a transaction may not write an item twice
+    breaches = {(b["day"], b["case_id"], b["target"]): b for w in writes for b in w.breaches}
+    for (day, case_id, target), breach in breaches.items():
+        operations.append({"Put": {"Item": {"PK": breach_pk(version, day),
+                                            "SK": f"{day}#{case_id}#{target}",
+                                            "entity": "report_breach", **breach}}})  # fmt: skip
+    return operations
+
+
 class DynamoReportStore:
     def __init__(self, table: Table) -> None:
         self.table = table
@@ -114,11 +146,15 @@ class DynamoReportStore:
 
     # ---- a case's state and its events -----------------------------------------------------
 
-    def state(self, version: int, case_id: str) -> ReportState | None:
-        item = self.table.get(state_key(version, case_id))
-        if item is None:
-            return None
-        return ReportState.model_validate(item["state"])
+    def states(self, version: int, case_ids: list[str]) -> dict[str, ReportState]:
+        """The report states of these cases that exist, by case id: one consistent
+        BatchGetItem a hundred cases (a batch's cases are read together, not one GetItem
+        each)."""
+        if not case_ids:
+            return {}
+        found = self.table.batch_get([state_key(version, c) for c in dict.fromkeys(case_ids)])
+        states = (ReportState.model_validate(item["state"]) for item in found)
+        return {state.case_id: state for state in states}
 
     def events_after(self, case_id: str, cursor: str, upto: str) -> list[dict[str, Any]]:
         """The case's stored events after `cursor` up to `upto` (event keys, see
@@ -139,22 +175,9 @@ class DynamoReportStore:
     ) -> bool:
         """The state at its next revision and every counter's `ADD`, in one
         TransactWriteItems; False (nothing written) when the state moved meanwhile."""
-        key = state_key(version, state.case_id)
-        operations: list[dict[str, Any]] = [{"Put": {
-            "Item": {**key, "entity": "report_state", "revision": state.revision,
-                     "state": state.model_dump(mode="json")},
-            **_revision_condition(expected_revision or None),
-        }}]  # fmt: skip
-        for (day, slice_, value), counters in sorted(increments.days.items()):
-            operations.append(_add(day_pk(version, slice_, day), f"{day}#{value}", counters,
-                                   {"day": day, "cell": value}))  # fmt: skip
-        for (slice_, value), counters in sorted(increments.levels.items()):
-            operations.append(_add(level_pk(version, slice_), value, counters, {"cell": value}))
-        for breach in breaches:
-            sk = f"{breach['day']}#{breach['case_id']}#{breach['target']}"
-            operations.append({"Put": {"Item": {"PK": breach_pk(version, breach["day"]),
-                                                "SK": sk, "entity": "report_breach",
-                                                **breach}}})  # fmt: skip
+        write = CaseWrite(state=state, expected=expected_revision, increments=increments,
+                          breaches=breaches)  # fmt: skip
+        operations = _operations(version, [write], increments)
         if len(operations) > MAX_ITEMS:
             raise ValueError(f"a report write of {len(operations)} items is over {MAX_ITEMS}")
         if len(operations) == 1:  # the state alone: a conditional put (a transaction bills twice)
@@ -173,6 +196,34 @@ class DynamoReportStore:
                 return False
             raise
         return True
+
+    def write_chunk(self, version: int, writes: list[CaseWrite]) -> ChunkOutcome:
+        """A chunk of a batch's case writes (domain/report_batch.py `pack`) in ONE
+        TransactWriteItems: each case's state at its next revision, conditional on the
+        revision read, the chunk's counter cells once each with the increments of its cases
+        summed, and their breach records. A chunk of one state alone is a conditional
+        PutItem. Cancelled (nothing written): `moved` names the cases whose state had moved
+        on, `busy` says another transaction held an item (TransactionConflict); any other
+        cancellation raises TransactionCanceled. ValueError over 100 items."""
+        if len(writes) == 1 and not writes[0].counts():
+            only = writes[0]
+            if self.write(version, only.state, only.expected, only.increments, []):
+                return WRITTEN
+            return ChunkOutcome(written=False, moved=frozenset({only.case_id}))
+        operations = _operations(version, writes, summed(writes))
+        if len(operations) > MAX_ITEMS:
+            raise ValueError(f"a report chunk of {len(operations)} items is over {MAX_ITEMS}")
+        try:
+            self.table.transact(operations)
+        except TransactionCanceled as exc:
+            codes = [r.code for r in exc.reasons]
+            moved = frozenset(w.case_id for w, code in zip(writes, codes, strict=False)
+                              if code == "ConditionalCheckFailed")  # fmt: skip
+            busy = "TransactionConflict" in codes
+            if not moved and not busy:
+                raise
+            return ChunkOutcome(written=False, moved=moved, busy=busy)
+        return WRITTEN
 
     # ---- reading ---------------------------------------------------------------------------
 

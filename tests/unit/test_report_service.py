@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
+from chalicelib.domain.report_batch import ChunkOutcome
 from chalicelib.domain.report_projection import event_key, fold, report_day, source
 from chalicelib.domain.report_table import Dimension, ReportName
 from chalicelib.services.report_projection import ReportProjection, ReportRebuild
@@ -23,12 +25,13 @@ class MemoryReports:
 
     def __init__(self) -> None:
         self.cfg: dict[str, Any] | None = None
-        self.states: dict[tuple[int, str], Any] = {}
+        self.states_: dict[tuple[int, str], Any] = {}
         self.counters: dict[tuple[int, str, str, str], Counter] = {}
         self.level: dict[tuple[int, str, str], Counter] = {}
         self.breach: dict[tuple[int, str, str, str], dict] = {}
         self.case_events: dict[str, list[dict]] = {}
         self.writes = 0
+        self.chunks: list[int] = []  # the cases of each chunk written
 
     def config(self):
         return self.cfg
@@ -41,17 +44,20 @@ class MemoryReports:
         return True
 
     def state(self, version, case_id):
-        return self.states.get((version, case_id))
+        return self.states_.get((version, case_id))
+
+    def states(self, version, case_ids):
+        return {c: self.states_[(version, c)] for c in case_ids if (version, c) in self.states_}
 
     def events_after(self, case_id, cursor, upto):
         return [e for e in self.case_events.get(case_id, []) if cursor < event_key(e) <= upto]
 
     def write(self, version, state, expected_revision, increments, breaches):
-        old = self.states.get((version, state.case_id))
+        old = self.states_.get((version, state.case_id))
         if (old.revision if old else 0) != expected_revision:
             return False
         self.writes += 1
-        self.states[(version, state.case_id)] = state
+        self.states_[(version, state.case_id)] = state
         for (day, slice_, cell), counters in increments.days.items():
             self.counters.setdefault((version, slice_, day, cell), Counter()).update(counters)
         for (slice_, cell), counters in increments.levels.items():
@@ -59,6 +65,18 @@ class MemoryReports:
         for b in breaches:
             self.breach[(version, b["day"], b["case_id"], b["target"])] = b
         return True
+
+    def write_chunk(self, version, writes):
+        """As the table's transaction: every state's condition holds, or nothing is written."""
+        moved = frozenset(w.case_id for w in writes
+                          if (self.state(version, w.case_id) or SimpleNamespace(revision=0)
+                              ).revision != w.expected)  # fmt: skip
+        if moved:
+            return ChunkOutcome(written=False, moved=moved)
+        self.chunks.append(len(writes))
+        for w in writes:
+            self.write(version, w.state, w.expected, w.increments, w.breaches)
+        return ChunkOutcome(written=True)
 
     def days(self, version, slice_, start, end):
         stored, _ = source(slice_)  # as the store reads it: the stored slice, folded
