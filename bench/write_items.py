@@ -25,10 +25,13 @@ from bench.units import WRITES, index_units, item_size, write_units
 
 def kind_of(key: dict[str, Any]) -> str:
     """An item's kind from its key: the partition's prefix and the sort key's, ids cut off
-    (`CASE#c01…`, `N#n01…` -> `CASE#/N#`; a key without `#` is kept whole)."""
+    (`CASE#c01…`, `N#n01…` -> `CASE#/N#`; an event `~EV#`; a sort key without `#` is an
+    id or a name, `*`: `ROUTEX#/*`; a partition without `#` is kept whole: `SEARCH`)."""
     pk, sk = key["PK"]["S"], key["SK"]["S"]
     cut = lambda value: re.sub(r"#.*", "#", value)  # noqa: E731
-    return f"{cut(pk)}/{sk[:4] if sk.startswith('~') else cut(sk)}"
+    if sk.startswith("~"):
+        return f"{cut(pk)}/{sk[:4]}"
+    return f"{cut(pk)}/{cut(sk) if '#' in sk else '*'}"
 
 
 def _caller() -> str:

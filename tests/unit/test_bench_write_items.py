@@ -17,6 +17,7 @@ def test_a_kind_is_the_key_without_its_ids():
     assert kind_of(key("CASE#c01M8Y5", "~EV#00000003#01")) == "CASE#/~EV#"
     assert kind_of(key("SEARCH", "#POINTER")) == "SEARCH/#"
     assert kind_of(key("COUNTER", "CASE#2026")) == "COUNTER/CASE#"
+    assert kind_of(key("ROUTEX#2026-12", "c01M8Y6B66")) == "ROUTEX#/*"
 
 
 def test_the_table_is_per_life_most_units_first():
