@@ -103,7 +103,7 @@ def main() -> int:
 
     case_life.Meter = Kept  # measure() builds its meter by this name
     life = case_life.measure()
-    print("\n".join(case_life.lines(life)[:22]))
+    print("\n".join(case_life.lines(life)))
     print("\n".join(["", *report(meters[-1], life.lives)]))
     return 0
 
