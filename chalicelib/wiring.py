@@ -352,6 +352,7 @@ def attachment_service() -> AttachmentService:
 @lru_cache(maxsize=1)
 def routing_service() -> RoutingService:
     from .services.routing import RoutingService
+    from .store.arrival_digests import DynamoArrivalDigests
     from .store.cases import DynamoCaseStore
     from .store.customers import DynamoCustomerStore
 
@@ -363,6 +364,7 @@ def routing_service() -> RoutingService:
         grace=timedelta(seconds=settings().routing_grace_seconds),
         announce=announce,
         learning=routing_learning(),
+        arrivals=DynamoArrivalDigests(table()),
     )
 
 

@@ -24,6 +24,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
+from .cases import Case
+from .clock import to_iso
 from .directory import Group, StaffMember
 from .lifecycle import DONE
 from .model import Model
@@ -65,6 +67,42 @@ def route_of(notice: Notice, group: Group | None) -> Route:
     if group is None or not is_arrival(notice):
         return "each"
     return group.arrivals
+
+
+class ArrivalOutcome(Model):
+    """What becomes of an arrival notice that is not mailed at once: the note it is kept
+    with (`skipped`), and for a digest the window and the facts it is filed under."""
+
+    note: str
+    window: datetime | None = None
+    arrival: Arrival | None = None
+
+
+def arrival_outcome(
+    notice: Notice, case: Case, group: Group | None, now: datetime, *, digests: bool
+) -> ArrivalOutcome | None:
+    """An arrival in a group that does not want one email per case: filed for the group's
+    digest (an unassigned case; one an automatic assignment gave someone is theirs
+    already), or not mailed at all. None when the notice is mailed now like any other (not
+    an arrival, no group, `each`, or a digest without a place to file it: `digests` false).
+    Shared by the notifier (a notice it is handed) and routing (the notice it decides,
+    settled in its own write: issue 21)."""
+    if not is_arrival(notice) or not case.group_id or group is None:
+        return None
+    route = route_of(notice, group)
+    if route == "each" or (route == "digest" and not digests):
+        return None
+    if route == "none":
+        return ArrivalOutcome(note="arrivals: none (the group's queue shows them)")
+    if case.assignee:
+        return ArrivalOutcome(note="arrivals: digest (assigned already, not waiting)")
+    start = arrival_window(notice.created_at, now, group.digest_minutes)
+    arrival = Arrival(
+        case_id=case.id, number=case.number, subject=case.subject, type=case.type.value,
+        priority=(notice.priority or case.priority).value, channel=case.channel.value,
+        arrived_at=notice.created_at,
+    )  # fmt: skip
+    return ArrivalOutcome(note=f"arrivals: digest {to_iso(start)}", window=start, arrival=arrival)
 
 
 def window_start(at: datetime, minutes: int) -> datetime:

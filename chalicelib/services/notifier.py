@@ -36,13 +36,7 @@ from ..domain.ratings import SCALE
 from ..domain.signed_links import LinkPurpose, LinkSigner
 from ..domain.sla import TargetKind
 from ..domain.sms import for_sending, size_of
-from ..domain.staff_notices import (
-    Arrival,
-    arrival_window,
-    is_arrival,
-    route_of,
-    staff_addresses,
-)
+from ..domain.staff_notices import arrival_outcome, is_arrival, staff_addresses
 from ..observability import MetricUnit, count_notice_failed, emit, logger, milliseconds
 from .ports import (
     ArrivalStore,
@@ -252,28 +246,20 @@ class Notifier:
 
     def _route_arrival(self, found: CaseWithHistory, notice: Notice, now: datetime) -> str:
         """An arrival in a group that does not want one email per case (domain/
-        staff_notices.py): filed for the group's digest (an unassigned case; one an
-        automatic assignment gave someone is theirs already), or not mailed at all. Returns
-        the note the notice keeps, or "" when it is mailed now like any other."""
+        staff_notices.py `arrival_outcome`): filed for the group's digest, or not mailed at
+        all. Returns the note the notice keeps, or "" when it is mailed now like any other.
+        Routing settles the arrivals it decides itself (services/routing.py); these are the
+        others: a case moved to a group unassigned, a notice decided before."""
         case = found.case
         if not is_arrival(notice) or not case.group_id:
             return ""
         group = self.directory.get_group(case.group_id)
-        route = route_of(notice, group)
-        if route == "each" or group is None or (route == "digest" and self.arrivals is None):
+        outcome = arrival_outcome(notice, case, group, now, digests=self.arrivals is not None)
+        if outcome is None:
             return ""
-        if route == "none":
-            return "arrivals: none (the group's queue shows them)"
-        if case.assignee:
-            return "arrivals: digest (assigned already, not waiting)"
-        start = arrival_window(notice.created_at, now, group.digest_minutes)
-        arrival = Arrival(
-            case_id=case.id, number=case.number, subject=case.subject, type=case.type.value,
-            priority=(notice.priority or case.priority).value, channel=case.channel.value,
-            arrived_at=notice.created_at,
-        )  # fmt: skip
-        self.arrivals.add(group.id, start, arrival)  # type: ignore[union-attr]
-        return f"arrivals: digest {to_iso(start)}"
+        if self.arrivals is not None and outcome.arrival and outcome.window:
+            self.arrivals.add(case.group_id, outcome.window, outcome.arrival)
+        return outcome.note
 
     def _staff_emails(self, found: CaseWithHistory, notice: Notice) -> list[tuple[str, str]]:
         """(address, language) of each staff member the notice is for who may be mailed

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from ..domain.business_hours import BusinessCalendar
-from ..domain.case_change import Route, change_case
+from ..domain.case_change import CaseChange, Route, change_case
 from ..domain.cases import SYSTEM, Case, ReasonCode, RoutingSuggestion
 from ..domain.clock import to_iso, utcnow
 from ..domain.directory import pick_agent
@@ -23,9 +23,10 @@ from ..domain.routing_classifier import with_classifier
 from ..domain.routing_corrections import case_text
 from ..domain.routing_rules import RoutingDecision, decide
 from ..domain.sla import CaseSla, start_sla
+from ..domain.staff_notices import arrival_outcome
 from ..observability import MetricUnit, emit, logger, milliseconds
 from .case_facts import facts_of, fields_named, policy_for
-from .ports import CaseEvents, CaseStore, CustomerStore, DirectoryStore
+from .ports import ArrivalStore, CaseEvents, CaseStore, CustomerStore, DirectoryStore
 from .routing_learning import RoutingLearning
 from .routing_rules import default_group_id
 
@@ -45,7 +46,10 @@ class RoutingService:
         grace: timedelta = timedelta(minutes=2),
         announce: Callable[[list[Notice]], None] = lambda notices: None,
         learning: RoutingLearning | None = None,
+        arrivals: ArrivalStore | None = None,
     ) -> None:
+        #: where arrivals of digest groups are filed (None: the notifier settles them)
+        self.arrivals = arrivals
         self.learning = learning
         self.announce = announce
         self.cases = cases
@@ -84,7 +88,8 @@ class RoutingService:
                 assignee=self._auto_assignee(routed.group_id),
             )
             routed_at = self.clock()
-            decided = change_case(case, command, SYSTEM, routed_at)
+            decided = self._settle_arrivals(change_case(case, command, SYSTEM, routed_at),
+                                            routed_at)  # fmt: skip
             try:
                 saved = self.cases.apply(decided)
             except Conflict:
@@ -96,13 +101,38 @@ class RoutingService:
             if command.assignee and saved.group_id:
                 self.directory.note_assignment(saved.group_id, command.assignee)
             waiting = [n for n in found.notices if n.status == "pending"]  # e.g. "received"
-            self.announce(waiting + decided.notices)
+            self.announce(waiting + [n for n in decided.notices if n.awaiting])
             logger.info(
                 "case routed", case_id=case.id, group_id=decision.group_id,
                 reason=decision.reason_code, rule_id=decision.rule_id,
             )  # fmt: skip
             return saved
         raise Conflict(f"case {case_id} kept changing while routing")
+
+    def _settle_arrivals(self, decided: CaseChange, now: datetime) -> CaseChange:
+        """The group's arrival notice settled here when the group does not want it mailed
+        (domain/staff_notices.py `arrival_outcome`: filed for its digest, or not mailed):
+        the notice is written `skipped` with its note, as the notifier would have kept it,
+        and never queued. The notifier's way cost the notice's outbox entry, its claim, its
+        outcome and a queue message (7 write units and an invocation a case; issue 21).
+
+        The arrival is filed first, with its own unconditional put (idempotent: the same
+        item again): should the routing's write then fail, the digest checks each case
+        against its group before listing it, so an arrival of a case not routed there is
+        left out."""
+        if self.arrivals is None or not decided.case.group_id:
+            return decided
+        group = self.directory.get_group(decided.case.group_id)
+        notices = []
+        for notice in decided.notices:
+            outcome = arrival_outcome(notice, decided.case, group, now, digests=True)
+            if outcome is None:
+                notices.append(notice)
+                continue
+            if outcome.arrival and outcome.window:
+                self.arrivals.add(decided.case.group_id, outcome.window, outcome.arrival)
+            notices.append(notice.model_copy(update={"status": "skipped", "note": outcome.note}))
+        return decided.model_copy(update={"notices": notices})
 
     def _auto_assignee(self, group_id: str | None) -> str | None:
         group = self.directory.get_group(group_id) if group_id else None

@@ -1,8 +1,8 @@
 """A group's unassigned arrivals, filed per digest window, and who got each window's digest.
 
 `PK = ARRIVALS#<group id>#<window start, ISO UTC>` holds the window's arrivals (`SK =
-CASE#<case id>`, the facts the digest shows, put by the notifier: a repeat is the same
-item) and its members' marks (`SK = SENT#<username>`: store/weekly_marks.py's conditional
+CASE#<case id>`, the facts the digest shows, put by routing or the notifier: a repeat is
+the same item) and its members' marks (`SK = SENT#<username>`: store/weekly_marks.py's conditional
 put with a lease, so a retried or doubled run mails each member once). Everything expires
 after KEEP (TTL `expires_at`). One Query reads a window whole; the cases' current state is
 one BatchGetItem of their case items (projected to what the digest checks).

@@ -523,12 +523,16 @@ class DynamoNoticeStore:
         return Notice.model_validate(item) if item else None
 
     def claim(self, notice: Notice, now: datetime, lease: timedelta) -> Notice | None:
-        """Take the notice for delivery, unless another delivery holds a live lease on it."""
-        until = to_iso(now + lease)
+        """Take the notice for delivery, unless another delivery holds a live lease on it.
+
+        The notice's place in the `outbox` index stays where it is: moving it to the lease's
+        end took the entry out and put it back (2 index write units a claim, issue 21), and a
+        delivery normally finishes within seconds, taking the notice out of the outbox then.
+        A delivery that dies, or outlasts the place, is met by the sweep, whose `hand_out`
+        is refused while the lease lives and moves the place to the lease's end once."""
         item = self.table.update(
             {"PK": keys.case_pk(notice.case_id), "SK": keys.notice_sk(notice.id)},
-            "SET #s = :sending, attempts = attempts + :one, deliver_after = :until,"
-            " outbox_sk = :outbox",
+            "SET #s = :sending, attempts = attempts + :one, deliver_after = :until",
             "#s IN (:pending, :held, :sending) AND deliver_after <= :now",
             {"#s": "status"},
             {
@@ -536,9 +540,8 @@ class DynamoNoticeStore:
                 ":pending": "pending",
                 ":held": "held",
                 ":one": 1,
-                ":until": until,
+                ":until": to_iso(now + lease),
                 ":now": to_iso(now),
-                ":outbox": outbox_sk(now + lease, notice.case_id, notice.id),
             },
         )
         return Notice.model_validate(item) if item else None
@@ -546,53 +549,80 @@ class DynamoNoticeStore:
     def hand_out(self, case_id: str, notice_id: str, now: datetime, until: datetime) -> bool:
         """The sweep queues the notice: its place in the outbox moves to `until`, so later
         sweeps leave it to the queue till then. False when it is no longer awaiting or a
-        delivery holds a live lease on it (then the sweep does not queue it)."""
-        item = self.table.update(
-            {"PK": keys.case_pk(case_id), "SK": keys.notice_sk(notice_id)},
+        delivery holds a live lease on it (then the sweep does not queue it, and the place
+        moves to the lease's end: `_defer`)."""
+        key = {"PK": keys.case_pk(case_id), "SK": keys.notice_sk(notice_id)}
+        client = self.table.client
+        try:
+            client.update_item(
+                TableName=self.table.name,
+                Key=self.table.ser(key),
+                UpdateExpression="SET outbox_sk = :outbox",
+                ConditionExpression="#s IN (:pending, :held, :sending) AND deliver_after <= :now",
+                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeValues=self.table.ser({
+                    ":pending": "pending", ":held": "held", ":sending": "sending",
+                    ":now": to_iso(now), ":outbox": outbox_sk(until, case_id, notice_id)}),
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )  # fmt: skip
+        except client.exceptions.ConditionalCheckFailedException as exc:
+            old = exc.response.get("Item")
+            if old:
+                self._defer(key, self.table.de(old), now)
+            return False
+        return True
+
+    def _defer(self, key: dict[str, str], item: dict[str, Any], now: datetime) -> None:
+        """A notice the sweep found due while a delivery's lease (or its quiet hours) still
+        holds it: its place moves to `deliver_after`, so the sweeps of the minutes between
+        do not read and try it again (a claim leaves the place where it was). Conditional on
+        `deliver_after` unchanged: a delivery that finished or claimed it since wins."""
+        after = item.get("deliver_after")
+        if item.get("outbox_pk") is None or not after or after <= to_iso(now):
+            return
+        self.table.update(
+            key,
             "SET outbox_sk = :outbox",
-            "#s IN (:pending, :held, :sending) AND deliver_after <= :now",
+            "#s IN (:pending, :held, :sending) AND deliver_after = :after",
             {"#s": "status"},
-            {":pending": "pending", ":held": "held", ":sending": "sending",
-             ":now": to_iso(now), ":outbox": outbox_sk(until, case_id, notice_id)},
+            {":pending": "pending", ":held": "held", ":sending": "sending", ":after": after,
+             ":outbox": outbox_sk(from_iso(after), item["case_id"], item["id"])},
         )  # fmt: skip
-        return item is not None
 
     def finish(self, notice: Notice, number: str, entry: HistoryEntry | None = None) -> None:
         """Record the outcome; only the delivery that holds the claim may. Each email sent
         is remembered by its Message-ID, so a reply that keeps only In-Reply-To finds the case.
-        `entry` (a failure, say) joins the case's history in the same write."""
-        mail_refs = [
-            {"Put": {"Item": {**keys.mail_ref_key(d.message_id), "case_id": notice.case_id,
-                              "case_number": number, "notice_id": notice.id,
-                              "entity": "mail_ref",
-                              "expires_at": int(d.at.timestamp()) + MAIL_REF_SECONDS}}}
-            for d in notice.deliveries
-            if d.channel == "email" and d.message_id
-        ]  # fmt: skip
-        if entry is not None:
-            line = {**entry.model_dump(mode="json"), "PK": keys.case_pk(notice.case_id),
-                    "SK": keys.history_sk(to_iso(entry.at), entry.id),
-                    "entity": "history"}  # fmt: skip
-            mail_refs.append(
-                {"Put": {"Item": line, "ConditionExpression": "attribute_not_exists(PK)"}}
-            )
+        `entry` (a failure, say) joins the case's history in the same write.
+
+        Plain writes where nothing must stand or fall together (issue 21: a transaction bills
+        every item twice): the Message-ID references first, each a PutItem of its own (the
+        email went out with that id whatever becomes of the claim, and a second copy is the
+        same item), then the notice as one conditional PutItem. Only a history line rides
+        with the notice in a transaction, so a failure is never recorded without its line."""
+        for delivery in notice.deliveries:
+            if delivery.channel == "email" and delivery.message_id:
+                self.table.put({
+                    **keys.mail_ref_key(delivery.message_id), "case_id": notice.case_id,
+                    "case_number": number, "notice_id": notice.id, "entity": "mail_ref",
+                    "expires_at": int(delivery.at.timestamp()) + MAIL_REF_SECONDS})  # fmt: skip
+        claimed = {"#s": "status"}, {":sending": "sending", ":attempts": notice.attempts}
+        condition = "#s = :sending AND attempts = :attempts"
+        if entry is None:
+            try:
+                self.table.put(notice_item(number, notice), condition=condition,
+                               names=claimed[0], values=claimed[1])  # fmt: skip
+            except self.table.client.exceptions.ConditionalCheckFailedException as exc:
+                raise Conflict("another delivery took this notice over") from exc
+            return
+        line = {**entry.model_dump(mode="json"), "PK": keys.case_pk(notice.case_id),
+                "SK": keys.history_sk(to_iso(entry.at), entry.id), "entity": "history"}  # fmt: skip
         try:
-            self.table.transact(
-                [
-                    *mail_refs,
-                    {
-                        "Put": {
-                            "Item": notice_item(number, notice),
-                            "ConditionExpression": "#s = :sending AND attempts = :attempts",
-                            "ExpressionAttributeNames": {"#s": "status"},
-                            "ExpressionAttributeValues": {
-                                ":sending": "sending",
-                                ":attempts": notice.attempts,
-                            },
-                        }
-                    },
-                ]
-            )
+            self.table.transact([
+                {"Put": {"Item": line, "ConditionExpression": "attribute_not_exists(PK)"}},
+                {"Put": {"Item": notice_item(number, notice), "ConditionExpression": condition,
+                         "ExpressionAttributeNames": claimed[0],
+                         "ExpressionAttributeValues": claimed[1]}},
+            ])  # fmt: skip
         except TransactionCanceled as exc:
             raise Conflict("another delivery took this notice over") from exc
 

@@ -426,3 +426,29 @@ def test_an_upload_that_is_not_what_it_said_is_refused_at_confirmation(as_role):
     answer = supervisor.post(f"/library/documents/{document['id']}/uploaded")
     assert answer.status == 422, answer
     assert wiring.library_files().stored(document["id"]) is None  # discarded
+
+
+def test_a_resolution_counts_each_checklist_in_one_item_and_older_step_items_add_in(aws_env):
+    """Counting a resolution writes its marker and one `#STEPS` item per checklist (not an
+    item per step: each was billed twice in the transaction); counters stored per step
+    before (issue 21) are added to it when read; the same event again adds nothing."""
+    from chalicelib.domain.checklists import StepCount
+
+    store = wiring.checklist_store()
+    checklist_id = f"cl-{uuid.uuid4().hex[:8]}"
+    table = wiring.table()
+    table.put({"PK": f"CHECKLIST_STATS#{checklist_id}", "SK": "s1", "resolved": 4,
+               "skipped": 1, "text": "Eski metin"})  # fmt: skip
+    counts = [
+        StepCount(checklist_id=checklist_id, step_id="s1", text="Faturayı iste", skipped=1),
+        StepCount(checklist_id=checklist_id, step_id="s2", text="Seri no", skipped=0),
+    ]
+    case_id = f"c-{uuid.uuid4().hex[:8]}"
+    assert store.count_resolution(case_id, f"{case_id}.5.0", counts, utcnow())
+    assert not store.count_resolution(case_id, f"{case_id}.5.0", counts, utcnow())
+    items = table.query_all(("PK", f"CHECKLIST_STATS#{checklist_id}"))
+    assert sorted(i["SK"] for i in items) == ["#STEPS", "s1"]  # one new item, the old kept
+    assert store.counters(checklist_id) == {
+        "s1": {"resolved": 5, "skipped": 2, "text": "Faturayı iste"},
+        "s2": {"resolved": 1, "skipped": 0, "text": "Seri no"},
+    }

@@ -210,3 +210,26 @@ def test_an_escalation_naming_the_assignee_reaches_them_as_their_own(
     subjects = [m["subject"] for m in emails_to(mailbox, "mehmet", case["number"])]
     assert f"Size yükseltildi (seviye 1): {case['number']}" in subjects
     assert not any(s.startswith("Yükseltme") for s in subjects)  # the group's, without him
+
+
+def test_routing_files_the_digest_groups_arrival_itself(as_role, drain_routing):
+    """Routing settles the group's arrival in its own write (issue 21): the notice is
+    `skipped` with its digest window as soon as the case is routed, the arrival is filed
+    under that window, and the notice never waits in the outbox for the notifier."""
+    from chalicelib import wiring
+    from chalicelib.domain.clock import from_iso, to_iso
+    from chalicelib.domain.staff_notices import window_start
+
+    agent = as_role("agent")
+    case = open_case(agent, subject="Faturam yanlış")
+    drain_routing()  # and no notifier
+    found = agent.get(f"/cases/{case['id']}").body
+    routed = next(n for n in found["notices"] if n["event"] == "routed_to_group")
+    assert routed["status"] == "skipped" and routed["note"].startswith("arrivals: digest ")
+    start = from_iso(routed["note"].removeprefix("arrivals: digest "))
+    assert start == window_start(from_iso(routed["created_at"]), 15)
+    arrivals, _ = wiring.arrival_digests().arrivals.window(found["case"]["group_id"], start)
+    assert case["id"] in [a.case_id for a in arrivals]
+    store = wiring.notifier().notices
+    later = datetime.now(UTC) + timedelta(days=1)
+    assert (case["id"], routed["id"]) not in store.awaiting(to_iso(later), 1000)

@@ -230,3 +230,19 @@ def test_a_rebuild_from_the_table_finds_every_case(staff, as_role, flow):
     assert [h["id"] for h in found(staff, marker)] == [case["id"]]
     articles = {h["id"] for h in found(staff, marker, kind="article")}
     assert articles == {f"{internal['id']}.tr", f"{internal['id']}.en"}
+
+
+def test_the_pointer_moves_once_from_a_revision_in_one_plain_write(aws_env, monkeypatch):
+    """Two writers moving the pointer from the same revision: the first moves it, the second
+    is told so (False) and changes nothing; the move is one conditional PutItem, not a
+    transaction of one item, which DynamoDB bills twice (issue 21)."""
+    table = wiring.table()
+    files = SearchFiles(table, aws_env["ATTACHMENTS_BUCKET"])
+    read = files.pointer()
+    transactions = []
+    monkeypatch.setattr(table, "transact", lambda ops: transactions.append(ops))
+    assert files.move(read, read.revision)
+    assert not files.move(read.model_copy(update={"deltas": ["search/delta/x"]}), read.revision)
+    now = files.pointer()
+    assert (now.revision, now.deltas) == (read.revision + 1, read.deltas)
+    assert transactions == []

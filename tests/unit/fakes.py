@@ -381,8 +381,9 @@ class FakeNotices:
             update={"status": "sending", "attempts": current.attempts + 1,
                     "deliver_after": now + lease}
         )  # fmt: skip
+        # the place in the outbox stays where it was (store/cases.py `claim`)
+        self.places[notice.id] = self.places.get(notice.id, current.outbox_at)
         self.cases.notices[notice.case_id][index] = claimed
-        self.places.pop(notice.id, None)
         return claimed
 
     def finish(self, notice, number, entry=None):
@@ -406,7 +407,10 @@ class FakeNotices:
 
     def hand_out(self, case_id, notice_id, now, until):
         current = self.get(case_id, notice_id)
-        if current is None or not current.awaiting or current.deliver_after > now:
+        if current is None or not current.awaiting:
+            return False
+        if current.deliver_after > now:  # leased or held: the place moves to its end
+            self.places[notice_id] = current.deliver_after
             return False
         self.places[notice_id] = until
         return True

@@ -202,6 +202,29 @@ def test_the_sweep_queues_a_waiting_notice_once_a_handoff_not_at_every_sweep(pos
     assert world.notifier.sweep_outbox() == 0
 
 
+def test_a_delivery_that_dies_is_handed_out_once_its_lease_ends_not_before(post):
+    """A claim leaves the notice's place in the outbox (store/cases.py `claim`): the sweep
+    that finds it due while the lease lives does not queue it and moves the place to the
+    lease's end, so the sweeps between queue nothing; then it is handed out once."""
+    world = post
+    filed(world, email="ahmet@example.com", name="Ahmet")
+    case_id, notice_id = world.queue.sent[0]
+    world.notices.claim(world.notices.get(case_id, notice_id), world.clock.now,
+                        timedelta(minutes=5))  # a delivery takes it and dies  # fmt: skip
+    world.queue.sent.clear()
+    world.clock.advance(seconds=HANDOFF.total_seconds() + 1)
+    world.notifier.sweep_outbox()  # the others (lost by the queue) go; this one waits
+    assert (case_id, notice_id) not in world.queue.sent
+    world.queue.sent.clear()
+    for _ in range(2):  # the lease still lives: nothing
+        world.clock.advance(minutes=1)
+        world.notifier.sweep_outbox()
+        assert (case_id, notice_id) not in world.queue.sent
+    world.clock.advance(minutes=1)  # the lease ended
+    world.notifier.sweep_outbox()
+    assert world.queue.sent.count((case_id, notice_id)) == 1
+
+
 def test_group_and_escalation_notices_go_to_staff(post):
     world = post
     case = filed(world, email="a@example.com", name="A")

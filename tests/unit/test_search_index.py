@@ -133,3 +133,30 @@ def test_what_case_events_ask_to_index():
     assert refs_of({"case_id": None, "precase_id": "p1"}) == [(DocKind.PRECASE, "p1")]
     converted = {"case_id": "c1", "precase_id": None, "data": {"precase_id": "p1"}}
     assert refs_of(converted) == [(DocKind.CASE, "c1"), (DocKind.PRECASE, "p1")]
+
+
+def test_the_pointer_is_stored_packed_and_reads_back_whole_as_an_older_one_does():
+    """The stored pointer names its files by short names and groups the retired ones by
+    time (written at every batch, billed per started KB); it reads back as it was, and a
+    pointer stored spelled out (before issue 21) reads as it is."""
+    import json
+
+    from chalicelib.store.search_files import pack, unpack
+
+    at = "2026-12-03T10:00:00+00:00"
+    deltas = [f"search/delta/01M8Y5AX8Q3ZGQXAEBKPXX{n:04d}.json.gz" for n in range(32)]
+    whole = {
+        "revision": 40,
+        "base": "search/base/01M8Y5B41Y0GYQ5S50M3YTGE6S.db.gz",
+        "deltas": deltas,
+        "building": None,
+        "retired": [
+            {"key": k, "at": at}
+            for k in [*deltas, "search/base/X.db.gz", "search/rebuild/b1/000001.json.gz"]
+        ],
+    }
+    stored = pack(whole)
+    assert stored["deltas"][0] == "d/01M8Y5AX8Q3ZGQXAEBKPXX0000"
+    assert unpack(stored) == whole
+    assert len(json.dumps(stored)) < len(json.dumps(whole)) * 0.55
+    assert unpack(whole) == whole  # stored before packing

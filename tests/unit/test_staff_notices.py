@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from chalicelib.domain.clock import to_iso
 from chalicelib.domain.directory import StaffMember
 from chalicelib.domain.notifications import NoticeEvent, notice
 from chalicelib.domain.staff_notices import (
@@ -139,6 +140,7 @@ def post(world):
     urun = world.directory.groups["urun"]
     world.directory.put_group(urun.model_copy(update={"members": ["mehmet", "deniz"]}))
     world.routing.announce = world.notifier.announce
+    world.routing.arrivals = world.arrivals  # as wired: routing settles its arrival notices
     world.service.announce = world.notifier.announce
     world.digests = ArrivalDigests(world.directory, world.arrivals, world.sender, JinjaRenderer(),
                                    console="https://api.example/console")  # fmt: skip
@@ -165,12 +167,40 @@ def staff_emails(world):
 def test_a_digest_group_files_the_arrival_instead_of_mailing_each_member(post):
     world = post
     case, results = route_one(world)
-    assert results == ["sent", "skipped"]  # the customer hears; the group's notice is filed
+    # the customer hears; the group's notice was filed by routing itself, never queued
+    assert results == ["sent"]
     assert [e[0] for e in world.sender.emails] == ["ahmet@example.com"]
     window = world.clock.now.replace(minute=0, second=0, microsecond=0)  # 09:00
     assert list(world.arrivals.filed[("urun", window)]) == [case.id]
     routed = world.cases.notices[case.id][1]
     assert routed.status == "skipped" and routed.note.startswith("arrivals: digest")
+
+
+def test_without_a_digest_store_routing_leaves_the_arrival_to_the_notifier(post):
+    """Routing settles an arrival only where it can file it; otherwise the notice is queued
+    and the notifier files it, as it does for a notice decided before routing did."""
+    world = post
+    world.routing.arrivals = None
+    case, results = route_one(world)
+    assert results == ["sent", "skipped"]
+    window = world.clock.now.replace(minute=0, second=0, microsecond=0)
+    assert list(world.arrivals.filed[("urun", window)]) == [case.id]
+    routed = world.cases.notices[case.id][1]
+    assert routed.status == "skipped" and routed.note == f"arrivals: digest {to_iso(window)}"
+
+
+def test_an_automatic_assignee_makes_the_arrival_no_digests_business(post):
+    world = post
+    urun = world.directory.groups["urun"]
+    world.directory.put_group(urun.model_copy(update={"auto_assign": "round_robin"}))
+    for name in ("mehmet", "deniz"):  # on shift
+        staff = world.directory.staff[name]
+        world.directory.put_staff(staff.model_copy(update={"on_shift": True}))
+    case, results = route_one(world)
+    routed = next(n for n in world.cases.notices[case.id] if n.event == "routed_to_group")
+    assert routed.status == "skipped"
+    assert routed.note == "arrivals: digest (assigned already, not waiting)"
+    assert world.arrivals.filed == {}
 
 
 def test_each_mails_every_member_per_case_and_none_mails_nobody(post):
@@ -181,9 +211,14 @@ def test_each_mails_every_member_per_case_and_none_mails_nobody(post):
                                                          "mehmet@shop.example"]  # fmt: skip
     world.sender.emails.clear()
     set_arrivals(world, "none")
-    _, results = route_one(world)
-    assert results == ["sent", "skipped"] and staff_emails(world) == []
+    case, results = route_one(world)
+    assert results == ["sent"] and staff_emails(world) == []  # the group's: settled, unqueued
     assert world.arrivals.filed == {}
+    routed = world.cases.notices[case.id][1]
+    assert (routed.status, routed.note) == (
+        "skipped",
+        "arrivals: none (the group's queue shows them)",
+    )
 
 
 def test_a_case_moved_to_another_group_unassigned_is_in_that_groups_digest(post):
