@@ -11,6 +11,7 @@ import base64
 import os
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import boto3
 import pytest
@@ -147,11 +148,24 @@ def table_items(aws_env):
         with backend_lock(ACCOUNT, region):
             table = dynamodb_backends[ACCOUNT][region].get_table(aws_env["TABLE_NAME"])
             partitions = list(table.items.values())
-            items = [i.to_json()["Attributes"] for p in partitions for i in p.values()]
+            items = [{k: _attribute(v) for k, v in i.attrs.items()}
+                     for p in partitions for i in p.values()]  # fmt: skip
         kept = [i for i in items if i["PK"] != {"S": "COUNTER"}]
         return sorted(kept, key=lambda i: (i["PK"]["S"], i["SK"]["S"]))
 
     return snapshot
+
+
+def _attribute(value) -> dict:
+    """A moto DynamoType as its AttributeValue, every list and map a new one (what moto's
+    `Item.to_json` gives, without its deep copies: the snapshots were most of a refusal
+    test's time)."""
+    inner = value.value
+    if isinstance(inner, dict):
+        return {value.type: {k: _attribute(v) for k, v in inner.items()}}
+    if isinstance(inner, list):
+        return {value.type: [_attribute(v) if hasattr(v, "type") else v for v in inner]}
+    return {value.type: inner}
 
 
 def empty_queue(sqs, url: str) -> None:
@@ -167,15 +181,33 @@ def empty_queue(sqs, url: str) -> None:
         sqs.delete_message_batch(QueueUrl=url, Entries=entries)
 
 
+#: the session's SQS client and each queue's ARN, by endpoint and queue URL: a drainer is
+#: set up for every test that asks for one, most of which never drain, and a new client and
+#: a GetQueueAttributes each were a fifth of the route permission tests' time (cProfile)
+_SQS: dict[str, Any] = {}
+_ARNS: dict[str, str] = {}
+
+
 def _drainer(aws_env, variable: str, handler, name: str):
+    """`drain()`: the queue fed to `handler` until a round finds nothing; the dispatcher is
+    made at the first drain."""
     from devstack.dispatcher import Binding, Dispatcher
 
-    sqs = aws(aws_env, "sqs")
     url = aws_env[variable]
-    attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
-    arn = attributes["Attributes"]["QueueArn"]
-    dispatcher = Dispatcher(sqs, [Binding(url, arn, handler, name)], aws_env["AWS_REGION"], 0)
-    return dispatcher.drain
+    made: list[Dispatcher] = []
+
+    def drain(*args, **kwargs) -> int:
+        if not made:
+            endpoint = aws_env["AWS_ENDPOINT_URL"]
+            sqs = _SQS.get(endpoint) or _SQS.setdefault(endpoint, aws(aws_env, "sqs"))
+            if url not in _ARNS:
+                attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
+                _ARNS[url] = attributes["Attributes"]["QueueArn"]
+            binding = Binding(url, _ARNS[url], handler, name)
+            made.append(Dispatcher(sqs, [binding], aws_env["AWS_REGION"], 0))
+        return made[0].drain(*args, **kwargs)
+
+    return drain
 
 
 @pytest.fixture
