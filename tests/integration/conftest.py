@@ -148,24 +148,11 @@ def table_items(aws_env):
         with backend_lock(ACCOUNT, region):
             table = dynamodb_backends[ACCOUNT][region].get_table(aws_env["TABLE_NAME"])
             partitions = list(table.items.values())
-            items = [{k: _attribute(v) for k, v in i.attrs.items()}
-                     for p in partitions for i in p.values()]  # fmt: skip
+            items = [i.to_json()["Attributes"] for p in partitions for i in p.values()]
         kept = [i for i in items if i["PK"] != {"S": "COUNTER"}]
         return sorted(kept, key=lambda i: (i["PK"]["S"], i["SK"]["S"]))
 
     return snapshot
-
-
-def _attribute(value) -> dict:
-    """A moto DynamoType as its AttributeValue, every list and map a new one (what moto's
-    `Item.to_json` gives, without its deep copies: the snapshots were most of a refusal
-    test's time)."""
-    inner = value.value
-    if isinstance(inner, dict):
-        return {value.type: {k: _attribute(v) for k, v in inner.items()}}
-    if isinstance(inner, list):
-        return {value.type: [_attribute(v) if hasattr(v, "type") else v for v in inner]}
-    return {value.type: inner}
 
 
 def empty_queue(sqs, url: str) -> None:
