@@ -5,11 +5,12 @@ The coverage phase sends, for every property and parameter, one value of every w
 (a string field gets a number, a boolean, null, an array and an object: 5,044 of its 11,521
 cases), and beside each limit the value one step inside it. destek reads every body, query and
 path through pydantic models in strict mode (api/endpoint.py), so which wrong type reaches a
-field matters only as far as the code that reads it can tell them apart: null, a scalar of the
-wrong type, or a container. Per operation and field, the first wrong value of each of those
-three kinds is sent and the others are not; a value one step inside a limit is not sent (the
-value at the limit is). What the fuzz still covers and what it no longer does:
-docs/testing.md ("The fuzz").
+field matters only as far as the code that reads it can tell them apart. Per operation and
+body field, null and the first other wrong value are sent; for the body as a whole and a
+query parameter (read by destek's own code before pydantic) null, the first scalar and the
+first container; for a path parameter or a header every one. A value one step inside a
+limit is not sent (the value at the limit is). What the fuzz still covers and what it no
+longer does: docs/testing.md ("The fuzz").
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ import schemathesis
 from schemathesis.core.parameters import ParameterLocation
 from schemathesis.generation.meta import CoveragePhaseData, CoverageScenario
 
-#: SCHEMATHESIS_DRY_RUN=<file>: send nothing, write one line per case (kept or not) there
+#: DESTEK_FUZZ_DRY_RUN=<file>: send nothing, write one line per case (kept or not) there (to
+#: count what a change to these hooks keeps: schemathesis run ... --phases coverage)
 DRY_RUN = os.environ.get("DESTEK_FUZZ_DRY_RUN")
 
 NEAR_BOUNDARY = {
@@ -29,7 +31,7 @@ NEAR_BOUNDARY = {
     CoverageScenario.NEAR_BOUNDARY_NUMBER,
     CoverageScenario.NEAR_BOUNDARY_ITEMS_ARRAY,
 }
-#: a wrong-type case's value, as far as validation code can tell them apart
+#: the wrong-type cases sent so far: (operation, location, parameter, description, kind)
 _seen: set[tuple] = set()
 _UNKNOWN = object()
 
