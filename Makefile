@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run mail sql reset test unit integration conformance e2e fuzz lint format bench bench-restart bench-mail bench-search bench-text soak queues package clean
+.PHONY: run mail sql reset test unit integration conformance e2e fuzz lint lint-code format bench bench-restart bench-mail bench-search bench-text soak queues package clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +26,10 @@ sql: $(STAMP)  ## read-only SQL over the running stack's case-event archive, as 
 reset: $(STAMP)  ## forget the local stack's data (.devstack/data); the next run seeds the demo data anew
 	$(PY) -m devstack reset $(ARGS)
 
-test: $(STAMP) lint  ## every test: unit, integration, infra, e2e
+# the suite runs lint's two template checks itself (tests/infra: test_package.py's cfn-lint of
+# infra/template.yaml, test_queue_registry.py's `devstack.queues --check`): not twice, and not
+# on one core before the three workers start
+test: $(STAMP) lint-code  ## every test: unit, integration, infra, e2e
 	$(PY) -m pytest -n 3 --dist loadfile tests
 
 unit: $(STAMP)
@@ -44,11 +47,13 @@ e2e: $(STAMP)
 fuzz: $(STAMP)  ## schemathesis against a fresh local stack, from its /openapi.json: no 5xx
 	$(PY) -m pytest tests/e2e/test_api_fuzz.py
 
-lint: $(STAMP)
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
+lint: lint-code
 	$(PY) -m devstack.queues --check
 	$(VENV)/bin/cfn-lint infra/template.yaml
+
+lint-code: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 format: $(STAMP)
 	$(VENV)/bin/ruff format .

@@ -67,6 +67,9 @@ class Settings(Model):
     #: the whole table on every transaction, and a retry racing the slow original corrupts it
     aws_read_timeout: float = Field(default=10.0, alias="AWS_READ_TIMEOUT_SECONDS")
     max_body_bytes: int = Field(default=64 * 1024, alias="MAX_BODY_BYTES")
+    #: cases on one page of a saved view in the console (its "Sonraki sayfa" reads the next):
+    #: 50 in production; the e2e tests set 5 so that a few cases reach a second page
+    view_page_size: int = Field(default=50, ge=1, le=100, alias="VIEW_PAGE_SIZE")
     #: how long a process trusts what it read of the directory (roles, staff, revocations,
     #: groups) and of each customer's sign-in: the longest a revocation waits elsewhere
     role_cache_seconds: float = Field(default=60.0, alias="ROLE_CACHE_SECONDS")

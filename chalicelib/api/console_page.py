@@ -41,13 +41,14 @@ def cognito_endpoint() -> str:
     return s.cognito_jwks_endpoint or f"https://cognito-idp.{s.region}.amazonaws.com/"
 
 
-def browser_config() -> dict[str, str]:
+def browser_config() -> dict[str, str | int]:
     s = settings()
     return {
         "region": s.region,
         "userPoolId": s.staff_pool_id,
         "clientId": s.staff_client_ids.split(",")[0].strip(),
         "cognitoEndpoint": cognito_endpoint(),
+        "viewPageSize": s.view_page_size,
     }
 
 

@@ -11,6 +11,7 @@ import base64
 import os
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import boto3
 import pytest
@@ -167,15 +168,33 @@ def empty_queue(sqs, url: str) -> None:
         sqs.delete_message_batch(QueueUrl=url, Entries=entries)
 
 
+#: the session's SQS client and each queue's ARN, by endpoint and queue URL: a drainer is
+#: set up for every test that asks for one, most of which never drain, and a new client and
+#: a GetQueueAttributes each were a fifth of the route permission tests' time (cProfile)
+_SQS: dict[str, Any] = {}
+_ARNS: dict[str, str] = {}
+
+
 def _drainer(aws_env, variable: str, handler, name: str):
+    """`drain()`: the queue fed to `handler` until a round finds nothing; the dispatcher is
+    made at the first drain."""
     from devstack.dispatcher import Binding, Dispatcher
 
-    sqs = aws(aws_env, "sqs")
     url = aws_env[variable]
-    attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
-    arn = attributes["Attributes"]["QueueArn"]
-    dispatcher = Dispatcher(sqs, [Binding(url, arn, handler, name)], aws_env["AWS_REGION"], 0)
-    return dispatcher.drain
+    made: list[Dispatcher] = []
+
+    def drain(*args, **kwargs) -> int:
+        if not made:
+            endpoint = aws_env["AWS_ENDPOINT_URL"]
+            sqs = _SQS.get(endpoint) or _SQS.setdefault(endpoint, aws(aws_env, "sqs"))
+            if url not in _ARNS:
+                attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
+                _ARNS[url] = attributes["Attributes"]["QueueArn"]
+            binding = Binding(url, _ARNS[url], handler, name)
+            made.append(Dispatcher(sqs, [binding], aws_env["AWS_REGION"], 0))
+        return made[0].drain(*args, **kwargs)
+
+    return drain
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ def test_the_page_names_the_staff_pool_and_allows_only_itself_and_cognito(api, a
                                   html, re.S).group(1))  # fmt: skip
     assert config["userPoolId"] == aws_env["STAFF_POOL_ID"]
     assert config["clientId"] == aws_env["STAFF_CLIENT_IDS"].split(",")[0]
+    assert config["viewPageSize"] == 50  # VIEW_PAGE_SIZE's default, production's page
     assert '<html lang="tr">' in html and "Personel girişi" in html
     assert not re.search(r"<script[^>]*src=\"(https?:)?//", html)  # nothing from elsewhere
 

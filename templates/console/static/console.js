@@ -252,6 +252,7 @@ const kbUi = () => ({ ...reportsUi(), categoryChoice, notice, act, refresh: rout
 const macrosUi = () => ({ ...kbUi(), me: me.username });
 /** What views.js, presence.js and shortcuts.js may use (docs/views-and-presence.md). */
 const viewsUi = () => ({ ...macrosUi(), caseTable, watchList, assignForm, vocab: () => VOCAB,
+  pageSize: CONFIG.viewPageSize || 50, // VIEW_PAGE_SIZE (config.py): a view's cases per page
   bulkMacroForm: (table) => bulkMacroForm(macrosUi(), table), bulkTagForm: (table) => bulkTagForm(kbUi(), table),
   groups: () => names.groups, staff: () => names.staff });
 

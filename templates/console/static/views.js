@@ -120,7 +120,7 @@ function viewForm(ui, definitions = [], view = null) {
 /** One page of a view's cases: the first, or the one `cursor` (a `next_cursor`) starts. */
 async function viewPage(ui, id, cursor = null) {
   const { el, say } = ui;
-  const path = `/views/${encodeURIComponent(id)}/cases?limit=50${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`;
+  const path = `/views/${encodeURIComponent(id)}/cases?limit=${ui.pageSize}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`;
   const [answer, page] = await Promise.all([ui.api("GET", "/views"), ui.api("GET", path)]);
   const view = answer.items.find((v) => v.id === id);
   const list = viewList(ui, answer.items, id);
