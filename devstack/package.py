@@ -7,8 +7,9 @@ merges both into one SAM template and wires them together:
 
 - every function gets the environment `chalicelib.config.Settings` requires, derived from
   the model itself so that a new required setting cannot be forgotten here;
-- the SQS event source points at the template's own RoutingQueue and asks for partial
-  batch responses, which `@app.on_sqs_message` cannot ask for;
+- each SQS event source points at the template's own queue and asks for partial batch
+  responses, which `@app.on_sqs_message` cannot ask for, with the queue registry's maximum
+  concurrency (ScalingConfig);
 - chalice's role, which allows SQS on `*` and nothing on DynamoDB, gets least-privilege
   policies on the template's own table and queues;
 - X-Ray tracing is switched on;
@@ -301,18 +302,29 @@ def queue_logical_id(queue: Any) -> str:
 
 
 def wire_sqs_events(template: dict[str, Any]) -> None:
-    """Point SQS event sources at the template's own queues, with partial batch responses.
+    """Point SQS event sources at the template's own queues, with partial batch responses,
+    and the registry's maximum concurrency.
 
     Without ReportBatchItemFailures, Lambda ignores the handler's batchItemFailures and one
-    bad message makes the whole batch come back.
+    bad message makes the whole batch come back. ScalingConfig.MaximumConcurrency: chalice
+    1.34 writes it from `@app.on_sqs_message(maximum_concurrency=...)` (the registry's
+    `source`); it is set here from the registry again, so the registry decides even where a
+    handler is declared without `source`, and a queue without one has none.
     """
+    from chalicelib.messaging.queue_registry import QUEUES
+
+    by_id = {spec.queue_id: spec for spec in QUEUES}
     for function in functions(template).values():
         for event in function["Properties"].get("Events", {}).values():
             if event["Type"] != "SQS":
                 continue
             props = event["Properties"]
-            props["Queue"] = {"Fn::GetAtt": [queue_logical_id(props["Queue"]), "Arn"]}
+            queue_id = queue_logical_id(props["Queue"])
+            props["Queue"] = {"Fn::GetAtt": [queue_id, "Arn"]}
             props["FunctionResponseTypes"] = ["ReportBatchItemFailures"]
+            props.pop("ScalingConfig", None)
+            if by_id[queue_id].max_concurrency is not None:
+                props["ScalingConfig"] = {"MaximumConcurrency": by_id[queue_id].max_concurrency}
 
 
 def wire_stream_events(template: dict[str, Any]) -> None:

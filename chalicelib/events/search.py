@@ -6,7 +6,8 @@ knowledge base when an article is published or archived: services/search.py
 `article_message`).
 
 A rebuild's step goes on with the steps after it in the same invocation for up to
-REBUILD_SECONDS (services/search.py `SearchRebuild.run`): alone on the queue, each step
+REBUILD_SECONDS (services/search.py `SearchRebuild.run`, the budget of
+events/time_budget.py, shared with the reports' rebuild): alone on the queue, each step
 would wait out the queue's 10 s batching window.
 
 A batch is indexed together: the cases and pre-cases its events name are read once each and
@@ -19,12 +20,11 @@ into a document, is reported alone and its neighbours are indexed.
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Callable
 from typing import Any
 
 from .. import wiring
 from ..observability import logger, traced
+from .time_budget import more_time
 
 #: how long an invocation goes on with a rebuild's next steps itself: long enough to spare
 #: a rebuild most of its windows' waits (a step reads 100 cases: a second or two), short
@@ -33,19 +33,6 @@ REBUILD_SECONDS = 20
 #: and only while this much of the function's time (120 s) is left: the last step folds the
 #: whole index (about 30 s at 100,000 cases, docs/search.md)
 REBUILD_RESERVE_MS = 60_000
-
-
-def more_time(context: Any, clock: Callable[[], float] = time.monotonic) -> Callable[[], bool]:
-    """Whether this invocation may take a rebuild's next step: within REBUILD_SECONDS of
-    now, and with REBUILD_RESERVE_MS of the function's time left (a context without a clock
-    of its own, as in a unit test, counts the seconds only)."""
-    until = clock() + REBUILD_SECONDS
-
-    def more() -> bool:
-        remaining = getattr(context, "get_remaining_time_in_millis", None)
-        return clock() < until and (remaining is None or remaining() > REBUILD_RESERVE_MS)
-
-    return more
 
 
 def handle_batch(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
@@ -61,7 +48,8 @@ def handle_batch(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
             try:
                 body = json.loads(record["body"])
                 if body.get("kind") == "rebuild":
-                    wiring.search_rebuild().run(body, more_time(context))
+                    more = more_time(context, REBUILD_SECONDS, REBUILD_RESERVE_MS / 1000)
+                    wiring.search_rebuild().run(body, more)
                     continue
                 if body.get("kind") == "article":
                     found = [(DocKind.ARTICLE, _article_id(body["id"]))]

@@ -3,7 +3,8 @@
 Each entry is a queue a handler of app.py reads, with its dead-letter queue and that
 dead-letter queue's alarm. Everything else is derived from this tuple:
 
-- app.py's `@app.on_sqs_message(**spec.source)` (queue name, batch size, batching window);
+- app.py's `@app.on_sqs_message(**spec.source)` (queue name, batch size, batching window,
+  the event source's maximum concurrency);
 - the environment (`<VARIABLE>_QUEUE_URL`, `<VARIABLE>_DLQ_URL`), read by chalicelib/config.py;
 - `/dead-letters` and its re-drive (chalicelib/wiring.py `dead_letters`): every queue listed;
 - infra/template.yaml's queue block (queue, dead-letter queue, alarm, outputs), written by
@@ -58,6 +59,12 @@ class QueueSpec:
         full or this long after the first record, whichever comes first. 0: at once (with up
         to 10 records already waiting). A window trades freshness for per-batch costs (one
         search delta, one invocation, one receive per 10 records): docs/performance.md.
+    max_concurrency: the most invocations Lambda runs at once for this queue (the event
+        source mapping's ScalingConfig.MaximumConcurrency, 2 to 1000; chalice writes it
+        into the packaged template); None: as many as Lambda scales to. Unlike a function's
+        reserved concurrency it throttles nothing: the messages wait on the queue. Set where
+        concurrent batches fight over the same items (reports: today's counter cells are
+        in nearly every batch's transactions, docs/performance.md).
     visibility_timeout: seconds; AWS asks for six times the function's timeout (30 s, or
         the function's own in .chalice/config.json) plus the batching window.
     max_receives: receives before a message moves to the dead-letter queue; None takes the
@@ -75,6 +82,7 @@ class QueueSpec:
     batch_size: int
     purpose: str
     batching_window: int = 0
+    max_concurrency: int | None = None
     visibility_timeout: int = 180
     max_receives: int | None = None
     senders: tuple[str, ...] = ()
@@ -93,11 +101,13 @@ class QueueSpec:
     @property
     def source(self) -> dict[str, Any]:
         """Keyword arguments of `@app.on_sqs_message` (chalice writes the window into the
-        event source mapping as MaximumBatchingWindowInSeconds)."""
+        event source mapping as MaximumBatchingWindowInSeconds, and the maximum concurrency,
+        when set, as ScalingConfig.MaximumConcurrency)."""
         return {
             "queue": self.queue,
             "batch_size": self.batch_size,
             "maximum_batching_window_in_seconds": self.batching_window,
+            "maximum_concurrency": self.max_concurrency,
         }
 
     @property
@@ -188,10 +198,15 @@ QUEUES: tuple[QueueSpec, ...] = (
         variable="REPORTS",
         handler="project_reports",
         # counters for supervisors' reports: half a minute late costs nobody, and a window
-        # gathers a busy shop's events into one invocation (docs/performance.md); not a
-        # minute: each step of a rebuild waits out the window alone (docs/reports.md)
+        # gathers a busy shop's events into one invocation and one write of each counter
+        # cell (docs/performance.md); not a minute: 30 s already takes most of that away.
+        # A rebuild waits the window once per invocation, not per step (ReportRebuild.run)
         batch_size=100,
         batching_window=30,
+        # two batches at once at most (Lambda's least): each batch's transactions add to
+        # today's shared counter cells, and concurrent ones cancel each other
+        # (TransactionConflict); more containers would mostly retry (docs/performance.md)
+        max_concurrency=2,
         visibility_timeout=210,  # 6 x 30 s + the window
         purpose="a case event from the events bus, to be added to the standard reports' "
         "counters (or a step of their rebuild from the event log)",

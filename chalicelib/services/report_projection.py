@@ -25,13 +25,15 @@ its cases are read and worked out again, the moved ones packed apart; cancelled 
 TransactionConflict (another transaction on a hot cell), it is tried again after a jittered
 pause; after 3 rounds its cases' records return to the queue, the rest of the batch stands.
 
-The rebuild (`ReportRebuild`) applies the stored events, a page at a time, into a fresh
-version and, when it reaches today, makes that version the one reports read for the days
-it covers; each case's cursor keeps every event applied once in it. Days older than the
-event log (30 days) are read from the open data store's archive (services/report_archive.py:
-Athena in AWS, DuckDB locally) up to a switch-over UTC day a week back, the log from that
-day on: the archive holds the events that occurred before it, the log those at or after it,
-so none is read twice or missed (docs/reports.md, Rebuild). The live consumer writes to the
+The rebuild (`ReportRebuild`) applies the stored events, a page at a time (a step: a
+message on the `reports` queue; the invocation that takes one goes on with the next while
+it has time, `ReportRebuild.run`), into a fresh version and, when it reaches today, makes
+that version the one reports read for the days it covers; each case's cursor keeps every
+event applied once in it. Days older than the event log (30 days) are read from the
+open data store's archive (services/report_archive.py: Athena in AWS, DuckDB locally) up
+to a switch-over UTC day a week back, the log from that day on: the archive holds the
+events that occurred before it, the log those at or after it, so none is read twice or
+missed (docs/reports.md, Rebuild). The live consumer writes to the
 version being built once it reads the log (while it reads the archive, the events
 happening now are in the log, read later).
 """
@@ -84,6 +86,10 @@ BACKOFF = 0.05
 #: worked out yet return to the queue (their reads, a Query each, one after another, would
 #: outlast the function's 30 s in a batch of thousands of cases)
 RESERVE_SECONDS = 10.0
+#: what a rebuild's step of the archive may take beyond its query (whose limit the archive
+#: reader holds: at most 20 s, wiring.py): the page's reads and writes, a second or two in
+#: AWS for 500 events. A step of the log takes RESERVE_SECONDS at most, as a batch does.
+APPLY_SECONDS = 5.0
 
 
 class ReportProjectionStore(Protocol):
@@ -404,7 +410,9 @@ class ReportRebuild:
     """Rebuilds the projection from the stored events into a fresh version (see the module's
     text): `start` sets the version up and sends the first step; each `step` applies one page
     (of the archive while its days are older than the switch-over day, then of the log) and
-    sends the next, until the log's today is read; then the version is live.
+    sends the next, until the log's today is read; then the version is live. `run` takes a
+    step and goes on with the next ones while its invocation has time (the queue's batching
+    window is then waited once per invocation, not once per step).
 
     `archive`: the archive's reader; None: the log alone (a `from` older than it is out of
     range)."""
@@ -489,17 +497,64 @@ class ReportRebuild:
                              archive_day=archive_day, pages=b.get("pages", 0),
                              live=current.live)  # fmt: skip
 
+    def run(self, message: dict[str, Any], more: Callable[[float], bool]) -> int:
+        """`step(message)`, then the steps after it in this invocation while `more(seconds)`
+        says the function has time for a step that may take that long (`step_seconds`).
+        Through the queue alone, each step would wait out the reports queue's 30 s batching
+        window (about 24 hours more for the 2,900 pages of 29 days of a shop of 1,000 cases
+        a day); here the next follows at once. Each step still sends its next message, so
+        an invocation that dies resumes from the queue, and the messages of the steps taken
+        here find their page done and are dropped (`step`). A first step this invocation has
+        no time left for (the batch's own events took it) is sent again as it is, for a
+        later invocation: failing its record would hold it for the queue's visibility
+        timeout (210 s). Returns the steps taken (their pages applied)."""
+        taken = 0
+        while True:
+            current = read_versions(self.store)
+            if not self._awaited(current, message):
+                return taken
+            if not more(self.step_seconds(current.building or {})):
+                if not taken:
+                    logger.info("report rebuild step sent again: no time left for it",
+                                step=message)  # fmt: skip
+                    self.send_step(message)
+                return taken
+            building = self._take(message, current)
+            taken += 1
+            if building is None:
+                return taken
+            message = {**message, "page": building["pages"]}
+
+    def step_seconds(self, building: dict[str, Any]) -> float:
+        """The seconds the next step of `building` may take at most: a step of the archive
+        its query's limit and its page's writes, a step of the log RESERVE_SECONDS."""
+        if building.get("phase") == "archive" and self.archive is not None:
+            return self.archive.limits.seconds + APPLY_SECONDS
+        return RESERVE_SECONDS
+
     def step(self, message: dict[str, Any]) -> bool:
         """Apply one page (of the archive, then of the log) to the version being built and
         save the cursor; send the next step while there is more. A step of a rebuild no
         longer under way, or of a page already taken (`page`: the pages done when it was
         sent), does nothing. True while more is to come."""
         current = read_versions(self.store)
+        return self._awaited(current, message) and self._take(message, current) is not None
+
+    @staticmethod
+    def _awaited(current: Versions, message: dict[str, Any]) -> bool:
+        """Whether `message` is the step the rebuild under way awaits: of its version, and
+        of the page it is at (not a copy of a step already taken)."""
         b = current.building
         if not b or int(b["version"]) != int(message.get("version", -1)):
             return False
-        if int(message.get("page", -1)) != int(b.get("pages", 0)):
-            return False  # a copy of a step already taken
+        return int(message.get("page", -1)) == int(b.get("pages", 0))
+
+    def _take(self, message: dict[str, Any], current: Versions) -> dict[str, Any] | None:
+        """The step `message` (awaited: `_awaited`) on `current`: its page applied, where the
+        rebuild is saved (conditional on the item's revision) and the next step sent. The
+        rebuild as saved, or None when it is done (the version made live) or another copy of
+        this step saved first."""
+        b: dict[str, Any] = current.building or {}  # never empty here: `_awaited`
         version = int(b["version"])
         building = dict(b, pages=int(b.get("pages", 0)) + 1)
         if b.get("phase") == "archive":
@@ -534,13 +589,13 @@ class ReportRebuild:
                         "revision": current.revision + 1}  # fmt: skip
                 if self.store.save_config(done, current.revision):
                     logger.info("report rebuild done", version=version, pages=building["pages"])
-                return False
+                return None
         saved = {"versions": current.versions, "building": building,
                  "revision": current.revision + 1}  # fmt: skip
         if self.store.save_config(saved, current.revision):
             self.send_step({"kind": "rebuild", "version": version, "page": building["pages"]})
-            return True
-        return False  # another copy of this step saved first and sent the next
+            return building
+        return None  # another copy of this step saved first and sent the next
 
     def _apply(self, version: int, events: list[dict[str, Any]]) -> None:
         """Apply a page's case events, each case's in its order, the cases' writes packed

@@ -244,7 +244,7 @@ class SearchRebuild:
         pointer = self.files.pointer()
         b = pointer.building
         if not b or b["id"] != message.get("id") or int(message.get("step", -1)) != len(b["parts"]):
-            logger.info("search rebuild step dropped: not the step awaited", message=message)
+            logger.info("search rebuild step dropped: not the step awaited", step=message)
             return False
         if b["partition"] >= len(b["partitions"]):
             self._finish(pointer)

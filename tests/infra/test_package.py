@@ -170,6 +170,30 @@ def test_sqs_events_read_their_queues_with_partial_batch_responses(
         assert event["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
 
 
+def test_the_registrys_maximum_concurrency_reaches_each_event_source(
+    functions: dict[str, Any],
+) -> None:
+    """ScalingConfig.MaximumConcurrency on the event source mapping (SAM's SQS event), from
+    the registry's `max_concurrency` through chalice; none where the registry sets none.
+    The reports function: two batches at once at most (hot counter cells)."""
+    from chalicelib.messaging.queue_registry import QUEUES
+
+    scaling = {
+        event["Properties"]["Queue"]["Fn::GetAtt"][0]: event["Properties"].get("ScalingConfig")
+        for function in functions.values()
+        for event in function["Properties"].get("Events", {}).values()
+        if event["Type"] == "SQS"
+    }
+    expected = {
+        spec.queue_id: {"MaximumConcurrency": spec.max_concurrency}
+        if spec.max_concurrency
+        else None
+        for spec in QUEUES
+    }
+    assert scaling == expected
+    assert scaling["ReportsQueue"] == {"MaximumConcurrency": 2}
+
+
 def test_every_function_can_read_every_registry_queue_url(functions: dict[str, Any]) -> None:
     from chalicelib.messaging.queue_registry import QUEUES
 

@@ -212,3 +212,35 @@ def test_a_batch_whose_every_record_fails_raises(aws_env):
 
     with pytest.raises(reports.BatchFailed):
         reports.handle_batch({"Records": [record("not json"), record({"detail": {}})]})
+
+
+def test_a_batchs_case_events_go_before_its_rebuild_step_which_fails_alone(monkeypatch):
+    """Supervisors wait on the case events, a rebuild is hours of pages: a batch's events
+    are projected first, then its rebuild steps go on with the next ones in the time left
+    (services/report_projection.py `ReportRebuild.run`, one budget for the batch). A step
+    that fails returns its record alone."""
+    from chalicelib.events import reports
+    from chalicelib.services.report_projection import BatchResult
+
+    order: list[Any] = []
+
+    class Projection:
+        def handle_batch(self, events, time_left):
+            order.append(("events", len(events)))
+            return BatchResult(len(events), frozenset())
+
+    class Rebuild:
+        def run(self, message, more):
+            order.append(("rebuild", message["page"], more()))
+            if message["page"] == 9:
+                raise RuntimeError("the step failed")
+            return 1
+
+    monkeypatch.setattr(wiring, "report_projection", Projection)
+    monkeypatch.setattr(wiring, "report_rebuild", Rebuild)
+    step, broken = (record({"kind": "rebuild", "version": 2, "page": n}) for n in (0, 9))
+    cases = [record({"detail-type": e["type"], "source": "destek.cases", "detail": e})
+             for e in events_of(fresh(1), "g-order")]  # fmt: skip
+    answer = reports.handle_batch({"Records": [step, *cases, broken]})
+    assert order == [("events", 2), ("rebuild", 0, True), ("rebuild", 9, True)]
+    assert answer["batchItemFailures"] == [{"itemIdentifier": broken["messageId"]}]

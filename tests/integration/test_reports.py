@@ -75,6 +75,62 @@ def row(table: dict, **values) -> dict:
     return found[0]
 
 
+def test_a_rebuild_goes_on_in_the_invocation_that_takes_its_step(
+    as_role, group, flow, drain_routing, aws_env, chalice_app, monkeypatch
+):
+    """Alone on the queue each rebuild step would wait out the reports queue's 30 s batching
+    window: the invocation that takes a step goes on with the next ones while it has time
+    (pages of 2 events here, so there are several), each step still sending its next
+    message; those find their pages done later and are dropped, not failed, and the numbers
+    are the live ones."""
+    from devstack.dispatcher import Binding, Dispatcher
+
+    work, admin = as_role("supervisor"), as_role("admin")
+    for channel in ("phone", "web"):
+        open_in(work, group, channel, "complaint")
+        drain_routing()
+    flow()
+    live = report(work, "volume", "group")
+    built = wiring.report_rebuild
+
+    def small_pages():
+        rebuild = built()
+        rebuild.page = 2
+        return rebuild
+
+    monkeypatch.setattr(wiring, "report_rebuild", small_pages)
+    sqs = aws(aws_env, "sqs")
+    url, dead = aws_env["REPORTS_QUEUE_URL"], aws_env["REPORTS_DLQ_URL"]
+    dead_before = _visible(sqs, dead)
+    started = admin.post("/reports/rebuild", {"from": today()})
+    assert started.status == 202, started
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
+    calls = []
+
+    def project_reports(event, context):
+        calls.append(len(event["Records"]))
+        return chalice_app.project_reports(event, context)
+
+    binding = Binding(url, arn["Attributes"]["QueueArn"], project_reports, "project_reports",
+                      100, timeout_seconds=30)  # fmt: skip
+    assert Dispatcher(sqs, [binding], aws_env["AWS_REGION"], 0).poll_once(binding) == 1
+    assert calls == [1]  # the first step's message alone
+    after_one = admin.get("/reports/rebuild/status").body
+    assert after_one["done"] or after_one["pages"] >= 2, after_one  # more than its own page
+    monkeypatch.setattr(wiring, "report_rebuild", built)  # the rest at the usual pages
+    flow()  # the steps' own messages: dropped; then the rest of the rebuild
+    done = admin.get("/reports/rebuild/status").body
+    assert done["done"] and done["live"] == started.body["version"]
+    assert _visible(sqs, dead) == dead_before  # no step message failed its way out
+    assert row(report(work, "volume", "group"), group=group) == row(live, group=group)
+
+
+def _visible(sqs, url: str) -> int:
+    wanted = ["ApproximateNumberOfMessages"]
+    attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=wanted)
+    return int(attributes["Attributes"]["ApproximateNumberOfMessages"])
+
+
 @pytest.fixture
 def group(as_role) -> str:
     """A group of this test's own, so its rows hold only this test's cases."""

@@ -50,6 +50,8 @@ def _broken_rules(spec: QueueSpec, timeouts: dict[str, int]) -> list[str]:
         broken.append("visibility under 6 x timeout + window")
     if spec.max_receives is not None and spec.max_receives < 1:
         broken.append("max receives")
+    if spec.max_concurrency is not None and not 2 <= spec.max_concurrency <= 1000:
+        broken.append("max concurrency")
     return broken
 
 
@@ -75,17 +77,31 @@ def test_the_rules_catch_an_entry_that_breaks_them() -> None:
     ]
     assert _broken_rules(replace(search, batching_window=301, visibility_timeout=1021),
                          timeouts) == ["window"]  # fmt: skip
+    assert _broken_rules(replace(BY_NAME["reports"], max_concurrency=1), timeouts) == [
+        "max concurrency"  # Lambda's least for an SQS event source is 2
+    ]
 
 
 def test_the_window_reaches_the_handlers_decorator() -> None:
     """`source` is what app.py hands `@app.on_sqs_message`: chalice writes its window into
-    the event source mapping (MaximumBatchingWindowInSeconds)."""
+    the event source mapping (MaximumBatchingWindowInSeconds), and its maximum concurrency
+    (ScalingConfig.MaximumConcurrency)."""
     for spec in QUEUES:
         assert spec.source == {
             "queue": f"destek-{spec.name}",
             "batch_size": spec.batch_size,
             "maximum_batching_window_in_seconds": spec.batching_window,
+            "maximum_concurrency": spec.max_concurrency,
         }
+
+
+def test_the_reports_function_runs_two_batches_at_once_at_most() -> None:
+    """Concurrent batches' transactions on today's shared counter cells cancel each other
+    (docs/performance.md): the reports queue's event source holds Lambda to its least, 2;
+    the other queues scale as Lambda does (the search writer is held to one by its reserved
+    concurrency, .chalice/config.json)."""
+    assert BY_NAME["reports"].max_concurrency == 2
+    assert {s.name for s in QUEUES if s.max_concurrency is not None} == {"reports"}
 
 
 def test_windows_only_where_nobody_waits() -> None:

@@ -343,3 +343,118 @@ def test_the_assistant_report_gives_each_days_outcomes_and_shares():
     with pytest.raises(InvalidInput):
         service.report(ReportName.ASSISTANT, date(2026, 11, 1), date(2026, 11, 3),
                        [Dimension.GROUP])  # fmt: skip
+
+
+# ---- a rebuild goes on in the invocation that takes its step ------------------------------
+
+
+def _rebuild_world(cases: int = 25) -> tuple[MemoryReports, datetime]:
+    store = MemoryReports()
+    now = T0 + timedelta(days=3)
+    for n in range(cases):
+        at = T0 + timedelta(hours=n * 2)
+        feed(store, opened(f"c{n}", at, "web" if n % 3 else "phone"), routed(f"c{n}", at))
+        if n % 2:
+            feed(store, status(f"c{n}", 3, at + timedelta(hours=1), "resolved"),
+                 resolved(f"c{n}", 4, at + timedelta(hours=1)))  # fmt: skip
+    return store, now
+
+
+def _volume(store: MemoryReports) -> list[dict]:
+    return ask(store, "volume", date(2026, 3, 1), date(2026, 3, 5),
+               [Dimension.DAY, Dimension.CHANNEL]).rows  # fmt: skip
+
+
+def test_a_rebuild_step_goes_on_with_the_next_steps_in_its_invocation():
+    """Alone on the reports queue each step would wait out its 30 s batching window: `run`
+    takes the whole rebuild in one call while time allows, and the messages each step still
+    sent find their pages done and are dropped. Without the continuation the first call
+    takes one page and the rebuild is not done."""
+    store, now = _rebuild_world()
+    live = _volume(store)
+    sent: list[dict] = []
+    rebuild = ReportRebuild(store, sent.append, clock=lambda: now, page=7)
+    rebuild.start(date(2026, 3, 2))
+    first = sent.pop()
+    asked: list[float] = []
+
+    def more(needs: float) -> bool:
+        asked.append(needs)
+        return True
+
+    taken = rebuild.run(first, more)
+    assert taken > 3  # every page of 4 days at 7 events a page, in this one call
+    assert rebuild.status().done and rebuild.status().live == 2
+    assert set(asked) == {10.0}  # a step of the log keeps the batch's 10 s
+    assert len(sent) == taken - 1  # each step but the last sent its next as before
+    assert all(rebuild.run(m, more) == 0 for m in sent)  # their pages are done: dropped
+    assert _volume(store) == live
+
+
+def test_a_rebuild_stops_when_its_invocation_runs_out_of_time_and_resumes_from_the_queue():
+    store, now = _rebuild_world()
+    live = _volume(store)
+    sent: list[dict] = []
+    rebuild = ReportRebuild(store, sent.append, clock=lambda: now, page=7)
+    rebuild.start(date(2026, 3, 2))
+    budget = iter([True, True, True, False])  # asked before each step: time for three
+    assert rebuild.run(sent.pop(), lambda needs: next(budget)) == 3
+    assert not rebuild.status().done and rebuild.status().pages == 3
+    assert [m["page"] for m in sent] == [1, 2, 3]  # the last one is the step awaited
+    assert rebuild.run(sent.pop(), lambda needs: True) > 1  # the next invocation goes on
+    assert rebuild.status().done
+    assert _volume(store) == live
+
+
+def test_a_rebuild_that_dies_mid_run_resumes_from_its_queued_step():
+    """The invocation dies after two pages (a timeout, a crash): the message the second
+    step sent is on the queue, and a later invocation finishes from it; nothing counts
+    twice."""
+    store, now = _rebuild_world()
+    live = _volume(store)
+    sent: list[dict] = []
+    rebuild = ReportRebuild(store, sent.append, clock=lambda: now, page=7)
+    rebuild.start(date(2026, 3, 2))
+    steps = [0]
+    real_log_page = store.log_page
+
+    def dies_at_the_third(utc_day, limit, cursor):
+        steps[0] += 1
+        if steps[0] == 3:
+            raise TimeoutError("the invocation ends here")
+        return real_log_page(utc_day, limit, cursor)
+
+    store.log_page = dies_at_the_third
+    with pytest.raises(TimeoutError):
+        rebuild.run(sent.pop(), lambda needs: True)
+    store.log_page = real_log_page
+    assert rebuild.status().pages == 2 and [m["page"] for m in sent] == [1, 2]
+    queued = sent[:]
+    sent.clear()
+    for message in queued:  # the queue hands both over; the first is a step already taken
+        rebuild.run(message, lambda needs: True)
+    assert rebuild.status().done
+    assert _volume(store) == live
+
+
+def test_a_first_step_without_time_left_is_sent_again_as_it_is():
+    """The batch's own events took the invocation's time: the step goes back on the queue
+    at once (failing its record would hold it for the visibility timeout), untaken."""
+    store, now = _rebuild_world(4)
+    sent: list[dict] = []
+    rebuild = ReportRebuild(store, sent.append, clock=lambda: now, page=7)
+    rebuild.start(date(2026, 3, 2))
+    first = sent.pop()
+    assert rebuild.run(first, lambda needs: False) == 0
+    assert sent == [first] and rebuild.status().pages == 0
+    assert rebuild.run({**first, "page": 5}, lambda needs: False) == 0  # not awaited: dropped
+    assert sent == [first]
+
+
+def test_a_step_of_the_archive_needs_its_querys_limit_and_its_writes():
+    store, now = _rebuild_world(1)
+    limits = SimpleNamespace(seconds=20.0)
+    rebuild = ReportRebuild(store, lambda m: None, clock=lambda: now,
+                            archive=SimpleNamespace(limits=limits))  # fmt: skip
+    assert rebuild.step_seconds({"phase": "archive"}) == 25.0
+    assert rebuild.step_seconds({"phase": "log"}) == 10.0

@@ -209,21 +209,39 @@ def test_opensearch_request_bodies():
 def test_a_rebuild_goes_on_only_while_its_invocation_has_time() -> None:
     """The search writer takes a rebuild's next step itself (each through the queue waits
     out the window) for REBUILD_SECONDS, and only while REBUILD_RESERVE_MS of its function's
-    time is left for the last step's fold."""
+    time is left for the last step's fold (the budget of events/time_budget.py, shared with
+    the reports' rebuild, which asks each step's own needs)."""
     from types import SimpleNamespace
 
-    from chalicelib.events.search import REBUILD_RESERVE_MS, REBUILD_SECONDS, more_time
+    from chalicelib.events.search import REBUILD_RESERVE_MS, REBUILD_SECONDS
+    from chalicelib.events.time_budget import more_time
 
     now = [0.0]
     left = [120_000]
     context = SimpleNamespace(get_remaining_time_in_millis=lambda: left[0])
-    more = more_time(context, clock=lambda: now[0])
+    more = more_time(context, REBUILD_SECONDS, REBUILD_RESERVE_MS / 1000, clock=lambda: now[0])
     assert more()
     now[0] = REBUILD_SECONDS - 0.1
     assert more()
     left[0] = REBUILD_RESERVE_MS
     assert not more()  # too little of the function's time left
+    assert more(needs=REBUILD_RESERVE_MS / 1000 - 1)  # a step that needs less may start
     left[0] = 120_000
     now[0] = REBUILD_SECONDS
     assert not more()  # its seconds spent
-    assert more_time(None, clock=lambda: 0.0)()  # no context: the seconds alone
+    assert not more(needs=0)
+    assert more_time(None, 20, 60, clock=lambda: 0.0)()  # no context: the seconds alone
+
+
+def test_a_rebuild_step_not_awaited_is_dropped_quietly() -> None:
+    """The messages of steps an invocation took itself come back later: each is dropped
+    (False), not failed (a failed record would go round the queue to its dead letters)."""
+    from types import SimpleNamespace
+
+    from chalicelib.services.search import SearchRebuild
+
+    pointer = SimpleNamespace(building={"id": "r1", "parts": ["p0", "p1"]})
+    engine = SimpleNamespace(files=SimpleNamespace(pointer=lambda: pointer))
+    rebuild = SearchRebuild(engine, None, None, lambda m: None)  # type: ignore[arg-type]
+    assert rebuild.step({"kind": "rebuild", "id": "r1", "step": 1}) is False  # done already
+    assert rebuild.step({"kind": "rebuild", "id": "r0", "step": 2}) is False  # another rebuild
