@@ -76,6 +76,28 @@ from bench.units import (  # noqa: E402
 LIVES = int(os.environ.get("BENCH_LIVES", "5"))
 #: lives run side by side for the figures at a shop's volume (`--at-once`)
 AT_ONCE = int(os.environ.get("BENCH_AT_ONCE", "20"))
+#: the agent's reply in UTF-8 bytes (BENCH_REPLY_BYTES; `bench.write_items --reply-bytes`):
+#: 0 is the short reply every figure before issue 21's reply cut was measured with
+REPLY_BYTES = int(os.environ.get("BENCH_REPLY_BYTES", "0"))
+SHORT_REPLY = "Değişim için kargo kodu: 123"
+#: an agent's answer as agents write them, repeated to the size asked (Turkish letters are
+#: two bytes in UTF-8, so a byte count, not a character count, is what the item pays for)
+_REPLY_TEXT = (
+    "Merhaba, talebiniz için teşekkür ederiz. Cihazınızı inceledik; ekrandaki arıza garanti "
+    "kapsamındadır. Değişim için kargo kodunuz 123456: en yakın şubeye ücretsiz teslim "
+    "edebilirsiniz. Yeni cihazınız üç iş günü içinde adresinize gönderilecek. Sorunuz olursa "
+    "bu e-postayı yanıtlamanız yeterli. İyi günler dileriz. "
+)
+
+
+def reply_text(size: int = 0) -> str:
+    """The bench's reply: SHORT_REPLY for 0, else `_REPLY_TEXT` repeated and cut to at most
+    `size` UTF-8 bytes (never inside a character)."""
+    if size <= 0:
+        return SHORT_REPLY
+    text = _REPLY_TEXT * (size // len(_REPLY_TEXT.encode()) + 1)
+    return text.encode()[:size].decode(errors="ignore").strip()
+
 
 #: USD list prices, eu-central-1 (Frankfurt) on-demand unless marked, as recorded on
 #: PRICES_DATE from the services' AWS pricing pages: name -> (price, per how many units, unit)
@@ -432,7 +454,7 @@ def measure(
                                       {"version": case["version"]}))  # fmt: skip
                 settle()
                 cases = [call("post", f"/cases/{case['id']}/replies", agent,
-                              {"version": case["version"], "body": "Değişim için kargo kodu: 123"})
+                              {"version": case["version"], "body": reply_text(REPLY_BYTES)})
                          for case in cases]  # fmt: skip
                 settle()
                 cases = [call("post", f"/cases/{case['id']}/status", agent,
