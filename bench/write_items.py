@@ -9,9 +9,9 @@ chalicelib/ outside store/). Prints per life: items, units, the items' sizes in 
 (the larger of before and after, as billed), and each index's units by kind.
 
 `--reply-bytes N` makes the agent's reply N bytes of Turkish text (bench.case_life
-`reply_text`; the short default otherwise); `--dump-case` also prints the case item
-(`CASE#/#CASE`) as each function and call last wrote it, with its size: what a cut of the
-case item is measured on.
+`reply_text`; the short default otherwise), `--description-bytes N` the case's description;
+`--dump-case` also prints the case item (`CASE#/#CASE`) as each function and call last wrote
+it, with its size: what a cut of the case item is measured on.
 
 What docs/performance.md ("Where a case life's writes go") was measured with.
 """
@@ -117,9 +117,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reply-bytes", type=int, default=case_life.REPLY_BYTES,
                         help="the agent's reply in UTF-8 bytes (0: the short one)")  # fmt: skip
+    parser.add_argument("--description-bytes", type=int, default=case_life.DESCRIPTION_BYTES,
+                        help="the description in UTF-8 bytes (0: the short one)")  # fmt: skip
     parser.add_argument("--dump-case", action="store_true", help="print the case items")
     args = parser.parse_args(argv)
-    case_life.REPLY_BYTES = args.reply_bytes  # measure() reads it when the reply is sent
+    # measure() reads them when it files the case and sends the reply
+    case_life.REPLY_BYTES, case_life.DESCRIPTION_BYTES = args.reply_bytes, args.description_bytes
     meters: list[ItemMeter] = []
 
     class Kept(ItemMeter):
