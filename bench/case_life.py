@@ -94,10 +94,10 @@ _REPLY_TEXT = (
 #: --description-bytes`): 0 is the 28-character one the figures were measured with
 DESCRIPTION_BYTES = int(os.environ.get("BENCH_DESCRIPTION_BYTES", "0"))
 SHORT_DESCRIPTION = "Ekran açılmıyor, arıza var."
-_DESCRIPTION_TEXT = (
-    "Geçen ay aldığım telefonun ekranı dün akşamdan beri açılmıyor. Şarja taktığımda ışık "
-    "yanıyor ama görüntü gelmiyor, tuşlara basınca titriyor. Düşürmedim, suya da girmedi. "
-    "Garanti kapsamında değişim ya da onarım istiyorum; faturam ve kutusu duruyor. "
+_DESCRIPTION_TEXT = (  # routed as the short one is: "arıza", none of the earlier rules' words
+    "Geçen ay aldığım telefonun ekranı dün akşamdan beri açılmıyor, arıza var sanırım. Şarja "
+    "taktığımda ışık yanıyor ama görüntü gelmiyor, tuşlara basınca titriyor. Düşürmedim, suya "
+    "da girmedi. Garanti kapsamında onarılmasını istiyorum; kutusu ve belgeleri duruyor. "
 )
 
 
