@@ -76,6 +76,46 @@ from bench.units import (  # noqa: E402
 LIVES = int(os.environ.get("BENCH_LIVES", "5"))
 #: lives run side by side for the figures at a shop's volume (`--at-once`)
 AT_ONCE = int(os.environ.get("BENCH_AT_ONCE", "20"))
+#: the agent's reply in UTF-8 bytes (BENCH_REPLY_BYTES; `bench.write_items --reply-bytes`):
+#: 0 is the short reply every figure before issue 21's reply cut was measured with
+REPLY_BYTES = int(os.environ.get("BENCH_REPLY_BYTES", "0"))
+SHORT_REPLY = "Değişim için kargo kodu: 123"
+#: an agent's answer as agents write them, repeated to the size asked (Turkish letters are
+#: two bytes in UTF-8, so a byte count, not a character count, is what the item pays for)
+_REPLY_TEXT = (
+    "Merhaba, talebiniz için teşekkür ederiz. Cihazınızı inceledik; ekrandaki arıza garanti "
+    "kapsamındadır. Değişim için kargo kodunuz 123456: en yakın şubeye ücretsiz teslim "
+    "edebilirsiniz. Yeni cihazınız üç iş günü içinde adresinize gönderilecek. Sorunuz olursa "
+    "bu e-postayı yanıtlamanız yeterli. İyi günler dileriz. "
+)
+
+
+#: the case's description in UTF-8 bytes (BENCH_DESCRIPTION_BYTES; `bench.write_items
+#: --description-bytes`): 0 is the 28-character one the figures were measured with
+DESCRIPTION_BYTES = int(os.environ.get("BENCH_DESCRIPTION_BYTES", "0"))
+SHORT_DESCRIPTION = "Ekran açılmıyor, arıza var."
+_DESCRIPTION_TEXT = (  # routed as the short one is: "arıza", none of the earlier rules' words
+    "Geçen ay aldığım telefonun ekranı dün akşamdan beri açılmıyor, arıza var sanırım. Şarja "
+    "taktığımda ışık yanıyor ama görüntü gelmiyor, tuşlara basınca titriyor. Düşürmedim, suya "
+    "da girmedi. Garanti kapsamında onarılmasını istiyorum; kutusu ve belgeleri duruyor. "
+)
+
+
+def _sized(text: str, size: int) -> str:
+    """`text` repeated and cut to at most `size` UTF-8 bytes (never inside a character)."""
+    repeated = text * (size // len(text.encode()) + 1)
+    return repeated.encode()[:size].decode(errors="ignore").strip()
+
+
+def reply_text(size: int = 0) -> str:
+    """The bench's reply: SHORT_REPLY for 0, else `_REPLY_TEXT` cut to `size` bytes."""
+    return _sized(_REPLY_TEXT, size) if size > 0 else SHORT_REPLY
+
+
+def description_text(size: int = 0) -> str:
+    """The bench's description: SHORT_DESCRIPTION for 0, else a customer's cut to `size`."""
+    return _sized(_DESCRIPTION_TEXT, size) if size > 0 else SHORT_DESCRIPTION
+
 
 #: USD list prices, eu-central-1 (Frankfurt) on-demand unless marked, as recorded on
 #: PRICES_DATE from the services' AWS pricing pages: name -> (price, per how many units, unit)
@@ -422,7 +462,7 @@ def measure(
                 bus and the queues are drained (one index: one life as a customer lives it)."""
                 filed = [call("post", "/my/cases", customer, {
                     "type": "complaint", "subject": f"Telefonum arızalı {index}",
-                    "description": "Ekran açılmıyor, arıza var."})
+                    "description": description_text(DESCRIPTION_BYTES)})
                     for index in indexes]  # fmt: skip
                 settle()  # routed; the customer told, the group's arrival filed for its digest
                 cases = []
@@ -432,7 +472,7 @@ def measure(
                                       {"version": case["version"]}))  # fmt: skip
                 settle()
                 cases = [call("post", f"/cases/{case['id']}/replies", agent,
-                              {"version": case["version"], "body": "Değişim için kargo kodu: 123"})
+                              {"version": case["version"], "body": reply_text(REPLY_BYTES)})
                          for case in cases]  # fmt: skip
                 settle()
                 cases = [call("post", f"/cases/{case['id']}/status", agent,

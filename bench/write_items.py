@@ -8,11 +8,18 @@ a notice, `CASE#/~EV#` an event) and the app's code that asked for it (the first
 chalicelib/ outside store/). Prints per life: items, units, the items' sizes in bytes
 (the larger of before and after, as billed), and each index's units by kind.
 
+`--reply-bytes N` makes the agent's reply N bytes of Turkish text (bench.case_life
+`reply_text`; the short default otherwise), `--description-bytes N` the case's description;
+`--dump-case` also prints the case item (`CASE#/#CASE`) as each function and call last wrote
+it, with its size: what a cut of the case item is measured on.
+
 What docs/performance.md ("Where a case life's writes go") was measured with.
 """
 
 from __future__ import annotations
 
+import argparse
+import json
 import re
 import sys
 import traceback
@@ -53,6 +60,8 @@ class ItemMeter(case_life.Meter):
         #: (function, kind, index) -> units
         self.index: Counter[tuple[str, str, str]] = Counter()
         self._asked = "?"
+        #: (function, caller) -> the case item (DynamoDB JSON) as that write left it
+        self.case_items: dict[tuple[str, str], dict[str, Any]] = {}
 
     def _before(self, model: Any, params: dict, **kwargs: Any) -> None:
         super()._before(model, params, **kwargs)
@@ -73,6 +82,8 @@ class ItemMeter(case_life.Meter):
                 self.sizes[row].append(max(item_size(before), item_size(after)))
                 for name, units in moved.items():
                     self.index[(self.current, kind, name)] += units
+                if kind == "CASE#/#" and after is not None:
+                    self.case_items[(self.current, self._asked)] = after
         super()._after(model, parsed, **kwargs)
 
 
@@ -93,7 +104,25 @@ def report(meter: ItemMeter, lives: int) -> list[str]:
     return out
 
 
-def main() -> int:
+def case_dumps(meter: ItemMeter) -> list[str]:
+    """Each case item the life wrote last per function and call, with its billed size."""
+    out = []
+    for (function, asked), item in meter.case_items.items():
+        out += ["", f"case item after {function} {asked}: {item_size(item)} bytes",
+                json.dumps(item, ensure_ascii=False, sort_keys=True)]  # fmt: skip
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reply-bytes", type=int, default=case_life.REPLY_BYTES,
+                        help="the agent's reply in UTF-8 bytes (0: the short one)")  # fmt: skip
+    parser.add_argument("--description-bytes", type=int, default=case_life.DESCRIPTION_BYTES,
+                        help="the description in UTF-8 bytes (0: the short one)")  # fmt: skip
+    parser.add_argument("--dump-case", action="store_true", help="print the case items")
+    args = parser.parse_args(argv)
+    # measure() reads them when it files the case and sends the reply
+    case_life.REPLY_BYTES, case_life.DESCRIPTION_BYTES = args.reply_bytes, args.description_bytes
     meters: list[ItemMeter] = []
 
     class Kept(ItemMeter):
@@ -105,6 +134,8 @@ def main() -> int:
     life = case_life.measure()
     print("\n".join(case_life.lines(life)))
     print("\n".join(["", *report(meters[-1], life.lives)]))
+    if args.dump_case:
+        print("\n".join(case_dumps(meters[-1])))
     return 0
 
 

@@ -159,16 +159,15 @@ def notices_for_change(
         elif entry.kind == EntryKind.REPLY and entry.actor.kind == "staff":
             result.append(
                 notice(after, NoticeEvent.AGENT_REPLIED, "customer", now,
-                       data={"body": entry.body or "", "by": entry.actor.name,
-                             **_files_of(entry)})
+                       data={**said_in(entry), "by": entry.actor.name, **_files_of(entry)})
             )  # fmt: skip
         elif entry.kind == EntryKind.REPLY and entry.actor.kind == "customer" and not reopened:
             result += _to_owner(after, NoticeEvent.CUSTOMER_REPLIED, actor, now,
-                                {"body": entry.body or ""})  # fmt: skip
+                                said_in(entry))  # fmt: skip
     if reopened:
-        said = next((e.body for e in entries if e.body), None) or ""
+        said = next((e for e in entries if e.body), None)
         result += _to_owner(after, NoticeEvent.CASE_REOPENED, actor, now,
-                            {"body": said, "by": actor.name,
+                            {**said_in(said), "by": actor.name,
                              "by_customer": actor.kind == "customer"})  # fmt: skip
     if before is not None:
         result += _assignment_notices(before, after, entries, actor, now)
@@ -181,6 +180,22 @@ def notices_for_change(
         elif after.status == Status.CLOSED and actor.kind != "customer":
             result.append(notice(after, NoticeEvent.CASE_CLOSED, "customer", now))
     return result
+
+
+#: the notice data's key naming the history line whose text the notice says (`said_in`)
+LINE = "line"
+
+
+def said_in(entry: HistoryEntry | None) -> dict[str, Any]:
+    """What a notice says of a line's text: `{"line": <the line's id>}`, a reference to the
+    line in the same case partition, which the notifier reads with the case at delivery
+    (services/notifier.py `said`), not the text itself (`{"body": ...}`, as notices stored
+    before issue 21 carry it). The text is in the line already; a copy made the notice as
+    large as the reply, and the notice is written three times (decided, claimed, its
+    outcome): a 1.5 KB reply cost its notice 12 write units instead of 4 (docs/
+    performance.md). With no line (a reopening without text, a follower's status move) the
+    body is empty, as before."""
+    return {LINE: entry.id} if entry is not None and entry.body else {"body": ""}
 
 
 def _files_of(entry: HistoryEntry) -> dict[str, Any]:
@@ -208,7 +223,7 @@ def _to_followers(
     if line is None and not moved:
         return []
     data = {"what": _FOLLOWED[line.kind] if line else "status", "by": actor.name,
-            "body": (line.body or "") if line else "", "status": after.status.value}  # fmt: skip
+            **said_in(line), "status": after.status.value}  # fmt: skip
     return [notice(after, NoticeEvent.CASE_UPDATED, "followers", now, data=data,
                    exclude=[me] if me else [])]  # fmt: skip
 

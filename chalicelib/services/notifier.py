@@ -24,14 +24,21 @@ from typing import Any
 
 from ..domain.attachments import FILE_LINK_DAYS, customer_files, file_subject
 from ..domain.case_record import CaseWithHistory
-from ..domain.cases import SYSTEM, EntryKind, HistoryEntry
+from ..domain.cases import SYSTEM, EntryKind, HistoryEntry, Visibility
 from ..domain.clock import to_iso, utcnow
 from ..domain.customers import Customer
 from ..domain.emails import is_valid_email
 from ..domain.errors import NotFound
 from ..domain.ids import new_id
 from ..domain.links import console_case_url, file_link_url, site_case_url, site_rating_url
-from ..domain.notifications import HANDOFF, Delivery, Notice, NoticeEvent, quiet_until
+from ..domain.notifications import (
+    HANDOFF,
+    LINE,
+    Delivery,
+    Notice,
+    NoticeEvent,
+    quiet_until,
+)
 from ..domain.ratings import SCALE
 from ..domain.signed_links import LinkPurpose, LinkSigner
 from ..domain.sla import TargetKind
@@ -126,6 +133,10 @@ class Notifier:
         found = self.cases.get(case_id)
         if claimed.attempts > self.max_attempts:  # earlier tries died before they could say
             return self._fail(found, claimed, "retry_budget_spent", f"{claimed.attempts - 1}")
+        if self.said(found, claimed) is None:  # its line is gone, or no longer the reader's
+            self._finish(found, claimed, status="skipped",
+                         note=f"line_gone: {claimed.data.get(LINE)}")  # fmt: skip
+            return "skipped"
         try:
             customer = self.customers.get(found.case.customer_id)
         except NotFound:
@@ -317,10 +328,34 @@ class Notifier:
             "assignee_name": (assignee.name if assignee else case.assignee) or "",
             "target_due": to_iso(clock.due_at) if clock and clock.due_at else "",
             **self._rating_links(found, notice, language),
-            **notice.data,
+            **{key: value for key, value in notice.data.items() if key != LINE},
+            **(self.said(found, notice) or {}),
             "files": self._file_links(found, notice),
             **self._survivor_link(notice, language),
         }
+
+    @staticmethod
+    def said(found: CaseWithHistory, notice: Notice) -> dict[str, str] | None:
+        """The text a notice says, as its templates' `body`: `{"body": <the line's text>}`
+        for a notice naming its history line (domain/notifications.py `said_in`), read from
+        the case partition the delivery has read already (no further read); `{}` for a
+        notice that names none (one stored before issue 21 carries its `body` in its data,
+        one of another event has no text). None when the named line is gone, or, for the
+        customer, no longer public: the notice is then skipped, never sent without its text
+        or with a text the customer may not read.
+
+        The rule (docs/notifications.md): a notice says what its line says when it is
+        delivered, not what it said when the notice was decided, so a text an agent
+        withdrew or corrected meanwhile never reaches the customer as it was."""
+        line_id = notice.data.get(LINE)
+        if line_id is None:
+            return {}
+        line = next((entry for entry in found.history if entry.id == line_id), None)
+        if line is None:
+            return None
+        if notice.audience == "customer" and line.visibility != Visibility.PUBLIC:
+            return None
+        return {"body": line.body or ""}
 
     #: the customer notices the case's CC addresses receive too: its public messages
     CC_NOTICES = frozenset({NoticeEvent.AGENT_REPLIED})

@@ -8,6 +8,8 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from pydantic import BaseModel
+
 from ..domain.attachments import Attachment
 from ..domain.case_change import CaseChange, numbered
 from ..domain.case_events import EventBase
@@ -39,8 +41,60 @@ MAX_TRANSACTION_ITEMS = 100
 EVENT_SECONDS = 30 * 24 * 3600
 
 
+#: fields of the case item stored even when empty: `seen` is set key by key (`mark_seen`),
+#: and an item without the map costs a refused UpdateItem and a second call at the first look
+_KEPT_EMPTY = frozenset({"seen"})
+
+
 def case_item(case: Case) -> dict[str, Any]:
-    return {**case.model_dump(mode="json"), **keys.case_index_keys(case), "entity": "case"}
+    """The case as its one item: its fields but those holding nothing (`unstored`), and its
+    index keys.
+
+    A field that holds nothing (None, an empty list or map) where its default is nothing too
+    is not stored, at any depth (the SLA clocks' unset times, an unused rating, the empty
+    tags, CC, followers, articles, checklists and custom fields): reading the item gives the
+    field its default, the same nothing, and DynamoDB's filters treat a missing list or map
+    as they treat an empty one (`contains` false, `attribute_not_exists` true). The case
+    item is rewritten whole at each change, in a transaction (a unit per started KB,
+    doubled), so its size is paid at each: 1,783 bytes after routing in the bench's case
+    life were 1,470 (issue 21; docs/performance.md "Where a case life's writes go")."""
+    item = unstored(case, case.model_dump(mode="json"), keep=_KEPT_EMPTY)
+    return {**item, **keys.case_index_keys(case), "entity": "case"}
+
+
+def _nothing(value: Any) -> bool:
+    return value is None or (isinstance(value, list | dict) and not value)
+
+
+def unstored(
+    model: BaseModel, dumped: dict[str, Any], keep: frozenset[str] = frozenset()
+) -> dict[str, Any]:
+    """`dumped` (the model's `model_dump(mode="json")`) without the fields that hold nothing
+    and default to nothing, in nested models too (lists and maps of them included); a
+    required field, or one whose default is something (a status, a ratio, a count), is kept
+    whatever it holds, so a stored item never depends on a default the code may change.
+    Returns `dumped`, changed in place."""
+    for name, field in type(model).model_fields.items():
+        if name not in dumped:
+            continue
+        value = getattr(model, name)
+        empty = name not in keep and _nothing(value) and not field.is_required()
+        if empty and _nothing(field.get_default(call_default_factory=True)):
+            del dumped[name]
+            continue
+        inner = dumped[name]
+        if isinstance(value, BaseModel) and isinstance(inner, dict):
+            unstored(value, inner)
+        elif isinstance(value, list) and isinstance(inner, list):
+            for one, out in zip(value, inner, strict=False):
+                if isinstance(one, BaseModel) and isinstance(out, dict):
+                    unstored(one, out)
+        elif isinstance(value, dict) and isinstance(inner, dict):
+            for key, one in value.items():
+                out = inner.get(str(key))
+                if isinstance(one, BaseModel) and isinstance(out, dict):
+                    unstored(one, out)
+    return dumped
 
 
 def entry_item(case: Case, entry: HistoryEntry) -> dict[str, Any]:

@@ -33,3 +33,12 @@ def test_the_table_is_per_life_most_units_first():
                         "| 2.0 | 4.0 | 476 |")  # fmt: skip
     assert lines[3].endswith("| 2.0 | 2.0 | 441-501 |")
     assert lines[-1] == "| deliver_notices | CASE#/N# | outbox | 2.0 |"
+
+
+def test_the_reply_and_description_are_cut_to_the_bytes_asked():
+    from bench.case_life import SHORT_REPLY, description_text, reply_text
+
+    assert reply_text(0) == SHORT_REPLY
+    for size in (1500, 1501, 400):  # Turkish letters are two bytes: never cut inside one
+        assert size - 2 <= len(reply_text(size).encode()) <= size
+        assert size - 2 <= len(description_text(size).encode()) <= size

@@ -104,7 +104,10 @@ def test_a_reply_with_files_tells_the_customer_which_and_followers_hear_but_not_
     assert told[NoticeEvent.AGENT_REPLIED].data["attachment_ids"] == ["f1"]
     update = told[NoticeEvent.CASE_UPDATED]
     assert update.audience == "followers" and update.exclude == ["mehmet"]
-    assert update.data == {"what": "reply", "by": "Mehmet Demir", "body": "Ekte",
+    (line,) = [e for e in change.entries if e.kind == EntryKind.REPLY]
+    assert line.body == "Ekte"  # the notices name the line that says it
+    assert told[NoticeEvent.AGENT_REPLIED].data["line"] == line.id
+    assert update.data == {"what": "reply", "by": "Mehmet Demir", "line": line.id,
                            "status": "in_progress"}  # fmt: skip
 
 

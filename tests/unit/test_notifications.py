@@ -6,6 +6,7 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 
 from chalicelib.domain.case_kinds import Priority
+from chalicelib.domain.cases import EntryKind, Visibility
 from chalicelib.domain.customers import ContactPreferences
 from chalicelib.domain.directory import StaffMember
 from chalicelib.domain.notifications import (
@@ -376,11 +377,17 @@ def test_a_customer_reply_reaches_the_assignee_with_their_words(world):
     world.service.reply(customer(case.customer_id), case.id,
                         cmd.Comment(version=case.version, body="Hâlâ gelmedi"))  # fmt: skip
     (told,) = new_notices(world, case.id, before)
-    assert (told.event, told.audience, told.data) == (
+    assert (told.event, told.audience, list(told.data)) == (
         NoticeEvent.CUSTOMER_REPLIED,
         "assignee",
-        {"body": "Hâlâ gelmedi"},
+        ["line"],  # the line that holds the words, not a second copy of them
     )
+    assert said(world, told) == {"body": "Hâlâ gelmedi"}
+
+
+def said(world, notice):
+    """What the notifier reads the notice's text as, from the case it reads at delivery."""
+    return Notifier.said(world.cases.get(notice.case_id), notice)
 
 
 def test_a_customer_reply_to_an_unassigned_case_reaches_its_group(world):
@@ -415,7 +422,7 @@ def test_not_solved_reopens_and_the_assignee_hears_it_once_with_the_reason(world
                                     comment="Yine bozuldu"))  # fmt: skip
     (told,) = new_notices(world, case.id, before)  # a reopen, not also a "replied"
     assert (told.event, told.audience) == (NoticeEvent.CASE_REOPENED, "assignee")
-    assert told.data["body"] == "Yine bozuldu" and told.data["by_customer"] is True
+    assert said(world, told) == {"body": "Yine bozuldu"} and told.data["by_customer"] is True
 
 
 def test_a_customer_reply_to_a_resolved_case_is_a_reopen(world):
@@ -563,3 +570,89 @@ def test_an_agents_reply_reaches_the_cc_by_email_and_an_update_the_followers_but
     assert to_whom["selin@shop.example"].startswith("Takip ettiğiniz talep güncellendi")
     assert not [s for to, s, _ in world.sender.emails
                 if to == "mehmet@shop.example" and s.startswith("Takip")]  # fmt: skip
+
+
+# ---- a reply's notice names its line (issue 21): same text sent, read at delivery ----------
+
+#: a reply as agents write it: Turkish letters, a line break, text that looks like markup
+REPLY = (
+    "Merhaba, cihazınızı inceledik; değişim için kargo kodunuz 123456.\nİyi günler <b>dileriz</b>."
+)
+
+
+def replied(world):
+    """A case whose customer hears by email and SMS, with a copied address and a follower;
+    the agent's reply decided (not delivered). Returns the case and the reply's notices."""
+    case = filed(world, email="ahmet@example.com", name="Ahmet", phone="0532 123 45 67")
+    contact = world.customers.get(case.customer_id)
+    world.customers.by_id[contact.id] = contact.model_copy(
+        update={"contact": ContactPreferences(channel="both")}
+    )
+    case = world.service.change_cc(world.mehmet, case.id, cmd.ChangeCc(
+        version=case.version, cc=["muhasebe@firma.example"]))  # fmt: skip
+    case = world.service.change_followers(world.mehmet, case.id, cmd.ChangeFollowers(
+        version=case.version, followers=["selin"]))  # fmt: skip
+    deliver_all(world)
+    world.queue.sent.clear()
+    world.sender.emails.clear()
+    world.sender.texts.clear()
+    world.service.reply(world.mehmet, case.id, cmd.Comment(version=case.version, body=REPLY))
+    return case, [n for n in world.cases.notices[case.id] if n.status == "pending"]
+
+
+def sent(world):
+    return sorted(world.sender.emails), sorted(world.sender.texts)
+
+
+def test_a_reply_notice_sends_the_same_email_and_sms_as_one_that_carried_the_text(post):
+    """The notice names the line; what reaches the customer, their CC and the follower is
+    byte for byte what a notice carrying the text (as stored before issue 21) sends."""
+    world = post
+    case, notices = replied(world)
+    assert {n.event for n in notices} == {NoticeEvent.AGENT_REPLIED, NoticeEvent.CASE_UPDATED}
+    assert all("body" not in n.data and "line" in n.data for n in notices)
+    assert deliver_all(world) == ["sent", "sent"]
+    now = sent(world)
+    assert len(now[0]) == 3 and len(now[1]) == 1  # customer, CC, follower; the customer's SMS
+    assert all("<b>dileriz</b>" in body for _, _, body in now[0])
+    # the same notices as they were stored before: the text in their data, no line
+    stored = world.cases.notices[case.id]
+    for i, n in enumerate(stored):
+        if n.id in {m.id for m in notices}:
+            old = {k: v for k, v in n.data.items() if k != "line"} | {"body": REPLY}
+            stored[i] = n.model_copy(update={"data": old, "status": "pending", "attempts": 0,
+                                             "deliveries": [], "note": None})  # fmt: skip
+    world.sender.emails.clear()
+    world.sender.texts.clear()
+    assert deliver_all(world) == ["sent", "sent"]
+    assert sent(world) == now
+
+
+def test_a_reply_notice_whose_line_is_gone_sends_nothing(post):
+    """The rule (docs/notifications.md): a notice says what its line says when delivered; a
+    line no longer there is not sent, from memory or otherwise."""
+    world = post
+    case, notices = replied(world)
+    world.cases.history[case.id] = [e for e in world.cases.history[case.id]
+                                    if e.kind != EntryKind.REPLY]  # fmt: skip
+    assert deliver_all(world) == ["skipped", "skipped"]
+    assert sent(world) == ([], [])
+    done = {n.id: n for n in world.cases.notices[case.id]}
+    assert all(done[n.id].note == f"line_gone: {n.data['line']}" for n in notices)
+
+
+def test_a_customer_never_gets_a_line_no_longer_public_but_staff_read_it(post):
+    """A line an agent withdrew from the customer (made internal) is not mailed to them or
+    their CC; the follower, staff, still hears of it; a line corrected meanwhile is sent as
+    it reads now."""
+    world = post
+    case, _ = replied(world)
+    history = world.cases.history[case.id]
+    for i, e in enumerate(history):
+        if e.kind == EntryKind.REPLY:
+            history[i] = e.model_copy(update={"visibility": Visibility.INTERNAL,
+                                              "body": "Düzeltildi."})  # fmt: skip
+    assert sorted(deliver_all(world)) == ["sent", "skipped"]
+    emails, texts = sent(world)
+    assert texts == [] and [to for to, _, _ in emails] == ["selin@shop.example"]
+    assert "Düzeltildi." in emails[0][2] and "123456" not in emails[0][2]
