@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import re
 import subprocess
@@ -635,11 +636,19 @@ def provisioned_figures(life: Life, costs: dict[str, float]) -> dict[str, Any]:
     utilisation, without the emails, and that mode's idle month (`figures` keeps them)."""
     settings = capacity_settings()
     priced = provisioned_per_thousand(life, costs, settings["utilisation"])
+    idle = provisioned_idle_per_month(settings)
+    saved = sum(costs[k] - priced[k] for k in CAPACITY_PRICED) / 1000  # USD a case
+    alarms = sum(v for k, v in idle.items() if "alarms" in k)
     return {
         "utilisation": settings["utilisation"],
         "per_thousand": priced,
         "without_messages": sum(v for k, v in priced.items() if not k.startswith("SES")),
-        "idle_per_month": provisioned_idle_per_month(settings),
+        "idle_per_month": idle,
+        # the cases a month whose saving pays the idle month: from the alarms alone (the
+        # minimums all used by the traffic) to the whole idle month (the minimums unused)
+        "break_even_cases_per_month": (
+            (alarms / saved, sum(idle.values()) / saved) if saved > 0 else (math.inf, math.inf)
+        ),
     }
 
 
@@ -653,10 +662,12 @@ def provisioned_lines(life: Life, costs: dict[str, float]) -> tuple[str, str]:
         f"| **without the emails, with provisioned capacity at {found['utilisation'] * 100:.0f} %"
         f" utilisation** (DynamoDB {dynamodb:.4f}) | **{found['without_messages']:.4f}** |"
     )
+    low, high = found["break_even_cases_per_month"]
     sentence = (
         "With provisioned capacity (TableCapacityMode=provisioned) the idle month adds (USD): "
         + ", ".join(f"{k} {v:.2f}" for k, v in idle.items())
-        + f"; total {sum(idle.values()):.2f}."
+        + f"; total {sum(idle.values()):.2f}. Its saving pays for that above {low:,.0f}"
+        f" to {high:,.0f} cases a month of steady traffic (the minimums used, or not)."
     )
     return row, sentence
 

@@ -112,3 +112,18 @@ def test_the_cost_lines_show_the_provisioned_cost_beside_the_on_demand_one():
     assert found["without_messages"] < on_demand
     assert "the idle month adds (USD): minimum writes" in shown
     assert f"total {sum(found['idle_per_month'].values()):.2f}." in shown
+
+
+def test_the_break_even_volume_is_the_idle_month_over_the_saving_a_case():
+    life = _life()
+    costs = per_thousand(life)
+    found = provisioned_figures(life, costs)
+    priced = found["per_thousand"]
+    saved = sum(costs[k] - priced[k] for k in ("DynamoDB writes, table",
+                "DynamoDB writes, indexes", "DynamoDB reads")) / 1000  # fmt: skip
+    idle = found["idle_per_month"]
+    alarms = next(v for k, v in idle.items() if "alarms" in k)
+    low, high = found["break_even_cases_per_month"]
+    assert (low, high) == pytest.approx((alarms / saved, sum(idle.values()) / saved))
+    assert low < high
+    assert f"above {low:,.0f} to {high:,.0f} cases a month" in "\n".join(lines(life, costs, {}))
