@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run mail sql reset test unit integration conformance e2e fuzz lint lint-code format bench bench-restart bench-mail bench-search bench-text soak queues package clean
+.PHONY: run mail sql reset test unit integration conformance e2e fuzz lint lint-code format bench bench-restart bench-mail bench-search bench-text soak queues capacity package clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,7 @@ fuzz: $(STAMP)  ## schemathesis against a fresh local stack, from its /openapi.j
 
 lint: lint-code
 	$(PY) -m devstack.queues --check
+	$(PY) -m devstack.capacity --check
 	$(VENV)/bin/cfn-lint infra/template.yaml
 
 lint-code: $(STAMP)
@@ -79,6 +80,9 @@ bench-mail: $(STAMP)  ## every test mail through the intake: refused, files kept
 
 queues: $(STAMP)  ## infra/template.yaml's queues, dead-letter queues and alarms, from chalicelib/messaging/queue_registry.py
 	$(PY) -m devstack.queues
+
+capacity: $(STAMP)  ## infra/template.yaml's auto scaling of the table and each index (TableCapacityMode=provisioned), from the table's indexes
+	$(PY) -m devstack.capacity
 
 package: $(STAMP)  ## build/template.yaml + build/deployment.zip, ready for cloudformation deploy
 	$(PY) -m devstack.package

@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import re
 import subprocess
@@ -126,6 +127,10 @@ PRICES: dict[str, tuple[float, int, str]] = {
     "api_gateway_rest": (3.50, 1_000_000, "REST API requests (us-east-1 tier 1)"),
     "dynamodb_writes": (0.7625, 1_000_000, "write request units"),
     "dynamodb_reads": (0.1525, 1_000_000, "read request units"),
+    # TableCapacityMode=provisioned: per unit held an hour, used or not (Standard table
+    # class; aws.amazon.com/dynamodb/pricing/provisioned, EU (Frankfurt), recorded 2026-12-03)
+    "dynamodb_write_capacity": (0.000793, 1, "provisioned write capacity unit-hour"),
+    "dynamodb_read_capacity": (0.0001586, 1, "provisioned read capacity unit-hour"),
     "sqs_requests": (0.40, 1_000_000, "requests (64 KB each)"),
     "eventbridge_events": (1.00, 1_000_000, "custom events published"),
     "firehose_gb": (0.029, 1, "GB ingested, records rounded up to 5 KB (us-east-1)"),
@@ -589,6 +594,124 @@ def idle_per_month(app_module: Any = None) -> dict[str, float]:
     }
 
 
+# ---- the same life under provisioned capacity (TableCapacityMode=provisioned) ----------------
+
+#: CloudWatch alarms Application Auto Scaling keeps for one DynamoDB target tracking policy
+#: (AlarmHigh and AlarmLow on the utilisation, ProvisionedCapacityHigh and ...Low on the
+#: capacity held: the names DynamoDB's auto scaling gives them), billed as standard alarms
+ALARMS_PER_SCALING_POLICY = 4
+#: the per_thousand lines that DynamoDB's capacity mode prices, and the unit-hour each takes
+CAPACITY_PRICED = {
+    "DynamoDB writes, table": "dynamodb_write_capacity",
+    "DynamoDB writes, indexes": "dynamodb_write_capacity",
+    "DynamoDB reads": "dynamodb_read_capacity",
+}
+
+
+def capacity_settings() -> dict[str, Any]:
+    """infra/template.yaml's defaults for provisioned capacity: the target utilisation (a
+    fraction), each minimum, and the indexes (devstack/capacity.py scales each of them)."""
+    import yaml
+
+    from devstack.capacity import TEMPLATE, index_names
+
+    template = yaml.safe_load(TEMPLATE.read_text())
+    defaults = {k: v.get("Default") for k, v in template["Parameters"].items()}
+    return {
+        "utilisation": defaults["TableTargetUtilization"] / 100,
+        "indexes": index_names(template),
+        **{k: defaults[k] for k in defaults if "MinReadCapacity" in k or "MinWriteCapacity" in k},
+    }
+
+
+def provisioned_unit(name: str, utilisation: float) -> float:
+    """USD per unit consumed when capacity is held by the hour: a unit-hour serves 3,600
+    units (one a second), and auto scaling keeps `utilisation` of what is held in use, so a
+    unit consumed costs price / 3,600 / utilisation. Writes at 70 %: 0.000793 / 3,600 / 0.7
+    = $0.315 a million, against $0.7625 on demand. Assumes steady traffic that auto scaling
+    follows; a table or an index held at its minimum is paid by the idle month instead."""
+    amount, per, _ = PRICES[name]
+    return amount / per / 3600 / utilisation
+
+
+def provisioned_per_thousand(
+    life: Life, costs: dict[str, float], utilisation: float
+) -> dict[str, float]:
+    """per_thousand's `costs` with DynamoDB's reads and writes at provisioned capacity (the
+    same units: a transaction or a consistent read takes as many of either kind)."""
+    scale = 1000 / life.lives
+    units = {
+        "DynamoDB writes, table": life.units.table_writes,
+        "DynamoDB writes, indexes": sum(life.units.index_writes.values()),
+        "DynamoDB reads": life.units.reads,
+    }
+    return {
+        k: units[k] * provisioned_unit(CAPACITY_PRICED[k], utilisation) * scale
+        if k in CAPACITY_PRICED else v
+        for k, v in costs.items()
+    }  # fmt: skip
+
+
+def provisioned_idle_per_month(settings: dict[str, Any] | None = None) -> dict[str, float]:
+    """USD a month that provisioned capacity costs with no case at all: the table's and each
+    index's minimum capacity held the whole month (MONTH_SECONDS), and the alarms of each
+    scaling policy (a read and a write policy for the table and each index). On top of
+    idle_per_month's; Application Auto Scaling itself is free."""
+    s = settings if settings is not None else capacity_settings()
+    hours, indexes = MONTH_SECONDS / 3600, len(s["indexes"])
+    writes = s["TableMinWriteCapacity"] + indexes * s["IndexMinWriteCapacity"]
+    reads = s["TableMinReadCapacity"] + indexes * s["IndexMinReadCapacity"]
+    policies = 2 * (1 + indexes)
+    return {
+        f"minimum writes ({writes} units)": price("dynamodb_write_capacity", writes * hours),
+        f"minimum reads ({reads} units)": price("dynamodb_read_capacity", reads * hours),
+        f"auto scaling's alarms ({policies} policies x {ALARMS_PER_SCALING_POLICY})": price(
+            "cloudwatch_alarms", policies * ALARMS_PER_SCALING_POLICY
+        ),
+    }
+
+
+def provisioned_figures(life: Life, costs: dict[str, float]) -> dict[str, Any]:
+    """The life's cost per 1,000 with provisioned capacity at the template's default target
+    utilisation, without the emails, and that mode's idle month (`figures` keeps them)."""
+    settings = capacity_settings()
+    priced = provisioned_per_thousand(life, costs, settings["utilisation"])
+    idle = provisioned_idle_per_month(settings)
+    saved = sum(costs[k] - priced[k] for k in CAPACITY_PRICED) / 1000  # USD a case
+    alarms = sum(v for k, v in idle.items() if "alarms" in k)
+    return {
+        "utilisation": settings["utilisation"],
+        "per_thousand": priced,
+        "without_messages": sum(v for k, v in priced.items() if not k.startswith("SES")),
+        "idle_per_month": idle,
+        # the cases a month whose saving pays the idle month: from the alarms alone (the
+        # minimums all used by the traffic) to the whole idle month (the minimums unused)
+        "break_even_cases_per_month": (
+            (alarms / saved, sum(idle.values()) / saved) if saved > 0 else (math.inf, math.inf)
+        ),
+    }
+
+
+def provisioned_lines(life: Life, costs: dict[str, float]) -> tuple[str, str]:
+    """The per-1,000 row with provisioned capacity (beside the on-demand one) and the
+    sentence of its idle month."""
+    found = provisioned_figures(life, costs)
+    dynamodb = sum(found["per_thousand"][k] for k in CAPACITY_PRICED)
+    idle = found["idle_per_month"]
+    row = (
+        f"| **without the emails, with provisioned capacity at {found['utilisation'] * 100:.0f} %"
+        f" utilisation** (DynamoDB {dynamodb:.4f}) | **{found['without_messages']:.4f}** |"
+    )
+    low, high = found["break_even_cases_per_month"]
+    sentence = (
+        "With provisioned capacity (TableCapacityMode=provisioned) the idle month adds (USD): "
+        + ", ".join(f"{k} {v:.2f}" for k, v in idle.items())
+        + f"; total {sum(idle.values()):.2f}. Its saving pays for that above {low:,.0f}"
+        f" to {high:,.0f} cases a month of steady traffic (the minimums used, or not)."
+    )
+    return row, sentence
+
+
 def lines(
     life: Life, costs: dict[str, float] | None = None, idle: dict[str, float] | None = None
 ) -> list[str]:
@@ -610,6 +733,7 @@ def lines(
         how = f"mean of {n} lives after a warm one, one at a time"
     if not life.windows:
         how += ", every queue without a batching window and at most 10 a batch (as before)"
+    provisioned_row, provisioned_idle = provisioned_lines(life, costs)
     out = [
         f"One case life (site filing, routing, notices, read, claim, reply, resolve, confirm),"
         f" {how}:",
@@ -648,12 +772,15 @@ def lines(
         "|---|---:|",
         *[f"| {k} | {v:.4f} |" for k, v in costs.items()],
         f"| **without the emails** | **{without_messages:.4f}** |",
+        provisioned_row,
         f"| **all** | **{sum(costs.values()):.4f}** |",
         "",
         SMS_NOTE + ".",
         "",
         "Idle cost a month (USD): " + ", ".join(f"{k} {v:.2f}" for k, v in idle.items())
         + f"; total {sum(idle.values()):.2f}.",
+        "",
+        provisioned_idle,
     ]  # fmt: skip
     return out
 
@@ -673,6 +800,7 @@ def figures(lives: int = LIVES, at_once: int = 1, windows: bool = True) -> dict[
         "per_thousand": costs,
         "without_messages": sum(v for k, v in costs.items() if not k.startswith("SES")),
         "idle_per_month": idle,
+        "provisioned": provisioned_figures(life, costs),
         "units": {"table_writes": life.units.table_writes, "reads": life.units.reads,
                   "index_writes": dict(life.units.index_writes)},
         **{k: dict(v) if isinstance(v, Counter) else v
