@@ -1,0 +1,80 @@
+"""What a new agent meets in the console on first use, in headless Chromium against the local
+stack: a search whose words no case holds says so and where a just-opened case is (search
+lags the table by its batching window, docs/search.md), and a group's arrival notice filed
+for its digest reads as such on the case, not as "skipped" (docs/notifications.md)."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.support import unique_phone
+
+from .browser import console_ready
+from .conftest import eventually, set_arrivals
+
+PASSWORD = "Destek2026!"
+
+
+@pytest.fixture
+def signed_in(browser, stack):
+    contexts = []
+    errors: list[str] = []
+
+    def open_as(username: str):
+        context = browser.new_context(locale="tr-TR", viewport={"width": 1280, "height": 900})
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.set_default_timeout(15_000)
+        page.goto(f"{stack.url}/console")
+        page.get_by_label("Kullanıcı adı").fill(username)
+        page.get_by_label("Parola").fill(PASSWORD)
+        page.get_by_role("button", name="Giriş yap").click()
+        expect(page.locator("#nav")).to_be_visible()
+        console_ready(page)
+        return page
+
+    yield open_as
+    for context in contexts:
+        context.close()
+    assert errors == [], errors
+
+
+def test_words_no_case_holds_are_said_with_search_lag_and_the_pool(signed_in):
+    page = signed_in("mehmet")
+    words = f"zırzop{uuid.uuid4().hex[:8]} makinesi"
+    page.get_by_role("searchbox", name="Ara", exact=True).fill(words)
+    page.get_by_role("button", name="Ara", exact=True).click()
+    console_ready(page)
+    note = page.locator("#view .search-no-cases")
+    expect(note).to_have_text(
+        "Bu sözcüklerin geçtiği talep bulunamadı. Yeni yazılanlar aramaya yaklaşık 10 saniyede "
+        "girer; yeni açılan bir talep Grup havuzunda hemen görünür."
+    )
+
+
+def test_an_arrival_filed_for_the_groups_digest_is_said_so_on_the_case(signed_in, http):
+    set_arrivals(http("admin"), "urun", "digest")  # the demo default, said for this test
+    agent = http("mehmet")
+    status, case = agent.call("POST", "/cases", {
+        "customer": {"phone": unique_phone(), "name": "Deniz Özet"}, "type": "complaint",
+        "subject": "Blender yanık kokuyor", "description": "Yanık koktu"})  # fmt: skip
+    assert status == 201, case
+
+    def digested():
+        view = agent.call("GET", f"/cases/{case['id']}")[1]
+        return any(
+            n["status"] == "skipped" and (n.get("note") or "").startswith("arrivals: digest 2")
+            for n in view.get("notices", [])
+        )
+
+    eventually(digested)
+    page = signed_in("mehmet")
+    page.goto(f"{page.url.split('#')[0]}#/case/{case['number']}")
+    console_ready(page)
+    arrival = page.locator("ul.notices li", has_text="Gruba yönlendirildi")
+    expect(arrival).to_contain_text("grubun özet e-postasına eklendi")
+    expect(arrival).not_to_contain_text("atlandı")
