@@ -463,7 +463,7 @@ def test_a_refused_field_carries_its_problem_as_a_code_the_pages_can_say():
 #: link to the case, as the arrival's does ("notices whose links land", README)
 STAFF_ONLY = [NoticeEvent.CUSTOMER_REPLIED, NoticeEvent.CASE_ASSIGNED,
               NoticeEvent.ESCALATED_TO_YOU, NoticeEvent.DELIVERY_FAILED,
-              NoticeEvent.ROUTED_TO_GROUP]  # fmt: skip
+              NoticeEvent.CASE_REOPENED, NoticeEvent.ROUTED_TO_GROUP]  # fmt: skip
 CONSOLE_LINE = {"tr": "Talebi konsolda açın: ", "en": "Open the case in the console: "}
 
 
