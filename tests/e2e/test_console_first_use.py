@@ -78,3 +78,24 @@ def test_an_arrival_filed_for_the_groups_digest_is_said_so_on_the_case(signed_in
     arrival = page.locator("ul.notices li", has_text="Gruba yönlendirildi")
     expect(arrival).to_contain_text("grubun özet e-postasına eklendi")
     expect(arrival).not_to_contain_text("atlandı")
+
+
+def test_a_status_the_lifecycle_refuses_names_the_ones_it_allows(signed_in, http):
+    agent = http("mehmet")
+    status, case = agent.call("POST", "/cases", {
+        "customer": {"phone": unique_phone(), "name": "Deniz Durum"}, "type": "question",
+        "subject": "Bir sorum var", "description": "Nasıl yaparım?"})  # fmt: skip
+    assert status == 201, case
+    view = eventually(lambda: (v := agent.call("GET", f"/cases/{case['id']}")[1])["case"]["status"]
+                      == "open" and v)  # fmt: skip
+    status, claimed = agent.call("POST", f"/cases/{case['id']}/claim",
+                                 {"version": view["case"]["version"]})  # fmt: skip
+    assert status == 200, claimed
+    page = signed_in("mehmet")
+    page.goto(f"{page.url.split('#')[0]}#/case/{case['number']}")
+    console_ready(page)
+    page.get_by_label("Durum").select_option("new")
+    page.get_by_role("button", name="Durumu değiştir").click()
+    expect(page.get_by_text("Talep bu durumdan o duruma geçemez.", exact=False)).to_contain_text(
+        "Geçebileceği durumlar: Açık, Çözüldü, Müşteri bekleniyor."
+    )
