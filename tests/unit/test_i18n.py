@@ -460,7 +460,7 @@ def test_a_refused_field_carries_its_problem_as_a_code_the_pages_can_say():
 
 
 #: notices only staff receive (domain/notifications.py): each mail ends with the console's
-#: link to the case, as the arrival's does ("notices whose links land", README)
+#: link to the case, as the arrival's does ("notices whose links land": the README.md at the top)
 STAFF_ONLY = [NoticeEvent.CUSTOMER_REPLIED, NoticeEvent.CASE_ASSIGNED,
               NoticeEvent.ESCALATED_TO_YOU, NoticeEvent.DELIVERY_FAILED,
               NoticeEvent.CASE_REOPENED, NoticeEvent.ROUTED_TO_GROUP]  # fmt: skip
