@@ -99,3 +99,53 @@ def test_a_status_the_lifecycle_refuses_names_the_ones_it_allows(signed_in, http
     expect(page.get_by_text("Talep bu durumdan o duruma geçemez.", exact=False)).to_contain_text(
         "Geçebileceği durumlar: Açık, Çözüldü, Müşteri bekleniyor."
     )
+
+
+#: the SLA report of one group whose one case missed both targets (the API's answers, as the
+#: local stack gave them once an SLA policy of one and two minutes had run out)
+SLA_TABLE = {
+    "report": "sla", "start": "2026-11-04", "end": "2026-12-03", "by": ["group"],
+    "columns": [{"key": "group", "kind": "dimension"},
+                {"key": "sla_first_response_met", "kind": "count"},
+                {"key": "sla_first_response_breached", "kind": "count"},
+                {"key": "sla_resolution_met", "kind": "count"},
+                {"key": "sla_resolution_breached", "kind": "count"}],
+    "rows": [{"group": "urun", "sla_first_response_met": 0, "sla_first_response_breached": 1,
+              "sla_resolution_met": 0, "sla_resolution_breached": 1}],
+    "totals": {"group": None, "sla_first_response_met": 0, "sla_first_response_breached": 1,
+               "sla_resolution_met": 0, "sla_resolution_breached": 1},
+    "items_read": 1, "previous_start": None, "previous_end": None, "format_version": 1,
+}  # fmt: skip
+MISSED = [("first_response", "2026-12-03T15:51:25Z"), ("resolution", "2026-12-03T15:52:25Z")]
+BREACHES = {"items": [
+    {"case_id": "c1", "number": "2026-000005", "subject": "Garanti sorusu", "target": target,
+     "day": "2026-12-03", "at": at, "group": "urun", "agent": None, "priority": "normal"}
+    for target, at in MISSED], "more": False, "items_read": 2}  # fmt: skip
+
+
+def test_the_sla_reports_link_counts_missed_targets_and_its_page_says_the_days(signed_in):
+    """One case that missed both its targets is two rows of the drill-down: the link says
+    two breaches, not "2 talebi gör" (the queues said one case), and the drill-down's title
+    says its days as the report does, not 2026-11-04."""
+    import json
+
+    page = signed_in("selin")
+
+    def answer(route):
+        breached = "/reports/sla/breached" in route.request.url
+        route.fulfill(status=200, content_type="application/json",
+                      body=json.dumps(BREACHES if breached else SLA_TABLE))  # fmt: skip
+
+    page.route("**/reports/sla?*", answer)
+    page.route("**/reports/sla/breached?*", answer)
+    base = page.url.split("#")[0]
+    page.goto(f"{base}#/reports?report=sla&from=2026-11-04&to=2026-12-03&by=group")
+    console_ready(page)
+    link = page.locator("table.report a[href^='#/breached']").first
+    expect(link).to_have_text("2 ihlali gör")
+    link.click()
+    console_ready(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Hedefi aşılan talepler, 4 Kas 2026 – 3 Ara 2026"
+    )
+    expect(page.locator("#view table tbody tr")).to_have_count(2)
