@@ -23,9 +23,12 @@ export function wire(ui) {
 export async function search(_, text) {
   if (/^\d{4}-\d{6}$/.test(text)) { location.hash = `#/case/${text}`; return []; }
   const texts = wordy(text) ? textHits(reportsUi(), text) : Promise.resolve({ nodes: [], count: 0, cases: 0 });
+  // a customer number is what the API takes (^[A-Za-z0-9-]{1,32}$): words with a space are
+  // never one, and asking would be a 422 in the browser's console on every such search
+  const number = /^[A-Za-z0-9-]{1,32}$/.test(text) ? [`customer_number=${encodeURIComponent(text)}`] : [];
   const lookups = text.includes("@") ? [`email=${encodeURIComponent(text)}`]
-    : /^[+0-9 ()-]{7,}$/.test(text) ? [`phone=${encodeURIComponent(text)}`, `customer_number=${encodeURIComponent(text)}`, `order_number=${encodeURIComponent(text)}`]
-    : [`customer_number=${encodeURIComponent(text)}`, `order_number=${encodeURIComponent(text)}`];
+    : /^[+0-9 ()-]{7,}$/.test(text) ? [`phone=${encodeURIComponent(text)}`, ...number, `order_number=${encodeURIComponent(text)}`]
+    : [...number, `order_number=${encodeURIComponent(text)}`];
   const found = new Map();
   const quiet = (promise) => promise.catch((error) => {
     if (error instanceof ApiError && [404, 422].includes(error.status)) return null;
