@@ -1,4 +1,4 @@
-"""What a new agent meets in the console on first use, in headless Chromium against the local
+"""What a new user meets on first use, in headless Chromium against the local
 stack: a search whose words no case holds says so and where a just-opened case is (search
 lags the table by its batching window, docs/search.md), and a group's arrival notice filed
 for its digest reads as such on the case, not as "skipped" (docs/notifications.md)."""
@@ -153,3 +153,39 @@ def test_the_sla_reports_link_counts_missed_targets_and_its_page_says_the_days(s
         "Hedefi aşılan talepler, 4 Kas 2026 – 3 Ara 2026"
     )
     expect(page.locator("#view table tbody tr")).to_have_count(2)
+
+
+def test_the_customers_timeline_says_when_their_own_reply_moved_the_case(browser, stack, http):
+    """The customer answers "Sizden yanıt bekleniyor": the page's status turns to İşlemde, and
+    the timeline's reply says so (only agents' status changes had a line of their own)."""
+    from .test_site import ready as site_ready
+    from .test_site import sign_in_as, site
+
+    customer, selin, mehmet = http("fatma@example.com"), http("selin"), http("mehmet")
+    status, case = customer.call("POST", "/my/cases", {
+        "type": "question", "subject": "Bir sorum var", "description": "Nasıl?"})  # fmt: skip
+    assert status == 201, case
+    case = eventually(lambda: (c := selin.call("GET", f"/cases/{case['id']}")[1]["case"])
+                      and c["status"] != "new" and c)  # fmt: skip
+    status, case = selin.call("POST", f"/cases/{case['id']}/assign", {
+        "version": case["version"], "group_id": "urun", "assignee": "mehmet"})  # fmt: skip
+    assert status == 200, case
+    status, case = mehmet.call("POST", f"/cases/{case['id']}/status", {
+        "version": case["version"], "status": "waiting_customer"})  # fmt: skip
+    assert status == 200, case
+    status, answered = customer.call("POST", f"/cases/{case['id']}/replies", {
+        "version": case["version"], "body": "Şöyle yaptım."})  # fmt: skip
+    assert status == 201, answered
+
+    context = browser.new_context(locale="tr-TR", viewport={"width": 1100, "height": 900})
+    try:
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        sign_in_as(page, stack, "fatma@example.com")
+        page.goto(f"{site(stack)}/case.html?n={case['number']}")
+        site_ready(page)
+        expect(page.locator("#case-status")).to_have_text("İşlemde")
+        mine = page.locator("#timeline .entry.reply.mine", has_text="Şöyle yaptım.")
+        expect(mine).to_contain_text("Durum değişti: İşlemde")
+    finally:
+        context.close()
