@@ -1,7 +1,9 @@
 """What a new user meets on first use, in headless Chromium against the local
 stack: a search whose words no case holds says so and where a just-opened case is (search
-lags the table by its batching window, docs/search.md), and a group's arrival notice filed
-for its digest reads as such on the case, not as "skipped" (docs/notifications.md)."""
+lags the table by its batching window, docs/search.md); a group's arrival notice filed for
+its digest reads as such on the case, not as "skipped" (docs/notifications.md); a refused
+status names the allowed ones; the SLA report's drill-down counts missed targets; the
+customer's timeline says when their reply moved the case; the customer screen's case list."""
 
 from __future__ import annotations
 
@@ -189,3 +191,26 @@ def test_the_customers_timeline_says_when_their_own_reply_moved_the_case(browser
         expect(mine).to_contain_text("Durum değişti: İşlemde")
     finally:
         context.close()
+
+
+def test_the_customer_screens_case_list_is_their_cases_not_other_ones(signed_in, http):
+    """Beside a case the 360 lists the customer's other cases; on the customer's own screen
+    (a search found them) there is no case to be other than: the list is their cases."""
+    phone = unique_phone()
+    status, case = http("mehmet").call("POST", "/cases", {
+        "customer": {"phone": phone, "name": "Deniz Liste"}, "type": "question",
+        "subject": "Bir sorum var", "description": "Nasıl?"})  # fmt: skip
+    assert status == 201, case
+    page = signed_in("mehmet")
+    page.get_by_role("searchbox", name="Ara", exact=True).fill(phone)
+    page.get_by_role("button", name="Ara", exact=True).click()
+    console_ready(page)
+    panel = page.locator("aside.customer-panel")
+    expect(panel.get_by_role("heading", name="Talepleri", exact=True)).to_be_visible()
+    expect(panel.get_by_role("heading", name="Diğer talepleri")).to_have_count(0)
+    expect(panel).to_contain_text(case["number"])
+    page.goto(f"{page.url.split('#')[0]}#/case/{case['number']}")
+    console_ready(page)
+    expect(
+        page.locator("aside.customer-panel").get_by_role("heading", name="Diğer talepleri")
+    ).to_be_visible()
