@@ -465,7 +465,7 @@ class ReportService:
                  dims: tuple[Dimension, ...], items: list[dict[str, Any]],
                  levels: list[dict[str, Any]], period: list[date], end: date) -> None:  # fmt: skip
         """The backlog at each day's end (by day) or at the period's end: each cell's level
-        now less the changes of every later day."""
+        now less the changes of every later day; its age at that end, or now for today."""
         after: dict[str, list[tuple[str, int, int]]] = {}
         for item in items:
             after.setdefault(item["cell"], []).append(
@@ -475,6 +475,7 @@ class ReportService:
         for cell in after:
             cells.setdefault(cell, (0, 0))
         ends = period if Dimension.DAY in by else [end]
+        now = self.clock()  # today has not ended: its backlog is as old as it is now
         for cell, (active_now, age_now) in cells.items():
             changes = after.get(cell, [])
             for day in ends:
@@ -486,7 +487,7 @@ class ReportService:
                 key = self._row_key(by, dims, cell, day.isoformat())
                 raw = rows.setdefault(key, {})
                 raw["backlog_n"] = raw.get("backlog_n", 0) + active
-                end_minute = epoch_minutes(day_end(day.isoformat()))
+                end_minute = epoch_minutes(min(day_end(day.isoformat()), now))
                 raw["backlog_age"] = raw.get("backlog_age", 0) + active * end_minute - age
 
     @staticmethod

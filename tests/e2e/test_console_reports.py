@@ -101,7 +101,7 @@ def test_a_supervisor_reads_todays_volume_by_channel_as_a_chart_a_table_and_file
     expect(page).to_have_url(
         f"{stack.url}/console#/reports?report=sla&from={start}&to={end}&by=group"
     )
-    expect(page.locator("table.report thead")).to_contain_text("İhlal edilen talepler")
+    expect(page.locator("table.report thead")).to_contain_text("Hedef aşımları")
 
     # a topic is a routing rule: the page names it ("Kargo gecikti" matched the demo's rule)
     page.goto(f"{stack.url}/console#/reports?report=topics&from={start}&to={end}&by=topic")

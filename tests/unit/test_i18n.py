@@ -457,3 +457,26 @@ def test_a_refused_field_carries_its_problem_as_a_code_the_pages_can_say():
     assert types == {"version": "int_parsing", "body": "missing"}
     for folder in (CONSOLE, SITE):
         assert {f"problem_{t}" for t in types.values()} <= set(strings(folder, "tr"))
+
+
+#: notices only staff receive (domain/notifications.py): each mail ends with the console's
+#: link to the case, as the arrival's does ("notices whose links land": the README.md at the top)
+STAFF_ONLY = [NoticeEvent.CUSTOMER_REPLIED, NoticeEvent.CASE_ASSIGNED,
+              NoticeEvent.ESCALATED_TO_YOU, NoticeEvent.DELIVERY_FAILED,
+              NoticeEvent.CASE_REOPENED, NoticeEvent.ROUTED_TO_GROUP, NoticeEvent.SLA_REMINDER,
+              NoticeEvent.SLA_BREACH, NoticeEvent.SLA_ESCALATION]  # fmt: skip
+CONSOLE_LINE = {"tr": "Talebi konsolda açın: ", "en": "Open the case in the console: "}
+
+
+@pytest.mark.parametrize("language", ["tr", "en"])
+@pytest.mark.parametrize("event", STAFF_ONLY, ids=lambda e: e.value)
+def test_every_staff_notice_links_to_the_case_in_the_console(event, language):
+    link = "https://api.example/api/console#/case/2026-000001"
+    context = {"case": {"number": "2026-000001", "subject": "Kargom gelmedi",
+                        "type": "complaint", "priority": "normal", "channel": "phone"},
+               "customer_name": "Okur", "case_url": link, "body": "Ne oldu?", "level": 1,
+               "group_name": "Kargo", "target_due": "2026-12-03T15:50:00Z", "assignee_name": "Ayşe",
+               "target": "resolution", "to": "okur@example.com", "reason": "bounced"}  # fmt: skip
+    email = JinjaRenderer().render(event.value, language, context).email
+    # on a line of its own (an SLA reminder's ran on after its target time)
+    assert f"\n{CONSOLE_LINE[language]}{link}" in email, email

@@ -215,6 +215,19 @@ def test_the_backlog_at_each_days_end_and_its_age():
     assert ask(store, "backlog", date(2026, 3, 2), date(2026, 3, 3)).totals["backlog"] == 2
 
 
+def test_todays_backlog_is_as_old_as_it_is_now_not_at_midnight():
+    """Today has not ended: its backlog's age is measured now (a case opened at 10:00 is 5
+    hours old at 15:00), not at the coming midnight, which the case screen would contradict."""
+    store = MemoryReports()
+    feed(store, opened("a", T0), routed("a", T0))  # Monday 10:00 Istanbul
+    today = ask(store, "backlog", date(2026, 3, 2), date(2026, 3, 2), today=date(2026, 3, 2))
+    assert today.totals["backlog"] == 1
+    assert today.totals["backlog_age_average"] == 5 * 60  # asked at 15:00 Istanbul
+    by_day = ask(store, "backlog", date(2026, 3, 2), date(2026, 3, 2), [Dimension.DAY],
+                 today=date(2026, 3, 2))  # fmt: skip
+    assert [r["backlog_age_average"] for r in by_day.rows] == [5 * 60]
+
+
 def test_a_report_reads_days_times_values_not_cases():
     store = MemoryReports()
     for n in range(30):

@@ -148,7 +148,7 @@ function casePanel(view, extras = null, definitions = []) {
   const notices = (view.notices || []).length ? el("section", {},
     el("h2", { text: say("notices_sent") }),
     el("ul", { class: "notices" }, view.notices.map((n) => el("li", {},
-      `${say(`notice_${n.event}`)} → ${say(`audience_${n.audience}`)}: ${say(`notice_status_${n.status}`)}`,
+      `${say(`notice_${n.event}`)} → ${say(`audience_${n.audience}`)}: ${noticeState(n)}`,
       n.deliveries.length ? ` (${n.deliveries.map((d) => `${say(`delivery_${d.channel}`)} ${d.to}${d.parts > 1 ? `, ${say("sms_parts", { n: d.parts })}` : ""}`).join("; ")})` : "")))) : null;
   const files = filesSection(kbUi(), view);
   const articles = can("knowledge", "read") ? caseArticles(kbUi(), c, replyForm, post) : null;
@@ -159,6 +159,18 @@ function casePanel(view, extras = null, definitions = []) {
   return el("section", { class: "case-panel", "data-version": v }, header, satisfaction, tagsFields, casePeople(macrosUi(), c, post), extras,
     working ? actions : null, working ? macros : null, working ? articles : null,
     el("h2", { text: say("history") }), history, notices, files);
+}
+
+/** A notice's state in words. A group's arrival notice that is not mailed at once is kept as
+ *  `skipped` with the reason in its note (domain/staff_notices.py, docs/notifications.md): it
+ *  went into the group's digest, or the group gets no email, or the case was assigned as it
+ *  arrived; "skipped" alone would read as if the group was never told. */
+function noticeState(n) {
+  const note = n.status === "skipped" ? n.note || "" : "";
+  if (/^arrivals: digest \d/.test(note)) return say("notice_arrival_digest");
+  if (note.startsWith("arrivals: none")) return say("notice_arrival_queue_only");
+  if (note.startsWith("arrivals: digest (assigned")) return say("notice_arrival_assigned");
+  return say(`notice_status_${n.status}`);
 }
 
 /** The case's satisfaction: the customer's rating (score, comment, when), the score an agent

@@ -259,7 +259,7 @@ export function customerPanel(o, caseId, marks = null) {
     block(say("orders"), o.orders, (x) => el("span", {}, `${x.order.order_id} · ${when(x.order.placed_at)} · ${money(x.order.total, x.order.currency, lang)}`,
       x.shipments.map(shipmentLine))),
     o.other_shipments.length ? block(say("other_shipments"), o.other_shipments, shipmentLine) : null,
-    block(say("earlier_cases"), o.cases.filter((x) => x.id !== caseId), (x) => el("a", { href: `#/case/${x.id}`, text: `${x.number} · ${x.subject} · ${say(`status_${x.status}`)}${x.assignee ? ` · ${staffName(x.assignee)}` : ""}${x.order ? ` · ${say("col_order")}: ${orderRef(x.order)}` : ""}${ratingShort(x)}` })),
+    block(say(caseId ? "earlier_cases" : "customer_cases"), o.cases.filter((x) => x.id !== caseId), (x) => el("a", { href: `#/case/${x.id}`, text: `${x.number} · ${x.subject} · ${say(`status_${x.status}`)}${x.assignee ? ` · ${staffName(x.assignee)}` : ""}${x.order ? ` · ${say("col_order")}: ${orderRef(x.order)}` : ""}${ratingShort(x)}` })),
     block(say("calls"), o.calls, (k) => `${when(k.started_at)} · ${say(`direction_${k.direction}`)} · ${say(`outcome_${k.outcome}`)}${k.notes ? ` · ${k.notes}` : ""}`),
     block(say("chats"), o.chats, (ch) => el("details", {}, el("summary", { text: `${when(ch.started_at)} · ${ch.bot} · ${say(`chat_${ch.outcome}`)}` }),
       ch.messages.map((m) => el("p", { text: `${say(`author_${m.author}`)}: ${m.text}` })))),

@@ -289,7 +289,9 @@ export async function reportsView(ui) {
 export async function breachedView(ui) {
   const { el, say } = ui;
   const query = new URLSearchParams(location.hash.split("?")[1] || "");
-  const heading = el("h1", { text: say("report_breached_title", { from: query.get("from") || "", to: query.get("to") || "" }) });
+  // the days in words, as the report's own period line says them (not 2026-11-04)
+  const day = (iso) => (/^\d{4}-\d{2}-\d{2}$/.test(iso || "") ? dimensionName(ui, "day", iso) : iso || "");
+  const heading = el("h1", { text: say("report_breached_title", { from: day(query.get("from")), to: day(query.get("to")) }) });
   const back = el("p", {}, el("a", { href: `#/reports?report=sla&from=${query.get("from") || ""}&to=${query.get("to") || ""}&by=group`, text: say("report_back") }));
   const answer = await ui.api("GET", `/reports/sla/breached?${query}`);
   const items = answer.items || [];

@@ -112,6 +112,15 @@ export async function apiFile(path, accept) {
   throw new ApiError(response.status, (data && data.error) || {});
 }
 
+/** A lifecycle refusal (409 illegal_transition) names the statuses the case may move to
+ *  (`details.allowed`), so the agent knows the step before the one refused. */
+function nextStatuses(error) {
+  const allowed = error.code === "illegal_transition" && error.details && error.details.allowed;
+  if (!Array.isArray(allowed)) return [];
+  return [allowed.length ? say("transition_allowed", { statuses: allowed.map((s) => say(`status_${s}`)).join(", ") })
+    : say("transition_none")];
+}
+
 /** An API refusal in the reader's words: the error code's string (strings/*.json), else the
  *  status's, else a generic one; never the API's own (English) message. A 422's fields are
  *  named with their problem (`details[].type`, pydantic's error type). */
@@ -119,7 +128,7 @@ export function explain(error) {
   if (error instanceof ApiError) {
     const problems = (Array.isArray(error.details) ? error.details : []).filter((d) => d && d.field)
       .map((d) => say("error_fields", { field: fieldName(d.field), problem: say(problemKey(T, d.type)) }));
-    return [say(refusalKey(T, error)), ...problems].join(" · ");
+    return [say(refusalKey(T, error)), ...problems, ...nextStatuses(error)].join(" · ");
   }
   if (error instanceof Error && !(error instanceof TypeError) && error.message) return error.message;
   return say("network_error");

@@ -27,7 +27,8 @@ export function wordy(text) {
   return !text.includes("@") && /\p{L}{2}/u.test(text);
 }
 
-/** The hits for `text`: { nodes: a section per kind that found something, count: all hits }.
+/** The hits for `text`: { nodes: a section per kind that found something, count: all hits,
+ *  cases: the cases among them, null when the case search was refused }.
  *  A kind the caller may not read (403) or a text without words (422) finds nothing; any
  *  other refusal is said in its section, so the customers found still show. */
 export async function textHits(ui, text) {
@@ -38,20 +39,23 @@ export async function textHits(ui, text) {
     .then((found) => found.items, (error) => ([403, 422].includes(error.status) ? [] : error))));
   const nodes = [];
   let count = 0;
+  let cases = 0;
   kinds.forEach((kind, i) => {
     const items = answers[i];
     if (Array.isArray(items) && !items.length) return;
     const heading = ui.el("h2", { text: ui.say(`search_${kind}s`) });
     if (!Array.isArray(items)) {
+      if (kind === "case") cases = null; // refused: said in its section, not "none found"
       nodes.push(ui.el("section", { class: "search-hits", "data-kind": kind }, heading,
         ui.el("p", { class: "empty", text: ui.explain(items) })));
       return;
     }
     count += items.length;
+    if (kind === "case") cases = items.length;
     nodes.push(ui.el("section", { class: "search-hits", "data-kind": kind, "aria-label": ui.say(`search_${kind}s`) },
       heading, ui.el("ol", { class: "hits" }, items.map((hit) => hitItem(ui, hit)))));
   });
-  return { nodes, count };
+  return { nodes, count, cases };
 }
 
 function hitItem(ui, hit) {

@@ -1023,6 +1023,10 @@ function timelineItem({ at, entry, file, files = [] }) {
     { class: `entry ${entry.kind} ${entry.by === "customer" ? "mine" : "theirs"}` },
     entryMeta(title, at),
     entry.body ? el("p", { class: "body", text: entry.body }) : null,
+    // a reply that moved the case (the customer's answer, "not solved") says so, as the
+    // status at the top of the page already does
+    entry.kind !== "status_changed" && entry.status && entry.status.to
+      ? el("p", { class: "meta entry-status", text: say("entry_status", { status: say(`status_${entry.status.to}`) }) }) : null,
     ...files.map(fileLink),
   );
 }
