@@ -6,14 +6,15 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import subprocess
+import sys
 from contextlib import redirect_stderr
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 import yaml
-from moto import mock_aws
 
 from devstack import capacity
 from devstack.bootstrap import NOT_IN_MOTO_CFN, moto_template
@@ -31,6 +32,36 @@ def infra() -> dict[str, Any]:
 def _table(infra: dict[str, Any]) -> dict[str, Any]:
     (table,) = [r for r in infra["Resources"].values() if r["Type"] == "AWS::DynamoDB::Table"]
     return table["Properties"]
+
+
+#: builds the stack in moto in a process of its own: `mock_aws` ends by resetting every moto
+#: backend of its process, and a pytest worker's integration tests keep their moto server's
+#: table in those same backends (a run lost it, with hundreds of failures after this file)
+_BUILD = """
+import json, sys
+import boto3
+from moto import mock_aws
+body, mode = sys.argv[1], sys.argv[2]
+with mock_aws():
+    cfn = boto3.client("cloudformation", region_name="eu-central-1")
+    cfn.create_stack(StackName="capacity", TemplateBody=body,
+                     Parameters=[{"ParameterKey": "TableCapacityMode", "ParameterValue": mode}])
+    (summary,) = cfn.list_stack_resources(StackName="capacity")["StackResourceSummaries"]
+    table = boto3.client("dynamodb", region_name="eu-central-1").describe_table(
+        TableName=summary["PhysicalResourceId"])["Table"]
+print(json.dumps(table, default=str))
+"""
+
+
+def _built_in_moto(body: dict[str, Any], mode: str) -> str:
+    """describe_table's `Table` (JSON) of the table moto's CloudFormation builds from `body`."""
+    # without the endpoints a worker's integration tests point boto3 at (their moto server)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_ENDPOINT_URL")}
+    env |= {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+    done = subprocess.run([sys.executable, "-c", _BUILD, json.dumps(body), mode], env=env,
+                          capture_output=True, text=True, timeout=120, cwd=ROOT)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return done.stdout
 
 
 def _of_type(infra: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
@@ -173,16 +204,7 @@ def test_moto_builds_the_table_in_either_mode(infra: dict[str, Any], mode: str) 
     body = {"AWSTemplateFormatVersion": "2010-09-09", "Parameters": local["Parameters"],
             "Conditions": local["Conditions"],
             "Resources": {"Table": local["Resources"]["Table"]}}  # fmt: skip
-    with mock_aws():
-        region = "eu-central-1"
-        cfn = boto3.client("cloudformation", region_name=region)
-        mode_parameter = {"ParameterKey": "TableCapacityMode", "ParameterValue": mode}
-        cfn.create_stack(StackName="capacity", TemplateBody=json.dumps(body),
-                         Parameters=[mode_parameter])  # fmt: skip
-        (summary,) = cfn.list_stack_resources(StackName="capacity")["StackResourceSummaries"]
-        table = boto3.client("dynamodb", region_name=region).describe_table(
-            TableName=summary["PhysicalResourceId"]
-        )["Table"]
+    table = json.loads(_built_in_moto(body, mode))
     billing = "PROVISIONED" if mode == "provisioned" else "PAY_PER_REQUEST"
     assert table["BillingModeSummary"]["BillingMode"] == billing
     indexes = {g["IndexName"]: g["ProvisionedThroughput"] for g in table["GlobalSecondaryIndexes"]}
