@@ -118,7 +118,11 @@ def test_replies_and_notes_staff_and_customer(ch):
     bodies = [i.get("body") for i in items if i["entity"] == "history"]
     assert bodies.count(text) == 3
     notices = [i for i in items if i["entity"] == "notice" and i["event"] == "agent_replied"]
-    assert notices and notices[0]["data"]["body"] == text  # the notice repeats it, and fits
+    # the notice names the reply's line rather than repeating the text (issue 21), so the
+    # largest reply's notice stays small; the line it names holds the whole text
+    lines = {i["id"]: i for i in items if i["entity"] == "history"}
+    assert notices and lines[notices[0]["data"]["line"]]["body"] == text
+    assert "body" not in notices[0]["data"]
     with pytest.raises(ValidationError):
         Comment(version=1, body=text + ch)
 
