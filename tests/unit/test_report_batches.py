@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import timedelta
-from types import SimpleNamespace
 
 import pytest
 
@@ -25,6 +24,7 @@ from chalicelib.services.report_projection import BatchResult, ReportProjection
 from chalicelib.store.dynamo import CancelReason, TransactionCanceled
 from chalicelib.store.reports import DynamoReportStore
 
+from .test_report_cells import Recorder as CellsRecorder
 from .test_report_service import T0, MemoryReports, ev, opened, routed, store_events
 
 
@@ -235,25 +235,20 @@ def test_a_chunk_that_fails_fails_only_its_own_cases_records():
     assert {c for (_, c) in store.states_} == {f"x{i}" for i in range(10)} - set(store.first)
 
 
-class Recorder:
-    """The store's table: what was put and what was transacted."""
+class Recorder(CellsRecorder):
+    """test_report_cells' table, whose transactions are refused for `refuse` (a reason
+    code, given to the transaction's second item) when it is set."""
 
     def __init__(self, refuse: str | None = None) -> None:
-        self.puts: list[dict] = []
-        self.transactions: list[list[dict]] = []
-        self.refuse = refuse
-        self.client = SimpleNamespace(exceptions=SimpleNamespace(
-            ConditionalCheckFailedException=LookupError))  # fmt: skip
-
-    def put(self, item, condition=None, values=None, names=None) -> None:
-        self.puts.append(item)
+        super().__init__()
+        self.refuse_transaction = refuse
 
     def transact(self, operations) -> None:
-        if self.refuse:
+        if self.refuse_transaction:
             reasons = [CancelReason("None", None)] * len(operations)
-            reasons[1] = CancelReason(self.refuse, None)
+            reasons[1] = CancelReason(self.refuse_transaction, None)
             raise TransactionCanceled(reasons)
-        self.transactions.append(operations)
+        super().transact(operations)
 
 
 def test_a_chunk_is_one_transaction_of_its_states_first_then_each_cell_once():
@@ -271,7 +266,7 @@ def test_a_chunk_is_one_transaction_of_its_states_first_then_each_cell_once():
     assert [(r["SK"], r.get("at")) for r in records] == [
         ("2026-03-02#a#0", None), ("2026-03-02#b#0", "later")]  # fmt: skip
     alone = CaseWrite(ReportState(case_id="o", opened_at=T0, values={}, revision=2), 1)
-    assert store.write_chunk(1, [alone]).written and table.puts[0]["PK"] == "RPTCASE#1#o"
+    assert store.write_chunk(1, [alone]).written and table.puts[0]["item"]["PK"] == "RPTCASE#1#o"
     assert len(table.transactions) == 1  # the state alone: a PutItem, not a transaction
 
 
